@@ -1,0 +1,229 @@
+"""Typed values that flow between the stages of zwgk.
+
+Data flows one way: registry (``Unit``) → crawl snapshot (``SiteSnapshot`` of
+``Page`` and ``Link``) → findings (``Finding``) → scores (``UnitScore``) →
+rankings and rectification lists.  Every stage imports these types and nothing
+else from an earlier stage, so a stage can be rewritten without touching the
+others.  Storage (``zwgk.storage``) persists exactly these shapes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Tier(StrEnum):
+    """Administrative level of a unit (部委 / 省 / 市 / 县 / 乡)."""
+
+    MINISTRY = "部委"
+    PROVINCE = "省"
+    CITY = "市"
+    COUNTY = "县"
+    TOWNSHIP = "乡"
+
+
+class UnitKind(StrEnum):
+    """A government portal (人民政府) or a department site (局/委/办)."""
+
+    PORTAL = "portal"
+    DEPARTMENT = "department"
+
+
+class Severity(StrEnum):
+    VETO = "veto"  # 单项否决: the unit fails whatever else it scores
+    DEDUCT = "deduct"  # 扣分
+    INFO = "info"  # recorded, no points
+
+
+class Outcome(StrEnum):
+    """How a fetch ended.  Only BROKEN may ever become a LINK-* finding."""
+
+    OK = "ok"
+    BROKEN = "broken"  # 404/410, NXDOMAIN, soft-404 page, connection refused
+    BLOCKED = "blocked"  # 403 challenge / WAF
+    TRANSIENT = "transient"  # still failing after retries (timeouts, 5xx)
+    SKIPPED = "skipped"  # refused by policy (robots, private address, cap)
+
+
+class PageKind(StrEnum):
+    HOME = "home"
+    COLUMN = "column"  # a column (栏目) list page, incl. its pagination
+    ARTICLE = "article"
+    ATTACHMENT = "attachment"
+    OTHER = "other"  # fetched only to check the link
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One assessed unit (a government or a department) and its website."""
+
+    unit_id: str
+    name: str
+    tier: str  # a Tier value
+    kind: str  # a UnitKind value
+    site_url: str
+    region: str = ""
+    parent_id: str | None = None
+    site_code: str = ""  # 网站标识码
+    has_services: bool = True  # 有对外服务职能 (办事服务 indicators apply)
+
+
+@dataclass(slots=True)
+class Page:
+    """One fetched URL of a site, with what the crawler extracted from it.
+
+    ``facts`` holds extractor output (all JSON-serialisable):
+      meta: {name: content} of <meta> tags (SiteName, SiteIDCode, PubDate, …)
+      footer: {site_code, icp, psb, sponsor, conac_badge}
+      nav: [{"text", "url"}] navigation entries found on the page
+      items: [{"title", "url", "date"}] entries of a column list page
+      column: standard column name this page was reached as (if any)
+      doc_number: 文号 of a policy document
+      related: [{"text", "url"}] links labelled 相关解读 / 原文链接 / 相关文件
+      is_interpretation: bool, page is a 解读
+      messages: [{"url", "asked", "answered"}] 留言 entries (互动交流)
+    """
+
+    url: str
+    status: int | None
+    outcome: str  # an Outcome value
+    kind: str = PageKind.OTHER.value
+    final_url: str | None = None
+    depth: int = 0
+    title: str = ""
+    pub_date: dt.date | None = None
+    date_source: str = ""  # meta:PubDate / table:发布日期 / label:发布时间 / url / …
+    content_type: str = ""
+    charset: str = ""
+    size: int = 0
+    elapsed_ms: float = 0.0
+    error: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    fetched_at: dt.datetime | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link seen on a crawled page: ``source`` page → ``target`` URL."""
+
+    source: str
+    target: str
+    anchor: str = ""
+    tag: str = "a"  # a / area / iframe / img / script / link / meta-refresh
+
+
+@dataclass(slots=True)
+class SiteSnapshot:
+    """Everything seen of one site in one round; the only input of rules."""
+
+    unit: Unit
+    homepage: str
+    as_of: dt.date
+    pages: dict[str, Page] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    # site-level probes, e.g. {"ipv6": {...}, "dns": {...}, "robots": {...}}
+    probes: dict[str, Any] = field(default_factory=dict)
+    # monitoring history that precedes as_of (AVAIL-DOWN, FRESH-HOME); may be empty
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def pages_of_kind(self, kind: str) -> list[Page]:
+        return [p for p in self.pages.values() if p.kind == kind]
+
+    @property
+    def home(self) -> Page | None:
+        return self.pages.get(self.homepage)
+
+
+@dataclass(slots=True)
+class Finding:
+    """One rule violation, with the evidence to fix and to defend it.
+
+    ``subject`` is what the finding is about; its meaning is fixed per rule
+    code (see the rule catalog), so findings and ground truth compare as sets
+    of ``(unit_id, rule, subject)``.
+    """
+
+    unit_id: str
+    site: str  # homepage URL
+    rule: str
+    subject: str
+    page: str  # URL where it was seen ("" for site-level findings)
+    severity: str  # a Severity value
+    points: float
+    evidence: dict[str, Any]
+    message: str
+    fix: str
+    indicator: str = ""  # the rubric indicator the points count against (for caps)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.unit_id, self.rule, self.subject)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class UnitScore:
+    """A unit's result in one round."""
+
+    unit_id: str
+    unit_name: str
+    tier: str
+    kind: str
+    measured: bool  # False: not scored (crawl failure …), see ``reason``
+    score: float | None
+    veto: bool
+    passed: bool
+    weight: float  # share of the performance assessment, ≥ 0.04
+    weighted: float | None
+    rank: int | None = None
+    reason: str = ""
+    deductions: float = 0.0
+    bonus: float = 0.0
+    breakdown: dict[str, Any] = field(default_factory=dict)  # indicator → {available, deducted}
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class ZwgkError(Exception):
+    """Base of zwgk's user-facing errors: the message says what to do."""
+
+
+class RegistryRowError(ZwgkError):
+    def __init__(self, source: str, line: int, reason: str):
+        self.source, self.line, self.reason = source, line, reason
+        super().__init__(f"{source}:{line}: {reason}")
+
+
+class RubricError(ZwgkError):
+    def __init__(self, source: str, line: int | None, reason: str):
+        self.source, self.line, self.reason = source, line, reason
+        where = f"{source}:{line}" if line else source
+        super().__init__(f"{where}: {reason}")
+
+
+class WeightError(ZwgkError):
+    """The 政务公开 weight in performance assessment must be ≥ 4% (不低于4%)."""
+
+
+MIN_WEIGHT = 0.04
+
+
+def check_weight(weight: float, where: str = "weight") -> float:
+    """Refuse a 政务公开 share below the 4% floor the seed documents require."""
+    if weight < MIN_WEIGHT - 1e-12:
+        raise WeightError(
+            f"{where}={weight:g} is below the required minimum 0.04: 政务公开 must weigh "
+            "不低于4% of government performance assessment (中办发〔2016〕8号). "
+            "Give a weight of at least 0.04 (4%)."
+        )
+    if weight > 1:
+        raise WeightError(f"{where}={weight:g} is above 1 (100%); give a share such as 0.05")
+    return weight

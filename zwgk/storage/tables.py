@@ -1,0 +1,273 @@
+"""The database schema (SQLAlchemy 2 declarative), one table per concept.
+
+SQLite (WAL) is the embedded default and PostgreSQL the team database; the
+same schema and the same Alembic migrations serve both, so only portable
+types are used (JSON, not JSONB; String, not ARRAY).
+
+Change the schema only together with a migration in ``migrations/versions``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class UnitRow(Base):
+    """A unit from the site registry (a government or a department)."""
+
+    __tablename__ = "units"
+    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tier: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str] = mapped_column(String(100), default="")
+    parent_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    site_url: Mapped[str] = mapped_column(String(500))
+    site_code: Mapped[str] = mapped_column(String(32), default="")
+    has_services: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(String(300), default="")  # registry file:line
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RoundRow(Base):
+    """An assessment round: a registry, a rubric version, an as-of date, a snapshot."""
+
+    __tablename__ = "rounds"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    rubric: Mapped[str] = mapped_column(String(200))  # rubric name or path
+    rubric_hash: Mapped[str] = mapped_column(String(64), default="")
+    rubric_text: Mapped[str] = mapped_column(Text, default="")  # the resolved rubric, for audit
+    weight: Mapped[float] = mapped_column(Float, default=0.04)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running/crawled/done/failed
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    previous_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), nullable=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class RoundSiteRow(Base):
+    """A unit's site within a round: crawl state (for resume) and site-level probes."""
+
+    __tablename__ = "round_sites"
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.unit_id"), primary_key=True)
+    site_url: Mapped[str] = mapped_column(String(500))
+    # pending / crawling / crawled / evaluated / failed
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    reason: Mapped[str] = mapped_column(Text, default="")  # why failed / not measured
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    probes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # ipv6, dns, robots …
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # counts, timings
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class PageRow(Base):
+    """Every URL fetched in a round (the crawl snapshot), one row per (round, unit, url)."""
+
+    __tablename__ = "pages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    unit_id: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(2000))
+    final_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(Text, default="")
+    pub_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    date_source: Mapped[str] = mapped_column(String(64), default="")
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    charset: Mapped[str] = mapped_column(String(32), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    elapsed_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    etag: Mapped[str] = mapped_column(String(200), default="")
+    last_modified: Mapped[str] = mapped_column(String(100), default="")
+    fetched_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    __table_args__ = (
+        UniqueConstraint("round_id", "unit_id", "url", name="uq_pages_round_unit_url"),
+        Index("ix_pages_round_unit", "round_id", "unit_id"),
+    )
+
+
+class LinkRow(Base):
+    """A link seen on a crawled page (source → target)."""
+
+    __tablename__ = "links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    unit_id: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(2000))
+    target: Mapped[str] = mapped_column(String(2000))
+    anchor: Mapped[str] = mapped_column(Text, default="")
+    tag: Mapped[str] = mapped_column(String(16), default="a")
+    __table_args__ = (
+        UniqueConstraint("round_id", "unit_id", "source", "target", name="uq_links"),
+        Index("ix_links_round_unit", "round_id", "unit_id"),
+    )
+
+
+class FindingRow(Base):
+    """A finding of a rule on a unit in a round; pure function of the snapshot + rubric."""
+
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    unit_id: Mapped[str] = mapped_column(String(64))
+    site: Mapped[str] = mapped_column(String(500))
+    rule: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(2000))
+    page: Mapped[str] = mapped_column(String(2000), default="")
+    severity: Mapped[str] = mapped_column(String(8))
+    points: Mapped[float] = mapped_column(Float, default=0.0)
+    indicator: Mapped[str] = mapped_column(String(64), default="")
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    message: Mapped[str] = mapped_column(Text, default="")
+    fix: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (
+        UniqueConstraint("round_id", "unit_id", "rule", "subject", name="uq_findings_key"),
+        Index("ix_findings_round_unit", "round_id", "unit_id"),
+    )
+
+
+class ReviewRow(Base):
+    """人工核查: an evaluator confirms or dismisses a finding (comply-or-explain).
+
+    Keyed by (round, unit, rule, subject) rather than the finding's row id, so
+    a review survives re-evaluation of the round.  Every review is kept; the
+    newest one per key is in force.
+    """
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    unit_id: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(2000))
+    decision: Mapped[str] = mapped_column(String(16))  # confirmed / dismissed
+    reason: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ManualScoreRow(Base):
+    """Evaluator-entered 政务公开 items no crawler can see (依申请公开, 年报质量 …)."""
+
+    __tablename__ = "manual_scores"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    unit_id: Mapped[str] = mapped_column(String(64))
+    item: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float] = mapped_column(Float)  # 0..100 for the item
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    entered_by: Mapped[str] = mapped_column(String(100), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("round_id", "unit_id", "item", name="uq_manual_scores"),)
+
+
+class ScoreRow(Base):
+    """A unit's score and rank in a round."""
+
+    __tablename__ = "scores"
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit_name: Mapped[str] = mapped_column(String(200))
+    tier: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    measured: Mapped[bool] = mapped_column(Boolean, default=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    veto: Mapped[bool] = mapped_column(Boolean, default=False)
+    passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    weight: Mapped[float] = mapped_column(Float)
+    weighted: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    deductions: Mapped[float] = mapped_column(Float, default=0.0)
+    bonus: Mapped[float] = mapped_column(Float, default=0.0)
+    breakdown: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RectificationRow(Base):
+    """An item of a unit's 整改清单, tracked from round to round.
+
+    ``key`` = rule + subject; the round that opened it, its deadline, and the
+    round that found it fixed (or still open) are kept so history is visible.
+    """
+
+    __tablename__ = "rectification_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(2000))
+    opened_round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    last_seen_round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    closed_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open / fixed / overdue
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    points: Mapped[float] = mapped_column(Float, default=0.0)
+    page: Mapped[str] = mapped_column(String(2000), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    fix: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    history: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{round, status}]
+    __table_args__ = (Index("ix_rect_unit", "unit_id"),)
+
+
+class ProbeRow(Base):
+    """One availability probe of a homepage (日监测)."""
+
+    __tablename__ = "probes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    latency_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    error_class: Mapped[str] = mapped_column(String(32), default="")
+    newest_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    __table_args__ = (Index("ix_probes_unit_at", "unit_id", "at"),)
+
+
+class UserRow(Base):
+    """A dashboard user: leader, evaluator or department (bound to its units)."""
+
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # leader / evaluator / department
+    unit_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
