@@ -1,7 +1,188 @@
-"""Commands of zwgk.pipeline (placeholder: the stage owner replaces this)."""
+"""``zwgk assess`` (run a round) and ``zwgk demo`` (the whole path, offline)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Optional
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from zwgk.model import ZwgkError
+
+console = Console()
+
+
+def parse_date(value: str | None, option: str = "--as-of") -> dt.date:
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ZwgkError(f"{option} {value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+class RoundProgress:
+    """A rich progress display fed by the pipeline's and crawler's events."""
+
+    def __init__(self, console: Console, enabled: bool = True):
+        self.console = console
+        self.enabled = enabled
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not enabled,
+            transient=False,
+        )
+        self.tasks: dict[str, Any] = {}
+        self.pages = 0
+        self.failed = 0
+
+    def __enter__(self) -> "RoundProgress":
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.progress.__exit__(*exc)
+
+    def _task(self, key: str, label: str, total: int | None) -> Any:
+        if key not in self.tasks:
+            self.tasks[key] = self.progress.add_task(label, total=total, detail="")
+        return self.tasks[key]
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        stage = event.get("stage") or event.get("event")
+        if stage == "crawl":
+            self._task("crawl", "抓取 crawl", event.get("total"))
+        elif stage == "evaluate":
+            self._task("eval", "评估 evaluate", event.get("total"))
+        elif stage == "evaluated":
+            self.progress.advance(self._task("eval", "评估 evaluate", None))
+        elif stage in ("site_done", "site_failed", "site_skipped"):
+            task = self._task("crawl", "抓取 crawl", event.get("total"))
+            if stage == "site_failed":
+                self.failed += 1
+            self.progress.advance(task)
+            self._detail()
+        elif stage == "page":
+            self.pages += 1
+            if self.pages % 25 == 0:
+                self._detail()
+        elif stage == "round" and event.get("resumed"):
+            self.console.print(f"[yellow]继续未完成的轮次 resuming round {event['round']}[/]")
+
+    def _detail(self) -> None:
+        if "crawl" in self.tasks:
+            self.progress.update(self.tasks["crawl"], detail=f"pages {self.pages}  failed {self.failed}")
+
+
+def print_ranking(scores: list[Any], title: str, limit: int | None = None) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for col in ("名次", "单位", "层级", "类型", "得分", "结论", "绩效折算"):
+        table.add_column(col)
+    ordered = sorted(
+        scores,
+        key=lambda s: (s.tier, s.kind, s.rank if s.rank is not None else 10**9, s.unit_id),
+    )
+    for s in ordered[: limit or None]:
+        if not s.measured:
+            verdict = f"未测评 ({s.reason})"
+        elif s.veto:
+            verdict = "[red]单项否决[/]"
+        else:
+            verdict = "[green]合格[/]" if s.passed else "[red]不合格[/]"
+        table.add_row(
+            str(s.rank) if s.rank is not None else "-",
+            s.unit_name,
+            s.tier,
+            "门户" if s.kind == "portal" else "部门",
+            f"{s.score:.1f}" if s.score is not None else "-",
+            verdict,
+            f"{s.weighted:.2f}" if s.weighted is not None else "-",
+        )
+    console.print(table)
+
+
+def assess(
+    round_name: str = typer.Option(..., "--round", help="Name of the round, e.g. 2026-Q4. Re-running a name resumes it."),
+    registry: Optional[Path] = typer.Option(None, "--registry", help="Site registry (CSV/XLSX) to import first; the round covers its units."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="The day every date rule counts from (YYYY-MM-DD); default today."),
+    rubric: str = typer.Option("national-2019", "--rubric", help="Rubric name (see `zwgk rules`) or path to a rubric TOML."),
+    weight: Optional[float] = typer.Option(None, "--weight", help="政务公开 share of the performance assessment, ≥ 0.04 (default: the rubric's)."),
+    resolver: Optional[str] = typer.Option(None, "--resolver", help="Send every DNS lookup (A and AAAA) to HOST:PORT."),
+    allow_private: bool = typer.Option(False, "--allow-private", help="Permit loopback/private targets (refused by default: SSRF safety)."),
+    unit: Optional[list[str]] = typer.Option(None, "--unit", help="Only these unit ids (repeatable)."),
+    max_pages: Optional[int] = typer.Option(None, "--max-pages", help="Cap on pages fetched per site."),
+    db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+) -> None:
+    """Run an assessment round: crawl every site, apply the rules, score and rank.
+
+    Example: zwgk assess --round 2026-Q4 --registry sites.csv --as-of 2026-11-20
+    """
+    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.storage import Database
+
+    database = Database.open(db)
+    crawl: dict[str, Any] = {}
+    if max_pages is not None:
+        crawl["max_pages_per_site"] = max_pages
+    opts = RoundOptions(
+        name=round_name,
+        as_of=parse_date(as_of),
+        registry=registry,
+        rubric=rubric,
+        weight=weight,
+        resolver=resolver,
+        allow_private=allow_private,
+        unit_ids=list(unit) if unit else None,
+        crawl=crawl,
+    )
+    with RoundProgress(console, enabled=not quiet) as progress:
+        result = run_round(database, opts, progress=progress)
+    report_round(result, database.url)
+
+
+def report_round(result: Any, db_url: str) -> None:
+    if result.registry_report is not None and getattr(result.registry_report, "errors", None):
+        console.print(f"[yellow]名录中有 {len(result.registry_report.errors)} 行无法使用 (see `zwgk registry check`)[/]")
+    print_ranking(result.scores, title=f"轮次 {result.name} 排名 ranking")
+    console.print(
+        f"单位 units {result.units}, 已测评 measured {result.crawled}, 未测评 not measured {len(result.failed)}, "
+        f"问题 findings {result.findings}.  数据库 database: {db_url}"
+    )
+    for unit_id, reason in sorted(result.failed.items()):
+        console.print(f"  [yellow]未测评[/] {unit_id}: {reason}")
+
+
+def demo(
+    sites: int = typer.Option(24, "--sites", help="How many simulated government sites."),
+    seed: int = typer.Option(1, "--seed", help="Seed of the simulated web (same seed, same sites and defects)."),
+    as_of: str = typer.Option("2026-11-20", "--as-of", help="The assessment date (YYYY-MM-DD)."),
+    out: Path = typer.Option(Path("out/demo"), "--out", help="Where exports are written."),
+    db: Optional[str] = typer.Option(None, "--db", help="Database (default data/zwgk.db)."),
+    dashboard: bool = typer.Option(True, "--dashboard/--no-dashboard", help="Open the dashboard at the end."),
+    port: int = typer.Option(8501, "--port", help="Dashboard port."),
+) -> None:
+    """Run the whole path offline on the bundled simulated web (site farm).
+
+    Starts the farm and its DNS server on loopback, imports its registry, runs a
+    round, prints the ranking, writes exports, then opens the dashboard.
+    """
+    from zwgk.pipeline.demo import run_demo
+
+    run_demo(sites=sites, seed=seed, as_of=parse_date(as_of), out=out, db_url=db, open_dashboard=dashboard, port=port, console=console)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to the root zwgk app."""
+    app.command("assess")(assess)
+    app.command("demo")(demo)
