@@ -68,13 +68,23 @@ def _units_for_round(db: Database, opts: RoundOptions, registry_report: Any) -> 
     return units
 
 
-def run_round(db: Database, opts: RoundOptions, progress: ProgressFn | None = None) -> RoundResult:
-    """Run (or resume) the round ``opts.name`` and return its scores."""
-    from zwgk.assess import score_round, update_rectification
-    from zwgk.crawlers import CrawlSettings, crawl_round
-    from zwgk.indicators import evaluate, load_rubric
-    from zwgk.storage.results import replace_findings
-    from zwgk.storage.snapshot import load_snapshot
+@dataclass(slots=True)
+class PreparedRound:
+    """A round ready to process: its row, units, rubric and crawl settings."""
+
+    info: Any
+    resumed: bool
+    units: list[Unit]
+    rubric: Any
+    weight: float
+    settings: Any
+    registry_report: Any = None
+
+
+def prepare_round(db: Database, opts: RoundOptions, progress: ProgressFn | None = None) -> PreparedRound:
+    """Load the rubric, import the registry, create (or resume) the round."""
+    from zwgk.crawlers import CrawlSettings
+    from zwgk.indicators import load_rubric
 
     emit = progress or (lambda event: None)
     rubric = load_rubric(opts.rubric)
@@ -97,50 +107,89 @@ def run_round(db: Database, opts: RoundOptions, progress: ProgressFn | None = No
         rubric_text=rubric.text,
         weight=weight,
         units=units,
-        settings={
-            "resolver": opts.resolver,
-            "allow_private": opts.allow_private,
-            "crawl": opts.crawl,
-            "registry": str(opts.registry) if opts.registry else None,
-        },
+        settings=settings_record(opts),
     )
     emit({"stage": "round", "round": info.name, "resumed": resumed, "units": len(units)})
-
     settings = CrawlSettings(resolver=opts.resolver, allow_private=opts.allow_private, **opts.crawl)
-    emit({"stage": "crawl", "total": len(units)})
-    crawl_round(db, info.id, units, settings, rubric.column_synonyms(), progress=progress)
+    return PreparedRound(info, resumed, units, rubric, weight, settings, registry_report)
 
+
+def settings_record(opts: RoundOptions) -> dict[str, Any]:
+    """The round's options as stored with it (so a worker can rebuild them)."""
+    return {
+        "resolver": opts.resolver,
+        "allow_private": opts.allow_private,
+        "crawl": opts.crawl,
+        "registry": str(opts.registry) if opts.registry else None,
+        "rubric": opts.rubric,
+    }
+
+
+def evaluate_site(db: Database, prepared: PreparedRound, unit: Unit, failed: dict[str, str]) -> int:
+    """Apply the rules to one crawled site and store its findings (idempotent)."""
+    from zwgk.indicators import evaluate
+    from zwgk.storage.results import replace_findings
+    from zwgk.storage.snapshot import load_snapshot
+
+    as_of = prepared.info.as_of
+    if unit.unit_id in failed:
+        replace_findings(db, prepared.info.id, unit.unit_id, [])
+        return 0
+    snapshot = load_snapshot(db, prepared.info.id, unit, as_of)
+    snapshot.history = _history_loader(db, as_of)(unit)
+    findings = evaluate(snapshot, prepared.rubric)
+    replace_findings(db, prepared.info.id, unit.unit_id, findings)
+    return len(findings)
+
+
+def finish_round(db: Database, prepared: PreparedRound, progress: ProgressFn | None = None) -> RoundResult:
+    """Evaluate every site, update rectification items, score and rank."""
+    from zwgk.assess import score_round, update_rectification
+
+    emit = progress or (lambda event: None)
+    info, units = prepared.info, prepared.units
     failed = rounds_store.failed_sites(db, info.id)
     emit({"stage": "evaluate", "total": len(units)})
-    history = _history_loader(db, opts.as_of)
     n_findings = 0
     for unit in units:
-        if unit.unit_id in failed:
-            replace_findings(db, info.id, unit.unit_id, [])
-            continue
-        snapshot = load_snapshot(db, info.id, unit, opts.as_of)
-        snapshot.history = history(unit)
-        findings = evaluate(snapshot, rubric)
-        replace_findings(db, info.id, unit.unit_id, findings)
-        n_findings += len(findings)
-        emit({"stage": "evaluated", "unit_id": unit.unit_id, "findings": len(findings)})
+        n = evaluate_site(db, prepared, unit, failed)
+        n_findings += n
+        emit({"stage": "evaluated", "unit_id": unit.unit_id, "findings": n})
 
     emit({"stage": "score"})
-    update_rectification(db, info.id, rubric, opts.as_of)
-    scores = score_round(db, info.id, rubric, units, weight=weight, not_measured=failed)
+    update_rectification(db, info.id, prepared.rubric, info.as_of)
+    scores = score_round(db, info.id, prepared.rubric, units, weight=prepared.weight, not_measured=failed)
     rounds_store.set_round_status(db, info.id, "done")
     emit({"stage": "done", "round": info.name})
     return RoundResult(
         round_id=info.id,
         name=info.name,
-        resumed=resumed,
+        resumed=prepared.resumed,
         units=len(units),
         crawled=len(units) - len(failed),
         failed=failed,
         findings=n_findings,
         scores=scores,
-        registry_report=registry_report,
+        registry_report=prepared.registry_report,
     )
+
+
+def run_round(db: Database, opts: RoundOptions, progress: ProgressFn | None = None) -> RoundResult:
+    """Run (or resume) the round ``opts.name`` in this process and return its scores."""
+    from zwgk.crawlers import crawl_round
+
+    prepared = prepare_round(db, opts, progress)
+    if progress:
+        progress({"stage": "crawl", "total": len(prepared.units)})
+    crawl_round(
+        db,
+        prepared.info.id,
+        prepared.units,
+        prepared.settings,
+        prepared.rubric.column_synonyms(),
+        progress=progress,
+    )
+    return finish_round(db, prepared, progress)
 
 
 def _history_loader(db: Database, as_of: dt.date) -> Callable[[Unit], list[dict[str, Any]]]:
