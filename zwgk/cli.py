@@ -45,8 +45,10 @@ def _mount() -> None:
     from zwgk.indicators import cli as indicators_cli
     from zwgk.sitefarm import cli as farm_cli
     from zwgk.dashboard import cli as dashboard_cli
+    from zwgk.monitor import cli as monitor_cli
+    from zwgk.distributed import cli as distributed_cli
 
-    for module in (pipeline_cli, registry_cli, assess_cli, indicators_cli, farm_cli, dashboard_cli):
+    for module in (pipeline_cli, registry_cli, assess_cli, indicators_cli, farm_cli, dashboard_cli, monitor_cli, distributed_cli):
         module.register(app)
 
 

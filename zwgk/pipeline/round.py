@@ -114,6 +114,29 @@ def prepare_round(db: Database, opts: RoundOptions, progress: ProgressFn | None 
     return PreparedRound(info, resumed, units, rubric, weight, settings, registry_report)
 
 
+def load_prepared(db: Database, round_id: int) -> PreparedRound:
+    """Rebuild a stored round's context (for a worker in another process)."""
+    from zwgk.crawlers import CrawlSettings
+    from zwgk.indicators import load_rubric
+    from zwgk.storage.registry import list_units
+
+    info = rounds_store.get_round_by_id(db, round_id)
+    if info is None:
+        raise ZwgkError(f"round id {round_id} does not exist in {db.url}")
+    stored = info.settings
+    rubric = load_rubric(stored.get("rubric") or info.rubric)
+    if info.rubric_hash and rubric.hash != info.rubric_hash:
+        raise ZwgkError(
+            f"round {info.name!r} was started with another version of rubric {info.rubric!r} "
+            "than this worker has; install the same zwgk and rubric files on every worker"
+        )
+    units = list_units(db, rounds_store.round_unit_ids(db, round_id))
+    settings = CrawlSettings(
+        resolver=stored.get("resolver"), allow_private=bool(stored.get("allow_private")), **(stored.get("crawl") or {})
+    )
+    return PreparedRound(info, True, units, rubric, info.weight, settings)
+
+
 def settings_record(opts: RoundOptions) -> dict[str, Any]:
     """The round's options as stored with it (so a worker can rebuild them)."""
     return {
