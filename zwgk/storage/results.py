@@ -1,0 +1,607 @@
+"""Results of a round: findings, reviews (人工核查), manual scores, scores, 整改 items.
+
+Everything here is dialect-neutral SQLAlchemy (SQLite and PostgreSQL): no
+upserts with dialect syntax, only select / delete / insert inside one
+transaction, so a replace is atomic on both.
+
+Reviews are keyed by ``(round, unit, rule, subject)`` rather than by a
+finding's row id: re-evaluating a round replaces its findings but an
+evaluator's decision must survive that.  Every review is kept (who, when,
+why); the newest one per key is the one in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+from sqlalchemy import delete, select
+
+from zwgk.model import Finding, Unit, UnitScore, ZwgkError, check_weight
+from zwgk.storage.db import Database
+from zwgk.storage.tables import (
+    FindingRow,
+    ManualScoreRow,
+    RectificationRow,
+    ReviewRow,
+    RoundSiteRow,
+    ScoreRow,
+    UnitRow,
+    utcnow,
+)
+
+DECISIONS = ("confirmed", "dismissed")
+RECTIFICATION_STATUSES = ("open", "overdue", "fixed")
+
+
+# --------------------------------------------------------------------------- findings
+
+
+@dataclass(slots=True)
+class FindingView:
+    """A stored finding plus the review in force for it (``review`` is "" if unreviewed)."""
+
+    id: int
+    round_id: int
+    unit_id: str
+    site: str
+    rule: str
+    subject: str
+    page: str
+    severity: str
+    points: float
+    evidence: dict[str, Any]
+    message: str
+    fix: str
+    indicator: str = ""
+    review: str = ""  # "" / confirmed / dismissed
+    review_reason: str = ""
+    reviewer: str = ""
+    reviewed_at: dt.datetime | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.unit_id, self.rule, self.subject)
+
+    @property
+    def dismissed(self) -> bool:
+        return self.review == "dismissed"
+
+    def to_finding(self) -> Finding:
+        return Finding(
+            unit_id=self.unit_id,
+            site=self.site,
+            rule=self.rule,
+            subject=self.subject,
+            page=self.page,
+            severity=self.severity,
+            points=self.points,
+            evidence=dict(self.evidence),
+            message=self.message,
+            fix=self.fix,
+            indicator=self.indicator,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["reviewed_at"] = self.reviewed_at.isoformat(timespec="seconds") if self.reviewed_at else None
+        return d
+
+
+def replace_findings(db: Database, round_id: int, unit_id: str, findings: Iterable[Finding]) -> int:
+    """Replace all findings of one unit in one round (re-evaluation is idempotent).
+
+    Duplicate keys ``(unit, rule, subject)`` within ``findings`` are merged
+    (the first wins) instead of failing on the unique constraint, since a rule
+    may see the same defect from two pages.  Returns the number stored.
+    """
+    seen: set[tuple[str, str]] = set()
+    rows: list[FindingRow] = []
+    for f in findings:
+        if f.unit_id != unit_id:
+            raise ZwgkError(f"finding {f.rule}/{f.subject!r} is for unit {f.unit_id!r}, not {unit_id!r}")
+        if (f.rule, f.subject) in seen:
+            continue
+        seen.add((f.rule, f.subject))
+        rows.append(
+            FindingRow(
+                round_id=round_id,
+                unit_id=unit_id,
+                site=f.site,
+                rule=f.rule,
+                subject=f.subject,
+                page=f.page or "",
+                severity=str(f.severity),
+                points=float(f.points or 0.0),
+                indicator=f.indicator or "",
+                evidence=dict(f.evidence or {}),
+                message=f.message or "",
+                fix=f.fix or "",
+            )
+        )
+    with db.session() as s:
+        s.execute(delete(FindingRow).where(FindingRow.round_id == round_id, FindingRow.unit_id == unit_id))
+        s.add_all(rows)
+    return len(rows)
+
+
+def list_findings(
+    db: Database,
+    round_id: int,
+    unit_id: str | None = None,
+    rule: str | None = None,
+    include_dismissed: bool = True,
+) -> list[FindingView]:
+    """Findings of a round (optionally one unit / one rule) with their review in force.
+
+    Ordered by unit, rule, subject so every export lists them the same way.
+    """
+    with db.session() as s:
+        q = select(FindingRow).where(FindingRow.round_id == round_id)
+        if unit_id is not None:
+            q = q.where(FindingRow.unit_id == unit_id)
+        if rule is not None:
+            q = q.where(FindingRow.rule == rule)
+        rows = s.scalars(q.order_by(FindingRow.unit_id, FindingRow.rule, FindingRow.subject, FindingRow.id)).all()
+        reviews = _reviews_in_force(s, round_id, unit_id)
+    out: list[FindingView] = []
+    for r in rows:
+        rv = reviews.get((r.unit_id, r.rule, r.subject))
+        view = FindingView(
+            id=r.id,
+            round_id=r.round_id,
+            unit_id=r.unit_id,
+            site=r.site,
+            rule=r.rule,
+            subject=r.subject,
+            page=r.page,
+            severity=r.severity,
+            points=r.points,
+            evidence=dict(r.evidence or {}),
+            message=r.message,
+            fix=r.fix,
+            indicator=r.indicator,
+            review=rv.decision if rv else "",
+            review_reason=rv.reason if rv else "",
+            reviewer=rv.reviewer if rv else "",
+            reviewed_at=rv.at if rv else None,
+        )
+        if view.dismissed and not include_dismissed:
+            continue
+        out.append(view)
+    return out
+
+
+def finding_unit_ids(db: Database, round_id: int) -> list[str]:
+    """Units that have at least one stored finding in the round."""
+    with db.session() as s:
+        return list(
+            s.scalars(
+                select(FindingRow.unit_id).where(FindingRow.round_id == round_id).distinct().order_by(FindingRow.unit_id)
+            )
+        )
+
+
+# --------------------------------------------------------------------------- reviews
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    id: int
+    round_id: int
+    unit_id: str
+    rule: str
+    subject: str
+    decision: str
+    reason: str
+    reviewer: str
+    at: dt.datetime
+
+
+def _review(r: ReviewRow) -> Review:
+    return Review(r.id, r.round_id, r.unit_id, r.rule, r.subject, r.decision, r.reason, r.reviewer, r.at)
+
+
+def _reviews_in_force(s, round_id: int, unit_id: str | None = None) -> dict[tuple[str, str, str], ReviewRow]:
+    q = select(ReviewRow).where(ReviewRow.round_id == round_id)
+    if unit_id is not None:
+        q = q.where(ReviewRow.unit_id == unit_id)
+    newest: dict[tuple[str, str, str], ReviewRow] = {}
+    for r in s.scalars(q.order_by(ReviewRow.at, ReviewRow.id)).all():
+        newest[(r.unit_id, r.rule, r.subject)] = r  # later rows overwrite: newest wins
+    return newest
+
+
+def add_review(
+    db: Database,
+    round_id: int,
+    unit_id: str,
+    rule: str,
+    subject: str,
+    decision: str,
+    reason: str,
+    reviewer: str,
+    *,
+    require_finding: bool = True,
+) -> Review:
+    """Record an evaluator's decision on a finding (comply-or-explain: a reason is required).
+
+    With ``require_finding`` (default) the finding must exist in the round,
+    so a typo in rule or subject is an error rather than a silent no-op.
+    """
+    if decision not in DECISIONS:
+        raise ZwgkError(f"review decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+    if not (reason or "").strip():
+        raise ZwgkError("a review needs a reason (核查理由): say why the finding is confirmed or dismissed")
+    if not (reviewer or "").strip():
+        raise ZwgkError("a review needs the reviewer's name (--by)")
+    with db.session() as s:
+        if require_finding:
+            exists = s.scalar(
+                select(FindingRow.id).where(
+                    FindingRow.round_id == round_id,
+                    FindingRow.unit_id == unit_id,
+                    FindingRow.rule == rule,
+                    FindingRow.subject == subject,
+                )
+            )
+            if exists is None:
+                known = s.scalars(
+                    select(FindingRow.subject).where(
+                        FindingRow.round_id == round_id, FindingRow.unit_id == unit_id, FindingRow.rule == rule
+                    )
+                ).all()
+                hint = f"; subjects of {rule} for this unit: {', '.join(known[:10])}" if known else ""
+                raise ZwgkError(
+                    f"no finding {rule} {subject!r} for unit {unit_id!r} in round id {round_id}{hint}"
+                )
+        row = ReviewRow(
+            round_id=round_id,
+            unit_id=unit_id,
+            rule=rule,
+            subject=subject,
+            decision=decision,
+            reason=reason.strip(),
+            reviewer=reviewer.strip(),
+            at=utcnow(),
+        )
+        s.add(row)
+        s.flush()
+        return _review(row)
+
+
+def reviews_for(
+    db: Database,
+    round_id: int,
+    unit_id: str | None = None,
+    rule: str | None = None,
+    subject: str | None = None,
+) -> list[Review]:
+    """Every review (full history, oldest first) matching the filters."""
+    with db.session() as s:
+        q = select(ReviewRow).where(ReviewRow.round_id == round_id)
+        if unit_id is not None:
+            q = q.where(ReviewRow.unit_id == unit_id)
+        if rule is not None:
+            q = q.where(ReviewRow.rule == rule)
+        if subject is not None:
+            q = q.where(ReviewRow.subject == subject)
+        return [_review(r) for r in s.scalars(q.order_by(ReviewRow.at, ReviewRow.id)).all()]
+
+
+# --------------------------------------------------------------------------- manual scores
+
+
+@dataclass(frozen=True, slots=True)
+class ManualScore:
+    unit_id: str
+    item: str
+    score: float
+    evidence: str = ""
+    entered_by: str = ""
+    at: dt.datetime | None = None
+
+
+def set_manual_score(
+    db: Database,
+    round_id: int,
+    unit_id: str,
+    item: str,
+    score: float,
+    evidence: str = "",
+    entered_by: str = "",
+) -> None:
+    """Enter (or overwrite) an evaluator-scored 政务公开 item, 0..100."""
+    try:
+        value = float(score)
+    except (TypeError, ValueError):
+        raise ZwgkError(f"manual score for {unit_id}/{item} must be a number 0..100, not {score!r}") from None
+    if not 0.0 <= value <= 100.0:
+        raise ZwgkError(f"manual score for {unit_id}/{item} must be within 0..100, not {value:g}")
+    if not item.strip():
+        raise ZwgkError(f"manual score for {unit_id}: item name is empty")
+    with db.session() as s:
+        row = s.scalar(
+            select(ManualScoreRow).where(
+                ManualScoreRow.round_id == round_id, ManualScoreRow.unit_id == unit_id, ManualScoreRow.item == item
+            )
+        )
+        if row is None:
+            s.add(
+                ManualScoreRow(
+                    round_id=round_id, unit_id=unit_id, item=item, score=value,
+                    evidence=evidence or "", entered_by=entered_by or "", at=utcnow(),
+                )
+            )
+        else:
+            row.score, row.evidence, row.entered_by, row.at = value, evidence or "", entered_by or "", utcnow()
+
+
+def manual_scores(db: Database, round_id: int) -> dict[str, dict[str, ManualScore]]:
+    """unit_id → item → ManualScore for the round."""
+    out: dict[str, dict[str, ManualScore]] = {}
+    with db.session() as s:
+        for r in s.scalars(select(ManualScoreRow).where(ManualScoreRow.round_id == round_id)).all():
+            out.setdefault(r.unit_id, {})[r.item] = ManualScore(r.unit_id, r.item, r.score, r.evidence, r.entered_by, r.at)
+    return out
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def replace_scores(db: Database, round_id: int, scores: Iterable[UnitScore]) -> int:
+    """Replace every score of the round (weights are re-checked: ≥ 4%)."""
+    rows = []
+    for sc in scores:
+        check_weight(sc.weight, f"weight of {sc.unit_id}")
+        rows.append(
+            ScoreRow(
+                round_id=round_id,
+                unit_id=sc.unit_id,
+                unit_name=sc.unit_name,
+                tier=sc.tier,
+                kind=sc.kind,
+                measured=sc.measured,
+                score=sc.score,
+                veto=sc.veto,
+                passed=sc.passed,
+                weight=sc.weight,
+                weighted=sc.weighted,
+                rank=sc.rank,
+                reason=sc.reason or "",
+                deductions=sc.deductions,
+                bonus=sc.bonus,
+                breakdown=dict(sc.breakdown or {}),
+            )
+        )
+    with db.session() as s:
+        s.execute(delete(ScoreRow).where(ScoreRow.round_id == round_id))
+        s.add_all(rows)
+    return len(rows)
+
+
+def _unit_score(r: ScoreRow) -> UnitScore:
+    return UnitScore(
+        unit_id=r.unit_id,
+        unit_name=r.unit_name,
+        tier=r.tier,
+        kind=r.kind,
+        measured=r.measured,
+        score=r.score,
+        veto=r.veto,
+        passed=r.passed,
+        weight=r.weight,
+        weighted=r.weighted,
+        rank=r.rank,
+        reason=r.reason,
+        deductions=r.deductions,
+        bonus=r.bonus,
+        breakdown=dict(r.breakdown or {}),
+    )
+
+
+# Display order of tiers and kinds, used by every ranking listing.
+TIER_ORDER = {"部委": 0, "省": 1, "市": 2, "县": 3, "乡": 4}
+KIND_ORDER = {"portal": 0, "department": 1}
+
+
+def score_sort_key(sc: UnitScore) -> tuple:
+    """Tier, kind, then ranked units by rank, then unranked (not measured) ones; unit_id breaks ties."""
+    return (
+        TIER_ORDER.get(sc.tier, 9),
+        sc.tier,
+        KIND_ORDER.get(sc.kind, 9),
+        sc.kind,
+        sc.rank is None,
+        sc.rank or 0,
+        sc.unit_id,
+    )
+
+
+def list_scores(db: Database, round_id: int, tier: str | None = None) -> list[UnitScore]:
+    """Scores of a round, in ranking order (tier, kind, rank; not measured last)."""
+    with db.session() as s:
+        q = select(ScoreRow).where(ScoreRow.round_id == round_id)
+        if tier is not None:
+            q = q.where(ScoreRow.tier == tier)
+        scores = [_unit_score(r) for r in s.scalars(q).all()]
+    return sorted(scores, key=score_sort_key)
+
+
+# --------------------------------------------------------------------------- round members
+
+
+@dataclass(frozen=True, slots=True)
+class RoundMember:
+    """A unit taking part in a round, with its crawl state (``failed`` = not measured)."""
+
+    unit: Unit
+    state: str
+    reason: str
+
+
+def round_members(db: Database, round_id: int) -> list[RoundMember]:
+    """Units of the round (round_sites joined with units), by unit_id."""
+    with db.session() as s:
+        rows = s.execute(
+            select(UnitRow, RoundSiteRow.state, RoundSiteRow.reason, RoundSiteRow.site_url)
+            .join(RoundSiteRow, RoundSiteRow.unit_id == UnitRow.unit_id)
+            .where(RoundSiteRow.round_id == round_id)
+            .order_by(UnitRow.unit_id)
+        ).all()
+    out = []
+    for u, state, reason, site_url in rows:
+        unit = Unit(
+            unit_id=u.unit_id,
+            name=u.name,
+            tier=u.tier,
+            kind=u.kind,
+            site_url=site_url or u.site_url,
+            region=u.region or "",
+            parent_id=u.parent_id,
+            site_code=u.site_code or "",
+            has_services=bool(u.has_services),
+        )
+        out.append(RoundMember(unit, state or "", reason or ""))
+    return out
+
+
+def unit_names(db: Database, unit_ids: Iterable[str] | None = None) -> dict[str, Unit]:
+    """unit_id → Unit from the units table (all units when ``unit_ids`` is None)."""
+    with db.session() as s:
+        q = select(UnitRow)
+        if unit_ids is not None:
+            q = q.where(UnitRow.unit_id.in_(list(unit_ids)))
+        rows = s.scalars(q).all()
+        return {
+            u.unit_id: Unit(u.unit_id, u.name, u.tier, u.kind, u.site_url, u.region or "", u.parent_id,
+                            u.site_code or "", bool(u.has_services))
+            for u in rows
+        }
+
+
+# --------------------------------------------------------------------------- rectification items
+
+
+@dataclass(slots=True)
+class RectificationView:
+    """One 整改 item of a unit, tracked across rounds.
+
+    ``history`` is ``[{"round": round_id, "round_name": name, "status": status}]``.
+    ``id`` is None for an item not yet stored.
+    """
+
+    unit_id: str
+    rule: str
+    subject: str
+    opened_round_id: int
+    last_seen_round_id: int
+    deadline: dt.date
+    status: str = "open"
+    closed_round_id: int | None = None
+    points: float = 0.0
+    page: str = ""
+    message: str = ""
+    fix: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    id: int | None = None
+    severity: str = ""  # filled from evidence["_severity"] for ordering (veto first)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["deadline"] = self.deadline.isoformat()
+        return d
+
+
+def _rect_view(r: RectificationRow) -> RectificationView:
+    evidence = dict(r.evidence or {})
+    return RectificationView(
+        id=r.id,
+        unit_id=r.unit_id,
+        rule=r.rule,
+        subject=r.subject,
+        opened_round_id=r.opened_round_id,
+        last_seen_round_id=r.last_seen_round_id,
+        closed_round_id=r.closed_round_id,
+        status=r.status,
+        deadline=r.deadline,
+        points=r.points,
+        page=r.page,
+        message=r.message,
+        fix=r.fix,
+        evidence=evidence,
+        history=list(r.history or []),
+        severity=str(evidence.get("_severity", "")),
+    )
+
+
+def list_rectification_items(
+    db: Database,
+    unit_id: str | None = None,
+    *,
+    status: str | Iterable[str] | None = None,
+    opened_round_id: int | None = None,
+) -> list[RectificationView]:
+    """Stored 整改 items (all rounds), optionally filtered; by unit, id."""
+    with db.session() as s:
+        q = select(RectificationRow)
+        if unit_id is not None:
+            q = q.where(RectificationRow.unit_id == unit_id)
+        if status is not None:
+            statuses = [status] if isinstance(status, str) else list(status)
+            q = q.where(RectificationRow.status.in_(statuses))
+        if opened_round_id is not None:
+            q = q.where(RectificationRow.opened_round_id == opened_round_id)
+        return [_rect_view(r) for r in s.scalars(q.order_by(RectificationRow.unit_id, RectificationRow.id)).all()]
+
+
+def save_rectification_items(db: Database, items: Iterable[RectificationView]) -> list[int]:
+    """Insert items with ``id`` None, update the others; returns their ids (all in one transaction)."""
+    ids: list[int] = []
+    with db.session() as s:
+        for it in items:
+            if it.status not in RECTIFICATION_STATUSES:
+                raise ZwgkError(f"rectification status must be one of {RECTIFICATION_STATUSES}, not {it.status!r}")
+            evidence = dict(it.evidence or {})
+            if it.severity:
+                evidence["_severity"] = it.severity
+            values = dict(
+                unit_id=it.unit_id,
+                rule=it.rule,
+                subject=it.subject,
+                opened_round_id=it.opened_round_id,
+                last_seen_round_id=it.last_seen_round_id,
+                closed_round_id=it.closed_round_id,
+                status=it.status,
+                deadline=it.deadline,
+                points=float(it.points or 0.0),
+                page=it.page or "",
+                message=it.message or "",
+                fix=it.fix or "",
+                evidence=evidence,
+                history=list(it.history or []),
+            )
+            if it.id is None:
+                row = RectificationRow(**values)
+                s.add(row)
+                s.flush()
+                it.id = row.id
+            else:
+                row = s.get(RectificationRow, it.id)
+                if row is None:
+                    raise ZwgkError(f"rectification item id {it.id} does not exist")
+                for k, v in values.items():
+                    setattr(row, k, v)
+            ids.append(it.id)
+    return ids
+
+
+def delete_rectification_items(db: Database, ids: Iterable[int]) -> int:
+    ids = list(ids)
+    if not ids:
+        return 0
+    with db.session() as s:
+        res = s.execute(delete(RectificationRow).where(RectificationRow.id.in_(ids)))
+        return res.rowcount or 0
