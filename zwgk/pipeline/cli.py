@@ -123,6 +123,8 @@ def assess(
     unit: Optional[list[str]] = typer.Option(None, "--unit", help="Only these unit ids (repeatable)."),
     max_pages: Optional[int] = typer.Option(None, "--max-pages", help="Cap on pages fetched per site."),
     db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."),
+    executor: str = typer.Option("local", "--executor", help="local (in this process) or celery (workers started with `zwgk worker`)."),
+    broker: Optional[str] = typer.Option(None, "--broker", help="Celery broker URL (default $ZWGK_BROKER or redis://127.0.0.1:6379/0)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ) -> None:
     """Run an assessment round: crawl every site, apply the rules, score and rank.
@@ -147,8 +149,15 @@ def assess(
         unit_ids=list(unit) if unit else None,
         crawl=crawl,
     )
+    if executor not in ("local", "celery"):
+        raise ZwgkError(f"--executor {executor!r}: choose local or celery")
     with RoundProgress(console, enabled=not quiet) as progress:
-        result = run_round(database, opts, progress=progress)
+        if executor == "celery":
+            from zwgk.distributed.executor import run_round_celery
+
+            result = run_round_celery(database, opts, progress=progress, broker=broker)
+        else:
+            result = run_round(database, opts, progress=progress)
     report_round(result, database.url)
 
 
