@@ -1,0 +1,235 @@
+"""整改 (rectification): each unit's list of items, tracked from round to round.
+
+A round turns every counted ``veto``/``deduct`` finding (confirmed or not yet
+reviewed; bonus-indicator findings are achievements, not defects) into an item
+keyed ``(unit, rule, subject)`` with a deadline ``rectify_working_days``
+working days after the round's as-of date.  The next round re-checks every open
+item of a unit it measured:
+
+- seen again → still ``open``, or ``overdue`` when that round's as-of date is
+  past the deadline (the rubric's extra deduction then applies to the unit's
+  score in that round, see :func:`overdue_items`);
+- not seen → ``fixed`` (``closed_round_id`` = that round);
+- a unit the round could not measure keeps its items unchanged (nothing is
+  "fixed" just because the site was down).
+
+Each item keeps ``history`` = ``[{"round", "round_name", "status"}]``.  Running
+``update_rectification`` again for the same round first undoes that round's
+effects, so it is idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from zwgk.assess.scoring import Parameters, RECTIFY_RULE, indicators_of, indicator_of
+from zwgk.model import ZwgkError
+from zwgk.storage import results
+from zwgk.storage.db import Database
+from zwgk.storage.results import FindingView, RectificationView
+from zwgk.storage.rounds import RoundInfo, get_round_by_id, list_rounds
+
+ACTIVE = ("open", "overdue")
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """Delegates to ``zwgk.indicators.workdays`` (the one place that knows the calendar).
+
+    Until that module exists this falls back to chinesecalendar directly, so
+    the rectification path never silently counts weekends or 法定节假日.
+    """
+    try:
+        from zwgk.indicators.workdays import add_working_days as impl
+    except ImportError:  # pragma: no cover - only while the indicators stage is missing
+        impl = None
+    if impl is not None:
+        return impl(start, days)
+    import chinese_calendar
+
+    day, left = start, days
+    while left > 0:
+        day += dt.timedelta(days=1)
+        try:
+            work = chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            work = day.weekday() < 5
+        if work:
+            left -= 1
+    return day
+
+
+def _round(db: Database, round_id: int) -> RoundInfo:
+    info = get_round_by_id(db, round_id)
+    if info is None:
+        raise ZwgkError(f"round id {round_id} does not exist")
+    return info
+
+
+def _order(info: RoundInfo) -> tuple[dt.date, int]:
+    return (info.as_of, info.id)
+
+
+def rectifiable(findings: list[FindingView], rubric: Any) -> list[FindingView]:
+    """Findings that become 整改 items: not dismissed, veto/deduct, not under a bonus indicator."""
+    bonus = {k for k, v in indicators_of(rubric).items() if v.part == "bonus"}
+    return [
+        f for f in findings
+        if not f.dismissed and f.severity in ("veto", "deduct") and indicator_of(f, rubric) not in bonus
+    ]
+
+
+def _undo_round(
+    items: list[RectificationView], round_id: int
+) -> tuple[list[RectificationView], list[int], list[RectificationView]]:
+    """Remove a round's effects (for a re-run): returns (items to keep, ids to delete, items reverted)."""
+    keep, drop, reverted = [], [], []
+    for it in items:
+        if it.opened_round_id == round_id:
+            if it.id is not None:
+                drop.append(it.id)
+            continue
+        if any(h.get("round") == round_id for h in it.history):
+            it.history = [h for h in it.history if h.get("round") != round_id]
+            last = it.history[-1] if it.history else {"round": it.opened_round_id, "status": "open"}
+            it.status = last.get("status") if last.get("status") in ACTIVE else "open"
+            it.closed_round_id = None
+            seen = [h["round"] for h in it.history if h.get("status") in ACTIVE]
+            it.last_seen_round_id = seen[-1] if seen else it.opened_round_id
+            reverted.append(it)
+        keep.append(it)
+    return keep, drop, reverted
+
+
+def update_rectification(db: Database, round_id: int, rubric: Any, as_of: dt.date | None = None) -> dict[str, int]:
+    """Open, re-check and close 整改 items for round ``round_id``.
+
+    Returns counts ``{"new", "still_open", "overdue", "fixed"}``.
+    """
+    info = _round(db, round_id)
+    as_of = as_of or info.as_of
+    params = Parameters.of(rubric)
+    rounds = {r.id: r for r in list_rounds(db)}
+    here = _order(info)
+
+    members = results.round_members(db, round_id)
+    measured = {m.unit.unit_id for m in members if m.state != "failed"}
+    if not members:  # scoring given units without round_sites rows: treat units with findings as measured
+        measured = set(results.finding_unit_ids(db, round_id))
+    by_unit: dict[str, dict[tuple[str, str], FindingView]] = {}
+    for f in rectifiable(results.list_findings(db, round_id), rubric):
+        by_unit.setdefault(f.unit_id, {})[(f.rule, f.subject)] = f
+    measured |= set(by_unit)
+
+    items, drop, reverted = _undo_round(results.list_rectification_items(db), round_id)
+    counts = {"new": 0, "still_open": 0, "overdue": 0, "fixed": 0}
+    changed: list[RectificationView] = []
+    matched: set[tuple[str, str, str]] = set()
+    name = info.name
+    for it in items:
+        opened = rounds.get(it.opened_round_id)
+        if it.status not in ACTIVE or opened is None or _order(opened) >= here:
+            continue
+        if it.unit_id not in measured:
+            continue
+        f = by_unit.get(it.unit_id, {}).get((it.rule, it.subject))
+        if f is not None:
+            matched.add((it.unit_id, it.rule, it.subject))
+            it.status = "overdue" if as_of > it.deadline else "open"
+            it.last_seen_round_id = round_id
+            it.page, it.evidence, it.message, it.fix = f.page, dict(f.evidence), f.message, f.fix
+            counts["overdue" if it.status == "overdue" else "still_open"] += 1
+        else:
+            it.status = "fixed"
+            it.closed_round_id = round_id
+            counts["fixed"] += 1
+        it.history = [*it.history, {"round": round_id, "round_name": name, "status": it.status}]
+        changed.append(it)
+    # items touched by the undo but not re-checked now must be saved too
+    touched = {id(it) for it in changed}
+    changed += [it for it in reverted if id(it) not in touched]
+
+    deadline = add_working_days(as_of, int(params.rectify_working_days))
+    for unit_id, fs in by_unit.items():
+        for (rule, subject), f in fs.items():
+            if (unit_id, rule, subject) in matched:
+                continue
+            changed.append(
+                RectificationView(
+                    unit_id=unit_id, rule=rule, subject=subject, opened_round_id=round_id,
+                    last_seen_round_id=round_id, deadline=deadline, status="open",
+                    points=float(f.points or 0.0), page=f.page, message=f.message, fix=f.fix,
+                    evidence=dict(f.evidence), severity=f.severity,
+                    history=[{"round": round_id, "round_name": name, "status": "open"}],
+                )
+            )
+            counts["new"] += 1
+    results.delete_rectification_items(db, drop)
+    results.save_rectification_items(db, changed)
+    return counts
+
+
+def overdue_items(db: Database, round_id: int) -> dict[str, list[tuple[str, str]]]:
+    """unit_id → [(rule, subject)] of items overdue *in* this round.
+
+    Computed from items and this round's findings (not from stored statuses),
+    so it gives the same answer whether or not ``update_rectification`` ran
+    before ``score_round``: an item opened in an earlier round, not closed
+    before this round, past its deadline at this round's as-of date, and seen
+    again (not dismissed) in this round.
+    """
+    info = _round(db, round_id)
+    rounds = {r.id: r for r in list_rounds(db)}
+    here = _order(info)
+    seen = {(f.unit_id, f.rule, f.subject) for f in results.list_findings(db, round_id) if not f.dismissed}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for it in results.list_rectification_items(db):
+        opened = rounds.get(it.opened_round_id)
+        if opened is None or _order(opened) >= here:
+            continue
+        closed = rounds.get(it.closed_round_id) if it.closed_round_id else None
+        if closed is not None and _order(closed) < here:
+            continue
+        if info.as_of > it.deadline and (it.unit_id, it.rule, it.subject) in seen:
+            out.setdefault(it.unit_id, []).append((it.rule, it.subject))
+    for keys in out.values():
+        keys.sort()
+    return out
+
+
+def _impact_key(it: RectificationView) -> tuple:
+    return (it.severity != "veto", it.status != "overdue", -float(it.points or 0.0), it.rule, it.subject)
+
+
+def rectification_list(db: Database, unit_id: str, round_id: int | None = None) -> list[RectificationView]:
+    """A unit's 整改清单, ordered by score impact (veto first, then overdue, then points desc).
+
+    With ``round_id``: the items in force at that round — opened in it or seen
+    again in it (open/overdue as of that round).  Without: every item still
+    open or overdue now.
+    """
+    items = results.list_rectification_items(db, unit_id)
+    if round_id is None:
+        chosen = [it for it in items if it.status in ACTIVE]
+    else:
+        chosen = []
+        for it in items:
+            entry = next((h for h in it.history if h.get("round") == round_id), None)
+            if entry is not None and entry.get("status") in ACTIVE:
+                chosen.append(it)
+    return sorted(chosen, key=_impact_key)
+
+
+def rectification_history(db: Database, unit_id: str) -> list[RectificationView]:
+    """Every item of a unit across rounds (oldest first), with its per-round history."""
+    return results.list_rectification_items(db, unit_id)
+
+
+__all__ = [
+    "RECTIFY_RULE",
+    "add_working_days",
+    "overdue_items",
+    "rectification_history",
+    "rectification_list",
+    "update_rectification",
+]

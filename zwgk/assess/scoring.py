@@ -1,0 +1,363 @@
+"""The national rubric's arithmetic, as pure functions of findings + rubric.
+
+How a website is scored (国办发〔2019〕19号-style, parameters from the rubric):
+
+1. any counted ``veto`` finding → 不合格: ``veto=True, passed=False, score=0.0``;
+   the vetoes are listed, nothing else is scored.
+2. otherwise ``total − Σ over deduct indicators of min(Σ finding points, indicator points)``.
+3. a unit without public services (``has_services`` False) is scored without the
+   services indicator: ``scale`` mode multiplies what is left by
+   ``no_services_factor`` (×4/3 nationally); ``redistribute`` mode spreads the
+   services points evenly over the other deduct indicators (their caps grow).
+4. overdue 整改 items deduct ``overdue_extra_points`` each, at most ``overdue_cap``
+   (the synthetic indicator ``rectify`` / 整改).
+5. ``< pass_line`` fails; only above ``bonus_gate`` is the bonus part scored:
+   Σ over bonus indicators of min(Σ points of their findings, indicator points),
+   at most ``bonus_max``; final score = deduct part + bonus.
+
+Dismissed findings (人工核查) never count; ``info`` findings carry no points.
+
+The 政务公开 composite combines the website score (item ``website``, capped at
+100) with evaluator-entered items by ``rubric.scoring.composite`` weights; items
+without an entered score are left out and the remaining weights renormalised
+(the breakdown says so).  ``weighted = composite / 100 × weight × total_points``.
+
+``UnitScore.breakdown`` maps each indicator id to ``{name, part, available,
+deducted, findings}``; keys starting with ``_`` are not indicators
+(``_composite``, ``_notes``, ``_vetoes``) — use :func:`indicator_rows` to list
+only the indicators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Protocol, Sequence
+
+from zwgk.model import Unit, UnitScore, check_weight
+
+RECTIFY_INDICATOR = "rectify"
+RECTIFY_RULE = "RECTIFY-OVERDUE"
+WEBSITE_ITEM = "website"
+SCORE_DECIMALS = 2
+
+
+class FindingLike(Protocol):
+    """What scoring reads of a finding (a ``Finding`` or a stored ``FindingView``)."""
+
+    unit_id: str
+    rule: str
+    subject: str
+    severity: str
+    points: float
+    indicator: str
+
+
+@dataclass(frozen=True, slots=True)
+class Parameters:
+    """The scoring parameters of a rubric, read once with defaults for absent ones."""
+
+    total: float = 100.0
+    pass_line: float = 60.0
+    bonus_gate: float = 80.0
+    bonus_max: float = 30.0
+    weight: float = 0.04
+    no_services_mode: str = "scale"
+    no_services_factor: float = 4 / 3
+    services_indicator: str = "services"
+    rectify_working_days: int = 10
+    overdue_extra_points: float = 0.0
+    overdue_cap: float = 0.0
+    composite: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rubric: Any) -> "Parameters":
+        sc = getattr(rubric, "scoring", None)
+        base = cls()
+        if sc is None:
+            return base
+        values = {}
+        for name in cls.__dataclass_fields__:
+            v = sc.get(name) if isinstance(sc, Mapping) else getattr(sc, name, None)
+            if v is not None:
+                values[name] = dict(v) if name == "composite" else v
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorInfo:
+    id: str
+    name: str
+    points: float
+    part: str  # deduct / bonus
+
+
+def indicators_of(rubric: Any) -> dict[str, IndicatorInfo]:
+    out = {}
+    for key, ind in (getattr(rubric, "indicators", None) or {}).items():
+        out[key] = IndicatorInfo(
+            id=getattr(ind, "id", key),
+            name=getattr(ind, "name", key),
+            points=float(getattr(ind, "points", 0.0)),
+            part=getattr(ind, "part", "deduct") or "deduct",
+        )
+    return out
+
+
+def indicator_of(finding: FindingLike, rubric: Any) -> str:
+    """The indicator a finding counts against: its own, else its rule's in the rubric."""
+    if getattr(finding, "indicator", ""):
+        return finding.indicator
+    rule = (getattr(rubric, "rules", None) or {}).get(finding.rule)
+    return getattr(rule, "indicator", "") if rule is not None else ""
+
+
+def counted(findings: Iterable[FindingLike]) -> list[FindingLike]:
+    """Findings that count: not dismissed by an evaluator."""
+    return [f for f in findings if getattr(f, "review", "") != "dismissed"]
+
+
+def indicator_rows(breakdown: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Only the indicator entries of a breakdown (skips the ``_``-prefixed extras)."""
+    return [(k, v) for k, v in breakdown.items() if not k.startswith("_") and isinstance(v, dict)]
+
+
+def _r(x: float) -> float:
+    return round(x + 0.0, SCORE_DECIMALS)
+
+
+@dataclass(frozen=True, slots=True)
+class WebsiteResult:
+    """The website check of one unit before composite and weighting."""
+
+    score: float
+    veto: bool
+    passed: bool
+    deductions: float
+    bonus: float
+    breakdown: dict[str, Any]
+
+
+def score_website(
+    unit: Unit,
+    findings: Iterable[FindingLike],
+    rubric: Any,
+    *,
+    overdue_items: int = 0,
+) -> WebsiteResult:
+    """Score one unit's website from its findings (dismissed ones must already be marked)."""
+    p = Parameters.of(rubric)
+    inds = indicators_of(rubric)
+    notes: list[str] = []
+    live = counted(findings)
+    vetoes = [f for f in live if f.severity == "veto"]
+
+    per_indicator: dict[str, float] = {}
+    per_count: dict[str, int] = {}
+    for f in live:
+        if f.severity == "veto":
+            continue
+        ind = indicator_of(f, rubric) or "(未归类)"
+        is_bonus = ind in inds and inds[ind].part == "bonus"
+        if f.severity == "info" and not is_bonus:
+            continue  # recorded, no points
+        per_indicator[ind] = per_indicator.get(ind, 0.0) + float(f.points or 0.0)
+        per_count[ind] = per_count.get(ind, 0) + 1
+
+    breakdown: dict[str, Any] = {}
+    if vetoes:
+        for key, ind in inds.items():
+            breakdown[key] = {"name": ind.name, "part": ind.part, "available": ind.points,
+                              "deducted": 0.0, "findings": per_count.get(key, 0)}
+        breakdown["_vetoes"] = [{"rule": f.rule, "subject": f.subject} for f in vetoes]
+        breakdown["_notes"] = [f"单项否决 veto: {', '.join(sorted({f.rule for f in vetoes}))}; 不再计分"]
+        return WebsiteResult(0.0, True, False, 0.0, 0.0, breakdown)
+
+    services = p.services_indicator
+    drop_services = not unit.has_services and services in inds
+    deduct_inds = {k: v for k, v in inds.items() if v.part != "bonus"}
+    caps = {k: v.points for k, v in deduct_inds.items()}
+    if drop_services:
+        services_points = caps.pop(services)
+        if p.no_services_mode == "redistribute":
+            share = services_points / len(caps) if caps else 0.0
+            caps = {k: c + share for k, c in caps.items()}
+            notes.append(f"无对外服务职能: {deduct_inds[services].name} 不检查，其 {services_points:g} 分平均分配到其余指标")
+        else:
+            notes.append(f"无对外服务职能: {deduct_inds[services].name} 不检查，其余指标得分 ×{p.no_services_factor:.4g}")
+
+    deducted_total = 0.0
+    for key, ind in deduct_inds.items():
+        if drop_services and key == services:
+            breakdown[key] = {"name": ind.name, "part": ind.part, "available": 0.0, "deducted": 0.0,
+                              "findings": per_count.get(key, 0), "excluded": True}
+            continue
+        d = min(per_indicator.get(key, 0.0), caps[key])
+        deducted_total += d
+        breakdown[key] = {"name": ind.name, "part": ind.part, "available": _r(caps[key]), "deducted": _r(d),
+                          "findings": per_count.get(key, 0)}
+        if per_indicator.get(key, 0.0) > caps[key]:
+            breakdown[key]["uncapped"] = _r(per_indicator[key])
+    for key in sorted(set(per_indicator) - set(inds)):
+        # a finding under an indicator the rubric does not know: counted uncapped, shown, never hidden
+        deducted_total += per_indicator[key]
+        breakdown[key] = {"name": key, "part": "deduct", "available": 0.0, "deducted": _r(per_indicator[key]),
+                          "findings": per_count[key], "unknown": True}
+        notes.append(f"指标 {key!r} 不在评分细则中，扣分未封顶")
+
+    if drop_services and p.no_services_mode != "redistribute":
+        base = sum(caps.values())
+        score = (base - deducted_total) * p.no_services_factor
+    else:
+        score = p.total - deducted_total
+    score = max(0.0, min(score, p.total))
+
+    if p.overdue_extra_points and overdue_items:
+        extra = overdue_items * p.overdue_extra_points
+        if p.overdue_cap:
+            extra = min(extra, p.overdue_cap)
+        extra = min(extra, score)
+        score -= extra
+        deducted_total += extra
+        breakdown[RECTIFY_INDICATOR] = {"name": "整改", "part": "deduct", "available": p.overdue_cap or extra,
+                                        "deducted": _r(extra), "findings": overdue_items}
+        notes.append(f"{overdue_items} 项整改逾期未完成，加扣 {extra:g} 分")
+
+    score = _r(score)
+    passed = score >= p.pass_line
+    bonus = 0.0
+    bonus_inds = {k: v for k, v in inds.items() if v.part == "bonus"}
+    for key, ind in bonus_inds.items():
+        earned = min(per_indicator.get(key, 0.0), ind.points)
+        breakdown[key] = {"name": ind.name, "part": "bonus", "available": ind.points, "deducted": 0.0,
+                          "earned": _r(earned) if score > p.bonus_gate else 0.0, "findings": per_count.get(key, 0)}
+        bonus += earned
+    if bonus_inds:
+        if score > p.bonus_gate:
+            bonus = min(bonus, p.bonus_max)
+        else:
+            if bonus:
+                notes.append(f"得分未超过 {p.bonus_gate:g} 分，加分项不计")
+            bonus = 0.0
+    breakdown["_notes"] = notes
+    return WebsiteResult(_r(score + bonus), False, passed, _r(deducted_total), _r(bonus), breakdown)
+
+
+def composite_score(
+    website: float | None,
+    manual: Mapping[str, float] | None,
+    rubric: Any,
+) -> tuple[float | None, dict[str, Any]]:
+    """The 政务公开 composite (0..100) over entered items, weights renormalised.
+
+    Returns ``(composite, detail)``; ``detail`` lists each item's weight, score
+    and whether it was entered, plus ``renormalised`` and ``missing``.
+    """
+    p = Parameters.of(rubric)
+    manual = dict(manual or {})
+    weights = dict(p.composite) or {WEBSITE_ITEM: 1.0}
+    scores: dict[str, float | None] = {}
+    for item in weights:
+        if item == WEBSITE_ITEM:
+            scores[item] = None if website is None else min(website, 100.0)
+        else:
+            scores[item] = manual.get(item)
+    entered = {k: w for k, w in weights.items() if scores[k] is not None and w > 0}
+    missing = sorted(k for k, w in weights.items() if scores[k] is None and w > 0)
+    unknown = sorted(set(manual) - set(weights))
+    detail: dict[str, Any] = {
+        "items": {k: {"weight": w, "score": scores[k], "entered": scores[k] is not None} for k, w in weights.items()},
+        "missing": missing,
+        "renormalised": bool(missing),
+        "ignored": unknown,
+    }
+    total_w = sum(entered.values())
+    if not total_w:
+        detail["value"] = None
+        return None, detail
+    value = _r(sum(scores[k] * w for k, w in entered.items()) / total_w)  # type: ignore[operator]
+    detail["value"] = value
+    return value, detail
+
+
+def weighted_component(composite: float | None, weight: float, total_points: float = 100.0) -> float | None:
+    """``composite / 100 × weight × total_points`` (weight ≥ 4% enforced)."""
+    check_weight(weight)
+    if composite is None:
+        return None
+    return round(composite / 100.0 * weight * total_points, 4)
+
+
+def score_unit(
+    unit: Unit,
+    findings: Iterable[FindingLike],
+    rubric: Any,
+    *,
+    weight: float,
+    manual: Mapping[str, float] | None = None,
+    overdue_items: int = 0,
+    total_points: float = 100.0,
+) -> UnitScore:
+    """A measured unit's full result (rank is set later by :func:`rank_scores`)."""
+    check_weight(weight, f"weight of {unit.unit_id}")
+    web = score_website(unit, findings, rubric, overdue_items=overdue_items)
+    composite, detail = composite_score(web.score, manual, rubric)
+    breakdown = dict(web.breakdown)
+    breakdown["_composite"] = detail
+    return UnitScore(
+        unit_id=unit.unit_id,
+        unit_name=unit.name,
+        tier=unit.tier,
+        kind=unit.kind,
+        measured=True,
+        score=web.score,
+        veto=web.veto,
+        passed=web.passed,
+        weight=weight,
+        weighted=weighted_component(composite, weight, total_points),
+        deductions=web.deductions,
+        bonus=web.bonus,
+        breakdown=breakdown,
+    )
+
+
+def not_measured_score(unit: Unit, reason: str, weight: float) -> UnitScore:
+    """A unit that could not be measured: no score, no rank, the reason — never a silent 0."""
+    check_weight(weight, f"weight of {unit.unit_id}")
+    return UnitScore(
+        unit_id=unit.unit_id,
+        unit_name=unit.name,
+        tier=unit.tier,
+        kind=unit.kind,
+        measured=False,
+        score=None,
+        veto=False,
+        passed=False,
+        weight=weight,
+        weighted=None,
+        rank=None,
+        reason=reason or "未测评 not measured",
+    )
+
+
+def rank_scores(scores: Sequence[UnitScore]) -> list[UnitScore]:
+    """Competition ranking (1, 1, 3) per (tier, kind); vetoed after all others; unmeasured unranked.
+
+    Sets ``rank`` in place and returns the scores ordered tier, kind, rank, unit_id.
+    """
+    from zwgk.storage.results import score_sort_key
+
+    groups: dict[tuple[str, str], list[UnitScore]] = {}
+    for sc in scores:
+        sc.rank = None
+        if sc.measured and sc.score is not None:
+            groups.setdefault((sc.tier, sc.kind), []).append(sc)
+    for members in groups.values():
+        members.sort(key=lambda s: (s.veto, -(s.score or 0.0), s.unit_id))
+        prev_key = None
+        for pos, sc in enumerate(members, start=1):
+            key = (sc.veto, sc.score)
+            if key != prev_key:
+                rank = pos
+                prev_key = key
+            sc.rank = rank
+    return sorted(scores, key=score_sort_key)
