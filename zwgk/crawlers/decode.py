@@ -1,0 +1,66 @@
+"""Turning response bytes into text: header charset, then <meta>, then detection.
+
+Lexbor (selectolax) mangles raw GBK bytes, so pages are always decoded here
+first and parsed as ``str``.  GBK and GB2312 are decoded as GB18030 (their
+superset): real county sites label GB18030-only characters as gb2312.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+_CHINESE_SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "gb_2312-80": "gb18030", "x-euc-cn": "gb18030", "euc-cn": "gb18030", "hz-gb-2312": "gb18030"}
+
+
+def normalise_charset(name: str | None) -> str | None:
+    """A Python codec name for ``name`` (GBK family → gb18030), or None if unknown."""
+    if not name:
+        return None
+    label = name.strip().strip("\"'").lower()
+    label = _CHINESE_SUPERSET.get(label, label)
+    try:
+        codec = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return _CHINESE_SUPERSET.get(codec, codec)
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    match = re.search(r"charset\s*=\s*[\"']?([^;\"'\s]+)", content_type, re.I)
+    return match.group(1) if match else None
+
+
+def sniff_meta_charset(body: bytes) -> str | None:
+    match = _META_CHARSET.search(body[:4096])
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode ``body``; returns ``(text, charset_used)``.
+
+    Order: HTTP header charset → ``<meta charset>`` → UTF-8 if it decodes
+    cleanly → charset_normalizer detection → GB18030 with replacement.
+    """
+    if body.startswith(codecs.BOM_UTF8):
+        return body[3:].decode("utf-8", "replace"), "utf-8"
+    for candidate in (charset_from_content_type(content_type), sniff_meta_charset(body)):
+        codec = normalise_charset(candidate)
+        if codec:
+            return body.decode(codec, "replace"), codec
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(body[:65536]).best()
+        codec = normalise_charset(best.encoding) if best else None
+    except Exception:  # detection is a best effort; fall through to GB18030
+        codec = None
+    codec = codec or "gb18030"
+    return body.decode(codec, "replace"), codec

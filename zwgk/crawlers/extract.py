@@ -1,0 +1,355 @@
+"""Seeing a government page: links, meta, footer, navigation, list items, dates.
+
+One selectolax (Lexbor) parse per page; the result is plain data that goes
+into ``Page.facts`` (the contract with the rule authors, see
+docs/architecture.md) plus the list of ``Link``s.  Text is matched after
+Traditional → Simplified normalisation; stored evidence keeps the original.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from zwgk.crawlers.dates import (
+    DATE_LABELS,
+    date_from_url,
+    labelled_dates,
+    normalise,
+    parse_date,
+    pick_publish,
+)
+from zwgk.crawlers.urls import normalise_url, resolve_link
+from zwgk.model import Link
+
+LINK_SELECTORS = (
+    ("a", "href"),
+    ("area", "href"),
+    ("iframe", "src"),
+    ("frame", "src"),
+    ("img", "src"),
+    ("script", "src"),
+    ("link", "href"),
+)
+_NAV_HINT = re.compile(r"nav|menu|daohang|dh\b|top|header|head|banner", re.I)
+_MORE_HINT = re.compile(r"more|gengduo|dropdown|sub-?menu", re.I)
+_SUB_HINT = re.compile(r"sub-?nav|side|left|lmdh|column|lanmu|sidebar|crumb|location|position|dqwz", re.I)
+_FOOT_HINT = re.compile(r"foot|bottom|copyright|bq|banquan", re.I)
+_LIST_HINT = re.compile(r"list|news|lb|xxgk|gl|item|con", re.I)
+
+SOFT404_MARKERS = ("页面不存在", "您访问的页面不存在", "页面未找到", "页面找不到", "找不到该页面", "该页面已删除", "404 Not Found", "Page Not Found")
+RELATED_LABELS = ("相关解读", "政策解读", "原文链接", "相关文件", "相关政策", "解读文件", "文件原文", "政策原文", "图解", "原文")
+_PAGINATION_TEXT = re.compile(r"^(下一页|下页|上一页|上页|尾页|末页|首页|\d{1,4}|>|>>|»|›)$")
+_PAGINATION_HREF = re.compile(r"(?:index|list|default)_\d+\.s?html?$|[?&](?:page|pageno|pageindex|curpage|p|pn|pagenum)=\d+", re.I)
+_CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]")
+_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.I)
+_SITE_CODE = re.compile(r"标识码\s*[:：]?\s*((?:12)?(?:BM|bm|BT|bt)?[0-9A-Za-z]{6,14})")
+_ICP = re.compile(r"([\u4e00-\u9fa5])\s*ICP\s*备\s*(\d{4,12})\s*号(?:\s*-\s*(\d+))?", re.I)
+_PSB = re.compile(r"([\u4e00-\u9fa5])\s*公网安备\s*(\d{6,20})\s*号")
+_SPONSOR = re.compile(r"主办(?:单位)?\s*[:：]\s*([^\s|｜,，;；<]{2,40}?)(?=\s|承办|协办|技术支持|联系|地址|版权|$|\||｜)")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,12}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class Extracted:
+    """What one HTML page shows; ``facts`` goes to ``Page.facts`` as is."""
+
+    title: str = ""
+    links: list[Link] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    pub_date: dt.date | None = None
+    date_source: str = ""
+    soft404: bool = False
+
+
+def _squash(text: str | None) -> str:
+    return _SPACES.sub(" ", text or "").strip()
+
+
+def _hints(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+
+
+def _region(anchor: LexborNode, cache: dict[int, str]) -> str:
+    """Where an anchor sits: top / more / sub / footer / page (by ancestors' tags and classes)."""
+    found = "page"
+    node = anchor.parent
+    chain: list[int] = []
+    depth = 0
+    while node is not None and depth < 8 and node.tag not in ("body", "html"):
+        key = node.mem_id
+        if key in cache:
+            found = cache[key]
+            break
+        chain.append(key)
+        tag = node.tag
+        hints = _hints(node)
+        if tag == "footer" or _FOOT_HINT.search(hints):
+            found = "footer"
+            break
+        if _MORE_HINT.search(hints):
+            found = "more"
+            break
+        if _SUB_HINT.search(hints):
+            found = "sub"
+            break
+        if tag in ("nav", "header") or _NAV_HINT.search(hints):
+            found = "top"
+            break
+        node = node.parent
+        depth += 1
+    for key in chain:
+        cache[key] = found
+    return found
+
+
+def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool | None = None) -> Extracted:
+    """Parse ``html`` fetched from ``url`` (its final URL) into links and facts.
+
+    ``kind`` (a PageKind value) selects the per-kind facts: list items and
+    pagination on column pages, dates/related/doc number on articles.
+    """
+    tree = LexborHTMLParser(html)
+    out = Extracted()
+    base = url
+    base_node = tree.css_first("base[href]")
+    if base_node is not None:
+        base = resolve_link(url, base_node.attributes.get("href")) or url
+
+    meta: dict[str, str] = {}
+    refresh: str | None = None
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        name = attrs.get("name") or attrs.get("property")
+        content = attrs.get("content")
+        if name and content is not None and name not in meta:
+            meta[name] = content.strip()
+        if (attrs.get("http-equiv") or "").lower() == "refresh" and content:
+            match = _REFRESH_URL.search(content)
+            if match:
+                refresh = match.group(1).strip()
+    out.facts["meta"] = meta
+
+    title_node = tree.css_first("title")
+    page_title = _squash(title_node.text()) if title_node is not None else ""
+    out.title = meta.get("ArticleTitle") or page_title
+
+    # Links (a, area, iframe, img, script, link, meta refresh), with region for anchors.
+    seen: set[tuple[str, str]] = set()
+    region_cache: dict[int, str] = {}
+    nav: list[dict[str, str]] = []
+    anchors: list[tuple[LexborNode, str, str, str]] = []  # node, target, text, region
+    conac = False
+    for tag, attr in LINK_SELECTORS:
+        for node in tree.css(f"{tag}[{attr}]"):
+            raw = node.attributes.get(attr)
+            if raw and "conac.cn" in raw:
+                conac = True
+            target = resolve_link(base, raw)
+            if target is None:
+                continue
+            text = ""
+            if tag in ("a", "area"):
+                text = _squash(node.text()) if tag == "a" else ""
+                if not text:
+                    text = _squash(node.attributes.get("title") or node.attributes.get("alt") or "")
+                region = _region(node, region_cache) if tag == "a" else "page"
+                anchors.append((node, target, text, region))
+                if region in ("top", "more", "sub") and text:
+                    nav.append({"text": text, "url": target, "where": region})
+            key = (target, tag)
+            if (target, "") in seen or key in seen:
+                continue
+            seen.add(key)
+            seen.add((target, ""))
+            out.links.append(Link(source=url, target=target, anchor=text[:200], tag=tag))
+    if refresh:
+        target = resolve_link(base, refresh)
+        if target and (target, "") not in seen:
+            out.links.append(Link(source=url, target=target, anchor="", tag="meta-refresh"))
+    out.facts["nav"] = nav
+
+    # Footer identifiers: from footer-like containers, else the page's tail.
+    footer_text = " ".join(
+        node.text(separator=" ")
+        for node in tree.css("footer, [class*=foot], [id*=foot], [class*=bottom], [id*=bottom], [class*=copyright]")
+    )
+    body = tree.body
+    body_text = body.text(separator=" ") if body is not None else ""
+    if not _SITE_CODE.search(footer_text) and not _ICP.search(footer_text):
+        footer_text = body_text[-4000:]
+    out.facts["footer"] = footer_facts(footer_text, conac)
+
+    simple_text = normalise(body_text)
+    out.soft404 = is_soft404(page_title, simple_text)
+    out.facts["soft404"] = out.soft404
+
+    if kind == "column":
+        out.facts["items"] = list_items(anchors, url)
+        out.facts["pagination"] = pagination(anchors, url, html)
+    if kind == "article" or want_dates:
+        _article_facts(out, tree, url, anchors, meta, simple_text)
+    return out
+
+
+def footer_facts(text: str, conac: bool = False) -> dict[str, Any]:
+    """{site_code, icp, psb, sponsor, conac} from footer text (``""``/False when absent)."""
+    site_code = _SITE_CODE.search(text)
+    icp = _ICP.search(text)
+    psb = _PSB.search(text)
+    sponsor = _SPONSOR.search(text)
+    return {
+        "site_code": site_code.group(1) if site_code else "",
+        "icp": f"{icp.group(1)}ICP备{icp.group(2)}号" + (f"-{icp.group(3)}" if icp and icp.group(3) else "") if icp else "",
+        "psb": f"{psb.group(1)}公网安备 {psb.group(2)}号" if psb else "",
+        "sponsor": sponsor.group(1) if sponsor else "",
+        "conac": bool(conac),
+    }
+
+
+def is_soft404(title: str, simple_text: str) -> bool:
+    """A 200 page that says the page does not exist."""
+    t = normalise(title or "")
+    if "404" in t or any(marker in t for marker in SOFT404_MARKERS):
+        return True
+    if len(simple_text) < 3000:
+        return any(marker in simple_text for marker in SOFT404_MARKERS)
+    return False
+
+
+def list_items(anchors: list[tuple[LexborNode, str, str, str]], page_url: str) -> list[dict[str, Any]]:
+    """Entries of a column list page: anchors in li/tr/dd rows, with the row's date."""
+    items: list[dict[str, Any]] = []
+    undated: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for node, target, text, region in anchors:
+        if region != "page" or not text or target in seen or target == page_url:
+            continue
+        if _PAGINATION_TEXT.match(text):
+            continue
+        row = node.parent
+        for _ in range(3):
+            if row is None or row.tag in ("li", "tr", "dd", "dl"):
+                break
+            row = row.parent
+        if row is None or row.tag not in ("li", "tr", "dd", "dl"):
+            continue
+        row_text = row.text(separator=" ")
+        rest = row_text.replace(node.text(), " ")
+        date = parse_date(rest) or parse_date(node.attributes.get("title"))
+        title = _squash(node.attributes.get("title") or "") or text
+        seen.add(target)
+        entry = {"title": title, "url": target, "date": date.isoformat() if date else None}
+        (items if date else undated).append(entry)
+    if items:
+        return items
+    # A list without dates is still a list (the staleness rules need to know).
+    return undated[:100]
+
+
+def pagination(anchors: list[tuple[LexborNode, str, str, str]], page_url: str, html: str) -> list[str]:
+    """Further list pages: ``index_1.html`` and ``?page=2`` styles, plus TRS createPageHTML."""
+    found: list[str] = []
+    page_dir = page_url.split("?", 1)[0].rsplit("/", 1)[0]
+    for _node, target, text, region in anchors:
+        if region == "footer":
+            continue
+        if not target.startswith(page_dir):
+            continue
+        if _PAGINATION_HREF.search(target) or (_PAGINATION_TEXT.match(text) and target.split("?", 1)[0].rsplit("/", 1)[0] == page_dir):
+            if target != page_url and target not in found:
+                found.append(target)
+    match = _CREATE_PAGE.search(html)
+    if match:
+        total, _current, stem, ext = match.groups()
+        for n in range(1, min(int(total), 50)):
+            target = normalise_url(f"{page_dir}/{stem}_{n}.{ext}")
+            if target != page_url and target not in found:
+                found.append(target)
+    return found
+
+
+def _article_facts(
+    out: Extracted,
+    tree: LexborHTMLParser,
+    url: str,
+    anchors: list[tuple[LexborNode, str, str, str]],
+    meta: dict[str, str],
+    simple_text: str,
+) -> None:
+    # Labelled dates in the 信息公开 header table (label cell → value cell).
+    table_dates: dict[str, dt.date] = {}
+    label_set = set(DATE_LABELS)
+    for node in tree.css("td, th, dt, label, span, b, strong"):
+        raw = node.text()
+        if not raw or len(raw) > 12:
+            continue
+        label = normalise(_squash(raw)).rstrip(":：").strip()
+        if label not in label_set or label in table_dates:
+            continue
+        value_node = node.next
+        while value_node is not None and not value_node.is_element_node and not (value_node.text() or "").strip():
+            value_node = value_node.next
+        candidates = []
+        if value_node is not None:
+            candidates.append(value_node.text())
+        if node.parent is not None:
+            candidates.append(node.parent.text())
+        for candidate in candidates:
+            value = parse_date(candidate)
+            if value is not None:
+                table_dates[label] = value
+                break
+    text_dates = labelled_dates(simple_text)
+    dates = {**text_dates, **table_dates}
+    out.facts["dates"] = {label: value.isoformat() for label, value in dates.items()}
+
+    pub = parse_date(meta.get("PubDate") or meta.get("pubdate") or meta.get("publishdate") or meta.get("PublishDate"))
+    if pub is not None:
+        out.pub_date, out.date_source = pub, "meta:PubDate"
+    elif (picked := pick_publish(table_dates)) is not None:
+        out.pub_date, out.date_source = picked[1], f"table:{picked[0]}"
+    elif (picked := pick_publish(text_dates)) is not None:
+        out.pub_date, out.date_source = picked[1], f"label:{picked[0]}"
+    elif (from_url := date_from_url(url)) is not None:
+        out.pub_date, out.date_source = from_url, "url"
+
+    number = _DOC_NUMBER.search(simple_text)
+    out.facts["doc_number"] = _squash(number.group(0)) if number else ""
+
+    related: list[dict[str, str]] = []
+    seen: set[str] = set()
+    container_cache: dict[int, bool] = {}
+    for node, target, text, region in anchors:
+        if region in ("top", "footer", "more") or target in seen or target == url:
+            continue
+        if _is_related(node, normalise(text), container_cache):
+            seen.add(target)
+            related.append({"text": text, "url": target})
+    out.facts["related"] = related
+    title = normalise(out.title)
+    column = normalise(meta.get("ColumnName", ""))
+    out.facts["is_interpretation"] = "解读" in title or "解读" in column
+
+
+def _is_related(anchor: LexborNode, simple_text: str, cache: dict[int, bool]) -> bool:
+    if any(simple_text.startswith(label) for label in RELATED_LABELS) or "解读" in simple_text[:12]:
+        return True
+    node = anchor.parent
+    for _ in range(3):
+        if node is None or node.tag in ("body", "html"):
+            return False
+        key = node.mem_id
+        if key not in cache:
+            head = normalise(_squash(node.text())[:16])
+            cache[key] = any(head.startswith(label) for label in RELATED_LABELS)
+        if cache[key]:
+            return True
+        node = node.parent
+    return False

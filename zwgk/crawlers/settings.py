@@ -1,0 +1,158 @@
+"""Every crawler knob in one place (Scrapy-settings style).
+
+The defaults are tuned so that a site-farm site is crawled completely while a
+real government server is treated politely: a few connections per host, an
+adaptive delay that errors can only lengthen, and robots.txt honoured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from zwgk.model import ZwgkError
+
+NEUTRAL_USER_AGENT = "Mozilla/5.0 (compatible; zwgk/0.1; +assessment)"
+
+# Columns whose articles the rules read closely (dates, 解读 links, 留言, 年报):
+# up to ``max_articles_per_column`` articles each.  Matched as substrings of the
+# standard column name from the rubric's synonym table.
+DEFAULT_ARTICLE_COLUMNS: tuple[str, ...] = (
+    "政策文件",
+    "通知公告",
+    "政策解读",
+    "解读",
+    "互动",
+    "留言",
+    "咨询",
+    "年报",
+    "年度报告",
+)
+
+# Anchor texts of the 政府信息公开 hub page: its sub-columns are columns too.
+DEFAULT_HUB_NAMES: tuple[str, ...] = ("政府信息公开", "信息公开", "政务公开", "政府信息公开专栏")
+
+
+@dataclass(slots=True)
+class CrawlSettings:
+    """How the crawler behaves; every field has a safe default.
+
+    Network and safety
+      resolver: ``"HOST:PORT"`` of the DNS server every A/AAAA lookup goes to
+        (dnspython); ``None`` uses the system resolver.
+      allow_private: permit targets resolving to loopback / private / link-local /
+        multicast / reserved / metadata addresses (refused by default: SSRF).
+      user_agent: neutral on purpose — WAF rules block agents containing "link".
+      respect_robots: fetch robots.txt and skip what it disallows for our agent.
+      ipv6_probe: run the Internet.nl-style IPv6 probe for every site.
+
+    Politeness and concurrency
+      per_host_concurrency: requests in flight per host.
+      global_concurrency: requests in flight for the whole round (pool size).
+      sites_in_flight: sites crawled at the same time (bounds memory).
+      min_delay / max_delay: bounds of the adaptive per-host delay (seconds);
+        the delay follows AutoThrottle: average of the previous delay and
+        latency / ``autothrottle_target``; an error response never shortens it.
+      max_crawl_delay: cap on a robots.txt Crawl-delay we honour.
+
+    Fetching
+      connect_timeout / total_timeout: seconds per attempt.
+      retries: extra attempts for resets, timeouts, 5xx and 429 (then ``transient``).
+      backoff_base: first backoff in seconds; doubles each attempt, plus jitter.
+      retry_after_cap: longest Retry-After (429/503) we wait, seconds.
+      max_redirects: redirect hops followed (loops are detected before that).
+      max_page_bytes: body bytes read from an HTML page (the rest is cut).
+      check_read_bytes: bytes read of a non-HTML link target before we stop.
+
+    Crawl shape and caps
+      max_depth: link distance from the homepage that is still crawled.
+      max_pages_per_site: HTML pages crawled per site (home, hubs, columns, articles).
+      max_pages_per_column: list pages per column, first page + pagination.
+      max_articles_per_column: articles fetched from each column in ``article_columns``.
+      articles_per_other_column: articles fetched from every other column.
+      max_related_per_site: 相关解读 / 原文 links followed beyond the article caps.
+      max_links_checked_per_site: uncrawled link targets checked per site.
+      max_urls_per_pattern: pages per URL path pattern (digits folded) — trap cap.
+      max_query_variants: distinct query strings per path — calendar-trap cap.
+      check_external_links: also check links leaving the site.
+      column_match_cutoff: rapidfuzz ratio (0–100) for a near column-name match.
+      ipv6_sample: inner links fetched over IPv6 for the inner-link share.
+    """
+
+    resolver: str | None = None
+    allow_private: bool = False
+    per_host_concurrency: int = 4
+    global_concurrency: int = 64
+    sites_in_flight: int = 50
+    connect_timeout: float = 5.0
+    total_timeout: float = 15.0
+    retries: int = 3
+    backoff_base: float = 0.5
+    retry_after_cap: float = 30.0
+    max_redirects: int = 5
+    max_page_bytes: int = 5_000_000
+    check_read_bytes: int = 2048
+    max_depth: int = 4
+    max_pages_per_site: int = 300
+    max_pages_per_column: int = 3
+    max_articles_per_column: int = 20
+    articles_per_other_column: int = 3
+    max_related_per_site: int = 60
+    max_links_checked_per_site: int = 2000
+    max_urls_per_pattern: int = 50
+    max_query_variants: int = 10
+    check_external_links: bool = True
+    respect_robots: bool = True
+    user_agent: str = NEUTRAL_USER_AGENT
+    ipv6_probe: bool = True
+    ipv6_sample: int = 10
+    min_delay: float = 0.0
+    max_delay: float = 10.0
+    autothrottle_target: float = 4.0
+    max_crawl_delay: float = 10.0
+    column_match_cutoff: float = 90.0
+    article_columns: tuple[str, ...] = field(default=DEFAULT_ARTICLE_COLUMNS)
+    hub_names: tuple[str, ...] = field(default=DEFAULT_HUB_NAMES)
+
+    def __post_init__(self) -> None:
+        if self.resolver is not None:
+            parse_resolver(self.resolver)
+        for name in ("per_host_concurrency", "global_concurrency", "sites_in_flight"):
+            if getattr(self, name) < 1:
+                raise ZwgkError(f"crawl setting {name} must be at least 1, got {getattr(self, name)}")
+        if "link" in self.user_agent.lower():
+            raise ZwgkError(
+                "crawl setting user_agent must not contain 'link': WAF rules block such agents "
+                "and every link would look broken"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "CrawlSettings":
+        """Build settings from a plain dict, refusing unknown keys by name."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ZwgkError(f"unknown crawl setting(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return cls(**data)
+
+
+def parse_resolver(value: str) -> tuple[str, int]:
+    """``"127.0.0.1:5353"`` / ``"[::1]:53"`` / ``"10.0.0.1"`` → (host, port)."""
+    text = value.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port_text = rest.lstrip(":") or "53"
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    else:
+        host, port_text = text, "53"
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise ZwgkError(f"--resolver {value!r}: port {port_text!r} is not a number; write HOST:PORT") from None
+    if not host or not 0 < port < 65536:
+        raise ZwgkError(f"--resolver {value!r} is not HOST:PORT (e.g. 127.0.0.1:5353)")
+    return host, port
