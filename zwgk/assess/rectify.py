@@ -198,11 +198,11 @@ def overdue_items(db: Database, round_id: int) -> dict[str, list[tuple[str, str]
 
 
 def _impact_key(it: RectificationView) -> tuple:
-    return (it.severity != "veto", it.status != "overdue", -float(it.points or 0.0), it.rule, it.subject)
+    return (it.severity != "veto", -float(it.points or 0.0), it.status != "overdue", it.rule, it.subject)
 
 
 def rectification_list(db: Database, unit_id: str, round_id: int | None = None) -> list[RectificationView]:
-    """A unit's 整改清单, ordered by score impact (veto first, then overdue, then points desc).
+    """A unit's 整改清单, ordered by score impact (veto first, then points desc; overdue before open).
 
     With ``round_id``: the items in force at that round — opened in it or seen
     again in it (open/overdue as of that round).  Without: every item still

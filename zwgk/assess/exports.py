@@ -1,0 +1,275 @@
+"""Exports Chinese offices use: JSON (machines), CSV (UTF-8 with BOM), XLSX, PDF.
+
+- JSON: the public schema of the walking skeleton (findings: unit_id, site, rule,
+  subject, page, severity, points, evidence{}, message, fix + review fields;
+  scores: unit_id, unit_name, tier, kind, score, veto, passed, weight, weighted,
+  rank, measured, reason …).
+- CSV: ``utf-8-sig`` so Excel on Chinese Windows opens it; every text cell goes
+  through :func:`neutralise`.
+- XLSX (xlsxwriter): strings are written with ``write_string`` (never parsed as
+  formulas), hyperlinks only for http(s) URLs, frozen header row, set widths.
+- PDF: :mod:`zwgk.assess.pdf` (整改通知书, 通报).
+
+All formats of one round come from the same records (:mod:`zwgk.assess.tabular`).
+Files are written to a temporary name and renamed, so a failed export never
+leaves a half-written file where the old one was.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any, Sequence
+
+from zwgk.assess.tabular import (
+    FINDING_COLUMNS,
+    RECTIFICATION_COLUMNS,
+    RULE_STAT_COLUMNS,
+    SCORE_COLUMNS,
+    STAT_COLUMNS,
+    Column,
+    cell_text,
+    cells,
+    find_round,
+    finding_records,
+    neutralise,
+    rectification_records,
+    rule_statistics,
+    score_records,
+    score_statistics,
+)
+from zwgk.model import ZwgkError
+from zwgk.storage import results
+from zwgk.storage.db import Database
+
+__all__ = [
+    "export_bulletin",
+    "export_findings",
+    "export_rectification",
+    "export_round_workbook",
+    "export_scores",
+    "neutralise",
+]
+
+FORMATS = ("json", "csv", "xlsx")
+MAX_URL = 2079  # Excel's limit for a hyperlink target
+
+
+def _check_fmt(fmt: str, allowed: Sequence[str]) -> str:
+    fmt = (fmt or "").lower().lstrip(".")
+    if fmt not in allowed:
+        raise ZwgkError(f"unknown export format {fmt!r}; choose one of: {', '.join(allowed)}")
+    return fmt
+
+
+def _tmp(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def _finish(tmp: Path, path: Path) -> Path:
+    os.replace(tmp, path)
+    return path
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def write_json(path: Path, records: Any) -> Path:
+    path = Path(path)
+    tmp = _tmp(path)
+    tmp.write_text(json.dumps(records, ensure_ascii=False, indent=2, default=_json_default), encoding="utf-8")
+    return _finish(tmp, path)
+
+
+def write_csv(path: Path, columns: Sequence[Column], records: Sequence[dict[str, Any]]) -> Path:
+    """UTF-8 with BOM, header of Chinese titles, neutralised cells."""
+    path = Path(path)
+    tmp = _tmp(path)
+    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow([c.title for c in columns])
+        for rec in records:
+            w.writerow(cells(columns, rec))
+    return _finish(tmp, path)
+
+
+# ---------------------------------------------------------------- xlsx
+
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(text: str, taken: set[str]) -> str:
+    """A valid, unique Excel sheet name (≤31 chars, none of []:*?/\\)."""
+    base = _SHEET_BAD.sub("_", text).strip("'") or "Sheet"
+    base = base[:31]
+    name, n = base, 2
+    while name.lower() in taken:
+        suffix = f"~{n}"
+        name = base[: 31 - len(suffix)] + suffix
+        n += 1
+    taken.add(name.lower())
+    return name
+
+
+def _is_http(value: Any) -> bool:
+    return isinstance(value, str) and value.lower().startswith(("http://", "https://")) and len(value) <= MAX_URL
+
+
+class _Book:
+    """A thin xlsxwriter workbook that writes every table the same safe way."""
+
+    def __init__(self, path: Path):
+        import xlsxwriter
+
+        self.path = Path(path)
+        self.tmp = _tmp(self.path)
+        self.wb = xlsxwriter.Workbook(
+            str(self.tmp),
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        )
+        self.taken: set[str] = set()
+        self.header = self.wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                          "valign": "vcenter"})
+        self.text = self.wb.add_format({"text_wrap": False, "valign": "top"})
+        self.link = self.wb.add_format({"font_color": "blue", "underline": 1, "valign": "top"})
+        self.title = self.wb.add_format({"bold": True, "font_size": 14})
+
+    def table(self, name: str, columns: Sequence[Column], records: Sequence[dict[str, Any]],
+              *, title: str = "", note: str = "") -> str:
+        ws = self.wb.add_worksheet(sheet_name(name, self.taken))
+        row = 0
+        if title:
+            ws.write_string(row, 0, neutralise(title), self.title)
+            row += 1
+        if note:
+            ws.write_string(row, 0, neutralise(note))
+            row += 1
+        head = row
+        for col, c in enumerate(columns):
+            ws.write_string(head, col, c.title, self.header)
+            ws.set_column(col, col, c.width)
+        for rec in records:
+            row += 1
+            for col, (c, value) in enumerate(zip(columns, cells(columns, rec))):
+                self._cell(ws, row, col, c, value)
+        ws.freeze_panes(head + 1, 0)
+        if records:
+            ws.autofilter(head, 0, row, len(columns) - 1)
+        return ws.name
+
+    def _cell(self, ws, row: int, col: int, column: Column, value: Any) -> None:
+        if value is None or value == "":
+            ws.write_blank(row, col, None)
+        elif isinstance(value, bool):
+            ws.write_string(row, col, "是" if value else "否", self.text)
+        elif isinstance(value, (int, float)):
+            ws.write_number(row, col, value)
+        elif column.link and _is_http(value):
+            # only http(s) targets become links; anything else (javascript:, file:, mailto:) stays text
+            if ws.write_url(row, col, value, self.link, string=value) != 0:
+                ws.write_string(row, col, value, self.text)
+        else:
+            ws.write_string(row, col, str(value), self.text)
+
+    def close(self) -> Path:
+        self.wb.close()
+        return _finish(self.tmp, self.path)
+
+
+# ---------------------------------------------------------------- public exports
+
+
+def export_findings(db: Database, round_name: str, fmt: str, path: str | Path, unit_id: str | None = None) -> Path:
+    """Findings of round ``round_name`` (optionally one unit) as json / csv / xlsx."""
+    fmt = _check_fmt(fmt, FORMATS)
+    info = find_round(db, round_name)
+    records = finding_records(db, info, unit_id)
+    path = Path(path)
+    if fmt == "json":
+        return write_json(path, records)
+    if fmt == "csv":
+        return write_csv(path, FINDING_COLUMNS, records)
+    book = _Book(path)
+    book.table("问题清单", FINDING_COLUMNS, records)
+    book.table("按规则统计", RULE_STAT_COLUMNS, rule_statistics(records))
+    return book.close()
+
+
+def export_scores(db: Database, round_name: str, fmt: str, path: str | Path) -> Path:
+    """Scores and ranks of round ``round_name`` as json / csv / xlsx (xlsx adds a 统计 sheet)."""
+    fmt = _check_fmt(fmt, FORMATS)
+    info = find_round(db, round_name)
+    records = score_records(db, info)
+    path = Path(path)
+    if fmt == "json":
+        return write_json(path, records)
+    if fmt == "csv":
+        return write_csv(path, SCORE_COLUMNS, records)
+    book = _Book(path)
+    book.table("得分排名", SCORE_COLUMNS, records, )
+    book.table("统计", STAT_COLUMNS, score_statistics(results.list_scores(db, info.id)))
+    return book.close()
+
+
+def export_rectification(db: Database, unit_id: str, fmt: str, path: str | Path, round_name: str | None = None) -> Path:
+    """One unit's 整改清单 (that unit's items only) as xlsx / csv / pdf / json.
+
+    ``round_name`` None → the unit's newest round.
+    """
+    fmt = _check_fmt(fmt, ("xlsx", "csv", "pdf", "json"))
+    info, records, note = rectification_records(db, unit_id, round_name)
+    path = Path(path)
+    if fmt == "json":
+        return write_json(path, records)
+    if fmt == "csv":
+        return write_csv(path, RECTIFICATION_COLUMNS, records)
+    if fmt == "pdf":
+        from zwgk.assess.pdf import rectification_notice
+
+        return rectification_notice(db, unit_id, info, records, note, path)
+    book = _Book(path)
+    unit_name = records[0]["unit_name"] if records else results.unit_names(db, [unit_id])[unit_id].name
+    title = f"{unit_name} 整改清单" + (f"（{info.name}，截至 {info.as_of.isoformat()}）" if info else "")
+    book.table("整改清单", RECTIFICATION_COLUMNS, records, title=title, note=note or f"共 {len(records)} 项")
+    return book.close()
+
+
+def export_round_workbook(db: Database, round_name: str, path: str | Path) -> Path:
+    """One workbook for a round: 得分排名, 统计, 问题清单, 按规则统计, then one 整改 sheet per department."""
+    info = find_round(db, round_name)
+    scores = results.list_scores(db, info.id)
+    findings = finding_records(db, info)
+    book = _Book(Path(path))
+    book.table("得分排名", SCORE_COLUMNS, score_records(db, info))
+    book.table("统计", STAT_COLUMNS, score_statistics(scores))
+    book.table("问题清单", FINDING_COLUMNS, findings)
+    book.table("按规则统计", RULE_STAT_COLUMNS, rule_statistics(findings))
+    for sc in scores:
+        if sc.kind != "department":
+            continue
+        _, records, note = rectification_records(db, sc.unit_id, info.name)
+        if not records:
+            continue
+        book.table(f"整改-{sc.unit_id}", RECTIFICATION_COLUMNS, records,
+                   title=f"{sc.unit_name} 整改清单（{info.name}）", note=note or f"共 {len(records)} 项")
+    return book.close()
+
+
+def export_bulletin(db: Database, round_name: str, path: str | Path) -> Path:
+    """The round's 通报 as PDF: ranking, pass rate, named failures, most improved, chart."""
+    from zwgk.assess.pdf import bulletin
+
+    return bulletin(db, find_round(db, round_name), Path(path))
+
+
+def display(key: str, value: Any) -> Any:
+    """The cell text of a record value, for readers comparing formats (tests, dashboard)."""
+    return neutralise(cell_text(key, value))
