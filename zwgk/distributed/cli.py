@@ -1,7 +1,100 @@
-"""Commands of zwgk.distributed (placeholder: the stage owner replaces this)."""
+"""``zwgk worker`` (a Celery worker for distributed rounds) and ``zwgk round status``."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Optional
 
 import typer
 
+round_app = typer.Typer(help="Rounds in progress: `zwgk round status --round NAME`.", no_args_is_help=True)
+
+
+def worker(
+    concurrency: int = typer.Option(
+        0, "--concurrency", "-c", help="Sites crawled at once by this worker (processes/threads; default: CPU count)."
+    ),
+    pool: str = typer.Option(
+        "prefork", "--pool", help="prefork (one process per site, default), threads (many sites, one process) or solo."
+    ),
+    broker: Optional[str] = typer.Option(None, "--broker", help="Redis URL (default $ZWGK_BROKER or redis://127.0.0.1:6379/0)."),
+    db: Optional[str] = typer.Option(
+        None, "--db", help="Database URL as this machine reaches it (default: the URL the coordinator sends)."
+    ),
+    name: Optional[str] = typer.Option(None, "--name", help="Worker name (default zwgk-PID@HOST)."),
+    loglevel: str = typer.Option("INFO", "--loglevel", help="DEBUG, INFO, WARNING or ERROR."),
+) -> None:
+    """Run a worker that crawls and evaluates sites of distributed rounds.
+
+    Start one or more per machine, then run `zwgk assess --executor celery`.
+    Example: zwgk worker --broker redis://10.0.0.5:6379/0 --db postgresql+psycopg://zwgk@10.0.0.5/zwgk -c 4
+    """
+    from zwgk.distributed.celery_app import app, configure
+    from zwgk.distributed.config import QUEUE, resolve_broker
+    from zwgk.model import ZwgkError
+
+    if pool not in ("prefork", "threads", "solo"):
+        raise ZwgkError(f"--pool {pool!r}: choose prefork, threads or solo")
+    url = resolve_broker(broker)
+    os.environ["ZWGK_BROKER"] = url  # prefork children re-read it
+    if db:
+        from zwgk.storage.db import resolve_url
+
+        os.environ["ZWGK_WORKER_DB"] = resolve_url(db)
+    configure(url)
+    n = concurrency or os.cpu_count() or 1
+    argv = [
+        "worker",
+        f"--pool={pool}",
+        f"--concurrency={1 if pool == 'solo' else n}",
+        f"--loglevel={loglevel}",
+        "--queues", QUEUE,
+        "--hostname", name or f"zwgk-{os.getpid()}@%h",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    typer.echo(f"zwgk worker: broker {url}, pool {pool} × {1 if pool == 'solo' else n}")
+    app.worker_main(argv)
+
+
+def status(
+    round_name: str = typer.Option(..., "--round", help="Name of the round."),
+    db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."),
+    watch: float = typer.Option(0.0, "--watch", help="Refresh every N seconds until the round is done (0: print once)."),
+) -> None:
+    """Show a round's progress: sites per state, pages stored, sites being crawled, failures."""
+    from zwgk.distributed.status import round_status
+    from zwgk.storage import Database
+
+    database = Database.open(db)
+    while True:
+        st = round_status(database, round_name)
+        _print_status(st)
+        if watch <= 0 or st.status == "done":
+            return
+        time.sleep(watch)
+
+
+def _print_status(st) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    console = Console()
+    states = "  ".join(f"{k} {v}" for k, v in sorted(st.states.items()))
+    console.print(f"轮次 round [bold]{st.name}[/] (id {st.round_id}, as-of {st.as_of}): 状态 status {st.status}")
+    console.print(f"站点 sites {st.done}/{st.total} 完成 done   [{states}]   页面 pages {st.pages}")
+    for row in st.crawling[:20]:
+        console.print(f"  抓取中 crawling {row['unit_id']} {row['site_url']} since {row['started_at']} (attempt {row['attempts']})")
+    if len(st.crawling) > 20:
+        console.print(f"  … {len(st.crawling) - 20} more crawling")
+    for unit_id, reason in sorted(st.failed.items())[:20]:
+        console.print(f"  [yellow]未测评 failed[/] {unit_id}: {reason}")
+
+
+round_app.command("status")(status)
+
 
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to the root ``zwgk`` app."""
+    """Add ``zwgk worker`` and ``zwgk round …`` to the root ``zwgk`` app."""
+    app.command("worker")(worker)
+    app.add_typer(round_app, name="round")

@@ -1,0 +1,264 @@
+"""``zwgk assess --executor celery``: the coordinator of a distributed round.
+
+The coordinator prepares the round, feeds one ``crawl_site`` task per site to
+the Redis queue, watches the database (the record of truth) for sites that
+are done, re-dispatches sites whose task was lost, then evaluates, scores and
+ranks exactly like the in-process executor (``finish_round``).
+
+A task is *lost* when, for one lease, it is neither waiting in the queue nor
+running (a running task keeps an "alive" key fresh): its worker was killed,
+or Redis restarted and dropped the queue.  Re-dispatching is safe because a
+site's work is idempotent; a site whose task keeps failing is recorded as
+not measured (``failed``) with the worker's error, and the round goes on.
+
+Politeness: at most one task per host is dispatched at a time (and the task
+holds a Redis lock on its host), so one server is never crawled by two
+workers at once.  The number of tasks in the broker is bounded (``window``),
+which keeps checks cheap even for the national round of 13,000+ sites.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections import Counter, deque
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import redis
+
+from zwgk.distributed.config import QUEUE, TASK_NAME, Timings
+from zwgk.distributed.keys import alive_key, error_key, host_of
+from zwgk.distributed.sitework import DONE_STATES, with_db_retry
+from zwgk.model import Unit
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[dict[str, Any]], None]
+_REDIS_ERRORS = (redis.exceptions.RedisError, OSError)
+
+
+@dataclass(slots=True)
+class Dispatch:
+    """A site handed to the workers and what we last saw of it."""
+
+    unit: Unit
+    host: str
+    task_id: str
+    last_life: float
+    started: bool = False
+
+
+def run_round_celery(
+    db: Any,
+    opts: Any,
+    progress: ProgressFn | None = None,
+    broker: str | None = None,
+    *,
+    window: int = 256,
+    poll_interval: float = 1.0,
+    max_failures: int = 3,
+    timings: Timings | None = None,
+) -> Any:
+    """Run (or resume) round ``opts.name`` on Celery workers; returns the :class:`RoundResult`.
+
+    Workers are started separately (``zwgk worker --broker URL``); this
+    process only coordinates.  Killing it loses nothing: run it again and it
+    resumes from the database.
+    """
+    from zwgk.distributed.celery_app import configure, redis_client
+    from zwgk.pipeline.round import finish_round, prepare_round
+
+    configure(broker, timings)
+    t = timings or Timings.from_env()
+    prepared = with_db_retry("prepare round", lambda: prepare_round(db, opts, progress), t.db_retry, db.url)
+    Coordinator(db, prepared, redis_client(), t, window=window, poll_interval=poll_interval,
+                max_failures=max_failures, progress=progress).run()
+    return with_db_retry("finish round", lambda: finish_round(db, prepared, progress), t.db_retry, db.url)
+
+
+class Coordinator:
+    """Feeds, watches and re-dispatches the site tasks of one round."""
+
+    def __init__(
+        self,
+        db: Any,
+        prepared: Any,
+        client: redis.Redis,
+        timings: Timings,
+        *,
+        window: int,
+        poll_interval: float,
+        max_failures: int,
+        progress: ProgressFn | None,
+    ) -> None:
+        from zwgk.distributed.celery_app import app
+
+        self.app = app
+        self.db = db
+        self.prepared = prepared
+        self.round_id = prepared.info.id
+        self.client = client
+        self.t = timings
+        self.window = max(1, window)
+        self.poll = poll_interval
+        self.max_failures = max(1, max_failures)
+        self.emit = progress or (lambda event: None)
+        self.db_url = db.engine.url.render_as_string(hide_password=False)
+        self.pending: deque[Unit] = deque()
+        self.outstanding: dict[str, Dispatch] = {}
+        self.busy_hosts: Counter[str] = Counter()
+        self.failures: Counter[str] = Counter()
+        self.dispatches = 0
+        self.broker_ok = True
+
+    # ------------------------------------------------------------ database
+
+    def _states(self) -> dict[str, str]:
+        from zwgk.storage.snapshot import site_states
+
+        return with_db_retry("watch round", lambda: site_states(self.db, self.round_id), self.t.db_retry, self.db.url)
+
+    # ------------------------------------------------------------ broker
+
+    def _send(self, unit: Unit) -> bool:
+        task_id = f"zwgk-{self.round_id}-{unit.unit_id}-{uuid.uuid4().hex[:12]}"
+        try:
+            self.app.send_task(
+                TASK_NAME,
+                args=[self.round_id, unit.unit_id, self.db_url],
+                queue=QUEUE,
+                task_id=task_id,
+                retry=True,
+                retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1.0},
+            )
+        except Exception as exc:  # kombu raises OperationalError / ConnectionError subclasses
+            self._broker_down(exc)
+            return False
+        self.dispatches += 1
+        host = host_of(unit.site_url)
+        self.outstanding[unit.unit_id] = Dispatch(unit, host, task_id, time.monotonic())
+        self.busy_hosts[host] += 1
+        return True
+
+    def _broker_down(self, exc: BaseException) -> None:
+        if self.broker_ok:
+            log.warning("broker unreachable, will keep retrying: %s", exc)
+            self.emit({"stage": "broker_down", "error": str(exc)})
+        self.broker_ok = False
+
+    def _fill(self) -> None:
+        """Dispatch pending sites up to the window, one per host at a time."""
+        for _ in range(min(len(self.pending), self.window * 4)):
+            if len(self.outstanding) >= self.window:
+                return
+            unit = self.pending.popleft()
+            if self.busy_hosts[host_of(unit.site_url)]:
+                self.pending.append(unit)  # its host is being crawled: later
+                continue
+            if not self._send(unit):
+                self.pending.appendleft(unit)
+                return
+
+    def _broker_view(self) -> tuple[set[str], set[str]] | None:
+        """(unit ids with a live task, task ids waiting in the queue); None when Redis is down."""
+        ids = list(self.outstanding)
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for uid in ids:
+                pipe.exists(alive_key(self.round_id, uid))
+            pipe.lrange(QUEUE, 0, -1)
+            replies = pipe.execute()
+        except _REDIS_ERRORS as exc:
+            self._broker_down(exc)
+            return None
+        if not self.broker_ok:
+            self.emit({"stage": "broker_up"})
+        self.broker_ok = True
+        alive = {uid for uid, there in zip(ids, replies[:-1]) if there}
+        queued: set[str] = set()
+        for raw in replies[-1]:
+            try:
+                queued.add(json.loads(raw)["headers"]["id"])
+            except (ValueError, KeyError, TypeError):
+                continue
+        return alive, queued
+
+    def _last_error(self, unit_id: str) -> str:
+        try:
+            value = self.client.get(error_key(self.round_id, unit_id))
+        except _REDIS_ERRORS:
+            return ""
+        return value.decode("utf-8", "replace") if value else ""
+
+    # ------------------------------------------------------------ life cycle
+
+    def _done(self, uid: str, state: str) -> None:
+        d = self.outstanding.pop(uid)
+        self.busy_hosts[d.host] -= 1
+        if self.busy_hosts[d.host] <= 0:
+            del self.busy_hosts[d.host]
+        stage = "site_failed" if state == "failed" else "site_done"
+        self.emit({"stage": stage, "unit_id": uid, "total": len(self.prepared.units)})
+
+    def _give_up(self, uid: str, reason: str) -> None:
+        from zwgk.storage.snapshot import finish_site, reset_site
+
+        def mark() -> None:
+            reset_site(self.db, self.round_id, uid)
+            finish_site(self.db, self.round_id, uid, "failed", reason=reason)
+
+        with_db_retry(f"site {uid}", mark, self.t.db_retry, self.db.url)
+        self._done(uid, "failed")
+
+    def _lost(self, d: Dispatch, now: float) -> None:
+        uid = d.unit.unit_id
+        error = self._last_error(uid)
+        if d.started or error:
+            self.failures[uid] += 1
+        if self.failures[uid] >= self.max_failures:
+            reason = f"worker failed {self.failures[uid]} times on this site: {error or 'worker lost (killed?)'}"
+            self.emit({"stage": "site_gave_up", "unit_id": uid, "reason": reason})
+            self._give_up(uid, reason[:1000])
+            return
+        self.emit({"stage": "site_retry", "unit_id": uid, "reason": error or "task lost"})
+        try:
+            self.client.delete(error_key(self.round_id, uid))  # a stale error must not count twice
+        except _REDIS_ERRORS:
+            pass
+        self.outstanding.pop(uid)
+        self.busy_hosts[d.host] -= 1
+        if self.busy_hosts[d.host] <= 0:
+            del self.busy_hosts[d.host]
+        self.pending.appendleft(d.unit)
+
+    def run(self) -> None:
+        units = self.prepared.units
+        states = self._states()
+        self.emit({"stage": "crawl", "total": len(units), "executor": "celery"})
+        for unit in units:
+            if states.get(unit.unit_id) in DONE_STATES:
+                self.emit({"stage": "site_skipped", "unit_id": unit.unit_id, "total": len(units)})
+            else:
+                self.pending.append(unit)
+        lost_after = max(self.t.lease, 2 * self.poll)
+        while self.pending or self.outstanding:
+            self._fill()
+            time.sleep(self.poll)
+            states = self._states()
+            view = self._broker_view()
+            now = time.monotonic()
+            for uid, d in list(self.outstanding.items()):
+                alive = view is not None and uid in view[0]
+                state = states.get(uid)
+                if state in DONE_STATES and not alive:
+                    self._done(uid, state)
+                    continue
+                if view is None or alive or d.task_id in view[1]:
+                    d.last_life = now  # running, queued, or we cannot tell (broker down)
+                    d.started = d.started or alive
+                    continue
+                if now - d.last_life > lost_after:
+                    self._lost(d, now)

@@ -1,0 +1,120 @@
+"""One site's work in a worker: crawl it (unless already done), then evaluate it.
+
+Idempotent by construction, so running it twice for the same site (a
+redelivered message, a re-dispatch after a lost worker) stores one result:
+
+* the crawl is skipped for a site already ``crawled``/``failed``; a site left
+  ``crawling`` by a dead worker is reset by the crawler and redone;
+* findings are replaced as a whole (``replace_findings``).
+
+A database that is locked or briefly unreachable is retried for
+``Timings.db_retry`` seconds, then the task fails with a clear message and the
+site stays as it was (the crawl's own writes are per page, its state flips
+to ``crawled`` only at the end).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from typing import Any, Callable, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+
+from zwgk.model import ZwgkError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DONE_STATES = ("crawled", "failed", "evaluated")
+
+_lock = threading.Lock()
+_databases: dict[str, Any] = {}
+_prepared: dict[tuple[str, int], Any] = {}
+
+
+def worker_db_url(task_db_url: str) -> str:
+    """The worker's ``--db`` (``ZWGK_WORKER_DB``) wins over the coordinator's URL.
+
+    The coordinator may reach PostgreSQL as ``localhost`` while a worker on
+    another machine needs the server's name; both are the same database.
+    """
+    return os.environ.get("ZWGK_WORKER_DB") or task_db_url
+
+
+def database(url: str) -> Any:
+    """One :class:`Database` per URL per worker process (pooled connections)."""
+    from zwgk.storage import Database
+
+    with _lock:
+        db = _databases.get(url)
+        if db is None:
+            db = Database.open(url, attempts=3)
+            _databases[url] = db
+        return db
+
+
+def prepared_round(db: Any, round_id: int) -> Any:
+    """The round's rubric, units and settings, loaded once per worker process."""
+    from zwgk.pipeline.round import load_prepared
+
+    key = (db.url, round_id)
+    with _lock:
+        prepared = _prepared.get(key)
+    if prepared is None:
+        prepared = load_prepared(db, round_id)
+        with _lock:
+            _prepared[key] = prepared
+    return prepared
+
+
+def with_db_retry(what: str, fn: Callable[[], T], retry_for: float, url: str = "") -> T:
+    """Run ``fn``; on a locked/unreachable database retry with backoff, then a clear error."""
+    deadline = time.monotonic() + retry_for
+    delay = 0.25
+    while True:
+        try:
+            return fn()
+        except (DBAPIError, ZwgkError) as exc:
+            if isinstance(exc, ZwgkError) and "cannot open database" not in str(exc):
+                raise
+            if time.monotonic() + delay > deadline:
+                detail = getattr(exc, "orig", None) or exc
+                raise ZwgkError(
+                    f"{what}: database {url or '(round database)'} still locked or unreachable after "
+                    f"{retry_for:.0f}s ({type(detail).__name__}: {str(detail).strip().splitlines()[0] if str(detail).strip() else ''}). "
+                    "Nothing was half-written: run the same command again when the database is back."
+                ) from exc
+            log.warning("%s: database error, retrying in %.1fs: %s", what, delay, exc)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def site_state(db: Any, round_id: int, unit_id: str) -> str | None:
+    from zwgk.storage.tables import RoundSiteRow
+
+    with db.session() as s:
+        row = s.get(RoundSiteRow, (round_id, unit_id))
+        return row.state if row is not None else None
+
+
+def crawl_and_evaluate(db: Any, round_id: int, unit_id: str) -> dict[str, Any]:
+    """Crawl ``unit_id`` in round ``round_id`` if not done yet, then store its findings."""
+    from zwgk.crawlers import crawl_round
+    from zwgk.pipeline.round import evaluate_site
+    from zwgk.storage.rounds import failed_sites
+
+    prepared = prepared_round(db, round_id)
+    unit = next((u for u in prepared.units if u.unit_id == unit_id), None)
+    if unit is None:
+        raise ZwgkError(f"unit {unit_id!r} is not part of round {prepared.info.name!r} in {db.url}")
+    crawled_now = False
+    if site_state(db, round_id, unit_id) not in DONE_STATES:
+        crawl_round(db, round_id, [unit], prepared.settings, prepared.rubric.column_synonyms())
+        crawled_now = True
+    state = site_state(db, round_id, unit_id)
+    failed = {k: v for k, v in failed_sites(db, round_id).items() if k == unit_id} if state == "failed" else {}
+    findings = evaluate_site(db, prepared, unit, failed)
+    return {"unit_id": unit_id, "state": state, "crawled": crawled_now, "findings": findings}

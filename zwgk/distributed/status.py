@@ -1,0 +1,56 @@
+"""What a round is doing right now, read from the database (for ``zwgk round status``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+
+@dataclass(slots=True)
+class RoundStatus:
+    name: str
+    round_id: int
+    status: str
+    as_of: dt.date
+    states: dict[str, int]
+    pages: int
+    crawling: list[dict[str, Any]] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.states.values())
+
+    @property
+    def done(self) -> int:
+        return sum(n for s, n in self.states.items() if s in ("crawled", "failed", "evaluated"))
+
+
+def round_status(db: Any, name: str) -> RoundStatus:
+    """Counts by crawl state, pages stored, the sites being crawled and the failed ones."""
+    from zwgk.storage import rounds as rounds_store
+    from zwgk.storage.tables import PageRow, RoundSiteRow
+
+    info = rounds_store.require_round(db, name)
+    states = rounds_store.site_state_counts(db, info.id)
+    with db.session() as s:
+        pages = s.scalar(select(func.count()).select_from(PageRow).where(PageRow.round_id == info.id)) or 0
+        rows = s.execute(
+            select(RoundSiteRow.unit_id, RoundSiteRow.site_url, RoundSiteRow.started_at, RoundSiteRow.attempts)
+            .where(RoundSiteRow.round_id == info.id, RoundSiteRow.state == "crawling")
+            .order_by(RoundSiteRow.started_at)
+        ).all()
+    crawling = [{"unit_id": u, "site_url": url, "started_at": st, "attempts": a} for u, url, st, a in rows]
+    return RoundStatus(
+        name=info.name,
+        round_id=info.id,
+        status=info.status,
+        as_of=info.as_of,
+        states=states,
+        pages=pages,
+        crawling=crawling,
+        failed=rounds_store.failed_sites(db, info.id),
+    )
