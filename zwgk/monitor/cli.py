@@ -1,7 +1,151 @@
-"""Commands of zwgk.monitor (placeholder: the stage owner replaces this)."""
+"""``zwgk probe`` (one pass), ``zwgk monitor`` (the scheduler), ``zwgk bulletin`` (季通报)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import threading
+from pathlib import Path
+from typing import Optional
 
 import typer
+from rich.console import Console
+
+from zwgk.model import ZwgkError
+
+console = Console()
+
+
+def parse_at(value: str | None, option: str = "--at") -> dt.datetime | None:
+    """ISO datetime → naive UTC (a value without zone is taken as UTC)."""
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ZwgkError(f"{option} {value!r} is not a date-time; write it as 2026-11-24T08:00 (UTC) or with +08:00") from None
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return when
+
+
+def _open(db: str | None):
+    from zwgk.storage import Database
+
+    return Database.open(db)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to the root ``zwgk`` app."""
+    """Add the monitoring commands to the root ``zwgk`` app."""
+
+    @app.command("probe")
+    def probe_cmd(
+        db: Optional[str] = typer.Option(None, "--db", help="Database URL (default: ZWGK_DB or data/zwgk.db)."),
+        resolver: Optional[str] = typer.Option(None, "--resolver", help="DNS server HOST:PORT for every lookup."),
+        allow_private: bool = typer.Option(False, "--allow-private", help="Permit loopback/private targets (site farm)."),
+        at: Optional[str] = typer.Option(None, "--at", help="Record the probes at this ISO time (UTC) instead of now."),
+        timeout: float = typer.Option(15.0, "--timeout", help="Seconds before a visit counts as not opened (rule: 15)."),
+        concurrency: int = typer.Option(32, "--concurrency", help="Homepages fetched at the same time."),
+        alerts: Optional[Path] = typer.Option(None, "--alerts", help="Alert config TOML (see docs/monitoring.md)."),
+        unit: Optional[list[str]] = typer.Option(None, "--unit", help="Only these unit ids (repeatable)."),
+    ) -> None:
+        """日监测: probe every registered homepage once and store the result."""
+        from zwgk.monitor.clock import SimulatedClock, SystemClock
+        from zwgk.monitor.probe import ProbeSettings, run_probe_pass
+
+        database = _open(db)
+        when = parse_at(at)
+        clock = SimulatedClock(when) if when else SystemClock()
+        settings = ProbeSettings(resolver=resolver, allow_private=allow_private, timeout=timeout, concurrency=concurrency)
+        on = None
+        if alerts is not None:
+            from zwgk.monitor.alerts import Notifier, check_outages, load_alert_config
+
+            notifier = Notifier(load_alert_config(alerts))
+            on = lambda r: check_outages(database, r.probes, notifier, clock.now())  # noqa: E731
+        result = run_probe_pass(database, settings, clock, unit_ids=unit or None, on_probes=on)
+        ok = len(result.probes) - len(result.failures)
+        console.print(
+            f"监测 probed {len(result.probes)} 个网站 sites at {result.at:%Y-%m-%d %H:%M} UTC: "
+            f"[green]{ok} 可访问 ok[/], [red]{len(result.failures)} 无法访问 failed[/]"
+        )
+        for p in result.failures:
+            console.print(f"  [red]✗[/] {p.unit_id}: {p.error_class} {p.status or ''}")
+        for unit_id, reason in result.refused.items():
+            console.print(f"  [yellow]跳过 skipped[/] {unit_id}: {reason}")
+
+    @app.command("monitor")
+    def monitor_cmd(
+        db: Optional[str] = typer.Option(None, "--db", help="Database URL (default: ZWGK_DB or data/zwgk.db)."),
+        resolver: Optional[str] = typer.Option(None, "--resolver", help="DNS server HOST:PORT for every lookup."),
+        allow_private: bool = typer.Option(False, "--allow-private", help="Permit loopback/private targets (site farm)."),
+        probes_per_day: int = typer.Option(20, "--probes-per-day", help="Probe passes per day, evenly spread (rule: ≥20)."),
+        rubric: str = typer.Option("national-2019", "--rubric", help="Rubric of the monthly and annual rounds."),
+        alerts: Optional[Path] = typer.Option(None, "--alerts", help="Alert config TOML (see docs/monitoring.md)."),
+        bulletin_dir: Path = typer.Option(Path("bulletins"), "--bulletin-dir", help="Where quarterly bulletins go."),
+        no_rounds: bool = typer.Option(False, "--no-rounds", help="Only probe; no monthly/annual rounds."),
+        until: Optional[str] = typer.Option(None, "--until", help="Stop at this ISO time (UTC); default: run until stopped."),
+    ) -> None:
+        """日监测+月检查+季通报+年考核: run the monitoring cycle until stopped (SIGTERM/Ctrl-C)."""
+        from zwgk.monitor.alerts import load_alert_config
+        from zwgk.monitor.clock import SystemClock
+        from zwgk.monitor.schedule import MonitorConfig, Scheduler, build_jobs
+
+        if probes_per_day < 20:
+            console.print(f"[yellow]注意 note: {probes_per_day} probes/day is below the rule's ≥20 per day[/]")
+        database = _open(db)
+        config = MonitorConfig(
+            probes_per_day=probes_per_day,
+            resolver=resolver,
+            allow_private=allow_private,
+            rubric=rubric,
+            bulletin_dir=bulletin_dir,
+            rounds=not no_rounds,
+            annual=not no_rounds,
+            alerts=load_alert_config(alerts) if alerts is not None else None,
+        )
+        clock = SystemClock()
+        scheduler = Scheduler(clock, build_jobs(database, config, clock))
+        stop = threading.Event()
+
+        def _stop(signum, frame):  # noqa: ARG001
+            console.print("[yellow]停止 stopping after the current job…[/]")
+            stop.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        for job in scheduler.jobs:
+            console.print(f"  {job.name:15s} next {job.due:%Y-%m-%d %H:%M} UTC")
+        console.print(f"监测已启动 monitoring {database.url} ({probes_per_day} probes/day)")
+        for _run in _forever(scheduler, stop, parse_at(until, "--until")):
+            pass
+
+    @app.command("bulletin")
+    def bulletin_cmd(
+        quarter: str = typer.Option(..., "--quarter", help="The quarter, e.g. 2026Q4."),
+        output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (default bulletin-QUARTER.FORMAT)."),
+        fmt: str = typer.Option("pdf", "--format", help="pdf or xlsx."),
+        db: Optional[str] = typer.Option(None, "--db", help="Database URL (default: ZWGK_DB or data/zwgk.db)."),
+    ) -> None:
+        """季通报: the quarter's monitoring bulletin (availability, pass rates, failing sites, 整改)."""
+        from zwgk.monitor.bulletin import build_quarterly_bulletin, parse_quarter
+
+        parse_quarter(quarter)
+        path = output or Path(f"bulletin-{quarter.upper()}.{fmt.lower()}")
+        data = build_quarterly_bulletin(_open(db), quarter, path, fmt)
+        console.print(
+            f"季通报 bulletin {data.quarter} → {path}: {data.sites_monitored} 个网站 monitored, "
+            f"{len(data.failing)} 个存在问题 failing"
+        )
+
+
+def _forever(scheduler, stop: threading.Event, until: dt.datetime | None = None):
+    """Run the scheduler job by job until ``stop`` is set (or ``until``), yielding each run."""
+    while not stop.is_set():
+        runs = scheduler.run(until=until, stop=stop, max_runs=1)
+        if not runs:
+            break
+        run = runs[0]
+        status = "[green]ok[/]" if run.ok else f"[red]failed: {run.error}[/]"
+        console.print(f"{run.due:%Y-%m-%d %H:%M} {run.job}: {status} {run.result if run.ok else ''}")
+        yield run

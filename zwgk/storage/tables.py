@@ -271,3 +271,32 @@ class UserRow(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ProbeDayRow(Base):
+    """Daily aggregate of a homepage's probes once the raw probes are old (see storage.probes)."""
+
+    __tablename__ = "probe_days"
+    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    probes: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # error_class → count
+    latency_ms_avg: Mapped[float | None] = mapped_column(Float, nullable=True)
+    newest_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    fingerprints: Mapped[int] = mapped_column(Integer, default=0)  # distinct homepage fingerprints
+    last_fingerprint: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AlertRow(Base):
+    """A monitoring alert (site down / veto finding): one row per incident, for de-duplication."""
+
+    __tablename__ = "monitor_alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # down / veto
+    key: Mapped[str] = mapped_column(String(2000), default="")  # veto: "RULE|subject"; down: ""
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    __table_args__ = (Index("ix_alerts_unit_kind", "unit_id", "kind"),)

@@ -1,0 +1,306 @@
+"""Alerts: a site down for N consecutive probes, or a veto finding, notifies people.
+
+Who is told: the evaluator (``evaluator_emails``) and the owning department
+(``department_emails[unit_id]``, falling back to ``default_department_emails``),
+by e-mail over SMTP and by a JSON webhook POST.
+
+De-duplication: an outage opens one ``down`` alert (stored in
+``monitor_alerts``); further failed probes of the same outage send nothing;
+the first successful probe closes it and sends one recovery notice.  A veto
+finding is alerted once per ``(unit, rule, subject)`` and re-armed only after
+a later round no longer has it.
+
+Configuration comes from a TOML file (``[alerts]`` table) and/or the
+environment (``ZWGK_SMTP_HOST`` …); see docs/monitoring.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import os
+import smtplib
+import tomllib
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, Iterable
+
+from zwgk.model import ZwgkError
+from zwgk.storage import Database
+from zwgk.storage.probes import (
+    Probe,
+    any_alert,
+    close_alert,
+    latest_probes,
+    open_alert,
+    record_alert,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class AlertConfig:
+    """Where alerts go.  Empty ``smtp_host`` / ``webhook_url`` disable that channel."""
+
+    consecutive_failures: int = 3
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "zwgk-monitor@localhost"
+    evaluator_emails: list[str] = field(default_factory=list)
+    default_department_emails: list[str] = field(default_factory=list)
+    department_emails: dict[str, list[str]] = field(default_factory=dict)  # unit_id → addresses
+    webhook_url: str = ""
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.consecutive_failures < 1:
+            raise ZwgkError(f"alerts.consecutive_failures must be at least 1, got {self.consecutive_failures}")
+
+    def recipients(self, unit_id: str) -> list[str]:
+        dept = self.department_emails.get(unit_id) or self.default_department_emails
+        seen: list[str] = []
+        for addr in [*self.evaluator_emails, *dept]:
+            if addr and addr not in seen:
+                seen.append(addr)
+        return seen
+
+
+_ENV = {
+    "ZWGK_SMTP_HOST": ("smtp_host", str),
+    "ZWGK_SMTP_PORT": ("smtp_port", int),
+    "ZWGK_SMTP_USER": ("smtp_user", str),
+    "ZWGK_SMTP_PASSWORD": ("smtp_password", str),
+    "ZWGK_MAIL_FROM": ("mail_from", str),
+    "ZWGK_ALERT_TO": ("evaluator_emails", lambda v: [a.strip() for a in v.split(",") if a.strip()]),
+    "ZWGK_WEBHOOK_URL": ("webhook_url", str),
+    "ZWGK_ALERT_AFTER": ("consecutive_failures", int),
+}
+
+
+def load_alert_config(path: Path | str | None = None, env: dict[str, str] | None = None) -> AlertConfig:
+    """Read ``[alerts]`` from a TOML file, then let ``ZWGK_*`` environment variables override."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ZwgkError(f"alert config {p} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ZwgkError(f"{p}: not valid TOML: {exc}") from None
+        section = data.get("alerts", data)
+        known = set(AlertConfig.__dataclass_fields__)
+        unknown = sorted(set(section) - known)
+        if unknown:
+            raise ZwgkError(f"{p}: unknown alert setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        values.update(section)
+    for var, (name, conv) in _ENV.items():
+        if env.get(var):
+            try:
+                values[name] = conv(env[var])
+            except ValueError:
+                raise ZwgkError(f"environment {var}={env[var]!r} is not valid for {name}") from None
+    return AlertConfig(**values)
+
+
+# ------------------------------------------------------------------------- delivery
+
+
+def send_email(config: AlertConfig, to: list[str], subject: str, body: str) -> None:
+    """Send one plain-text UTF-8 message over SMTP (STARTTLS/login when configured)."""
+    if not config.smtp_host or not to:
+        return
+    msg = EmailMessage()
+    msg["From"] = config.mail_from
+    msg["To"] = ", ".join(to)
+    msg["Subject"] = subject
+    msg.set_content(body)
+    with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.timeout) as smtp:
+        if config.smtp_starttls:
+            smtp.starttls()
+        if config.smtp_user:
+            smtp.login(config.smtp_user, config.smtp_password)
+        smtp.send_message(msg)
+
+
+async def _post(url: str, payload: dict[str, Any], timeout: float) -> int:
+    import aiohttp
+
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
+        async with session.post(url, json=payload) as resp:
+            return resp.status
+
+
+def post_webhook(config: AlertConfig, payload: dict[str, Any]) -> int | None:
+    """POST the alert as JSON; returns the HTTP status (None when no webhook is configured)."""
+    if not config.webhook_url:
+        return None
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_post(config.webhook_url, payload, config.timeout))
+    # called from inside an event loop: run in a helper thread with its own loop
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _post(config.webhook_url, payload, config.timeout)).result()
+
+
+@dataclass(slots=True)
+class Notice:
+    """One notification: ``kind`` is down / recovered / veto."""
+
+    kind: str
+    unit_id: str
+    unit_name: str
+    site: str
+    at: dt.datetime
+    subject: str
+    body: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "unit_id": self.unit_id,
+            "unit_name": self.unit_name,
+            "site": self.site,
+            "at": self.at.isoformat(),
+            "subject": self.subject,
+            "message": self.body,
+            "details": self.details,
+        }
+
+
+class Notifier:
+    """Delivers notices on every configured channel; a failing channel is logged, not fatal."""
+
+    def __init__(self, config: AlertConfig):
+        self.config = config
+        self.sent: list[Notice] = []
+        self.errors: list[str] = []
+
+    def deliver(self, notice: Notice) -> None:
+        self.sent.append(notice)
+        try:
+            send_email(self.config, self.config.recipients(notice.unit_id), notice.subject, notice.body)
+        except (OSError, smtplib.SMTPException) as exc:
+            msg = f"alert e-mail to {self.config.smtp_host}:{self.config.smtp_port} failed: {exc}"
+            log.error(msg)
+            self.errors.append(msg)
+        try:
+            post_webhook(self.config, notice.payload())
+        except Exception as exc:  # noqa: BLE001 - any webhook failure must not stop monitoring
+            msg = f"alert webhook {self.config.webhook_url} failed: {exc}"
+            log.error(msg)
+            self.errors.append(msg)
+
+
+# ------------------------------------------------------------------------- decisions
+
+
+def _names(db: Database, unit_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    from sqlalchemy import select
+
+    from zwgk.storage.tables import UnitRow
+
+    ids = list(set(unit_ids))
+    with db.session() as s:
+        rows = s.execute(select(UnitRow.unit_id, UnitRow.name, UnitRow.site_url).where(UnitRow.unit_id.in_(ids))).all()
+    return {u: (n, url) for u, n, url in rows}
+
+
+_ERROR_ZH = {
+    "timeout": "超时（15秒未打开）",
+    "refused": "连接被拒绝",
+    "dns": "域名解析失败",
+    "http5xx": "服务器错误（5xx）",
+    "http4xx": "页面错误（4xx）",
+    "reset": "连接被重置",
+}
+
+
+def check_outages(db: Database, probes: Iterable[Probe], notifier: Notifier, now: dt.datetime) -> list[Notice]:
+    """After a pass: open a ``down`` alert after N consecutive failures, close it on recovery."""
+    n = notifier.config.consecutive_failures
+    probes = list(probes)
+    names = _names(db, (p.unit_id for p in probes))
+    notices: list[Notice] = []
+    for probe in probes:
+        name, site = names.get(probe.unit_id, (probe.unit_id, ""))
+        current = open_alert(db, probe.unit_id, "down")
+        if probe.ok:
+            if current is not None:
+                close_alert(db, current.id, now)
+                minutes = int((probe.at - current.opened_at).total_seconds() // 60)
+                notice = Notice(
+                    "recovered", probe.unit_id, name, site, probe.at,
+                    f"【恢复】{name} 网站已恢复访问 / site reachable again",
+                    f"{name}（{site}）已于 {probe.at:%Y-%m-%d %H:%M} UTC 恢复访问，"
+                    f"本次中断自 {current.opened_at:%Y-%m-%d %H:%M} UTC 起约 {minutes} 分钟。\n"
+                    f"Site {site} is reachable again (down since {current.opened_at:%Y-%m-%d %H:%M} UTC).",
+                    {"opened_at": current.opened_at.isoformat(), "status": probe.status},
+                )
+                notifier.deliver(notice)
+                notices.append(notice)
+            continue
+        if current is not None:
+            continue  # same outage: already alerted
+        recent = latest_probes(db, probe.unit_id, n)
+        if len(recent) < n or any(p.ok for p in recent):
+            continue
+        errors = [
+            {"at": p.at.isoformat(), "status": p.status, "error_class": p.error_class} for p in reversed(recent)
+        ]
+        record_alert(db, probe.unit_id, "down", "", recent[-1].at, {"probes": errors})
+        reason = _ERROR_ZH.get(probe.error_class, probe.error_class or "无法访问")
+        notice = Notice(
+            "down", probe.unit_id, name, site, probe.at,
+            f"【告警】{name} 网站无法访问 / site down ({n} consecutive probes)",
+            f"{name}（{site}）连续 {n} 次监测无法访问（{reason}），请立即处理。\n"
+            f"首次失败 {recent[-1].at:%Y-%m-%d %H:%M} UTC，最近一次 {probe.at:%Y-%m-%d %H:%M} UTC。\n"
+            f"Site {site} failed {n} consecutive probes ({probe.error_class}).\n"
+            + "\n".join(f"  {e['at']}  {e['error_class']}  {e['status'] or ''}" for e in errors),
+            {"probes": errors},
+        )
+        notifier.deliver(notice)
+        notices.append(notice)
+    return notices
+
+
+def check_vetoes(db: Database, round_id: int, notifier: Notifier, now: dt.datetime) -> list[Notice]:
+    """After a round: alert each new veto finding once; re-arm those that disappeared."""
+    from zwgk.storage.probes import list_alerts
+    from zwgk.storage.results import list_findings
+
+    findings = [f for f in list_findings(db, round_id) if f.severity == "veto" and f.review != "dismissed"]
+    present = {(f.unit_id, f"{f.rule}|{f.subject}") for f in findings}
+    for alert in list_alerts(db):
+        if alert.kind == "veto" and alert.closed_at is None and (alert.unit_id, alert.key) not in present:
+            close_alert(db, alert.id, now)
+    names = _names(db, (f.unit_id for f in findings))
+    notices: list[Notice] = []
+    for f in findings:
+        key = f"{f.rule}|{f.subject}"
+        if open_alert(db, f.unit_id, "veto", key) is not None:
+            continue
+        record_alert(db, f.unit_id, "veto", key, now, {"round_id": round_id, "rule": f.rule, "subject": f.subject})
+        name, site = names.get(f.unit_id, (f.unit_id, f.site))
+        notice = Notice(
+            "veto", f.unit_id, name, site or f.site, now,
+            f"【单项否决】{name} {f.rule}",
+            f"{name}（{site or f.site}）触发单项否决指标 {f.rule}：{f.message}\n整改要求：{f.fix}\n"
+            f"Veto rule {f.rule} on {site or f.site}: {f.message}",
+            {"round_id": round_id, "rule": f.rule, "subject": f.subject, "evidence": f.evidence},
+        )
+        notifier.deliver(notice)
+        notices.append(notice)
+    return notices

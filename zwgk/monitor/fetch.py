@@ -1,0 +1,213 @@
+"""One homepage fetch for a probe: aiohttp, an optional dnspython resolver, SSRF guard.
+
+A probe is deliberately not a crawl: one GET, no retries (the official rule
+counts every visit that did not open within 15 s), the body read up to a
+cap.  Name resolution goes to the crawl's ``resolver`` (``HOST:PORT``, e.g.
+the site farm's DNS) when one is given; private, loopback and link-local
+targets are refused unless ``allow_private`` is set, as in the crawler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp.abc import AbstractResolver
+
+from zwgk.model import ZwgkError
+
+DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; zwgk/0.1; +assessment)"
+
+
+class PolicyRefused(Exception):
+    """The target resolves to an address we may not contact (SSRF guard)."""
+
+
+class NameNotFound(OSError):
+    """DNS has no address for the host (NXDOMAIN / no answer / resolver down)."""
+
+
+def is_forbidden_address(addr: str) -> bool:
+    """Loopback, private, link-local, multicast, reserved or unspecified addresses."""
+    ip = ipaddress.ip_address(addr.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return bool(
+        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified
+    )
+
+
+class GuardedResolver(AbstractResolver):
+    """Resolves with dnspython against ``nameserver`` (or the system), refusing private targets."""
+
+    def __init__(self, nameserver: tuple[str, int] | None, allow_private: bool, timeout: float = 5.0):
+        self.allow_private = allow_private
+        self._system = aiohttp.ThreadedResolver() if nameserver is None else None
+        self._dns = None
+        if nameserver is not None:
+            import dns.asyncresolver
+
+            r = dns.asyncresolver.Resolver(configure=False)
+            r.nameservers = [nameserver[0]]
+            r.port = nameserver[1]
+            r.lifetime = timeout
+            r.timeout = timeout
+            self._dns = r
+
+    async def _lookup(self, host: str, family: int) -> list[tuple[str, int]]:
+        import dns.exception
+        import dns.resolver
+
+        wanted = []
+        if family in (socket.AF_INET, socket.AF_UNSPEC):
+            wanted.append(("A", socket.AF_INET))
+        if family in (socket.AF_INET6, socket.AF_UNSPEC):
+            wanted.append(("AAAA", socket.AF_INET6))
+        found: list[tuple[str, int]] = []
+        for rtype, fam in wanted:
+            try:
+                answer = await self._dns.resolve(host, rtype)  # type: ignore[union-attr]
+            except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer, dns.resolver.NoNameservers):
+                continue
+            except dns.exception.Timeout as exc:
+                raise NameNotFound(errno.EAGAIN, f"DNS timeout for {host}") from exc
+            found.extend((rr.address, fam) for rr in answer)
+        if not found:
+            raise NameNotFound(errno.ENOENT, f"no address for {host}")
+        return found
+
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[dict[str, Any]]:
+        if self._system is not None:
+            results = await self._system.resolve(host, port, family)
+        else:
+            results = [
+                {"hostname": host, "host": addr, "port": port, "family": fam, "proto": 0, "flags": socket.AI_NUMERICHOST}
+                for addr, fam in await self._lookup(host, family)
+            ]
+        if not self.allow_private:
+            for r in results:
+                if is_forbidden_address(r["host"]):
+                    raise PolicyRefused(f"{host} resolves to {r['host']}, a private/loopback address")
+        return results
+
+    async def close(self) -> None:
+        if self._system is not None:
+            await self._system.close()
+
+
+@dataclass(slots=True)
+class FetchResult:
+    ok: bool
+    status: int | None
+    latency_ms: float | None
+    error_class: str
+    body: bytes = b""
+    content_type: str = ""
+    final_url: str = ""
+    error: str = ""
+
+
+def classify_exception(exc: BaseException) -> str:
+    """Map a fetch failure onto the probe error classes."""
+    if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
+        return "timeout"
+    if isinstance(exc, NameNotFound) or isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return "dns"
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, NameNotFound):
+            return "dns"
+        if isinstance(cause, ConnectionRefusedError):
+            return "refused"
+        if isinstance(cause, ConnectionResetError):
+            return "reset"
+        if isinstance(cause, socket.gaierror):
+            return "dns"
+        cause = cause.__cause__ or getattr(cause, "os_error", None)
+        if cause is exc:
+            break
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        os_err = getattr(exc, "os_error", None)
+        if isinstance(os_err, ConnectionRefusedError) or getattr(os_err, "errno", None) == errno.ECONNREFUSED:
+            return "refused"
+        return "refused" if "refused" in str(exc).lower() else "other"
+    if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, ConnectionResetError)):
+        return "reset"
+    if isinstance(exc, aiohttp.ClientOSError) and getattr(exc, "errno", None) in (errno.ECONNRESET, errno.EPIPE):
+        return "reset"
+    return "other"
+
+
+def make_session(
+    resolver: str | None, allow_private: bool, concurrency: int, timeout: float, user_agent: str = DEFAULT_USER_AGENT
+) -> aiohttp.ClientSession:
+    """A session whose every request gives up after ``timeout`` seconds in total."""
+    from zwgk.crawlers.settings import parse_resolver
+
+    nameserver = parse_resolver(resolver) if resolver else None
+    connector = aiohttp.TCPConnector(
+        limit=concurrency,
+        limit_per_host=2,
+        resolver=GuardedResolver(nameserver, allow_private),
+        family=socket.AF_UNSPEC,
+        ssl=False,  # availability, not certificate validity, is measured here
+        force_close=True,  # each probe is a fresh visit, as a citizen's browser would make
+    )
+    return aiohttp.ClientSession(
+        connector=connector,
+        timeout=aiohttp.ClientTimeout(total=timeout),
+        headers={"User-Agent": user_agent, "Accept": "text/html,*/*;q=0.8"},
+    )
+
+
+async def fetch_homepage(
+    session: aiohttp.ClientSession, url: str, *, allow_private: bool, max_bytes: int = 2_000_000, timeout: float = 15.0
+) -> FetchResult:
+    """GET ``url`` once; ``ok`` when a non-error status arrived within the timeout."""
+    host = urlsplit(url).hostname or ""
+    if not host:
+        raise ZwgkError(f"homepage URL {url!r} has no host")
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None and not allow_private and is_forbidden_address(str(literal)):
+        raise PolicyRefused(f"{url} is a private/loopback address")
+    start = time.perf_counter()
+    try:
+        async with asyncio.timeout(timeout):
+            async with session.get(url, allow_redirects=True, max_redirects=5) as resp:
+                body = await resp.content.read(max_bytes)
+                latency = (time.perf_counter() - start) * 1000
+                status = resp.status
+                if status >= 500:
+                    cls = "http5xx"
+                elif status >= 400:
+                    cls = "http4xx"
+                else:
+                    cls = ""
+                return FetchResult(
+                    ok=status < 400,
+                    status=status,
+                    latency_ms=latency,
+                    error_class=cls,
+                    body=body,
+                    content_type=resp.headers.get("Content-Type", ""),
+                    final_url=str(resp.url),
+                )
+    except PolicyRefused:
+        raise
+    except aiohttp.ClientConnectorError as exc:
+        inner = getattr(exc, "__cause__", None) or getattr(exc, "os_error", None)
+        if isinstance(inner, PolicyRefused):
+            raise inner from None
+        return FetchResult(False, None, None, classify_exception(exc), error=f"{type(exc).__name__}: {exc}")
+    except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        return FetchResult(False, None, None, classify_exception(exc), error=f"{type(exc).__name__}: {exc}")

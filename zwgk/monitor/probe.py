@@ -1,0 +1,154 @@
+"""One probe pass (``zwgk probe``): every registered homepage fetched once, stored.
+
+Politeness: at most ``concurrency`` homepages in flight, one connection per
+visit, one GET per site per pass, no retries.  A pass over 13,385 sites at
+concurrency 64 with a 15 s worst case per site finishes well inside the
+72 minutes between two of 20 daily passes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from zwgk.model import Unit, ZwgkError
+from zwgk.monitor.clock import Clock, SystemClock
+from zwgk.monitor.fetch import DEFAULT_USER_AGENT, PolicyRefused, fetch_homepage, make_session
+from zwgk.monitor.homepage import decode, read_homepage
+from zwgk.storage import Database
+from zwgk.storage.probes import Probe, add_probes
+
+PROBE_TIMEOUT = 15.0  # seconds: the official rule's "not opened after ≥15 s"
+
+
+@dataclass(slots=True)
+class ProbeSettings:
+    """How probes fetch: the crawl's resolver and safety flag, the rule's 15 s timeout."""
+
+    resolver: str | None = None
+    allow_private: bool = False
+    timeout: float = PROBE_TIMEOUT
+    concurrency: int = 32
+    user_agent: str = DEFAULT_USER_AGENT
+    max_bytes: int = 2_000_000
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ZwgkError(f"probe concurrency must be at least 1, got {self.concurrency}")
+        if self.timeout <= 0:
+            raise ZwgkError(f"probe timeout must be positive, got {self.timeout}")
+        if self.resolver:
+            from zwgk.crawlers.settings import parse_resolver
+
+            parse_resolver(self.resolver)
+
+    @classmethod
+    def from_crawl(cls, settings, **overrides) -> "ProbeSettings":
+        """Take resolver, safety flag and user agent from a ``CrawlSettings``."""
+        base = dict(
+            resolver=settings.resolver,
+            allow_private=settings.allow_private,
+            user_agent=getattr(settings, "user_agent", DEFAULT_USER_AGENT),
+        )
+        base.update(overrides)
+        return cls(**base)
+
+
+@dataclass(slots=True)
+class PassResult:
+    """What one pass measured: the stored probes and the sites it may not contact."""
+
+    at: dt.datetime
+    probes: list[Probe] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # unit_id → reason (policy)
+
+    @property
+    def failures(self) -> list[Probe]:
+        return [p for p in self.probes if not p.ok]
+
+
+async def _probe_one(session, unit: Unit, settings: ProbeSettings, clock: Clock) -> Probe:
+    at = clock.now()
+    result = await fetch_homepage(
+        session, unit.site_url, allow_private=settings.allow_private, max_bytes=settings.max_bytes, timeout=settings.timeout
+    )
+    newest, fingerprint = None, ""
+    if result.ok and result.body:
+        newest, fingerprint = read_homepage(decode(result.body, result.content_type), at.date())
+    return Probe(
+        unit_id=unit.unit_id,
+        at=at,
+        ok=result.ok,
+        status=result.status,
+        latency_ms=round(result.latency_ms, 1) if result.latency_ms is not None else None,
+        error_class=result.error_class,
+        newest_date=newest,
+        fingerprint=fingerprint,
+    )
+
+
+async def probe_units_async(units: Iterable[Unit], settings: ProbeSettings, clock: Clock) -> PassResult:
+    """Probe every unit's homepage once, ``settings.concurrency`` at a time."""
+    units = list(units)
+    out = PassResult(at=clock.now())
+    sem = asyncio.Semaphore(settings.concurrency)
+    async with make_session(settings.resolver, settings.allow_private, settings.concurrency, settings.timeout, settings.user_agent) as session:
+
+        async def one(unit: Unit) -> None:
+            async with sem:
+                try:
+                    out.probes.append(await _probe_one(session, unit, settings, clock))
+                except PolicyRefused as exc:
+                    out.refused[unit.unit_id] = f"{exc} (pass --allow-private to permit)"
+
+        await asyncio.gather(*(one(u) for u in units))
+    out.probes.sort(key=lambda p: p.unit_id)
+    return out
+
+
+def probe_units(units: Iterable[Unit], settings: ProbeSettings, clock: Clock | None = None) -> PassResult:
+    """Synchronous wrapper of :func:`probe_units_async` (does not store)."""
+    return asyncio.run(probe_units_async(units, settings, clock or SystemClock()))
+
+
+def registered_units(db: Database, unit_ids: Iterable[str] | None = None) -> list[Unit]:
+    """The registry's units (optionally only ``unit_ids``), in unit_id order."""
+    try:
+        from zwgk.storage.registry import list_units
+    except ImportError:  # registry storage not available: read the table directly
+        from sqlalchemy import select
+
+        from zwgk.storage.tables import UnitRow
+
+        with db.session() as s:
+            rows = s.scalars(select(UnitRow).order_by(UnitRow.unit_id)).all()
+            units = [
+                Unit(r.unit_id, r.name, r.tier, r.kind, r.site_url, r.region, r.parent_id, r.site_code, r.has_services)
+                for r in rows
+            ]
+    else:
+        units = list_units(db)
+    if unit_ids is not None:
+        wanted = set(unit_ids)
+        units = [u for u in units if u.unit_id in wanted]
+    return sorted(units, key=lambda u: u.unit_id)
+
+
+def run_probe_pass(
+    db: Database,
+    settings: ProbeSettings,
+    clock: Clock | None = None,
+    unit_ids: Iterable[str] | None = None,
+    on_probes: Callable[[PassResult], None] | None = None,
+) -> PassResult:
+    """One pass over the registry: probe, store, then hand the result to ``on_probes`` (alerts)."""
+    units = registered_units(db, unit_ids)
+    if not units:
+        raise ZwgkError(f"no units registered in {db.url}: import a site registry first (`zwgk registry import FILE`)")
+    result = probe_units(units, settings, clock)
+    add_probes(db, result.probes)
+    if on_probes is not None:
+        on_probes(result)
+    return result

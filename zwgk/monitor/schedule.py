@@ -1,0 +1,304 @@
+"""The 日监测 + 月检查 + 季通报 + 年考核 cycle on a small deterministic scheduler.
+
+Why our own scheduler: with an injectable :class:`~zwgk.monitor.clock.Clock`
+it runs a simulated quarter in seconds and always in the same order, and it
+adds no dependency.  When the Celery executor is in use the same jobs are
+expressed as a Celery beat schedule (:func:`beat_schedule`).
+
+Jobs (all times UTC, configurable in :class:`MonitorConfig`):
+  probes      ``probes_per_day`` passes a day at evenly spread times
+              (20/day → every 72 min), offset by ``probe_offset_minutes``
+  maintenance daily 00:30: fold raw probes older than 30 days into daily rows
+  monthly     1st of each month, 02:00: a full round ``monthly-YYYY-MM``
+  bulletin    1st day of each quarter, 06:00: the previous quarter's 季通报
+  annual      ``annual_month``/``annual_day`` 03:00: the round ``annual-YYYY``
+              whose scores are the year's performance component
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from zwgk.model import ZwgkError
+from zwgk.monitor.clock import Clock
+from zwgk.storage import Database
+
+log = logging.getLogger(__name__)
+
+
+# ------------------------------------------------------------------------ schedules
+
+
+def daily_times(per_day: int, offset_minutes: float = 0.0) -> list[dt.timedelta]:
+    """``per_day`` evenly spread times of day (offsets from midnight)."""
+    if per_day < 1:
+        raise ZwgkError(f"probes per day must be at least 1, got {per_day}")
+    step = dt.timedelta(days=1) / per_day
+    offset = dt.timedelta(minutes=offset_minutes) % step if offset_minutes else dt.timedelta(0)
+    return [offset + step * i for i in range(per_day)]
+
+
+def next_daily(after: dt.datetime, times: list[dt.timedelta]) -> dt.datetime:
+    """The first of the daily ``times`` strictly after ``after``."""
+    day = dt.datetime.combine(after.date(), dt.time())
+    for _ in range(3):
+        for t in times:
+            if day + t > after:
+                return day + t
+        day += dt.timedelta(days=1)
+    raise AssertionError("unreachable")
+
+
+def next_monthly(after: dt.datetime, day: int = 1, at: dt.time = dt.time(2)) -> dt.datetime:
+    y, m = after.year, after.month
+    for _ in range(3):
+        candidate = dt.datetime.combine(dt.date(y, m, day), at)
+        if candidate > after:
+            return candidate
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    raise AssertionError("unreachable")
+
+
+def next_quarter_start(after: dt.datetime, at: dt.time = dt.time(6)) -> dt.datetime:
+    y = after.year
+    for year in (y, y + 1):
+        for month in (1, 4, 7, 10):
+            candidate = dt.datetime.combine(dt.date(year, month, 1), at)
+            if candidate > after:
+                return candidate
+    raise AssertionError("unreachable")
+
+
+def next_yearly(after: dt.datetime, month: int, day: int, at: dt.time = dt.time(3)) -> dt.datetime:
+    for year in (after.year, after.year + 1):
+        candidate = dt.datetime.combine(dt.date(year, month, day), at)
+        if candidate > after:
+            return candidate
+    raise AssertionError("unreachable")
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def previous_quarter(day: dt.date) -> str:
+    q = (day.month - 1) // 3 + 1
+    return f"{day.year - 1}Q4" if q == 1 else f"{day.year}Q{q - 1}"
+
+
+# ------------------------------------------------------------------------ scheduler
+
+
+@dataclass(slots=True)
+class Job:
+    """A named job: ``next_after(t)`` gives its next due time, ``run(due)`` does the work."""
+
+    name: str
+    next_after: Callable[[dt.datetime], dt.datetime]
+    run: Callable[[dt.datetime], Any]
+    due: dt.datetime | None = None
+
+
+@dataclass(slots=True)
+class JobRun:
+    job: str
+    due: dt.datetime
+    ok: bool
+    error: str = ""
+    result: Any = None
+
+
+class Scheduler:
+    """Runs jobs in due-time order on a clock; a failing job is logged and the cycle goes on."""
+
+    def __init__(self, clock: Clock, jobs: list[Job]):
+        self.clock = clock
+        self.jobs = list(jobs)
+        self.history: list[JobRun] = []
+        now = clock.now()
+        for job in self.jobs:
+            job.due = job.next_after(now)
+
+    def next_job(self) -> Job | None:
+        pending = [j for j in self.jobs if j.due is not None]
+        if not pending:
+            return None
+        # earliest first; at equal times in the order the jobs were given (deterministic)
+        return min(pending, key=lambda j: (j.due, self.jobs.index(j)))
+
+    def run(
+        self, until: dt.datetime | None = None, stop: threading.Event | None = None, max_runs: int | None = None
+    ) -> list[JobRun]:
+        """Run due jobs until ``until`` (exclusive), ``stop`` is set, or ``max_runs`` jobs ran."""
+        runs: list[JobRun] = []
+        while not (stop is not None and stop.is_set()) and (max_runs is None or len(runs) < max_runs):
+            job = self.next_job()
+            if job is None or (until is not None and job.due >= until):
+                if until is not None:
+                    self.clock.sleep_until(until)
+                break
+            due = job.due
+            self.clock.sleep_until(due)
+            if stop is not None and stop.is_set():
+                break
+            try:
+                result = job.run(due)
+                record = JobRun(job.name, due, True, result=result)
+            except Exception as exc:  # noqa: BLE001 - a daemon must survive one bad job
+                log.exception("job %s due %s failed", job.name, due)
+                record = JobRun(job.name, due, False, error=f"{type(exc).__name__}: {exc}")
+            runs.append(record)
+            self.history.append(record)
+            job.due = job.next_after(max(due, self.clock.now()))
+        return runs
+
+
+# ------------------------------------------------------------------------ the cycle
+
+
+@dataclass(slots=True)
+class MonitorConfig:
+    """What ``zwgk monitor`` runs: probe frequency, the rounds' options, outputs, alerts."""
+
+    probes_per_day: int = 20
+    probe_offset_minutes: float = 0.0
+    resolver: str | None = None
+    allow_private: bool = False
+    probe_timeout: float = 15.0
+    probe_concurrency: int = 32
+    rubric: str = "national-2019"
+    round_day: int = 1
+    annual_month: int = 12
+    annual_day: int = 20
+    rounds: bool = True
+    annual: bool = True
+    bulletins: bool = True
+    bulletin_dir: Path = Path("bulletins")
+    bulletin_formats: tuple[str, ...] = ("pdf", "xlsx")
+    crawl: dict[str, Any] = field(default_factory=dict)  # CrawlSettings overrides for rounds
+    alerts: Any = None  # an AlertConfig, or None for no alerts
+    raw_keep_days: int = 30
+
+
+def build_jobs(db: Database, config: MonitorConfig, clock: Clock) -> list[Job]:
+    """The monitoring cycle's jobs bound to ``db`` and ``clock``."""
+    from zwgk.monitor.alerts import Notifier, check_outages, check_vetoes
+    from zwgk.monitor.probe import ProbeSettings, run_probe_pass
+    from zwgk.storage.probes import aggregate_old_probes
+
+    settings = ProbeSettings(
+        resolver=config.resolver,
+        allow_private=config.allow_private,
+        timeout=config.probe_timeout,
+        concurrency=config.probe_concurrency,
+    )
+    notifier = Notifier(config.alerts) if config.alerts is not None else None
+    times = daily_times(config.probes_per_day, config.probe_offset_minutes)
+
+    def probes(due: dt.datetime) -> dict[str, int]:
+        on = (lambda r: check_outages(db, r.probes, notifier, clock.now())) if notifier else None
+        result = run_probe_pass(db, settings, clock, on_probes=on)
+        return {"probes": len(result.probes), "failures": len(result.failures), "refused": len(result.refused)}
+
+    def maintenance(due: dt.datetime) -> int:
+        return aggregate_old_probes(db, due, config.raw_keep_days)
+
+    def a_round(name: str, due: dt.datetime) -> Any:
+        from zwgk.pipeline.round import RoundOptions, run_round
+
+        opts = RoundOptions(
+            name=name,
+            as_of=due.date(),
+            rubric=config.rubric,
+            resolver=config.resolver,
+            allow_private=config.allow_private,
+            crawl=dict(config.crawl),
+        )
+        result = run_round(db, opts)
+        if notifier is not None:
+            check_vetoes(db, result.round_id, notifier, clock.now())
+        return {"round": result.name, "units": result.units, "findings": result.findings}
+
+    def bulletin(due: dt.datetime) -> list[str]:
+        from zwgk.monitor.bulletin import build_quarterly_bulletin
+
+        quarter = previous_quarter(due.date())
+        config.bulletin_dir.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for fmt in config.bulletin_formats:
+            path = config.bulletin_dir / f"bulletin-{quarter}.{fmt}"
+            build_quarterly_bulletin(db, quarter, path, fmt)
+            paths.append(str(path))
+        return paths
+
+    jobs = [
+        Job("probes", lambda t: next_daily(t, times), probes),
+        Job("maintenance", lambda t: next_daily(t, [dt.timedelta(minutes=30)]), maintenance),
+    ]
+    if config.rounds:
+        jobs.append(
+            Job("monthly-round", lambda t: next_monthly(t, config.round_day), lambda d: a_round(f"monthly-{d:%Y-%m}", d))
+        )
+    if config.bulletins:
+        jobs.append(Job("bulletin", next_quarter_start, bulletin))
+    if config.annual:
+        jobs.append(
+            Job(
+                "annual-round",
+                lambda t: next_yearly(t, config.annual_month, config.annual_day),
+                lambda d: a_round(f"annual-{d:%Y}", d),
+            )
+        )
+    return jobs
+
+
+def beat_schedule(config: MonitorConfig | None = None) -> dict[str, dict[str, Any]]:
+    """The same cycle as a Celery beat schedule (for ``app.conf.beat_schedule``).
+
+    Task names are those registered by :func:`zwgk.monitor.tasks.register_tasks`.
+    """
+    from celery.schedules import crontab
+
+    config = config or MonitorConfig()
+    opts = {
+        "resolver": config.resolver,
+        "allow_private": config.allow_private,
+        "rubric": config.rubric,
+        "probe_timeout": config.probe_timeout,
+    }
+    schedule: dict[str, dict[str, Any]] = {
+        "zwgk-probes": {
+            "task": "zwgk.monitor.probe_pass",
+            "schedule": dt.timedelta(days=1) / config.probes_per_day,
+            "kwargs": opts,
+        },
+        "zwgk-probe-maintenance": {
+            "task": "zwgk.monitor.maintenance",
+            "schedule": crontab(minute=30, hour=0),
+            "kwargs": {"keep_days": config.raw_keep_days},
+        },
+    }
+    if config.rounds:
+        schedule["zwgk-monthly-round"] = {
+            "task": "zwgk.monitor.round",
+            "schedule": crontab(minute=0, hour=2, day_of_month=config.round_day),
+            "kwargs": {**opts, "kind": "monthly"},
+        }
+    if config.bulletins:
+        schedule["zwgk-quarterly-bulletin"] = {
+            "task": "zwgk.monitor.bulletin",
+            "schedule": crontab(minute=0, hour=6, day_of_month=1, month_of_year="1,4,7,10"),
+            "kwargs": {"out_dir": str(config.bulletin_dir), "formats": list(config.bulletin_formats)},
+        }
+    if config.annual:
+        schedule["zwgk-annual-round"] = {
+            "task": "zwgk.monitor.round",
+            "schedule": crontab(minute=0, hour=3, day_of_month=config.annual_day, month_of_year=config.annual_month),
+            "kwargs": {**opts, "kind": "annual"},
+        }
+    return schedule
