@@ -51,6 +51,7 @@ class FakeRule:
     indicator: str
     severity: str
     points: float
+    cap: float | None = None
 
 
 @dataclass
@@ -75,6 +76,7 @@ def make_rubric(**scoring: Any) -> FakeRubric:
         "SITE-DOWN": FakeRule("SITE-DOWN", "站点无法访问", "site down", "publish", "veto", 0),
         "COLUMN-MISSING": FakeRule("COLUMN-MISSING", "栏目缺失", "column missing", "publish", "deduct", 5),
         "LINK-PAGE": FakeRule("LINK-PAGE", "链接不可用", "broken link", "design", "deduct", 1),
+        "LINK-HOME": FakeRule("LINK-HOME", "首页链接不可用", "broken home link", "design", "deduct", 1, cap=3),
         "REPLY-LATE": FakeRule("REPLY-LATE", "留言回复超期", "late reply", "interact", "deduct", 5),
         "SERVICE-GAP": FakeRule("SERVICE-GAP", "办事指南缺失", "service gap", "services", "deduct", 5),
         "BONUS-DATA": FakeRule("BONUS-DATA", "数据开放", "open data", "bonus", "deduct", 10),

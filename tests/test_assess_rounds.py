@@ -141,6 +141,12 @@ def test_two_rounds_track_fixed_not_fixed_new_and_overdue_deduction(db, units):
     assert (link.count_a, link.count_b, link.fixed, link.new) == (4, 2, 2, 1)
     assert [u.unit_id for u in most_improved(db, r2)] == ["c2"]
 
+    # re-running the first round (e.g. after a review) must not rewrite what round 2 found
+    before = {(i.unit_id, i.subject): (i.id, i.status, i.history) for i in results.list_rectification_items(db)}
+    update_rectification(db, r1, rubric)
+    after = {(i.unit_id, i.subject): (i.id, i.status, i.history) for i in results.list_rectification_items(db)}
+    assert after == before
+
 
 def test_second_round_before_deadline_keeps_items_open_without_extra_deduction(db, units):
     rubric = make_rubric(overdue_extra_points=2.0, overdue_cap=10.0)

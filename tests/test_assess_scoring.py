@@ -41,6 +41,15 @@ def test_deductions_are_capped_per_indicator(rubric):
     assert r.score == 79.0 and r.deductions == 21.0 and r.passed
 
 
+def test_rule_cap_applies_before_the_indicator_cap(rubric):
+    fs = [finding("c1", "LINK-HOME", f"http://c1.gov.cn/{i}", 1, "design") for i in range(5)]  # 5, rule cap 3
+    fs += [finding("c1", "LINK-PAGE", f"http://c1.gov.cn/p{i}", 1, "design") for i in range(4)]  # 4, no rule cap
+    r = score_website(PORTAL, fs, rubric)
+    assert r.breakdown["design"]["deducted"] == 7.0 and r.score == 93.0
+    more = fs + [finding("c1", "LINK-PAGE", f"http://c1.gov.cn/q{i}", 1, "design") for i in range(20)]
+    assert score_website(PORTAL, more, rubric).breakdown["design"]["deducted"] == 15  # indicator cap
+
+
 def test_below_pass_line_fails_and_pass_line_itself_passes(rubric):
     columns = [finding("c1", "COLUMN-MISSING", f"栏目{i}", 5, "publish") for i in range(8)]  # 40
     assert score_website(PORTAL, columns, rubric).score == 60.0

@@ -79,91 +79,102 @@ def rectifiable(findings: list[FindingView], rubric: Any) -> list[FindingView]:
     ]
 
 
-def _undo_round(
-    items: list[RectificationView], round_id: int
-) -> tuple[list[RectificationView], list[int], list[RectificationView]]:
-    """Remove a round's effects (for a re-run): returns (items to keep, ids to delete, items reverted)."""
-    keep, drop, reverted = [], [], []
-    for it in items:
-        if it.opened_round_id == round_id:
-            if it.id is not None:
-                drop.append(it.id)
-            continue
-        if any(h.get("round") == round_id for h in it.history):
-            it.history = [h for h in it.history if h.get("round") != round_id]
-            last = it.history[-1] if it.history else {"round": it.opened_round_id, "status": "open"}
-            it.status = last.get("status") if last.get("status") in ACTIVE else "open"
-            it.closed_round_id = None
-            seen = [h["round"] for h in it.history if h.get("status") in ACTIVE]
-            it.last_seen_round_id = seen[-1] if seen else it.opened_round_id
-            reverted.append(it)
-        keep.append(it)
-    return keep, drop, reverted
+def _normalise(it: RectificationView, order: dict[int, tuple[dt.date, int]]) -> None:
+    """Sort an item's history by round and derive status, closed and last-seen rounds from it."""
+    far = (dt.date.max, 0)
+    it.history.sort(key=lambda h: order.get(h.get("round"), far))
+    it.status = "open"
+    it.closed_round_id = None
+    it.last_seen_round_id = it.opened_round_id
+    for h in it.history:
+        status = h.get("status")
+        if status == "fixed":
+            it.status, it.closed_round_id = "fixed", h.get("round")
+            break  # a fixed item stays closed; a recurrence is a new item
+        if status in ACTIVE:
+            it.status, it.last_seen_round_id = status, h.get("round")
+
+
+def _status_before(it: RectificationView, order: dict[int, tuple[dt.date, int]], here: tuple[dt.date, int]) -> str:
+    """The item's status as of the last round before ``here`` ("" if it did not exist yet)."""
+    far = (dt.date.max, 0)
+    before = [h for h in it.history if order.get(h.get("round"), far) < here]
+    return before[-1].get("status", "") if before else ""
 
 
 def update_rectification(db: Database, round_id: int, rubric: Any, as_of: dt.date | None = None) -> dict[str, int]:
     """Open, re-check and close 整改 items for round ``round_id``.
 
+    Idempotent, and safe to re-run for an older round after later rounds
+    (e.g. after a review): the round's own history entries are replaced and
+    each item's status is derived from its whole, round-ordered history.
     Returns counts ``{"new", "still_open", "overdue", "fixed"}``.
     """
     info = _round(db, round_id)
     as_of = as_of or info.as_of
     params = Parameters.of(rubric)
-    rounds = {r.id: r for r in list_rounds(db)}
+    order = {r.id: _order(r) for r in list_rounds(db)}
     here = _order(info)
 
     members = results.round_members(db, round_id)
     measured = {m.unit.unit_id for m in members if m.state != "failed"}
-    if not members:  # scoring given units without round_sites rows: treat units with findings as measured
-        measured = set(results.finding_unit_ids(db, round_id))
     by_unit: dict[str, dict[tuple[str, str], FindingView]] = {}
     for f in rectifiable(results.list_findings(db, round_id), rubric):
         by_unit.setdefault(f.unit_id, {})[(f.rule, f.subject)] = f
     measured |= set(by_unit)
 
-    items, drop, reverted = _undo_round(results.list_rectification_items(db), round_id)
     counts = {"new": 0, "still_open": 0, "overdue": 0, "fixed": 0}
     changed: list[RectificationView] = []
+    drop: list[int] = []
     matched: set[tuple[str, str, str]] = set()
-    name = info.name
-    for it in items:
-        opened = rounds.get(it.opened_round_id)
-        if it.status not in ACTIVE or opened is None or _order(opened) >= here:
+    own: dict[tuple[str, str, str], RectificationView] = {}  # items this round opened (earlier run)
+    entry = {"round": round_id, "round_name": info.name}
+
+    for it in results.list_rectification_items(db):
+        key = (it.unit_id, it.rule, it.subject)
+        if it.opened_round_id == round_id:
+            own[key] = it
             continue
-        if it.unit_id not in measured:
+        opened = order.get(it.opened_round_id)
+        if opened is None or opened >= here:
+            continue
+        had = any(h.get("round") == round_id for h in it.history)
+        it.history = [h for h in it.history if h.get("round") != round_id]
+        if it.unit_id not in measured or _status_before(it, order, here) not in ACTIVE:
+            if had:  # this round no longer re-checks it: drop the stale entry
+                _normalise(it, order)
+                changed.append(it)
             continue
         f = by_unit.get(it.unit_id, {}).get((it.rule, it.subject))
         if f is not None:
-            matched.add((it.unit_id, it.rule, it.subject))
-            it.status = "overdue" if as_of > it.deadline else "open"
-            it.last_seen_round_id = round_id
+            matched.add(key)
+            status = "overdue" if as_of > it.deadline else "open"
             it.page, it.evidence, it.message, it.fix = f.page, dict(f.evidence), f.message, f.fix
-            counts["overdue" if it.status == "overdue" else "still_open"] += 1
+            counts["overdue" if status == "overdue" else "still_open"] += 1
         else:
-            it.status = "fixed"
-            it.closed_round_id = round_id
+            status = "fixed"
             counts["fixed"] += 1
-        it.history = [*it.history, {"round": round_id, "round_name": name, "status": it.status}]
+        it.history.append({**entry, "status": status})
+        _normalise(it, order)
         changed.append(it)
-    # items touched by the undo but not re-checked now must be saved too
-    touched = {id(it) for it in changed}
-    changed += [it for it in reverted if id(it) not in touched]
 
     deadline = add_working_days(as_of, int(params.rectify_working_days))
     for unit_id, fs in by_unit.items():
         for (rule, subject), f in fs.items():
-            if (unit_id, rule, subject) in matched:
+            key = (unit_id, rule, subject)
+            if key in matched:
                 continue
-            changed.append(
-                RectificationView(
-                    unit_id=unit_id, rule=rule, subject=subject, opened_round_id=round_id,
-                    last_seen_round_id=round_id, deadline=deadline, status="open",
-                    points=float(f.points or 0.0), page=f.page, message=f.message, fix=f.fix,
-                    evidence=dict(f.evidence), severity=f.severity,
-                    history=[{"round": round_id, "round_name": name, "status": "open"}],
-                )
-            )
             counts["new"] += 1
+            it = own.pop(key, None)
+            if it is None:
+                it = RectificationView(unit_id=unit_id, rule=rule, subject=subject, opened_round_id=round_id,
+                                       last_seen_round_id=round_id, deadline=deadline)
+            it.deadline, it.points, it.severity = deadline, float(f.points or 0.0), f.severity
+            it.page, it.message, it.fix, it.evidence = f.page, f.message, f.fix, dict(f.evidence)
+            it.history = [h for h in it.history if h.get("round") != round_id] + [{**entry, "status": "open"}]
+            _normalise(it, order)
+            changed.append(it)
+    drop = [it.id for it in own.values() if it.id is not None]  # opened here, no longer found here
     results.delete_rectification_items(db, drop)
     results.save_rectification_items(db, changed)
     return counts

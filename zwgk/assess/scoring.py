@@ -4,7 +4,8 @@ How a website is scored (国办发〔2019〕19号-style, parameters from the rub
 
 1. any counted ``veto`` finding → 不合格: ``veto=True, passed=False, score=0.0``;
    the vetoes are listed, nothing else is scored.
-2. otherwise ``total − Σ over deduct indicators of min(Σ finding points, indicator points)``.
+2. otherwise ``total − Σ over deduct indicators of min(Σ finding points, indicator points)``
+   (a rule with a ``cap`` in the rubric first contributes at most its cap).
 3. a unit without public services (``has_services`` False) is scored without the
    services indicator: ``scale`` mode multiplies what is left by
    ``no_services_factor`` (×4/3 nationally); ``redistribute`` mode spreads the
@@ -103,6 +104,16 @@ def indicators_of(rubric: Any) -> dict[str, IndicatorInfo]:
     return out
 
 
+def rule_caps_of(rubric: Any) -> dict[str, float]:
+    """rule code → the most its findings may deduct in total (rules without a cap are absent)."""
+    out = {}
+    for code, spec in (getattr(rubric, "rules", None) or {}).items():
+        cap = getattr(spec, "cap", None)
+        if cap is not None:
+            out[code] = float(cap)
+    return out
+
+
 def indicator_of(finding: FindingLike, rubric: Any) -> str:
     """The indicator a finding counts against: its own, else its rule's in the rubric."""
     if getattr(finding, "indicator", ""):
@@ -151,7 +162,7 @@ def score_website(
     live = counted(findings)
     vetoes = [f for f in live if f.severity == "veto"]
 
-    per_indicator: dict[str, float] = {}
+    per_rule: dict[tuple[str, str], float] = {}
     per_count: dict[str, int] = {}
     for f in live:
         if f.severity == "veto":
@@ -160,8 +171,13 @@ def score_website(
         is_bonus = ind in inds and inds[ind].part == "bonus"
         if f.severity == "info" and not is_bonus:
             continue  # recorded, no points
-        per_indicator[ind] = per_indicator.get(ind, 0.0) + float(f.points or 0.0)
+        per_rule[(ind, f.rule)] = per_rule.get((ind, f.rule), 0.0) + float(f.points or 0.0)
         per_count[ind] = per_count.get(ind, 0) + 1
+    per_indicator: dict[str, float] = {}
+    rule_caps = rule_caps_of(rubric)
+    for (ind, rule), pts in per_rule.items():
+        cap = rule_caps.get(rule)
+        per_indicator[ind] = per_indicator.get(ind, 0.0) + (min(pts, cap) if cap is not None else pts)
 
     breakdown: dict[str, Any] = {}
     if vetoes:

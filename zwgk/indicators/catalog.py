@@ -1,0 +1,463 @@
+"""The rubric: indicators, rules, columns and scoring constants as editable data.
+
+Evaluators apply the national inspection indicators (国办秘函〔2019〕19号) and their
+province's variant, which changes by year; so every threshold and point value
+lives in a TOML file under ``zwgk/data/rubrics/`` and never in code.  A file may
+name ``base = "national-2019"`` and override any value (deep merge); it may add
+columns, indicators and composite items, but not invent rule codes or fields —
+an unknown key is a typo that would otherwise silently change nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zwgk.model import RubricError, Severity, WeightError, check_weight
+
+RUBRIC_DIR = Path(__file__).resolve().parents[1] / "data" / "rubrics"
+
+SEVERITIES = {s.value for s in Severity}
+PARTS = {"deduct", "bonus"}
+NO_SERVICES_MODES = {"scale", "redistribute"}
+
+
+# ---------------------------------------------------------------------------- typed values
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How findings become a score (used by ``zwgk.assess``)."""
+
+    total: float = 100.0
+    pass_line: float = 60.0
+    bonus_gate: float = 80.0
+    bonus_max: float = 30.0
+    weight: float = 0.04
+    no_services_mode: str = "scale"  # "scale" (×4/3, national) or "redistribute" (Zhaoqing)
+    no_services_factor: float = 4 / 3
+    services_indicator: str = "services"
+    rectify_working_days: int = 10
+    overdue_extra_points: float = 1.0
+    overdue_cap: float = 10.0
+    composite: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A scored indicator; ``points`` caps the deductions (or bonus) under it."""
+
+    id: str
+    name: str
+    points: float
+    part: str = "deduct"  # "deduct" | "bonus"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A rule's catalog entry: what the code means, what it costs, how to fix it."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    category: str
+    indicator: str
+    severity: str
+    points: float
+    cap: float | None = None
+    tiers: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+    why_zh: str = ""
+    why_en: str = ""
+    fix_zh: str = ""
+    fix_en: str = ""
+    what_zh: str = ""
+    what_en: str = ""
+    subject: str = ""
+    source: str = ""
+    enabled: bool = True
+
+    def applies_to(self, tier: str, kind: str) -> bool:
+        return (not self.tiers or tier in self.tiers) and (not self.kinds or kind in self.kinds)
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A standard column (栏目) and the names sites give it."""
+
+    name: str
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    freshness_days: int | None = None
+    kind: str = ""  # 动态 / 要闻 / 通知 / 政策 / 人事 / 规划 / ""
+    parent: str = ""
+    tiers: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    def applies_to(self, tier: str, kind: str) -> bool:
+        return (not self.tiers or tier in self.tiers) and (not self.kinds or kind in self.kinds)
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A resolved rubric (base and overrides merged), ready for rules and scoring."""
+
+    name: str
+    title: str
+    source: str
+    hash: str
+    text: str
+    scoring: Scoring
+    indicators: dict[str, Indicator]
+    rules: dict[str, RuleSpec]
+    columns: dict[str, ColumnSpec]
+    path: str = ""
+
+    def column_synonyms(self) -> dict[str, list[str]]:
+        """Standard column name → names it is known under (the name itself first)."""
+        out: dict[str, list[str]] = {}
+        for name, spec in self.columns.items():
+            names = [name] + [s for s in spec.synonyms if s != name]
+            out[name] = names
+        return out
+
+    def rule(self, code: str) -> RuleSpec:
+        try:
+            return self.rules[code]
+        except KeyError:
+            raise RubricError(self.path or self.name, None, f"unknown rule code {code!r}") from None
+
+
+# ---------------------------------------------------------------------------- schema
+
+_TOP_KEYS = {"base", "name", "title", "source", "description", "scoring", "indicators", "rules", "columns"}
+_SCORING_FIELDS = {
+    "total": "number", "pass_line": "number", "bonus_gate": "number", "bonus_max": "number",
+    "weight": "number", "no_services_mode": "str", "no_services_factor": "number",
+    "services_indicator": "str", "rectify_working_days": "int", "overdue_extra_points": "number",
+    "overdue_cap": "number", "composite": "table",
+}
+_INDICATOR_FIELDS = {"name": "str", "points": "number", "part": "str", "description": "str"}
+_RULE_FIELDS = {
+    "name_zh": "str", "name_en": "str", "category": "str", "indicator": "str", "severity": "str",
+    "points": "number", "cap": "number", "tiers": "strlist", "kinds": "strlist", "params": "table",
+    "why_zh": "str", "why_en": "str", "fix_zh": "str", "fix_en": "str", "what_zh": "str",
+    "what_en": "str", "subject": "str", "source": "str", "enabled": "bool",
+}
+_COLUMN_FIELDS = {
+    "synonyms": "strlist", "required": "bool", "freshness_days": "int", "kind": "str",
+    "parent": "str", "tiers": "strlist", "kinds": "strlist",
+}
+_RULE_REQUIRED = ("name_zh", "name_en", "category", "indicator", "severity", "points")
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """A shipped rubric name (``national-2019``) or a path to a TOML file."""
+    text = str(name_or_path)
+    candidate = Path(text)
+    if candidate.suffix == ".toml" or candidate.exists() or "/" in text or "\\" in text:
+        if not candidate.exists():
+            raise RubricError(text, None, "rubric file not found")
+        return candidate
+    shipped = RUBRIC_DIR / f"{text}.toml"
+    if not shipped.exists():
+        known = ", ".join(sorted(p.stem for p in RUBRIC_DIR.glob("*.toml")))
+        raise RubricError(text, None, f"no such rubric; shipped rubrics: {known}; or give a path to a .toml file")
+    return shipped
+
+
+def available_rubrics() -> list[str]:
+    return sorted(p.stem for p in RUBRIC_DIR.glob("*.toml"))
+
+
+def load_rubric(name_or_path: str | Path = "national-2019") -> Rubric:
+    """Load, merge with its base, validate and freeze a rubric."""
+    path = resolve_path(name_or_path)
+    data = _resolve(path, seen=())
+    return _build(data, path)
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RubricError(str(path), None, f"not UTF-8 text: {exc}") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise RubricError(str(path), int(match.group(1)) if match else None, f"invalid TOML: {exc}") from None
+
+
+def _resolve(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    """The merged raw dict of ``path`` and its chain of bases, validated key by key."""
+    real = path.resolve()
+    if real in seen:
+        raise RubricError(str(path), None, "base chain loops back to this file")
+    raw, text = _read_toml(path)
+    base_name = raw.get("base")
+    base: dict[str, Any] | None = None
+    if base_name is not None:
+        if not isinstance(base_name, str):
+            raise RubricError(str(path), find_line(text, ["base"]), "base must be a rubric name or path")
+        base_path = _base_path(path, base_name)
+        base = _resolve(base_path, seen + (real,))
+    _validate(raw, base, path, text)
+    merged = deep_merge(base, raw) if base is not None else copy.deepcopy(raw)
+    merged.pop("base", None)
+    merged.setdefault("name", path.stem)
+    if base is not None and "name" not in raw:
+        merged["name"] = path.stem
+    return merged
+
+
+def _base_path(path: Path, base_name: str) -> Path:
+    local = (path.parent / base_name)
+    for candidate in (local, local.with_suffix(".toml")):
+        if candidate.is_file():
+            return candidate
+    return resolve_path(base_name)
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base``: tables merge recursively, anything else replaces."""
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+# ---------------------------------------------------------------------------- validation
+
+
+def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text: str) -> None:
+    def fail(keys: list[str], reason: str) -> None:
+        raise RubricError(str(path), find_line(text, keys), reason)
+
+    for key in raw:
+        if key not in _TOP_KEYS:
+            fail([key], f"unknown key {key!r}; allowed: {', '.join(sorted(_TOP_KEYS))}")
+    for key in ("name", "title", "source", "description"):
+        if key in raw and not isinstance(raw[key], str):
+            fail([key], f"{key} must be a string")
+
+    scoring = raw.get("scoring", {})
+    _check_table(scoring, ["scoring"], fail)
+    _check_fields(scoring, _SCORING_FIELDS, ["scoring"], fail)
+    if "weight" in scoring:
+        try:
+            check_weight(float(scoring["weight"]), "scoring.weight")
+        except WeightError as exc:
+            fail(["scoring", "weight"], str(exc))
+    if "no_services_mode" in scoring and scoring["no_services_mode"] not in NO_SERVICES_MODES:
+        fail(["scoring", "no_services_mode"], f"no_services_mode must be one of {sorted(NO_SERVICES_MODES)}")
+    for key, value in scoring.get("composite", {}).items():
+        if not _is_number(value) or value < 0 or value > 1:
+            fail(["scoring", "composite", key], f"composite weight of {key!r} must be a number in 0..1")
+
+    indicators = raw.get("indicators", {})
+    _check_table(indicators, ["indicators"], fail)
+    for ind_id, spec in indicators.items():
+        _check_table(spec, ["indicators", ind_id], fail)
+        _check_fields(spec, _INDICATOR_FIELDS, ["indicators", ind_id], fail)
+        if "part" in spec and spec["part"] not in PARTS:
+            fail(["indicators", ind_id, "part"], f"part must be one of {sorted(PARTS)}")
+        is_new = base is None or ind_id not in base.get("indicators", {})
+        if is_new:
+            for req in ("name", "points"):
+                if req not in spec:
+                    fail(["indicators", ind_id], f"indicator {ind_id!r} needs {req!r}")
+
+    rules = raw.get("rules", {})
+    _check_table(rules, ["rules"], fail)
+    base_rules = (base or {}).get("rules", {})
+    for code, spec in rules.items():
+        _check_table(spec, ["rules", code], fail)
+        if base is not None and code not in base_rules:
+            fail(["rules", code], f"unknown rule code {code!r}: not in base rubric (codes are fixed by zwgk)")
+        _check_fields(spec, _RULE_FIELDS, ["rules", code], fail)
+        if base is None:
+            from zwgk.indicators.rules import RULES
+
+            if code not in RULES:
+                fail(["rules", code], f"unknown rule code {code!r}: zwgk has no rule with this code")
+            for req in _RULE_REQUIRED:
+                if req not in spec:
+                    fail(["rules", code], f"rule {code} needs {req!r}")
+        if "severity" in spec and spec["severity"] not in SEVERITIES:
+            fail(["rules", code, "severity"], f"severity must be one of {sorted(SEVERITIES)}")
+        params = spec.get("params", {})
+        if base is not None:
+            known = set(base_rules.get(code, {}).get("params", {}))
+            for key in params:
+                if key not in known:
+                    allowed = ", ".join(sorted(known)) or "none"
+                    fail(["rules", code, "params", key], f"unknown parameter {key!r} of rule {code} (allowed: {allowed})")
+        for key, value in params.items():
+            if _is_number(value) and value < 0:
+                fail(["rules", code, "params", key], f"parameter {key!r} of rule {code} must not be negative")
+
+    columns = raw.get("columns", {})
+    _check_table(columns, ["columns"], fail)
+    for name, spec in columns.items():
+        _check_table(spec, ["columns", name], fail)
+        _check_fields(spec, _COLUMN_FIELDS, ["columns", name], fail)
+
+
+def _check_table(value: Any, keys: list[str], fail: Any) -> None:
+    if not isinstance(value, dict):
+        fail(keys, f"{'.'.join(keys)} must be a table")
+
+
+def _check_fields(spec: dict[str, Any], fields: dict[str, str], keys: list[str], fail: Any) -> None:
+    for key, value in spec.items():
+        kind = fields.get(key)
+        where = keys + [key]
+        if kind is None:
+            fail(where, f"unknown key {key!r} in [{'.'.join(keys)}]; allowed: {', '.join(sorted(fields))}")
+        ok = {
+            "number": _is_number(value),
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "str": isinstance(value, str),
+            "bool": isinstance(value, bool),
+            "table": isinstance(value, dict),
+            "strlist": isinstance(value, list) and all(isinstance(v, str) for v in value),
+        }[kind]
+        if not ok:
+            fail(where, f"{'.'.join(where)} must be {kind.replace('strlist', 'a list of strings')}")
+        if kind in ("number", "int") and value < 0:
+            fail(where, f"{'.'.join(where)} = {value} is negative; points and thresholds must be ≥ 0")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# ---------------------------------------------------------------------------- building
+
+
+def _build(data: dict[str, Any], path: Path) -> Rubric:
+    where = str(path)
+    scoring_raw = dict(data.get("scoring", {}))
+    composite = {str(k): float(v) for k, v in scoring_raw.pop("composite", {}).items()}
+    scoring = Scoring(**{k: _coerce_scoring(k, v) for k, v in scoring_raw.items()}, composite=composite)
+
+    indicators = {
+        ind_id: Indicator(id=ind_id, name=spec["name"], points=float(spec["points"]),
+                          part=spec.get("part", "deduct"), description=spec.get("description", ""))
+        for ind_id, spec in data.get("indicators", {}).items()
+    }
+    if scoring.services_indicator and scoring.services_indicator not in indicators:
+        raise RubricError(where, None, f"scoring.services_indicator {scoring.services_indicator!r} is not an indicator")
+
+    deduct_sum = sum(i.points for i in indicators.values() if i.part == "deduct")
+    bonus_sum = sum(i.points for i in indicators.values() if i.part == "bonus")
+    if abs(deduct_sum - scoring.total) > 1e-6:
+        raise RubricError(where, None, f"deduction indicators sum to {deduct_sum:g} points, scoring.total is {scoring.total:g}")
+    if bonus_sum and abs(bonus_sum - scoring.bonus_max) > 1e-6:
+        raise RubricError(where, None, f"bonus indicators sum to {bonus_sum:g} points, scoring.bonus_max is {scoring.bonus_max:g}")
+
+    rules: dict[str, RuleSpec] = {}
+    for code, spec in data.get("rules", {}).items():
+        if spec["indicator"] not in indicators:
+            raise RubricError(where, None, f"rule {code}: indicator {spec['indicator']!r} is not defined under [indicators]")
+        values = dict(spec)
+        values["points"] = float(values["points"])
+        if "cap" in values:
+            values["cap"] = float(values["cap"])
+        values["tiers"] = tuple(values.get("tiers", ()))
+        values["kinds"] = tuple(values.get("kinds", ()))
+        rules[code] = RuleSpec(code=code, **values)
+
+    columns: dict[str, ColumnSpec] = {}
+    for name, spec in data.get("columns", {}).items():
+        days = spec.get("freshness_days")
+        columns[name] = ColumnSpec(
+            name=name,
+            synonyms=tuple(spec.get("synonyms", ())),
+            required=bool(spec.get("required", False)),
+            freshness_days=int(days) if days else None,  # 0 = not checked (TOML has no null)
+            kind=spec.get("kind", ""),
+            parent=spec.get("parent", ""),
+            tiers=tuple(spec.get("tiers", ())),
+            kinds=tuple(spec.get("kinds", ())),
+        )
+
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, default=str)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Rubric(
+        name=str(data.get("name", path.stem)),
+        title=str(data.get("title", "")),
+        source=str(data.get("source", "")),
+        hash=digest,
+        text=text,
+        scoring=scoring,
+        indicators=indicators,
+        rules=rules,
+        columns=columns,
+        path=where,
+    )
+
+
+def _coerce_scoring(key: str, value: Any) -> Any:
+    """TOML integers become floats (points), except counts of days."""
+    if key == "rectify_working_days":
+        return int(value)
+    if _is_number(value):
+        return float(value)
+    return value
+
+
+# ---------------------------------------------------------------------------- line finder
+
+_HEADER = re.compile(r"^\s*\[\[?\s*(.+?)\s*\]\]?\s*(#.*)?$")
+_ASSIGN = re.compile(r"^\s*((?:[A-Za-z0-9_\-]+|\"(?:[^\"\\]|\\.)*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|\"(?:[^\"\\]|\\.)*\"|'[^']*'))*)\s*=")
+
+
+def _split_key(key: str) -> list[str]:
+    parts = re.findall(r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|([A-Za-z0-9_\-]+)", key)
+    return [a or b or c for a, b, c in parts]
+
+
+def find_line(text: str, keys: list[str]) -> int | None:
+    """1-based line where the key path ``keys`` is written in TOML ``text``, if found.
+
+    Understands ``[table.headers]``, dotted keys and quoted keys; good enough to
+    point an evaluator at the offending line of a hand-edited rubric.
+    """
+    current: list[str] = []
+    best: tuple[int, int] | None = None  # (matched depth, line)
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header and "=" not in line.split("]")[0]:
+            current = _split_key(header.group(1))
+            full = current
+        else:
+            assign = _ASSIGN.match(line)
+            if not assign:
+                continue
+            full = current + _split_key(assign.group(1))
+        depth = 0
+        for a, b in zip(full, keys):
+            if a != b:
+                break
+            depth += 1
+        if depth == len(keys) and len(full) >= len(keys):
+            return number
+        if depth == len(full) and depth > 0 and (best is None or depth > best[0]):
+            best = (depth, number)
+    return best[1] if best else None

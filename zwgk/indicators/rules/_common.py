@@ -1,0 +1,167 @@
+"""Small helpers shared by rules: building findings, reading dates and columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Any, Iterable
+
+from zwgk.model import Finding, Outcome, Page, PageKind, SiteSnapshot
+
+if TYPE_CHECKING:
+    from zwgk.indicators.catalog import Rubric, RuleSpec
+
+
+def make_finding(
+    snapshot: SiteSnapshot,
+    spec: "RuleSpec",
+    subject: str,
+    message: str,
+    evidence: dict[str, Any],
+    page: str = "",
+    severity: str | None = None,
+    points: float | None = None,
+    fix: str | None = None,
+) -> Finding:
+    """A finding of ``spec`` with its catalog points, indicator and fix text."""
+    return Finding(
+        unit_id=snapshot.unit.unit_id,
+        site=snapshot.homepage,
+        rule=spec.code,
+        subject=subject,
+        page=page,
+        severity=severity or spec.severity,
+        points=spec.points if points is None else points,
+        evidence=evidence,
+        message=message,
+        fix=fix if fix is not None else spec.fix_zh,
+        indicator=spec.indicator,
+    )
+
+
+_DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+
+
+def to_date(value: Any) -> dt.date | None:
+    """A date from a date, datetime or a string such as ``2025-09-30 17:18`` / ``2025年9月30日``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    match = _DATE.search(str(value))
+    if not match:
+        return None
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+def ok_pages(snapshot: SiteSnapshot, kind: str | None = None) -> list[Page]:
+    """Pages that were fetched successfully (optionally of one kind), in URL order."""
+    pages = [p for p in snapshot.pages.values() if p.outcome == Outcome.OK.value]
+    if kind is not None:
+        pages = [p for p in pages if p.kind == kind]
+    return sorted(pages, key=lambda p: p.url)
+
+
+def home_ok(snapshot: SiteSnapshot) -> bool:
+    home = snapshot.home
+    return home is not None and home.outcome == Outcome.OK.value
+
+
+def home_page(snapshot: SiteSnapshot) -> Page | None:
+    """The homepage if it was fetched successfully."""
+    return snapshot.home if home_ok(snapshot) else None
+
+
+_NOISE = re.compile(r"[\s\u3000\xa0>»›〉＞·•|｜:：\-—]+|更多|more", re.IGNORECASE)
+
+
+def normalize_name(text: str) -> str:
+    """Column names compare without spaces, arrows, 更多 and similar decoration."""
+    return _NOISE.sub("", text or "")
+
+
+def synonym_index(rubric: "Rubric") -> dict[str, str]:
+    """Normalised name or synonym → standard column name."""
+    index: dict[str, str] = {}
+    for name, names in rubric.column_synonyms().items():
+        for n in names:
+            index.setdefault(normalize_name(n), name)
+    for name in rubric.columns:  # a standard name always maps to itself
+        index[normalize_name(name)] = name
+    return index
+
+
+def column_name_of(page: Page, rubric: "Rubric", index: dict[str, str] | None = None) -> str:
+    """The standard column a column page stands for ("" when unknown)."""
+    index = index if index is not None else synonym_index(rubric)
+    facts = page.facts or {}
+    declared = facts.get("column") or ""
+    if declared in rubric.columns:
+        return declared
+    for text in (declared, facts.get("column_text") or "", (facts.get("meta") or {}).get("ColumnName") or ""):
+        found = index.get(normalize_name(text))
+        if found:
+            return found
+    return ""
+
+
+class Column:
+    """A column (栏目): its first list page plus the items of its further pages."""
+
+    def __init__(self, page: Page, name: str, items: list[dict[str, Any]], pages: list[str]):
+        self.page, self.name, self.items, self.pages = page, name, items, pages
+
+    @property
+    def url(self) -> str:
+        return self.page.url
+
+    @property
+    def label(self) -> str:
+        facts = self.page.facts or {}
+        return facts.get("column_text") or self.name or self.page.title or self.page.url
+
+    def newest(self) -> tuple[dt.date | None, int]:
+        """Newest item date and the number of items without a date."""
+        dates = [to_date(i.get("date")) for i in self.items]
+        known = [d for d in dates if d is not None]
+        return (max(known) if known else None, len(dates) - len(known))
+
+
+def columns_of(snapshot: SiteSnapshot, rubric: "Rubric") -> list[Column]:
+    """Column list pages, each with the items of its pagination merged in."""
+    pages = ok_pages(snapshot, PageKind.COLUMN.value)
+    children: set[str] = set()
+    for p in pages:
+        for u in (p.facts or {}).get("pagination") or []:
+            if u != p.url:
+                children.add(u)
+    index = synonym_index(rubric)
+    out: list[Column] = []
+    for p in pages:
+        if p.url in children:
+            continue
+        items = list((p.facts or {}).get("items") or [])
+        seen_pages = [p.url]
+        for u in (p.facts or {}).get("pagination") or []:
+            child = snapshot.pages.get(u)
+            if child is not None and child.url != p.url and child.outcome == Outcome.OK.value:
+                items.extend((child.facts or {}).get("items") or [])
+                seen_pages.append(child.url)
+        out.append(Column(p, column_name_of(p, rubric, index), items, seen_pages))
+    return out
+
+
+def nav_texts(snapshot: SiteSnapshot) -> Iterable[tuple[str, str, str]]:
+    """(text, url, page) of every navigation entry seen on any fetched page."""
+    for p in ok_pages(snapshot):
+        for entry in (p.facts or {}).get("nav") or []:
+            yield entry.get("text") or "", entry.get("url") or "", p.url
+
+
+def fmt_date(d: dt.date | None) -> str:
+    return d.isoformat() if d else "无日期"

@@ -1,0 +1,142 @@
+"""Site-level veto rules: the site cannot be opened (AVAIL-DOWN), the homepage is stale (FRESH-HOME)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from zwgk.indicators.rules import register
+from zwgk.indicators.rules._common import fmt_date, home_page, make_finding, to_date
+from zwgk.model import Finding, Outcome, SiteSnapshot
+
+
+def _at(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _window_probes(snapshot: SiteSnapshot, window_days: int) -> list[dict[str, Any]]:
+    """Monitoring probes inside the window (as_of - window_days, as_of]."""
+    start = snapshot.as_of - dt.timedelta(days=window_days)
+    out = []
+    for probe in snapshot.history:
+        if "ok" not in probe:
+            continue
+        at = _at(probe.get("at"))
+        if at is None or not (start < at.date() <= snapshot.as_of):
+            continue
+        out.append(probe)
+    return out
+
+
+@register("AVAIL-DOWN")
+def avail_down(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    limit = float(spec.params["fail_share"])
+    window = int(spec.params["window_days"])
+    probes = _window_probes(snapshot, window)
+    if probes:
+        total = len(probes)
+        failed = [p for p in probes if not p.get("ok")]
+        classes: dict[str, int] = {}
+        for p in failed:
+            key = str(p.get("error_class") or "unknown")
+            classes[key] = classes.get(key, 0) + 1
+        source = "monitoring"
+        evidence: dict[str, Any] = {
+            "source": source, "probes": total, "failures": len(failed), "error_classes": classes,
+            "window": [(snapshot.as_of - dt.timedelta(days=window - 1)).isoformat(), snapshot.as_of.isoformat()],
+            "first_failures": [str(p.get("at")) for p in failed[:10]],
+        }
+        n_failed = len(failed)
+        where = f"监测期（{evidence['window'][0]}至{evidence['window'][1]}）{total}次访问"
+    else:
+        home = snapshot.home
+        crawl = snapshot.probes.get("home") or {}
+        if home is None and not crawl:
+            return []
+        total = int(crawl.get("attempts") or 0)
+        n_failed = int(crawl.get("failures") or 0)
+        never_ok = home is None or home.outcome != Outcome.OK.value
+        if never_ok:
+            total = max(total, 1)
+            n_failed = total
+        if total == 0:
+            return []
+        evidence = {
+            "source": "crawl", "probes": total, "failures": n_failed,
+            "errors": list(crawl.get("errors") or [])[:10],
+            "home_outcome": home.outcome if home else "not fetched",
+            "home_status": home.status if home else None,
+        }
+        where = f"本次抓取对首页的{total}次访问"
+    share = n_failed / total
+    evidence["share"] = round(share, 4)
+    if share + 1e-12 < limit:
+        return []
+    msg = (
+        f"首页 {snapshot.homepage} 在{where}中有{n_failed}次无法打开（超过{spec.params['timeout_s']}秒或出错），"
+        f"失败率{share:.1%}，达到单项否决线{limit:.0%}。"
+    )
+    return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
+
+
+@register("FRESH-HOME")
+def fresh_home(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    days = int(spec.params["days"])
+    as_of = snapshot.as_of
+    future: list[str] = []
+    newest: dt.date | None = None
+    source = ""
+    history_dates = [to_date(h.get("newest_date")) for h in snapshot.history if h.get("newest_date")]
+    history_dates = [d for d in history_dates if d is not None]
+    if history_dates:
+        valid = [d for d in history_dates if d <= as_of]
+        future = [d.isoformat() for d in history_dates if d > as_of]
+        newest = max(valid) if valid else None
+        source = "history:newest_date"
+        undated = 0
+    else:
+        home = home_page(snapshot)
+        if home is None:
+            return []  # AVAIL-DOWN covers a homepage that could not be fetched
+        facts = home.facts or {}
+        candidates: list[tuple[dt.date, str]] = []
+        undated = 0
+        for item in list(facts.get("items") or []) + list(facts.get("links") or []):
+            if not isinstance(item, dict):
+                continue
+            d = to_date(item.get("date"))
+            if d is None:
+                undated += 1
+                continue
+            candidates.append((d, "item"))
+        if home.pub_date:
+            candidates.append((home.pub_date, f"page:{home.date_source or 'pub_date'}"))
+        future = sorted({d.isoformat() for d, _ in candidates if d > as_of})
+        valid = [(d, s) for d, s in candidates if d <= as_of]
+        if valid:
+            newest, kind = max(valid)
+            source = "homepage:" + kind
+        else:
+            source = "homepage:no dated item"
+    age = (as_of - newest).days if newest else None
+    if age is not None and age < days:
+        return []
+    evidence = {
+        "newest_date": fmt_date(newest) if newest else None, "age_days": age, "as_of": as_of.isoformat(),
+        "date_source": source, "threshold_days": days, "undated_items": undated, "future_dates_ignored": future,
+    }
+    if newest is None:
+        msg = f"首页 {snapshot.homepage} 上没有带发布日期的信息（无日期视为未更新），无法证明近{days}天有更新。"
+    else:
+        msg = (
+            f"首页 {snapshot.homepage} 最新信息日期为{newest.isoformat()}，距评估日{as_of.isoformat()}已{age}天"
+            f"（≥{days}天）无更新。"
+        )
+    return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]

@@ -1,0 +1,154 @@
+"""Column rules: stale columns, blank columns and required columns that are missing.
+
+A blank column is counted only as COLUMN-BLANK, never also as FRESH-COLUMN: the
+national rubric deducts one problem once.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from zwgk.indicators.rules import register
+from zwgk.indicators.rules._common import (
+    Column,
+    columns_of,
+    fmt_date,
+    home_ok,
+    make_finding,
+    nav_texts,
+    normalize_name,
+    synonym_index,
+    to_date,
+)
+from zwgk.model import Finding, SiteSnapshot
+
+
+def _hub_names(rubric) -> set[str]:
+    """Columns that hold other columns (e.g. 政府信息公开): their page lists columns, not items."""
+    return {c.parent for c in rubric.columns.values() if c.parent}
+
+
+def _is_blank(col: Column, hubs: set[str]) -> bool:
+    if col.items:
+        return False
+    if col.name in hubs or (col.page.facts or {}).get("hub"):
+        return False
+    return True
+
+
+def _applies(rubric, name: str, snapshot: SiteSnapshot) -> bool:
+    spec = rubric.columns.get(name)
+    return spec is not None and spec.applies_to(snapshot.unit.tier, snapshot.unit.kind)
+
+
+@register("COLUMN-BLANK")
+def column_blank(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    hubs = _hub_names(rubric)
+    blank = [c for c in columns_of(snapshot, rubric) if _is_blank(c, hubs)]
+    blank = [c for c in blank if not c.name or _applies(rubric, c.name, snapshot)]
+    veto_count = int(spec.params["veto_count"])
+    veto = len(blank) >= veto_count
+    out = []
+    for col in blank:
+        evidence = {
+            "column": col.name, "anchor": col.label, "pages": col.pages, "items": 0,
+            "blank_columns": len(blank), "veto_count": veto_count, "veto": veto,
+        }
+        msg = f"栏目“{col.label}”（{col.url}）没有任何信息，为空白栏目"
+        if veto:
+            msg += f"；全站空白栏目共{len(blank)}个（≥{veto_count}个），单项否决。"
+        else:
+            msg += f"（全站空白栏目{len(blank)}个）。"
+        out.append(make_finding(snapshot, spec, col.url, msg, evidence, page=col.url,
+                                severity="veto" if veto else None))
+    return out
+
+
+@register("FRESH-COLUMN")
+def fresh_column(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    as_of = snapshot.as_of
+    hubs = _hub_names(rubric)
+    stale: list[tuple[Column, int, object, int, int | None]] = []
+    for col in columns_of(snapshot, rubric):
+        cspec = rubric.columns.get(col.name)
+        if cspec is None or not cspec.freshness_days or not _applies(rubric, col.name, snapshot):
+            continue
+        if _is_blank(col, hubs):
+            continue  # counted by COLUMN-BLANK only
+        newest, undated = col.newest()
+        if newest is not None and newest > as_of:
+            dated = [d for d in (to_date(i.get("date")) for i in col.items) if d is not None and d <= as_of]
+            newest = max(dated) if dated else None
+        age = (as_of - newest).days if newest else None
+        if age is not None and age < cspec.freshness_days:
+            continue
+        stale.append((col, cspec.freshness_days, newest, undated, age))
+    timely_kinds = set(spec.params["veto_timely_kinds"])
+    timely = sum(1 for col, *_ in stale if rubric.columns[col.name].kind in timely_kinds)
+    veto_timely, veto_total = int(spec.params["veto_timely_count"]), int(spec.params["veto_total_count"])
+    veto = timely >= veto_timely or len(stale) >= veto_total
+    out = []
+    for col, period, newest, undated, age in stale:
+        kind = rubric.columns[col.name].kind
+        evidence = {
+            "column": col.name, "kind": kind, "anchor": col.label, "newest_date": fmt_date(newest) if newest else None,
+            "age_days": age, "period_days": period, "as_of": as_of.isoformat(), "items": len(col.items),
+            "undated_items": undated, "date_source": "column items", "pages": col.pages,
+            "stale_columns": len(stale), "stale_timely_columns": timely, "veto": veto,
+        }
+        if newest is None:
+            msg = (f"栏目“{col.label}”（{col.url}）的{len(col.items)}条信息均无发布日期，"
+                   f"视为{period}天内未更新（{kind}类栏目更新周期{period}天）")
+        else:
+            msg = (f"栏目“{col.label}”（{col.url}）最新信息日期为{newest.isoformat()}，距评估日{as_of.isoformat()}"
+                   f"已{age}天未更新，超过{kind}类栏目更新周期{period}天")
+        if veto:
+            msg += (f"；全站不更新栏目{len(stale)}个（其中动态要闻/通知公告/政策文件类{timely}个），"
+                    f"达到单项否决线（{veto_timely}个或共{veto_total}个）。")
+        else:
+            msg += "。"
+        out.append(make_finding(snapshot, spec, col.url, msg, evidence, page=col.url,
+                                severity="veto" if veto else None))
+    return out
+
+
+def _match(text: str, index: dict[str, str], names_by_len: list[str]) -> str:
+    key = normalize_name(text)
+    if not key:
+        return ""
+    if key in index:
+        return index[key]
+    for name in names_by_len:  # "XX县政府信息公开年报" ends with a known name; the longest wins
+        if len(name) >= 4 and key.endswith(name):
+            return index[name]
+    return ""
+
+
+@register("COLUMN-MISSING")
+def column_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    if not home_ok(snapshot):
+        return []
+    index = synonym_index(rubric)
+    names_by_len = sorted(index, key=len, reverse=True)
+    found: dict[str, tuple[str, str]] = {}
+    nav_count = 0
+    for text, url, page in nav_texts(snapshot):
+        nav_count += 1
+        name = _match(text, index, names_by_len)
+        if name and name not in found:
+            found[name] = (text, page)
+    for col in columns_of(snapshot, rubric):
+        if col.name and col.name not in found:
+            found[col.name] = (col.label, col.url)
+    out = []
+    for name, cspec in rubric.columns.items():
+        if not cspec.required or not cspec.applies_to(snapshot.unit.tier, snapshot.unit.kind) or name in found:
+            continue
+        names = [name] + list(cspec.synonyms)
+        where = f"（应位于“{cspec.parent}”栏目下）" if cspec.parent else ""
+        msg = (f"网站 {snapshot.homepage} 的导航（含“更多”菜单与政府信息公开专栏，共检查{nav_count}个导航入口、"
+               f"{len(snapshot.pages)}个页面）中未找到必设栏目“{name}”{where}；可接受的名称：{'、'.join(names)}。")
+        evidence = {"column": name, "accepted_names": names, "parent": cspec.parent,
+                    "nav_entries_checked": nav_count, "pages_checked": len(snapshot.pages)}
+        out.append(make_finding(snapshot, spec, name, msg, evidence, page=""))
+    return out

@@ -1,0 +1,155 @@
+"""解读 rules: a policy document's interpretation is late, missing, or rare overall.
+
+A document and its 解读 are linked when either page links to the other
+(相关解读 / 原文链接 facts) or the 解读's title quotes the document's title.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Iterable
+
+from zwgk.indicators import workdays
+from zwgk.indicators.rules import register
+from zwgk.indicators.rules._common import make_finding, ok_pages, to_date
+from zwgk.model import Finding, Page, SiteSnapshot
+
+_INTERP_WORDS = ("解读", "图解", "问答", "答记者问")
+
+
+def _norm_url(url: str) -> str:
+    return (url or "").split("#", 1)[0].rstrip("/")
+
+
+def _title_core(title: str) -> str:
+    text = re.sub(r"[《》〈〉“”\"\s]", "", title or "")
+    return re.sub(r"(的)?(政策)?(解读|图解|问答)$", "", text)
+
+
+def _page_date(page: Page) -> tuple[dt.date | None, str]:
+    if page.pub_date:
+        return page.pub_date, page.date_source or "pub_date"
+    dates = (page.facts or {}).get("dates") or {}
+    for label in ("发布日期", "发布时间", "成文日期"):
+        d = to_date(dates.get(label))
+        if d:
+            return d, f"label:{label}"
+    return None, ""
+
+
+def policy_documents(snapshot: SiteSnapshot) -> list[Page]:
+    """Article pages carrying a 文号 that are not themselves interpretations."""
+    return [
+        p for p in ok_pages(snapshot)
+        if (p.facts or {}).get("doc_number") and not (p.facts or {}).get("is_interpretation")
+    ]
+
+
+def interpretations_of(snapshot: SiteSnapshot) -> dict[str, tuple[list[Page], list[str]]]:
+    """Document URL → (crawled 解读 pages, uncrawled 解读 link URLs)."""
+    interps = [p for p in ok_pages(snapshot) if (p.facts or {}).get("is_interpretation")]
+    by_url = {_norm_url(p.url): p for p in interps}
+    by_url.update({_norm_url(p.final_url): p for p in interps if p.final_url})
+    out: dict[str, tuple[list[Page], list[str]]] = {}
+    for doc in policy_documents(snapshot):
+        found: dict[str, Page] = {}
+        uncrawled: list[str] = []
+        doc_keys = {_norm_url(doc.url), _norm_url(doc.final_url or "")} - {""}
+        for rel in (doc.facts or {}).get("related") or []:
+            target = _norm_url(rel.get("url") or "")
+            if target in by_url:
+                found[by_url[target].url] = by_url[target]
+            elif any(w in (rel.get("text") or "") for w in _INTERP_WORDS):
+                uncrawled.append(rel.get("url") or "")
+        core = _title_core(doc.title)
+        for ip in interps:
+            links_back = any(_norm_url(r.get("url") or "") in doc_keys for r in (ip.facts or {}).get("related") or [])
+            titled = len(core) >= 6 and core in re.sub(r"[《》〈〉“”\"\s]", "", ip.title or "")
+            if links_back or titled:
+                found[ip.url] = ip
+        out[doc.url] = (sorted(found.values(), key=lambda p: p.url), uncrawled)
+    return out
+
+
+def _is_normative(doc: Page, markers: list[str]) -> bool:
+    number = (doc.facts or {}).get("doc_number") or ""
+    return any(m in number for m in markers)
+
+
+@register("INTERP-LATE")
+def interp_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    limit = int(spec.params["max_working_days"])
+    out = []
+    links = interpretations_of(snapshot)
+    for doc in policy_documents(snapshot):
+        interps, _ = links.get(doc.url, ([], []))
+        doc_date, doc_src = _page_date(doc)
+        if doc_date is None or doc_date > snapshot.as_of:
+            continue
+        dated = [(d, src, ip) for ip in interps for d, src in [_page_date(ip)] if d is not None and d <= snapshot.as_of]
+        if not dated:
+            continue
+        interp_date, interp_src, first = min(dated, key=lambda t: (t[0], t[2].url))
+        try:
+            lag = workdays.working_days_between(doc_date, interp_date)
+            deadline = workdays.add_working_days(doc_date, limit)
+        except workdays.CalendarUnknownError:
+            if interp_date > snapshot.as_of or doc_date.year < 2004:
+                continue  # dates outside any calendar are not judged (forged/ancient), see evidence of others
+            raise
+        if lag <= limit:
+            continue
+        number = (doc.facts or {}).get("doc_number") or ""
+        msg = (f"政策文件《{doc.title or doc.url}》（{number}，{doc_date.isoformat()}发布）的解读"
+               f"“{first.title or first.url}”于{interp_date.isoformat()}发布，晚了{lag}个工作日，"
+               f"超过{limit}个工作日的要求（应不晚于{deadline.isoformat()}）。")
+        evidence = {
+            "document": doc.url, "doc_number": number, "doc_date": doc_date.isoformat(), "doc_date_source": doc_src,
+            "interpretation": first.url, "interp_date": interp_date.isoformat(), "interp_date_source": interp_src,
+            "working_days": lag, "limit_working_days": limit, "deadline": deadline.isoformat(),
+        }
+        out.append(make_finding(snapshot, spec, doc.url, msg, evidence, page=doc.url))
+    return out
+
+
+@register("INTERP-MISSING")
+def interp_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    markers = list(spec.params["doc_number_markers"])
+    links = interpretations_of(snapshot)
+    out = []
+    for doc in policy_documents(snapshot):
+        if not _is_normative(doc, markers):
+            continue
+        interps, uncrawled = links.get(doc.url, ([], []))
+        if interps or uncrawled:
+            continue
+        number = (doc.facts or {}).get("doc_number") or ""
+        doc_date, src = _page_date(doc)
+        msg = (f"规范性文件《{doc.title or doc.url}》（{number}"
+               f"{'，' + doc_date.isoformat() + '发布' if doc_date else ''}）没有相关解读：文件页无解读链接，"
+               "也没有解读页面链接回该文件或引用其标题。")
+        evidence = {"document": doc.url, "doc_number": number, "doc_date": doc_date.isoformat() if doc_date else None,
+                    "doc_date_source": src, "related_links": (doc.facts or {}).get("related") or [],
+                    "markers": markers}
+        out.append(make_finding(snapshot, spec, doc.url, msg, evidence, page=doc.url))
+    return out
+
+
+@register("INTERP-RATE")
+def interp_rate(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    target = float(spec.params["target_rate"])
+    markers = list(rubric.rules["INTERP-MISSING"].params.get("doc_number_markers", [])) if "INTERP-MISSING" in rubric.rules else []
+    links = interpretations_of(snapshot)
+    docs = [d for d in policy_documents(snapshot) if not markers or _is_normative(d, markers)]
+    if not docs:
+        return []
+    with_interp = [d for d in docs if any(links.get(d.url, ([], []))[i] for i in (0, 1))]
+    rate = len(with_interp) / len(docs)
+    if rate + 1e-12 >= target:
+        return []
+    msg = (f"已抓取的{len(docs)}件规范性文件中有{len(with_interp)}件有解读，解读率{rate:.0%}，"
+           f"低于目标{target:.0%}。")
+    evidence = {"documents": len(docs), "with_interpretation": len(with_interp), "rate": round(rate, 4),
+                "target_rate": target, "without": sorted(d.url for d in docs if d not in with_interp)[:50]}
+    return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page="")]
