@@ -99,7 +99,7 @@ class CrawlSettings:
     articles_per_other_column: int = 3
     max_related_per_site: int = 60
     max_links_checked_per_site: int = 2000
-    max_urls_per_pattern: int = 50
+    max_urls_per_pattern: int = 200
     max_query_variants: int = 10
     check_external_links: bool = True
     respect_robots: bool = True

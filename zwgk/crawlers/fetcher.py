@@ -1,0 +1,326 @@
+"""The downloader: one shared aiohttp pool, per-host politeness, retries, redirects.
+
+Outcomes follow the model: ``ok``; ``broken`` (404/410, NXDOMAIN, connection
+refused, redirect loop, soft-404 — decided by the caller after parsing);
+``blocked`` (401/403 and WAF challenges); ``transient`` (timeouts, resets,
+5xx, 429 still failing after the retries); ``skipped`` (refused by policy).
+Only ``broken`` may ever become a LINK finding, so anything that might be a
+passing problem of the server must end as ``transient``, never ``broken``.
+
+GET is used for every check: many government servers answer HEAD with
+404/405/500 while GET works.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import ClientConnectorDNSError, ClientConnectorError
+
+from zwgk.crawlers.decode import decode_body
+from zwgk.crawlers.net import DnsClient, NameNotFound, PolicyResolver, PrivateAddressRefused, check_address, ip_literal
+from zwgk.crawlers.settings import CrawlSettings
+from zwgk.crawlers.urls import host_of, netloc_of, resolve_link
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+BROKEN_STATUSES = frozenset({400, 404, 410, 414, 451})
+BLOCKED_STATUSES = frozenset({401, 403, 407})
+HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """One URL fetched (after redirects and retries)."""
+
+    url: str
+    final_url: str
+    status: int | None = None
+    outcome: str = "ok"
+    error: str = ""
+    content_type: str = ""
+    charset: str = ""
+    text: str | None = None  # decoded body for HTML; None otherwise
+    size: int = 0
+    elapsed_ms: float = 0.0
+    attempts: int = 0
+    etag: str = ""
+    last_modified: str = ""
+    redirects: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_html(self) -> bool:
+        return self.text is not None
+
+
+class HostSlot:
+    """Per-host concurrency and AutoThrottle-style delay.
+
+    target delay = latency / target concurrency; the next delay is the mean of
+    the previous and the target; a failed or non-2xx response may never make
+    the delay shorter (Scrapy AutoThrottle).  Retry-After pauses the host.
+    """
+
+    def __init__(self, settings: CrawlSettings):
+        self.settings = settings
+        self.sem = asyncio.Semaphore(settings.per_host_concurrency)
+        self.delay = settings.min_delay
+        self.next_start = 0.0
+        self.paused_until = 0.0
+
+    async def __aenter__(self) -> "HostSlot":
+        await self.sem.acquire()
+        now = time.monotonic()
+        start = max(now, self.next_start, self.paused_until)
+        if self.delay > 0:
+            self.next_start = start + self.delay
+        if start > now:
+            await asyncio.sleep(start - now)
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.sem.release()
+
+    def feedback(self, latency: float, ok: bool) -> None:
+        s = self.settings
+        target = latency / max(s.autothrottle_target, 0.1)
+        new = (self.delay + target) / 2
+        if not ok:
+            new = max(new, self.delay, s.backoff_base / 4)
+        self.delay = min(max(new, s.min_delay), s.max_delay)
+
+    def pause(self, seconds: float) -> None:
+        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+
+
+def retry_after_seconds(value: str | None, cap: float) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date), capped."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    return max(0.0, min(seconds, cap))
+
+
+class Fetcher:
+    """Owns the round's connection pools (IPv4-first main, IPv6-only probe) and host slots."""
+
+    def __init__(self, settings: CrawlSettings):
+        self.settings = settings
+        self.dns = DnsClient(settings)
+        self.slots: dict[str, HostSlot] = {}
+        self.session: aiohttp.ClientSession | None = None
+        self.session_v6: aiohttp.ClientSession | None = None
+        self.requests = 0
+
+    async def __aenter__(self) -> "Fetcher":
+        s = self.settings
+        headers = {"User-Agent": s.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "zh-CN,zh;q=0.9"}
+        timeout = aiohttp.ClientTimeout(total=s.total_timeout, sock_connect=s.connect_timeout)
+
+        def session(mode: str, limit: int) -> aiohttp.ClientSession:
+            connector = aiohttp.TCPConnector(
+                resolver=PolicyResolver(self.dns, s.allow_private, mode),
+                limit=limit,
+                limit_per_host=s.per_host_concurrency,
+                ttl_dns_cache=300,
+                family=socket.AF_INET6 if mode == "v6" else 0,
+            )
+            return aiohttp.ClientSession(
+                connector=connector, headers=headers, timeout=timeout, auto_decompress=True, cookie_jar=aiohttp.DummyCookieJar()
+            )
+
+        self.session = session("main", s.global_concurrency)
+        self.session_v6 = session("v6", max(4, s.global_concurrency // 4))
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        for sess in (self.session, self.session_v6):
+            if sess is not None:
+                await sess.close()
+
+    def slot(self, url: str, v6: bool = False) -> HostSlot:
+        key = ("6|" if v6 else "") + netloc_of(url)
+        slot = self.slots.get(key)
+        if slot is None:
+            slot = self.slots[key] = HostSlot(self.settings)
+        return slot
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        full_body: bool = True,
+        extra_headers: dict[str, str] | None = None,
+        v6: bool = False,
+        retries: int | None = None,
+    ) -> FetchResult:
+        """GET ``url`` following redirects manually; never raises for network trouble.
+
+        ``full_body``: read HTML up to ``max_page_bytes`` (crawl); False reads
+        only ``check_read_bytes`` of non-HTML targets (link check).
+        """
+        result = FetchResult(url=url, final_url=url)
+        started = time.monotonic()
+        current = url
+        visited = {url}
+        try:
+            for _hop in range(self.settings.max_redirects + 1):
+                await self._attempts(result, current, full_body, extra_headers if current == url else None, v6, retries)
+                if result.status in REDIRECT_STATUSES and result.outcome == "redirect":
+                    target = resolve_link(current, result.headers.get("location"))
+                    if target is None:
+                        result.outcome, result.error = "broken", f"redirect without usable Location from {current}"
+                        break
+                    result.redirects.append(target)
+                    if target in visited:
+                        result.outcome, result.error = "broken", f"redirect loop: {' → '.join([url, *result.redirects])}"
+                        break
+                    visited.add(target)
+                    current = target
+                    result.final_url = target
+                    continue
+                break
+            else:
+                result.outcome, result.error = "broken", f"too many redirects (> {self.settings.max_redirects})"
+        finally:
+            result.elapsed_ms = (time.monotonic() - started) * 1000
+        return result
+
+    async def _attempts(
+        self,
+        result: FetchResult,
+        url: str,
+        full_body: bool,
+        extra_headers: dict[str, str] | None,
+        v6: bool,
+        retries: int | None,
+    ) -> None:
+        s = self.settings
+        max_retries = s.retries if retries is None else retries
+        literal = ip_literal(host_of(url))
+        if literal is not None:
+            try:
+                check_address(literal, literal, s.allow_private)
+            except PrivateAddressRefused as exc:
+                result.status, result.outcome, result.error = None, "skipped", "private address refused"
+                result.headers = {"x-zwgk-detail": str(exc)}
+                return
+        slot = self.slot(url, v6)
+        session = self.session_v6 if v6 else self.session
+        assert session is not None, "Fetcher used outside 'async with'"
+        attempt = 0
+        while True:
+            attempt += 1
+            result.attempts += 1
+            retry_wait: float | None = None
+            async with slot:
+                t0 = time.monotonic()
+                ok = False
+                try:
+                    self.requests += 1
+                    async with session.get(url, allow_redirects=False, headers=extra_headers) as resp:
+                        result.status = resp.status
+                        result.headers = {k.lower(): v for k, v in resp.headers.items()}
+                        result.content_type = resp.headers.get("Content-Type", "")
+                        result.etag = resp.headers.get("ETag", "")
+                        result.last_modified = resp.headers.get("Last-Modified", "")
+                        if resp.status in REDIRECT_STATUSES and "location" in result.headers:
+                            result.outcome, result.error = "redirect", ""
+                            ok = True
+                        elif resp.status in RETRY_STATUSES:
+                            result.outcome, result.error = "transient", f"HTTP {resp.status}"
+                            retry_wait = retry_after_seconds(resp.headers.get("Retry-After"), s.retry_after_cap)
+                            if retry_wait is not None:
+                                slot.pause(retry_wait)
+                        else:
+                            await self._read(resp, result, full_body)
+                            result.outcome, result.error = _classify_status(resp.status)
+                            ok = 200 <= resp.status < 400
+                except ClientConnectorDNSError as exc:
+                    os_error = exc.os_error
+                    if isinstance(os_error, PrivateAddressRefused):
+                        result.outcome, result.error = "skipped", "private address refused"
+                        return
+                    if isinstance(os_error, NameNotFound):
+                        result.outcome, result.error = "broken", f"DNS {os_error.detail}"
+                        return
+                    result.outcome, result.error = "transient", f"DNS error: {os_error}"
+                except ClientConnectorError as exc:
+                    if isinstance(exc.os_error, ConnectionRefusedError) or "refused" in str(exc).lower():
+                        result.outcome, result.error = "broken", "connection refused"
+                        return
+                    result.outcome, result.error = "transient", f"connect error: {exc.os_error or exc}"
+                except (asyncio.TimeoutError, TimeoutError):
+                    result.outcome, result.error = "transient", "timeout"
+                except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError) as exc:
+                    result.outcome, result.error = "transient", f"connection reset: {type(exc).__name__}"
+                except aiohttp.TooManyRedirects:
+                    result.outcome, result.error = "broken", "too many redirects"
+                    return
+                except (aiohttp.InvalidURL, ValueError) as exc:
+                    result.outcome, result.error = "broken", f"invalid URL: {exc}"
+                    return
+                except aiohttp.ClientResponseError as exc:
+                    result.outcome, result.error = "transient", f"bad response: {exc.message}"
+                except aiohttp.ClientError as exc:
+                    result.outcome, result.error = "transient", f"{type(exc).__name__}: {exc}"
+                finally:
+                    slot.feedback(time.monotonic() - t0, ok)
+            if result.outcome != "transient" or attempt > max_retries:
+                if result.outcome == "transient" and attempt > 1:
+                    result.error = f"{result.error} (after {attempt} attempts)"
+                return
+            backoff = s.backoff_base * (2 ** (attempt - 1))
+            backoff = backoff + random.uniform(0, backoff / 2)
+            await asyncio.sleep(max(backoff, retry_wait or 0.0))
+
+    async def _read(self, resp: aiohttp.ClientResponse, result: FetchResult, full_body: bool) -> None:
+        s = self.settings
+        ctype = (resp.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+        html = ctype.startswith(("text/html", "application/xhtml")) or (ctype == "" and full_body)
+        limit = s.max_page_bytes if html else s.check_read_bytes
+        chunks: list[bytes] = []
+        size = 0
+        truncated = False
+        async for chunk in resp.content.iter_chunked(65536):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= limit:
+                truncated = not resp.content.at_eof()
+                break
+        if truncated:
+            resp.close()
+        body = b"".join(chunks)
+        result.size = int(resp.headers.get("Content-Length") or 0) if truncated and resp.headers.get("Content-Length") else size
+        if html:
+            result.text, result.charset = decode_body(body[: s.max_page_bytes], resp.headers.get("Content-Type"))
+            if truncated:
+                result.error = f"body cut at {s.max_page_bytes} bytes"
+
+
+def _classify_status(status: int) -> tuple[str, str]:
+    if 200 <= status < 300 or status == 304:
+        return "ok", ""
+    if status in BLOCKED_STATUSES:
+        return "blocked", f"HTTP {status}"
+    if status in BROKEN_STATUSES or 400 <= status < 500:
+        return "broken", f"HTTP {status}"
+    if status >= 500:
+        return "transient", f"HTTP {status}"
+    return "broken", f"HTTP {status}"

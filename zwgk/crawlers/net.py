@@ -1,0 +1,181 @@
+"""DNS through the configured resolver, and the SSRF address policy.
+
+Every A/AAAA lookup of the round goes to ``settings.resolver`` (dnspython's
+asyncio resolver) or to the system resolver.  Every address a name resolves
+to is checked before aiohttp may connect to it: loopback, private, link-local,
+multicast, reserved and the cloud metadata address are refused unless
+``allow_private`` is set — an assessment crawler must never be turned against
+the evaluator's own network by a registry entry or a redirect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from dataclasses import dataclass, field
+
+import dns.asyncresolver
+import dns.exception
+import dns.resolver
+from aiohttp.abc import AbstractResolver, ResolveResult
+
+from zwgk.crawlers.settings import CrawlSettings, parse_resolver
+
+METADATA_ADDRESSES = frozenset({"169.254.169.254", "fd00:ec2::254"})
+
+
+class PrivateAddressRefused(OSError):
+    """The target resolves to an address the SSRF policy refuses."""
+
+    def __init__(self, host: str, address: str):
+        super().__init__(f"private address refused: {host} → {address} (pass --allow-private to permit)")
+        self.host, self.address = host, address
+
+
+class NameNotFound(OSError):
+    """NXDOMAIN, or no address of the wanted family."""
+
+    def __init__(self, host: str, detail: str = "NXDOMAIN"):
+        super().__init__(f"{detail}: {host}")
+        self.host, self.detail = host, detail
+
+
+def is_refused_address(address: str) -> bool:
+    """True for addresses a public-web crawler must not reach."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return True
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return (
+        str(ip) in METADATA_ADDRESSES
+        or ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or (isinstance(ip, ipaddress.IPv4Address) and ip in ipaddress.ip_network("100.64.0.0/10"))
+    )
+
+
+def check_address(host: str, address: str, allow_private: bool) -> None:
+    if not allow_private and is_refused_address(address):
+        raise PrivateAddressRefused(host, address)
+
+
+def ip_literal(host: str) -> str | None:
+    text = host.strip("[]")
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class Lookup:
+    """A and AAAA answers for one name (for the dns/ipv6 probes)."""
+
+    a: list[str] = field(default_factory=list)
+    aaaa: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+class DnsClient:
+    """A/AAAA lookups at the configured resolver (or the system's)."""
+
+    def __init__(self, settings: CrawlSettings):
+        self.timeout = settings.connect_timeout
+        self.resolver: dns.asyncresolver.Resolver | None = None
+        if settings.resolver:
+            host, port = parse_resolver(settings.resolver)
+            resolver = dns.asyncresolver.Resolver(configure=False)
+            resolver.nameservers = [host]
+            resolver.port = port
+            resolver.timeout = min(2.0, self.timeout)
+            resolver.lifetime = self.timeout
+            self.resolver = resolver
+
+    async def addresses(self, host: str, family: int) -> list[str]:
+        """Addresses of ``host`` for ``family`` (AF_INET / AF_INET6); NameNotFound when none."""
+        literal = ip_literal(host)
+        if literal is not None:
+            is_v6 = ":" in literal
+            if (family == socket.AF_INET6) == is_v6:
+                return [literal]
+            raise NameNotFound(host, "no address of this family")
+        if self.resolver is not None:
+            rdtype = "AAAA" if family == socket.AF_INET6 else "A"
+            try:
+                answer = await self.resolver.resolve(host, rdtype)
+            except dns.resolver.NXDOMAIN:
+                raise NameNotFound(host, "NXDOMAIN") from None
+            except dns.resolver.NoAnswer:
+                raise NameNotFound(host, f"no {rdtype} record") from None
+            except dns.resolver.NoNameservers as exc:
+                raise NameNotFound(host, f"SERVFAIL ({exc})") from None
+            except dns.exception.Timeout:
+                raise OSError(f"DNS timeout resolving {host} at the configured resolver") from None
+            return [rr.address for rr in answer]
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, None, family=family, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise NameNotFound(host, f"NXDOMAIN ({exc.strerror})") from None
+        result: list[str] = []
+        for info in infos:
+            address = info[4][0]
+            if address not in result:
+                result.append(address)
+        return result
+
+    async def lookup(self, host: str) -> Lookup:
+        out = Lookup()
+        errors: list[str] = []
+        for family, bucket in ((socket.AF_INET, out.a), (socket.AF_INET6, out.aaaa)):
+            try:
+                bucket.extend(await self.addresses(host, family))
+            except OSError as exc:
+                errors.append(str(exc))
+        if not out.a and not out.aaaa:
+            out.error = "; ".join(errors)
+        return out
+
+
+class PolicyResolver(AbstractResolver):
+    """aiohttp resolver: the configured DNS plus the SSRF policy.
+
+    ``mode`` "main" answers A records (IPv4) and falls back to AAAA only when
+    a name has no A: a broken IPv6 side must never break the main crawl.
+    ``mode`` "v6" answers AAAA only (the IPv6 probe's session).
+    """
+
+    def __init__(self, dns_client: DnsClient, allow_private: bool, mode: str = "main"):
+        self.dns = dns_client
+        self.allow_private = allow_private
+        self.mode = mode
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        if self.mode == "v6":
+            addresses = await self.dns.addresses(host, socket.AF_INET6)
+            fam = socket.AF_INET6
+        else:
+            try:
+                addresses = await self.dns.addresses(host, socket.AF_INET)
+                fam = socket.AF_INET
+            except NameNotFound as first:
+                if first.detail == "NXDOMAIN":
+                    raise
+                addresses = await self.dns.addresses(host, socket.AF_INET6)
+                fam = socket.AF_INET6
+        for address in addresses:
+            check_address(host, address, self.allow_private)
+        return [
+            ResolveResult(hostname=host, host=address, port=port, family=fam, proto=0, flags=socket.AI_NUMERICHOST)
+            for address in addresses
+        ]
+
+    async def close(self) -> None:
+        return None

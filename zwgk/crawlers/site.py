@@ -1,0 +1,503 @@
+"""The spider of one site: an inspector's path through a government website.
+
+homepage → navigation entries that are columns, and the 政府信息公开 hub whose
+sub-columns are columns too → each column's list page and its pagination →
+articles of the columns the rules read closely (and a few of every other) →
+related 解读 / 原文 links → finally every link seen on a crawled page that was
+not crawled itself is checked (GET, classified).
+
+The crawl goes in waves (home, hubs, columns, pagination, articles, related,
+link check).  Inside a wave requests run concurrently, but what is scheduled
+and in which order depends only on what the pages said, so a crawl is
+repeatable: a resumed site gives the same snapshot as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from zwgk.crawlers.columns import ColumnMatcher, is_hub_name
+from zwgk.crawlers.extract import Extracted, extract_page, is_soft404
+from zwgk.crawlers.fetcher import Fetcher, FetchResult
+from zwgk.crawlers.ipv6 import empty_probe, probe_ipv6
+from zwgk.crawlers.pipeline import SiteWriter
+from zwgk.crawlers.settings import CrawlSettings
+from zwgk.crawlers.urls import is_attachment, normalise_url, path_key, path_pattern, same_site
+from zwgk.model import Link, Page, PageKind, Unit
+from zwgk.storage import snapshot
+
+ProgressFn = Callable[[dict[str, Any]], None]
+_PAGE_NUMBER = re.compile(r"(?:_|[?&](?:page|pageno|pageindex|curpage|p|pn|pagenum)=)(\d+)", re.I)
+
+
+def homepage_url(site_url: str) -> str:
+    url = site_url.strip()
+    if "://" not in url:
+        url = "http://" + url
+    return normalise_url(url)
+
+
+@dataclass(slots=True)
+class Seen:
+    """A crawled page as the spider needs it: facts and outgoing links."""
+
+    page: Page
+    links: list[Link]
+    html: str | None = None  # the homepage's text, kept only for the IPv6 comparison
+
+
+@dataclass(slots=True)
+class Column:
+    name: str  # standard name
+    text: str  # anchor text it was found under
+    url: str
+    depth: int
+    pages: list[Seen] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SiteResult:
+    state: str
+    reason: str
+    probes: dict[str, Any]
+    stats: dict[str, Any]
+
+
+class SiteCrawler:
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        writer: SiteWriter,
+        unit: Unit,
+        settings: CrawlSettings,
+        matcher: ColumnMatcher,
+        previous: dict[str, tuple[int, Page]] | None = None,
+        progress: ProgressFn | None = None,
+    ):
+        self.fetcher = fetcher
+        self.writer = writer
+        self.unit = unit
+        self.s = settings
+        self.matcher = matcher
+        self.previous = previous or {}
+        self.emit = progress or (lambda event: None)
+        self.home = homepage_url(unit.site_url)
+        self.crawled: dict[str, int] = {}  # url → depth, for every URL fetched as a page
+        self.link_targets: dict[str, int] = {}  # target → depth of the first source
+        self.budget = settings.max_pages_per_site
+        self.patterns: Counter[str] = Counter()
+        self.query_variants: dict[str, set[str]] = {}
+        self.traps: list[str] = []
+        self.robots: Any = None
+        self.stats: Counter[str] = Counter()
+
+    # ---------------------------------------------------------------- policy
+    def _allowed(self, url: str) -> str:
+        """"" if ``url`` may be fetched, else why not (robots / trap)."""
+        if self.robots is not None and same_site(url, self.home):
+            try:
+                if not self.robots.can_fetch(url, self.s.user_agent):
+                    return "robots.txt disallows"
+            except Exception:  # a malformed robots.txt never stops the crawl
+                pass
+        pattern = path_pattern(url)
+        query = urlsplit(url).query
+        if query:
+            variants = self.query_variants.setdefault(path_key(url), set())
+            if query not in variants and len(variants) >= self.s.max_query_variants:
+                return "trap: too many query variants"
+        if self.patterns[pattern] >= self.s.max_urls_per_pattern:
+            return "trap: too many URLs of one pattern"
+        return ""
+
+    def _claim(self, url: str) -> bool:
+        """Account for fetching ``url`` (trap counters); False when refused."""
+        reason = self._allowed(url)
+        if reason:
+            self.stats["skipped_" + reason.split(":")[0].replace(" ", "_").replace(".", "")] += 1
+            if reason.startswith("trap") and len(self.traps) < 50:
+                self.traps.append(url)
+            return False
+        self.patterns[path_pattern(url)] += 1
+        query = urlsplit(url).query
+        if query:
+            self.query_variants.setdefault(path_key(url), set()).add(query)
+        return True
+
+    # ----------------------------------------------------------------- fetch
+    async def _page(self, url: str, kind: str, depth: int, extra: dict[str, Any] | None = None) -> Seen | None:
+        """Fetch and extract one page of the crawl; None when caps or policy refuse it."""
+        if url in self.crawled or depth > self.s.max_depth or self.budget <= 0:
+            return None
+        if not self._claim(url):
+            return None
+        self.budget -= 1
+        self.crawled[url] = depth
+        headers: dict[str, str] = {}
+        prev = self.previous.get(url)
+        if prev is not None:
+            if prev[1].etag:
+                headers["If-None-Match"] = prev[1].etag
+            if prev[1].last_modified:
+                headers["If-Modified-Since"] = prev[1].last_modified
+        result = await self.fetcher.fetch(url, extra_headers=headers or None)
+        if result.status == 304 and prev is not None:
+            seen = await self._from_previous(url, kind, depth, prev, result)
+        else:
+            seen = self._build(url, kind, depth, result)
+        if extra:
+            seen.page.facts.update(extra)
+        await self._record(seen)
+        return seen
+
+    async def _from_previous(self, url: str, kind: str, depth: int, prev: tuple[int, Page], result: FetchResult) -> Seen:
+        round_id, old = prev
+        links = await self.writer.writer.call(snapshot.previous_links, round_id, self.unit.unit_id, url)
+        page = Page(
+            url=url,
+            status=old.status,
+            outcome=old.outcome,
+            kind=kind,
+            final_url=old.final_url,
+            depth=depth,
+            title=old.title,
+            pub_date=old.pub_date,
+            date_source=old.date_source,
+            content_type=old.content_type,
+            charset=old.charset,
+            size=old.size,
+            elapsed_ms=result.elapsed_ms,
+            error="",
+            etag=result.etag or old.etag,
+            last_modified=result.last_modified or old.last_modified,
+            fetched_at=_now(),
+            facts={**old.facts, "not_modified": True, "copied_from_round": round_id},
+        )
+        self.stats["not_modified"] += 1
+        return Seen(page, [Link(source=url, target=l.target, anchor=l.anchor, tag=l.tag) for l in links])
+
+    def _build(self, url: str, kind: str, depth: int, result: FetchResult) -> Seen:
+        page = Page(
+            url=url,
+            status=result.status,
+            outcome=result.outcome,
+            kind=kind,
+            final_url=result.final_url if result.final_url != url else None,
+            depth=depth,
+            content_type=result.content_type[:100],
+            charset=result.charset,
+            size=result.size,
+            elapsed_ms=round(result.elapsed_ms, 1),
+            error=result.error,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            fetched_at=_now(),
+        )
+        links: list[Link] = []
+        if result.outcome == "ok" and result.text is not None:
+            ex: Extracted = extract_page(result.final_url, result.text, kind)
+            page.title = ex.title[:500]
+            page.facts = ex.facts
+            page.pub_date, page.date_source = ex.pub_date, ex.date_source
+            if ex.soft404:
+                page.outcome, page.error = "broken", "soft-404: page says it does not exist"
+            links = [Link(source=url, target=l.target, anchor=l.anchor, tag=l.tag) for l in ex.links]
+        elif result.outcome == "ok" and is_attachment(url):
+            page.kind = PageKind.ATTACHMENT.value
+        return Seen(page, links)
+
+    async def _record(self, seen: Seen) -> None:
+        page = seen.page
+        for link in seen.links:
+            if link.target not in self.link_targets:
+                self.link_targets[link.target] = page.depth + 1
+        self.stats[f"outcome_{page.outcome}"] += 1
+        self.stats["pages"] += 1
+        await self.writer.add_page(page, seen.links)
+        self.emit({"stage": "page", "unit_id": self.unit.unit_id, "url": page.url, "outcome": page.outcome, "kind": page.kind})
+
+    async def _wave(self, jobs: list[tuple[str, str, int, dict[str, Any] | None]]) -> list[Seen | None]:
+        return list(await asyncio.gather(*(self._page(*job) for job in jobs)))
+
+    # ----------------------------------------------------------------- crawl
+    async def run(self) -> SiteResult:
+        probes: dict[str, Any] = {"ipv6": empty_probe(), "dns": {"a": [], "aaaa": [], "error": ""}}
+        host = urlsplit(self.home).hostname or ""
+        dns_task = asyncio.create_task(self.fetcher.dns.lookup(host))
+        if self.s.respect_robots:
+            await self._load_robots(probes)
+
+        home = await self._home(probes)
+        lookup = await dns_task
+        probes["dns"] = {"a": lookup.a, "aaaa": lookup.aaaa, "error": lookup.error}
+        if home is None or home.page.outcome != "ok":
+            await self.writer.flush()
+            page = home.page if home else None
+            reason = f"homepage {page.outcome}: {page.error or page.status}" if page else "homepage not fetched"
+            if self.s.ipv6_probe:
+                probes["ipv6"] = await self._safe_ipv6(None, [])
+            return SiteResult("failed", reason, probes, self._stats())
+
+        ipv6_task = None
+        if self.s.ipv6_probe:
+            inner = [
+                l.target
+                for l in home.links
+                if l.tag == "a" and same_site(l.target, self.home) and l.target != self.home and not is_attachment(l.target)
+            ]
+            ipv6_task = asyncio.create_task(self._safe_ipv6(home.html, list(dict.fromkeys(inner))))
+        home.html = None
+
+        columns = await self._columns(home)
+        await self._articles(columns)
+        await self._check_links()
+        if ipv6_task is not None:
+            probes["ipv6"] = await ipv6_task
+        await self.writer.flush()
+        stats = self._stats()
+        stats["columns"] = {c.name: c.url for c in columns}
+        return SiteResult("crawled", "", probes, stats)
+
+    def _stats(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.stats)
+        out["homepage"] = self.home
+        out["traps"] = list(self.traps)
+        out["requests"] = self.fetcher.requests
+        return out
+
+    async def _safe_ipv6(self, html: str | None, inner: list[str]) -> dict[str, Any]:
+        try:
+            return await probe_ipv6(self.fetcher, self.home, html, inner)
+        except Exception as exc:  # the IPv6 side must never break the crawl
+            probe = empty_probe()
+            probe["error"] = f"probe failed: {type(exc).__name__}: {exc}"
+            return probe
+
+    async def _load_robots(self, probes: dict[str, Any]) -> None:
+        from protego import Protego
+
+        url = normalise_url(f"{urlsplit(self.home).scheme}://{urlsplit(self.home).netloc}/robots.txt")
+        result = await self.fetcher.fetch(url, retries=1)
+        info: dict[str, Any] = {"url": url, "status": result.status, "outcome": result.outcome, "crawl_delay": None}
+        if result.outcome == "ok" and result.status == 200 and result.text is not None and "text/html" not in result.content_type:
+            try:
+                self.robots = Protego.parse(result.text)
+                delay = self.robots.crawl_delay(self.s.user_agent)
+            except Exception as exc:
+                info["error"] = f"unreadable robots.txt: {exc}"
+                self.robots, delay = None, None
+            if delay:
+                delay = min(float(delay), self.s.max_crawl_delay)
+                info["crawl_delay"] = delay
+                slot = self.fetcher.slot(self.home)
+                slot.delay = max(slot.delay, delay)
+        probes["robots"] = info
+
+    async def _home(self, probes: dict[str, Any]) -> Seen | None:
+        self.crawled.pop(self.home, None)
+        url = self.home
+        self.budget -= 1
+        self.crawled[url] = 0
+        self.patterns[path_pattern(url)] += 1
+        result = await self.fetcher.fetch(url)
+        seen = self._build(url, PageKind.HOME.value, 0, result)
+        seen.html = result.text
+        probes["home"] = {
+            "attempts": result.attempts,
+            "failures": result.attempts - (1 if result.outcome == "ok" else 0),
+            "errors": [result.error] if result.error else [],
+            "status": result.status,
+            "outcome": seen.page.outcome,
+        }
+        await self._record(seen)
+        return seen
+
+    def _match_columns(self, seen: Seen, found: dict[str, Column], depth: int, hubs: list[tuple[str, str]] | None) -> None:
+        """Add the columns (and hub pages) named by ``seen``'s anchors."""
+        for link in seen.links:
+            if link.tag not in ("a", "area") or not link.anchor:
+                continue
+            if not same_site(link.target, self.home) or is_attachment(link.target):
+                continue
+            if hubs is not None and is_hub_name(link.anchor, self.s.hub_names):
+                if all(link.target != h for h, _ in hubs) and link.target != seen.page.url:
+                    hubs.append((link.target, link.anchor))
+            name = self.matcher.match(link.anchor)
+            if name is None or name in found:
+                continue
+            found[name] = Column(name=name, text=link.anchor, url=link.target, depth=depth)
+
+    async def _columns(self, home: Seen) -> list[Column]:
+        found: dict[str, Column] = {}
+        hubs: list[tuple[str, str]] = []
+        self._match_columns(home, found, 1, hubs)
+        hub_jobs = []
+        for url, text in hubs[:3]:
+            column = next((c.name for c in found.values() if c.url == url), "")
+            hub_jobs.append((url, PageKind.COLUMN.value, 1, {"column": column, "column_text": text, "hub": True}))
+        hub_pages = await self._wave(hub_jobs)
+        for hub in hub_pages:
+            if hub is not None and hub.page.outcome == "ok":
+                self._match_columns(hub, found, 2, None)
+        # Hub pages that are also columns count as that column's first list page.
+        for hub in hub_pages:
+            if hub is None:
+                continue
+            for column in found.values():
+                if column.url == hub.page.url:
+                    column.pages.append(hub)
+
+        waves = 0
+        pending = [c for c in found.values() if not c.pages]
+        while pending and waves < 2:
+            waves += 1
+            jobs = [
+                (c.url, PageKind.COLUMN.value, c.depth, {"column": c.name, "column_text": c.text})
+                for c in pending
+            ]
+            results = await self._wave(jobs)
+            before = set(found)
+            for column, seen in zip(pending, results):
+                if seen is not None:
+                    column.pages.append(seen)
+                    if seen.page.outcome == "ok":
+                        self._match_columns(seen, found, column.depth + 1, None)
+            pending = [found[name] for name in found if name not in before]
+        await self._pagination(list(found.values()))
+        return list(found.values())
+
+    async def _pagination(self, columns: list[Column]) -> None:
+        jobs = []
+        owners = []
+        for column in columns:
+            if not column.pages or column.pages[0].page.outcome != "ok":
+                continue
+            first = column.pages[0].page
+            more = [u for u in first.facts.get("pagination", []) if u not in self.crawled and same_site(u, self.home)]
+            more.sort(key=_page_number)
+            for url in more[: max(self.s.max_pages_per_column - 1, 0)]:
+                jobs.append((url, PageKind.COLUMN.value, column.depth, {"column": column.name, "column_text": column.text, "page_of": first.url}))
+                owners.append(column)
+        for column, seen in zip(owners, await self._wave(jobs)):
+            if seen is not None:
+                column.pages.append(seen)
+
+    def _wants_articles(self, column: Column) -> int:
+        if any(key in column.name for key in self.s.article_columns):
+            return self.s.max_articles_per_column
+        return self.s.articles_per_other_column
+
+    async def _articles(self, columns: list[Column]) -> None:
+        jobs = []
+        for column in columns:
+            want = self._wants_articles(column)
+            taken = 0
+            for seen in column.pages:
+                for item in seen.page.facts.get("items", []) or []:
+                    if taken >= want:
+                        break
+                    url = item.get("url")
+                    if not url or url in self.crawled or not same_site(url, self.home) or is_attachment(url):
+                        continue
+                    if any(job[0] == url for job in jobs):
+                        continue
+                    extra = {"column": column.name, "column_text": column.text, "listed_date": item.get("date")}
+                    jobs.append((url, PageKind.ARTICLE.value, column.depth + 1, extra))
+                    taken += 1
+        results = await self._wave(jobs)
+        # Related 解读 / 原文 links are followed even beyond the article caps.
+        related_jobs = []
+        for seen in results:
+            if seen is None or seen.page.outcome != "ok":
+                continue
+            if seen.page.facts.get("column") and "解读" in seen.page.facts["column"]:
+                seen.page.facts["is_interpretation"] = True
+            for rel in seen.page.facts.get("related", []) or []:
+                url = rel.get("url")
+                if len(related_jobs) >= self.s.max_related_per_site:
+                    break
+                if not url or url in self.crawled or not same_site(url, self.home) or is_attachment(url):
+                    continue
+                if any(job[0] == url for job in related_jobs):
+                    continue
+                related_jobs.append((url, PageKind.ARTICLE.value, seen.page.depth + 1, {"column": "", "related_from": seen.page.url}))
+        saved_budget = self.budget
+        self.budget = max(self.budget, len(related_jobs))
+        await self._wave(related_jobs)
+        self.budget = min(self.budget, saved_budget)
+
+    async def _check_links(self) -> None:
+        """GET every link target seen on crawled pages that was not crawled itself."""
+        targets = []
+        for target, depth in self.link_targets.items():
+            if target in self.crawled:
+                continue
+            if not self.s.check_external_links and not same_site(target, self.home):
+                continue
+            targets.append((target, depth))
+        targets = targets[: self.s.max_links_checked_per_site]
+        sem = asyncio.Semaphore(max(self.s.per_host_concurrency * 4, 8))
+
+        async def check(target: str, depth: int) -> None:
+            if not self._claim(target):
+                return
+            self.crawled[target] = depth
+            async with sem:
+                result = await self.fetcher.fetch(target, full_body=False)
+            kind = PageKind.ATTACHMENT.value if is_attachment(target) else PageKind.OTHER.value
+            page = Page(
+                url=target,
+                status=result.status,
+                outcome=result.outcome,
+                kind=kind,
+                final_url=result.final_url if result.final_url != target else None,
+                depth=depth,
+                content_type=result.content_type[:100],
+                charset=result.charset,
+                size=result.size,
+                elapsed_ms=round(result.elapsed_ms, 1),
+                error=result.error,
+                etag=result.etag,
+                last_modified=result.last_modified,
+                fetched_at=_now(),
+            )
+            if result.outcome == "ok" and result.text is not None:
+                title = _title(result.text)
+                page.title = title[:500]
+                from zwgk.crawlers.dates import normalise
+
+                if is_soft404(title, normalise(_visible_text(result.text))):
+                    page.outcome, page.error = "broken", "soft-404: page says it does not exist"
+                    page.facts = {"soft404": True}
+            await self._record(Seen(page, []))
+
+        # Deterministic claim order: claim in list order before the concurrent fetches.
+        await asyncio.gather(*(check(t, d) for t, d in targets))
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TAGS = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.I | re.S)
+
+
+def _title(html: str) -> str:
+    match = _TITLE.search(html[:20000])
+    return re.sub(r"\s+", " ", match.group(1)).strip() if match else ""
+
+
+def _visible_text(html: str) -> str:
+    return re.sub(r"\s+", " ", _TAGS.sub(" ", html[:200000]))
+
+
+def _page_number(url: str) -> int:
+    match = _PAGE_NUMBER.findall(url)
+    return int(match[-1]) if match else 10**6
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
