@@ -1,7 +1,317 @@
-"""Commands of zwgk.assess (placeholder: the stage owner replaces this)."""
+"""Commands of zwgk.assess: export, review (人工核查), manual scores, rank, compare, rescore."""
+
+from __future__ import annotations
+
+
+from pathlib import Path
+from typing import Any, Optional
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from zwgk.model import ZwgkError
+
+console = Console()
+DB_HELP = "Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."
+
+export_app = typer.Typer(help="导出 Export findings, scores, 整改清单 and 通报 (json / csv / xlsx / pdf).", no_args_is_help=True)
+review_app = typer.Typer(help="人工核查 Confirm or dismiss a finding with a reason; scores and ranks follow.", no_args_is_help=True)
+scores_app = typer.Typer(help="评估人员打分 Evaluator-entered 政务公开 items.", no_args_is_help=True)
+
+
+def _open(db: str | None):
+    from zwgk.storage import Database
+
+    return Database.open(db)
+
+
+def _round(database, name: str):
+    from zwgk.storage.rounds import require_round
+
+    return require_round(database, name)
+
+
+def _rubric(info) -> Any:
+    """The round's rubric (warns when the file changed since the round was run)."""
+    from zwgk.indicators import load_rubric
+
+    rubric = load_rubric(info.rubric)
+    if info.rubric_hash and getattr(rubric, "hash", "") and rubric.hash != info.rubric_hash:
+        console.print(f"[yellow]注意 warning: rubric {info.rubric!r} changed since round {info.name!r} was run; "
+                      "rescoring with the current version[/yellow]")
+    return rubric
+
+
+def rescore(database, info) -> list:
+    """Re-derive rectification items and scores of a round (after a review or manual scores)."""
+    from zwgk.assess import score_round, update_rectification
+
+    rubric = _rubric(info)
+    update_rectification(database, info.id, rubric, info.as_of)
+    return score_round(database, info.id, rubric, weight=info.weight)
+
+
+def _fmt(x: Any) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, float):
+        return f"{x:.2f}".rstrip("0").rstrip(".")
+    return str(x)
+
+
+# ---------------------------------------------------------------- export
+
+
+def _fmt_option(default: str | None = None):
+    return typer.Option(default, "--format", "-f", help="json | csv | xlsx (rectification also pdf)")
+
+
+@export_app.command("findings")
+def export_findings_cmd(
+    round_name: str = typer.Option(..., "--round", help="Round name."),
+    fmt: str = _fmt_option("json"),
+    out: Path = typer.Option(..., "-o", "--output", help="Output file."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="Only this unit's findings."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Findings of a round. Example: zwgk export findings --round 2026-Q4 --format xlsx -o findings.xlsx"""
+    from zwgk.assess.exports import export_findings
+
+    path = export_findings(_open(db), round_name, fmt, out, unit_id=unit)
+    console.print(f"已导出 exported: {path}")
+
+
+@export_app.command("scores")
+def export_scores_cmd(
+    round_name: str = typer.Option(..., "--round", help="Round name."),
+    fmt: str = _fmt_option("json"),
+    out: Path = typer.Option(..., "-o", "--output", help="Output file."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Scores and ranks of a round (xlsx adds a 统计 sheet)."""
+    from zwgk.assess.exports import export_scores
+
+    path = export_scores(_open(db), round_name, fmt, out)
+    console.print(f"已导出 exported: {path}")
+
+
+@export_app.command("rectification")
+def export_rectification_cmd(
+    unit: str = typer.Option(..., "--unit", help="Unit id (单位编码)."),
+    round_name: Optional[str] = typer.Option(None, "--round", help="Round name (default: the unit's newest round)."),
+    fmt: str = _fmt_option("xlsx"),
+    out: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (default ./out/rectification-UNIT.FMT)."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """A department's 整改清单 (its items only): xlsx | csv | pdf (整改通知书) | json."""
+    from zwgk.assess.exports import export_rectification
+
+    suffix = (fmt or "xlsx").lower()
+    target = out or Path("out") / f"rectification-{unit}{'-' + round_name if round_name else ''}.{suffix}"
+    path = export_rectification(_open(db), unit, fmt, target, round_name)
+    console.print(f"已导出 exported: {path}")
+
+
+@export_app.command("bulletin")
+def export_bulletin_cmd(
+    round_name: str = typer.Option(..., "--round", help="Round name."),
+    out: Path = typer.Option(..., "-o", "--output", help="Output PDF."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """A round's 通报 (PDF): ranking, pass rate, named failures, most improved, chart."""
+    from zwgk.assess.exports import export_bulletin
+
+    path = export_bulletin(_open(db), round_name, out)
+    console.print(f"已导出 exported: {path}")
+
+
+@export_app.command("workbook")
+def export_workbook_cmd(
+    round_name: str = typer.Option(..., "--round", help="Round name."),
+    out: Path = typer.Option(..., "-o", "--output", help="Output xlsx."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """One xlsx for a round: scores, statistics, findings, one 整改 sheet per department."""
+    from zwgk.assess.exports import export_round_workbook
+
+    path = export_round_workbook(_open(db), round_name, out)
+    console.print(f"已导出 exported: {path}")
+
+
+# ---------------------------------------------------------------- review
+
+
+def _review(decision: str, round_name: str, unit: str, rule: str, subject: str, reason: str, by: str,
+            db: str | None, no_rescore: bool) -> None:
+    from zwgk.storage.results import add_review
+
+    database = _open(db)
+    info = _round(database, round_name)
+    review = add_review(database, info.id, unit, rule, subject, decision, reason, by)
+    label = "已确认 confirmed" if decision == "confirmed" else "已排除 dismissed"
+    console.print(f"{label}: {unit} {rule} {subject!r} — {review.reviewer}, {review.at:%Y-%m-%d %H:%M} UTC")
+    if no_rescore:
+        return
+    scores = {s.unit_id: s for s in rescore(database, info)}
+    sc = scores.get(unit)
+    if sc is not None:
+        console.print(f"重新计分 rescored: {sc.unit_name} 得分 {_fmt(sc.score)}，排名 {_fmt(sc.rank)}")
+
+
+def _review_command(decision: str):
+    def command(
+        round_name: str = typer.Option(..., "--round", help="Round name."),
+        unit: str = typer.Option(..., "--unit", help="Unit id."),
+        rule: str = typer.Option(..., "--rule", help="Rule code, e.g. COLUMN-MISSING."),
+        subject: str = typer.Option(..., "--subject", help="The finding's subject (see `zwgk export findings`)."),
+        reason: str = typer.Option(..., "--reason", help="Why (required: comply-or-explain)."),
+        by: str = typer.Option(..., "--by", help="Reviewer's name."),
+        no_rescore: bool = typer.Option(False, "--no-rescore", help="Only record the review."),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    ) -> None:
+        _review(decision, round_name, unit, rule, subject, reason, by, db, no_rescore)
+
+    command.__doc__ = (
+        "Confirm a finding (确认问题) and rescore the round." if decision == "confirmed"
+        else "Dismiss a finding (排除误判) with a reason and rescore the round."
+    )
+    return command
+
+
+review_app.command("confirm")(_review_command("confirmed"))
+review_app.command("dismiss")(_review_command("dismissed"))
+
+
+@review_app.command("list")
+def review_list_cmd(
+    round_name: str = typer.Option(..., "--round", help="Round name."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="Only this unit."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Every review of a round (who, when, why), oldest first."""
+    from zwgk.storage.results import reviews_for
+
+    database = _open(db)
+    info = _round(database, round_name)
+    table = Table(title=f"人工核查记录 {info.name}")
+    for col in ("时间", "单位", "规则", "问题对象", "结论", "理由", "核查人"):
+        table.add_column(col)
+    for r in reviews_for(database, info.id, unit):
+        table.add_row(f"{r.at:%Y-%m-%d %H:%M}", r.unit_id, r.rule, r.subject,
+                      "确认" if r.decision == "confirmed" else "排除", r.reason, r.reviewer)
+    console.print(table)
+
+
+# ---------------------------------------------------------------- manual scores
+
+
+@scores_app.command("import-manual")
+def import_manual_cmd(
+    file: Path = typer.Argument(..., help="CSV or XLSX with columns unit_id,item,score,evidence."),
+    round_name: str = typer.Option(..., "--round", help="Round name."),
+    by: str = typer.Option("", "--by", help="Evaluator's name (if the file has no entered_by column)."),
+    no_rescore: bool = typer.Option(False, "--no-rescore", help="Only store the scores."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Import evaluator-scored 政务公开 items (0..100 each) and rescore the round."""
+    from zwgk.assess.manual import import_manual_scores
+    from zwgk.assess.scoring import Parameters
+
+    database = _open(db)
+    info = _round(database, round_name)
+    try:
+        items = list(Parameters.of(_rubric(info)).composite)
+    except ZwgkError:
+        items = []
+    report = import_manual_scores(database, info, file, entered_by=by, items=items)
+    console.print(f"已导入 imported {report.imported} 行 rows from {file}")
+    for line in report.lines():
+        console.print(f"[red]跳过 skipped[/red] {line}")
+    if report.imported and not no_rescore:
+        rescore(database, info)
+        console.print("重新计分 rescored the round")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@scores_app.command("rescore")
+def rescore_cmd(
+    round_name: str = typer.Option(..., "--round", help="Round name."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Re-derive 整改 items, scores and ranks of a round from what storage holds."""
+    database = _open(db)
+    info = _round(database, round_name)
+    scores = rescore(database, info)
+    console.print(f"重新计分 rescored {len(scores)} units of {info.name}")
+
+
+# ---------------------------------------------------------------- rank / compare
+
+
+def rank_cmd(
+    round_name: str = typer.Option(..., "--round", help="Round name."),
+    tier: Optional[str] = typer.Option(None, "--tier", help="Only this tier: 部委 / 省 / 市 / 县 / 乡."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """排名 The ranking of a round per tier and kind (ties share a rank; unmeasured units listed last)."""
+    from zwgk.assess.tabular import KIND_ZH
+    from zwgk.storage.results import list_scores
+
+    database = _open(db)
+    info = _round(database, round_name)
+    scores = list_scores(database, info.id, tier=tier)
+    if not scores:
+        raise ZwgkError(f"round {info.name!r} has no scores{' for tier ' + tier if tier else ''}; "
+                        f"run `zwgk assess --round {info.name}` first")
+    table = Table(title=f"排名 ranking · {info.name}（截至 {info.as_of}）")
+    for col, just in (("排名", "right"), ("单位编码", "left"), ("单位名称", "left"), ("层级", "left"),
+                      ("类型", "left"), ("得分", "right"), ("结果", "left"), ("折算分", "right"), ("说明", "left")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for s in scores:
+        result = ("单项否决" if s.veto else "合格" if s.passed else "不合格") if s.measured else "未测评"
+        style = None if s.measured and s.passed else "red" if s.measured else "dim"
+        table.add_row(_fmt(s.rank), s.unit_id, s.unit_name, s.tier, KIND_ZH.get(s.kind, s.kind), _fmt(s.score),
+                      result, _fmt(s.weighted), s.reason, style=style)
+    console.print(table)
+
+
+def compare_cmd(
+    round_a: str = typer.Argument(..., help="Earlier round name."),
+    round_b: str = typer.Argument(..., help="Later round name."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """对比 Round-over-round deltas per unit and per rule."""
+    from zwgk.assess import compare_rounds
+
+    database = _open(db)
+    a, b = _round(database, round_a), _round(database, round_b)
+    cmp = compare_rounds(database, a.id, b.id)
+    units = Table(title=f"单位得分变化 {a.name} → {b.name}")
+    for col in ("单位编码", "单位名称", a.name, b.name, "变化", "排名"):
+        units.add_column(col)
+    for u in sorted(cmp.units, key=lambda u: (u.delta is None, -(u.delta or 0), u.unit_id)):
+        delta = "—" if u.delta is None else f"{u.delta:+.2f}"
+        units.add_row(u.unit_id, u.unit_name, _fmt(u.score_a), _fmt(u.score_b), delta,
+                      f"{_fmt(u.rank_a)} → {_fmt(u.rank_b)}")
+    console.print(units)
+    rules = Table(title="按规则问题数变化")
+    for col in ("规则", a.name, b.name, "变化", "已整改", "新发现"):
+        rules.add_column(col)
+    for r in cmp.rules:
+        rules.add_row(r.rule, str(r.count_a), str(r.count_b), f"{r.delta:+d}", str(r.fixed), str(r.new))
+    console.print(rules)
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root zwgk app."""
+    app.add_typer(export_app, name="export")
+    app.add_typer(review_app, name="review")
+    app.add_typer(scores_app, name="scores")
+    app.command("rank")(rank_cmd)
+    app.command("compare")(compare_cmd)
+
+
+__all__ = ["register", "rescore"]
+
