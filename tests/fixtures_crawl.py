@@ -340,3 +340,41 @@ def build_county_site(w: MiniWeb) -> dict[str, Any]:
     w.add("/hdjl/", _page("政民互动", _list([("/hdjl/1.html", "咨询一", "2023-06-01")])))
     w.add("/hdjl/1.html", _page("咨询一", "<p>留言时间：2023-06-01</p><p>回复时间：2023-06-05</p>"))
     return {"home": w.url("/")}
+
+
+@dataclass
+class CrawledSite:
+    web: MiniWeb
+    db: Any
+    round_id: int
+    unit: Any
+    snapshot: Any
+    summary: Any
+    events: list[dict[str, Any]]
+
+    def page(self, path: str) -> Any:
+        return self.snapshot.pages[self.web.url(path)]
+
+
+@pytest.fixture(scope="module")
+def county_crawl(tmp_path_factory):
+    """The county site crawled once (uninterrupted), shared by the assertions of a module."""
+    from zwgk.crawlers import crawl_round
+    from zwgk.storage import Database
+    from zwgk.storage.rounds import create_round
+    from zwgk.storage.snapshot import load_snapshot
+    from zwgk.storage.tables import UnitRow
+
+    server = MiniWeb().start()
+    build_county_site(server)
+    db = Database.open(f"sqlite:///{tmp_path_factory.mktemp('county') / 'zwgk.db'}")
+    unit = unit_for(server.url("/"))
+    with db.session() as s:
+        s.add(UnitRow(unit_id=unit.unit_id, name=unit.name, tier=unit.tier, kind=unit.kind, site_url=unit.site_url))
+    info, _ = create_round(db, "county", as_of=dt.date(2026, 11, 20), rubric="test", weight=0.05, units=[unit])
+    events: list[dict[str, Any]] = []
+    summary = crawl_round(db, info.id, [unit], fast_settings(), SYNONYMS, progress=events.append)
+    snap = load_snapshot(db, info.id, unit, dt.date(2026, 11, 20))
+    yield CrawledSite(server, db, info.id, unit, snap, summary, events)
+    server.stop()
+    db.dispose()
