@@ -85,7 +85,7 @@ def make_rubric(**scoring: Any) -> FakeRubric:
 
 
 @pytest.fixture
-def rubric() -> FakeRubric:
+def assess_rubric() -> FakeRubric:
     return make_rubric()
 
 
@@ -152,5 +152,5 @@ def county_units() -> list[Unit]:
 
 
 @pytest.fixture
-def units() -> list[Unit]:
+def assess_units() -> list[Unit]:
     return county_units()

@@ -12,9 +12,9 @@ from zwgk.storage import results
 
 
 @pytest.fixture
-def round1(db, units):
-    add_units(db, units)
-    return add_round(db, "r1", dt.date(2026, 11, 20), [u.unit_id for u in units], failed={"t1": "DNS 解析失败"})
+def round1(db, assess_units):
+    add_units(db, assess_units)
+    return add_round(db, "r1", dt.date(2026, 11, 20), [u.unit_id for u in assess_units], failed={"t1": "DNS 解析失败"})
 
 
 def test_replace_findings_is_idempotent_and_merges_duplicate_keys(db, round1):

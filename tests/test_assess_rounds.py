@@ -27,9 +27,9 @@ def store(db, round_id, unit_id, fs):
 
 
 @pytest.fixture
-def one_round(db, units):
-    add_units(db, units)
-    rid = add_round(db, "2026-Q4", R1, [u.unit_id for u in units], failed={"t1": "DNS 解析失败 (NXDOMAIN)"})
+def one_round(db, assess_units):
+    add_units(db, assess_units)
+    rid = add_round(db, "2026-Q4", R1, [u.unit_id for u in assess_units], failed={"t1": "DNS 解析失败 (NXDOMAIN)"})
     store(db, rid, "c1", [finding("c1", "COLUMN-MISSING", "政策解读", 5, "publish")])  # 95
     store(db, rid, "c2", [finding("c2", "LINK-PAGE", f"http://c2.gov.cn/{i}", 1, "design") for i in range(5)])  # 95
     store(db, rid, "c3", [finding("c3", "COLUMN-MISSING", "政策解读", 5, "publish"),
@@ -82,10 +82,10 @@ def test_manual_items_enter_the_composite(db, one_round):
     assert by["c2"].breakdown["_composite"]["value"] == 95.0
 
 
-def test_two_rounds_track_fixed_not_fixed_new_and_overdue_deduction(db, units):
+def test_two_rounds_track_fixed_not_fixed_new_and_overdue_deduction(db, assess_units):
     rubric = make_rubric(overdue_extra_points=2.0, overdue_cap=10.0)
-    add_units(db, units)
-    ids = [u.unit_id for u in units]
+    add_units(db, assess_units)
+    ids = [u.unit_id for u in assess_units]
     r1 = add_round(db, "2026-11", R1, ids)
     store(db, r1, "c1", [finding("c1", "COLUMN-MISSING", "政策解读", 5, "publish"),
                          finding("c1", "LINK-PAGE", "http://c1.gov.cn/a", 1, "design"),
@@ -148,9 +148,9 @@ def test_two_rounds_track_fixed_not_fixed_new_and_overdue_deduction(db, units):
     assert after == before
 
 
-def test_second_round_before_deadline_keeps_items_open_without_extra_deduction(db, units):
+def test_second_round_before_deadline_keeps_items_open_without_extra_deduction(db, assess_units):
     rubric = make_rubric(overdue_extra_points=2.0, overdue_cap=10.0)
-    add_units(db, units)
+    add_units(db, assess_units)
     r1 = add_round(db, "a", R1, ["c1"])
     store(db, r1, "c1", [finding("c1", "COLUMN-MISSING", "政策解读", 5, "publish")])
     update_rectification(db, r1, rubric)

@@ -1,4 +1,4 @@
-"""The rubric's arithmetic on hand-made cases (pure functions, tiny duck-typed rubric)."""
+"""The rubric's arithmetic on hand-made cases (pure functions, tiny duck-typed assess_rubric)."""
 
 from __future__ import annotations
 
@@ -17,106 +17,106 @@ def late_replies(n: int, unit: str = "c1"):
     return [finding(unit, "REPLY-LATE", f"http://{unit}.gov.cn/msg/{i}", 5, "interact") for i in range(n)]
 
 
-def test_clean_site_scores_total_and_passes(rubric):
-    r = score_website(PORTAL, [], rubric)
+def test_clean_site_scores_total_and_passes(assess_rubric):
+    r = score_website(PORTAL, [], assess_rubric)
     assert (r.score, r.veto, r.passed, r.deductions, r.bonus) == (100.0, False, True, 0.0, 0.0)
     rows = dict(indicator_rows(r.breakdown))
     assert rows["publish"] == {"name": "信息发布", "part": "deduct", "available": 40, "deducted": 0.0, "findings": 0}
     assert "_notes" in r.breakdown and "_notes" not in rows
 
 
-def test_veto_short_circuits_everything(rubric):
+def test_veto_short_circuits_everything(assess_rubric):
     fs = [finding("c1", "SITE-DOWN", "http://c1.gov.cn/", 0, "publish", severity="veto"), *late_replies(3)]
-    r = score_website(PORTAL, fs, rubric)
+    r = score_website(PORTAL, fs, assess_rubric)
     assert (r.score, r.veto, r.passed, r.deductions) == (0.0, True, False, 0.0)
     assert r.breakdown["_vetoes"] == [{"rule": "SITE-DOWN", "subject": "http://c1.gov.cn/"}]
     assert r.breakdown["interact"]["deducted"] == 0.0  # no further scoring
 
 
-def test_deductions_are_capped_per_indicator(rubric):
+def test_deductions_are_capped_per_indicator(assess_rubric):
     fs = [*late_replies(5), finding("c1", "LINK-PAGE", "http://c1.gov.cn/x", 1, "design")]
-    r = score_website(PORTAL, fs, rubric)
+    r = score_website(PORTAL, fs, assess_rubric)
     assert r.breakdown["interact"]["deducted"] == 20  # 25 capped at the indicator's 20 points
     assert r.breakdown["interact"]["uncapped"] == 25
     assert r.score == 79.0 and r.deductions == 21.0 and r.passed
 
 
-def test_rule_cap_applies_before_the_indicator_cap(rubric):
+def test_rule_cap_applies_before_the_indicator_cap(assess_rubric):
     fs = [finding("c1", "LINK-HOME", f"http://c1.gov.cn/{i}", 1, "design") for i in range(5)]  # 5, rule cap 3
     fs += [finding("c1", "LINK-PAGE", f"http://c1.gov.cn/p{i}", 1, "design") for i in range(4)]  # 4, no rule cap
-    r = score_website(PORTAL, fs, rubric)
+    r = score_website(PORTAL, fs, assess_rubric)
     assert r.breakdown["design"]["deducted"] == 7.0 and r.score == 93.0
     more = fs + [finding("c1", "LINK-PAGE", f"http://c1.gov.cn/q{i}", 1, "design") for i in range(20)]
-    assert score_website(PORTAL, more, rubric).breakdown["design"]["deducted"] == 15  # indicator cap
+    assert score_website(PORTAL, more, assess_rubric).breakdown["design"]["deducted"] == 15  # indicator cap
 
 
-def test_below_pass_line_fails_and_pass_line_itself_passes(rubric):
+def test_below_pass_line_fails_and_pass_line_itself_passes(assess_rubric):
     columns = [finding("c1", "COLUMN-MISSING", f"栏目{i}", 5, "publish") for i in range(8)]  # 40
-    assert score_website(PORTAL, columns, rubric).score == 60.0
-    assert score_website(PORTAL, columns, rubric).passed is True
-    r = score_website(PORTAL, [*columns, finding("c1", "LINK-PAGE", "http://c1.gov.cn/x", 0.5, "design")], rubric)
+    assert score_website(PORTAL, columns, assess_rubric).score == 60.0
+    assert score_website(PORTAL, columns, assess_rubric).passed is True
+    r = score_website(PORTAL, [*columns, finding("c1", "LINK-PAGE", "http://c1.gov.cn/x", 0.5, "design")], assess_rubric)
     assert r.score == 59.5 and r.passed is False
 
 
-def test_bonus_only_above_the_gate_and_capped(rubric):
+def test_bonus_only_above_the_gate_and_capped(assess_rubric):
     bonus = [finding("c1", "BONUS-DATA", f"数据集{i}", 10, "bonus", severity="info") for i in range(2)]  # 20
-    at_85 = score_website(PORTAL, [*late_replies(3), *bonus], rubric)
+    at_85 = score_website(PORTAL, [*late_replies(3), *bonus], assess_rubric)
     assert (at_85.score, at_85.bonus) == (105.0, 20.0)
-    at_80 = score_website(PORTAL, [*late_replies(4), *bonus], rubric)
+    at_80 = score_website(PORTAL, [*late_replies(4), *bonus], assess_rubric)
     assert (at_80.score, at_80.bonus) == (80.0, 0.0)  # exactly 80 is not "above 80"
     capped = score_website(PORTAL, [*late_replies(1), *bonus], make_rubric(bonus_max=15))
     assert (capped.score, capped.bonus) == (110.0, 15.0)
 
 
-def test_unit_without_services_is_scaled_by_four_thirds(rubric):
+def test_unit_without_services_is_scaled_by_four_thirds(assess_rubric):
     fs = [finding("d2", "COLUMN-MISSING", "政策解读", 6, "publish"),
           finding("d2", "SERVICE-GAP", "办事指南", 5, "services")]
-    r = score_website(NO_SERVICES, fs, rubric)
+    r = score_website(NO_SERVICES, fs, assess_rubric)
     assert r.score == pytest.approx(92.0)  # (75 − 6) × 4/3; the services finding is not counted
     assert r.breakdown["services"]["excluded"] is True
-    assert score_website(NO_SERVICES, [], rubric).score == 100.0
+    assert score_website(NO_SERVICES, [], assess_rubric).score == 100.0
 
 
-def test_province_mode_redistributes_the_services_points(rubric):
+def test_province_mode_redistributes_the_services_points(assess_rubric):
     province = make_rubric(no_services_mode="redistribute")
     fs = late_replies(5, "d2")  # 25 points against 互动回应 (20, +25/3 redistributed)
     r = score_website(NO_SERVICES, fs, province)
     assert r.breakdown["interact"]["available"] == pytest.approx(28.33)
     assert r.score == 75.0
-    assert score_website(NO_SERVICES, fs, rubric).score == pytest.approx(73.33)  # national: (75−20)×4/3
+    assert score_website(NO_SERVICES, fs, assess_rubric).score == pytest.approx(73.33)  # national: (75−20)×4/3
 
 
-def test_dismissed_and_info_findings_do_not_count(rubric):
+def test_dismissed_and_info_findings_do_not_count(assess_rubric):
     base = finding("c1", "COLUMN-MISSING", "政策解读", 5, "publish")
     view = FindingView(id=1, round_id=1, review="dismissed", **base.to_dict())
     info = finding("c1", "LINK-PAGE", "http://c1.gov.cn/x", 3, "design", severity="info")
-    assert score_website(PORTAL, [view, info], rubric).score == 100.0
+    assert score_website(PORTAL, [view, info], assess_rubric).score == 100.0
     view.review = "confirmed"
-    assert score_website(PORTAL, [view, info], rubric).score == 95.0
+    assert score_website(PORTAL, [view, info], assess_rubric).score == 95.0
 
 
 @pytest.mark.parametrize("weight", [0.0, 0.03, 0.0399])
-def test_weight_below_four_percent_is_refused_everywhere(rubric, weight):
+def test_weight_below_four_percent_is_refused_everywhere(assess_rubric, weight):
     with pytest.raises(WeightError, match="0.04"):
-        score_unit(PORTAL, [], rubric, weight=weight)
+        score_unit(PORTAL, [], assess_rubric, weight=weight)
     with pytest.raises(WeightError):
         weighted_component(90.0, weight)
 
 
-def test_composite_renormalises_missing_items_and_weights_into_the_component(rubric):
-    value, detail = composite_score(90.0, {"apply": 80.0}, rubric)
+def test_composite_renormalises_missing_items_and_weights_into_the_component(assess_rubric):
+    value, detail = composite_score(90.0, {"apply": 80.0}, assess_rubric)
     assert value == 87.5  # (0.6×90 + 0.2×80) / 0.8
     assert detail["renormalised"] is True and detail["missing"] == ["report"]
     assert weighted_component(value, 0.05) == pytest.approx(4.375)
-    full, detail = composite_score(90.0, {"apply": 80.0, "report": 70.0, "typo": 1.0}, rubric)
+    full, detail = composite_score(90.0, {"apply": 80.0, "report": 70.0, "typo": 1.0}, assess_rubric)
     assert full == 84.0 and detail["renormalised"] is False and detail["ignored"] == ["typo"]
-    sc = score_unit(PORTAL, late_replies(2), rubric, weight=0.04, manual={"apply": 80.0, "report": 70.0},
+    sc = score_unit(PORTAL, late_replies(2), assess_rubric, weight=0.04, manual={"apply": 80.0, "report": 70.0},
                     total_points=1000)
     assert sc.score == 90.0 and sc.weighted == pytest.approx(84.0 / 100 * 0.04 * 1000)
     assert sc.breakdown["_composite"]["value"] == 84.0
 
 
-def test_composite_caps_website_with_bonus_at_100(rubric):
+def test_composite_caps_website_with_bonus_at_100(assess_rubric):
     value, detail = composite_score(112.0, {}, make_rubric(composite={"website": 1.0}))
     assert value == 100.0 and detail["items"]["website"]["score"] == 100.0
 

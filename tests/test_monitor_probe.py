@@ -1,0 +1,122 @@
+"""Probes against real local servers: status, error classes, newest item date, fingerprint, CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from typer.testing import CliRunner
+
+from zwgk.model import Unit
+from zwgk.monitor.clock import SimulatedClock
+from zwgk.monitor.homepage import read_homepage
+from zwgk.monitor.probe import ProbeSettings, probe_units, run_probe_pass
+from zwgk.storage.probes import probes_between
+
+from tests.fixtures_monitor import free_port
+
+AT = dt.datetime(2026, 11, 24, 2, 0)
+
+
+def _unit(uid: str, url: str) -> Unit:
+    return Unit(uid, f"{uid}县人民政府", "县", "portal", url)
+
+
+def test_up_site_gives_newest_item_date_not_the_header_clock(gov_site):
+    gov_site.newest = dt.date(2026, 11, 18)
+    result = probe_units([_unit("a", gov_site.url())], ProbeSettings(allow_private=True), SimulatedClock(AT))
+    (p,) = result.probes
+    assert (p.ok, p.status, p.error_class) == (True, 200, "")
+    assert p.newest_date == dt.date(2026, 11, 18)  # the header says today's date; it is not an item
+    assert p.at == AT and p.latency_ms is not None and len(p.fingerprint) == 64
+
+
+def test_fingerprint_changes_when_items_change(gov_site):
+    units = [_unit("a", gov_site.url())]
+    first = probe_units(units, ProbeSettings(allow_private=True), SimulatedClock(AT)).probes[0]
+    again = probe_units(units, ProbeSettings(allow_private=True), SimulatedClock(AT)).probes[0]
+    gov_site.newest = dt.date(2026, 11, 23)
+    changed = probe_units(units, ProbeSettings(allow_private=True), SimulatedClock(AT)).probes[0]
+    assert first.fingerprint == again.fingerprint != changed.fingerprint
+    assert changed.newest_date == dt.date(2026, 11, 23)
+
+
+def test_error_classes(gov_site):
+    gov_site.down = True
+    closed = free_port()
+    units = [_unit("down", gov_site.url()), _unit("missing", gov_site.url("/nope")), _unit("closed", f"http://127.0.0.1:{closed}/")]
+    got = {p.unit_id: p for p in probe_units(units, ProbeSettings(allow_private=True), SimulatedClock(AT)).probes}
+    assert (got["down"].ok, got["down"].status, got["down"].error_class) == (False, 503, "http5xx")
+    assert (got["missing"].ok, got["missing"].error_class) == (False, "http4xx")
+    assert (got["closed"].ok, got["closed"].status, got["closed"].error_class) == (False, None, "refused")
+
+
+def test_private_targets_are_refused_unless_allowed(gov_site):
+    result = probe_units([_unit("a", gov_site.url())], ProbeSettings(), SimulatedClock(AT))
+    assert result.probes == [] and "private" in result.refused["a"]
+    assert gov_site.hits == 0
+
+
+def test_timeout_is_a_failed_visit():
+    import socket
+    import threading
+
+    # a server that accepts and never answers
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(5)
+    port = srv.getsockname()[1]
+    conns = []
+    stop = threading.Event()
+
+    def accept():
+        srv.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conns.append(srv.accept()[0])
+            except OSError:
+                continue
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    try:
+        result = probe_units([_unit("slow", f"http://127.0.0.1:{port}/")], ProbeSettings(allow_private=True, timeout=0.5), SimulatedClock(AT))
+    finally:
+        stop.set()
+        t.join()
+        srv.close()
+    (p,) = result.probes
+    assert (p.ok, p.error_class) == (False, "timeout")
+
+
+def test_homepage_reader_short_dates_and_future_dates():
+    html = (
+        "<ul><li><a href='/1'>甲</a> 11-20</li><li><a href='/2'>乙</a> 12-30</li>"
+        "<li><a href='/3'>丙</a><span>2027-01-05</span></li></ul>"
+    )
+    newest, _ = read_homepage(html, dt.date(2026, 11, 24))
+    # 12-30 without a year is last year's; 2027-01-05 is in the future and ignored
+    assert newest == dt.date(2026, 11, 20)
+    assert read_homepage("<p>今天是2026年11月24日</p><a href='/x'>无日期</a>", dt.date(2026, 11, 24))[0] is None
+
+
+def test_probe_pass_stores_and_cli_reports(db, db_url, gov_site, add_units):
+    add_units(db, [_unit("a", gov_site.url()), _unit("b", gov_site.url("/gone"))])
+    result = run_probe_pass(db, ProbeSettings(allow_private=True), SimulatedClock(AT))
+    assert sorted(p.unit_id for p in result.probes) == ["a", "b"]
+    stored = probes_between(db, "b", AT, AT + dt.timedelta(minutes=1))
+    assert [(p.ok, p.error_class) for p in stored] == [(False, "http4xx")]
+
+    from zwgk.cli import app
+
+    out = CliRunner().invoke(app, ["probe", "--db", db_url, "--allow-private", "--at", "2026-11-24T10:00+08:00"])
+    assert out.exit_code == 0, out.output
+    assert "1 可访问 ok" in out.output and "b: http4xx" in out.output
+    assert len(probes_between(db, "a", AT, AT + dt.timedelta(seconds=1))) == 2  # 10:00 Beijing = 02:00 UTC
+
+
+def test_cli_rejects_bad_time(db_url):
+    from zwgk.cli import app
+
+    out = CliRunner().invoke(app, ["probe", "--db", db_url, "--at", "yesterday"])
+    assert out.exit_code != 0
+    assert "--at 'yesterday' is not a date-time" in str(out.exception)
