@@ -213,13 +213,16 @@ def _rounds_in(db: Database, start: dt.date, end: dt.date):
 # ------------------------------------------------------------------------------ PDF
 
 
-def _cjk_pdf():
-    """An FPDF with the CJK font registered as ``cjk`` (regular and bold: tables need bold)."""
-    try:  # reuse the exports' font loading when it exists
-        from zwgk.assess.pdf import new_pdf  # type: ignore[attr-defined]
+def _cjk_pdf(title: str):
+    """An FPDF with a first page and the CJK font as ``cjk`` (regular and bold: tables need bold)."""
+    try:  # reuse the exports' font search (Noto, WenQuanYi, ZWGK_CJK_FONT) when present
+        from zwgk.assess.pdf import FAMILY, new_pdf
 
-        return new_pdf()
-    except (ImportError, AttributeError, TypeError):
+        if FAMILY == "cjk":
+            pdf = new_pdf(title)
+            pdf.set_font("cjk", size=11)
+            return pdf
+    except ImportError:
         pass
     from fpdf import FPDF
 
@@ -230,6 +233,7 @@ def _cjk_pdf():
         pdf.add_font("cjk", style=style, fname=str(CJK_FONT), collection_font_number=CJK_FONT_INDEX)
     pdf.set_font("cjk", size=11)
     pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
     return pdf
 
 
@@ -272,8 +276,7 @@ def _pct(value: float | None) -> str:
 
 def write_pdf(data: BulletinData, path: Path) -> None:
     year, q = data.quarter[:4], data.quarter[-1]
-    pdf = _cjk_pdf()
-    pdf.add_page()
+    pdf = _cjk_pdf(f"{year}年第{q}季度政府网站监测情况通报")
     pdf.set_font("cjk", "B", 16)
     pdf.cell(0, 12, f"{year}年第{q}季度政府网站监测情况通报", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", "", 10)

@@ -1,0 +1,110 @@
+"""Alerts to a real local SMTP server (aiosmtpd) and a real local webhook, de-duplicated."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from zwgk.model import Unit, ZwgkError
+from zwgk.monitor.alerts import AlertConfig, Notifier, check_outages, load_alert_config
+from zwgk.monitor.clock import SimulatedClock
+from zwgk.monitor.probe import ProbeSettings, run_probe_pass
+from zwgk.storage.probes import list_alerts
+
+START = dt.datetime(2026, 11, 2, 0, 0)
+STEP = dt.timedelta(minutes=72)
+
+
+def _config(smtp_sink, webhook_sink, n: int = 3) -> AlertConfig:
+    return AlertConfig(
+        consecutive_failures=n,
+        smtp_host=smtp_sink.host,
+        smtp_port=smtp_sink.port,
+        mail_from="monitor@zwgk.test",
+        evaluator_emails=["evaluator@zwgk.test"],
+        department_emails={"county": ["webmaster@county.gov.test"]},
+        webhook_url=webhook_sink.url,
+    )
+
+
+def test_outage_alerts_once_and_recovery_is_announced(db, gov_site, smtp_sink, webhook_sink, add_units):
+    add_units(db, [Unit("county", "某某县人民政府", "县", "portal", gov_site.url())])
+    clock = SimulatedClock(START)
+    notifier = Notifier(_config(smtp_sink, webhook_sink))
+    settings = ProbeSettings(allow_private=True)
+
+    def one_pass():
+        run_probe_pass(db, settings, clock, on_probes=lambda r: check_outages(db, r.probes, notifier, clock.now()))
+        clock.advance(STEP)
+
+    one_pass()  # up
+    gov_site.down = True
+    one_pass()
+    one_pass()
+    assert smtp_sink.messages == [] and webhook_sink.posts == []  # 2 failures: not yet
+    one_pass()  # third consecutive failure
+    assert len(smtp_sink.messages) == 1
+    msg = smtp_sink.messages[0]
+    assert "某某县人民政府" in msg["Subject"] and "告警" in msg["Subject"]
+    assert "连续 3 次" in msg.get_content()
+    assert smtp_sink.handler.envelopes[0][1] == ["evaluator@zwgk.test", "webmaster@county.gov.test"]
+    assert [p["kind"] for p in webhook_sink.posts] == ["down"]
+    assert webhook_sink.posts[0]["unit_id"] == "county" and len(webhook_sink.posts[0]["details"]["probes"]) == 3
+
+    one_pass()
+    one_pass()  # still down: the same outage, no new alert
+    assert len(smtp_sink.messages) == 1 and len(webhook_sink.posts) == 1
+
+    gov_site.down = False
+    one_pass()
+    assert len(smtp_sink.messages) == 2 and "恢复" in smtp_sink.messages[1]["Subject"]
+    assert [p["kind"] for p in webhook_sink.posts] == ["down", "recovered"]
+    (alert,) = list_alerts(db, "county")
+    assert alert.closed_at is not None and alert.opened_at == START + STEP  # first failed probe
+
+    one_pass()  # up again: nothing more
+    assert len(smtp_sink.messages) == 2 and notifier.errors == []
+
+
+def test_interrupted_failures_do_not_alert(db, gov_site, smtp_sink, webhook_sink, add_units):
+    add_units(db, [Unit("county", "某某县人民政府", "县", "portal", gov_site.url())])
+    clock = SimulatedClock(START)
+    notifier = Notifier(_config(smtp_sink, webhook_sink))
+    for down in (True, True, False, True, True, False):
+        gov_site.down = down
+        run_probe_pass(db, ProbeSettings(allow_private=True), clock, on_probes=lambda r: check_outages(db, r.probes, notifier, clock.now()))
+        clock.advance(STEP)
+    assert smtp_sink.messages == [] and webhook_sink.posts == [] and list_alerts(db) == []
+
+
+def test_unreachable_smtp_is_reported_not_fatal(db, gov_site, add_units):
+    from tests.fixtures_monitor import free_port
+
+    add_units(db, [Unit("county", "某某县人民政府", "县", "portal", gov_site.url())])
+    gov_site.down = True
+    clock = SimulatedClock(START)
+    notifier = Notifier(AlertConfig(consecutive_failures=1, smtp_host="127.0.0.1", smtp_port=free_port(), evaluator_emails=["e@x.test"]))
+    run_probe_pass(db, ProbeSettings(allow_private=True), clock, on_probes=lambda r: check_outages(db, r.probes, notifier, clock.now()))
+    assert len(notifier.sent) == 1 and "alert e-mail" in notifier.errors[0]
+    assert len(list_alerts(db)) == 1  # the outage is recorded even though mail failed
+
+
+def test_config_from_toml_and_environment(tmp_path):
+    path = tmp_path / "alerts.toml"
+    path.write_text(
+        '[alerts]\nsmtp_host = "127.0.0.1"\nsmtp_port = 2525\nevaluator_emails = ["a@x.test"]\n'
+        '[alerts.department_emails]\nu1 = ["d@u1.test"]\n',
+        encoding="utf-8",
+    )
+    cfg = load_alert_config(path, env={"ZWGK_WEBHOOK_URL": "http://127.0.0.1:9/hook", "ZWGK_ALERT_AFTER": "5"})
+    assert (cfg.smtp_host, cfg.smtp_port, cfg.consecutive_failures) == ("127.0.0.1", 2525, 5)
+    assert cfg.webhook_url == "http://127.0.0.1:9/hook"
+    assert cfg.recipients("u1") == ["a@x.test", "d@u1.test"] and cfg.recipients("u2") == ["a@x.test"]
+
+    path.write_text('[alerts]\nsmtp_hots = "x"\n', encoding="utf-8")
+    with pytest.raises(ZwgkError, match=r"alerts.toml: unknown alert setting\(s\) smtp_hots"):
+        load_alert_config(path, env={})
+    path.write_text('[alerts\n', encoding="utf-8")
+    with pytest.raises(ZwgkError, match="not valid TOML"):
+        load_alert_config(path, env={})
