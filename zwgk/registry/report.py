@@ -1,0 +1,47 @@
+"""What reading (and importing) a registry produced: units, rejected rows, fixes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from zwgk.model import RegistryRowError, Unit
+
+
+@dataclass(slots=True)
+class RegistryReport:
+    """The outcome of reading one registry file.
+
+    Every non-blank data row ends up either in ``units`` or in ``errors``
+    (``rows == len(units) + len(errors)``), so nothing disappears silently.
+    Line numbers are 1-based as a text editor or spreadsheet shows them; the
+    header is line 1 unless title rows precede it.
+    """
+
+    source: str
+    format: str = ""  # "csv (utf-8-sig)", "csv (gb18030)", "xlsx (sheet 名录)", …
+    layout: str = ""  # "canonical" or "national" (the 全国政府网站基本信息数据库 export)
+    header_line: int = 1
+    rows: int = 0  # non-blank data rows read
+    units: list[Unit] = field(default_factory=list)
+    errors: list[RegistryRowError] = field(default_factory=list)
+    inferred: int = 0  # rows whose tier and/or kind were inferred from name and code
+    normalised: list[tuple[int, str]] = field(default_factory=list)  # (line, what was fixed)
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # (line, imported but worth a look)
+    lines: dict[str, int] = field(default_factory=dict)  # unit_id -> line it came from
+    added: int | None = None  # set by import_registry
+    updated: int | None = None
+    unchanged: int | None = None
+
+    @property
+    def imported(self) -> int:
+        """Rows that became units (whether or not the database changed)."""
+        return len(self.units)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.errors)
+
+    def source_of(self, unit_id: str) -> str:
+        """``file:line`` of a unit, as stored in ``units.source``."""
+        line = self.lines.get(unit_id)
+        return f"{self.source}:{line}" if line else self.source

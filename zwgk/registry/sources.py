@@ -1,0 +1,169 @@
+"""Reading a registry file into raw rows, each with the line a person would see.
+
+CSV: UTF-8 (with or without BOM), UTF-16 with BOM (Excel "Unicode text"), or
+GB18030 (which covers GBK/GB2312, what Excel on Chinese Windows writes);
+the delimiter (``,`` tab ``;`` ``|``) is taken from the first non-blank line.
+XLSX/XLSM: openpyxl in read-only mode, the first sheet that has a header.
+A row's line is its spreadsheet row number or the text line it starts on.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zwgk.model import ZwgkError
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+_HEADER_SCAN = 20  # title rows allowed above the header
+
+
+@dataclass(slots=True)
+class RawTable:
+    """Rows of cells as text, ``(line, cells)``, plus problems found while splitting."""
+
+    format: str
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    # (line, reason) for rows the splitter itself could not read (an unclosed quote …)
+    broken: list[tuple[int, str]] = field(default_factory=list)
+    sheet: str = ""
+
+
+def load_table(path: Path, scan_header=None) -> RawTable:
+    """Read ``path`` as CSV or XLSX (by content, not only by extension)."""
+    path = Path(path)
+    if not path.exists():
+        raise ZwgkError(f"{path}: registry file not found")
+    if path.is_dir():
+        raise ZwgkError(f"{path}: is a directory, give a CSV or XLSX registry file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise ZwgkError(f"{path}: cannot read registry file ({exc.strerror or exc})") from exc
+    if head.startswith(_OLE_MAGIC) or path.suffix.lower() == ".xls":
+        raise ZwgkError(f"{path}: old Excel .xls format is not supported; save it as .xlsx or CSV (UTF-8)")
+    if head.startswith(_ZIP_MAGIC):
+        return _load_xlsx(path, scan_header)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise ZwgkError(f"{path}: has an .xlsx name but is not an Excel workbook (damaged or mis-named?)")
+    return _load_csv(path)
+
+
+def decode(data: bytes, path: Path) -> tuple[str, str]:
+    """``(text, encoding)``: BOM first, then strict UTF-8, then GB18030."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        encodings = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8", "gb18030"]
+    failure: UnicodeDecodeError | None = None
+    for encoding in encodings:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            failure = failure or exc
+    assert failure is not None
+    line = data[: failure.start].count(b"\n") + 1
+    raise ZwgkError(
+        f"{path}:{line}: cannot decode the file as {' or '.join(encodings)} "
+        f"(byte 0x{data[failure.start]:02x}); save it as UTF-8 CSV"
+    )
+
+
+def _delimiter(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            counts = {d: line.count(d) for d in (",", "\t", ";", "|")}
+            best = max(counts, key=lambda d: counts[d])
+            return best if counts[best] else ","
+    return ","
+
+
+def _load_csv(path: Path) -> RawTable:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ZwgkError(f"{path}: cannot read registry file ({exc.strerror or exc})") from exc
+    text, encoding = decode(data, path)
+    text = text.replace("\x00", "")
+    delimiter = _delimiter(text)
+    table = RawTable(format=f"csv ({encoding}, {'tab' if delimiter == chr(9) else repr(delimiter)}-separated)")
+    physical = re.split(r"\r\n|\r|\n", text)  # the line breaks csv itself honours
+    width = None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    last_line = 0
+    while True:
+        start = last_line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ZwgkError(f"{path}:{reader.line_num}: CSV cannot be split: {exc}") from exc
+        end = reader.line_num
+        last_line = end
+        if width is None and any(c.strip() for c in cells):
+            width = len(cells)
+        if end > start and width is not None and len(cells) != width:
+            # An unclosed quote swallowed the following lines: report its line and
+            # read the swallowed lines on their own so neighbours are not lost.
+            table.broken.append(
+                (start, f"unbalanced quote (\") makes lines {start}–{end} one cell; close or remove the quote")
+            )
+            for line_no in range(start + 1, end + 1):
+                line_text = physical[line_no - 1] if line_no - 1 < len(physical) else ""
+                if not line_text.strip():
+                    continue
+                if line_text.count('"') % 2:
+                    row = next(csv.reader([line_text], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
+                    row = [c.strip().strip('"') for c in row]
+                else:
+                    row = next(csv.reader([line_text], delimiter=delimiter), [])
+                table.rows.append((line_no, row))
+            continue
+        table.rows.append((start, cells))
+    return table
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 网站标识码 typed as a number: 4400000131.0 → "4400000131"
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _load_xlsx(path: Path, scan_header=None) -> RawTable:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ZwgkError(f"{path}: cannot open as an Excel workbook ({exc})") from exc
+    try:
+        first: RawTable | None = None
+        for sheet in workbook.worksheets:
+            sheet.reset_dimensions()  # some writers record a wrong used range (A1:A1)
+            table = RawTable(format=f"xlsx (sheet {sheet.title})", sheet=sheet.title)
+            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                table.rows.append((line, [_cell_text(v) for v in values]))
+            if first is None:
+                first = table
+            if scan_header is None or scan_header(table.rows[:_HEADER_SCAN]) is not None:
+                return table
+        return first or RawTable(format="xlsx (no sheets)")
+    finally:
+        workbook.close()
