@@ -225,8 +225,10 @@ def bulletin(db: Database, info: RoundInfo, path: Path, *, chart_limit: int = 30
     title = f"{info.name} 政府网站与政务公开第三方评估情况通报"
     pdf = new_pdf(title)
     _heading(pdf, title, 16)
+    weights = sorted({s.weight for s in scores})
+    weight_text = "、".join(f"{w * 100:g}%" for w in weights)
     _para(pdf, f"评估截止日期：{info.as_of.isoformat()}　评估细则：{info.rubric}　"
-               f"政务公开考核权重：{info.weight * 100:g}%", 9)
+               f"政务公开考核权重：{weight_text}", 9)
     _section(pdf, "一、总体情况")
     _para(pdf, f"本轮共评估 {total['units']} 家单位，完成测评 {total['measured']} 家，未能测评 {total['not_measured']} 家；"
                f"合格 {total['passed']} 家，不合格 {total['failed']} 家（其中单项否决 {total['veto']} 家），"
