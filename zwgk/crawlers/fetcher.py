@@ -249,8 +249,8 @@ class Fetcher:
                             if retry_wait is not None:
                                 slot.pause(retry_wait)
                         else:
-                            await self._read(resp, result, full_body)
                             result.outcome, result.error = _classify_status(resp.status)
+                            await self._read(resp, result, full_body)
                             ok = 200 <= resp.status < 400
                 except ClientConnectorDNSError as exc:
                     os_error = exc.os_error
@@ -293,7 +293,7 @@ class Fetcher:
     async def _read(self, resp: aiohttp.ClientResponse, result: FetchResult, full_body: bool) -> None:
         s = self.settings
         ctype = (resp.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
-        html = ctype.startswith(("text/html", "application/xhtml")) or (ctype == "" and full_body)
+        html = ctype.startswith(("text/html", "application/xhtml")) or (ctype in ("", "text/plain") and full_body)
         limit = s.max_page_bytes if html else s.check_read_bytes
         chunks: list[bytes] = []
         size = 0
@@ -302,14 +302,15 @@ class Fetcher:
             chunks.append(chunk)
             size += len(chunk)
             if size >= limit:
-                truncated = not resp.content.at_eof()
+                truncated = size > limit or not resp.content.at_eof()
                 break
         if truncated:
             resp.close()
-        body = b"".join(chunks)
-        result.size = int(resp.headers.get("Content-Length") or 0) if truncated and resp.headers.get("Content-Length") else size
+        body = b"".join(chunks)[:limit]
+        declared = resp.headers.get("Content-Length")
+        result.size = int(declared) if truncated and declared and declared.isdigit() else size
         if html:
-            result.text, result.charset = decode_body(body[: s.max_page_bytes], resp.headers.get("Content-Type"))
+            result.text, result.charset = decode_body(body, resp.headers.get("Content-Type"))
             if truncated:
                 result.error = f"body cut at {s.max_page_bytes} bytes"
 
