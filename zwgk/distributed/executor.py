@@ -203,6 +203,11 @@ class Coordinator:
         stage = "site_failed" if state == "failed" else "site_done"
         self.emit({"stage": stage, "unit_id": uid, "total": len(self.prepared.units)})
 
+    def _reset(self, uid: str) -> None:
+        from zwgk.storage.snapshot import reset_site
+
+        with_db_retry(f"site {uid}", lambda: reset_site(self.db, self.round_id, uid), self.t.db_retry, self.db.url)
+
     def _give_up(self, uid: str, reason: str) -> None:
         from zwgk.storage.snapshot import finish_site, reset_site
 
@@ -239,10 +244,14 @@ class Coordinator:
         states = self._states()
         self.emit({"stage": "crawl", "total": len(units), "executor": "celery"})
         for unit in units:
-            if states.get(unit.unit_id) in DONE_STATES:
+            state = states.get(unit.unit_id)
+            if state in ("crawled", "evaluated"):
                 self.emit({"stage": "site_skipped", "unit_id": unit.unit_id, "total": len(units)})
-            else:
-                self.pending.append(unit)
+                continue
+            if state == "failed":
+                # Like the in-process crawler: a resumed round tries failed sites again.
+                self._reset(unit.unit_id)
+            self.pending.append(unit)
         lost_after = max(self.t.lease, 2 * self.poll)
         while self.pending or self.outstanding:
             self._fill()
