@@ -80,6 +80,8 @@ def _candidate(text: str) -> tuple[str | None, list[str]]:
     if "//" in path:
         path = re.sub(r"/{2,}", "/", path)
         fixes.append("duplicate slashes in path removed")
+    if "#" in token:
+        fixes.append(f"fragment {token[token.index('#'):]} dropped (browsers never send it)")
     return urlunsplit((scheme, netloc, path, parts.query, "")), fixes
 
 
@@ -123,4 +125,6 @@ def normalise_url(cell: str | None, column: str = "site_url") -> UrlResult:
         fixes.append(f"{len(found)} URLs in the cell: used the first, ignored {others}")
     if rejected:
         fixes.append("ignored text " + " ".join(repr(t) for t in rejected))
+    elif len(found) == 1 and _SEPARATORS.search(repaired):
+        fixes.append("stray separators removed")
     return UrlResult(url, fixes)
