@@ -204,3 +204,28 @@ def add_units() -> Callable[..., list[Unit]]:
         return units
 
     return add
+
+
+@dataclass
+class MonitoredSite:
+    """One registered site a test can take down and whose homepage it can freeze."""
+
+    unit: Unit
+    settings: Any  # ProbeSettings
+    set_down: Callable[[bool], None]
+    freeze: Callable[[dt.date], None]  # the homepage's newest item is this date from now on
+
+
+@pytest.fixture
+def site(db, gov_site, add_units) -> MonitoredSite:
+    from zwgk.monitor.probe import ProbeSettings
+
+    (unit,) = add_units(db, [Unit("county", "某某县人民政府", "县", "portal", gov_site.url())])
+
+    def set_down(down: bool) -> None:
+        gov_site.down = down
+
+    def freeze(day: dt.date) -> None:
+        gov_site.newest = day
+
+    return MonitoredSite(unit, ProbeSettings(allow_private=True), set_down, freeze)
