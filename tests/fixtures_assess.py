@@ -122,10 +122,10 @@ def add_units(db, units: list[Unit]) -> None:
 
 
 def add_round(db, name: str, as_of: dt.date, unit_ids: list[str], *, failed: dict[str, str] | None = None,
-              weight: float = 0.04, previous: int | None = None) -> int:
+              weight: float = 0.04, previous: int | None = None, rubric: str = "test-rubric") -> int:
     failed = failed or {}
     with db.session() as s:
-        row = RoundRow(name=name, as_of=as_of, rubric="test-rubric", weight=weight, status="done",
+        row = RoundRow(name=name, as_of=as_of, rubric=rubric, weight=weight, status="done",
                        previous_round_id=previous)
         s.add(row)
         s.flush()

@@ -131,3 +131,24 @@ def test_competition_ranking_per_tier_and_kind_with_vetoes_last_and_unmeasured_u
     ranked = rank_scores(scores)
     got = [(s.unit_id, s.rank) for s in ranked]
     assert got == [("u1", 1), ("u2", 1), ("u3", 3), ("u5", 4), ("u4", 5), ("u6", None), ("d1", 1), ("t1", 1)]
+
+
+def test_real_rubrics_national_scales_and_zhaoqing_redistributes():
+    """The shipped rubric files drive the arithmetic: national ×4/3 vs the 肇庆 province override."""
+    from zwgk.indicators import load_rubric
+
+    national, zhaoqing = load_rubric("national-2019"), load_rubric("zhaoqing-2019")
+    fs = [finding("d2", "REPLY-LATE", f"http://d2.gov.cn/m/{i}", 1, "interaction") for i in range(12)]
+    # national: 互动交流 capped at 10; (75 − 10) × 4/3
+    assert score_website(NO_SERVICES, fs, national).score == pytest.approx(86.67)
+    # 肇庆: 办事服务 20 spread over the 7 other indicators → 互动交流 cap 10 + 20/7 ≥ 12
+    r = score_website(NO_SERVICES, fs, zhaoqing)
+    assert r.breakdown["interaction"]["available"] == pytest.approx(12.86)
+    assert r.score == 88.0
+    # a unit with services under 肇庆 keeps the plain caps
+    portal_fs = [finding("c1", "REPLY-LATE", f"http://c1.gov.cn/m/{i}", 1, "interaction") for i in range(12)]
+    assert score_website(PORTAL, portal_fs, zhaoqing).score == 90.0
+    bonus = [finding("c1", "X-BONUS", f"b{i}", 6, ind, severity="info")
+             for i, ind in enumerate(["bonus_data", "bonus_search", "bonus_interp", "bonus_interaction", "bonus_access"])]
+    assert score_website(PORTAL, bonus, national).bonus == 6 + 5 + 6 + 6 + 5  # per-indicator caps, ≤ 30
+    assert score_website(PORTAL, bonus, zhaoqing).bonus == 25  # 肇庆 bonus_max

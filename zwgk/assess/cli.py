@@ -268,7 +268,7 @@ def rank_cmd(
     table = Table(title=f"排名 ranking · {info.name}（截至 {info.as_of}）")
     for col, just in (("排名", "right"), ("单位编码", "left"), ("单位名称", "left"), ("层级", "left"),
                       ("类型", "left"), ("得分", "right"), ("结果", "left"), ("折算分", "right"), ("说明", "left")):
-        table.add_column(col, justify=just)  # type: ignore[arg-type]
+        table.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
     for s in scores:
         result = ("单项否决" if s.veto else "合格" if s.passed else "不合格") if s.measured else "未测评"
         style = None if s.measured and s.passed else "red" if s.measured else "dim"
