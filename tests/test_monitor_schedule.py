@@ -90,3 +90,24 @@ def test_beat_schedule_matches_the_cycle():
         "zwgk.monitor.probe_pass", "zwgk.monitor.maintenance", "zwgk.monitor.round", "zwgk.monitor.bulletin",
     }
     assert "zwgk-monthly-round" not in beat_schedule(MonitorConfig(rounds=False))
+
+
+def test_celery_tasks_run_the_same_jobs(db, db_url, site, tmp_path):
+    """The beat schedule's task names exist and do the work (eager Celery, memory broker)."""
+    from celery import Celery
+
+    from zwgk.monitor.tasks import register_tasks
+    from zwgk.storage.probes import probe_count
+
+    app = Celery("zwgk-monitor-test", broker="memory://")
+    app.conf.task_always_eager = True
+    tasks = register_tasks(app)
+    beat = beat_schedule(MonitorConfig(db_url=db_url, allow_private=True, bulletin_dir=tmp_path))
+    assert {v["task"] for v in beat.values()} <= set(tasks)
+
+    entry = beat["zwgk-probes"]
+    tasks[entry["task"]].apply(kwargs=entry["kwargs"]).get()
+    assert probe_count(db) == 1
+    entry = beat["zwgk-quarterly-bulletin"]
+    paths = tasks[entry["task"]].apply(kwargs={**entry["kwargs"], "due": "2027-01-01T06:00"}).get()
+    assert [p.rsplit("/", 1)[-1] for p in paths] == ["bulletin-2026Q4.pdf", "bulletin-2026Q4.xlsx"]

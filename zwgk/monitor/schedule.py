@@ -99,7 +99,7 @@ class Job:
     """A named job: ``next_after(t)`` gives its next due time, ``run(due)`` does the work."""
 
     name: str
-    next_after: Callable[[dt.datetime], dt.datetime]
+    next_after: Callable[[dt.datetime], dt.datetime | None]  # None: no further runs
     run: Callable[[dt.datetime], Any]
     due: dt.datetime | None = None
 
@@ -183,76 +183,97 @@ class MonitorConfig:
     crawl: dict[str, Any] = field(default_factory=dict)  # CrawlSettings overrides for rounds
     alerts: Any = None  # an AlertConfig, or None for no alerts
     raw_keep_days: int = 30
+    db_url: str | None = None  # for Celery tasks (the in-process scheduler is handed a Database)
 
 
-def build_jobs(db: Database, config: MonitorConfig, clock: Clock) -> list[Job]:
-    """The monitoring cycle's jobs bound to ``db`` and ``clock``."""
-    from zwgk.monitor.alerts import Notifier, check_outages, check_vetoes
-    from zwgk.monitor.probe import ProbeSettings, run_probe_pass
-    from zwgk.storage.probes import aggregate_old_probes
+def probe_settings(config: MonitorConfig):
+    from zwgk.monitor.probe import ProbeSettings
 
-    settings = ProbeSettings(
+    return ProbeSettings(
         resolver=config.resolver,
         allow_private=config.allow_private,
         timeout=config.probe_timeout,
         concurrency=config.probe_concurrency,
     )
+
+
+def probe_job(db: Database, config: MonitorConfig, clock: Clock, notifier: Any = None) -> dict[str, int]:
+    """One probe pass over the registry, then outage alerts."""
+    from zwgk.monitor.alerts import check_outages
+    from zwgk.monitor.probe import run_probe_pass
+
+    on = (lambda r: check_outages(db, r.probes, notifier, clock.now())) if notifier is not None else None
+    result = run_probe_pass(db, probe_settings(config), clock, on_probes=on)
+    return {"probes": len(result.probes), "failures": len(result.failures), "refused": len(result.refused)}
+
+
+def round_job(db: Database, config: MonitorConfig, kind: str, due: dt.datetime, clock: Clock, notifier: Any = None) -> dict[str, Any]:
+    """A monthly (``monthly-YYYY-MM``) or annual (``annual-YYYY``) round as of ``due``'s date, then veto alerts.
+
+    The round reads the probes preceding its as-of date (AVAIL-DOWN, FRESH-HOME).
+    Re-running the same job resumes the round instead of starting another.
+    """
+    from zwgk.monitor.alerts import check_vetoes
+    from zwgk.pipeline.round import RoundOptions, run_round
+
+    if kind not in ("monthly", "annual"):
+        raise ZwgkError(f"round kind {kind!r}: choose monthly or annual")
+    name = f"monthly-{due:%Y-%m}" if kind == "monthly" else f"annual-{due:%Y}"
+    opts = RoundOptions(
+        name=name,
+        as_of=due.date(),
+        rubric=config.rubric,
+        resolver=config.resolver,
+        allow_private=config.allow_private,
+        crawl=dict(config.crawl),
+    )
+    result = run_round(db, opts)
+    if notifier is not None:
+        check_vetoes(db, result.round_id, notifier, clock.now())
+    return {"round": result.name, "units": result.units, "findings": result.findings}
+
+
+def bulletin_job(db: Database, config: MonitorConfig, due: dt.datetime) -> list[str]:
+    """The previous quarter's 季通报 in every configured format, into ``bulletin_dir``."""
+    from zwgk.monitor.bulletin import build_quarterly_bulletin
+
+    quarter = previous_quarter(due.date())
+    config.bulletin_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in config.bulletin_formats:
+        path = config.bulletin_dir / f"bulletin-{quarter}.{fmt}"
+        build_quarterly_bulletin(db, quarter, path, fmt)
+        paths.append(str(path))
+    return paths
+
+
+def maintenance_job(db: Database, config: MonitorConfig, due: dt.datetime) -> int:
+    from zwgk.storage.probes import aggregate_old_probes
+
+    return aggregate_old_probes(db, due, config.raw_keep_days)
+
+
+def build_jobs(db: Database, config: MonitorConfig, clock: Clock) -> list[Job]:
+    """The monitoring cycle's jobs bound to ``db`` and ``clock``."""
+    from zwgk.monitor.alerts import Notifier
+
     notifier = Notifier(config.alerts) if config.alerts is not None else None
     times = daily_times(config.probes_per_day, config.probe_offset_minutes)
-
-    def probes(due: dt.datetime) -> dict[str, int]:
-        on = (lambda r: check_outages(db, r.probes, notifier, clock.now())) if notifier else None
-        result = run_probe_pass(db, settings, clock, on_probes=on)
-        return {"probes": len(result.probes), "failures": len(result.failures), "refused": len(result.refused)}
-
-    def maintenance(due: dt.datetime) -> int:
-        return aggregate_old_probes(db, due, config.raw_keep_days)
-
-    def a_round(name: str, due: dt.datetime) -> Any:
-        from zwgk.pipeline.round import RoundOptions, run_round
-
-        opts = RoundOptions(
-            name=name,
-            as_of=due.date(),
-            rubric=config.rubric,
-            resolver=config.resolver,
-            allow_private=config.allow_private,
-            crawl=dict(config.crawl),
-        )
-        result = run_round(db, opts)
-        if notifier is not None:
-            check_vetoes(db, result.round_id, notifier, clock.now())
-        return {"round": result.name, "units": result.units, "findings": result.findings}
-
-    def bulletin(due: dt.datetime) -> list[str]:
-        from zwgk.monitor.bulletin import build_quarterly_bulletin
-
-        quarter = previous_quarter(due.date())
-        config.bulletin_dir.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for fmt in config.bulletin_formats:
-            path = config.bulletin_dir / f"bulletin-{quarter}.{fmt}"
-            build_quarterly_bulletin(db, quarter, path, fmt)
-            paths.append(str(path))
-        return paths
-
     jobs = [
-        Job("probes", lambda t: next_daily(t, times), probes),
-        Job("maintenance", lambda t: next_daily(t, [dt.timedelta(minutes=30)]), maintenance),
+        Job("probes", lambda t: next_daily(t, times), lambda d: probe_job(db, config, clock, notifier)),
+        Job("maintenance", lambda t: next_daily(t, [dt.timedelta(minutes=30)]), lambda d: maintenance_job(db, config, d)),
     ]
     if config.rounds:
         jobs.append(
-            Job("monthly-round", lambda t: next_monthly(t, config.round_day), lambda d: a_round(f"monthly-{d:%Y-%m}", d))
+            Job("monthly-round", lambda t: next_monthly(t, config.round_day),
+                lambda d: round_job(db, config, "monthly", d, clock, notifier))
         )
     if config.bulletins:
-        jobs.append(Job("bulletin", next_quarter_start, bulletin))
+        jobs.append(Job("bulletin", next_quarter_start, lambda d: bulletin_job(db, config, d)))
     if config.annual:
         jobs.append(
-            Job(
-                "annual-round",
-                lambda t: next_yearly(t, config.annual_month, config.annual_day),
-                lambda d: a_round(f"annual-{d:%Y}", d),
-            )
+            Job("annual-round", lambda t: next_yearly(t, config.annual_month, config.annual_day),
+                lambda d: round_job(db, config, "annual", d, clock, notifier))
         )
     return jobs
 
@@ -266,6 +287,7 @@ def beat_schedule(config: MonitorConfig | None = None) -> dict[str, dict[str, An
 
     config = config or MonitorConfig()
     opts = {
+        "db_url": config.db_url,
         "resolver": config.resolver,
         "allow_private": config.allow_private,
         "rubric": config.rubric,
@@ -280,7 +302,7 @@ def beat_schedule(config: MonitorConfig | None = None) -> dict[str, dict[str, An
         "zwgk-probe-maintenance": {
             "task": "zwgk.monitor.maintenance",
             "schedule": crontab(minute=30, hour=0),
-            "kwargs": {"keep_days": config.raw_keep_days},
+            "kwargs": {"db_url": config.db_url, "keep_days": config.raw_keep_days},
         },
     }
     if config.rounds:
@@ -293,7 +315,7 @@ def beat_schedule(config: MonitorConfig | None = None) -> dict[str, dict[str, An
         schedule["zwgk-quarterly-bulletin"] = {
             "task": "zwgk.monitor.bulletin",
             "schedule": crontab(minute=0, hour=6, day_of_month=1, month_of_year="1,4,7,10"),
-            "kwargs": {"out_dir": str(config.bulletin_dir), "formats": list(config.bulletin_formats)},
+            "kwargs": {"db_url": config.db_url, "out_dir": str(config.bulletin_dir), "formats": list(config.bulletin_formats)},
         }
     if config.annual:
         schedule["zwgk-annual-round"] = {
