@@ -1,6 +1,6 @@
-"""Hand-built site snapshots for the rule tests (zwgk.indicators).
+"""Hand-built ws snapshots for the rule tests (zwgk.indicators).
 
-``SiteBuilder()`` starts from a *clean* site — complete footer and meta tags,
+``SiteBuilder()`` starts from a *clean* ws — complete footer and meta tags,
 every required column in the navigation, a fresh homepage, last year's annual
 report on time, working IPv6 — so that ``evaluate`` finds nothing; each test
 then breaks exactly one thing and asserts the finding it expects.
@@ -33,7 +33,7 @@ def u(path: str) -> str:
 
 
 class SiteBuilder:
-    """A mutable site; ``snapshot()`` freezes it into a ``SiteSnapshot``."""
+    """A mutable ws; ``snapshot()`` freezes it into a ``SiteSnapshot``."""
 
     def __init__(self, as_of: dt.date = AS_OF, tier: str = "市", kind: str = "portal", site_code: str = SITE_CODE):
         self.as_of = as_of
@@ -81,9 +81,10 @@ class SiteBuilder:
                              date_source="meta:PubDate", content_type="text/html",
                              facts={"meta": SITE_META | COLUMN_META | ARTICLE_META, **facts}))
 
-    def broken(self, path_or_url: str, status: int | None = 404, outcome: str = "broken", **facts: Any) -> Page:
+    def broken(self, path_or_url: str, status: int | None = 404, outcome: str = "broken", error: str = "",
+               **facts: Any) -> Page:
         url = path_or_url if "://" in path_or_url else u(path_or_url)
-        return self.add(Page(url, status, outcome, "other", facts=dict(facts)))
+        return self.add(Page(url, status, outcome, "other", error=error, facts=dict(facts)))
 
     def link(self, source: str, target: str, anchor: str = "") -> None:
         self.links.append(Link(source, target, anchor))
@@ -102,10 +103,10 @@ def by_rule(findings, rule: str):
 
 
 @pytest.fixture(scope="session")
-def national():
+def nat_rubric():
     return load_rubric("national-2019")
 
 
 @pytest.fixture
-def site() -> SiteBuilder:
+def ws() -> SiteBuilder:
     return SiteBuilder()

@@ -26,57 +26,57 @@ def write(tmp_path: Path, text: str, name: str = "province.toml") -> Path:
     return path
 
 
-def test_national_rubric_has_every_public_code_and_scoring_defaults(national):
-    assert set(CODES) <= set(national.rules)
-    assert set(national.rules) == set(RULES)  # every catalog entry has a function and vice versa
-    s = national.scoring
+def test_national_rubric_has_every_public_code_and_scoring_defaults(nat_rubric):
+    assert set(CODES) <= set(nat_rubric.rules)
+    assert set(nat_rubric.rules) == set(RULES)  # every catalog entry has a function and vice versa
+    s = nat_rubric.scoring
     assert (s.total, s.pass_line, s.bonus_gate, s.bonus_max, s.weight) == (100, 60, 80, 30, 0.04)
     assert s.no_services_mode == "scale" and abs(s.no_services_factor - 4 / 3) < 1e-9
-    assert s.services_indicator == "services" and national.indicators["services"].points == 25
+    assert s.services_indicator == "services" and nat_rubric.indicators["services"].points == 25
     assert s.composite == {"website": 0.6, "依申请公开": 0.1, "年报质量": 0.1, "解读质量": 0.1, "社会评议": 0.1}
-    assert sum(i.points for i in national.indicators.values() if i.part == "deduct") == 100
-    assert sum(i.points for i in national.indicators.values() if i.part == "bonus") == 30
-    for spec in national.rules.values():
-        assert spec.indicator in national.indicators
+    assert sum(i.points for i in nat_rubric.indicators.values() if i.part == "deduct") == 100
+    assert sum(i.points for i in nat_rubric.indicators.values() if i.part == "bonus") == 30
+    for spec in nat_rubric.rules.values():
+        assert spec.indicator in nat_rubric.indicators
         assert spec.why_zh and spec.why_en and spec.fix_zh and spec.fix_en and spec.source and spec.subject
 
 
-def test_required_columns_and_synonyms(national):
-    required = sorted(n for n, c in national.columns.items() if c.required)
+def test_required_columns_and_synonyms(nat_rubric):
+    required = sorted(n for n, c in nat_rubric.columns.items() if c.required)
     assert required == sorted(REQUIRED)
-    syn = national.column_synonyms()
+    syn = nat_rubric.column_synonyms()
     assert "政务公开" in syn["政府信息公开"] and "公示公告" in syn["通知公告"]
     assert {"政府文件", "规范性文件"} <= set(syn["政策文件"])
     assert {"解读回应", "图解政策"} <= set(syn["政策解读"])
     assert {"政民互动", "公众参与"} <= set(syn["互动交流"])
     assert {"机构概况", "部门职责"} <= set(syn["机构职能"])
     assert "预决算公开" in syn["财政预决算"]
-    periods = {n: c.freshness_days for n, c in national.columns.items()}
+    periods = {n: c.freshness_days for n, c in nat_rubric.columns.items()}
     assert periods["政务动态"] == periods["本地要闻"] == periods["部门动态"] == periods["工作动态"] == 14
     assert periods["通知公告"] == periods["政策文件"] == 183
     assert periods["人事信息"] == periods["规划计划"] == 365
     assert periods["机构职能"] is None
 
 
-def test_hash_and_text_are_stable_and_auditable(national):
+def test_hash_and_text_are_stable_and_auditable(nat_rubric):
     again = load_rubric("national-2019")
-    assert again.hash == national.hash and len(national.hash) == 64
-    data = json.loads(national.text)
+    assert again.hash == nat_rubric.hash and len(nat_rubric.hash) == 64
+    data = json.loads(nat_rubric.text)
     assert data["rules"]["INTERP-LATE"]["params"]["max_working_days"] == 3
 
 
-def test_zhaoqing_overrides_bonus_and_services(national):
+def test_zhaoqing_overrides_bonus_and_services(nat_rubric):
     zq = load_rubric("zhaoqing-2019")
     assert zq.scoring.bonus_max == 25 and zq.scoring.no_services_mode == "redistribute"
     assert zq.indicators["services"].points == 20
     assert sum(i.points for i in zq.indicators.values() if i.part == "deduct") == 100
     assert sum(i.points for i in zq.indicators.values() if i.part == "bonus") == 25
-    assert zq.rules["LINK-HOME"].points == national.rules["LINK-HOME"].points  # inherited
-    assert zq.hash != national.hash
+    assert zq.rules["LINK-HOME"].points == nat_rubric.rules["LINK-HOME"].points  # inherited
+    assert zq.hash != nat_rubric.hash
     assert json.loads(zq.text)["scoring"]["bonus_max"] == 25
 
 
-def test_province_override_changes_points_thresholds_and_deductions(tmp_path, national):
+def test_province_override_changes_points_thresholds_and_deductions(tmp_path, nat_rubric):
     path = write(tmp_path, """
 base = "national-2019"
 name = "province-test"
@@ -91,7 +91,7 @@ enabled = false
     assert province.name == "province-test"
     assert province.rules["LINK-PAGE"].points == 0.5
     assert province.rules["FRESH-HOME"].params["days"] == 7
-    assert province.rules["LINK-PAGE"].name_zh == national.rules["LINK-PAGE"].name_zh  # deep merge keeps the rest
+    assert province.rules["LINK-PAGE"].name_zh == nat_rubric.rules["LINK-PAGE"].name_zh  # deep merge keeps the rest
 
     b = SiteBuilder()
     b.home.facts["items"][0]["date"] = "2026-11-10"  # 10 days old
@@ -100,10 +100,10 @@ enabled = false
         b.broken(f"gone{i}.html")
         b.link(art.url, u(f"gone{i}.html"))
     snap = b.snapshot()
-    nat = evaluate(snap, national)
+    nat = evaluate(snap, nat_rubric)
     prov = evaluate(snap, province)
     assert not by_rule(nat, "FRESH-HOME") and by_rule(prov, "FRESH-HOME")  # threshold 14 → 7
-    assert deductions_by_indicator(nat, national)["availability"] == pytest.approx(0.3)
+    assert deductions_by_indicator(nat, nat_rubric)["availability"] == pytest.approx(0.3)
     assert deductions_by_indicator(prov, province)["availability"] == pytest.approx(1.5)
 
 

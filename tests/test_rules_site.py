@@ -1,0 +1,218 @@
+"""Site-level and column rules on hand-built snapshots: both sides of every threshold."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from zwgk.indicators import evaluate
+from zwgk.model import Page
+from tests.fixtures_indicators import AS_OF, HOME, SiteBuilder, by_rule, days_ago, u
+
+
+def test_clean_site_has_no_findings(ws, nat_rubric):
+    assert evaluate(ws.snapshot(), nat_rubric) == []
+
+
+# ------------------------------------------------------------------ AVAIL-DOWN
+
+
+def _probes(n_ok: int, n_fail: int) -> list[dict]:
+    out = []
+    for i in range(n_ok + n_fail):
+        at = dt.datetime.combine(days_ago(i % 7), dt.time(8, i % 60))
+        out.append({"at": at.isoformat(), "ok": i >= n_fail, "error_class": "timeout" if i < n_fail else ""})
+    return out
+
+
+def test_avail_down_veto_at_five_percent_of_monitoring_probes(ws, nat_rubric):
+    ws.history = _probes(95, 5)  # exactly 5%
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
+    assert f.severity == "veto" and f.subject == HOME
+    assert f.evidence["source"] == "monitoring" and f.evidence["failures"] == 5 and f.evidence["probes"] == 100
+    assert "5.0%" in f.message and "100次" in f.message
+
+
+def test_avail_down_not_below_five_percent(ws, nat_rubric):
+    ws.history = _probes(96, 4)
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
+
+
+def test_avail_down_ignores_probes_outside_the_window(ws, nat_rubric):
+    old = [{"at": f"{days_ago(30).isoformat()}T08:00:00", "ok": False, "error_class": "timeout"}] * 50
+    ws.history = _probes(100, 0) + old
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
+
+
+def test_avail_down_from_crawl_when_homepage_never_fetched(ws, nat_rubric):
+    ws.pages[HOME] = Page(HOME, None, "transient", "home", error="timeout after 15s")
+    ws.probes["home"] = {"attempts": 3, "failures": 3, "errors": ["timeout", "timeout", "timeout"]}
+    findings = evaluate(ws.snapshot(), nat_rubric)
+    [f] = by_rule(findings, "AVAIL-DOWN")
+    assert f.evidence["source"] == "crawl" and f.evidence["failures"] == 3
+    # content rules do not pile onto a ws that could not be read
+    assert not by_rule(findings, "COLUMN-MISSING") and not by_rule(findings, "IDENT-ICP")
+
+
+def test_avail_down_crawl_homepage_ok_on_retry_counts_failed_attempts(ws, nat_rubric):
+    ws.probes["home"] = {"attempts": 20, "failures": 1, "errors": ["timeout"]}  # 5%
+    assert by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
+    ws.probes["home"] = {"attempts": 21, "failures": 1, "errors": ["timeout"]}  # 4.8%
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
+
+
+# ------------------------------------------------------------------ FRESH-HOME
+
+
+@pytest.mark.parametrize("age, stale", [(13, False), (14, True)])
+def test_fresh_home_threshold_from_homepage_items(ws, nat_rubric, age, stale):
+    ws.home.facts["items"] = [{"title": "x", "url": u("n.html"), "date": days_ago(age).isoformat()},
+                                {"title": "y", "url": u("m.html"), "date": None}]
+    found = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-HOME")
+    assert bool(found) is stale
+    if stale:
+        assert found[0].severity == "veto" and found[0].evidence["age_days"] == 14
+        assert found[0].evidence["date_source"] == "homepage:item"
+        assert days_ago(14).isoformat() in found[0].message
+
+
+def test_fresh_home_prefers_history_newest_date(ws, nat_rubric):
+    ws.history = [{"at": f"{days_ago(d).isoformat()}T08:00:00", "ok": True, "newest_date": days_ago(20).isoformat()}
+                    for d in range(3)]
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-HOME")
+    assert f.evidence["date_source"] == "history:newest_date" and f.evidence["age_days"] == 20
+
+
+def test_fresh_home_uses_page_date_and_undated_items_do_not_count(ws, nat_rubric):
+    ws.home.facts["items"] = [{"title": "无日期", "url": u("n.html"), "date": None}]
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-HOME")
+    assert f.evidence["newest_date"] is None and "无日期视为未更新" in f.message
+    ws.home.pub_date = days_ago(2)
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-HOME")
+
+
+def test_fresh_home_ignores_future_dates(ws, nat_rubric):
+    ws.home.facts["items"] = [{"title": "x", "url": u("n.html"), "date": "2027-05-01"},
+                                {"title": "y", "url": u("m.html"), "date": days_ago(30).isoformat()}]
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-HOME")
+    assert f.evidence["future_dates_ignored"] == ["2027-05-01"]
+
+
+# ------------------------------------------------------------------ FRESH-COLUMN
+
+
+@pytest.mark.parametrize("text, period", [("工作动态", 14), ("公示公告", 183), ("人事任免", 365)])
+def test_fresh_column_period_by_kind(ws, nat_rubric, text, period):
+    ws.column("c/", text, [("旧闻", days_ago(period - 1))])
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-COLUMN")
+    ws.column("c/", text, [("旧闻", days_ago(period))])
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-COLUMN")
+    assert f.subject == u("c/") and f.severity == "deduct" and f.points == 2
+    assert f.evidence["period_days"] == period and f.evidence["age_days"] == period
+    assert text in f.message and days_ago(period).isoformat() in f.message
+
+
+def test_fresh_column_undated_items_count_as_not_updated(ws, nat_rubric):
+    ws.column("c/", "部门动态", [("无日期", None), ("也无日期", None)])
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-COLUMN")
+    assert f.evidence["newest_date"] is None and f.evidence["undated_items"] == 2
+
+
+def test_fresh_column_reads_pagination_and_unknown_columns_are_not_checked(ws, nat_rubric):
+    ws.column("c/", "政务动态", [("旧", days_ago(40))], pagination=["c/index_1.html"])
+    ws.column("c/index_1.html", "政务动态", [("新", days_ago(3))])
+    ws.column("misc/", "专题专栏", [("旧", days_ago(900))])  # no period in the rubric
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-COLUMN")
+
+
+def test_fresh_column_uses_declared_standard_name(ws, nat_rubric):
+    ws.column("c/", "市府新闻", [("旧", days_ago(20))], name="本地要闻")
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-COLUMN")
+    assert f.evidence["column"] == "本地要闻"
+
+
+def _stale(ws: SiteBuilder, n: int, text: str, age: int) -> None:
+    for i in range(n):
+        ws.column(f"{text}{i}/", text, [("旧", days_ago(age))])
+
+
+def test_fresh_column_veto_at_five_timely_columns(ws, nat_rubric):
+    _stale(ws, 3, "工作动态", 20)
+    _stale(ws, 1, "通知公告", 200)
+    found = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-COLUMN")
+    assert len(found) == 4 and all(f.severity == "deduct" for f in found)
+    _stale(ws, 1, "政策文件", 200)
+    found = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-COLUMN")
+    assert len(found) == 5 and all(f.severity == "veto" for f in found)
+    assert "单项否决" in found[0].message
+
+
+def test_fresh_column_veto_at_ten_overall(ws, nat_rubric):
+    _stale(ws, 4, "工作动态", 20)
+    _stale(ws, 5, "人事信息", 400)
+    found = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-COLUMN")
+    assert len(found) == 9 and all(f.severity == "deduct" for f in found)
+    _stale(ws, 1, "规划计划", 400)
+    found = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-COLUMN")
+    assert len(found) == 10 and all(f.severity == "veto" for f in found)
+
+
+# ------------------------------------------------------------------ COLUMN-BLANK
+
+
+def test_blank_column_is_not_also_stale(ws, nat_rubric):
+    ws.column("dt/", "工作动态", [])
+    findings = evaluate(ws.snapshot(), nat_rubric)
+    [f] = by_rule(findings, "COLUMN-BLANK")
+    assert f.subject == u("dt/") and f.severity == "deduct"
+    assert not by_rule(findings, "FRESH-COLUMN")
+
+
+def test_blank_columns_four_deduct_five_veto(ws, nat_rubric):
+    for i in range(4):
+        ws.column(f"b{i}/", f"空栏目{i}", [])
+    found = by_rule(evaluate(ws.snapshot(), nat_rubric), "COLUMN-BLANK")
+    assert len(found) == 4 and {f.severity for f in found} == {"deduct"}
+    ws.column("b4/", "空栏目4", [])
+    found = by_rule(evaluate(ws.snapshot(), nat_rubric), "COLUMN-BLANK")
+    assert len(found) == 5 and {f.severity for f in found} == {"veto"}
+    assert found[0].evidence["blank_columns"] == 5
+
+
+def test_hub_column_listing_sub_columns_is_not_blank(ws, nat_rubric):
+    ws.column("zwgk/", "政务公开", [], name="政府信息公开")
+    ws.column("hub/", "专题", [], hub=True)
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "COLUMN-BLANK")
+
+
+def test_column_with_items_only_on_page_two_is_not_blank(ws, nat_rubric):
+    ws.column("c/", "通知公告", [], pagination=["c/2.html"])
+    ws.column("c/2.html", "通知公告", [("通知", days_ago(5))])
+    findings = evaluate(ws.snapshot(), nat_rubric)
+    assert not by_rule(findings, "COLUMN-BLANK") and not by_rule(findings, "FRESH-COLUMN")
+
+
+# ------------------------------------------------------------------ COLUMN-MISSING
+
+
+def test_column_missing_subject_is_the_standard_name(ws, nat_rubric):
+    ws.home.facts["nav"] = [e for e in ws.home.facts["nav"] if e["text"] not in ("公示公告", "政府信息公开年报")]
+    del ws.pages[u("report/")]
+    found = by_rule(evaluate(ws.snapshot(), nat_rubric), "COLUMN-MISSING")
+    assert sorted(f.subject for f in found) == ["政府信息公开年报", "通知公告"]
+    assert all(f.points == 2 and f.page == "" for f in found)
+    assert "公示公告" in next(f for f in found if f.subject == "通知公告").message
+
+
+def test_column_found_in_more_menu_or_hub_page_counts_as_present(ws, nat_rubric):
+    ws.home.facts["nav"] = [e for e in ws.home.facts["nav"] if e["text"] not in ("政府信息公开指南", "政民互动")]
+    ws.home.facts["nav"].append({"text": "更多>>公众参与", "url": u("gzcy/"), "where": "more"})
+    ws.column("zwgk/", "政务公开", [], name="政府信息公开",
+                nav=[{"text": "XX市政府信息公开指南", "url": u("zwgk/zn/"), "where": "page"}])
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "COLUMN-MISSING")
+
+
+def test_column_missing_not_judged_without_homepage(ws, nat_rubric):
+    ws.pages[HOME] = Page(HOME, 404, "broken", "home")
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "COLUMN-MISSING")
