@@ -1,0 +1,145 @@
+"""Fixtures of the dashboard: a small two-round database with users of every role.
+
+Findings are stored through ``zwgk.storage.results`` and scored with the real
+rubric and ``zwgk.assess.ranking.score_round``, so scores, ranks and
+breakdowns have the shapes a farm round produces.  Unit ``dept-a`` has a
+finding whose subject and message are ``<script>alert(1)</script>`` and whose
+page is a ``javascript:`` URL; unit ``dept-b`` carries the marker
+:data:`B_MARKER` in its findings and 整改 items so a leak is easy to spot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from zwgk.model import Finding
+from zwgk.storage import results, users
+from zwgk.storage.db import Database
+from zwgk.storage.tables import RoundRow, RoundSiteRow, UnitRow
+
+SCRIPT = "<script>alert(1)</script>"
+B_MARKER = "乙单位机密标记B7Q"
+A_MARKER = "甲单位问题标记A3X"
+PASSWORDS = {
+    "leader": "leader-pass-1",
+    "evaluator": "evaluator-pass-1",
+    "dept_a": "dept-a-pass-1",
+    "dept_b": "dept-b-pass-1",
+}
+
+UNITS = [
+    # unit_id, name, tier, kind
+    ("city-1", "甲市人民政府", "市", "portal"),
+    ("dept-a", "甲市教育局", "市", "department"),
+    ("dept-b", "甲市卫生健康委员会", "市", "department"),
+    ("dept-c", "甲市交通运输局", "市", "department"),
+    ("county-1", "甲县人民政府", "县", "portal"),
+    ("county-2", "乙县人民政府", "县", "portal"),
+]
+
+
+@dataclass
+class DashboardData:
+    db: Database
+    url: str
+    round_ids: dict[str, int]
+    passwords: dict[str, str]
+
+
+def _finding(unit_id: str, rule: str, subject: str, page: str, message: str, severity: str = "deduct",
+             points: float = 2.0, evidence: dict[str, Any] | None = None) -> Finding:
+    return Finding(
+        unit_id=unit_id, site=f"http://{unit_id}.gov.test/", rule=rule, subject=subject, page=page,
+        severity=severity, points=points, evidence=evidence or {}, message=message, fix="按要求整改",
+    )
+
+
+def _findings(round_name: str) -> dict[str, list[Finding]]:
+    late = round_name == "2026-Q4"
+    f = {
+        "city-1": [_finding("city-1", "IPV6-NONE", "site", "", "网站未支持IPv6访问")],
+        "dept-a": [
+            _finding("dept-a", "COLUMN-MISSING", SCRIPT, "javascript:alert(1)", SCRIPT,
+                     evidence={"status": 200, "newest_date": "2026-01-05"}),
+            _finding("dept-a", "LINK-PAGE", "http://dept-a.gov.test/gone.html", "http://dept-a.gov.test/gone.html",
+                     f"{A_MARKER} 链接失效", points=0.1, evidence={"status": 404}),
+        ],
+        "dept-b": [
+            _finding("dept-b", "COLUMN-MISSING", "政策解读", "http://dept-b.gov.test/", f"{B_MARKER} 缺少栏目"),
+            _finding("dept-b", "REPORT-LATE", "2025", "http://dept-b.gov.test/ndbg/", f"{B_MARKER} 年报逾期",
+                     points=3.0),
+        ],
+        "dept-c": [_finding("dept-c", "IDENT-ICP", "footer", "http://dept-c.gov.test/", "未标注ICP备案号",
+                            points=0.5)],
+        "county-1": [],
+        "county-2": [_finding("county-2", "FRESH-HOME", "home", "http://county-2.gov.test/", "首页长期未更新",
+                              severity="veto", points=0.0)],
+    }
+    if not late:  # the earlier round: more problems, so most units improve
+        f["county-1"] = [_finding("county-1", "COLUMN-MISSING", "政府信息公开", "http://county-1.gov.test/", "缺少栏目")]
+        f["dept-c"].append(_finding("dept-c", "SEARCH-MISSING", "home", "http://dept-c.gov.test/", "无站内搜索"))
+    return f
+
+
+def populate(db: Database, *, bcrypt_rounds: int = 4) -> dict[str, int]:
+    """Units, two rounds (Q3 → Q4) with findings and scores, 整改 items and four users."""
+    from zwgk.assess.ranking import score_round
+    from zwgk.indicators import load_rubric
+
+    rubric = load_rubric("national-2019")
+    round_ids: dict[str, int] = {}
+    with db.session() as s:
+        for unit_id, name, tier, kind in UNITS:
+            s.add(UnitRow(unit_id=unit_id, name=name, tier=tier, kind=kind, region="甲市",
+                          site_url=f"http://{unit_id}.gov.test/", site_code="", has_services=True))
+    previous = None
+    for name, as_of in (("2026-Q3", dt.date(2026, 8, 20)), ("2026-Q4", dt.date(2026, 11, 20))):
+        with db.session() as s:
+            row = RoundRow(name=name, as_of=as_of, rubric="national-2019", rubric_hash=rubric.hash, weight=0.04,
+                           status="done", settings={"rubric": "national-2019"}, previous_round_id=previous)
+            s.add(row)
+            s.flush()
+            rid = row.id
+            for unit_id, *_ in UNITS:
+                s.add(RoundSiteRow(round_id=rid, unit_id=unit_id, site_url=f"http://{unit_id}.gov.test/",
+                                   state="evaluated", pages=10))
+        for unit_id, found in _findings(name).items():
+            results.replace_findings(db, rid, unit_id, found)
+        score_round(db, rid, rubric)
+        round_ids[name] = rid
+        previous = rid
+    q3, q4 = round_ids["2026-Q3"], round_ids["2026-Q4"]
+
+    def item(unit_id: str, rule: str, subject: str, status: str, deadline: dt.date, message: str,
+             page: str = "") -> results.RectificationView:
+        return results.RectificationView(
+            unit_id=unit_id, rule=rule, subject=subject, opened_round_id=q3, last_seen_round_id=q4,
+            deadline=deadline, status=status, closed_round_id=q4 if status == "fixed" else None, points=2.0,
+            page=page, message=message, fix="按要求整改", evidence={},
+            history=[{"round": q3, "round_name": "2026-Q3", "status": "open"},
+                     {"round": q4, "round_name": "2026-Q4", "status": status}],
+        )
+
+    results.save_rectification_items(db, [
+        item("dept-a", "COLUMN-MISSING", SCRIPT, "overdue", dt.date(2026, 9, 3), SCRIPT, "javascript:alert(1)"),
+        item("dept-a", "LINK-PAGE", "http://dept-a.gov.test/gone.html", "open", dt.date(2026, 12, 4),
+             f"{A_MARKER} 链接失效", "http://dept-a.gov.test/gone.html"),
+        item("dept-a", "SEARCH-MISSING", "home", "fixed", dt.date(2026, 9, 3), "无站内搜索"),
+        item("dept-b", "REPORT-LATE", "2025", "open", dt.date(2026, 12, 4), f"{B_MARKER} 年报逾期",
+             "http://dept-b.gov.test/ndbg/"),
+    ])
+    users.add_user(db, "leader", PASSWORDS["leader"], "leader", rounds=bcrypt_rounds)
+    users.add_user(db, "evaluator", PASSWORDS["evaluator"], "evaluator", rounds=bcrypt_rounds)
+    users.add_user(db, "dept_a", PASSWORDS["dept_a"], "department", ["dept-a"], rounds=bcrypt_rounds)
+    users.add_user(db, "dept_b", PASSWORDS["dept_b"], "department", ["dept-b"], rounds=bcrypt_rounds)
+    return round_ids
+
+
+@pytest.fixture
+def dash(db: Database, db_url: str) -> DashboardData:
+    """A populated dashboard database (see module docstring)."""
+    return DashboardData(db=db, url=db_url, round_ids=populate(db), passwords=dict(PASSWORDS))

@@ -1,0 +1,179 @@
+"""The dashboard's only door to other stages' functions: exports, rubric loading, re-scoring.
+
+Every download is produced by ``zwgk.assess.exports`` (the same files the CLI
+writes), after the viewer's right to the unit has been checked here.  Should
+the exports module be unavailable, xlsx/csv fall back to a plain table built
+from the query layer (already filtered to the viewer), so a department can
+always get its list; PDF has no fallback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from zwgk.dashboard.viewer import Viewer
+from zwgk.model import ZwgkError
+from zwgk.storage.db import Database
+
+MIME = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "pdf": "application/pdf",
+    "json": "application/json",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    data: bytes
+    file_name: str
+    mime: str
+
+
+def _via_tempfile(suffix: str, write: Callable[[Path], Any]) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="zwgk-dl-") as tmp:
+        path = Path(tmp) / f"export.{suffix}"
+        write(path)
+        return path.read_bytes()
+
+
+def _exports() -> Any | None:
+    try:
+        from zwgk.assess import exports
+    except ImportError:
+        return None
+    return exports
+
+
+def _round_name(db: Database, round_id: int | None) -> str | None:
+    if round_id is None:
+        return None
+    from zwgk.storage.rounds import get_round_by_id
+
+    info = get_round_by_id(db, round_id)
+    if info is None:
+        raise ZwgkError(f"round id {round_id} does not exist")
+    return info.name
+
+
+def _safe_cell(value: Any) -> str:
+    """Spreadsheet-safe text: a leading = + - @ would make Excel read a formula."""
+    s = "" if value is None else str(value)
+    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+
+
+def _fallback_rectification(db: Database, viewer: Viewer, unit_id: str, fmt: str) -> bytes:
+    from zwgk.dashboard import queries
+    from zwgk.dashboard.labels import RECT_LABELS
+
+    frame = queries.rectification(db, viewer, unit_id=unit_id)
+    cols = [c for c in RECT_LABELS if c in frame.columns]
+    header = [RECT_LABELS[c] for c in cols]
+    rows = [[_safe_cell(v) for v in rec] for rec in frame[cols].itertuples(index=False)]
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(header)
+        w.writerows(rows)
+        return buf.getvalue().encode("utf-8-sig")
+    if fmt == "xlsx":
+        import xlsxwriter
+
+        out = io.BytesIO()
+        book = xlsxwriter.Workbook(out, {"in_memory": True})
+        sheet = book.add_worksheet("整改清单")
+        for c, h in enumerate(header):
+            sheet.write_string(0, c, h)
+        for r, row in enumerate(rows, start=1):
+            for c, v in enumerate(row):
+                sheet.write_string(r, c, v)
+        book.close()
+        return out.getvalue()
+    raise ZwgkError(f"{fmt} export is not available: zwgk.assess.exports is missing")
+
+
+def rectification_download(
+    db: Database, viewer: Viewer, unit_id: str, fmt: str, round_id: int | None = None
+) -> Download:
+    """One unit's 整改清单 (xlsx / csv / pdf 整改通知书) if the viewer may see that unit."""
+    viewer.require_unit(unit_id)
+    fmt = fmt.lower()
+    if fmt not in ("xlsx", "csv", "pdf"):
+        raise ValueError(f"format must be xlsx, csv or pdf, not {fmt!r}")
+    exports = _exports()
+    name = f"整改清单-{unit_id}.{fmt}" if fmt != "pdf" else f"整改通知书-{unit_id}.pdf"
+    if exports is None:
+        return Download(_fallback_rectification(db, viewer, unit_id, fmt), name, MIME[fmt])
+    round_name = _round_name(db, round_id)
+    data = _via_tempfile(fmt, lambda p: exports.export_rectification(db, unit_id, fmt, p, round_name))
+    return Download(data, name, MIME[fmt])
+
+
+def bulletin_download(db: Database, viewer: Viewer, round_id: int) -> Download:
+    """The round's 通报 PDF: leaders and evaluators only (it names every unit)."""
+    if not viewer.sees_all:
+        raise PermissionError("通报包含全部单位，部门账号无权下载 / departments may not download the bulletin")
+    exports = _exports()
+    if exports is None:
+        raise ZwgkError("通报 PDF is not available: zwgk.assess.exports is missing")
+    round_name = _round_name(db, round_id)
+    data = _via_tempfile("pdf", lambda p: exports.export_bulletin(db, round_name, p))
+    return Download(data, f"通报-{round_name}.pdf", MIME["pdf"])
+
+
+def scores_download(db: Database, viewer: Viewer, round_id: int, fmt: str = "xlsx") -> Download:
+    """The round's scores and ranks (xlsx / csv): leaders and evaluators only."""
+    if not viewer.sees_all:
+        raise PermissionError("排名表包含全部单位，部门账号无权下载 / departments may not download the ranking")
+    round_name = _round_name(db, round_id)
+    exports = _exports()
+    if exports is None:
+        from zwgk.dashboard import queries
+
+        frame = queries.ranking(db, viewer, round_id)
+        if fmt == "csv":
+            return Download(frame.to_csv(index=False).encode("utf-8-sig"), f"得分排名-{round_name}.csv", MIME["csv"])
+        out = io.BytesIO()
+        frame.to_excel(out, index=False)
+        return Download(out.getvalue(), f"得分排名-{round_name}.xlsx", MIME["xlsx"])
+    data = _via_tempfile(fmt, lambda p: exports.export_scores(db, round_name, fmt, p))
+    return Download(data, f"得分排名-{round_name}.{fmt}", MIME[fmt])
+
+
+def load_round_rubric(db: Database, round_id: int) -> Any | None:
+    """The rubric a round was scored with, or None when it cannot be loaded here."""
+    from zwgk.storage.rounds import get_round_by_id
+
+    info = get_round_by_id(db, round_id)
+    if info is None:
+        return None
+    try:
+        from zwgk.indicators import load_rubric
+    except ImportError:
+        try:
+            from zwgk.indicators.catalog import load_rubric  # type: ignore[no-redef]
+        except ImportError:
+            return None
+    name = (info.settings or {}).get("rubric") or info.rubric
+    try:
+        return load_rubric(name)
+    except Exception:  # noqa: BLE001 - a rubric that no longer loads just means "no re-score here"
+        return None
+
+
+def rescore_round(db: Database, round_id: int) -> None:
+    """Re-run scoring and ranking of a round (after a review or a manual score)."""
+    rubric = load_round_rubric(db, round_id)
+    if rubric is None:
+        raise ZwgkError(
+            f"cannot load the rubric of round id {round_id}; the review is saved, "
+            "run `zwgk assess` again to re-score"
+        )
+    from zwgk.assess.ranking import score_round
+
+    score_round(db, round_id, rubric)

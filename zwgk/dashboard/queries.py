@@ -1,0 +1,508 @@
+"""The dashboard's data access: every read and write takes a :class:`Viewer` and is checked here.
+
+Role enforcement lives in this module, not in the page layout, so no page,
+URL query parameter or widget state can reach data the viewer may not see:
+
+* a department's queries are filtered in SQL (``unit_id IN (its units)``),
+  so another unit's rows never leave the database;
+* asking explicitly for a unit the viewer may not see raises
+  :class:`PermissionError` (the page shows it as an error, not as "no data");
+* the only writes are reviews and manual scores, and only evaluators may
+  make them.
+
+Results are plain pandas DataFrames with English column names (the pages put
+the Chinese labels on), so a ranking of 13,385 units is one vectorised table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import case, func, select
+
+from zwgk.dashboard.safe import http_url
+from zwgk.dashboard.viewer import Viewer
+from zwgk.model import ZwgkError
+from zwgk.storage import results
+from zwgk.storage.db import Database
+from zwgk.storage.tables import (
+    FindingRow,
+    ManualScoreRow,
+    RectificationRow,
+    ReviewRow,
+    RoundRow,
+    RoundSiteRow,
+    ScoreRow,
+    UnitRow,
+)
+
+TIER_ORDER = ["部委", "省", "市", "县", "乡"]
+DEFAULT_MANUAL_ITEMS = ("依申请公开", "年报质量", "解读质量", "社会评议")
+REVIEW_STATUSES = ("unreviewed", "confirmed", "dismissed")
+
+RANKING_COLUMNS = [
+    "rank", "unit_id", "unit_name", "tier", "kind", "score", "verdict", "veto", "passed",
+    "measured", "weighted", "deductions", "bonus", "reason",
+]
+
+
+def _scoped(query: Any, column: Any, viewer: Viewer) -> Any:
+    """Filter ``query`` to the viewer's units (departments only) — in SQL."""
+    if viewer.sees_all:
+        return query
+    return query.where(column.in_(list(viewer.unit_ids)))
+
+
+def verdict(measured: bool, veto: bool, passed: bool, reason: str = "") -> str:
+    if not measured:
+        return f"未测评（{reason}）" if reason else "未测评"
+    if veto:
+        return "单项否决"
+    return "合格" if passed else "不合格"
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+def list_rounds(db: Database, viewer: Viewer) -> pd.DataFrame:
+    """Rounds, newest first: id, name, as_of, status, previous_round_id (every role may list them)."""
+    with db.session() as s:
+        rows = s.execute(
+            select(RoundRow.id, RoundRow.name, RoundRow.as_of, RoundRow.status, RoundRow.previous_round_id,
+                   RoundRow.rubric)
+            .order_by(RoundRow.as_of.desc(), RoundRow.id.desc())
+        ).all()
+    return pd.DataFrame(rows, columns=["id", "name", "as_of", "status", "previous_round_id", "rubric"])
+
+
+def _round_row(db: Database, round_id: int) -> RoundRow:
+    with db.session() as s:
+        row = s.get(RoundRow, round_id)
+        if row is None:
+            raise ZwgkError(f"round id {round_id} does not exist")
+        s.expunge(row)
+        return row
+
+
+def previous_round_id(db: Database, round_id: int) -> int | None:
+    """The round's linked previous round, else the one before it by as-of date."""
+    row = _round_row(db, round_id)
+    if row.previous_round_id:
+        return row.previous_round_id
+    with db.session() as s:
+        return s.scalar(
+            select(RoundRow.id)
+            .where((RoundRow.as_of < row.as_of) | ((RoundRow.as_of == row.as_of) & (RoundRow.id < row.id)))
+            .order_by(RoundRow.as_of.desc(), RoundRow.id.desc())
+            .limit(1)
+        )
+
+
+# --------------------------------------------------------------------------- units
+
+
+def visible_units(db: Database, viewer: Viewer, round_id: int | None = None) -> pd.DataFrame:
+    """Units the viewer may pick (unit_id, name, tier, kind); with a round, only its units."""
+    with db.session() as s:
+        q = select(UnitRow.unit_id, UnitRow.name, UnitRow.tier, UnitRow.kind)
+        if round_id is not None:
+            in_round = select(ScoreRow.unit_id).where(ScoreRow.round_id == round_id).union(
+                select(RoundSiteRow.unit_id).where(RoundSiteRow.round_id == round_id)
+            )
+            q = q.where(UnitRow.unit_id.in_(in_round))
+        q = _scoped(q, UnitRow.unit_id, viewer).order_by(UnitRow.unit_id)
+        rows = s.execute(q).all()
+    return pd.DataFrame(rows, columns=["unit_id", "name", "tier", "kind"])
+
+
+def unit_info(db: Database, viewer: Viewer, unit_id: str) -> dict[str, Any]:
+    viewer.require_unit(unit_id)
+    with db.session() as s:
+        u = s.get(UnitRow, unit_id)
+        if u is None:
+            raise ZwgkError(f"单位 {unit_id} 不存在 / no unit {unit_id!r}")
+        return {
+            "unit_id": u.unit_id, "name": u.name, "tier": u.tier, "kind": u.kind, "region": u.region,
+            "site_url": u.site_url, "site_code": u.site_code, "has_services": bool(u.has_services),
+        }
+
+
+# --------------------------------------------------------------------------- ranking, KPIs, charts
+
+
+def ranking(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
+    """Every score of the round the viewer may see, in ranking order (tier, kind, rank)."""
+    cols = [ScoreRow.rank, ScoreRow.unit_id, ScoreRow.unit_name, ScoreRow.tier, ScoreRow.kind, ScoreRow.score,
+            ScoreRow.veto, ScoreRow.passed, ScoreRow.measured, ScoreRow.weighted, ScoreRow.deductions,
+            ScoreRow.bonus, ScoreRow.reason]
+    with db.session() as s:
+        q = _scoped(select(*cols).where(ScoreRow.round_id == round_id), ScoreRow.unit_id, viewer)
+        rows = s.execute(q).all()
+    df = pd.DataFrame(rows, columns=["rank", "unit_id", "unit_name", "tier", "kind", "score", "veto", "passed",
+                                     "measured", "weighted", "deductions", "bonus", "reason"])
+    if df.empty:
+        return pd.DataFrame(columns=RANKING_COLUMNS)
+    df["verdict"] = [verdict(m, v, p, r) for m, v, p, r in zip(df.measured, df.veto, df.passed, df.reason)]
+    df["rank"] = df["rank"].astype("Int64")
+    df["_tier"] = df["tier"].map({t: i for i, t in enumerate(TIER_ORDER)}).fillna(9)
+    df["_kind"] = (df["kind"] != "portal").astype(int)
+    df["_unranked"] = df["rank"].isna()
+    df = df.sort_values(["_tier", "tier", "_kind", "_unranked", "rank", "unit_id"], kind="stable")
+    return df[RANKING_COLUMNS].reset_index(drop=True)
+
+
+def kpis(frame: pd.DataFrame) -> dict[str, Any]:
+    """KPI tiles from a ranking frame: units assessed, pass rate, mean score, vetoes."""
+    measured = frame[frame["measured"].astype(bool)] if not frame.empty else frame
+    n = int(len(frame))
+    m = int(len(measured))
+    return {
+        "units": n,
+        "measured": m,
+        "pass_rate": (float(measured["passed"].astype(bool).sum()) / m) if m else None,
+        "mean_score": float(pd.to_numeric(measured["score"]).mean()) if m else None,
+        "vetoes": int(measured["veto"].astype(bool).sum()) if m else 0,
+    }
+
+
+def _dismissed_keys(s: Any, round_id: int) -> set[tuple[str, str, str]]:
+    newest: dict[tuple[str, str, str], str] = {}
+    q = select(ReviewRow.unit_id, ReviewRow.rule, ReviewRow.subject, ReviewRow.decision).where(
+        ReviewRow.round_id == round_id
+    ).order_by(ReviewRow.at, ReviewRow.id)
+    for unit_id, rule, subject, decision in s.execute(q):
+        newest[(unit_id, rule, subject)] = decision
+    return {k for k, d in newest.items() if d == "dismissed"}
+
+
+def findings_by_rule(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
+    """rule, findings, units: counts per rule in the round (dismissed findings excluded)."""
+    with db.session() as s:
+        q = _scoped(
+            select(FindingRow.rule, func.count(), func.count(func.distinct(FindingRow.unit_id)))
+            .where(FindingRow.round_id == round_id),
+            FindingRow.unit_id, viewer,
+        ).group_by(FindingRow.rule)
+        counts = {rule: [n, u] for rule, n, u in s.execute(q)}
+        dismissed = _dismissed_keys(s, round_id)
+        if dismissed:
+            dq = _scoped(
+                select(FindingRow.unit_id, FindingRow.rule, FindingRow.subject).where(
+                    FindingRow.round_id == round_id, FindingRow.unit_id.in_({k[0] for k in dismissed})
+                ),
+                FindingRow.unit_id, viewer,
+            )
+            for key in s.execute(dq):
+                if tuple(key) in dismissed and key[1] in counts:
+                    counts[key[1]][0] -= 1
+    df = pd.DataFrame([(r, n, u) for r, (n, u) in counts.items() if n > 0], columns=["rule", "findings", "units"])
+    return df.sort_values(["findings", "rule"], ascending=[False, True]).reset_index(drop=True)
+
+
+def trend(db: Database, viewer: Viewer) -> pd.DataFrame:
+    """Per round (oldest first): units, measured, mean score, pass rate, vetoes."""
+    with db.session() as s:
+        measured = ScoreRow.measured.is_(True)
+        q = _scoped(
+            select(
+                RoundRow.id, RoundRow.name, RoundRow.as_of,
+                func.count(ScoreRow.unit_id),
+                func.sum(case((measured, 1), else_=0)),
+                func.avg(case((measured, ScoreRow.score), else_=None)),
+                func.sum(case((measured & ScoreRow.passed.is_(True), 1), else_=0)),
+                func.sum(case((measured & ScoreRow.veto.is_(True), 1), else_=0)),
+            ).join(ScoreRow, ScoreRow.round_id == RoundRow.id),
+            ScoreRow.unit_id, viewer,
+        ).group_by(RoundRow.id, RoundRow.name, RoundRow.as_of).order_by(RoundRow.as_of, RoundRow.id)
+        rows = s.execute(q).all()
+    df = pd.DataFrame(rows, columns=["round_id", "round", "as_of", "units", "measured", "mean_score", "passed",
+                                     "vetoes"])
+    if not df.empty:
+        df["measured"] = df["measured"].fillna(0).astype(int)
+        df["pass_rate"] = [(p or 0) / m if m else None for p, m in zip(df["passed"], df["measured"])]
+    else:
+        df["pass_rate"] = []
+    return df
+
+
+def most_improved(db: Database, viewer: Viewer, round_id: int, n: int = 10) -> pd.DataFrame:
+    """The ``n`` units whose score rose most since the previous round (rises only)."""
+    prev = previous_round_id(db, round_id)
+    cols = ["unit_id", "unit_name", "tier", "score_before", "score", "delta", "rank_before", "rank"]
+    if prev is None:
+        return pd.DataFrame(columns=cols)
+    with db.session() as s:
+        def scores(rid: int) -> pd.DataFrame:
+            q = _scoped(
+                select(ScoreRow.unit_id, ScoreRow.unit_name, ScoreRow.tier, ScoreRow.score, ScoreRow.rank)
+                .where(ScoreRow.round_id == rid, ScoreRow.measured.is_(True), ScoreRow.score.is_not(None)),
+                ScoreRow.unit_id, viewer,
+            )
+            return pd.DataFrame(s.execute(q).all(), columns=["unit_id", "unit_name", "tier", "score", "rank"])
+
+        before, now = scores(prev), scores(round_id)
+    merged = now.merge(before[["unit_id", "score", "rank"]], on="unit_id", suffixes=("", "_before"))
+    if merged.empty:
+        return pd.DataFrame(columns=cols)
+    merged["delta"] = (merged["score"] - merged["score_before"]).round(2)
+    merged = merged[merged["delta"] > 0].sort_values(["delta", "unit_id"], ascending=[False, True]).head(n)
+    return merged[cols].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- one unit
+
+
+@dataclass(slots=True)
+class UnitDetail:
+    unit: dict[str, Any]
+    score: dict[str, Any] | None
+    breakdown: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    composite: dict[str, Any] = field(default_factory=dict)
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    manual: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def unit_detail(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> UnitDetail:
+    """Score, breakdown by indicator (deducted vs available), manual items and history of one unit."""
+    info = unit_info(db, viewer, unit_id)  # checks the viewer may see it
+    with db.session() as s:
+        row = s.get(ScoreRow, (round_id, unit_id))
+        score = None
+        rows: list[dict[str, Any]] = []
+        notes: list[str] = []
+        composite: dict[str, Any] = {}
+        if row is not None:
+            score = {
+                "score": row.score, "rank": row.rank, "veto": row.veto, "passed": row.passed,
+                "measured": row.measured, "weighted": row.weighted, "weight": row.weight,
+                "deductions": row.deductions, "bonus": row.bonus, "reason": row.reason,
+                "verdict": verdict(row.measured, row.veto, row.passed, row.reason),
+            }
+            for key, v in (row.breakdown or {}).items():
+                if key.startswith("_") or not isinstance(v, dict):
+                    continue
+                available = float(v.get("available") or 0.0)
+                deducted = float(v.get("deducted") or 0.0)
+                rows.append({
+                    "indicator": key, "name": v.get("name", key), "part": v.get("part", ""),
+                    "available": available, "deducted": deducted,
+                    "earned": float(v.get("earned", max(available - deducted, 0.0)) or 0.0),
+                    "findings": int(v.get("findings", 0) or 0),
+                })
+            notes = [str(n) for n in (row.breakdown or {}).get("_notes", [])]
+            composite = dict((row.breakdown or {}).get("_composite") or {})
+        hist = s.execute(
+            select(RoundRow.name, RoundRow.as_of, ScoreRow.score, ScoreRow.rank, ScoreRow.passed, ScoreRow.veto,
+                   ScoreRow.measured)
+            .join(RoundRow, RoundRow.id == ScoreRow.round_id)
+            .where(ScoreRow.unit_id == unit_id)
+            .order_by(RoundRow.as_of, RoundRow.id)
+        ).all()
+        manual = s.execute(
+            select(ManualScoreRow.item, ManualScoreRow.score, ManualScoreRow.evidence, ManualScoreRow.entered_by,
+                   ManualScoreRow.at)
+            .where(ManualScoreRow.round_id == round_id, ManualScoreRow.unit_id == unit_id)
+            .order_by(ManualScoreRow.item)
+        ).all()
+    history = pd.DataFrame(hist, columns=["round", "as_of", "score", "rank", "passed", "veto", "measured"])
+    if not history.empty:
+        history["verdict"] = [verdict(m, v, p) for m, v, p in zip(history.measured, history.veto, history.passed)]
+    return UnitDetail(
+        unit=info,
+        score=score,
+        breakdown=pd.DataFrame(rows, columns=["indicator", "name", "part", "available", "deducted", "earned",
+                                              "findings"]),
+        notes=notes,
+        composite=composite,
+        history=history,
+        manual=pd.DataFrame(manual, columns=["item", "score", "evidence", "entered_by", "at"]),
+    )
+
+
+# --------------------------------------------------------------------------- findings
+
+
+_DATE_HINTS = ("date", "as_of", "asked", "answered")
+
+
+def _evidence_dates(evidence: dict[str, Any]) -> str:
+    parts = []
+    for k, v in evidence.items():
+        if isinstance(v, str) and any(h in k for h in _DATE_HINTS) and v:
+            parts.append(f"{k}: {v}")
+    return "; ".join(parts)
+
+
+def _evidence_status(evidence: dict[str, Any]) -> Any:
+    for key in ("status", "http_status", "http6_status"):
+        v = evidence.get(key)
+        if isinstance(v, (int, str)) and v != "":
+            return str(v)
+    return ""
+
+
+def findings(
+    db: Database,
+    viewer: Viewer,
+    round_id: int,
+    unit_id: str | None = None,
+    rule: str | None = None,
+    status: str | None = None,
+) -> pd.DataFrame:
+    """Findings of the round with the review in force; ``status`` is unreviewed/confirmed/dismissed."""
+    if unit_id is not None:
+        viewer.require_unit(unit_id)
+    if status is not None and status not in REVIEW_STATUSES:
+        raise ValueError(f"status must be one of {REVIEW_STATUSES}, not {status!r}")
+    with db.session() as s:
+        q = select(FindingRow, UnitRow.name).outerjoin(UnitRow, UnitRow.unit_id == FindingRow.unit_id).where(
+            FindingRow.round_id == round_id
+        )
+        if unit_id is not None:
+            q = q.where(FindingRow.unit_id == unit_id)
+        if rule:
+            q = q.where(FindingRow.rule == rule)
+        q = _scoped(q, FindingRow.unit_id, viewer).order_by(FindingRow.unit_id, FindingRow.rule,
+                                                             FindingRow.subject)
+        found = s.execute(q).all()
+        rq = select(ReviewRow).where(ReviewRow.round_id == round_id)
+        if unit_id is not None:
+            rq = rq.where(ReviewRow.unit_id == unit_id)
+        rq = _scoped(rq, ReviewRow.unit_id, viewer).order_by(ReviewRow.at, ReviewRow.id)
+        reviews = {(r.unit_id, r.rule, r.subject): r for r in s.scalars(rq)}  # newest wins
+        records = []
+        for f, name in found:
+            rv = reviews.get((f.unit_id, f.rule, f.subject))
+            decision = rv.decision if rv else ""
+            if status == "unreviewed" and decision:
+                continue
+            if status in ("confirmed", "dismissed") and decision != status:
+                continue
+            ev = dict(f.evidence or {})
+            records.append({
+                "id": f.id, "unit_id": f.unit_id, "unit_name": name or "", "rule": f.rule, "subject": f.subject,
+                "severity": f.severity, "points": f.points, "indicator": f.indicator,
+                "page": f.page, "page_link": http_url(f.page), "http_status": _evidence_status(ev),
+                "dates": _evidence_dates(ev), "message": f.message, "fix": f.fix,
+                "evidence": json.dumps(ev, ensure_ascii=False, default=str)[:2000],
+                "review": decision, "review_reason": rv.reason if rv else "",
+                "reviewer": rv.reviewer if rv else "", "reviewed_at": rv.at if rv else None,
+            })
+    columns = ["id", "unit_id", "unit_name", "rule", "subject", "severity", "points", "indicator", "page",
+               "page_link", "http_status", "dates", "message", "fix", "evidence", "review", "review_reason",
+               "reviewer", "reviewed_at"]
+    return pd.DataFrame(records, columns=columns)
+
+
+def rules_in_round(db: Database, viewer: Viewer, round_id: int) -> list[str]:
+    with db.session() as s:
+        q = _scoped(select(FindingRow.rule).where(FindingRow.round_id == round_id), FindingRow.unit_id, viewer)
+        return sorted(set(s.scalars(q.distinct())))
+
+
+# --------------------------------------------------------------------------- 整改清单
+
+
+RECT_COLUMNS = ["id", "unit_id", "unit_name", "rule", "subject", "status", "past_deadline", "deadline",
+                "opened_round", "last_seen_round", "closed_round", "points", "page", "page_link", "message",
+                "fix"]
+
+
+def rectification(
+    db: Database,
+    viewer: Viewer,
+    unit_id: str | None = None,
+    status: str | None = None,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """整改 items the viewer may see (one unit when ``unit_id``), most urgent first.
+
+    ``past_deadline`` flags an item still open after its deadline as of
+    ``today`` (the stored ``status`` says what the last round concluded).
+    """
+    if unit_id is not None:
+        viewer.require_unit(unit_id)
+    today = today or dt.date.today()
+    with db.session() as s:
+        names = dict(s.execute(select(RoundRow.id, RoundRow.name)).all())
+        q = select(RectificationRow, UnitRow.name).outerjoin(UnitRow, UnitRow.unit_id == RectificationRow.unit_id)
+        if unit_id is not None:
+            q = q.where(RectificationRow.unit_id == unit_id)
+        if status:
+            q = q.where(RectificationRow.status == status)
+        q = _scoped(q, RectificationRow.unit_id, viewer).order_by(RectificationRow.unit_id, RectificationRow.id)
+        records = []
+        for r, name in s.execute(q).all():
+            records.append({
+                "id": r.id, "unit_id": r.unit_id, "unit_name": name or "", "rule": r.rule, "subject": r.subject,
+                "status": r.status, "past_deadline": r.status != "fixed" and r.deadline < today,
+                "deadline": r.deadline, "opened_round": names.get(r.opened_round_id, ""),
+                "last_seen_round": names.get(r.last_seen_round_id, ""),
+                "closed_round": names.get(r.closed_round_id, "") if r.closed_round_id else "",
+                "points": r.points, "page": r.page, "page_link": http_url(r.page), "message": r.message,
+                "fix": r.fix,
+            })
+    df = pd.DataFrame(records, columns=RECT_COLUMNS)
+    if not df.empty:
+        order = {"overdue": 0, "open": 1, "fixed": 2}
+        df["_o"] = df["status"].map(order).fillna(3)
+        df = df.sort_values(["unit_id", "_o", "deadline", "points"], ascending=[True, True, True, False])
+        df = df.drop(columns="_o").reset_index(drop=True)
+    return df
+
+
+# --------------------------------------------------------------------------- writes (evaluators)
+
+
+def manual_items(db: Database, round_id: int) -> list[str]:
+    """The evaluator-scored items of the round's rubric (composite weights other than ``website``)."""
+    from zwgk.dashboard.adapters import load_round_rubric
+
+    rubric = load_round_rubric(db, round_id)
+    composite = dict(getattr(getattr(rubric, "scoring", None), "composite", None) or {}) if rubric else {}
+    items = [k for k in composite if k != "website"]
+    return items or list(DEFAULT_MANUAL_ITEMS)
+
+
+def review_finding(
+    db: Database,
+    viewer: Viewer,
+    round_id: int,
+    unit_id: str,
+    rule: str,
+    subject: str,
+    decision: str,
+    reason: str,
+) -> results.Review:
+    """Confirm or dismiss a finding (evaluators only; a reason is required)."""
+    viewer.require_evaluator("核查问题")
+    viewer.require_unit(unit_id)
+    return results.add_review(db, round_id, unit_id, rule, subject, decision, reason, viewer.username)
+
+
+def enter_manual_score(
+    db: Database,
+    viewer: Viewer,
+    round_id: int,
+    unit_id: str,
+    item: str,
+    score: float,
+    evidence: str = "",
+) -> None:
+    """Enter an evaluator-scored item 0..100 (evaluators only)."""
+    viewer.require_evaluator("录入人工评分")
+    viewer.require_unit(unit_id)
+    results.set_manual_score(db, round_id, unit_id, item, score, evidence, viewer.username)
+
+
+def rescore(db: Database, viewer: Viewer, round_id: int) -> None:
+    """Re-score and re-rank the round so a review or manual score shows at once (evaluators only)."""
+    viewer.require_evaluator("重新计分")
+    from zwgk.dashboard.adapters import rescore_round
+
+    rescore_round(db, round_id)

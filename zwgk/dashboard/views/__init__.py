@@ -1,0 +1,87 @@
+"""The dashboard's pages and the frame around them (login, sidebar, round selector).
+
+Pages are chosen in the sidebar and may be deep-linked with query parameters
+(``?page=unit&unit=ID&round=NAME``).  A page the role may not open, or a unit
+the viewer may not see, is refused with an error; the query layer refuses it
+again regardless of what the page does.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from zwgk.dashboard import cache
+from zwgk.dashboard.labels import PAGES, ROLE_LABELS, ROLE_PAGES
+from zwgk.dashboard.session import current_viewer, login_form, logout
+from zwgk.dashboard.viewer import Viewer
+
+
+def _param(name: str) -> str | None:
+    value = st.query_params.get(name)
+    return str(value) if value else None
+
+
+def _choose_round(url: str, viewer: Viewer) -> int | None:
+    rounds = cache.rounds(url, cache.key(viewer))
+    if rounds.empty:
+        return None
+    names = list(rounds["name"])
+    wanted = _param("round")
+    index = names.index(wanted) if wanted in names else 0
+    name = st.sidebar.selectbox("评估轮次", names, index=index, key="w_round")
+    if name != wanted:
+        st.query_params["round"] = name
+    return int(rounds.loc[rounds["name"] == name, "id"].iloc[0])
+
+
+def _choose_page(viewer: Viewer) -> str:
+    allowed = list(ROLE_PAGES[viewer.role])
+    wanted = _param("page")
+    if wanted and wanted not in allowed:
+        st.error(f"无权访问页面「{PAGES.get(wanted, '未知')}」，已返回{PAGES[allowed[0]]}。")
+        wanted = None
+        st.query_params.pop("page", None)
+        st.query_params.pop("unit", None)
+    index = allowed.index(wanted) if wanted else 0
+    page = st.sidebar.radio("页面", allowed, index=index, format_func=lambda p: PAGES[p], key="w_page")
+    if page != wanted:
+        st.query_params["page"] = page
+        if wanted is not None:  # the user moved away from a deep link: drop its unit
+            st.query_params.pop("unit", None)
+    return page
+
+
+def main() -> None:
+    st.set_page_config(page_title="政务公开评估", page_icon="📊", layout="wide")
+    url = cache.db_url()
+    db = cache.database(url)
+    viewer = current_viewer(db)
+    if viewer is None:
+        login_form(db)
+        return
+
+    st.sidebar.markdown(f"**{ROLE_LABELS[viewer.role]}**")
+    st.sidebar.text(viewer.username)
+    if st.sidebar.button("退出登录", key="logout"):
+        logout()
+        st.query_params.clear()
+        st.rerun()
+
+    page = _choose_page(viewer)
+    round_id = _choose_round(url, viewer)
+    if round_id is None:
+        st.info("数据库中还没有评估轮次。请先运行 `zwgk assess` 或 `zwgk demo`。")
+        return
+
+    from zwgk.dashboard.views import overview, rectification, unit, workbench
+
+    render = {
+        "overview": overview.render,
+        "unit": unit.render,
+        "workbench": workbench.render,
+        "rectification": rectification.render,
+    }[page]
+    try:
+        render(url, db, viewer, round_id)
+    except PermissionError as exc:
+        st.error(f"无权访问：{exc}")

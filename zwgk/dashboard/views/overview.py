@@ -1,0 +1,178 @@
+"""总览: the leader's picture in a minute — KPIs, ranking per tier, charts, trend, most improved."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from zwgk.dashboard import adapters, cache, queries
+from zwgk.dashboard.labels import KIND_LABELS, RANKING_LABELS
+from zwgk.dashboard.safe import chart_label
+from zwgk.dashboard.viewer import Viewer
+from zwgk.storage.db import Database
+
+CHART_BARS = 40
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"
+
+
+def _num(x: float | None) -> str:
+    return "—" if x is None or pd.isna(x) else f"{x:.1f}"
+
+
+def kpi_tiles(frame: pd.DataFrame) -> None:
+    k = queries.kpis(frame)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("参评单位", f"{k['units']}", help=f"已测评 {k['measured']} 个")
+    c2.metric("合格率", _pct(k["pass_rate"]))
+    c3.metric("平均分", _num(k["mean_score"]))
+    c4.metric("单项否决", f"{k['vetoes']}")
+
+
+def downloads(db: Database, viewer: Viewer, round_id: int) -> None:
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button(
+        "下载通报 (PDF)",
+        data=lambda: adapters.bulletin_download(db, viewer, round_id).data,
+        file_name=f"通报-{round_id}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        key="dl_bulletin",
+    )
+    c2.download_button(
+        "下载排名 (xlsx)",
+        data=lambda: adapters.scores_download(db, viewer, round_id, "xlsx").data,
+        file_name=f"得分排名-{round_id}.xlsx",
+        mime=adapters.MIME["xlsx"],
+        on_click="ignore",
+        key="dl_scores",
+    )
+
+
+def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Tier picker, search and sort over the ranking; returns the rows shown."""
+    tiers = [t for t in queries.TIER_ORDER if t in set(frame["tier"])] + sorted(
+        set(frame["tier"]) - set(queries.TIER_ORDER)
+    )
+    c1, c2, c3 = st.columns([1, 2, 1])
+    tier = c1.selectbox("层级", tiers, key="w_tier") if tiers else None
+    search = c2.text_input("搜索单位（名称或编码）", key="w_search").strip()
+    order = c3.selectbox("排序", ["名次", "得分从高到低", "得分从低到高"], key="w_sort")
+    shown = frame[frame["tier"] == tier] if tier is not None else frame
+    if search:
+        mask = shown["unit_name"].str.contains(search, case=False, regex=False) | shown["unit_id"].str.contains(
+            search, case=False, regex=False
+        )
+        shown = shown[mask]
+    if order == "得分从高到低":
+        shown = shown.sort_values("score", ascending=False, na_position="last", kind="stable")
+    elif order == "得分从低到高":
+        shown = shown.sort_values("score", ascending=True, na_position="last", kind="stable")
+    view = shown.assign(kind=shown["kind"].map(KIND_LABELS).fillna(shown["kind"]))
+    cols = ["rank", "unit_name", "unit_id", "kind", "score", "verdict", "weighted", "deductions", "bonus"]
+    st.caption(f"共 {len(view)} 个单位")
+    st.dataframe(
+        view[cols],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c: (
+                st.column_config.NumberColumn(RANKING_LABELS[c], format="%.2f")
+                if c in ("score", "weighted", "deductions", "bonus")
+                else st.column_config.TextColumn(RANKING_LABELS[c])
+                if c != "rank"
+                else st.column_config.NumberColumn(RANKING_LABELS[c], format="%d")
+            )
+            for c in cols
+        },
+        key="ranking_table",
+    )
+    return shown
+
+
+def score_chart(shown: pd.DataFrame) -> None:
+    data = shown[shown["score"].notna()].head(CHART_BARS)
+    if data.empty:
+        return
+    fig = px.bar(
+        x=[chart_label(n) for n in data["unit_name"]],
+        y=data["score"].astype(float),
+        labels={"x": "单位", "y": "得分"},
+        title=f"得分（当前列表前 {len(data)} 个单位）",
+    )
+    fig.update_layout(xaxis_tickangle=-45, height=420, margin=dict(l=10, r=10, t=50, b=10))
+    st.plotly_chart(fig, width="stretch", key="score_chart")
+
+
+def rule_chart(rules: pd.DataFrame) -> None:
+    if rules.empty:
+        st.caption("本轮没有发现问题。")
+        return
+    top = rules.head(25).iloc[::-1]
+    fig = px.bar(
+        x=top["findings"], y=[chart_label(r) for r in top["rule"]], orientation="h",
+        labels={"x": "问题数", "y": "规则"}, title="问题分布（按规则）",
+    )
+    fig.update_layout(height=max(300, 22 * len(top) + 80), margin=dict(l=10, r=10, t=50, b=10))
+    st.plotly_chart(fig, width="stretch", key="rule_chart")
+
+
+def trend_chart(tr: pd.DataFrame) -> None:
+    if len(tr) < 2:
+        st.caption("只有一个轮次，暂无趋势。")
+        return
+    fig = px.line(
+        x=[chart_label(r) for r in tr["round"]], y=tr["mean_score"].astype(float), markers=True,
+        labels={"x": "轮次", "y": "平均分"}, title="各轮平均分",
+    )
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=50, b=10))
+    st.plotly_chart(fig, width="stretch", key="trend_chart")
+    table = tr[["round", "as_of", "units", "measured", "mean_score", "pass_rate", "vetoes"]]
+    st.dataframe(
+        table, hide_index=True, width="stretch",
+        column_config={
+            "round": "轮次", "as_of": "评估日期", "units": "参评单位", "measured": "已测评",
+            "mean_score": st.column_config.NumberColumn("平均分", format="%.2f"),
+            "pass_rate": st.column_config.NumberColumn("合格率", format="percent"),
+            "vetoes": "单项否决",
+        },
+    )
+
+
+def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
+    if not viewer.sees_all:
+        raise PermissionError("总览包含全部单位，部门账号无权查看")
+    vk = cache.key(viewer)
+    st.title("总览")
+    frame = cache.ranking(url, round_id, vk)
+    kpi_tiles(frame)
+    downloads(db, viewer, round_id)
+    st.subheader("排名")
+    if frame.empty:
+        st.info("本轮还没有得分。")
+        return
+    shown = ranking_table(frame)
+    score_chart(shown)
+    left, right = st.columns(2)
+    with left:
+        rule_chart(cache.findings_by_rule(url, round_id, vk))
+    with right:
+        st.markdown("**进步最快**")
+        mi = cache.most_improved(url, round_id, vk)
+        if mi.empty:
+            st.caption("没有上一轮可比，或没有单位得分上升。")
+        else:
+            st.dataframe(
+                mi[["unit_name", "tier", "score_before", "score", "delta"]], hide_index=True, width="stretch",
+                column_config={
+                    "unit_name": "单位", "tier": "层级",
+                    "score_before": st.column_config.NumberColumn("上轮得分", format="%.2f"),
+                    "score": st.column_config.NumberColumn("本轮得分", format="%.2f"),
+                    "delta": st.column_config.NumberColumn("提升", format="%+.2f"),
+                },
+            )
+    st.subheader("趋势")
+    trend_chart(cache.trend(url, vk))

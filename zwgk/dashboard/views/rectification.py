@@ -1,0 +1,64 @@
+"""整改清单: a department's items with deadlines and status, downloadable as xlsx, CSV and PDF."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from zwgk.dashboard import adapters, cache, queries
+from zwgk.dashboard.labels import RECT_LABELS, RECT_STATUS_LABELS
+from zwgk.dashboard.safe import md_escape
+from zwgk.dashboard.views.unit import pick_unit
+from zwgk.dashboard.viewer import Viewer
+from zwgk.storage.db import Database
+
+
+def _downloads(db: Database, viewer: Viewer, unit_id: str, round_id: int) -> None:
+    viewer.require_unit(unit_id)  # before offering anything
+    cols = st.columns([1, 1, 1, 3])
+    for col, fmt, label in ((cols[0], "xlsx", "下载 xlsx"), (cols[1], "csv", "下载 CSV"),
+                            (cols[2], "pdf", "下载整改通知书 (PDF)")):
+        name = f"整改通知书-{unit_id}.pdf" if fmt == "pdf" else f"整改清单-{unit_id}.{fmt}"
+        col.download_button(
+            label,
+            # runs when clicked, outside the script run: everything it needs is bound here
+            data=lambda fmt=fmt: adapters.rectification_download(db, viewer, unit_id, fmt, round_id).data,
+            file_name=name,
+            mime=adapters.MIME[fmt],
+            on_click="ignore",
+            key=f"dl_rect_{fmt}",
+        )
+
+
+def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
+    st.title("整改清单")
+    unit_id = pick_unit(url, viewer, None, key="w_rect_unit")
+    if unit_id is None:
+        st.info("没有可查看的单位。")
+        return
+    frame = queries.rectification(db, viewer, unit_id=unit_id)  # PermissionError for others' units
+    info = queries.unit_info(db, viewer, unit_id)
+    st.subheader(md_escape(f"{info['name']}（{unit_id}）"))
+    counts = frame["status"].value_counts() if not frame.empty else {}
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("整改事项", len(frame))
+    c2.metric("待整改", int(counts.get("open", 0)))
+    c3.metric("逾期未改", int(counts.get("overdue", 0)))
+    c4.metric("已整改", int(counts.get("fixed", 0)))
+    _downloads(db, viewer, unit_id, round_id)
+    if frame.empty:
+        st.success("没有整改事项。")
+        return
+    st.caption("「已整改」表示后续轮次复查时该问题已不再出现；逾期未改的事项在下一轮评分中加扣分。")
+    view = frame.assign(
+        status=[
+            RECT_STATUS_LABELS.get(s, s) + ("（已过期限）" if past and s == "open" else "")
+            for s, past in zip(frame["status"], frame["past_deadline"])
+        ]
+    )
+    cols = ["rule", "subject", "status", "deadline", "opened_round", "last_seen_round", "closed_round", "points",
+            "page_link", "message", "fix"]
+    config = {c: st.column_config.TextColumn(RECT_LABELS[c]) for c in cols if c in RECT_LABELS}
+    config["deadline"] = st.column_config.DateColumn(RECT_LABELS["deadline"], format="YYYY-MM-DD")
+    config["points"] = st.column_config.NumberColumn(RECT_LABELS["points"], format="%.1f")
+    config["page_link"] = st.column_config.LinkColumn("问题页面", max_chars=80)
+    st.dataframe(view[cols], hide_index=True, width="stretch", column_config=config, key="rect_table")

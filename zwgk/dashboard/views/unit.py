@@ -1,0 +1,125 @@
+"""单位详情: one unit's score by indicator, its findings with evidence, its history across rounds."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from zwgk.dashboard import cache, queries
+from zwgk.dashboard.labels import FINDING_LABELS, KIND_LABELS, REVIEW_LABELS, SEVERITY_LABELS
+from zwgk.dashboard.safe import chart_label, md_escape
+from zwgk.dashboard.viewer import Viewer
+from zwgk.storage.db import Database
+
+
+def pick_unit(url: str, viewer: Viewer, round_id: int | None, key: str) -> str | None:
+    """The unit to show: the ``unit`` query parameter if given, else a selectbox of visible units.
+
+    The parameter is not trusted: the caller passes it to the query layer,
+    which raises PermissionError for a unit the viewer may not see.
+    """
+    wanted = st.query_params.get("unit")
+    units = cache.visible_units(url, round_id, cache.key(viewer))
+    if units.empty and not wanted:
+        return None
+    ids = list(units["unit_id"])
+    names = dict(zip(units["unit_id"], units["name"]))
+    if wanted and wanted not in ids:
+        return str(wanted)  # refused (or "not in this round") by the query layer
+    index = ids.index(wanted) if wanted in ids else 0
+    chosen = st.selectbox("单位", ids, index=index, format_func=lambda u: f"{names.get(u, u)}（{u}）", key=key)
+    if chosen != wanted:
+        st.query_params["unit"] = chosen
+    return chosen
+
+
+def findings_table(frame: pd.DataFrame, key: str, with_unit: bool = False) -> None:
+    """Findings as a dataframe: crawled text stays text; only http(s) pages become links."""
+    if frame.empty:
+        st.caption("没有问题记录。")
+        return
+    view = frame.assign(
+        severity=frame["severity"].map(SEVERITY_LABELS).fillna(frame["severity"]),
+        review=frame["review"].map(REVIEW_LABELS).fillna(frame["review"]),
+    )
+    cols = (["unit_name"] if with_unit else []) + [
+        "rule", "subject", "severity", "points", "page_link", "http_status", "dates", "message", "fix",
+        "review", "review_reason", "evidence",
+    ]
+    config = {c: st.column_config.TextColumn(FINDING_LABELS[c]) for c in cols if c in FINDING_LABELS}
+    config["page_link"] = st.column_config.LinkColumn(FINDING_LABELS["page_link"], max_chars=80)
+    config["points"] = st.column_config.NumberColumn(FINDING_LABELS["points"], format="%.1f")
+    st.dataframe(view[cols], hide_index=True, width="stretch", column_config=config, key=key)
+
+
+def breakdown_chart(bd: pd.DataFrame) -> None:
+    data = bd[bd["part"] != "bonus"]
+    if data.empty:
+        return
+    names = [chart_label(n) for n in data["name"]]
+    fig = go.Figure()
+    fig.add_bar(name="应得分", x=names, y=data["available"])
+    fig.add_bar(name="扣分", x=names, y=data["deducted"])
+    fig.update_layout(barmode="group", height=360, title="分项得分（扣分 / 应得分）",
+                      margin=dict(l=10, r=10, t=50, b=10))
+    st.plotly_chart(fig, width="stretch", key="breakdown_chart")
+
+
+def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
+    st.title("单位详情")
+    unit_id = pick_unit(url, viewer, round_id, key="w_unit")
+    if unit_id is None:
+        st.info("本轮没有可查看的单位。")
+        return
+    detail = queries.unit_detail(db, viewer, round_id, unit_id)  # PermissionError for others' units
+    u = detail.unit
+    st.subheader(md_escape(f"{u['name']}（{u['unit_id']}）"))
+    st.text(f"层级：{u['tier']}    类型：{KIND_LABELS.get(u['kind'], u['kind'])}    网站：{u['site_url']}")
+    sc = detail.score
+    if sc is None:
+        st.info("该单位本轮没有得分记录。")
+    else:
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric("得分", "—" if sc["score"] is None else f"{sc['score']:.2f}")
+        c2.metric("名次", "—" if sc["rank"] is None else str(sc["rank"]))
+        c3.metric("结论", sc["verdict"])
+        c4.metric("绩效折算", "—" if sc["weighted"] is None else f"{sc['weighted']:.2f}")
+        for note in detail.notes:
+            st.text(note)
+    if not detail.breakdown.empty:
+        st.markdown("**分项得分**")
+        bd = detail.breakdown
+        st.dataframe(
+            bd[["name", "part", "available", "deducted", "earned", "findings"]], hide_index=True, width="stretch",
+            column_config={
+                "name": "指标", "part": "类别",
+                "available": st.column_config.NumberColumn("应得分", format="%.2f"),
+                "deducted": st.column_config.NumberColumn("扣分", format="%.2f"),
+                "earned": st.column_config.NumberColumn("加分", format="%.2f"),
+                "findings": "问题数",
+            },
+        )
+        breakdown_chart(bd)
+    items = (detail.composite or {}).get("items") or {}
+    if items:
+        st.markdown("**综合评分构成**")
+        st.dataframe(
+            pd.DataFrame(
+                [(k, v.get("weight"), v.get("score"), "是" if v.get("entered") else "否") for k, v in items.items()],
+                columns=["项目", "权重", "得分", "已录入"],
+            ),
+            hide_index=True,
+        )
+    st.markdown("**问题与证据**")
+    findings_table(queries.findings(db, viewer, round_id, unit_id=unit_id), key="unit_findings")
+    st.markdown("**历轮得分**")
+    if detail.history.empty:
+        st.caption("没有历史记录。")
+    else:
+        st.dataframe(
+            detail.history[["round", "as_of", "score", "rank", "verdict"]], hide_index=True, width="stretch",
+            column_config={"round": "轮次", "as_of": "评估日期",
+                           "score": st.column_config.NumberColumn("得分", format="%.2f"),
+                           "rank": "名次", "verdict": "结论"},
+        )
