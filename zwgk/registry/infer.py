@@ -70,6 +70,11 @@ class Inference:
     why: str  # which signal decided the tier, for the import report
 
 
+def _strip_party(text: str) -> str:
+    """``中共嘉兴市委嘉兴市人民政府`` → ``嘉兴市人民政府`` (joint party/government sites)."""
+    return re.sub(r"^中共[\u4e00-\u9fff]{2,12}?[省市县区州盟旗]委(?!员)", "", text)
+
+
 def clean_name(name: str) -> str:
     """The name reduced to what classifies it.
 
@@ -82,8 +87,11 @@ def clean_name(name: str) -> str:
     text = re.sub(r"[\"'“”‘’《》「」『』·•・.]", "", text)
     parts = [p for p in re.split(r"[\s_\-－—–|｜、,，;；/]+", text) if p]
     long_parts = [p for p in parts if len(p) >= 4]
-    text = long_parts[-1] if long_parts else "".join(parts)
-    text = re.sub(r"^中共[\u4e00-\u9fff]{2,12}?[省市县区州盟旗]委(?!员)", "", text)
+    text = "".join(parts)
+    if long_parts and place_chain(_strip_party(long_parts[-1])):
+        text = long_parts[-1]  # "中共盐亭县委 盐亭县人民政府" → the government's own name
+    text = _strip_party(text)
+
     changed = True
     while changed:
         changed = False
