@@ -44,6 +44,7 @@ class MiniWeb:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.runner: web.AppRunner | None = None
         self.thread: threading.Thread | None = None
+        self.delay = 0.0  # seconds every answer waits (to slow a crawl down in a test)
 
     def add(self, path: str, body: bytes | str | Handler = b"", status: int = 200, content_type: str = "text/html; charset=utf-8", headers: dict[str, str] | None = None) -> None:
         self.routes[path] = Route(body, status, content_type, headers or {})
@@ -59,6 +60,8 @@ class MiniWeb:
         key = request.path_qs if request.path_qs in self.routes else request.path
         self.hits.setdefault(key, []).append((time.monotonic(), request.method))
         route = self.routes.get(key)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if route is None:
             return web.Response(status=404, text="<html><title>404</title><body>Not Found</body></html>", content_type="text/html")
         if callable(route.body):

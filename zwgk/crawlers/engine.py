@@ -150,7 +150,7 @@ async def _crawl_site(
     home = homepage_url(unit.site_url)
     await writer.call(snapshot.begin_site, round_id, unit.unit_id, home)
     emit({"stage": "site_start", "unit_id": unit.unit_id, "url": home, "in_flight": in_flight["n"], "total": total})
-    site_writer = writer.for_site(round_id, unit.unit_id)
+    site_writer = writer.for_site(round_id, unit.unit_id, settings.write_batch)
     try:
         previous = await writer.call(snapshot.previous_pages, round_id, unit.unit_id)
         crawler = SiteCrawler(fetcher, site_writer, unit, settings, matcher, previous, emit)

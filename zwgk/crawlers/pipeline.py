@@ -34,15 +34,16 @@ class SnapshotWriter:
     def close(self) -> None:
         self.executor.shutdown(wait=True)
 
-    def for_site(self, round_id: int, unit_id: str) -> "SiteWriter":
-        return SiteWriter(self, round_id, unit_id)
+    def for_site(self, round_id: int, unit_id: str, batch: int = FLUSH_PAGES) -> "SiteWriter":
+        return SiteWriter(self, round_id, unit_id, batch)
 
 
 class SiteWriter:
     """Buffers one site's pages and links and flushes them in batches."""
 
-    def __init__(self, writer: SnapshotWriter, round_id: int, unit_id: str):
+    def __init__(self, writer: SnapshotWriter, round_id: int, unit_id: str, batch: int = FLUSH_PAGES):
         self.writer = writer
+        self.batch = max(1, batch)
         self.round_id = round_id
         self.unit_id = unit_id
         self.pages: list[Page] = []
@@ -54,7 +55,7 @@ class SiteWriter:
         self.pages.append(page)
         if links:
             self.links.extend(links)
-        if len(self.pages) >= FLUSH_PAGES or len(self.links) >= FLUSH_LINKS:
+        if len(self.pages) >= self.batch or len(self.links) >= FLUSH_LINKS:
             await self.flush()
 
     async def flush(self) -> None:

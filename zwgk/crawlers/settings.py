@@ -77,6 +77,9 @@ class CrawlSettings:
       check_external_links: also check links leaving the site.
       column_match_cutoff: rapidfuzz ratio (0–100) for a near column-name match.
       ipv6_sample: inner links fetched over IPv6 for the inner-link share.
+
+    Storage
+      write_batch: pages buffered per site before they are written (streaming).
     """
 
     resolver: str | None = None
@@ -111,6 +114,7 @@ class CrawlSettings:
     autothrottle_target: float = 4.0
     max_crawl_delay: float = 10.0
     column_match_cutoff: float = 90.0
+    write_batch: int = 40
     article_columns: tuple[str, ...] = field(default=DEFAULT_ARTICLE_COLUMNS)
     hub_names: tuple[str, ...] = field(default=DEFAULT_HUB_NAMES)
 

@@ -139,6 +139,14 @@ class SiteCrawler:
             return None
         self.budget -= 1
         self.crawled[url] = depth
+        seen, _result = await self._fetch_seen(url, kind, depth)
+        if extra:
+            seen.page.facts.update(extra)
+        await self._record(seen)
+        return seen
+
+    async def _fetch_seen(self, url: str, kind: str, depth: int) -> tuple[Seen, FetchResult]:
+        """GET (conditionally, when an earlier round stored validators) and extract."""
         headers: dict[str, str] = {}
         prev = self.previous.get(url)
         if prev is not None:
@@ -148,13 +156,8 @@ class SiteCrawler:
                 headers["If-Modified-Since"] = prev[1].last_modified
         result = await self.fetcher.fetch(url, extra_headers=headers or None)
         if result.status == 304 and prev is not None:
-            seen = await self._from_previous(url, kind, depth, prev, result)
-        else:
-            seen = self._build(url, kind, depth, result)
-        if extra:
-            seen.page.facts.update(extra)
-        await self._record(seen)
-        return seen
+            return await self._from_previous(url, kind, depth, prev, result), result
+        return self._build(url, kind, depth, result), result
 
     async def _from_previous(self, url: str, kind: str, depth: int, prev: tuple[int, Page], result: FetchResult) -> Seen:
         round_id, old = prev
@@ -305,8 +308,7 @@ class SiteCrawler:
         self.budget -= 1
         self.crawled[url] = 0
         self.patterns[path_pattern(url)] += 1
-        result = await self.fetcher.fetch(url)
-        seen = self._build(url, PageKind.HOME.value, 0, result)
+        seen, result = await self._fetch_seen(url, PageKind.HOME.value, 0)
         seen.html = result.text
         probes["home"] = {
             "attempts": result.attempts,
