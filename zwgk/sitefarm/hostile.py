@@ -73,6 +73,7 @@ class HostileCorpus:
         self.links = links
         self.nesting = nesting
         self.hits: dict[str, int] = {}
+        self.huge_sent = 0  # bytes of /huge.html the client actually took (its size cap at work)
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -126,6 +127,7 @@ class HostileCorpus:
                 piece = chunk[: self.huge_bytes - sent]
                 await resp.write(piece)
                 sent += len(piece)
+                self.huge_sent = max(self.huge_sent, sent)
             await resp.write_eof()
         except (ConnectionResetError, ConnectionError, asyncio.CancelledError):
             pass  # the client stopped reading at its cap: expected
@@ -158,7 +160,6 @@ class HostileCorpus:
         resp = web.StreamResponse(headers={"Content-Type": "text/html; charset=utf-8", "Content-Length": "100000"})
         await resp.prepare(request)
         await resp.write(_page("不完整的响应", "<p>" + "内容" * 40).encode()[:300])
-        await resp.drain()
         if request.transport is not None:
             request.transport.close()  # the promised rest never comes
         return resp
