@@ -26,6 +26,19 @@ from zwgk.model import Tier, UnitKind
 
 MUNICIPALITIES = {"11": "北京市", "12": "天津市", "31": "上海市", "50": "重庆市"}
 _MUNICIPALITY_NAMES = set(MUNICIPALITIES.values())
+# Provincial-level units by the short name used in site names (中国河北, 天津政务网, 上海徐汇).
+PROVINCES = {
+    short: short + suffix
+    for suffix, shorts in (
+        ("市", "北京 天津 上海 重庆"),
+        ("省", "河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 "
+               "云南 陕西 甘肃 青海 台湾"),
+    )
+    for short in shorts.split()
+} | {
+    "内蒙古": "内蒙古自治区", "广西": "广西壮族自治区", "西藏": "西藏自治区", "宁夏": "宁夏回族自治区",
+    "新疆": "新疆维吾尔自治区", "香港": "香港特别行政区", "澳门": "澳门特别行政区",
+}
 
 # Longest suffixes first so "自治州" wins over "州".
 _DEPTH = {"部委": 0, "省": 1, "市": 2, "县": 3, "乡": 4}
@@ -232,8 +245,12 @@ def infer(name: str, code: str = "", places: PlaceIndex | None = None) -> Infere
     region = "".join(chain)
     if not region and places is not None:
         region = places.place(code)
+    bare = _PORTAL_TAIL.sub("", core[2:] if core.startswith("中国") else core)
+    province = next((full for short, full in PROVINCES.items() if bare.startswith(short)), "")
+    if not region and province:
+        region = province if bare in (province, province[: len(bare)]) or not portal else ""
     if not region and core.startswith("中国") and portal:
-        region = _PORTAL_TAIL.sub("", core[2:])
+        region = bare
     upper = (code or "").upper()
     if upper.startswith("BT") or core.startswith(("兵团", _BINGTUAN)):
         region = region or _BINGTUAN
@@ -251,4 +268,6 @@ def infer(name: str, code: str = "", places: PlaceIndex | None = None) -> Infere
         return Inference(Tier.MINISTRY.value, kind, region, "name (国务院部门)")
     if name_tier is not None:
         return Inference(name_tier, kind, region, "name")
+    if portal and province and bare in PROVINCES:
+        return Inference(Tier.PROVINCE.value, kind, province, "name (province)")
     return Inference(None, kind, region, "")
