@@ -140,17 +140,24 @@ def find_round(db: Database, round_name: str) -> RoundInfo:
     return require_round(db, round_name)
 
 
+_RULE_NAMES: dict[tuple[str, str], dict[str, str]] = {}
+
+
 def rule_names(info: RoundInfo | None) -> dict[str, str]:
-    """rule code → 中文名 from the round's rubric, or {} when it cannot be loaded."""
+    """rule code → 中文名 from the round's rubric, or {} when it cannot be loaded (cached per rubric)."""
     if info is None:
         return {}
-    try:
-        from zwgk.indicators import load_rubric
+    key = (info.rubric, info.rubric_hash)
+    if key not in _RULE_NAMES:
+        try:
+            from zwgk.indicators import load_rubric
 
-        rubric = load_rubric(info.rubric)
-    except Exception:  # noqa: BLE001 - names are cosmetic; exports must not fail on them
-        return {}
-    return {code: getattr(spec, "name_zh", "") for code, spec in (getattr(rubric, "rules", None) or {}).items()}
+            rubric = load_rubric(info.rubric)
+            names = {code: getattr(spec, "name_zh", "") for code, spec in (getattr(rubric, "rules", None) or {}).items()}
+        except Exception:  # noqa: BLE001 - names are cosmetic; exports must not fail on them
+            names = {}
+        _RULE_NAMES[key] = names
+    return _RULE_NAMES[key]
 
 
 # ---------------------------------------------------------------- records

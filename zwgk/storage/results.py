@@ -560,7 +560,13 @@ def list_rectification_items(
 def save_rectification_items(db: Database, items: Iterable[RectificationView]) -> list[int]:
     """Insert items with ``id`` None, update the others; returns their ids (all in one transaction)."""
     ids: list[int] = []
+    items = list(items)
+    wanted = [it.id for it in items if it.id is not None]
     with db.session() as s:
+        existing: dict[int, RectificationRow] = {}
+        for start in range(0, len(wanted), 500):  # one query per chunk, not one per item
+            chunk = wanted[start:start + 500]
+            existing.update({r.id: r for r in s.scalars(select(RectificationRow).where(RectificationRow.id.in_(chunk)))})
         for it in items:
             if it.status not in RECTIFICATION_STATUSES:
                 raise ZwgkError(f"rectification status must be one of {RECTIFICATION_STATUSES}, not {it.status!r}")
@@ -589,7 +595,7 @@ def save_rectification_items(db: Database, items: Iterable[RectificationView]) -
                 s.flush()
                 it.id = row.id
             else:
-                row = s.get(RectificationRow, it.id)
+                row = existing.get(it.id)
                 if row is None:
                     raise ZwgkError(f"rectification item id {it.id} does not exist")
                 for k, v in values.items():
