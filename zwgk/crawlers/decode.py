@@ -42,19 +42,29 @@ def sniff_meta_charset(body: bytes) -> str | None:
 def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode ``body``; returns ``(text, charset_used)``.
 
-    Order: HTTP header charset → ``<meta charset>`` → UTF-8 if it decodes
-    cleanly → charset_normalizer detection → GB18030 with replacement.
+    A body that is valid UTF-8 (with non-ASCII bytes) is UTF-8 whatever the
+    labels say: GBK text is practically never valid UTF-8, while mislabelled
+    UTF-8 pages are common.  Otherwise: HTTP header charset → ``<meta>`` →
+    charset_normalizer detection → GB18030, each tried strictly before the
+    next; the last resort decodes with replacement characters.
     """
     if body.startswith(codecs.BOM_UTF8):
         return body[3:].decode("utf-8", "replace"), "utf-8"
-    for candidate in (charset_from_content_type(content_type), sniff_meta_charset(body)):
-        codec = normalise_charset(candidate)
-        if codec:
-            return body.decode(codec, "replace"), codec
+    declared = [normalise_charset(c) for c in (charset_from_content_type(content_type), sniff_meta_charset(body))]
     try:
-        return body.decode("utf-8"), "utf-8"
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        if not body.isascii() or not any(declared):
+            return text, "utf-8"
+    for codec in declared:
+        if codec:
+            try:
+                return body.decode(codec), codec
+            except (UnicodeDecodeError, LookupError):
+                continue
+    codec = None
     try:
         from charset_normalizer import from_bytes
 
@@ -62,5 +72,10 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
         codec = normalise_charset(best.encoding) if best else None
     except Exception:  # detection is a best effort; fall through to GB18030
         codec = None
-    codec = codec or "gb18030"
-    return body.decode(codec, "replace"), codec
+    if codec:
+        try:
+            return body.decode(codec), codec
+        except (UnicodeDecodeError, LookupError):
+            pass
+    fallback = next((c for c in declared if c), None) or "gb18030"
+    return body.decode(fallback, "replace"), fallback
