@@ -104,18 +104,15 @@ def _latest_round(db: Database, start: dt.date, end: dt.date, before: bool = Fal
 
 def bulletin_data(db: Database, quarter: str) -> BulletinData:
     """Gather the quarter's bulletin from stored probes, rounds, findings and 整改 items."""
-    from zwgk.storage.probes import probe_days
+    from zwgk.storage.probes import availability_between
 
     year, q, start, end = parse_quarter(quarter)
     data = BulletinData(quarter=f"{year}Q{q}", start=start, end=end)
     units = _units(db)
     data.sites_registered = len(units)
 
-    per_site: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for day in probe_days(db, start, end):
-        per_site[day.unit_id][0] += day.probes
-        per_site[day.unit_id][1] += day.failures
-    for unit_id, (n, f) in sorted(per_site.items()):
+    per_site = availability_between(db, start, end)
+    for unit_id, (n, f) in per_site.items():
         u = units.get(unit_id)
         data.availability.append(SiteAvailability(unit_id, u.name if u else unit_id, u.tier if u else "", n, f))
     data.sites_monitored = len(per_site)
