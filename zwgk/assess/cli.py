@@ -36,7 +36,7 @@ def _rubric(info) -> Any:
     """The round's rubric (warns when the file changed since the round was run)."""
     from zwgk.indicators import load_rubric
 
-    rubric = load_rubric(info.rubric)
+    rubric = load_rubric((info.settings or {}).get("rubric") or info.rubric)
     if info.rubric_hash and getattr(rubric, "hash", "") and rubric.hash != info.rubric_hash:
         console.print(f"[yellow]注意 warning: rubric {info.rubric!r} changed since round {info.name!r} was run; "
                       "rescoring with the current version[/yellow]")
@@ -45,11 +45,9 @@ def _rubric(info) -> Any:
 
 def rescore(database, info) -> list:
     """Re-derive rectification items and scores of a round (after a review or manual scores)."""
-    from zwgk.assess import score_round, update_rectification
+    from zwgk.assess.ranking import rescore_round
 
-    rubric = _rubric(info)
-    update_rectification(database, info.id, rubric, info.as_of)
-    return score_round(database, info.id, rubric, weight=info.weight)
+    return rescore_round(database, info.id, _rubric(info))
 
 
 def _fmt(x: Any) -> str:

@@ -76,6 +76,32 @@ def score_round(
     return ranked
 
 
+def round_rubric(db: Database, round_id: int) -> Any:
+    """Load the rubric round ``round_id`` was run with (by name or path, as stored with the round)."""
+    from zwgk.indicators import load_rubric
+
+    info = get_round_by_id(db, round_id)
+    if info is None:
+        raise ZwgkError(f"round id {round_id} does not exist")
+    return load_rubric((info.settings or {}).get("rubric") or info.rubric)
+
+
+def rescore_round(db: Database, round_id: int, rubric: Any | None = None) -> list[UnitScore]:
+    """After a review or manual scores: rebuild the round's 整改 items, then its scores and ranks.
+
+    ``rubric`` defaults to the round's own rubric.  Safe for older rounds: later
+    rounds' rectification history is kept.
+    """
+    from zwgk.assess.rectify import update_rectification
+
+    info = get_round_by_id(db, round_id)
+    if info is None:
+        raise ZwgkError(f"round id {round_id} does not exist")
+    rubric = rubric if rubric is not None else round_rubric(db, round_id)
+    update_rectification(db, round_id, rubric, info.as_of)
+    return score_round(db, round_id, rubric, weight=info.weight)
+
+
 @dataclass(frozen=True, slots=True)
 class UnitDelta:
     unit_id: str
