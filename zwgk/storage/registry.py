@@ -139,8 +139,8 @@ def unit_sources(db: Database, unit_ids: Iterable[str] | None = None) -> dict[st
     """``unit_id -> source`` (the registry file:line a unit was last written from)."""
     with db.session() as s:
         if unit_ids is None:
-            return dict(s.execute(select(UnitRow.unit_id, UnitRow.source)).tuples().all())
+            return {k: v for k, v in s.execute(select(UnitRow.unit_id, UnitRow.source))}
         out: dict[str, str] = {}
         for chunk in _chunks(list(dict.fromkeys(unit_ids))):
-            out.update(s.execute(select(UnitRow.unit_id, UnitRow.source).where(UnitRow.unit_id.in_(chunk))).tuples().all())
+            out.update({k: v for k, v in s.execute(select(UnitRow.unit_id, UnitRow.source).where(UnitRow.unit_id.in_(chunk)))})
         return out
