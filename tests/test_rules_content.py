@@ -64,6 +64,15 @@ def test_interp_missing_only_for_government_normative_documents(ws, nat_rubric, 
         assert found[0].subject == u("doc.html") and number in found[0].message
 
 
+def test_notice_citing_a_normative_document_is_not_a_policy_document(ws, nat_rubric):
+    ws.column("tz/", "通知公告", [("关于转发文件的通知", D(2026, 11, 1))])
+    ws.article("tz/item0.html", "关于转发文件的通知", D(2026, 11, 1), doc_number="示府办发〔2026〕9号")
+    ws.column("zc/", "政策文件", [("示例市实施办法", D(2026, 11, 1))])
+    ws.article("zc/item0.html", "示例市实施办法", D(2026, 11, 1), doc_number="示府办发〔2026〕9号")
+    found = by_rule(evaluate(ws.snapshot(), nat_rubric), "INTERP-MISSING")
+    assert [f.subject for f in found] == [u("zc/item0.html")]
+
+
 def test_interp_present_via_uncrawled_related_link(ws, nat_rubric):
     _doc(ws, related=[{"text": "图解：促进就业措施", "url": u("tj.html")}])
     assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "INTERP-MISSING")
@@ -118,9 +127,21 @@ def test_reply_unanswered_over_three_months_is_veto(ws, nat_rubric):
     ws.article("hd/a.html", "咨询", None, dates={"留言时间": "2026-08-19"})  # 3 months + 1 day before as_of
     ws.article("hd/b.html", "咨询", None, dates={"留言时间": "2026-08-20"})  # exactly 3 months: not yet
     ws.article("hd/c.html", "咨询", None, dates={"留言时间": "2025-10-01"})  # outside the past year
+    found = {f.subject: f for f in by_rule(evaluate(ws.snapshot(), nat_rubric), "REPLY-LATE")}
+    assert set(found) == {u("hd/a.html"), u("hd/b.html")}
+    assert found[u("hd/a.html")].severity == "veto" and "单项否决" in found[u("hd/a.html")].message
+    assert found[u("hd/b.html")].severity == "deduct"  # unanswered, late, not yet 3 months
+
+
+@pytest.mark.parametrize("asked, late", [(D(2026, 11, 13), False), (D(2026, 11, 12), True)])
+def test_reply_unanswered_after_five_working_days_is_late(ws, nat_rubric, asked, late):
+    # as_of Fri 2026-11-20: 11-13 (Fri) → 11-16..20 = 5 working days; 11-12 → 6
+    ws.article("hd/q.html", "咨询", None, dates={"留言时间": asked.isoformat()})
     found = by_rule(evaluate(ws.snapshot(), nat_rubric), "REPLY-LATE")
-    assert [f.subject for f in found] == [u("hd/a.html")]
-    assert found[0].severity == "veto" and "单项否决" in found[0].message
+    assert bool(found) is late
+    if late:
+        assert found[0].severity == "deduct" and found[0].evidence["status"] == "unanswered"
+        assert "仍未答复" in found[0].message
 
 
 def test_reply_from_article_labels(ws, nat_rubric):

@@ -114,12 +114,14 @@ def test_conac_badge(ws, nat_rubric):
     assert [f.rule for f in evaluate(ws.snapshot(), nat_rubric)] == ["CONAC-BADGE"]
 
 
-def test_search_from_fact_or_links(ws, nat_rubric):
+def test_search_missing_needs_the_crawler_fact(ws, nat_rubric):
     ws.home.facts["search"] = False
-    assert [f.rule for f in evaluate(ws.snapshot(), nat_rubric)] == ["SEARCH-MISSING"]
-    del ws.home.facts["search"]
-    assert [f.rule for f in evaluate(ws.snapshot(), nat_rubric)] == ["SEARCH-MISSING"]
-    ws.link(HOME, u("search/index.html"), "站内搜索")
+    [f] = evaluate(ws.snapshot(), nat_rubric)
+    assert f.rule == "SEARCH-MISSING" and f.subject == HOME
+    ws.link(HOME, u("search/index.html"), "站内搜索")  # a search link proves presence
+    assert evaluate(ws.snapshot(), nat_rubric) == []
+    ws.links.clear()
+    del ws.home.facts["search"]  # no fact, no link: absence is not proven, nothing reported
     assert evaluate(ws.snapshot(), nat_rubric) == []
 
 

@@ -21,7 +21,7 @@ def test_clean_site_has_no_findings(ws, nat_rubric):
 def _probes(n_ok: int, n_fail: int) -> list[dict]:
     out = []
     for i in range(n_ok + n_fail):
-        at = dt.datetime.combine(days_ago(i % 7), dt.time(8, i % 60))
+        at = dt.datetime.combine(days_ago(1 + i % 7), dt.time(8, i % 60))
         out.append({"at": at.isoformat(), "ok": i >= n_fail, "error_class": "timeout" if i < n_fail else ""})
     return out
 
@@ -40,9 +40,13 @@ def test_avail_down_not_below_five_percent(ws, nat_rubric):
 
 
 def test_avail_down_ignores_probes_outside_the_window(ws, nat_rubric):
-    old = [{"at": f"{days_ago(30).isoformat()}T08:00:00", "ok": False, "error_class": "timeout"}] * 50
-    ws.history = _probes(100, 0) + old
+    old = [{"at": f"{days_ago(8).isoformat()}T23:00:00", "ok": False, "error_class": "timeout"}] * 50
+    today = [{"at": f"{AS_OF.isoformat()}T08:00:00", "ok": False, "error_class": "timeout"}] * 50
+    ws.history = _probes(100, 0) + old + today  # 8 days ago and the as-of day itself are outside
     assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
+    ws.history = _probes(100, 0) + [{"at": f"{days_ago(7).isoformat()}T00:00:00", "ok": False}] * 6
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
+    assert f.evidence["window"] == [days_ago(7).isoformat(), days_ago(1).isoformat()]
 
 
 def test_avail_down_from_crawl_when_homepage_never_fetched(ws, nat_rubric):
@@ -89,6 +93,19 @@ def test_fresh_home_uses_page_date_and_undated_items_do_not_count(ws, nat_rubric
     [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-HOME")
     assert f.evidence["newest_date"] is None and "无日期视为未更新" in f.message
     ws.home.pub_date = days_ago(2)
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-HOME")
+
+
+def test_fresh_home_from_articles_and_items_the_homepage_links_to(ws, nat_rubric):
+    from zwgk.model import Link
+
+    ws.home.facts.pop("items")  # the crawler lists no items on the homepage itself
+    art = ws.article("news/1.html", "要闻", days_ago(30))
+    ws.links.append(Link(HOME, art.url, "要闻"))
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-HOME")
+    assert f.evidence["age_days"] == 30 and "linked article" in f.evidence["date_source"]
+    ws.column("dt/", "工作动态", [("新", days_ago(2))])
+    ws.links.append(Link(HOME, u("dt/item0.html"), "新"))  # listed in a column, page not fetched
     assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-HOME")
 
 

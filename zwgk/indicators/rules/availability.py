@@ -22,14 +22,17 @@ def _at(value: Any) -> dt.datetime | None:
 
 
 def _window_probes(snapshot: SiteSnapshot, window_days: int) -> list[dict[str, Any]]:
-    """Monitoring probes inside the window (as_of - window_days, as_of]."""
+    """Monitoring probes of the ``window_days`` days before as_of (as_of itself excluded).
+
+    A round uses only the monitoring that precedes it (``zwgk.monitor.history``).
+    """
     start = snapshot.as_of - dt.timedelta(days=window_days)
     out = []
     for probe in snapshot.history:
         if "ok" not in probe:
             continue
         at = _at(probe.get("at"))
-        if at is None or not (start < at.date() <= snapshot.as_of):
+        if at is None or not (start <= at.date() < snapshot.as_of):
             continue
         out.append(probe)
     return out
@@ -50,7 +53,8 @@ def avail_down(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         source = "monitoring"
         evidence: dict[str, Any] = {
             "source": source, "probes": total, "failures": len(failed), "error_classes": classes,
-            "window": [(snapshot.as_of - dt.timedelta(days=window - 1)).isoformat(), snapshot.as_of.isoformat()],
+            "window": [(snapshot.as_of - dt.timedelta(days=window)).isoformat(),
+                       (snapshot.as_of - dt.timedelta(days=1)).isoformat()],
             "first_failures": [str(p.get("at")) for p in failed[:10]],
         }
         n_failed = len(failed)
@@ -86,6 +90,29 @@ def avail_down(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
 
 
+def _linked_item_dates(snapshot: SiteSnapshot, home) -> list[tuple[dt.date, str]]:
+    """Dates of the items the homepage links to: their crawled article page, or their column listing."""
+    listed: dict[str, dt.date] = {}
+    for page in snapshot.pages.values():
+        if page.outcome != Outcome.OK.value:
+            continue
+        for item in (page.facts or {}).get("items") or []:
+            d = to_date(item.get("date")) if isinstance(item, dict) else None
+            if d is not None and item.get("url"):
+                listed[item["url"]] = max(d, listed.get(item["url"], d))
+    sources = {home.url, home.final_url} - {None, ""}
+    out: list[tuple[dt.date, str]] = []
+    for link in snapshot.links:
+        if link.source not in sources or link.tag != "a":
+            continue
+        target = snapshot.pages.get(link.target)
+        if target is not None and target.kind == "article" and target.outcome == Outcome.OK.value and target.pub_date:
+            out.append((target.pub_date, f"linked article:{target.date_source or 'pub_date'}"))
+        elif link.target in listed:
+            out.append((listed[link.target], "linked item:column listing"))
+    return out
+
+
 @register("FRESH-HOME")
 def fresh_home(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     days = int(spec.params["days"])
@@ -118,6 +145,7 @@ def fresh_home(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             candidates.append((d, "item"))
         if home.pub_date:
             candidates.append((home.pub_date, f"page:{home.date_source or 'pub_date'}"))
+        candidates.extend(_linked_item_dates(snapshot, home))
         future = sorted({d.isoformat() for d, _ in candidates if d > as_of})
         valid = [(d, s) for d, s in candidates if d <= as_of]
         if valid:

@@ -82,22 +82,22 @@ _SEARCH_URL = re.compile(r"search|jsearch|sousuo|/s\?|query", re.IGNORECASE)
 
 @register("SEARCH-MISSING")
 def search_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    """Judged only on positive knowledge: the crawler's ``facts["search"]`` (search form seen or not).
+
+    Without that fact a search link is proof of presence, but no link is no proof of
+    absence (most sites use a form, which is not a link), so nothing is reported.
+    """
     home = home_page(snapshot)
     if home is None:
         return []
     facts = home.facts or {}
-    if "search" in facts:
-        has = bool(facts["search"])
-        source = "facts:search"
-    else:
-        anchors = [(l.anchor, l.target) for l in snapshot.links if l.source in (home.url, home.final_url)]
-        anchors += [(e.get("text") or "", e.get("url") or "") for e in facts.get("nav") or []]
-        has = any(any(w in (a or "") for w in _SEARCH_WORDS) or _SEARCH_URL.search(t or "") for a, t in anchors)
-        source = "links"
-    if has:
+    anchors = [(l.anchor, l.target) for l in snapshot.links if l.source in (home.url, home.final_url)]
+    anchors += [(e.get("text") or "", e.get("url") or "") for e in facts.get("nav") or []]
+    linked = any(any(w in (a or "") for w in _SEARCH_WORDS) or _SEARCH_URL.search(t or "") for a, t in anchors)
+    if linked or "search" not in facts or facts["search"]:
         return []
     msg = f"首页 {snapshot.homepage} 没有站内搜索（未发现搜索框或搜索页链接）。"
-    return [make_finding(snapshot, spec, snapshot.homepage, msg, {"source": source}, page=snapshot.homepage)]
+    return [make_finding(snapshot, spec, snapshot.homepage, msg, {"source": "facts:search"}, page=snapshot.homepage)]
 
 
 _PAGE_TYPE_ZH = {"home": "首页", "column": "栏目页", "article": "内容页"}

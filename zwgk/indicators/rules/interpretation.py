@@ -12,7 +12,7 @@ from typing import Iterable
 
 from zwgk.indicators import workdays
 from zwgk.indicators.rules import register
-from zwgk.indicators.rules._common import make_finding, ok_pages, to_date
+from zwgk.indicators.rules._common import columns_of, make_finding, ok_pages, to_date
 from zwgk.model import Finding, Page, SiteSnapshot
 
 _INTERP_WORDS = ("解读", "图解", "问答", "答记者问")
@@ -38,21 +38,41 @@ def _page_date(page: Page) -> tuple[dt.date | None, str]:
     return None, ""
 
 
-def policy_documents(snapshot: SiteSnapshot) -> list[Page]:
-    """Article pages carrying a 文号 that are not themselves interpretations."""
-    return [
-        p for p in ok_pages(snapshot)
-        if (p.facts or {}).get("doc_number") and not (p.facts or {}).get("is_interpretation")
-    ]
+POLICY_COLUMN = "政策文件"
 
 
-def interpretations_of(snapshot: SiteSnapshot) -> dict[str, tuple[list[Page], list[str]]]:
+def policy_documents(snapshot: SiteSnapshot, rubric=None) -> list[Page]:
+    """Pages carrying a 文号 that are not interpretations nor listed only in non-policy columns.
+
+    A notice or news item that merely cites a 府办发 document carries its 文号 in
+    the text; when the page is listed only under known other columns (通知公告,
+    动态, 互动交流 …) it is not itself the policy document.
+    """
+    listed_in: dict[str, set[str]] = {}
+    if rubric is not None:
+        for col in columns_of(snapshot, rubric):
+            for item in col.items:
+                if item.get("url"):
+                    listed_in.setdefault(item["url"], set()).add(col.name)
+    out = []
+    for p in ok_pages(snapshot):
+        facts = p.facts or {}
+        if not facts.get("doc_number") or facts.get("is_interpretation"):
+            continue
+        names = listed_in.get(p.url, set())
+        if names and POLICY_COLUMN not in names and "" not in names:
+            continue
+        out.append(p)
+    return out
+
+
+def interpretations_of(snapshot: SiteSnapshot, rubric=None) -> dict[str, tuple[list[Page], list[str]]]:
     """Document URL → (crawled 解读 pages, uncrawled 解读 link URLs)."""
     interps = [p for p in ok_pages(snapshot) if (p.facts or {}).get("is_interpretation")]
     by_url = {_norm_url(p.url): p for p in interps}
     by_url.update({_norm_url(p.final_url): p for p in interps if p.final_url})
     out: dict[str, tuple[list[Page], list[str]]] = {}
-    for doc in policy_documents(snapshot):
+    for doc in policy_documents(snapshot, rubric):
         found: dict[str, Page] = {}
         uncrawled: list[str] = []
         doc_keys = {_norm_url(doc.url), _norm_url(doc.final_url or "")} - {""}
@@ -81,8 +101,8 @@ def _is_normative(doc: Page, markers: list[str]) -> bool:
 def interp_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     limit = int(spec.params["max_working_days"])
     out = []
-    links = interpretations_of(snapshot)
-    for doc in policy_documents(snapshot):
+    links = interpretations_of(snapshot, rubric)
+    for doc in policy_documents(snapshot, rubric):
         interps, _ = links.get(doc.url, ([], []))
         doc_date, doc_src = _page_date(doc)
         if doc_date is None or doc_date > snapshot.as_of:
@@ -116,9 +136,9 @@ def interp_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
 @register("INTERP-MISSING")
 def interp_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     markers = list(spec.params["doc_number_markers"])
-    links = interpretations_of(snapshot)
+    links = interpretations_of(snapshot, rubric)
     out = []
-    for doc in policy_documents(snapshot):
+    for doc in policy_documents(snapshot, rubric):
         if not _is_normative(doc, markers):
             continue
         interps, uncrawled = links.get(doc.url, ([], []))
@@ -140,8 +160,8 @@ def interp_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
 def interp_rate(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     target = float(spec.params["target_rate"])
     markers = list(rubric.rules["INTERP-MISSING"].params.get("doc_number_markers", [])) if "INTERP-MISSING" in rubric.rules else []
-    links = interpretations_of(snapshot)
-    docs = [d for d in policy_documents(snapshot) if not markers or _is_normative(d, markers)]
+    links = interpretations_of(snapshot, rubric)
+    docs = [d for d in policy_documents(snapshot, rubric) if not markers or _is_normative(d, markers)]
     if not docs:
         return []
     with_interp = [d for d in docs if any(links.get(d.url, ([], []))[i] for i in (0, 1))]

@@ -67,12 +67,20 @@ def reply_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
                     "date_source": m["source"], "limit_working_days": limit, "unanswered_months": months}
         if answered is None or answered > snapshot.as_of:
             limit_day = add_months(asked, months)
-            if snapshot.as_of <= limit_day:
+            if snapshot.as_of > limit_day:
+                evidence |= {"status": "unanswered", "days_open": (snapshot.as_of - asked).days, "veto": True}
+                msg = (f"留言{title}（{url}）于{asked.isoformat()}提出，至评估日{snapshot.as_of.isoformat()}"
+                       f"已{(snapshot.as_of - asked).days}天仍未答复，超过{months}个月，单项否决。")
+                out.append(make_finding(snapshot, spec, url, msg, evidence, page=url, severity="veto"))
                 continue
-            evidence |= {"status": "unanswered", "days_open": (snapshot.as_of - asked).days, "veto": True}
+            waited = workdays.working_days_between(asked, snapshot.as_of)
+            if waited <= limit:
+                continue
+            evidence |= {"status": "unanswered", "working_days": waited, "veto": False,
+                         "deadline": workdays.add_working_days(asked, limit).isoformat()}
             msg = (f"留言{title}（{url}）于{asked.isoformat()}提出，至评估日{snapshot.as_of.isoformat()}"
-                   f"已{(snapshot.as_of - asked).days}天仍未答复，超过{months}个月，单项否决。")
-            out.append(make_finding(snapshot, spec, url, msg, evidence, page=url, severity="veto"))
+                   f"已过{waited}个工作日仍未答复，超过{limit}个工作日。")
+            out.append(make_finding(snapshot, spec, url, msg, evidence, page=url))
             continue
         lag = workdays.working_days_between(asked, answered)
         if lag <= limit:
