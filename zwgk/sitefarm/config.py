@@ -1,0 +1,46 @@
+"""How a farm is made: the only input of generation (besides nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from zwgk.model import ZwgkError
+
+DEFAULT_AS_OF = dt.date(2026, 11, 20)
+
+
+@dataclass(frozen=True, slots=True)
+class FarmConfig:
+    """A farm is a pure function of this config (ports aside).
+
+    sites: number of generated sites (ignored when ``registry`` is given).
+    registry: a national-export CSV (序号, 网站标识码, 网站名称, 首页网址, …) whose
+      names, codes and hosts the farm's sites take.
+    seed / as_of: every random choice and every date derives from these.
+    port / dns_port: 0 picks free ports.  host: the IPv4 address to bind.
+    ipv6: also serve on ::1 and answer AAAA records.
+    bench_mode: each site on its own 127.0.0.1 port, no slow or transient pages,
+      every response carries ``LinkChecker: 1``.
+    pages_per_column: upper bound on list-page items per column (scales the farm).
+    """
+
+    sites: int = 24
+    registry: Path | None = None
+    seed: int = 1
+    as_of: dt.date = DEFAULT_AS_OF
+    port: int = 0
+    dns_port: int = 0
+    host: str = "127.0.0.1"
+    ipv6: bool = True
+    bench_mode: bool = False
+    pages_per_column: int = 40
+
+    def __post_init__(self) -> None:
+        if self.registry is None and self.sites < 1:
+            raise ZwgkError(f"farm sites must be at least 1, got {self.sites}")
+        if self.pages_per_column < 5:
+            raise ZwgkError(f"pages_per_column must be at least 5, got {self.pages_per_column}")
+        if self.registry is not None and not Path(self.registry).is_file():
+            raise ZwgkError(f"farm registry {self.registry} does not exist")

@@ -1,0 +1,98 @@
+"""The farm as a value: its sites, where they live (origins), lazy materialisation.
+
+``Farm`` holds only the cheap ``SiteSpec`` list; a ``Site`` is built when a
+request (or the truth) needs it and kept in a bounded LRU cache, so a national
+farm of 13,385 sites starts in seconds and stays small in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from zwgk.sitefarm.config import FarmConfig
+from zwgk.sitefarm.generate import materialise
+from zwgk.sitefarm.model import Site, SiteSpec
+from zwgk.sitefarm.names import KNOWN_EXTERNAL_HOSTS
+from zwgk.sitefarm.specs import build_specs
+
+REGISTRY_COLUMNS = ("unit_id", "unit_name", "tier", "kind", "region", "parent_id", "site_url", "site_code",
+                    "has_services")
+SITE_CACHE_SIZE = 512
+
+
+@dataclass(slots=True)
+class Origins:
+    """Where each site and each outside host is served (decided when serving).
+
+    Normal mode: ``http://<host>:<port>`` for every site, resolved by the farm's DNS.
+    Benchmark mode: ``http://127.0.0.1:<own port>`` per site and outside hosts
+    under ``http://127.0.0.1:<external port>/<host>``.
+    """
+
+    port: int = 0
+    bench_ports: dict[int, int] = field(default_factory=dict)  # site index → port
+    external_port: int = 0
+
+    def site(self, spec: SiteSpec) -> str:
+        if self.bench_ports:
+            return f"http://127.0.0.1:{self.bench_ports[spec.index]}"
+        return f"http://{spec.host}:{self.port}"
+
+    def external(self, host: str) -> str:
+        if self.bench_ports:
+            return f"http://127.0.0.1:{self.external_port}/{host}"
+        return f"http://{host}:{self.port}"
+
+    def resolve(self, spec: SiteSpec, ref: str) -> str:
+        """A model link (``/path`` on the site, ``dead:<domain>``) as an absolute URL."""
+        if ref.startswith("dead:"):
+            name = ref[5:]
+            if self.bench_ports:  # no DNS in benchmark mode: a closed loopback port
+                return f"http://127.0.0.1:9/{name}/"
+            return f"http://www.{name}/"
+        if ref.startswith("/"):
+            return self.site(spec) + ref
+        return ref
+
+
+class Farm:
+    """All sites of one config; materialises sites on demand."""
+
+    def __init__(self, config: FarmConfig):
+        self.config = config
+        self.specs: list[SiteSpec] = build_specs(config)
+        self.by_host: dict[str, SiteSpec] = {s.host: s for s in self.specs}
+        self.by_unit: dict[str, SiteSpec] = {s.unit_id: s for s in self.specs}
+        self.external_hosts = frozenset(KNOWN_EXTERNAL_HOSTS) - set(self.by_host)
+        self.origins = Origins()
+        self._site = lru_cache(maxsize=SITE_CACHE_SIZE)(self._materialise)
+
+    def _materialise(self, index: int) -> Site:
+        return materialise(self.specs[index], self.config)
+
+    def site(self, spec: SiteSpec) -> Site:
+        return self._site(spec.index)
+
+    def url(self, spec: SiteSpec) -> str:
+        return self.origins.site(spec) + "/"
+
+    def site_rows(self) -> list[dict]:
+        """The registry rows of the farm (canonical columns of docs/architecture.md)."""
+        return [
+            {"unit_id": s.unit_id, "unit_name": s.name, "tier": s.tier, "kind": s.kind, "region": s.region,
+             "parent_id": s.parent_id, "site_url": self.url(s), "site_code": s.site_code,
+             "has_services": "1" if s.has_services else "0"}
+            for s in self.specs
+        ]
+
+    def write_registry(self, path: Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=REGISTRY_COLUMNS)
+            writer.writeheader()
+            writer.writerows(self.site_rows())
+        return path

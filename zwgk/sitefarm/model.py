@@ -1,0 +1,130 @@
+"""The farm's pure model of a site: what exists, with which dates and defects.
+
+Two levels, so a national farm starts in seconds:
+  * ``SiteSpec`` — identity plus the defect *plan*; cheap, built for every site
+    at start-up.
+  * ``Site`` — the materialised site (columns, items, links, quirks), built on
+    demand from the spec and cached with a bounded LRU.
+Rendering (``render``) and serving (``server``) only read these values; the
+ground truth (``truth``) is computed from them, so it always says exactly what
+the pages show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSpec:
+    """One site's identity and defect plan (no pages yet)."""
+
+    index: int
+    unit_id: str
+    name: str
+    tier: str
+    kind: str  # portal / department
+    region: str
+    parent_id: str
+    host: str
+    site_code: str
+    has_services: bool
+    abbr: str  # province abbreviation for ICP / 公安备案 (赣)
+    doc_prefix: str  # first character of 文号 (青政办发…)
+    seed: int
+    codes: frozenset[str] = frozenset()  # planted rule codes
+    missing: tuple[str, ...] = ()  # standard column names planted as missing
+
+
+@dataclass(slots=True)
+class Item:
+    """An entry of a column and the page it links to."""
+
+    id: int
+    col: str
+    title: str
+    date: dt.date
+    time: str  # "HH:MM"
+    path: str
+    kind: str  # news / doc / interp / message / report / plain
+    org: str = ""
+    doc_number: str = ""
+    written: dt.date | None = None  # 成文日期
+    related: list[str] = field(default_factory=list)  # paths of 相关解读 / 原文
+    asked: dt.datetime | None = None
+    answered: dt.datetime | None = None
+    year: int = 0
+    attachments: list[tuple[str, str]] = field(default_factory=list)  # (path, label)
+    broken: list[tuple[str, str]] = field(default_factory=list)  # planted (url, anchor)
+    large: bool = False
+
+
+@dataclass(slots=True)
+class Column:
+    """A column (栏目): a list page (with pagination) or a hub of sub-columns."""
+
+    key: str
+    std: str  # standard column name it stands for ("" when none)
+    name: str  # the name shown on the site
+    fresh: str  # freshness class (news/notice/policy/personnel) or ""
+    kind: str  # list / hub / js
+    parent: str  # key of the hub it sits under ("" = top navigation)
+    where: str  # top / more / sub
+    path: str  # URL path of list page 1
+    items: list[Item] = field(default_factory=list)
+    page_size: int = 15
+    broken: list[tuple[str, str]] = field(default_factory=list)  # planted (url, anchor)
+    loop_link: bool = False
+
+    def page_path(self, page: int, style: str) -> str:
+        """Path of list page ``page`` (1-based) in the site's pagination style."""
+        if page <= 1:
+            return self.path
+        if style == "query":
+            return f"{self.path}?page={page}"
+        base = self.path.rsplit("/", 1)[0]
+        return f"{base}/index_{page - 1}.html"
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.items) // self.page_size))
+
+
+@dataclass(slots=True)
+class Site:
+    """A materialised site."""
+
+    spec: SiteSpec
+    template: str  # trs (index_1.html, t20240512_1.html) / hanweb (?page=, art_…)
+    charset: str  # utf-8 / gbk (header) / gb2312-meta (meta only)
+    traditional: bool
+    gzip: bool
+    list_date_style: int
+    article_date_style: int
+    columns: dict[str, Column]
+    nav_more: list[str]  # column keys shown only in the 更多 menu
+    home_blocks: list[str]  # column keys whose newest items the homepage lists
+    home_broken: list[tuple[str, str]]  # planted broken links on the homepage (url, anchor)
+    pages: dict[str, tuple[str, object]]  # path → (kind, Column|Item|extra)
+    soft404: set[str]
+    attachments: dict[str, int]  # path → body size (served attachments)
+    meta_missing: dict[str, str]  # page type → meta tag left out
+    footer: dict[str, str]  # site_code / icp / psb / sponsor ("" = missing)
+    conac_id: str
+    transient: dict[str, tuple[int, str]]  # path → (failures, "503"/"reset"/"429")
+    slow: dict[str, float]
+    head405: bool
+    calendar: str  # path of the calendar trap ("" when none)
+    loop: str  # path of the first hop of the redirect loop ("" when none)
+    moved: dict[str, str]  # old path → new path (301)
+    ipv6_mode: str  # ok / none / unreachable / mismatch
+    down: bool
+    down_mode: str  # 503 / reset
+    report_deadline: dt.date
+
+    def column_by_std(self, std: str) -> Column | None:
+        for col in self.columns.values():
+            if col.std == std:
+                return col
+        return None

@@ -1,0 +1,320 @@
+"""Which sites a farm has and which defects each one gets (the cheap level).
+
+``build_specs(config)`` returns one ``SiteSpec`` per site, either generated
+(provinces → cities → counties, each portal with its departments) or taken from
+a national-export CSV.  Every choice comes from a seed derived from
+``(config.seed, unit_id)``, so sites are independent of each other.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import random
+import re
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from zwgk.model import ZwgkError
+from zwgk.sitefarm.config import FarmConfig
+from zwgk.sitefarm.model import SiteSpec
+from zwgk.sitefarm.names import (
+    DEPARTMENTS,
+    PLACE_FIRST,
+    PLACE_SECOND,
+    PROVINCES,
+    REGION_ABBR,
+    STANDARD_COLUMN_NAMES,
+)
+
+ALL_CODES: tuple[str, ...] = (
+    "AVAIL-DOWN", "FRESH-HOME", "FRESH-COLUMN", "COLUMN-BLANK", "COLUMN-MISSING", "INTERP-LATE",
+    "INTERP-MISSING", "IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "LINK-HOME", "LINK-PAGE",
+    "IDENT-SITECODE", "IDENT-ICP", "IDENT-PSB", "IDENT-META", "REPORT-LATE", "REPLY-LATE",
+)
+IPV6_CODES = frozenset({"IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH"})
+# Relative frequency of each plantable code (AVAIL-DOWN is decided separately).
+WEIGHTS: dict[str, int] = {
+    "FRESH-HOME": 3, "FRESH-COLUMN": 6, "COLUMN-BLANK": 5, "COLUMN-MISSING": 6, "INTERP-LATE": 5,
+    "INTERP-MISSING": 4, "IPV6-NONE": 5, "IPV6-UNREACHABLE": 2, "IPV6-MISMATCH": 2, "LINK-HOME": 6,
+    "LINK-PAGE": 6, "IDENT-SITECODE": 3, "IDENT-ICP": 3, "IDENT-PSB": 3, "IDENT-META": 4,
+    "REPORT-LATE": 4, "REPLY-LATE": 4,
+}
+REPORT_MARGIN_DAYS = 20  # REPORT-LATE is only planted this far past the deadline
+
+
+def derive_seed(*parts: object) -> int:
+    """A stable 64-bit seed from any parts (Python's hash() is salted per process)."""
+    digest = hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def report_deadline(kind: str, as_of: dt.date) -> dt.date:
+    """Last day to publish last year's 年报: 1月31日 departments, 3月31日 governments."""
+    return dt.date(as_of.year, 1, 31) if kind == "department" else dt.date(as_of.year, 3, 31)
+
+
+def report_late_possible(kind: str, as_of: dt.date) -> bool:
+    return as_of > report_deadline(kind, as_of) + dt.timedelta(days=REPORT_MARGIN_DAYS)
+
+
+def build_specs(config: FarmConfig) -> list[SiteSpec]:
+    """All sites of the farm with their defect plans, coverage-checked."""
+    raw = _registry_specs(config) if config.registry else _synthetic_specs(config)
+    planned = [_plan(spec, config) for spec in raw]
+    return _ensure_coverage(planned, config)
+
+
+# ---------------------------------------------------------------- identities
+
+
+def _synthetic_specs(config: FarmConfig) -> list[SiteSpec]:
+    rng = random.Random(derive_seed(config.seed, "places"))
+    places = [(a + b, pa + pb) for a, pa in PLACE_FIRST for b, pb in PLACE_SECOND]
+    rng.shuffle(places)
+    used_slugs: set[str] = set()
+    specs: list[SiteSpec] = []
+    place_i = 0
+
+    def next_place() -> tuple[str, str]:
+        nonlocal place_i
+        name, slug = places[place_i % len(places)]
+        round_ = place_i // len(places)
+        place_i += 1
+        if round_:
+            slug = f"{slug}{round_ + 1}"
+        while slug in used_slugs:
+            slug += "x"
+        used_slugs.add(slug)
+        return name, slug
+
+    def add_government(tier: str, place: str, slug: str, region_code: str, region: str, parent: str,
+                       abbr: str, doc_prefix: str, departments: int) -> str:
+        portal_code = f"{region_code}0001"
+        name = f"{place}人民政府"
+        specs.append(_spec(len(specs), portal_code, name, tier, "portal", region, parent,
+                           f"www.{slug}.gov.cn", True, abbr, doc_prefix, config.seed))
+        drng = random.Random(derive_seed(config.seed, "departments", portal_code))
+        for j, (county_name, prov_name, sub, services) in enumerate(drng.sample(DEPARTMENTS, departments)):
+            if len(specs) >= config.sites:
+                break
+            if tier == "省":
+                dept_name = place + prov_name
+            elif tier == "市" and sub in ("fgw", "wjw"):
+                dept_name = place + ("发展和改革委员会" if sub == "fgw" else "卫生健康委员会")
+            else:
+                dept_name = place + county_name
+            specs.append(_spec(len(specs), f"{region_code}{j + 11:04d}", dept_name, tier, "department",
+                               region, portal_code, f"{sub}.{slug}.gov.cn", services, abbr,
+                               doc_prefix, config.seed))
+        return portal_code
+
+    p = 0
+    while len(specs) < config.sites:
+        prov_name, prov_slug, abbr, prov_code = PROVINCES[p % len(PROVINCES)]
+        if p >= len(PROVINCES):
+            prov_slug = f"{prov_slug}{p // len(PROVINCES) + 1}"
+            prov_code = f"{(int(prov_code) + 40 * (p // len(PROVINCES))) % 90 + 10:02d}"
+        used_slugs.add(prov_slug)
+        prov_id = add_government("省", prov_name, prov_slug, f"{prov_code}0000", prov_name, "",
+                                 abbr, abbr, 2)
+        for c in range(3):
+            if len(specs) >= config.sites:
+                break
+            city, city_slug = next_place()
+            city += "市"
+            city_code = f"{prov_code}{c + 1:02d}00"
+            city_id = add_government("市", city, city_slug, city_code, prov_name + city, prov_id,
+                                     abbr, city[0], 3)
+            for k in range(4):
+                if len(specs) >= config.sites:
+                    break
+                county, county_slug = next_place()
+                county += "县"
+                add_government("县", county, county_slug, f"{prov_code}{c + 1:02d}{k + 21:02d}",
+                               prov_name + city + county, city_id, abbr, county[0], 3)
+        p += 1
+    return specs[: config.sites]
+
+
+def _spec(index: int, unit_id: str, name: str, tier: str, kind: str, region: str, parent: str,
+          host: str, services: bool, abbr: str, doc_prefix: str, seed: int,
+          site_code: str | None = None) -> SiteSpec:
+    return SiteSpec(
+        index=index, unit_id=unit_id, name=name, tier=tier, kind=kind, region=region,
+        parent_id=parent, host=host, site_code=site_code if site_code is not None else unit_id,
+        has_services=services, abbr=abbr, doc_prefix=doc_prefix,
+        seed=derive_seed(seed, unit_id),
+    )
+
+
+_HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+
+
+def _registry_specs(config: FarmConfig) -> list[SiteSpec]:
+    """Sites named after a national-export CSV (read with the csv module)."""
+    path = Path(config.registry)  # type: ignore[arg-type]
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        needed = {"网站标识码", "网站名称", "首页网址"}
+        if not reader.fieldnames or not needed <= set(reader.fieldnames):
+            raise ZwgkError(f"{path}:1: farm registry needs the columns {', '.join(sorted(needed))}, "
+                            f"found {reader.fieldnames}")
+        rows = [(line, row) for line, row in enumerate(reader, start=2)]
+    code_count: dict[str, int] = {}
+    for _, row in rows:
+        code = (row.get("网站标识码") or "").strip()
+        code_count[code] = code_count.get(code, 0) + 1
+    specs: list[SiteSpec] = []
+    hosts: set[str] = set()
+    for line, row in rows:
+        code = (row.get("网站标识码") or "").strip()
+        name = (row.get("网站名称") or "").strip() or f"网站{line}"
+        seq = (row.get("序号") or "").strip() or str(line)
+        unit_id = code if code and code_count[code] == 1 else f"{code or 'row'}-{seq}"
+        host = _host_of(row.get("首页网址") or "")
+        if not host or host in hosts:
+            host = f"s{line}.farm.gov.cn"
+        hosts.add(host)
+        kind = "portal" if name.endswith("政府") else "department"
+        abbr = REGION_ABBR.get(code[:2], "京")
+        specs.append(_spec(len(specs), unit_id, name, _infer_tier(name, code, kind), kind, _region(name),
+                           "", host, kind == "portal" or not name.endswith(("统计局", "审计局")),
+                           abbr, abbr, config.seed, site_code=code))
+    if not specs:
+        raise ZwgkError(f"{path}: the farm registry has no rows")
+    return specs
+
+
+def _host_of(cell: str) -> str:
+    """First usable host of a messy 首页网址 cell ('' when none)."""
+    for token in re.split(r"[,，;；\s、]+", cell.strip()):
+        if "." not in token:
+            continue
+        url = token if "://" in token else f"http://{token}"
+        try:
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            continue
+        if _HOST_RE.match(host) and not host.replace(".", "").isdigit():
+            return host
+    return ""
+
+
+def _infer_tier(name: str, code: str, kind: str) -> str:
+    if code.lower().startswith("bm"):
+        return "部委"
+    head = name.replace("人民政府", "")
+    if name.startswith(_MUNICIPALITIES) and (kind == "portal" or "区" not in head):
+        return "省"
+    if kind == "portal":
+        if head.endswith("省") or head.endswith("自治区"):
+            return "省"
+        if head.endswith(("乡", "镇", "街道")):
+            return "乡"
+        if head.endswith(("县", "区", "旗")):
+            return "县"
+        return "市"
+    if re.search(r"[县区旗]", name):
+        return "县"
+    if "市" in name or "州" in name:
+        return "市"
+    return "省"
+
+
+def _region(name: str) -> str:
+    m = re.match(r"^(.*?(省|自治区|市|州|县|区|旗))", name)
+    return m.group(1) if m else ""
+
+
+# ---------------------------------------------------------------- defect plans
+
+
+def _plan(spec: SiteSpec, config: FarmConfig) -> SiteSpec:
+    """Pick this site's planted defects: most sites a few, some none, a few many."""
+    rng = random.Random(derive_seed(spec.seed, "plan"))
+    if rng.random() < 0.02:
+        return replace(spec, codes=frozenset({"AVAIL-DOWN"}), missing=())
+    profile = rng.random()
+    count = 0 if profile < 0.12 else rng.randint(1, 3) if profile < 0.88 else rng.randint(5, 8)
+    pool = dict(WEIGHTS)
+    codes: set[str] = set()
+    while len(codes) < count and pool:
+        names = sorted(pool)
+        code = rng.choices(names, weights=[pool[n] for n in names])[0]
+        del pool[code]
+        codes.add(code)
+        if code in IPV6_CODES:
+            for other in IPV6_CODES:
+                pool.pop(other, None)
+    missing: tuple[str, ...] = ()
+    if "COLUMN-MISSING" in codes:
+        missing = tuple(sorted(rng.sample(STANDARD_COLUMN_NAMES, 2 if count >= 5 else 1)))
+    return _consistent(replace(spec, codes=frozenset(codes), missing=missing), config)
+
+
+def _consistent(spec: SiteSpec, config: FarmConfig) -> SiteSpec:
+    """Drop codes the rest of the plan makes impossible; add the ones it implies."""
+    codes = set(spec.codes)
+    if "AVAIL-DOWN" in codes:
+        return replace(spec, codes=frozenset({"AVAIL-DOWN"}), missing=())
+    if spec.kind != "portal":
+        codes.discard("INTERP-MISSING")
+    if "政策文件" in spec.missing:
+        codes -= {"INTERP-LATE", "INTERP-MISSING"}
+    if "互动交流" in spec.missing:
+        codes.discard("REPLY-LATE")
+    late_possible = report_late_possible(spec.kind, config.as_of)
+    if not late_possible:
+        codes.discard("REPORT-LATE")
+    if "政府信息公开年报" in spec.missing and config.as_of > report_deadline(spec.kind, config.as_of):
+        codes.add("REPORT-LATE")
+    if not config.ipv6:
+        codes -= IPV6_CODES
+        codes.add("IPV6-NONE")
+    if "FRESH-HOME" in codes:
+        codes.add("FRESH-COLUMN")  # the 要闻 column the homepage lists is stale too
+    if spec.missing:
+        codes.add("COLUMN-MISSING")
+    return replace(spec, codes=frozenset(codes))
+
+
+def _ensure_coverage(specs: list[SiteSpec], config: FarmConfig) -> list[SiteSpec]:
+    """Make every rule code appear at least once (when the farm is big enough)."""
+    if len(specs) < 6:
+        return specs
+    present = set().union(*(s.codes for s in specs))
+    order = sorted(range(len(specs)), key=lambda i: derive_seed(config.seed, "cover", i))
+    if "AVAIL-DOWN" not in present:
+        i = next(i for i in order if specs[i].kind == "department" or i == order[-1])
+        specs[i] = replace(specs[i], codes=frozenset({"AVAIL-DOWN"}), missing=())
+        present = set().union(*(s.codes for s in specs))
+    for code in ALL_CODES:
+        if code in present or code == "AVAIL-DOWN":
+            continue
+        if code == "REPORT-LATE" and not any(report_late_possible(s.kind, config.as_of) for s in specs):
+            continue
+        if code in IPV6_CODES and not config.ipv6:
+            continue
+        for i in order:
+            s = specs[i]
+            if "AVAIL-DOWN" in s.codes or (code == "INTERP-MISSING" and s.kind != "portal"):
+                continue
+            if code == "REPORT-LATE" and not report_late_possible(s.kind, config.as_of):
+                continue
+            if code.startswith("INTERP") and "政策文件" in s.missing:
+                continue
+            if code == "REPLY-LATE" and "互动交流" in s.missing:
+                continue
+            if code in IPV6_CODES and s.codes & IPV6_CODES:
+                continue
+            missing = s.missing
+            if code == "COLUMN-MISSING":
+                missing = tuple(sorted(set(missing) | {"机构职能"}))
+            specs[i] = _consistent(replace(s, codes=s.codes | {code}, missing=missing), config)
+            break
+        present = set().union(*(s.codes for s in specs))
+    return specs
