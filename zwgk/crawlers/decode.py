@@ -52,7 +52,8 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
         return body[3:].decode("utf-8", "replace"), "utf-8"
     declared = [normalise_charset(c) for c in (charset_from_content_type(content_type), sniff_meta_charset(body))]
     try:
-        text = body.decode("utf-8")
+        # final=False: a body cut at the size cap may end inside a character
+        text = codecs.getincrementaldecoder("utf-8")().decode(body, final=False)
     except UnicodeDecodeError:
         pass
     else:
@@ -61,7 +62,7 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
     for codec in declared:
         if codec:
             try:
-                return body.decode(codec), codec
+                return codecs.getincrementaldecoder(codec)().decode(body, final=False), codec
             except (UnicodeDecodeError, LookupError):
                 continue
     codec = None
