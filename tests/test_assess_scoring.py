@@ -152,3 +152,23 @@ def test_real_rubrics_national_scales_and_zhaoqing_redistributes():
              for i, ind in enumerate(["bonus_data", "bonus_search", "bonus_interp", "bonus_interaction", "bonus_access"])]
     assert score_website(PORTAL, bonus, national).bonus == 6 + 5 + 6 + 6 + 5  # per-indicator caps, ≤ 30
     assert score_website(PORTAL, bonus, zhaoqing).bonus == 25  # 肇庆 bonus_max
+
+
+def test_evaluator_awarded_bonus_counts_only_above_the_gate_and_stays_out_of_the_composite():
+    from zwgk.indicators import load_rubric
+
+    national = load_rubric("national-2019")
+    manual = {"bonus_data": 8.0, "智能搜索与个性化服务": 9.0, "依申请公开": 70.0}
+    late = [finding("c1", "REPLY-LATE", f"http://c1.gov.cn/m/{i}", 1, "interaction") for i in range(5)]
+    sc = score_unit(PORTAL, late, national, weight=0.04, manual=manual)
+    assert (sc.score, sc.bonus) == (108.0, 13.0)  # 95 + 8 + min(9, 5)
+    assert sc.breakdown["bonus_search"]["earned"] == 5.0
+    items = sc.breakdown["_composite"]["items"]
+    assert "bonus_data" not in items and items["依申请公开"]["score"] == 70.0
+    # website item capped at 100 in the composite: (100 × 0.6 + 70 × 0.1) / 0.7
+    assert sc.breakdown["_composite"]["value"] == pytest.approx(95.71)
+    gated = score_unit(PORTAL, late * 4, national, weight=0.04, manual=manual)  # 互动交流 10 capped → 90
+    assert (gated.score, gated.bonus) == (103.0, 13.0)
+    at_gate = [finding("c1", "COLUMN-MISSING", f"栏目{i}", 5, "columns") for i in range(2)] + \
+        [finding("c1", "IPV6-NONE", "http://c1.gov.cn/", 10, "function")]  # 100 − 10 − 10 = 80
+    assert score_unit(PORTAL, at_gate, national, weight=0.04, manual=manual).bonus == 0.0

@@ -214,12 +214,12 @@ def import_manual_cmd(
 ) -> None:
     """Import evaluator-scored 政务公开 items (0..100 each) and rescore the round."""
     from zwgk.assess.manual import import_manual_scores
-    from zwgk.assess.scoring import Parameters
+    from zwgk.assess.scoring import manual_item_names
 
     database = _open(db)
     info = _round(database, round_name)
     try:
-        items = list(Parameters.of(_rubric(info)).composite)
+        items = manual_item_names(_rubric(info))
     except ZwgkError:
         items = []
     report = import_manual_scores(database, info, file, entered_by=by, items=items)

@@ -115,6 +115,9 @@ def import_manual_scores(
         if known_items and item not in known_items:
             report.errors.append((line, f"unknown item {item!r}; the rubric's items are: {', '.join(known_items)}"))
             continue
+        if not get("evidence"):
+            report.errors.append((line, "evidence is empty: say what the score is based on (证据)"))
+            continue
         try:
             results.set_manual_score(db, info.id, unit_id, item, score, get("evidence"), get("entered_by") or entered_by)
         except ZwgkError as exc:

@@ -154,8 +154,14 @@ def score_website(
     rubric: Any,
     *,
     overdue_items: int = 0,
+    awarded: Mapping[str, float] | None = None,
 ) -> WebsiteResult:
-    """Score one unit's website from its findings (dismissed ones must already be marked)."""
+    """Score one unit's website from its findings (dismissed ones must already be marked).
+
+    ``awarded`` maps bonus indicator ids to evaluator-awarded bonus points (the
+    national rubric has no machine rule for 加分 items; evaluators enter them as
+    manual scores named after the bonus indicator, see :func:`split_manual`).
+    """
     p = Parameters.of(rubric)
     inds = indicators_of(rubric)
     notes: list[str] = []
@@ -178,6 +184,9 @@ def score_website(
     for (ind, rule), pts in per_rule.items():
         cap = rule_caps.get(rule)
         per_indicator[ind] = per_indicator.get(ind, 0.0) + (min(pts, cap) if cap is not None else pts)
+    for ind, pts in (awarded or {}).items():
+        if ind in inds and inds[ind].part == "bonus":
+            per_indicator[ind] = per_indicator.get(ind, 0.0) + float(pts)
 
     breakdown: dict[str, Any] = {}
     if vetoes:
@@ -258,6 +267,34 @@ def score_website(
     return WebsiteResult(_r(score + bonus), False, passed, _r(deducted_total), _r(bonus), breakdown)
 
 
+def split_manual(manual: Mapping[str, float] | None, rubric: Any) -> tuple[dict[str, float], dict[str, float]]:
+    """Evaluator entries → (composite items, bonus points per bonus indicator id).
+
+    An entry named after a bonus indicator (its id, e.g. ``bonus_data``, or its
+    name, e.g. ``数据发布与开放``) is bonus points for that indicator; every
+    other entry is a 政务公开 composite item scored 0..100.
+    """
+    bonus_ids = {k: k for k, v in indicators_of(rubric).items() if v.part == "bonus"}
+    bonus_ids.update({v.name: k for k, v in indicators_of(rubric).items() if v.part == "bonus"})
+    composite: dict[str, float] = {}
+    bonus: dict[str, float] = {}
+    for item, value in (manual or {}).items():
+        if item in bonus_ids:
+            bonus[bonus_ids[item]] = bonus.get(bonus_ids[item], 0.0) + float(value)
+        else:
+            composite[item] = float(value)
+    return composite, bonus
+
+
+def manual_item_names(rubric: Any) -> list[str]:
+    """Every name an evaluator may enter: composite items (not ``website``) and bonus indicators."""
+    items = [k for k in Parameters.of(rubric).composite if k != WEBSITE_ITEM]
+    for key, ind in indicators_of(rubric).items():
+        if ind.part == "bonus":
+            items += [key, ind.name]
+    return items
+
+
 def composite_score(
     website: float | None,
     manual: Mapping[str, float] | None,
@@ -315,8 +352,9 @@ def score_unit(
 ) -> UnitScore:
     """A measured unit's full result (rank is set later by :func:`rank_scores`)."""
     check_weight(weight, f"weight of {unit.unit_id}")
-    web = score_website(unit, findings, rubric, overdue_items=overdue_items)
-    composite, detail = composite_score(web.score, manual, rubric)
+    items, awarded = split_manual(manual, rubric)
+    web = score_website(unit, findings, rubric, overdue_items=overdue_items, awarded=awarded)
+    composite, detail = composite_score(web.score, items, rubric)
     breakdown = dict(web.breakdown)
     breakdown["_composite"] = detail
     return UnitScore(
