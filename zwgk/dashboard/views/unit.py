@@ -8,7 +8,7 @@ import streamlit as st
 
 from zwgk.dashboard import cache, queries
 from zwgk.dashboard.labels import FINDING_LABELS, KIND_LABELS, REVIEW_LABELS, SEVERITY_LABELS
-from zwgk.dashboard.safe import chart_label, md_escape
+from zwgk.dashboard.safe import chart_label, http_url, md_escape
 from zwgk.dashboard.viewer import Viewer
 from zwgk.storage.db import Database
 
@@ -51,6 +51,25 @@ def findings_table(frame: pd.DataFrame, key: str, with_unit: bool = False) -> No
     config["page_link"] = st.column_config.LinkColumn(FINDING_LABELS["page_link"], max_chars=80)
     config["points"] = st.column_config.NumberColumn(FINDING_LABELS["points"], format="%.1f")
     st.dataframe(view[cols], hide_index=True, width="stretch", column_config=config, key=key)
+
+
+def finding_details(frame: pd.DataFrame, key: str) -> None:
+    """One finding in full, as plain text (crawled text is never interpreted as Markdown or HTML)."""
+    if frame.empty:
+        return
+    labels = {int(r.id): f"{r.rule} · {str(r.subject)[:80]}" for r in frame.itertuples()}
+    fid = st.selectbox("问题详情", list(labels), format_func=lambda i: labels[i], key=key)
+    row = frame[frame["id"] == fid].iloc[0]
+    st.text(f"规则：{row['rule']}    性质：{SEVERITY_LABELS.get(row['severity'], row['severity'])}    "
+            f"扣分：{row['points']:g}    核查：{REVIEW_LABELS.get(row['review'], row['review'])}")
+    st.text(f"对象：{row['subject']}")
+    st.text(f"问题描述：{row['message']}")
+    st.text(f"整改建议：{row['fix']}")
+    st.text(f"页面：{row['page'] or '—'}    HTTP 状态：{row['http_status'] or '—'}    日期：{row['dates'] or '—'}")
+    if isinstance(row["page_link"], str) and http_url(row["page_link"]):
+        st.link_button("打开问题页面", row["page_link"])
+    with st.expander("证据 (JSON)"):
+        st.code(row["evidence"], language="json")
 
 
 def breakdown_chart(bd: pd.DataFrame) -> None:
@@ -112,7 +131,9 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
             hide_index=True,
         )
     st.markdown("**问题与证据**")
-    findings_table(queries.findings(db, viewer, round_id, unit_id=unit_id), key="unit_findings")
+    frame = queries.findings(db, viewer, round_id, unit_id=unit_id)
+    findings_table(frame, key="unit_findings")
+    finding_details(frame, key="w_unit_finding")
     st.markdown("**历轮得分**")
     if detail.history.empty:
         st.caption("没有历史记录。")
