@@ -230,3 +230,124 @@ def pg_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
         postgres_cluster.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     except Exception:  # the cluster may have been stopped by a fault test
         pass
+
+
+# ------------------------------------------------------------------ a small web of government sites
+
+
+class MiniGovWeb:
+    """``n`` small government sites, each on its own 127.0.0.1 port, slowed by ``delay``.
+
+    Deterministic content (so two rounds find the same things) with a few real
+    defects: odd sites link to a page that is gone, every third site lacks its
+    政策解读 column.  The delay makes a site take about a second to crawl, long
+    enough to kill a worker or restart Redis in the middle of a round.
+    """
+
+    def __init__(self, n: int = 10, delay: float = 0.05) -> None:
+        self.n = n
+        self.delay = delay
+        self.ports: list[int] = []
+        self.hits = 0
+        self._loop = None
+        self._thread = None
+
+    def site_url(self, i: int) -> str:
+        return f"http://127.0.0.1:{self.ports[i]}/"
+
+    def unit_id(self, i: int) -> str:
+        return f"mini{i:02d}"
+
+    def write_registry(self, path: Path) -> Path:
+        """A canonical-columns registry CSV of the sites."""
+        import csv
+
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(["unit_id", "unit_name", "tier", "kind", "region", "parent_id", "site_url", "site_code", "has_services"])
+            for i in range(self.n):
+                out.writerow([self.unit_id(i), f"测试县第{i}局", "县", "department", "测试县", "", self.site_url(i), f"99000000{i:02d}", "1"])
+        return path
+
+    def _page(self, i: int, path: str) -> tuple[int, str]:
+        name = f"测试县第{i}局"
+        head = f'<meta name="SiteName" content="{name}"><meta name="SiteIDCode" content="99000000{i:02d}">'
+        footer = f"<div class='footer'>主办单位：{name} 网站标识码：99000000{i:02d} 京ICP备12345678号</div>"
+        if path == "/":
+            nav = ['<a href="/xxgk/">政府信息公开</a>', '<a href="/zcwj/">政策文件</a>', '<a href="/tzgg/">通知公告</a>']
+            if i % 3:
+                nav.append('<a href="/zcjd/">政策解读</a>')
+            if i % 2:
+                nav.append(f'<a href="/gone-{i}.html">已删除的页面</a>')
+            body = f"<div class='nav'>{''.join(nav)}</div>{footer}"
+            return 200, f"<html><head><meta charset='utf-8'>{head}<title>{name}</title></head><body>{body}</body></html>"
+        for col, label in (("xxgk", "政府信息公开"), ("zcwj", "政策文件"), ("tzgg", "通知公告"), ("zcjd", "政策解读")):
+            if path == f"/{col}/":
+                if col == "zcjd" and not i % 3:
+                    break
+                items = "".join(
+                    f'<li><a href="/{col}/a{k}.html">{label}第{k}号</a><span>2026-0{k + 1}-1{k}</span></li>' for k in range(3)
+                )
+                return 200, f"<html><head><meta charset='utf-8'>{head}<title>{label}</title></head><body><ul>{items}</ul>{footer}</body></html>"
+            if path.startswith(f"/{col}/a") and path.endswith(".html"):
+                k = path[len(f"/{col}/a"):-5]
+                return 200, (
+                    f"<html><head><meta charset='utf-8'>{head}<meta name='ArticleTitle' content='{label}第{k}号'>"
+                    f"<meta name='PubDate' content='2026-0{int(k) + 1 if k.isdigit() else 1}-10'><title>{label}第{k}号</title></head>"
+                    f"<body><p>发布日期：2026-0{int(k) + 1 if k.isdigit() else 1}-10</p><p>正文</p>{footer}</body></html>"
+                )
+        if path == "/robots.txt":
+            return 200, "User-agent: *\nAllow: /\n"
+        return 404, "<html><head><title>404</title></head><body>页面不存在</body></html>"
+
+    def start(self) -> "MiniGovWeb":
+        import asyncio
+        import threading
+
+        from aiohttp import web
+
+        ready = threading.Event()
+
+        async def handle(request: web.Request) -> web.Response:
+            self.hits += 1
+            i = self.ports.index(request.url.port or 80) if (request.url.port in self.ports) else 0
+            await asyncio.sleep(self.delay)
+            status, text = self._page(i, request.path)
+            ctype = "text/plain" if request.path == "/robots.txt" else "text/html"
+            return web.Response(status=status, text=text, content_type=ctype, charset="utf-8")
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            app = web.Application()
+            app.router.add_get("/{tail:.*}", handle)
+            runner = web.AppRunner(app, access_log=None)
+            loop.run_until_complete(runner.setup())
+            for _ in range(self.n):
+                site = web.TCPSite(runner, "127.0.0.1", 0)
+                loop.run_until_complete(site.start())
+                self.ports.append(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(runner.cleanup())
+            loop.close()
+
+        self._thread = threading.Thread(target=serve, name="mini-gov-web", daemon=True)
+        self._thread.start()
+        if not ready.wait(20):
+            raise RuntimeError("mini government web did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def mini_gov_web() -> Iterator[MiniGovWeb]:
+    """Ten slow little government sites on loopback (see :class:`MiniGovWeb`)."""
+    web_ = MiniGovWeb(n=10, delay=0.15).start()
+    yield web_
+    web_.stop()
