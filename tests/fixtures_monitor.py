@@ -208,24 +208,51 @@ def add_units() -> Callable[..., list[Unit]]:
 
 @dataclass
 class MonitoredSite:
-    """One registered site a test can take down and whose homepage it can freeze."""
+    """One registered farm site a test can take down; ``others`` are the farm's other units."""
 
     unit: Unit
-    settings: Any  # ProbeSettings
+    settings: Any  # ProbeSettings (the farm's resolver, private targets allowed)
     set_down: Callable[[bool], None]
-    freeze: Callable[[dt.date], None]  # the homepage's newest item is this date from now on
+    farm: Any
+    others: list[Unit] = field(default_factory=list)
+
+
+FARM_SEED = 3
+FARM_SITES = 6
 
 
 @pytest.fixture
-def site(db, gov_site, add_units) -> MonitoredSite:
+def monitor_farm():
+    """A small running site farm (6 sites, seed 3) for the monitoring tests."""
+    from zwgk.sitefarm import FarmConfig, running_farm
+
+    with running_farm(FarmConfig(sites=FARM_SITES, seed=FARM_SEED)) as farm:
+        yield farm
+
+
+@pytest.fixture
+def farm_units(db, monitor_farm, tmp_path) -> list[Unit]:
+    """The farm's registry imported into ``db`` the way a province would (``import_registry``)."""
+    from zwgk.monitor.probe import registered_units
+    from zwgk.registry import import_registry
+
+    import_registry(db, monitor_farm.write_registry(tmp_path / "farm-registry.csv"))
+    units = registered_units(db)
+    assert len(units) == FARM_SITES
+    return units
+
+
+@pytest.fixture
+def site(db, monitor_farm, farm_units) -> MonitoredSite:
+    """A farm site with no planted availability or freshness defect, registered and monitored."""
     from zwgk.monitor.probe import ProbeSettings
 
-    (unit,) = add_units(db, [Unit("county", "某某县人民政府", "县", "portal", gov_site.url())])
+    planted = {d["unit_id"] for d in monitor_farm.truth["defects"] if d["rule"] in ("AVAIL-DOWN", "FRESH-HOME")}
+    healthy = [u for u in farm_units if u.unit_id not in planted]
+    unit = healthy[0]
 
     def set_down(down: bool) -> None:
-        gov_site.down = down
+        monitor_farm.set_down(unit.unit_id, down)
 
-    def freeze(day: dt.date) -> None:
-        gov_site.newest = day
-
-    return MonitoredSite(unit, ProbeSettings(allow_private=True), set_down, freeze)
+    settings = ProbeSettings(resolver=monitor_farm.resolver, allow_private=True)
+    return MonitoredSite(unit, settings, set_down, monitor_farm, [u for u in farm_units if u is not unit])

@@ -17,7 +17,7 @@ from zwgk.indicators import evaluate, load_rubric
 from zwgk.model import SiteSnapshot, Unit
 from zwgk.monitor.clock import SimulatedClock
 from zwgk.monitor.history import probe_history
-from zwgk.monitor.probe import ProbeSettings, run_probe_pass
+from zwgk.monitor.probe import ProbeSettings, probe_units, run_probe_pass
 from zwgk.monitor.schedule import Job, Scheduler, daily_times, next_daily
 
 PER_DAY = 50  # 350 probes a week: 6% = 21 failed probes, 4% = 14
@@ -61,7 +61,7 @@ def findings_of(db, unit: Unit, as_of: dt.date, rule: str):
     return [f for f in evaluate(snapshot, load_rubric("national-2019")) if f.rule == rule], snapshot
 
 
-AS_OF = dt.date(2026, 11, 20)
+AS_OF = dt.date(2026, 11, 27)  # a week after the farm's as-of date
 WEEK_START = dt.datetime.combine(AS_OF - dt.timedelta(days=7), dt.time())
 
 
@@ -97,24 +97,26 @@ def test_probes_on_or_after_as_of_are_not_used(db, site):
     unit, set_down, settings = site.unit, site.set_down, site.settings
     # the site is down only on the as-of day itself: the round must not count it
     down_day = dt.datetime.combine(AS_OF, dt.time())
-    simulate(db, [unit.unit_id], WEEK_START, 8, set_down, [(down_day - dt.timedelta(minutes=1), down_day + dt.timedelta(days=1))], settings)
+    simulate(db, [unit.unit_id], WEEK_START, 8, set_down,
+             [(down_day - dt.timedelta(minutes=1), down_day + dt.timedelta(days=1))], settings, per_day=20)
     assert findings_of(db, unit, AS_OF, "AVAIL-DOWN")[0] == []
     assert findings_of(db, unit, AS_OF + dt.timedelta(days=1), "AVAIL-DOWN")[0] != []
 
 
-FROZEN_SINCE = dt.date(2026, 11, 2)  # the homepage's newest item; nothing new after it
-
-
 @pytest.mark.parametrize(("frozen_days", "vetoed"), [(15, True), (13, False)])
 def test_fresh_home_from_a_frozen_homepage(db, site, frozen_days, vetoed):
+    """The farm's homepage never changes; the simulated clock runs on past its newest item."""
     unit, set_down, settings = site.unit, site.set_down, site.settings
-    site.freeze(FROZEN_SINCE)
+    (first,) = probe_units([unit], settings, SimulatedClock(dt.datetime.combine(site.farm.config.as_of, dt.time()))).probes
+    frozen_since = first.newest_date
+    assert frozen_since is not None and frozen_since <= site.farm.config.as_of
     # probe 4 times a day from the day of the newest item until the as-of date
-    as_of = FROZEN_SINCE + dt.timedelta(days=frozen_days)
-    start = dt.datetime.combine(FROZEN_SINCE, dt.time())
+    as_of = frozen_since + dt.timedelta(days=frozen_days)
+    start = dt.datetime.combine(frozen_since, dt.time())
     simulate(db, [unit.unit_id], start, frozen_days, set_down, [], settings, per_day=4)
     history = probe_history(db, unit.unit_id, as_of)
-    assert {h["newest_date"] for h in history} == {FROZEN_SINCE}
+    assert len(history) == 4 * min(frozen_days, 14)  # the 14-day window
+    assert {h["newest_date"] for h in history} == {frozen_since}
     assert len({h["fingerprint"] for h in history}) == 1  # the homepage did not change at all
 
     found, _ = findings_of(db, unit, as_of, "FRESH-HOME")
@@ -123,5 +125,5 @@ def test_fresh_home_from_a_frozen_homepage(db, site, frozen_days, vetoed):
         return
     (f,) = found
     assert f.severity == "veto"
-    assert f.evidence["newest_date"] == FROZEN_SINCE.isoformat() and f.evidence["age_days"] == frozen_days
+    assert f.evidence["newest_date"] == frozen_since.isoformat() and f.evidence["age_days"] == frozen_days
     assert f.evidence["date_source"] == "history:newest_date"
