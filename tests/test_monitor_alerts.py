@@ -108,3 +108,42 @@ def test_config_from_toml_and_environment(tmp_path):
     path.write_text('[alerts\n', encoding="utf-8")
     with pytest.raises(ZwgkError, match="not valid TOML"):
         load_alert_config(path, env={})
+
+
+def test_farm_site_going_down_mails_the_evaluator_and_department(db, site, smtp_sink, webhook_sink):
+    """The monitor's own jobs (probes every 72 min + alerts) on a simulated day against the farm."""
+    from zwgk.monitor.schedule import Job, MonitorConfig, Scheduler, build_jobs
+
+    config = MonitorConfig(
+        probes_per_day=20, resolver=site.settings.resolver, allow_private=True,
+        rounds=False, bulletins=False, annual=False,
+        alerts=AlertConfig(
+            consecutive_failures=3, smtp_host=smtp_sink.host, smtp_port=smtp_sink.port,
+            evaluator_emails=["evaluator@zwgk.test"], department_emails={site.unit.unit_id: ["dept@unit.gov.test"]},
+            webhook_url=webhook_sink.url,
+        ),
+    )
+    clock = SimulatedClock(START)
+    down_at, up_at = START + dt.timedelta(hours=6, minutes=1), START + dt.timedelta(hours=12, minutes=1)
+    toggles = [
+        Job("down", lambda t: down_at if t < down_at else None, lambda d: site.set_down(True)),
+        Job("up", lambda t: up_at if t < up_at else None, lambda d: site.set_down(False)),
+    ]
+    runs = Scheduler(clock, toggles + build_jobs(db, config, clock)).run(until=START + dt.timedelta(days=1))
+    assert all(r.ok for r in runs), [r.error for r in runs if not r.ok]
+
+    down = [m for m in smtp_sink.messages if site.unit.name in m["Subject"] and "告警" in m["Subject"]]
+    assert len(down) == 1  # one alert for the 6-hour outage, not one per failed probe
+    assert site.unit.site_url in down[0].get_content()
+    rcpts = [r for _, r in smtp_sink.handler.envelopes]
+    assert ["evaluator@zwgk.test", "dept@unit.gov.test"] in rcpts
+    recovered = [m for m in smtp_sink.messages if site.unit.name in m["Subject"] and "恢复" in m["Subject"]]
+    assert len(recovered) == 1
+    hooks = [p for p in webhook_sink.posts if p["unit_id"] == site.unit.unit_id]
+    assert [p["kind"] for p in hooks] == ["down", "recovered"]
+    # failed probes at 07:12, 08:24, 09:36: the third one raised the alert
+    assert dt.datetime.fromisoformat(hooks[0]["at"]) == START + dt.timedelta(minutes=72 * 8)
+    # the farm's planted unreachable site was down all day: one alert, never a recovery
+    planted = {d["unit_id"] for d in site.farm.truth["defects"] if d["rule"] == "AVAIL-DOWN"}
+    for unit_id in planted:
+        assert [p["kind"] for p in webhook_sink.posts if p["unit_id"] == unit_id] == ["down"]
