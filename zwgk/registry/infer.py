@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from zwgk.model import Tier, UnitKind
 
@@ -88,6 +89,7 @@ def _strip_party(text: str) -> str:
     return re.sub(r"^中共[\u4e00-\u9fff]{2,12}?[省市县区州盟旗]委(?!员)", "", text)
 
 
+@lru_cache(maxsize=65536)  # each name is classified several times (kind, tier, region index)
 def clean_name(name: str) -> str:
     """The name reduced to what classifies it.
 
@@ -117,6 +119,11 @@ def clean_name(name: str) -> str:
 
 def place_chain(name: str) -> list[str]:
     """The leading place names of a (cleaned) name: 湖南省岳阳市岳阳县教育局 → [湖南省, 岳阳市, 岳阳县]."""
+    return list(_place_chain(name))
+
+
+@lru_cache(maxsize=65536)
+def _place_chain(name: str) -> tuple[str, ...]:
     chain: list[str] = []
     pos = 0
     while pos < len(name):
@@ -130,7 +137,7 @@ def place_chain(name: str) -> list[str]:
             break
         chain.append(unit)
         pos = end
-    return chain
+    return tuple(chain)
 
 
 def _suffix_of(place: str) -> str:
