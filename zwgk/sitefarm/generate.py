@@ -38,6 +38,14 @@ ORDINARY_WORDS = ("政字", "政办函", "政办字")
 LARGE_PAGE_BYTES = 1_200_000
 
 
+def _numbered(title: str, n: int) -> str:
+    """A distinct variant of a repeated title (第二批 / （2）), the way real sites number them."""
+    batch = "一二三四五六七八九十"
+    if title.endswith("的通知") and n <= 10:
+        return title[:-3] + f"的通知（第{batch[n - 1]}批）"
+    return f"{title}（{n}）"
+
+
 def _rng(spec: SiteSpec, purpose: str) -> random.Random:
     return random.Random(derive_seed(spec.seed, purpose))
 
@@ -60,6 +68,7 @@ class _Builder:
         self.attachments: dict[str, int] = {}
         self.soft404: set[str] = set()
         self.cids: dict[str, int] = {}
+        self.titles: set[str] = set()
         self.cid_base = 1000 + derive_seed(spec.seed, "cid") % 8000
 
     # ------------------------------------------------------------ helpers
@@ -99,6 +108,12 @@ class _Builder:
         return f"{rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}"
 
     def _new_item(self, key: str, kind: str, title: str, day: dt.date, rng: random.Random, **extra) -> Item:
+        # Titles are unique within a site: assessors pair documents and 解读 by title.
+        base, n = title, 1
+        while title in self.titles:
+            n += 1
+            title = _numbered(base, n)
+        self.titles.add(title)
         item_id = derive_seed(self.spec.seed, key, day.toordinal(), title) % 900000 + 100000
         while item_id in self.used_ids:
             item_id += 1
@@ -302,6 +317,7 @@ class _Builder:
             if "INTERP-LATE" in self.codes:
                 rest = [d for d in eligible if d is not missing_doc]
                 late_doc = plant.choice(rest) if rest else None
+            shorts: set[str] = set()
             for doc in docs:
                 if doc is missing_doc:
                     continue
@@ -315,6 +331,9 @@ class _Builder:
                 day = add_workdays(doc.date, delay)
                 title = rng.choice(("《{t}》政策解读", "图解：《{t}》", "一图读懂《{t}》", "关于《{t}》的解读"))
                 short = doc.title.split("《")[-1].split("》")[0] if "《" in doc.title else doc.title
+                if short in shorts:
+                    short = doc.title.replace("《", "").replace("》", "")
+                shorts.add(short)
                 interp = self._new_item("zcjd", "interp", title.format(t=short), day, rng, related=[doc.path])
                 doc.related.append(interp.path)
                 interps.append(interp)

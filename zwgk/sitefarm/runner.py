@@ -137,14 +137,14 @@ def running_farm(config: FarmConfig | None = None) -> Iterator[FarmHandle]:
     dns_servers, dns_port = start_dns(farm, config.host, config.dns_port)
 
     loop = asyncio.new_event_loop()
-    runner = web.AppRunner(server.app(), access_log=None, handle_signals=False)
+    runner = web.AppRunner(server.app(), access_log=None, handle_signals=False, shutdown_timeout=0.5)
     started = threading.Event()
     failure: list[BaseException] = []
 
     async def start() -> None:
         await runner.setup()
         for sock in sockets:
-            await web.SockSite(runner, sock, shutdown_timeout=0.5).start()
+            await web.SockSite(runner, sock).start()
 
     def run() -> None:
         asyncio.set_event_loop(loop)

@@ -1,0 +1,114 @@
+"""The farm's generation and ground truth, without the network."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from zwgk.sitefarm import FarmConfig
+from zwgk.sitefarm.farm import Farm
+from zwgk.sitefarm.specs import ALL_CODES
+from zwgk.sitefarm.truth import build_truth, site_defects
+from zwgk.sitefarm.workdays import workdays_between
+
+
+def _truth(**config) -> dict:
+    farm = Farm(FarmConfig(**config))
+    farm.origins.port = 8080
+    return build_truth(farm)
+
+
+def test_default_farm_plants_every_rule_code(farm):
+    rules = {d["rule"] for d in farm.truth["defects"]}
+    assert rules == set(ALL_CODES)
+    assert {"unit_id", "rule", "subject"} <= set(farm.truth["defects"][0])
+
+
+def test_default_farm_has_clean_sites_few_defect_sites_and_a_bad_one(farm):
+    per_site = {s["unit_id"]: 0 for s in farm.truth["sites"]}
+    for d in farm.truth["defects"]:
+        per_site[d["unit_id"]] += 1
+    counts = sorted(per_site.values())
+    assert counts[0] == 0, "some sites must be clean"
+    assert counts[-1] >= 5, "a few sites must be bad"
+    assert sum(1 for c in counts if 1 <= c <= 4) >= len(counts) // 2
+
+
+def test_same_seed_same_truth_and_another_seed_differs():
+    assert _truth(seed=7, sites=30) == _truth(seed=7, sites=30)
+    assert _truth(seed=7, sites=30)["defects"] != _truth(seed=8, sites=30)["defects"]
+
+
+def test_every_planned_code_is_realised_in_the_truth():
+    farm = Farm(FarmConfig(sites=120, seed=3))
+    for spec in farm.specs:
+        found = {d["rule"] for d in site_defects(farm, farm.site(spec))}
+        assert spec.codes <= found, (spec.unit_id, spec.codes - found)
+
+
+def test_sites_are_independent_of_farm_size():
+    small, large = Farm(FarmConfig(sites=10)), Farm(FarmConfig(sites=60))
+    for a, b in zip(small.specs[:5], large.specs[:5]):
+        assert a.unit_id == b.unit_id
+        sa, sb = small.site(a), large.site(b)
+        assert (a.name, a.host, a.site_code, a.seed) == (b.name, b.host, b.site_code, b.seed)
+        assert (sa.template, sa.charset, sa.traditional) == (sb.template, sb.charset, sb.traditional)
+
+
+def test_interpretations_are_clearly_on_one_side_of_three_working_days():
+    farm = Farm(FarmConfig(sites=80, seed=5))
+    gaps = []
+    for spec in farm.specs:
+        site = farm.site(spec)
+        items = {p: o for p, (k, o) in site.pages.items() if k == "article"}
+        for item in items.values():
+            if item.kind == "doc" and item.related:
+                gaps.append(min(workdays_between(item.date, items[p].date) for p in item.related))
+    assert gaps and all(g <= 2 or g >= 6 for g in gaps)
+    assert any(g >= 6 for g in gaps) and any(g <= 2 for g in gaps)
+
+
+def test_policy_dates_straddle_weekends_and_makeup_days():
+    farm = Farm(FarmConfig(sites=60, seed=2))
+    docs = [o for s in farm.specs for k, o in farm.site(s).pages.values() if k == "article" and o.kind == "doc"]
+    import chinese_calendar
+
+    assert any(d.date.weekday() == 4 for d in docs)
+    assert any(d.date.weekday() >= 5 and chinese_calendar.is_workday(d.date) for d in docs), "调休 make-up days"
+
+
+def test_report_late_only_after_the_deadline():
+    early = _truth(sites=60, as_of=dt.date(2026, 1, 20))
+    assert not [d for d in early["defects"] if d["rule"] == "REPORT-LATE"]
+    late = _truth(sites=60, as_of=dt.date(2026, 11, 20))
+    assert {d["subject"] for d in late["defects"] if d["rule"] == "REPORT-LATE"} == {"2025"}
+
+
+def test_without_ipv6_every_site_lacks_aaaa():
+    truth = _truth(sites=12, ipv6=False)
+    none = {d["unit_id"] for d in truth["defects"] if d["rule"] == "IPV6-NONE"}
+    live = {s["unit_id"] for s in truth["sites"]} - {d["unit_id"] for d in truth["defects"] if d["rule"] == "AVAIL-DOWN"}
+    assert none == live
+
+
+def test_column_missing_subjects_are_standard_names_and_absent_from_the_site():
+    farm = Farm(FarmConfig(sites=80, seed=4))
+    farm.origins.port = 1
+    truth = build_truth(farm)
+    for d in truth["defects"]:
+        if d["rule"] != "COLUMN-MISSING":
+            continue
+        site = farm.site(farm.by_unit[d["unit_id"]])
+        assert site.column_by_std(d["subject"]) is None
+        assert d["subject"] in {"政府信息公开", "政府信息公开指南", "政府信息公开制度", "法定主动公开内容",
+                                "政府信息公开年报", "政策文件", "政策解读", "通知公告", "互动交流", "机构职能",
+                                "财政预决算"}
+
+
+def test_config_is_frozen():
+    config = FarmConfig()
+    try:
+        config.sites = 3  # type: ignore[misc]
+    except dataclasses.FrozenInstanceError:
+        return
+    raise AssertionError("FarmConfig must be immutable")
