@@ -185,12 +185,14 @@ def test_rectification_exports_hold_only_that_units_items(db, exported_round, tm
     assert {r["deadline"] for r in j} == {"2026-12-04"}
     xlsx = export_rectification(db, "d1", "xlsx", tmp_path / "r.xlsx", ROUND)
     book = openpyxl.load_workbook(xlsx)
-    assert book.sheetnames == ["整改清单"]
+    assert book.sheetnames == ["整改清单", "说明"]
     ws = book["整改清单"]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
-    header_at = next(i for i, r in enumerate(rows) if r[0] == "序号")
-    header, body = rows[header_at], rows[header_at + 1:]
-    assert ws.freeze_panes == f"A{header_at + 2}"
+    header, body = rows[0], rows[1:]  # header first, for machines and Excel filters
+    assert header == [c.title for c in RECTIFICATION_COLUMNS]
+    assert ws.freeze_panes == "A2"
+    about = {r[0]: r[1] for r in book["说明"].iter_rows(min_row=2, values_only=True)}
+    assert about["单位"] == "甲县教育局（d1）" and about["整改项数"] == 3 and about["整改期限"] == "2026-12-04"
     assert {r[header.index("单位编码")] for r in body} == {"d1"} and len(body) == 3
     assert "'" + EVIL in {r[header.index("问题描述")] for r in body}
     csv_rows = _csv_rows(export_rectification(db, "d1", "csv", tmp_path / "r.csv", ROUND))
@@ -209,9 +211,8 @@ def test_round_workbook_has_one_rectification_sheet_per_department(db, exported_
     assert set(book.sheetnames[4:]) == {"整改-d1", "整改-d2"}
     for name, unit in (("整改-d1", "d1"), ("整改-d2", "d2")):
         rows = [[c.value for c in r] for r in book[name].iter_rows()]
-        header_at = next(i for i, r in enumerate(rows) if r[0] == "序号")
-        col = rows[header_at].index("单位编码")
-        assert {r[col] for r in rows[header_at + 1:]} == {unit}
+        col = rows[0].index("单位编码")
+        assert {r[col] for r in rows[1:]} == {unit} and len(rows) > 1
 
 
 def test_unknown_round_and_format_are_clear_errors(db, exported_round, tmp_path):

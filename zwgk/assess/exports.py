@@ -55,6 +55,7 @@ __all__ = [
 ]
 
 FORMATS = ("json", "csv", "xlsx")
+ABOUT_COLUMNS = (Column("k", "项目", 12), Column("v", "内容", 70))
 MAX_URL = 2079  # Excel's limit for a hyperlink target
 
 
@@ -236,9 +237,17 @@ def export_rectification(db: Database, unit_id: str, fmt: str, path: str | Path,
 
         return rectification_notice(db, unit_id, info, records, note, path)
     book = _Book(path)
-    unit_name = records[0]["unit_name"] if records else results.unit_names(db, [unit_id])[unit_id].name
-    title = f"{unit_name} 整改清单" + (f"（{info.name}，截至 {info.as_of.isoformat()}）" if info else "")
-    book.table("整改清单", RECTIFICATION_COLUMNS, records, title=title, note=note or f"共 {len(records)} 项")
+    unit = results.unit_names(db, [unit_id])[unit_id]
+    book.table("整改清单", RECTIFICATION_COLUMNS, records)
+    about = [
+        {"k": "单位", "v": f"{unit.name}（{unit.unit_id}）"},
+        {"k": "网站", "v": unit.site_url},
+        {"k": "评估轮次", "v": f"{info.name}（截至 {info.as_of.isoformat()}）" if info else "—"},
+        {"k": "整改项数", "v": len(records)},
+        {"k": "整改期限", "v": "、".join(sorted({r["deadline"] for r in records})) or "—"},
+        {"k": "说明", "v": note or "按扣分影响排序（单项否决优先，其次扣分多者）；下一轮检查逐项复核。"},
+    ]
+    book.table("说明", ABOUT_COLUMNS, about)
     return book.close()
 
 
@@ -258,8 +267,7 @@ def export_round_workbook(db: Database, round_name: str, path: str | Path) -> Pa
         _, records, note = rectification_records(db, sc.unit_id, info.name)
         if not records:
             continue
-        book.table(f"整改-{sc.unit_id}", RECTIFICATION_COLUMNS, records,
-                   title=f"{sc.unit_name} 整改清单（{info.name}）", note=note or f"共 {len(records)} 项")
+        book.table(f"整改-{sc.unit_id}", RECTIFICATION_COLUMNS, records)
     return book.close()
 
 
