@@ -210,3 +210,32 @@ def test_missing_and_mislabelled_files(tmp_path: Path):
     old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
     with pytest.raises(ZwgkError, match=r"\.xls format is not supported"):
         read_registry(old)
+
+
+def test_a_stray_byte_costs_only_its_row(tmp_path: Path):
+    """A UTF-8 file with one line in another encoding: that row is rejected, the rest read."""
+    rows = "".join(f"u{i},宜春市第{i}局,http://a{i}.yichun.gov.cn\n" for i in range(120))
+    data = ("unit_id,unit_name,site_url\n" + rows).encode("utf-8")
+    data = data.replace("u7,宜春市第7局".encode("utf-8"), b"u7," + "宜春市第7局".encode("gbk"))
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    report = read_registry(path)
+    assert "utf-8" in report.format
+    assert [e.line for e in report.errors] == [9]
+    assert "not utf-8" in report.errors[0].reason
+    assert report.imported == 119 and report.rows == 120
+
+
+def test_unknown_parent_is_a_warning_not_an_error(tmp_path: Path):
+    path = _write(
+        tmp_path / "p.csv",
+        [
+            "unit_id,unit_name,tier,kind,parent_id,site_url",
+            "g1,宜春市人民政府,市,portal,,http://www.yichun.gov.cn",
+            "d1,宜春市教育局,市,department,g1,http://jyj.yichun.gov.cn",
+            "d2,宜春市财政局,市,department,g9,http://czj.yichun.gov.cn",
+        ],
+    )
+    report = read_registry(path)
+    assert report.imported == 3
+    assert report.warnings == [(4, "parent_id g9 is not a unit of this registry")]

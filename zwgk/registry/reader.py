@@ -106,9 +106,15 @@ def read_registry(path: Path) -> RegistryReport:
             report.units.append(unit)
             report.lines[unit.unit_id] = line
     report.errors.sort(key=lambda e: e.line)
-    _warn_shared_homepages(report, label["site_url"])
     if "parent_id" not in mapping:
         report.units = _with_parents(report.units)
+    else:
+        for unit in report.units:
+            if unit.parent_id and unit.parent_id not in report.lines:
+                report.warnings.append(
+                    (report.lines[unit.unit_id], f"{label['parent_id']} {unit.parent_id} is not a unit of this registry")
+                )
+    _warn_shared_homepages(report, label["site_url"])
     return report
 
 

@@ -55,25 +55,38 @@ def load_table(path: Path, scan_header=None) -> RawTable:
     return _load_csv(path)
 
 
-def decode(data: bytes, path: Path) -> tuple[str, str]:
-    """``(text, encoding)``: BOM first, then strict UTF-8, then GB18030."""
+_MAX_BAD_SHARE = 0.01  # at most 1% of lines with undecodable bytes: reject those rows, keep the rest
+
+
+def decode(data: bytes, path: Path) -> tuple[str, str, set[int]]:
+    """``(text, encoding, bad_lines)``: BOM first, then UTF-8, then GB18030.
+
+    A file that decodes except for a few lines (a stray byte from another
+    encoding) is still read: those lines come back in ``bad_lines`` so their
+    rows are rejected by line instead of losing the whole file.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         encodings = ["utf-8-sig"]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encodings = ["utf-16"]
     else:
         encodings = ["utf-8", "gb18030"]
-    failure: UnicodeDecodeError | None = None
+    lines = data.count(b"\n") + 1
+    first_failure: UnicodeDecodeError | None = None
     for encoding in encodings:
         try:
-            return data.decode(encoding), encoding
+            return data.decode(encoding), encoding, set()
         except UnicodeDecodeError as exc:
-            failure = failure or exc
-    assert failure is not None
-    line = data[: failure.start].count(b"\n") + 1
+            first_failure = first_failure or exc
+        text = data.decode(encoding, errors="replace")
+        bad = {number for number, line in enumerate(text.split("\n"), start=1) if "\ufffd" in line}
+        if len(bad) <= max(1, int(lines * _MAX_BAD_SHARE)) and 1 not in bad:
+            return text, encoding, bad
+    assert first_failure is not None
+    line = data[: first_failure.start].count(b"\n") + 1
     raise ZwgkError(
         f"{path}:{line}: cannot decode the file as {' or '.join(encodings)} "
-        f"(byte 0x{data[failure.start]:02x}); save it as UTF-8 CSV"
+        f"(byte 0x{data[first_failure.start]:02x}); save it as UTF-8 CSV"
     )
 
 
@@ -91,7 +104,7 @@ def _load_csv(path: Path) -> RawTable:
         data = path.read_bytes()
     except OSError as exc:
         raise ZwgkError(f"{path}: cannot read registry file ({exc.strerror or exc})") from exc
-    text, encoding = decode(data, path)
+    text, encoding, bad_lines = decode(data, path)
     text = text.replace("\x00", "")
     delimiter = _delimiter(text)
     table = RawTable(format=f"csv ({encoding}, {'tab' if delimiter == chr(9) else repr(delimiter)}-separated)")
@@ -129,6 +142,17 @@ def _load_csv(path: Path) -> RawTable:
                 table.rows.append((line_no, row))
             continue
         table.rows.append((start, cells))
+    if bad_lines:
+        ends = {line: next_line - 1 for (line, _), (next_line, _) in zip(table.rows, table.rows[1:] + [(len(physical) + 1, [])])}
+        kept = []
+        for line, cells in table.rows:
+            spoiled = [n for n in bad_lines if line <= n <= ends[line]]
+            if spoiled:
+                table.broken.append((line, f"bytes that are not {encoding} on this line (mixed encodings?); re-save the file as UTF-8"))
+            else:
+                kept.append((line, cells))
+        table.rows = kept
+        table.broken.sort()
     return table
 
 
