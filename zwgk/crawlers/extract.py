@@ -53,6 +53,9 @@ _PSB = re.compile(r"([\u4e00-\u9fa5])\s*公网安备\s*(\d{6,20})\s*号")
 _SPONSOR = re.compile(r"主办(?:单位)?\s*[:：]\s*([^\s|｜,，;；<]{2,40}?)(?=\s|承办|协办|技术支持|联系|地址|版权|$|\||｜)")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,12}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
 _SPACES = re.compile(r"\s+")
+_COLUMN_LIKE = re.compile(r"/(?:index(?:_\d+)?\.s?html?)?(?:\?.*)?$")  # list pages, not documents
+_JS_OBJECT = re.compile(r"\{[^{}]{10,2000}\}")
+_JS_PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*["']((?:[^"'\\]|\\.)*)["']""")
 
 
 @dataclass(slots=True)
@@ -182,7 +185,8 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
     )
     body = tree.body
     body_text = body.text(separator=" ") if body is not None else ""
-    if not _SITE_CODE.search(footer_text) and not _ICP.search(footer_text):
+    simple_footer = normalise(footer_text)
+    if not _SITE_CODE.search(simple_footer) and not _ICP.search(simple_footer):
         footer_text = body_text[-4000:]
     out.facts["footer"] = footer_facts(footer_text, conac)
 
@@ -192,23 +196,40 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
 
     if kind == "column":
         out.facts["items"] = list_items(anchors, url)
+        if not out.facts["items"]:
+            out.facts["items"] = script_items(tree, base)
         out.facts["pagination"] = pagination(anchors, url, html)
     if kind == "article" or want_dates:
-        _article_facts(out, tree, url, anchors, meta, simple_text)
+        _article_facts(out, tree, url, anchors, meta, simple_text, body_text)
     return out
 
 
+def _original(match: "re.Match[str] | None", original: str, simple: str, group: int = 0) -> str:
+    """The matched span in the original text (Traditional kept), when the conversion kept offsets."""
+    if match is None:
+        return ""
+    if len(original) == len(simple):
+        return original[match.start(group) : match.end(group)]
+    return match.group(group)
+
+
 def footer_facts(text: str, conac: bool = False) -> dict[str, Any]:
-    """{site_code, icp, psb, sponsor, conac} from footer text (``""``/False when absent)."""
-    site_code = _SITE_CODE.search(text)
-    icp = _ICP.search(text)
-    psb = _PSB.search(text)
-    sponsor = _SPONSOR.search(text)
+    """{site_code, icp, psb, sponsor, conac} from footer text (``""``/False when absent).
+
+    Matched on the Simplified form (贛ICP備 reads as 赣ICP备); the values keep
+    the page's own characters as evidence.
+    """
+    text = _squash(text)
+    simple = normalise(text)
+    site_code = _SITE_CODE.search(simple)
+    icp = _ICP.search(simple)
+    psb = _PSB.search(simple)
+    sponsor = _SPONSOR.search(simple)
     return {
         "site_code": site_code.group(1) if site_code else "",
-        "icp": f"{icp.group(1)}ICP备{icp.group(2)}号" + (f"-{icp.group(3)}" if icp and icp.group(3) else "") if icp else "",
-        "psb": f"{psb.group(1)}公网安备 {psb.group(2)}号" if psb else "",
-        "sponsor": sponsor.group(1) if sponsor else "",
+        "icp": _original(icp, text, simple),
+        "psb": _original(psb, text, simple),
+        "sponsor": _original(sponsor, text, simple, 1),
         "conac": bool(conac),
     }
 
@@ -231,7 +252,7 @@ def list_items(anchors: list[tuple[LexborNode, str, str, str]], page_url: str) -
     for node, target, text, region in anchors:
         if region != "page" or not text or target in seen or target == page_url:
             continue
-        if _PAGINATION_TEXT.match(text):
+        if _PAGINATION_TEXT.match(normalise(text)):
             continue
         row = node.parent
         for _ in range(3):
@@ -253,6 +274,33 @@ def list_items(anchors: list[tuple[LexborNode, str, str, str]], page_url: str) -
     return undated[:100]
 
 
+def script_items(tree: LexborHTMLParser, base: str) -> list[dict[str, Any]]:
+    """List entries rendered by JavaScript from an inline data array.
+
+    Many CMS templates ship the list as ``var data = [{"t": 标题, "u": url, "d": 日期}]``
+    and build the ``<li>``s in the browser; an inspector sees them, so do we.
+    """
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for script in tree.css("script"):
+        if script.attributes.get("src"):
+            continue
+        code = script.text() or ""
+        if "[" not in code:
+            continue
+        for obj in _JS_OBJECT.findall(code):
+            values = [v.encode("utf-8").decode("unicode_escape", "ignore") if "\\u" in v else v for _k, v in _JS_PAIR.findall(obj)]
+            link = next((v for v in values if re.search(r"(?:^/|^https?://|\.s?html?$)", v)), None)
+            date = next((d for d in (parse_date(v) for v in values) if d is not None), None)
+            title = max((v for v in values if v != link and re.search(r"[\u4e00-\u9fff]", v)), key=len, default="")
+            target = resolve_link(base, link) if link else None
+            if target is None or not title or target in seen:
+                continue
+            seen.add(target)
+            items.append({"title": _squash(title), "url": target, "date": date.isoformat() if date else None})
+    return items
+
+
 def pagination(anchors: list[tuple[LexborNode, str, str, str]], page_url: str, html: str) -> list[str]:
     """Further list pages: ``index_1.html`` and ``?page=2`` styles, plus TRS createPageHTML."""
     found: list[str] = []
@@ -262,7 +310,7 @@ def pagination(anchors: list[tuple[LexborNode, str, str, str]], page_url: str, h
             continue
         if not target.startswith(page_dir):
             continue
-        if _PAGINATION_HREF.search(target) or (_PAGINATION_TEXT.match(text) and target.split("?", 1)[0].rsplit("/", 1)[0] == page_dir):
+        if _PAGINATION_HREF.search(target) or (_PAGINATION_TEXT.match(normalise(text)) and target.split("?", 1)[0].rsplit("/", 1)[0] == page_dir):
             if target != page_url and target not in found:
                 found.append(target)
     match = _CREATE_PAGE.search(html)
@@ -282,6 +330,7 @@ def _article_facts(
     anchors: list[tuple[LexborNode, str, str, str]],
     meta: dict[str, str],
     simple_text: str,
+    body_text: str,
 ) -> None:
     # Labelled dates in the 信息公开 header table (label cell → value cell).
     table_dates: dict[str, dt.date] = {}
@@ -321,13 +370,13 @@ def _article_facts(
         out.pub_date, out.date_source = from_url, "url"
 
     number = _DOC_NUMBER.search(simple_text)
-    out.facts["doc_number"] = _squash(number.group(0)) if number else ""
+    out.facts["doc_number"] = _squash(_original(number, body_text, simple_text)) if number else ""
 
     related: list[dict[str, str]] = []
     seen: set[str] = set()
     container_cache: dict[int, bool] = {}
     for node, target, text, region in anchors:
-        if region in ("top", "footer", "more") or target in seen or target == url:
+        if region in ("top", "footer", "more") or target in seen or target == url or _COLUMN_LIKE.search(target):
             continue
         if _is_related(node, normalise(text), container_cache):
             seen.add(target)
