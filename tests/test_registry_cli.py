@@ -36,7 +36,7 @@ def test_import_reports_counts_and_rejected_lines_and_exits_0(tmp_path: Path):
     run = zwgk("registry", "import", str(_registry(tmp_path)), "--db", db)
     assert run.returncode == 0, run.stderr + run.stdout
     out = run.stdout
-    assert "rows read 3" in out and "importable 2" in out and "rejected 1" in out
+    assert "rows read 3" in out and "imported 2" in out and "rejected 1" in out
     assert "added 2" in out and "inferred tier/kind 1" in out
     assert "line 3" in out and "没有网站" in out
     assert "line 2: site_url 'www.yyx.gov.cn' → http://www.yyx.gov.cn/ (added http://)" in out

@@ -27,8 +27,9 @@ _SHOWN = 15  # normalisations/warnings shown without --details
 
 def _print_report(report: RegistryReport, details: bool, wrote: bool) -> None:
     console.print(f"[bold]名录 registry[/] {report.source}  ({report.format}; {report.layout} layout, header line {report.header_line})")
+    verb = "导入 imported" if wrote else "可导入 importable"
     console.print(
-        f"读取 rows read {report.rows} · 可导入 importable {report.imported} · "
+        f"读取 rows read {report.rows} · {verb} {report.imported} · "
         f"拒绝 rejected {report.rejected} · 推断层级/类型 inferred tier/kind {report.inferred} · "
         f"已规范化 normalised {len({line for line, _ in report.normalised})} rows"
     )
@@ -119,7 +120,7 @@ def list_command(
         database.dispose()
     table = Table(title=f"单位 units ({len(units)})")
     for column in ("unit_id", "单位 name", "层级 tier", "类型 kind", "地区 region", "上级 parent", "网站 site_url"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for unit in units[: limit or None]:
         table.add_row(
             unit.unit_id, unit.name, unit.tier, "门户" if unit.kind == "portal" else "部门",
