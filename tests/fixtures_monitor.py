@@ -256,3 +256,15 @@ def site(db, monitor_farm, farm_units) -> MonitoredSite:
 
     settings = ProbeSettings(resolver=monitor_farm.resolver, allow_private=True)
     return MonitoredSite(unit, settings, set_down, monitor_farm, [u for u in farm_units if u is not unit])
+
+
+@pytest.fixture
+def quarter_farm(db, tmp_path):
+    """A 3-site farm whose content is dated 1 December 2026, registered in ``db``."""
+    from zwgk.monitor.probe import registered_units
+    from zwgk.registry import import_registry
+    from zwgk.sitefarm import FarmConfig, running_farm
+
+    with running_farm(FarmConfig(sites=3, seed=FARM_SEED, as_of=dt.date(2026, 12, 1))) as farm:
+        import_registry(db, farm.write_registry(tmp_path / "quarter-registry.csv"))
+        yield farm, registered_units(db)

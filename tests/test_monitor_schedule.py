@@ -32,7 +32,7 @@ def test_daily_times_are_evenly_spread():
 def test_calendar_rules():
     assert next_monthly(dt.datetime(2026, 12, 5)) == dt.datetime(2027, 1, 1, 2)
     assert next_monthly(dt.datetime(2026, 12, 1, 1)) == dt.datetime(2026, 12, 1, 2)
-    assert next_quarter_start(dt.datetime(2026, 11, 5)) == dt.datetime(2027, 1, 1, 6)
+    assert next_quarter_start(dt.datetime(2026, 11, 5)) == dt.datetime(2027, 1, 1, 1)
     assert next_yearly(dt.datetime(2026, 12, 21), 12, 20) == dt.datetime(2027, 12, 20, 3)
     assert previous_quarter(dt.date(2027, 1, 1)) == "2026Q4" and previous_quarter(dt.date(2026, 7, 1)) == "2026Q2"
 
@@ -109,5 +109,5 @@ def test_celery_tasks_run_the_same_jobs(db, db_url, site, tmp_path):
     tasks[entry["task"]].apply(kwargs=entry["kwargs"]).get()
     assert probe_count(db) == 1
     entry = beat["zwgk-quarterly-bulletin"]
-    paths = tasks[entry["task"]].apply(kwargs={**entry["kwargs"], "due": "2027-01-01T06:00"}).get()
+    paths = tasks[entry["task"]].apply(kwargs={**entry["kwargs"], "due": "2027-01-01T01:00"}).get()
     assert [p.rsplit("/", 1)[-1] for p in paths] == ["bulletin-2026Q4.pdf", "bulletin-2026Q4.xlsx"]

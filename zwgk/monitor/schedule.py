@@ -10,7 +10,8 @@ Jobs (all times UTC, configurable in :class:`MonitorConfig`):
               (20/day → every 72 min), offset by ``probe_offset_minutes``
   maintenance daily 00:30: fold raw probes older than 30 days into daily rows
   monthly     1st of each month, 02:00: a full round ``monthly-YYYY-MM``
-  bulletin    1st day of each quarter, 06:00: the previous quarter's 季通报
+  bulletin    1st day of each quarter, 01:00: the previous quarter's 季通报
+              (before that day's monthly round, which belongs to the new quarter)
   annual      ``annual_month``/``annual_day`` 03:00: the round ``annual-YYYY``
               whose scores are the year's performance component
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -64,7 +66,7 @@ def next_monthly(after: dt.datetime, day: int = 1, at: dt.time = dt.time(2)) -> 
     raise AssertionError("unreachable")
 
 
-def next_quarter_start(after: dt.datetime, at: dt.time = dt.time(6)) -> dt.datetime:
+def next_quarter_start(after: dt.datetime, at: dt.time = dt.time(1)) -> dt.datetime:
     y = after.year
     for year in (y, y + 1):
         for month in (1, 4, 7, 10):
@@ -111,6 +113,7 @@ class JobRun:
     ok: bool
     error: str = ""
     result: Any = None
+    seconds: float = 0.0  # wall time the job took
 
 
 class Scheduler:
@@ -146,12 +149,14 @@ class Scheduler:
             self.clock.sleep_until(due)
             if stop is not None and stop.is_set():
                 break
+            began = time.perf_counter()
             try:
                 result = job.run(due)
                 record = JobRun(job.name, due, True, result=result)
             except Exception as exc:  # noqa: BLE001 - a daemon must survive one bad job
                 log.exception("job %s due %s failed", job.name, due)
                 record = JobRun(job.name, due, False, error=f"{type(exc).__name__}: {exc}")
+            record.seconds = time.perf_counter() - began
             runs.append(record)
             self.history.append(record)
             job.due = job.next_after(max(due, self.clock.now()))
@@ -314,7 +319,7 @@ def beat_schedule(config: MonitorConfig | None = None) -> dict[str, dict[str, An
     if config.bulletins:
         schedule["zwgk-quarterly-bulletin"] = {
             "task": "zwgk.monitor.bulletin",
-            "schedule": crontab(minute=0, hour=6, day_of_month=1, month_of_year="1,4,7,10"),
+            "schedule": crontab(minute=0, hour=1, day_of_month=1, month_of_year="1,4,7,10"),
             "kwargs": {"db_url": config.db_url, "out_dir": str(config.bulletin_dir), "formats": list(config.bulletin_formats)},
         }
     if config.annual:
