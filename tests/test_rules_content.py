@@ -203,3 +203,14 @@ def test_evaluate_refuses_an_as_of_in_an_unknown_year(nat_rubric):
     b = SiteBuilder(as_of=D(2027, 2, 1))
     with pytest.raises(CalendarUnknownError, match="workdays-override.toml"):
         evaluate(b.snapshot(), nat_rubric)
+
+
+def test_interp_linked_as_picture_explainer_counts(ws, nat_rubric):
+    # 一图读懂 pages are 解读 even when the crawler did not flag them
+    _doc(ws, related=[{"text": "一图读懂《示例市关于促进就业的若干措施》", "url": u("tj.html")}])
+    ws.article("tj.html", "一图读懂《示例市关于促进就业的若干措施》", D(2025, 10, 20), doc_number="示府办发〔2025〕12号")
+    findings = evaluate(ws.snapshot(), nat_rubric)
+    assert not by_rule(findings, "INTERP-MISSING")
+    [late] = by_rule(findings, "INTERP-LATE")
+    assert late.subject == u("doc.html") and late.evidence["interpretation"] == u("tj.html")
+    assert [f.subject for f in by_rule(findings, "INTERP-MISSING")] == []  # the explainer is no policy document

@@ -148,3 +148,11 @@ def test_meta_one_finding_per_page_type_listing_pages_and_tags(ws, nat_rubric):
 def test_meta_article_tags_not_required_on_column_pages(ws, nat_rubric):
     assert "ArticleTitle" not in ws.pages[u("report/")].facts["meta"]
     assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "IDENT-META")
+
+
+def test_ipv6_unreachable_not_judged_when_the_site_is_down_over_ipv4(ws, nat_rubric):
+    from zwgk.model import Page
+
+    ws.probes["ipv6"] |= {"tcp6": True, "http6_status": 503, "similarity": None}
+    ws.pages[HOME] = Page(HOME, 503, "transient", "home")
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "IPV6-UNREACHABLE")

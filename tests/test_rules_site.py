@@ -233,3 +233,28 @@ def test_column_found_in_more_menu_or_hub_page_counts_as_present(ws, nat_rubric)
 def test_column_missing_not_judged_without_homepage(ws, nat_rubric):
     ws.pages[HOME] = Page(HOME, 404, "broken", "home")
     assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "COLUMN-MISSING")
+
+
+def test_pagination_linking_back_to_page_one_is_one_column(ws, nat_rubric):
+    # page 2 links back to page 1 ("首页 上一页"): still one column, reported at page 1
+    ws.column("yw/", "工作动态", [("旧", days_ago(26))], pagination=["yw/index_1.html"])
+    ws.column("yw/index_1.html", "工作动态", [("更旧", days_ago(40))], pagination=["yw/", "yw/index_2.html"])
+    ws.column("yw/index_2.html", "工作动态", [("最旧", days_ago(60))], pagination=["yw/", "yw/index_1.html"])
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-COLUMN")
+    assert f.subject == u("yw/") and f.evidence["items"] == 3 and f.evidence["age_days"] == 26
+    assert len(f.evidence["pages"]) == 3
+
+
+def test_list_written_by_javascript_is_neither_blank_nor_stale(ws, nat_rubric):
+    # no item readable, but the column has further pages: content exists, freshness unknown
+    ws.column("bmdt/", "部门动态", [], pagination=["bmdt/index_1.html"])
+    ws.column("bmdt/index_1.html", "部门动态", [], pagination=["bmdt/"])
+    findings = evaluate(ws.snapshot(), nat_rubric)
+    assert not by_rule(findings, "COLUMN-BLANK") and not by_rule(findings, "FRESH-COLUMN")
+
+
+def test_statutory_sub_columns_are_recognised_for_blank_check(ws, nat_rubric):
+    assert "统计信息" in nat_rubric.column_synonyms()
+    ws.column("tjxx/", "统计信息", [])
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "COLUMN-BLANK")
+    assert f.evidence["column"] == "统计信息"

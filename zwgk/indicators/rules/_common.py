@@ -132,28 +132,50 @@ class Column:
         return (max(known) if known else None, len(dates) - len(known))
 
 
+_PAGE_N = re.compile(r"(index|list|default)?_\d+\.s?html?$|[?&](page|pageNo|pageIndex|p)=\d+|/\d+\.s?html?$", re.I)
+
+
 def columns_of(snapshot: SiteSnapshot, rubric: "Rubric") -> list[Column]:
-    """Column list pages, each with the items of its pagination merged in."""
-    pages = ok_pages(snapshot, PageKind.COLUMN.value)
-    children: set[str] = set()
-    for p in pages:
-        for u in (p.facts or {}).get("pagination") or []:
-            if u != p.url:
-                children.add(u)
+    """Column list pages grouped with their further pages (pagination), items merged.
+
+    Pages linked by pagination in either direction (page 2 links back to page 1)
+    form one column; its URL is the first page: the one without a page number,
+    else the shortest URL.
+    """
+    pages = {p.url: p for p in ok_pages(snapshot, PageKind.COLUMN.value)}
+    parent = {u: u for u in pages}
+
+    def find(u: str) -> str:
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+    for p in pages.values():
+        for other in (p.facts or {}).get("pagination") or []:
+            if other in pages and other != p.url:
+                parent[find(other)] = find(p.url)
+    groups: dict[str, list[Page]] = {}
+    for u, p in pages.items():
+        groups.setdefault(find(u), []).append(p)
     index = synonym_index(rubric)
     out: list[Column] = []
-    for p in pages:
-        if p.url in children:
-            continue
-        items = list((p.facts or {}).get("items") or [])
-        seen_pages = [p.url]
-        for u in (p.facts or {}).get("pagination") or []:
-            child = snapshot.pages.get(u)
-            if child is not None and child.url != p.url and child.outcome == Outcome.OK.value:
-                items.extend((child.facts or {}).get("items") or [])
-                seen_pages.append(child.url)
-        out.append(Column(p, column_name_of(p, rubric, index), items, seen_pages))
-    return out
+    for members in groups.values():
+        members.sort(key=lambda p: (bool(_PAGE_N.search(p.url)), len(p.url), p.url))
+        first = members[0]
+        items: list[dict[str, Any]] = []
+        seen_items: set[str] = set()
+        for p in members:
+            for item in (p.facts or {}).get("items") or []:
+                key = item.get("url") or f"{item.get('title')}|{item.get('date')}"
+                if key not in seen_items:
+                    seen_items.add(key)
+                    items.append(item)
+        name = column_name_of(first, rubric, index)
+        if not name:
+            name = next((n for n in (column_name_of(p, rubric, index) for p in members[1:]) if n), "")
+        out.append(Column(first, name, items, [p.url for p in members]))
+    return sorted(out, key=lambda c: c.url)
 
 
 def nav_texts(snapshot: SiteSnapshot) -> Iterable[tuple[str, str, str]]:

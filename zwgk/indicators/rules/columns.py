@@ -28,8 +28,13 @@ def _hub_names(rubric) -> set[str]:
     return {c.parent for c in rubric.columns.values() if c.parent}
 
 
+def _has_more_pages(col: Column) -> bool:
+    """Pagination ("共N条 第1/3页") means content exists even when no item could be read (JS lists)."""
+    return len(col.pages) > 1 or bool((col.page.facts or {}).get("pagination"))
+
+
 def _is_blank(col: Column, hubs: set[str]) -> bool:
-    if col.items:
+    if col.items or _has_more_pages(col):
         return False
     if col.name in hubs or (col.page.facts or {}).get("hub"):
         return False
@@ -75,6 +80,8 @@ def fresh_column(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             continue
         if _is_blank(col, hubs):
             continue  # counted by COLUMN-BLANK only
+        if not col.items:
+            continue  # pages exist but no item could be read (e.g. a list written by JavaScript): not judged
         newest, undated = col.newest()
         if newest is not None and newest > as_of:
             dated = [d for d in (to_date(i.get("date")) for i in col.items) if d is not None and d <= as_of]

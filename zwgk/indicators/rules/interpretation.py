@@ -15,7 +15,12 @@ from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import columns_of, make_finding, ok_pages, to_date
 from zwgk.model import Finding, Page, SiteSnapshot
 
-_INTERP_WORDS = ("解读", "图解", "问答", "答记者问")
+_INTERP_WORDS = ("解读", "图解", "读懂", "一图", "问答", "答记者问", "政策解析")
+
+
+def is_interpretation(page: Page) -> bool:
+    """A 解读 page: flagged by the crawler, or titled as one (图解 / 一图读懂 / 问答 …)."""
+    return bool((page.facts or {}).get("is_interpretation")) or any(w in (page.title or "") for w in _INTERP_WORDS)
 
 
 def _norm_url(url: str) -> str:
@@ -57,7 +62,7 @@ def policy_documents(snapshot: SiteSnapshot, rubric=None) -> list[Page]:
     out = []
     for p in ok_pages(snapshot):
         facts = p.facts or {}
-        if not facts.get("doc_number") or facts.get("is_interpretation"):
+        if not facts.get("doc_number") or is_interpretation(p):
             continue
         names = listed_in.get(p.url, set())
         if names and POLICY_COLUMN not in names and "" not in names:
@@ -68,7 +73,7 @@ def policy_documents(snapshot: SiteSnapshot, rubric=None) -> list[Page]:
 
 def interpretations_of(snapshot: SiteSnapshot, rubric=None) -> dict[str, tuple[list[Page], list[str]]]:
     """Document URL → (crawled 解读 pages, uncrawled 解读 link URLs)."""
-    interps = [p for p in ok_pages(snapshot) if (p.facts or {}).get("is_interpretation")]
+    interps = [p for p in ok_pages(snapshot) if is_interpretation(p) and p.kind != "column"]
     by_url = {_norm_url(p.url): p for p in interps}
     by_url.update({_norm_url(p.final_url): p for p in interps if p.final_url})
     out: dict[str, tuple[list[Page], list[str]]] = {}
@@ -78,9 +83,13 @@ def interpretations_of(snapshot: SiteSnapshot, rubric=None) -> dict[str, tuple[l
         doc_keys = {_norm_url(doc.url), _norm_url(doc.final_url or "")} - {""}
         for rel in (doc.facts or {}).get("related") or []:
             target = _norm_url(rel.get("url") or "")
+            says_interp = any(w in (rel.get("text") or "") for w in _INTERP_WORDS)
+            page = snapshot.pages.get(rel.get("url") or "")
             if target in by_url:
                 found[by_url[target].url] = by_url[target]
-            elif any(w in (rel.get("text") or "") for w in _INTERP_WORDS):
+            elif says_interp and page is not None and page.outcome == "ok" and page.kind != "column":
+                found[page.url] = page  # linked as 解读 though the page does not say so in its title
+            elif says_interp:
                 uncrawled.append(rel.get("url") or "")
         core = _title_core(doc.title)
         for ip in interps:

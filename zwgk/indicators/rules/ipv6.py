@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from zwgk.indicators.rules import register
-from zwgk.indicators.rules._common import make_finding
+from zwgk.indicators.rules._common import home_ok, make_finding
 from zwgk.model import Finding, SiteSnapshot
 
 
@@ -40,6 +40,8 @@ def ipv6_unreachable(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     probe = _probe(snapshot)
     if probe is None or not probe.get("aaaa") or _reachable(probe):
         return []
+    if not home_ok(snapshot):
+        return []  # not reachable over IPv4 either: AVAIL-DOWN, not an IPv6 problem
     why = "无法建立IPv6连接" if not probe.get("tcp6") else f"经IPv6访问首页返回{probe.get('http6_status') or '错误'}"
     msg = (f"网站 {snapshot.homepage} 有IPv6地址（{'、'.join(map(str, probe.get('aaaa') or []))}），但{why}"
            f"{'：' + str(probe.get('error')) if probe.get('error') else ''}。")
