@@ -239,3 +239,22 @@ def test_unknown_parent_is_a_warning_not_an_error(tmp_path: Path):
     report = read_registry(path)
     assert report.imported == 3
     assert report.warnings == [(4, "parent_id g9 is not a unit of this registry")]
+
+
+@pytest.mark.parametrize(
+    "cell, url, reason",
+    [
+        ("http://www.jiangxi.gov.cn:8443/", "http://www.jiangxi.gov.cn:8443/", ""),  # ports are kept
+        ("http://[::1]:8080/x", "http://[::1]:8080/x", ""),
+        ("ftp://x.gov.cn", None, "ftp:// is not a web address"),
+        ("http://a.gov.cn:99999", None, "Port out of range"),
+        ("http://u:p@a.gov.cn", None, "user name or password"),
+        ("暂无", None, "'暂无' is not a domain name"),
+    ],
+)
+def test_url_cells(cell, url, reason):
+    from zwgk.registry.urls import normalise_url
+
+    result = normalise_url(cell)
+    assert result.url == url
+    assert reason in result.reason

@@ -51,31 +51,34 @@ def _valid_host(host: str) -> bool:
 
 
 def _candidate(text: str) -> tuple[str | None, list[str]]:
-    """One token → a clean absolute http(s) URL (or None), with its fixes."""
+    """One token → a clean absolute http(s) URL (or None and why), with its fixes.
+
+    On failure the list holds one entry: the reason.
+    """
     fixes: list[str] = []
     token = text.strip()
-    if not token:
-        return None, fixes
     if "://" not in token:
         token = "http://" + token
         fixes.append("added http://")
     try:
         parts = urlsplit(token)
         port = parts.port
-    except ValueError:
-        return None, fixes
+    except ValueError as exc:
+        return None, [f"it is not a valid address ({exc})"]
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        return None, fixes
+        return None, [f"{parts.scheme}:// is not a web address (http/https)"]
     if not token.startswith(scheme + "://"):
         fixes.append(f"scheme {token.split(':', 1)[0]}:// → {scheme}://")
     host = parts.hostname or ""
-    if parts.username or parts.password or not _valid_host(host):
-        return None, fixes
+    if parts.username or parts.password:
+        return None, ["it carries a user name or password"]
+    if not _valid_host(host):
+        return None, [f"{host or 'the host'!r} is not a domain name or IP address" if host else "it has no host name"]
     written = parts.netloc.rsplit("@", 1)[-1]
     if written != written.lower():
         fixes.append("host lowercased")
-    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port is not None else "")
     path = parts.path or "/"
     if "//" in path:
         path = re.sub(r"/{2,}", "/", path)
@@ -107,17 +110,20 @@ def normalise_url(cell: str | None, column: str = "site_url") -> UrlResult:
     tokens = [t for t in _SEPARATORS.split(re.sub(r"(?i)(?<=\S)(https?://)", r" \1", repaired)) if t]
     found: list[tuple[str, list[str]]] = []
     rejected: list[str] = []
+    why = ""
     for token in tokens:
         url, token_fixes = _candidate(token)
         if url:
             found.append((url, token_fixes))
         else:
             rejected.append(token)
+            why = why or token_fixes[0]
     if not found:
         shown = raw.strip()
         if len(shown) > 80:
             shown = shown[:77] + "…"
-        return UrlResult(None, reason=f"{column} {shown!r} holds no usable http(s) web address")
+        detail = f": {why}" if len(tokens) == 1 and why else ""
+        return UrlResult(None, reason=f"{column} {shown!r} holds no usable http(s) web address{detail}")
     url, token_fixes = found[0]
     fixes.extend(token_fixes)
     if len(found) > 1:
