@@ -159,3 +159,49 @@ def test_second_round_before_deadline_keeps_items_open_without_extra_deduction(d
     assert update_rectification(db, r2, rubric)["still_open"] == 1
     assert overdue_items(db, r2) == {}
     assert score_round(db, r2, rubric)[0].score == 95.0
+
+
+def test_most_improved_orders_by_rise_and_skips_unmeasured(db, assess_units):
+    rubric = make_rubric()
+    add_units(db, assess_units)
+    ids = [u.unit_id for u in assess_units]
+    r1 = add_round(db, "p", R1, ids, failed={"t1": "x"})
+    for uid, n in (("c1", 6), ("c2", 4), ("c3", 4), ("d1", 1), ("d2", 0)):
+        store(db, r1, uid, [finding(uid, "LINK-PAGE", f"http://{uid}.gov.cn/{i}", 1, "design") for i in range(n)])
+    score_round(db, r1, rubric)
+    r2 = add_round(db, "q", dt.date(2026, 11, 27), ids, previous=r1)
+    for uid in ("c1", "c2", "c3", "d1", "d2"):
+        store(db, r2, uid, [])
+    score_round(db, r2, rubric)
+    got = [(u.unit_id, u.delta) for u in most_improved(db, r2)]
+    assert got == [("c1", 6.0), ("c2", 4.0), ("c3", 4.0), ("d1", 1.0)]  # d2 did not rise; t1 not measured before
+    assert [u.unit_id for u in most_improved(db, r2, n=2)] == ["c1", "c2"]
+    assert most_improved(db, r1) == []  # no previous round
+
+
+def test_rectification_list_per_round_and_export_without_tracking(db, assess_units, tmp_path):
+    import json
+
+    from zwgk.assess.exports import export_rectification
+
+    rubric = make_rubric()
+    add_units(db, assess_units)
+    r1 = add_round(db, "a", R1, ["d1"])
+    store(db, r1, "d1", [finding("d1", "SITE-DOWN", "http://d1.gov.cn/", 0, "publish", severity="veto"),
+                         finding("d1", "LINK-PAGE", "http://d1.gov.cn/x", 1, "design"),
+                         finding("d1", "COLUMN-MISSING", "政策文件", 5, "publish")])
+    # no update_rectification yet: the export derives the list from the round's findings and says so
+    rows = json.loads(export_rectification(db, "d1", "json", tmp_path / "a.json", "a").read_text(encoding="utf-8"))
+    assert [r["rule"] for r in rows] == ["SITE-DOWN", "COLUMN-MISSING", "LINK-PAGE"]  # veto first, then points
+    update_rectification(db, r1, rubric)
+    r2 = add_round(db, "b", dt.date(2026, 11, 27), ["d1"], previous=r1)
+    store(db, r2, "d1", [finding("d1", "COLUMN-MISSING", "政策文件", 5, "publish")])
+    update_rectification(db, r2, rubric)
+    assert [i.rule for i in rectification_list(db, "d1", r1)] == ["SITE-DOWN", "COLUMN-MISSING", "LINK-PAGE"]
+    assert [i.rule for i in rectification_list(db, "d1", r2)] == ["COLUMN-MISSING"]
+    assert [i.rule for i in rectification_list(db, "d1")] == ["COLUMN-MISSING"]
+    history = {i.rule: [h["status"] for h in i.history] for i in results.list_rectification_items(db, "d1")}
+    assert history == {"SITE-DOWN": ["open", "fixed"], "LINK-PAGE": ["open", "fixed"],
+                       "COLUMN-MISSING": ["open", "open"]}
+    rows = json.loads(export_rectification(db, "d1", "json", tmp_path / "b.json").read_text(encoding="utf-8"))
+    assert [(r["rule"], r["opened_round"]) for r in rows] == [("COLUMN-MISSING", "a")]  # newest round by default

@@ -274,10 +274,12 @@ def bulletin(db: Database, info: RoundInfo, path: Path, *, chart_limit: int = 30
     else:
         _para(pdf, "无上一轮可比数据，或无得分提高的单位。" if info.previous_round_id is None else "本轮无得分提高的单位。")
 
+    group_avgs = [(g["group"], float(g["average"])) for g in stats[:-1] if g["average"] is not None]
+    bar_chart(pdf, group_avgs, title="六、各类单位平均分")
     measured = [s for s in scores if s.measured and s.score is not None]
     measured.sort(key=lambda s: (-(s.score or 0), s.unit_id))
     shown = measured[:chart_limit]
     bar_chart(pdf, [(s.unit_name, float(s.score or 0.0)) for s in shown],
               max_value=max([100.0] + [float(s.score or 0) for s in shown]),
-              title=f"六、得分图（前 {len(shown)} 名）" if len(measured) > len(shown) else "六、得分图")
+              title=f"七、得分图（前 {len(shown)} 名）" if len(measured) > len(shown) else "七、得分图")
     return _save(pdf, path)
