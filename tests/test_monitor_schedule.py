@@ -97,17 +97,19 @@ def test_celery_tasks_run_the_same_jobs(db, db_url, site, tmp_path):
     from celery import Celery
 
     from zwgk.monitor.tasks import register_tasks
-    from zwgk.storage.probes import probe_count
+    from zwgk.storage.probes import latest_probes, probe_count
 
     app = Celery("zwgk-monitor-test", broker="memory://")
     app.conf.task_always_eager = True
     tasks = register_tasks(app)
-    beat = beat_schedule(MonitorConfig(db_url=db_url, allow_private=True, bulletin_dir=tmp_path))
+    beat = beat_schedule(MonitorConfig(db_url=db_url, resolver=site.settings.resolver, allow_private=True, bulletin_dir=tmp_path))
     assert {v["task"] for v in beat.values()} <= set(tasks)
 
     entry = beat["zwgk-probes"]
     tasks[entry["task"]].apply(kwargs=entry["kwargs"]).get()
-    assert probe_count(db) == 1
+    assert probe_count(db) == 1 + len(site.others)  # every farm unit once
+    (probe,) = latest_probes(db, site.unit.unit_id, 5)
+    assert probe.ok and probe.status == 200  # resolved through the farm's DNS given in the beat kwargs
     entry = beat["zwgk-quarterly-bulletin"]
     paths = tasks[entry["task"]].apply(kwargs={**entry["kwargs"], "due": "2027-01-01T01:00"}).get()
     assert [p.rsplit("/", 1)[-1] for p in paths] == ["bulletin-2026Q4.pdf", "bulletin-2026Q4.xlsx"]
