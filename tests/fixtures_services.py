@@ -16,13 +16,15 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -351,3 +353,135 @@ def mini_gov_web() -> Iterator[MiniGovWeb]:
     web_ = MiniGovWeb(n=10, delay=0.15).start()
     yield web_
     web_.stop()
+
+
+# ------------------------------------------------------------------ running zwgk as its users do
+
+AS_OF = "2026-11-20"
+FAST_LEASE = {"ZWGK_LEASE_SECONDS": "2", "ZWGK_DB_RETRY_SECONDS": "30", "ZWGK_HOST_LOCK_WAIT": "60"}
+
+
+def env(**extra: str) -> dict[str, str]:
+    out = dict(os.environ, **FAST_LEASE)
+    out.update(extra)
+    out.pop("ZWGK_BROKER", None)
+    return out
+
+
+def zwgk_popen(*args: str, extra_env: dict[str, str] | None = None, log: Path | None = None) -> subprocess.Popen:
+    out = open(log, "ab") if log else subprocess.DEVNULL
+    return subprocess.Popen(
+        [sys.executable, "-m", "zwgk.cli", *args],
+        stdout=out,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        env=env(**(extra_env or {})),
+        start_new_session=True,  # its own process group: kill -9 takes its children too
+    )
+
+
+def kill9(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(10)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            kill9(proc)
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def assess_args(registry: Path, db_url: str, name: str = "r1", executor: str = "local", broker: str | None = None) -> list[str]:
+    args = ["assess", "--round", name, "--registry", str(registry), "--as-of", AS_OF, "--allow-private", "--db", db_url, "--quiet"]
+    if executor == "celery":
+        args += ["--executor", "celery", "--broker", broker or ""]
+    return args
+
+
+def states(db_url: str, name: str = "r1") -> dict[str, str]:
+    from zwgk.storage import Database
+    from zwgk.storage.rounds import get_round
+    from zwgk.storage.snapshot import site_states
+
+    db = Database.open(db_url)
+    try:
+        info = get_round(db, name)
+        return site_states(db, info.id) if info else {}
+    except Exception:
+        return {}
+    finally:
+        db.dispose()
+
+
+def count(db_url: str, state: str) -> int:
+    return sum(1 for s in states(db_url).values() if s == state)
+
+
+def round_record(db_url: str, name: str = "r1") -> dict[str, Any]:
+    """Everything a round stored that must not depend on faults, keyed by content."""
+    from sqlalchemy import select
+
+    from zwgk.storage import Database
+    from zwgk.storage.rounds import get_round
+    from zwgk.storage.tables import FindingRow, LinkRow, PageRow, RoundSiteRow
+
+    db = Database.open(db_url)
+    try:
+        info = get_round(db, name)
+        assert info is not None, f"round {name} missing in {db_url}"
+        with db.session() as s:
+            sites = {r.unit_id: (r.state, r.pages) for r in s.scalars(select(RoundSiteRow).where(RoundSiteRow.round_id == info.id))}
+            attempts = {r.unit_id: r.attempts for r in s.scalars(select(RoundSiteRow).where(RoundSiteRow.round_id == info.id))}
+            pages = [(p.unit_id, p.url, p.outcome, p.status, p.kind) for p in s.scalars(select(PageRow).where(PageRow.round_id == info.id))]
+            links = [(l.unit_id, l.source, l.target) for l in s.scalars(select(LinkRow).where(LinkRow.round_id == info.id))]
+            findings = [(f.unit_id, f.rule, f.subject, f.points) for f in s.scalars(select(FindingRow).where(FindingRow.round_id == info.id))]
+        return {
+            "status": info.status,
+            "sites": sites,
+            "attempts": attempts,
+            "pages": pages,
+            "links": links,
+            "findings": findings,
+        }
+    finally:
+        db.dispose()
+
+
+def assert_same_round(got: dict[str, Any], want: dict[str, Any]) -> None:
+    assert got["status"] == "done"
+    assert got["sites"] == want["sites"], "site states / page counts differ from the uninterrupted round"
+    for key in ("pages", "links", "findings"):
+        assert len(got[key]) == len(set(got[key])), f"duplicate {key}"
+        assert sorted(got[key]) == sorted(want[key]), f"{key} differ from the uninterrupted round"
+
+
+@pytest.fixture(scope="session")
+def mini_registry(mini_gov_web, tmp_path_factory) -> Path:
+    """The mini web's registry CSV."""
+    return mini_gov_web.write_registry(tmp_path_factory.mktemp("registry") / "sites.csv")
+
+
+@pytest.fixture(scope="session")
+def mini_baseline(mini_registry, tmp_path_factory) -> dict[str, Any]:
+    """The same round, uninterrupted, with the in-process executor."""
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('baseline') / 'zwgk.db'}"
+    run = subprocess.run([sys.executable, "-m", "zwgk.cli", *assess_args(mini_registry, db_url)], capture_output=True, text=True, env=env(), timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    record = round_record(db_url)
+    assert all(state == "crawled" for state, _ in record["sites"].values())
+    assert record["findings"], "the mini web must produce findings to compare"
+    return record

@@ -79,10 +79,10 @@ def status(
 def _print_status(st) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
 
-    console = Console()
-    states = "  ".join(f"{k} {v}" for k, v in sorted(st.states.items()))
+    console = Console(soft_wrap=True)
+    states = ", ".join(f"{k} {v}" for k, v in sorted(st.states.items()))
     console.print(f"轮次 round [bold]{st.name}[/] (id {st.round_id}, as-of {st.as_of}): 状态 status {st.status}")
-    console.print(f"站点 sites {st.done}/{st.total} 完成 done   [{states}]   页面 pages {st.pages}")
+    console.print(f"站点 sites {st.done}/{st.total} 完成 done   ({states})   页面 pages {st.pages}")
     for row in st.crawling[:20]:
         console.print(f"  抓取中 crawling {row['unit_id']} {row['site_url']} since {row['started_at']} (attempt {row['attempts']})")
     if len(st.crawling) > 20:
