@@ -220,3 +220,38 @@ def test_unknown_round_and_format_are_clear_errors(db, exported_round, tmp_path)
         export_scores(db, "Q9", "json", tmp_path / "x.json")
     with pytest.raises(ZwgkError, match="choose one of"):
         export_scores(db, ROUND, "docx", tmp_path / "x.docx")
+
+
+def test_pdf_without_a_cjk_font_is_a_clear_error(db, exported_round, tmp_path, monkeypatch):
+    import zwgk.assess.pdf as pdf
+
+    monkeypatch.delenv("ZWGK_CJK_FONT", raising=False)
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", ((tmp_path / "none.ttc", tmp_path / "none-b.ttc", 2),))
+    with pytest.raises(ZwgkError, match="fonts-noto-cjk"):
+        export_bulletin(db, ROUND, tmp_path / "b.pdf")
+    assert not (tmp_path / "b.pdf").exists()
+    monkeypatch.setenv("ZWGK_CJK_FONT", str(tmp_path / "missing.ttf"))
+    with pytest.raises(ZwgkError, match="ZWGK_CJK_FONT"):
+        export_rectification(db, "d1", "pdf", tmp_path / "r.pdf", ROUND)
+
+
+def test_manual_scores_import_from_xlsx(db, exported_round, tmp_path):
+    import xlsxwriter
+
+    from zwgk.assess.manual import import_manual_scores
+    from zwgk.storage.rounds import get_round_by_id
+
+    path = tmp_path / "manual.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet()
+    for r, row in enumerate([["unit_id", "item", "score", "evidence"], ["c2", "apply", 88, "台账齐全"],
+                             ["c2", "report", 101, "超出范围"], ["d1", "report", 60, ""]]):
+        for c, v in enumerate(row):
+            ws.write(r, c, v)
+    book.close()
+    report = import_manual_scores(db, get_round_by_id(db, exported_round), path, entered_by="王评估",
+                                  items=["website", "apply", "report"])
+    assert report.imported == 1
+    assert [line for line, _ in report.errors] == [3, 4]
+    assert "0..100" in report.errors[0][1] and "evidence" in report.errors[1][1]
+    assert results.manual_scores(db, exported_round)["c2"]["apply"].score == 88
