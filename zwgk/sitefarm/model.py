@@ -122,6 +122,7 @@ class Site:
     down: bool
     down_mode: str  # 503 / reset
     report_deadline: dt.date
+    cache: dict[str, str] = field(default_factory=dict)  # rendered fragments shared by its pages
 
     def column_by_std(self, std: str) -> Column | None:
         for col in self.columns.values():

@@ -132,7 +132,24 @@ def _col_href(ctx: Ctx, col: Column) -> str:
     return col.path
 
 
+def _cached(ctx: Ctx, name: str, build) -> str:
+    """Navigation and footer are the same on every page of a site: render them once."""
+    key = f"{name}:{ctx.base}"
+    value = ctx.site.cache.get(key)
+    if value is None:
+        value = ctx.site.cache[key] = build(ctx)
+    return value
+
+
 def nav(ctx: Ctx) -> str:
+    return _cached(ctx, "nav", _nav)
+
+
+def footer(ctx: Ctx) -> str:
+    return _cached(ctx, "footer", _footer)
+
+
+def _nav(ctx: Ctx) -> str:
     site = ctx.site
     top = [c for c in site.columns.values() if not c.parent and c.where == "top"]
     more = [c for c in site.columns.values() if not c.parent and c.where == "more"]
@@ -160,7 +177,7 @@ def breadcrumb(ctx: Ctx, col: Column | None, extra: str = "") -> str:
     return '<div class="position">当前位置：' + " &gt; ".join(links) + "</div>\n"
 
 
-def footer(ctx: Ctx) -> str:
+def _footer(ctx: Ctx) -> str:
     site, spec = ctx.site, ctx.site.spec
     f = site.footer
     code_label = ("网站标识码：", "政府网站标识码：", "网站标识码:")[_style(site, "codelabel", 3)]
