@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -62,8 +63,12 @@ def test_nothing_importable_exits_2_and_check_writes_nothing(tmp_path: Path):
     assert run.returncode == 2
     assert "line 2" in run.stdout and "line 3" in run.stdout and "nothing importable" in run.stdout
 
-    checked = zwgk("registry", "check", str(_registry(tmp_path)), cwd=tmp_path)
+    checked = zwgk("registry", "check", str(_registry(tmp_path)), "--json", "out/report.json", cwd=tmp_path)
     assert checked.returncode == 0 and "rejected 1" in checked.stdout
+    summary = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert summary["rows"] == 3 and summary["imported"] == 2 and summary["added"] is None
+    assert summary["errors"] == [{"line": 3, "reason": "site_url '没有网站' holds no usable http(s) web address: '没有网站' is not a domain name or IP address"}]
+    assert {"line": 2, "what": "site_url 'www.yyx.gov.cn' → http://www.yyx.gov.cn/ (added http://)"} in summary["normalised"]
     assert not (tmp_path / "data").exists()  # check never opens a database
 
 

@@ -51,6 +51,8 @@ from zwgk.registry.infer import PlaceIndex, clean_name, infer, place_chain, tier
         ("国家统计局", "部委", "department", ""),
         ("外交部", "部委", "department", ""),
         ("中国气象局", "部委", "department", ""),
+        ("中国政府网", "部委", "portal", ""),
+        ("中华人民共和国中央人民政府", "部委", "portal", ""),
     ],
 )
 def test_tier_kind_region_from_names(name, tier, kind, region):

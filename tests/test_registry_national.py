@@ -171,3 +171,13 @@ def test_reimport_is_idempotent_and_updates_only_changes(national_path: Path, tm
     third = import_registry(db, changed)
     assert (third.added, third.updated) == (0, 1)
     assert get_unit(db, "1100000005").site_url == "https://jtw.beijing.gov.cn/"
+
+
+def test_provincial_portals_file(shared_dir: Path):
+    """The companion export of the 32 provincial portals: every one a 省 portal with its region."""
+    report = read_registry(shared_dir / "data" / "gov-portals-provincial-2023-03-09.csv")
+    assert (report.rows, report.imported, report.rejected) == (32, 32, 0)
+    assert {(u.tier, u.kind) for u in report.units} == {("省", "portal")}
+    regions = {u.unit_id: u.region for u in report.units}
+    assert regions["1100000088"] == "北京市" and regions["1300000013"] == "河北省"
+    assert all(regions.values())

@@ -25,6 +25,16 @@ registry_app = typer.Typer(
 _SHOWN = 15  # normalisations/warnings shown without --details
 
 
+def _write_json(report: RegistryReport, path: Path | None) -> None:
+    if path is None:
+        return
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    console.print(f"报告 report written to {path}")
+
+
 def _print_report(report: RegistryReport, details: bool, wrote: bool) -> None:
     console.print(f"[bold]名录 registry[/] {report.source}  ({report.format}; {report.layout} layout, header line {report.header_line})")
     verb = "导入 imported" if wrote else "可导入 importable"
@@ -61,6 +71,7 @@ def import_command(
     file: Path = typer.Argument(..., help="Registry file: CSV (UTF-8 or GB18030) or XLSX."),
     db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."),
     details: bool = typer.Option(False, "--details", help="List every normalisation and warning, not only the first ones."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the report (rejected rows, fixes, warnings) as JSON here."),
 ) -> None:
     """Import units; re-importing the same file changes nothing.
 
@@ -76,6 +87,7 @@ def import_command(
     finally:
         database.dispose()
     _print_report(report, details, wrote=True)
+    _write_json(report, json_out)
     if not report.units:
         console.print("[red]没有可导入的行 nothing importable[/]")
         raise typer.Exit(2)
@@ -85,12 +97,14 @@ def import_command(
 def check_command(
     file: Path = typer.Argument(..., help="Registry file to validate (nothing is written)."),
     details: bool = typer.Option(False, "--details", help="List every normalisation and warning."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the report as JSON here."),
 ) -> None:
     """Validate a registry without writing anything: the same report as import."""
     from zwgk.registry.reader import read_registry
 
     report = read_registry(file)
     _print_report(report, details, wrote=False)
+    _write_json(report, json_out)
     if not report.units:
         console.print("[red]没有可导入的行 nothing importable[/]")
         raise typer.Exit(2)

@@ -211,6 +211,8 @@ def is_ministry_name(name: str) -> bool:
     core = clean_name(name)
     if place_chain(core):
         return False
+    if core in ("中国政府网", "中央人民政府"):  # www.gov.cn, the State Council's portal
+        return True
     if core.startswith(_MINISTRY_PREFIX):
         return True
     return bool(re.fullmatch(r"[\u4e00-\u9fff]{1,8}部", core)) or bool(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from zwgk.model import RegistryRowError, Unit
 
@@ -40,6 +41,25 @@ class RegistryReport:
     @property
     def rejected(self) -> int:
         return len(self.errors)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (``zwgk registry check --json``); units are not listed."""
+        return {
+            "source": self.source,
+            "format": self.format,
+            "layout": self.layout,
+            "header_line": self.header_line,
+            "rows": self.rows,
+            "imported": self.imported,
+            "rejected": self.rejected,
+            "inferred": self.inferred,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": [{"line": e.line, "reason": e.reason} for e in self.errors],
+            "normalised": [{"line": line, "what": what} for line, what in self.normalised],
+            "warnings": [{"line": line, "what": what} for line, what in self.warnings],
+        }
 
     def source_of(self, unit_id: str) -> str:
         """``file:line`` of a unit, as stored in ``units.source``."""
