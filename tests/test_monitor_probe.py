@@ -120,3 +120,33 @@ def test_cli_rejects_bad_time(db_url):
     out = CliRunner().invoke(app, ["probe", "--db", db_url, "--at", "yesterday"])
     assert out.exit_code != 0
     assert "--at 'yesterday' is not a date-time" in str(out.exception)
+
+
+def test_monitor_daemon_probes_and_stops_cleanly_on_sigterm(db, db_url, gov_site, add_units, tmp_path):
+    """``zwgk monitor`` as systemd runs it: a real process on the real clock, stopped by SIGTERM."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from zwgk.storage.probes import probe_count
+
+    add_units(db, [_unit("a", gov_site.url())])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zwgk.cli", "monitor", "--db", db_url, "--allow-private", "--no-rounds",
+         "--probes-per-day", "86400", "--bulletin-dir", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**__import__("os").environ, "COLUMNS": "200"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while probe_count(db) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        assert probe_count(db) >= 2, proc.stdout.read() if proc.poll() is not None else "no probes stored"
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out
+    assert "probes" in out and "stopping" in out
+    assert gov_site.hits >= 2

@@ -83,8 +83,9 @@ def register(app: typer.Typer) -> None:
         rubric: str = typer.Option("national-2019", "--rubric", help="Rubric of the monthly and annual rounds."),
         alerts: Optional[Path] = typer.Option(None, "--alerts", help="Alert config TOML (see docs/monitoring.md)."),
         bulletin_dir: Path = typer.Option(Path("bulletins"), "--bulletin-dir", help="Where quarterly bulletins go."),
-        no_rounds: bool = typer.Option(False, "--no-rounds", help="Only probe; no monthly/annual rounds."),
+        no_rounds: bool = typer.Option(False, "--no-rounds", help="No monthly/annual rounds (probes, alerts and bulletins still run)."),
         until: Optional[str] = typer.Option(None, "--until", help="Stop at this ISO time (UTC); default: run until stopped."),
+        timeout: float = typer.Option(15.0, "--timeout", help="Seconds before a visit counts as not opened (rule: 15)."),
     ) -> None:
         """日监测+月检查+季通报+年考核: run the monitoring cycle until stopped (SIGTERM/Ctrl-C)."""
         from zwgk.monitor.alerts import load_alert_config
@@ -102,11 +103,12 @@ def register(app: typer.Typer) -> None:
             bulletin_dir=bulletin_dir,
             rounds=not no_rounds,
             annual=not no_rounds,
+            probe_timeout=timeout,
             alerts=load_alert_config(alerts) if alerts is not None else None,
         )
-        clock = SystemClock()
-        scheduler = Scheduler(clock, build_jobs(database, config, clock))
         stop = threading.Event()
+        clock = SystemClock(stop)
+        scheduler = Scheduler(clock, build_jobs(database, config, clock))
 
         def _stop(signum, frame):  # noqa: ARG001
             console.print("[yellow]停止 stopping after the current job…[/]")

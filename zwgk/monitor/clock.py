@@ -8,7 +8,7 @@ without sleeping.  All datetimes are naive UTC, as stored.
 from __future__ import annotations
 
 import datetime as dt
-import time
+import threading
 from typing import Protocol
 
 
@@ -21,20 +21,21 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The real clock; sleeps in short steps so a stop signal is noticed quickly."""
+    """The real clock.  ``stop`` (an Event) cuts a sleep short, so SIGTERM stops at once."""
 
-    def __init__(self, step_seconds: float = 30.0):
-        self.step = step_seconds
+    def __init__(self, stop: threading.Event | None = None, step_seconds: float = 30.0):
+        self.stop = stop or threading.Event()
+        self.step = step_seconds  # re-read the wall clock at least this often (NTP steps, suspend)
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
     def sleep_until(self, when: dt.datetime) -> None:
-        while True:
+        while not self.stop.is_set():
             left = (when - self.now()).total_seconds()
             if left <= 0:
                 return
-            time.sleep(min(left, self.step))
+            self.stop.wait(min(left, self.step))
 
 
 class SimulatedClock:
