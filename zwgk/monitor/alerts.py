@@ -32,10 +32,10 @@ from zwgk.model import ZwgkError
 from zwgk.storage import Database
 from zwgk.storage.probes import (
     Probe,
-    any_alert,
     close_alert,
     latest_probes,
     open_alert,
+    open_alerts,
     record_alert,
 )
 
@@ -232,11 +232,15 @@ def check_outages(db: Database, probes: Iterable[Probe], notifier: Notifier, now
     """After a pass: open a ``down`` alert after N consecutive failures, close it on recovery."""
     n = notifier.config.consecutive_failures
     probes = list(probes)
-    names = _names(db, (p.unit_id for p in probes))
+    opened = open_alerts(db, "down")
+    involved = {p.unit_id for p in probes if not p.ok} | {u for u, _ in opened}
+    names = _names(db, involved)
     notices: list[Notice] = []
     for probe in probes:
+        current = opened.get((probe.unit_id, ""))
+        if probe.ok and current is None:
+            continue  # the usual case: up, and nothing to recover from
         name, site = names.get(probe.unit_id, (probe.unit_id, ""))
-        current = open_alert(db, probe.unit_id, "down")
         if probe.ok:
             if current is not None:
                 close_alert(db, current.id, now)

@@ -333,6 +333,16 @@ def open_alert(db: Database, unit_id: str, kind: str, key: str = "") -> Alert | 
         return _alert(row) if row else None
 
 
+def open_alerts(db: Database, kind: str) -> dict[tuple[str, str], Alert]:
+    """Every open alert of ``kind`` by (unit_id, key): one query for a whole pass."""
+    ensure_tables(db)
+    with db.session() as s:
+        rows = s.scalars(
+            select(AlertRow).where(AlertRow.kind == kind, AlertRow.closed_at.is_(None)).order_by(AlertRow.id)
+        ).all()
+        return {(r.unit_id, r.key): _alert(r) for r in rows}
+
+
 def any_alert(db: Database, unit_id: str, kind: str, key: str) -> bool:
     """Whether an alert with this key was ever raised (veto alerts are sent once per finding)."""
     ensure_tables(db)
