@@ -148,8 +148,11 @@ class _Builder:
                 ipv6 = mode
         r = look.random()
         charset = "gbk" if r < 0.14 else "gb2312-meta" if r < 0.22 else "utf-8"
+        if spec.index % 13 == 2:
+            charset = "gb2312-meta"
+        traditional = look.random() < 0.06 or spec.index % 19 == 9
         return Site(
-            spec=spec, template=self.template, charset=charset, traditional=look.random() < 0.06,
+            spec=spec, template=self.template, charset=charset, traditional=traditional,
             gzip=look.random() < 0.4, list_date_style=look.randrange(4),
             article_date_style=look.randrange(4), columns=columns, nav_more=nav_more,
             home_blocks=home_blocks, home_broken=home_broken, pages=self.pages, soft404=self.soft404,
@@ -501,7 +504,7 @@ class _Builder:
             loop = "/loop/a.html"
             rng.choice([c for c in cols.values() if c.kind == "list"]).loop_link = True
         plain = [cols[k].items[0] for k, _ in PLAIN_COLUMNS if k in cols and cols[k].items]
-        if plain and rng.random() < 0.1:
+        if plain and (rng.random() < 0.1 or self.spec.index % 17 == 5):
             rng.choice(plain).large = True
         moved = {"/wzdt.htm": "/wzdt/"} if rng.random() < 0.5 else {}
         return {"transient": transient, "slow": slow, "head405": rng.random() < 0.3,

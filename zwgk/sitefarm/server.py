@@ -109,7 +109,10 @@ class FarmServer:
         path, qs = request.path, request.query_string
         key = (spec.host, request.path_qs)
         if request.method == "HEAD" and site.head405 and path != "/":
-            return self._respond(site, web.Response(status=405, headers={"Allow": "GET, POST"}))
+            # Some servers refuse HEAD (405) or pretend the page is missing (404); GET works.
+            if site.spec.seed % 3:
+                return self._respond(site, web.Response(status=405, headers={"Allow": "GET, POST"}))
+            return self._respond(site, web.Response(status=404))
         failing = site.transient.get(path)
         if failing and not self.farm.config.bench_mode:
             self.hits[key] += 1
