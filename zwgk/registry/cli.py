@@ -36,7 +36,10 @@ def _write_json(report: RegistryReport, path: Path | None) -> None:
 
 
 def _print_report(report: RegistryReport, details: bool, wrote: bool) -> None:
-    console.print(f"[bold]名录 registry[/] {report.source}  ({report.format}; {report.layout} layout, header line {report.header_line})")
+    console.print(
+        f"[bold]名录 registry[/] {report.source}  "
+        f"({report.format}; {report.layout} layout, header line {report.header_line})"
+    )
     verb = "导入 imported" if wrote else "可导入 importable"
     console.print(
         f"读取 rows read {report.rows} · {verb} {report.imported} · "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from zwgk.model import RegistryRowError, Tier, Unit, UnitKind, ZwgkError
@@ -29,6 +30,19 @@ _HEADER_SCAN = 20
 _EXCEL_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?e\+\d+", re.IGNORECASE)
 _ID_CHARS = re.compile(r"[^\s]{1,64}")
 _TIERS = "/".join(t.value for t in Tier)
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Where each key sits in a row, and the header text to name it by in reasons."""
+
+    index: dict[str, int]
+    label: dict[str, str]
+    id_key: str  # "unit_id", or "site_code" when the file has no unit_id column
+
+    def get(self, cells: list[str], key: str) -> str:
+        at = self.index.get(key)
+        return "" if at is None or at >= len(cells) else str(cells[at])
 
 
 def _find_header(rows: list[tuple[int, list[str]]]) -> int | None:
@@ -75,6 +89,7 @@ def read_registry(path: Path) -> RegistryReport:
             f"{path}:{header_line}: no unit id column; add unit_id (单位编码) or 网站标识码 to the header"
         )
     label = {key: str(header_cells[index]).strip().lstrip("\ufeff") for key, index in mapping.items()}
+    columns = _Columns(mapping, label, id_key)
 
     report = RegistryReport(
         source=path.name,
@@ -88,21 +103,14 @@ def read_registry(path: Path) -> RegistryReport:
             report.errors.append(RegistryRowError(report.source, line, reason))
     report.rows = len(data) + len(report.errors)
 
-    def cell(cells: list[str], key: str) -> str:
-        index = mapping.get(key)
-        if index is None or index >= len(cells):
-            return ""
-        return str(cells[index])
-
     places = PlaceIndex()
     for _line, cells in data:
-        places.add(unicodedata.normalize("NFKC", cell(cells, id_key)).strip(), cell(cells, "unit_name"))
+        code = unicodedata.normalize("NFKC", columns.get(cells, id_key)).strip()
+        places.add(code, columns.get(cells, "unit_name"))
 
-    seen: dict[str, int] = {}
     for line, cells in data:
-        unit = _read_row(report, line, cells, cell, label, id_key, national, places, seen)
+        unit = _read_row(report, line, cells, columns, places)
         if unit is not None:
-            seen[unit.unit_id] = line
             report.units.append(unit)
             report.lines[unit.unit_id] = line
     report.errors.sort(key=lambda e: e.line)
@@ -111,15 +119,20 @@ def read_registry(path: Path) -> RegistryReport:
     else:
         for unit in report.units:
             if unit.parent_id and unit.parent_id not in report.lines:
-                report.warnings.append(
-                    (report.lines[unit.unit_id], f"{label['parent_id']} {unit.parent_id} is not a unit of this registry")
-                )
+                what = f"{label['parent_id']} {unit.parent_id} is not a unit of this registry"
+                report.warnings.append((report.lines[unit.unit_id], what))
     _warn_shared_homepages(report, label["site_url"])
     return report
 
 
-def _read_row(report, line, cells, cell, label, id_key, national, places, seen) -> Unit | None:
-    """One data row → a Unit, or None after recording why not."""
+def _read_row(
+    report: RegistryReport, line: int, cells: list[str], columns: _Columns, places: PlaceIndex
+) -> Unit | None:
+    """One data row → a Unit, or None after recording in ``report`` why not."""
+    label, id_key = columns.label, columns.id_key
+
+    def cell(cells: list[str], key: str) -> str:
+        return columns.get(cells, key)
 
     def reject(reason: str) -> None:
         report.errors.append(RegistryRowError(report.source, line, reason))
@@ -144,8 +157,8 @@ def _read_row(report, line, cells, cell, label, id_key, national, places, seen) 
         return None
     if unit_id != raw_id:
         fixed(f"{id_label} {raw_id!r} → {unit_id!r}")
-    if unit_id in seen:
-        reject(f"{id_label} {unit_id} is already used on line {seen[unit_id]}; ids must be unique")
+    if unit_id in report.lines:
+        reject(f"{id_label} {unit_id} is already used on line {report.lines[unit_id]}; ids must be unique")
         return None
 
     raw_name = cell(cells, "unit_name")
@@ -161,9 +174,12 @@ def _read_row(report, line, cells, cell, label, id_key, national, places, seen) 
         reject(url_result.reason)
         return None
     if url_result.fixes:
-        fixed(f"{label['site_url']} {cell(cells, 'site_url').strip()!r} → {url_result.url} ({'; '.join(url_result.fixes)})")
+        was = cell(cells, "site_url").strip()
+        fixed(f"{label['site_url']} {was!r} → {url_result.url} ({'; '.join(url_result.fixes)})")
 
-    site_code = unit_id if id_key == "site_code" else unicodedata.normalize("NFKC", cell(cells, "site_code")).strip()
+    site_code = unit_id
+    if id_key != "site_code":
+        site_code = unicodedata.normalize("NFKC", cell(cells, "site_code")).strip()
 
     tier_text = cell(cells, "tier").strip()
     tier = parse_tier(tier_text) if tier_text else None
@@ -243,8 +259,6 @@ def _with_parents(units: list[Unit]) -> list[Unit]:
     division (the first 6 digits of a 10-digit 网站标识码); with no portal or
     several, the parent stays unknown.
     """
-    from dataclasses import replace
-
     portals: dict[str, list[str]] = {}
     for unit in units:
         division = division_of(unit.site_code)

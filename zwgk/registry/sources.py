@@ -143,12 +143,13 @@ def _load_csv(path: Path) -> RawTable:
             continue
         table.rows.append((start, cells))
     if bad_lines:
-        ends = {line: next_line - 1 for (line, _), (next_line, _) in zip(table.rows, table.rows[1:] + [(len(physical) + 1, [])])}
+        starts = [line for line, _ in table.rows] + [len(physical) + 1]
+        ends = {line: following - 1 for line, following in zip(starts, starts[1:])}
+        reason = f"bytes that are not {encoding} on this line (mixed encodings?); re-save the file as UTF-8"
         kept = []
         for line, cells in table.rows:
-            spoiled = [n for n in bad_lines if line <= n <= ends[line]]
-            if spoiled:
-                table.broken.append((line, f"bytes that are not {encoding} on this line (mixed encodings?); re-save the file as UTF-8"))
+            if any(line <= n <= ends[line] for n in bad_lines):
+                table.broken.append((line, reason))
             else:
                 kept.append((line, cells))
         table.rows = kept

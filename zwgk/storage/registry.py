@@ -142,5 +142,6 @@ def unit_sources(db: Database, unit_ids: Iterable[str] | None = None) -> dict[st
             return {k: v for k, v in s.execute(select(UnitRow.unit_id, UnitRow.source))}
         out: dict[str, str] = {}
         for chunk in _chunks(list(dict.fromkeys(unit_ids))):
-            out.update({k: v for k, v in s.execute(select(UnitRow.unit_id, UnitRow.source).where(UnitRow.unit_id.in_(chunk)))})
+            query = select(UnitRow.unit_id, UnitRow.source).where(UnitRow.unit_id.in_(chunk))
+            out.update({k: v for k, v in s.execute(query)})
         return out
