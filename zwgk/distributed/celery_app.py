@@ -98,11 +98,11 @@ def crawl_site(self: Any, round_id: int, unit_id: str, db_url: str) -> dict[str,
     url = worker_db_url(db_url)
     client = redis_client()
     try:
-        db = with_db_retry(f"site {unit_id}", lambda: database(url), t.db_retry, url)
-        prepared = with_db_retry(f"site {unit_id}", lambda: prepared_round(db, round_id), t.db_retry, url)
-        unit = next((u for u in prepared.units if u.unit_id == unit_id), None)
-        host = host_of(unit.site_url if unit else unit_id)
-        with SiteLease(client, round_id, unit_id, host, lease=t.lease, wait=t.host_lock_wait):
+        with SiteLease(client, round_id, unit_id, lease=t.lease) as lease:
+            db = with_db_retry(f"site {unit_id}", lambda: database(url), t.db_retry, url)
+            prepared = with_db_retry(f"site {unit_id}", lambda: prepared_round(db, round_id), t.db_retry, url)
+            unit = next((u for u in prepared.units if u.unit_id == unit_id), None)
+            lease.acquire_host(host_of(unit.site_url if unit else unit_id), t.host_lock_wait)
             result = with_db_retry(
                 f"site {unit_id}", lambda: crawl_and_evaluate(db, round_id, unit_id), t.db_retry, url
             )

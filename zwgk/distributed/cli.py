@@ -54,6 +54,12 @@ def worker(
         "--without-gossip",
         "--without-mingle",
     ]
+    # Import the heavy stages once, before the pool starts (prefork children inherit
+    # them), so a worker's first site is not slower than the others.
+    import zwgk.crawlers  # noqa: F401
+    import zwgk.indicators  # noqa: F401
+    import zwgk.pipeline.round  # noqa: F401
+
     typer.echo(f"zwgk worker: broker {url}, pool {pool} × {1 if pool == 'solo' else n}")
     app.worker_main(argv)
 

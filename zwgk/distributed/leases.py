@@ -39,29 +39,20 @@ class HostBusy(ZwgkError):
 
 
 class SiteLease:
-    """Hold ``host`` for one site's crawl and show that the site is being worked on.
+    """Show that a site is being worked on, and hold its host while crawling it.
 
-    Use as a context manager around the crawl + evaluation of one site.  The
-    host lock is a token compare-and-delete lock (only its owner releases it),
-    acquired by polling so that a Redis restart during the wait is survived.
+    Use as a context manager around the whole task; call :meth:`acquire_host`
+    before crawling.  The host lock is a token compare-and-delete lock (only
+    its owner releases it), acquired by polling so that a Redis restart
+    during the wait is survived.
     """
 
-    def __init__(
-        self,
-        client: redis.Redis,
-        round_id: int,
-        unit_id: str,
-        host: str,
-        *,
-        lease: float,
-        wait: float,
-    ) -> None:
+    def __init__(self, client: redis.Redis, round_id: int, unit_id: str, *, lease: float) -> None:
         self.client = client
         self.alive = alive_key(round_id, unit_id)
-        self.lock = host_lock_key(host)
-        self.host = host
+        self.lock = ""
+        self.host = ""
         self.lease_ms = max(1000, int(lease * 1000))
-        self.wait = wait
         self.token = f"{socket.gethostname()}:{uuid.uuid4().hex}"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -87,21 +78,27 @@ class SiteLease:
     # ------------------------------------------------------------ context
 
     def __enter__(self) -> "SiteLease":
+        """Start showing life at once: before the database is even opened."""
         self._beat()
         self._thread = threading.Thread(target=self._run, name=f"lease {self.alive}", daemon=True)
         self._thread.start()
-        deadline = time.monotonic() + self.wait
+        return self
+
+    def acquire_host(self, host: str, wait: float) -> None:
+        """Wait (up to ``wait`` s) until no other worker crawls ``host``, then hold it."""
+        self.host = host
+        self.lock = host_lock_key(host)
+        deadline = time.monotonic() + wait
         delay = 0.05
         while True:
             try:
                 if self.client.set(self.lock, self.token, px=self.lease_ms, nx=True):
                     self.holding = True
-                    return self
+                    return
             except _REDIS_ERRORS as exc:
-                log.warning("redis unreachable while locking host %s: %s", self.host, exc)
+                log.warning("redis unreachable while locking host %s: %s", host, exc)
             if time.monotonic() >= deadline:
-                self._stop.set()
-                raise HostBusy(f"host {self.host} stayed busy with another worker for {self.wait:.0f}s")
+                raise HostBusy(f"host {host} stayed busy with another worker for {wait:.0f}s")
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
 
