@@ -1,0 +1,97 @@
+"""Two real rounds over the site farm: 整改 items re-checked, overdue items cost extra points.
+
+The farm cannot repair planted defects between rounds (yet), so round 2 sees
+every defect again after the deadline (→ ``overdue`` + extra deduction), and
+one site taken down in round 2 keeps its items open (an unmeasured site is
+never "fixed").  Fixed/new per item are covered on hand-made rounds in
+tests/test_assess_rounds.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from zwgk.assess import rectification_list
+from zwgk.storage import Database, results
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def two_farm_rounds(tmp_path_factory):
+    """Round 1 on the farm as of its date; round 2 on the same farm (same seed, same port) 17 days later.
+
+    The farm dates its content relative to its as-of date, so the second farm is
+    the same web a little later: the same planted defects, still unrepaired.
+    """
+    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.sitefarm import FarmConfig, running_farm
+
+    work = tmp_path_factory.mktemp("farm-rounds")
+    db = Database.open(f"sqlite:///{work / 'zwgk.db'}")
+    port = _free_port()
+    first_day = dt.date(2026, 11, 20)
+    later = first_day + dt.timedelta(days=17)  # past the 10-working-day deadline (2026-12-04)
+    with running_farm(FarmConfig(sites=6, seed=1, as_of=first_day, port=port)) as farm:
+        registry = farm.write_registry(work / "registry.csv")
+        first = run_round(db, RoundOptions(name="r1", as_of=first_day, registry=registry, resolver=farm.resolver,
+                                           allow_private=True))
+    measured = [s.unit_id for s in first.scores if s.measured and not s.veto]
+    down = next(u for u in measured if results.list_findings(db, first.round_id, u, include_dismissed=False))
+    with running_farm(FarmConfig(sites=6, seed=1, as_of=later, port=port)) as farm:
+        farm.set_down(down)
+        second = run_round(db, RoundOptions(name="r2", as_of=later, registry=registry, resolver=farm.resolver,
+                                            allow_private=True))
+    yield {"db": db, "r1": first, "r2": second, "down": down}
+    db.dispose()
+
+
+def test_unfixed_items_become_overdue_and_cost_the_rubrics_extra_points(two_farm_rounds):
+    db, r1, r2 = two_farm_rounds["db"], two_farm_rounds["r1"], two_farm_rounds["r2"]
+    s1 = {s.unit_id: s for s in r1.scores}
+    s2 = {s.unit_id: s for s in r2.scores}
+    checked = charged = 0
+    for unit_id, before in s1.items():
+        after = s2[unit_id]
+        if not (before.measured and after.measured):
+            continue
+        keys1 = {f.key for f in results.list_findings(db, r1.round_id, unit_id, include_dismissed=False)
+                 if f.severity in ("veto", "deduct")}
+        keys2 = {f.key for f in results.list_findings(db, r2.round_id, unit_id, include_dismissed=False)}
+        overdue = sorted(k[1:] for k in keys1 & keys2)
+        items = {(i.rule, i.subject): i for i in results.list_rectification_items(db, unit_id)}
+        for key in overdue:
+            assert items[key].status == "overdue"
+            assert [h["status"] for h in items[key].history] == ["open", "overdue"]
+        for key in sorted(k[1:] for k in keys1 - keys2):
+            assert items[key].status == "fixed" and items[key].closed_round_id == r2.round_id
+        checked += len(overdue)
+        if after.veto:
+            assert "rectify" not in after.breakdown  # a veto short-circuits every deduction
+            continue
+        extra = min(len(overdue) * 1.0, 10.0)  # national-2019: 1 point per overdue item, at most 10
+        if overdue:
+            charged += 1
+            assert after.breakdown["rectify"]["deducted"] == pytest.approx(min(extra, after.score + extra))
+        else:
+            assert "rectify" not in after.breakdown
+    assert checked, "the farm must leave some defects unrepaired between the rounds"
+    assert charged, "some non-vetoed unit must carry the overdue extra deduction"
+
+
+def test_a_site_down_in_round_two_keeps_its_items_open_and_is_not_ranked(two_farm_rounds):
+    db, r2, down = two_farm_rounds["db"], two_farm_rounds["r2"], two_farm_rounds["down"]
+    score = next(s for s in r2.scores if s.unit_id == down)
+    assert score.measured is False and score.rank is None and score.reason
+    items = results.list_rectification_items(db, down)
+    assert items and {i.status for i in items} == {"open"}
+    assert all(len(i.history) == 1 for i in items)  # not re-checked by round 2
+    assert [i.unit_id for i in rectification_list(db, down)] == [down] * len(items)
