@@ -73,6 +73,11 @@ def test_unfixed_items_become_overdue_and_cost_the_rubrics_extra_points(two_farm
             assert [h["status"] for h in items[key].history] == ["open", "overdue"]
         for key in sorted(k[1:] for k in keys1 - keys2):
             assert items[key].status == "fixed" and items[key].closed_round_id == r2.round_id
+        new2 = {k[1:] for k in keys2 - keys1
+                if next(f for f in results.list_findings(db, r2.round_id, unit_id) if f.key == k).severity
+                in ("veto", "deduct")}
+        for key in new2:
+            assert items[key].opened_round_id == r2.round_id and items[key].status == "open"
         checked += len(overdue)
         if after.veto:
             assert "rectify" not in after.breakdown  # a veto short-circuits every deduction
