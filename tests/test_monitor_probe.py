@@ -27,7 +27,7 @@ def test_up_site_gives_newest_item_date_not_the_header_clock(gov_site):
     (p,) = result.probes
     assert (p.ok, p.status, p.error_class) == (True, 200, "")
     assert p.newest_date == dt.date(2026, 11, 18)  # the header says today's date; it is not an item
-    assert p.at == AT and p.latency_ms is not None and len(p.fingerprint) == 64
+    assert p.at == AT and p.latency_ms is not None and len(p.fingerprint) == 16
 
 
 def test_fingerprint_changes_when_items_change(gov_site):

@@ -3,13 +3,13 @@
 Size arithmetic (why old probes are aggregated)
 -----------------------------------------------
 The national registry has 13,385 sites.  At 20 probes per site per day a
-year of raw probes would be 13,385 × 20 × 365 ≈ 97.7 million rows — roughly
-10 GB in SQLite with its index (≈ 100 bytes per row incl. the
-``(unit_id, at)`` index).  The rules only need raw probes for the last 14
-days (AVAIL-DOWN: 7 days, FRESH-HOME: 14 days), so raw rows are kept for
-``RAW_KEEP_DAYS`` = 30 days (13,385 × 20 × 30 ≈ 8.0 million rows ≈ 0.8 GB),
+year of raw probes would be 13,385 × 20 × 365 ≈ 97.7 million rows; measured
+at ≈ 141 bytes per row in SQLite (incl. the ``(unit_id, at)`` index, 16-hex
+fingerprint) that is ≈ 13.8 GB a year.  The rules only need raw probes for
+the last 14 days (AVAIL-DOWN: 7, FRESH-HOME: 14), so raw rows are kept for
+``RAW_KEEP_DAYS`` = 30 days (13,385 × 20 × 30 ≈ 8.0 million rows ≈ 1.1 GB),
 and everything older is folded into one ``probe_days`` row per site and day
-(13,385 × 365 ≈ 4.9 million rows ≈ 0.3 GB per year).  Availability for a
+(13,385 × 365 ≈ 4.9 million rows, ≈ 110 bytes each ≈ 0.5 GB per year).  The
 quarterly bulletin reads both.
 
 All times are naive UTC datetimes (as ``tables.utcnow``); a date window
@@ -195,9 +195,14 @@ def aggregate_old_probes(db: Database, now: dt.datetime, keep_days: int = RAW_KE
         groups: dict[tuple[str, dt.date], list[Probe]] = defaultdict(list)
         for r in rows:
             groups[(r.unit_id, r.at.date())].append(_probe(r))
+        days = [d for _, d in groups]
+        known = {
+            (r.unit_id, r.day): r
+            for r in s.scalars(select(ProbeDayRow).where(ProbeDayRow.day >= min(days), ProbeDayRow.day <= max(days)))
+        }
         for (unit_id, day), probes in groups.items():
             agg = _summarise(unit_id, day, probes)
-            existing = s.get(ProbeDayRow, (unit_id, day))
+            existing = known.get((unit_id, day))
             if existing is None:
                 s.add(
                     ProbeDayRow(
