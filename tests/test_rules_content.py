@@ -214,3 +214,16 @@ def test_interp_linked_as_picture_explainer_counts(ws, nat_rubric):
     [late] = by_rule(findings, "INTERP-LATE")
     assert late.subject == u("doc.html") and late.evidence["interpretation"] == u("tj.html")
     assert [f.subject for f in by_rule(findings, "INTERP-MISSING")] == []  # the explainer is no policy document
+
+
+def test_title_of_a_similar_documents_interpretation_does_not_count(ws, nat_rubric):
+    # "…措施（第二批）》的解读" links to its own document; it is no 解读 of "…措施"
+    _doc(ws, related=[{"text": "相关解读", "url": u("jd.html")}])
+    _interp(ws, date=D(2025, 10, 20))
+    _doc(ws, path="doc2.html", date=D(2025, 9, 1))
+    ws.pages[u("doc2.html")].title = "示例市关于促进就业的若干措施（第二批）"
+    ws.article("jd2.html", "关于《示例市关于促进就业的若干措施（第二批）》的解读", D(2025, 9, 2),
+               is_interpretation=True, related=[{"text": "原文", "url": u("doc2.html")}])
+    findings = evaluate(ws.snapshot(), nat_rubric)
+    [late] = by_rule(findings, "INTERP-LATE")
+    assert late.subject == u("doc.html") and late.evidence["interpretation"] == u("jd.html")

@@ -258,3 +258,15 @@ def test_statutory_sub_columns_are_recognised_for_blank_check(ws, nat_rubric):
     ws.column("tjxx/", "统计信息", [])
     [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "COLUMN-BLANK")
     assert f.evidence["column"] == "统计信息"
+
+
+def test_column_listed_in_traditional_characters_on_a_hub_page_counts(ws, nat_rubric):
+    from zwgk.model import Link
+
+    ws.home.facts["nav"] = [e for e in ws.home.facts["nav"] if e["text"] != "预决算公开"]
+    hub = ws.column("fdzdgk/", "法定主動公開", [], name="法定主动公开内容")
+    ws.links.append(Link(hub.url, u("czyjs/"), "財政預決算公開"))  # in the page body, not a nav region
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "COLUMN-MISSING")
+    ws.links.clear()
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "COLUMN-MISSING")
+    assert f.subject == "财政预决算"

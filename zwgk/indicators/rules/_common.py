@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable
 
 from zwgk.model import Finding, Outcome, Page, PageKind, SiteSnapshot
@@ -80,9 +81,18 @@ def home_page(snapshot: SiteSnapshot) -> Page | None:
 _NOISE = re.compile(r"[\s\u3000\xa0>»›〉＞·•|｜:：\-—]+|更多|more", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
 def normalize_name(text: str) -> str:
-    """Column names compare without spaces, arrows, 更多 and similar decoration."""
-    return _NOISE.sub("", text or "")
+    """Column names compare in simplified characters, without spaces, arrows, 更多 and similar decoration."""
+    text = _NOISE.sub("", text or "")
+    return _t2s().convert(text) if text else ""
 
 
 def synonym_index(rubric: "Rubric") -> dict[str, str]:

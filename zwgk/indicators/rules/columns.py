@@ -144,7 +144,15 @@ def column_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         name = _match(text, index, names_by_len)
         if name and name not in found:
             found[name] = (text, page)
-    for col in columns_of(snapshot, rubric):
+    hubs = _hub_names(rubric)
+    cols = columns_of(snapshot, rubric)
+    hub_pages = {snapshot.homepage} | {c.url for c in cols if c.name in hubs or (c.page.facts or {}).get("hub")}
+    for link in snapshot.links:  # entries listed in the body of the homepage and of hub pages (政府信息公开 …)
+        if link.source in hub_pages and link.anchor:
+            name = _match(link.anchor, index, names_by_len)
+            if name and name not in found:
+                found[name] = (link.anchor, link.source)
+    for col in cols:
         if col.name and col.name not in found:
             found[col.name] = (col.label, col.url)
     out = []

@@ -91,12 +91,18 @@ def interpretations_of(snapshot: SiteSnapshot, rubric=None) -> dict[str, tuple[l
                 found[page.url] = page  # linked as 解读 though the page does not say so in its title
             elif says_interp:
                 uncrawled.append(rel.get("url") or "")
-        core = _title_core(doc.title)
         for ip in interps:
-            links_back = any(_norm_url(r.get("url") or "") in doc_keys for r in (ip.facts or {}).get("related") or [])
-            titled = len(core) >= 6 and core in re.sub(r"[《》〈〉“”\"\s]", "", ip.title or "")
-            if links_back or titled:
+            if any(_norm_url(r.get("url") or "") in doc_keys for r in (ip.facts or {}).get("related") or []):
                 found[ip.url] = ip
+        if not found and not uncrawled:
+            # Fallback without links: a 解读 titled after the document, unless it links to another page
+            # (so "…的通知（第二批）》的解读" does not count for "…的通知").
+            core = _title_core(doc.title)
+            for ip in interps:
+                if (ip.facts or {}).get("related"):
+                    continue
+                if len(core) >= 6 and core in re.sub(r"[《》〈〉“”\"\s]", "", ip.title or ""):
+                    found[ip.url] = ip
         out[doc.url] = (sorted(found.values(), key=lambda p: p.url), uncrawled)
     return out
 
