@@ -80,3 +80,22 @@ def test_late_probes_for_an_aggregated_day_merge(db):
     aggregate_old_probes(db, T0 + dt.timedelta(days=40))
     (day,) = probe_days(db, T0.date(), T0.date() + dt.timedelta(days=1))
     assert (day.probes, day.failures, day.errors) == (11, 1, {"http5xx": 1})
+
+
+def test_the_same_storage_on_postgresql(pg_url):
+    """Probes, history, the fold, SQL availability and alerts on a real PostgreSQL."""
+    from zwgk.storage import Database
+    from zwgk.storage.probes import availability_between, close_alert, open_alerts, record_alert
+
+    db = Database.open(pg_url)
+    try:
+        add_probes(db, _probes("a", T0, 40, 20, fail_every=7))
+        assert len(probe_history(db, "a", dt.date(2026, 11, 1))) == 14 * 20
+        assert aggregate_old_probes(db, T0 + dt.timedelta(days=40), keep_days=30) == 10 * 20
+        assert availability_between(db, T0.date(), dt.date(2026, 12, 1)) == {"a": (800, 115)}  # ⌈800/7⌉ failures
+        alert = record_alert(db, "a", "down", "", T0, {"probes": []})
+        assert list(open_alerts(db, "down")) == [("a", "")]
+        close_alert(db, alert.id, T0 + dt.timedelta(hours=1))
+        assert open_alerts(db, "down") == {}
+    finally:
+        db.dispose()
