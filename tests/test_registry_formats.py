@@ -32,18 +32,20 @@ def test_canonical_csv_bad_row_in_the_middle_keeps_neighbours(tmp_path: Path, db
             "",
             "d5,岳阳县水利局,县,department,岳阳县,g1,http://slj.yyx.gov.cn/,,否",
             "d1,岳阳县教育局（重复）,县,department,岳阳县,g1,http://x.yyx.gov.cn/,,1",  # line 9: duplicate id
+            CANONICAL_HEADER,  # line 10: a second file pasted below the first
         ],
     )
     report = import_registry(db, path)
     assert report.layout == "canonical"
-    assert {e.line: e.reason for e in report.errors}.keys() == {4, 5, 6, 9}
+    assert {e.line: e.reason for e in report.errors}.keys() == {4, 5, 6, 9, 10}
     reasons = {e.line: e.reason for e in report.errors}
     assert "不知道" in reasons[4]
     assert "'镇级' is not one of 部委/省/市/县/乡" in reasons[5]
     assert "'maybe'" in reasons[6]
     assert "already used on line 3" in reasons[9]
+    assert "repeated header row" in reasons[10]
     assert str(report.errors[0]) == f"sites.csv:4: {reasons[4]}"
-    assert report.rows == 7 and report.imported == 3  # the blank line 7 is not a row
+    assert report.rows == 8 and report.imported == 3  # the blank line 7 is not a row
     assert [u.unit_id for u in list_units(db)] == ["d1", "d5", "g1"]
     d1 = get_unit(db, "d1")
     assert (d1.site_url, d1.has_services, d1.parent_id, d1.tier, d1.kind) == (

@@ -140,6 +140,9 @@ def _read_row(
     def fixed(what: str) -> None:
         report.normalised.append((line, what))
 
+    if is_header(map_header(cells)):
+        reject("a repeated header row (were files pasted together?); skipped")
+        return None
     id_label = label[id_key]
     raw_id = cell(cells, id_key)
     unit_id = unicodedata.normalize("NFKC", raw_id).strip()
