@@ -181,3 +181,15 @@ def test_provincial_portals_file(shared_dir: Path):
     regions = {u.unit_id: u.region for u in report.units}
     assert regions["1100000088"] == "北京市" and regions["1300000013"] == "河北省"
     assert all(regions.values())
+
+
+def test_national_export_saved_as_gb18030_reads_the_same(national_path: Path, tmp_path: Path, report):
+    """Excel on Chinese Windows saves CSV in GBK/GB18030: same units, same line numbers."""
+    text = national_path.read_text(encoding="utf-8-sig")
+    copy = tmp_path / "national-gbk.csv"
+    copy.write_bytes(text.encode("gb18030"))
+    again = read_registry(copy)
+    assert "gb18030" in again.format
+    assert again.units == report.units
+    assert again.lines == report.lines
+    assert [(e.line, e.reason) for e in again.errors] == [(e.line, e.reason) for e in report.errors]
