@@ -35,6 +35,23 @@ _NOISE = (
 )
 
 
+async def add_inner_share(fetcher: Fetcher, probe: dict[str, Any], links: list[str]) -> None:
+    """Set ``inner_v6_share``: the share of ``links`` (inner pages that load over IPv4)
+    that also load over IPv6.  Skipped when the host has no usable IPv6 at all."""
+    if not probe.get("tcp6"):
+        return
+    sample = links[: fetcher.settings.ipv6_sample]
+    if not sample:
+        return
+    results = await asyncio.gather(*(fetcher.fetch(u, full_body=False, v6=True, retries=1) for u in sample))
+    ok = sum(1 for r in results if r.outcome == "ok")
+    probe["inner_v6_share"] = round(ok / len(sample), 4)
+    probe["inner_checked"] = len(sample)
+    failed = [u for u, r in zip(sample, results) if r.outcome != "ok"]
+    if failed:
+        probe["inner_v6_failed"] = failed
+
+
 def strip_noise(html: str) -> str:
     text = html[:MAX_COMPARE_CHARS]
     for pattern in _NOISE:
@@ -83,9 +100,13 @@ async def probe_ipv6(
     fetcher: Fetcher,
     homepage: str,
     home_html_v4: str | None,
-    inner_links: list[str],
+    inner_links: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The ``probes["ipv6"]`` dict of architecture.md for one site."""
+    """The ``probes["ipv6"]`` dict of architecture.md for one site.
+
+    ``inner_links`` may be left out and the share added later with
+    :func:`add_inner_share` once the IPv4 crawl knows which inner pages load.
+    """
     s = fetcher.settings
     out = empty_probe()
     host = host_of(homepage)
@@ -123,12 +144,8 @@ async def probe_ipv6(
         out["same_content"] = ratio >= SIMILARITY_MIN
         if not out["same_content"]:
             out["error"] = f"IPv6 homepage differs from IPv4 (similarity {ratio:.2f} < {SIMILARITY_MIN})"
-    sample = inner_links[: s.ipv6_sample]
-    if sample:
-        results = await asyncio.gather(*(fetcher.fetch(u, full_body=False, v6=True, retries=0) for u in sample))
-        ok = sum(1 for r in results if r.outcome == "ok")
-        out["inner_v6_share"] = round(ok / len(sample), 4)
-        out["inner_checked"] = len(sample)
+    if inner_links:
+        await add_inner_share(fetcher, out, inner_links)
     if errors and not out["error"]:
         out["error"] = "; ".join(errors)
     return out

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from zwgk.crawlers.columns import ColumnMatcher, is_hub_name
 from zwgk.crawlers.extract import Extracted, extract_page, is_soft404
 from zwgk.crawlers.fetcher import Fetcher, FetchResult
-from zwgk.crawlers.ipv6 import empty_probe, probe_ipv6
+from zwgk.crawlers.ipv6 import add_inner_share, empty_probe, probe_ipv6
 from zwgk.crawlers.pipeline import SiteWriter
 from zwgk.crawlers.settings import CrawlSettings
 from zwgk.crawlers.urls import is_attachment, normalise_url, path_key, path_pattern, same_site
@@ -96,6 +96,7 @@ class SiteCrawler:
         self.traps: list[str] = []
         self.robots: Any = None
         self.stats: Counter[str] = Counter()
+        self.outcomes: dict[str, str] = {}  # url → outcome of every page recorded
 
     # ---------------------------------------------------------------- policy
     def _allowed(self, url: str) -> str:
@@ -217,6 +218,7 @@ class SiteCrawler:
 
     async def _record(self, seen: Seen) -> None:
         page = seen.page
+        self.outcomes[page.url] = page.outcome
         for link in seen.links:
             if link.target not in self.link_targets:
                 self.link_targets[link.target] = page.depth + 1
@@ -248,13 +250,14 @@ class SiteCrawler:
             return SiteResult("failed", reason, probes, self._stats())
 
         ipv6_task = None
+        inner = [
+            l.target
+            for l in home.links
+            if l.tag == "a" and same_site(l.target, self.home) and l.target != self.home and not is_attachment(l.target)
+        ]
+        inner = list(dict.fromkeys(inner))
         if self.s.ipv6_probe:
-            inner = [
-                l.target
-                for l in home.links
-                if l.tag == "a" and same_site(l.target, self.home) and l.target != self.home and not is_attachment(l.target)
-            ]
-            ipv6_task = asyncio.create_task(self._safe_ipv6(home.html, list(dict.fromkeys(inner))))
+            ipv6_task = asyncio.create_task(self._safe_ipv6(home.html, []))
         home.html = None
 
         columns = await self._columns(home)
@@ -262,6 +265,12 @@ class SiteCrawler:
         await self._check_links()
         if ipv6_task is not None:
             probes["ipv6"] = await ipv6_task
+            # Inner-link share over IPv6, among inner pages that loaded over IPv4.
+            loaded = [u for u in inner if self.outcomes.get(u) == "ok"]
+            try:
+                await add_inner_share(self.fetcher, probes["ipv6"], loaded)
+            except Exception as exc:  # the IPv6 side must never break the crawl
+                probes["ipv6"]["error"] = probes["ipv6"]["error"] or f"inner-link probe failed: {exc}"
         await self.writer.flush()
         stats = self._stats()
         stats["columns"] = {c.name: c.url for c in columns}
