@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.fixtures_assess import add_round, add_units, finding  # noqa: E402
 from zwgk.assess import score_round, update_rectification  # noqa: E402
-from zwgk.assess.exports import export_findings, export_scores  # noqa: E402
+from zwgk.assess.exports import export_bulletin, export_findings, export_round_workbook, export_scores  # noqa: E402
 from zwgk.indicators import load_rubric  # noqa: E402
 from zwgk.model import Unit  # noqa: E402
 from zwgk.storage import Database, results  # noqa: E402
@@ -57,6 +57,8 @@ def main() -> None:
     step("export findings csv", lambda: export_findings(db, "r1", "csv", tmp / "f.csv"))
     step("export findings xlsx", lambda: export_findings(db, "r1", "xlsx", tmp / "f.xlsx"))
     step("export scores xlsx", lambda: export_scores(db, "r1", "xlsx", tmp / "s.xlsx"))
+    step("export round workbook", lambda: export_round_workbook(db, "r1", tmp / "all.xlsx"))
+    step("export bulletin pdf", lambda: export_bulletin(db, "r1", tmp / "b.pdf"))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """Fixtures of the monitoring tests: real local servers on 127.0.0.1 only.
 
-- ``gov_site``: a homepage server whose state the test switches (up/down,
+- ``mon_gov_site``: a homepage server whose state the test switches (up/down,
   the newest item date), standing in for a site when the farm is not needed.
-- ``smtp_sink``: a real SMTP server (aiosmtpd) collecting every message.
-- ``webhook_sink``: a real aiohttp server collecting every JSON POST.
-- ``add_units``: registers units straight in the units table.
+- ``mon_smtp``: a real SMTP server (aiosmtpd) collecting every message.
+- ``mon_webhook``: a real aiohttp server collecting every JSON POST.
+- ``mon_add_units``: registers units straight in the units table.
 
 Servers run in their own thread and event loop, so the synchronous probe
 pass (``asyncio.run``) talks to them over real sockets.
@@ -108,7 +108,7 @@ class GovSite:
 
 
 @pytest.fixture
-def gov_site():
+def mon_gov_site():
     state: dict[str, GovSite] = {}
 
     async def home(request: web.Request) -> web.Response:
@@ -137,7 +137,7 @@ class WebhookSink:
 
 
 @pytest.fixture
-def webhook_sink():
+def mon_webhook():
     posts: list[dict[str, Any]] = []
 
     async def hook(request: web.Request) -> web.Response:
@@ -175,7 +175,7 @@ class SmtpSink:
 
 
 @pytest.fixture
-def smtp_sink():
+def mon_smtp():
     from aiosmtpd.controller import Controller
 
     handler = _Collect()
@@ -187,8 +187,8 @@ def smtp_sink():
 
 
 @pytest.fixture
-def add_units() -> Callable[..., list[Unit]]:
-    """``add_units(db, units)``: store units in the registry table (registry reader not needed)."""
+def mon_add_units() -> Callable[..., list[Unit]]:
+    """``mon_add_units(db, units)``: store units in the registry table (registry reader not needed)."""
     from zwgk.storage.tables import UnitRow
 
     def add(db, units: Iterable[Unit]) -> list[Unit]:
@@ -222,7 +222,7 @@ FARM_SITES = 6
 
 
 @pytest.fixture
-def monitor_farm():
+def mon_farm():
     """A small running site farm (6 sites, seed 3) for the monitoring tests."""
     from zwgk.sitefarm import FarmConfig, running_farm
 
@@ -231,35 +231,35 @@ def monitor_farm():
 
 
 @pytest.fixture
-def farm_units(db, monitor_farm, tmp_path) -> list[Unit]:
+def mon_farm_units(db, mon_farm, tmp_path) -> list[Unit]:
     """The farm's registry imported into ``db`` the way a province would (``import_registry``)."""
     from zwgk.monitor.probe import registered_units
     from zwgk.registry import import_registry
 
-    import_registry(db, monitor_farm.write_registry(tmp_path / "farm-registry.csv"))
+    import_registry(db, mon_farm.write_registry(tmp_path / "farm-registry.csv"))
     units = registered_units(db)
     assert len(units) == FARM_SITES
     return units
 
 
 @pytest.fixture
-def site(db, monitor_farm, farm_units) -> MonitoredSite:
+def mon_site(db, mon_farm, mon_farm_units) -> MonitoredSite:
     """A farm site with no planted availability or freshness defect, registered and monitored."""
     from zwgk.monitor.probe import ProbeSettings
 
-    planted = {d["unit_id"] for d in monitor_farm.truth["defects"] if d["rule"] in ("AVAIL-DOWN", "FRESH-HOME")}
-    healthy = [u for u in farm_units if u.unit_id not in planted]
+    planted = {d["unit_id"] for d in mon_farm.truth["defects"] if d["rule"] in ("AVAIL-DOWN", "FRESH-HOME")}
+    healthy = [u for u in mon_farm_units if u.unit_id not in planted]
     unit = healthy[0]
 
     def set_down(down: bool) -> None:
-        monitor_farm.set_down(unit.unit_id, down)
+        mon_farm.set_down(unit.unit_id, down)
 
-    settings = ProbeSettings(resolver=monitor_farm.resolver, allow_private=True)
-    return MonitoredSite(unit, settings, set_down, monitor_farm, [u for u in farm_units if u is not unit])
+    settings = ProbeSettings(resolver=mon_farm.resolver, allow_private=True)
+    return MonitoredSite(unit, settings, set_down, mon_farm, [u for u in mon_farm_units if u is not unit])
 
 
 @pytest.fixture
-def quarter_farm(db, tmp_path):
+def mon_quarter_farm(db, tmp_path):
     """A 3-site farm whose content is dated 1 December 2026, registered in ``db``."""
     from zwgk.monitor.probe import registered_units
     from zwgk.registry import import_registry

@@ -16,22 +16,22 @@ START = dt.datetime(2026, 11, 2, 0, 0)
 STEP = dt.timedelta(minutes=72)
 
 
-def _config(smtp_sink, webhook_sink, n: int = 3) -> AlertConfig:
+def _config(mon_smtp, mon_webhook, n: int = 3) -> AlertConfig:
     return AlertConfig(
         consecutive_failures=n,
-        smtp_host=smtp_sink.host,
-        smtp_port=smtp_sink.port,
+        smtp_host=mon_smtp.host,
+        smtp_port=mon_smtp.port,
         mail_from="monitor@zwgk.test",
         evaluator_emails=["evaluator@zwgk.test"],
         department_emails={"county": ["webmaster@county.gov.test"]},
-        webhook_url=webhook_sink.url,
+        webhook_url=mon_webhook.url,
     )
 
 
-def test_outage_alerts_once_and_recovery_is_announced(db, gov_site, smtp_sink, webhook_sink, add_units):
-    add_units(db, [Unit("county", "某某县人民政府", "县", "portal", gov_site.url())])
+def test_outage_alerts_once_and_recovery_is_announced(db, mon_gov_site, mon_smtp, mon_webhook, mon_add_units):
+    mon_add_units(db, [Unit("county", "某某县人民政府", "县", "portal", mon_gov_site.url())])
     clock = SimulatedClock(START)
-    notifier = Notifier(_config(smtp_sink, webhook_sink))
+    notifier = Notifier(_config(mon_smtp, mon_webhook))
     settings = ProbeSettings(allow_private=True)
 
     def one_pass():
@@ -39,50 +39,50 @@ def test_outage_alerts_once_and_recovery_is_announced(db, gov_site, smtp_sink, w
         clock.advance(STEP)
 
     one_pass()  # up
-    gov_site.down = True
+    mon_gov_site.down = True
     one_pass()
     one_pass()
-    assert smtp_sink.messages == [] and webhook_sink.posts == []  # 2 failures: not yet
+    assert mon_smtp.messages == [] and mon_webhook.posts == []  # 2 failures: not yet
     one_pass()  # third consecutive failure
-    assert len(smtp_sink.messages) == 1
-    msg = smtp_sink.messages[0]
+    assert len(mon_smtp.messages) == 1
+    msg = mon_smtp.messages[0]
     assert "某某县人民政府" in msg["Subject"] and "告警" in msg["Subject"]
     assert "连续 3 次" in msg.get_content()
-    assert smtp_sink.handler.envelopes[0][1] == ["evaluator@zwgk.test", "webmaster@county.gov.test"]
-    assert [p["kind"] for p in webhook_sink.posts] == ["down"]
-    assert webhook_sink.posts[0]["unit_id"] == "county" and len(webhook_sink.posts[0]["details"]["probes"]) == 3
+    assert mon_smtp.handler.envelopes[0][1] == ["evaluator@zwgk.test", "webmaster@county.gov.test"]
+    assert [p["kind"] for p in mon_webhook.posts] == ["down"]
+    assert mon_webhook.posts[0]["unit_id"] == "county" and len(mon_webhook.posts[0]["details"]["probes"]) == 3
 
     one_pass()
     one_pass()  # still down: the same outage, no new alert
-    assert len(smtp_sink.messages) == 1 and len(webhook_sink.posts) == 1
+    assert len(mon_smtp.messages) == 1 and len(mon_webhook.posts) == 1
 
-    gov_site.down = False
+    mon_gov_site.down = False
     one_pass()
-    assert len(smtp_sink.messages) == 2 and "恢复" in smtp_sink.messages[1]["Subject"]
-    assert [p["kind"] for p in webhook_sink.posts] == ["down", "recovered"]
+    assert len(mon_smtp.messages) == 2 and "恢复" in mon_smtp.messages[1]["Subject"]
+    assert [p["kind"] for p in mon_webhook.posts] == ["down", "recovered"]
     (alert,) = list_alerts(db, "county")
     assert alert.closed_at is not None and alert.opened_at == START + STEP  # first failed probe
 
     one_pass()  # up again: nothing more
-    assert len(smtp_sink.messages) == 2 and notifier.errors == []
+    assert len(mon_smtp.messages) == 2 and notifier.errors == []
 
 
-def test_interrupted_failures_do_not_alert(db, gov_site, smtp_sink, webhook_sink, add_units):
-    add_units(db, [Unit("county", "某某县人民政府", "县", "portal", gov_site.url())])
+def test_interrupted_failures_do_not_alert(db, mon_gov_site, mon_smtp, mon_webhook, mon_add_units):
+    mon_add_units(db, [Unit("county", "某某县人民政府", "县", "portal", mon_gov_site.url())])
     clock = SimulatedClock(START)
-    notifier = Notifier(_config(smtp_sink, webhook_sink))
+    notifier = Notifier(_config(mon_smtp, mon_webhook))
     for down in (True, True, False, True, True, False):
-        gov_site.down = down
+        mon_gov_site.down = down
         run_probe_pass(db, ProbeSettings(allow_private=True), clock, on_probes=lambda r: check_outages(db, r.probes, notifier, clock.now()))
         clock.advance(STEP)
-    assert smtp_sink.messages == [] and webhook_sink.posts == [] and list_alerts(db) == []
+    assert mon_smtp.messages == [] and mon_webhook.posts == [] and list_alerts(db) == []
 
 
-def test_unreachable_smtp_is_reported_not_fatal(db, gov_site, add_units):
+def test_unreachable_smtp_is_reported_not_fatal(db, mon_gov_site, mon_add_units):
     from tests.fixtures_monitor import free_port
 
-    add_units(db, [Unit("county", "某某县人民政府", "县", "portal", gov_site.url())])
-    gov_site.down = True
+    mon_add_units(db, [Unit("county", "某某县人民政府", "县", "portal", mon_gov_site.url())])
+    mon_gov_site.down = True
     clock = SimulatedClock(START)
     notifier = Notifier(AlertConfig(consecutive_failures=1, smtp_host="127.0.0.1", smtp_port=free_port(), evaluator_emails=["e@x.test"]))
     run_probe_pass(db, ProbeSettings(allow_private=True), clock, on_probes=lambda r: check_outages(db, r.probes, notifier, clock.now()))
@@ -110,40 +110,40 @@ def test_config_from_toml_and_environment(tmp_path):
         load_alert_config(path, env={})
 
 
-def test_farm_site_going_down_mails_the_evaluator_and_department(db, site, smtp_sink, webhook_sink):
+def test_farm_site_going_down_mails_the_evaluator_and_department(db, mon_site, mon_smtp, mon_webhook):
     """The monitor's own jobs (probes every 72 min + alerts) on a simulated day against the farm."""
     from zwgk.monitor.schedule import Job, MonitorConfig, Scheduler, build_jobs
 
     config = MonitorConfig(
-        probes_per_day=20, resolver=site.settings.resolver, allow_private=True,
+        probes_per_day=20, resolver=mon_site.settings.resolver, allow_private=True,
         rounds=False, bulletins=False, annual=False,
         alerts=AlertConfig(
-            consecutive_failures=3, smtp_host=smtp_sink.host, smtp_port=smtp_sink.port,
-            evaluator_emails=["evaluator@zwgk.test"], department_emails={site.unit.unit_id: ["dept@unit.gov.test"]},
-            webhook_url=webhook_sink.url,
+            consecutive_failures=3, smtp_host=mon_smtp.host, smtp_port=mon_smtp.port,
+            evaluator_emails=["evaluator@zwgk.test"], department_emails={mon_site.unit.unit_id: ["dept@unit.gov.test"]},
+            webhook_url=mon_webhook.url,
         ),
     )
     clock = SimulatedClock(START)
     down_at, up_at = START + dt.timedelta(hours=6, minutes=1), START + dt.timedelta(hours=12, minutes=1)
     toggles = [
-        Job("down", lambda t: down_at if t < down_at else None, lambda d: site.set_down(True)),
-        Job("up", lambda t: up_at if t < up_at else None, lambda d: site.set_down(False)),
+        Job("down", lambda t: down_at if t < down_at else None, lambda d: mon_site.set_down(True)),
+        Job("up", lambda t: up_at if t < up_at else None, lambda d: mon_site.set_down(False)),
     ]
     runs = Scheduler(clock, toggles + build_jobs(db, config, clock)).run(until=START + dt.timedelta(days=1))
     assert all(r.ok for r in runs), [r.error for r in runs if not r.ok]
 
-    down = [m for m in smtp_sink.messages if site.unit.name in m["Subject"] and "告警" in m["Subject"]]
+    down = [m for m in mon_smtp.messages if mon_site.unit.name in m["Subject"] and "告警" in m["Subject"]]
     assert len(down) == 1  # one alert for the 6-hour outage, not one per failed probe
-    assert site.unit.site_url in down[0].get_content()
-    rcpts = [r for _, r in smtp_sink.handler.envelopes]
+    assert mon_site.unit.site_url in down[0].get_content()
+    rcpts = [r for _, r in mon_smtp.handler.envelopes]
     assert ["evaluator@zwgk.test", "dept@unit.gov.test"] in rcpts
-    recovered = [m for m in smtp_sink.messages if site.unit.name in m["Subject"] and "恢复" in m["Subject"]]
+    recovered = [m for m in mon_smtp.messages if mon_site.unit.name in m["Subject"] and "恢复" in m["Subject"]]
     assert len(recovered) == 1
-    hooks = [p for p in webhook_sink.posts if p["unit_id"] == site.unit.unit_id]
+    hooks = [p for p in mon_webhook.posts if p["unit_id"] == mon_site.unit.unit_id]
     assert [p["kind"] for p in hooks] == ["down", "recovered"]
     # failed probes at 07:12, 08:24, 09:36: the third one raised the alert
     assert dt.datetime.fromisoformat(hooks[0]["at"]) == START + dt.timedelta(minutes=72 * 8)
     # the farm's planted unreachable site was down all day: one alert, never a recovery
-    planted = {d["unit_id"] for d in site.farm.truth["defects"] if d["rule"] == "AVAIL-DOWN"}
+    planted = {d["unit_id"] for d in mon_site.farm.truth["defects"] if d["rule"] == "AVAIL-DOWN"}
     for unit_id in planted:
-        assert [p["kind"] for p in webhook_sink.posts if p["unit_id"] == unit_id] == ["down"]
+        assert [p["kind"] for p in mon_webhook.posts if p["unit_id"] == unit_id] == ["down"]

@@ -34,8 +34,8 @@ def _round(db, name: str, as_of: dt.date, scores: list[UnitScore]) -> int:
 
 
 @pytest.fixture
-def quarter_db(db, add_units):
-    add_units(db, UNITS)
+def quarter_db(db, mon_add_units):
+    mon_add_units(db, UNITS)
     u = {x.unit_id: x for x in UNITS}
     start = dt.datetime(2026, 10, 1)
     probes = []

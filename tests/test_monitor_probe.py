@@ -21,39 +21,39 @@ def _unit(uid: str, url: str) -> Unit:
     return Unit(uid, f"{uid}县人民政府", "县", "portal", url)
 
 
-def test_up_site_gives_newest_item_date_not_the_header_clock(gov_site):
-    gov_site.newest = dt.date(2026, 11, 18)
-    result = probe_units([_unit("a", gov_site.url())], ProbeSettings(allow_private=True), SimulatedClock(AT))
+def test_up_site_gives_newest_item_date_not_the_header_clock(mon_gov_site):
+    mon_gov_site.newest = dt.date(2026, 11, 18)
+    result = probe_units([_unit("a", mon_gov_site.url())], ProbeSettings(allow_private=True), SimulatedClock(AT))
     (p,) = result.probes
     assert (p.ok, p.status, p.error_class) == (True, 200, "")
     assert p.newest_date == dt.date(2026, 11, 18)  # the header says today's date; it is not an item
     assert p.at == AT and p.latency_ms is not None and len(p.fingerprint) == 16
 
 
-def test_fingerprint_changes_when_items_change(gov_site):
-    units = [_unit("a", gov_site.url())]
+def test_fingerprint_changes_when_items_change(mon_gov_site):
+    units = [_unit("a", mon_gov_site.url())]
     first = probe_units(units, ProbeSettings(allow_private=True), SimulatedClock(AT)).probes[0]
     again = probe_units(units, ProbeSettings(allow_private=True), SimulatedClock(AT)).probes[0]
-    gov_site.newest = dt.date(2026, 11, 23)
+    mon_gov_site.newest = dt.date(2026, 11, 23)
     changed = probe_units(units, ProbeSettings(allow_private=True), SimulatedClock(AT)).probes[0]
     assert first.fingerprint == again.fingerprint != changed.fingerprint
     assert changed.newest_date == dt.date(2026, 11, 23)
 
 
-def test_error_classes(gov_site):
-    gov_site.down = True
+def test_error_classes(mon_gov_site):
+    mon_gov_site.down = True
     closed = free_port()
-    units = [_unit("down", gov_site.url()), _unit("missing", gov_site.url("/nope")), _unit("closed", f"http://127.0.0.1:{closed}/")]
+    units = [_unit("down", mon_gov_site.url()), _unit("missing", mon_gov_site.url("/nope")), _unit("closed", f"http://127.0.0.1:{closed}/")]
     got = {p.unit_id: p for p in probe_units(units, ProbeSettings(allow_private=True), SimulatedClock(AT)).probes}
     assert (got["down"].ok, got["down"].status, got["down"].error_class) == (False, 503, "http5xx")
     assert (got["missing"].ok, got["missing"].error_class) == (False, "http4xx")
     assert (got["closed"].ok, got["closed"].status, got["closed"].error_class) == (False, None, "refused")
 
 
-def test_private_targets_are_refused_unless_allowed(gov_site):
-    result = probe_units([_unit("a", gov_site.url())], ProbeSettings(), SimulatedClock(AT))
+def test_private_targets_are_refused_unless_allowed(mon_gov_site):
+    result = probe_units([_unit("a", mon_gov_site.url())], ProbeSettings(), SimulatedClock(AT))
     assert result.probes == [] and "private" in result.refused["a"]
-    assert gov_site.hits == 0
+    assert mon_gov_site.hits == 0
 
 
 def test_timeout_is_a_failed_visit():
@@ -99,8 +99,8 @@ def test_homepage_reader_short_dates_and_future_dates():
     assert read_homepage("<p>今天是2026年11月24日</p><a href='/x'>无日期</a>", dt.date(2026, 11, 24))[0] is None
 
 
-def test_probe_pass_stores_and_cli_reports(db, db_url, gov_site, add_units):
-    add_units(db, [_unit("a", gov_site.url()), _unit("b", gov_site.url("/gone"))])
+def test_probe_pass_stores_and_cli_reports(db, db_url, mon_gov_site, mon_add_units):
+    mon_add_units(db, [_unit("a", mon_gov_site.url()), _unit("b", mon_gov_site.url("/gone"))])
     result = run_probe_pass(db, ProbeSettings(allow_private=True), SimulatedClock(AT))
     assert sorted(p.unit_id for p in result.probes) == ["a", "b"]
     stored = probes_between(db, "b", AT, AT + dt.timedelta(minutes=1))
@@ -122,7 +122,7 @@ def test_cli_rejects_bad_time(db_url):
     assert "--at 'yesterday' is not a date-time" in str(out.exception)
 
 
-def test_monitor_daemon_probes_and_stops_cleanly_on_sigterm(db, db_url, gov_site, add_units, tmp_path):
+def test_monitor_daemon_probes_and_stops_cleanly_on_sigterm(db, db_url, mon_gov_site, mon_add_units, tmp_path):
     """``zwgk monitor`` as systemd runs it: a real process on the real clock, stopped by SIGTERM."""
     import signal
     import subprocess
@@ -131,7 +131,7 @@ def test_monitor_daemon_probes_and_stops_cleanly_on_sigterm(db, db_url, gov_site
 
     from zwgk.storage.probes import probe_count
 
-    add_units(db, [_unit("a", gov_site.url())])
+    mon_add_units(db, [_unit("a", mon_gov_site.url())])
     proc = subprocess.Popen(
         [sys.executable, "-m", "zwgk.cli", "monitor", "--db", db_url, "--allow-private", "--no-rounds",
          "--probes-per-day", "86400", "--bulletin-dir", str(tmp_path)],
@@ -149,4 +149,4 @@ def test_monitor_daemon_probes_and_stops_cleanly_on_sigterm(db, db_url, gov_site
             proc.kill()
     assert proc.returncode == 0, out
     assert "probes" in out and "stopping" in out
-    assert gov_site.hits >= 2
+    assert mon_gov_site.hits >= 2

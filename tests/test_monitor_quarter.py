@@ -20,13 +20,13 @@ from zwgk.storage.rounds import list_rounds
 FAST_CRAWL = {"max_pages_per_site": 80, "max_links_checked_per_site": 100, "ipv6_probe": False}
 
 
-def test_a_simulated_quarter_produces_a_bulletin_naming_the_failing_sites(db, quarter_farm, smtp_sink, tmp_path):
-    farm, units = quarter_farm
+def test_a_simulated_quarter_produces_a_bulletin_naming_the_failing_sites(db, mon_quarter_farm, mon_smtp, tmp_path):
+    farm, units = mon_quarter_farm
     victim = units[0]
     config = MonitorConfig(
         probes_per_day=2, resolver=farm.resolver, allow_private=True, annual=False,
         bulletin_dir=tmp_path / "bulletins", crawl=FAST_CRAWL,
-        alerts=AlertConfig(consecutive_failures=3, smtp_host=smtp_sink.host, smtp_port=smtp_sink.port,
+        alerts=AlertConfig(consecutive_failures=3, smtp_host=mon_smtp.host, smtp_port=mon_smtp.port,
                            evaluator_emails=["evaluator@zwgk.test"]),
     )
     start = dt.datetime(2026, 10, 1)
@@ -64,6 +64,6 @@ def test_a_simulated_quarter_produces_a_bulletin_naming_the_failing_sites(db, qu
     assert "AVAIL-DOWN" in problems and "季度可用率" in problems
 
     # the outage and the veto reached the evaluator's mailbox, once each
-    subjects = [m["Subject"] for m in smtp_sink.messages if victim.name in m["Subject"]]
+    subjects = [m["Subject"] for m in mon_smtp.messages if victim.name in m["Subject"]]
     assert sum("告警" in s for s in subjects) == 1 and sum("恢复" in s for s in subjects) == 1
     assert sum("单项否决" in s and "AVAIL-DOWN" in s for s in subjects) == 1

@@ -70,8 +70,8 @@ WEEK_START = dt.datetime.combine(AS_OF - dt.timedelta(days=7), dt.time())
     [(21, True), (14, False)],  # 21/350 = 6% of the week's probes; 14/350 = 4%
     ids=["6%-veto", "4%-no-veto"],
 )
-def test_avail_down_from_a_simulated_week(db, site, failed, vetoed):
-    unit, set_down, settings = site.unit, site.set_down, site.settings
+def test_avail_down_from_a_simulated_week(db, mon_site, failed, vetoed):
+    unit, set_down, settings = mon_site.unit, mon_site.set_down, mon_site.settings
     # outages of 7 consecutive probes (≈3.4 h each) on different days of the week
     outages = [outage_covering(WEEK_START, PER_DAY * (1 + 2 * k) + 10, 7) for k in range(failed // 7)]
     simulate(db, [unit.unit_id], WEEK_START, 7, set_down, outages, settings)
@@ -93,8 +93,8 @@ def test_avail_down_from_a_simulated_week(db, site, failed, vetoed):
     assert f.evidence["first_failures"] and {str(t) for t in failed_at} >= set(f.evidence["first_failures"])
 
 
-def test_probes_on_or_after_as_of_are_not_used(db, site):
-    unit, set_down, settings = site.unit, site.set_down, site.settings
+def test_probes_on_or_after_as_of_are_not_used(db, mon_site):
+    unit, set_down, settings = mon_site.unit, mon_site.set_down, mon_site.settings
     # the site is down only on the as-of day itself: the round must not count it
     down_day = dt.datetime.combine(AS_OF, dt.time())
     simulate(db, [unit.unit_id], WEEK_START, 8, set_down,
@@ -104,12 +104,12 @@ def test_probes_on_or_after_as_of_are_not_used(db, site):
 
 
 @pytest.mark.parametrize(("frozen_days", "vetoed"), [(15, True), (13, False)])
-def test_fresh_home_from_a_frozen_homepage(db, site, frozen_days, vetoed):
+def test_fresh_home_from_a_frozen_homepage(db, mon_site, frozen_days, vetoed):
     """The farm's homepage never changes; the simulated clock runs on past its newest item."""
-    unit, set_down, settings = site.unit, site.set_down, site.settings
-    (first,) = probe_units([unit], settings, SimulatedClock(dt.datetime.combine(site.farm.config.as_of, dt.time()))).probes
+    unit, set_down, settings = mon_site.unit, mon_site.set_down, mon_site.settings
+    (first,) = probe_units([unit], settings, SimulatedClock(dt.datetime.combine(mon_site.farm.config.as_of, dt.time()))).probes
     frozen_since = first.newest_date
-    assert frozen_since is not None and frozen_since <= site.farm.config.as_of
+    assert frozen_since is not None and frozen_since <= mon_site.farm.config.as_of
     # probe 4 times a day from the day of the newest item until the as-of date
     as_of = frozen_since + dt.timedelta(days=frozen_days)
     start = dt.datetime.combine(frozen_since, dt.time())

@@ -92,7 +92,7 @@ def test_beat_schedule_matches_the_cycle():
     assert "zwgk-monthly-round" not in beat_schedule(MonitorConfig(rounds=False))
 
 
-def test_celery_tasks_run_the_same_jobs(db, db_url, site, tmp_path):
+def test_celery_tasks_run_the_same_jobs(db, db_url, mon_site, tmp_path):
     """The beat schedule's task names exist and do the work (eager Celery, memory broker)."""
     from celery import Celery
 
@@ -102,13 +102,13 @@ def test_celery_tasks_run_the_same_jobs(db, db_url, site, tmp_path):
     app = Celery("zwgk-monitor-test", broker="memory://")
     app.conf.task_always_eager = True
     tasks = register_tasks(app)
-    beat = beat_schedule(MonitorConfig(db_url=db_url, resolver=site.settings.resolver, allow_private=True, bulletin_dir=tmp_path))
+    beat = beat_schedule(MonitorConfig(db_url=db_url, resolver=mon_site.settings.resolver, allow_private=True, bulletin_dir=tmp_path))
     assert {v["task"] for v in beat.values()} <= set(tasks)
 
     entry = beat["zwgk-probes"]
     tasks[entry["task"]].apply(kwargs=entry["kwargs"]).get()
-    assert probe_count(db) == 1 + len(site.others)  # every farm unit once
-    (probe,) = latest_probes(db, site.unit.unit_id, 5)
+    assert probe_count(db) == 1 + len(mon_site.others)  # every farm unit once
+    (probe,) = latest_probes(db, mon_site.unit.unit_id, 5)
     assert probe.ok and probe.status == 200  # resolved through the farm's DNS given in the beat kwargs
     entry = beat["zwgk-quarterly-bulletin"]
     paths = tasks[entry["task"]].apply(kwargs={**entry["kwargs"], "due": "2027-01-01T01:00"}).get()

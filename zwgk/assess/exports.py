@@ -134,7 +134,8 @@ class _Book:
         self.tmp = _tmp(self.path)
         self.wb = xlsxwriter.Workbook(
             str(self.tmp),
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+             "constant_memory": True},  # rows are written in order: memory stays flat for national rounds
         )
         self.taken: set[str] = set()
         self.header = self.wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
