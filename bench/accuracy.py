@@ -29,7 +29,9 @@ def compare(truth: dict, findings: list[dict]) -> tuple[list[dict], dict]:
     found: dict[str, set] = defaultdict(set)
     for f in findings:
         found[f["rule"]].add((f["unit_id"], f["subject"]))
-    noisy = set(truth.get("transient", [])) | set(truth.get("traps", []))
+    # transient pages and traps must never yield findings, unless the farm planted one there
+    # on purpose (a link into the redirect loop is a dead link for every visitor)
+    noisy = (set(truth.get("transient", [])) | set(truth.get("traps", []))) - {d["subject"] for d in truth["defects"]}
     rows = []
     for rule in sorted(set(planted) | set(found)):
         tp = len(planted[rule] & found[rule])

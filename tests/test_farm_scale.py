@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import resource
 import signal
 import subprocess
 import sys
@@ -41,8 +40,6 @@ def test_national_farm_serves_registry_names_and_codes(shared_dir, farm_factory)
     assert checked > 120
     res = resolver(handle)
     assert [r.address for r in res.resolve(specs[-1].host, "A")] == ["127.0.0.1"]
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    assert rss_mb < 500, f"peak RSS {rss_mb:.0f} MB"
 
 
 def test_registry_hosts_are_taken_from_messy_urls(tmp_path, farm_factory):

