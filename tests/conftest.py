@@ -15,24 +15,38 @@ pytest_plugins = sorted(f"tests.{p.stem}" for p in Path(__file__).parent.glob("f
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A fresh SQLite database URL (or ZWGK_TEST_DB, e.g. PostgreSQL, when set)."""
+def _test_backend() -> str:
+    """``ZWGK_TEST_DB``: unset → SQLite; ``postgresql`` → a private throw-away PostgreSQL cluster."""
     import os
 
-    override = os.environ.get("ZWGK_TEST_DB")
-    if override:
-        from sqlalchemy import text
+    value = os.environ.get("ZWGK_TEST_DB", "").strip()
+    if value not in ("", "sqlite", "postgresql"):
+        raise pytest.UsageError(f"ZWGK_TEST_DB={value!r}: use 'postgresql' (a private cluster) or leave it unset")
+    return value or "sqlite"
 
-        from zwgk.storage.db import make_engine
-        from zwgk.storage.tables import Base
 
-        engine = make_engine(override)
-        Base.metadata.drop_all(engine)
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        engine.dispose()
-        return override
+def pytest_report_header(config) -> str:
+    return f"zwgk test database: {_test_backend()}"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """With ZWGK_TEST_DB=postgresql, run the tests that use the database fixture (the rest never touch it)."""
+    if _test_backend() != "postgresql":
+        return
+    keep = [item for item in items if "db_url" in getattr(item, "fixturenames", ())]
+    dropped = [item for item in items if item not in keep]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database URL for one test: SQLite in tmp_path, or with
+    ``ZWGK_TEST_DB=postgresql`` a new database on a real PostgreSQL cluster
+    started for the session (``pg_url`` in fixtures_services)."""
+    if _test_backend() == "postgresql":
+        return request.getfixturevalue("pg_url")
     return f"sqlite:///{tmp_path / 'zwgk.db'}"
 
 
