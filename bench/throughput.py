@@ -1,0 +1,571 @@
+"""Crawl throughput: zwgk vs a minimal Scrapy spider vs LinkChecker on one site farm.
+
+Every tool crawls the same benchmark-mode farm (one 127.0.0.1 port per site,
+``LinkChecker: 1`` opt-in header, outside hosts served locally) with the same
+per-host concurrency and no delay.  The farm runs in its own process and each
+crawler in another, so the CPU figures are the crawler's alone: they come from
+``os.wait4`` (the whole child process, start-up included) and, for zwgk and
+Scrapy, also from inside the child around the crawl itself ("crawl window").
+
+  zwgk         the engine exactly as ``zwgk assess`` runs it (``prepare_round`` +
+               ``crawl_round``: links, columns, dates, footer, IPv6 probe,
+               robots.txt, snapshot written to a temporary SQLite database)
+  scrapy       a minimal spider: from each homepage follow every same-site link
+               (a, area, iframe, frame, img, script, link) recursively, request
+               off-site targets once without following them; one download slot
+               per host:port; robots.txt obeyed
+  linkchecker  ``linkchecker --check-extern`` as an external command (GPL: it is
+               never imported), 10 threads, the farm sends its opt-in header
+
+Then (zwgk only) the peak RSS with 500 sites in flight on a 500-site farm.
+
+Usage (hold the machine lock for figures that go into a report):
+  flock /tmp/zwgk-bench.lock python bench/throughput.py
+  python bench/throughput.py --tools zwgk --profile       # where zwgk spends CPU
+  python bench/throughput.py --help
+
+Not a test: nothing here asserts a timing.  Scrapy and LinkChecker come from the
+``bench`` extra (``pip install -e .[bench]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TOOLS = ("zwgk", "scrapy", "linkchecker")
+TARGET_RATIO = 2.0
+TARGET_CPU_MS = 1.0
+TARGET_RSS_MB = 1536
+
+
+# --------------------------------------------------------------------------- farm (own process)
+
+
+def farm_main(args: argparse.Namespace) -> None:
+    """Serve a benchmark-mode farm; write its registry; answer ``count`` on stdin."""
+    from zwgk.sitefarm import FarmConfig, running_farm
+
+    config = FarmConfig(sites=args.sites, seed=args.seed, bench_mode=True, ipv6=False,
+                        pages_per_column=args.pages_per_column)
+    registry = Path(args.registry)
+    with running_farm(config) as farm:
+        farm.write_registry(registry)
+        print(f"READY {registry}", flush=True)
+        for line in sys.stdin:
+            if line.strip() == "count":
+                print(farm.requests_served, flush=True)
+            elif line.strip() == "quit":
+                break
+
+
+class FarmProcess:
+    """``with FarmProcess(...) as farm:`` a farm in a child process."""
+
+    def __init__(self, sites: int, seed: int, pages_per_column: int, workdir: Path):
+        self.registry = workdir / f"farm-{sites}-registry.csv"
+        self.cmd = [sys.executable, __file__, "--role", "farm", "--sites", str(sites), "--seed", str(seed),
+                    "--pages-per-column", str(pages_per_column), "--registry", str(self.registry)]
+        self.proc: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> "FarmProcess":
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line.startswith("READY"):
+            self.proc.kill()
+            raise SystemExit(f"farm did not start (exit {self.proc.wait()}): {line!r}")
+        return self
+
+    def served(self) -> int:
+        """Requests the farm has answered so far (every tool's requests land here)."""
+        assert self.proc and self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write("count\n")
+        self.proc.stdin.flush()
+        return int(self.proc.stdout.readline())
+
+    def homepages(self) -> list[str]:
+        with self.registry.open(encoding="utf-8") as fh:
+            return [row["site_url"] for row in csv.DictReader(fh)]
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.proc is None:
+            return
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+            self.proc.wait(timeout=20)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait()
+
+
+# --------------------------------------------------------------------------- measured children
+
+
+@dataclass(slots=True)
+class Run:
+    """One measured crawler run."""
+
+    tool: str
+    command: str
+    wall_s: float = 0.0
+    cpu_s: float = 0.0  # user + system of the whole child process (os.wait4)
+    maxrss_mb: float = 0.0
+    pages: int = 0  # distinct URLs the tool fetched and recorded
+    served: int = 0  # requests the farm answered during the run
+    window_wall_s: float | None = None  # crawl only, measured inside the child
+    window_cpu_s: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    exit_code: int = 0
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.wall_s if self.wall_s else 0.0
+
+    @property
+    def cpu_ms_per_page(self) -> float:
+        return 1000 * self.cpu_s / self.pages if self.pages else 0.0
+
+    @property
+    def window_pages_per_s(self) -> float | None:
+        return self.pages / self.window_wall_s if self.window_wall_s else None
+
+    @property
+    def window_cpu_ms(self) -> float | None:
+        return 1000 * self.window_cpu_s / self.pages if self.window_cpu_s is not None and self.pages else None
+
+
+def run_measured(tool: str, cmd: list[str], farm: FarmProcess, env: dict[str, str] | None = None) -> tuple[Run, str, str]:
+    """Run ``cmd``; wall clock from spawn to exit, CPU and peak RSS of that child via ``os.wait4``."""
+    before = farm.served()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+    run = Run(tool=tool, command=shlex.join(cmd), wall_s=wall, cpu_s=usage.ru_utime + usage.ru_stime,
+              maxrss_mb=usage.ru_maxrss / 1024, served=farm.served() - before, exit_code=proc.returncode)
+    return run, stdout, stderr
+
+
+def last_json(stdout: str, tool: str, stderr: str) -> dict[str, Any]:
+    for line in reversed(stdout.splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise SystemExit(f"{tool} printed no result; stderr tail:\n{stderr[-3000:]}")
+
+
+# --------------------------------------------------------------------------- zwgk child
+
+
+def zwgk_main(args: argparse.Namespace) -> None:
+    """Crawl the farm's registry the way ``zwgk assess`` does; print one JSON line."""
+    import resource
+
+    from zwgk.crawlers import crawl_round
+    from zwgk.pipeline.round import RoundOptions, prepare_round
+    from zwgk.storage import Database
+
+    db = Database.open(f"sqlite:///{args.db}")
+    crawl = {"per_host_concurrency": args.per_host, "global_concurrency": args.concurrency,
+             "sites_in_flight": args.sites_in_flight, "min_delay": 0.0}
+    opts = RoundOptions(name="bench", as_of=dt.date(2026, 11, 20), registry=Path(args.registry),
+                        allow_private=True, crawl=crawl)
+    prepared = prepare_round(db, opts)
+    peak = {"in_flight": 0}
+
+    def progress(event: dict[str, Any]) -> None:
+        if event.get("stage") == "site_start":
+            peak["in_flight"] = max(peak["in_flight"], event.get("in_flight", 0))
+
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+    if profiler:
+        profiler.enable()
+    summary = crawl_round(db, prepared.info.id, prepared.units, prepared.settings,
+                          prepared.rubric.column_synonyms(), progress=progress)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+    t1, r1 = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF)
+    from sqlalchemy import func, select
+
+    from zwgk.storage.tables import PageRow
+
+    with db.session() as s:
+        rows = s.scalar(select(func.count()).select_from(PageRow).where(PageRow.round_id == prepared.info.id))
+        distinct = s.scalar(select(func.count(func.distinct(PageRow.url))).where(PageRow.round_id == prepared.info.id))
+    print(json.dumps({
+        "pages": rows, "distinct_urls": distinct, "summary_pages": summary.pages, "requests": summary.requests,
+        "crawled_sites": len(summary.crawled), "failed_sites": len(summary.failed),
+        "window_wall_s": t1 - t0,
+        "window_cpu_s": (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime),
+        "peak_in_flight": peak["in_flight"], "maxrss_kb": r1.ru_maxrss,
+        "db_bytes": Path(args.db).stat().st_size,
+    }), flush=True)
+
+
+def zwgk_cmd(args: argparse.Namespace, registry: Path, db: Path, sites_in_flight: int, profile: Path | None) -> list[str]:
+    cmd = [sys.executable, __file__, "--role", "zwgk", "--registry", str(registry), "--db", str(db),
+           "--per-host", str(args.per_host), "--concurrency", str(args.concurrency),
+           "--sites-in-flight", str(sites_in_flight)]
+    if profile:
+        cmd += ["--profile-path", str(profile)]
+    return cmd
+
+
+# --------------------------------------------------------------------------- Scrapy child
+
+
+def scrapy_main(args: argparse.Namespace) -> None:
+    """A minimal Scrapy spider following the links zwgk sees; print one JSON line."""
+    import resource
+
+    import scrapy
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.http import HtmlResponse
+
+    homes = Path(args.urls).read_text(encoding="utf-8").split()
+    window: dict[str, Any] = {}
+    seen: set[str] = set()
+
+    class FollowSpider(scrapy.Spider):
+        name = "follow"
+        selectors = ("a::attr(href)", "area::attr(href)", "iframe::attr(src)", "frame::attr(src)",
+                     "img::attr(src)", "script::attr(src)", "link::attr(href)")
+
+        async def start(self):  # Scrapy >= 2.13
+            for url in homes:
+                yield self._request(url, urlsplit(url).netloc)
+
+        def _request(self, url: str, site: str) -> scrapy.Request:
+            # One download slot per host:port = the same per-host politeness as zwgk.
+            return scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=False,
+                                  meta={"download_slot": urlsplit(url).netloc, "site": site})
+
+        def parse(self, response):
+            seen.add(response.url)
+            site = response.meta["site"]
+            if not isinstance(response, HtmlResponse) or urlsplit(response.url).netloc != site:
+                return  # off-site or not HTML: checked, not followed
+            for sel in self.selectors:
+                for href in response.css(sel).getall():
+                    href = href.strip()
+                    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+                        continue
+                    url = response.urljoin(href).split("#", 1)[0]
+                    if url.startswith(("http://", "https://")):
+                        yield self._request(url, site)
+
+        def failed(self, failure):
+            seen.add(failure.request.url)
+
+    settings = {
+        "CONCURRENT_REQUESTS": args.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": args.per_host,
+        "DOWNLOAD_DELAY": 0,
+        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "AUTOTHROTTLE_ENABLED": False,
+        "ROBOTSTXT_OBEY": True,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "HTTPERROR_ALLOW_ALL": True,
+        "DEPTH_LIMIT": args.depth,
+        "LOG_LEVEL": "WARNING",
+        "USER_AGENT": "Mozilla/5.0 (compatible; bench)",
+        "DOWNLOAD_TIMEOUT": 15,
+        "RETRY_TIMES": 3,
+    }
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(FollowSpider)
+
+    def opened(spider):
+        window["r0"], window["t0"] = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+
+    def closed(spider):
+        window["t1"], window["r1"] = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF)
+
+    crawler.signals.connect(opened, signal=signals.spider_opened)
+    crawler.signals.connect(closed, signal=signals.spider_closed)
+    process.crawl(crawler)
+    process.start()
+    stats = crawler.stats.get_stats()
+    r0, r1 = window["r0"], window["r1"]
+    print(json.dumps({
+        "pages": len(seen), "requests": stats.get("downloader/request_count", 0),
+        "responses": stats.get("downloader/response_count", 0),
+        "robots": stats.get("robotstxt/request_count", 0),
+        "window_wall_s": window["t1"] - window["t0"],
+        "window_cpu_s": (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime),
+    }, default=str), flush=True)
+
+
+# --------------------------------------------------------------------------- LinkChecker (external command)
+
+
+def linkchecker_cmd(args: argparse.Namespace, homes: list[str]) -> list[str]:
+    exe = shutil.which("linkchecker")
+    if exe is None:
+        raise SystemExit("linkchecker is not installed: pip install -e .[bench]")
+    return [exe, "--no-status", "--check-extern", "--threads", str(args.lc_threads), "--output", "csv",
+            "--no-warnings", *homes]
+
+
+def linkchecker_pages(stdout: str) -> tuple[int, int]:
+    """(distinct URLs, result rows) from LinkChecker's CSV on stdout."""
+    lines = [line for line in stdout.splitlines() if line and not line.startswith("#")]
+    reader = csv.DictReader(io.StringIO("\n".join(lines)), delimiter=";")
+    urls, rows = set(), 0
+    for row in reader:
+        url = row.get("url") or row.get("urlname")
+        if url:
+            rows += 1
+            urls.add(url)
+    return len(urls), rows
+
+
+# --------------------------------------------------------------------------- orchestration
+
+
+def machine_line() -> str:
+    load = os.getloadavg()
+    return (f"host: nproc={os.cpu_count()} load-avg(1/5/15)={load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f} "
+            f"python {platform.python_version()} {platform.platform()}")
+
+
+def versions() -> str:
+    out = []
+    for name in ("aiohttp", "scrapy", "twisted", "linkchecker"):
+        try:
+            from importlib.metadata import version
+
+            out.append(f"{name} {version(name)}")
+        except Exception:
+            out.append(f"{name} (not installed)")
+    return ", ".join(out)
+
+
+def compare(args: argparse.Namespace, workdir: Path, log: list[str]) -> list[Run]:
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+        log.append(text)
+
+    runs: list[Run] = []
+    with FarmProcess(args.sites, args.seed, args.pages_per_column, workdir) as farm:
+        homes = farm.homepages()
+        urls_file = workdir / "homepages.txt"
+        urls_file.write_text("\n".join(homes), encoding="utf-8")
+        say(f"farm: {len(homes)} sites (bench mode, seed {args.seed}, pages_per_column {args.pages_per_column}), "
+            f"separate process pid {farm.proc.pid if farm.proc else '?'}")
+        for tool in args.tools:
+            say(f"[{time.strftime('%H:%M:%S')}] {tool} … {machine_line()}")
+            if tool == "zwgk":
+                cmd = zwgk_cmd(args, farm.registry, workdir / "zwgk-bench.db", args.sites_in_flight, None)
+                run, out, err = run_measured(tool, cmd, farm)
+                data = last_json(out, tool, err)
+                run.pages = data["pages"]
+                run.window_wall_s, run.window_cpu_s = data["window_wall_s"], data["window_cpu_s"]
+                run.extra = {k: data[k] for k in ("requests", "distinct_urls", "crawled_sites", "failed_sites", "db_bytes")}
+            elif tool == "scrapy":
+                cmd = [sys.executable, __file__, "--role", "scrapy", "--urls", str(urls_file),
+                       "--per-host", str(args.per_host), "--concurrency", str(args.concurrency),
+                       "--depth", str(args.scrapy_depth)]
+                run, out, err = run_measured(tool, cmd, farm)
+                data = last_json(out, tool, err)
+                run.pages = data["pages"]
+                run.window_wall_s, run.window_cpu_s = data["window_wall_s"], data["window_cpu_s"]
+                run.extra = {k: data[k] for k in ("requests", "responses", "robots")}
+            else:
+                cmd = linkchecker_cmd(args, homes)
+                shown = cmd[:-len(homes)] + [f"<{len(homes)} homepage URLs>"]
+                run, out, err = run_measured(tool, cmd, farm)
+                run.command = shlex.join(shown)
+                run.pages, rows = linkchecker_pages(out)
+                run.extra = {"csv_rows": rows}
+                if run.pages == 0:
+                    raise SystemExit(f"linkchecker reported nothing (exit {run.exit_code}); stderr:\n{err[-3000:]}")
+            runs.append(run)
+            say(f"  command: {run.command}")
+            say(f"  exit {run.exit_code}; {run.pages} pages (distinct URLs), farm answered {run.served} requests, "
+                f"{run.wall_s:.2f} s wall, {run.cpu_s:.2f} s CPU, peak RSS {run.maxrss_mb:.0f} MB; {run.extra}")
+    return runs
+
+
+def report(runs: list[Run], log: list[str]) -> None:
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+        log.append(text)
+
+    say()
+    say("tool         pages  farm-req  wall s  pages/s  CPU s  CPU ms/page | crawl-window: s  pages/s  CPU ms/page")
+    for r in runs:
+        window = ""
+        if r.window_wall_s is not None:
+            window = f"{r.window_wall_s:15.2f} {r.window_pages_per_s:8.0f} {r.window_cpu_ms:12.2f}"
+        say(f"{r.tool:<12} {r.pages:5d} {r.served:9d} {r.wall_s:7.2f} {r.pages_per_s:8.0f} {r.cpu_s:6.2f} "
+            f"{r.cpu_ms_per_page:12.2f} | {window}")
+    by = {r.tool: r for r in runs}
+    z = by.get("zwgk")
+    if z is None:
+        return
+    say()
+    counts = [r.pages for r in runs]
+    spread = (max(counts) - min(counts)) / max(counts) * 100 if counts else 0
+    say(f"page counts: {', '.join(f'{r.tool} {r.pages}' for r in runs)} (spread {spread:.1f} %)")
+    for other in ("scrapy", "linkchecker"):
+        o = by.get(other)
+        if o is None or not o.pages_per_s:
+            continue
+        ratio = z.pages_per_s / o.pages_per_s
+        say(f"zwgk/{other} pages/s (whole process): {z.pages_per_s:.0f}/{o.pages_per_s:.0f} = {ratio:.2f}x "
+            f"(target >= {TARGET_RATIO:.0f}x: {'met' if ratio >= TARGET_RATIO else 'NOT met'})")
+        if z.window_pages_per_s and o.window_pages_per_s:
+            wr = z.window_pages_per_s / o.window_pages_per_s
+            say(f"zwgk/{other} pages/s (crawl window): {z.window_pages_per_s:.0f}/{o.window_pages_per_s:.0f} = {wr:.2f}x")
+        say(f"{other}/zwgk CPU per page: {o.cpu_ms_per_page:.2f}/{z.cpu_ms_per_page:.2f} ms = "
+            f"{o.cpu_ms_per_page / z.cpu_ms_per_page:.2f}x")
+    say(f"zwgk CPU per page: {z.cpu_ms_per_page:.2f} ms whole process"
+        + (f", {z.window_cpu_ms:.2f} ms crawl window" if z.window_cpu_ms is not None else "")
+        + f" (target <= {TARGET_CPU_MS:.1f} ms: {'met' if z.cpu_ms_per_page <= TARGET_CPU_MS else 'NOT met'})")
+
+
+def rss_run(args: argparse.Namespace, workdir: Path, log: list[str]) -> None:
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+        log.append(text)
+
+    say()
+    with FarmProcess(args.rss_sites, args.seed, args.rss_pages_per_column, workdir) as farm:
+        say(f"[{time.strftime('%H:%M:%S')}] RSS: zwgk, {args.rss_sites}-site farm "
+            f"(pages_per_column {args.rss_pages_per_column}), sites_in_flight {args.rss_sites} … {machine_line()}")
+        cmd = zwgk_cmd(args, farm.registry, workdir / "zwgk-rss.db", args.rss_sites, None)
+        run, out, err = run_measured("zwgk", cmd, farm)
+        data = last_json(out, "zwgk", err)
+    say(f"  command: {run.command}")
+    say(f"  exit {run.exit_code}; peak in flight {data['peak_in_flight']} sites; {data['pages']} pages "
+        f"({data['crawled_sites']} sites crawled, {data['failed_sites']} failed) in {run.wall_s:.1f} s; "
+        f"{run.cpu_s:.1f} s CPU = {1000 * run.cpu_s / max(data['pages'], 1):.2f} ms/page")
+    ok = run.maxrss_mb < TARGET_RSS_MB
+    say(f"  peak RSS {run.maxrss_mb:.0f} MB (target < {TARGET_RSS_MB} MB: {'met' if ok else 'NOT met'})")
+
+
+def profile_run(args: argparse.Namespace, workdir: Path, log: list[str]) -> None:
+    """One extra, unmeasured zwgk run under cProfile: where the CPU goes."""
+    import pstats
+
+    prof = workdir / "zwgk.prof"
+    with FarmProcess(args.sites, args.seed, args.pages_per_column, workdir) as farm:
+        cmd = zwgk_cmd(args, farm.registry, workdir / "zwgk-profile.db", args.sites_in_flight, prof)
+        run, out, err = run_measured("zwgk", cmd, farm)
+        last_json(out, "zwgk", err)
+    buf = io.StringIO()
+    stats = pstats.Stats(str(prof), stream=buf)
+    stats.sort_stats("tottime").print_stats(args.profile_top)
+    text = f"\nprofile (cProfile, tottime; separate run, not the measured one):\n{buf.getvalue()}"
+    print(text, flush=True)
+    log.append(text)
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description="Throughput of zwgk vs Scrapy vs LinkChecker on one benchmark-mode site farm "
+                    "(same sites, same per-host concurrency, no delay); then zwgk's peak RSS with many sites in flight.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of zwgk,scrapy,linkchecker")
+    p.add_argument("--sites", type=int, default=24, help="sites in the comparison farm")
+    p.add_argument("--seed", type=int, default=1, help="farm seed (same farm for every tool)")
+    p.add_argument("--pages-per-column", type=int, default=40, help="farm size knob: list items per column")
+    p.add_argument("--per-host", type=int, default=4, help="requests in flight per host:port, every tool")
+    p.add_argument("--concurrency", type=int, default=64, help="requests in flight overall (zwgk, Scrapy)")
+    p.add_argument("--sites-in-flight", type=int, default=50, help="zwgk sites crawled at once (comparison run)")
+    p.add_argument("--scrapy-depth", type=int, default=0, help="Scrapy DEPTH_LIMIT (0 = unlimited)")
+    p.add_argument("--lc-threads", type=int, default=10, help="LinkChecker --threads")
+    p.add_argument("--rss-sites", type=int, default=500, help="sites (all in flight) for the zwgk RSS run; 0 skips it")
+    p.add_argument("--rss-pages-per-column", type=int, default=10, help="farm size knob for the RSS run")
+    p.add_argument("--profile", action="store_true", help="also run zwgk once under cProfile and print the top functions")
+    p.add_argument("--profile-top", type=int, default=25, help="functions shown in the profile summary")
+    p.add_argument("--output", type=Path, default=None, help="also write everything printed to this file")
+    p.add_argument("--workdir", type=Path, default=None, help="keep farm registry, databases, profile here (default: temp dir)")
+    # Internal: the same file runs the farm and the measured crawlers as child processes.
+    p.add_argument("--role", choices=("main", "farm", "zwgk", "scrapy"), default="main", help=argparse.SUPPRESS)
+    p.add_argument("--registry", help=argparse.SUPPRESS)
+    p.add_argument("--db", help=argparse.SUPPRESS)
+    p.add_argument("--urls", help=argparse.SUPPRESS)
+    p.add_argument("--depth", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--profile-path", dest="profile_path", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.role == "main":
+        args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+        unknown = sorted(set(args.tools) - set(TOOLS))
+        if unknown:
+            p.error(f"--tools: unknown {', '.join(unknown)}; choose from {', '.join(TOOLS)}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    if args.role == "farm":
+        return farm_main(args)
+    if args.role == "zwgk":
+        args.profile = args.profile_path
+        return zwgk_main(args)
+    if args.role == "scrapy":
+        return scrapy_main(args)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="zwgk-throughput-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    log: list[str] = []
+    head = [f"bench/throughput.py  {time.strftime('%Y-%m-%d %H:%M:%S %Z')}",
+            f"command: {shlex.join([sys.executable, *sys.argv])}", machine_line(), versions(),
+            f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}"]
+    for line in head:
+        print(line, flush=True)
+    log.extend(head)
+    try:
+        runs = compare(args, workdir, log) if args.tools else []
+        report(runs, log)
+        if args.rss_sites > 0:
+            rss_run(args, workdir, log)
+        if args.profile:
+            profile_run(args, workdir, log)
+        log.append(f"uptime at end: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
+        print(log[-1])
+    finally:
+        if args.output:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text("\n".join(log) + "\n", encoding="utf-8")
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
