@@ -1,8 +1,11 @@
-"""Fixtures of the dashboard: a small two-round database with users of every role.
+"""Fixtures of the dashboard: a small two-round database with users of every role,
+and (for the browser tests) a database made by a real farm round.
 
 Findings are stored through ``zwgk.storage.results`` and scored with the real
 rubric and ``zwgk.assess.ranking.score_round``, so scores, ranks and
-breakdowns have the shapes a farm round produces.  Unit ``dept-a`` has a
+breakdowns have the shapes a farm round produces (``populate``, fixture ``dash``).
+:func:`farm_dashboard` instead runs one real round over a small site farm
+(fixture ``farm_dash``, module-scoped).  Unit ``dept-a`` has a
 finding whose subject and message are ``<script>alert(1)</script>`` and whose
 page is a ``javascript:`` URL; unit ``dept-b`` carries the marker
 :data:`B_MARKER` in its findings and 整改 items so a leak is easy to spot.
@@ -11,7 +14,8 @@ page is a ``javascript:`` URL; unit ``dept-b`` carries the marker
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -143,3 +147,100 @@ def populate(db: Database, *, bcrypt_rounds: int = 4) -> dict[str, int]:
 def dash(db: Database, db_url: str) -> DashboardData:
     """A populated dashboard database (see module docstring)."""
     return DashboardData(db=db, url=db_url, round_ids=populate(db), passwords=dict(PASSWORDS))
+
+
+# --------------------------------------------------------------------------- a real farm round
+
+FARM_ROUND = "r1"
+FARM_SITES = 12
+
+
+@dataclass(frozen=True)
+class FarmDashboard:
+    """A database made by one farm round, with the two departments the leak tests use.
+
+    ``a_*`` / ``b_*``: departments A and B (unit id, name, site host); both have
+    整改 items.  ``a_subjects``: the subjects of A's items (A's own rows).
+    ``names``: every unit name of the round, for the leader's ranking.
+    """
+
+    url: str
+    round_name: str
+    a_id: str
+    a_name: str
+    a_host: str
+    b_id: str
+    b_name: str
+    b_host: str
+    a_subjects: tuple[str, ...]
+    names: dict[str, str] = field(default_factory=dict)
+    tiers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def b_markers(self) -> tuple[str, ...]:
+        """Strings that only B's data carries: seeing any of them as A is a leak."""
+        return (self.b_id, self.b_name, self.b_host)
+
+
+def script_finding(unit_id: str, site: str) -> Finding:
+    """The untrusted-markup case: a finding whose subject and message are a ``<script>`` title."""
+    return Finding(
+        unit_id=unit_id, site=site, rule="COLUMN-MISSING", subject=SCRIPT, page="javascript:alert(1)",
+        severity="deduct", points=2.0, evidence={"status": 200, "title": SCRIPT}, message=SCRIPT, fix="按要求整改",
+    )
+
+
+def farm_dashboard(work: Path, sites: int = FARM_SITES, *, bcrypt_rounds: int = 4) -> FarmDashboard:
+    """Run one real round over a ``sites``-site farm into ``work/zwgk.db`` and add the four users.
+
+    Departments A and B are the first two department units (by unit id) that
+    have 整改 items after the round.  The site farm plants no markup in
+    titles, so on top of the round one finding is added to A through
+    ``zwgk.storage.results`` whose subject and message are ``<script>`` (as a
+    crawled title would be) and whose page is a ``javascript:`` URL; the round
+    is then re-scored with ``rescore_round`` so A's 整改 items and score
+    include it like any other finding.
+    """
+    from zwgk.assess.ranking import rescore_round
+    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.sitefarm import FarmConfig, running_farm
+
+    url = f"sqlite:///{work / 'zwgk.db'}"
+    db = Database.open(url)
+    try:
+        registry = work / "registry.csv"
+        # pages_per_column=20: the farm's smallest list pages that it generates without error
+        with running_farm(FarmConfig(sites=sites, pages_per_column=20)) as farm:
+            farm.write_registry(registry)
+            as_of = dt.date.fromisoformat(farm.truth["as_of"])
+            hosts = {s["unit_id"]: s["host"] for s in farm.sites}
+            urls = {s["unit_id"]: s["url"] for s in farm.sites}
+            result = run_round(db, RoundOptions(name=FARM_ROUND, as_of=as_of, registry=registry,
+                                                resolver=farm.resolver, allow_private=True))
+        with_items = {it.unit_id for it in results.list_rectification_items(db)}
+        departments = sorted(s.unit_id for s in result.scores if s.kind == "department" and s.unit_id in with_items)
+        if len(departments) < 2:
+            raise AssertionError(f"the farm round left {len(departments)} departments with 整改 items; need 2")
+        a, b = departments[:2]
+        kept = [f.to_finding() for f in results.list_findings(db, result.round_id, unit_id=a)]
+        results.replace_findings(db, result.round_id, a, kept + [script_finding(a, urls[a])])
+        scores = rescore_round(db, result.round_id)
+        users.add_user(db, "leader", PASSWORDS["leader"], "leader", rounds=bcrypt_rounds)
+        users.add_user(db, "evaluator", PASSWORDS["evaluator"], "evaluator", rounds=bcrypt_rounds)
+        users.add_user(db, "dept_a", PASSWORDS["dept_a"], "department", [a], rounds=bcrypt_rounds)
+        users.add_user(db, "dept_b", PASSWORDS["dept_b"], "department", [b], rounds=bcrypt_rounds)
+        names = {s.unit_id: s.unit_name for s in scores}
+        return FarmDashboard(
+            url=url, round_name=FARM_ROUND,
+            a_id=a, a_name=names[a], a_host=hosts[a], b_id=b, b_name=names[b], b_host=hosts[b],
+            a_subjects=tuple(it.subject for it in results.list_rectification_items(db, a)),
+            names=names, tiers={s.unit_id: s.tier for s in scores},
+        )
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(scope="module")
+def farm_dash(tmp_path_factory) -> FarmDashboard:
+    """One farm round (see :func:`farm_dashboard`), made once per test module."""
+    return farm_dashboard(tmp_path_factory.mktemp("farm-dash"))
