@@ -95,6 +95,19 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields_[11]) + int(fields_[12])) / CLOCK_TICKS
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of ``pid``, its reaped children (cutime/cstime) and its live descendants.
+
+    For PostgreSQL's postmaster this counts the backends of closed connections too.
+    """
+    try:
+        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    total = sum(int(x) for x in f[11:15]) / CLOCK_TICKS
+    return total + sum(cpu_seconds(child) or 0.0 for child in children_of(pid))
+
+
 def children_of(pid: int) -> list[int]:
     """Every descendant of ``pid`` (prefork pool children, their children …)."""
     parents: dict[int, list[int]] = {}
@@ -264,6 +277,7 @@ def coordinator_main(job_path: str) -> None:
     print(json.dumps({
         "total_s": total, "marks": marks, "units": result.units, "crawled": result.crawled,
         "failed": len(result.failed), "findings": result.findings, "coordinator_hwm_kb": vm_hwm_kb(os.getpid()),
+        "coordinator_cpu_s": sum(os.times()[:2]),
     }))
 
 
@@ -317,6 +331,18 @@ class Services:
             return self.pg.url(name)
         return f"sqlite:///{self.workdir / (name + '.db')}"
 
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by the database server and Redis (0 when not running)."""
+        out = {"postgres": 0.0, "redis": 0.0}
+        if self.pg is not None:
+            try:
+                out["postgres"] = tree_cpu_seconds(int((self.pg.datadir / "postmaster.pid").read_text().split()[0]))
+            except (OSError, ValueError, IndexError):
+                pass
+        if self.redis is not None and self.redis.proc is not None:
+            out["redis"] = cpu_seconds(self.redis.proc.pid) or 0.0
+        return out
+
     def stop(self) -> None:
         if self.redis is not None:
             self.redis.stop()
@@ -355,14 +381,17 @@ def run_config(label: str, workers: int, args: argparse.Namespace, farm: FarmPro
         time.sleep(8)  # workers import the stages and connect before the clock starts
     watch = RssWatch([p.pid for p in worker_procs]).start()
     farm_cpu0 = cpu_seconds(farm.proc.pid) or 0.0
+    svc0 = services.cpu()
     load0 = load_averages()
     coord_cmd = [sys.executable, str(Path(__file__).resolve()), "--coordinator", str(job_path)]
     t0 = time.monotonic()
     run = subprocess.run(coord_cmd, capture_output=True, text=True, env=child_env())
     wall = time.monotonic() - t0
     farm_cpu = (cpu_seconds(farm.proc.pid) or 0.0) - farm_cpu0
+    svc = {k: v - svc0[k] for k, v in services.cpu().items()}
     load1 = load_averages()
     watch.stop()
+    worker_cpu = [tree_cpu_seconds(p.pid) for p in worker_procs]  # since start, incl. the 8 s warm-up
     for proc in worker_procs:
         stop_process(proc)
     if run.returncode != 0:
@@ -389,12 +418,14 @@ def run_config(label: str, workers: int, args: argparse.Namespace, farm: FarmPro
     out.line(f"[{label}] prepare (registry import, round rows) {prepare_s:.1f} s; crawl phase {crawl_s:.1f} s → {row['sites_per_s']:.2f} sites/s, {row['pages_per_s']:.1f} pages/s; "
              f"finish phase (evaluate+rectify+score in coordinator) {finish_s:.1f} s; wall {wall:.1f} s")
     out.line(f"[{label}] farm CPU {farm_cpu:.1f} s during the round ({farm_cpu / wall * 100:.0f}% of one core); "
+             f"PostgreSQL server CPU {svc['postgres']:.1f} s, redis CPU {svc['redis']:.1f} s; "
+             f"coordinator CPU {res.get('coordinator_cpu_s', float('nan')):.1f} s; "
              f"coordinator peak RSS {row['coordinator_hwm_mb']:.0f} MB")
     for i, proc in enumerate(worker_procs):
         peaks = watch.peaks.get(proc.pid, {})
         main = peaks.get(proc.pid, 0) / 1024
         kids = sorted((kb / 1024 for pid, kb in peaks.items() if pid != proc.pid), reverse=True)
-        out.line(f"[{label}] worker {i} (pid {proc.pid}) peak RSS main {main:.0f} MB; children {len(kids)}: "
+        out.line(f"[{label}] worker {i} (pid {proc.pid}) CPU {worker_cpu[i]:.1f} s; peak RSS main {main:.0f} MB; children {len(kids)}: "
                  f"{', '.join(f'{k:.0f}' for k in kids[:8])}{' …' if len(kids) > 8 else ''} MB; "
                  f"sum {main + sum(kids):.0f} MB")
     return row
@@ -420,7 +451,7 @@ def projection(args: argparse.Namespace, rows: list[dict[str, Any]], sample: dic
     conc = args.worker_concurrency
     out.line(f"  requests per site at default crawl settings (measured on {sample['done']} farm sites): "
              f"{sample['pages']} / {sample['done']} = {req:.1f}")
-    out.line(f"  CPU per request (crawler + database + farm, same sample): {sample['cpu_s']:.1f} s / {sample['pages']} = "
+    out.line(f"  CPU per request (crawler process + farm, same sample; database server not included): {sample['cpu_s']:.1f} s / {sample['pages']} = "
              f"{cpu_per_req * 1000:.1f} ms")
     out.line(f"  politeness: {args.politeness:g} request/s per host, one site per host at a time, "
              f"{conc} sites at once per worker (`zwgk worker -c {conc}`)")
@@ -476,7 +507,7 @@ def measure_sample(args: argparse.Namespace, farm_all: FarmProcess, services: Se
     done = sum(counts["states"].values())
     cpu = child_cpu + farm_cpu
     out.line(f"[sample] default crawl settings, local executor, {done} sites: pages stored {counts['pages']} "
-             f"(by kind {counts['kinds']}), CPU crawler+db {child_cpu:.1f} s + farm {farm_cpu:.1f} s")
+             f"(by kind {counts['kinds']}), CPU crawler process {child_cpu:.1f} s + farm {farm_cpu:.1f} s")
     return {"done": done, "pages": counts["pages"], "cpu_s": cpu}
 
 
