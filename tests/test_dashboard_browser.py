@@ -121,22 +121,30 @@ _READ_GRID = """
 async (grid) => {
   const scroller = grid.querySelector('.dvn-scroller');
   const cells = () => Array.from(grid.querySelectorAll('[role="gridcell"]'), c => c.innerText);
+  const heads = () => Array.from(grid.querySelectorAll('[role="columnheader"], [role="gridcell"]'),
+                                 c => c.innerText).join('\\u0001');
   if (!scroller) return cells();
-  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 30))));
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  // the accessible table follows a scroll a few frames later: wait until it changed (at most 2 s)
+  const scrollTo = async (x, y) => {
+    const before = heads();
+    scroller.scrollTo(x, y);
+    scroller.dispatchEvent(new Event('scroll'));
+    for (let i = 0; i < 80 && heads() === before; i++) await sleep(25);
+    await sleep(50);
+  };
   const seen = [];
-  const stepX = Math.max(50, Math.floor(scroller.clientWidth / 2));
-  const stepY = Math.max(50, Math.floor(scroller.clientHeight / 2));
+  const stepX = Math.max(50, scroller.clientWidth - 40);
+  const stepY = Math.max(30, scroller.clientHeight - 40);
   for (let y = 0; ; y += stepY) {
     for (let x = 0; ; x += stepX) {
-      scroller.scrollTo(x, y);
-      await frame();
+      if (x || y) await scrollTo(x, y);
       seen.push(...cells());
       if (x + scroller.clientWidth >= scroller.scrollWidth) break;
     }
     if (y + scroller.clientHeight >= scroller.scrollHeight) break;
   }
-  scroller.scrollTo(0, 0);
-  await frame();
+  if (scroller.scrollLeft || scroller.scrollTop) await scrollTo(0, 0);
   return seen;
 }
 """
@@ -251,6 +259,7 @@ def test_department_downloads_only_its_own_xlsx_csv_and_pdf(server, page, tmp_pa
     shown = grid_text(page)
     for subject in fd.a_subjects:
         assert subject in shown
+    assert "按要求整改" in shown  # the 整改建议 column, last and scrolled out of view at first
     assert not leaks(shown, fd)
 
     with page.expect_download(timeout=WAIT_MS) as info:
