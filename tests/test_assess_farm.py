@@ -2,8 +2,8 @@
 
 The farm cannot repair planted defects between rounds (yet), so round 2 sees
 every defect again after the deadline (→ ``overdue`` + extra deduction), and
-one site taken down in round 2 keeps its items open (an unmeasured site is
-never "fixed").  Fixed/new per item are covered on hand-made rounds in
+one site taken down in round 2 is vetoed (AVAIL-DOWN) while its other items stay
+open (a site whose content was not seen is never "fixed").  Fixed/new per item are covered on hand-made rounds in
 tests/test_assess_rounds.py.
 """
 
@@ -61,8 +61,8 @@ def test_unfixed_items_become_overdue_and_cost_the_rubrics_extra_points(two_farm
     checked = charged = 0
     for unit_id, before in s1.items():
         after = s2[unit_id]
-        if not (before.measured and after.measured):
-            continue
+        if not (before.measured and after.measured) or unit_id == two_farm_rounds["down"]:
+            continue  # the down site's content was not seen in round 2 (its own test below)
         keys1 = {f.key for f in results.list_findings(db, r1.round_id, unit_id, include_dismissed=False)
                  if f.severity in ("veto", "deduct")}
         keys2 = {f.key for f in results.list_findings(db, r2.round_id, unit_id, include_dismissed=False)}
@@ -92,11 +92,18 @@ def test_unfixed_items_become_overdue_and_cost_the_rubrics_extra_points(two_farm
     assert charged, "some non-vetoed unit must carry the overdue extra deduction"
 
 
-def test_a_site_down_in_round_two_keeps_its_items_open_and_is_not_ranked(two_farm_rounds):
-    db, r2, down = two_farm_rounds["db"], two_farm_rounds["r2"], two_farm_rounds["down"]
+def test_a_site_down_in_round_two_is_vetoed_and_keeps_its_other_items_open(two_farm_rounds):
+    """Down for the whole crawl (no monitoring): AVAIL-DOWN from the crawl's attempts, a veto;
+    its content was never seen, so none of its earlier items is re-checked, let alone "fixed"."""
+    db, r1, r2, down = two_farm_rounds["db"], two_farm_rounds["r1"], two_farm_rounds["r2"], two_farm_rounds["down"]
     score = next(s for s in r2.scores if s.unit_id == down)
-    assert score.measured is False and score.rank is None and score.reason
+    assert score.measured is True and score.veto and not score.passed
+    [finding] = results.list_findings(db, r2.round_id, down)
+    assert finding.rule == "AVAIL-DOWN" and finding.evidence["source"] == "crawl"
     items = results.list_rectification_items(db, down)
-    assert items and {i.status for i in items} == {"open"}
-    assert all(len(i.history) == 1 for i in items)  # not re-checked by round 2
-    assert [i.unit_id for i in rectification_list(db, down)] == [down] * len(items)
+    earlier = [i for i in items if i.opened_round_id == r1.round_id]
+    assert earlier and {i.status for i in earlier} == {"open"}
+    assert all(len(i.history) == 1 for i in earlier)  # not re-checked by round 2
+    [new] = [i for i in items if i.opened_round_id == r2.round_id]
+    assert new.rule == "AVAIL-DOWN" and new.status == "open"
+    assert sorted(i.rule for i in rectification_list(db, down)) == sorted(i.rule for i in items)

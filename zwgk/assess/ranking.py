@@ -14,6 +14,7 @@ from typing import Any
 
 from zwgk.assess.rectify import overdue_items
 from zwgk.assess.scoring import Parameters, not_measured_score, rank_scores, score_unit
+from zwgk.indicators.engine import JUDGED_WITHOUT_CONTENT
 from zwgk.model import Unit, UnitScore, ZwgkError, check_weight
 from zwgk.storage import results
 from zwgk.storage.db import Database
@@ -41,17 +42,22 @@ def score_round(
     if info is None:
         raise ZwgkError(f"round id {round_id} does not exist")
     members = results.round_members(db, round_id)
-    failed = {m.unit.unit_id: m.reason or "抓取失败 crawl failed" for m in members if m.state == "failed"}
-    failed.update(not_measured or {})
+    by_unit: dict[str, list[results.FindingView]] = {}
+    for f in results.list_findings(db, round_id):
+        by_unit.setdefault(f.unit_id, []).append(f)
+    # A failed crawl is still judged when a rule that needs no content (AVAIL-DOWN)
+    # holds for it and stands after review: the unit is scored (a veto), not left out.
+    judged = {u for u, fs in by_unit.items()
+              if any(f.rule in JUDGED_WITHOUT_CONTENT and f.review != "dismissed" for f in fs)}
+    failed = {m.unit.unit_id: m.reason or "抓取失败 crawl failed" for m in members
+              if m.state == "failed" and m.unit.unit_id not in judged}
+    failed.update({u: r for u, r in (not_measured or {}).items() if u not in judged})
     if units is None:
         units = [m.unit for m in members]
     if weight is None:
         weight = info.weight if info.weight else Parameters.of(rubric).weight
     check_weight(weight, "weight")
 
-    by_unit: dict[str, list[results.FindingView]] = {}
-    for f in results.list_findings(db, round_id):
-        by_unit.setdefault(f.unit_id, []).append(f)
     manual = results.manual_scores(db, round_id)
     overdue = overdue_items(db, round_id)
 

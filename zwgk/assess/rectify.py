@@ -11,7 +11,8 @@ item of a unit it measured:
   score in that round, see :func:`overdue_items`);
 - not seen → ``fixed`` (``closed_round_id`` = that round);
 - a unit the round could not measure keeps its items unchanged (nothing is
-  "fixed" just because the site was down).
+  "fixed" just because the site was down); when its failed crawl was still
+  judged unreachable (AVAIL-DOWN), only that rule's items are re-checked.
 
 Each item keeps ``history`` = ``[{"round", "round_name", "status"}]``.  Running
 ``update_rectification`` again for the same round first undoes that round's
@@ -24,6 +25,7 @@ import datetime as dt
 from typing import Any
 
 from zwgk.assess.scoring import Parameters, RECTIFY_RULE, indicators_of, indicator_of
+from zwgk.indicators.engine import JUDGED_WITHOUT_CONTENT
 from zwgk.model import ZwgkError
 from zwgk.storage import results
 from zwgk.storage.db import Database
@@ -117,11 +119,14 @@ def update_rectification(db: Database, round_id: int, rubric: Any, as_of: dt.dat
     here = _order(info)
 
     members = results.round_members(db, round_id)
+    failed = {m.unit.unit_id for m in members if m.state == "failed"}
     measured = {m.unit.unit_id for m in members if m.state != "failed"}
     by_unit: dict[str, dict[tuple[str, str], FindingView]] = {}
     for f in rectifiable(results.list_findings(db, round_id), rubric):
         by_unit.setdefault(f.unit_id, {})[(f.rule, f.subject)] = f
-    measured |= set(by_unit)
+    measured |= set(by_unit) - failed
+    # a failed crawl judged only the rules that need no content (AVAIL-DOWN): re-check just those
+    partly = {u for u in by_unit if u in failed}
 
     counts = {"new": 0, "still_open": 0, "overdue": 0, "fixed": 0}
     changed: list[RectificationView] = []
@@ -140,7 +145,8 @@ def update_rectification(db: Database, round_id: int, rubric: Any, as_of: dt.dat
             continue
         had = any(h.get("round") == round_id for h in it.history)
         it.history = [h for h in it.history if h.get("round") != round_id]
-        if it.unit_id not in measured or _status_before(it, order, here) not in ACTIVE:
+        rechecked = it.unit_id in measured or (it.unit_id in partly and it.rule in JUDGED_WITHOUT_CONTENT)
+        if not rechecked or _status_before(it, order, here) not in ACTIVE:
             if had:  # this round no longer re-checks it: drop the stale entry
                 _normalise(it, order)
                 changed.append(it)

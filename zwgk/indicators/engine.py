@@ -10,6 +10,12 @@ from zwgk.indicators.rules import RULES
 from zwgk.model import Finding, RubricError, Severity, SiteSnapshot
 
 
+# Rules that still judge a site whose homepage never opened (its content was never
+# seen): the pipeline keeps only these for a failed crawl, and rectification
+# re-checks only these items of such a unit (nothing else is "fixed" by a down site).
+JUDGED_WITHOUT_CONTENT = frozenset({"AVAIL-DOWN"})
+
+
 def evaluate(snapshot: SiteSnapshot, rubric: Rubric) -> list[Finding]:
     """Findings of every enabled rule that applies to the unit's tier and kind.
 

@@ -149,24 +149,35 @@ def settings_record(opts: RoundOptions) -> dict[str, Any]:
 
 
 def evaluate_site(db: Database, prepared: PreparedRound, unit: Unit, failed: dict[str, str]) -> int:
-    """Apply the rules to one crawled site and store its findings (idempotent)."""
+    """Apply the rules to one site's snapshot and store its findings (idempotent).
+
+    A site whose crawl failed is evaluated too: the content rules find nothing
+    on a homepage that never opened, but AVAIL-DOWN judges it from monitoring
+    history (or, without history, from the crawl's attempts), so an
+    unreachable site is vetoed rather than quietly left out of the ranking.
+    """
     from zwgk.indicators import evaluate
+    from zwgk.indicators.engine import JUDGED_WITHOUT_CONTENT
     from zwgk.storage.results import replace_findings
     from zwgk.storage.snapshot import load_snapshot
 
     as_of = prepared.info.as_of
-    if unit.unit_id in failed:
-        replace_findings(db, prepared.info.id, unit.unit_id, [])
-        return 0
     snapshot = load_snapshot(db, prepared.info.id, unit, as_of)
     snapshot.history = _history_loader(db, as_of)(unit)
     findings = evaluate(snapshot, prepared.rubric)
+    if unit.unit_id in failed:
+        findings = [f for f in findings if f.rule in JUDGED_WITHOUT_CONTENT]
     replace_findings(db, prepared.info.id, unit.unit_id, findings)
     return len(findings)
 
 
 def finish_round(db: Database, prepared: PreparedRound, progress: ProgressFn | None = None) -> RoundResult:
-    """Evaluate every site, update rectification items, score and rank."""
+    """Evaluate every site, update rectification items, score and rank.
+
+    A failed site that a rule judged (AVAIL-DOWN) is scored — a veto — not
+    listed as unmeasured (``score_round`` decides); the others stay out of the
+    ranking with their reason.
+    """
     from zwgk.assess import score_round, update_rectification
 
     emit = progress or (lambda event: None)
@@ -181,7 +192,8 @@ def finish_round(db: Database, prepared: PreparedRound, progress: ProgressFn | N
 
     emit({"stage": "score"})
     update_rectification(db, info.id, prepared.rubric, info.as_of)
-    scores = score_round(db, info.id, prepared.rubric, units, weight=prepared.weight, not_measured=failed)
+    scores = score_round(db, info.id, prepared.rubric, units, weight=prepared.weight)
+    not_measured = {s.unit_id: s.reason for s in scores if not s.measured}
     rounds_store.set_round_status(db, info.id, "done")
     emit({"stage": "done", "round": info.name})
     return RoundResult(
@@ -189,8 +201,8 @@ def finish_round(db: Database, prepared: PreparedRound, progress: ProgressFn | N
         name=info.name,
         resumed=prepared.resumed,
         units=len(units),
-        crawled=len(units) - len(failed),
-        failed=failed,
+        crawled=len(units) - len(not_measured),  # measured: crawled, or judged unreachable
+        failed=not_measured,
         findings=n_findings,
         scores=scores,
         registry_report=prepared.registry_report,

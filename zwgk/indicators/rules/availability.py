@@ -21,6 +21,9 @@ def _at(value: Any) -> dt.datetime | None:
         return None
 
 
+UNREACHABLE = {Outcome.BROKEN.value, Outcome.TRANSIENT.value}  # refused, NXDOMAIN, 404/5xx, timeouts
+
+
 def _window_probes(snapshot: SiteSnapshot, window_days: int) -> list[dict[str, Any]]:
     """Monitoring probes of the ``window_days`` days before as_of (as_of itself excluded).
 
@@ -60,25 +63,22 @@ def avail_down(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         n_failed = len(failed)
         where = f"监测期（{evidence['window'][0]}至{evidence['window'][1]}）{total}次访问"
     else:
+        # No monitoring in the window: one crawl cannot estimate a 5% share (a homepage that
+        # answered on a retry is not "down"), so only a homepage that never opened in any of
+        # the crawl's attempts counts, and the evidence says the judgement came from the crawl.
         home = snapshot.home
         crawl = snapshot.probes.get("home") or {}
-        if home is None and not crawl:
-            return []
-        total = int(crawl.get("attempts") or 0)
-        n_failed = int(crawl.get("failures") or 0)
-        never_ok = home is None or home.outcome != Outcome.OK.value
-        if never_ok:
-            total = max(total, 1)
-            n_failed = total
-        if total == 0:
-            return []
+        if home is None or home.outcome not in UNREACHABLE:
+            return []  # opened, or not tried for reasons outside the site (policy, WAF): not judged here
+        total = max(int(crawl.get("attempts") or 0), 1)
+        n_failed = total
         evidence = {
             "source": "crawl", "probes": total, "failures": n_failed,
-            "errors": list(crawl.get("errors") or [])[:10],
-            "home_outcome": home.outcome if home else "not fetched",
-            "home_status": home.status if home else None,
+            "errors": list(crawl.get("errors") or [])[:10] or [home.error or str(home.status or "")],
+            "home_outcome": home.outcome, "home_status": home.status,
+            "note": "评估期无日常监测记录，依据本次抓取判定；建议开启日监测（zwgk monitor）",
         }
-        where = f"本次抓取对首页的{total}次访问"
+        where = f"本次抓取对首页的{total}次访问（无监测记录）"
     share = n_failed / total
     evidence["share"] = round(share, 4)
     if share + 1e-12 < limit:
