@@ -51,6 +51,9 @@ def compare(truth: dict, findings: list[dict]) -> tuple[list[dict], dict]:
         )
     on_noise = [f for f in findings if f["subject"] in noisy or f.get("page") in noisy]
     totals = {
+        "missed": sorted([rule, *k] for rule in planted for k in planted[rule] - found[rule]),
+        "spurious": sorted([rule, *k] for rule in found for k in found[rule] - planted[rule]),
+        "noise": sorted([f["rule"], f["unit_id"], f["subject"]] for f in on_noise),
         "tp": sum(r["tp"] for r in rows),
         "fp": sum(r["fp"] for r in rows),
         "fn": sum(r["fn"] for r in rows),
@@ -112,6 +115,9 @@ def render(rows: list[dict], totals: dict, meta: dict) -> str:
     )
     lines.append("")
     lines.append(f"findings raised on transient/trap URLs: {totals['on_transient_or_trap']}")
+    for label, key in (("missed (FN)", "missed"), ("spurious (FP)", "spurious"), ("on transient/trap URLs", "noise")):
+        for rule, unit_id, subject in totals.get(key, [])[:30]:
+            lines.append(f"  {label}: {rule} {unit_id} {subject}")
     return "\n".join(lines)
 
 
@@ -121,9 +127,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--as-of", default="2026-11-20")
     parser.add_argument("--json", type=Path, help="also write the table as JSON here")
+    parser.add_argument("--keep", type=Path, help="keep the round's database and registry in this directory")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        rows, totals, meta = run(args.sites, args.seed, dt.date.fromisoformat(args.as_of), Path(tmp))
+    as_of = dt.date.fromisoformat(args.as_of)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        (args.keep / "accuracy.db").unlink(missing_ok=True)
+        rows, totals, meta = run(args.sites, args.seed, as_of, args.keep)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows, totals, meta = run(args.sites, args.seed, as_of, Path(tmp))
     print(render(rows, totals, meta))
     if args.json:
         args.json.write_text(json.dumps({"meta": meta, "rows": rows, "totals": totals}, ensure_ascii=False, indent=2))
