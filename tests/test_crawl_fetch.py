@@ -144,3 +144,12 @@ def test_robots_disallow_is_respected_and_configurable(db, miniweb, crawl_round_
     assert miniweb.count("/zcwj/") == 0
     crawl_round(db, crawl_round_setup([unit]), [unit], fast_settings(respect_robots=False), SYNONYMS)
     assert miniweb.count("/zcwj/") == 1
+
+
+@pytest.mark.parametrize("address", ["169.254.169.254", "100.100.100.200", "169.254.0.23", "fd00:ec2::254"])
+def test_cloud_metadata_is_refused_even_with_allow_private(address):
+    from zwgk.crawlers.net import PrivateAddressRefused, check_address
+
+    with pytest.raises(PrivateAddressRefused):
+        check_address("metadata.example", address, allow_private=True)
+    check_address("intranet.example", "10.1.2.3", allow_private=True)  # the flag still opens intranets

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from typer.testing import CliRunner
 
 from zwgk.model import Unit
@@ -150,3 +152,66 @@ def test_monitor_daemon_probes_and_stops_cleanly_on_sigterm(db, db_url, mon_gov_
     assert proc.returncode == 0, out
     assert "probes" in out and "stopping" in out
     assert mon_gov_site.hits >= 2
+
+
+# ------------------------------------------------------------------ the probe's SSRF guard
+
+
+def _redirecting_server():
+    from aiohttp import web
+
+    from tests.fixtures_monitor import ThreadedApp
+
+    async def hop(request):
+        target = request.query.get("to", "")
+        raise web.HTTPFound(target or "/home")
+
+    async def home(request):
+        return web.Response(text="<html><title>首页</title></html>", content_type="text/html")
+
+    async def loop(request):
+        raise web.HTTPFound("/loop")
+
+    app = web.Application()
+    app.add_routes([web.get("/hop", hop), web.get("/home", home), web.get("/loop", loop)])
+    return ThreadedApp(app).start()
+
+
+def _fetch(url: str, allow_private: bool):
+    import asyncio
+
+    from zwgk.monitor.fetch import fetch_homepage, make_session
+
+    async def go():
+        async with make_session(None, allow_private, 4, 5.0) as session:
+            return await fetch_homepage(session, url, allow_private=allow_private, timeout=5.0)
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("address", ["169.254.169.254", "100.100.100.200", "100.64.3.4", "[::ffff:10.0.0.1]", "127.0.0.1"])
+def test_probe_refuses_what_the_crawler_refuses(address):
+    from zwgk.crawlers.net import is_refused_address
+    from zwgk.monitor.fetch import PolicyRefused, is_forbidden_address
+
+    assert is_forbidden_address(address.strip("[]")) == is_refused_address(address.strip("[]")) is True
+    with pytest.raises(PolicyRefused):
+        _fetch(f"http://{address}/", allow_private=False)
+
+
+def test_probe_checks_every_redirect_hop():
+    from zwgk.monitor.fetch import PolicyRefused
+
+    server = _redirecting_server()
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        ok = _fetch(f"{base}/hop", allow_private=True)
+        assert ok.ok and ok.status == 200 and ok.final_url == f"{base}/home"
+        looped = _fetch(f"{base}/loop", allow_private=True)
+        assert not looped.ok and "redirects" in looped.error
+        # a redirect into a cloud-metadata address is refused at that hop, even with allow_private
+        for target in ("http://169.254.169.254/latest/meta-data/", "http://100.100.100.200/latest/meta-data/"):
+            with pytest.raises(PolicyRefused, match=target.split("/")[2]):
+                _fetch(f"{base}/hop?to={target}", allow_private=True)
+    finally:
+        server.stop()

@@ -22,7 +22,9 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 
 from zwgk.crawlers.settings import CrawlSettings, parse_resolver
 
-METADATA_ADDRESSES = frozenset({"169.254.169.254", "fd00:ec2::254"})
+# Cloud instance-metadata endpoints (AWS/Huawei/OpenStack, AWS IPv6, Alibaba, Tencent): refused
+# even with --allow-private, which exists to reach intranet or loopback test sites, never credentials.
+METADATA_ADDRESSES = frozenset({"169.254.169.254", "fd00:ec2::254", "100.100.100.200", "169.254.0.23"})
 
 
 class PrivateAddressRefused(OSError):
@@ -61,8 +63,23 @@ def is_refused_address(address: str) -> bool:
     )
 
 
+def is_metadata_address(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return str(ip) in METADATA_ADDRESSES
+
+
+def address_refused(address: str, allow_private: bool) -> bool:
+    """The SSRF policy of every fetch (crawl, link check, IPv6 probe, monitoring probe)."""
+    return is_metadata_address(address) or (not allow_private and is_refused_address(address))
+
+
 def check_address(host: str, address: str, allow_private: bool) -> None:
-    if not allow_private and is_refused_address(address):
+    if address_refused(address, allow_private):
         raise PrivateAddressRefused(host, address)
 
 

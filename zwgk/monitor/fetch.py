@@ -16,11 +16,12 @@ import socket
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
+from zwgk.crawlers.net import address_refused
 from zwgk.model import ZwgkError
 
 DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; zwgk/0.1; +assessment)"
@@ -35,13 +36,28 @@ class NameNotFound(OSError):
 
 
 def is_forbidden_address(addr: str) -> bool:
-    """Loopback, private, link-local, multicast, reserved or unspecified addresses."""
-    ip = ipaddress.ip_address(addr.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return bool(
-        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified
-    )
+    """The crawler's own SSRF policy (loopback, private, link-local, CGNAT, cloud metadata …).
+
+    One policy for crawl and probe: :func:`zwgk.crawlers.net.is_refused_address`.
+    """
+    from zwgk.crawlers.net import is_refused_address
+
+    return is_refused_address(addr)
+
+
+MAX_REDIRECTS = 5
+REDIRECTS = {301, 302, 303, 307, 308}
+
+
+def _check_literal(url: str, allow_private: bool) -> None:
+    """Refuse a URL whose host is a forbidden IP literal (aiohttp skips the resolver for those)."""
+    host = (urlsplit(url).hostname or "").strip("[]")
+    try:
+        literal = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return
+    if address_refused(str(literal), allow_private):
+        raise PolicyRefused(f"{url} is a private, loopback or cloud-metadata address")
 
 
 class GuardedResolver(AbstractResolver):
@@ -91,10 +107,9 @@ class GuardedResolver(AbstractResolver):
                 {"hostname": host, "host": addr, "port": port, "family": fam, "proto": 0, "flags": socket.AI_NUMERICHOST}
                 for addr, fam in await self._lookup(host, family)
             ]
-        if not self.allow_private:
-            for r in results:
-                if is_forbidden_address(r["host"]):
-                    raise PolicyRefused(f"{host} resolves to {r['host']}, a private/loopback address")
+        for r in results:
+            if address_refused(r["host"], self.allow_private):
+                raise PolicyRefused(f"{host} resolves to {r['host']}, a private, loopback or cloud-metadata address")
         return results
 
     async def close(self) -> None:
@@ -171,37 +186,42 @@ async def fetch_homepage(
     session: aiohttp.ClientSession, url: str, *, allow_private: bool, max_bytes: int = 2_000_000, timeout: float = 15.0
 ) -> FetchResult:
     """GET ``url`` once; ``ok`` when a non-error status arrived within the timeout."""
-    host = urlsplit(url).hostname or ""
-    if not host:
+    if not (urlsplit(url).hostname or ""):
         raise ZwgkError(f"homepage URL {url!r} has no host")
-    try:
-        literal = ipaddress.ip_address(host)
-    except ValueError:
-        literal = None
-    if literal is not None and not allow_private and is_forbidden_address(str(literal)):
-        raise PolicyRefused(f"{url} is a private/loopback address")
     start = time.perf_counter()
     try:
         async with asyncio.timeout(timeout):
-            async with session.get(url, allow_redirects=True, max_redirects=5) as resp:
-                body = await resp.content.read(max_bytes)
-                latency = (time.perf_counter() - start) * 1000
-                status = resp.status
-                if status >= 500:
-                    cls = "http5xx"
-                elif status >= 400:
-                    cls = "http4xx"
-                else:
-                    cls = ""
-                return FetchResult(
-                    ok=status < 400,
-                    status=status,
-                    latency_ms=latency,
-                    error_class=cls,
-                    body=body,
-                    content_type=resp.headers.get("Content-Type", ""),
-                    final_url=str(resp.url),
-                )
+            # Redirects are followed by hand so every hop's address passes the SSRF guard:
+            # hostnames go through the guarded resolver, IP literals are checked here.
+            current = url
+            for _hop in range(MAX_REDIRECTS + 1):
+                _check_literal(current, allow_private)
+                async with session.get(current, allow_redirects=False) as resp:
+                    location = resp.headers.get("Location")
+                    if resp.status in REDIRECTS and location:
+                        current = urljoin(str(resp.url), location)
+                        if urlsplit(current).scheme not in ("http", "https"):
+                            return FetchResult(False, resp.status, None, "other", error=f"redirect to {current!r}")
+                        continue
+                    body = await resp.content.read(max_bytes)
+                    latency = (time.perf_counter() - start) * 1000
+                    status = resp.status
+                    if status >= 500:
+                        cls = "http5xx"
+                    elif status >= 400:
+                        cls = "http4xx"
+                    else:
+                        cls = ""
+                    return FetchResult(
+                        ok=status < 400,
+                        status=status,
+                        latency_ms=latency,
+                        error_class=cls,
+                        body=body,
+                        content_type=resp.headers.get("Content-Type", ""),
+                        final_url=str(resp.url),
+                    )
+            return FetchResult(False, None, None, "other", error=f"more than {MAX_REDIRECTS} redirects from {url}")
     except PolicyRefused:
         raise
     except aiohttp.ClientConnectorError as exc:
