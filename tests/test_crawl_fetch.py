@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import socket
-import pytest
 
+import pytest
 from aiohttp import web
 
 from tests.fixtures_crawl import SYNONYMS, fast_settings, unit_for
