@@ -154,3 +154,26 @@ def test_cloud_metadata_is_refused_even_with_allow_private(address):
     with pytest.raises(PrivateAddressRefused):
         check_address("metadata.example", address, allow_private=True)
     check_address("intranet.example", "10.1.2.3", allow_private=True)  # the flag still opens intranets
+
+
+def test_throttle_never_speeds_up_on_errors_and_keeps_the_crawl_delay_floor():
+    """AutoThrottle: fast answers shorten the delay, errors never do; Crawl-delay is a floor."""
+    from zwgk.crawlers.fetcher import HostSlot
+    from zwgk.crawlers.settings import CrawlSettings
+
+    slot = HostSlot(CrawlSettings(min_delay=0.0, max_delay=30.0))
+    slot.feedback(latency=4.0, ok=True)
+    slow = slot.delay
+    assert slow > 0
+    for _ in range(5):
+        before = slot.delay
+        slot.feedback(latency=0.001, ok=False)  # a fast error is no reason to hurry
+        assert slot.delay >= before
+    for _ in range(20):
+        slot.feedback(latency=0.001, ok=True)
+    assert slot.delay < slow  # healthy fast answers bring it down again
+
+    slot.set_floor(2.0)  # robots.txt: Crawl-delay: 2
+    for _ in range(20):
+        slot.feedback(latency=0.001, ok=True)
+    assert slot.delay == 2.0

@@ -67,12 +67,15 @@ class HostSlot:
     target delay = latency / target concurrency; the next delay is the mean of
     the previous and the target; a failed or non-2xx response may never make
     the delay shorter (Scrapy AutoThrottle).  Retry-After pauses the host.
+    ``floor`` is the least delay the host asked for (robots.txt Crawl-delay):
+    throttling adapts above it and never below.
     """
 
     def __init__(self, settings: CrawlSettings):
         self.settings = settings
         self.sem = asyncio.Semaphore(settings.per_host_concurrency)
         self.delay = settings.min_delay
+        self.floor = settings.min_delay
         self.next_start = 0.0
         self.paused_until = 0.0
 
@@ -95,7 +98,12 @@ class HostSlot:
         new = (self.delay + target) / 2
         if not ok:
             new = max(new, self.delay, s.backoff_base / 4)
-        self.delay = min(max(new, s.min_delay), s.max_delay)
+        self.delay = max(min(max(new, s.min_delay), s.max_delay), self.floor)
+
+    def set_floor(self, seconds: float) -> None:
+        """The host's own minimum spacing (robots.txt Crawl-delay), kept for the whole crawl."""
+        self.floor = max(self.floor, seconds)
+        self.delay = max(self.delay, self.floor)
 
     def pause(self, seconds: float) -> None:
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)

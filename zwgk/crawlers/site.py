@@ -307,8 +307,7 @@ class SiteCrawler:
             if delay:
                 delay = min(float(delay), self.s.max_crawl_delay)
                 info["crawl_delay"] = delay
-                slot = self.fetcher.slot(self.home)
-                slot.delay = max(slot.delay, delay)
+                self.fetcher.slot(self.home).set_floor(delay)
         probes["robots"] = info
 
     async def _home(self, probes: dict[str, Any]) -> Seen | None:
