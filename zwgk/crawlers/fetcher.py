@@ -31,7 +31,9 @@ from zwgk.crawlers.urls import host_of, netloc_of, resolve_link
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 BROKEN_STATUSES = frozenset({400, 404, 410, 414, 451})
-BLOCKED_STATUSES = frozenset({401, 403, 407})
+# 412 is what script-challenge WAFs common on Chinese government sites answer a client
+# without their cookie: the page exists, we were just not let in (never a LINK finding).
+BLOCKED_STATUSES = frozenset({401, 403, 407, 412})
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
