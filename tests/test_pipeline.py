@@ -144,3 +144,24 @@ def test_rectification_export_holds_only_that_departments_findings(farm, assesse
     assert unit_cells, "the rectification sheet must name the unit on each row"
     assert set(unit_cells) == {unit}
     assert len(unit_cells) >= 1
+
+
+def test_round_progress_shows_sites_in_flight_failures_and_page_rate():
+    import io
+
+    from rich.console import Console
+
+    from zwgk.pipeline.cli import RoundProgress
+
+    console = Console(file=io.StringIO(), width=200, force_terminal=False)
+    with RoundProgress(console) as progress:
+        progress({"stage": "crawl", "total": 3})
+        for i in range(3):
+            progress({"stage": "site_start", "unit_id": f"u{i}", "in_flight": i + 1, "total": 3})
+        for _ in range(50):
+            progress({"stage": "page", "unit_id": "u0"})
+        progress({"stage": "site_failed", "unit_id": "u1", "reason": "x", "total": 3, "in_flight": 2})
+        task = progress.progress.tasks[0]
+        assert task.completed == 1 and task.total == 3
+        detail = task.fields["detail"]
+        assert "in flight 2" in detail and "failed 1" in detail and "pages 50" in detail

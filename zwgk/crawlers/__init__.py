@@ -1,7 +1,9 @@
 """zwgk.crawlers: fetching and seeing government websites.
 
-Public entry points: :class:`CrawlSettings` and :func:`crawl_round`; the rich
-progress display for the CLI is :class:`zwgk.crawlers.progress.CrawlProgress`.
+Public entry points: :class:`CrawlSettings` and :func:`crawl_round`.  The
+crawl reports progress as events (``site_start``, ``page``, ``site_done`` …)
+to a callback; ``zwgk assess`` renders them with
+:class:`zwgk.pipeline.cli.RoundProgress`.
 """
 
 from zwgk.crawlers.engine import CrawlSummary, crawl_round, crawl_round_async

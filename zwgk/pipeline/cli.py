@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -44,6 +45,8 @@ class RoundProgress:
         self.tasks: dict[str, Any] = {}
         self.pages = 0
         self.failed = 0
+        self.in_flight = 0
+        self.started: float | None = None  # monotonic time of the first page
 
     def __enter__(self) -> "RoundProgress":
         self.progress.__enter__()
@@ -65,13 +68,20 @@ class RoundProgress:
             self._task("eval", "评估 evaluate", event.get("total"))
         elif stage == "evaluated":
             self.progress.advance(self._task("eval", "评估 evaluate", None))
+        elif stage == "site_start":
+            self.in_flight = int(event.get("in_flight") or self.in_flight + 1)
+            self._detail()
         elif stage in ("site_done", "site_failed", "site_skipped"):
             task = self._task("crawl", "抓取 crawl", event.get("total"))
             if stage == "site_failed":
                 self.failed += 1
+            if "in_flight" in event:
+                self.in_flight = int(event["in_flight"])
             self.progress.advance(task)
             self._detail()
         elif stage == "page":
+            if self.started is None:
+                self.started = time.monotonic()
             self.pages += 1
             if self.pages % 25 == 0:
                 self._detail()
@@ -80,7 +90,12 @@ class RoundProgress:
 
     def _detail(self) -> None:
         if "crawl" in self.tasks:
-            self.progress.update(self.tasks["crawl"], detail=f"pages {self.pages}  failed {self.failed}")
+            elapsed = time.monotonic() - self.started if self.started is not None else 0.0
+            rate = f"{self.pages / elapsed:.0f}" if elapsed > 1 else "-"
+            self.progress.update(
+                self.tasks["crawl"],
+                detail=f"在抓 in flight {self.in_flight}  失败 failed {self.failed}  页面 pages {self.pages} ({rate}/s)",
+            )
 
 
 def print_ranking(scores: list[Any], title: str, limit: int | None = None) -> None:
