@@ -14,7 +14,7 @@ page is a ``javascript:`` URL; unit ``dept-b`` carries the marker
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -240,7 +240,40 @@ def farm_dashboard(work: Path, sites: int = FARM_SITES, *, bcrypt_rounds: int = 
         db.dispose()
 
 
+def _shared_farm_dashboard(shared: Path) -> FarmDashboard:
+    """Build the farm round once in ``shared`` (first caller, under an flock) and reuse it after.
+
+    Under pytest-xdist every worker would otherwise crawl its own farm; the
+    database is the same either way (the farm is seeded), so one is enough.
+    """
+    import fcntl
+    import json
+
+    shared.mkdir(parents=True, exist_ok=True)
+    meta = shared / "farm-dash.json"
+    with open(shared / "farm-dash.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not meta.exists():
+            fd = farm_dashboard(shared)
+            meta.write_text(json.dumps(asdict(fd), ensure_ascii=False), encoding="utf-8")
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    data["a_subjects"] = tuple(data["a_subjects"])
+    return FarmDashboard(**data)
+
+
 @pytest.fixture(scope="module")
 def farm_dash(tmp_path_factory) -> FarmDashboard:
-    """One farm round (see :func:`farm_dashboard`), made once per test module."""
-    return farm_dashboard(tmp_path_factory.mktemp("farm-dash"))
+    """The farm round of :func:`farm_dashboard`, as a private copy of its database for this module.
+
+    The round is made once per test run (shared by xdist workers); each module
+    gets its own copy because logins write to the users table.
+    """
+    import os
+    import shutil
+
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "farm-dash-shared"
+    fd = _shared_farm_dashboard(shared)
+    own = tmp_path_factory.mktemp("farm-dash") / "zwgk.db"
+    shutil.copyfile(shared / "zwgk.db", own)
+    return replace(fd, url=f"sqlite:///{own}")
