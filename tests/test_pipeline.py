@@ -7,6 +7,7 @@ the farm's recorded ground truth as sets of (unit_id, rule, subject).
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -116,6 +117,14 @@ def test_loopback_targets_are_refused_without_allow_private(farm, tmp_path):
     assert len(scores) == 1
     assert scores[0]["measured"] is False and scores[0]["rank"] is None
     assert "private" in scores[0]["reason"] or "私有" in scores[0]["reason"]
+    # the refused homepage is listed for the evaluator to check by hand, never as a LINK finding
+    csv_out = tmp_path / "u.csv"
+    listed = zwgk("export", "unverified", "--round", "ssrf", "--format", "csv", "-o", str(csv_out), "--db", db)
+    assert listed.returncode == 0, listed.stderr
+    rows = list(csv.DictReader(csv_out.read_text(encoding="utf-8-sig").splitlines()))
+    home = farm.truth["sites"][0]["url"]
+    assert [(r["单位编码"], r["未能核验的网址"], r["结果"]) for r in rows] == [(first, home, "skipped")]
+    assert "策略" in rows[0]["说明"]
 
 
 def test_rectification_export_holds_only_that_departments_findings(farm, assessed_round):

@@ -94,6 +94,22 @@ def export_scores_cmd(
     console.print(f"已导出 exported: {path}")
 
 
+@export_app.command("unverified")
+def export_unverified_cmd(
+    round_name: str = typer.Option(..., "--round", help="Round name."),
+    fmt: str = _fmt_option("xlsx"),
+    out: Path = typer.Option(..., "-o", "--output", help="Output file."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="Only this unit's URLs."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """未能核验 URLs the round could not verify (WAF-blocked, still failing after retries, refused
+    by policy): never LINK findings; check them by hand. Example: zwgk export unverified --round 2026-Q4 -o u.xlsx"""
+    from zwgk.assess.exports import export_unverified
+
+    path = export_unverified(_open(db), round_name, fmt, out, unit_id=unit)
+    console.print(f"已导出 exported: {path}")
+
+
 @export_app.command("rectification")
 def export_rectification_cmd(
     unit: str = typer.Option(..., "--unit", help="Unit id (单位编码)."),

@@ -272,6 +272,49 @@ def export_round_workbook(db: Database, round_name: str, path: str | Path) -> Pa
     return book.close()
 
 
+UNVERIFIED_COLUMNS: tuple[Column, ...] = (
+    Column("unit_id", "单位编码", 14),
+    Column("unit_name", "单位名称", 22),
+    Column("url", "未能核验的网址", 40, link=True),
+    Column("kind", "类型", 10),
+    Column("outcome", "结果", 10),
+    Column("outcome_zh", "说明", 26),
+    Column("status", "HTTP状态", 9),
+    Column("error", "错误", 30),
+    Column("linked_from", "链接来源页面", 40),
+    Column("fetched_at", "访问时间", 18),
+)
+
+_OUTCOME_ZH = {
+    "blocked": "被拦截（防火墙/需验证），需人工核验",
+    "transient": "多次重试仍超时或5xx，需人工核验",
+    "skipped": "按安全策略未访问（内网/私有地址等）",
+}
+
+
+def export_unverified(db: Database, round_name: str, fmt: str, path: str | Path, unit_id: str | None = None) -> Path:
+    """URLs the round could not verify (blocked / transient / skipped): never LINK findings,
+    listed so an evaluator can check them by hand."""
+    from zwgk.storage.snapshot import unverified_fetches
+
+    fmt = _check_fmt(fmt, FORMATS)
+    info = find_round(db, round_name)
+    names = {m.unit.unit_id: m.unit.name for m in results.round_members(db, info.id)}
+    records = [
+        {**r, "unit_name": names.get(r["unit_id"], ""), "outcome_zh": _OUTCOME_ZH.get(r["outcome"], "")}
+        for r in unverified_fetches(db, info.id, unit_id)
+    ]
+    path = Path(path)
+    if fmt == "json":
+        return write_json(path, records)
+    if fmt == "csv":
+        return write_csv(path, UNVERIFIED_COLUMNS, records)
+    book = _Book(path)
+    book.table("未能核验", UNVERIFIED_COLUMNS, records,
+               note="以下网址本轮未能核验（被拦截、重试后仍失败或按策略未访问），不计入链接类问题，请人工核验。")
+    return book.close()
+
+
 def export_bulletin(db: Database, round_name: str, path: str | Path) -> Path:
     """The round's 通报 as PDF: ranking, pass rate, named failures, most improved, chart."""
     from zwgk.assess.pdf import bulletin

@@ -292,3 +292,27 @@ def previous_links(db: Database, round_id: int, unit_id: str, source: str) -> li
             .order_by(LinkRow.id)
         ).all()
         return [Link(source=a, target=b, anchor=c or "", tag=d or "a") for a, b, c, d in rows]
+
+
+UNVERIFIED_OUTCOMES = ("blocked", "transient", "skipped")
+
+
+def unverified_fetches(db: Database, round_id: int, unit_id: str | None = None) -> list[dict[str, Any]]:
+    """Fetches of a round that ended neither ok nor broken: blocked (WAF), transient after
+    retries, or skipped by policy.  They never become LINK findings; an evaluator checks
+    them by hand.  Each row names up to 5 pages that link to the URL."""
+    with db.session() as s:
+        q = select(PageRow.unit_id, PageRow.url, PageRow.kind, PageRow.outcome, PageRow.status, PageRow.error,
+                   PageRow.fetched_at).where(PageRow.round_id == round_id, PageRow.outcome.in_(UNVERIFIED_OUTCOMES))
+        if unit_id is not None:
+            q = q.where(PageRow.unit_id == unit_id)
+        rows = s.execute(q.order_by(PageRow.unit_id, PageRow.url)).all()
+        out: list[dict[str, Any]] = []
+        for unit, url, kind, outcome, status, error, fetched_at in rows:
+            sources = s.scalars(
+                select(LinkRow.source).where(LinkRow.round_id == round_id, LinkRow.unit_id == unit, LinkRow.target == url)
+                .order_by(LinkRow.id).limit(5)
+            ).all()
+            out.append({"unit_id": unit, "url": url, "kind": kind, "outcome": outcome, "status": status,
+                        "error": error or "", "fetched_at": fetched_at, "linked_from": " ".join(sources)})
+        return out
