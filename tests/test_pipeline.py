@@ -174,3 +174,22 @@ def test_round_progress_shows_sites_in_flight_failures_and_page_rate():
         assert task.completed == 1 and task.total == 3
         detail = task.fields["detail"]
         assert "in flight 2" in detail and "failed 1" in detail and "pages 50" in detail
+
+
+def test_assess_honours_robots_unless_told_to_ignore_it(miniweb, tmp_path):
+    miniweb.add("/robots.txt", "User-agent: *\nDisallow: /zcwj/\n", content_type="text/plain")
+    miniweb.add("/", '<html><title>某某县人民政府</title><div class="nav"><a href="/zcwj/">政策文件</a></div></html>')
+    miniweb.add("/zcwj/", "<html><ul><li><a href='/a.html'>通知</a> 2026-11-01</li></ul></html>")
+    registry = tmp_path / "registry.csv"
+    registry.write_text(
+        "unit_id,unit_name,tier,kind,region,parent_id,site_url,site_code,has_services\n"
+        f"u1,某某县人民政府,县,portal,某某县,,{miniweb.url('/')},,1\n",
+        encoding="utf-8",
+    )
+    db = f"sqlite:///{tmp_path / 'z.db'}"
+    common = ("--registry", str(registry), "--as-of", "2026-11-20", "--allow-private", "--db", db, "--quiet")
+    assert zwgk("assess", "--round", "polite", *common).returncode == 0
+    assert miniweb.count("/zcwj/") == 0
+    run = zwgk("assess", "--round", "mandate", "--ignore-robots", *common)
+    assert run.returncode == 0, run.stderr
+    assert miniweb.count("/zcwj/") == 1

@@ -137,6 +137,7 @@ def assess(
     allow_private: bool = typer.Option(False, "--allow-private", help="Permit loopback/private targets (refused by default: SSRF safety)."),
     unit: Optional[list[str]] = typer.Option(None, "--unit", help="Only these unit ids (repeatable)."),
     max_pages: Optional[int] = typer.Option(None, "--max-pages", help="Cap on pages fetched per site."),
+    robots: bool = typer.Option(True, "--robots/--ignore-robots", help="Honour robots.txt (Disallow, Crawl-delay); --ignore-robots only where your inspection mandate covers it."),
     db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."),
     executor: str = typer.Option("local", "--executor", help="local (in this process) or celery (workers started with `zwgk worker`)."),
     broker: Optional[str] = typer.Option(None, "--broker", help="Celery broker URL (default $ZWGK_BROKER or redis://127.0.0.1:6379/0)."),
@@ -153,6 +154,8 @@ def assess(
     crawl: dict[str, Any] = {}
     if max_pages is not None:
         crawl["max_pages_per_site"] = max_pages
+    if not robots:
+        crawl["respect_robots"] = False
     opts = RoundOptions(
         name=round_name,
         as_of=parse_date(as_of),
