@@ -250,6 +250,9 @@ def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
 
 def coordinator_main(job_path: str) -> None:
     """Run one round with the Python API (crawl caps are not all CLI flags) and print JSON."""
+    import zwgk.assess  # noqa: F401  (every stage up front: a broken checkout fails now, not after the crawl)
+    import zwgk.crawlers  # noqa: F401
+    import zwgk.indicators  # noqa: F401
     from zwgk.pipeline.round import RoundOptions, run_round
     from zwgk.storage import Database
 
@@ -313,6 +316,7 @@ class Services:
     redis: Any = None
     pg: Any = None
     counter: int = 0
+    keep: bool = False
 
     def start(self, need_redis: bool) -> None:
         from tests.fixtures_services import RedisServer, start_postgres_cluster
@@ -350,7 +354,8 @@ class Services:
             try:
                 self.pg.stop("fast")
             finally:
-                shutil.rmtree(self.pg.root, ignore_errors=True)
+                if not self.keep:
+                    shutil.rmtree(self.pg.root, ignore_errors=True)
 
 
 def run_config(label: str, workers: int, args: argparse.Namespace, farm: FarmProcess, services: Services,
@@ -395,6 +400,7 @@ def run_config(label: str, workers: int, args: argparse.Namespace, farm: FarmPro
     for proc in worker_procs:
         stop_process(proc)
     if run.returncode != 0:
+        services.keep = True  # the database holds what was crawled: keep it for a resumed run
         out.line(f"[{label}] coordinator failed (exit {run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
         return {"label": label, "error": True}
     res = json.loads(run.stdout.strip().splitlines()[-1])
@@ -565,8 +571,8 @@ def main(argv: list[str] | None = None) -> None:
         if farm is not None:
             stop_process(farm.proc)
         services.stop()
-        if args.keep:
-            out.line(f"# kept {workdir}")
+        if args.keep or services.keep:
+            out.line(f"# kept {workdir}" + (f" and PostgreSQL data in {services.pg.root}" if services.pg else ""))
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
