@@ -14,8 +14,8 @@ in an off-screen column would otherwise go unseen).
 
 from __future__ import annotations
 
-import io
 import re
+import shutil
 import socket
 import subprocess
 from pathlib import Path
@@ -199,6 +199,12 @@ def xlsx_text(path: Path) -> tuple[str, dict[str, list[list[str]]]]:
     return "\n".join(c for rows in sheets.values() for row in rows for c in row if c), sheets
 
 
+def pdf_text(path: Path) -> str:
+    exe = shutil.which("pdftotext")
+    assert exe, "pdftotext (poppler-utils) is needed to read the PDF back"
+    return subprocess.run([exe, "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
 def test_leader_logs_in_and_sees_the_ranking(server, page, farm_dash):
     fd = farm_dash
     first_tier = fd.tiers[fd.a_id]  # the farm's first department is provincial: the first tier shown
@@ -260,6 +266,7 @@ def test_department_downloads_only_its_own_xlsx_csv_and_pdf(server, page, tmp_pa
     for subject in fd.a_subjects:
         assert subject in shown
     assert "按要求整改" in shown  # the 整改建议 column, last and scrolled out of view at first
+    assert page.locator('[data-testid="stMetric"]').first.inner_text().split() == ["整改事项", str(len(fd.a_subjects))]
     assert not leaks(shown, fd)
 
     with page.expect_download(timeout=WAIT_MS) as info:
@@ -283,7 +290,10 @@ def test_department_downloads_only_its_own_xlsx_csv_and_pdf(server, page, tmp_pa
 
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name=re.compile("整改通知书")).click()
-    assert Path(info.value.path()).read_bytes()[:5] == b"%PDF-"
+    pdf = Path(info.value.path())
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    flat = "".join(pdf_text(pdf).split())  # pdftotext wraps long lines
+    assert fd.a_name in flat and not leaks(flat, fd)
 
 
 def deep_links(fd: FarmDashboard) -> list[str]:
