@@ -304,6 +304,13 @@ def scrapy_main(args: argparse.Namespace) -> None:
         "USER_AGENT": "Mozilla/5.0 (compatible; bench)",
         "DOWNLOAD_TIMEOUT": 15,
         "RETRY_TIMES": 3,
+        # Scrapy's own "Broad Crawls" advice: a scheduler that spreads requests over download slots
+        # (without it a LIFO queue fills the 64 slots with one or two sites), breadth-first order.
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+        "DEPTH_PRIORITY": 1,
+        "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
+        "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
+        "CLOSESPIDER_TIMEOUT": args.max_seconds,  # a runaway crawl (a trap) ends instead of hanging the bench
     }
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(FollowSpider)
@@ -332,24 +339,37 @@ def scrapy_main(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- LinkChecker (external command)
 
 
-def linkchecker_cmd(args: argparse.Namespace, homes: list[str]) -> list[str]:
+def linkchecker_cmd(args: argparse.Namespace, homes: list[str], workdir: Path) -> list[str]:
+    """LinkChecker's command line; ``maxrequestspersecond`` above 10 only works because the farm opts in.
+
+    LinkChecker waits a random 1/rate … 6/rate seconds between requests to one host; rates above its
+    default 10/s are honoured only for servers sending ``LinkChecker: 1`` (the bench farm does).  As
+    root it drops to ``nobody``, so the config file must be world-readable.
+    """
     exe = shutil.which("linkchecker")
     if exe is None:
         raise SystemExit("linkchecker is not installed: pip install -e .[bench]")
-    return [exe, "--no-status", "--check-extern", "--threads", str(args.lc_threads), "--output", "csv",
-            "--no-warnings", *homes]
+    cmd = [exe, "--no-status", "--check-extern", "--threads", str(args.lc_threads), "--output", "csv", "--verbose",
+           "--no-warnings", "--recursion-level", str(args.depth)]
+    if args.lc_rate:
+        rc = workdir / "linkcheckerrc"
+        rc.write_text(f"[checking]\nmaxrequestspersecond={args.lc_rate}\n", encoding="utf-8")
+        rc.chmod(0o644)
+        workdir.chmod(0o755)
+        cmd += ["--config", str(rc)]
+    return [*cmd, *homes]
 
 
 def linkchecker_pages(stdout: str) -> tuple[int, int]:
-    """(distinct URLs, result rows) from LinkChecker's CSV on stdout."""
+    """(distinct http(s) URLs checked, result rows) from LinkChecker's ``--verbose`` CSV on stdout."""
     lines = [line for line in stdout.splitlines() if line and not line.startswith("#")]
     reader = csv.DictReader(io.StringIO("\n".join(lines)), delimiter=";")
     urls, rows = set(), 0
     for row in reader:
-        url = row.get("url") or row.get("urlname")
-        if url:
-            rows += 1
-            urls.add(url)
+        rows += 1
+        url = row.get("url") or ""
+        if url.startswith(("http://", "https://")) and not (row.get("result") or "").startswith("ignored"):
+            urls.add(url.split("#", 1)[0])
     return len(urls), rows
 
 
@@ -398,14 +418,14 @@ def compare(args: argparse.Namespace, workdir: Path, log: list[str]) -> list[Run
             elif tool == "scrapy":
                 cmd = [sys.executable, __file__, "--role", "scrapy", "--urls", str(urls_file),
                        "--per-host", str(args.per_host), "--concurrency", str(args.concurrency),
-                       "--depth", str(args.scrapy_depth)]
+                       "--depth", str(args.depth), "--max-seconds", str(args.max_seconds)]
                 run, out, err = run_measured(tool, cmd, farm)
                 data = last_json(out, tool, err)
                 run.pages = data["pages"]
                 run.window_wall_s, run.window_cpu_s = data["window_wall_s"], data["window_cpu_s"]
                 run.extra = {k: data[k] for k in ("requests", "responses", "robots")}
             else:
-                cmd = linkchecker_cmd(args, homes)
+                cmd = linkchecker_cmd(args, homes, workdir)
                 shown = cmd[:-len(homes)] + [f"<{len(homes)} homepage URLs>"]
                 run, out, err = run_measured(tool, cmd, farm)
                 run.command = shlex.join(shown)
@@ -508,8 +528,14 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--per-host", type=int, default=4, help="requests in flight per host:port, every tool")
     p.add_argument("--concurrency", type=int, default=64, help="requests in flight overall (zwgk, Scrapy)")
     p.add_argument("--sites-in-flight", type=int, default=50, help="zwgk sites crawled at once (comparison run)")
-    p.add_argument("--scrapy-depth", type=int, default=0, help="Scrapy DEPTH_LIMIT (0 = unlimited)")
+    p.add_argument("--depth", type=int, default=4,
+                   help="link depth from the homepage that Scrapy (DEPTH_LIMIT) and LinkChecker (--recursion-level) "
+                        "follow; the farm has an endless calendar, so unlimited depth never ends")
+    p.add_argument("--max-seconds", type=int, default=300, help="safety stop for Scrapy (CLOSESPIDER_TIMEOUT)")
     p.add_argument("--lc-threads", type=int, default=10, help="LinkChecker --threads")
+    p.add_argument("--lc-rate", type=float, default=10000,
+                   help="LinkChecker maxrequestspersecond per host (config file; >10 needs the farm's opt-in "
+                        "header); 0 = LinkChecker's default 10, i.e. about 3 requests/s per host")
     p.add_argument("--rss-sites", type=int, default=500, help="sites (all in flight) for the zwgk RSS run; 0 skips it")
     p.add_argument("--rss-pages-per-column", type=int, default=10, help="farm size knob for the RSS run")
     p.add_argument("--profile", action="store_true", help="also run zwgk once under cProfile and print the top functions")
@@ -521,7 +547,6 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--registry", help=argparse.SUPPRESS)
     p.add_argument("--db", help=argparse.SUPPRESS)
     p.add_argument("--urls", help=argparse.SUPPRESS)
-    p.add_argument("--depth", type=int, default=0, help=argparse.SUPPRESS)
     p.add_argument("--profile-path", dest="profile_path", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.role == "main":
