@@ -57,7 +57,8 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--registry", type=Path, default=REGISTRY, help="National-export CSV (default: the 2023-03-09 export).")
-    p.add_argument("--sites", type=int, default=0, help="Use N sites spread evenly over the registry (0 = all).")
+    p.add_argument("--sites", type=int, default=0,
+                   help="Rounds cover N sites spread evenly over the registry (0 = all); the farm always serves all.")
     p.add_argument("--configs", default="local,1,2,4", help="Comma list: local and/or worker counts (default local,1,2,4).")
     p.add_argument("--max-pages", type=int, default=2, help="HTML pages crawled per site (CrawlSettings.max_pages_per_site).")
     p.add_argument("--max-links", type=int, default=2, help="Uncrawled link targets checked per site (max_links_checked_per_site).")
@@ -177,9 +178,9 @@ class RssWatch:
 # ------------------------------------------------------------------ inputs and services
 
 
-def subset_registry(src: Path, n: int, out: Path) -> int:
+def subset_registry(src: Path, n: int, out: Path, encoding: str = "utf-8-sig") -> int:
     """Write ``n`` rows spread evenly over ``src`` (all when n = 0); returns the count."""
-    with src.open(encoding="utf-8-sig", newline="") as fh:
+    with src.open(encoding=encoding, newline="") as fh:
         rows = list(csv.reader(fh))
     header, body = rows[0], rows[1:]
     if n and n < len(body):
@@ -358,14 +359,14 @@ class Services:
                     shutil.rmtree(self.pg.root, ignore_errors=True)
 
 
-def run_config(label: str, workers: int, args: argparse.Namespace, farm: FarmProcess, services: Services,
-               crawl: dict[str, Any], out: "Report") -> dict[str, Any]:
+def run_config(label: str, workers: int, args: argparse.Namespace, farm: FarmProcess, round_registry: Path,
+               services: Services, crawl: dict[str, Any], out: "Report") -> dict[str, Any]:
     """One measured round: start workers (if any), coordinate, measure, stop."""
     db_url = services.new_db(label)
     executor = "celery" if workers else "local"
     if workers:
         services.redis.flush()
-    job = {"db": db_url, "round": f"national-{label}", "registry": str(farm.registry), "resolver": farm.resolver,
+    job = {"db": db_url, "round": f"national-{label}", "registry": str(round_registry), "resolver": farm.resolver,
            "crawl": crawl, "executor": executor, "broker": services.redis.url if workers else None}
     job_path = services.workdir / f"job-{label}.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
@@ -536,12 +537,14 @@ def main(argv: list[str] | None = None) -> None:
     farm: FarmProcess | None = None
     rows: list[dict[str, Any]] = []
     try:
-        reg = workdir / "registry.csv"
-        n = subset_registry(args.registry, args.sites, reg)
         t = time.monotonic()
-        farm = start_farm(reg, workdir)
-        out.line(f"# farm: {farm.sites} sites from {args.registry.name} ({n} rows{' subset' if args.sites else ''}), "
-                 f"resolver {farm.resolver}, started in {time.monotonic() - t:.1f} s (zwgk farm serve, own process)")
+        farm = start_farm(args.registry, workdir)  # always the whole registry: the farm is national
+        out.line(f"# farm: {farm.sites} sites from {args.registry.name}, resolver {farm.resolver}, "
+                 f"started in {time.monotonic() - t:.1f} s (zwgk farm serve, own process)")
+        round_registry = workdir / "round-registry.csv"
+        n = subset_registry(farm.registry, args.sites, round_registry, encoding="utf-8")
+        out.line(f"# measured rounds cover {n} of the farm's {farm.sites} sites"
+                 f"{' (spread evenly over the registry order)' if n < farm.sites else ''}")
         services.start(need_redis=any(c != "local" for c in configs))
         out.line(f"# services: redis {services.redis.url if services.redis else '-'}; "
                  f"database {'PostgreSQL ' + str(services.pg.port) if services.pg else 'SQLite files'} in {workdir}")
@@ -550,7 +553,7 @@ def main(argv: list[str] | None = None) -> None:
             workers = 0 if c == "local" else int(c)
             label = "local" if not workers else f"celery-{workers}w"
             out.line(f"# {label}: {machine_line()}")
-            rows.append(run_config(label, workers, args, farm, services, crawl, out))
+            rows.append(run_config(label, workers, args, farm, round_registry, services, crawl, out))
         out.line("")
         out.line("SUMMARY (crawl phase; reduced pages per site, see crawl overrides)")
         out.line(f"{'config':<12}{'sites':>7}{'pages':>9}{'crawl s':>9}{'sites/s':>9}{'pages/s':>9}{'finish s':>10}"
