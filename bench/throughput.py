@@ -206,7 +206,7 @@ def zwgk_main(args: argparse.Namespace) -> None:
     if args.profile:
         import cProfile
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.thread_time)  # CPU of the event-loop thread, not wall time
     r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
     if profiler:
         profiler.enable()
@@ -234,6 +234,9 @@ def zwgk_main(args: argparse.Namespace) -> None:
 
 
 def zwgk_cmd(args: argparse.Namespace, registry: Path, db: Path, sites_in_flight: int, profile: Path | None) -> list[str]:
+    """The zwgk child's command line; a fresh database every time (a kept one would resume the round)."""
+    for leftover in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        leftover.unlink(missing_ok=True)
     cmd = [sys.executable, __file__, "--role", "zwgk", "--registry", str(registry), "--db", str(db),
            "--per-host", str(args.per_host), "--concurrency", str(args.concurrency),
            "--sites-in-flight", str(sites_in_flight)]
@@ -498,19 +501,61 @@ def rss_run(args: argparse.Namespace, workdir: Path, log: list[str]) -> None:
     say(f"  peak RSS {run.maxrss_mb:.0f} MB (target < {TARGET_RSS_MB} MB: {'met' if ok else 'NOT met'})")
 
 
-def profile_run(args: argparse.Namespace, workdir: Path, log: list[str]) -> None:
-    """One extra, unmeasured zwgk run under cProfile: where the CPU goes."""
-    import pstats
+def summarise_py_spy(raw: Path, top: int) -> str:
+    """Self and inclusive shares of py-spy's collapsed stacks (every thread, CPU samples only)."""
+    import collections
 
-    prof = workdir / "zwgk.prof"
+    total = 0
+    leaf: collections.Counter[str] = collections.Counter()
+    inclusive: collections.Counter[str] = collections.Counter()
+    for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = [f.split(" (")[0] + " (" + f.rsplit("(", 1)[-1].split(":")[0] + ")" for f in stack.split(";")]
+        leaf[frames[-1]] += n
+        for frame in set(frames):
+            inclusive[frame] += n
+    if not total:
+        return "py-spy recorded no samples"
+    lines = [f"{total} samples; self time (the frame itself):"]
+    lines += [f"  {100 * n / total:5.1f} %  {name}" for name, n in leaf.most_common(top)]
+    lines.append("inclusive (frame and what it calls), zwgk and the libraries it hands work to:")
+    keep = ("zwgk/", "sqlalchemy/orm/session", "sqlalchemy/engine/base", "aiohttp/client.py", "importlib._bootstrap>",
+            "selectolax", "opencc", "urllib/parse")
+    shown = [(name, n) for name, n in inclusive.most_common() if any(k in name for k in keep)]
+    lines += [f"  {100 * n / total:5.1f} %  {name}" for name, n in shown[: top * 2]]
+    return "\n".join(lines)
+
+
+def profile_run(args: argparse.Namespace, workdir: Path, log: list[str]) -> None:
+    """One extra, unmeasured zwgk run under a profiler: where the CPU goes.
+
+    py-spy (sampling, every thread, CPU only) when installed, so the SQLite writer thread is
+    included; else cProfile of the event-loop thread with a CPU clock.
+    """
+    spy = shutil.which("py-spy")
     with FarmProcess(args.sites, args.seed, args.pages_per_column, workdir) as farm:
-        cmd = zwgk_cmd(args, farm.registry, workdir / "zwgk-profile.db", args.sites_in_flight, prof)
-        run, out, err = run_measured("zwgk", cmd, farm)
-        last_json(out, "zwgk", err)
-    buf = io.StringIO()
-    stats = pstats.Stats(str(prof), stream=buf)
-    stats.sort_stats("tottime").print_stats(args.profile_top)
-    text = f"\nprofile (cProfile, tottime; separate run, not the measured one):\n{buf.getvalue()}"
+        if spy:
+            raw = workdir / "zwgk-py-spy.txt"
+            cmd = [spy, "record", "--format", "raw", "--rate", "250", "--output", str(raw), "--",
+                   *zwgk_cmd(args, farm.registry, workdir / "zwgk-profile.db", args.sites_in_flight, None)]
+            run, out, err = run_measured("zwgk", cmd, farm)
+            last_json(out, "zwgk", err)
+            text = (f"\nprofile: py-spy, all threads, whole process (separate run, not the measured one)\n"
+                    f"  command: {run.command}\n{summarise_py_spy(raw, args.profile_top)}")
+        else:
+            import pstats
+
+            prof = workdir / "zwgk.prof"
+            cmd = zwgk_cmd(args, farm.registry, workdir / "zwgk-profile.db", args.sites_in_flight, prof)
+            run, out, err = run_measured("zwgk", cmd, farm)
+            last_json(out, "zwgk", err)
+            buf = io.StringIO()
+            pstats.Stats(str(prof), stream=buf).sort_stats("tottime").print_stats(args.profile_top)
+            text = f"\nprofile: cProfile, event-loop thread CPU time (py-spy not installed)\n{buf.getvalue()}"
     print(text, flush=True)
     log.append(text)
 
@@ -538,7 +583,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         "header); 0 = LinkChecker's default 10, i.e. about 3 requests/s per host")
     p.add_argument("--rss-sites", type=int, default=500, help="sites (all in flight) for the zwgk RSS run; 0 skips it")
     p.add_argument("--rss-pages-per-column", type=int, default=10, help="farm size knob for the RSS run")
-    p.add_argument("--profile", action="store_true", help="also run zwgk once under cProfile and print the top functions")
+    p.add_argument("--profile", action="store_true", help="also run zwgk once under py-spy (all threads; cProfile if py-spy is missing) "
+                        "and print where the CPU goes")
     p.add_argument("--profile-top", type=int, default=25, help="functions shown in the profile summary")
     p.add_argument("--output", type=Path, default=None, help="also write everything printed to this file")
     p.add_argument("--workdir", type=Path, default=None, help="keep farm registry, databases, profile here (default: temp dir)")
