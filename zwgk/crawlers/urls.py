@@ -33,12 +33,24 @@ def normalise_url(url: str) -> str:
 
 
 def resolve_link(base: str, href: str | None) -> str | None:
-    """Absolute, normalised URL of ``href`` seen on ``base``; None for javascript:/mailto:/#…"""
+    """Absolute, normalised URL of ``href`` seen on ``base``; None for javascript:/mailto:/#…
+
+    Every crawled page repeats its navigation and footer links, and resolving a
+    link is a third of the cost of extracting a page, so results are memoised
+    under the part of ``base`` that decides them (see ``_join_scope``).
+    """
     if not href:
         return None
     href = href.strip().replace("\\", "/")
     if not href or href.startswith("#"):
         return None
+    scope = _join_scope(base, href)
+    if scope is None:
+        return _resolve(base, href)
+    return _resolve_in_scope(scope, href, base)
+
+
+def _resolve(base: str, href: str) -> str | None:
     lower = href.lower()
     if lower.startswith(IGNORED_SCHEMES):
         return None
@@ -52,6 +64,70 @@ def resolve_link(base: str, href: str | None) -> str | None:
         return normalise_url(absolute)
     except ValueError:
         return None
+
+
+# (scope, href) → resolved URL.  A plain dict, emptied when full: bounded memory, safe to share
+# between threads (each entry is a pure function of its key), no per-call locking.
+_RESOLVED: dict[tuple[str, str], str | None] = {}
+_RESOLVED_MAX = 32768
+
+
+def _resolve_in_scope(scope: str, href: str, base: str) -> str | None:
+    key = (scope, href)
+    try:
+        return _RESOLVED[key]
+    except KeyError:
+        pass
+    value = _resolve(base, href)
+    if len(_RESOLVED) >= _RESOLVED_MAX:
+        _RESOLVED.clear()
+    _RESOLVED[key] = value
+    return value
+
+
+_UNSAFE_FOR_SCOPE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _join_scope(base: str, href: str) -> str | None:
+    """A prefix of ``base`` that alone decides ``urljoin(base, href)``; None when unsure.
+
+    absolute ``http(s)://host…`` hrefs: the base's scheme; ``/…`` and ``//host…``:
+    scheme and authority; a relative path without ``:`` and not starting with
+    ``?`` or ``;``: the base up to the last ``/`` of its path.  Anything else
+    (``?q``, ``//``, ``http:///x``, other schemes, control characters, odd bases)
+    is resolved uncached.  A finer scope than needed only costs cache hits; a
+    coarser one would be a bug, hence the conservative rules.
+    """
+    if _UNSAFE_FOR_SCOPE.search(href):
+        return None
+    cut = base.find("://")
+    if cut <= 0 or not base[:cut].isalpha():
+        return None
+    authority_end = base.find("/", cut + 3)
+    if authority_end == -1:
+        return None
+    for stop in ("?", "#"):
+        if base.find(stop, cut + 3, authority_end) != -1:
+            return None  # e.g. http://host?x/ — leave it to urljoin
+    lower = href[:8].lower()
+    for prefix in ("http://", "https://"):
+        if lower.startswith(prefix):
+            host_start = href[len(prefix) : len(prefix) + 1]
+            if not host_start or host_start in "/?#\\":
+                return None  # no authority: the result would take the base's
+            return "S" + base[:cut].lower()
+    if href.startswith("/"):
+        if href.startswith("//") and href[2:3] in ("", "?", "#"):
+            return None  # empty authority and path: the base's path decides
+        return "A" + base[:authority_end]
+    if href[0] in "?;" or ":" in href:
+        return None
+    path_end = len(base)
+    for stop in ("?", "#"):
+        at = base.find(stop, authority_end)
+        if at != -1:
+            path_end = min(path_end, at)
+    return "D" + base[: base.rfind("/", authority_end, path_end) + 1]
 
 
 def host_of(url: str) -> str:
