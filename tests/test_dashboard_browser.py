@@ -223,6 +223,7 @@ def test_leader_logs_in_and_sees_the_ranking(server, page, farm_dash):
     assert others and not [fd.names[u] for u in others if fd.names[u] in cells]  # ranking is per tier
     assert "参评单位" in page_text(page) and "合格率" in page_text(page)
     assert f"{len(fd.names)}" in page.locator('[data-testid="stMetric"]').first.inner_text()
+    assert "None" not in cells and "nan" not in cells.split()  # a missing value reads "—" in a Chinese UI
     assert page.locator(".js-plotly-plot").count() >= 2  # score bars, findings by rule
     shot(page, "leader-overview")
     # search narrows the ranking to one unit

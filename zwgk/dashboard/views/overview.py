@@ -76,7 +76,7 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
     st.caption(f"共 {len(view)} 个单位")
     st.dataframe(
         view[cols],
-        hide_index=True,
+        hide_index=True, placeholder="—",
         width="stretch",
         column_config={
             c: (
@@ -132,7 +132,7 @@ def trend_chart(tr: pd.DataFrame) -> None:
     st.plotly_chart(fig, width="stretch", key="trend_chart")
     table = tr[["round", "as_of", "units", "measured", "mean_score", "pass_rate", "vetoes"]]
     st.dataframe(
-        table, hide_index=True, width="stretch",
+        table, hide_index=True, placeholder="—", width="stretch",
         column_config={
             "round": "轮次", "as_of": "评估日期", "units": "参评单位", "measured": "已测评",
             "mean_score": st.column_config.NumberColumn("平均分", format="%.2f"),
@@ -166,7 +166,7 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
             st.caption("没有上一轮可比，或没有单位得分上升。")
         else:
             st.dataframe(
-                mi[["unit_name", "tier", "score_before", "score", "delta"]], hide_index=True, width="stretch",
+                mi[["unit_name", "tier", "score_before", "score", "delta"]], hide_index=True, placeholder="—", width="stretch",
                 column_config={
                     "unit_name": "单位", "tier": "层级",
                     "score_before": st.column_config.NumberColumn("上轮得分", format="%.2f"),

@@ -61,4 +61,4 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
     config["deadline"] = st.column_config.DateColumn(RECT_LABELS["deadline"], format="YYYY-MM-DD")
     config["points"] = st.column_config.NumberColumn(RECT_LABELS["points"], format="%.1f")
     config["page_link"] = st.column_config.LinkColumn("问题页面", max_chars=80)
-    st.dataframe(view[cols], hide_index=True, width="stretch", column_config=config, key="rect_table")
+    st.dataframe(view[cols], hide_index=True, placeholder="—", width="stretch", column_config=config, key="rect_table")

@@ -50,7 +50,7 @@ def findings_table(frame: pd.DataFrame, key: str, with_unit: bool = False) -> No
     config = {c: st.column_config.TextColumn(FINDING_LABELS[c]) for c in cols if c in FINDING_LABELS}
     config["page_link"] = st.column_config.LinkColumn(FINDING_LABELS["page_link"], max_chars=80)
     config["points"] = st.column_config.NumberColumn(FINDING_LABELS["points"], format="%.1f")
-    st.dataframe(view[cols], hide_index=True, width="stretch", column_config=config, key=key)
+    st.dataframe(view[cols], hide_index=True, placeholder="—", width="stretch", column_config=config, key=key)
 
 
 def finding_details(frame: pd.DataFrame, key: str) -> None:
@@ -110,7 +110,7 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
         st.markdown("**分项得分**")
         bd = detail.breakdown
         st.dataframe(
-            bd[["name", "part", "available", "deducted", "earned", "findings"]], hide_index=True, width="stretch",
+            bd[["name", "part", "available", "deducted", "earned", "findings"]], hide_index=True, placeholder="—", width="stretch",
             column_config={
                 "name": "指标", "part": "类别",
                 "available": st.column_config.NumberColumn("应得分", format="%.2f"),
@@ -128,7 +128,7 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
                 [(k, v.get("weight"), v.get("score"), "是" if v.get("entered") else "否") for k, v in items.items()],
                 columns=["项目", "权重", "得分", "已录入"],
             ),
-            hide_index=True,
+            hide_index=True, placeholder="—",
         )
     st.markdown("**问题与证据**")
     frame = queries.findings(db, viewer, round_id, unit_id=unit_id)
@@ -139,7 +139,7 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
         st.caption("没有历史记录。")
     else:
         st.dataframe(
-            detail.history[["round", "as_of", "score", "rank", "verdict"]], hide_index=True, width="stretch",
+            detail.history[["round", "as_of", "score", "rank", "verdict"]], hide_index=True, placeholder="—", width="stretch",
             column_config={"round": "轮次", "as_of": "评估日期",
                            "score": st.column_config.NumberColumn("得分", format="%.2f"),
                            "rank": "名次", "verdict": "结论"},
