@@ -63,6 +63,8 @@ def test_login_success_shows_the_overview(app, dash):
     assert "甲市教育局" in set(ranking["unit_name"])
     assert [r.label for r in at.sidebar.radio] == ["页面"]
     assert at.sidebar.radio[0].options == ["总览", "单位详情", "整改清单"]  # no workbench for leaders
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "下载通报 (PDF)" in labels and "下载2026Q4季通报 (PDF)" in labels and "下载2026Q4季通报 (xlsx)" in labels
 
 
 def test_login_failure_is_refused_and_counted(app, dash):

@@ -67,8 +67,9 @@ def test_department_filtering_happens_in_sql(dash):
         lambda d, r: adapters.rectification_download(d, DEPT_A, "dept-b", "csv"),
         lambda d, r: adapters.bulletin_download(d, DEPT_A, r),
         lambda d, r: adapters.scores_download(d, DEPT_A, r),
+        lambda d, r: adapters.quarterly_bulletin_download(d, DEPT_A, adapters.round_quarter(d, r), "pdf"),
     ],
-    ids=["unit_detail", "unit_info", "findings", "rectification", "xlsx", "csv", "bulletin", "scores"],
+    ids=["unit_detail", "unit_info", "findings", "rectification", "xlsx", "csv", "bulletin", "scores", "quarterly"],
 )
 def test_department_asking_for_another_unit_gets_permission_error(dash, call):
     with pytest.raises(PermissionError):
@@ -162,3 +163,22 @@ def test_untrusted_text_helpers():
     escaped = md_escape("[点我](javascript:alert(1)) <b>x</b> *y*")
     assert "[" not in escaped.replace("\\[", "") and "<" not in escaped.replace("\\<", "")
     assert "<" not in chart_label("<script>") and ">" not in chart_label("<script>")
+
+
+def test_leader_downloads_the_quarterly_bulletin_of_the_rounds_quarter(dash, tmp_path):
+    import subprocess
+
+    import openpyxl
+
+    q4 = dash.round_ids["2026-Q4"]
+    quarter = adapters.round_quarter(dash.db, q4)
+    assert quarter == "2026Q4"
+    pdf = adapters.quarterly_bulletin_download(dash.db, LEADER, quarter, "pdf")
+    assert pdf.data[:5] == b"%PDF-" and pdf.file_name == "季通报-2026Q4.pdf"
+    (tmp_path / "q.pdf").write_bytes(pdf.data)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "q.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "2026" in text and "季" in text
+    xlsx = adapters.quarterly_bulletin_download(dash.db, LEADER, quarter, "xlsx")
+    (tmp_path / "q.xlsx").write_bytes(xlsx.data)
+    assert openpyxl.load_workbook(tmp_path / "q.xlsx").sheetnames

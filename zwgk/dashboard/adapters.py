@@ -126,6 +126,30 @@ def bulletin_download(db: Database, viewer: Viewer, round_id: int) -> Download:
     return Download(data, f"通报-{round_name}.pdf", MIME["pdf"])
 
 
+def round_quarter(db: Database, round_id: int) -> str:
+    """The quarter (e.g. ``2026Q4``) the round's as-of date falls in: the 季通报 a leader expects beside it."""
+    from zwgk.storage.rounds import get_round_by_id
+
+    info = get_round_by_id(db, round_id)
+    if info is None:
+        raise ZwgkError(f"round id {round_id} does not exist")
+    return f"{info.as_of.year}Q{(info.as_of.month - 1) // 3 + 1}"
+
+
+def quarterly_bulletin_download(db: Database, viewer: Viewer, quarter: str, fmt: str = "pdf") -> Download:
+    """The 季通报 (monitoring availability, pass rates, failing sites, 整改 progress) of
+    ``quarter`` as pdf or xlsx: leaders and evaluators only (it names every unit)."""
+    if not viewer.sees_all:
+        raise PermissionError("季通报包含全部单位，部门账号无权下载 / departments may not download the quarterly bulletin")
+    fmt = fmt.lower()
+    if fmt not in ("pdf", "xlsx"):
+        raise ValueError(f"format must be pdf or xlsx, not {fmt!r}")
+    from zwgk.monitor.bulletin import build_quarterly_bulletin
+
+    data = _via_tempfile(fmt, lambda p: build_quarterly_bulletin(db, quarter, p, fmt))
+    return Download(data, f"季通报-{quarter}.{fmt}", MIME[fmt])
+
+
 def scores_download(db: Database, viewer: Viewer, round_id: int, fmt: str = "xlsx") -> Download:
     """The round's scores and ranks (xlsx / csv): leaders and evaluators only."""
     if not viewer.sees_all:

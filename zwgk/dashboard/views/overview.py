@@ -33,7 +33,8 @@ def kpi_tiles(frame: pd.DataFrame) -> None:
 
 
 def downloads(db: Database, viewer: Viewer, round_id: int) -> None:
-    c1, c2, _ = st.columns([1, 1, 3])
+    quarter = adapters.round_quarter(db, round_id)
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 1])
     c1.download_button(
         "下载通报 (PDF)",
         data=lambda: adapters.bulletin_download(db, viewer, round_id).data,
@@ -49,6 +50,23 @@ def downloads(db: Database, viewer: Viewer, round_id: int) -> None:
         mime=adapters.MIME["xlsx"],
         on_click="ignore",
         key="dl_scores",
+    )
+    c3.download_button(
+        f"下载{quarter}季通报 (PDF)",
+        data=lambda: adapters.quarterly_bulletin_download(db, viewer, quarter, "pdf").data,
+        file_name=f"季通报-{quarter}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        key="dl_quarter_pdf",
+        help="日监测可用率、各层级合格率、问题网站、整改进展（季通报）",
+    )
+    c4.download_button(
+        f"下载{quarter}季通报 (xlsx)",
+        data=lambda: adapters.quarterly_bulletin_download(db, viewer, quarter, "xlsx").data,
+        file_name=f"季通报-{quarter}.xlsx",
+        mime=adapters.MIME["xlsx"],
+        on_click="ignore",
+        key="dl_quarter_xlsx",
     )
 
 
