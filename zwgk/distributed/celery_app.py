@@ -87,6 +87,16 @@ def timings() -> Timings:
 configure()
 
 
+def _register_monitoring() -> None:
+    """Workers also run the monitoring jobs that ``zwgk beat`` sends (zwgk.monitor.tasks)."""
+    from zwgk.monitor.tasks import register_tasks
+
+    register_tasks(app)
+
+
+_register_monitoring()
+
+
 @app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def crawl_site(self: Any, round_id: int, unit_id: str, db_url: str) -> dict[str, Any]:
     """Crawl and evaluate one site of a round; safe to run any number of times."""

@@ -1,9 +1,11 @@
-"""``zwgk worker`` (a Celery worker for distributed rounds) and ``zwgk round status``."""
+"""``zwgk worker`` (a Celery worker for distributed rounds), ``zwgk beat`` (the
+monitoring cycle on Celery beat) and ``zwgk round status``."""
 
 from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -64,6 +66,52 @@ def worker(
     app.worker_main(argv)
 
 
+def beat(
+    broker: Optional[str] = typer.Option(None, "--broker", help="Redis URL (default $ZWGK_BROKER or redis://127.0.0.1:6379/0)."),
+    db: Optional[str] = typer.Option(None, "--db", help="Database URL the workers use for the monitoring jobs (default: ZWGK_DB or data/zwgk.db)."),
+    resolver: Optional[str] = typer.Option(None, "--resolver", help="DNS server HOST:PORT for every lookup."),
+    allow_private: bool = typer.Option(False, "--allow-private", help="Permit loopback/private targets (site farm)."),
+    probes_per_day: int = typer.Option(20, "--probes-per-day", help="Probe passes per day, evenly spread (rule: ≥20)."),
+    rubric: str = typer.Option("national-2019", "--rubric", help="Rubric of the monthly and annual rounds."),
+    alerts: Optional[Path] = typer.Option(None, "--alerts", help="Alert config TOML (see docs/monitoring.md), read by the workers."),
+    bulletin_dir: Path = typer.Option(Path("bulletins"), "--bulletin-dir", help="Where the workers write quarterly bulletins."),
+    no_rounds: bool = typer.Option(False, "--no-rounds", help="No monthly/annual rounds (probes, alerts and bulletins still run)."),
+    timeout: float = typer.Option(15.0, "--timeout", help="Seconds before a visit counts as not opened (rule: 15)."),
+    schedule_file: Path = typer.Option(Path("celerybeat-schedule"), "--schedule-file", help="Where beat keeps the last run of each job."),
+    loglevel: str = typer.Option("INFO", "--loglevel", help="DEBUG, INFO, WARNING or ERROR."),
+) -> None:
+    """日监测+月检查+季通报+年考核 on Celery beat: sends the monitoring jobs to the `zwgk worker`s.
+
+    Run exactly one beat per deployment, instead of `zwgk monitor`, when rounds run on the
+    Celery executor. Example: zwgk beat --broker redis://10.0.0.5:6379/0 --db postgresql+psycopg://zwgk@10.0.0.5/zwgk
+    """
+    from zwgk.distributed.celery_app import app, configure
+    from zwgk.distributed.config import resolve_broker
+    from zwgk.model import ZwgkError
+    from zwgk.monitor.schedule import MonitorConfig, beat_schedule
+    from zwgk.storage.db import resolve_url
+
+    if probes_per_day < 1:
+        raise ZwgkError(f"--probes-per-day {probes_per_day}: must be at least 1 (the rule asks for ≥20)")
+    url = resolve_broker(broker)
+    configure(url)
+    config = MonitorConfig(
+        probes_per_day=probes_per_day, resolver=resolver, allow_private=allow_private, probe_timeout=timeout,
+        rubric=rubric, rounds=not no_rounds, annual=not no_rounds, bulletin_dir=bulletin_dir.resolve(),
+        db_url=resolve_url(db),
+    )
+    schedule = beat_schedule(config)
+    if alerts is not None:
+        if not alerts.is_file():
+            raise ZwgkError(f"--alerts {alerts}: no such file")
+        for entry in schedule.values():
+            if entry["task"] in ("zwgk.monitor.probe_pass", "zwgk.monitor.round"):
+                entry["kwargs"]["alerts_config"] = str(alerts.resolve())
+    app.conf.beat_schedule = schedule
+    typer.echo(f"zwgk beat: broker {url}, {len(schedule)} jobs: " + ", ".join(sorted(schedule)))
+    app.Beat(loglevel=loglevel, schedule=str(schedule_file)).run()
+
+
 def status(
     round_name: str = typer.Option(..., "--round", help="Name of the round."),
     db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."),
@@ -101,6 +149,7 @@ round_app.command("status")(status)
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``zwgk worker`` and ``zwgk round …`` to the root ``zwgk`` app."""
+    """Add ``zwgk worker``, ``zwgk beat`` and ``zwgk round …`` to the root ``zwgk`` app."""
     app.command("worker")(worker)
+    app.command("beat")(beat)
     app.add_typer(round_app, name="round")
