@@ -43,14 +43,22 @@ class NameNotFound(OSError):
         self.host, self.detail = host, detail
 
 
-def is_refused_address(address: str) -> bool:
-    """True for addresses a public-web crawler must not reach."""
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address as an IP (IPv4-mapped IPv6 unwrapped, zone id dropped); None if not an IP."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
-        return True
+        return None
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+        return ip.ipv4_mapped
+    return ip
+
+
+def is_refused_address(address: str) -> bool:
+    """True for addresses a public-web crawler must not reach."""
+    ip = _ip(address)
+    if ip is None:
+        return True
     return (
         str(ip) in METADATA_ADDRESSES
         or ip.is_loopback
@@ -64,13 +72,8 @@ def is_refused_address(address: str) -> bool:
 
 
 def is_metadata_address(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return str(ip) in METADATA_ADDRESSES
+    ip = _ip(address)
+    return ip is not None and str(ip) in METADATA_ADDRESSES
 
 
 def address_refused(address: str, allow_private: bool) -> bool:
