@@ -39,6 +39,7 @@ import os
 import platform
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -155,13 +156,25 @@ class Run:
         return 1000 * self.window_cpu_s / self.pages if self.window_cpu_s is not None and self.pages else None
 
 
-def run_measured(tool: str, cmd: list[str], farm: FarmProcess, env: dict[str, str] | None = None) -> tuple[Run, str, str]:
-    """Run ``cmd``; wall clock from spawn to exit, CPU and peak RSS of that child via ``os.wait4``."""
+def run_measured(tool: str, cmd: list[str], farm: FarmProcess, env: dict[str, str] | None = None,
+                 stop_after: float = 0.0) -> tuple[Run, str, str]:
+    """Run ``cmd``; wall clock from spawn to exit, CPU and peak RSS of that child via ``os.wait4``.
+
+    ``stop_after`` > 0: SIGTERM the child after that many seconds (its rusage still counts).
+    """
     before = farm.served()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
-        _pid, status, usage = os.wait4(proc.pid, 0)
+        stopped = False
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG if stop_after else 0)
+            if pid:
+                break
+            if not stopped and time.monotonic() - started > stop_after:
+                proc.send_signal(signal.SIGTERM)
+                stopped = True
+            time.sleep(0.2)
         wall = time.monotonic() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -196,11 +209,29 @@ def zwgk_main(args: argparse.Namespace) -> None:
     opts = RoundOptions(name="bench", as_of=dt.date(2026, 11, 20), registry=Path(args.registry),
                         allow_private=True, crawl=crawl)
     prepared = prepare_round(db, opts)
-    peak = {"in_flight": 0}
+    peak = {"in_flight": 0, "now": 0, "pages": 0}
 
     def progress(event: dict[str, Any]) -> None:
-        if event.get("stage") == "site_start":
-            peak["in_flight"] = max(peak["in_flight"], event.get("in_flight", 0))
+        stage = event.get("stage")
+        if stage == "page":
+            peak["pages"] += 1
+        elif stage in ("site_start", "site_done", "site_failed"):
+            peak["now"] = event.get("in_flight", peak["now"])
+            peak["in_flight"] = max(peak["in_flight"], peak["now"])
+
+    if args.ticks:
+        import threading
+
+        begun = time.monotonic()
+
+        def ticker() -> None:
+            # A line every 2 s: the parent may stop a long RSS run and still see how far it got.
+            while True:
+                time.sleep(2)
+                print("TICK " + json.dumps({"t": round(time.monotonic() - begun, 1), "in_flight": peak["now"],
+                                            "pages": peak["pages"], "rss_mb": round(_rss_mb(), 1)}), flush=True)
+
+        threading.Thread(target=ticker, daemon=True).start()
 
     profiler = None
     if args.profile:
@@ -233,7 +264,17 @@ def zwgk_main(args: argparse.Namespace) -> None:
     }), flush=True)
 
 
-def zwgk_cmd(args: argparse.Namespace, registry: Path, db: Path, sites_in_flight: int, profile: Path | None) -> list[str]:
+def _rss_mb() -> float:
+    """This process's resident set now (Linux /proc), MB."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def zwgk_cmd(args: argparse.Namespace, registry: Path, db: Path, sites_in_flight: int, profile: Path | None,
+             ticks: bool = False) -> list[str]:
     """The zwgk child's command line; a fresh database every time (a kept one would resume the round)."""
     for leftover in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
         leftover.unlink(missing_ok=True)
@@ -242,6 +283,8 @@ def zwgk_cmd(args: argparse.Namespace, registry: Path, db: Path, sites_in_flight
            "--sites-in-flight", str(sites_in_flight)]
     if profile:
         cmd += ["--profile-path", str(profile)]
+    if ticks:
+        cmd.append("--ticks")
     return cmd
 
 
@@ -489,16 +532,31 @@ def rss_run(args: argparse.Namespace, workdir: Path, log: list[str]) -> None:
     say()
     with FarmProcess(args.rss_sites, args.seed, args.rss_pages_per_column, workdir) as farm:
         say(f"[{time.strftime('%H:%M:%S')}] RSS: zwgk, {args.rss_sites}-site farm "
-            f"(pages_per_column {args.rss_pages_per_column}), sites_in_flight {args.rss_sites} … {machine_line()}")
-        cmd = zwgk_cmd(args, farm.registry, workdir / "zwgk-rss.db", args.rss_sites, None)
-        run, out, err = run_measured("zwgk", cmd, farm)
-        data = last_json(out, "zwgk", err)
+            f"(pages_per_column {args.rss_pages_per_column}), sites_in_flight {args.rss_sites}, "
+            f"stop after {args.rss_seconds or 'the end'} s … {machine_line()}")
+        cmd = zwgk_cmd(args, farm.registry, workdir / "zwgk-rss.db", args.rss_sites, None, ticks=True)
+        run, out, err = run_measured("zwgk", cmd, farm, stop_after=args.rss_seconds)
+    ticks = [json.loads(line[5:]) for line in out.splitlines() if line.startswith("TICK ")]
+    final = next((json.loads(line) for line in reversed(out.splitlines()) if line.startswith("{")), None)
+    if not ticks and final is None:
+        raise SystemExit(f"zwgk RSS run printed nothing (exit {run.exit_code}); stderr:\n{err[-3000:]}")
     say(f"  command: {run.command}")
-    say(f"  exit {run.exit_code}; peak in flight {data['peak_in_flight']} sites; {data['pages']} pages "
-        f"({data['crawled_sites']} sites crawled, {data['failed_sites']} failed) in {run.wall_s:.1f} s; "
-        f"{run.cpu_s:.1f} s CPU = {1000 * run.cpu_s / max(data['pages'], 1):.2f} ms/page")
+    series = ticks[:: max(1, len(ticks) // 12)] + ticks[-1:]
+    say("  RSS over time (t s: sites in flight, pages done, RSS MB): "
+        + "; ".join(f"{t['t']:.0f}: {t['in_flight']}, {t['pages']}, {t['rss_mb']:.0f}" for t in series))
+    if final is not None:
+        pages = final["pages"]
+        say(f"  finished: exit {run.exit_code}; peak in flight {final['peak_in_flight']} sites; {pages} pages "
+            f"({final['crawled_sites']} sites crawled, {final['failed_sites']} failed) in {run.wall_s:.1f} s; "
+            f"{run.cpu_s:.1f} s CPU = {1000 * run.cpu_s / max(pages, 1):.2f} ms/page")
+    else:
+        full = [t for t in ticks if t["in_flight"] >= args.rss_sites]
+        pages = ticks[-1]["pages"]
+        say(f"  stopped after {run.wall_s:.1f} s (SIGTERM, as asked): {pages} pages done; "
+            f"{len(full)} of {len(ticks)} samples had all {args.rss_sites} sites in flight; "
+            f"{run.cpu_s:.1f} s CPU (start-up included)")
     ok = run.maxrss_mb < TARGET_RSS_MB
-    say(f"  peak RSS {run.maxrss_mb:.0f} MB (target < {TARGET_RSS_MB} MB: {'met' if ok else 'NOT met'})")
+    say(f"  peak RSS {run.maxrss_mb:.0f} MB (os.wait4 ru_maxrss; target < {TARGET_RSS_MB} MB: {'met' if ok else 'NOT met'})")
 
 
 def summarise_py_spy(raw: Path, top: int) -> str:
@@ -582,7 +640,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                    help="LinkChecker maxrequestspersecond per host (config file; >10 needs the farm's opt-in "
                         "header); 0 = LinkChecker's default 10, i.e. about 3 requests/s per host")
     p.add_argument("--rss-sites", type=int, default=500, help="sites (all in flight) for the zwgk RSS run; 0 skips it")
-    p.add_argument("--rss-pages-per-column", type=int, default=10, help="farm size knob for the RSS run")
+    p.add_argument("--rss-seconds", type=float, default=150,
+                   help="stop the RSS run after this long (the RSS series shows whether it had levelled off); "
+                        "0 = crawl all sites to the end (about 10 minutes on 2 cores)")
+    p.add_argument("--rss-pages-per-column", type=int, default=15,
+                   help="farm size knob for the RSS run (the farm generator needs at least 15)")
     p.add_argument("--profile", action="store_true", help="also run zwgk once under py-spy (all threads; cProfile if py-spy is missing) "
                         "and print where the CPU goes")
     p.add_argument("--profile-top", type=int, default=25, help="functions shown in the profile summary")
@@ -594,6 +656,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--db", help=argparse.SUPPRESS)
     p.add_argument("--urls", help=argparse.SUPPRESS)
     p.add_argument("--profile-path", dest="profile_path", help=argparse.SUPPRESS)
+    p.add_argument("--ticks", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.role == "main":
         args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
