@@ -197,6 +197,7 @@ def last_json(stdout: str, tool: str, stderr: str) -> dict[str, Any]:
 
 def zwgk_main(args: argparse.Namespace) -> None:
     """Crawl the farm's registry the way ``zwgk assess`` does; print one JSON line."""
+    import collections
     import resource
 
     from zwgk.crawlers import crawl_round
@@ -257,6 +258,7 @@ def zwgk_main(args: argparse.Namespace) -> None:
     print(json.dumps({
         "pages": rows, "distinct_urls": distinct, "summary_pages": summary.pages, "requests": summary.requests,
         "crawled_sites": len(summary.crawled), "failed_sites": len(summary.failed),
+        "failed_reasons": collections.Counter(summary.failed.values()).most_common(3),
         "window_wall_s": t1 - t0,
         "window_cpu_s": (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime),
         "peak_in_flight": peak["in_flight"], "maxrss_kb": r1.ru_maxrss,
@@ -460,7 +462,8 @@ def compare(args: argparse.Namespace, workdir: Path, log: list[str]) -> list[Run
                 data = last_json(out, tool, err)
                 run.pages = data["pages"]
                 run.window_wall_s, run.window_cpu_s = data["window_wall_s"], data["window_cpu_s"]
-                run.extra = {k: data[k] for k in ("requests", "distinct_urls", "crawled_sites", "failed_sites", "db_bytes")}
+                run.extra = {k: data[k] for k in ("requests", "distinct_urls", "crawled_sites", "failed_sites",
+                                                  "failed_reasons", "db_bytes")}
             elif tool == "scrapy":
                 cmd = [sys.executable, __file__, "--role", "scrapy", "--urls", str(urls_file),
                        "--per-host", str(args.per_host), "--concurrency", str(args.concurrency),
@@ -547,7 +550,8 @@ def rss_run(args: argparse.Namespace, workdir: Path, log: list[str]) -> None:
     if final is not None:
         pages = final["pages"]
         say(f"  finished: exit {run.exit_code}; peak in flight {final['peak_in_flight']} sites; {pages} pages "
-            f"({final['crawled_sites']} sites crawled, {final['failed_sites']} failed) in {run.wall_s:.1f} s; "
+            f"({final['crawled_sites']} sites crawled, {final['failed_sites']} failed: {final['failed_reasons']}) "
+            f"in {run.wall_s:.1f} s; "
             f"{run.cpu_s:.1f} s CPU = {1000 * run.cpu_s / max(pages, 1):.2f} ms/page")
     else:
         full = [t for t in ticks if t["in_flight"] >= args.rss_sites]
