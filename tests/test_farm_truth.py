@@ -19,9 +19,61 @@ def _truth(**config) -> dict:
 
 
 def test_default_farm_plants_every_rule_code(farm):
+    from zwgk.indicators import load_rubric
+
+    catalog = set(load_rubric("national-2019").rules)
     rules = {d["rule"] for d in farm.truth["defects"]}
-    assert rules == set(ALL_CODES)
+    assert rules == catalog, (catalog - rules, rules - catalog)
+    assert set(ALL_CODES) == catalog
     assert {"unit_id", "rule", "subject"} <= set(farm.truth["defects"][0])
+
+
+def test_interp_rate_truth_uses_the_rubric_target():
+    from zwgk.indicators import load_rubric
+    from zwgk.sitefarm.generate import IMPORTANT_WORDS
+    from zwgk.sitefarm.truth import INTERP_TARGET_RATE
+
+    rubric = load_rubric("national-2019")
+    assert INTERP_TARGET_RATE == float(rubric.rules["INTERP-RATE"].params["target_rate"])
+    assert set(IMPORTANT_WORDS) == set(rubric.rules["INTERP-MISSING"].params["doc_number_markers"])
+
+
+def test_interp_rate_is_in_the_truth_exactly_when_the_site_is_under_target():
+    farm = Farm(FarmConfig(sites=200, seed=1))
+    farm.origins.port = 8080
+    under = 0
+    for spec in farm.specs:
+        site = farm.site(spec)
+        items = {p: o for p, (k, o) in site.pages.items() if k == "article"}
+        docs = [o for o in items.values() if o.kind == "doc" and site.columns.get("zcwj") is not None
+                and any(w in o.doc_number for w in ("政发", "政办发", "府发", "府办发"))]
+        with_interp = [d for d in docs if any(p in items for p in d.related)]
+        low = bool(docs) and len(with_interp) / len(docs) < 0.8
+        under += low
+        rules = {d["rule"] for d in site_defects(farm, site)}
+        assert ("INTERP-RATE" in rules) == low, spec.unit_id
+        if "INTERP-RATE" in spec.codes:
+            assert low and len(with_interp) / len(docs) <= 0.6, spec.unit_id  # clearly under, not borderline
+    assert under >= 2
+
+
+def test_footer_and_search_defects_are_rendered_as_the_truth_says():
+    from zwgk.sitefarm.render import Ctx, render_home
+
+    farm = Farm(FarmConfig(sites=200, seed=1))
+    farm.origins.port = 8080
+    seen = set()
+    for spec in farm.specs:
+        site = farm.site(spec)
+        if site.down:
+            continue
+        page = render_home(Ctx(site, farm.origins))
+        rules = {d["rule"] for d in site_defects(farm, site)}
+        assert ("主办：" not in page) == ("IDENT-SPONSOR" in rules), spec.unit_id
+        assert ("conac.cn" not in page) == ("CONAC-BADGE" in rules), spec.unit_id
+        assert ("<input" not in page and "/search/" not in page) == ("SEARCH-MISSING" in rules), spec.unit_id
+        seen |= rules & {"IDENT-SPONSOR", "CONAC-BADGE", "SEARCH-MISSING"}
+    assert seen == {"IDENT-SPONSOR", "CONAC-BADGE", "SEARCH-MISSING"}
 
 
 def test_default_farm_has_clean_sites_few_defect_sites_and_a_bad_one(farm):

@@ -194,6 +194,8 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
     out.soft404 = is_soft404(page_title, simple_text)
     out.facts["soft404"] = out.soft404
 
+    if kind == "home":
+        out.facts["search"] = has_search_box(tree)
     if kind == "column":
         out.facts["items"] = list_items(anchors, url)
         if not out.facts["items"]:
@@ -202,6 +204,21 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
     if kind == "article" or want_dates:
         _article_facts(out, tree, url, anchors, meta, simple_text, body_text)
     return out
+
+
+_NOT_TYPED = frozenset({"hidden", "submit", "button", "image", "reset", "checkbox", "radio", "file"})
+
+
+def has_search_box(tree: LexborHTMLParser) -> bool:
+    """Whether the page has a box to type into (the site search on a homepage).
+
+    Generous on purpose: SEARCH-MISSING trusts ``False`` as proof of absence, so any
+    typed input or textarea (in a form or wired up by script) counts as a search box.
+    """
+    for node in tree.css("input, textarea"):
+        if node.tag == "textarea" or (node.attributes.get("type") or "text").strip().lower() not in _NOT_TYPED:
+            return True
+    return False
 
 
 def _original(match: "re.Match[str] | None", original: str, simple: str, group: int = 0) -> str:

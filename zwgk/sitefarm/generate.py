@@ -157,11 +157,11 @@ class _Builder:
             article_date_style=look.randrange(4), columns=columns, nav_more=nav_more,
             home_blocks=home_blocks, home_broken=home_broken, pages=self.pages, soft404=self.soft404,
             attachments=self.attachments, meta_missing=meta_missing, footer=footer,
-            conac_id=f"{derive_seed(spec.seed, 'conac'):016X}{spec.index:016X}",
+            conac_id="" if "CONAC-BADGE" in self.codes else f"{derive_seed(spec.seed, 'conac'):016X}{spec.index:016X}",
             transient=quirks["transient"], slow=quirks["slow"], head405=quirks["head405"],
             calendar=quirks["calendar"], loop=quirks["loop"], moved=quirks["moved"],
             ipv6_mode=ipv6, down="AVAIL-DOWN" in self.codes, down_mode=plant.choice(("503", "reset")),
-            report_deadline=report_deadline(spec.kind, self.as_of),
+            report_deadline=report_deadline(spec.kind, self.as_of), search="SEARCH-MISSING" not in self.codes,
         )
 
     def _columns(self) -> dict[str, Column]:
@@ -320,9 +320,12 @@ class _Builder:
             if "INTERP-LATE" in self.codes:
                 rest = [d for d in eligible if d is not missing_doc]
                 late_doc = plant.choice(rest) if rest else None
+            without = {id(missing_doc)} if missing_doc is not None else set()
+            if "INTERP-RATE" in self.codes:
+                without |= self._plant_low_rate(docs, late_doc, without, rng)
             shorts: set[str] = set()
             for doc in docs:
-                if doc is missing_doc:
+                if id(doc) in without:
                     continue
                 old_enough = (self.as_of - doc.date).days >= 40
                 if doc is late_doc:
@@ -351,6 +354,33 @@ class _Builder:
         else:
             for it in interps:  # pages still exist (linked from documents), no column
                 it.col = "zcjd"
+
+    def _plant_low_rate(self, docs: list[Item], late_doc: Item | None, without: set[int],
+                        rng: random.Random) -> set[int]:
+        """Leave old documents without 解读 until the 规范性文件 解读率 is clearly under target.
+
+        The rate is computed as INTERP-RATE does: among documents whose 文号 carries a
+        规范性文件 marker (政发/府办发…), the share with at least one 解读.  Documents
+        picked here become 规范性文件 (important 文号) with no 解读; the rate ends ≤ 0.6
+        so it is far from the 0.8 target.
+        """
+        plant = self.plant
+        old = [d for d in docs if (self.as_of - d.date).days >= 40 and d is not late_doc and id(d) not in without]
+        plant.shuffle(old)
+        chosen: set[int] = set()
+
+        def rate() -> float:
+            normative = [d for d in docs if self.is_important(d)]
+            bare = [d for d in normative if id(d) in without or id(d) in chosen]
+            return (len(normative) - len(bare)) / len(normative) if normative else 1.0
+
+        for doc in old:
+            if len(chosen) >= 2 and rate() <= 0.6:
+                break
+            if not self.is_important(doc):
+                doc.doc_number = self._doc_number(True, doc.date, doc.id % 90 + 10, rng)
+            chosen.add(id(doc))
+        return chosen
 
     def is_important(self, doc: Item) -> bool:
         return any(w in doc.doc_number for w in IMPORTANT_WORDS)
@@ -479,7 +509,7 @@ class _Builder:
             "site_code": code,
             "icp": "" if "IDENT-ICP" in self.codes else icp,
             "psb": "" if "IDENT-PSB" in self.codes else psb,
-            "sponsor": spec.name,
+            "sponsor": "" if "IDENT-SPONSOR" in self.codes else spec.name,
         }
 
     def _quirks(self, cols: dict[str, Column]) -> dict:

@@ -111,7 +111,7 @@ class Site:
     attachments: dict[str, int]  # path → body size (served attachments)
     meta_missing: dict[str, str]  # page type → meta tag left out
     footer: dict[str, str]  # site_code / icp / psb / sponsor ("" = missing)
-    conac_id: str
+    conac_id: str  # id of the 党政机关网站标识 certificate ("" = no badge in the footer)
     transient: dict[str, tuple[int, str]]  # path → (failures, "503"/"reset"/"429")
     slow: dict[str, float]
     head405: bool
@@ -122,6 +122,7 @@ class Site:
     down: bool
     down_mode: str  # 503 / reset
     report_deadline: dt.date
+    search: bool = True  # the header has a site search form (SEARCH-MISSING when not)
     cache: dict[str, str] = field(default_factory=dict)  # rendered fragments shared by its pages
 
     def column_by_std(self, std: str) -> Column | None:

@@ -116,12 +116,14 @@ def head(ctx: Ctx, title: str, page_type: str, column: Column | None = None, ite
 
 def header(ctx: Ctx) -> str:
     spec = ctx.site.spec
+    # SEARCH-MISSING: the header simply has no search form (logo and tools only).
+    search = ('<form class="search" action="/search/" method="get"><input name="q" placeholder="请输入关键字">'
+              '<button type="submit">搜索</button></form>') if ctx.site.search else ""
     return (
         '<div class="header"><div class="top-bar"><span>今天是：<span id="today"></span></span>'
         '<a href="javascript:void(0)" onclick="setFont()">无障碍浏览</a> <a href="javascript:void(0)">长者模式</a></div>'
         f'<div class="logo"><a href="/"><img src="/images/logo.png" alt="{esc(spec.name)}"></a></div>'
-        '<form class="search" action="/search/" method="get"><input name="q" placeholder="请输入关键字">'
-        '<button type="submit">搜索</button></form></div>\n'
+        f"{search}</div>\n"
     )
 
 
@@ -185,8 +187,11 @@ def _footer(ctx: Ctx) -> str:
     lines = [
         '<div class="footer"><div class="footer-links">'
         f'<a href="{sitemap}">网站地图</a> | <a href="/lxwm/">联系我们</a> | <a href="/lxwm/#about">关于我们</a></div>',
-        f'<div class="footer_copyright">主办：{esc(f["sponsor"])} 承办：{esc(f["sponsor"])}办公室<br>',
     ]
+    if f["sponsor"]:
+        lines.append(f'<div class="footer_copyright">主办：{esc(f["sponsor"])} 承办：{esc(f["sponsor"])}办公室<br>')
+    else:  # IDENT-SPONSOR: only the copyright line names the unit, no 主办单位
+        lines.append('<div class="footer_copyright">')
     ids = []
     if f["icp"]:
         ids.append(f'<a href="{ctx.ext("beian.miit.gov.cn")}/" target="_blank">{esc(f["icp"])}</a>')
@@ -200,11 +205,16 @@ def _footer(ctx: Ctx) -> str:
         )
     lines.append(" ".join(ids) + "<br>")
     lines.append(f"技术支持：{esc(spec.name.replace('人民政府', ''))}信息中心 版权所有：{esc(spec.name)}</div>")
+    badge = ""
+    if site.conac_id:  # CONAC-BADGE when empty: no 党政机关网站标识 at all
+        badge = (
+            '<span id="_ideConac">'
+            f'<a href="{ctx.ext("bszs.conac.cn")}/sitename?method=show&amp;id={site.conac_id}" target="_blank">'
+            f'<img id="imgConac" vspace="0" hspace="0" border="0" src="{ctx.ext("dcs.conac.cn")}/image/red.png" '
+            'data-bd-imgshare-binded="1"></a></span>'
+        )
     lines.append(
-        '<div class="footer_wzbs"><span id="_ideConac">'
-        f'<a href="{ctx.ext("bszs.conac.cn")}/sitename?method=show&amp;id={site.conac_id}" target="_blank">'
-        f'<img id="imgConac" vspace="0" hspace="0" border="0" src="{ctx.ext("dcs.conac.cn")}/image/red.png" '
-        'data-bd-imgshare-binded="1"></a></span>'
+        f'<div class="footer_wzbs">{badge}'
         '<span id="_jiucuo_"><a href="javascript:void(0)">我为政府网站找错</a></span></div></div>\n'
     )
     return "".join(lines)

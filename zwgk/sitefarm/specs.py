@@ -33,6 +33,7 @@ ALL_CODES: tuple[str, ...] = (
     "AVAIL-DOWN", "FRESH-HOME", "FRESH-COLUMN", "COLUMN-BLANK", "COLUMN-MISSING", "INTERP-LATE",
     "INTERP-MISSING", "IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "LINK-HOME", "LINK-PAGE",
     "IDENT-SITECODE", "IDENT-ICP", "IDENT-PSB", "IDENT-META", "REPORT-LATE", "REPLY-LATE",
+    "INTERP-RATE", "IDENT-SPONSOR", "CONAC-BADGE", "SEARCH-MISSING",
 )
 IPV6_CODES = frozenset({"IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH"})
 # Relative frequency of each plantable code (AVAIL-DOWN is decided separately).
@@ -40,8 +41,11 @@ WEIGHTS: dict[str, int] = {
     "FRESH-HOME": 3, "FRESH-COLUMN": 6, "COLUMN-BLANK": 5, "COLUMN-MISSING": 6, "INTERP-LATE": 5,
     "INTERP-MISSING": 4, "IPV6-NONE": 5, "IPV6-UNREACHABLE": 2, "IPV6-MISMATCH": 2, "LINK-HOME": 6,
     "LINK-PAGE": 6, "IDENT-SITECODE": 3, "IDENT-ICP": 3, "IDENT-PSB": 3, "IDENT-META": 4,
-    "REPORT-LATE": 4, "REPLY-LATE": 4,
+    "REPORT-LATE": 4, "REPLY-LATE": 4, "INTERP-RATE": 2, "IDENT-SPONSOR": 2, "CONAC-BADGE": 2,
+    "SEARCH-MISSING": 2,
 }
+# Codes that need policy documents with 规范性文件 文号 (only portals number theirs 政发/府办发…).
+INTERP_PORTAL_CODES = frozenset({"INTERP-MISSING", "INTERP-RATE"})
 REPORT_MARGIN_DAYS = 20  # REPORT-LATE is only planted this far past the deadline
 
 
@@ -262,9 +266,9 @@ def _consistent(spec: SiteSpec, config: FarmConfig) -> SiteSpec:
     if "AVAIL-DOWN" in codes:
         return replace(spec, codes=frozenset({"AVAIL-DOWN"}), missing=())
     if spec.kind != "portal":
-        codes.discard("INTERP-MISSING")
+        codes -= INTERP_PORTAL_CODES
     if "政策文件" in spec.missing:
-        codes -= {"INTERP-LATE", "INTERP-MISSING"}
+        codes -= {"INTERP-LATE"} | INTERP_PORTAL_CODES
     if "互动交流" in spec.missing:
         codes.discard("REPLY-LATE")
     late_possible = report_late_possible(spec.kind, config.as_of)
@@ -301,7 +305,7 @@ def _ensure_coverage(specs: list[SiteSpec], config: FarmConfig) -> list[SiteSpec
             continue
         for i in order:
             s = specs[i]
-            if "AVAIL-DOWN" in s.codes or (code == "INTERP-MISSING" and s.kind != "portal"):
+            if "AVAIL-DOWN" in s.codes or (code in INTERP_PORTAL_CODES and s.kind != "portal"):
                 continue
             if code == "REPORT-LATE" and not report_late_possible(s.kind, config.as_of):
                 continue

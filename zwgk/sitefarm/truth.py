@@ -19,6 +19,7 @@ from zwgk.sitefarm.workdays import workdays_between
 HOME_FRESH_DAYS = 14
 INTERP_WORKDAYS = 3
 REPLY_WORKDAYS = 5
+INTERP_TARGET_RATE = 0.8  # national-2019 INTERP-RATE target_rate (a test keeps them equal)
 
 
 def site_defects(farm: Farm, site: Site) -> list[dict]:
@@ -49,6 +50,7 @@ def site_defects(farm: Farm, site: Site) -> list[dict]:
     for std in spec.missing:
         out.append(("COLUMN-MISSING", std))
     items = {path: obj for path, (kind, obj) in site.pages.items() if kind == "article"}
+    normative = with_interp = 0
     for item in items.values():
         for path, _ in item.attachments:
             if path not in site.attachments:
@@ -56,8 +58,11 @@ def site_defects(farm: Farm, site: Site) -> list[dict]:
         if item.kind == "doc":
             url = origins.resolve(spec, item.path)
             interps = [items[p] for p in item.related if p in items]
-            if not interps and any(w in item.doc_number for w in IMPORTANT_WORDS):
-                out.append(("INTERP-MISSING", url))
+            if any(w in item.doc_number for w in IMPORTANT_WORDS):
+                normative += 1
+                with_interp += bool(interps)
+                if not interps:
+                    out.append(("INTERP-MISSING", url))
             if interps and min(workdays_between(item.date, i.date) for i in interps) > INTERP_WORKDAYS:
                 out.append(("INTERP-LATE", url))
         if item.kind == "message" and "hdjl" in site.columns:
@@ -70,6 +75,9 @@ def site_defects(farm: Farm, site: Site) -> list[dict]:
         report = next((it for it in (col.items if col else []) if it.year == last), None)
         if report is None or report.date > site.report_deadline:
             out.append(("REPORT-LATE", str(last)))
+    # INTERP-RATE as the rule computes it: 规范性文件 with a 解读 over all 规范性文件, under target.
+    if normative and with_interp / normative + 1e-12 < INTERP_TARGET_RATE:
+        out.append(("INTERP-RATE", home))
     for ref, _ in site.home_broken:
         out.append(("LINK-HOME", origins.resolve(spec, ref)))
     if site.footer["site_code"] != spec.site_code:
@@ -78,6 +86,12 @@ def site_defects(farm: Farm, site: Site) -> list[dict]:
         out.append(("IDENT-ICP", home))
     if not site.footer["psb"]:
         out.append(("IDENT-PSB", home))
+    if not site.footer["sponsor"]:
+        out.append(("IDENT-SPONSOR", home))
+    if not site.conac_id:
+        out.append(("CONAC-BADGE", home))
+    if not site.search:
+        out.append(("SEARCH-MISSING", home))
     for page_type in sorted(site.meta_missing):
         out.append(("IDENT-META", page_type))
     seen: set[tuple[str, str]] = set()

@@ -1,0 +1,35 @@
+"""SEARCH-MISSING: which homepage links prove a site search exists (and which do not)."""
+
+from __future__ import annotations
+
+import pytest
+
+from zwgk.indicators import evaluate
+from zwgk.model import Link
+from tests.fixtures_indicators import HOME, by_rule, u
+
+
+@pytest.mark.parametrize("target, tag", [
+    ("js/jquery.min.js", "script"),  # every site loads jQuery: "query" inside a word is no search
+    ("js/jquery-1.8.3.min.js", "a"),
+    ("css/search.css", "link"),  # a stylesheet is not a link a visitor follows
+    ("images/sousuo.png", "img"),
+])
+def test_assets_do_not_prove_a_search(ws, nat_rubric, target, tag):
+    ws.home.facts["search"] = False
+    ws.links.append(Link(HOME, u(target), "", tag))
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "SEARCH-MISSING")
+    assert f.subject == HOME
+
+
+@pytest.mark.parametrize("target, anchor", [
+    ("search/index.html", ""),
+    ("jsearch/search.do?webid=1", ""),
+    ("so/s?q=", ""),
+    ("cms/query.jsp", ""),
+    ("zt/index.html", "站内检索"),
+])
+def test_search_page_links_prove_a_search(ws, nat_rubric, target, anchor):
+    ws.home.facts["search"] = False
+    ws.links.append(Link(HOME, u(target), anchor, "a"))
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "SEARCH-MISSING")
