@@ -29,8 +29,9 @@ def compare(truth: dict, findings: list[dict]) -> tuple[list[dict], dict]:
     found: dict[str, set] = defaultdict(set)
     for f in findings:
         found[f["rule"]].add((f["unit_id"], f["subject"]))
-    # transient pages and traps must never yield findings, unless the farm planted one there
-    # on purpose (a link into the redirect loop is a dead link for every visitor)
+    # transient pages and traps must never yield false findings, unless the farm planted one there
+    # on purpose (a link into the redirect loop is a dead link for every visitor).  A planted defect
+    # found on a page that failed once and then loaded (its "page") is a true positive, not noise.
     noisy = (set(truth.get("transient", [])) | set(truth.get("traps", []))) - {d["subject"] for d in truth["defects"]}
     rows = []
     for rule in sorted(set(planted) | set(found)):
@@ -49,7 +50,11 @@ def compare(truth: dict, findings: list[dict]) -> tuple[list[dict], dict]:
                 "recall": tp / (tp + fn) if tp + fn else None,
             }
         )
-    on_noise = [f for f in findings if f["subject"] in noisy or f.get("page") in noisy]
+    on_noise = [
+        f
+        for f in findings
+        if (f["subject"] in noisy or f.get("page") in noisy) and (f["unit_id"], f["subject"]) not in planted[f["rule"]]
+    ]
     totals = {
         "missed": sorted([rule, *k] for rule in planted for k in planted[rule] - found[rule]),
         "spurious": sorted([rule, *k] for rule in found for k in found[rule] - planted[rule]),

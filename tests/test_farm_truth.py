@@ -164,3 +164,31 @@ def test_config_is_frozen():
     except dataclasses.FrozenInstanceError:
         return
     raise AssertionError("FarmConfig must be immutable")
+
+
+def test_policy_columns_hold_no_more_documents_than_an_assessment_reads():
+    from zwgk.crawlers.settings import CrawlSettings
+    from zwgk.sitefarm.generate import POLICY_DOCS_MAX
+
+    assert POLICY_DOCS_MAX == CrawlSettings().max_articles_per_column
+    farm = Farm(FarmConfig(sites=60, seed=2, pages_per_column=40))
+    sizes = [len(farm.site(s).columns["zcwj"].items) for s in farm.specs if "zcwj" in farm.site(s).columns]
+    assert sizes and max(sizes) == POLICY_DOCS_MAX
+
+
+def test_accuracy_noise_counts_only_unplanted_findings_on_transient_pages():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "accuracy.py"
+    spec = importlib.util.spec_from_file_location("bench_accuracy", path)
+    accuracy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(accuracy)
+    truth = {"defects": [{"unit_id": "u", "rule": "LINK-PAGE", "subject": "http://a/x.doc"}],
+             "transient": ["http://a/art.html"], "traps": []}
+    planted_on_transient = {"unit_id": "u", "rule": "LINK-PAGE", "subject": "http://a/x.doc", "page": "http://a/art.html"}
+    stale_on_transient = {"unit_id": "u", "rule": "LINK-PAGE", "subject": "http://a/art.html", "page": "http://a/"}
+    _, totals = accuracy.compare(truth, [planted_on_transient])
+    assert totals["on_transient_or_trap"] == 0 and totals["tp"] == 1
+    _, totals = accuracy.compare(truth, [planted_on_transient, stale_on_transient])
+    assert totals["noise"] == [["LINK-PAGE", "u", "http://a/art.html"]] and totals["fp"] == 1

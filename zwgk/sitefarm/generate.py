@@ -36,6 +36,10 @@ from zwgk.sitefarm.workdays import add_workdays, last_workday_before_break, make
 IMPORTANT_WORDS = ("政发", "政办发", "府发", "府办发")
 ORDINARY_WORDS = ("政字", "政办函", "政办字")
 LARGE_PAGE_BYTES = 1_200_000
+# An assessment reads the newest 20 articles of a policy column (CrawlSettings.max_articles_per_column),
+# and 解读 rules judge the documents it read.  A farm 政策文件 column holds no more than that, so every
+# document the truth judges is one a correct assessment reads (a test keeps the two equal).
+POLICY_DOCS_MAX = 20
 
 
 def _numbered(title: str, n: int) -> str:
@@ -282,7 +286,7 @@ class _Builder:
         interps: list[Item] = []
         if "zcwj" in cols:
             col = cols["zcwj"]
-            count = rng.randint(10, max(10, min(25, self.config.pages_per_column)))
+            count = rng.randint(10, max(10, min(POLICY_DOCS_MAX, self.config.pages_per_column)))
             if "zcwj" in self.targets:
                 newest = rng.randint(220, 330)
             elif "FRESH-HOME" in self.codes:
