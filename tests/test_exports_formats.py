@@ -255,3 +255,25 @@ def test_manual_scores_import_from_xlsx(db, exported_round, tmp_path):
     assert [line for line, _ in report.errors] == [3, 4]
     assert "0..100" in report.errors[0][1] and "evidence" in report.errors[1][1]
     assert results.manual_scores(db, exported_round)["c2"]["apply"].score == 88
+
+
+def test_links_past_excels_per_sheet_limit_stay_as_text(db, exported_round, tmp_path, monkeypatch):
+    """A national findings sheet holds more URLs than Excel's 65,530 hyperlinks per sheet:
+    the first ones are links, the rest plain text with the same value, and no warning per cell."""
+    import warnings
+
+    import openpyxl
+
+    from zwgk.assess import exports
+
+    monkeypatch.setattr(exports, "MAX_URLS_PER_SHEET", 3)  # the same logic, at a size a test can reach
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = export_findings(db, ROUND, "xlsx", tmp_path / "f.xlsx")
+    ws = openpyxl.load_workbook(path)["问题清单"]
+    link_cols = [i + 1 for i, c in enumerate(FINDING_COLUMNS) if c.link]
+    urls = [ws.cell(r, c) for r in range(2, ws.max_row + 1) for c in link_cols
+            if str(ws.cell(r, c).value or "").startswith("http")]
+    assert len(urls) > 3
+    assert sum(1 for cell in urls if cell.hyperlink is not None) == 3
+    assert all(cell.value.startswith("http") for cell in urls)

@@ -124,6 +124,9 @@ def _is_http(value: Any) -> bool:
     return isinstance(value, str) and value.lower().startswith(("http://", "https://")) and len(value) <= MAX_URL
 
 
+MAX_URLS_PER_SHEET = 65_000  # Excel's hard limit is 65,530 hyperlinks per worksheet
+
+
 class _Book:
     """A thin xlsxwriter workbook that writes every table the same safe way."""
 
@@ -138,6 +141,7 @@ class _Book:
              "constant_memory": True},  # rows are written in order: memory stays flat for national rounds
         )
         self.taken: set[str] = set()
+        self.urls: dict[str, int] = {}  # hyperlinks written per worksheet (Excel allows 65,530)
         self.header = self.wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                           "valign": "vcenter"})
         self.text = self.wb.add_format({"text_wrap": False, "valign": "top"})
@@ -174,10 +178,13 @@ class _Book:
             ws.write_string(row, col, "是" if value else "否", self.text)
         elif isinstance(value, (int, float)):
             ws.write_number(row, col, value)
-        elif column.link and _is_http(value):
-            # only http(s) targets become links; anything else (javascript:, file:, mailto:) stays text
+        elif column.link and _is_http(value) and self.urls.get(ws.name, 0) < MAX_URLS_PER_SHEET:
+            # only http(s) targets become links; anything else (javascript:, file:, mailto:) stays text,
+            # and so do links past Excel's per-sheet limit (a national findings sheet has more)
             if ws.write_url(row, col, value, self.link, string=value) != 0:
                 ws.write_string(row, col, value, self.text)
+            else:
+                self.urls[ws.name] = self.urls.get(ws.name, 0) + 1
         else:
             ws.write_string(row, col, str(value), self.text)
 
