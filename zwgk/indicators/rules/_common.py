@@ -95,6 +95,12 @@ def normalize_name(text: str) -> str:
     return _t2s().convert(text) if text else ""
 
 
+@lru_cache(maxsize=65536)
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified, for matching only (a 繁体 site writes 政發 for 政发)."""
+    return _t2s().convert(text) if text else ""
+
+
 def synonym_index(rubric: "Rubric") -> dict[str, str]:
     """Normalised name or synonym → standard column name."""
     index: dict[str, str] = {}

@@ -12,7 +12,7 @@ from typing import Iterable
 
 from zwgk.indicators import workdays
 from zwgk.indicators.rules import register
-from zwgk.indicators.rules._common import columns_of, make_finding, ok_pages, to_date
+from zwgk.indicators.rules._common import columns_of, make_finding, ok_pages, to_date, to_simplified
 from zwgk.model import Finding, Page, SiteSnapshot
 
 _INTERP_WORDS = ("解读", "图解", "读懂", "一图", "问答", "答记者问", "政策解析")
@@ -108,8 +108,9 @@ def interpretations_of(snapshot: SiteSnapshot, rubric=None) -> dict[str, tuple[l
 
 
 def _is_normative(doc: Page, markers: list[str]) -> bool:
-    number = (doc.facts or {}).get("doc_number") or ""
-    return any(m in number for m in markers)
+    """The 文号 carries a 规范性文件 marker; compared in Simplified (a 繁体 page shows 府辦發)."""
+    number = to_simplified((doc.facts or {}).get("doc_number") or "")
+    return any(to_simplified(m) in number for m in markers)
 
 
 @register("INTERP-LATE")
