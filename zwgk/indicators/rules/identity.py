@@ -77,10 +77,9 @@ def conac_badge(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
 
 
 _SEARCH_WORDS = ("搜索", "检索", "查询")
-# A search page's URL: the word on its own (…/search/, jsearch.do, ?query=), not inside another
-# word: every site loads jquery.min.js, which is no search link.
+# A search page or widget's URL: the word on its own (…/search/, jsearch.do, search.js, ?query=),
+# not inside another word: every site loads jquery.min.js, and /research/ is 调查研究.
 _SEARCH_URL = re.compile(r"(?<![a-z])(?:j?search|sousuo|query)(?![a-z])|/s\?", re.IGNORECASE)
-_LINK_TAGS = ("a", "area")  # scripts, styles and images are not links a visitor follows to search
 
 
 @register("SEARCH-MISSING")
@@ -94,8 +93,7 @@ def search_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     if home is None:
         return []
     facts = home.facts or {}
-    anchors = [(l.anchor, l.target) for l in snapshot.links
-               if l.source in (home.url, home.final_url) and l.tag in _LINK_TAGS]
+    anchors = [(l.anchor, l.target) for l in snapshot.links if l.source in (home.url, home.final_url)]
     anchors += [(e.get("text") or "", e.get("url") or "") for e in facts.get("nav") or []]
     linked = any(any(w in (a or "") for w in _SEARCH_WORDS) or _SEARCH_URL.search(t or "") for a, t in anchors)
     if linked or "search" not in facts or facts["search"]:
