@@ -13,14 +13,21 @@ user.  Then it measures:
 * in a real Chromium (Debian's /usr/bin/chromium driven by Playwright, the
   same flags as tests/test_dashboard_browser.py) against ``zwgk.dashboard.launch``:
   (a) cold: a freshly started dashboard process per repetition (empty
-      ``st.cache_data``, modules not yet imported); time from clicking 登录
-      until the ranking grid shows its first row (the first unit of the first
-      tier), and until the script run has finished (status widget gone);
-  (b) warm: a second browser session on the same, already used process
-      (cached queries): the same two times;
-  (c) re-render after choosing another tier in 层级 and after typing a unit
-      name into the search box (+ Enter), until the grid shows the expected
-      first row and the caption the expected count.
+      ``st.cache_data``); time from clicking 登录 until the ranking grid
+      shows its first row (the first unit of the first tier, and its
+      "共 N 个单位" caption), and until the script run has finished (status
+      widget gone).  Twice: in a new browser context (empty browser cache, as
+      on a first visit: Streamlit's JavaScript chunks — the grid's, Plotly's —
+      are fetched and compiled again) and in a browser that has loaded the
+      dashboard before (every server listens on the same port, so its HTTP
+      cache stays valid);
+  (b) warm: the same on a process that has served the page before (cached
+      queries), as a second session in a new browser context and as a
+      reload in the cached browser (a reload starts a new Streamlit session,
+      so one logs in again);
+  (c) re-render after choosing another tier in 层级 (the biggest tier and
+      back) and after typing a unit id into the search box (+ Enter), until
+      the grid shows the expected first row and the caption the expected count.
 
 Every figure is repeated ``--repeat`` times (default 5); median and max are
 printed.  Not a test: nothing here asserts a time.  The measured run must
@@ -232,12 +239,13 @@ def _free_port() -> int:
 class Server:
     """``zwgk.dashboard.launch`` on a free loopback port; stopped on exit (only this process)."""
 
-    def __init__(self, url: str, log: Path) -> None:
+    def __init__(self, url: str, log: Path, port: int) -> None:
         self.url = url
         self.log = log
+        self.port = port
 
     def __enter__(self) -> str:
-        port = _free_port()
+        port = self.port
         # the server's own banner and log go to a file, not into the figures
         sys.stdout.flush()
         sys.stderr.flush()
@@ -276,10 +284,17 @@ def _settled(pg) -> None:
     pg.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=WAIT_MS)
 
 
-def login_timed(browser, base: str, first: Expect) -> tuple[float, float, object]:
-    """New session; seconds from clicking 登录 to the first ranking row, and to the run's end."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1600})
-    pg = context.new_page()
+def login_timed(browser, base: str, first: Expect, pg=None) -> tuple[float, float, object]:
+    """A new Streamlit session; seconds from clicking 登录 to the first ranking row, and to the run's end.
+
+    With ``pg`` None the session is a new browser context (an empty browser
+    cache: Streamlit's JavaScript is fetched and compiled again, as on a first
+    visit); with a page, that page loads the dashboard again (a reload: the
+    browser's cache is warm, the Streamlit session is new, so one logs in again).
+    Returns the page used.
+    """
+    if pg is None:
+        pg = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
     pg.goto(base + "/")
     pg.get_by_label("用户名").fill(LEADER)
     pg.get_by_label("密码").fill(LEADER_PASSWORD)
@@ -292,7 +307,7 @@ def login_timed(browser, base: str, first: Expect) -> tuple[float, float, object
     rows = time.perf_counter() - t
     _settled(pg)
     done = time.perf_counter() - t
-    return rows, done, context
+    return rows, done, pg
 
 
 def choose_tier(pg, tier: str, want: Expect) -> tuple[float, float]:
@@ -340,33 +355,44 @@ def time_browser(db: Database, url: str, round_id: int, repeat: int) -> None:
     first = per_tier[tiers[0]]
     log = Path(tempfile.gettempdir()) / "zwgk-dashboard-scale-server.log"
     print(f"dashboard server output: {log}", flush=True)
+    port = _free_port()  # one port for every server: a browser cache keyed by URL stays valid across restarts
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            # (a) cold: a new dashboard process per repetition
-            a_rows, a_done = [], []
+            # (a) cold: a new dashboard process per repetition (empty st.cache_data)
+            cold = {"new browser": ([], []), "cached browser": ([], [])}
+            cached_page = None
+            with Server(url, log, port) as base:  # fill the cached browser's HTTP cache once
+                _, _, cached_page = login_timed(browser, base, first)
             for _ in range(repeat):
-                with Server(url, log) as base:
-                    rows, done, ctx = login_timed(browser, base, first)
-                    ctx.close()
-                a_rows.append(rows)
-                a_done.append(done)
-            stats(f"(a) cold login -> first ranking rows ({tiers[0]})", a_rows)
-            stats("(a) cold login -> script run finished", a_done)
+                for kind in cold:
+                    with Server(url, log, port) as base:
+                        rows, done, pg = login_timed(browser, base, first,
+                                                     cached_page if kind == "cached browser" else None)
+                        if kind == "new browser":
+                            pg.context.close()
+                    cold[kind][0].append(rows)
+                    cold[kind][1].append(done)
+            for kind, (rows, done) in cold.items():
+                stats(f"(a) cold server, {kind}: login -> first rows ({tiers[0]})", rows)
+                stats(f"(a) cold server, {kind}: login -> run finished", done)
             # (b) warm and (c) re-renders: one process, used once before
-            with Server(url, log) as base:
-                _, _, ctx = login_timed(browser, base, first)
-                ctx.close()
-                b_rows, b_done = [], []
+            with Server(url, log, port) as base:
+                _, _, pg = login_timed(browser, base, first)
+                pg.context.close()
+                warm = {"new browser": ([], []), "cached browser": ([], [])}
                 for _ in range(repeat):
-                    rows, done, ctx = login_timed(browser, base, first)
-                    ctx.close()
-                    b_rows.append(rows)
-                    b_done.append(done)
-                stats("(b) warm login (new session) -> first ranking rows", b_rows)
-                stats("(b) warm login (new session) -> script run finished", b_done)
-                _, _, ctx = login_timed(browser, base, first)
-                pg = ctx.pages[0]
+                    for kind in warm:
+                        rows, done, pg = login_timed(browser, base, first,
+                                                     cached_page if kind == "cached browser" else None)
+                        if kind == "new browser":
+                            pg.context.close()
+                        warm[kind][0].append(rows)
+                        warm[kind][1].append(done)
+                for kind, (rows, done) in warm.items():
+                    stats(f"(b) warm server, {kind}: login -> first rows", rows)
+                    stats(f"(b) warm server, {kind}: login -> run finished", done)
+                _, _, pg = login_timed(browser, base, first, cached_page)
                 samples: dict[str, list[float]] = {t: [] for t in (tiers[0], other)}
                 done_samples: dict[str, list[float]] = {t: [] for t in (tiers[0], other)}
                 for _ in range(repeat):
@@ -376,7 +402,7 @@ def time_browser(db: Database, url: str, round_id: int, repeat: int) -> None:
                         done_samples[t].append(done)
                 for t in (other, tiers[0]):
                     stats(f"(c) tier -> {t} ({per_tier[t].caption}): first rows", samples[t])
-                    stats(f"(c) tier -> {t}: script run finished", done_samples[t])
+                    stats(f"(c) tier -> {t}: run finished", done_samples[t])
                 choose_tier(pg, other, per_tier[other])  # search within the biggest tier
                 s_rows, s_done = [], []
                 for k in range(repeat):
@@ -385,9 +411,8 @@ def time_browser(db: Database, url: str, round_id: int, repeat: int) -> None:
                     s_rows.append(rows)
                     s_done.append(done)
                     clear_search(pg, per_tier[other])
-                stats(f"(c) search by unit id in {other}: first row", s_rows)
-                stats("(c) search: script run finished", s_done)
-                ctx.close()
+                stats(f"(c) search by unit id in {other}: the one row", s_rows)
+                stats("(c) search: run finished", s_done)
         finally:
             browser.close()
 
