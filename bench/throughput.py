@@ -536,7 +536,7 @@ def rss_run(args: argparse.Namespace, workdir: Path, log: list[str]) -> None:
     with FarmProcess(args.rss_sites, args.seed, args.rss_pages_per_column, workdir) as farm:
         say(f"[{time.strftime('%H:%M:%S')}] RSS: zwgk, {args.rss_sites}-site farm "
             f"(pages_per_column {args.rss_pages_per_column}), sites_in_flight {args.rss_sites}, "
-            f"stop after {args.rss_seconds or 'the end'} s … {machine_line()}")
+            f"{f'stopped after {args.rss_seconds:g} s' if args.rss_seconds else 'run to the end'} … {machine_line()}")
         cmd = zwgk_cmd(args, farm.registry, workdir / "zwgk-rss.db", args.rss_sites, None, ticks=True)
         run, out, err = run_measured("zwgk", cmd, farm, stop_after=args.rss_seconds)
     ticks = [json.loads(line[5:]) for line in out.splitlines() if line.startswith("TICK ")]
