@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest's "no runtime" warnings are noise here
 sys.path.insert(0, str(ROOT))
 
 from tests.fixtures_assess import add_round, finding  # noqa: E402
@@ -196,6 +197,62 @@ def time_queries(db: Database, round_id: int, repeat: int) -> None:
             fn()
             samples.append(time.perf_counter() - t)
         stats(f"query  {label}", samples)
+
+
+# --------------------------------------------------------------------------- the script run without the browser
+
+
+def time_script_runs(db: Database, url: str, round_id: int, repeat: int) -> None:
+    """The 总览 script run in-process (``streamlit.testing.v1.AppTest``): queries + building the page.
+
+    What the server spends before the browser gets the page; the difference
+    to the browser figures is transport and rendering in Chromium.  "Cold"
+    clears ``st.cache_data`` first (modules are already imported here, unlike
+    a freshly started server).
+    """
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from zwgk.dashboard import APP_PATH
+
+    os.environ["ZWGK_DB"] = url
+    tiers, other, _, searches = expectations(db, round_id)
+
+    def logged_in() -> tuple[AppTest, float]:
+        at = AppTest.from_file(str(APP_PATH), default_timeout=300)
+        at.run()
+        at.text_input(key="login_name").input(LEADER)
+        at.text_input(key="login_password").input(LEADER_PASSWORD)
+        next(b for b in at.button if b.label == "登录").click()
+        t = time.perf_counter()
+        at.run()
+        took = time.perf_counter() - t
+        if at.exception or not at.dataframe:
+            raise SystemExit(f"the 总览 page did not render in AppTest: {at.exception}")
+        return at, took
+
+    cold, warm, tier, found = [], [], [], []
+    for _ in range(repeat):
+        st.cache_data.clear()
+        cold.append(logged_in()[1])
+    at, _ = logged_in()
+    for k in range(repeat):
+        t = time.perf_counter()
+        at.run()
+        warm.append(time.perf_counter() - t)
+    for k in range(repeat):
+        t = time.perf_counter()
+        at.selectbox(key="w_tier").select(other if k % 2 == 0 else tiers[0]).run()
+        tier.append(time.perf_counter() - t)
+    at.selectbox(key="w_tier").select(other).run()
+    for k in range(repeat):
+        t = time.perf_counter()
+        at.text_input(key="w_search").input(searches[k % len(searches)][0]).run()
+        found.append(time.perf_counter() - t)
+    stats("script run (AppTest): login, cold st.cache_data", cold)
+    stats("script run (AppTest): rerun, warm cache", warm)
+    stats(f"script run (AppTest): tier change ({other} <-> {tiers[0]})", tier)
+    stats("script run (AppTest): search by unit id", found)
 
 
 # --------------------------------------------------------------------------- the browser
@@ -463,6 +520,7 @@ def main(argv: list[str] | None = None) -> None:
         else:
             print(f"setup: reusing {args.db} (round id {round_id})", flush=True)
         time_queries(db, round_id, args.repeat)
+        time_script_runs(db, url, round_id, args.repeat)
         if not args.no_browser:
             time_browser(db, url, round_id, args.repeat)
         print(f"uptime   {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
