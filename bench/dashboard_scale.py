@@ -92,15 +92,21 @@ def stats(label: str, samples: list[float]) -> None:
 
 
 def lock_state() -> str:
-    """Whether this run holds the machine lock: its parent is ``flock /tmp/zwgk-bench.lock``."""
+    """Whether this run holds the machine lock: an ancestor process is ``flock /tmp/zwgk-bench.lock``."""
     import fcntl
 
-    try:
-        parent = Path(f"/proc/{os.getppid()}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        parent = []
-    if parent and Path(parent[0].decode()).name == "flock" and LOCK.encode() in parent:
-        return "held by this run"
+    pid = os.getppid()
+    for _ in range(4):  # flock → (bash -c →) python
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            break
+        if argv and Path(argv[0].decode()).name == "flock" and LOCK.encode() in argv:
+            return "held by this run"
+        pid = int(stat.rsplit(")", 1)[1].split()[1])
+        if pid <= 1:
+            break
     with open(LOCK, "a") as f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
