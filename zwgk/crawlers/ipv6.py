@@ -115,7 +115,11 @@ async def probe_ipv6(
     lookup = await fetcher.dns.lookup(host)
     out["a"], out["aaaa"] = lookup.a, lookup.aaaa
     if not lookup.aaaa:
-        out["error"] = "no AAAA record"
+        if "AAAA" in lookup.unanswered:  # unknown, not absent: IPV6-NONE is not judged
+            out["aaaa_unknown"] = True
+            out["error"] = f"AAAA lookup timed out: {lookup.error}" if lookup.error else "AAAA lookup timed out"
+        else:
+            out["error"] = "no AAAA record"
         return out
     errors: list[str] = []
     reachable: list[str] = []

@@ -101,6 +101,7 @@ class Lookup:
     a: list[str] = field(default_factory=list)
     aaaa: list[str] = field(default_factory=list)
     error: str = ""
+    unanswered: list[str] = field(default_factory=list)  # "A"/"AAAA" queries that timed out every try
 
 
 class DnsClient:
@@ -151,14 +152,23 @@ class DnsClient:
                 result.append(address)
         return result
 
-    async def lookup(self, host: str) -> Lookup:
+    async def lookup(self, host: str, tries: int = 3) -> Lookup:
+        """A and AAAA of ``host``.  A query that times out is asked again (``tries`` in all):
+        a lost UDP answer is no proof that the record is missing (IPV6-NONE reads ``aaaa``)."""
         out = Lookup()
         errors: list[str] = []
-        for family, bucket in ((socket.AF_INET, out.a), (socket.AF_INET6, out.aaaa)):
-            try:
-                bucket.extend(await self.addresses(host, family))
-            except OSError as exc:
-                errors.append(str(exc))
+        for family, bucket, rdtype in ((socket.AF_INET, out.a, "A"), (socket.AF_INET6, out.aaaa, "AAAA")):
+            for attempt in range(tries):
+                try:
+                    bucket.extend(await self.addresses(host, family))
+                except NameNotFound as exc:
+                    errors.append(str(exc))
+                except OSError as exc:
+                    if attempt + 1 < tries:
+                        continue
+                    errors.append(str(exc))
+                    out.unanswered.append(rdtype)
+                break
         if not out.a and not out.aaaa:
             out.error = "; ".join(errors)
         return out

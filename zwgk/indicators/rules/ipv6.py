@@ -27,8 +27,8 @@ def _evidence(probe: dict[str, Any]) -> dict[str, Any]:
 @register("IPV6-NONE")
 def ipv6_none(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     probe = _probe(snapshot)
-    if probe is None or probe.get("aaaa"):
-        return []
+    if probe is None or probe.get("aaaa") or probe.get("aaaa_unknown"):
+        return []  # has AAAA, or the AAAA query never got an answer (unknown is not "none")
     if not probe.get("a") and probe.get("error"):
         return []  # the name did not resolve at all: not an IPv6 question (see AVAIL-DOWN / LINK-*)
     msg = f"网站 {snapshot.homepage} 的域名没有 AAAA（IPv6）解析记录，不支持IPv6访问。"
