@@ -193,3 +193,20 @@ def test_waf_challenge_412_is_blocked_not_broken(miniweb):
     miniweb.add("/waf.html", "<html><script>/* challenge */</script></html>", status=412)
     result = fetch(fast_settings(allow_private=True), miniweb.url("/waf.html"))
     assert result.outcome == "blocked" and result.status == 412
+
+
+def test_waiting_for_a_pooled_connection_is_not_a_timeout(miniweb):
+    """More requests than pooled connections: the queue wait is not charged to a request's timeout
+    (it used to turn healthy pages into 'timeout' failures with hundreds of sites in flight)."""
+    miniweb.delay = 0.4
+    for i in range(8):
+        miniweb.add(f"/p{i}.html", f"<html><title>p{i}</title></html>")
+    settings = fast_settings(allow_private=True, global_concurrency=2, per_host_concurrency=8, total_timeout=1.0,
+                             retries=0)
+
+    async def go():
+        async with Fetcher(settings) as f:
+            return await asyncio.gather(*(f.fetch(miniweb.url(f"/p{i}.html")) for i in range(8)))
+
+    results = asyncio.run(go())
+    assert [r.outcome for r in results] == ["ok"] * 8  # 8 × 0.4 s through 2 connections: 1.6 s > the 1 s timeout

@@ -136,6 +136,7 @@ class Fetcher:
         self.slots: dict[str, HostSlot] = {}
         self.session: aiohttp.ClientSession | None = None
         self.session_v6: aiohttp.ClientSession | None = None
+        self.gates: dict[str, asyncio.Semaphore] = {}
         self.requests = 0
 
     async def __aenter__(self) -> "Fetcher":
@@ -157,6 +158,13 @@ class Fetcher:
 
         self.session = session("main", s.global_concurrency)
         self.session_v6 = session("v6", max(4, s.global_concurrency // 4))
+        # aiohttp's total timeout also runs while a request waits for a pooled connection:
+        # with hundreds of sites in flight that wait alone turned healthy homepages into
+        # "timeout" failures.  Requests queue here instead, untimed, so the pool never blocks.
+        self.gates = {
+            "main": asyncio.Semaphore(s.global_concurrency),
+            "v6": asyncio.Semaphore(max(4, s.global_concurrency // 4)),
+        }
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -234,12 +242,13 @@ class Fetcher:
         slot = self.slot(url, v6)
         session = self.session_v6 if v6 else self.session
         assert session is not None, "Fetcher used outside 'async with'"
+        gate = self.gates["v6" if v6 else "main"]
         attempt = 0
         while True:
             attempt += 1
             result.attempts += 1
             retry_wait: float | None = None
-            async with slot:
+            async with slot, gate:
                 t0 = time.monotonic()
                 ok = False
                 try:
