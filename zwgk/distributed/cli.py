@@ -33,7 +33,7 @@ def worker(
     Example: zwgk worker --broker redis://10.0.0.5:6379/0 --db postgresql+psycopg://zwgk@10.0.0.5/zwgk -c 4
     """
     from zwgk.distributed.celery_app import app, configure
-    from zwgk.distributed.config import QUEUE, resolve_broker
+    from zwgk.distributed.config import QUEUE, masked, resolve_broker
     from zwgk.model import ZwgkError
 
     if pool not in ("prefork", "threads", "solo"):
@@ -62,7 +62,7 @@ def worker(
     import zwgk.indicators  # noqa: F401
     import zwgk.pipeline.round  # noqa: F401
 
-    typer.echo(f"zwgk worker: broker {url}, pool {pool} × {1 if pool == 'solo' else n}")
+    typer.echo(f"zwgk worker: broker {masked(url)}, pool {pool} × {1 if pool == 'solo' else n}")
     app.worker_main(argv)
 
 
@@ -86,7 +86,7 @@ def beat(
     Celery executor. Example: zwgk beat --broker redis://10.0.0.5:6379/0 --db postgresql+psycopg://zwgk@10.0.0.5/zwgk
     """
     from zwgk.distributed.celery_app import app, configure
-    from zwgk.distributed.config import resolve_broker
+    from zwgk.distributed.config import masked, resolve_broker
     from zwgk.model import ZwgkError
     from zwgk.monitor.schedule import MonitorConfig, beat_schedule
     from zwgk.storage.db import resolve_url
@@ -108,7 +108,7 @@ def beat(
             if entry["task"] in ("zwgk.monitor.probe_pass", "zwgk.monitor.round"):
                 entry["kwargs"]["alerts_config"] = str(alerts.resolve())
     app.conf.beat_schedule = schedule
-    typer.echo(f"zwgk beat: broker {url}, {len(schedule)} jobs: " + ", ".join(sorted(schedule)))
+    typer.echo(f"zwgk beat: broker {masked(url)}, {len(schedule)} jobs: " + ", ".join(sorted(schedule)))
     app.Beat(loglevel=loglevel, schedule=str(schedule_file)).run()
 
 

@@ -24,6 +24,20 @@ def resolve_broker(broker: str | None = None) -> str:
     return url
 
 
+def masked(url: str) -> str:
+    """``url`` with its password replaced by ``***``, for logs and banners (journald keeps them)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def _env_float(name: str, default: float) -> float:
     value = os.environ.get(name)
     if not value:
