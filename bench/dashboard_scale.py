@@ -10,6 +10,8 @@ user.  Then it measures:
 
 * the query functions of ``zwgk.dashboard.queries`` called directly (query
   and DataFrame time without Streamlit or the browser);
+* the 总览 script run in-process (``streamlit.testing.v1.AppTest``): what the
+  server spends (queries + building the page) before any browser work;
 * in a real Chromium (Debian's /usr/bin/chromium driven by Playwright, the
   same flags as tests/test_dashboard_browser.py) against ``zwgk.dashboard.launch``:
   (a) cold: a freshly started dashboard process per repetition (empty
