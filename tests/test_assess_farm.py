@@ -1,10 +1,11 @@
 """Two real rounds over the site farm: 整改 items re-checked, overdue items cost extra points.
 
-The farm cannot repair planted defects between rounds (yet), so round 2 sees
-every defect again after the deadline (→ ``overdue`` + extra deduction), and
+Between the rounds the departments repair half their planted defects
+(``FarmConfig(repaired=0.5)``): round 2 finds those items ``fixed`` and the rest
+again after the deadline (→ ``overdue`` + extra deduction), and
 one site taken down in round 2 is vetoed (AVAIL-DOWN) while its other items stay
-open (a site whose content was not seen is never "fixed").  Fixed/new per item are covered on hand-made rounds in
-tests/test_assess_rounds.py.
+open (a site whose content was not seen is never "fixed").  Hand-made rounds in
+tests/test_assess_rounds.py cover the same statuses case by case.
 """
 
 from __future__ import annotations
@@ -44,13 +45,15 @@ def two_farm_rounds(tmp_path_factory):
         registry = farm.write_registry(work / "registry.csv")
         first = run_round(db, RoundOptions(name="r1", as_of=first_day, registry=registry, resolver=farm.resolver,
                                            allow_private=True))
+        truth1 = farm.truth
     measured = [s.unit_id for s in first.scores if s.measured and not s.veto]
     down = next(u for u in measured if results.list_findings(db, first.round_id, u, include_dismissed=False))
-    with running_farm(FarmConfig(sites=6, seed=1, as_of=later, port=port)) as farm:
+    with running_farm(FarmConfig(sites=6, seed=1, as_of=later, port=port, repaired=0.5)) as farm:
         farm.set_down(down)
         second = run_round(db, RoundOptions(name="r2", as_of=later, registry=registry, resolver=farm.resolver,
                                             allow_private=True))
-    yield {"db": db, "r1": first, "r2": second, "down": down}
+        truth2 = farm.truth
+    yield {"db": db, "r1": first, "r2": second, "down": down, "truth1": truth1, "truth2": truth2}
     db.dispose()
 
 
@@ -89,6 +92,13 @@ def test_unfixed_items_become_overdue_and_cost_the_rubrics_extra_points(two_farm
         else:
             assert "rectify" not in after.breakdown
     assert checked, "the farm must leave some defects unrepaired between the rounds"
+    # the departments repaired half their planted defects: each repaired one that had an item is "fixed"
+    key = lambda d: (d["unit_id"], d["rule"], d["subject"])  # noqa: E731
+    repaired = {key(d) for d in two_farm_rounds["truth1"]["defects"]} - {key(d) for d in two_farm_rounds["truth2"]["defects"]}
+    items = {(i.unit_id, i.rule, i.subject): i for u in s1 for i in results.list_rectification_items(db, u)}
+    judged = [k for k in repaired if k in items and k[0] != two_farm_rounds["down"] and s2[k[0]].measured]
+    assert judged, "the repaired farm must fix some items"
+    assert {k: items[k].status for k in judged} == {k: "fixed" for k in judged}
     assert charged, "some non-vetoed unit must carry the overdue extra deduction"
 
 

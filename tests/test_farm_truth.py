@@ -192,3 +192,26 @@ def test_accuracy_noise_counts_only_unplanted_findings_on_transient_pages():
     assert totals["on_transient_or_trap"] == 0 and totals["tp"] == 1
     _, totals = accuracy.compare(truth, [planted_on_transient, stale_on_transient])
     assert totals["noise"] == [["LINK-PAGE", "u", "http://a/art.html"]] and totals["fp"] == 1
+
+
+def test_a_repaired_farm_is_the_same_web_with_fewer_planted_defects():
+    """``repaired`` fixes a seeded share of each site's defects, a superset as the share grows."""
+    import pytest
+
+    from zwgk.model import ZwgkError
+
+    def planted(repaired: float) -> set[tuple[str, str]]:
+        farm = Farm(FarmConfig(sites=30, seed=4, repaired=repaired))
+        # the redirect-loop link is a server quirk, not a planted code: repairs leave it
+        return {(d["unit_id"], d["rule"]) for d in build_truth(farm)["defects"]
+                if not d["subject"].endswith("/loop/a.html")}
+
+    before, half, all_fixed = planted(0.0), planted(0.5), planted(1.0)
+    assert all_fixed == set() and half < before
+    fixed = before - half
+    assert 0.25 * len(before) < len(fixed) < 0.75 * len(before)
+    assert {unit for unit, _ in planted(0.8)} <= {unit for unit, _ in before}
+    with pytest.raises(ZwgkError, match="repaired"):
+        FarmConfig(repaired=1.5)
+    with pytest.raises(ZwgkError, match="at least 15"):
+        FarmConfig(pages_per_column=10)

@@ -26,6 +26,8 @@ def serve(
     registry_out: Path | None = typer.Option(None, "--registry-out", help="Write the farm's registry CSV here."),
     bench: bool = typer.Option(False, "--bench", help="Benchmark mode: one 127.0.0.1 port per site."),
     no_ipv6: bool = typer.Option(False, "--no-ipv6", help="Do not serve on ::1 / answer AAAA."),
+    pages_per_column: int = typer.Option(40, "--pages-per-column", help="Upper bound on list items per column (≥ 15; scales the farm)."),
+    repaired: float = typer.Option(0.0, "--repaired", help="Share (0–1) of planted defects already repaired: the same seed a round later."),
 ) -> None:
     """Serve the farm (HTTP + DNS) until Ctrl-C."""
     from zwgk.sitefarm import FarmConfig, running_farm
@@ -35,7 +37,7 @@ def serve(
     except ValueError:
         raise ZwgkError(f"--as-of {as_of!r} is not a date; write YYYY-MM-DD") from None
     config = FarmConfig(sites=sites, registry=registry, seed=seed, as_of=day, port=port, dns_port=dns_port,
-                        ipv6=not no_ipv6, bench_mode=bench)
+                        ipv6=not no_ipv6, bench_mode=bench, pages_per_column=pages_per_column, repaired=repaired)
     started = time.monotonic()
     with running_farm(config) as farm:
         typer.echo(f"模拟网站群 farm: {len(farm.farm.specs)} sites, HTTP port {farm.port} (127.0.0.1"

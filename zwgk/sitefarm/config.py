@@ -24,6 +24,9 @@ class FarmConfig:
     bench_mode: each site on its own 127.0.0.1 port, no slow or transient pages,
       every response carries ``LinkChecker: 1``.
     pages_per_column: upper bound on list-page items per column (scales the farm).
+    repaired: share (0–1) of each site's planted defects that its department has
+      repaired — the same seed with ``repaired > 0`` is the same web a round later,
+      some problems fixed (the truth file says which remain).
     """
 
     sites: int = 24
@@ -36,11 +39,14 @@ class FarmConfig:
     ipv6: bool = True
     bench_mode: bool = False
     pages_per_column: int = 40
+    repaired: float = 0.0
 
     def __post_init__(self) -> None:
         if self.registry is None and self.sites < 1:
             raise ZwgkError(f"farm sites must be at least 1, got {self.sites}")
-        if self.pages_per_column < 5:
-            raise ZwgkError(f"pages_per_column must be at least 5, got {self.pages_per_column}")
+        if self.pages_per_column < 15:  # list generation draws 15+ items for the long columns
+            raise ZwgkError(f"pages_per_column must be at least 15, got {self.pages_per_column}")
+        if not 0.0 <= self.repaired <= 1.0:
+            raise ZwgkError(f"repaired must be a share between 0 and 1, got {self.repaired}")
         if self.registry is not None and not Path(self.registry).is_file():
             raise ZwgkError(f"farm registry {self.registry} does not exist")

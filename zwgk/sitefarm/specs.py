@@ -68,7 +68,24 @@ def build_specs(config: FarmConfig) -> list[SiteSpec]:
     """All sites of the farm with their defect plans, coverage-checked."""
     raw = _registry_specs(config) if config.registry else _synthetic_specs(config)
     planned = [_plan(spec, config) for spec in raw]
-    return _ensure_coverage(planned, config)
+    covered = _ensure_coverage(planned, config)
+    if config.repaired > 0:
+        covered = [_repair(spec, config) for spec in covered]
+    return covered
+
+
+def _repair(spec: SiteSpec, config: FarmConfig) -> SiteSpec:
+    """Drop a seeded share of the site's planted defects: its department fixed them.
+
+    The draw depends only on the site's seed and the code, so a larger ``repaired``
+    fixes a superset; what the fixed site then looks like is generated as usual.
+    """
+    kept = {code for code in spec.codes
+            if random.Random(derive_seed(spec.seed, "repair", code)).random() >= config.repaired}
+    if kept == set(spec.codes):
+        return spec
+    missing = spec.missing if "COLUMN-MISSING" in kept else ()
+    return _consistent(replace(spec, codes=frozenset(kept), missing=missing), config)
 
 
 # ---------------------------------------------------------------- identities
