@@ -23,7 +23,7 @@ def corpus_server():
 
 
 def _settings():
-    return fast_settings(total_timeout=1.5, retries=0, max_page_bytes=2 * MB, max_links_checked_per_site=50)
+    return fast_settings(total_timeout=5, retries=0, max_page_bytes=2 * MB, max_links_checked_per_site=50)
 
 
 @pytest.fixture(scope="module")
