@@ -187,22 +187,7 @@ class SiteCrawler:
         return Seen(page, [Link(source=url, target=l.target, anchor=l.anchor, tag=l.tag) for l in links])
 
     def _build(self, url: str, kind: str, depth: int, result: FetchResult) -> Seen:
-        page = Page(
-            url=url,
-            status=result.status,
-            outcome=result.outcome,
-            kind=kind,
-            final_url=result.final_url if result.final_url != url else None,
-            depth=depth,
-            content_type=result.content_type[:100],
-            charset=result.charset,
-            size=result.size,
-            elapsed_ms=round(result.elapsed_ms, 1),
-            error=result.error,
-            etag=result.etag,
-            last_modified=result.last_modified,
-            fetched_at=_now(),
-        )
+        page = _fetched_page(url, kind, depth, result)
         links: list[Link] = []
         if result.outcome == "ok" and result.text is not None:
             ex: Extracted = extract_page(result.final_url, result.text, kind)
@@ -461,22 +446,7 @@ class SiteCrawler:
             async with sem:
                 result = await self.fetcher.fetch(target, full_body=False)
             kind = PageKind.ATTACHMENT.value if is_attachment(target) else PageKind.OTHER.value
-            page = Page(
-                url=target,
-                status=result.status,
-                outcome=result.outcome,
-                kind=kind,
-                final_url=result.final_url if result.final_url != target else None,
-                depth=depth,
-                content_type=result.content_type[:100],
-                charset=result.charset,
-                size=result.size,
-                elapsed_ms=round(result.elapsed_ms, 1),
-                error=result.error,
-                etag=result.etag,
-                last_modified=result.last_modified,
-                fetched_at=_now(),
-            )
+            page = _fetched_page(target, kind, depth, result)
             if result.outcome == "ok" and result.text is not None:
                 title = _title(result.text)
                 page.title = title[:500]
@@ -511,3 +481,23 @@ def _page_number(url: str) -> int:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _fetched_page(url: str, kind: str, depth: int, result: FetchResult) -> Page:
+    """The snapshot row of one fetch (extraction adds the facts, for HTML only)."""
+    return Page(
+        url=url,
+        status=result.status,
+        outcome=result.outcome,
+        kind=kind,
+        final_url=result.final_url if result.final_url != url else None,
+        depth=depth,
+        content_type=result.content_type[:100],
+        charset=result.charset,
+        size=result.size,
+        elapsed_ms=round(result.elapsed_ms, 1),
+        error=result.error,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        fetched_at=_now(),
+    )
