@@ -205,3 +205,24 @@ def test_rectification_list_per_round_and_export_without_tracking(db, assess_uni
                        "COLUMN-MISSING": ["open", "open"]}
     rows = json.loads(export_rectification(db, "d1", "json", tmp_path / "b.json").read_text(encoding="utf-8"))
     assert [(r["rule"], r["opened_round"]) for r in rows] == [("COLUMN-MISSING", "a")]  # newest round by default
+
+
+def test_review_candidate_counts_only_once_confirmed(db, one_round):
+    """A finding raised on weak evidence waits in the review queue: no deduction, no veto,
+    no 整改 item until an evaluator confirms it; dismissing it keeps it out."""
+    rubric = make_rubric()
+    weak = finding("c1", "SITE-DOWN", "http://c1.gov.cn/", 0, "publish", severity="veto")
+    weak.evidence["confidence"] = "review"
+    store(db, one_round, "c1", [finding("c1", "COLUMN-MISSING", "政策解读", 5, "publish"), weak])
+    (pending,) = [f for f in results.list_findings(db, one_round, "c1") if f.rule == "SITE-DOWN"]
+    assert pending.needs_review and not pending.in_force
+    by = {s.unit_id: s for s in score_round(db, one_round, rubric)}
+    assert (by["c1"].score, by["c1"].veto) == (95.0, False)
+    update_rectification(db, one_round, rubric)
+    assert {i.rule for i in rectification_list(db, "c1", one_round)} == {"COLUMN-MISSING"}
+
+    results.add_review(db, one_round, "c1", "SITE-DOWN", "http://c1.gov.cn/", "confirmed", "人工复核一周监测记录属实", "王评估")
+    by = {s.unit_id: s for s in score_round(db, one_round, rubric)}
+    assert by["c1"].veto and by["c1"].score == 0.0
+    update_rectification(db, one_round, rubric)
+    assert {i.rule for i in rectification_list(db, "c1", one_round)} == {"COLUMN-MISSING", "SITE-DOWN"}

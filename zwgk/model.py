@@ -164,8 +164,38 @@ class Finding:
     def key(self) -> tuple[str, str, str]:
         return (self.unit_id, self.rule, self.subject)
 
+    @property
+    def needs_review(self) -> bool:
+        """Raised on weak evidence: it waits in the evaluator's review queue."""
+        return is_review_candidate(self.evidence)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+REVIEW_CONFIDENCE = "review"
+
+
+def is_review_candidate(evidence: dict[str, Any] | None) -> bool:
+    """``evidence["confidence"] == "review"``: the rule saw weak evidence (a loose column
+    match, a short title fragment, a date read from a URL, content that only a person can
+    judge) and asks an evaluator before accusing anyone."""
+    return bool(evidence) and evidence.get("confidence") == REVIEW_CONFIDENCE
+
+
+def finding_in_force(finding: Any) -> bool:
+    """Whether a finding counts (points, veto, 整改清单, rankings).
+
+    The one place that decides it: a finding dismissed by an evaluator never counts;
+    a review candidate counts only once an evaluator has confirmed it.  Works on a
+    plain :class:`Finding` (never reviewed) and on a stored finding with ``review``.
+    """
+    review = getattr(finding, "review", "") or ""
+    if review == "dismissed":
+        return False
+    if is_review_candidate(getattr(finding, "evidence", None)):
+        return review == "confirmed"
+    return True
 
 
 @dataclass(slots=True)

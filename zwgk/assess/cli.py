@@ -9,6 +9,7 @@ from typing import Any, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from zwgk.model import ZwgkError
 
@@ -201,19 +202,36 @@ review_app.command("dismiss")(_review_command("dismissed"))
 def review_list_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),
     unit: Optional[str] = typer.Option(None, "--unit", help="Only this unit."),
+    pending: bool = typer.Option(False, "--pending", help="Only the queue: candidates awaiting a decision."),
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """Every review of a round (who, when, why), oldest first."""
-    from zwgk.storage.results import reviews_for
+    """The review queue (待核查: findings raised on weak evidence, no deduction until
+    confirmed), then every review of the round (who, when, why), oldest first.
+
+    Confirm a candidate with `zwgk review confirm …` (it then counts: points, veto,
+    整改清单) or dismiss it with `zwgk review dismiss …`.
+    """
+    from zwgk.storage.results import list_findings, reviews_for
 
     database = _open(db)
     info = _round(database, round_name)
+    queue = [f for f in list_findings(database, info.id, unit) if f.needs_review]
+    table = Table(title=f"待核查 review queue {info.name}: {len(queue)}")
+    for col in ("单位", "规则", "问题对象", "依据不足之处", "问题描述"):
+        table.add_column(col)
+    for f in queue:
+        cells = (f.unit_id, f.rule, f.subject, str(f.evidence.get("review_reason", "")), f.message)
+        table.add_row(*(Text(c) for c in cells))  # crawled text: never read as rich markup
+    console.print(table)
+    if pending:
+        return
     table = Table(title=f"人工核查记录 {info.name}")
     for col in ("时间", "单位", "规则", "问题对象", "结论", "理由", "核查人"):
         table.add_column(col)
     for r in reviews_for(database, info.id, unit):
-        table.add_row(f"{r.at:%Y-%m-%d %H:%M}", r.unit_id, r.rule, r.subject,
-                      "确认" if r.decision == "confirmed" else "排除", r.reason, r.reviewer)
+        cells = (f"{r.at:%Y-%m-%d %H:%M}", r.unit_id, r.rule, r.subject,
+                 "确认" if r.decision == "confirmed" else "排除", r.reason, r.reviewer)
+        table.add_row(*(Text(c) for c in cells))
     console.print(table)
 
 

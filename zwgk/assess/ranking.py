@@ -48,7 +48,7 @@ def score_round(
     # A failed crawl is still judged when a rule that needs no content (AVAIL-DOWN)
     # holds for it and stands after review: the unit is scored (a veto), not left out.
     judged = {u for u, fs in by_unit.items()
-              if any(f.rule in JUDGED_WITHOUT_CONTENT and f.review != "dismissed" for f in fs)}
+              if any(f.rule in JUDGED_WITHOUT_CONTENT and f.in_force for f in fs)}
     failed = {m.unit.unit_id: m.reason or "抓取失败 crawl failed" for m in members
               if m.state == "failed" and m.unit.unit_id not in judged}
     failed.update({u: r for u, r in (not_measured or {}).items() if u not in judged})
@@ -178,8 +178,8 @@ def compare_rounds(db: Database, a: int, b: int) -> RoundComparison:
             )
         )
     both_measured = {u for u in set(sa) & set(sb) if sa[u].measured and sb[u].measured}
-    fa = {f.key for f in results.list_findings(db, a, include_dismissed=False)}
-    fb = {f.key for f in results.list_findings(db, b, include_dismissed=False)}
+    fa = {f.key for f in results.list_findings(db, a) if f.in_force}
+    fb = {f.key for f in results.list_findings(db, b) if f.in_force}
     rules = []
     for rule in sorted({k[1] for k in fa | fb}):
         ka = {k for k in fa if k[1] == rule}

@@ -73,11 +73,12 @@ def _order(info: RoundInfo) -> tuple[dt.date, int]:
 
 
 def rectifiable(findings: list[FindingView], rubric: Any) -> list[FindingView]:
-    """Findings that become 整改 items: not dismissed, veto/deduct, not under a bonus indicator."""
+    """Findings that become 整改 items: in force (not dismissed, not an unconfirmed review
+    candidate), veto/deduct, not under a bonus indicator."""
     bonus = {k for k, v in indicators_of(rubric).items() if v.part == "bonus"}
     return [
         f for f in findings
-        if not f.dismissed and f.severity in ("veto", "deduct") and indicator_of(f, rubric) not in bonus
+        if f.in_force and f.severity in ("veto", "deduct") and indicator_of(f, rubric) not in bonus
     ]
 
 
@@ -198,7 +199,7 @@ def overdue_items(db: Database, round_id: int) -> dict[str, list[tuple[str, str]
     info = _round(db, round_id)
     rounds = {r.id: r for r in list_rounds(db)}
     here = _order(info)
-    seen = {(f.unit_id, f.rule, f.subject) for f in results.list_findings(db, round_id) if not f.dismissed}
+    seen = {(f.unit_id, f.rule, f.subject) for f in results.list_findings(db, round_id) if f.in_force}
     out: dict[str, list[tuple[str, str]]] = {}
     for it in results.list_rectification_items(db):
         opened = rounds.get(it.opened_round_id)

@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Protocol, Sequence
 
-from zwgk.model import Unit, UnitScore, check_weight
+from zwgk.model import Unit, UnitScore, check_weight, finding_in_force
 
 RECTIFY_INDICATOR = "rectify"
 RECTIFY_RULE = "RECTIFY-OVERDUE"
@@ -123,8 +123,8 @@ def indicator_of(finding: FindingLike, rubric: Any) -> str:
 
 
 def counted(findings: Iterable[FindingLike]) -> list[FindingLike]:
-    """Findings that count: not dismissed by an evaluator."""
-    return [f for f in findings if getattr(f, "review", "") != "dismissed"]
+    """Findings that count: not dismissed, and review candidates only once confirmed."""
+    return [f for f in findings if finding_in_force(f)]
 
 
 def indicator_rows(breakdown: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -285,7 +285,7 @@ def check_vetoes(db: Database, round_id: int, notifier: Notifier, now: dt.dateti
     from zwgk.storage.probes import list_alerts
     from zwgk.storage.results import list_findings
 
-    findings = [f for f in list_findings(db, round_id) if f.severity == "veto" and f.review != "dismissed"]
+    findings = [f for f in list_findings(db, round_id) if f.severity == "veto" and f.in_force]
     present = {(f.unit_id, f"{f.rule}|{f.subject}") for f in findings}
     for alert in list_alerts(db):
         if alert.kind == "veto" and alert.closed_at is None and (alert.unit_id, alert.key) not in present:

@@ -145,7 +145,7 @@ def bulletin_data(db: Database, quarter: str) -> BulletinData:
         for tier in sorted(by_tier, key=lambda t: order.get(t, 99)):
             n, p = by_tier[tier]
             data.tiers.append({"tier": tier, "units": n, "passed": p, "rate": p / n if n else 0.0})
-        findings = [f for f in list_findings(db, latest.id) if f.review != "dismissed"]
+        findings = [f for f in list_findings(db, latest.id) if f.in_force]
         by_unit: dict[str, list[Any]] = defaultdict(list)
         for f in findings:
             by_unit[f.unit_id].append(f)

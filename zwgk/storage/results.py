@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import delete, select
 
-from zwgk.model import Finding, Unit, UnitScore, ZwgkError, check_weight
+from zwgk.model import Finding, Unit, UnitScore, ZwgkError, check_weight, finding_in_force, is_review_candidate
 from zwgk.storage.db import Database
 from zwgk.storage.tables import (
     FindingRow,
@@ -67,6 +67,16 @@ class FindingView:
     @property
     def dismissed(self) -> bool:
         return self.review == "dismissed"
+
+    @property
+    def needs_review(self) -> bool:
+        """A review candidate (weak evidence) not yet decided by an evaluator."""
+        return is_review_candidate(self.evidence) and not self.review
+
+    @property
+    def in_force(self) -> bool:
+        """Counts for points, vetoes and 整改清单 (see :func:`zwgk.model.finding_in_force`)."""
+        return finding_in_force(self)
 
     def to_finding(self) -> Finding:
         return Finding(
