@@ -36,7 +36,9 @@ def test_wanzai_2022_footer(wanzai):
         "icp": "赣ICP备11002306号-1",
         "psb": "赣公网安备 36092202000105号",
         "sponsor": "万载县人民政府",
+        "organiser": "万载县人民政府办公室",
         "conac": True,
+        "jiucuo": True,
     }
 
 

@@ -47,8 +47,9 @@ def _mount() -> None:
     from zwgk.dashboard import cli as dashboard_cli
     from zwgk.monitor import cli as monitor_cli
     from zwgk.distributed import cli as distributed_cli
+    from zwgk.inspect import cli as inspect_cli
 
-    for module in (pipeline_cli, registry_cli, assess_cli, indicators_cli, farm_cli, dashboard_cli, monitor_cli, distributed_cli):
+    for module in (pipeline_cli, registry_cli, assess_cli, indicators_cli, farm_cli, dashboard_cli, monitor_cli, distributed_cli, inspect_cli):
         module.register(app)
 
 

@@ -11,8 +11,9 @@ dateparser (see dependency-measurements.md: htmldate reads 2020年9月28日 as
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
+
+from zwgk.text import _converter, normalise  # noqa: F401  (the one normalisation; re-exported)
 
 DATE_RE = re.compile(
     r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?"
@@ -50,18 +51,7 @@ _URL_DATE_RES = (
 )
 
 
-@functools.lru_cache(maxsize=1)
-def _converter():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def normalise(text: str) -> str:
-    """Traditional → Simplified (opencc ``t2s``), for matching only."""
-    if not text:
-        return text
-    return _converter().convert(text)
+__all__ = ["normalise", "parse_date", "labelled_dates", "pick_publish", "date_from_url", "DATE_LABELS"]
 
 
 def _make(y: str, m: str, d: str) -> dt.date | None:

@@ -23,18 +23,12 @@ from zwgk.crawlers.dates import (
     parse_date,
     pick_publish,
 )
+from zwgk.crawlers.footer import CONAC_MARKERS, JIUCUO_MARKERS, footer_facts, has_marker
+from zwgk.crawlers.links import page_base, placeholder_anchors, raw_links
 from zwgk.crawlers.urls import normalise_url, resolve_link
 from zwgk.model import Link
+from zwgk.text import original_span as _original
 
-LINK_SELECTORS = (
-    ("a", "href"),
-    ("area", "href"),
-    ("iframe", "src"),
-    ("frame", "src"),
-    ("img", "src"),
-    ("script", "src"),
-    ("link", "href"),
-)
 _NAV_HINT = re.compile(r"nav|menu|daohang|dh\b|top|header|head|banner", re.I)
 _MORE_HINT = re.compile(r"more|gengduo|dropdown|sub-?menu", re.I)
 _SUB_HINT = re.compile(r"sub-?nav|side|left|lmdh|column|lanmu|sidebar|crumb|location|position|dqwz", re.I)
@@ -47,12 +41,10 @@ _PAGINATION_TEXT = re.compile(r"^(下一页|下页|上一页|上页|尾页|末�
 _PAGINATION_HREF = re.compile(r"(?:index|list|default)_\d+\.s?html?$|[?&](?:page|pageno|pageindex|curpage|p|pn|pagenum)=\d+", re.I)
 _CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]")
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.I)
-_SITE_CODE = re.compile(r"标识码\s*[:：]?\s*((?:12)?(?:BM|bm|BT|bt)?[0-9A-Za-z]{6,14})")
-_ICP = re.compile(r"([\u4e00-\u9fa5])\s*ICP\s*备\s*(\d{4,12})\s*号(?:\s*-\s*(\d+))?", re.I)
-_PSB = re.compile(r"([\u4e00-\u9fa5])\s*公网安备\s*(\d{6,20})\s*号")
-_SPONSOR = re.compile(r"主办(?:单位)?\s*[:：]\s*([^\s|｜,，;；<]{2,40}?)(?=\s|承办|协办|技术支持|联系|地址|版权|$|\||｜)")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,12}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
 _SPACES = re.compile(r"\s+")
+NAV_TEXT_MAX = 24  # longer anchor texts are headlines, not navigation entries
+NAV_REGIONS = frozenset({"top", "more", "sub", "footer", "click"})
 _COLUMN_LIKE = re.compile(r"/(?:index(?:_\d+)?\.s?html?)?(?:\?.*)?$")  # list pages, not documents
 _JS_OBJECT = re.compile(r"\{[^{}]{10,2000}\}")
 _JS_PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*["']((?:[^"'\\]|\\.)*)["']""")
@@ -72,6 +64,17 @@ class Extracted:
 
 def _squash(text: str | None) -> str:
     return _SPACES.sub(" ", text or "").strip()
+
+
+def _anchor_text(node: LexborNode) -> str:
+    """What an entry says: its text, else its title / alt (an image link), else an image's alt."""
+    text = _squash(node.text())
+    if not text:
+        text = _squash(node.attributes.get("title") or node.attributes.get("alt") or "")
+    if not text:
+        img = node.css_first("img[alt]")
+        text = _squash(img.attributes.get("alt") or "") if img is not None else ""
+    return text
 
 
 def _hints(node: LexborNode) -> str:
@@ -120,19 +123,16 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
     """
     tree = LexborHTMLParser(html)
     out = Extracted()
-    base = url
-    base_node = tree.css_first("base[href]")
-    if base_node is not None:
-        base = resolve_link(url, base_node.attributes.get("href")) or url
+    base = page_base(tree, url)
 
     meta: dict[str, str] = {}
     refresh: str | None = None
     for node in tree.css("meta"):
         attrs = node.attributes
-        name = attrs.get("name") or attrs.get("property")
+        name = attrs.get("name")  # 指引 tags are name=…; og:/itemprop properties are not site metadata
         content = attrs.get("content")
-        if name and content is not None and name not in meta:
-            meta[name] = content.strip()
+        if name and name not in meta:
+            meta[name] = (content or "").strip()
         if (attrs.get("http-equiv") or "").lower() == "refresh" and content:
             match = _REFRESH_URL.search(content)
             if match:
@@ -143,35 +143,39 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
     page_title = _squash(title_node.text()) if title_node is not None else ""
     out.title = meta.get("ArticleTitle") or page_title
 
-    # Links (a, area, iframe, img, script, link, meta refresh), with region for anchors.
+    # Links: every URL a browser would follow or load (zwgk.crawlers.links); anchors keep
+    # their text and where they sit.  Navigation keeps every entry's own text, even when
+    # several entries share one target (a placeholder "#", the page itself).
     seen: set[tuple[str, str]] = set()
     region_cache: dict[int, str] = {}
     nav: list[dict[str, str]] = []
+    nav_seen: set[tuple[str, str]] = set()
     anchors: list[tuple[LexborNode, str, str, str]] = []  # node, target, text, region
-    conac = False
-    for tag, attr in LINK_SELECTORS:
-        for node in tree.css(f"{tag}[{attr}]"):
-            raw = node.attributes.get(attr)
-            if raw and "conac.cn" in raw:
-                conac = True
-            target = resolve_link(base, raw)
-            if target is None:
-                continue
-            text = ""
-            if tag in ("a", "area"):
-                text = _squash(node.text()) if tag == "a" else ""
-                if not text:
-                    text = _squash(node.attributes.get("title") or node.attributes.get("alt") or "")
-                region = _region(node, region_cache) if tag == "a" else "page"
-                anchors.append((node, target, text, region))
-                if region in ("top", "more", "sub") and text:
-                    nav.append({"text": text, "url": target, "where": region})
-            key = (target, tag)
-            if (target, "") in seen or key in seen:
-                continue
-            seen.add(key)
-            seen.add((target, ""))
-            out.links.append(Link(source=url, target=target, anchor=text[:200], tag=tag))
+
+    def add_nav(text: str, target: str, region: str) -> None:
+        if not text or len(text) > NAV_TEXT_MAX or (text, target) in nav_seen:
+            return
+        if region in NAV_REGIONS or (kind == "home" and region == "page"):
+            nav_seen.add((text, target))
+            nav.append({"text": text, "url": target, "where": region})
+
+    for raw in raw_links(tree, base):
+        text = ""
+        if raw.node is not None:
+            text = _anchor_text(raw.node)
+            region = _region(raw.node, region_cache)
+            if raw.node.tag != "a" and raw.node.tag != "area":
+                region = "click" if region == "page" else region
+            anchors.append((raw.node, raw.target, text, region))
+            add_nav(text, raw.target, region)
+        key = (raw.target, raw.tag)
+        if (raw.target, "") in seen or key in seen:
+            continue
+        seen.add(key)
+        seen.add((raw.target, ""))
+        out.links.append(Link(source=url, target=raw.target, anchor=text[:200], tag=raw.tag))
+    for node in placeholder_anchors(tree, base):
+        add_nav(_anchor_text(node), "", _region(node, region_cache))
     if refresh:
         target = resolve_link(base, refresh)
         if target and (target, "") not in seen:
@@ -185,10 +189,11 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
     )
     body = tree.body
     body_text = body.text(separator=" ") if body is not None else ""
-    simple_footer = normalise(footer_text)
-    if not _SITE_CODE.search(simple_footer) and not _ICP.search(simple_footer):
+    probe = footer_facts(footer_text)
+    if not probe["site_code"] and not probe["icp"]:
         footer_text = body_text[-4000:]
-    out.facts["footer"] = footer_facts(footer_text, conac)
+    lower = html.lower()
+    out.facts["footer"] = footer_facts(footer_text, has_marker(lower, CONAC_MARKERS), has_marker(lower, JIUCUO_MARKERS))
 
     simple_text = normalise(body_text)
     out.soft404 = is_soft404(page_title, simple_text)
@@ -219,36 +224,6 @@ def has_search_box(tree: LexborHTMLParser) -> bool:
         if node.tag == "textarea" or (node.attributes.get("type") or "text").strip().lower() not in _NOT_TYPED:
             return True
     return False
-
-
-def _original(match: "re.Match[str] | None", original: str, simple: str, group: int = 0) -> str:
-    """The matched span in the original text (Traditional kept), when the conversion kept offsets."""
-    if match is None:
-        return ""
-    if len(original) == len(simple):
-        return original[match.start(group) : match.end(group)]
-    return match.group(group)
-
-
-def footer_facts(text: str, conac: bool = False) -> dict[str, Any]:
-    """{site_code, icp, psb, sponsor, conac} from footer text (``""``/False when absent).
-
-    Matched on the Simplified form (贛ICP備 reads as 赣ICP备); the values keep
-    the page's own characters as evidence.
-    """
-    text = _squash(text)
-    simple = normalise(text)
-    site_code = _SITE_CODE.search(simple)
-    icp = _ICP.search(simple)
-    psb = _PSB.search(simple)
-    sponsor = _SPONSOR.search(simple)
-    return {
-        "site_code": site_code.group(1) if site_code else "",
-        "icp": _original(icp, text, simple),
-        "psb": _original(psb, text, simple),
-        "sponsor": _original(sponsor, text, simple, 1),
-        "conac": bool(conac),
-    }
 
 
 def is_soft404(title: str, simple_text: str) -> bool:
@@ -383,6 +358,8 @@ def _article_facts(
         out.pub_date, out.date_source = picked[1], f"table:{picked[0]}"
     elif (picked := pick_publish(text_dates)) is not None:
         out.pub_date, out.date_source = picked[1], f"label:{picked[0]}"
+    elif (shown := _unlabelled_date(tree)) is not None:
+        out.pub_date, out.date_source = shown[1], f"element:{shown[0]}"
     elif (from_url := date_from_url(url)) is not None:
         out.pub_date, out.date_source = from_url, "url"
 
@@ -402,6 +379,28 @@ def _article_facts(
     title = normalise(out.title)
     column = normalise(meta.get("ColumnName", ""))
     out.facts["is_interpretation"] = "解读" in title or "解读" in column
+
+
+_DATE_HINT = re.compile(r"(?:^|[\s_-])(?:date|time|pubtime|pubdate|fbsj|fbrq|rq|sj|fbtime)(?:$|[\s_-])", re.I)
+
+
+def _unlabelled_date(tree: LexborHTMLParser) -> tuple[str, dt.date] | None:
+    """A date shown without a label in the article head (``<span class="time">2024-05-12</span>``).
+
+    Only short elements whose class or id says date/time count, so a date in the body
+    text (a meeting's date, a deadline) is never taken for the publication date.
+    """
+    for node in tree.css("[class], [id]"):
+        hints = _hints(node).strip()
+        if not _DATE_HINT.search(hints):
+            continue
+        text = node.text() or ""
+        if len(text) > 40:
+            continue
+        value = parse_date(normalise(text))
+        if value is not None:
+            return hints.split()[0], value
+    return None
 
 
 def _is_related(anchor: LexborNode, simple_text: str, cache: dict[int, bool]) -> bool:

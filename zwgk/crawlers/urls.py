@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 IGNORED_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "sms:", "ftp:")
 ATTACHMENT_EXTENSIONS = frozenset(
@@ -28,8 +28,32 @@ def normalise_url(url: str) -> str:
     netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
-    path = parts.path or "/"
-    return urlunsplit((scheme, netloc, path, parts.query, ""))
+    path = _canonical_escapes(parts.path or "/", _PATH_SAFE)
+    query = _canonical_escapes(parts.query, _QUERY_SAFE) if parts.query else ""
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+_PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+_QUERY_SAFE = _PATH_SAFE + "?"
+
+
+def _escape(match: "re.Match[str]") -> str:
+    char = chr(int(match.group(1), 16))
+    return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
+
+def _canonical_escapes(component: str, safe: str) -> str:
+    """One spelling per URL (RFC 3986 §6.2.2): escapes of unreserved characters decoded,
+    other escapes upper-case, raw non-ASCII and spaces escaped as UTF-8 — so the same
+    target written two ways (``/%7euser/文件.pdf`` and ``/~user/%E6%96%87%E4%BB%B6.pdf``)
+    is checked once."""
+    if "%" in component:
+        component = _PERCENT.sub(_escape, component)
+    if component.isascii() and " " not in component:
+        return component
+    return quote(component, safe=safe, encoding="utf-8", errors="strict")
 
 
 def resolve_link(base: str, href: str | None) -> str | None:

@@ -17,9 +17,12 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zwgk.model import RubricError, Severity, WeightError, check_weight
+
+if TYPE_CHECKING:
+    from zwgk.columns import ColumnVocabulary
 
 RUBRIC_DIR = Path(__file__).resolve().parents[1] / "data" / "rubrics"
 
@@ -95,6 +98,10 @@ class ColumnSpec:
 
     name: str
     synonyms: tuple[str, ...] = ()
+    key_terms: tuple[str, ...] = ()  # "解读", "法定+公开": what a name must contain (see zwgk.columns)
+    exclude: tuple[str, ...] = ()  # look-alikes that are not this column (数据解读)
+    examples: tuple[str, ...] = ()  # real names seen on sites (docs, tests)
+    hub: bool = False  # its page lists entries or services, not dated items: never judged blank
     required: bool = False
     freshness_days: int | None = None
     kind: str = ""  # 动态 / 要闻 / 通知 / 政策 / 人事 / 规划 / ""
@@ -120,6 +127,15 @@ class Rubric:
     rules: dict[str, RuleSpec]
     columns: dict[str, ColumnSpec]
     path: str = ""
+
+    def column_vocabulary(self, cutoff: float = 90.0) -> "ColumnVocabulary":
+        """The columns' names, key terms and look-alikes, for recognising names by meaning."""
+        from zwgk.columns import ColumnTerms, ColumnVocabulary
+
+        return ColumnVocabulary(
+            tuple(ColumnTerms(c.name, c.synonyms, c.key_terms, c.exclude) for c in self.columns.values()),
+            cutoff,
+        )
 
     def column_synonyms(self) -> dict[str, list[str]]:
         """Standard column name → names it is known under (the name itself first)."""
@@ -153,7 +169,8 @@ _RULE_FIELDS = {
     "what_en": "str", "subject": "str", "source": "str", "enabled": "bool",
 }
 _COLUMN_FIELDS = {
-    "synonyms": "strlist", "required": "bool", "freshness_days": "int", "kind": "str",
+    "synonyms": "strlist", "key_terms": "strlist", "exclude": "strlist", "examples": "strlist",
+    "hub": "bool", "required": "bool", "freshness_days": "int", "kind": "str",
     "parent": "str", "tiers": "strlist", "kinds": "strlist",
 }
 _RULE_REQUIRED = ("name_zh", "name_en", "category", "indicator", "severity", "points")
@@ -389,6 +406,10 @@ def _build(data: dict[str, Any], path: Path) -> Rubric:
         columns[name] = ColumnSpec(
             name=name,
             synonyms=tuple(spec.get("synonyms", ())),
+            key_terms=tuple(spec.get("key_terms", ())),
+            exclude=tuple(spec.get("exclude", ())),
+            examples=tuple(spec.get("examples", ())),
+            hub=bool(spec.get("hub", False)),
             required=bool(spec.get("required", False)),
             freshness_days=int(days) if days else None,  # 0 = not checked (TOML has no null)
             kind=spec.get("kind", ""),

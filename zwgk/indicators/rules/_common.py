@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable
 
 from zwgk.model import Finding, Outcome, Page, PageKind, SiteSnapshot
+from zwgk.text import normalise
 
 if TYPE_CHECKING:
     from zwgk.indicators.catalog import Rubric, RuleSpec
@@ -81,24 +82,15 @@ def home_page(snapshot: SiteSnapshot) -> Page | None:
 _NOISE = re.compile(r"[\s\u3000\xa0>»›〉＞·•|｜:：\-—]+|更多|more", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 @lru_cache(maxsize=65536)
 def normalize_name(text: str) -> str:
-    """Column names compare in simplified characters, without spaces, arrows, 更多 and similar decoration."""
-    text = _NOISE.sub("", text or "")
-    return _t2s().convert(text) if text else ""
+    """Column names compare normalised (:mod:`zwgk.text`), without spaces, arrows, 更多 and similar decoration."""
+    return _NOISE.sub("", normalise(text or ""))
 
 
-@lru_cache(maxsize=65536)
 def to_simplified(text: str) -> str:
-    """Traditional → Simplified, for matching only (a 繁体 site writes 政發 for 政发)."""
-    return _t2s().convert(text) if text else ""
+    """The one normalisation (:func:`zwgk.text.normalise`): a 繁体 site writes 政發 for 政发."""
+    return normalise(text)
 
 
 def synonym_index(rubric: "Rubric") -> dict[str, str]:

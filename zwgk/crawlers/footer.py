@@ -1,0 +1,63 @@
+"""The identity a government site shows at the foot of its pages.
+
+Real footers label the same facts in many ways; each pattern accepts the variants
+seen on government sites (all matched on :func:`zwgk.text.normalise`'d text, so
+full-width colons, 繁体 and odd spaces need no second spelling):
+
+* 网站标识码 / 政府网站标识码 / 网站识别码 / 标识码, with ``:``, ``：`` or nothing before the
+  code (``网站标识码bm01000001``); codes are 10 digits, ``bm``+8 digits, ``12BM…``, ``BT…``;
+* ICP: ``赣ICP备06000141号`` (``-1`` suffix), also after ``ICP备案号：``;
+* 公安备案: ``赣公网安备 36090202000004号``;
+* sponsor: 主办 / 主办单位 / 主办方 / 网站主办 / 主办机关; a footer that names only the
+  organiser (承办 / 承办单位) is recorded separately — it is not the sponsor;
+* the 党政机关网站标识 badge: a link to ``conac.cn`` *or* the script that renders it
+  (``dcs.conac.cn/js/…``, ``_ideConac``), since many sites load the badge by script;
+* the 找错 widget (``_jiucuo_`` script or a ``jiucuo`` link).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from zwgk.text import normalise, original_span as _original, squash
+
+_CODE = r"((?:12)?(?:BM|bm|Bm|BT|bt)?[0-9A-Za-z]{6,14})"
+SITE_CODE = re.compile(r"(?:标识码|识别码|网站标识|网站代码)\s*(?:为|是)?\s*[:]?\s*" + _CODE)
+ICP = re.compile(r"([\u4e00-\u9fa5])\s*ICP\s*备\s*(\d{4,12})\s*号(?:\s*-\s*(\d+))?", re.I)
+ICP_LICENCE = re.compile(r"([\u4e00-\u9fa5])\s*ICP\s*证\s*(\d{4,12})\s*号", re.I)
+PSB = re.compile(r"([\u4e00-\u9fa5])\s*公网安备\s*(\d{6,20})\s*号?")
+_STOP = r"(?=\s|承办|协办|技术支持|运维|运行维护|维护|联系|地址|电话|版权|邮编|网站标识|标识码|$|\||,|;)"
+SPONSOR = re.compile(r"(?:网站)?主办(?:单位|方|机关|部门)?\s*[:]\s*([^\s|,;<]{2,40}?)" + _STOP)
+SPONSOR_BARE = re.compile(r"(?:网站)?主办(?:单位|方|机关)\s+([^\s|,;<:]{2,40}?)" + _STOP)
+ORGANISER = re.compile(r"承办(?:单位|方)?\s*[:]?\s*([^\s|,;<]{2,40}?)" + _STOP)
+CONAC_MARKERS = ("conac.cn", "_ideconac", "conac%2ecn", "imgconac")
+JIUCUO_MARKERS = ("_jiucuo_", "zfwzgl.www.gov.cn", "jiucuo.js", "jiucuo.html?site_code", "exposure/jiucuo")
+
+
+def footer_facts(text: str, conac: bool = False, jiucuo: bool = False) -> dict[str, Any]:
+    """{site_code, icp, psb, sponsor, organiser, conac, jiucuo} from footer text.
+
+    Matched on the normalised form (貴ICP備 reads as 贵ICP备); the values keep the
+    page's own characters as evidence.  Absent values are ``""`` / False.
+    """
+    text = squash(text)
+    simple = normalise(text)
+    site_code = SITE_CODE.search(simple)
+    icp = ICP.search(simple) or ICP_LICENCE.search(simple)
+    psb = PSB.search(simple)
+    sponsor = SPONSOR.search(simple) or SPONSOR_BARE.search(simple)
+    organiser = ORGANISER.search(simple)
+    return {
+        "site_code": site_code.group(1) if site_code else "",
+        "icp": _original(icp, text, simple),
+        "psb": _original(psb, text, simple),
+        "sponsor": _original(sponsor, text, simple, 1),
+        "organiser": _original(organiser, text, simple, 1),
+        "conac": bool(conac),
+        "jiucuo": bool(jiucuo),
+    }
+
+
+def has_marker(html_lower: str, markers: tuple[str, ...]) -> bool:
+    return any(m in html_lower for m in markers)
