@@ -243,7 +243,7 @@ def zwgk_main(args: argparse.Namespace) -> None:
     if profiler:
         profiler.enable()
     summary = crawl_round(db, prepared.info.id, prepared.units, prepared.settings,
-                          prepared.rubric.column_synonyms(), progress=progress)
+                          prepared.rubric.column_vocabulary(prepared.settings.column_match_cutoff), progress=progress)
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)

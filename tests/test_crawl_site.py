@@ -149,7 +149,9 @@ def test_footer_facts_on_home(county_crawl):
         "icp": "赣ICP备11002306号-1",
         "psb": "赣公网安备 36092202000105号",
         "sponsor": "测试县人民政府",
+        "organiser": "测试县政府办公室",
         "conac": True,
+        "jiucuo": False,
     }
 
 

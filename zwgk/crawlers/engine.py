@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from zwgk.crawlers.columns import ColumnMatcher
+from zwgk.columns import ColumnVocabulary
 from zwgk.crawlers.fetcher import Fetcher
 from zwgk.crawlers.pipeline import SnapshotWriter
 from zwgk.crawlers.settings import CrawlSettings
@@ -49,7 +49,7 @@ def crawl_round(
     round_id: int,
     units: list[Unit],
     settings: CrawlSettings,
-    column_synonyms: dict[str, list[str]],
+    column_synonyms: ColumnVocabulary | dict[str, list[str]],
     progress: ProgressFn | None = None,
 ) -> CrawlSummary:
     """Crawl every unit's site into round ``round_id``'s snapshot (resumable).
@@ -85,14 +85,17 @@ async def crawl_round_async(
     round_id: int,
     units: list[Unit],
     settings: CrawlSettings,
-    column_synonyms: dict[str, list[str]],
+    column_synonyms: ColumnVocabulary | dict[str, list[str]],
     progress: ProgressFn | None = None,
 ) -> CrawlSummary:
     emit = _safe(progress)
     started = time.monotonic()
     summary = CrawlSummary()
     writer = SnapshotWriter(db)
-    matcher = ColumnMatcher(column_synonyms, settings.column_match_cutoff)
+    if isinstance(column_synonyms, ColumnVocabulary):
+        matcher = column_synonyms
+    else:  # names only (no key terms): the older interface
+        matcher = ColumnVocabulary.from_synonyms(column_synonyms, settings.column_match_cutoff)
     try:
         states = await writer.call(snapshot.site_states, round_id)
         todo: list[Unit] = []
@@ -141,7 +144,7 @@ async def _crawl_site(
     round_id: int,
     unit: Unit,
     settings: CrawlSettings,
-    matcher: ColumnMatcher,
+    matcher: ColumnVocabulary,
     summary: CrawlSummary,
     emit: ProgressFn,
     total: int,

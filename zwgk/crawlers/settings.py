@@ -76,6 +76,10 @@ class CrawlSettings:
       max_query_variants: distinct query strings per path — calendar-trap cap.
       check_external_links: also check links leaving the site.
       column_match_cutoff: rapidfuzz ratio (0–100) for a near column-name match.
+      max_unnamed_lists: navigation entries under names no rubric column has that are
+        fetched to see whether they are lists (dated items / pagination); those that
+        are lists are read like columns (articles, 解读 pairs, links), the rest are
+        ordinary pages.
       ipv6_sample: inner links fetched over IPv6 for the inner-link share.
 
     Storage
@@ -114,6 +118,7 @@ class CrawlSettings:
     autothrottle_target: float = 4.0
     max_crawl_delay: float = 10.0
     column_match_cutoff: float = 90.0
+    max_unnamed_lists: int = 40
     write_batch: int = 40
     article_columns: tuple[str, ...] = field(default=DEFAULT_ARTICLE_COLUMNS)
     hub_names: tuple[str, ...] = field(default=DEFAULT_HUB_NAMES)

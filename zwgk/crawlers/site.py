@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from zwgk.crawlers.columns import ColumnMatcher, is_hub_name
+from zwgk.columns import ColumnMatch, ColumnVocabulary, is_hub_name
 from zwgk.crawlers.extract import Extracted, extract_page, is_soft404
 from zwgk.crawlers.fetcher import Fetcher, FetchResult
 from zwgk.crawlers.ipv6 import add_inner_share, empty_probe, probe_ipv6
@@ -31,6 +31,7 @@ from zwgk.crawlers.settings import CrawlSettings
 from zwgk.crawlers.urls import is_attachment, normalise_url, path_key, path_pattern, same_site
 from zwgk.model import Link, Page, PageKind, Unit
 from zwgk.storage import snapshot
+from zwgk.text import normalise
 
 ProgressFn = Callable[[dict[str, Any]], None]
 _PAGE_NUMBER = re.compile(r"(?:_|[?&](?:page|pageno|pageindex|curpage|p|pn|pagenum)=)(\d+)", re.I)
@@ -54,11 +55,38 @@ class Seen:
 
 @dataclass(slots=True)
 class Column:
-    name: str  # standard name
+    name: str  # standard name ("" for a list page whose name is not recognised)
     text: str  # anchor text it was found under
     url: str
     depth: int
     pages: list[Seen] = field(default_factory=list)
+    match: ColumnMatch | None = None  # how the name was recognised (evidence)
+
+    def facts(self) -> dict[str, Any]:
+        """What every page of this column records about it."""
+        out: dict[str, Any] = {"column": self.name, "column_text": self.text}
+        if self.match is not None:
+            out["column_match"] = self.match.evidence()
+        return out
+
+
+# A page reached from navigation under a name no rubric column has is read as a list
+# when it shows at least this many dated items (or pagination): coverage must not
+# depend on recognising names.
+MIN_LIST_ITEMS = 3
+_INTERP_WORDS = ("解读", "图解", "读懂", "问答", "答记者问")
+
+
+def looks_like_list(facts: dict[str, Any]) -> bool:
+    items = facts.get("items") or []
+    return sum(1 for i in items if i.get("date")) >= MIN_LIST_ITEMS or bool(facts.get("pagination"))
+
+
+def _entries(seen: "Seen") -> list[tuple[str, str]]:
+    """(text, url) of every entry a page offers: each anchor's own text, navigation included."""
+    out = [(l.anchor, l.target) for l in seen.links if l.tag in ("a", "area") and l.anchor]
+    out += [(e.get("text") or "", e.get("url") or "") for e in (seen.page.facts or {}).get("nav") or []]
+    return list(dict.fromkeys(out))
 
 
 @dataclass(slots=True)
@@ -76,7 +104,7 @@ class SiteCrawler:
         writer: SiteWriter,
         unit: Unit,
         settings: CrawlSettings,
-        matcher: ColumnMatcher,
+        matcher: ColumnVocabulary,
         previous: dict[str, tuple[int, Page]] | None = None,
         progress: ProgressFn | None = None,
     ):
@@ -97,6 +125,7 @@ class SiteCrawler:
         self.robots: Any = None
         self.stats: Counter[str] = Counter()
         self.outcomes: dict[str, str] = {}  # url → outcome of every page recorded
+        self.unknown: dict[str, tuple[str, int]] = {}  # unrecognised entries: url → (text, depth)
 
     # ---------------------------------------------------------------- policy
     def _allowed(self, url: str) -> str:
@@ -143,6 +172,8 @@ class SiteCrawler:
         seen, _result = await self._fetch_seen(url, kind, depth)
         if extra:
             seen.page.facts.update(extra)
+            if extra.get("list_probe") and seen.page.outcome == "ok" and not looks_like_list(seen.page.facts):
+                seen.page.kind = PageKind.OTHER.value  # a content page under an unknown name, not a list
         await self._record(seen)
         return seen
 
@@ -247,6 +278,7 @@ class SiteCrawler:
 
         columns = await self._columns(home)
         await self._articles(columns)
+        await self._articles(await self._unnamed_lists(columns))
         await self._check_links()
         if ipv6_task is not None:
             probes["ipv6"] = await ipv6_task
@@ -313,25 +345,36 @@ class SiteCrawler:
         await self._record(seen)
         return seen
 
-    def _match_columns(self, seen: Seen, found: dict[str, Column], depth: int, hubs: list[tuple[str, str]] | None) -> None:
-        """Add the columns (and hub pages) named by ``seen``'s anchors."""
-        for link in seen.links:
-            if link.tag not in ("a", "area") or not link.anchor:
+    def _match_columns(
+        self,
+        seen: Seen,
+        found: dict[str, Column],
+        depth: int,
+        hubs: list[tuple[str, str]] | None,
+        unknown: dict[str, tuple[str, int]] | None = None,
+    ) -> None:
+        """Add the columns (and hub pages) named by ``seen``'s entries; unrecognised same-site
+        entries go to ``unknown`` (url → (text, depth)) to be tried as lists."""
+        for text, target in _entries(seen):
+            if not target or not same_site(target, self.home) or is_attachment(target):
                 continue
-            if not same_site(link.target, self.home) or is_attachment(link.target):
+            if hubs is not None and is_hub_name(text, self.s.hub_names):
+                if all(target != h for h, _ in hubs) and target != seen.page.url:
+                    hubs.append((target, text))
+            match = self.matcher.match(text)
+            if match is None:
+                if unknown is not None and target != seen.page.url and target != self.home:
+                    unknown.setdefault(target, (text, depth))
                 continue
-            if hubs is not None and is_hub_name(link.anchor, self.s.hub_names):
-                if all(link.target != h for h, _ in hubs) and link.target != seen.page.url:
-                    hubs.append((link.target, link.anchor))
-            name = self.matcher.match(link.anchor)
-            if name is None or name in found:
+            if match.column in found:
                 continue
-            found[name] = Column(name=name, text=link.anchor, url=link.target, depth=depth)
+            found[match.column] = Column(name=match.column, text=text, url=target, depth=depth, match=match)
 
     async def _columns(self, home: Seen) -> list[Column]:
         found: dict[str, Column] = {}
         hubs: list[tuple[str, str]] = []
-        self._match_columns(home, found, 1, hubs)
+        unknown: dict[str, tuple[str, int]] = {}
+        self._match_columns(home, found, 1, hubs, unknown)
         hub_jobs = []
         for url, text in hubs[:3]:
             column = next((c.name for c in found.values() if c.url == url), "")
@@ -339,7 +382,7 @@ class SiteCrawler:
         hub_pages = await self._wave(hub_jobs)
         for hub in hub_pages:
             if hub is not None and hub.page.outcome == "ok":
-                self._match_columns(hub, found, 2, None)
+                self._match_columns(hub, found, 2, None, unknown)
         # Hub pages that are also columns count as that column's first list page.
         for hub in hub_pages:
             if hub is None:
@@ -352,10 +395,7 @@ class SiteCrawler:
         pending = [c for c in found.values() if not c.pages]
         while pending and waves < 2:
             waves += 1
-            jobs = [
-                (c.url, PageKind.COLUMN.value, c.depth, {"column": c.name, "column_text": c.text})
-                for c in pending
-            ]
+            jobs = [(c.url, PageKind.COLUMN.value, c.depth, c.facts()) for c in pending]
             results = await self._wave(jobs)
             before = set(found)
             for column, seen in zip(pending, results):
@@ -364,8 +404,27 @@ class SiteCrawler:
                     if seen.page.outcome == "ok":
                         self._match_columns(seen, found, column.depth + 1, None)
             pending = [found[name] for name in found if name not in before]
+        self.unknown = unknown
         await self._pagination(list(found.values()))
         return list(found.values())
+
+    async def _unnamed_lists(self, named: list[Column]) -> list[Column]:
+        """Entries under names no rubric column has, read as lists when they are lists.
+
+        Runs after the named columns had their pages and articles, so recognised columns
+        keep first claim on the page budget.
+        """
+        urls = {c.url for c in named}
+        probes = [(u, t, d) for u, (t, d) in self.unknown.items() if u not in urls and u not in self.crawled]
+        jobs = [(u, PageKind.COLUMN.value, d, {"column": "", "column_text": t, "list_probe": True})
+                for u, t, d in probes[: self.s.max_unnamed_lists]]
+        lists = []
+        for (url, text, depth), seen in zip(probes, await self._wave(jobs)):
+            if seen is not None and seen.page.kind == PageKind.COLUMN.value and seen.page.outcome == "ok":
+                column = Column(name="", text=text, url=url, depth=depth)
+                column.pages.append(seen)
+                lists.append(column)
+        return lists
 
     async def _pagination(self, columns: list[Column]) -> None:
         jobs = []
@@ -377,42 +436,54 @@ class SiteCrawler:
             more = [u for u in first.facts.get("pagination", []) if u not in self.crawled and same_site(u, self.home)]
             more.sort(key=_page_number)
             for url in more[: max(self.s.max_pages_per_column - 1, 0)]:
-                jobs.append((url, PageKind.COLUMN.value, column.depth, {"column": column.name, "column_text": column.text, "page_of": first.url}))
+                jobs.append((url, PageKind.COLUMN.value, column.depth, {**column.facts(), "page_of": first.url}))
                 owners.append(column)
         for column, seen in zip(owners, await self._wave(jobs)):
             if seen is not None:
                 column.pages.append(seen)
 
     def _wants_articles(self, column: Column) -> int:
-        if any(key in column.name for key in self.s.article_columns):
+        if column.name and any(key in column.name for key in self.s.article_columns):
+            return self.s.max_articles_per_column
+        if not column.name and _is_interp_name(column.text):  # 解读 under a name nobody listed
             return self.s.max_articles_per_column
         return self.s.articles_per_other_column
 
     async def _articles(self, columns: list[Column]) -> None:
         jobs = []
+        queued: set[str] = set()
+        extra_interp = 0
         for column in columns:
             want = self._wants_articles(column)
+            interp_column = "解读" in column.name or _is_interp_name(column.text)
             taken = 0
             for seen in column.pages:
                 for item in seen.page.facts.get("items", []) or []:
-                    if taken >= want:
-                        break
                     url = item.get("url")
                     if not url or url in self.crawled or not same_site(url, self.home) or is_attachment(url):
                         continue
-                    if any(job[0] == url for job in jobs):
+                    if url in queued:
                         continue
-                    extra = {"column": column.name, "column_text": column.text, "listed_date": item.get("date")}
+                    # A 解读 listed in any column is read (its document may be anywhere): the
+                    # article caps bound the rest.
+                    interp_item = _is_interp_name(item.get("title") or "")
+                    if taken >= want and not (interp_item and extra_interp < self.s.max_articles_per_column):
+                        continue
+                    extra = {**column.facts(), "listed_date": item.get("date")}
+                    if interp_column or interp_item:
+                        extra["is_interpretation"] = True  # set before the page is stored
                     jobs.append((url, PageKind.ARTICLE.value, column.depth + 1, extra))
-                    taken += 1
+                    queued.add(url)
+                    if taken >= want:
+                        extra_interp += 1
+                    else:
+                        taken += 1
         results = await self._wave(jobs)
         # Related 解读 / 原文 links are followed even beyond the article caps.
         related_jobs = []
         for seen in results:
             if seen is None or seen.page.outcome != "ok":
                 continue
-            if seen.page.facts.get("column") and "解读" in seen.page.facts["column"]:
-                seen.page.facts["is_interpretation"] = True
             for rel in seen.page.facts.get("related", []) or []:
                 url = rel.get("url")
                 if len(related_jobs) >= self.s.max_related_per_site:
@@ -450,8 +521,6 @@ class SiteCrawler:
             if result.outcome == "ok" and result.text is not None:
                 title = _title(result.text)
                 page.title = title[:500]
-                from zwgk.crawlers.dates import normalise
-
                 if is_soft404(title, normalise(_visible_text(result.text))):
                     page.outcome, page.error = "broken", "soft-404: page says it does not exist"
                     page.facts = {"soft404": True}
@@ -472,6 +541,11 @@ def _title(html: str) -> str:
 
 def _visible_text(html: str) -> str:
     return re.sub(r"\s+", " ", _TAGS.sub(" ", html[:200000]))
+
+
+def _is_interp_name(text: str) -> bool:
+    simple = normalise(text or "")
+    return any(w in simple for w in _INTERP_WORDS)
 
 
 def _page_number(url: str) -> int:

@@ -112,7 +112,7 @@ def crawl_and_evaluate(db: Any, round_id: int, unit_id: str) -> dict[str, Any]:
         raise ZwgkError(f"unit {unit_id!r} is not part of round {prepared.info.name!r} in {db.url}")
     crawled_now = False
     if site_state(db, round_id, unit_id) not in DONE_STATES:
-        crawl_round(db, round_id, [unit], prepared.settings, prepared.rubric.column_synonyms())
+        crawl_round(db, round_id, [unit], prepared.settings, prepared.rubric.column_vocabulary(prepared.settings.column_match_cutoff))
         crawled_now = True
     state = site_state(db, round_id, unit_id)
     failed = {k: v for k, v in failed_sites(db, round_id).items() if k == unit_id} if state == "failed" else {}

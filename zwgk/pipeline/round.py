@@ -221,7 +221,7 @@ def run_round(db: Database, opts: RoundOptions, progress: ProgressFn | None = No
         prepared.info.id,
         prepared.units,
         prepared.settings,
-        prepared.rubric.column_synonyms(),
+        prepared.rubric.column_vocabulary(prepared.settings.column_match_cutoff),
         progress=progress,
     )
     return finish_round(db, prepared, progress)

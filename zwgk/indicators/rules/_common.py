@@ -93,6 +93,18 @@ def to_simplified(text: str) -> str:
     return normalise(text)
 
 
+def vocabulary(rubric: "Rubric"):
+    """The rubric's column vocabulary (built once per rubric object)."""
+    cached = _VOCABULARIES.get(id(rubric))
+    if cached is None or cached[0] is not rubric:
+        cached = (rubric, rubric.column_vocabulary())
+        _VOCABULARIES[id(rubric)] = cached
+    return cached[1]
+
+
+_VOCABULARIES: dict[int, tuple[Any, Any]] = {}
+
+
 def synonym_index(rubric: "Rubric") -> dict[str, str]:
     """Normalised name or synonym → standard column name."""
     index: dict[str, str] = {}
@@ -106,16 +118,21 @@ def synonym_index(rubric: "Rubric") -> dict[str, str]:
 
 def column_name_of(page: Page, rubric: "Rubric", index: dict[str, str] | None = None) -> str:
     """The standard column a column page stands for ("" when unknown)."""
-    index = index if index is not None else synonym_index(rubric)
     facts = page.facts or {}
     declared = facts.get("column") or ""
     if declared in rubric.columns:
         return declared
+    vocab = vocabulary(rubric)
     for text in (declared, facts.get("column_text") or "", (facts.get("meta") or {}).get("ColumnName") or ""):
-        found = index.get(normalize_name(text))
+        found = vocab.match(text)
         if found:
-            return found
+            return found.column
     return ""
+
+
+def column_match_method(page: Page) -> str:
+    """How the crawler recognised the column a list page stands for ("" if not recorded)."""
+    return str(((page.facts or {}).get("column_match") or {}).get("method") or "")
 
 
 class Column:
@@ -127,6 +144,16 @@ class Column:
     @property
     def url(self) -> str:
         return self.page.url
+
+    @property
+    def match(self) -> dict[str, Any]:
+        """How the column's name was recognised (evidence), {} when not recorded."""
+        return dict((self.page.facts or {}).get("column_match") or {})
+
+    @property
+    def weakly_named(self) -> bool:
+        """Recognised only by a near spelling: a finding about it needs an evaluator's look."""
+        return self.match.get("method") == "fuzzy"
 
     @property
     def label(self) -> str:
@@ -166,7 +193,6 @@ def columns_of(snapshot: SiteSnapshot, rubric: "Rubric") -> list[Column]:
     groups: dict[str, list[Page]] = {}
     for u, p in pages.items():
         groups.setdefault(find(u), []).append(p)
-    index = synonym_index(rubric)
     out: list[Column] = []
     for members in groups.values():
         members.sort(key=lambda p: (bool(_PAGE_N.search(p.url)), len(p.url), p.url))
@@ -179,9 +205,9 @@ def columns_of(snapshot: SiteSnapshot, rubric: "Rubric") -> list[Column]:
                 if key not in seen_items:
                     seen_items.add(key)
                     items.append(item)
-        name = column_name_of(first, rubric, index)
+        name = column_name_of(first, rubric)
         if not name:
-            name = next((n for n in (column_name_of(p, rubric, index) for p in members[1:]) if n), "")
+            name = next((n for n in (column_name_of(p, rubric) for p in members[1:]) if n), "")
         out.append(Column(first, name, items, [p.url for p in members]))
     return sorted(out, key=lambda c: c.url)
 

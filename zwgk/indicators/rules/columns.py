@@ -16,16 +16,28 @@ from zwgk.indicators.rules._common import (
     home_ok,
     make_finding,
     nav_texts,
-    normalize_name,
-    synonym_index,
     to_date,
+    vocabulary,
 )
 from zwgk.model import Finding, SiteSnapshot
 
 
 def _hub_names(rubric) -> set[str]:
-    """Columns that hold other columns (e.g. 政府信息公开): their page lists columns, not items."""
-    return {c.parent for c in rubric.columns.values() if c.parent}
+    """Columns that hold other columns (e.g. 政府信息公开) or entries (办事服务, ``hub = true``):
+    their page lists columns or services, not dated items, so it is never blank."""
+    return {c.parent for c in rubric.columns.values() if c.parent} | {
+        name for name, c in rubric.columns.items() if getattr(c, "hub", False)}
+
+
+def _weak(col: Column, evidence: dict) -> dict:
+    """Evidence of a finding about ``col``: how its name was matched; a near-spelling match
+    sends the finding to review (``confidence: review``) instead of the 整改清单."""
+    if col.match:
+        evidence["column_match"] = col.match
+    if col.weakly_named:
+        evidence["confidence"] = "review"
+        evidence["review_reason"] = f"栏目名称“{col.label}”仅近似匹配“{col.name}”，需人工确认是否为该栏目"
+    return evidence
 
 
 def _has_more_pages(col: Column) -> bool:
@@ -64,7 +76,7 @@ def column_blank(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             msg += f"；全站空白栏目共{len(blank)}个（≥{veto_count}个），单项否决。"
         else:
             msg += f"（全站空白栏目{len(blank)}个）。"
-        out.append(make_finding(snapshot, spec, col.url, msg, evidence, page=col.url,
+        out.append(make_finding(snapshot, spec, col.url, msg, _weak(col, evidence), page=col.url,
                                 severity="veto" if veto else None))
     return out
 
@@ -114,34 +126,26 @@ def fresh_column(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
                     f"达到单项否决线（{veto_timely}个或共{veto_total}个）。")
         else:
             msg += "。"
-        out.append(make_finding(snapshot, spec, col.url, msg, evidence, page=col.url,
+        out.append(make_finding(snapshot, spec, col.url, msg, _weak(col, evidence), page=col.url,
                                 severity="veto" if veto else None))
     return out
-
-
-def _match(text: str, index: dict[str, str], names_by_len: list[str]) -> str:
-    key = normalize_name(text)
-    if not key:
-        return ""
-    if key in index:
-        return index[key]
-    for name in names_by_len:  # "XX县政府信息公开年报" ends with a known name; the longest wins
-        if len(name) >= 4 and key.endswith(name):
-            return index[name]
-    return ""
 
 
 @register("COLUMN-MISSING")
 def column_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     if not home_ok(snapshot):
         return []
-    index = synonym_index(rubric)
-    names_by_len = sorted(index, key=len, reverse=True)
+    vocab = vocabulary(rubric)
+
+    def _match(text: str) -> str:
+        hit = vocab.match(text)  # any recognition, even a near spelling, is evidence of presence
+        return hit.column if hit else ""
+
     found: dict[str, tuple[str, str]] = {}
     nav_count = 0
     for text, url, page in nav_texts(snapshot):
         nav_count += 1
-        name = _match(text, index, names_by_len)
+        name = _match(text)
         if name and name not in found:
             found[name] = (text, page)
     hubs = _hub_names(rubric)
@@ -149,7 +153,7 @@ def column_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     hub_pages = {snapshot.homepage} | {c.url for c in cols if c.name in hubs or (c.page.facts or {}).get("hub")}
     for link in snapshot.links:  # entries listed in the body of the homepage and of hub pages (政府信息公开 …)
         if link.source in hub_pages and link.anchor:
-            name = _match(link.anchor, index, names_by_len)
+            name = _match(link.anchor)
             if name and name not in found:
                 found[name] = (link.anchor, link.source)
     for col in cols:

@@ -62,7 +62,13 @@ def ident_psb(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
 
 @register("IDENT-SPONSOR")
 def ident_sponsor(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
-    return _missing_footer_field(snapshot, spec, "sponsor", "网站主办单位", "主办单位：XX市人民政府办公室")
+    found = _missing_footer_field(snapshot, spec, "sponsor", "网站主办单位", "主办单位：XX市人民政府办公室")
+    footer = _footer(snapshot) or {}
+    for f in found:
+        if str(footer.get("organiser") or "").strip():  # 承办 named, 主办 not: a person decides
+            f.evidence["confidence"] = "review"
+            f.evidence["review_reason"] = f"页脚标注了承办单位“{footer['organiser']}”但未见主办单位，需人工核对"
+    return found
 
 
 @register("CONAC-BADGE")

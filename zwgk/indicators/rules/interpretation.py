@@ -19,17 +19,63 @@ _INTERP_WORDS = ("解读", "图解", "读懂", "一图", "问答", "答记者问
 
 
 def is_interpretation(page: Page) -> bool:
-    """A 解读 page: flagged by the crawler, or titled as one (图解 / 一图读懂 / 问答 …)."""
-    return bool((page.facts or {}).get("is_interpretation")) or any(w in (page.title or "") for w in _INTERP_WORDS)
+    """A 解读 page: flagged by the crawler, or titled as one (图解 / 一图读懂 / 问答 …, 繁体 too)."""
+    title = to_simplified(page.title or "")
+    return bool((page.facts or {}).get("is_interpretation")) or any(w in title for w in _INTERP_WORDS)
+
+
+_QUOTED = re.compile(r"《([^《》]{4,80})》")
+_PROMULGATES = re.compile(r"^(?:.{0,30}?)关于(?:印发|转发|发布|公布|颁布|出台)?(.{4,80}?)的(?:通知|决定|公告|通告|批复|函)$")
+_INTERP_AFFIX = re.compile(
+    r"^(?:【[^】]{0,12}】)?(?:一图(?:读懂|看懂|速览|了解)|图解|图说|图读|漫画|视频|音频|H5)?[:：]?(?:关于)?"
+    r"|(?:的)?(?:政策)?(?:解读|图解|解读材料|解读问答|问答|答记者问|起草说明)(?:稿)?$"
+)
+_PUNCT = re.compile(r"[《》〈〉“”\"'\s·]")
+
+
+def instrument_names(title: str) -> set[str]:
+    """The names a 解读 may use for a document: each quoted instrument (关于印发《X》的通知 → X),
+    the instrument a promulgating notice names without quotes, and the title itself."""
+    simple = to_simplified(title or "").strip()
+    names = {m for m in _QUOTED.findall(simple)}
+    bare = _PROMULGATES.match(_PUNCT.sub("", simple))
+    if bare:
+        names.add(bare.group(1))
+    names.add(_PUNCT.sub("", simple))
+    return {_PUNCT.sub("", n) for n in names if len(_PUNCT.sub("", n)) >= 6}
+
+
+def interpretation_subject(title: str) -> str:
+    """What a 解读 is about, its affixes stripped: 一图读懂《X实施办法》 → X实施办法."""
+    simple = to_simplified(title or "").strip()
+    quoted = _QUOTED.findall(simple)
+    if quoted:
+        return _PUNCT.sub("", max(quoted, key=len))
+    text = _PUNCT.sub("", simple)
+    for _ in range(3):  # prefixes and suffixes can stack: 【图解】一图读懂…的政策解读
+        stripped = _INTERP_AFFIX.sub("", text)
+        if stripped == text:
+            break
+        text = stripped
+    return text
+
+
+def titles_pair(doc_title: str, interp_title: str) -> bool:
+    """An inspector's pairing by name: the 解读's subject (affixes stripped) is one of the
+    document's instrument names, or nearly all of one (≥ 80 %, at least 8 characters).  A
+    short fragment is no evidence, and a longer subject names another instrument
+    (…实施办法（第二批）)."""
+    subject = interpretation_subject(interp_title)
+    if len(subject) < 6:
+        return False
+    for name in instrument_names(doc_title):
+        if subject == name or (len(subject) >= 8 and subject in name and len(subject) * 10 >= len(name) * 8):
+            return True
+    return False
 
 
 def _norm_url(url: str) -> str:
     return (url or "").split("#", 1)[0].rstrip("/")
-
-
-def _title_core(title: str) -> str:
-    text = re.sub(r"[《》〈〉“”\"\s]", "", title or "")
-    return re.sub(r"(的)?(政策)?(解读|图解|问答)$", "", text)
 
 
 def _page_date(page: Page) -> tuple[dt.date | None, str]:
@@ -97,11 +143,10 @@ def interpretations_of(snapshot: SiteSnapshot, rubric=None) -> dict[str, tuple[l
         if not found and not uncrawled:
             # Fallback without links: a 解读 titled after the document, unless it links to another page
             # (so "…的通知（第二批）》的解读" does not count for "…的通知").
-            core = _title_core(doc.title)
             for ip in interps:
                 if (ip.facts or {}).get("related"):
                     continue
-                if len(core) >= 6 and core in re.sub(r"[《》〈〉“”\"\s]", "", ip.title or ""):
+                if titles_pair(doc.title, ip.title):
                     found[ip.url] = ip
         out[doc.url] = (sorted(found.values(), key=lambda p: p.url), uncrawled)
     return out
@@ -145,6 +190,10 @@ def interp_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             "interpretation": first.url, "interp_date": interp_date.isoformat(), "interp_date_source": interp_src,
             "working_days": lag, "limit_working_days": limit, "deadline": deadline.isoformat(),
         }
+        weak = [src for src in (doc_src, interp_src) if src == "url" or src.startswith("element:")]
+        if weak:  # a date read from the URL or an unlabelled element is not a published date
+            evidence["confidence"] = "review"
+            evidence["review_reason"] = "日期取自网址或无标签元素（" + "、".join(weak) + "），需人工核对页面显示的发布日期"
         out.append(make_finding(snapshot, spec, doc.url, msg, evidence, page=doc.url))
     return out
 
