@@ -13,7 +13,8 @@ standard column, data an evaluator can adapt without code (``[columns."…"]``):
 
 Matching order, strongest first: ``exact`` (a synonym), ``suffix`` (a long synonym
 ending the name: 万载县政府信息公开年报), ``terms`` (key terms, the most specific
-column wins; two columns equally specific → no match), ``fuzzy`` (a near spelling,
+column wins — a hub's terms such as 信息公开 count least, so 部门预决算信息公开 is
+财政预决算; two columns equally specific → no match), ``fuzzy`` (a near spelling,
 rapidfuzz ratio ≥ cutoff).  ``fuzzy`` is weak evidence: a finding that rests on it
 goes to an evaluator's review.  How a name was matched travels with it as evidence.
 
@@ -40,6 +41,7 @@ _NUMBERING = re.compile(r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?=[
 # A name longer than this is a headline, not a column name (terms are not tried on it).
 MAX_TERMS_LEN = 12
 MAX_NAME_LEN = 24
+MIN_SUFFIX = 6  # a synonym at least this long ending a name names it (万载县政府信息公开年报)
 STRONG_METHODS = frozenset({"exact", "suffix", "terms"})
 
 
@@ -58,6 +60,7 @@ class ColumnTerms:
     synonyms: tuple[str, ...] = ()
     key_terms: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    general: bool = False  # a hub (政府信息公开): its terms yield to a more specific column's
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +103,9 @@ class ColumnVocabulary:
             for entry in col.key_terms:
                 parts = tuple(p for p in (clean_name(t) for t in entry.split("+")) if p)
                 if parts:
-                    self._terms.append((col.name, parts, sum(len(p) for p in parts)))
-        self._suffixes = sorted(((k, c) for k, c in self._exact.items() if len(k) >= 4),
+                    weight = 1 if col.general else sum(len(p) for p in parts)
+                    self._terms.append((col.name, parts, weight))
+        self._suffixes = sorted(((k, c) for k, c in self._exact.items() if len(k) >= MIN_SUFFIX),
                                 key=lambda kc: -len(kc[0]))
 
     @classmethod

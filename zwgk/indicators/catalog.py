@@ -132,8 +132,10 @@ class Rubric:
         """The columns' names, key terms and look-alikes, for recognising names by meaning."""
         from zwgk.columns import ColumnTerms, ColumnVocabulary
 
+        parents = {c.parent for c in self.columns.values() if c.parent}
         return ColumnVocabulary(
-            tuple(ColumnTerms(c.name, c.synonyms, c.key_terms, c.exclude) for c in self.columns.values()),
+            tuple(ColumnTerms(c.name, c.synonyms, c.key_terms, c.exclude, c.hub or c.name in parents)
+                  for c in self.columns.values()),
             cutoff,
         )
 

@@ -1,0 +1,89 @@
+"""Recognising standard columns by meaning (zwgk.columns), with the national rubric's data."""
+
+from __future__ import annotations
+
+import pytest
+
+from zwgk.columns import ColumnVocabulary
+from zwgk.indicators.catalog import load_rubric
+
+
+@pytest.fixture(scope="module")
+def vocab() -> ColumnVocabulary:
+    return load_rubric("national-2019").column_vocabulary()
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "method"),
+    [
+        ("政策解读", "政策解读", "exact"),
+        ("政策解讀", "政策解读", "exact"),  # 繁体
+        ("【 政策解读 】", "政策解读", "exact"),  # decoration
+        ("热点解读", "政策解读", "terms"),  # a name that merely contains 解读
+        ("文件解读", "政策解读", "terms"),
+        ("法定公开内容", "法定主动公开内容", "terms"),  # without 主动
+        ("万载县政府信息公开年报", "政府信息公开年报", "suffix"),
+        ("信息公开年度报表", "政府信息公开年报", "terms"),
+        ("政府信息公开目录", "政府信息公开", "exact"),
+        ("个人办事", "办事服务", "exact"),
+        ("政務公開", "政府信息公开", "exact"),
+        ("通知公示", "通知公告", "exact"),
+        ("县市区动态", "区县动态", "terms"),
+    ],
+)
+def test_names_recognised_with_how(vocab, text, column, method):
+    match = vocab.match(text)
+    assert match is not None, text
+    assert (match.column, match.method) == (column, method)
+    assert match.strong
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "数据解读",  # a statistics section, not 政策解读 (look-alike excluded)
+        "办事指南",  # a guide, not the service entry
+        "政府公告",  # not a rubric name of 通知公告, and 公告 alone is no key term
+        "政策", "服务", "更多",
+        "依申请公开",  # not the 政府信息公开 column
+        "政务公开工作要点",
+        "关于做好政策解读工作的通知",  # a headline, not a column name
+        "市政府召开政务公开工作会议",
+    ],
+)
+def test_look_alikes_and_headlines_are_not_columns(vocab, text):
+    assert vocab.match(text) is None
+
+
+def test_near_spelling_is_weak_evidence():
+    from zwgk.columns import ColumnTerms
+
+    vocab = ColumnVocabulary((ColumnTerms("政府信息公开指南", synonyms=("政府信息公开工作指南",)),))
+    match = vocab.match("政府信息公开工作指楠")  # a typo
+    assert match is not None and match.column == "政府信息公开指南"
+    assert match.method == "fuzzy" and not match.strong
+
+
+def test_a_hubs_general_term_yields_to_a_specific_column(vocab):
+    assert vocab.match("部门预决算信息公开").column == "财政预决算"
+    assert vocab.match("政府信息公开年度报表").column == "政府信息公开年报"
+
+
+def test_equally_plausible_columns_are_not_guessed():
+    from zwgk.columns import ColumnTerms
+
+    vocab = ColumnVocabulary((ColumnTerms("甲", key_terms=("公开",)), ColumnTerms("乙", key_terms=("目录",))))
+    assert vocab.match("公开目录") is None
+    assert vocab.match("公开").column == "甲"
+
+
+def test_rubric_key_terms_are_data(tmp_path):
+    """An evaluator teaches a province's name without code: key terms in the rubric."""
+    rubric = tmp_path / "p.toml"
+    rubric.write_text(
+        'base = "national-2019"\nname = "p"\n[columns."政策解读"]\nkey_terms = ["解读", "政策+问答", "读懂"]\n',
+        encoding="utf-8",
+    )
+    vocab = load_rubric(rubric).column_vocabulary()
+    assert vocab.match("一图读懂").column == "政策解读"
+    assert load_rubric("national-2019").column_vocabulary().match("一图读懂") is None

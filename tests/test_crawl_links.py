@@ -1,0 +1,106 @@
+"""What a page links to and loads, its navigation entries and footer identity: the
+constructs real government templates use (and link checkers' own test pages cover)."""
+
+from __future__ import annotations
+
+import pytest
+
+from zwgk.crawlers.extract import extract_page
+from zwgk.crawlers.footer import footer_facts
+
+BASE = "http://www.example.gov.cn/zwgk/index.html"
+RESOURCES = """<html><head>
+<link rel="stylesheet" href="/css/main.css">
+<link rel="dns-prefetch" href="//fonts.example-cdn.com">
+<link rel="preconnect" href="https://fonts.example-cdn.com">
+<link rel="prefetch" href="/next.html">
+<style>body { background: url('/img/bg.png') } @import "/css/extra.css";</style>
+</head><body background="/img/old-bg.gif">
+<table><tr><td background="img/cell.jpg">x</td></tr></table>
+<div style="background-image:url(&quot;/img/banner.jpg&quot;)">banner</div>
+<img src="/img/a.png" srcset="/img/a-2x.png 2x, /img/a-3x.png 3x">
+<picture><source srcset="/img/pic.webp" type="image/webp"><img src="/img/pic.jpg"></picture>
+<video src="/media/v.mp4" poster="/media/poster.jpg"><source src="/media/v.webm"><track src="/media/v.vtt"></video>
+<audio src="/media/a.mp3"></audio>
+<embed src="/flash/old.swf"><object data="/docs/form.pdf"></object>
+<form><input type="image" src="/img/submit.gif"><input type="text" name="q"></form>
+<a href="/a%7eb/%e6%96%87%e4%bb%b6.pdf">附件一</a><a href="/a~b/文件.pdf">附件一（重复）</a>
+</body></html>"""
+
+
+def test_every_resource_a_browser_loads_is_a_link_and_hints_are_not():
+    ex = extract_page(BASE, RESOURCES, "article")
+    targets = {l.target for l in ex.links}
+    host = "http://www.example.gov.cn"
+    for path in ("/css/main.css", "/img/bg.png", "/css/extra.css", "/img/old-bg.gif", "/zwgk/img/cell.jpg",
+                 "/img/banner.jpg", "/img/a.png", "/img/a-2x.png", "/img/a-3x.png", "/img/pic.webp", "/img/pic.jpg",
+                 "/media/v.mp4", "/media/poster.jpg", "/media/v.webm", "/media/v.vtt", "/media/a.mp3",
+                 "/flash/old.swf", "/docs/form.pdf", "/img/submit.gif"):
+        assert host + path in targets, path
+    assert not any("fonts.example-cdn.com" in t for t in targets), "resource hints are not links"
+    assert host + "/next.html" not in targets
+    pdfs = [t for t in targets if t.endswith(".pdf") and "/a~b/" in t]
+    assert pdfs == [host + "/a~b/%E6%96%87%E4%BB%B6.pdf"], "one target in two encodings is one link"
+
+
+NAV = """<html><body>
+<div class="nav"><ul>
+  <li onclick="window.open('/zcjd/index.html')">热点解读</li>
+  <li><a href="javascript:void(0)" onclick="location.href='/zcwj/index.html'">政府文件</a></li>
+  <li><a href="#">政务公开</a></li><li><a href="#">互动交流</a></li>
+</ul></div>
+<div class="tab"><a href="javascript:;">通知公告</a><a href="javascript:;">政策解读</a></div>
+<div class="footer"><dl><dt>网站地图</dt><dd><a href="/xxgk/">政府信息公开</a></dd></dl></div>
+</body></html>"""
+
+
+def test_navigation_without_plain_links_keeps_every_entry():
+    ex = extract_page("http://www.example.gov.cn/", NAV, "home")
+    nav = {(e["text"], e["url"]) for e in ex.facts["nav"]}
+    assert ("热点解读", "http://www.example.gov.cn/zcjd/index.html") in nav  # <li onclick>
+    assert ("政府文件", "http://www.example.gov.cn/zcwj/index.html") in nav  # javascript: href + handler
+    assert {("政务公开", ""), ("互动交流", ""), ("通知公告", ""), ("政策解读", "")} <= nav  # placeholders
+    assert ("政府信息公开", "http://www.example.gov.cn/xxgk/") in nav  # footer site map
+    assert "http://www.example.gov.cn/zcjd/index.html" in {l.target for l in ex.links}
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        ("政府网站标识码：3609000002", "site_code", "3609000002"),
+        ("网站识别码 3609000002", "site_code", "3609000002"),
+        ("网站标识码bm01000001", "site_code", "bm01000001"),
+        ("标识码:１４００００００４５", "site_code", "1400000045"),  # full-width digits
+        ("網站標識碼：3609000002", "site_code", "3609000002"),  # 繁体
+        ("ICP备案号：苏ICP备05003616号", "icp", "苏ICP备05003616号"),
+        ("贛ICP備06000141號", "icp", "贛ICP備06000141號"),  # evidence keeps the page's characters
+        ("公安机关备案号：苏公网安备32041102000483号", "psb", "苏公网安备32041102000483号"),
+        ("主办方：某某县人民政府 承办：某某县政府办公室", "sponsor", "某某县人民政府"),
+        ("网站主办：某某市财政局 | 联系电话", "sponsor", "某某市财政局"),
+        ("主办单位 某某县人民政府办公室 技术支持：某公司", "sponsor", "某某县人民政府办公室"),
+        ("承办单位：某某县大数据中心", "organiser", "某某县大数据中心"),
+    ],
+)
+def test_footer_label_variants(text, key, value):
+    assert footer_facts(text)[key] == value
+
+
+def test_organiser_alone_is_not_a_sponsor():
+    facts = footer_facts("承办：某某县人民政府办公室 网站标识码：3609000002")
+    assert facts["sponsor"] == "" and facts["organiser"] == "某某县人民政府办公室"
+
+
+def test_badge_rendered_by_script_counts():
+    html = ('<html><body><div class="footer">网站标识码：3609000002<script type="text/javascript">'
+            'document.write(unescape("%3Cspan id=\'_ideConac\' %3E%3C/span%3E%3Cscript src=\'https://dcs.conac.cn/js/36/000/0000/1.js\'%3E"));'
+            '</script></div></body></html>')
+    assert extract_page("http://www.example.gov.cn/", html, "home").facts["footer"]["conac"] is True
+    plain = '<html><body><div class="footer">网站标识码：3609000002<img src="/images/blue.png"></div></body></html>'
+    assert extract_page("http://www.example.gov.cn/", plain, "home").facts["footer"]["conac"] is False
+
+
+def test_unlabelled_date_in_the_article_head_is_weak_evidence():
+    html = ('<html><body><h1>关于做好2024年春耕生产工作的通知</h1><div class="info"><span class="time">2024-05-12</span>'
+            '<span>来源：县农业农村局</span></div><p>会议定于2024年6月1日召开。</p></body></html>')
+    ex = extract_page("http://www.example.gov.cn/art/2023/1/1/art_1_2.html", html, "article")
+    assert ex.pub_date.isoformat() == "2024-05-12" and ex.date_source == "element:time"
