@@ -104,3 +104,14 @@ def test_unlabelled_date_in_the_article_head_is_weak_evidence():
             '<span>来源：县农业农村局</span></div><p>会议定于2024年6月1日召开。</p></body></html>')
     ex = extract_page("http://www.example.gov.cn/art/2023/1/1/art_1_2.html", html, "article")
     assert ex.pub_date.isoformat() == "2024-05-12" and ex.date_source == "element:time"
+
+
+def test_list_rows_in_divs_and_chinese_numeral_dates():
+    html = ("<html><body><div class='list'>"
+            + "".join(f"<div class='item'><a href='/art/{i}.html'>关于第{i}项工作的通知</a><span>2024-05-{10 + i:02d}</span></div>"
+                      for i in range(5))
+            + "</div></body></html>")
+    ex = extract_page("http://www.example.gov.cn/tzgg/index.html", html, "column")
+    assert [i["date"] for i in ex.facts["items"]] == [f"2024-05-{10 + i:02d}" for i in range(5)]
+    doc = "<html><body><h1>某某办法</h1><table><tr><td>成文日期：</td><td>二〇二四年五月十二日</td></tr></table></body></html>"
+    assert extract_page("http://www.example.gov.cn/a.html", doc, "article").facts["dates"]["成文日期"] == "2024-05-12"

@@ -40,7 +40,8 @@ DATE_LABELS: tuple[str, ...] = (
 PUBLISH_LABELS: tuple[str, ...] = ("发布日期", "发布时间", "公开日期", "成文日期", "发文日期", "印发日期", "生成日期", "日期", "时间")
 _LABELLED_RE = re.compile(
     r"(" + "|".join(DATE_LABELS) + r")\s*[:：]?\s*[\[【(（]?\s*"
-    r"((?:19|20)\d{2}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?)"
+    r"((?:19|20)\d{2}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?"
+    r"|[〇零○一二三四五六七八九]{4}\s*年\s*[〇零○一二三四五六七八九十]{1,3}\s*月\s*[〇零○一二三四五六七八九十]{1,3}\s*日)"
 )
 _URL_DATE_RES = (
     re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_"),  # TRS: /202305/t20230516_123.html
@@ -61,12 +62,42 @@ def _make(y: str, m: str, d: str) -> dt.date | None:
         return None
 
 
+_CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN = "〇零○Ｏ一二三四五六七八九"
+# 成文日期 of official documents is written in Chinese numerals: 二〇二四年五月十二日.
+CN_DATE_RE = re.compile(rf"([{_CN}]{{4}})\s*年\s*([{_CN}十]{{1,3}})\s*月\s*([{_CN}十]{{1,3}})\s*日")
+
+
+def _cn_number(text: str) -> int | None:
+    """一 … 三十一 (with 十) as an int."""
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        t = _CN_DIGIT.get(tens, None) if tens else 1
+        o = _CN_DIGIT.get(ones, None) if ones else 0
+        return None if t is None or o is None else t * 10 + o
+    if len(text) == 1:
+        return _CN_DIGIT.get(text)
+    return None
+
+
+def _cn_date(match: "re.Match[str]") -> dt.date | None:
+    year = "".join(str(_CN_DIGIT[c]) for c in match.group(1))
+    month, day = _cn_number(match.group(2)), _cn_number(match.group(3))
+    if month is None or day is None:
+        return None
+    return _make(year, str(month), str(day))
+
+
 def parse_date(text: str | None) -> dt.date | None:
     """The first plausible date in ``text`` (any supported format), or None."""
     if not text:
         return None
     for match in DATE_RE.finditer(text):
         value = _make(*match.groups())
+        if value is not None:
+            return value
+    for match in CN_DATE_RE.finditer(text):
+        value = _cn_date(match)
         if value is not None:
             return value
     return None

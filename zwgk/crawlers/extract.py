@@ -236,6 +236,10 @@ def is_soft404(title: str, simple_text: str) -> bool:
     return False
 
 
+_ROW_TAGS = frozenset({"li", "tr", "dd", "dl"})
+_LOOSE_ROW_TAGS = frozenset({"div", "p", "span", "h3", "h4", "h5"})
+
+
 def list_items(anchors: list[tuple[LexborNode, str, str, str]], page_url: str) -> list[dict[str, Any]]:
     """Entries of a column list page: anchors in li/tr/dd rows, with the row's date."""
     items: list[dict[str, Any]] = []
@@ -248,13 +252,22 @@ def list_items(anchors: list[tuple[LexborNode, str, str, str]], page_url: str) -
             continue
         row = node.parent
         for _ in range(3):
-            if row is None or row.tag in ("li", "tr", "dd", "dl"):
+            if row is None or row.tag in _ROW_TAGS:
                 break
             row = row.parent
-        if row is None or row.tag not in ("li", "tr", "dd", "dl"):
+        if row is None:
             continue
+        if row.tag not in _ROW_TAGS:
+            # <div class="item"><a>…</a><span>2024-05-12</span></div>: a row of any tag that
+            # holds one entry and a date.
+            row = node.parent
+            if row is None or row.tag not in _LOOSE_ROW_TAGS or len(row.css("a")) > 2:
+                continue
+            rest = normalise(row.text(separator=" ").replace(node.text(), " "))
+            if parse_date(rest) is None:
+                continue
         row_text = row.text(separator=" ")
-        rest = row_text.replace(node.text(), " ")
+        rest = normalise(row_text.replace(node.text(), " "))
         date = parse_date(rest) or parse_date(node.attributes.get("title"))
         title = _squash(node.attributes.get("title") or "") or text
         seen.add(target)
