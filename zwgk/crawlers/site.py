@@ -75,6 +75,7 @@ class Column:
 # depend on recognising names.
 MIN_LIST_ITEMS = 3
 _INTERP_WORDS = ("解读", "图解", "读懂", "问答", "答记者问")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def looks_like_list(facts: dict[str, Any]) -> bool:
@@ -354,7 +355,10 @@ class SiteCrawler:
         unknown: dict[str, tuple[str, int]] | None = None,
     ) -> None:
         """Add the columns (and hub pages) named by ``seen``'s entries; unrecognised same-site
-        entries go to ``unknown`` (url → (text, depth)) to be tried as lists."""
+        navigation entries with a Chinese name go to ``unknown`` (url → (text, depth)) to be
+        tried as lists (headlines and body links are not: they are articles)."""
+        menu = {(e.get("text") or "", e.get("url") or "") for e in (seen.page.facts or {}).get("nav") or []
+                if _CJK.search(e.get("text") or "") and len(e.get("text") or "") <= 12}
         for text, target in _entries(seen):
             if not target or not same_site(target, self.home) or is_attachment(target):
                 continue
@@ -363,7 +367,7 @@ class SiteCrawler:
                     hubs.append((target, text))
             match = self.matcher.match(text)
             if match is None:
-                if unknown is not None and target != seen.page.url and target != self.home:
+                if unknown is not None and (text, target) in menu and target not in (seen.page.url, self.home):
                     unknown.setdefault(target, (text, depth))
                 continue
             if match.column in found:
