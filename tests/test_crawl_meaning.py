@@ -1,0 +1,90 @@
+"""A site built from another template: Traditional Chinese in GBK, columns under names no list
+holds, 解读 reachable only from their own column and paired with their document by title.
+
+Crawled for real (aiohttp on loopback) and judged by the national rubric: the findings an
+inspector would reach, and none that a careful inspector would not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.fixtures_crawl import fast_settings, unit_for
+from zwgk.crawlers import crawl_round
+from zwgk.indicators import evaluate, load_rubric
+from zwgk.storage.snapshot import load_snapshot
+
+AS_OF = dt.date(2026, 11, 20)
+GBK = "text/html; charset=gbk"
+
+
+def _page(title: str, body: str) -> bytes:
+    html = (
+        "<html><head><meta http-equiv='Content-Type' content='text/html; charset=gbk'>"
+        f"<title>{title}</title></head><body>"
+        "<div class='menu'><ul>"
+        "<li><a href='/'>首頁</a></li>"
+        "<li onclick=\"window.open('/zfwj/index.html')\">政府文件</li>"
+        "<li><a href='/ytdd/index.html'>一圖讀懂</a></li>"
+        "<li><a href='/gkml/index.html'>法定公開內容</a></li>"
+        "</ul></div>"
+        f"<div class='main'>{body}</div>"
+        "<div class='footer'>主辦方：測試縣人民政府 網站識別碼 3609220011 贛ICP備11002306號</div>"
+        "</body></html>"
+    )
+    return html.encode("gbk")
+
+
+def _list(items: list[tuple[str, str, str]]) -> str:
+    return "<ul>" + "".join(f"<li><a href='{u}'>{t}</a><span>{d}</span></li>" for u, t, d in items) + "</ul>"
+
+
+def _doc(title: str, number: str, date: str) -> bytes:
+    return _page(title, f"<h1>{title}</h1><table><tr><td>發文字號：</td><td>{number}</td></tr>"
+                        f"<tr><td>發布日期：</td><td>{date}</td></tr></table><p>正文。</p>")
+
+
+def test_unknown_template_read_by_meaning(db, miniweb, crawl_round_setup):
+    web = miniweb
+    web.add("/", _page("測試縣人民政府", "<p>歡迎</p>"), content_type=GBK)
+    docs = [
+        ("/zfwj/t1.html", "關於印發《測試縣農村人居環境整治實施辦法》的通知", "測府辦發〔2026〕3號", "2026-10-09"),
+        ("/zfwj/t2.html", "關於印發《測試縣公共資源交易管理辦法》的通知", "測府辦發〔2026〕5號", "2026-10-12"),
+        ("/zfwj/t3.html", "測試縣人民政府關於印發測試縣應急預案管理規定的通知", "測府辦發〔2026〕7號", "2026-10-15"),
+    ]
+    web.add("/zfwj/index.html", _page("政府文件", _list([(u, t, d) for u, t, _n, d in docs])), content_type=GBK)
+    for url, title, number, date in docs:
+        web.add(url, _doc(title, number, date), content_type=GBK)
+    interps = [
+        ("/ytdd/j1.html", "一圖讀懂《測試縣農村人居環境整治實施辦法》", "2026-10-10"),  # on time
+        ("/ytdd/j2.html", "《測試縣公共資源交易管理辦法》政策解讀", "2026-11-18"),  # late: 26 working days
+        ("/ytdd/j4.html", "圖解：全縣秋糧收購工作", "2026-10-20"),  # pairs with nothing
+    ]
+    web.add("/ytdd/index.html", _page("一圖讀懂", _list([(u, t, d) for u, t, d in interps])), content_type=GBK)
+    for url, title, date in interps:
+        web.add(url, _page(title, f"<h1>{title}</h1><p>發布時間：{date}</p>"), content_type=GBK)
+    web.add("/gkml/index.html", _page("法定公開內容", _list([("/gkml/a1.html", "機構職能", "2026-11-01")] * 1)),
+            content_type=GBK)
+
+    unit = unit_for(web.url("/"))
+    round_id = crawl_round_setup([unit])
+    rubric = load_rubric("national-2019")
+    crawl_round(db, round_id, [unit], fast_settings(), rubric.column_vocabulary())
+    snap = load_snapshot(db, round_id, unit, AS_OF)
+
+    interp_pages = {p.url for p in snap.pages.values() if (p.facts or {}).get("is_interpretation")}
+    assert {web.url(u) for u, _t, _d in interps} <= interp_pages, "解读 read from a column nobody named"
+    listing = snap.pages[web.url("/ytdd/index.html")]
+    assert listing.kind == "column" and listing.facts["column"] == ""  # an unnamed list, read as one
+
+    findings = evaluate(snap, rubric)
+    by_rule: dict[str, set[str]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule, set()).add(f.subject)
+    assert by_rule.get("INTERP-LATE") == {web.url("/zfwj/t2.html")}
+    assert by_rule.get("INTERP-MISSING") == {web.url("/zfwj/t3.html")}  # no 解读 names that 规定
+    missing = by_rule.get("COLUMN-MISSING", set())
+    assert "政策文件" not in missing and "法定主动公开内容" not in missing  # 政府文件 (onclick), 法定公開內容
+    footer = snap.home.facts["footer"]
+    assert footer["site_code"] == "3609220011" and footer["sponsor"] == "測試縣人民政府"
+    assert "IDENT-SITECODE" not in by_rule and "IDENT-SPONSOR" not in by_rule
