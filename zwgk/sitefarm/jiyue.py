@@ -195,10 +195,11 @@ class JiyueBuilder(_Builder):
                 links[doc.path] = "both"
             else:
                 links[doc.path] = rng.choices(("both", "back", "title"), weights=(4, 3, 3))[0]
-        for interp in interps:
-            if not interp.related:  # stand-alone: interprets nothing the site publishes as a document
-                pattern = rng.choice(STANDALONE_TITLES)
-                interp.title = self._unique(self._fmt(pattern, rng, interp.date - dt.timedelta(days=365)))
+        standalone = [it for it in interps if not it.related]  # interpret nothing the site publishes as a document
+        first = rng.randrange(len(STANDALONE_TITLES))
+        for n, interp in enumerate(standalone):
+            pattern = STANDALONE_TITLES[(first + n) % len(STANDALONE_TITLES)]
+            interp.title = self._unique(self._fmt(pattern, rng, interp.date - dt.timedelta(days=365)))
         self.interp_links = links
 
     def _instrument(self, doc: Item, docs: list[Item]) -> tuple[str, bool]:
@@ -245,9 +246,11 @@ class JiyueBuilder(_Builder):
             entry[st.choice(top)] = "onclick"  # every site has href-less entries in its menu
         lists: dict[str, str] = {}
         for key, col in cols.items():
-            if col.kind != "list":
+            if col.kind == "hub":
                 continue
-            if key == "hdjl":
+            if col.kind == "js":  # the shared generator's script-written list: here an inline JSON object
+                lists[key] = "json"
+            elif key == "hdjl":
                 lists[key] = "table"
             elif key in PLATFORM_KEYS:
                 lists[key] = st.choice(("table", "table", "json"))
