@@ -110,8 +110,18 @@ def test_families_are_drawn_per_site_from_the_seed():
     assert {s["family"] for s in a["sites"]} == {"trs", "jiyue"}
 
 
-def test_interp_missing_documents_are_named_by_no_interpretation():
-    """A 解读 paired only by title must not name a document the truth says has none."""
+def _names(doc, org: str) -> set[str]:
+    """How a 解读 can name a document: its instrument in 《》 or its title without the issuer."""
+    bare = doc.title[len(org):] if doc.title.startswith(org) else doc.title
+    out = {bare, bare.replace("《", "〈").replace("》", "〉")}
+    if "《" in doc.title:
+        out.add(doc.title.split("《", 1)[1].split("》", 1)[0])
+    return out
+
+
+def test_every_interpretation_names_its_own_document_and_no_other():
+    """Paired by title only, a 解读 must name exactly its document: documents the truth says have
+    no 解读 (INTERP-MISSING or not) are named by none, and no 解读 names two documents."""
     farm = Farm(FarmConfig(sites=120, seed=2, families=JIYUE))
     farm.origins.port = 1
     truth = build_truth(farm)
@@ -124,18 +134,15 @@ def test_interp_missing_documents_are_named_by_no_interpretation():
             continue
         items = [o for k, o in site.pages.values() if k == "article"]
         interps = [o for o in items if o.kind == "interp"]
-        for doc in (o for o in items if o.kind == "doc"):
-            name = doc.title.split("《", 1)[1].split("》", 1)[0] if "《" in doc.title else doc.title
-            bare = doc.title[len(spec.name):] if doc.title.startswith(spec.name) else doc.title
-            naming = [i for i in interps if name in i.title or bare.replace("《", "〈").replace("》", "〉") in i.title
-                      or bare in i.title]
-            url = farm.origins.resolve(spec, doc.path)
-            if (spec.unit_id, url) in missing:
-                assert not naming and not doc.related, (spec.unit_id, doc.title, [i.title for i in naming])
-            elif doc.related:
+        docs = [o for o in items if o.kind == "doc"]
+        for interp in interps:
+            named = [d for d in docs if any(n in interp.title for n in _names(d, spec.name))]
+            assert [d.path for d in named] == interp.related, (spec.unit_id, interp.title, [d.title for d in named])
+        for doc in docs:
+            if (spec.unit_id, farm.origins.resolve(spec, doc.path)) in missing:
+                assert not doc.related, (spec.unit_id, doc.title)
+            if doc.related:
                 styles[site.opts["links"][doc.path]] += 1
-                assert any(i.path in doc.related for i in naming), (doc.title, [farm.site(spec).pages[p][1].title
-                                                                               for p in doc.related])
     assert set(styles) == {"both", "back", "title"}, styles
 
 
@@ -328,3 +335,16 @@ def test_accuracy_reports_each_family_and_the_review_share():
                                                                 "not_measured": 0, "families": ["trs", "jiyue"],
                                                                 "sites_per_family": {"trs": 1, "jiyue": 1}}, per)
     assert "### family jiyue" in text and "### family trs" in text and "| review |" in text
+
+
+def test_farm_serve_refuses_an_unknown_family_with_a_clear_error():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "zwgk", "farm", "serve", "--families", "trs,plone"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "unknown farm family 'plone'" in done.stderr and "jiyue" in done.stderr
+    help_text = subprocess.run([sys.executable, "-m", "zwgk", "farm", "serve", "--help"],
+                               capture_output=True, text=True, timeout=120).stdout
+    assert "--families" in help_text

@@ -40,11 +40,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 from zwgk.sitefarm.config import FarmConfig
 from zwgk.sitefarm.generate import _Builder, _rng
 from zwgk.sitefarm.model import Column, Item, Site, SiteSpec
-from zwgk.sitefarm.names import COLUMNS, PLAIN_COLUMNS
+from zwgk.sitefarm.names import COLUMNS, PLAIN_COLUMNS, TOPICS
 from zwgk.sitefarm.specs import derive_seed
 
 # Column names seen on real sites for each standard column (key as in names.COLUMNS).
@@ -176,6 +177,7 @@ class JiyueBuilder(_Builder):
         rng = _rng(self.spec, "jiyue-interp")
         items = {p: o for p, (k, o) in self.pages.items() if k == "article"}
         docs: list[Item] = cols["zcwj"].items if "zcwj" in cols else []
+        self._distinct_instruments(docs, rng)
         interps = [o for o in items.values() if o.kind == "interp"]
         for it in interps:
             self.titles.discard(it.title)
@@ -201,6 +203,23 @@ class JiyueBuilder(_Builder):
             pattern = STANDALONE_TITLES[(first + n) % len(STANDALONE_TITLES)]
             interp.title = self._unique(self._fmt(pattern, rng, interp.date - dt.timedelta(days=365)))
         self.interp_links = links
+
+    def _distinct_instruments(self, docs: list[Item], rng: random.Random) -> None:
+        """No two documents promulgate the same instrument (a real site does not issue one
+        实施方案 twice; the shared generator's "（第二批）" copies would make a 解读 that names it
+        ambiguous even to a careful reader).  A copy gets a topic no document of the site uses."""
+        seen: set[str] = set()
+        for doc in docs:
+            key = re.sub(r"（(第.批|\d+)）$", "", doc.title)
+            key = key.split("《", 1)[1].split("》", 1)[0] if "《" in key else key
+            if key in seen:
+                unused = [t for t in TOPICS if not any(t in d.title for d in docs)]
+                topic = rng.choice(unused or list(TOPICS))
+                self.titles.discard(doc.title)
+                region = self._fmt("{region}", rng)
+                doc.title = self._unique(f"{self.spec.name}关于印发《{region}{topic}实施方案》的通知")
+                key = f"{region}{topic}实施方案"
+            seen.add(key)
 
     def _instrument(self, doc: Item, docs: list[Item]) -> tuple[str, bool]:
         """What a 解读 of ``doc`` names: the instrument in 《》, unless another document names it too."""

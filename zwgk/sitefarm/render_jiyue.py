@@ -561,7 +561,11 @@ def render_static(ctx: Ctx, kind: str) -> str:
         out.append(f"<p>{esc(spec.name)}</p><p>通讯地址：{esc(spec.region)}人民路1号</p><p>联系电话：0795-8819792</p>"
                    '<p id="sm">网站声明</p><p id="ysqgk">依申请公开：申请人可通过当面、信函等方式提出申请。</p>')
     elif kind == "bsfw":
-        out.append("<ul><li>个人办事</li><li>法人办事</li><li>部门服务</li></ul>")
+        # a hub of links into the national service platform, as real 网上办事 pages are
+        platform = ctx.ext("www.gov.cn")
+        out.append(f'<ul class="bsfw"><li><a href="{platform}/fuwu/grbs/" target="_blank">个人办事</a></li>'
+                   f'<li><a href="{platform}/fuwu/frbs/" target="_blank">法人办事</a></li>'
+                   f'<li><a href="{platform}/fuwu/bmfw/" target="_blank">部门服务</a></li></ul>')
     else:
         out.append("<p>没有找到相关结果。</p>")
     out.append("</div>\n")
