@@ -74,7 +74,6 @@ LOOKALIKES: dict[str, tuple[str, str]] = {
     "政策解读": ("sjjd", "数据解读"),
     "政府信息公开指南": ("bszn", "办事指南"),
     "政府信息公开年报": ("tjnj", "统计年鉴"),
-    "通知公告": ("zbgg", "招标采购公告"),
 }
 PLATFORM_KEYS = frozenset({"xxgk", "gkzn", "gkzd", "fdzdgk", "gknb", "jgzn", "czyjs", "rsxx", "ghjh"}
                           | {k for k, _ in PLAIN_COLUMNS})

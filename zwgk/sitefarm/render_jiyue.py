@@ -25,7 +25,7 @@ from zwgk.sitefarm.render import (
 __all__ = ["render_home", "render_hub", "render_column", "render_article", "render_static",
            "render_calendar", "render_soft404", "render_maintenance", "footer_script", "encode"]
 
-SECTIONS = (("政务公开", ("xxgk", "zcwj", "zcjd", "tzgg", "gkzn", "gkzd", "fdzdgk", "gknb", "sjjd", "tjnj", "zbgg")),
+SECTIONS = (("政务公开", ("xxgk", "zcwj", "zcjd", "tzgg", "gkzn", "gkzd", "fdzdgk", "gknb", "sjjd", "tjnj")),
             ("新闻中心", ("yw", "bmdt")), ("政民互动", ("hdjl",)), ("办事服务", ("bszn",)))
 FOOTER_JS = "/common/js/footer.js"
 
@@ -152,6 +152,14 @@ def _section_of(key: str) -> str:
     return "政务公开"
 
 
+def _shown(site: Site, title: str) -> str:
+    """A section heading as shown: "政务公开" is also a name of the 政府信息公开 column, so a site
+    without that column (COLUMN-MISSING) calls the section 政务信息 — no text on it may read as the column."""
+    if title == "政务公开" and "xxgk" not in site.columns:
+        return "政务信息"
+    return title
+
+
 def nav(ctx: Ctx) -> str:
     key = f"nav:{ctx.base}"
     if key not in ctx.site.cache:
@@ -169,7 +177,7 @@ def _nav(ctx: Ctx) -> str:
         members = [c for c in top if _section_of(c.key) == title]
         if not members and not (title == "办事服务" and site.spec.kind == "portal"):
             continue
-        parts.append(f'<li class="nli"><a href="{placeholder}">{title}</a><div class="subnav"><ul>')
+        parts.append(f'<li class="nli"><a href="{placeholder}">{_shown(site, title)}</a><div class="subnav"><ul>')
         parts.extend(_entry(ctx, c) for c in members)
         if title == "办事服务" and site.spec.kind == "portal":
             parts.append('<li><a href="/bsfw/">网上办事</a></li>')
@@ -245,7 +253,7 @@ def _sitemap(ctx: Ctx) -> str:
     groups: dict[str, list[str]] = {}
     for key in keys:
         groups.setdefault(_section_of(key), []).append(_link_or_entry(ctx, site.columns[key]))
-    boxes = "".join(f'<dl><dt>{title}</dt><dd>{"".join(links)}</dd></dl>' for title, links in groups.items())
+    boxes = "".join(f'<dl><dt>{_shown(site, title)}</dt><dd>{"".join(links)}</dd></dl>' for title, links in groups.items())
     return f'<div class="footer-nav w1200"><h3>网站导航</h3>{boxes}</div>\n'
 
 
@@ -346,11 +354,11 @@ def _side_menu(ctx: Ctx, col: Column) -> str:
     site = ctx.site
     if col.path.startswith("/zfxxgk/"):
         tree = [c for c in site.columns.values() if c.path.startswith("/zfxxgk/")]
-        title = site.columns["xxgk"].name if "xxgk" in site.columns else "政府信息公开"
+        title = site.columns["xxgk"].name if "xxgk" in site.columns else "政务信息"
     else:
         tree = [c for c in site.columns.values()
                 if not c.parent and not c.path.startswith("/zfxxgk/") and _section_of(c.key) == _section_of(col.key)]
-        title = _section_of(col.key)
+        title = _shown(site, _section_of(col.key))
     items = "".join(_entry(ctx, c, "on" if c.key == col.key else "") for c in tree)
     return f'<div class="side"><div class="side-hd">{esc(title)}</div><ul>{items}</ul></div>\n'
 
@@ -554,7 +562,7 @@ def render_static(ctx: Ctx, kind: str) -> str:
         for section, _ in SECTIONS:
             members = [c for c in site.columns.values() if _section_of(c.key) == section]
             if members:
-                out.append(f"<dl><dt>{section}</dt><dd>")
+                out.append(f"<dl><dt>{_shown(site, section)}</dt><dd>")
                 out.extend(f'<a href="{c.path}">{esc(c.name)}</a> ' for c in members)
                 out.append("</dd></dl>")
     elif kind == "lxwm":
