@@ -206,9 +206,15 @@ class JiyueBuilder(_Builder):
     def _distinct_instruments(self, docs: list[Item], rng: random.Random) -> None:
         """No two documents promulgate the same instrument (a real site does not issue one
         实施方案 twice; the shared generator's "（第二批）" copies would make a 解读 that names it
-        ambiguous even to a careful reader).  A copy gets a topic no document of the site uses."""
+        ambiguous even to a careful reader).  A copy gets a topic no document of the site uses.
+        No two documents share a 文号 either."""
         seen: set[str] = set()
+        numbers: set[str] = set()
         for doc in docs:
+            while doc.doc_number in numbers:  # the shared generator may number two documents alike
+                head, _, tail = doc.doc_number.rpartition("〕")
+                doc.doc_number = f"{head}〕{int(tail.rstrip('号')) + 1}号"
+            numbers.add(doc.doc_number)
             key = re.sub(r"（(第.批|\d+)）$", "", doc.title)
             key = key.split("《", 1)[1].split("》", 1)[0] if "《" in key else key
             if key in seen:

@@ -326,13 +326,14 @@ def render_home(ctx: Ctx) -> str:
             if child.parent == "xxgk":
                 out.append(f'<li><a href="{child.path}">{esc(child.name)}</a></li>')
         out.append("</ul></div>\n")
-    out.append('<div class="box zt"><div class="box-hd"><span class="tit">专题专栏</span></div><ul>')
-    for ref, anchor in site.home_broken:
-        if not ref.startswith("dead:"):
-            out.append(f'<li><a href="{ctx.href(ref)}" target="_blank">{esc(anchor)}</a></li>')
+    specials = [f'<li><a href="{ctx.href(ref)}" target="_blank">{esc(anchor)}</a></li>'
+                for ref, anchor in site.home_broken if not ref.startswith("dead:")]
     if site.calendar:
-        out.append(f'<li><a href="{site.calendar}">活动日历</a></li>')
-    out.append("</ul></div>\n</div>\n")
+        specials.append(f'<li><a href="{site.calendar}">活动日历</a></li>')
+    if specials:  # no empty block that could read as a blank column
+        out.append('<div class="box zt"><div class="box-hd"><span class="tit">专题专栏</span></div><ul>'
+                   + "".join(specials) + "</ul></div>\n")
+    out.append("</div>\n")
     out.append('<div class="yqlj w1200"><span>友情链接：</span><select onchange="if(this.value){window.open(this.value)}">'
                f'<option value="">--国家部委网站--</option><option value="{ctx.ext("www.gov.cn")}/">中国政府网</option>'
                "</select>")
