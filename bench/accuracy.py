@@ -78,7 +78,7 @@ def compare(truth: dict, findings: list[dict]) -> tuple[list[dict], dict]:
 
 
 def compare_by_family(truth: dict, findings: list[dict]) -> dict[str, tuple[list[dict], dict]]:
-    """``compare`` restricted to the sites of each template family (``truth["sites"][…]["family"]``)."""
+    """``compare`` restricted to the sites of each template family (``sites[…]["family"]``)."""
     family_of = {s["unit_id"]: s.get("family") or s.get("template") or "?" for s in truth["sites"]}
     out: dict[str, tuple[list[dict], dict]] = {}
     for family in sorted(set(family_of.values())):
@@ -123,7 +123,9 @@ def run(sites: int, seed: int, as_of: dt.date, workdir: Path,
         "seconds": round(elapsed, 1),
         "not_measured": len(result.failed),
         "families": list(config.families),
-        "sites_per_family": {fam: sum(1 for s in truth["sites"] if s.get("family") == fam) for fam in by_family},
+        "sites_per_family": {
+            fam: sum(1 for s in truth["sites"] if s.get("family") == fam) for fam in by_family
+        },
     }
     return rows, totals, meta, by_family
 
@@ -141,10 +143,11 @@ def table(rows: list[dict], totals: dict) -> list[str]:
             f"{fmt(r['precision'])} | {fmt(r['recall'])} | {fmt(r.get('review_share'))} |"
         )
     found = totals["tp"] + totals["fp"]
+    planted = totals["tp"] + totals["fn"]
     lines.append(
         f"| **all** | | | {totals['tp']} | {totals['fp']} | {totals['fn']} | "
         f"{fmt(totals['tp'] / found if found else None)} | "
-        f"{fmt(totals['tp'] / (totals['tp'] + totals['fn']) if totals['tp'] + totals['fn'] else None)} | "
+        f"{fmt(totals['tp'] / planted if planted else None)} | "
         f"{fmt(totals.get('review', 0) / found if found else None)} |"
     )
     return lines
@@ -157,11 +160,13 @@ def render(rows: list[dict], totals: dict, meta: dict,
         f"round took {meta['seconds']} s; not measured: {meta['not_measured']}",
     ]
     if meta.get("families"):
-        lines.append("families: " + ", ".join(f"{fam} ({meta.get('sites_per_family', {}).get(fam, 0)} sites)"
-                                              for fam in meta["families"]))
-    lines += ["", "### all families", ""] if by_family and len(by_family) > 1 else [""]
+        counts = meta.get("sites_per_family", {})
+        shown = (f"{fam} ({counts.get(fam, 0)} sites)" for fam in meta["families"])
+        lines.append("families: " + ", ".join(shown))
+    several = by_family is not None and len(by_family) > 1
+    lines += ["", "### all families", ""] if several else [""]
     lines += table(rows, totals)
-    for family, (frows, ftotals) in sorted((by_family or {}).items()) if by_family and len(by_family) > 1 else []:
+    for family, (frows, ftotals) in sorted(by_family.items()) if several else []:
         lines += ["", f"### family {family}", ""] + table(frows, ftotals)
     lines.append("")
     lines.append(f"findings raised on transient/trap URLs: {totals['on_transient_or_trap']}")
@@ -193,9 +198,9 @@ def main(argv: list[str] | None = None) -> int:
             rows, totals, meta, by_family = run(args.sites, args.seed, as_of, Path(tmp), families)
     print(render(rows, totals, meta, by_family))
     if args.json:
-        args.json.write_text(json.dumps({"meta": meta, "rows": rows, "totals": totals,
-                                         "families": {fam: {"rows": r, "totals": t} for fam, (r, t) in by_family.items()}},
-                                        ensure_ascii=False, indent=2))
+        per_family = {fam: {"rows": r, "totals": t} for fam, (r, t) in by_family.items()}
+        document = {"meta": meta, "rows": rows, "totals": totals, "families": per_family}
+        args.json.write_text(json.dumps(document, ensure_ascii=False, indent=2))
     return 0
 
 

@@ -83,7 +83,9 @@ def test_unknown_or_repeated_families_are_refused():
         FarmConfig(families=("trs", "plone"))
     with pytest.raises(ZwgkError, match="distinct"):
         FarmConfig(families=("jiyue", "jiyue"))
-    assert FarmConfig(families=["jiyue"]).families == ("jiyue",)  # a list from a caller is kept as a tuple
+    assert FarmConfig(families=["jiyue"]).families == (
+        "jiyue",
+    )  # a list from a caller is kept as a tuple
 
 
 def test_a_jiyue_farm_plants_every_catalog_code():
@@ -91,7 +93,11 @@ def test_a_jiyue_farm_plants_every_catalog_code():
 
     truth = _truth(sites=24, families=JIYUE)
     assert {s["family"] for s in truth["sites"]} == {"jiyue"}
-    assert {d["rule"] for d in truth["defects"]} == set(load_rubric("national-2019").rules) == set(ALL_CODES)
+    assert (
+        {d["rule"] for d in truth["defects"]}
+        == set(load_rubric("national-2019").rules)
+        == set(ALL_CODES)
+    )
 
 
 def test_every_family_of_a_mixed_farm_plants_every_code():
@@ -112,7 +118,7 @@ def test_families_are_drawn_per_site_from_the_seed():
 
 def _names(doc, org: str) -> set[str]:
     """How a 解读 can name a document: its instrument in 《》 or its title without the issuer."""
-    bare = doc.title[len(org):] if doc.title.startswith(org) else doc.title
+    bare = doc.title.removeprefix(org)
     out = {bare, bare.replace("《", "〈").replace("》", "〉")}
     if "《" in doc.title:
         out.add(doc.title.split("《", 1)[1].split("》", 1)[0])
@@ -125,7 +131,9 @@ def test_every_interpretation_names_its_own_document_and_no_other():
     farm = Farm(FarmConfig(sites=120, seed=2, families=JIYUE))
     farm.origins.port = 1
     truth = build_truth(farm)
-    missing = {(d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "INTERP-MISSING"}
+    missing = {
+        (d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "INTERP-MISSING"
+    }
     assert missing
     styles = Counter()
     for spec in farm.specs:
@@ -137,7 +145,11 @@ def test_every_interpretation_names_its_own_document_and_no_other():
         docs = [o for o in items if o.kind == "doc"]
         for interp in interps:
             named = [d for d in docs if any(n in interp.title for n in _names(d, spec.name))]
-            assert [d.path for d in named] == interp.related, (spec.unit_id, interp.title, [d.title for d in named])
+            assert [d.path for d in named] == interp.related, (
+                spec.unit_id,
+                interp.title,
+                [d.title for d in named],
+            )
         for doc in docs:
             if (spec.unit_id, farm.origins.resolve(spec, doc.path)) in missing:
                 assert not doc.related, (spec.unit_id, doc.title)
@@ -184,7 +196,11 @@ def test_every_page_of_the_family_serves_and_decodes(jiyue):
 
 
 def test_some_sites_are_gbk_in_traditional_chinese(jiyue):
-    both = [s for s in _live(jiyue) if jiyue.farm.site(s).charset == "gbk" and jiyue.farm.site(s).traditional]
+    both = [
+        s
+        for s in _live(jiyue)
+        if jiyue.farm.site(s).charset == "gbk" and jiyue.farm.site(s).traditional
+    ]
     assert both
     for spec in both:
         page = _page(jiyue, spec, "/")
@@ -199,12 +215,16 @@ def test_navigation_has_href_less_entries_and_placeholders(jiyue):
         assert onclick, spec.unit_id
         site = jiyue.farm.site(spec)
         assert set(onclick) <= {c.path for c in site.columns.values()}
-        assert re.search(r'<a href="(#|javascript:;|javascript:void\(0\))">政(务|務)公(开|開)</a>', page)
+        assert re.search(
+            r'<a href="(#|javascript:;|javascript:void\(0\))">政(务|務)公(开|開)</a>', page
+        )
 
 
 def test_every_present_column_is_in_some_navigation_and_missing_ones_in_none(jiyue):
     truth = jiyue.truth
-    missing = {(d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "COLUMN-MISSING"}
+    missing = {
+        (d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "COLUMN-MISSING"
+    }
     checked = 0
     for spec in _live(jiyue):
         site = jiyue.farm.site(spec)
@@ -212,13 +232,21 @@ def test_every_present_column_is_in_some_navigation_and_missing_ones_in_none(jiy
             continue  # names are compared in Simplified here
         pages = [_page(jiyue, spec, "/"), _page(jiyue, spec, "/wzdt/")]
         pages += [_page(jiyue, spec, c.path) for c in site.columns.values() if c.kind == "hub"]
-        pages += [_page(jiyue, spec, c.path) for c in list(site.columns.values())[:3] if c.kind == "list"]
+        pages += [
+            _page(jiyue, spec, c.path) for c in list(site.columns.values())[:3] if c.kind == "list"
+        ]
         entries = set().union(*(_entries(p) for p in pages))
-        texts = {t.strip() for p in pages for t in re.findall(r">([^<>]+)<", p.split("<body", 1)[1])}
+        texts = {
+            t.strip() for p in pages for t in re.findall(r">([^<>]+)<", p.split("<body", 1)[1])
+        }
         for std, key in STD_KEY.items():
             col = site.column_by_std(std)
             if (spec.unit_id, std) in missing:  # no entry, heading or label reads as the column
-                assert col is None and not texts & set(NAMES[key]), (spec.unit_id, std, texts & set(NAMES[key]))
+                assert col is None and not texts & set(NAMES[key]), (
+                    spec.unit_id,
+                    std,
+                    texts & set(NAMES[key]),
+                )
                 checked += 1
             else:
                 assert col is not None and col.name in entries, (spec.unit_id, std)
@@ -240,7 +268,10 @@ def test_planted_broken_links_are_broken_and_linked(jiyue):
         if d["rule"] == "LINK-HOME":
             spec = jiyue.farm.by_unit[d["unit_id"]]
             home = _page(jiyue, spec, "/")
-            assert d["subject"].replace(jiyue.farm.origins.site(spec), "") in home or d["subject"] in home
+            assert (
+                d["subject"].replace(jiyue.farm.origins.site(spec), "") in home
+                or d["subject"] in home
+            )
 
 
 def test_footer_identity_is_shown_exactly_when_the_truth_says(jiyue):
@@ -252,13 +283,19 @@ def test_footer_identity_is_shown_exactly_when_the_truth_says(jiyue):
         foot = home.split('<div class="footer">', 1)[1]
         if site.opts["footer"] == "script":
             foot = _page(jiyue, spec, "/common/js/footer.js") + foot
-        visible = re.sub(r"<script\b.*?</script>", "", foot, flags=re.S)
+        visible = re.sub(r"<script\b.*?</script>", "", foot, flags=re.DOTALL)
         visible = re.sub(r"<[^>]+>", " ", visible)
         code_shown = spec.site_code in visible
         assert code_shown != ((spec.unit_id, "IDENT-SITECODE") in rules), spec.unit_id
-        assert bool(re.search("主(办|辦)", visible)) != ((spec.unit_id, "IDENT-SPONSOR") in rules), spec.unit_id
-        assert bool(re.search("ICP(备|備)", visible)) != ((spec.unit_id, "IDENT-ICP") in rules), spec.unit_id
-        assert bool(re.search("公网安备|公網安備", visible)) != ((spec.unit_id, "IDENT-PSB") in rules), spec.unit_id
+        assert bool(re.search("主(办|辦)", visible)) != (
+            (spec.unit_id, "IDENT-SPONSOR") in rules
+        ), spec.unit_id
+        assert bool(re.search("ICP(备|備)", visible)) != ((spec.unit_id, "IDENT-ICP") in rules), (
+            spec.unit_id
+        )
+        assert bool(re.search("公网安备|公網安備", visible)) != (
+            (spec.unit_id, "IDENT-PSB") in rules
+        ), spec.unit_id
         assert ("conac.cn" in home) != ((spec.unit_id, "CONAC-BADGE") in rules), spec.unit_id
         assert ("<input" in home) != ((spec.unit_id, "SEARCH-MISSING") in rules), spec.unit_id
         labels.add(site.opts["code_label"])
@@ -277,7 +314,10 @@ def test_interpretation_pages_link_as_their_style_says(jiyue):
             interp = site.pages[doc.related[0]][1]
             doc_page, interp_page = _page(jiyue, spec, doc_path), _page(jiyue, spec, interp.path)
             assert (f'href="{interp.path}"' in doc_page) == (style == "both"), (spec.unit_id, style)
-            assert (f'href="{doc_path}"' in interp_page) == (style in ("both", "back")), (spec.unit_id, style)
+            assert (f'href="{doc_path}"' in interp_page) == (style in ("both", "back")), (
+                spec.unit_id,
+                style,
+            )
             seen.add(style)
     assert seen == {"both", "back", "title"}
 
@@ -322,20 +362,38 @@ def test_accuracy_reports_each_family_and_the_review_share():
     spec = importlib.util.spec_from_file_location("bench_accuracy_families", path)
     accuracy = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(accuracy)
-    truth = {"sites": [{"unit_id": "a", "family": "trs"}, {"unit_id": "b", "family": "jiyue"}],
-             "defects": [{"unit_id": "a", "rule": "IDENT-ICP", "subject": "h"},
-                         {"unit_id": "b", "rule": "IDENT-ICP", "subject": "h"}]}
-    findings = [{"unit_id": "a", "rule": "IDENT-ICP", "subject": "h", "confidence": ""},
-                {"unit_id": "b", "rule": "IDENT-PSB", "subject": "h", "confidence": "review"}]
+    truth = {
+        "sites": [{"unit_id": "a", "family": "trs"}, {"unit_id": "b", "family": "jiyue"}],
+        "defects": [
+            {"unit_id": "a", "rule": "IDENT-ICP", "subject": "h"},
+            {"unit_id": "b", "rule": "IDENT-ICP", "subject": "h"},
+        ],
+    }
+    findings = [
+        {"unit_id": "a", "rule": "IDENT-ICP", "subject": "h", "confidence": ""},
+        {"unit_id": "b", "rule": "IDENT-PSB", "subject": "h", "confidence": "review"},
+    ]
     per = accuracy.compare_by_family(truth, findings)
     assert set(per) == {"trs", "jiyue"}
     trs_rows = {r["rule"]: r for r in per["trs"][0]}
     jiyue_rows = {r["rule"]: r for r in per["jiyue"][0]}
     assert trs_rows["IDENT-ICP"]["precision"] == 1.0 and trs_rows["IDENT-ICP"]["review_share"] == 0
-    assert jiyue_rows["IDENT-ICP"]["recall"] == 0.0 and jiyue_rows["IDENT-PSB"]["review_share"] == 1.0
-    text = accuracy.render(*accuracy.compare(truth, findings), {"sites": 2, "seed": 1, "as_of": "x", "seconds": 0,
-                                                                "not_measured": 0, "families": ["trs", "jiyue"],
-                                                                "sites_per_family": {"trs": 1, "jiyue": 1}}, per)
+    assert (
+        jiyue_rows["IDENT-ICP"]["recall"] == 0.0 and jiyue_rows["IDENT-PSB"]["review_share"] == 1.0
+    )
+    text = accuracy.render(
+        *accuracy.compare(truth, findings),
+        {
+            "sites": 2,
+            "seed": 1,
+            "as_of": "x",
+            "seconds": 0,
+            "not_measured": 0,
+            "families": ["trs", "jiyue"],
+            "sites_per_family": {"trs": 1, "jiyue": 1},
+        },
+        per,
+    )
     assert "### family jiyue" in text and "### family trs" in text and "| review |" in text
 
 
@@ -343,12 +401,22 @@ def test_farm_serve_refuses_an_unknown_family_with_a_clear_error():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "zwgk", "farm", "serve", "--families", "trs,plone"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "zwgk", "farm", "serve", "--families", "trs,plone"],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "unknown farm family 'plone'" in done.stderr and "jiyue" in done.stderr
-    help_text = subprocess.run([sys.executable, "-m", "zwgk", "farm", "serve", "--help"],
-                               capture_output=True, text=True, timeout=120).stdout
+    help_text = subprocess.run(
+        [sys.executable, "-m", "zwgk", "farm", "serve", "--help"],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    ).stdout
     assert "--families" in help_text
 
 
@@ -361,7 +429,9 @@ def test_missing_columns_leave_no_text_that_reads_as_them():
     farm = Farm(FarmConfig(sites=150, seed=6, families=JIYUE))
     farm.origins.port = 1
     truth = build_truth(farm)
-    missing = {(d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "COLUMN-MISSING"}
+    missing = {
+        (d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "COLUMN-MISSING"
+    }
     seen = set()
     for spec in farm.specs:
         site = farm.site(spec)
@@ -369,9 +439,15 @@ def test_missing_columns_leave_no_text_that_reads_as_them():
             continue
         ctx = Ctx(site, farm.origins)
         pages = [render_jiyue.render_home(ctx), render_jiyue.render_static(ctx, "wzdt")]
-        pages += [render_jiyue.render_hub(ctx, c) if c.kind == "hub" else render_jiyue.render_column(ctx, c, 1)
-                  for c in site.columns.values()]
-        texts = {t.strip() for p in pages for t in re.findall(r">([^<>]+)<", p.split("<body", 1)[1])}
+        pages += [
+            render_jiyue.render_hub(ctx, c)
+            if c.kind == "hub"
+            else render_jiyue.render_column(ctx, c, 1)
+            for c in site.columns.values()
+        ]
+        texts = {
+            t.strip() for p in pages for t in re.findall(r">([^<>]+)<", p.split("<body", 1)[1])
+        }
         entries = set().union(*(_entries(p) for p in pages))
         for std, key in STD_KEY.items():
             if (spec.unit_id, std) in missing:

@@ -54,7 +54,13 @@ NAMES: dict[str, tuple[str, ...]] = {
     "gkzn": ("政府信息公开指南", "公开指南", "信息公开指南", "政府信息公开工作指南"),
     "gkzd": ("政府信息公开制度", "公开制度", "信息公开制度", "政务公开制度"),
     "fdzdgk": ("法定主动公开内容", "法定公开内容", "主动公开内容", "法定主动公开"),
-    "gknb": ("政府信息公开年报", "政府信息公开工作年度报告", "信息公开年报", "公开年报", "政府信息公开年度报告"),
+    "gknb": (
+        "政府信息公开年报",
+        "政府信息公开工作年度报告",
+        "信息公开年报",
+        "公开年报",
+        "政府信息公开年度报告",
+    ),
     "zcwj": ("政策文件", "政府文件", "政策法规"),
     "zcjd": ("政策解读", "文件解读", "解读回应", "重要政策解读", "政策解读与回应"),
     "tzgg": ("通知公告", "通知通告"),
@@ -75,14 +81,27 @@ LOOKALIKES: dict[str, tuple[str, str]] = {
     "政府信息公开指南": ("bszn", "办事指南"),
     "政府信息公开年报": ("tjnj", "统计年鉴"),
 }
-PLATFORM_KEYS = frozenset({"xxgk", "gkzn", "gkzd", "fdzdgk", "gknb", "jgzn", "czyjs", "rsxx", "ghjh"}
-                          | {k for k, _ in PLAIN_COLUMNS})
+PLATFORM_KEYS = frozenset(
+    {"xxgk", "gkzn", "gkzd", "fdzdgk", "gknb", "jgzn", "czyjs", "rsxx", "ghjh"}
+    | {k for k, _ in PLAIN_COLUMNS}
+)
 # 解读 titles: each names the instrument ({t}) the way real sites write them.
-INTERP_TITLES = ("一图读懂《{t}》", "《{t}》政策解读", "关于《{t}》的解读", "图解：《{t}》", "{t}政策解读",
-                 "《{t}》解读", "解读：{t}")
+INTERP_TITLES = (
+    "一图读懂《{t}》",
+    "《{t}》政策解读",
+    "关于《{t}》的解读",
+    "图解：《{t}》",
+    "{t}政策解读",
+    "《{t}》解读",
+    "解读：{t}",
+)
 # Stand-alone 解读 that interpret no document of the site (a statistics bulletin, a work report).
-STANDALONE_TITLES = ("图文解读：《{region}{year}年国民经济和社会发展统计公报》", "一图读懂{year}年{region}政府工作报告",
-                     "数说{region}{year}年经济运行情况", "图解{year}年{region}民生实事")
+STANDALONE_TITLES = (
+    "图文解读：《{region}{year}年国民经济和社会发展统计公报》",
+    "一图读懂{year}年{region}政府工作报告",
+    "数说{region}{year}年经济运行情况",
+    "图解{year}年{region}民生实事",
+)
 
 
 class JiyueBuilder(_Builder):
@@ -145,19 +164,50 @@ class JiyueBuilder(_Builder):
             elif key in ("zcjd", "hdjl", "bmdt", "tzgg") and look.random() < 0.3:
                 where = "more"  # only in the footer site map
             kind = "hub" if key in ("xxgk", "fdzdgk") else "list"
-            cols[key] = Column(key=key, std=std, name=name, fresh=fresh, kind=kind, parent=parent, where=where,
-                               path=self._col_path(key), page_size=look.choice((10, 15, 20)),
-                               paging=self._paging(key))
+            cols[key] = Column(
+                key=key,
+                std=std,
+                name=name,
+                fresh=fresh,
+                kind=kind,
+                parent=parent,
+                where=where,
+                path=self._col_path(key),
+                page_size=look.choice((10, 15, 20)),
+                paging=self._paging(key),
+            )
         for key, name in look.sample(PLAIN_COLUMNS, look.randint(2, 3)):
-            cols[key] = Column(key=key, std="", name=name, fresh="", kind="list", parent="fdzdgk", where="sub",
-                               path=self._col_path(key), page_size=15, paging=self._paging(key))
+            cols[key] = Column(
+                key=key,
+                std="",
+                name=name,
+                fresh="",
+                kind="list",
+                parent="fdzdgk",
+                where="sub",
+                path=self._col_path(key),
+                page_size=15,
+                paging=self._paging(key),
+            )
         for std in sorted(missing):
             if std in LOOKALIKES:
                 key, name = LOOKALIKES[std]
-                cols[key] = Column(key=key, std="", name=name, fresh="", kind="list", parent="", where="top",
-                                   path=self._col_path(key), page_size=15, paging=self._paging(key))
+                cols[key] = Column(
+                    key=key,
+                    std="",
+                    name=name,
+                    fresh="",
+                    kind="list",
+                    parent="",
+                    where="top",
+                    path=self._col_path(key),
+                    page_size=15,
+                    paging=self._paging(key),
+                )
                 self.lookalikes.add(key)
-        for col in cols.values():  # a missing hub: its sub-columns move up a level (they still exist)
+        for (
+            col
+        ) in cols.values():  # a missing hub: its sub-columns move up a level (they still exist)
             while col.parent and col.parent not in cols:
                 col.parent = "xxgk" if col.parent == "fdzdgk" else ""
                 col.where = "sub" if col.parent else "top"
@@ -188,7 +238,9 @@ class JiyueBuilder(_Builder):
             name, exact = self._instrument(doc, docs)
             for interp in paired:
                 pattern = rng.choice(INTERP_TITLES)
-                if not exact and pattern.startswith("《"):  # a whole title inside 《》: inner marks become 〈〉
+                if not exact and pattern.startswith(
+                    "《"
+                ):  # a whole title inside 《》: inner marks become 〈〉
                     name = name.replace("《", "〈").replace("》", "〉")
                 interp.title = self._unique(pattern.format(t=name))
             # Title-only and back-only pairs need the 解读 column to reach the 解读 at all.
@@ -196,11 +248,15 @@ class JiyueBuilder(_Builder):
                 links[doc.path] = "both"
             else:
                 links[doc.path] = rng.choices(("both", "back", "title"), weights=(4, 3, 3))[0]
-        standalone = [it for it in interps if not it.related]  # interpret nothing the site publishes as a document
+        standalone = [
+            it for it in interps if not it.related
+        ]  # interpret nothing the site publishes as a document
         first = rng.randrange(len(STANDALONE_TITLES))
         for n, interp in enumerate(standalone):
             pattern = STANDALONE_TITLES[(first + n) % len(STANDALONE_TITLES)]
-            interp.title = self._unique(self._fmt(pattern, rng, interp.date - dt.timedelta(days=365)))
+            interp.title = self._unique(
+                self._fmt(pattern, rng, interp.date - dt.timedelta(days=365))
+            )
         self.interp_links = links
 
     def _distinct_instruments(self, docs: list[Item], rng: random.Random) -> None:
@@ -222,14 +278,15 @@ class JiyueBuilder(_Builder):
                 topic = rng.choice(unused or list(TOPICS))
                 self.titles.discard(doc.title)
                 region = self._fmt("{region}", rng)
-                doc.title = self._unique(f"{self.spec.name}关于印发《{region}{topic}实施方案》的通知")
+                doc.title = self._unique(
+                    f"{self.spec.name}关于印发《{region}{topic}实施方案》的通知"
+                )
                 key = f"{region}{topic}实施方案"
             seen.add(key)
 
     def _instrument(self, doc: Item, docs: list[Item]) -> tuple[str, bool]:
         """What a 解读 of ``doc`` names: the instrument in 《》, unless another document names it too."""
-        org = self.spec.name
-        bare = doc.title[len(org):] if doc.title.startswith(org) else doc.title
+        bare = doc.title.removeprefix(self.spec.name)
         if "《" in doc.title and "》" in doc.title:
             name = doc.title.split("《", 1)[1].split("》", 1)[0]
             if not any(name in other.title for other in docs if other is not doc):
@@ -272,7 +329,9 @@ class JiyueBuilder(_Builder):
         for key, col in cols.items():
             if col.kind == "hub":
                 continue
-            if col.kind == "js":  # the shared generator's script-written list: here an inline JSON object
+            if (
+                col.kind == "js"
+            ):  # the shared generator's script-written list: here an inline JSON object
                 lists[key] = "json"
             elif key == "hdjl":
                 lists[key] = "table"
@@ -293,8 +352,19 @@ class JiyueBuilder(_Builder):
             "yw_undated": st.random() < 0.3,
             "info_labels": st.randrange(2),
             "footer": st.choices(("lines", "table", "script"), weights=(6, 3, 1))[0],
-            "code_label": st.choice(("网站标识码：", "政府网站标识码:", "网站识别码：", "标识码：", "网站标识码", "政府网站标识码：")),
-            "sponsor_label": st.choice(("主办：", "主办单位：", "主办方：", "网站主办：", "主办单位:")),
+            "code_label": st.choice(
+                (
+                    "网站标识码：",
+                    "政府网站标识码:",
+                    "网站识别码：",
+                    "标识码：",
+                    "网站标识码",
+                    "政府网站标识码：",
+                )
+            ),
+            "sponsor_label": st.choice(
+                ("主办：", "主办单位：", "主办方：", "网站主办：", "主办单位:")
+            ),
             "undertaker": st.choice(("承办：", "承办单位：", "")),
             "icp_label": st.choice(("", "ICP备案号：", "ICP备案序号：")),
             "psb_form": st.randrange(3),
@@ -303,7 +373,9 @@ class JiyueBuilder(_Builder):
             "links": dict(self.interp_links),
             "rel_label": st.choice(("相关解读：", "政策解读：", "解读材料：", "【相关解读】")),
             "orig_label": st.choice(("原文链接：", "相关文件：", "政策原文：", "【文件原文】")),
-            "msg_labels": st.choice((("留言时间", "回复时间"), ("来信时间", "答复时间"), ("提问时间", "回复时间"))),
+            "msg_labels": st.choice(
+                (("留言时间", "回复时间"), ("来信时间", "答复时间"), ("提问时间", "回复时间"))
+            ),
             "home_xxgk_block": st.random() < 0.5,
             "sitemap": sitemap,
             "lookalikes": sorted(self.lookalikes),
