@@ -456,3 +456,32 @@ def test_missing_columns_leave_no_text_that_reads_as_them():
             else:
                 assert site.column_by_std(std).name in entries, (spec.unit_id, std)
     assert len(seen) >= 6, seen
+
+
+def test_a_jiyue_site_served_by_host_name_with_its_transient_message_page(farm_factory):
+    """Normal mode (DNS, Host header, IPv6): a page addressed by its query fails as the truth's
+    ``transient`` list says, then answers; the homepage answers over ::1 too."""
+    import http.client
+
+    from tests.farm_client import fetch, raw_get, resolver
+
+    handle = farm_factory(sites=24, seed=1, families=JIYUE)
+    flaky = [u for u in handle.truth["transient"] if "detail.jsp?id=" in u]
+    assert flaky
+    url = flaky[0]
+    host = url.split("//", 1)[1].split(":", 1)[0]
+    assert resolver(handle).resolve(host, "A")[0].to_text() == "127.0.0.1"
+    try:
+        first = raw_get(url)
+    except (OSError, http.client.HTTPException):  # a planted connection reset
+        first = -1
+    assert first != 200, "a transient page must fail first"
+    status = 0
+    for _ in range(4):
+        status, _, _ = fetch(url)
+        if status == 200:
+            break
+    assert status == 200
+    spec = handle.farm.by_host[host]
+    if handle.farm.site(spec).ipv6_mode == "ok":
+        assert fetch(handle.url(spec.unit_id), v6=True)[0] == 200

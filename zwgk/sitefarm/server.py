@@ -120,7 +120,7 @@ class FarmServer:
             if site.spec.seed % 3:
                 return self._respond(site, web.Response(status=405, headers={"Allow": "GET, POST"}))
             return self._respond(site, web.Response(status=404))
-        failing = site.transient.get(path)
+        failing = site.transient.get(path) or (qs and site.transient.get(f"{path}?{qs}"))
         if failing and not self.farm.config.bench_mode:
             self.hits[key] += 1
             if self.hits[key] <= failing[0]:
@@ -132,7 +132,7 @@ class FarmServer:
                                                             text="Too Many Requests"))
                 return self._respond(site, web.Response(status=503, headers={"Retry-After": "1"},
                                                         text="Service Temporarily Unavailable"))
-        delay = site.slow.get(path)
+        delay = site.slow.get(path) or (qs and site.slow.get(f"{path}?{qs}"))
         if delay and not self.farm.config.bench_mode:
             await asyncio.sleep(delay)
         return self._route(site, ctx, path, qs, request)
