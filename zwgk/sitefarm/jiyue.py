@@ -8,8 +8,9 @@ articles named by 32 hex digits, ``主办：… 承办：…办公室``, 政府�
 columns only in a footer site map, 数据解读 that is not 政策解读; 中国政府网: ``网站标识码bm01000001``
 without a colon) and public crawler fixtures of Hanweb-based platforms (江苏, 山东, 浙江: list
 records inside ``<script type="text/xml"><datastore>``, ``/module/web/jpage/dataproxy.jsp``
-paging), footers of 天津 (written by ``document.writeln``), 上海, 福州 (``网站识别码``) and 船山
-(``政府网站标识码:`` with an ASCII colon).
+paging; 平城 ``/pcqrmzf/zcfw/list_2.shtml``; JEECMS-style platforms ``index.jhtml`` →
+``index_2.jhtml`` with ``/<col>/<id>.jhtml`` articles), footers of 天津 (written by
+``document.writeln``), 上海, 福州 (``网站识别码``) and 船山 (``政府网站标识码:`` with an ASCII colon).
 
 What a ``jiyue`` site does differently from ``trs`` / ``hanweb``:
 
