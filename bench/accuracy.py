@@ -4,9 +4,13 @@ Starts a farm, runs a full round on it in-process (exactly what `zwgk assess`
 does), then compares the findings with the farm's planted defects as sets of
 (unit_id, rule, subject) and prints per-rule precision, recall and counts, plus
 the findings raised on URLs the farm marks as transient or traps (false
-positives a real server's misbehaviour would cause).
+positives a real server's misbehaviour would cause).  With sites of several
+template families the table is printed overall and for every family; the
+"review" column is the share of a rule's findings whose evidence says
+``"confidence": "review"`` (candidates for an evaluator, no deduction).
 
     python bench/accuracy.py --sites 200 --seed 1 --as-of 2026-11-20
+    python bench/accuracy.py --sites 200 --families trs,hanweb,jiyue
 """
 
 from __future__ import annotations
@@ -27,8 +31,11 @@ def compare(truth: dict, findings: list[dict]) -> tuple[list[dict], dict]:
     for d in truth["defects"]:
         planted[d["rule"]].add((d["unit_id"], d["subject"]))
     found: dict[str, set] = defaultdict(set)
+    review: dict[str, set] = defaultdict(set)
     for f in findings:
         found[f["rule"]].add((f["unit_id"], f["subject"]))
+        if f.get("confidence") == "review":
+            review[f["rule"]].add((f["unit_id"], f["subject"]))
     # transient pages and traps must never yield false findings, unless the farm planted one there
     # on purpose (a link into the redirect loop is a dead link for every visitor).  A planted defect
     # found on a page that failed once and then loaded (its "page") is a true positive, not noise.
@@ -48,6 +55,8 @@ def compare(truth: dict, findings: list[dict]) -> tuple[list[dict], dict]:
                 "fn": fn,
                 "precision": tp / (tp + fp) if tp + fp else None,
                 "recall": tp / (tp + fn) if tp + fn else None,
+                "review": len(review[rule]),
+                "review_share": len(review[rule]) / len(found[rule]) if found[rule] else None,
             }
         )
     on_noise = [
@@ -63,11 +72,24 @@ def compare(truth: dict, findings: list[dict]) -> tuple[list[dict], dict]:
         "fp": sum(r["fp"] for r in rows),
         "fn": sum(r["fn"] for r in rows),
         "on_transient_or_trap": len(on_noise),
+        "review": sum(r["review"] for r in rows),
     }
     return rows, totals
 
 
-def run(sites: int, seed: int, as_of: dt.date, workdir: Path) -> tuple[list[dict], dict, dict]:
+def compare_by_family(truth: dict, findings: list[dict]) -> dict[str, tuple[list[dict], dict]]:
+    """``compare`` restricted to the sites of each template family (``sites[…]["family"]``)."""
+    family_of = {s["unit_id"]: s.get("family") or s.get("template") or "?" for s in truth["sites"]}
+    out: dict[str, tuple[list[dict], dict]] = {}
+    for family in sorted(set(family_of.values())):
+        units = {u for u, f in family_of.items() if f == family}
+        part = dict(truth, defects=[d for d in truth["defects"] if d["unit_id"] in units])
+        out[family] = compare(part, [f for f in findings if f["unit_id"] in units])
+    return out
+
+
+def run(sites: int, seed: int, as_of: dt.date, workdir: Path,
+        families: tuple[str, ...] | None = None) -> tuple[list[dict], dict, dict, dict]:
     from zwgk.pipeline.round import RoundOptions, run_round
     from zwgk.sitefarm import FarmConfig, running_farm
     from zwgk.storage import Database
@@ -75,7 +97,10 @@ def run(sites: int, seed: int, as_of: dt.date, workdir: Path) -> tuple[list[dict
 
     db = Database.open(f"sqlite:///{workdir / 'accuracy.db'}")
     started = time.monotonic()
-    with running_farm(FarmConfig(sites=sites, seed=seed, as_of=as_of)) as farm:
+    config = FarmConfig(sites=sites, seed=seed, as_of=as_of)
+    if families:
+        config = FarmConfig(sites=sites, seed=seed, as_of=as_of, families=families)
+    with running_farm(config) as farm:
         registry = workdir / "registry.csv"
         farm.write_registry(registry)
         result = run_round(
@@ -85,39 +110,64 @@ def run(sites: int, seed: int, as_of: dt.date, workdir: Path) -> tuple[list[dict
         truth = farm.truth
     elapsed = time.monotonic() - started
     findings = [
-        {"unit_id": f.unit_id, "rule": f.rule, "subject": f.subject, "page": f.page}
+        {"unit_id": f.unit_id, "rule": f.rule, "subject": f.subject, "page": f.page,
+         "confidence": (f.evidence or {}).get("confidence", "")}
         for f in list_findings(db, result.round_id)
     ]
     rows, totals = compare(truth, findings)
+    by_family = compare_by_family(truth, findings)
     meta = {
         "sites": sites,
         "seed": seed,
         "as_of": as_of.isoformat(),
         "seconds": round(elapsed, 1),
         "not_measured": len(result.failed),
+        "families": list(config.families),
+        "sites_per_family": {
+            fam: sum(1 for s in truth["sites"] if s.get("family") == fam) for fam in by_family
+        },
     }
-    return rows, totals, meta
+    return rows, totals, meta, by_family
 
 
-def render(rows: list[dict], totals: dict, meta: dict) -> str:
+def table(rows: list[dict], totals: dict) -> list[str]:
+    """One markdown table: per rule counts, precision, recall and the share of review findings."""
     fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
     lines = [
-        f"farm: {meta['sites']} sites, seed {meta['seed']}, as-of {meta['as_of']}; "
-        f"round took {meta['seconds']} s; not measured: {meta['not_measured']}",
-        "",
-        "| rule | planted | found | TP | FP | FN | precision | recall |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| rule | planted | found | TP | FP | FN | precision | recall | review |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['rule']} | {r['planted']} | {r['found']} | {r['tp']} | {r['fp']} | {r['fn']} | "
-            f"{fmt(r['precision'])} | {fmt(r['recall'])} |"
+            f"{fmt(r['precision'])} | {fmt(r['recall'])} | {fmt(r.get('review_share'))} |"
         )
+    found = totals["tp"] + totals["fp"]
+    planted = totals["tp"] + totals["fn"]
     lines.append(
         f"| **all** | | | {totals['tp']} | {totals['fp']} | {totals['fn']} | "
-        f"{fmt(totals['tp'] / (totals['tp'] + totals['fp']) if totals['tp'] + totals['fp'] else None)} | "
-        f"{fmt(totals['tp'] / (totals['tp'] + totals['fn']) if totals['tp'] + totals['fn'] else None)} |"
+        f"{fmt(totals['tp'] / found if found else None)} | "
+        f"{fmt(totals['tp'] / planted if planted else None)} | "
+        f"{fmt(totals.get('review', 0) / found if found else None)} |"
     )
+    return lines
+
+
+def render(rows: list[dict], totals: dict, meta: dict,
+           by_family: dict[str, tuple[list[dict], dict]] | None = None) -> str:
+    lines = [
+        f"farm: {meta['sites']} sites, seed {meta['seed']}, as-of {meta['as_of']}; "
+        f"round took {meta['seconds']} s; not measured: {meta['not_measured']}",
+    ]
+    if meta.get("families"):
+        counts = meta.get("sites_per_family", {})
+        shown = (f"{fam} ({counts.get(fam, 0)} sites)" for fam in meta["families"])
+        lines.append("families: " + ", ".join(shown))
+    several = by_family is not None and len(by_family) > 1
+    lines += ["", "### all families", ""] if several else [""]
+    lines += table(rows, totals)
+    for family, (frows, ftotals) in sorted(by_family.items()) if several else []:
+        lines += ["", f"### family {family}", ""] + table(frows, ftotals)
     lines.append("")
     lines.append(f"findings raised on transient/trap URLs: {totals['on_transient_or_trap']}")
     for label, key in (("missed (FN)", "missed"), ("spurious (FP)", "spurious"), ("on transient/trap URLs", "noise")):
@@ -133,18 +183,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", default="2026-11-20")
     parser.add_argument("--json", type=Path, help="also write the table as JSON here")
     parser.add_argument("--keep", type=Path, help="keep the round's database and registry in this directory")
+    parser.add_argument("--families", default="",
+                        help="comma-separated template families of the farm (trs, hanweb, jiyue); "
+                             "default: the farm's default (trs, hanweb)")
     args = parser.parse_args(argv)
     as_of = dt.date.fromisoformat(args.as_of)
+    families = tuple(f.strip() for f in args.families.split(",") if f.strip()) or None
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
         (args.keep / "accuracy.db").unlink(missing_ok=True)
-        rows, totals, meta = run(args.sites, args.seed, as_of, args.keep)
+        rows, totals, meta, by_family = run(args.sites, args.seed, as_of, args.keep, families)
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            rows, totals, meta = run(args.sites, args.seed, as_of, Path(tmp))
-    print(render(rows, totals, meta))
+            rows, totals, meta, by_family = run(args.sites, args.seed, as_of, Path(tmp), families)
+    print(render(rows, totals, meta, by_family))
     if args.json:
-        args.json.write_text(json.dumps({"meta": meta, "rows": rows, "totals": totals}, ensure_ascii=False, indent=2))
+        per_family = {fam: {"rows": r, "totals": t} for fam, (r, t) in by_family.items()}
+        document = {"meta": meta, "rows": rows, "totals": totals, "families": per_family}
+        args.json.write_text(json.dumps(document, ensure_ascii=False, indent=2))
     return 0
 
 

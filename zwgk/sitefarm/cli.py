@@ -28,6 +28,9 @@ def serve(
     no_ipv6: bool = typer.Option(False, "--no-ipv6", help="Do not serve on ::1 / answer AAAA."),
     pages_per_column: int = typer.Option(40, "--pages-per-column", help="Upper bound on list items per column (≥ 15; scales the farm)."),
     repaired: float = typer.Option(0.0, "--repaired", help="Share (0–1) of planted defects already repaired: the same seed a round later."),
+    families: str = typer.Option("trs,hanweb", "--families",
+                                 help="Comma-separated template families the sites are drawn from: trs, hanweb, jiyue "
+                                      "(jiyue was written from real pages only)."),
 ) -> None:
     """Serve the farm (HTTP + DNS) until Ctrl-C."""
     from zwgk.sitefarm import FarmConfig, running_farm
@@ -36,8 +39,10 @@ def serve(
         day = dt.date.fromisoformat(as_of)
     except ValueError:
         raise ZwgkError(f"--as-of {as_of!r} is not a date; write YYYY-MM-DD") from None
+    chosen = tuple(f.strip() for f in families.split(",") if f.strip())
     config = FarmConfig(sites=sites, registry=registry, seed=seed, as_of=day, port=port, dns_port=dns_port,
-                        ipv6=not no_ipv6, bench_mode=bench, pages_per_column=pages_per_column, repaired=repaired)
+                        ipv6=not no_ipv6, bench_mode=bench, pages_per_column=pages_per_column, repaired=repaired,
+                        families=chosen)
     started = time.monotonic()
     with running_farm(config) as farm:
         typer.echo(f"模拟网站群 farm: {len(farm.farm.specs)} sites, HTTP port {farm.port} (127.0.0.1"

@@ -9,6 +9,10 @@ from pathlib import Path
 from zwgk.model import ZwgkError
 
 DEFAULT_AS_OF = dt.date(2026, 11, 20)
+# Template families a site can be built in (see ``zwgk.sitefarm.families``).  The first two are
+# the templates the rules were developed on; ``jiyue`` was written from real pages only.
+FAMILIES: tuple[str, ...] = ("trs", "hanweb", "jiyue")
+DEFAULT_FAMILIES: tuple[str, ...] = ("trs", "hanweb")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +31,9 @@ class FarmConfig:
     repaired: share (0–1) of each site's planted defects that its department has
       repaired — the same seed with ``repaired > 0`` is the same web a round later,
       some problems fixed (the truth file says which remain).
+    families: the template families sites are drawn from (deterministically per site, from
+      its seed); the default is the farm as it always was (``trs`` and ``hanweb``).  With
+      any other choice every rule code is planted in every family (farm size permitting).
     """
 
     sites: int = 24
@@ -40,6 +47,7 @@ class FarmConfig:
     bench_mode: bool = False
     pages_per_column: int = 40
     repaired: float = 0.0
+    families: tuple[str, ...] = DEFAULT_FAMILIES
 
     def __post_init__(self) -> None:
         if self.registry is None and self.sites < 1:
@@ -48,5 +56,11 @@ class FarmConfig:
             raise ZwgkError(f"pages_per_column must be at least 15, got {self.pages_per_column}")
         if not 0.0 <= self.repaired <= 1.0:
             raise ZwgkError(f"repaired must be a share between 0 and 1, got {self.repaired}")
+        object.__setattr__(self, "families", tuple(self.families))
+        if not self.families or len(set(self.families)) != len(self.families):
+            raise ZwgkError(f"farm families must be distinct and not empty, got {self.families!r}")
+        unknown = [f for f in self.families if f not in FAMILIES]
+        if unknown:
+            raise ZwgkError(f"unknown farm family {unknown[0]!r}; known: {', '.join(FAMILIES)}")
         if self.registry is not None and not Path(self.registry).is_file():
             raise ZwgkError(f"farm registry {self.registry} does not exist")

@@ -30,7 +30,7 @@ from zwgk.sitefarm.names import (
     PROBLEMS,
     TOPICS,
 )
-from zwgk.sitefarm.specs import derive_seed, report_deadline
+from zwgk.sitefarm.specs import derive_seed, pick_family, report_deadline
 from zwgk.sitefarm.workdays import add_workdays, last_workday_before_break, makeup_workday_near
 
 IMPORTANT_WORDS = ("政发", "政办发", "府发", "府办发")
@@ -55,7 +55,11 @@ def _rng(spec: SiteSpec, purpose: str) -> random.Random:
 
 
 def materialise(spec: SiteSpec, config: FarmConfig) -> Site:
-    """Build the whole site model for ``spec`` (a few hundred pages)."""
+    """Build the whole site model for ``spec`` (a few hundred pages) in its template family."""
+    if pick_family(spec, config) == "jiyue":
+        from zwgk.sitefarm.jiyue import JiyueBuilder
+
+        return JiyueBuilder(spec, config).build()
     return _Builder(spec, config).build()
 
 
@@ -66,7 +70,7 @@ class _Builder:
         self.look = _rng(spec, "look")
         self.plant = _rng(spec, "plant")
         self.content = _rng(spec, "content")
-        self.template = self.look.choice(("trs", "hanweb"))
+        self.template = self.look.choice(config.families)  # == pick_family(spec, config)
         self.pages: dict[str, tuple[str, object]] = {}
         self.used_ids: set[int] = set()
         self.attachments: dict[str, int] = {}

@@ -76,13 +76,18 @@ class Column:
     page_size: int = 15
     broken: list[tuple[str, str]] = field(default_factory=list)  # planted (url, anchor)
     loop_link: bool = False
+    paging: str = ""  # the column's own pagination style (overrides the site's): shtml / jhtml / query
 
     def page_path(self, page: int, style: str) -> str:
-        """Path of list page ``page`` (1-based) in the site's pagination style."""
+        """Path of list page ``page`` (1-based) in the site's (or the column's own) pagination style."""
         if page <= 1:
             return self.path
+        style = self.paging or style
         if style == "query":
             return f"{self.path}?page={page}"
+        if style in ("shtml", "jhtml"):  # list.shtml → list_2.shtml, index.jhtml → index_2.jhtml
+            stem, ext = self.path.rsplit(".", 1)
+            return f"{stem}_{page}.{ext}"
         base = self.path.rsplit("/", 1)[0]
         return f"{base}/index_{page - 1}.html"
 
@@ -96,7 +101,7 @@ class Site:
     """A materialised site."""
 
     spec: SiteSpec
-    template: str  # trs (index_1.html, t20240512_1.html) / hanweb (?page=, art_…)
+    template: str  # the template family: trs (index_1.html, t20240512_1.html) / hanweb (?page=, art_…) / jiyue
     charset: str  # utf-8 / gbk (header) / gb2312-meta (meta only)
     traditional: bool
     gzip: bool
@@ -124,6 +129,7 @@ class Site:
     report_deadline: dt.date
     search: bool = True  # the header has a site search form (SEARCH-MISSING when not)
     cache: dict[str, str] = field(default_factory=dict)  # rendered fragments shared by its pages
+    opts: dict[str, object] = field(default_factory=dict)  # family-specific looks (jiyue: markup, labels …)
 
     def column_by_std(self, std: str) -> Column | None:
         for col in self.columns.values():

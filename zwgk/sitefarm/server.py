@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from aiohttp import web
 
-from zwgk.sitefarm import render
+from zwgk.sitefarm import render, render_jiyue
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.model import Item, Site, SiteSpec
 
@@ -27,6 +27,13 @@ ATTACHMENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 STATIC_PAGES = {"/wzdt/": "wzdt", "/lxwm/": "lxwm", "/bsfw/": "bsfw", "/search/": "search"}
+# The page renderer of each template family (``render`` serves trs and hanweb).
+RENDERERS = {"jiyue": render_jiyue}
+
+
+def renderer(site: Site):
+    """The module that renders ``site``'s pages (same function names in every module)."""
+    return RENDERERS.get(site.template, render)
 
 
 class Reset(Exception):
@@ -113,7 +120,7 @@ class FarmServer:
             if site.spec.seed % 3:
                 return self._respond(site, web.Response(status=405, headers={"Allow": "GET, POST"}))
             return self._respond(site, web.Response(status=404))
-        failing = site.transient.get(path)
+        failing = site.transient.get(path) or (qs and site.transient.get(f"{path}?{qs}"))
         if failing and not self.farm.config.bench_mode:
             self.hits[key] += 1
             if self.hits[key] <= failing[0]:
@@ -125,36 +132,39 @@ class FarmServer:
                                                             text="Too Many Requests"))
                 return self._respond(site, web.Response(status=503, headers={"Retry-After": "1"},
                                                         text="Service Temporarily Unavailable"))
-        delay = site.slow.get(path)
+        delay = site.slow.get(path) or (qs and site.slow.get(f"{path}?{qs}"))
         if delay and not self.farm.config.bench_mode:
             await asyncio.sleep(delay)
         return self._route(site, ctx, path, qs, request)
 
     def _route(self, site: Site, ctx: render.Ctx, path: str, qs: str, request: web.Request) -> web.StreamResponse:
+        r = renderer(site)
         if path in ("/", "/index.html", "/index.htm", "/index.shtml"):
-            return self._html(site, render.render_home(ctx), request)
+            return self._html(site, r.render_home(ctx), request)
         entry = site.pages.get(path)
+        if entry is None and qs:  # pages addressed by their query (detail.jsp?id=…)
+            entry = site.pages.get(f"{path}?{qs}")
         if entry is not None:
             kind, obj = entry
             if kind == "column":
                 col, page = obj  # type: ignore[misc]
                 if col.kind == "hub":
-                    return self._html(site, render.render_hub(ctx, col), request)
+                    return self._html(site, r.render_hub(ctx, col), request)
                 if page == 1 and request.query.get("page", "").isdigit():
                     page = int(request.query["page"])
                 if not 1 <= page <= col.pages:
                     return self._not_found(site)
-                return self._html(site, render.render_column(ctx, col, page), request)
+                return self._html(site, r.render_column(ctx, col, page), request)
             item: Item = obj  # type: ignore[assignment]
-            return self._html(site, render.render_article(ctx, item, site.columns.get(item.col)), request)
+            return self._html(site, r.render_article(ctx, item, site.columns.get(item.col)), request)
         if path in site.attachments:
             ext = path.rsplit(".", 1)[-1]
             body = (b"%PDF-1.4\n" if ext == "pdf" else b"\xd0\xcf\x11\xe0") + b"0" * site.attachments[path]
             return self._respond(site, web.Response(body=body, content_type=ATTACHMENT_TYPES.get(ext, "application/octet-stream")))
         if path in site.soft404:
-            return self._html(site, render.render_soft404(ctx), request)
+            return self._html(site, r.render_soft404(ctx), request)
         if path in STATIC_PAGES:
-            return self._html(site, render.render_static(ctx, STATIC_PAGES[path]), request)
+            return self._html(site, r.render_static(ctx, STATIC_PAGES[path]), request)
         if path in site.moved:
             return self._respond(site, web.Response(status=301, headers={"Location": site.moved[path]}))
         if site.loop and path in ("/loop/a.html", "/loop/b.html"):
@@ -165,7 +175,10 @@ class FarmServer:
                 day = dt.date.fromisoformat(request.query.get("date", ""))
             except ValueError:
                 day = self.farm.config.as_of
-            return self._html(site, render.render_calendar(ctx, day), request)
+            return self._html(site, r.render_calendar(ctx, day), request)
+        if path == render_jiyue.FOOTER_JS and site.template == "jiyue" and site.opts.get("footer") == "script":
+            body, ctype = render_jiyue.encode_script(site, render_jiyue.footer_script(ctx))
+            return self._respond(site, web.Response(body=body, headers={"Content-Type": ctype}))
         if path.startswith(("/images/", "/css/", "/js/")):
             return self._asset(site, path)
         if not path.endswith("/") and (path + "/") in site.pages:
@@ -184,7 +197,7 @@ class FarmServer:
         if force_utf8:
             body, ctype = page.encode("utf-8"), "text/html; charset=utf-8"
         else:
-            body, ctype = render.encode(site, page)
+            body, ctype = renderer(site).encode(site, page)
         response = web.Response(body=body, headers={"Content-Type": ctype})
         if site.gzip:
             response.enable_compression()
@@ -201,6 +214,12 @@ class FarmServer:
         return self._respond(site, web.Response(text="/* js */", content_type="application/javascript"))
 
     def _external(self, host: str, path: str) -> web.StreamResponse:
+        if host == "dcs.conac.cn" and path.endswith(".js"):  # the badge script writes the badge
+            conac_id = path.rsplit("/", 2)[-2]
+            script = (f'document.write(\'<a href="{self.farm.origins.external("bszs.conac.cn")}/sitename?method=show'
+                      f'&id={conac_id}" target="_blank"><img id="imgConac" border="0" '
+                      f'src="{self.farm.origins.external("dcs.conac.cn")}/image/red.png"></a>\');\n')
+            return self._respond(None, web.Response(text=script, content_type="application/javascript"))
         if path.endswith((".png", ".gif", ".jpg")):
             return self._respond(None, web.Response(body=render.PNG_1PX, content_type="image/png"))
         return self._respond(None, web.Response(text=render.render_external(host), content_type="text/html"))

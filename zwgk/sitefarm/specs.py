@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from zwgk.model import ZwgkError
-from zwgk.sitefarm.config import FarmConfig
+from zwgk.sitefarm.config import DEFAULT_FAMILIES, FarmConfig
 from zwgk.sitefarm.model import SiteSpec
 from zwgk.sitefarm.names import (
     DEPARTMENTS,
@@ -55,6 +55,15 @@ def derive_seed(*parts: object) -> int:
     return int.from_bytes(digest, "big")
 
 
+def pick_family(spec: SiteSpec, config: FarmConfig) -> str:
+    """The template family of a site: the first draw of its "look" stream.
+
+    ``generate._Builder`` makes the same draw for its template, so with the default
+    families a site looks exactly as it did before families existed.
+    """
+    return random.Random(derive_seed(spec.seed, "look")).choice(config.families)
+
+
 def report_deadline(kind: str, as_of: dt.date) -> dt.date:
     """Last day to publish last year's 年报: 1月31日 departments, 3月31日 governments."""
     return dt.date(as_of.year, 1, 31) if kind == "department" else dt.date(as_of.year, 3, 31)
@@ -68,7 +77,14 @@ def build_specs(config: FarmConfig) -> list[SiteSpec]:
     """All sites of the farm with their defect plans, coverage-checked."""
     raw = _registry_specs(config) if config.registry else _synthetic_specs(config)
     planned = [_plan(spec, config) for spec in raw]
-    covered = _ensure_coverage(planned, config)
+    if tuple(config.families) == DEFAULT_FAMILIES:
+        covered = _ensure_coverage(planned, config)
+    else:  # every family on its own plants every code (a family is measured on its own)
+        covered = list(planned)
+        for family in config.families:
+            members = [i for i, s in enumerate(planned) if pick_family(s, config) == family]
+            for i, spec in zip(members, _ensure_coverage([planned[i] for i in members], config)):
+                covered[i] = spec
     if config.repaired > 0:
         covered = [_repair(spec, config) for spec in covered]
     return covered

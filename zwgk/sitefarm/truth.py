@@ -109,7 +109,7 @@ def site_entry(farm: Farm, site: Site) -> dict:
         "unit_id": spec.unit_id, "url": farm.url(spec), "name": spec.name, "site_code": spec.site_code,
         "tier": spec.tier, "kind": spec.kind, "host": spec.host, "region": spec.region,
         "parent_id": spec.parent_id, "has_services": spec.has_services, "charset": site.charset,
-        "traditional": site.traditional, "template": site.template, "gzip": site.gzip,
+        "traditional": site.traditional, "template": site.template, "family": site.template, "gzip": site.gzip,
         "ipv6": site.ipv6_mode, "columns": {c.std or c.key: c.name for c in site.columns.values()},
         "nav_more": [site.columns[k].name for k in site.nav_more],
     }
