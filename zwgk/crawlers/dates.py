@@ -103,6 +103,27 @@ def parse_date(text: str | None) -> dt.date | None:
     return None
 
 
+_MONTH_DAY = re.compile(
+    r"(?<![\d\-/.])[\[【(（]?\s*(?:(\d{2})\s*[-/.]\s*(\d{2})|(\d{1,2})\s*月\s*(\d{1,2})\s*日)\s*[\]】)）]?(?![\d\-/.])"
+)
+
+
+def month_day(text: str | None) -> str | None:
+    """``MM-DD`` of a list date shown without its year (``[05-12]``, ``05/12``, ``5月12日``), or None.
+
+    Lists often show only month and day; the year is not guessed here (extraction does not
+    know "today"): rules infer it from their as-of date, taking the latest possible year, so
+    an item's age is never overstated.
+    """
+    if not text:
+        return None
+    for match in _MONTH_DAY.finditer(text):
+        month, day = (int(g) for g in (match.group(1, 2) if match.group(1) else match.group(3, 4)))
+        if 1 <= month <= 12 and 1 <= day <= 31 and _make("2000", str(month), str(day)) is not None:
+            return f"{month:02d}-{day:02d}"
+    return None
+
+
 def labelled_dates(text: str) -> dict[str, dt.date]:
     """{label: date} for every ``label：date`` in ``text`` (first occurrence per label).
 

@@ -17,6 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from zwgk.crawlers.dates import (
     DATE_LABELS,
+    month_day,
     date_from_url,
     labelled_dates,
     normalise,
@@ -272,7 +273,9 @@ def list_items(anchors: list[tuple[LexborNode, str, str, str]], page_url: str) -
         title = _squash(node.attributes.get("title") or "") or text
         seen.add(target)
         entry = {"title": title, "url": target, "date": date.isoformat() if date else None}
-        (items if date else undated).append(entry)
+        if date is None and (md := month_day(rest)) is not None:
+            entry["md"] = md  # "05-12": the year is the rule's to infer (from its as-of date)
+        (items if date or "md" in entry else undated).append(entry)
     if items:
         return items
     # A list without dates is still a list (the staleness rules need to know).
@@ -291,6 +294,14 @@ def script_items(tree: LexborHTMLParser, base: str) -> list[dict[str, Any]]:
         if script.attributes.get("src"):
             continue
         code = script.text() or ""
+        if "<![CDATA[" in code and "<a" in code:
+            # Hanweb-style datastore: <script type="text/xml"><datastore><recordset>
+            # <record><![CDATA[<li><a href=…>title</a><span>date</span></li>]]></record>…
+            for entry in datastore_items(code, base):
+                if entry["url"] not in seen:
+                    seen.add(entry["url"])
+                    items.append(entry)
+            continue
         if "[" not in code:
             continue
         for obj in _JS_OBJECT.findall(code):
@@ -304,6 +315,24 @@ def script_items(tree: LexborHTMLParser, base: str) -> list[dict[str, Any]]:
             seen.add(target)
             items.append({"title": _squash(title), "url": target, "date": date.isoformat() if date else None})
     return items
+
+
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
+
+
+def datastore_items(code: str, base: str) -> list[dict[str, Any]]:
+    """List records kept as HTML fragments in CDATA sections of an inline XML datastore."""
+    fragment = "".join(_CDATA.findall(code))
+    if not fragment:
+        return []
+    tree = LexborHTMLParser(f"<html><body><ul>{fragment}</ul></body></html>")
+    anchors = []
+    for node in tree.css("a[href]"):
+        target = resolve_link(base, node.attributes.get("href"))
+        text = _anchor_text(node)
+        if target and text:
+            anchors.append((node, target, text, "page"))
+    return list_items(anchors, base)
 
 
 def pagination(anchors: list[tuple[LexborNode, str, str, str]], page_url: str, html: str) -> list[str]:

@@ -24,9 +24,9 @@ from zwgk.text import normalise, original_span as _original, squash
 
 _CODE = r"((?:12)?(?:BM|bm|Bm|BT|bt)?[0-9A-Za-z]{6,14})"
 SITE_CODE = re.compile(r"(?:标识码|识别码|网站标识|网站代码)\s*(?:为|是)?\s*[:]?\s*" + _CODE)
-ICP = re.compile(r"([\u4e00-\u9fa5])\s*ICP\s*备\s*(\d{4,12})\s*号(?:\s*-\s*(\d+))?", re.I)
+ICP = re.compile(r"([\u4e00-\u9fa5])\s*ICP\s*备\s*[:]?\s*(\d{4,12})\s*号?(?:\s*-\s*(\d+))?", re.I)
 ICP_LICENCE = re.compile(r"([\u4e00-\u9fa5])\s*ICP\s*证\s*(\d{4,12})\s*号", re.I)
-PSB = re.compile(r"([\u4e00-\u9fa5])\s*公网安备\s*(\d{6,20})\s*号?")
+PSB = re.compile(r"([\u4e00-\u9fa5])\s*公网安备\s*(?:号)?\s*[:]?\s*(\d{6,20})\s*号?")
 _STOP = r"(?=\s|承办|协办|技术支持|运维|运行维护|维护|联系|地址|电话|版权|邮编|网站标识|标识码|$|\||,|;)"
 SPONSOR = re.compile(r"(?:网站)?主办(?:单位|方|机关|部门)?\s*[:]\s*([^\s|,;<]{2,40}?)" + _STOP)
 SPONSOR_BARE = re.compile(r"(?:网站)?主办(?:单位|方|机关)\s+([^\s|,;<:]{2,40}?)" + _STOP)

@@ -80,7 +80,15 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def looks_like_list(facts: dict[str, Any]) -> bool:
     items = facts.get("items") or []
-    return sum(1 for i in items if i.get("date")) >= MIN_LIST_ITEMS or bool(facts.get("pagination"))
+    return sum(1 for i in items if i.get("date")) >= MIN_LIST_ITEMS
+
+
+_ARTICLE_URL = re.compile(r"[?&](?:id|docid|articleid|infoid|aid)=|/\d{6,}[^/]*$|/[0-9a-f]{16,}[^/]*$|/t\d{8}_|/art_", re.I)
+
+
+def _may_be_list(url: str) -> bool:
+    """A URL an article would have (?id=, t20240512_1.html, 32 hex digits) is not tried as a list."""
+    return not _ARTICLE_URL.search(url)
 
 
 def _entries(seen: "Seen") -> list[tuple[str, str]]:
@@ -358,7 +366,8 @@ class SiteCrawler:
         navigation entries with a Chinese name go to ``unknown`` (url → (text, depth)) to be
         tried as lists (headlines and body links are not: they are articles)."""
         menu = {(e.get("text") or "", e.get("url") or "") for e in (seen.page.facts or {}).get("nav") or []
-                if _CJK.search(e.get("text") or "") and len(e.get("text") or "") <= 12}
+                if _CJK.search(e.get("text") or "") and len(e.get("text") or "") <= 12
+                and _may_be_list(e.get("url") or "")}
         for text, target in _entries(seen):
             if not target or not same_site(target, self.home) or is_attachment(target):
                 continue

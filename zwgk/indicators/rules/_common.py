@@ -61,6 +61,35 @@ def to_date(value: Any) -> dt.date | None:
         return None
 
 
+def latest_on_or_before(md: str, as_of: dt.date) -> dt.date | None:
+    """The latest date with month-day ``md`` (``"05-12"``) not after ``as_of``.
+
+    A list that shows ``[05-12]`` without the year: taking the latest possible year never
+    overstates an item's age, so a column judged stale on it is stale whatever the year.
+    """
+    try:
+        month, day = (int(x) for x in md.split("-"))
+    except ValueError:
+        return None
+    for year in range(as_of.year, as_of.year - 8, -1):
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= as_of:
+            return candidate
+    return None
+
+
+def item_date(item: dict[str, Any], as_of: dt.date) -> dt.date | None:
+    """A list item's date: its full date, else its month-day in the latest year ≤ ``as_of``."""
+    full = to_date(item.get("date"))
+    if full is not None:
+        return full
+    md = item.get("md")
+    return latest_on_or_before(md, as_of) if md else None
+
+
 def ok_pages(snapshot: SiteSnapshot, kind: str | None = None) -> list[Page]:
     """Pages that were fetched successfully (optionally of one kind), in URL order."""
     pages = [p for p in snapshot.pages.values() if p.outcome == Outcome.OK.value]
@@ -160,9 +189,10 @@ class Column:
         facts = self.page.facts or {}
         return facts.get("column_text") or self.name or self.page.title or self.page.url
 
-    def newest(self) -> tuple[dt.date | None, int]:
-        """Newest item date and the number of items without a date."""
-        dates = [to_date(i.get("date")) for i in self.items]
+    def newest(self, as_of: dt.date) -> tuple[dt.date | None, int]:
+        """Newest item date (month-day items in their latest year ≤ ``as_of``) and the number of
+        items without a date."""
+        dates = [item_date(i, as_of) for i in self.items]
         known = [d for d in dates if d is not None]
         return (max(known) if known else None, len(dates) - len(known))
 

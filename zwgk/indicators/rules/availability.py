@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Iterable
 
 from zwgk.indicators.rules import register
-from zwgk.indicators.rules._common import fmt_date, home_page, make_finding, to_date
+from zwgk.indicators.rules._common import fmt_date, home_page, item_date, make_finding, to_date
 from zwgk.model import Finding, Outcome, SiteSnapshot
 
 
@@ -97,7 +97,7 @@ def _linked_item_dates(snapshot: SiteSnapshot, home) -> list[tuple[dt.date, str]
         if page.outcome != Outcome.OK.value:
             continue
         for item in (page.facts or {}).get("items") or []:
-            d = to_date(item.get("date")) if isinstance(item, dict) else None
+            d = item_date(item, snapshot.as_of) if isinstance(item, dict) else None
             if d is not None and item.get("url"):
                 listed[item["url"]] = max(d, listed.get(item["url"], d))
     sources = {home.url, home.final_url} - {None, ""}
@@ -138,7 +138,7 @@ def fresh_home(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         for item in list(facts.get("items") or []) + list(facts.get("links") or []):
             if not isinstance(item, dict):
                 continue
-            d = to_date(item.get("date"))
+            d = item_date(item, as_of) if isinstance(item, dict) else None
             if d is None:
                 undated += 1
                 continue

@@ -16,7 +16,7 @@ from zwgk.indicators.rules._common import (
     home_ok,
     make_finding,
     nav_texts,
-    to_date,
+    item_date,
     vocabulary,
 )
 from zwgk.model import Finding, SiteSnapshot
@@ -94,9 +94,9 @@ def fresh_column(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             continue  # counted by COLUMN-BLANK only
         if not col.items:
             continue  # pages exist but no item could be read (e.g. a list written by JavaScript): not judged
-        newest, undated = col.newest()
+        newest, undated = col.newest(as_of)
         if newest is not None and newest > as_of:
-            dated = [d for d in (to_date(i.get("date")) for i in col.items) if d is not None and d <= as_of]
+            dated = [d for d in (item_date(i, as_of) for i in col.items) if d is not None and d <= as_of]
             newest = max(dated) if dated else None
         age = (as_of - newest).days if newest else None
         if age is not None and age < cspec.freshness_days:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Iterable
 
 from zwgk.indicators.rules import register
-from zwgk.indicators.rules._common import columns_of, home_ok, make_finding, ok_pages, to_date
+from zwgk.indicators.rules._common import columns_of, home_ok, item_date, make_finding, ok_pages, to_date
 from zwgk.model import Finding, SiteSnapshot, UnitKind
 
 REPORT_COLUMN = "政府信息公开年报"
@@ -41,7 +41,7 @@ def report_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         for item in col.items:
             if _is_report(item.get("title") or "", year, keywords, in_col):
                 url = item.get("url") or col.url
-                candidates.setdefault(url, (item.get("title") or "", to_date(item.get("date")), f"column:{col.url}"))
+                candidates.setdefault(url, (item.get("title") or "", item_date(item, snapshot.as_of), f"column:{col.url}"))
     for page in ok_pages(snapshot):
         if page.kind == "column":
             continue
