@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Iterable
 
 from zwgk.indicators.rules import register
+from zwgk.text import normalise
 from zwgk.indicators.rules._common import columns_of, home_ok, item_date, make_finding, ok_pages, to_date
 from zwgk.model import Finding, SiteSnapshot, UnitKind
 
@@ -20,8 +21,8 @@ def _deadline(snapshot: SiteSnapshot, spec) -> tuple[dt.date, str]:
 
 
 def _is_report(title: str, year: int, keywords: list[str], in_report_column: bool) -> bool:
-    title = (title or "").replace(" ", "")
-    if str(year) not in title or not any(k in title for k in keywords):
+    title = normalise(title or "").replace(" ", "")  # 年度報告 on a 繁体 site, full-width digits
+    if str(year) not in title or not any(normalise(k) in title for k in keywords):
         return False
     return in_report_column or "信息公开" in title or "政务公开" in title
 
