@@ -117,6 +117,10 @@ class ColumnVocabulary:
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def is_hub(self, column: str) -> bool:
+        """A column that holds columns or entries (政府信息公开, 办事服务), not dated articles."""
+        return any(c.general for c in self.columns if c.name == column)
+
     def _excluded(self, column: str, key: str) -> bool:
         return any(term in key for term in self._exclude.get(column, ()))
 

@@ -46,7 +46,8 @@ _DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,12}\s*[〔\[［【(（]\s*(?:19|20)
 _SPACES = re.compile(r"\s+")
 NAV_TEXT_MAX = 24  # longer anchor texts are headlines, not navigation entries
 NAV_REGIONS = frozenset({"top", "more", "sub", "footer", "click"})
-_COLUMN_LIKE = re.compile(r"/(?:index(?:_\d+)?\.s?html?)?(?:\?.*)?$")  # list pages, not documents
+# List pages, not documents: /dir/, index.html, index_2.jhtml, list.shtml, list.jsp?page=2.
+_COLUMN_LIKE = re.compile(r"/(?:(?:index|list|default)(?:_\d+)?\.\w+)?(?:\?(?!.*\bid=).*)?$", re.I)
 _JS_OBJECT = re.compile(r"\{[^{}]{10,2000}\}")
 _JS_PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*["']((?:[^"'\\]|\\.)*)["']""")
 
@@ -412,7 +413,7 @@ def _article_facts(
     seen: set[str] = set()
     container_cache: dict[int, bool] = {}
     for node, target, text, region in anchors:
-        if region in ("top", "footer", "more") or target in seen or target == url or _COLUMN_LIKE.search(target):
+        if region in ("top", "footer", "more", "sub") or target in seen or target == url or _COLUMN_LIKE.search(target):
             continue
         if _is_related(node, normalise(text), container_cache):
             seen.add(target)

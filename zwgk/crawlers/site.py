@@ -75,6 +75,7 @@ class Column:
 # depend on recognising names.
 MIN_LIST_ITEMS = 3
 _INTERP_WORDS = ("解读", "图解", "读懂", "问答", "答记者问")
+_RANK = {"exact": 3, "suffix": 2, "terms": 1, "fuzzy": 0}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -379,8 +380,12 @@ class SiteCrawler:
                 if unknown is not None and (text, target) in menu and target not in (seen.page.url, self.home):
                     unknown.setdefault(target, (text, depth))
                 continue
-            if match.column in found:
-                continue
+            if not _may_be_list(target):
+                continue  # a headline that happens to contain a column's terms links to an article
+            known = found.get(match.column)
+            if known is not None and (known.pages or _RANK[known.match.method if known.match else "exact"]
+                                      >= _RANK[match.method]):
+                continue  # the first, or a better-named, entry for this column stands
             found[match.column] = Column(name=match.column, text=text, url=target, depth=depth, match=match)
 
     async def _columns(self, home: Seen) -> list[Column]:
@@ -466,7 +471,10 @@ class SiteCrawler:
         jobs = []
         queued: set[str] = set()
         extra_interp = 0
+        column_urls = {p.page.url for c in columns for p in c.pages} | {c.url for c in columns}
         for column in columns:
+            if (column.pages and (column.pages[0].page.facts or {}).get("hub")) or self.matcher.is_hub(column.name):
+                continue  # a hub lists columns, not articles
             want = self._wants_articles(column)
             interp_column = "解读" in column.name or _is_interp_name(column.text)
             taken = 0
@@ -475,7 +483,7 @@ class SiteCrawler:
                     url = item.get("url")
                     if not url or url in self.crawled or not same_site(url, self.home) or is_attachment(url):
                         continue
-                    if url in queued:
+                    if url in queued or url in column_urls:
                         continue
                     # A 解读 listed in any column is read (its document may be anywhere): the
                     # article caps bound the rest.

@@ -27,7 +27,7 @@ def is_interpretation(page: Page) -> bool:
 _QUOTED = re.compile(r"《([^《》]{4,80})》")
 _PROMULGATES = re.compile(r"^(?:.{0,30}?)关于(?:印发|转发|发布|公布|颁布|出台)?(.{4,80}?)的(?:通知|决定|公告|通告|批复|函)$")
 _INTERP_AFFIX = re.compile(
-    r"^(?:【[^】]{0,12}】)?(?:一图(?:读懂|看懂|速览|了解)|图解|图说|图读|漫画|视频|音频|H5)?[:：]?(?:关于)?"
+    r"^(?:【[^】]{0,12}】)?(?:一图(?:读懂|看懂|速览|了解)|图文解读|政策解读|解读|图解|图说|图读|漫画|视频|音频|H5)?[:：]?(?:关于)?"
     r"|(?:的)?(?:政策)?(?:解读|图解|解读材料|解读问答|问答|答记者问|起草说明)(?:稿)?$"
 )
 _PUNCT = re.compile(r"[《》〈〉“”\"'\s·]")
@@ -38,10 +38,14 @@ def instrument_names(title: str) -> set[str]:
     the instrument a promulgating notice names without quotes, and the title itself."""
     simple = to_simplified(title or "").strip()
     names = {m for m in _QUOTED.findall(simple)}
-    bare = _PROMULGATES.match(_PUNCT.sub("", simple))
+    plain = _PUNCT.sub("", simple)
+    bare = _PROMULGATES.match(plain)
     if bare:
         names.add(bare.group(1))
-    names.add(_PUNCT.sub("", simple))
+    names.add(plain)
+    about = plain.find("关于")
+    if about >= 0:  # "云湖县人民政府关于…的意见": the instrument without its issuing organ
+        names.add(plain[about + 2:])
     return {_PUNCT.sub("", n) for n in names if len(_PUNCT.sub("", n)) >= 6}
 
 
@@ -50,7 +54,8 @@ def interpretation_subject(title: str) -> str:
     simple = to_simplified(title or "").strip()
     quoted = _QUOTED.findall(simple)
     if quoted:
-        return _PUNCT.sub("", max(quoted, key=len))
+        name = _PUNCT.sub("", max(quoted, key=len))
+        return name[2:] if name.startswith("关于") else name
     text = _PUNCT.sub("", simple)
     for _ in range(3):  # prefixes and suffixes can stack: 【图解】一图读懂…的政策解读
         stripped = _INTERP_AFFIX.sub("", text)
@@ -144,12 +149,23 @@ def interpretations_of(snapshot: SiteSnapshot, rubric=None) -> dict[str, tuple[l
             # Fallback without links: a 解读 titled after the document, unless it links to another page
             # (so "…的通知（第二批）》的解读" does not count for "…的通知").
             for ip in interps:
-                if (ip.facts or {}).get("related"):
-                    continue
+                if _links_to_a_document(ip, snapshot):
+                    continue  # it names its own document by link: titles are not compared
                 if titles_pair(doc.title, ip.title):
                     found[ip.url] = ip
         out[doc.url] = (sorted(found.values(), key=lambda p: p.url), uncrawled)
     return out
+
+
+def _links_to_a_document(page: Page, snapshot: SiteSnapshot) -> bool:
+    """Whether a 解读 links to some document (not to a column list or back to itself)."""
+    for rel in (page.facts or {}).get("related") or []:
+        target = snapshot.pages.get(rel.get("url") or "")
+        if target is not None and target.kind == "column":
+            continue
+        if _norm_url(rel.get("url") or "") != _norm_url(page.url):
+            return True
+    return False
 
 
 def _is_normative(doc: Page, markers: list[str]) -> bool:
