@@ -17,7 +17,13 @@ from typing import Any, Callable
 
 from zwgk.columns import ColumnVocabulary
 from zwgk.crawlers.fetcher import Fetcher, site_deadline
-from zwgk.crawlers.outage import OUTAGE_PREFIX, OutageGuard, confirm_unreachable, outage_reason
+from zwgk.crawlers.outage import (
+    OUTAGE_PREFIX,
+    OutageGuard,
+    confirm_unreachable,
+    outage_reason,
+    partial_crawl_outage,
+)
 from zwgk.crawlers.pipeline import SnapshotWriter
 from zwgk.crawlers.settings import CrawlSettings
 from zwgk.crawlers.site import SiteCrawler, homepage_url
@@ -185,6 +191,12 @@ async def _crawl_site(
                     home_probe["outage"] = verdict.outage
                     result.reason = outage_reason(verdict.outage)
                 result.probes["home"] = home_probe
+            if result.state == "crawled":
+                cut = await partial_crawl_outage(fetcher.guard, started, result.stats)
+                if cut:  # the snapshot is cut short by our outage: judge nothing of it
+                    home_probe["outage"] = cut
+                    result.probes["home"] = home_probe
+                    result.state, result.reason = "failed", outage_reason(cut)
         result.stats["elapsed_s"] = round(time.monotonic() - started, 1)
         result.stats["budget_s"] = settings.site_budget_s
         await writer.call(

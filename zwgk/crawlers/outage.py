@@ -22,6 +22,11 @@ unreachable:
    back to be crawled; only when every check failed, with the controls fine each
    time, may AVAIL-DOWN raise a finding from the crawl — and then only as a
    review candidate (a veto needs a week of monitoring).
+
+A site whose homepage opened but whose crawl overlapped a detected outage (or
+lost a fifth of its pages without answers while the controls fail) is left
+unverified the same way (:func:`partial_crawl_outage`): its snapshot is cut
+short, and missing columns would otherwise read as the site's defects.
 """
 
 from __future__ import annotations
@@ -39,7 +44,8 @@ from zwgk.crawlers.net import ip_literal
 from zwgk.crawlers.settings import CrawlSettings
 
 OUTAGE_PREFIX = "评估方网络或DNS故障，未能核验 (assessor-side outage, not verified)"
-HEALTHY_CONTROLS = 3  # hosts that opened earlier in the round, asked as resolver control queries
+HEALTHY_CONTROLS = 3
+PARTIAL_SHARE = 0.2  # transient pages of a crawled site that make the control checks worth asking  # hosts that opened earlier in the round, asked as resolver control queries
 
 
 def no_answer(home: dict[str, Any]) -> bool:
@@ -71,6 +77,7 @@ class OutageGuard:
         self.lock = asyncio.Lock()
         self.cached: tuple[float, str] | None = None
         self.detected: list[str] = []  # every outage reason this round met (for the summary)
+        self.detections: list[tuple[float, str]] = []  # (monotonic time, reason) of each positive check
 
     def note_home(self, url: str, home: dict[str, Any]) -> None:
         """Record one site's homepage outcome (the failure share of the last minutes)."""
@@ -100,9 +107,15 @@ class OutageGuard:
                 return self.cached[1] or self.share_reason()
             reason = await self._resolver_reason() or await self._control_reason() or self.share_reason()
             self.cached = (time.monotonic(), reason)
-            if reason and reason not in self.detected:
-                self.detected.append(reason)
+            if reason:
+                self.detections.append((self.cached[0], reason))
+                if reason not in self.detected:
+                    self.detected.append(reason)
             return reason
+
+    def seen_since(self, started: float) -> str:
+        """An outage detected after monotonic time ``started`` ("" when none)."""
+        return next((reason for at, reason in reversed(self.detections) if at >= started), "")
 
     async def _resolver_reason(self) -> str:
         names = [urlsplit(u).hostname or "" for u in self.s.controls()] + list(self.healthy)
@@ -129,6 +142,24 @@ class OutageGuard:
 def outage_reason(detail: str) -> str:
     """The failure reason of a site left unverified by an outage (shown as 未测评)."""
     return f"{OUTAGE_PREFIX}: {detail}; re-run the round when the network is back"
+
+
+async def partial_crawl_outage(guard: OutageGuard, started: float, stats: dict[str, Any]) -> str:
+    """Why a crawled site's snapshot may be cut short by the assessor's outage ("" if not).
+
+    A site whose crawl overlapped a detected outage, or whose pages failed without
+    answers in a share that makes the control checks worth asking, has content the
+    rules must not judge: columns not loaded would read as missing or blank.
+    """
+    transient = int(stats.get("outcome_transient", 0))
+    if not transient:
+        return ""
+    seen = guard.seen_since(started)
+    if seen:
+        return seen
+    if transient / max(int(stats.get("pages", 0)), 1) >= PARTIAL_SHARE:
+        return await guard.check()
+    return ""
 
 
 async def confirm_unreachable(fetcher: Fetcher, guard: OutageGuard, url: str, home: dict[str, Any],
