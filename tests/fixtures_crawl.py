@@ -233,6 +233,7 @@ def fast_settings(**overrides: Any) -> Any:
     values: dict[str, Any] = dict(
         allow_private=True, backoff_base=0.05, retries=2, ipv6_probe=False, connect_timeout=2, total_timeout=5,
         check_external_links=False,  # external names would go to the system resolver: tests stay on loopback
+        home_check_spacing=0.2,  # spaced checks of a failing homepage: seconds in production, quick here
     )
     values.update(overrides)
     return CrawlSettings(**values)

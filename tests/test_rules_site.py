@@ -27,36 +27,72 @@ def _probes(n_ok: int, n_fail: int) -> list[dict]:
 
 
 def test_avail_down_veto_at_five_percent_of_monitoring_probes(ws, nat_rubric):
-    ws.history = _probes(95, 5)  # exactly 5%
+    ws.history = _probes(133, 7)  # exactly 5% of 140 probes: 20 on every day of the week
     [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
     assert f.severity == "veto" and f.subject == HOME
-    assert f.evidence["source"] == "monitoring" and f.evidence["failures"] == 5 and f.evidence["probes"] == 100
-    assert "5.0%" in f.message and "100次" in f.message
+    assert f.evidence["source"] == "monitoring" and f.evidence["failures"] == 7 and f.evidence["probes"] == 140
+    assert "confidence" not in f.evidence and "short_days" not in f.evidence
+    assert "5.0%" in f.message and "140次" in f.message
 
 
 def test_avail_down_not_below_five_percent(ws, nat_rubric):
-    ws.history = _probes(96, 4)
+    ws.history = _probes(134, 6)
     assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
+
+
+def test_avail_down_from_thin_monitoring_is_only_a_review_candidate(ws, nat_rubric):
+    """100 probes in a week is under the official 20 a day: 5% of them is no veto evidence."""
+    ws.history = _probes(95, 5)
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
+    assert f.evidence["confidence"] == "review" and f.evidence["source"] == "monitoring"
+    assert len(f.evidence["short_days"]) == 7 and all(n < 20 for n in f.evidence["short_days"].values())
+    assert "待人工核查" in f.message
+    ws.history = _probes(133, 7)[:-1]  # one day one probe short of 20
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
+    assert f.evidence["confidence"] == "review" and len(f.evidence["short_days"]) == 1
 
 
 def test_avail_down_ignores_probes_outside_the_window(ws, nat_rubric):
     old = [{"at": f"{days_ago(8).isoformat()}T23:00:00", "ok": False, "error_class": "timeout"}] * 50
     today = [{"at": f"{AS_OF.isoformat()}T08:00:00", "ok": False, "error_class": "timeout"}] * 50
-    ws.history = _probes(100, 0) + old + today  # 8 days ago and the as-of day itself are outside
+    ws.history = _probes(140, 0) + old + today  # 8 days ago and the as-of day itself are outside
     assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
-    ws.history = _probes(100, 0) + [{"at": f"{days_ago(7).isoformat()}T00:00:00", "ok": False}] * 6
+    ws.history = _probes(140, 0) + [{"at": f"{days_ago(7).isoformat()}T00:00:00", "ok": False}] * 8
     [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
     assert f.evidence["window"] == [days_ago(7).isoformat(), days_ago(1).isoformat()]
+    assert "confidence" not in f.evidence
 
 
-def test_avail_down_from_crawl_when_homepage_never_fetched(ws, nat_rubric):
+def _checks(n: int, outcome: str = "transient") -> list[dict]:
+    return [{"at": f"2026-11-19T08:0{i}:00", "outcome": outcome, "status": None, "error": "timeout", "attempts": 2}
+            for i in range(n)]
+
+
+def test_avail_down_from_crawl_is_a_review_candidate_after_spaced_checks(ws, nat_rubric):
     ws.pages[HOME] = Page(HOME, None, "transient", "home", error="timeout after 15s")
-    ws.probes["home"] = {"attempts": 3, "failures": 3, "errors": ["timeout", "timeout", "timeout"]}
+    ws.probes["home"] = {"attempts": 2, "failures": 2, "errors": ["timeout"], "checks": _checks(3)}
     findings = evaluate(ws.snapshot(), nat_rubric)
     [f] = by_rule(findings, "AVAIL-DOWN")
-    assert f.evidence["source"] == "crawl" and f.evidence["failures"] == 3
+    assert f.evidence["source"] == "crawl" and f.evidence["failures"] == 6 and len(f.evidence["checks"]) == 3
+    assert f.evidence["confidence"] == "review" and "待人工核查" in f.message
     # content rules do not pile onto a ws that could not be read
     assert not by_rule(findings, "COLUMN-MISSING") and not by_rule(findings, "IDENT-ICP")
+
+
+def test_avail_down_from_crawl_needs_several_spaced_checks(ws, nat_rubric):
+    """One crawl attempt (even with its retries) is no evidence: the issue's 24 vetoes came from it."""
+    ws.pages[HOME] = Page(HOME, None, "transient", "home", error="timeout after 15s")
+    ws.probes["home"] = {"attempts": 4, "failures": 4, "errors": ["timeout"] * 4}
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
+    ws.probes["home"]["checks"] = _checks(2)
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
+
+
+def test_avail_down_never_from_a_crawl_during_the_assessors_outage(ws, nat_rubric):
+    ws.pages[HOME] = Page(HOME, None, "transient", "home", error="DNS error: DNS timeout")
+    ws.probes["home"] = {"attempts": 4, "failures": 4, "errors": ["DNS error"], "checks": _checks(3),
+                         "outage": "resolver 127.0.0.1:53 answered none of 3 control queries"}
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
 
 
 def test_avail_down_from_crawl_is_not_judged_when_the_homepage_opened_on_a_retry(ws, nat_rubric):

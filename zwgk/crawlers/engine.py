@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from zwgk.columns import ColumnVocabulary
-from zwgk.crawlers.fetcher import Fetcher
+from zwgk.crawlers.fetcher import Fetcher, site_deadline
+from zwgk.crawlers.outage import (
+    OUTAGE_PREFIX,
+    OutageGuard,
+    confirm_unreachable,
+    outage_reason,
+    partial_crawl_outage,
+)
 from zwgk.crawlers.pipeline import SnapshotWriter
 from zwgk.crawlers.settings import CrawlSettings
 from zwgk.crawlers.site import SiteCrawler, homepage_url
@@ -38,6 +45,7 @@ class CrawlSummary:
     pages: int = 0
     requests: int = 0
     elapsed_s: float = 0.0
+    outage: list[str] = field(default_factory=list)  # assessor-side outages met (sites left unverified)
 
     @property
     def pages_per_second(self) -> float:
@@ -114,6 +122,7 @@ async def crawl_round_async(
             queue.put_nowait(unit)
         in_flight = {"n": 0}
         async with Fetcher(settings) as fetcher:
+            fetcher.guard = OutageGuard(fetcher, settings)
 
             async def worker() -> None:
                 while True:
@@ -130,6 +139,10 @@ async def crawl_round_async(
             workers = [asyncio.create_task(worker()) for _ in range(min(settings.sites_in_flight, max(len(todo), 1)))]
             await asyncio.gather(*workers)
             summary.requests = fetcher.requests
+            summary.outage = list(fetcher.guard.detected)
+            if summary.outage:
+                emit({"stage": "outage", "reasons": summary.outage,
+                      "unverified": sorted(u for u, r in summary.failed.items() if r.startswith(OUTAGE_PREFIX))})
     finally:
         writer.close()
     summary.elapsed_s = time.monotonic() - started
@@ -155,10 +168,37 @@ async def _crawl_site(
     emit({"stage": "site_start", "unit_id": unit.unit_id, "url": home, "in_flight": in_flight["n"], "total": total})
     site_writer = writer.for_site(round_id, unit.unit_id, settings.write_batch)
     try:
-        previous = await writer.call(snapshot.previous_pages, round_id, unit.unit_id)
-        crawler = SiteCrawler(fetcher, site_writer, unit, settings, matcher, previous, emit)
-        result = await crawler.run()
-        await site_writer.flush()
+        started = time.monotonic()
+        with site_deadline(settings.site_budget_s):
+            previous = await writer.call(snapshot.previous_pages, round_id, unit.unit_id)
+            crawler = SiteCrawler(fetcher, site_writer, unit, settings, matcher, previous, emit)
+            result = await crawler.run()
+            await site_writer.flush()
+            home_probe = result.probes.get("home") or {}
+            fetcher.guard.note_home(home, home_probe)
+            if result.state == "failed" and home_probe.get("outcome") in ("broken", "transient"):
+                verdict = await confirm_unreachable(fetcher, fetcher.guard, home, home_probe, settings)
+                if verdict.opened:  # it was a passing failure: crawl the site properly
+                    await writer.call(snapshot.reset_site, round_id, unit.unit_id)
+                    await writer.call(snapshot.begin_site, round_id, unit.unit_id, home)
+                    site_writer = writer.for_site(round_id, unit.unit_id, settings.write_batch)
+                    crawler = SiteCrawler(fetcher, site_writer, unit, settings, matcher, previous, emit)
+                    result = await crawler.run()
+                    await site_writer.flush()
+                    home_probe = result.probes.get("home") or {}
+                home_probe["checks"] = verdict.checks
+                if verdict.outage:
+                    home_probe["outage"] = verdict.outage
+                    result.reason = outage_reason(verdict.outage)
+                result.probes["home"] = home_probe
+            if result.state == "crawled":
+                cut = await partial_crawl_outage(fetcher.guard, started, result.stats)
+                if cut:  # the snapshot is cut short by our outage: judge nothing of it
+                    home_probe["outage"] = cut
+                    result.probes["home"] = home_probe
+                    result.state, result.reason = "failed", outage_reason(cut)
+        result.stats["elapsed_s"] = round(time.monotonic() - started, 1)
+        result.stats["budget_s"] = settings.site_budget_s
         await writer.call(
             snapshot.finish_site, round_id, unit.unit_id, result.state, result.reason, result.probes, result.stats
         )

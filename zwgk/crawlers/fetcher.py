@@ -9,17 +9,27 @@ passing problem of the server must end as ``transient``, never ``broken``.
 
 GET is used for every check: many government servers answer HEAD with
 404/405/500 while GET works.
+
+Two bounds keep one bad host from holding the round (issue 18): a per-host
+circuit breaker (``HostBreaker``: after ``breaker_failures`` consecutive
+fetches without an HTTP answer the host's further URLs end ``transient`` at
+once, "host circuit open") and a per-site deadline (``site_deadline``: a
+context variable the engine sets around each site's crawl; fetches after it
+end ``skipped``, "site time budget").  Both record the URL with its reason, so
+what was not verified is listed, never judged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import email.utils
 import random
 import socket
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import aiohttp
 from aiohttp import ClientConnectorDNSError, ClientConnectorError
@@ -36,6 +46,28 @@ BROKEN_STATUSES = frozenset({400, 404, 410, 414, 451})
 BLOCKED_STATUSES = frozenset({401, 403, 407, 412})
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+# Monotonic time after which fetches of the site being crawled are no longer made.
+_SITE_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("zwgk_site_deadline", default=None)
+BUDGET_ERROR = "site time budget used up"
+BREAKER_ERROR = "host circuit open"
+
+
+@contextlib.contextmanager
+def site_deadline(seconds: float) -> Iterator[float | None]:
+    """Fetches made inside the block (and tasks it starts) stop after ``seconds`` (0: no limit)."""
+    deadline = time.monotonic() + seconds if seconds > 0 else None
+    token = _SITE_DEADLINE.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _SITE_DEADLINE.reset(token)
+
+
+def budget_left() -> float | None:
+    """Seconds left of the current site's budget; None when no budget applies."""
+    deadline = _SITE_DEADLINE.get()
+    return None if deadline is None else deadline - time.monotonic()
 
 
 @dataclass(slots=True)
@@ -111,6 +143,47 @@ class HostSlot:
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
 
+class HostBreaker:
+    """Consecutive fetch failures without an HTTP answer, per host; opens after ``threshold``.
+
+    A host that answers nothing (a tarpit dripping one byte a second, a firewall that
+    drops packets) would otherwise cost ``retries + 1`` full timeouts per URL.  Any HTTP
+    answer closes the circuit; after ``cooloff`` seconds an open circuit lets one
+    request through again (half-open), which closes it on success.
+    """
+
+    def __init__(self, threshold: int, cooloff: float):
+        self.threshold = threshold
+        self.cooloff = cooloff
+        self.failures: dict[str, int] = {}
+        self.last_error: dict[str, str] = {}
+        self.opened_at: dict[str, float] = {}
+
+    def refusal(self, host: str) -> str:
+        """Why a request to ``host`` is not made now ("" when it may go)."""
+        opened = self.opened_at.get(host)
+        if opened is None:
+            return ""
+        if time.monotonic() - opened >= self.cooloff:
+            self.opened_at[host] = time.monotonic()  # one trial request; its result decides
+            return ""
+        return (f"{BREAKER_ERROR}: {self.failures.get(host, 0)} consecutive failures without an answer "
+                f"(last: {self.last_error.get(host, '')}); not verified")
+
+    def record(self, host: str, answered: bool, error: str = "") -> None:
+        if answered:
+            self.failures.pop(host, None)
+            self.opened_at.pop(host, None)
+            return
+        n = self.failures[host] = self.failures.get(host, 0) + 1
+        self.last_error[host] = error
+        if self.threshold and n >= self.threshold and host not in self.opened_at:
+            self.opened_at[host] = time.monotonic()
+
+    def is_open(self, host: str) -> bool:
+        return host in self.opened_at
+
+
 def retry_after_seconds(value: str | None, cap: float) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or HTTP date), capped."""
     if not value:
@@ -138,6 +211,8 @@ class Fetcher:
         self.session_v6: aiohttp.ClientSession | None = None
         self.gates: dict[str, asyncio.Semaphore] = {}
         self.requests = 0
+        self.breaker = HostBreaker(settings.breaker_failures, settings.breaker_cooloff_s)
+        self.guard: Any = None  # the round's OutageGuard (zwgk.crawlers.outage), set by the engine
 
     async def __aenter__(self) -> "Fetcher":
         s = self.settings
@@ -187,11 +262,14 @@ class Fetcher:
         extra_headers: dict[str, str] | None = None,
         v6: bool = False,
         retries: int | None = None,
+        use_breaker: bool = True,
     ) -> FetchResult:
         """GET ``url`` following redirects manually; never raises for network trouble.
 
         ``full_body``: read HTML up to ``max_page_bytes`` (crawl); False reads
         only ``check_read_bytes`` of non-HTML targets (link check).
+        ``use_breaker``: False for deliberate checks (spaced homepage checks,
+        control hosts) that must reach the host even when its circuit is open.
         """
         result = FetchResult(url=url, final_url=url)
         started = time.monotonic()
@@ -199,7 +277,9 @@ class Fetcher:
         visited = {url}
         try:
             for _hop in range(self.settings.max_redirects + 1):
-                await self._attempts(result, current, full_body, extra_headers if current == url else None, v6, retries)
+                await self._attempts(
+                    result, current, full_body, extra_headers if current == url else None, v6, retries, use_breaker
+                )
                 if result.status in REDIRECT_STATUSES and result.outcome == "redirect":
                     target = resolve_link(current, result.headers.get("location"))
                     if target is None:
@@ -228,9 +308,11 @@ class Fetcher:
         extra_headers: dict[str, str] | None,
         v6: bool,
         retries: int | None,
+        use_breaker: bool = True,
     ) -> None:
         s = self.settings
         max_retries = s.retries if retries is None else retries
+        breaker_key = ("6|" if v6 else "") + netloc_of(url)
         literal = ip_literal(host_of(url))
         if literal is not None:
             try:
@@ -245,15 +327,26 @@ class Fetcher:
         gate = self.gates["v6" if v6 else "main"]
         attempt = 0
         while True:
+            if self._refused_now(result, breaker_key, use_breaker):
+                return
             attempt += 1
             result.attempts += 1
             retry_wait: float | None = None
             async with slot, gate:
+                if self._refused_now(result, breaker_key, use_breaker):
+                    return  # the budget ran out (or the circuit opened) while waiting for the slot
                 t0 = time.monotonic()
                 ok = False
+                answered = False
+                left = budget_left()
+                options: dict[str, Any] = {}
+                if left is not None and left < s.total_timeout:  # never wait past the site's budget
+                    left = max(left, 0.01)
+                    options["timeout"] = aiohttp.ClientTimeout(total=left, sock_connect=min(s.connect_timeout, left))
                 try:
                     self.requests += 1
-                    async with session.get(url, allow_redirects=False, headers=extra_headers) as resp:
+                    async with session.get(url, allow_redirects=False, headers=extra_headers, **options) as resp:
+                        answered = True
                         result.status = resp.status
                         result.headers = {k.lower(): v for k, v in resp.headers.items()}
                         result.content_type = resp.headers.get("Content-Type", "")
@@ -301,13 +394,34 @@ class Fetcher:
                     result.outcome, result.error = "transient", f"{type(exc).__name__}: {exc}"
                 finally:
                     slot.feedback(time.monotonic() - t0, ok)
+                    if result.outcome != "skipped":
+                        self.breaker.record(breaker_key, not _silent(result, answered), result.error)
             if result.outcome != "transient" or attempt > max_retries:
                 if result.outcome == "transient" and attempt > 1:
                     result.error = f"{result.error} (after {attempt} attempts)"
                 return
             backoff = s.backoff_base * (2 ** (attempt - 1))
             backoff = backoff + random.uniform(0, backoff / 2)
-            await asyncio.sleep(max(backoff, retry_wait or 0.0))
+            wait = max(backoff, retry_wait or 0.0)
+            left = budget_left()
+            if left is not None:
+                wait = min(wait, max(left, 0.0))
+            await asyncio.sleep(wait)
+
+    def _refused_now(self, result: FetchResult, breaker_key: str, use_breaker: bool) -> bool:
+        """End ``result`` without a request when the site's budget is used up or the host's
+        circuit is open; the URL is recorded as not verified, with the reason."""
+        left = budget_left()
+        if left is not None and left <= 0:
+            previous = f" (last attempt: {result.error})" if result.attempts and result.error else ""
+            result.outcome, result.error = "skipped", f"{BUDGET_ERROR}; not verified{previous}"
+            return True
+        if use_breaker:
+            why = self.breaker.refusal(breaker_key)
+            if why:
+                result.outcome, result.error = "transient", why
+                return True
+        return False
 
     async def _read(self, resp: aiohttp.ClientResponse, result: FetchResult, full_body: bool) -> None:
         s = self.settings
@@ -332,6 +446,15 @@ class Fetcher:
             result.text, result.charset = decode_body(body, resp.headers.get("Content-Type"))
             if truncated:
                 result.error = f"body cut at {s.max_page_bytes} bytes"
+
+
+def _silent(result: FetchResult, answered: bool) -> bool:
+    """The attempt cost time and got no usable answer: no response (timeout, reset, DNS
+    trouble, unreachable) or headers followed by a body that stalled or broke off (a
+    tarpit).  A refusal, NXDOMAIN or any HTTP status is an answer."""
+    if result.outcome != "transient":
+        return False
+    return not answered or not result.error.startswith("HTTP ")
 
 
 def _classify_status(status: int) -> tuple[str, str]:

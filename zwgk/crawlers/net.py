@@ -43,6 +43,14 @@ class NameNotFound(OSError):
         self.host, self.detail = host, detail
 
 
+class ResolverUnavailable(OSError):
+    """The resolver gave no usable answer (timeout, SERVFAIL, refused): no proof about the name.
+
+    Unlike :class:`NameNotFound` this may be the assessor's own fault (resolver or network
+    down), so a fetch that meets it ends ``transient``, never ``broken``.
+    """
+
+
 def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The address as an IP (IPv4-mapped IPv6 unwrapped, zone id dropped); None if not an IP."""
     try:
@@ -94,6 +102,12 @@ def ip_literal(host: str) -> str | None:
         return None
 
 
+# getaddrinfo errors that mean "the resolver did not answer", not "the name does not exist".
+_GAI_NO_ANSWER = frozenset(
+    code for code in (getattr(socket, "EAI_AGAIN", None), getattr(socket, "EAI_FAIL", None)) if code is not None
+)
+
+
 @dataclass(slots=True)
 class Lookup:
     """A and AAAA answers for one name (for the dns/ipv6 probes)."""
@@ -136,14 +150,16 @@ class DnsClient:
             except dns.resolver.NoAnswer:
                 raise NameNotFound(host, f"no {rdtype} record") from None
             except dns.resolver.NoNameservers as exc:
-                raise NameNotFound(host, f"SERVFAIL ({exc})") from None
+                raise ResolverUnavailable(f"DNS SERVFAIL resolving {host}: {exc}") from None
             except dns.exception.Timeout:
-                raise OSError(f"DNS timeout resolving {host} at the configured resolver") from None
+                raise ResolverUnavailable(f"DNS timeout resolving {host} at the configured resolver") from None
             return [rr.address for rr in answer]
         loop = asyncio.get_running_loop()
         try:
             infos = await loop.getaddrinfo(host, None, family=family, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
+            if exc.errno in _GAI_NO_ANSWER:
+                raise ResolverUnavailable(f"DNS resolving {host}: {exc.strerror}") from None
             raise NameNotFound(host, f"NXDOMAIN ({exc.strerror})") from None
         result: list[str] = []
         for info in infos:
@@ -151,6 +167,23 @@ class DnsClient:
             if address not in result:
                 result.append(address)
         return result
+
+    async def answers(self, name: str) -> bool:
+        """True when the resolver answers a query for ``name`` at all (NXDOMAIN is an answer).
+
+        The control query of the outage check: a resolver that answers nothing (timeout,
+        SERVFAIL for a well-known name, temporary failure) means the assessor cannot
+        resolve anything, so no site may be judged from a failed lookup.
+        """
+        if ip_literal(name) is not None:
+            return True
+        try:
+            await self.addresses(name, socket.AF_INET)
+        except NameNotFound:
+            return True
+        except OSError:
+            return False
+        return True
 
     async def lookup(self, host: str, tries: int = 3) -> Lookup:
         """A and AAAA of ``host``.  A query that times out is asked again (``tries`` in all):

@@ -32,6 +32,12 @@ DEFAULT_ARTICLE_COLUMNS: tuple[str, ...] = (
 # Anchor texts of the 政府信息公开 hub page: its sub-columns are columns too.
 DEFAULT_HUB_NAMES: tuple[str, ...] = ("政府信息公开", "信息公开", "政务公开", "政府信息公开专栏")
 
+# Well-known hosts fetched when homepages fail, to tell the assessor's own outage from a
+# site's.  Used only for public rounds (``allow_private`` off): an intranet or loopback round
+# learns nothing about its own reachability from the public Internet (and tests must never
+# reach it), so there ``control_urls`` must be named explicitly.
+DEFAULT_CONTROL_URLS: tuple[str, ...] = ("https://www.gov.cn/", "https://www.baidu.com/", "https://www.qq.com/")
+
 
 @dataclass(slots=True)
 class CrawlSettings:
@@ -82,6 +88,28 @@ class CrawlSettings:
         ordinary pages.
       ipv6_sample: inner links fetched over IPv6 for the inner-link share.
 
+    Faults on either side (docs/architecture.md, "Faults during a crawl")
+      site_budget_s: wall-clock seconds one site's crawl may take; when they are used up
+        every further fetch of the site is recorded ``skipped`` ("site time budget …"), so
+        one slow site never holds the round's finish.  0 turns the budget off.
+      breaker_failures: consecutive timeouts / connection failures (no HTTP answer) after
+        which a host's circuit opens: its further URLs are recorded ``transient`` ("host
+        circuit open …") without a request — a tarpit costs N timeouts, not one per link.
+        0 turns the breaker off.
+      breaker_cooloff_s: seconds after which an open circuit lets one request try again.
+      home_checks: spaced homepage checks (the first fetch included) a site whose homepage
+        never opens gets before the crawl calls it unreachable; fewer checks → no finding.
+      home_check_spacing: seconds between those checks.
+      control_urls: control hosts fetched when homepages fail; ``None``: the
+        ``DEFAULT_CONTROL_URLS`` for public rounds and none with ``allow_private``.
+        Their host names also serve as control queries of the resolver, together with
+        the hosts of homepages that opened earlier in the round.
+      outage_window_s / outage_min_sites / outage_fail_share: a homepage failure is the
+        assessor's outage, not the site's, when at least ``outage_min_sites`` homepages were
+        tried in the last ``outage_window_s`` seconds and at least ``outage_fail_share`` of
+        them got no answer at all.
+      outage_check_ttl: seconds a control verdict is reused (one check serves many sites).
+
     Storage
       write_batch: pages buffered per site before they are written (streaming).
     """
@@ -120,6 +148,16 @@ class CrawlSettings:
     column_match_cutoff: float = 90.0
     max_unnamed_lists: int = 40
     write_batch: int = 40
+    site_budget_s: float = 1800.0
+    breaker_failures: int = 5
+    breaker_cooloff_s: float = 300.0
+    home_checks: int = 3
+    home_check_spacing: float = 15.0
+    control_urls: tuple[str, ...] | None = None
+    outage_window_s: float = 300.0
+    outage_min_sites: int = 5
+    outage_fail_share: float = 0.8
+    outage_check_ttl: float = 20.0
     article_columns: tuple[str, ...] = field(default=DEFAULT_ARTICLE_COLUMNS)
     hub_names: tuple[str, ...] = field(default=DEFAULT_HUB_NAMES)
 
@@ -129,6 +167,16 @@ class CrawlSettings:
         for name in ("per_host_concurrency", "global_concurrency", "sites_in_flight"):
             if getattr(self, name) < 1:
                 raise ZwgkError(f"crawl setting {name} must be at least 1, got {getattr(self, name)}")
+        for name in ("site_budget_s", "breaker_failures", "breaker_cooloff_s", "home_check_spacing",
+                     "outage_window_s", "outage_check_ttl"):
+            if getattr(self, name) < 0:
+                raise ZwgkError(f"crawl setting {name} must not be negative, got {getattr(self, name)}")
+        if self.home_checks < 1 or self.outage_min_sites < 1:
+            raise ZwgkError("crawl settings home_checks and outage_min_sites must be at least 1")
+        if not 0 < self.outage_fail_share <= 1:
+            raise ZwgkError(f"crawl setting outage_fail_share must be in (0, 1], got {self.outage_fail_share}")
+        if self.control_urls is not None:
+            self.control_urls = tuple(self.control_urls)  # JSON round trips give lists
         if "link" in self.user_agent.lower():
             raise ZwgkError(
                 "crawl setting user_agent must not contain 'link': WAF rules block such agents "
@@ -137,6 +185,12 @@ class CrawlSettings:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def controls(self) -> tuple[str, ...]:
+        """The control URLs in force (see ``control_urls``)."""
+        if self.control_urls is not None:
+            return self.control_urls
+        return () if self.allow_private else DEFAULT_CONTROL_URLS
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "CrawlSettings":

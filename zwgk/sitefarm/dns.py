@@ -8,7 +8,7 @@ domains fail the way they do on the real Internet.
 
 from __future__ import annotations
 
-from dnslib import AAAA, QTYPE, RCODE, RR, A
+from dnslib import AAAA, QTYPE, RCODE, RR, A, DNSError
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 from zwgk.model import ZwgkError
@@ -18,9 +18,13 @@ TTL = 60
 
 
 class FarmResolver(BaseResolver):
+    """``answering`` False makes the server drop every query unanswered: the assessor's
+    resolver gone (issue 18's outage tests), as a client sees it — timeouts."""
+
     def __init__(self, farm: Farm, ipv4: str = "127.0.0.1"):
         self.farm = farm
         self.ipv4 = ipv4
+        self.answering = True
 
     def has_aaaa(self, host: str) -> bool | None:
         """True/False for known hosts, None for unknown ones (NXDOMAIN)."""
@@ -32,6 +36,8 @@ class FarmResolver(BaseResolver):
         return None
 
     def resolve(self, request, handler):  # noqa: D102 - dnslib API
+        if not self.answering:
+            raise DNSError("not answering")  # dnslib's handler then sends nothing
         reply = request.reply()
         qname = request.q.qname
         host = str(qname).rstrip(".").lower()
@@ -73,6 +79,12 @@ def start_dns(farm: Farm, address: str, port: int) -> tuple[list[DNSServer], int
         tcp.start_thread()
         return [udp, tcp], actual
     raise ZwgkError(f"farm DNS could not bind {address}:{port}: {last_error}")
+
+
+def set_answering(servers: list[DNSServer], answering: bool) -> None:
+    """Make the farm's DNS servers answer again, or drop every query (a resolver outage)."""
+    for server in servers:
+        server.server.resolver.answering = answering
 
 
 def stop_dns(servers: list[DNSServer]) -> None:

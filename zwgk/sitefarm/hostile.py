@@ -50,6 +50,16 @@ CASES: tuple[HostileCase, ...] = (
     HostileCase("garbage", "/garbage.html", "64 KB of random bytes labelled text/html", "no crash; stored with whatever could be decoded"),
 )
 
+# Not in CASES: a tarpit's point is the per-host circuit breaker, and the corpus serves every
+# case from one host, so crawling it with the others would open the breaker for all of them.
+# Serve it from a corpus of its own (``running_hostile_server``) and crawl ``/tarpit/`` as a site.
+TARPIT = HostileCase(
+    "tarpit", "/tarpit/",
+    "a site whose homepage opens but whose inner pages answer one byte per second, forever",
+    "after breaker_failures timeouts the host's circuit opens: the rest of its URLs are transient "
+    "'host circuit open' (unverified, never LINK findings) and the site ends within its time budget",
+)
+
 TITLE = {
     "charset": "字符集声明错误的页面",
     "charset-meta": "元标签字符集错误的页面",
@@ -66,7 +76,10 @@ def _page(title: str, body: str, meta: str = "") -> str:
 class HostileCorpus:
     """The handlers; sizes are parameters so tests can shrink nothing but time."""
 
-    def __init__(self, huge_bytes: int = 50 * MB, drip_interval: float = 0.5, drip_limit: float = 600.0, links: int = 100_000, nesting: int = 10_000):
+    def __init__(self, huge_bytes: int = 50 * MB, drip_interval: float = 0.5, drip_limit: float = 600.0, links: int = 100_000, nesting: int = 10_000,
+                 tarpit_links: int = 40, tarpit_interval: float = 1.0):
+        self.tarpit_links = tarpit_links
+        self.tarpit_interval = tarpit_interval  # seconds between the tarpit's bytes
         self.huge_bytes = huge_bytes
         self.drip_interval = drip_interval
         self.drip_limit = drip_limit  # the server gives up eventually, so no task lives forever
@@ -93,6 +106,8 @@ class HostileCorpus:
         app.router.add_get("/garbage.html", self.garbage)
         app.router.add_get("/ok.html", self.ok)
         app.router.add_get("/l/{n}.html", self.ok)
+        app.router.add_get("/tarpit/", self.tarpit_home)
+        app.router.add_get("/tarpit/{n}.html", self.tarpit)
         return app
 
     @web.middleware
@@ -143,6 +158,24 @@ class HostileCorpus:
             while loop.time() < deadline:
                 await asyncio.sleep(self.drip_interval)
                 await resp.write(b"<!-- -->")
+        except (ConnectionResetError, ConnectionError, asyncio.CancelledError):
+            pass
+        return resp
+
+    async def tarpit_home(self, request: web.Request) -> web.Response:
+        items = "".join(f'<li><a href="/tarpit/{i}.html">慢速页面{i}</a></li>' for i in range(self.tarpit_links))
+        return web.Response(text=_page("慢速站点", f"<ul>{items}</ul>"), content_type="text/html")
+
+    async def tarpit(self, request: web.Request) -> web.StreamResponse:
+        """Headers at once, then one byte per ``tarpit_interval`` until ``drip_limit``."""
+        resp = web.StreamResponse(headers={"Content-Type": "text/html; charset=utf-8"})
+        await resp.prepare(request)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.drip_limit
+        try:
+            while loop.time() < deadline:
+                await resp.write(b" ")
+                await asyncio.sleep(self.tarpit_interval)
         except (ConnectionResetError, ConnectionError, asyncio.CancelledError):
             pass
         return resp

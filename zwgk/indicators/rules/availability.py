@@ -41,11 +41,28 @@ def _window_probes(snapshot: SiteSnapshot, window_days: int) -> list[dict[str, A
     return out
 
 
+def _short_days(probes: list[dict[str, Any]], as_of: dt.date, window: int, per_day: int) -> dict[str, int]:
+    """Days of the window with fewer than ``per_day`` probes (the official shape: ≥ 20 a day)."""
+    counts = {(as_of - dt.timedelta(days=d)).isoformat(): 0 for d in range(1, window + 1)}
+    for p in probes:
+        at = _at(p.get("at"))
+        if at is not None and at.date().isoformat() in counts:
+            counts[at.date().isoformat()] += 1
+    return {day: n for day, n in sorted(counts.items()) if n < per_day}
+
+
 @register("AVAIL-DOWN")
 def avail_down(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    """A veto only from monitoring of the official shape (every day of the window ≥
+    ``probes_per_day`` probes, ≥ ``fail_share`` failing).  Thinner monitoring, or a crawl
+    whose ``crawl_checks`` spaced homepage checks all failed, gives at most a review
+    candidate (``evidence["confidence"] = "review"``); a crawl during the assessor's own
+    outage (``probes["home"]["outage"]``, zwgk.crawlers.outage) gives nothing."""
     limit = float(spec.params["fail_share"])
     window = int(spec.params["window_days"])
+    per_day = int(spec.params.get("probes_per_day", 20))
     probes = _window_probes(snapshot, window)
+    review = ""
     if probes:
         total = len(probes)
         failed = [p for p in probes if not p.get("ok")]
@@ -62,23 +79,33 @@ def avail_down(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         }
         n_failed = len(failed)
         where = f"监测期（{evidence['window'][0]}至{evidence['window'][1]}）{total}次访问"
+        short = _short_days(probes, snapshot.as_of, window, per_day)
+        if short:
+            evidence["short_days"] = short
+            review = (f"监测记录不足（{len(short)}天少于每天{per_day}次），不构成单项否决证据，"
+                      "请人工核查后确认")
     else:
-        # No monitoring in the window: one crawl cannot estimate a 5% share (a homepage that
-        # answered on a retry is not "down"), so only a homepage that never opened in any of
-        # the crawl's attempts counts, and the evidence says the judgement came from the crawl.
+        # No monitoring in the window: one crawl cannot estimate a 5% share.  Only a homepage
+        # that never opened in any of the crawl's spaced checks counts, and only as a review
+        # candidate; a crawl during the assessor's own outage counts not at all.
         home = snapshot.home
         crawl = snapshot.probes.get("home") or {}
-        if home is None or home.outcome not in UNREACHABLE:
-            return []  # opened, or not tried for reasons outside the site (policy, WAF): not judged here
-        total = max(int(crawl.get("attempts") or 0), 1)
+        if home is None or home.outcome not in UNREACHABLE or crawl.get("outage"):
+            return []  # opened, not tried (policy, WAF) or the assessor's outage: not judged here
+        checks = [c for c in crawl.get("checks") or [] if isinstance(c, dict)]
+        need = int(spec.params.get("crawl_checks", 3))
+        if len(checks) < need or any(c.get("outcome") == "ok" for c in checks):
+            return []  # too few spaced checks to say anything
+        total = sum(max(int(c.get("attempts") or 1), 1) for c in checks)
         n_failed = total
         evidence = {
-            "source": "crawl", "probes": total, "failures": n_failed,
-            "errors": list(crawl.get("errors") or [])[:10] or [home.error or str(home.status or "")],
+            "source": "crawl", "probes": total, "failures": n_failed, "checks": checks,
+            "errors": [c.get("error") or str(c.get("status") or "") for c in checks][:10],
             "home_outcome": home.outcome, "home_status": home.status,
             "note": "评估期无日常监测记录，依据本次抓取判定；建议开启日监测（zwgk monitor）",
         }
-        where = f"本次抓取对首页的{total}次访问（无监测记录）"
+        where = f"本次抓取对首页的{len(checks)}轮间隔检查共{total}次访问（无监测记录）"
+        review = f"仅有本次抓取的{len(checks)}轮间隔检查，不构成单项否决证据（需连续7天每天不少于{per_day}次监测），请人工核查后确认"
     share = n_failed / total
     evidence["share"] = round(share, 4)
     if share + 1e-12 < limit:
@@ -87,6 +114,10 @@ def avail_down(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         f"首页 {snapshot.homepage} 在{where}中有{n_failed}次无法打开（超过{spec.params['timeout_s']}秒或出错），"
         f"失败率{share:.1%}，达到单项否决线{limit:.0%}。"
     )
+    if review:
+        evidence["confidence"] = "review"
+        evidence["review_reason"] = review
+        msg = f"【待人工核查】{msg}{review}。"
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
 
 
