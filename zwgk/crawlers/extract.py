@@ -196,6 +196,12 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
         footer_text = body_text[-4000:]
     lower = html.lower()
     out.facts["footer"] = footer_facts(footer_text, has_marker(lower, CONAC_MARKERS), has_marker(lower, JIUCUO_MARKERS))
+    if not any(out.facts["footer"][k] for k in ("site_code", "icp", "psb", "sponsor")):
+        # The footer may be written by a script (document.writeln in footer.js): name the
+        # same-site scripts a browser runs there, so the crawler can read them.
+        scripts = footer_scripts(tree, base)
+        if scripts:
+            out.facts["footer_scripts"] = scripts
 
     simple_text = normalise(body_text)
     out.soft404 = is_soft404(page_title, simple_text)
@@ -211,6 +217,22 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
     if kind == "article" or want_dates:
         _article_facts(out, tree, url, anchors, meta, simple_text, body_text)
     return out
+
+
+_FOOTER_SCRIPT = re.compile(r"foot|bottom|copyright|banquan|bq|dibu|db\.js", re.I)
+
+
+def footer_scripts(tree: LexborHTMLParser, base: str) -> list[str]:
+    """Scripts that may write the footer: inside a footer-like container or named like one."""
+    out: list[str] = []
+    for node in tree.css("script[src]"):
+        target = resolve_link(base, node.attributes.get("src"))
+        if not target or target in out:
+            continue
+        inside = _region(node, {}) == "footer"
+        if inside or _FOOTER_SCRIPT.search(target.rsplit("/", 1)[-1]):
+            out.append(target)
+    return out[:3]
 
 
 _NOT_TYPED = frozenset({"hidden", "submit", "button", "image", "reset", "checkbox", "radio", "file"})

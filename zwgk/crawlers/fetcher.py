@@ -89,6 +89,7 @@ class FetchResult:
     last_modified: str = ""
     redirects: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
+    want_text: bool = False  # decode the body whatever its type (fetch(read_text=True))
 
     @property
     def is_html(self) -> bool:
@@ -263,6 +264,7 @@ class Fetcher:
         v6: bool = False,
         retries: int | None = None,
         use_breaker: bool = True,
+        read_text: bool = False,
     ) -> FetchResult:
         """GET ``url`` following redirects manually; never raises for network trouble.
 
@@ -270,8 +272,9 @@ class Fetcher:
         only ``check_read_bytes`` of non-HTML targets (link check).
         ``use_breaker``: False for deliberate checks (spaced homepage checks,
         control hosts) that must reach the host even when its circuit is open.
+        ``read_text``: decode any body as text, whatever its type (a footer script).
         """
-        result = FetchResult(url=url, final_url=url)
+        result = FetchResult(url=url, final_url=url, want_text=read_text)
         started = time.monotonic()
         current = url
         visited = {url}
@@ -427,6 +430,7 @@ class Fetcher:
         s = self.settings
         ctype = (resp.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
         html = ctype.startswith(("text/html", "application/xhtml")) or (ctype in ("", "text/plain") and full_body)
+        html = html or result.want_text
         limit = s.max_page_bytes if html else s.check_read_bytes
         chunks: list[bytes] = []
         size = 0

@@ -59,5 +59,23 @@ def footer_facts(text: str, conac: bool = False, jiucuo: bool = False) -> dict[s
     }
 
 
+_JS_STRING = re.compile(r"'((?:[^'\\\n]|\\.)*)'" + r'|"((?:[^"\\\n]|\\.)*)"')
+_TAG = re.compile(r"<[^>]*>")
+
+
+def script_text(js: str) -> str:
+    """The text a footer script writes: its string literals, unescaped, tags removed."""
+    parts = []
+    for match in _JS_STRING.finditer(js[:200_000]):
+        literal = match.group(1) if match.group(1) is not None else match.group(2)
+        if "\\" in literal:
+            try:
+                literal = literal.encode("latin-1", "backslashreplace").decode("unicode_escape")
+            except UnicodeDecodeError:
+                pass
+        parts.append(literal)
+    return _TAG.sub(" ", " ".join(parts))
+
+
 def has_marker(html_lower: str, markers: tuple[str, ...]) -> bool:
     return any(m in html_lower for m in markers)

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from zwgk.columns import ColumnMatch, ColumnVocabulary, is_hub_name
 from zwgk.crawlers.extract import Extracted, extract_page, is_soft404
+from zwgk.crawlers.footer import CONAC_MARKERS, footer_facts, has_marker, script_text
 from zwgk.crawlers.fetcher import Fetcher, FetchResult
 from zwgk.crawlers.ipv6 import add_inner_share, empty_probe, probe_ipv6
 from zwgk.crawlers.pipeline import SiteWriter
@@ -138,8 +139,13 @@ class SiteCrawler:
         self.unknown: dict[str, tuple[str, int]] = {}  # unrecognised entries: url → (text, depth)
 
     # ---------------------------------------------------------------- policy
-    def _allowed(self, url: str) -> str:
-        """"" if ``url`` may be fetched, else why not (robots / trap)."""
+    def _allowed(self, url: str, listed: bool = False) -> str:
+        """"" if ``url`` may be fetched, else why not (robots / trap).
+
+        ``listed``: the URL is an entry of a column list (``detail.jsp?id=…`` messages):
+        distinct queries of one script are then distinct documents, not a calendar trap,
+        so only the per-pattern cap applies.
+        """
         if self.robots is not None and same_site(url, self.home):
             try:
                 if not self.robots.can_fetch(url, self.s.user_agent):
@@ -148,7 +154,7 @@ class SiteCrawler:
                 pass
         pattern = path_pattern(url)
         query = urlsplit(url).query
-        if query:
+        if query and not listed:
             variants = self.query_variants.setdefault(path_key(url), set())
             if query not in variants and len(variants) >= self.s.max_query_variants:
                 return "trap: too many query variants"
@@ -156,9 +162,9 @@ class SiteCrawler:
             return "trap: too many URLs of one pattern"
         return ""
 
-    def _claim(self, url: str) -> bool:
+    def _claim(self, url: str, listed: bool = False) -> bool:
         """Account for fetching ``url`` (trap counters); False when refused."""
-        reason = self._allowed(url)
+        reason = self._allowed(url, listed)
         if reason:
             self.stats["skipped_" + reason.split(":")[0].replace(" ", "_").replace(".", "")] += 1
             if reason.startswith("trap") and len(self.traps) < 50:
@@ -175,7 +181,7 @@ class SiteCrawler:
         """Fetch and extract one page of the crawl; None when caps or policy refuse it."""
         if url in self.crawled or depth > self.s.max_depth or self.budget <= 0:
             return None
-        if not self._claim(url):
+        if not self._claim(url, listed=bool(extra) and "listed_date" in extra):
             return None
         self.budget -= 1
         self.crawled[url] = depth
@@ -345,6 +351,7 @@ class SiteCrawler:
         self.patterns[path_pattern(url)] += 1
         seen, result = await self._fetch_seen(url, PageKind.HOME.value, 0)
         seen.html = result.text
+        await self._footer_from_scripts(seen)
         probes["home"] = {
             "attempts": result.attempts,
             "failures": result.attempts - (1 if result.outcome == "ok" else 0),
@@ -354,6 +361,24 @@ class SiteCrawler:
         }
         await self._record(seen)
         return seen
+
+    async def _footer_from_scripts(self, seen: Seen) -> None:
+        """A footer written by a same-site script (document.writeln in footer.js) is read from it,
+        as a browser would show it; the footer facts then say where they came from."""
+        facts = seen.page.facts or {}
+        for url in facts.get("footer_scripts") or []:
+            if not same_site(url, self.home):
+                continue
+            result = await self.fetcher.fetch(url, read_text=True, retries=1)
+            if result.outcome != "ok" or not result.text:
+                continue
+            old = facts.get("footer") or {}
+            found = footer_facts(script_text(result.text), bool(old.get("conac")), bool(old.get("jiucuo")))
+            if any(found[k] for k in ("site_code", "icp", "psb", "sponsor")):
+                found["conac"] = found["conac"] or has_marker(result.text.lower(), CONAC_MARKERS)
+                found["source"] = f"script:{url}"
+                facts["footer"] = found
+                return
 
     def _match_columns(
         self,
