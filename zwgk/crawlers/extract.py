@@ -210,9 +210,14 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
     if kind == "home":
         out.facts["search"] = has_search_box(tree)
     if kind == "column":
-        out.facts["items"] = list_items(anchors, url)
-        if not out.facts["items"]:
-            out.facts["items"] = script_items(tree, base)
+        items = list_items(anchors, url)
+        if sum(1 for i in items if i.get("date")) < 3:
+            # The visible rows may be a stray link or two while the list itself is rendered by
+            # a script (inline JSON / XML datastore): read both.
+            known = {i["url"] for i in items}
+            scripted = [i for i in script_items(tree, base) if i["url"] not in known]
+            items = ([i for i in items if i.get("date") or i.get("md")] + scripted) if scripted else items
+        out.facts["items"] = items
         out.facts["pagination"] = pagination(anchors, url, html)
     if kind == "article" or want_dates:
         _article_facts(out, tree, url, anchors, meta, simple_text, body_text)
