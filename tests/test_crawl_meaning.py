@@ -88,3 +88,32 @@ def test_unknown_template_read_by_meaning(db, miniweb, crawl_round_setup):
     footer = snap.home.facts["footer"]
     assert footer["site_code"] == "3609220011" and footer["sponsor"] == "測試縣人民政府"
     assert "IDENT-SITECODE" not in by_rule and "IDENT-SPONSOR" not in by_rule
+
+
+def test_footer_written_by_a_script_and_many_listed_messages(db, miniweb, crawl_round_setup):
+    """A footer that footer.js writes is read from the script; a 互动 list of 14 messages under
+    one detail.jsp?id=… script is read whole (they are documents, not a calendar trap)."""
+    web = miniweb
+    nav = "<div class='nav'><a href='/hdjl/list.jsp'>互动交流</a></div>"
+    web.add("/", f"<html><body>{nav}<div class='footer'><div id='ft'></div>"
+                 "<script src='/common/js/footer.js'></script></div></body></html>")
+    web.add("/common/js/footer.js",
+            "document.writeln('<p>主办单位：测试县人民政府办公室 政府网站标识码：3609220011</p>');\n"
+            "document.writeln(\"<p>赣ICP备11002306号 赣公网安备 36092202000105号</p>\");",
+            content_type="application/javascript")
+    rows = "".join(f"<li><a href='/hdjl/detail.jsp?id={i}'>留言{i}</a><span>2026-10-{i + 1:02d}</span></li>"
+                   for i in range(14))
+    web.add("/hdjl/list.jsp", f"<html><body>{nav}<ul>{rows}</ul></body></html>")
+    for i in range(14):
+        web.add(f"/hdjl/detail.jsp?id={i}", f"<html><body><p>留言时间：2026-10-{i + 1:02d}</p>"
+                                             f"<p>回复时间：2026-11-1{i % 10}</p></body></html>")
+    unit = unit_for(web.url("/"))
+    round_id = crawl_round_setup([unit])
+    crawl_round(db, round_id, [unit], fast_settings(), load_rubric("national-2019").column_vocabulary())
+    snap = load_snapshot(db, round_id, unit, AS_OF)
+    footer = snap.home.facts["footer"]
+    assert (footer["site_code"], footer["sponsor"]) == ("3609220011", "测试县人民政府办公室")
+    assert footer["icp"] == "赣ICP备11002306号" and footer["psb"] == "赣公网安备 36092202000105号"
+    assert footer["source"] == "script:" + web.url("/common/js/footer.js")
+    read = [u for u, p in snap.pages.items() if "detail.jsp" in u and p.kind == "article" and p.outcome == "ok"]
+    assert len(read) == 14
