@@ -68,6 +68,25 @@ def _squash(text: str | None) -> str:
     return _SPACES.sub(" ", text or "").strip()
 
 
+_TITLE_SEPARATORS = re.compile(r"\s*(?:[-_|｜—–]+|&nbsp;)\s*")
+_TRAILING_SEPARATORS = re.compile(r"[\s\-_|｜—–]+$")
+_SITE_WORDS = ("政府", "门户", "网站", "网", "人民", "局", "厅", "委员会", "办公室", "中心")
+
+
+def without_site_name(title: str, site_name: str = "") -> str:
+    """An article's ``<title>`` without the site's name that CMSs append
+    (``关于…的通知-宁阳县人民政府``, ``政策解读_中国宜春``): the document is the first part."""
+    parts = [p for p in _TITLE_SEPARATORS.split(title or "") if p]
+    if len(parts) < 2:
+        return title
+    tail = normalise(parts[-1])
+    if (site_name and normalise(site_name) in tail) or any(w in tail for w in _SITE_WORDS):
+        cut = title.rfind(parts[-1])
+        head = _TRAILING_SEPARATORS.sub("", title[:cut]) if cut > 0 else ""
+        return without_site_name(head, site_name) if head else title
+    return title
+
+
 def _anchor_text(node: LexborNode) -> str:
     """What an entry says: its text, else its title / alt (an image link), else an image's alt."""
     text = _squash(node.text())
@@ -143,7 +162,7 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
 
     title_node = tree.css_first("title")
     page_title = _squash(title_node.text()) if title_node is not None else ""
-    out.title = meta.get("ArticleTitle") or page_title
+    out.title = meta.get("ArticleTitle") or without_site_name(page_title, meta.get("SiteName") or "")
 
     # Links: every URL a browser would follow or load (zwgk.crawlers.links); anchors keep
     # their text and where they sit.  Navigation keeps every entry's own text, even when

@@ -14,8 +14,8 @@ from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import make_finding, ok_pages, to_date
 from zwgk.model import Finding, SiteSnapshot
 
-ASKED_LABELS = ("留言时间", "提问时间", "来信时间", "咨询时间", "写信时间")
-ANSWERED_LABELS = ("回复时间", "答复时间", "办理时间", "回复日期", "答复日期")
+ASKED_LABELS = ("留言时间", "留言日期", "提问时间", "来信时间", "来信日期", "咨询时间", "写信时间", "提交时间")
+ANSWERED_LABELS = ("回复时间", "答复时间", "办理时间", "回复日期", "答复日期", "反馈时间")
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
