@@ -42,6 +42,9 @@ _NUMBERING = re.compile(r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?=[
 MAX_TERMS_LEN = 12
 MAX_NAME_LEN = 24
 MIN_SUFFIX = 6  # a synonym at least this long ending a name names it (万载县政府信息公开年报)
+# A name ending like an organ (嘉林市审计局, 县人民政府办公室) names who runs the site, not a
+# column, whatever terms it contains.
+_ORGAN = re.compile(r"(?:局|厅|委|委员会|人民政府|政府|办公室|办|院|所|中心|集团|公司|学校)$")
 STRONG_METHODS = frozenset({"exact", "suffix", "terms"})
 
 
@@ -143,7 +146,7 @@ class ColumnVocabulary:
         for name, column in self._suffixes:  # "XX县政府信息公开年报" ends with a known name
             if key.endswith(name) and not self._excluded(column, key) and len(key) <= MAX_TERMS_LEN + 6:
                 return ColumnMatch(column, "suffix", name)
-        if len(key) <= MAX_TERMS_LEN:
+        if len(key) <= MAX_TERMS_LEN and not _ORGAN.search(key):
             best: dict[str, tuple[int, tuple[str, ...]]] = {}
             for column, parts, weight in self._terms:
                 if all(p in key for p in parts) and not self._excluded(column, key):

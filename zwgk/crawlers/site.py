@@ -75,6 +75,9 @@ class Column:
 # when it shows at least this many dated items (or pagination): coverage must not
 # depend on recognising names.
 MIN_LIST_ITEMS = 3
+# Columns are found on the homepage, then on the pages of those columns, and so on: the
+# 政府信息公开 hub is often reached only from a column's side menu, its sub-columns one wave later.
+MAX_COLUMN_WAVES = 3
 _INTERP_WORDS = ("解读", "图解", "读懂", "问答", "答记者问")
 _RANK = {"exact": 3, "suffix": 2, "terms": 1, "fuzzy": 0}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -405,8 +408,8 @@ class SiteCrawler:
                 if unknown is not None and (text, target) in menu and target not in (seen.page.url, self.home):
                     unknown.setdefault(target, (text, depth))
                 continue
-            if not _may_be_list(target):
-                continue  # a headline that happens to contain a column's terms links to an article
+            if not _may_be_list(target) or target in (seen.page.url, self.home):
+                continue  # a headline (or the site's own name) that happens to contain a column's terms
             known = found.get(match.column)
             if known is not None and (known.pages or _RANK[known.match.method if known.match else "exact"]
                                       >= _RANK[match.method]):
@@ -436,7 +439,7 @@ class SiteCrawler:
 
         waves = 0
         pending = [c for c in found.values() if not c.pages]
-        while pending and waves < 2:
+        while pending and waves < MAX_COLUMN_WAVES:
             waves += 1
             jobs = [(c.url, PageKind.COLUMN.value, c.depth, c.facts()) for c in pending]
             results = await self._wave(jobs)
