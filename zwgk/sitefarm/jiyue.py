@@ -31,6 +31,8 @@ What a ``jiyue`` site does differently from ``trs`` / ``hanweb``:
 * dates as ``2024.05.12``, ``2024年5月12日``, ``[05-12]``, ``发布时间:2024-05-12 10:30`` or without label;
 * footers in lines, in a table, or written by a script; 网站标识码 / 政府网站标识码 / 网站识别码 /
   标识码 with a full-width, an ASCII or no colon; 主办 / 主办单位 / 主办方; the 党政机关 badge as its script;
+* a missing attachment in an ordinary article deep in a list; resources in CSS ``url()``,
+  ``srcset`` and a table ``background``; a ``dns-prefetch`` hint to a host that never resolves;
 * about a third of the sites in GBK and a third in Traditional Chinese (some both).
 
 Defects are planted by the shared plan (``specs``) and the shared generator; only names, paths,
