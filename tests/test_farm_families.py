@@ -485,3 +485,31 @@ def test_a_jiyue_site_served_by_host_name_with_its_transient_message_page(farm_f
     spec = handle.farm.by_host[host]
     if handle.farm.site(spec).ipv6_mode == "ok":
         assert fetch(handle.url(spec.unit_id), v6=True)[0] == 200
+
+
+def test_resource_hints_and_deep_attachments_are_as_the_truth_says():
+    """A dns-prefetch hint to a host that never resolves is no link (nothing planted there); a
+    missing attachment sits in an ordinary article below a list's first five items."""
+    from zwgk.sitefarm import render_jiyue
+    from zwgk.sitefarm.render import Ctx
+
+    farm = Farm(FarmConfig(sites=60, seed=1, families=JIYUE))
+    farm.origins.port = 8080
+    truth = build_truth(farm)
+    subjects = {d["subject"] for d in truth["defects"]}
+    hints = deep = 0
+    for spec in farm.specs:
+        site = farm.site(spec)
+        if site.down:
+            continue
+        home = render_jiyue.render_home(Ctx(site, farm.origins))
+        for target in re.findall(r'<link rel="dns-prefetch" href="([^"]+)"', home):
+            hints += 1
+            assert target not in subjects and target.split("/")[2] not in farm.by_host
+        for col in site.columns.values():
+            for n, item in enumerate(col.items):
+                for path, _ in item.attachments:
+                    if path not in site.attachments:
+                        assert n >= 5 and farm.origins.resolve(spec, path) in subjects
+                        deep += 1
+    assert hints and deep

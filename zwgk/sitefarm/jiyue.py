@@ -31,6 +31,8 @@ What a ``jiyue`` site does differently from ``trs`` / ``hanweb``:
 * dates as ``2024.05.12``, ``2024年5月12日``, ``[05-12]``, ``发布时间:2024-05-12 10:30`` or without label;
 * footers in lines, in a table, or written by a script; 网站标识码 / 政府网站标识码 / 网站识别码 /
   标识码 with a full-width, an ASCII or no colon; 主办 / 主办单位 / 主办方; the 党政机关 badge as its script;
+* a missing attachment in an ordinary article deep in a list; resources in CSS ``url()``,
+  ``srcset`` and a table ``background``; a ``dns-prefetch`` hint to a host that never resolves;
 * about a third of the sites in GBK and a third in Traditional Chinese (some both).
 
 Defects are planted by the shared plan (``specs``) and the shared generator; only names, paths,
@@ -219,6 +221,29 @@ class JiyueBuilder(_Builder):
             return "query"
         return "jhtml" if key in PLATFORM_KEYS else "shtml"
 
+    # ------------------------------------------------------------ links
+
+    def _links(self, cols: dict[str, Column]) -> tuple[list[tuple[str, str]], None]:
+        """The shared broken links; a missing attachment sits in an ordinary article deep in a
+        list (not on the newest item of 通知公告 / 政策文件), where a sampling checker won't look."""
+        home, statics = super()._links(cols)
+        rng = _rng(self.spec, "jiyue-attach")
+        deep = [
+            it
+            for c in cols.values()
+            if c.kind != "hub" and c.key not in ("hdjl", "gknb")
+            for it in c.items[5:]
+        ]
+        for col in cols.values():
+            for item in col.items:
+                lost = [a for a in item.attachments if a[0] not in self.attachments]
+                if not lost or not deep:
+                    continue
+                item.attachments = [a for a in item.attachments if a[0] in self.attachments]
+                for _ in lost:
+                    self._attach(rng.choice(deep), rng, missing=True)
+        return home, statics
+
     # ------------------------------------------------------------ 解读
 
     def _fill_policy(self, cols: dict[str, Column]) -> None:
@@ -380,4 +405,5 @@ class JiyueBuilder(_Builder):
             "home_xxgk_block": st.random() < 0.5,
             "sitemap": sitemap,
             "lookalikes": sorted(self.lookalikes),
+            "hint": st.random() < 0.5,
         }

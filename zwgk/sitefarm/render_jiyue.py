@@ -156,8 +156,18 @@ def head(
         f"{metas}\n<title>{esc(title)}</title>\n"
         '<link href="/images/jiyue/css/base.css" rel="stylesheet" type="text/css" />\n'
         '<script type="text/javascript" src="/images/jiyue/js/jquery-1.8.3.min.js"></script>\n'
+        f"{_hint(ctx)}"
         f'</head>\n<body class="{page_type}">\n'
     )
+
+
+def _hint(ctx: Ctx) -> str:
+    """A resource hint for the site's statistics host, which does not resolve: a hint is no link."""
+    if not _opt(ctx.site, "hint"):
+        return ""
+    labels = ctx.site.spec.host.split(".")
+    host = ctx.href(f"dead:{labels[1] if len(labels) > 2 else labels[0]}tj.gov.cn")
+    return f'<link rel="dns-prefetch" href="{host}" />\n'
 
 
 def header(ctx: Ctx) -> str:
@@ -348,7 +358,10 @@ def footer_body(ctx: Ctx) -> str:
     )
     if _opt(site, "footer") == "table":
         rows = "".join(f'<tr><td align="center">{line}</td></tr>' for line in [links, *lines])
-        return f'<table width="1000" border="0" align="center" cellpadding="0" cellspacing="0">{rows}</table>'
+        return (
+            '<table width="1000" border="0" align="center" cellpadding="0" cellspacing="0" '
+            f'background="/images/jiyue/foot_bg.gif">{rows}</table>'
+        )
     return f'<div class="flinks">{links}</div>' + "".join(f"<p>{line}</p>" for line in lines)
 
 
@@ -391,7 +404,9 @@ def render_home(ctx: Ctx) -> str:
     year = _as_of_year(site)
     out = [head(ctx, f"{spec.name}门户网站", "home"), header(ctx), nav(ctx)]
     out.append(
-        '<div class="banner w1200"><img src="/images/jiyue/banner.jpg" alt="" /></div>\n<div class="main w1200">'
+        '<div class="banner w1200" style="background:url(\'/images/jiyue/banner_bg.jpg\') no-repeat">'
+        '<img src="/images/jiyue/banner.jpg" srcset="/images/jiyue/banner@2x.jpg 2x" alt="" /></div>\n'
+        '<div class="main w1200">'
     )
     for key in site.home_blocks:
         col = site.columns[key]
