@@ -75,7 +75,9 @@ class CrawlSettings:
       max_pages_per_site: HTML pages crawled per site (home, hubs, columns, articles).
       max_pages_per_column: list pages per column, first page + pagination.
       max_articles_per_column: articles fetched from each column in ``article_columns``.
-      articles_per_other_column: articles fetched from every other column.
+      articles_per_other_column: articles fetched from every other column — a list's
+        first page (15 entries on most CMSs), so a broken attachment in an ordinary article
+        is found, not only in a sample of three.
       max_related_per_site: 相关解读 / 原文 links followed beyond the article caps.
       max_links_checked_per_site: uncrawled link targets checked per site.
       max_urls_per_pattern: pages per URL path pattern (digits folded) — trap cap.
@@ -128,10 +130,10 @@ class CrawlSettings:
     max_page_bytes: int = 5_000_000
     check_read_bytes: int = 2048
     max_depth: int = 4
-    max_pages_per_site: int = 300
+    max_pages_per_site: int = 600
     max_pages_per_column: int = 3
     max_articles_per_column: int = 20
-    articles_per_other_column: int = 3
+    articles_per_other_column: int = 15
     max_related_per_site: int = 60
     max_links_checked_per_site: int = 2000
     max_urls_per_pattern: int = 200
