@@ -152,18 +152,21 @@ def _tarpit_round(tmp_path, **settings_over: Any):
         info, _ = create_round(db, "tarpit", as_of=handle.config.as_of, rubric="national-2019", weight=0.05, units=units)
         settings = CrawlSettings(resolver=handle.resolver, allow_private=True, **{**TIMEOUTS, **settings_over})
         rubric = load_rubric("national-2019")
-        crawl_round(db, info.id, units, settings, rubric.column_synonyms())
+        events: list[dict[str, Any]] = []
+        crawl_round(db, info.id, units, settings, rubric.column_synonyms(), progress=events.append)
         truth = {(d["unit_id"], d["rule"], d["subject"]) for d in handle.truth["defects"] if d["unit_id"] == healthy.unit_id}
     served = sum(n for path, n in corpus.hits.items() if path.startswith("/tarpit/") and path != TARPIT.path)
     findings = {u.unit_id: evaluate(load_snapshot(db, info.id, u, handle.config.as_of), rubric) for u in units}
     pages = {u.unit_id: load_pages(db, info.id, u.unit_id) for u in units}
     states = site_states(db, info.id)
     db.dispose()
-    return healthy, truth, served, findings, pages, states, settings
+    cut = {e["unit_id"] for e in events if e.get("stage") == "site_budget"}  # sites stopped by their budget
+    return healthy, truth, served, findings, pages, states, settings, cut
 
 
 def test_tarpit_host_circuit_opens_and_its_urls_stay_unverified(tmp_path):
-    healthy, truth, served, findings, pages, states, settings = _tarpit_round(tmp_path, breaker_failures=3)
+    healthy, truth, served, findings, pages, states, settings, cut = _tarpit_round(tmp_path, breaker_failures=3)
+    assert not cut  # the breaker alone ended it
     assert states == {healthy.unit_id: "crawled", "tarpit": "crawled"}
     slow = {u: p for u, p in pages["tarpit"].items() if "/tarpit/" in u and not u.endswith(TARPIT.path)}
     assert len(slow) == 40, "every tarpit link is recorded"
@@ -181,8 +184,9 @@ def test_tarpit_host_circuit_opens_and_its_urls_stay_unverified(tmp_path):
 
 def test_tarpit_site_ends_at_its_time_budget_with_the_rest_unverified(tmp_path):
     """Breaker off: the site's time budget alone ends the crawl; what was not reached is skipped."""
-    healthy, truth, served, findings, pages, states, _ = _tarpit_round(
-        tmp_path, breaker_failures=0, site_budget_s=8.0, per_host_concurrency=2)
+    healthy, truth, served, findings, pages, states, _, cut = _tarpit_round(
+        tmp_path, breaker_failures=0, site_budget_s=25.0, per_host_concurrency=2)
+    assert cut == {"tarpit"}
     assert states["tarpit"] == "crawled" and states[healthy.unit_id] == "crawled"
     slow = [p for u, p in pages["tarpit"].items() if "/tarpit/" in u and not u.endswith(TARPIT.path)]
     assert len(slow) == 40 and {p.outcome for p in slow} <= {"transient", "skipped"}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from zwgk.columns import ColumnVocabulary
-from zwgk.crawlers.fetcher import Fetcher, site_deadline
+from zwgk.crawlers.fetcher import Fetcher, budget_left, site_deadline
 from zwgk.crawlers.outage import (
     OUTAGE_PREFIX,
     OutageGuard,
@@ -197,6 +197,10 @@ async def _crawl_site(
                     home_probe["outage"] = cut
                     result.probes["home"] = home_probe
                     result.state, result.reason = "failed", outage_reason(cut)
+            left = budget_left()
+            if left is not None and left <= 0:  # its later URLs were recorded "skipped", unverified
+                result.stats["budget_exhausted"] = True
+                emit({"stage": "site_budget", "unit_id": unit.unit_id, "budget_s": settings.site_budget_s})
         result.stats["elapsed_s"] = round(time.monotonic() - started, 1)
         result.stats["budget_s"] = settings.site_budget_s
         await writer.call(

@@ -315,7 +315,10 @@ class Fetcher:
     ) -> None:
         s = self.settings
         max_retries = s.retries if retries is None else retries
-        breaker_key = ("6|" if v6 else "") + netloc_of(url)
+        breaker_key = netloc_of(url)
+        # The IPv6 probe's fetches are few (``ipv6_sample``) and each one is evidence for the
+        # IPV6 rules: a refusal by the breaker would read as "does not load over IPv6".
+        use_breaker = use_breaker and not v6
         literal = ip_literal(host_of(url))
         if literal is not None:
             try:
@@ -330,13 +333,15 @@ class Fetcher:
         gate = self.gates["v6" if v6 else "main"]
         attempt = 0
         while True:
-            if self._refused_now(result, breaker_key, use_breaker):
+            # The breaker refuses new fetches only: one already under way (the homepage, say)
+            # keeps its retries, so a circuit opened meanwhile never cuts its evidence short.
+            if self._refused_now(result, breaker_key, use_breaker and attempt == 0):
                 return
             attempt += 1
             result.attempts += 1
             retry_wait: float | None = None
             async with slot, gate:
-                if self._refused_now(result, breaker_key, use_breaker):
+                if self._refused_now(result, breaker_key, use_breaker and attempt == 1):
                     return  # the budget ran out (or the circuit opened) while waiting for the slot
                 t0 = time.monotonic()
                 ok = False
@@ -397,7 +402,7 @@ class Fetcher:
                     result.outcome, result.error = "transient", f"{type(exc).__name__}: {exc}"
                 finally:
                     slot.feedback(time.monotonic() - t0, ok)
-                    if result.outcome != "skipped":
+                    if result.outcome != "skipped" and not v6:
                         self.breaker.record(breaker_key, not _silent(result, answered), result.error)
             if result.outcome != "transient" or attempt > max_retries:
                 if result.outcome == "transient" and attempt > 1:
