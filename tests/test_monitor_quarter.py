@@ -29,7 +29,8 @@ def test_a_simulated_quarter_produces_a_bulletin_naming_the_failing_sites(db, mo
     rubric.write_text('base = "national-2019"\nname = "quarter-2-probes"\n\n'
                       '[rules.AVAIL-DOWN.params]\nprobes_per_day = 2\n', encoding="utf-8")
     config = MonitorConfig(
-        probes_per_day=2, resolver=farm.resolver, allow_private=True, annual=False, rubric=str(rubric),
+        probes_per_day=2, resolver=farm.resolver, allow_private=True, annual=False,
+        rubric=str(rubric),
         bulletin_dir=tmp_path / "bulletins", crawl=FAST_CRAWL,
         alerts=AlertConfig(consecutive_failures=3, smtp_host=mon_smtp.host, smtp_port=mon_smtp.port,
                            evaluator_emails=["evaluator@zwgk.test"]),
