@@ -102,14 +102,26 @@ def test_unfixed_items_become_overdue_and_cost_the_rubrics_extra_points(two_farm
     assert charged, "some non-vetoed unit must carry the overdue extra deduction"
 
 
-def test_a_site_down_in_round_two_is_vetoed_and_keeps_its_other_items_open(two_farm_rounds):
-    """Down for the whole crawl (no monitoring): AVAIL-DOWN from the crawl's attempts, a veto;
-    its content was never seen, so none of its earlier items is re-checked, let alone "fixed"."""
+def test_a_site_down_in_round_two_is_a_review_candidate_then_a_veto(two_farm_rounds):
+    """Down for the whole crawl (no monitoring): AVAIL-DOWN from the crawl's spaced checks is a
+    review candidate — one crawl is not the official week of monitoring (issue 18) — so the unit
+    is not measured until an evaluator confirms it; confirmed, it is a veto.  Its content was never
+    seen, so none of its earlier items is re-checked, let alone "fixed"."""
+    from zwgk.assess.ranking import rescore_round
+
     db, r1, r2, down = two_farm_rounds["db"], two_farm_rounds["r1"], two_farm_rounds["r2"], two_farm_rounds["down"]
     score = next(s for s in r2.scores if s.unit_id == down)
-    assert score.measured is True and score.veto and not score.passed
+    assert score.measured is False and score.reason.startswith("homepage ")
     [finding] = results.list_findings(db, r2.round_id, down)
     assert finding.rule == "AVAIL-DOWN" and finding.evidence["source"] == "crawl"
+    assert finding.needs_review and len(finding.evidence["checks"]) == 3
+    items = results.list_rectification_items(db, down)
+    assert not [i for i in items if i.opened_round_id == r2.round_id]  # not listed before review
+
+    results.add_review(db, r2.round_id, down, "AVAIL-DOWN", finding.subject, "confirmed",
+                       "人工复核：首页确实无法打开", "王五")
+    rescored = {s.unit_id: s for s in rescore_round(db, r2.round_id)}
+    assert rescored[down].measured is True and rescored[down].veto and not rescored[down].passed
     items = results.list_rectification_items(db, down)
     earlier = [i for i in items if i.opened_round_id == r1.round_id]
     assert earlier and {i.status for i in earlier} == {"open"}

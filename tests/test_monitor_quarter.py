@@ -23,8 +23,14 @@ FAST_CRAWL = {"max_pages_per_site": 80, "max_links_checked_per_site": 100, "ipv6
 def test_a_simulated_quarter_produces_a_bulletin_naming_the_failing_sites(db, mon_quarter_farm, mon_smtp, tmp_path):
     farm, units = mon_quarter_farm
     victim = units[0]
+    # A veto needs monitoring of the official shape (AVAIL-DOWN's probes_per_day, 20 a day): the
+    # quarter probes twice a day to stay quick, so its rubric asks for two (rules are data).
+    rubric = tmp_path / "quarter.toml"
+    rubric.write_text('base = "national-2019"\nname = "quarter-2-probes"\n\n'
+                      '[rules.AVAIL-DOWN.params]\nprobes_per_day = 2\n', encoding="utf-8")
     config = MonitorConfig(
         probes_per_day=2, resolver=farm.resolver, allow_private=True, annual=False,
+        rubric=str(rubric),
         bulletin_dir=tmp_path / "bulletins", crawl=FAST_CRAWL,
         alerts=AlertConfig(consecutive_failures=3, smtp_host=mon_smtp.host, smtp_port=mon_smtp.port,
                            evaluator_emails=["evaluator@zwgk.test"]),

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from zwgk.columns import ColumnVocabulary
-from zwgk.crawlers.fetcher import Fetcher, site_deadline
+from zwgk.crawlers.fetcher import Fetcher, budget_left, site_deadline
 from zwgk.crawlers.outage import (
     OUTAGE_PREFIX,
     OutageGuard,
@@ -45,7 +45,7 @@ class CrawlSummary:
     pages: int = 0
     requests: int = 0
     elapsed_s: float = 0.0
-    outage: list[str] = field(default_factory=list)  # assessor-side outages met (sites left unverified)
+    outage: list[str] = field(default_factory=list)  # assessor-side outages met (sites unverified)
 
     @property
     def pages_per_second(self) -> float:
@@ -141,8 +141,9 @@ async def crawl_round_async(
             summary.requests = fetcher.requests
             summary.outage = list(fetcher.guard.detected)
             if summary.outage:
-                emit({"stage": "outage", "reasons": summary.outage,
-                      "unverified": sorted(u for u, r in summary.failed.items() if r.startswith(OUTAGE_PREFIX))})
+                failed = summary.failed.items()
+                unverified = sorted(u for u, r in failed if r.startswith(OUTAGE_PREFIX))
+                emit({"stage": "outage", "reasons": summary.outage, "unverified": unverified})
     finally:
         writer.close()
     summary.elapsed_s = time.monotonic() - started
@@ -177,12 +178,16 @@ async def _crawl_site(
             home_probe = result.probes.get("home") or {}
             fetcher.guard.note_home(home, home_probe)
             if result.state == "failed" and home_probe.get("outcome") in ("broken", "transient"):
-                verdict = await confirm_unreachable(fetcher, fetcher.guard, home, home_probe, settings)
+                verdict = await confirm_unreachable(
+                    fetcher, fetcher.guard, home, home_probe, settings
+                )
                 if verdict.opened:  # it was a passing failure: crawl the site properly
                     await writer.call(snapshot.reset_site, round_id, unit.unit_id)
                     await writer.call(snapshot.begin_site, round_id, unit.unit_id, home)
                     site_writer = writer.for_site(round_id, unit.unit_id, settings.write_batch)
-                    crawler = SiteCrawler(fetcher, site_writer, unit, settings, matcher, previous, emit)
+                    crawler = SiteCrawler(
+                        fetcher, site_writer, unit, settings, matcher, previous, emit
+                    )
                     result = await crawler.run()
                     await site_writer.flush()
                     home_probe = result.probes.get("home") or {}
@@ -197,6 +202,11 @@ async def _crawl_site(
                     home_probe["outage"] = cut
                     result.probes["home"] = home_probe
                     result.state, result.reason = "failed", outage_reason(cut)
+            left = budget_left()
+            if left is not None and left <= 0:  # its later URLs were recorded "skipped", unverified
+                result.stats["budget_exhausted"] = True
+                budget = settings.site_budget_s
+                emit({"stage": "site_budget", "unit_id": unit.unit_id, "budget_s": budget})
         result.stats["elapsed_s"] = round(time.monotonic() - started, 1)
         result.stats["budget_s"] = settings.site_budget_s
         await writer.call(

@@ -48,7 +48,9 @@ HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 # Monotonic time after which fetches of the site being crawled are no longer made.
-_SITE_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("zwgk_site_deadline", default=None)
+_SITE_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "zwgk_site_deadline", default=None
+)
 BUDGET_ERROR = "site time budget used up"
 BREAKER_ERROR = "host circuit open"
 
@@ -168,8 +170,8 @@ class HostBreaker:
         if time.monotonic() - opened >= self.cooloff:
             self.opened_at[host] = time.monotonic()  # one trial request; its result decides
             return ""
-        return (f"{BREAKER_ERROR}: {self.failures.get(host, 0)} consecutive failures without an answer "
-                f"(last: {self.last_error.get(host, '')}); not verified")
+        return (f"{BREAKER_ERROR}: {self.failures.get(host, 0)} consecutive failures without an "
+                f"answer (last: {self.last_error.get(host, '')}); not verified")
 
     def record(self, host: str, answered: bool, error: str = "") -> None:
         if answered:
@@ -280,9 +282,8 @@ class Fetcher:
         visited = {url}
         try:
             for _hop in range(self.settings.max_redirects + 1):
-                await self._attempts(
-                    result, current, full_body, extra_headers if current == url else None, v6, retries, use_breaker
-                )
+                headers = extra_headers if current == url else None
+                await self._attempts(result, current, full_body, headers, v6, retries, use_breaker)
                 if result.status in REDIRECT_STATUSES and result.outcome == "redirect":
                     target = resolve_link(current, result.headers.get("location"))
                     if target is None:
@@ -315,7 +316,10 @@ class Fetcher:
     ) -> None:
         s = self.settings
         max_retries = s.retries if retries is None else retries
-        breaker_key = ("6|" if v6 else "") + netloc_of(url)
+        breaker_key = netloc_of(url)
+        # The IPv6 probe's fetches are few (``ipv6_sample``) and each one is evidence for the
+        # IPV6 rules: a refusal by the breaker would read as "does not load over IPv6".
+        use_breaker = use_breaker and not v6
         literal = ip_literal(host_of(url))
         if literal is not None:
             try:
@@ -330,13 +334,15 @@ class Fetcher:
         gate = self.gates["v6" if v6 else "main"]
         attempt = 0
         while True:
-            if self._refused_now(result, breaker_key, use_breaker):
+            # The breaker refuses new fetches only: one already under way (the homepage, say)
+            # keeps its retries, so a circuit opened meanwhile never cuts its evidence short.
+            if self._refused_now(result, breaker_key, use_breaker and attempt == 0):
                 return
             attempt += 1
             result.attempts += 1
             retry_wait: float | None = None
             async with slot, gate:
-                if self._refused_now(result, breaker_key, use_breaker):
+                if self._refused_now(result, breaker_key, use_breaker and attempt == 1):
                     return  # the budget ran out (or the circuit opened) while waiting for the slot
                 t0 = time.monotonic()
                 ok = False
@@ -345,10 +351,14 @@ class Fetcher:
                 options: dict[str, Any] = {}
                 if left is not None and left < s.total_timeout:  # never wait past the site's budget
                     left = max(left, 0.01)
-                    options["timeout"] = aiohttp.ClientTimeout(total=left, sock_connect=min(s.connect_timeout, left))
+                    options["timeout"] = aiohttp.ClientTimeout(
+                        total=left, sock_connect=min(s.connect_timeout, left)
+                    )
                 try:
                     self.requests += 1
-                    async with session.get(url, allow_redirects=False, headers=extra_headers, **options) as resp:
+                    headers = extra_headers
+                    request = session.get(url, allow_redirects=False, headers=headers, **options)
+                    async with request as resp:
                         answered = True
                         result.status = resp.status
                         result.headers = {k.lower(): v for k, v in resp.headers.items()}
@@ -397,8 +407,9 @@ class Fetcher:
                     result.outcome, result.error = "transient", f"{type(exc).__name__}: {exc}"
                 finally:
                     slot.feedback(time.monotonic() - t0, ok)
-                    if result.outcome != "skipped":
-                        self.breaker.record(breaker_key, not _silent(result, answered), result.error)
+                    if result.outcome != "skipped" and not v6:
+                        silent = _silent(result, answered)
+                        self.breaker.record(breaker_key, not silent, result.error)
             if result.outcome != "transient" or attempt > max_retries:
                 if result.outcome == "transient" and attempt > 1:
                     result.error = f"{result.error} (after {attempt} attempts)"
@@ -416,7 +427,8 @@ class Fetcher:
         circuit is open; the URL is recorded as not verified, with the reason."""
         left = budget_left()
         if left is not None and left <= 0:
-            previous = f" (last attempt: {result.error})" if result.attempts and result.error else ""
+            tried = result.attempts and result.error
+            previous = f" (last attempt: {result.error})" if tried else ""
             result.outcome, result.error = "skipped", f"{BUDGET_ERROR}; not verified{previous}"
             return True
         if use_breaker:

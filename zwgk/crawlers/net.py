@@ -104,7 +104,9 @@ def ip_literal(host: str) -> str | None:
 
 # getaddrinfo errors that mean "the resolver did not answer", not "the name does not exist".
 _GAI_NO_ANSWER = frozenset(
-    code for code in (getattr(socket, "EAI_AGAIN", None), getattr(socket, "EAI_FAIL", None)) if code is not None
+    code
+    for code in (getattr(socket, "EAI_AGAIN", None), getattr(socket, "EAI_FAIL", None))
+    if code is not None
 )
 
 
@@ -152,7 +154,9 @@ class DnsClient:
             except dns.resolver.NoNameservers as exc:
                 raise ResolverUnavailable(f"DNS SERVFAIL resolving {host}: {exc}") from None
             except dns.exception.Timeout:
-                raise ResolverUnavailable(f"DNS timeout resolving {host} at the configured resolver") from None
+                raise ResolverUnavailable(
+                    f"DNS timeout resolving {host} at the configured resolver"
+                ) from None
             return [rr.address for rr in answer]
         loop = asyncio.get_running_loop()
         try:

@@ -44,8 +44,8 @@ from zwgk.crawlers.net import ip_literal
 from zwgk.crawlers.settings import CrawlSettings
 
 OUTAGE_PREFIX = "评估方网络或DNS故障，未能核验 (assessor-side outage, not verified)"
-HEALTHY_CONTROLS = 3
-PARTIAL_SHARE = 0.2  # transient pages of a crawled site that make the control checks worth asking  # hosts that opened earlier in the round, asked as resolver control queries
+HEALTHY_CONTROLS = 3  # hosts that opened earlier in the round, asked as resolver control queries
+PARTIAL_SHARE = 0.2  # transient pages of a crawled site that make the control checks worth asking
 
 
 def no_answer(home: dict[str, Any]) -> bool:
@@ -77,7 +77,9 @@ class OutageGuard:
         self.lock = asyncio.Lock()
         self.cached: tuple[float, str] | None = None
         self.detected: list[str] = []  # every outage reason this round met (for the summary)
-        self.detections: list[tuple[float, str]] = []  # (monotonic time, reason) of each positive check
+        self.detections: list[
+            tuple[float, str]
+        ] = []  # (monotonic time, reason) of each positive check
 
     def note_home(self, url: str, home: dict[str, Any]) -> None:
         """Record one site's homepage outcome (the failure share of the last minutes)."""
@@ -95,8 +97,11 @@ class OutageGuard:
         tried = len(self.homes)
         silent = sum(1 for _, failed in self.homes if failed)
         if tried >= self.s.outage_min_sites and silent / tried >= self.s.outage_fail_share:
-            return (f"{silent} of the {tried} homepages tried in the last {self.s.outage_window_s:.0f} s "
-                    f"got no answer at all (≥ {self.s.outage_fail_share:.0%})")
+            return (
+                f"{silent} of the {tried} homepages tried in the last "
+                f"{self.s.outage_window_s:.0f} s "
+                f"got no answer at all (≥ {self.s.outage_fail_share:.0%})"
+            )
         return ""
 
     async def check(self) -> str:
@@ -105,7 +110,9 @@ class OutageGuard:
             now = time.monotonic()
             if self.cached is not None and now - self.cached[0] < self.s.outage_check_ttl:
                 return self.cached[1] or self.share_reason()
-            reason = await self._resolver_reason() or await self._control_reason() or self.share_reason()
+            reason = (
+                await self._resolver_reason() or await self._control_reason() or self.share_reason()
+            )
             self.cached = (time.monotonic(), reason)
             if reason:
                 self.detections.append((self.cached[0], reason))
@@ -132,7 +139,9 @@ class OutageGuard:
         urls = list(self.s.controls())
         if not urls:
             return ""
-        results = await asyncio.gather(*(self.fetcher.fetch(u, full_body=False, retries=0, use_breaker=False) for u in urls))
+        results = await asyncio.gather(
+            *(self.fetcher.fetch(u, full_body=False, retries=0, use_breaker=False) for u in urls)
+        )
         if any(r.status is not None for r in results):
             return ""
         errors = "; ".join(f"{r.url}: {r.error}" for r in results)
@@ -162,8 +171,9 @@ async def partial_crawl_outage(guard: OutageGuard, started: float, stats: dict[s
     return ""
 
 
-async def confirm_unreachable(fetcher: Fetcher, guard: OutageGuard, url: str, home: dict[str, Any],
-                              settings: CrawlSettings) -> HomeVerdict:
+async def confirm_unreachable(
+    fetcher: Fetcher, guard: OutageGuard, url: str, home: dict[str, Any], settings: CrawlSettings
+) -> HomeVerdict:
     """Spaced homepage checks, each preceded by the control checks (see the module doc)."""
     verdict = HomeVerdict(checks=[_check(home)])
     for attempt in range(settings.home_checks):
@@ -176,8 +186,16 @@ async def confirm_unreachable(fetcher: Fetcher, guard: OutageGuard, url: str, ho
             return verdict  # the site's budget ends before the next check: fewer checks, no finding
         await asyncio.sleep(wait)
         result = await fetcher.fetch(url, use_breaker=False)
-        verdict.checks.append(_check({"outcome": result.outcome, "status": result.status, "error": result.error,
-                                      "attempts": result.attempts}))
+        verdict.checks.append(
+            _check(
+                {
+                    "outcome": result.outcome,
+                    "status": result.status,
+                    "error": result.error,
+                    "attempts": result.attempts,
+                }
+            )
+        )
         if result.outcome == "ok":
             verdict.opened = True
             return verdict
@@ -189,6 +207,8 @@ def _check(home: dict[str, Any]) -> dict[str, Any]:
     error = home.get("error") if "error" in home else (errors[-1] if errors else "")
     return {
         "at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds"),
-        "outcome": home.get("outcome"), "status": home.get("status"), "error": error or "",
+        "outcome": home.get("outcome"),
+        "status": home.get("status"),
+        "error": error or "",
         "attempts": home.get("attempts"),
     }

@@ -36,7 +36,11 @@ DEFAULT_HUB_NAMES: tuple[str, ...] = ("政府信息公开", "信息公开", "政
 # site's.  Used only for public rounds (``allow_private`` off): an intranet or loopback round
 # learns nothing about its own reachability from the public Internet (and tests must never
 # reach it), so there ``control_urls`` must be named explicitly.
-DEFAULT_CONTROL_URLS: tuple[str, ...] = ("https://www.gov.cn/", "https://www.baidu.com/", "https://www.qq.com/")
+DEFAULT_CONTROL_URLS: tuple[str, ...] = (
+    "https://www.gov.cn/",
+    "https://www.baidu.com/",
+    "https://www.qq.com/",
+)
 
 
 @dataclass(slots=True)
@@ -172,11 +176,14 @@ class CrawlSettings:
         for name in ("site_budget_s", "breaker_failures", "breaker_cooloff_s", "home_check_spacing",
                      "outage_window_s", "outage_check_ttl"):
             if getattr(self, name) < 0:
-                raise ZwgkError(f"crawl setting {name} must not be negative, got {getattr(self, name)}")
+                value = getattr(self, name)
+                raise ZwgkError(f"crawl setting {name} must not be negative, got {value}")
         if self.home_checks < 1 or self.outage_min_sites < 1:
             raise ZwgkError("crawl settings home_checks and outage_min_sites must be at least 1")
         if not 0 < self.outage_fail_share <= 1:
-            raise ZwgkError(f"crawl setting outage_fail_share must be in (0, 1], got {self.outage_fail_share}")
+            raise ZwgkError(
+                f"crawl setting outage_fail_share must be in (0, 1], got {self.outage_fail_share}"
+            )
         if self.control_urls is not None:
             self.control_urls = tuple(self.control_urls)  # JSON round trips give lists
         if "link" in self.user_agent.lower():

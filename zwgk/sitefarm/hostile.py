@@ -57,7 +57,7 @@ TARPIT = HostileCase(
     "tarpit", "/tarpit/",
     "a site whose homepage opens but whose inner pages answer one byte per second, forever",
     "after breaker_failures timeouts the host's circuit opens: the rest of its URLs are transient "
-    "'host circuit open' (unverified, never LINK findings) and the site ends within its time budget",
+    "'host circuit open' (unverified, never LINK findings); the site ends within its time budget",
 )
 
 TITLE = {
@@ -76,8 +76,16 @@ def _page(title: str, body: str, meta: str = "") -> str:
 class HostileCorpus:
     """The handlers; sizes are parameters so tests can shrink nothing but time."""
 
-    def __init__(self, huge_bytes: int = 50 * MB, drip_interval: float = 0.5, drip_limit: float = 600.0, links: int = 100_000, nesting: int = 10_000,
-                 tarpit_links: int = 40, tarpit_interval: float = 1.0):
+    def __init__(
+        self,
+        huge_bytes: int = 50 * MB,
+        drip_interval: float = 0.5,
+        drip_limit: float = 600.0,
+        links: int = 100_000,
+        nesting: int = 10_000,
+        tarpit_links: int = 40,
+        tarpit_interval: float = 1.0,
+    ):
         self.tarpit_links = tarpit_links
         self.tarpit_interval = tarpit_interval  # seconds between the tarpit's bytes
         self.huge_bytes = huge_bytes
@@ -163,7 +171,9 @@ class HostileCorpus:
         return resp
 
     async def tarpit_home(self, request: web.Request) -> web.Response:
-        items = "".join(f'<li><a href="/tarpit/{i}.html">慢速页面{i}</a></li>' for i in range(self.tarpit_links))
+        items = "".join(
+            f'<li><a href="/tarpit/{i}.html">慢速页面{i}</a></li>' for i in range(self.tarpit_links)
+        )
         return web.Response(text=_page("慢速站点", f"<ul>{items}</ul>"), content_type="text/html")
 
     async def tarpit(self, request: web.Request) -> web.StreamResponse:

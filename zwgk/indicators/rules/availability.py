@@ -41,7 +41,9 @@ def _window_probes(snapshot: SiteSnapshot, window_days: int) -> list[dict[str, A
     return out
 
 
-def _short_days(probes: list[dict[str, Any]], as_of: dt.date, window: int, per_day: int) -> dict[str, int]:
+def _short_days(
+    probes: list[dict[str, Any]], as_of: dt.date, window: int, per_day: int
+) -> dict[str, int]:
     """Days of the window with fewer than ``per_day`` probes (the official shape: ≥ 20 a day)."""
     counts = {(as_of - dt.timedelta(days=d)).isoformat(): 0 for d in range(1, window + 1)}
     for p in probes:
@@ -105,7 +107,8 @@ def avail_down(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             "note": "评估期无日常监测记录，依据本次抓取判定；建议开启日监测（zwgk monitor）",
         }
         where = f"本次抓取对首页的{len(checks)}轮间隔检查共{total}次访问（无监测记录）"
-        review = f"仅有本次抓取的{len(checks)}轮间隔检查，不构成单项否决证据（需连续7天每天不少于{per_day}次监测），请人工核查后确认"
+        review = (f"仅有本次抓取的{len(checks)}轮间隔检查，不构成单项否决证据"
+                  f"（需连续7天每天不少于{per_day}次监测），请人工核查后确认")
     share = n_failed / total
     evidence["share"] = round(share, 4)
     if share + 1e-12 < limit:
