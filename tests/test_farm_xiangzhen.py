@@ -310,3 +310,29 @@ def test_farm_serve_knows_the_family():
                           capture_output=True, check=False, text=True, timeout=120)
     assert done.returncode == 2
     assert "unknown farm family 'plone'" in done.stderr and "xiangzhen" in done.stderr
+
+
+def test_a_xiangzhen_site_served_by_host_name_fails_a_query_page_transiently(farm_factory):
+    """Normal mode (DNS, Host header): a page addressed by its query string (``list.php?catid=`` /
+    ``show.php?catid=…&id=``) fails as the truth's ``transient`` list says, then answers."""
+    import http.client
+
+    from tests.farm_client import fetch, raw_get, resolver
+
+    handle = farm_factory(sites=24, seed=1, families=XZ)
+    flaky = [u for u in handle.truth["transient"] if ".php?catid=" in u]
+    assert flaky
+    url = flaky[0]
+    host = urlsplit(url).hostname
+    assert resolver(handle).resolve(host, "A")[0].to_text() == "127.0.0.1"
+    try:
+        first = raw_get(url)
+    except (OSError, http.client.HTTPException):  # a planted connection reset
+        first = -1
+    assert first != 200, "a transient page must fail first"
+    status = 0
+    for _ in range(4):
+        status, _, _ = fetch(url)
+        if status == 200:
+            break
+    assert status == 200

@@ -88,6 +88,7 @@ INTERP_TITLES = (
     "图解：《{t}》",
     "{t}政策解读",
     "图解{t}",
+    "{t}起草说明",
 )
 STANDALONE_TITLES = (
     "图解{year}年{region}政府工作报告",
@@ -253,8 +254,19 @@ class XiangzhenBuilder(_Builder):
         site.list_date_style = st.randrange(4)
         site.article_date_style = st.randrange(4)
         self._family_broken_paths(site)
+        self._tender_titles(site)
         site.opts = self._looks(site, st)
         return site
+
+    def _tender_titles(self, site: Site) -> None:
+        """The 招标公告 look-alike lists tenders (what such a column holds), not notices."""
+        col = site.columns.get("zbgg")
+        if col is None:
+            return
+        rng = _rng(self.spec, "xiangzhen-tenders")
+        for item in col.items:
+            self.titles.discard(item.title)
+            item.title = self._unique(self._fmt("{region}{topic}项目招标公告", rng, item.date))
 
     def _family_broken_paths(self, site: Site) -> None:
         """Planted dead pages get addresses of this CMS (an article that was deleted)."""
