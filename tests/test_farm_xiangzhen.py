@@ -336,3 +336,41 @@ def test_a_xiangzhen_site_served_by_host_name_fails_a_query_page_transiently(far
         if status == 200:
             break
     assert status == 200
+
+
+SITE_TAGS = ("SiteName", "SiteDomain", "SiteIDCode")
+COLUMN_TAGS = ("ColumnName", "ColumnDescription", "ColumnKeywords", "ColumnType")
+ARTICLE_TAGS = ("ArticleTitle", "PubDate", "ContentSource")
+
+
+def _article_dates(item) -> set[str]:
+    d = item.date
+    return {f"{d.year}-{d.month}-{d.day} {item.time}:00", f"{d:%Y/%m/%d}", f"{d.year}年{d.month}月{d.day}日",
+            f"{d.year}年{d:%m}月{d:%d}日"}
+
+
+def test_every_page_has_its_type_s_meta_tags_but_the_planted_one_and_shows_its_date(xz):
+    """IDENT-META exactly as planted: homepage, list and hub pages, articles carry the guideline's
+    tags of their type, save the one tag the truth says is missing; every article shows its date."""
+    truth_meta = {(d["unit_id"], d["subject"]) for d in xz.truth["defects"] if d["rule"] == "IDENT-META"}
+    for spec in _live(xz):
+        site = xz.farm.site(spec)
+        assert {(spec.unit_id, t) for t in site.meta_missing} == {
+            (u, t) for u, t in truth_meta if u == spec.unit_id}
+        pages = [("/", "home", None)]
+        pages += [(p, "column" if k == "column" else "article", o) for p, (k, o) in site.pages.items()]
+        for path, page_type, obj in pages:
+            page = _page(xz, spec, path)
+            head = page.split("<body", 1)[0]
+            tags = set(re.findall(r'<meta name="(\w+)" content=', head))
+            wanted = set(SITE_TAGS)
+            if page_type != "home":
+                wanted |= set(COLUMN_TAGS)
+            if page_type == "article":
+                wanted |= set(ARTICLE_TAGS)
+            wanted.discard(site.meta_missing.get(page_type, ""))
+            assert tags >= wanted, (spec.unit_id, path, wanted - tags)
+            if site.meta_missing.get(page_type):
+                assert site.meta_missing[page_type] not in tags, (spec.unit_id, path)
+            if page_type == "article" and obj.kind != "message":
+                assert any(shown in page for shown in _article_dates(obj)), (spec.unit_id, path)
