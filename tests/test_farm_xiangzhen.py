@@ -25,7 +25,8 @@ XZ = ("xiangzhen",)
 STD_KEY = {std: key for key, (std, _, _) in COLUMNS.items() if std}
 DECODE = {"gb2312": "gbk", "gb18030-meta": "gb18030", "utf-8": "utf-8"}
 REF_RE = re.compile(
-    r"""(?:href|src|background|action)\s*=\s*["']([^"']*)["']|url\(([^)]+)\)""", re.IGNORECASE)
+    r"""(?:href|src|background|action)\s*=\s*["']([^"']*)["']|url\(([^)]+)\)""", re.IGNORECASE
+)
 ANCHOR_RE = re.compile(r"<a\b[^>]*>(?:<font[^>]*>)?(?:<b>)?([^<]+)(?:</b>)?(?:</font>)?</a>")
 
 
@@ -65,7 +66,7 @@ def _rendered_farm(sites: int, seed: int):
 
 
 def test_a_xiangzhen_farm_plants_every_catalog_code():
-    farm, truth = _rendered_farm(24, 1)
+    _, truth = _rendered_farm(24, 1)
     assert {s["family"] for s in truth["sites"]} == {"xiangzhen"}
     assert {d["rule"] for d in truth["defects"]} == set(ALL_CODES)
 
@@ -91,7 +92,9 @@ def _names(doc, org: str) -> set[str]:
 
 def test_every_interpretation_names_its_own_document_and_no_other():
     farm, truth = _rendered_farm(120, 2)
-    missing = {(d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "INTERP-MISSING"}
+    missing = {
+        (d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "INTERP-MISSING"
+    }
     assert missing
     styles, forms = Counter(), Counter()
     for spec in farm.specs:
@@ -120,7 +123,9 @@ def test_missing_columns_leave_no_text_that_reads_as_them():
     from zwgk.sitefarm.render import Ctx
 
     farm, truth = _rendered_farm(150, 6)
-    missing = {(d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "COLUMN-MISSING"}
+    missing = {
+        (d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "COLUMN-MISSING"
+    }
     seen, lookalikes = set(), set()
     for spec in farm.specs:
         site = farm.site(spec)
@@ -128,9 +133,13 @@ def test_missing_columns_leave_no_text_that_reads_as_them():
             continue
         ctx = Ctx(site, farm.origins)
         pages = [r.render_home(ctx), r.render_static(ctx, "wzdt")]
-        pages += [r.render_hub(ctx, c) if c.kind == "hub" else r.render_column(ctx, c, 1)
-                  for c in site.columns.values()]
-        texts = {t.strip() for p in pages for t in re.findall(r">([^<>]+)<", p.split("<body", 1)[1])}
+        pages += [
+            r.render_hub(ctx, c) if c.kind == "hub" else r.render_column(ctx, c, 1)
+            for c in site.columns.values()
+        ]
+        texts = {
+            t.strip() for p in pages for t in re.findall(r">([^<>]+)<", p.split("<body", 1)[1])
+        }
         anchors = {a.strip() for p in pages for a in ANCHOR_RE.findall(p)}
         for std, key in STD_KEY.items():
             if (spec.unit_id, std) in missing:
@@ -156,15 +165,22 @@ def test_every_page_serves_and_decodes_in_its_declared_charset(xz):
             assert status == 200, (spec.unit_id, path, status)
             text = body.decode(DECODE[site.charset])  # strict: a byte outside the charset raises
             declared = re.search(r'charset=([\w-]+)">', text).group(1)
-            assert declared == {"gb2312": "gb2312", "gb18030-meta": "gb18030", "utf-8": "utf-8"}[site.charset]
+            assert (
+                declared
+                == {"gb2312": "gb2312", "gb18030-meta": "gb18030", "utf-8": "utf-8"}[site.charset]
+            )
             if site.charset == "gb18030-meta":
                 assert "charset" not in ctype  # declared only in the page
             else:
                 assert f"charset={declared}" in ctype
             assert "</html>" in text
-            for pattern in (r"^/list\.php\?catid=\d+(&page=\d+)?$", r"^/show\.php\?catid=\d+&id=\d+$",
-                            r"^/html/\d{4}/\d{4}/\d+\.html$", r"^/html/[a-z]+/(index|\d+)\.html$",
-                            r"^/gbook/show\.php\?id=\d+$"):
+            for pattern in (
+                r"^/list\.php\?catid=\d+(&page=\d+)?$",
+                r"^/show\.php\?catid=\d+&id=\d+$",
+                r"^/html/\d{4}/\d{4}/\d+\.html$",
+                r"^/html/[a-z]+/(index|\d+)\.html$",
+                r"^/gbook/show\.php\?id=\d+$",
+            ):
                 if re.match(pattern, path):
                     schemes[pattern] += 1
     assert len(schemes) == 5, schemes
@@ -225,15 +241,23 @@ def test_footer_identity_is_shown_exactly_when_the_truth_says(xz):
     for spec in _live(xz):
         site = xz.farm.site(spec)
         home = _page(xz, spec, "/")
-        foot = home[home.rfind("网站地图</a>"):]  # the footer starts with its links
+        foot = home[home.rfind("网站地图</a>") :]  # the footer starts with its links
         if site.opts["footer"] == "iframe":
             assert 'src="inc/foot.html"' in home or 'src="/inc/foot.html"' in home
             foot = _page(xz, spec, "/inc/foot.html")
         visible = _visible(foot)
-        assert (spec.site_code in visible) != ((spec.unit_id, "IDENT-SITECODE") in rules), spec.unit_id
-        assert bool(re.search("主办", visible)) != ((spec.unit_id, "IDENT-SPONSOR") in rules), spec.unit_id
-        assert bool(re.search("ICP备", visible)) != ((spec.unit_id, "IDENT-ICP") in rules), spec.unit_id
-        assert bool(re.search("公网安备|公安备案号", visible)) != ((spec.unit_id, "IDENT-PSB") in rules)
+        assert (spec.site_code in visible) != ((spec.unit_id, "IDENT-SITECODE") in rules), (
+            spec.unit_id
+        )
+        assert bool(re.search("主办", visible)) != ((spec.unit_id, "IDENT-SPONSOR") in rules), (
+            spec.unit_id
+        )
+        assert bool(re.search("ICP备", visible)) != ((spec.unit_id, "IDENT-ICP") in rules), (
+            spec.unit_id
+        )
+        assert bool(re.search("公网安备|公安备案号", visible)) != (
+            (spec.unit_id, "IDENT-PSB") in rules
+        )
         assert ("conac.cn" in foot) != ((spec.unit_id, "CONAC-BADGE") in rules), spec.unit_id
         assert ("<input" in home) != ((spec.unit_id, "SEARCH-MISSING") in rules), spec.unit_id
         if (spec.unit_id, "IDENT-SPONSOR") in rules:  # nothing else names the unit as its owner
@@ -253,8 +277,14 @@ def test_interpretation_pages_link_as_their_style_says(xz):
             origin = xz.farm.origins.site(spec)
             doc_targets = {urljoin(origin + doc_path, r) for r in _refs(doc_page)}
             interp_targets = {urljoin(origin + interp.path, r) for r in _refs(interp_page)}
-            assert (origin + interp.path in doc_targets) == (style in ("both", "forward")), (spec.unit_id, style)
-            assert (origin + doc_path in interp_targets) == (style in ("both", "back")), (spec.unit_id, style)
+            assert (origin + interp.path in doc_targets) == (style in ("both", "forward")), (
+                spec.unit_id,
+                style,
+            )
+            assert (origin + doc_path in interp_targets) == (style in ("both", "back")), (
+                spec.unit_id,
+                style,
+            )
             seen.add(style)
     assert seen >= {"both", "back", "title"}, seen
 
@@ -274,7 +304,7 @@ def test_list_markups_and_dates_are_as_the_site_says(xz):
             first = col.items[0]
             assert first.title in page, (spec.unit_id, key)
             if markup == "docwrite":
-                assert page.count("document.write(\"<li>") == min(len(col.items), col.page_size)
+                assert page.count('document.write("<li>') == min(len(col.items), col.page_size)
             if markup == "gktable":
                 assert first.doc_number in page
             if markup == "li_bracket":
@@ -306,8 +336,13 @@ def test_farm_serve_knows_the_family():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "zwgk", "farm", "serve", "--families", "xiangzhen,plone"],
-                          capture_output=True, check=False, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "zwgk", "farm", "serve", "--families", "xiangzhen,plone"],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "unknown farm family 'plone'" in done.stderr and "xiangzhen" in done.stderr
 
@@ -345,20 +380,29 @@ ARTICLE_TAGS = ("ArticleTitle", "PubDate", "ContentSource")
 
 def _article_dates(item) -> set[str]:
     d = item.date
-    return {f"{d.year}-{d.month}-{d.day} {item.time}:00", f"{d:%Y/%m/%d}", f"{d.year}年{d.month}月{d.day}日",
-            f"{d.year}年{d:%m}月{d:%d}日"}
+    return {
+        f"{d.year}-{d.month}-{d.day} {item.time}:00",
+        f"{d:%Y/%m/%d}",
+        f"{d.year}年{d.month}月{d.day}日",
+        f"{d.year}年{d:%m}月{d:%d}日",
+    }
 
 
 def test_every_page_has_its_type_s_meta_tags_but_the_planted_one_and_shows_its_date(xz):
     """IDENT-META exactly as planted: homepage, list and hub pages, articles carry the guideline's
     tags of their type, save the one tag the truth says is missing; every article shows its date."""
-    truth_meta = {(d["unit_id"], d["subject"]) for d in xz.truth["defects"] if d["rule"] == "IDENT-META"}
+    truth_meta = {
+        (d["unit_id"], d["subject"]) for d in xz.truth["defects"] if d["rule"] == "IDENT-META"
+    }
     for spec in _live(xz):
         site = xz.farm.site(spec)
         assert {(spec.unit_id, t) for t in site.meta_missing} == {
-            (u, t) for u, t in truth_meta if u == spec.unit_id}
+            (u, t) for u, t in truth_meta if u == spec.unit_id
+        }
         pages = [("/", "home", None)]
-        pages += [(p, "column" if k == "column" else "article", o) for p, (k, o) in site.pages.items()]
+        pages += [
+            (p, "column" if k == "column" else "article", o) for p, (k, o) in site.pages.items()
+        ]
         for path, page_type, obj in pages:
             page = _page(xz, spec, path)
             head = page.split("<body", 1)[0]

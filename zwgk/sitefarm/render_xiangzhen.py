@@ -38,6 +38,19 @@ FOOTER_PAGE = "/inc/foot.html"
 COUNTER = "/count.php"
 # Order of the top navigation row (other top-level columns follow).
 NAV_ORDER = ("xxgk", "yw", "bmdt", "tzgg", "zcwj", "zcjd", "hdjl", "ldzc", "bmfw")
+GK_TABLE_HEAD = (
+    '<table class="gk" width="100%" border="1" cellspacing="0" cellpadding="3" '
+    'bordercolor="#CCCCCC" style="border-collapse:collapse"><tr bgcolor="#EEF3FA">'
+    '<td width="150">索引号</td><td>名称</td><td width="150">文号</td><td width="90">发布日期</td></tr>'
+)
+GBOOK_TABLE_HEAD = (
+    '<table width="100%" border="0" cellspacing="1" cellpadding="3" bgcolor="#CCCCCC">'
+    '<tr bgcolor="#F0F0F0"><td>留言标题</td><td width="140">留言时间</td><td width="70">状态</td></tr>'
+)
+ARTICLE_TABLE_OPEN = (
+    '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0" bgcolor="#FFFFFF">'
+    '<tr><td style="padding:20px 40px">'
+)
 CHARSET_LABEL = {"gb2312": "gb2312", "gb18030-meta": "gb18030", "utf-8": "utf-8"}
 
 
@@ -57,7 +70,11 @@ def url(ctx: Ctx, path: str, here: str = "/") -> str:
         folder = here.split("?", 1)[0].rsplit("/", 1)[0] or "/"
         if folder.count("/") <= 2:  # "/" or "/html/<catdir>": article folders keep absolute paths
             target, sep, query = path.partition("?")
-            rel = posixpath.relpath(target, folder) if target != "/" else posixpath.relpath("/", folder)
+            rel = (
+                posixpath.relpath(target, folder)
+                if target != "/"
+                else posixpath.relpath("/", folder)
+            )
             if target.endswith("/") and rel != ".":
                 rel += "/"
             if rel == ".":
@@ -101,7 +118,7 @@ def article_date(site: Site, item: Item) -> str:
         return f"发布时间：{d.year}-{d.month}-{d.day} {item.time}:00　来源：{org}　作者：admin　点击数：{counter}"
     if style == 1:
         return (
-            f"【发布日期：{d:%Y/%m/%d}】【来源：{org}】【字体：<a href=\"javascript:doZoom(16)\">大</a> "
+            f'【发布日期：{d:%Y/%m/%d}】【来源：{org}】【字体：<a href="javascript:doZoom(16)">大</a> '
             '<a href="javascript:doZoom(14)">中</a> <a href="javascript:doZoom(12)">小</a>】'
         )
     if style == 2:
@@ -112,18 +129,36 @@ def article_date(site: Site, item: Item) -> str:
 # ---------------------------------------------------------------- head, top, navigation
 
 
-def head(ctx: Ctx, title: str, page_type: str, column: Column | None = None,
-         item: Item | None = None, all_tags: bool = False) -> str:
+def head(
+    ctx: Ctx,
+    title: str,
+    page_type: str,
+    column: Column | None = None,
+    item: Item | None = None,
+    all_tags: bool = False,
+) -> str:
     site, spec = ctx.site, ctx.site.spec
     missing = "" if all_tags else site.meta_missing.get(page_type, "")
-    tags: list[tuple[str, str]] = [("SiteName", spec.name), ("SiteDomain", spec.host),
-                                   ("SiteIDCode", spec.site_code)]
+    tags: list[tuple[str, str]] = [
+        ("SiteName", spec.name),
+        ("SiteDomain", spec.host),
+        ("SiteIDCode", spec.site_code),
+    ]
     if column is not None:
-        tags += [("ColumnName", column.name), ("ColumnDescription", column.name),
-                 ("ColumnKeywords", column.name), ("ColumnType", column.name)]
+        tags += [
+            ("ColumnName", column.name),
+            ("ColumnDescription", column.name),
+            ("ColumnKeywords", column.name),
+            ("ColumnType", column.name),
+        ]
     if item is not None:
-        tags += [("ArticleTitle", item.title), ("PubDate", f"{item.date:%Y-%m-%d} {item.time}"),
-                 ("ContentSource", item.org), ("Keywords", ""), ("Author", "admin")]
+        tags += [
+            ("ArticleTitle", item.title),
+            ("PubDate", f"{item.date:%Y-%m-%d} {item.time}"),
+            ("ContentSource", item.org),
+            ("Keywords", ""),
+            ("Author", "admin"),
+        ]
     metas = "\n".join(f'<meta name="{n}" content="{esc(v)}">' for n, v in tags if n != missing)
     charset = CHARSET_LABEL[site.charset]
     return (
@@ -132,7 +167,7 @@ def head(ctx: Ctx, title: str, page_type: str, column: Column | None = None,
         f"<title>{esc(title)}</title>\n{metas}\n"
         '<link href="/images/xz/style.css" rel="stylesheet" type="text/css">\n'
         '<script language="javascript" src="/images/xz/js/common.js"></script>\n'
-        "<style type=\"text/css\">body{margin:0;background:url(/images/xz/body_bg.gif) repeat-x}</style>\n"
+        '<style type="text/css">body{margin:0;background:url(/images/xz/body_bg.gif) repeat-x}</style>\n'
         f'</head>\n<body topmargin="0" leftmargin="0" class="{page_type}">\n'
     )
 
@@ -141,8 +176,11 @@ def top(ctx: Ctx, here: str) -> str:
     site, spec = ctx.site, ctx.site.spec
     search = ""
     if site.search:
-        button = ('<input type="image" src="/images/xz/search_btn.gif" align="absmiddle">'
-                  if _opt(site, "search") == "form_img" else '<input type="submit" value="搜索" class="btn">')
+        button = (
+            '<input type="image" src="/images/xz/search_btn.gif" align="absmiddle">'
+            if _opt(site, "search") == "form_img"
+            else '<input type="submit" value="搜索" class="btn">'
+        )
         search = (
             f'<form name="search" action="{url(ctx, "/search/", here)}" method="get" target="_blank">'
             '<input type="text" name="q" size="16" value="请输入关键字" onfocus="if(this.value==\'请输入关键字\')this.value=\'\'">'
@@ -170,7 +208,9 @@ def _top_columns(site: Site) -> list[Column]:
 def nav(ctx: Ctx, here: str) -> str:
     key = f"nav:{ctx.base}:{here.split('?', 1)[0].rsplit('/', 1)[0]}"
     if key not in ctx.site.cache:
-        cells = [f'<td align="center"><a href="{url(ctx, "/", here)}"><font color="#FFFFFF"><b>网站首页</b></font></a></td>']
+        cells = [
+            f'<td align="center"><a href="{url(ctx, "/", here)}"><font color="#FFFFFF"><b>网站首页</b></font></a></td>'
+        ]
         for col in _top_columns(ctx.site):
             cells.append(
                 f'<td align="center"><a href="{url(ctx, col.path, here)}"><font color="#FFFFFF"><b>'
@@ -193,8 +233,10 @@ def breadcrumb(ctx: Ctx, col: Column | None, here: str, extra: str = "") -> str:
     links += [f'<a href="{url(ctx, c.path, here)}">{esc(c.name)}</a>' for c in chain]
     if extra:
         links.append(esc(extra))
-    return ('<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr>'
-            f'<td height="30" class="weizhi">当前位置：{" &gt;&gt; ".join(links)}</td></tr></table>\n')
+    return (
+        '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr>'
+        f'<td height="30" class="weizhi">当前位置：{" &gt;&gt; ".join(links)}</td></tr></table>\n'
+    )
 
 
 # ---------------------------------------------------------------- footer
@@ -212,8 +254,11 @@ def footer_lines(ctx: Ctx) -> list[str]:
     if f["sponsor"]:
         form = _opt(site, "sponsor_form")
         if form == 0:
-            helper = (f"{esc(_place(site))}融媒体中心" if site.spec.kind == "portal"
-                      else f"{sponsor}办公室")
+            helper = (
+                f"{esc(_place(site))}融媒体中心"
+                if site.spec.kind == "portal"
+                else f"{sponsor}办公室"
+            )
             lines.append(f"主办单位：{sponsor}　协办单位：{helper}")
         elif form == 1:
             lines.append(f"主办：{sponsor}　承办：{sponsor}办公室")
@@ -237,15 +282,21 @@ def footer_lines(ctx: Ctx) -> list[str]:
     if f["psb"]:
         record = "".join(ch for ch in f["psb"] if ch.isdigit())
         prefix = f["psb"].split("公网安备")[0]
-        text = (f["psb"], f"{prefix}公网安备{record}号", f"公安备案号 {record}",
-                f"公安机关备案号：{f['psb']}")[_opt(site, "psb_form")]
+        text = (
+            f["psb"],
+            f"{prefix}公网安备{record}号",
+            f"公安备案号 {record}",
+            f"公安机关备案号：{f['psb']}",
+        )[_opt(site, "psb_form")]
         ids.append(
             f'<a href="{ctx.ext("www.beian.gov.cn")}/portal/registerSystemInfo?recordcode={record}" '
             f'target="_blank"><img src="/images/xz/ga.png" border="0" align="absmiddle">{esc(text)}</a>'
         )
     if ids:
         lines.append("　".join(ids))
-    lines.append(f"技术支持：{esc(_opt(site, 'vendor'))}　联系电话：0795-6221{site.spec.index % 1000:03d}")
+    lines.append(
+        f"技术支持：{esc(_opt(site, 'vendor'))}　联系电话：0795-6221{site.spec.index % 1000:03d}"
+    )
     lines.append("建议使用1024×768分辨率 IE8.0以上版本浏览本站")
     return lines
 
@@ -255,8 +306,10 @@ def _badge(ctx: Ctx) -> str:
     if not site.conac_id:
         return ""
     if _opt(site, "conac") == "link":
-        return (f'<a href="{ctx.ext("bszs.conac.cn")}/sitename?method=show&amp;id={site.conac_id}" '
-                'target="_blank"><img src="/images/xz/red.png" border="0" alt="党政机关"></a>')
+        return (
+            f'<a href="{ctx.ext("bszs.conac.cn")}/sitename?method=show&amp;id={site.conac_id}" '
+            'target="_blank"><img src="/images/xz/red.png" border="0" alt="党政机关"></a>'
+        )
     src = f"{ctx.ext('dcs.conac.cn')}/js/{site.conac_id[:2]}/000/0000/{site.conac_id}/CA{site.conac_id}.js"
     return f'<span id="_ideConac"></span><script type="text/javascript" src="{src}"></script>'
 
@@ -264,26 +317,32 @@ def _badge(ctx: Ctx) -> str:
 def footer_block(ctx: Ctx, here: str) -> str:
     """The footer itself (in the page, or in the page the footer iframe loads)."""
     site = ctx.site
-    links = (f'<a href="{url(ctx, next(iter(site.moved), "/wzdt/"), here)}">网站地图</a> | '
-             f'<a href="{url(ctx, "/lxwm/", here)}">联系我们</a>')
+    links = (
+        f'<a href="{url(ctx, next(iter(site.moved), "/wzdt/"), here)}">网站地图</a> | '
+        f'<a href="{url(ctx, "/lxwm/", here)}">联系我们</a>'
+    )
     lines = footer_lines(ctx)
     if _opt(site, "footer") == "div":
-        return (f'<div class="foot"><div class="foot-links">{links}</div>'
-                + "".join(f"<p>{line}</p>" for line in lines)
-                + f'<div class="foot-badge">{_badge(ctx)}</div></div>\n')
+        return (
+            f'<div class="foot"><div class="foot-links">{links}</div>'
+            + "".join(f"<p>{line}</p>" for line in lines)
+            + f'<div class="foot-badge">{_badge(ctx)}</div></div>\n'
+        )
     return (
         '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0" '
         'background="/images/xz/foot_bg.jpg"><tr><td height="30" align="center" colspan="2">'
         f'{links}</td></tr><tr><td width="100" align="center">{_badge(ctx)}</td>'
         f'<td align="center" height="100" style="line-height:24px"><font color="#333333">'
-        f'{"<br>".join(lines)}</font></td></tr></table>\n'
+        f"{'<br>'.join(lines)}</font></td></tr></table>\n"
     )
 
 
 def footer(ctx: Ctx, here: str) -> str:
     if _opt(ctx.site, "footer") == "iframe":
-        return (f'<iframe src="{url(ctx, FOOTER_PAGE, here)}" width="100%" height="150" frameborder="0" '
-                'scrolling="no" marginheight="0" marginwidth="0"></iframe>\n')
+        return (
+            f'<iframe src="{url(ctx, FOOTER_PAGE, here)}" width="100%" height="150" frameborder="0" '
+            'scrolling="no" marginheight="0" marginwidth="0"></iframe>\n'
+        )
     return footer_block(ctx, here)
 
 
@@ -298,12 +357,12 @@ def _records(ctx: Ctx, col: Column, items: list[Item], here: str) -> str:
     site = ctx.site
     markup = _opt(site, "list")[col.key]
     if not items:
-        return ('<table width="100%" border="0" cellspacing="0" cellpadding="0"><tr>'
-                '<td height="60" align="center">该栏目暂无信息</td></tr></table>')
+        return (
+            '<table width="100%" border="0" cellspacing="0" cellpadding="0"><tr>'
+            '<td height="60" align="center">该栏目暂无信息</td></tr></table>'
+        )
     if markup == "gktable":
-        rows = ['<table class="gk" width="100%" border="1" cellspacing="0" cellpadding="3" '
-                'bordercolor="#CCCCCC" style="border-collapse:collapse"><tr bgcolor="#EEF3FA">'
-                '<td width="150">索引号</td><td>名称</td><td width="150">文号</td><td width="90">发布日期</td></tr>']
+        rows = [GK_TABLE_HEAD]
         for it in items:
             rows.append(
                 f"<tr><td>{esc(site.spec.site_code)}/{it.date.year}-{it.id % 100000:05d}</td>"
@@ -312,10 +371,9 @@ def _records(ctx: Ctx, col: Column, items: list[Item], here: str) -> str:
             )
         return "".join(rows) + "</table>"
     if markup == "gbook":
-        rows = ['<table width="100%" border="0" cellspacing="1" cellpadding="3" bgcolor="#CCCCCC">'
-                '<tr bgcolor="#F0F0F0"><td>留言标题</td><td width="140">留言时间</td><td width="70">状态</td></tr>']
+        rows = [GBOOK_TABLE_HEAD]
         for it in items:
-            state = "已回复" if it.answered else "<font color=\"red\">未回复</font>"
+            state = "已回复" if it.answered else '<font color="red">未回复</font>'
             rows.append(
                 f'<tr bgcolor="#FFFFFF"><td><a href="{url(ctx, it.path, here)}" target="_blank">{esc(it.title)}</a></td>'
                 f"<td>{list_date(site, it.date)}</td><td>{state}</td></tr>"
@@ -332,20 +390,31 @@ def _records(ctx: Ctx, col: Column, items: list[Item], here: str) -> str:
             )
         return "".join(rows) + "</table>"
     if markup == "li_bracket":
-        return '<ul class="list">' + "".join(
-            f'<li>·<a href="{url(ctx, it.path, here)}" target="_blank">{esc(it.title)}</a>&nbsp;[{list_date(site, it.date)}]</li>'
-            for it in items) + "</ul>"
+        return (
+            '<ul class="list">'
+            + "".join(
+                f'<li>·<a href="{url(ctx, it.path, here)}" target="_blank">{esc(it.title)}</a>&nbsp;[{list_date(site, it.date)}]</li>'
+                for it in items
+            )
+            + "</ul>"
+        )
     if markup == "li_paren":
-        return '<ul class="list">' + "".join(
-            f'<li><a href="{url(ctx, it.path, here)}" target="_blank">{esc(it.title)}</a>'
-            f'<span class="date">（{list_date(site, it.date)}）</span></li>' for it in items) + "</ul>"
+        return (
+            '<ul class="list">'
+            + "".join(
+                f'<li><a href="{url(ctx, it.path, here)}" target="_blank">{esc(it.title)}</a>'
+                f'<span class="date">（{list_date(site, it.date)}）</span></li>'
+                for it in items
+            )
+            + "</ul>"
+        )
     if markup == "docwrite":  # the list is written by the page's own script
         lines = ['<script language="javascript">', 'document.write("<ul class=\\"list\\">");']
         for it in items:
             href = url(ctx, it.path, here)
             lines.append(
                 f"document.write(\"<li><a href='{href}' target='_blank'>{esc(it.title)}</a>"
-                f"<span>{list_date(site, it.date)}</span></li>\");"
+                f'<span>{list_date(site, it.date)}</span></li>");'
             )
         lines += ['document.write("</ul>");', "</script>"]
         return "\n".join(lines)
@@ -355,10 +424,14 @@ def _records(ctx: Ctx, col: Column, items: list[Item], here: str) -> str:
 def _pager(ctx: Ctx, col: Column, page: int, here: str) -> str:
     if col.pages <= 1:
         return ""
+
     def link(n: int) -> str:
         return url(ctx, col.page_path(n, col.paging), here)
-    parts = [f'<a class="a1">{len(col.items)}条</a>',
-             f'<a href="{link(max(1, page - 1))}" class="a1">上一页</a>']
+
+    parts = [
+        f'<a class="a1">{len(col.items)}条</a>',
+        f'<a href="{link(max(1, page - 1))}" class="a1">上一页</a>',
+    ]
     for n in range(1, col.pages + 1):
         parts.append(f"<span>{n}</span>" if n == page else f'<a href="{link(n)}">{n}</a>')
     parts.append(f'<a href="{link(min(col.pages, page + 1))}" class="a1">下一页</a>')
@@ -378,10 +451,14 @@ def _side(ctx: Ctx, col: Column, here: str) -> str:
         members, title = _top_columns(site), "栏目导航"
     rows = "".join(
         f'<tr><td height="32" background="/images/xz/left_li.gif">&nbsp;&nbsp;'
-        f'<a href="{url(ctx, c.path, here)}">{esc(c.name)}</a></td></tr>' for c in members)
-    return (f'<td width="220" valign="top"><table width="100%" border="0" cellspacing="0" cellpadding="0">'
-            f'<tr><td height="38" background="/images/xz/left_title.jpg" class="lt">{esc(title)}</td></tr>'
-            f"{rows}</table></td>")
+        f'<a href="{url(ctx, c.path, here)}">{esc(c.name)}</a></td></tr>'
+        for c in members
+    )
+    return (
+        f'<td width="220" valign="top"><table width="100%" border="0" cellspacing="0" cellpadding="0">'
+        f'<tr><td height="38" background="/images/xz/left_title.jpg" class="lt">{esc(title)}</td></tr>'
+        f"{rows}</table></td>"
+    )
 
 
 def _under(site: Site, col: Column, key: str) -> bool:
@@ -398,7 +475,9 @@ def _under(site: Site, col: Column, key: str) -> bool:
 def render_home(ctx: Ctx) -> str:
     site, spec, here = ctx.site, ctx.site.spec, "/"
     out = [head(ctx, spec.name, "home"), top(ctx, here), nav(ctx, here)]
-    out.append('<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr valign="top">')
+    out.append(
+        '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr valign="top">'
+    )
     boxes = []
     for key in site.home_blocks:
         col = site.columns[key]
@@ -406,37 +485,58 @@ def render_home(ctx: Ctx) -> str:
         rows = "".join(
             f'<tr><td height="25">·<a href="{url(ctx, it.path, here)}" target="_blank" title="{esc(it.title)}">'
             f'{esc(it.title)}</a></td><td width="100" align="right"><font color="#888888">{shown}</font></td></tr>'
-            for it, shown in zip(items, home_dates(site, items)))
+            for it, shown in zip(items, home_dates(site, items))
+        )
         body = f'<table width="100%" border="0" cellspacing="0" cellpadding="0">{rows}</table>'
         if key == "tzgg" and _opt(site, "marquee"):
-            body = ('<marquee direction="up" scrollamount="2" height="180" onmouseover="this.stop()" '
-                    f'onmouseout="this.start()">{body}</marquee>')
+            body = (
+                '<marquee direction="up" scrollamount="2" height="180" onmouseover="this.stop()" '
+                f'onmouseout="this.start()">{body}</marquee>'
+            )
         boxes.append(
             '<table width="100%" border="0" cellspacing="0" cellpadding="0">'
             f'<tr><td height="34" background="/images/xz/box_title.jpg" class="bt">{esc(col.name)}</td>'
             f'<td align="right" background="/images/xz/box_title.jpg"><a href="{url(ctx, col.path, here)}">'
             f'<img src="/images/xz/more.gif" border="0" alt="更多"></a></td></tr>'
-            f'<tr><td colspan="2">{body}</td></tr></table>')
+            f'<tr><td colspan="2">{body}</td></tr></table>'
+        )
     for i in range(0, len(boxes), 2):
-        out.append("".join(f'<td width="490">{b}</td>' for b in boxes[i:i + 2]) + "</tr><tr valign=\"top\">")
+        out.append(
+            "".join(f'<td width="490">{b}</td>' for b in boxes[i : i + 2])
+            + '</tr><tr valign="top">'
+        )
     out.append("<td></td></tr></table>\n")
     buttons = [site.columns[k] for k in _opt(site, "buttons") if k in site.columns]
     leaders = site.columns.get("ldzc")
     side = []
     if leaders is not None:
-        side.append(f'<a href="{url(ctx, leaders.path, here)}"><img src="/images/xz/ldzc.jpg" border="0" '
-                    f'alt="{esc(leaders.name)}"></a>')
-    side += [f'<a href="{url(ctx, c.path, here)}"><img src="/images/xz/btn_{c.key}.jpg" border="0" '
-             f'alt="{esc(c.name)}"></a>' for c in buttons]
-    out.append('<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr>'
-               + "".join(f'<td align="center">{s}</td>' for s in side) + "</tr></table>\n")
-    specials = [f'<a href="{url(ctx, ctx.href(ref), here)}" target="_blank">{esc(anchor)}</a>'
-                for ref, anchor in site.home_broken if not ref.startswith("dead:")]
+        side.append(
+            f'<a href="{url(ctx, leaders.path, here)}"><img src="/images/xz/ldzc.jpg" border="0" '
+            f'alt="{esc(leaders.name)}"></a>'
+        )
+    side += [
+        f'<a href="{url(ctx, c.path, here)}"><img src="/images/xz/btn_{c.key}.jpg" border="0" '
+        f'alt="{esc(c.name)}"></a>'
+        for c in buttons
+    ]
+    out.append(
+        '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr>'
+        + "".join(f'<td align="center">{s}</td>' for s in side)
+        + "</tr></table>\n"
+    )
+    specials = [
+        f'<a href="{url(ctx, ctx.href(ref), here)}" target="_blank">{esc(anchor)}</a>'
+        for ref, anchor in site.home_broken
+        if not ref.startswith("dead:")
+    ]
     if site.calendar:
         specials.append(f'<a href="{url(ctx, site.calendar, here)}">活动日历</a>')
     if specials:
-        out.append('<table width="980" border="0" align="center"><tr><td class="zt"><b>专题链接：</b>'
-                   + "　".join(specials) + "</td></tr></table>\n")
+        out.append(
+            '<table width="980" border="0" align="center"><tr><td class="zt"><b>专题链接：</b>'
+            + "　".join(specials)
+            + "</td></tr></table>\n"
+        )
     out.append(
         '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr><td height="40">'
         '友情链接：<select name="select" onchange="if(this.value!=\'\')window.open(this.value)">'
@@ -454,20 +554,28 @@ def render_home(ctx: Ctx) -> str:
 
 def render_hub(ctx: Ctx, col: Column) -> str:
     site, here = ctx.site, col.path
-    out = [head(ctx, f"{col.name}_{site.spec.name}", "column", column=col), top(ctx, here),
-           nav(ctx, here), breadcrumb(ctx, col, here),
-           '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr>',
-           _side(ctx, col, here), '<td valign="top" style="padding-left:15px">']
+    out = [
+        head(ctx, f"{col.name}_{site.spec.name}", "column", column=col),
+        top(ctx, here),
+        nav(ctx, here),
+        breadcrumb(ctx, col, here),
+        '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr>',
+        _side(ctx, col, here),
+        '<td valign="top" style="padding-left:15px">',
+    ]
     for child in site.columns.values():
         if child.parent != col.key:
             continue
         rows = "".join(
             f'<li><a href="{url(ctx, it.path, here)}" target="_blank">{esc(it.title)}</a>'
-            f"<span>{list_date(site, it.date)}</span></li>" for it in child.items[:5])
+            f"<span>{list_date(site, it.date)}</span></li>"
+            for it in child.items[:5]
+        )
         out.append(
             f'<table width="100%" border="0" cellspacing="0" cellpadding="0"><tr><td class="gk-tit">'
             f'<a href="{url(ctx, child.path, here)}"><b>{esc(child.name)}</b></a></td></tr>'
-            f'<tr><td><ul class="gk-list">{rows}</ul></td></tr></table>')
+            f'<tr><td><ul class="gk-list">{rows}</ul></td></tr></table>'
+        )
     if col.key == "xxgk":
         out.append(f'<p class="ysq"><a href="{url(ctx, "/lxwm/", here)}#ysqgk">依申请公开</a></p>')
     out.append("</td></tr></table>\n")
@@ -479,22 +587,31 @@ def render_hub(ctx: Ctx, col: Column) -> str:
 def render_column(ctx: Ctx, col: Column, page: int) -> str:
     site = ctx.site
     here = col.page_path(page, col.paging)
-    out = [head(ctx, f"{col.name}_{site.spec.name}", "column", column=col), top(ctx, here),
-           nav(ctx, here), breadcrumb(ctx, col, here),
-           '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr>',
-           _side(ctx, col, here), '<td valign="top" style="padding-left:15px">',
-           f'<table width="100%" border="0"><tr><td class="list-tit" height="36">{esc(col.name)}</td></tr></table>']
+    out = [
+        head(ctx, f"{col.name}_{site.spec.name}", "column", column=col),
+        top(ctx, here),
+        nav(ctx, here),
+        breadcrumb(ctx, col, here),
+        '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr>',
+        _side(ctx, col, here),
+        '<td valign="top" style="padding-left:15px">',
+        f'<table width="100%" border="0"><tr><td class="list-tit" height="36">{esc(col.name)}</td></tr></table>',
+    ]
     start = (page - 1) * col.page_size
-    out.append(_records(ctx, col, col.items[start:start + col.page_size], here))
+    out.append(_records(ctx, col, col.items[start : start + col.page_size], here))
     out.append(_pager(ctx, col, page, here))
     if page == 1 and col.key == "hdjl" and site.calendar:
         out.append(f'<p><a href="{url(ctx, site.calendar, here)}">活动日历</a></p>')
     if page == 1 and (col.broken or col.loop_link):
         out.append('<table width="100%" border="0" class="xglj"><tr><td><b>相关链接</b></td></tr>')
         for ref, anchor in col.broken:
-            out.append(f'<tr><td>·<a href="{url(ctx, ctx.href(ref), here)}" target="_blank">{esc(anchor)}</a></td></tr>')
+            out.append(
+                f'<tr><td>·<a href="{url(ctx, ctx.href(ref), here)}" target="_blank">{esc(anchor)}</a></td></tr>'
+            )
         if col.loop_link:
-            out.append(f'<tr><td>·<a href="{url(ctx, "/loop/a.html", here)}">旧版栏目</a></td></tr>')
+            out.append(
+                f'<tr><td>·<a href="{url(ctx, "/loop/a.html", here)}">旧版栏目</a></td></tr>'
+            )
         out.append("</table>")
     out.append("</td></tr></table>\n")
     out.append(footer(ctx, here))
@@ -508,8 +625,8 @@ def _info_table(ctx: Ctx, item: Item) -> str:
     return (
         '<table width="100%" border="1" cellspacing="0" cellpadding="4" bordercolor="#DDDDDD" '
         'style="border-collapse:collapse" class="xxgk_info">'
-        f"<tr><td width=\"90\">索引号：</td><td>{esc(site.spec.site_code)}/{item.date.year}-{item.id % 100000:05d}</td>"
-        f"<td width=\"90\">发布机构：</td><td>{esc(item.org)}</td></tr>"
+        f'<tr><td width="90">索引号：</td><td>{esc(site.spec.site_code)}/{item.date.year}-{item.id % 100000:05d}</td>'
+        f'<td width="90">发布机构：</td><td>{esc(item.org)}</td></tr>'
         f"<tr><td>文　　号：</td><td>{esc(item.doc_number)}</td>"
         f"<td>成文日期：</td><td>{written.year}年{written.month}月{written.day}日</td></tr>"
         f'<tr><td>标　　题：</td><td colspan="3">{esc(item.title)}</td></tr></table>\n'
@@ -523,53 +640,76 @@ def _neighbours(site: Site, item: Item, column: Column | None, here: str, ctx: C
     i = column.items.index(item)
     prev = column.items[i - 1] if i > 0 else None
     nxt = column.items[i + 1] if i + 1 < len(column.items) else None
+
     def one(label: str, other: Item | None) -> str:
         if other is None:
             return f"<p>{label}：没有了</p>"
         return f'<p>{label}：<a href="{url(ctx, other.path, here)}">{esc(other.title)}</a></p>'
+
     return '<div class="pn">' + one("上一篇", prev) + one("下一篇", nxt) + "</div>"
 
 
 def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
     site, here = ctx.site, item.path
-    meta_col = column or Column(item.col, "", "政策解读" if item.kind == "interp" else item.col,
-                                "", "list", "", "sub", "")
-    out = [head(ctx, f"{item.title}_{site.spec.name}", "article", column=meta_col, item=item),
-           top(ctx, here), nav(ctx, here), breadcrumb(ctx, column, here, "正文"),
-           '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0" bgcolor="#FFFFFF">'
-           '<tr><td style="padding:20px 40px">']
+    meta_col = column or Column(
+        item.col, "", "政策解读" if item.kind == "interp" else item.col, "", "list", "", "sub", ""
+    )
+    out = [
+        head(ctx, f"{item.title}_{site.spec.name}", "article", column=meta_col, item=item),
+        top(ctx, here),
+        nav(ctx, here),
+        breadcrumb(ctx, column, here, "正文"),
+        ARTICLE_TABLE_OPEN,
+    ]
     if item.kind == "doc" and _opt(site, "info_table"):
         out.append(_info_table(ctx, item))
-    out.append(f'<table width="100%" border="0"><tr><td align="center" height="50"><font size="4" color="#0B3B8C">'
-               f"<b>{esc(item.title)}</b></font></td></tr>")
+    out.append(
+        f'<table width="100%" border="0"><tr><td align="center" height="50"><font size="4" color="#0B3B8C">'
+        f"<b>{esc(item.title)}</b></font></td></tr>"
+    )
     if item.kind == "message":
         out.append("</table>")
         out.append(_message(ctx, item))
     else:
-        out.append(f'<tr><td align="center" class="info" bgcolor="#F5F5F5" height="28">{article_date(site, item)}'
-                   "</td></tr></table>")
+        out.append(
+            f'<tr><td align="center" class="info" bgcolor="#F5F5F5" height="28">{article_date(site, item)}'
+            "</td></tr></table>"
+        )
         body = []
         if item.kind == "doc" and item.doc_number:
             body.append(f'<p align="center">{esc(item.doc_number)}</p>')
         if item.kind == "interp" and item.title.startswith("图解"):
-            body.append(f'<p align="center"><img src="/images/xz/tj/{item.id}.jpg" alt="{esc(item.title)}" border="0"></p>')
-        paragraph = f"<p style=\"text-indent:2em\">{esc(ARTICLE_TEXT.format(topic=item.title[:10]))}</p>"
+            body.append(
+                f'<p align="center"><img src="/images/xz/tj/{item.id}.jpg" alt="{esc(item.title)}" border="0"></p>'
+            )
+        paragraph = (
+            f'<p style="text-indent:2em">{esc(ARTICLE_TEXT.format(topic=item.title[:10]))}</p>'
+        )
         text = paragraph * 3
         if item.large:
             text = paragraph * (1_200_000 // len(paragraph.encode("utf-8")) + 1)
         body.append(text)
         if item.kind == "report":
-            body.append("<p>一、总体情况</p><p>二、主动公开政府信息情况</p><p>三、收到和处理政府信息公开申请情况</p>"
-                        "<p>四、政府信息公开行政复议、行政诉讼情况</p><p>五、存在的主要问题及改进情况</p>"
-                        "<p>六、其他需要报告的事项</p>")
+            body.append(
+                "<p>一、总体情况</p><p>二、主动公开政府信息情况</p><p>三、收到和处理政府信息公开申请情况</p>"
+                "<p>四、政府信息公开行政复议、行政诉讼情况</p><p>五、存在的主要问题及改进情况</p>"
+                "<p>六、其他需要报告的事项</p>"
+            )
         out.append(f'<div id="zoom" class="content">{"".join(body)}</div>')
         if item.attachments:
-            out.append("<p>附件：</p>" + "".join(
-                f'<p><a href="{path}" target="_blank">{esc(label)}</a></p>' for path, label in item.attachments))
+            out.append(
+                "<p>附件：</p>"
+                + "".join(
+                    f'<p><a href="{path}" target="_blank">{esc(label)}</a></p>'
+                    for path, label in item.attachments
+                )
+            )
         out.append(_related(ctx, item, here))
         out.append(_neighbours(site, item, column, here, ctx))
-        out.append('<p align="right">【<a href="javascript:window.print()">打印本页</a>】'
-                   '【<a href="javascript:window.close()">关闭窗口</a>】</p>')
+        out.append(
+            '<p align="right">【<a href="javascript:window.print()">打印本页</a>】'
+            '【<a href="javascript:window.close()">关闭窗口</a>】</p>'
+        )
     out.append("</td></tr></table>\n")
     out.append(footer(ctx, here))
     out.append(page_end())
@@ -583,29 +723,42 @@ def _related(ctx: Ctx, item: Item, here: str) -> str:
     if not targets:
         return ""
     if item.kind == "doc" and links.get(item.path, "both") in ("both", "forward"):
-        rows = "".join(f'<tr><td>·<a href="{url(ctx, t.path, here)}" target="_blank">{esc(t.title)}</a></td></tr>'
-                       for t in targets)
-        return (f'<table width="100%" border="0" class="xglj"><tr><td><b>{esc(_opt(site, "rel_label"))}</b>'
-                f"</td></tr>{rows}</table>")
+        rows = "".join(
+            f'<tr><td>·<a href="{url(ctx, t.path, here)}" target="_blank">{esc(t.title)}</a></td></tr>'
+            for t in targets
+        )
+        return (
+            f'<table width="100%" border="0" class="xglj"><tr><td><b>{esc(_opt(site, "rel_label"))}</b>'
+            f"</td></tr>{rows}</table>"
+        )
     if item.kind == "interp" and links.get(item.related[0], "both") in ("both", "back"):
-        return "".join(f'<p>{esc(_opt(site, "orig_label"))}<a href="{url(ctx, t.path, here)}" '
-                       f'target="_blank">{esc(t.title)}</a></p>' for t in targets)
+        return "".join(
+            f'<p>{esc(_opt(site, "orig_label"))}<a href="{url(ctx, t.path, here)}" '
+            f'target="_blank">{esc(t.title)}</a></p>'
+            for t in targets
+        )
     return ""
 
 
 def _message(ctx: Ctx, item: Item) -> str:
     asked_label, answered_label = _opt(ctx.site, "msg_labels")
-    rows = [f"<tr><td width=\"100\" bgcolor=\"#F0F0F0\">留言人：</td><td>{esc(item.title[:1])}**</td></tr>",
-            f"<tr><td bgcolor=\"#F0F0F0\">{asked_label}：</td><td>{item.asked:%Y-%m-%d %H:%M:%S}</td></tr>",
-            f"<tr><td bgcolor=\"#F0F0F0\">留言内容：</td><td>{esc(item.title)}，望有关部门尽快处理。</td></tr>"]
+    rows = [
+        f'<tr><td width="100" bgcolor="#F0F0F0">留言人：</td><td>{esc(item.title[:1])}**</td></tr>',
+        f'<tr><td bgcolor="#F0F0F0">{asked_label}：</td><td>{item.asked:%Y-%m-%d %H:%M:%S}</td></tr>',
+        f'<tr><td bgcolor="#F0F0F0">留言内容：</td><td>{esc(item.title)}，望有关部门尽快处理。</td></tr>',
+    ]
     if item.answered:
-        rows += [f"<tr><td bgcolor=\"#F0F0F0\">回复单位：</td><td>{esc(item.org)}</td></tr>",
-                 f"<tr><td bgcolor=\"#F0F0F0\">{answered_label}：</td><td>{item.answered:%Y-%m-%d %H:%M:%S}</td></tr>",
-                 "<tr><td bgcolor=\"#F0F0F0\">回复内容：</td><td>您好！您反映的问题已转相关单位核实办理，感谢您对我们工作的支持。</td></tr>"]
+        rows += [
+            f'<tr><td bgcolor="#F0F0F0">回复单位：</td><td>{esc(item.org)}</td></tr>',
+            f'<tr><td bgcolor="#F0F0F0">{answered_label}：</td><td>{item.answered:%Y-%m-%d %H:%M:%S}</td></tr>',
+            '<tr><td bgcolor="#F0F0F0">回复内容：</td><td>您好！您反映的问题已转相关单位核实办理，感谢您对我们工作的支持。</td></tr>',
+        ]
     else:
-        rows.append("<tr><td bgcolor=\"#F0F0F0\">回复状态：</td><td>未回复</td></tr>")
-    return ('<table width="100%" border="1" cellspacing="0" cellpadding="5" bordercolor="#DDDDDD" '
-            'style="border-collapse:collapse">' + "".join(rows) + "</table>")
+        rows.append('<tr><td bgcolor="#F0F0F0">回复状态：</td><td>未回复</td></tr>')
+    return (
+        '<table width="100%" border="1" cellspacing="0" cellpadding="5" bordercolor="#DDDDDD" '
+        'style="border-collapse:collapse">' + "".join(rows) + "</table>"
+    )
 
 
 def render_static(ctx: Ctx, kind: str) -> str:
@@ -614,9 +767,13 @@ def render_static(ctx: Ctx, kind: str) -> str:
     title = titles.get(kind, kind)
     here = f"/{kind}/"
     col = Column(kind, "", title, "", "list", "", "top", here)
-    out = [head(ctx, f"{title}_{spec.name}", "column", column=col, all_tags=True), top(ctx, here),
-           nav(ctx, here), breadcrumb(ctx, None, here, title),
-           f'<table width="980" border="0" align="center"><tr><td style="padding:20px"><h3>{title}</h3>']
+    out = [
+        head(ctx, f"{title}_{spec.name}", "column", column=col, all_tags=True),
+        top(ctx, here),
+        nav(ctx, here),
+        breadcrumb(ctx, None, here, title),
+        f'<table width="980" border="0" align="center"><tr><td style="padding:20px"><h3>{title}</h3>',
+    ]
     if kind == "wzdt":
         for col in _top_columns(site) + [c for c in site.columns.values() if c.where == "more"]:
             children = [c for c in site.columns.values() if _under(site, c, col.key)]
@@ -624,12 +781,16 @@ def render_static(ctx: Ctx, kind: str) -> str:
             out.extend(f'<a href="{url(ctx, c.path, here)}">{esc(c.name)}</a> ' for c in children)
             out.append("</dd></dl>")
     elif kind == "lxwm":
-        out.append(f"<p>{esc(spec.name)}</p><p>地址：{esc(spec.region)}人民路1号</p><p>联系电话：0795-6221000</p>"
-                   '<p id="ysqgk">依申请公开：申请人可通过当面、信函、传真等方式提出政府信息公开申请。</p>')
+        out.append(
+            f"<p>{esc(spec.name)}</p><p>地址：{esc(spec.region)}人民路1号</p><p>联系电话：0795-6221000</p>"
+            '<p id="ysqgk">依申请公开：申请人可通过当面、信函、传真等方式提出政府信息公开申请。</p>'
+        )
     elif kind == "bsfw":
         platform = ctx.ext("www.gov.cn")
-        out.append(f'<p><a href="{platform}/fuwu/grbs/" target="_blank">个人办事</a></p>'
-                   f'<p><a href="{platform}/fuwu/frbs/" target="_blank">法人办事</a></p>')
+        out.append(
+            f'<p><a href="{platform}/fuwu/grbs/" target="_blank">个人办事</a></p>'
+            f'<p><a href="{platform}/fuwu/frbs/" target="_blank">法人办事</a></p>'
+        )
     else:
         out.append("<p>对不起，没有找到相关信息。</p>")
     out.append("</td></tr></table>\n")
@@ -641,11 +802,13 @@ def render_static(ctx: Ctx, kind: str) -> str:
 def render_footer_page(ctx: Ctx) -> str:
     """``/inc/foot.html``: the footer a site pulls in with an ``<iframe>`` (no meta tags, as real includes)."""
     charset = CHARSET_LABEL[ctx.site.charset]
-    return ('<html><head>\n'
-            f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">\n'
-            '<link href="/images/xz/style.css" rel="stylesheet" type="text/css">\n'
-            '<base target="_blank">\n</head><body topmargin="0" leftmargin="0">\n'
-            f"{footer_block(ctx, FOOTER_PAGE)}</body></html>\n")
+    return (
+        "<html><head>\n"
+        f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">\n'
+        '<link href="/images/xz/style.css" rel="stylesheet" type="text/css">\n'
+        '<base target="_blank">\n</head><body topmargin="0" leftmargin="0">\n'
+        f"{footer_block(ctx, FOOTER_PAGE)}</body></html>\n"
+    )
 
 
 def render_extra(ctx: Ctx, path: str) -> tuple[bytes, str] | None:
@@ -654,7 +817,9 @@ def render_extra(ctx: Ctx, path: str) -> tuple[bytes, str] | None:
     if path == FOOTER_PAGE and _opt(site, "footer") == "iframe":
         return encode(site, render_footer_page(ctx))
     if path == COUNTER:
-        return b"document.write('" + str(100 + site.spec.index).encode() + b"');", "application/javascript"
+        return b"document.write('" + str(
+            100 + site.spec.index
+        ).encode() + b"');", "application/javascript"
     return None
 
 
