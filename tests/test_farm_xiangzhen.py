@@ -157,6 +157,7 @@ def test_missing_columns_leave_no_text_that_reads_as_them():
 
 def test_every_page_serves_and_decodes_in_its_declared_charset(xz):
     schemes, charsets = Counter(), Counter()
+    gbk_only = False
     for spec in _live(xz):
         site = xz.farm.site(spec)
         charsets[site.charset] += 1
@@ -164,6 +165,11 @@ def test_every_page_serves_and_decodes_in_its_declared_charset(xz):
             status, body, ctype = _get(xz.farm.origins.site(spec) + path)
             assert status == 200, (spec.unit_id, path, status)
             text = body.decode(DECODE[site.charset])  # strict: a byte outside the charset raises
+            if site.charset == "gb2312" and not gbk_only:
+                try:
+                    body.decode("gb2312")
+                except UnicodeDecodeError:
+                    gbk_only = True
             declared = re.search(r'charset=([\w-]+)">', text).group(1)
             assert (
                 declared
@@ -184,6 +190,7 @@ def test_every_page_serves_and_decodes_in_its_declared_charset(xz):
                 if re.match(pattern, path):
                     schemes[pattern] += 1
     assert len(schemes) == 5, schemes
+    assert gbk_only, "a gb2312-labelled page carries GBK-only characters, as real ones do"
     assert set(charsets) == {"gb2312", "gb18030-meta", "utf-8"}, charsets
 
 

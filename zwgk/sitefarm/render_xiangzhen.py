@@ -51,6 +51,9 @@ ARTICLE_TABLE_OPEN = (
     '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0" bgcolor="#FFFFFF">'
     '<tr><td style="padding:20px 40px">'
 )
+# Editors' names with characters GBK has and GB2312 lacks (喆, 堃, 珺): a page labelled gb2312
+# carries them as GBK bytes, which browsers (and a careful reader) decode without a fault.
+EDITORS = ("王喆", "李堃", "陈珺", "刘洋")
 CHARSET_LABEL = {"gb2312": "gb2312", "gb18030-meta": "gb18030", "utf-8": "utf-8"}
 
 
@@ -704,6 +707,8 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
                     for path, label in item.attachments
                 )
             )
+        editor = EDITORS[item.id % len(EDITORS)]
+        out.append(f'<p align="right">（责任编辑：{editor}）</p>')
         out.append(_related(ctx, item, here))
         out.append(_neighbours(site, item, column, here, ctx))
         out.append(
@@ -825,7 +830,8 @@ def render_extra(ctx: Ctx, path: str) -> tuple[bytes, str] | None:
 
 def encode(site: Site, page: str) -> tuple[bytes, str]:
     """Body bytes and Content-Type: GB2312 (declared in the header and the page; the bytes are GBK
-    as such servers send them), GB18030 declared only in the page, or UTF-8."""
+    as such servers send them, editors' names included), GB18030 declared only in the page, or
+    UTF-8."""
     if site.charset == "gb2312":
         return page.encode("gbk", errors="xmlcharrefreplace"), "text/html; charset=gb2312"
     if site.charset == "gb18030-meta":

@@ -31,7 +31,8 @@ What a ``xiangzhen`` site does differently from ``trs`` / ``hanweb`` / ``jiyue``
   whose name is in ``alt`` / ``title``;
 * 解读 titled ``《X》解读``, ``关于《X》的政策解读``, ``《X》起草说明``, ``图解：X`` …, linked from a
   相关链接 box on the document, back from the 解读 (``原文链接``), both, or by title only;
-* footers in a table, in ``<div>`` lines or inside an ``<iframe>``; GB2312 / GB18030 / UTF-8.
+* footers in a table, in ``<div>`` lines or inside an ``<iframe>``; GB2312 / GB18030 / UTF-8,
+  a page labelled gb2312 carrying GBK-only characters (an editor named 王喆) as real ones do.
 
 Defects are planted by the shared plan (``specs``) and the shared generator; only names, paths,
 titles and looks are this family's, so the ground truth (``truth``) is computed the same way.
