@@ -29,8 +29,8 @@ def serve(
     pages_per_column: int = typer.Option(40, "--pages-per-column", help="Upper bound on list items per column (≥ 15; scales the farm)."),
     repaired: float = typer.Option(0.0, "--repaired", help="Share (0–1) of planted defects already repaired: the same seed a round later."),
     families: str = typer.Option("trs,hanweb", "--families",
-                                 help="Comma-separated template families the sites are drawn from: trs, hanweb, jiyue "
-                                      "(jiyue was written from real pages only)."),
+                                 help="Comma-separated template families the sites are drawn from: trs, hanweb, jiyue, "
+                                      "xiangzhen (jiyue and xiangzhen were written from real pages only)."),
 ) -> None:
     """Serve the farm (HTTP + DNS) until Ctrl-C."""
     from zwgk.sitefarm import FarmConfig, running_farm

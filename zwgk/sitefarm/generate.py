@@ -56,10 +56,15 @@ def _rng(spec: SiteSpec, purpose: str) -> random.Random:
 
 def materialise(spec: SiteSpec, config: FarmConfig) -> Site:
     """Build the whole site model for ``spec`` (a few hundred pages) in its template family."""
-    if pick_family(spec, config) == "jiyue":
+    family = pick_family(spec, config)
+    if family == "jiyue":
         from zwgk.sitefarm.jiyue import JiyueBuilder
 
         return JiyueBuilder(spec, config).build()
+    if family == "xiangzhen":
+        from zwgk.sitefarm.xiangzhen import XiangzhenBuilder
+
+        return XiangzhenBuilder(spec, config).build()
     return _Builder(spec, config).build()
 
 

@@ -76,15 +76,17 @@ class Column:
     page_size: int = 15
     broken: list[tuple[str, str]] = field(default_factory=list)  # planted (url, anchor)
     loop_link: bool = False
-    paging: str = ""  # the column's own pagination style (overrides the site's): shtml / jhtml / query
+    paging: str = ""  # the column's own pagination style (overrides the site's): shtml / jhtml / query / num
 
     def page_path(self, page: int, style: str) -> str:
         """Path of list page ``page`` (1-based) in the site's (or the column's own) pagination style."""
         if page <= 1:
             return self.path
         style = self.paging or style
-        if style == "query":
-            return f"{self.path}?page={page}"
+        if style == "query":  # list.php?catid=12 → list.php?catid=12&page=2
+            return f"{self.path}{'&' if '?' in self.path else '?'}page={page}"
+        if style == "num":  # /html/zwyw/index.html → /html/zwyw/2.html
+            return f"{self.path.rsplit('/', 1)[0]}/{page}.html"
         if style in ("shtml", "jhtml"):  # list.shtml → list_2.shtml, index.jhtml → index_2.jhtml
             stem, ext = self.path.rsplit(".", 1)
             return f"{stem}_{page}.{ext}"
@@ -101,7 +103,7 @@ class Site:
     """A materialised site."""
 
     spec: SiteSpec
-    template: str  # the template family: trs (index_1.html, t20240512_1.html) / hanweb (?page=, art_…) / jiyue
+    template: str  # the template family: trs (index_1.html, t20240512_1.html) / hanweb (?page=, art_…) / jiyue / xiangzhen
     charset: str  # utf-8 / gbk (header) / gb2312-meta (meta only)
     traditional: bool
     gzip: bool

@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from aiohttp import web
 
-from zwgk.sitefarm import render, render_jiyue
+from zwgk.sitefarm import render, render_jiyue, render_xiangzhen
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.model import Item, Site, SiteSpec
 
@@ -28,7 +28,7 @@ ATTACHMENT_TYPES = {
 }
 STATIC_PAGES = {"/wzdt/": "wzdt", "/lxwm/": "lxwm", "/bsfw/": "bsfw", "/search/": "search"}
 # The page renderer of each template family (``render`` serves trs and hanweb).
-RENDERERS = {"jiyue": render_jiyue}
+RENDERERS = {"jiyue": render_jiyue, "xiangzhen": render_xiangzhen}
 
 
 def renderer(site: Site):
@@ -179,6 +179,10 @@ class FarmServer:
         if path == render_jiyue.FOOTER_JS and site.template == "jiyue" and site.opts.get("footer") == "script":
             body, ctype = render_jiyue.encode_script(site, render_jiyue.footer_script(ctx))
             return self._respond(site, web.Response(body=body, headers={"Content-Type": ctype}))
+        extra = getattr(r, "render_extra", None)  # a family's own includes (footer iframe, counters)
+        found = extra(ctx, path) if extra is not None else None
+        if found is not None:
+            return self._respond(site, web.Response(body=found[0], headers={"Content-Type": found[1]}))
         if path.startswith(("/images/", "/css/", "/js/")):
             return self._asset(site, path)
         if not path.endswith("/") and (path + "/") in site.pages:
