@@ -39,6 +39,8 @@ _DECORATION = re.compile(
 # Leading list numbering ("1.", "一、", "（三）") is decoration too.
 _NUMBERING = re.compile(r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?=[、.．])")
 # A name longer than this is a headline, not a column name (terms are not tried on it).
+# Words that mark a page or an entry as a 解读 (interpretation), in any title or column name.
+INTERPRETATION_WORDS = ("解读", "图解", "读懂", "一图", "问答", "答记者问", "政策解析", "起草说明")
 MAX_TERMS_LEN = 12
 MAX_NAME_LEN = 24
 MIN_SUFFIX = 6  # a synonym at least this long ending a name names it (万载县政府信息公开年报)

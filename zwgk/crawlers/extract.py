@@ -24,7 +24,7 @@ from zwgk.crawlers.dates import (
     parse_date,
     pick_publish,
 )
-from zwgk.crawlers.footer import CONAC_MARKERS, JIUCUO_MARKERS, footer_facts, has_marker
+from zwgk.crawlers.footer import CONAC_MARKERS, JIUCUO_MARKERS, footer_facts, has_marker, script_raw
 from zwgk.crawlers.links import page_base, placeholder_anchors, raw_links
 from zwgk.crawlers.urls import normalise_url, resolve_link
 from zwgk.model import Link
@@ -37,7 +37,8 @@ _FOOT_HINT = re.compile(r"foot|bottom|copyright|bq|banquan", re.I)
 _LIST_HINT = re.compile(r"list|news|lb|xxgk|gl|item|con", re.I)
 
 SOFT404_MARKERS = ("页面不存在", "您访问的页面不存在", "页面未找到", "页面找不到", "找不到该页面", "该页面已删除", "404 Not Found", "Page Not Found")
-RELATED_LABELS = ("相关解读", "政策解读", "原文链接", "相关文件", "相关政策", "解读文件", "文件原文", "政策原文", "图解", "原文")
+RELATED_LABELS = ("相关解读", "政策解读", "原文链接", "相关文件", "相关政策", "解读文件", "文件原文", "政策原文", "图解", "原文",
+                  "相关链接", "解读材料", "起草说明")
 _PAGINATION_TEXT = re.compile(r"^(下一页|下页|上一页|上页|尾页|末页|首页|\d{1,4}|>|>>|»|›)$")
 _PAGINATION_HREF = re.compile(r"(?:index|list|default)_\d+\.s?html?$|[?&](?:page|pageno|pageindex|curpage|p|pn|pagenum)=\d+", re.I)
 _CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]")
@@ -247,9 +248,10 @@ _FOOTER_SCRIPT = re.compile(r"foot|bottom|copyright|banquan|bq|dibu|db\.js", re.
 
 
 def footer_scripts(tree: LexborHTMLParser, base: str) -> list[str]:
-    """Scripts that may write the footer: inside a footer-like container or named like one."""
+    """Scripts and frames that may hold the footer (``footer.js`` writing it, an
+    ``<iframe src="/inc/foot.html">`` include): inside a footer-like container or named like one."""
     out: list[str] = []
-    for node in tree.css("script[src]"):
+    for node in tree.css("script[src], iframe[src], frame[src]"):
         target = resolve_link(base, node.attributes.get("src"))
         if not target or target in out:
             continue
@@ -341,6 +343,13 @@ def script_items(tree: LexborHTMLParser, base: str) -> list[dict[str, Any]]:
         if script.attributes.get("src"):
             continue
         code = script.text() or ""
+        if "document.write" in code and "<a" in code:
+            # <script>document.write('<li><a href=…>title</a>[2024-05-12]</li>');</script>
+            for entry in fragment_items(script_raw(code), base):
+                if entry["url"] not in seen:
+                    seen.add(entry["url"])
+                    items.append(entry)
+            continue
         if "<![CDATA[" in code and "<a" in code:
             # Hanweb-style datastore: <script type="text/xml"><datastore><recordset>
             # <record><![CDATA[<li><a href=…>title</a><span>date</span></li>]]></record>…
@@ -369,7 +378,11 @@ _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 
 def datastore_items(code: str, base: str) -> list[dict[str, Any]]:
     """List records kept as HTML fragments in CDATA sections of an inline XML datastore."""
-    fragment = "".join(_CDATA.findall(code))
+    return fragment_items("".join(_CDATA.findall(code)), base)
+
+
+def fragment_items(fragment: str, base: str) -> list[dict[str, Any]]:
+    """List entries of an HTML fragment a script carries (datastore record, document.write)."""
     if not fragment:
         return []
     tree = LexborHTMLParser(f"<html><body><ul>{fragment}</ul></body></html>")

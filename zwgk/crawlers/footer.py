@@ -27,6 +27,8 @@ SITE_CODE = re.compile(r"(?:标识码|识别码|网站标识|网站代码)\s*(?:
 ICP = re.compile(r"([\u4e00-\u9fa5])\s*ICP\s*备\s*[:]?\s*(\d{4,12})\s*号?(?:\s*-\s*(\d+))?", re.I)
 ICP_LICENCE = re.compile(r"([\u4e00-\u9fa5])\s*ICP\s*证\s*(\d{4,12})\s*号", re.I)
 PSB = re.compile(r"([\u4e00-\u9fa5])\s*公网安备\s*(?:号)?\s*[:]?\s*(\d{6,20})\s*号?")
+# "公安备案号 36010802000108" / "公安机关备案号：…" without the 公网安备 prefix.
+PSB_LABELLED = re.compile(r"公安(?:机关)?(?:联网)?备案(?:号|编号)?\s*[:]?\s*(\d{10,20})\s*号?")
 _STOP = r"(?=\s|承办|协办|技术支持|运维|运行维护|维护|联系|地址|电话|版权|邮编|网站标识|标识码|$|\||,|;)"
 SPONSOR = re.compile(r"(?:网站)?主办(?:单位|方|机关|部门)?\s*[:]\s*([^\s|,;<]{2,40}?)" + _STOP)
 SPONSOR_BARE = re.compile(r"(?:网站)?主办(?:单位|方|机关)\s+([^\s|,;<:]{2,40}?)" + _STOP)
@@ -45,13 +47,13 @@ def footer_facts(text: str, conac: bool = False, jiucuo: bool = False) -> dict[s
     simple = normalise(text)
     site_code = SITE_CODE.search(simple)
     icp = ICP.search(simple) or ICP_LICENCE.search(simple)
-    psb = PSB.search(simple)
+    psb = PSB.search(simple) or PSB_LABELLED.search(simple)
     sponsor = SPONSOR.search(simple) or SPONSOR_BARE.search(simple)
     organiser = ORGANISER.search(simple)
     return {
         "site_code": site_code.group(1) if site_code else "",
-        "icp": _original(icp, text, simple),
-        "psb": _original(psb, text, simple),
+        "icp": _original(icp, text, simple).strip(),
+        "psb": _original(psb, text, simple).strip(),
         "sponsor": _original(sponsor, text, simple, 1),
         "organiser": _original(organiser, text, simple, 1),
         "conac": bool(conac),
@@ -65,6 +67,11 @@ _TAG = re.compile(r"<[^>]*>")
 
 def script_text(js: str) -> str:
     """The text a footer script writes: its string literals, unescaped, tags removed."""
+    return _TAG.sub(" ", script_raw(js))
+
+
+def script_raw(js: str) -> str:
+    """The markup a script writes: its string literals joined, unescaped (tags kept)."""
     parts = []
     for match in _JS_STRING.finditer(js[:200_000]):
         literal = match.group(1) if match.group(1) is not None else match.group(2)
@@ -74,7 +81,7 @@ def script_text(js: str) -> str:
             except UnicodeDecodeError:
                 pass
         parts.append(literal)
-    return _TAG.sub(" ", " ".join(parts))
+    return "".join(parts)
 
 
 def has_marker(html_lower: str, markers: tuple[str, ...]) -> bool:

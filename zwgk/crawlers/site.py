@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from zwgk.columns import ColumnMatch, ColumnVocabulary, is_hub_name
+from zwgk.columns import INTERPRETATION_WORDS, ColumnMatch, ColumnVocabulary, is_hub_name
 from zwgk.crawlers.extract import Extracted, extract_page, is_soft404
-from zwgk.crawlers.footer import CONAC_MARKERS, footer_facts, has_marker, script_text
+from zwgk.crawlers.footer import CONAC_MARKERS, JIUCUO_MARKERS, footer_facts, has_marker, script_text
 from zwgk.crawlers.fetcher import Fetcher, FetchResult
 from zwgk.crawlers.ipv6 import add_inner_share, empty_probe, probe_ipv6
 from zwgk.crawlers.pipeline import SiteWriter
@@ -78,7 +78,7 @@ MIN_LIST_ITEMS = 3
 # Columns are found on the homepage, then on the pages of those columns, and so on: the
 # 政府信息公开 hub is often reached only from a column's side menu, its sub-columns one wave later.
 MAX_COLUMN_WAVES = 3
-_INTERP_WORDS = ("解读", "图解", "读懂", "问答", "答记者问")
+_INTERP_WORDS = INTERPRETATION_WORDS
 _RANK = {"exact": 3, "suffix": 2, "terms": 1, "fuzzy": 0}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -89,6 +89,9 @@ def looks_like_list(facts: dict[str, Any]) -> bool:
 
 
 _ARTICLE_URL = re.compile(r"[?&](?:id|docid|articleid|infoid|aid)=|/\d{6,}[^/]*$|/[0-9a-f]{16,}[^/]*$|/t\d{8}_|/art_", re.I)
+
+
+_LIST_URL = re.compile(r"/(?:(?:index|list|default)(?:_\d+)?\.\w+)?(?:\?(?!.*\b(?:id|docid|aid)=)[^#]*)?$", re.I)
 
 
 def _may_be_list(url: str) -> bool:
@@ -145,9 +148,9 @@ class SiteCrawler:
     def _allowed(self, url: str, listed: bool = False) -> str:
         """"" if ``url`` may be fetched, else why not (robots / trap).
 
-        ``listed``: the URL is an entry of a column list (``detail.jsp?id=…`` messages):
-        distinct queries of one script are then distinct documents, not a calendar trap,
-        so only the per-pattern cap applies.
+        ``listed``: the URL is named by the site's structure (a column entry, its pagination,
+        an entry of a column list such as ``detail.jsp?id=…``): distinct queries of one script
+        are then distinct pages, not a calendar trap, so only the per-pattern cap applies.
         """
         if self.robots is not None and same_site(url, self.home):
             try:
@@ -184,7 +187,9 @@ class SiteCrawler:
         """Fetch and extract one page of the crawl; None when caps or policy refuse it."""
         if url in self.crawled or depth > self.s.max_depth or self.budget <= 0:
             return None
-        if not self._claim(url, listed=bool(extra) and "listed_date" in extra):
+        # Pages the site's own structure names (columns, their pages, listed articles) are not a
+        # calendar trap even when one script serves them all (list.php?catid=3 … catid=32).
+        if not self._claim(url, listed=bool(extra) and not extra.get("list_probe")):
             return None
         self.budget -= 1
         self.crawled[url] = depth
@@ -376,9 +381,15 @@ class SiteCrawler:
             if result.outcome != "ok" or not result.text:
                 continue
             old = facts.get("footer") or {}
-            found = footer_facts(script_text(result.text), bool(old.get("conac")), bool(old.get("jiucuo")))
+            text = result.text
+            if "html" in (result.content_type or "") or text.lstrip()[:1] == "<":
+                text = _visible_text(text)  # an included footer page (iframe), not a script
+            else:
+                text = script_text(text)
+            found = footer_facts(text, bool(old.get("conac")), bool(old.get("jiucuo")))
             if any(found[k] for k in ("site_code", "icp", "psb", "sponsor")):
                 found["conac"] = found["conac"] or has_marker(result.text.lower(), CONAC_MARKERS)
+                found["jiucuo"] = found["jiucuo"] or has_marker(result.text.lower(), JIUCUO_MARKERS)
                 found["source"] = f"script:{url}"
                 facts["footer"] = found
                 return
@@ -511,8 +522,8 @@ class SiteCrawler:
                     url = item.get("url")
                     if not url or url in self.crawled or not same_site(url, self.home) or is_attachment(url):
                         continue
-                    if url in queued or url in column_urls:
-                        continue
+                    if url in queued or url in column_urls or _LIST_URL.search(url):
+                        continue  # an entry that is itself a list (a sub-column), not an article
                     # A 解读 listed in any column is read (its document may be anywhere): the
                     # article caps bound the rest.
                     interp_item = _is_interp_name(item.get("title") or "")

@@ -14,11 +14,11 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from zwgk.columns import ColumnVocabulary
+from zwgk.columns import INTERPRETATION_WORDS, ColumnVocabulary
 from zwgk.crawlers.extract import extract_page, has_search_box
 from zwgk.text import normalise
 
-INTERP_WORDS = ("解读", "图解", "读懂", "问答")
+INTERP_WORDS = INTERPRETATION_WORDS
 WEAK_DATE_SOURCES = ("url", "element:")
 
 

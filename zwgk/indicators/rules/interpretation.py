@@ -10,12 +10,13 @@ import datetime as dt
 import re
 from typing import Iterable
 
+from zwgk.columns import INTERPRETATION_WORDS
 from zwgk.indicators import workdays
 from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import columns_of, make_finding, ok_pages, to_date, to_simplified
 from zwgk.model import Finding, Page, SiteSnapshot
 
-_INTERP_WORDS = ("解读", "图解", "读懂", "一图", "问答", "答记者问", "政策解析")
+_INTERP_WORDS = INTERPRETATION_WORDS
 
 
 def is_interpretation(page: Page) -> bool:
@@ -158,12 +159,14 @@ def interpretations_of(snapshot: SiteSnapshot, rubric=None) -> dict[str, tuple[l
 
 
 def _links_to_a_document(page: Page, snapshot: SiteSnapshot) -> bool:
-    """Whether a 解读 links to some document (not to a column list or back to itself)."""
+    """Whether a 解读 links to a policy document of its own (a page with a 文号): then it
+    names its document by link and titles are not compared.  Links to column lists, to
+    itself or to other news (a 相关链接 box) do not count."""
     for rel in (page.facts or {}).get("related") or []:
         target = snapshot.pages.get(rel.get("url") or "")
-        if target is not None and target.kind == "column":
+        if target is None or target.kind == "column" or _norm_url(target.url) == _norm_url(page.url):
             continue
-        if _norm_url(rel.get("url") or "") != _norm_url(page.url):
+        if (target.facts or {}).get("doc_number"):
             return True
     return False
 
