@@ -49,16 +49,37 @@ LOGIN_PATH = "/zwgk/login"
 LOGOUT_PATH = "/zwgk/logout"
 TRUST_PROXY_ENV = "ZWGK_TRUST_PROXY"
 
+def _index_script_hashes() -> str:
+    """CSP hashes of the inline scripts in Streamlit's own index.html (one flag today), so the
+    policy allows exactly those and no other inline script, whatever the installed version."""
+    import base64
+    import hashlib
+    import re
+    from pathlib import Path
+
+    import streamlit
+
+    index = Path(streamlit.__file__).with_name("static") / "index.html"
+    try:
+        text = index.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    found = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", text, re.S)
+    return "".join(f" 'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'" for b in found)
+
+
 SECURITY_HEADERS = {
-    # Streamlit's bundle needs 'unsafe-eval' (Arrow/vega) and inline styles (emotion); no inline script.
+    # Streamlit's bundle needs 'unsafe-eval' (Arrow/vega) and inline styles (emotion); inline
+    # scripts only those of its index.html, by hash.
     "content-security-policy": (
-        "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+        f"default-src 'self'; script-src 'self' 'unsafe-eval'{_index_script_hashes()}; "
+        "style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
         "frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     ),
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # "no-referrer" would make the login POST's Origin "null"
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
