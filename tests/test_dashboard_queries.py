@@ -136,7 +136,7 @@ def test_unit_detail_breakdown_evidence_and_history(dash):
     assert f.loc["COLUMN-MISSING", "subject"] == SCRIPT
     assert pd.isna(f.loc["COLUMN-MISSING", "page_link"])  # javascript: never becomes a link
     assert f.loc["LINK-PAGE", "page_link"] == "http://dept-a.gov.test/gone.html"
-    assert f.loc["LINK-PAGE", "http_status"] == "404"
+    assert f.loc["LINK-PAGE", "http_status"] == "HTTP 404"
     assert "2026-01-05" in f.loc["COLUMN-MISSING", "dates"]
 
 

@@ -68,7 +68,7 @@ def users_list(db: Optional[str] = DB_OPTION) -> None:
         typer.echo("没有用户 no users (add one with `zwgk users add NAME --role leader`)")
         return
     for u in rows:
-        locked = (f"  登录受限至 blocked until {users.local_time(u.locked_until)}"
+        locked = (f"  locked until {users.local_time(u.locked_until)}"
                   if u.locked_until and u.locked_until > now else "")
         units = f"  units: {', '.join(u.unit_ids)}" if u.unit_ids else ""
         typer.echo(f"{u.username}\t{u.role}{units}{locked}")

@@ -46,8 +46,8 @@ ROLES = ("leader", "evaluator", "department")
 ROLE_NAMES = {"leader": "领导", "evaluator": "评估人员", "department": "部门"}
 MAX_FAILURES = 5  # account: failures before the first block
 CLIENT_MAX_FAILURES = 20  # one address (an office behind NAT types wrong passwords too)
-LOCK_MINUTES = 1  # the first block; each further failure doubles it
-MAX_BLOCK = dt.timedelta(minutes=15)
+LOCK_MINUTES = 5  # the first block; each further failure doubles it (up to MAX_BLOCK)
+MAX_BLOCK = dt.timedelta(minutes=30)
 FAILURE_WINDOW = dt.timedelta(hours=1)  # a failure older than this no longer counts
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores (bcrypt 5 refuses) anything longer
@@ -315,7 +315,7 @@ def authenticate(
     ``client`` is the requesting address (throttled on its own); ``trusted_device`` says the
     browser proved an earlier login as this user (a signed device cookie), which lifts the
     account block — never the client block — so a stranger cannot lock the user out.
-    A blocked key is refused before the password is checked and counts as one more failure.
+    A blocked key is refused before the password is checked (counted against the client only).
     """
     now = now or utcnow()
     name = (username or "").strip()
@@ -327,11 +327,12 @@ def authenticate(
         row = s.get(UserRow, name) if name else None
         stored = row.password_hash.encode("ascii") if row is not None else None
         cost = _stored_cost(s)  # read on both paths: the same queries whether the name exists
+    # A refused attempt checks no password, so it does not extend the account's block (the
+    # real user retrying would lock herself out longer); it does count against the client.
     if client_until is not None:
         record_failure(db, ckey, CLIENT_MAX_FAILURES, now)
         raise AccountLocked(name, client_until, "client")
     if account_until is not None:
-        record_failure(db, akey, MAX_FAILURES, now)
         if client:
             record_failure(db, ckey, CLIENT_MAX_FAILURES, now)
         raise AccountLocked(name, account_until)
