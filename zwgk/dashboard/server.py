@@ -329,7 +329,10 @@ class Front:
             elif message["type"] == "http.response.body":
                 body.append(message.get("body", b""))
 
-        await self.app(scope, receive, collect)
+        # ask for the plain bytes (no gzip): they are what the download's owner was registered by
+        plain_scope = {**scope, "headers": [(k, v) for k, v in scope.get("headers", [])
+                                            if k.lower() != b"accept-encoding"]}
+        await self.app(plain_scope, receive, collect)
         data = b"".join(body)
         if start.get("status") == 200 and not auth.DOWNLOADS.allowed(data, sid):
             LOG.warning("download refused: not made by this session (%s)", scope.get("path"))

@@ -291,6 +291,15 @@ def failures(db: Database, key: str) -> int:
         return int(s.scalar(select(LoginThrottleRow.failures).where(LoginThrottleRow.key == key)) or 0)
 
 
+def clear_throttle(db: Database, key: str | None = None) -> int:
+    """Forget failures and blocks of ``key`` (every key when None): an administrator's reset."""
+    with db.session() as s:
+        q = delete(LoginThrottleRow)
+        if key is not None:
+            q = q.where(LoginThrottleRow.key == key)
+        return int(s.execute(q).rowcount or 0)
+
+
 def account_key(username: str) -> str:
     """The throttle key of an account name (existing or not)."""
     return _account_key(username)
