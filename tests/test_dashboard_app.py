@@ -214,3 +214,25 @@ def users_rule_name(code: str) -> str:
     from zwgk.indicators import load_rubric
 
     return load_rubric("national-2019").rules[code].name_zh
+
+
+def test_without_a_cjk_font_pdf_buttons_say_how_to_fix_it(app, dash, monkeypatch, tmp_path):
+    from zwgk.dashboard import downloads
+
+    monkeypatch.setenv("ZWGK_CJK_FONT", str(tmp_path / "no-such-font.ttc"))
+    downloads.pdf_font_problem.cache_clear()
+    try:
+        at = login(app(), "leader", dash.passwords["leader"])
+        assert any("ZWGK_CJK_FONT" in w.value.replace("\\", "") for w in at.warning), texts(at)
+        pdf = [b for b in at.get("download_button") if "PDF" in b.proto.label]
+        assert pdf and all(b.proto.disabled for b in pdf)
+        assert all(not b.proto.disabled for b in at.get("download_button") if "xlsx" in b.proto.label)
+    finally:
+        monkeypatch.delenv("ZWGK_CJK_FONT")
+        downloads.pdf_font_problem.cache_clear()
+    assert downloads.pdf_font_problem() == ""  # this machine has the font: PDF export on
+
+
+def test_quarterly_bulletin_says_monitoring_was_not_run(app, dash):
+    at = login(app(), "leader", dash.passwords["leader"])
+    assert "尚未运行日监测" in texts(at).replace("\\", "")
