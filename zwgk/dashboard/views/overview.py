@@ -130,6 +130,8 @@ def score_chart(shown: pd.DataFrame) -> None:
             fig.add_bar(name="单项否决", x=[n for n, k in zip(names, vetoed) if k], y=[top * 0.04] * int(vetoed.sum()),
                         marker_color="#c0392b", text=["否决"] * int(vetoed.sum()), textposition="outside",
                         hovertext=reasons, hoverinfo="x+text")
+        if len(part) <= 3:  # a lone bar would fill the whole width
+            fig.update_traces(width=0.4)
         fig.update_layout(
             title=f"{KIND_LABELS[kind]}得分（当前列表前 {len(part)} 个；红色为单项否决）",
             xaxis=dict(title="单位", tickangle=-45, categoryorder="array", categoryarray=names),

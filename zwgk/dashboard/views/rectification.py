@@ -24,7 +24,7 @@ def file_stem(text: str) -> str:
 def _downloads(db: Database, viewer: Viewer, unit_id: str, unit_name: str, round_id: int) -> None:
     viewer.require_unit(unit_id)  # before offering anything
     stem = file_stem(unit_name)
-    cols = st.columns([1, 1, 1, 3])
+    cols = st.columns([1, 1, 2, 2])
     for col, fmt, label in ((cols[0], "xlsx", "下载 xlsx"), (cols[1], "csv", "下载 CSV"),
                             (cols[2], "pdf", "下载整改通知书 (PDF)")):
         name = f"整改通知书-{stem}.pdf" if fmt == "pdf" else f"整改清单-{stem}.{fmt}"
@@ -71,4 +71,25 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
     config["deadline"] = st.column_config.DateColumn("期限", format="YYYY-MM-DD", width="small")
     config["points"] = st.column_config.NumberColumn(RECT_LABELS["points"], format="%.1f")
     config["page_link"] = st.column_config.LinkColumn("问题页面", max_chars=80)
+    item_cards(view)
+    st.markdown("**全部事项（表格）**")
     st.dataframe(view[cols], hide_index=True, placeholder="—", width="stretch", column_config=config, key="rect_table")
+
+
+MAX_CARDS = 30
+
+
+def item_cards(view) -> None:
+    """Open items one by one, problem / what to do / by when in full (a table cuts long text off)."""
+    todo = view[view["status"].str.startswith(("待整改", "逾期"))].head(MAX_CARDS)
+    if todo.empty:
+        return
+    st.markdown(f"**待办事项**（{len(todo)} 项{'，仅列前 %d 项' % MAX_CARDS if len(todo) == MAX_CARDS else ''}）")
+    for i, row in enumerate(todo.itertuples(), start=1):
+        with st.container(border=True):
+            deadline = row.deadline.isoformat() if hasattr(row.deadline, "isoformat") else str(row.deadline or "—")
+            st.markdown(safe.plain(f"{i}. {row.rule_name}　状态：{row.status}　期限：{deadline}"))
+            st.markdown(safe.plain(f"问题描述：{row.message}"))
+            st.markdown(safe.plain(f"整改要求：{row.fix}"))
+            if row.page_link:
+                st.caption(safe.plain(f"问题页面：{row.page_link}"))
