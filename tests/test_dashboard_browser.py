@@ -268,7 +268,11 @@ def test_department_downloads_only_its_own_xlsx_csv_and_pdf(server, page, tmp_pa
     shown = grid_text(page)
     for subject in fd.a_subjects:
         assert subject in shown
-    assert "按要求整改" in shown  # the 整改建议 column, last and scrolled out of view at first
+    assert "按要求整改" in shown  # the 整改要求 column
+    # the open items, readable in full: crawled URLs inside messages are text, never links
+    assert page.get_by_text("待办事项").count() == 1
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    assert not [h for h in hrefs if fd.a_host in h], hrefs
     assert page.locator('[data-testid="stMetric"]').first.inner_text().split() == ["整改事项", str(len(fd.a_subjects))]
     assert not leaks(shown, fd)
 

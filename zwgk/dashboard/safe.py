@@ -36,10 +36,20 @@ def http_url(value: object) -> str | None:
     return url
 
 
+# GFM turns bare "http://…", "www.…" and "a@b.cn" into links even when their punctuation is
+# backslash-escaped; an invisible WORD JOINER after the trigger breaks the pattern.
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|mailto|www|@)")
+WORD_JOINER = "\u2060"
+
+
 def md_escape(text: object) -> str:
-    """Escape every Markdown/HTML-significant character so the text renders literally."""
+    """Escape every Markdown/HTML-significant character so the text renders literally.
+
+    Also defuses GFM autolinks (a crawled URL in a message must not become clickable text).
+    """
     s = "" if text is None else str(text)
     s = s.replace("\r", " ").replace("\n", " ")
+    s = _AUTOLINK.sub(lambda m: m.group(1) + WORD_JOINER, s)
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
