@@ -182,3 +182,29 @@ def test_leader_downloads_the_quarterly_bulletin_of_the_rounds_quarter(dash, tmp
     xlsx = adapters.quarterly_bulletin_download(dash.db, LEADER, quarter, "xlsx")
     (tmp_path / "q.xlsx").write_bytes(xlsx.data)
     assert openpyxl.load_workbook(tmp_path / "q.xlsx").sheetnames
+
+
+def test_veto_reason_and_rule_counts_follow_the_findings_in_force(dash):
+    from zwgk.model import Finding
+
+    q4 = dash.round_ids["2026-Q4"]
+    ranking = queries.ranking(dash.db, LEADER, q4).set_index("unit_id")
+    assert ranking.loc["county-2", "veto_reason"] == "首页不更新"  # the catalog's name, not FRESH-HOME
+    assert ranking.loc["city-1", "veto_reason"] == ""
+    weak = Finding(unit_id="county-1", site="http://county-1.gov.test/", rule="AVAIL-DOWN", subject="home",
+                   page="", severity="veto", points=0.0, evidence={"confidence": "review"},
+                   message="首页疑似无法访问", fix="核实")
+    results.replace_findings(dash.db, q4, "county-1", [weak])
+    assert queries.veto_reasons(dash.db, LEADER, q4).get("county-1") is None  # a candidate accuses no one
+    by_rule = queries.findings_by_rule(dash.db, LEADER, q4)
+    assert "AVAIL-DOWN" not in set(by_rule["rule"])
+    assert "首页不更新" in set(by_rule["rule_name"])
+    results.add_review(dash.db, q4, "county-1", "AVAIL-DOWN", "home", "confirmed", "人工核实属实", "evaluator")
+    assert queries.veto_reasons(dash.db, LEADER, q4)["county-1"] == "站点无法访问"
+    assert "AVAIL-DOWN" in set(queries.findings_by_rule(dash.db, LEADER, q4)["rule"])
+
+
+def test_md_escape_defuses_autolinks_and_markup():
+    out = md_escape("见 https://evil.example/x 与 www.evil.example 或 a@evil.example [x](y) <b>")
+    assert "https://" not in out and "www." not in out and "a@e" not in out
+    assert "\\[x\\]\\(y\\)" in out and "\\<b\\>" in out

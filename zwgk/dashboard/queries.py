@@ -158,13 +158,14 @@ def ranking(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
 
 
 def veto_reasons(db: Database, viewer: Viewer, round_id: int) -> dict[str, str]:
-    """unit_id → the Chinese names of its veto findings in force (dismissed ones left out)."""
+    """unit_id → the Chinese names of its veto findings in force (dismissed and unconfirmed
+    review candidates left out)."""
     from zwgk.dashboard.adapters import rule_names
 
     names = rule_names(db, round_id)
     out: dict[str, list[str]] = {}
     with db.session() as s:
-        dismissed = _dismissed_keys(s, round_id)
+        dismissed = _not_in_force(s, round_id, viewer)
         q = _scoped(select(FindingRow.unit_id, FindingRow.rule, FindingRow.subject).where(
             FindingRow.round_id == round_id, FindingRow.severity == "veto"), FindingRow.unit_id, viewer)
         for unit_id, rule, subject in s.execute(q):
@@ -190,18 +191,32 @@ def kpis(frame: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _dismissed_keys(s: Any, round_id: int) -> set[tuple[str, str, str]]:
+def _newest_decisions(s: Any, round_id: int) -> dict[tuple[str, str, str], str]:
     newest: dict[tuple[str, str, str], str] = {}
     q = select(ReviewRow.unit_id, ReviewRow.rule, ReviewRow.subject, ReviewRow.decision).where(
         ReviewRow.round_id == round_id
     ).order_by(ReviewRow.at, ReviewRow.id)
     for unit_id, rule, subject, decision in s.execute(q):
         newest[(unit_id, rule, subject)] = decision
-    return {k for k, d in newest.items() if d == "dismissed"}
+    return newest
+
+
+def _not_in_force(s: Any, round_id: int, viewer: Viewer) -> set[tuple[str, str, str]]:
+    """Findings that do not count (``model.finding_in_force``): dismissed ones, and review
+    candidates (``evidence.confidence == "review"``) no evaluator has confirmed yet."""
+    decisions = _newest_decisions(s, round_id)
+    out = {k for k, d in decisions.items() if d == "dismissed"}
+    cq = _scoped(select(FindingRow.unit_id, FindingRow.rule, FindingRow.subject).where(
+        FindingRow.round_id == round_id,
+        FindingRow.evidence["confidence"].as_string() == "review"), FindingRow.unit_id, viewer)
+    for key in s.execute(cq):
+        if decisions.get(tuple(key)) != "confirmed":
+            out.add(tuple(key))
+    return out
 
 
 def findings_by_rule(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
-    """rule, findings, units: counts per rule in the round (dismissed findings excluded)."""
+    """rule, findings, units: counts per rule in the round (findings not in force excluded)."""
     with db.session() as s:
         q = _scoped(
             select(FindingRow.rule, func.count(), func.count(func.distinct(FindingRow.unit_id)))
@@ -209,7 +224,7 @@ def findings_by_rule(db: Database, viewer: Viewer, round_id: int) -> pd.DataFram
             FindingRow.unit_id, viewer,
         ).group_by(FindingRow.rule)
         counts = {rule: [n, u] for rule, n, u in s.execute(q)}
-        dismissed = _dismissed_keys(s, round_id)
+        dismissed = _not_in_force(s, round_id, viewer)
         if dismissed:
             dq = _scoped(
                 select(FindingRow.unit_id, FindingRow.rule, FindingRow.subject).where(
