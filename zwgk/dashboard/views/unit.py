@@ -119,6 +119,8 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
             reason = queries.veto_reasons(db, viewer, round_id).get(unit_id, "")
             st.text(f"单项否决原因：{reason or '见下方问题列表'}")
         for note in detail.notes:
+            if note.startswith("单项否决"):  # "单项否决 veto: CODE; …" — said above with the rule's name
+                continue
             st.text(note)
     if not detail.breakdown.empty:
         st.markdown("**分项得分**")
