@@ -596,3 +596,21 @@ def test_a_stranger_cannot_lock_out_a_browser_that_logged_in_before(server, brow
     finally:
         own.close()
         stranger.close()
+
+
+def test_websocket_without_a_session_cookie_is_refused(server, page):
+    """Streamlit's stream (where a session id would re-attach) opens only with a live login cookie."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    ws_url = server.replace("http://", "ws://") + "/_stcore/stream"
+    with pytest.raises(InvalidStatus) as refused:
+        connect(ws_url, subprotocols=["streamlit", "xsrf", "some-old-session-id"], open_timeout=10)
+    assert refused.value.response.status_code == 403
+    login(page, server, "leader", PASSWORDS["leader"])
+    logged_in(page)  # the same stream with the cookie: the page works
+    cookie = next(c for c in page.context.cookies() if c["name"] == "zwgk_session")
+    with connect(ws_url, subprotocols=["streamlit"], open_timeout=10,
+                 additional_headers={"Cookie": f"zwgk_session={cookie['value']}",
+                                     "Origin": server}) as ws:
+        assert ws.protocol.state.name == "OPEN"
