@@ -208,3 +208,21 @@ def test_md_escape_defuses_autolinks_and_markup():
     out = md_escape("见 https://evil.example/x 与 www.evil.example 或 a@evil.example [x](y) <b>")
     assert "https://" not in out and "www." not in out and "a@e" not in out
     assert "\\[x\\]\\(y\\)" in out and "\\<b\\>" in out
+
+
+def test_pdf_export_works_with_the_font_pip_installs(dash, monkeypatch):
+    """Without any system CJK font (none of the Debian paths), the wheel's Noto Sans SC is used."""
+    import shutil
+    import subprocess
+
+    from zwgk.assess import pdf
+
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", ())
+    monkeypatch.delenv("ZWGK_CJK_FONT", raising=False)
+    regular, _, _ = pdf.find_cjk_font()
+    assert regular == pdf.packaged_font() and regular.name == "NotoSansSC-Regular.otf"
+    made = adapters.rectification_download(dash.db, DEPT_A, "dept-a", "pdf", dash.round_ids["2026-Q4"]).data
+    assert made[:5] == b"%PDF-"
+    text = subprocess.run([shutil.which("pdftotext"), "-", "-"], input=made, capture_output=True,
+                          check=True).stdout.decode()
+    assert "甲市教育局" in "".join(text.split())

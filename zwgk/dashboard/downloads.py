@@ -35,8 +35,9 @@ def pdf_font_problem() -> str:
         override = os.environ.get("ZWGK_CJK_FONT")
         if override:
             return f"PDF 导出不可用：ZWGK_CJK_FONT 指向的字体文件不存在（{override}）。"
-        return ("PDF 导出不可用：未找到中文字体。请安装：sudo apt-get install fonts-noto-cjk，"
-                "或设置环境变量 ZWGK_CJK_FONT 指向中文字体文件，然后重启仪表盘。")
+        return ("PDF 导出不可用：未找到中文字体。请运行 pip install pylopdf-fonts-zh-cn"
+                "（或 sudo apt-get install fonts-noto-cjk），或设置环境变量 ZWGK_CJK_FONT "
+                "指向中文字体文件，然后重启仪表盘。")
     return ""
 
 
