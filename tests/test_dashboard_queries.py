@@ -226,3 +226,13 @@ def test_pdf_export_works_with_the_font_pip_installs(dash, monkeypatch):
     text = subprocess.run([shutil.which("pdftotext"), "-", "-"], input=made, capture_output=True,
                           check=True).stdout.decode()
     assert "甲市教育局" in "".join(text.split())
+
+
+def test_quarterly_bulletin_says_monitoring_was_not_run_instead_of_zero_sites(dash):
+    import shutil
+    import subprocess
+
+    made = adapters.quarterly_bulletin_download(dash.db, LEADER, "2026Q4", "pdf").data
+    text = "".join(subprocess.run([shutil.which("pdftotext"), "-", "-"], input=made, capture_output=True,
+                                  check=True).stdout.decode().split())
+    assert "本季度未运行日监测" in text and "监测网站0个" not in text
