@@ -561,8 +561,9 @@ def test_reload_and_new_tab_keep_the_login_and_logout_ends_it(server, page, farm
     logged_in(page)
     tab = page.context.new_page()
     tab.goto(server + f"/?page=unit&unit={farm_dash.b_id}")
-    logged_in(tab)
-    tab.get_by_role("heading", name="单位详情").wait_for(timeout=WAIT_MS)
+    # a second live session on a loaded 2-core box: allow it longer than one page's usual wait
+    tab.get_by_role("button", name="退出登录").wait_for(timeout=3 * WAIT_MS)
+    tab.get_by_role("heading", name="单位详情").wait_for(timeout=3 * WAIT_MS)
     cookie = next(c for c in page.context.cookies() if c["name"] == "zwgk_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["expires"] > 0
     assert page.evaluate("document.cookie").find("zwgk_session") == -1  # page scripts never see it
