@@ -26,6 +26,7 @@ from zwgk.storage.db import Database
 from zwgk.storage.tables import RoundRow, RoundSiteRow, UnitRow
 
 SCRIPT = "<script>alert(1)</script>"
+FORMULA = '=HYPERLINK("http://evil.example/x","点击领取")'  # a crawled title a spreadsheet would run
 B_MARKER = "乙单位机密标记B7Q"
 A_MARKER = "甲单位问题标记A3X"
 PASSWORDS = {
@@ -190,6 +191,14 @@ def script_finding(unit_id: str, site: str) -> Finding:
     )
 
 
+def formula_finding(unit_id: str, site: str) -> Finding:
+    """The spreadsheet-injection case: a finding whose subject and message are a live formula."""
+    return Finding(
+        unit_id=unit_id, site=site, rule="COLUMN-MISSING", subject=FORMULA, page=site,
+        severity="deduct", points=1.0, evidence={"status": 200, "title": FORMULA}, message=FORMULA, fix="按要求整改",
+    )
+
+
 def farm_dashboard(work: Path, sites: int = FARM_SITES, *, bcrypt_rounds: int = 4) -> FarmDashboard:
     """Run one real round over a ``sites``-site farm into ``work/zwgk.db`` and add the four users.
 
@@ -197,7 +206,8 @@ def farm_dashboard(work: Path, sites: int = FARM_SITES, *, bcrypt_rounds: int = 
     have 整改 items after the round.  The site farm plants no markup in
     titles, so on top of the round one finding is added to A through
     ``zwgk.storage.results`` whose subject and message are ``<script>`` (as a
-    crawled title would be) and whose page is a ``javascript:`` URL; the round
+    crawled title would be) and whose page is a ``javascript:`` URL, and one whose
+    subject and message are a ``=HYPERLINK(…)`` formula (:data:`FORMULA`); the round
     is then re-scored with ``rescore_round`` so A's 整改 items and score
     include it like any other finding.
     """
@@ -223,7 +233,8 @@ def farm_dashboard(work: Path, sites: int = FARM_SITES, *, bcrypt_rounds: int = 
             raise AssertionError(f"the farm round left {len(departments)} departments with 整改 items; need 2")
         a, b = departments[:2]
         kept = [f.to_finding() for f in results.list_findings(db, result.round_id, unit_id=a)]
-        results.replace_findings(db, result.round_id, a, kept + [script_finding(a, urls[a])])
+        results.replace_findings(db, result.round_id, a,
+                                 kept + [script_finding(a, urls[a]), formula_finding(a, urls[a])])
         scores = rescore_round(db, result.round_id)
         users.add_user(db, "leader", PASSWORDS["leader"], "leader", rounds=bcrypt_rounds)
         users.add_user(db, "evaluator", PASSWORDS["evaluator"], "evaluator", rounds=bcrypt_rounds)

@@ -24,8 +24,10 @@ from typing import Iterator
 import openpyxl
 import pytest
 
-from tests.fixtures_dashboard import PASSWORDS, SCRIPT, FarmDashboard
+from tests.fixtures_dashboard import FORMULA, PASSWORDS, SCRIPT, FarmDashboard
 from zwgk.dashboard import launch, wait_ready
+from zwgk.storage import users
+from zwgk.storage.db import Database
 
 pytestmark = pytest.mark.browser
 
@@ -266,7 +268,11 @@ def test_department_downloads_only_its_own_xlsx_csv_and_pdf(server, page, tmp_pa
     shown = grid_text(page)
     for subject in fd.a_subjects:
         assert subject in shown
-    assert "按要求整改" in shown  # the 整改建议 column, last and scrolled out of view at first
+    assert "按要求整改" in shown  # the 整改要求 column
+    # the open items, readable in full: crawled URLs inside messages are text, never links
+    assert page.get_by_text("待办事项").count() == 1
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    assert not [h for h in hrefs if fd.a_host in h], hrefs
     assert page.locator('[data-testid="stMetric"]').first.inner_text().split() == ["整改事项", str(len(fd.a_subjects))]
     assert not leaks(shown, fd)
 
@@ -327,9 +333,9 @@ def test_department_cannot_reach_another_units_list_by_any_page_or_widget(server
     assert selectbox_options(page, "单位") == [own]
     text = page_text(page)
     assert fd.a_name in text and not leaks(text, fd)
-    # query parameters, typed into the address bar of a logged-in session
+    # query parameters, typed into the address bar of a logged-in session (the cookie keeps the login)
     for i, link in enumerate(deep_links(fd)):
-        login(page, server, "dept_a", PASSWORDS["dept_a"], link)  # a page load is a new session
+        page.goto(server + link)
         logged_in(page)
         page.get_by_text("无权").first.wait_for(timeout=WAIT_MS)
         settle(page)
@@ -362,3 +368,251 @@ def test_script_title_shows_as_text_and_never_runs(server, page, farm_dash):
     page.wait_for_timeout(500)
     assert page.dialogs == []
     shot(page, "script-title-as-text")
+
+
+# --------------------------------------------------------------------------- issue 17: login, session, headers
+
+
+@pytest.fixture
+def db(farm_dash: FarmDashboard) -> Iterator[Database]:
+    """The server's database, for arranging users and reading what a login stored."""
+    database = Database.open(farm_dash.url)
+    yield database
+    users.clear_throttle(database)  # the next test logs in from 127.0.0.1 too
+    database.dispose()
+
+
+def _submit_without_waiting(pg) -> None:
+    pg.evaluate("document.querySelector('form').requestSubmit()")
+
+
+def test_sixteen_parallel_wrong_logins_count_as_sixteen_failures(server, browser, db):
+    users.add_user(db, "parallel", "parallel-pass-1", "evaluator", rounds=10)  # ~0.1 s a check: they overlap
+    users.clear_throttle(db)
+    contexts = [browser.new_context() for _ in range(16)]
+    pages = [c.new_page() for c in contexts]
+    try:
+        for i, pg in enumerate(pages):
+            pg.goto(server + "/")
+            pg.get_by_label("用户名").fill("parallel")
+            pg.get_by_label("密码").fill(f"wrong-guess-{i:02d}")
+        for pg in pages:  # all sixteen in flight before the first answer
+            _submit_without_waiting(pg)
+        answers = []
+        for pg in pages:
+            pg.locator(".err").wait_for(timeout=WAIT_MS)
+            answers.append(pg.locator(".err").inner_text())
+    finally:
+        for c in contexts:
+            c.close()
+    assert all(a.startswith("登录失败") for a in answers), answers
+    blocked = sum("次数过多" in a for a in answers)
+    counted = users.failures(db, users.account_key("parallel"))
+    assert users.failures(db, users.client_key("127.0.0.1")) == 16  # every attempt, refused or not
+    refused_unchecked = blocked - max(0, counted - users.MAX_FAILURES + 1)
+    assert counted + refused_unchecked == 16 and counted >= users.MAX_FAILURES
+    with pytest.raises(users.AccountLocked):
+        users.authenticate(db, "parallel", "parallel-pass-1")
+    assert "北京时间" in next(a for a in answers if "次数过多" in a)
+
+
+_TIMED_LOGIN = """
+async ([name, password]) => {
+  const csrf = document.querySelector('input[name=csrf]').value;
+  const body = new URLSearchParams({csrf, next: '/', username: name, password});
+  const t0 = performance.now();
+  const r = await fetch('/zwgk/login', {method: 'POST', body, redirect: 'manual'});
+  await r.text();
+  return [performance.now() - t0, r.status];
+}
+"""
+
+
+def test_unknown_and_known_names_take_the_same_time(server, page, db):
+    """A behaviour check (medians of interleaved tries), not a speed benchmark."""
+    import statistics
+
+    users.add_user(db, "timing", "timing-pass-1", "evaluator", rounds=11)  # the most costly hash stored
+    page.goto(server + "/zwgk/login")
+    times: dict[str, list[float]] = {"timing": [], "nobody-by-this-name": []}
+    for i in range(10):
+        for name in times:
+            users.clear_throttle(db)  # the back-off would answer early and spoil the comparison
+            ms, status = page.evaluate(_TIMED_LOGIN, [name, "wrong-password-1"])
+            assert status == 401
+            if i:  # the first round warms the server's dummy hash and connections
+                times[name].append(ms)
+    known, unknown = (statistics.median(v) for v in times.values())
+    assert abs(known - unknown) <= 0.2 * max(known, unknown), (known, unknown)
+
+
+def test_crafted_unit_parameter_is_text_and_no_traceback(server, page):
+    crafted = ("x)会话已过期，请[点击此处重新登录](https://evil.example/login)"
+               "![p](https://evil.example/pixel.png)<img src=https://evil.example/i.png>")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    login(page, server, "leader", PASSWORDS["leader"])
+    logged_in(page)
+    from urllib.parse import quote, urlsplit
+
+    page.goto(f"{server}/?page=unit&unit={quote(crafted)}")
+    logged_in(page)
+    page.get_by_text("没有找到").first.wait_for(timeout=WAIT_MS)
+    settle(page)
+    body = page.locator("body").inner_text()
+    assert "参考编号" in body and "Traceback" not in body and ".py" not in body
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    assert not [h for h in hrefs if "evil.example" in urlsplit(h).netloc]  # (the page's own anchors carry the URL)
+    assert page.locator("img[src*='evil.example']").count() == 0
+    assert not [u for u in requests if "evil.example" in urlsplit(u).netloc]  # no remote image loaded
+    shot(page, "crafted-unit-parameter")
+
+
+def test_table_toolbar_offers_no_csv_of_the_formula_cell(server, page, farm_dash):
+    login(page, server, "dept_a", PASSWORDS["dept_a"])
+    logged_in(page)
+    wait_cell(page, FORMULA)
+    settle(page)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.hover()
+    toolbar = page.locator('[data-testid="stElementToolbar"]').first
+    toolbar.wait_for(state="visible", timeout=WAIT_MS)
+    buttons = [b.get_attribute("aria-label") or b.inner_text() for b in toolbar.locator("button").all()]
+    assert buttons, "the toolbar did not show"  # the control: it is there, with its other buttons
+    assert not [b for b in buttons if "download" in b.lower() or "csv" in b.lower()], buttons
+
+
+def test_revoked_users_download_fails_and_links_are_bound_to_their_session(server, browser, db, farm_dash, tmp_path):
+    users.add_user(db, "dept_tmp", "dept-tmp-pass-1", "department", [farm_dash.a_id], rounds=4)
+    ctx = browser.new_context(accept_downloads=True)
+    other = browser.new_context()
+    try:
+        pg = ctx.new_page()
+        login(pg, server, "dept_tmp", "dept-tmp-pass-1")
+        logged_in(pg)
+        wait_cell(pg, SCRIPT)
+        settle(pg)
+        with pg.expect_download(timeout=WAIT_MS) as info:
+            pg.get_by_role("button", name="下载 xlsx").click()
+        link = info.value.url
+        assert info.value.suggested_filename == f"整改清单-{farm_dash.a_name}.xlsx"  # named by unit, not id
+        assert pg.request.get(link).status == 200  # its own session may fetch it again
+        # another logged-in browser (a leader) holding the same link gets nothing
+        opg = other.new_page()
+        login(opg, server, "leader", PASSWORDS["leader"])
+        logged_in(opg)
+        assert opg.request.get(link).status == 403
+        assert opg.request.get(link, headers={"Range": "bytes=0-"}).status == 403  # nor in part
+        # the user is removed while the page stays open: the link and the button both fail
+        users.remove_user(db, "dept_tmp")
+        assert pg.request.get(link).status == 403
+        got = []
+        pg.on("download", lambda d: got.append(d))
+        pg.get_by_role("button", name="下载 CSV").click()
+        pg.wait_for_timeout(4_000)
+        assert got == []
+    finally:
+        ctx.close()
+        other.close()
+
+
+def test_app_refuses_to_render_in_a_foreign_frame(server, page):
+    import http.server
+    import threading
+
+    port = _free_port()
+    framing = f'<html><body><iframe id="f" src="{server}/zwgk/login" width="800" height="600"></iframe></body></html>'
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(framing.encode())
+
+        def log_message(self, *args) -> None:
+            pass
+
+    attacker = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=attacker.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://localhost:{port}/")  # another origin (another host name and port)
+        page.wait_for_timeout(2_000)
+        child = next(f for f in page.frames if f != page.main_frame)
+        assert child.locator("#username").count() == 0  # the login form never rendered in it
+        shot(page, "foreign-frame")
+    finally:
+        attacker.shutdown()
+    headers = page.request.get(server + "/zwgk/login").headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"]
+
+
+def test_metrics_endpoint_is_closed(server, page):
+    assert page.request.get(server + "/_stcore/metrics").status == 404
+    assert page.request.get(server + "/_stcore/health").status == 200
+
+
+def test_reload_and_new_tab_keep_the_login_and_logout_ends_it(server, page, farm_dash):
+    login(page, server, "leader", PASSWORDS["leader"])
+    logged_in(page)
+    page.reload()
+    logged_in(page)
+    tab = page.context.new_page()
+    tab.goto(server + f"/?page=unit&unit={farm_dash.b_id}")
+    # a second live session on a loaded 2-core box: allow it longer than one page's usual wait
+    tab.get_by_role("button", name="退出登录").wait_for(timeout=3 * WAIT_MS)
+    tab.get_by_role("heading", name="单位详情").wait_for(timeout=3 * WAIT_MS)
+    cookie = next(c for c in page.context.cookies() if c["name"] == "zwgk_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["expires"] > 0
+    assert page.evaluate("document.cookie").find("zwgk_session") == -1  # page scripts never see it
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_text("请先登录").wait_for(timeout=WAIT_MS)
+    page.reload()
+    page.get_by_label("用户名").wait_for(timeout=WAIT_MS)  # the old cookie no longer logs in
+    tab.reload()
+    tab.get_by_label("用户名").wait_for(timeout=WAIT_MS)
+    tab.close()
+
+
+def test_a_stranger_cannot_lock_out_a_browser_that_logged_in_before(server, browser, db):
+    users.add_user(db, "lead2", "lead2-pass-1", "leader", rounds=4)
+    own = browser.new_context()
+    stranger = browser.new_context()
+    try:
+        pg = own.new_page()
+        login(pg, server, "lead2", "lead2-pass-1")
+        logged_in(pg)
+        spg = stranger.new_page()
+        for _ in range(users.MAX_FAILURES):
+            login(spg, server, "lead2", "wrong-wrong-1")
+            spg.locator(".err").wait_for(timeout=WAIT_MS)
+        assert "次数过多" in spg.locator(".err").inner_text()
+        users.clear_throttle(db, users.client_key("127.0.0.1"))  # both browsers share 127.0.0.1 here
+        login(spg, server, "lead2", "lead2-pass-1")  # the stranger's browser: still blocked
+        assert "次数过多" in spg.locator(".err").inner_text()
+        pg.goto(server + "/zwgk/logout")
+        login(pg, server, "lead2", "lead2-pass-1")  # her own browser (device cookie): in
+        logged_in(pg)
+    finally:
+        own.close()
+        stranger.close()
+
+
+def test_websocket_without_a_session_cookie_is_refused(server, page):
+    """Streamlit's stream (where a session id would re-attach) opens only with a live login cookie."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    ws_url = server.replace("http://", "ws://") + "/_stcore/stream"
+    with pytest.raises(InvalidStatus) as refused:
+        connect(ws_url, subprotocols=["streamlit", "xsrf", "some-old-session-id"], open_timeout=10)
+    assert refused.value.response.status_code == 403
+    login(page, server, "leader", PASSWORDS["leader"])
+    logged_in(page)  # the same stream with the cookie: the page works
+    cookie = next(c for c in page.context.cookies() if c["name"] == "zwgk_session")
+    with connect(ws_url, subprotocols=["streamlit"], open_timeout=10,
+                 additional_headers={"Cookie": f"zwgk_session={cookie['value']}",
+                                     "Origin": server}) as ws:
+        assert ws.protocol.state.name == "OPEN"

@@ -136,7 +136,7 @@ def test_unit_detail_breakdown_evidence_and_history(dash):
     assert f.loc["COLUMN-MISSING", "subject"] == SCRIPT
     assert pd.isna(f.loc["COLUMN-MISSING", "page_link"])  # javascript: never becomes a link
     assert f.loc["LINK-PAGE", "page_link"] == "http://dept-a.gov.test/gone.html"
-    assert f.loc["LINK-PAGE", "http_status"] == "404"
+    assert f.loc["LINK-PAGE", "http_status"] == "HTTP 404"
     assert "2026-01-05" in f.loc["COLUMN-MISSING", "dates"]
 
 
@@ -182,3 +182,57 @@ def test_leader_downloads_the_quarterly_bulletin_of_the_rounds_quarter(dash, tmp
     xlsx = adapters.quarterly_bulletin_download(dash.db, LEADER, quarter, "xlsx")
     (tmp_path / "q.xlsx").write_bytes(xlsx.data)
     assert openpyxl.load_workbook(tmp_path / "q.xlsx").sheetnames
+
+
+def test_veto_reason_and_rule_counts_follow_the_findings_in_force(dash):
+    from zwgk.model import Finding
+
+    q4 = dash.round_ids["2026-Q4"]
+    ranking = queries.ranking(dash.db, LEADER, q4).set_index("unit_id")
+    assert ranking.loc["county-2", "veto_reason"] == "首页不更新"  # the catalog's name, not FRESH-HOME
+    assert ranking.loc["city-1", "veto_reason"] == ""
+    weak = Finding(unit_id="county-1", site="http://county-1.gov.test/", rule="AVAIL-DOWN", subject="home",
+                   page="", severity="veto", points=0.0, evidence={"confidence": "review"},
+                   message="首页疑似无法访问", fix="核实")
+    results.replace_findings(dash.db, q4, "county-1", [weak])
+    assert queries.veto_reasons(dash.db, LEADER, q4).get("county-1") is None  # a candidate accuses no one
+    by_rule = queries.findings_by_rule(dash.db, LEADER, q4)
+    assert "AVAIL-DOWN" not in set(by_rule["rule"])
+    assert "首页不更新" in set(by_rule["rule_name"])
+    results.add_review(dash.db, q4, "county-1", "AVAIL-DOWN", "home", "confirmed", "人工核实属实", "evaluator")
+    assert queries.veto_reasons(dash.db, LEADER, q4)["county-1"] == "站点无法访问"
+    assert "AVAIL-DOWN" in set(queries.findings_by_rule(dash.db, LEADER, q4)["rule"])
+
+
+def test_md_escape_defuses_autolinks_and_markup():
+    out = md_escape("见 https://evil.example/x 与 www.evil.example 或 a@evil.example [x](y) <b>")
+    assert "https://" not in out and "www." not in out and "a@e" not in out
+    assert "\\[x\\]\\(y\\)" in out and "\\<b\\>" in out
+
+
+def test_pdf_export_works_with_the_font_pip_installs(dash, monkeypatch):
+    """Without any system CJK font (none of the Debian paths), the wheel's Noto Sans SC is used."""
+    import shutil
+    import subprocess
+
+    from zwgk.assess import pdf
+
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", ())
+    monkeypatch.delenv("ZWGK_CJK_FONT", raising=False)
+    regular, _, _ = pdf.find_cjk_font()
+    assert regular == pdf.packaged_font() and regular.name == "NotoSansSC-Regular.otf"
+    made = adapters.rectification_download(dash.db, DEPT_A, "dept-a", "pdf", dash.round_ids["2026-Q4"]).data
+    assert made[:5] == b"%PDF-"
+    text = subprocess.run([shutil.which("pdftotext"), "-", "-"], input=made, capture_output=True,
+                          check=True).stdout.decode()
+    assert "甲市教育局" in "".join(text.split())
+
+
+def test_quarterly_bulletin_says_monitoring_was_not_run_instead_of_zero_sites(dash):
+    import shutil
+    import subprocess
+
+    made = adapters.quarterly_bulletin_download(dash.db, LEADER, "2026Q4", "pdf").data
+    text = "".join(subprocess.run([shutil.which("pdftotext"), "-", "-"], input=made, capture_output=True,
+                                  check=True).stdout.decode().split())
+    assert "本季度未运行日监测" in text and "监测网站0个" not in text

@@ -227,6 +227,7 @@ def test_pdf_without_a_cjk_font_is_a_clear_error(db, exported_round, tmp_path, m
 
     monkeypatch.delenv("ZWGK_CJK_FONT", raising=False)
     monkeypatch.setattr(pdf, "FONT_CANDIDATES", ((tmp_path / "none.ttc", tmp_path / "none-b.ttc", 2),))
+    monkeypatch.setattr(pdf, "PACKAGED_FONT", ("zwgk_no_such_font_package", "none.otf"))  # nor the wheel's
     with pytest.raises(ZwgkError, match="fonts-noto-cjk"):
         export_bulletin(db, ROUND, tmp_path / "b.pdf")
     assert not (tmp_path / "b.pdf").exists()

@@ -3,7 +3,9 @@
 Fonts: Noto Sans CJK SC from Debian's ``fonts-noto-cjk`` (the ``.ttc``
 collection, face number 2 = SC), regular and bold — fpdf2's tables draw
 headings bold, so the bold style must be registered too.  Falls back to
-WenQuanYi Micro Hei; ``ZWGK_CJK_FONT`` may name another font file.  Without any
+WenQuanYi Micro Hei, then to Noto Sans SC shipped by the PyPI dependency
+``pylopdf-fonts-zh-cn`` (so ``pip install`` alone leaves PDF export working; regular
+only, used for bold too); ``ZWGK_CJK_FONT`` may name another font file.  Without any
 CJK font the export stops with a clear error instead of printing empty boxes.
 """
 
@@ -30,6 +32,24 @@ FONT_CANDIDATES: tuple[tuple[Path, Path, int], ...] = (
 )
 
 
+PACKAGED_FONT = ("pylopdf_fonts_zh_cn", "NotoSansSC-Regular.otf")
+
+
+def packaged_font() -> Path | None:
+    """Noto Sans SC (OFL) from the ``pylopdf-fonts-zh-cn`` wheel, found without importing it."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(PACKAGED_FONT[0])
+    except (ImportError, ValueError):
+        return None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(location) / PACKAGED_FONT[1]
+        if path.is_file():
+            return path
+    return None
+
+
 def find_cjk_font() -> tuple[Path, Path, int]:
     """(regular, bold, face number) of the first CJK font available."""
     override = os.environ.get("ZWGK_CJK_FONT")
@@ -41,10 +61,14 @@ def find_cjk_font() -> tuple[Path, Path, int]:
     for regular, bold, index in FONT_CANDIDATES:
         if regular.is_file():
             return regular, bold if bold.is_file() else regular, index
+    packaged = packaged_font()
+    if packaged is not None:
+        return packaged, packaged, 0
     looked = ", ".join(str(c[0]) for c in FONT_CANDIDATES)
     raise ZwgkError(
         f"no Chinese (CJK) font found for PDF export (looked for {looked}). "
-        "Install one: `apt-get install fonts-noto-cjk` (or fonts-wqy-microhei), "
+        "Install one: `pip install pylopdf-fonts-zh-cn` (a zwgk dependency) or "
+        "`apt-get install fonts-noto-cjk` (or fonts-wqy-microhei), "
         "or set ZWGK_CJK_FONT to a CJK font file."
     )
 

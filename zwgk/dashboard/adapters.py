@@ -201,3 +201,49 @@ def rescore_round(db: Database, round_id: int) -> None:
     from zwgk.assess.ranking import score_round
 
     score_round(db, round_id, rubric)
+
+
+_RULE_NAMES: dict[str, dict[str, str]] = {}
+
+
+def rule_names(db: Database, round_id: int | None = None) -> dict[str, str]:
+    """Rule code → Chinese name (``name_zh``) from the catalog the round was scored with.
+
+    Without a round (a department's 整改清单 spans rounds) the newest round's rubric is used,
+    else the national catalog; a code the catalog does not know keeps its code.
+    """
+    from zwgk.storage.rounds import get_round_by_id, list_rounds
+
+    info = get_round_by_id(db, round_id) if round_id is not None else None
+    if info is None:
+        done = list_rounds(db)
+        info = max(done, key=lambda r: (r.as_of, r.id)) if done else None
+    name = ((info.settings or {}).get("rubric") or info.rubric) if info is not None else "national-2019"
+    if name not in _RULE_NAMES:
+        rubric = load_round_rubric(db, info.id) if info is not None else None
+        if rubric is None:
+            try:
+                from zwgk.indicators import load_rubric
+
+                rubric = load_rubric("national-2019")
+            except Exception:  # noqa: BLE001 - without a catalog, codes are shown as they are
+                rubric = None
+        rules = getattr(rubric, "rules", None) or {}
+        _RULE_NAMES[name] = {code: getattr(spec, "name_zh", "") or code for code, spec in rules.items()}
+    return _RULE_NAMES[name]
+
+
+def rule_label(names: dict[str, str], code: str) -> str:
+    return names.get(code) or code
+
+
+def monitoring_ran(db: Database, quarter: str) -> bool:
+    """Whether 日监测 has stored any recent (raw) probe; without them the 季通报 has no availability."""
+    try:
+        from zwgk.storage.probes import probe_count
+    except ImportError:
+        return False
+    try:
+        return probe_count(db) > 0
+    except Exception:  # noqa: BLE001 - the monitoring tables of an old database: not run
+        return False

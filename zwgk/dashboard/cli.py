@@ -68,7 +68,8 @@ def users_list(db: Optional[str] = DB_OPTION) -> None:
         typer.echo("没有用户 no users (add one with `zwgk users add NAME --role leader`)")
         return
     for u in rows:
-        locked = f"  locked until {u.locked_until:%Y-%m-%d %H:%M} UTC" if u.locked_until and u.locked_until > now else ""
+        locked = (f"  locked until {users.local_time(u.locked_until)}"
+                  if u.locked_until and u.locked_until > now else "")
         units = f"  units: {', '.join(u.unit_ids)}" if u.unit_ids else ""
         typer.echo(f"{u.username}\t{u.role}{units}{locked}")
 
@@ -103,16 +104,28 @@ def dashboard(
     db: Optional[str] = DB_OPTION,
     port: int = typer.Option(8501, "--port", help="Port to listen on."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (0.0.0.0 exposes it to the network)."),
+    trust_proxy: bool = typer.Option(False, "--trust-proxy",
+                                     help="Behind nginx on this host: take the client address (login throttling) "
+                                          "from X-Real-IP and https from X-Forwarded-Proto."),
 ) -> None:
-    """Start the dashboard (Streamlit): rankings, unit details, review workbench, 整改清单."""
+    """Start the dashboard: rankings, unit details, review workbench, 整改清单.
+
+    Streamlit runs behind zwgk's own front in the same process: login form, signed session
+    cookie, security headers (CSP, frame-ancestors), /_stcore/metrics closed.  SIGTERM and
+    Ctrl-C stop it cleanly.
+    """
     from zwgk.dashboard import launch
+    from zwgk.dashboard.downloads import pdf_font_problem
     from zwgk.storage import Database, resolve_url, users
 
     database = Database.open(db)  # fails clearly now, not inside Streamlit
     if not users.list_users(database):
         typer.secho("注意: 还没有用户，请先 `zwgk users add NAME --role leader` / no users yet", fg=typer.colors.YELLOW)
+    problem = pdf_font_problem()
+    if problem:
+        typer.secho(f"注意: {problem}", fg=typer.colors.YELLOW, err=True)
     typer.echo(f"仪表盘 dashboard: http://{host}:{port}  数据库 database: {database.url}  (Ctrl-C 退出 to stop)")
-    proc = launch(resolve_url(db), port=port, host=host, block=True)
+    proc = launch(resolve_url(db), port=port, host=host, block=True, trust_proxy=trust_proxy)
     raise typer.Exit(proc.returncode or 0)
 
 

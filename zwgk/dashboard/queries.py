@@ -46,7 +46,7 @@ REVIEW_STATUSES = ("unreviewed", "confirmed", "dismissed")
 
 RANKING_COLUMNS = [
     "rank", "unit_id", "unit_name", "tier", "kind", "score", "verdict", "veto", "passed",
-    "measured", "weighted", "deductions", "bonus", "reason",
+    "measured", "weighted", "deductions", "bonus", "reason", "veto_reason",
 ]
 
 
@@ -147,12 +147,34 @@ def ranking(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
     if df.empty:
         return pd.DataFrame(columns=RANKING_COLUMNS)
     df["verdict"] = [verdict(m, v, p, r) for m, v, p, r in zip(df.measured, df.veto, df.passed, df.reason)]
+    reasons = veto_reasons(db, viewer, round_id)
+    df["veto_reason"] = [reasons.get(u, "") if v else "" for u, v in zip(df.unit_id, df.veto)]
     df["rank"] = df["rank"].astype("Int64")
     df["_tier"] = df["tier"].map({t: i for i, t in enumerate(TIER_ORDER)}).fillna(9)
     df["_kind"] = (df["kind"] != "portal").astype(int)
     df["_unranked"] = df["rank"].isna()
     df = df.sort_values(["_tier", "tier", "_kind", "_unranked", "rank", "unit_id"], kind="stable")
     return df[RANKING_COLUMNS].reset_index(drop=True)
+
+
+def veto_reasons(db: Database, viewer: Viewer, round_id: int) -> dict[str, str]:
+    """unit_id → the Chinese names of its veto findings in force (dismissed and unconfirmed
+    review candidates left out)."""
+    from zwgk.dashboard.adapters import rule_names
+
+    names = rule_names(db, round_id)
+    out: dict[str, list[str]] = {}
+    with db.session() as s:
+        dismissed = _not_in_force(s, round_id, viewer)
+        q = _scoped(select(FindingRow.unit_id, FindingRow.rule, FindingRow.subject).where(
+            FindingRow.round_id == round_id, FindingRow.severity == "veto"), FindingRow.unit_id, viewer)
+        for unit_id, rule, subject in s.execute(q):
+            if (unit_id, rule, subject) in dismissed:
+                continue
+            label = names.get(rule) or rule
+            if label not in out.setdefault(unit_id, []):
+                out[unit_id].append(label)
+    return {u: "、".join(v) for u, v in out.items()}
 
 
 def kpis(frame: pd.DataFrame) -> dict[str, Any]:
@@ -169,18 +191,32 @@ def kpis(frame: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _dismissed_keys(s: Any, round_id: int) -> set[tuple[str, str, str]]:
+def _newest_decisions(s: Any, round_id: int) -> dict[tuple[str, str, str], str]:
     newest: dict[tuple[str, str, str], str] = {}
     q = select(ReviewRow.unit_id, ReviewRow.rule, ReviewRow.subject, ReviewRow.decision).where(
         ReviewRow.round_id == round_id
     ).order_by(ReviewRow.at, ReviewRow.id)
     for unit_id, rule, subject, decision in s.execute(q):
         newest[(unit_id, rule, subject)] = decision
-    return {k for k, d in newest.items() if d == "dismissed"}
+    return newest
+
+
+def _not_in_force(s: Any, round_id: int, viewer: Viewer) -> set[tuple[str, str, str]]:
+    """Findings that do not count (``model.finding_in_force``): dismissed ones, and review
+    candidates (``evidence.confidence == "review"``) no evaluator has confirmed yet."""
+    decisions = _newest_decisions(s, round_id)
+    out = {k for k, d in decisions.items() if d == "dismissed"}
+    cq = _scoped(select(FindingRow.unit_id, FindingRow.rule, FindingRow.subject).where(
+        FindingRow.round_id == round_id,
+        FindingRow.evidence["confidence"].as_string() == "review"), FindingRow.unit_id, viewer)
+    for key in s.execute(cq):
+        if decisions.get(tuple(key)) != "confirmed":
+            out.add(tuple(key))
+    return out
 
 
 def findings_by_rule(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
-    """rule, findings, units: counts per rule in the round (dismissed findings excluded)."""
+    """rule, findings, units: counts per rule in the round (findings not in force excluded)."""
     with db.session() as s:
         q = _scoped(
             select(FindingRow.rule, func.count(), func.count(func.distinct(FindingRow.unit_id)))
@@ -188,7 +224,7 @@ def findings_by_rule(db: Database, viewer: Viewer, round_id: int) -> pd.DataFram
             FindingRow.unit_id, viewer,
         ).group_by(FindingRow.rule)
         counts = {rule: [n, u] for rule, n, u in s.execute(q)}
-        dismissed = _dismissed_keys(s, round_id)
+        dismissed = _not_in_force(s, round_id, viewer)
         if dismissed:
             dq = _scoped(
                 select(FindingRow.unit_id, FindingRow.rule, FindingRow.subject).where(
@@ -199,7 +235,11 @@ def findings_by_rule(db: Database, viewer: Viewer, round_id: int) -> pd.DataFram
             for key in s.execute(dq):
                 if tuple(key) in dismissed and key[1] in counts:
                     counts[key[1]][0] -= 1
-    df = pd.DataFrame([(r, n, u) for r, (n, u) in counts.items() if n > 0], columns=["rule", "findings", "units"])
+    from zwgk.dashboard.adapters import rule_names
+
+    names = rule_names(db, round_id)
+    df = pd.DataFrame([(r, names.get(r) or r, n, u) for r, (n, u) in counts.items() if n > 0],
+                      columns=["rule", "rule_name", "findings", "units"])
     return df.sort_values(["findings", "rule"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -327,23 +367,53 @@ def unit_detail(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> Un
 # --------------------------------------------------------------------------- findings
 
 
-_DATE_HINTS = ("date", "as_of", "asked", "answered")
+def _ev_value(v: Any) -> str:
+    from zwgk.dashboard.labels import EVIDENCE_VALUES
+
+    if isinstance(v, bool):
+        return EVIDENCE_VALUES[v]
+    if isinstance(v, (list, tuple)):
+        return "、".join(_ev_value(x) for x in v[:10]) + ("……" if len(v) > 10 else "")
+    if isinstance(v, dict):
+        return "；".join(f"{_ev_label(k)}：{_ev_value(x)}" for k, x in list(v.items())[:10])
+    if isinstance(v, str):
+        return EVIDENCE_VALUES.get(v, v)
+    return "" if v is None else str(v)
+
+
+def _ev_label(key: Any) -> str:
+    from zwgk.dashboard.labels import EVIDENCE_LABELS
+
+    return EVIDENCE_LABELS.get(str(key), str(key))
 
 
 def _evidence_dates(evidence: dict[str, Any]) -> str:
+    """Dates of the evidence with Chinese labels: ``最新更新日期 2026-01-05；评估基准日 2026-11-20``."""
+    from zwgk.dashboard.labels import DATE_KEYS
+
     parts = []
     for k, v in evidence.items():
-        if isinstance(v, str) and any(h in k for h in _DATE_HINTS) and v:
-            parts.append(f"{k}: {v}")
-    return "; ".join(parts)
+        if isinstance(v, str) and v and any(h in str(k) for h in DATE_KEYS):
+            parts.append(f"{_ev_label(k)} {v}")
+    return "；".join(parts)
 
 
-def _evidence_status(evidence: dict[str, Any]) -> Any:
-    for key in ("status", "http_status", "http6_status"):
+def _evidence_status(evidence: dict[str, Any]) -> str:
+    """``HTTP 404`` for an HTTP status, else the evidence's status word in Chinese (逾期, 缺失 …)."""
+    for key in ("http_status", "status", "http6_status"):
         v = evidence.get(key)
-        if isinstance(v, (int, str)) and v != "":
-            return str(v)
+        if isinstance(v, bool) or v is None or v == "":
+            continue
+        if isinstance(v, int) or (isinstance(v, str) and v.isdigit()):
+            prefix = "IPv6 HTTP " if key == "http6_status" else "HTTP "
+            return f"{prefix}{v}"
+        return _ev_value(v)
     return ""
+
+
+def evidence_text(evidence: dict[str, Any]) -> str:
+    """The whole evidence, one labelled line per key, for reading (nothing cut off)."""
+    return "\n".join(f"{_ev_label(k)}：{_ev_value(v)}" for k, v in evidence.items())
 
 
 def findings(
@@ -355,8 +425,11 @@ def findings(
     status: str | None = None,
 ) -> pd.DataFrame:
     """Findings of the round with the review in force; ``status`` is unreviewed/confirmed/dismissed."""
+    from zwgk.dashboard.adapters import rule_names as _names
+
     if unit_id is not None:
         viewer.require_unit(unit_id)
+    rule_names = _names(db, round_id)
     if status is not None and status not in REVIEW_STATUSES:
         raise ValueError(f"status must be one of {REVIEW_STATUSES}, not {status!r}")
     with db.session() as s:
@@ -385,17 +458,19 @@ def findings(
                 continue
             ev = dict(f.evidence or {})
             records.append({
-                "id": f.id, "unit_id": f.unit_id, "unit_name": name or "", "rule": f.rule, "subject": f.subject,
+                "id": f.id, "unit_id": f.unit_id, "unit_name": name or "", "rule": f.rule,
+                "rule_name": rule_names.get(f.rule) or f.rule, "subject": f.subject,
                 "severity": f.severity, "points": f.points, "indicator": f.indicator,
                 "page": f.page, "page_link": http_url(f.page), "http_status": _evidence_status(ev),
                 "dates": _evidence_dates(ev), "message": f.message, "fix": f.fix,
-                "evidence": json.dumps(ev, ensure_ascii=False, default=str)[:2000],
+                "evidence": evidence_text(ev),
+                "evidence_json": json.dumps(ev, ensure_ascii=False, default=str, indent=2),
                 "review": decision, "review_reason": rv.reason if rv else "",
                 "reviewer": rv.reviewer if rv else "", "reviewed_at": rv.at if rv else None,
             })
-    columns = ["id", "unit_id", "unit_name", "rule", "subject", "severity", "points", "indicator", "page",
-               "page_link", "http_status", "dates", "message", "fix", "evidence", "review", "review_reason",
-               "reviewer", "reviewed_at"]
+    columns = ["id", "unit_id", "unit_name", "rule", "rule_name", "subject", "severity", "points", "indicator",
+               "page", "page_link", "http_status", "dates", "message", "fix", "evidence", "evidence_json", "review",
+               "review_reason", "reviewer", "reviewed_at"]
     return pd.DataFrame(records, columns=columns)
 
 
@@ -408,7 +483,7 @@ def rules_in_round(db: Database, viewer: Viewer, round_id: int) -> list[str]:
 # --------------------------------------------------------------------------- 整改清单
 
 
-RECT_COLUMNS = ["id", "unit_id", "unit_name", "rule", "subject", "status", "past_deadline", "deadline",
+RECT_COLUMNS = ["id", "unit_id", "unit_name", "rule", "rule_name", "subject", "status", "past_deadline", "deadline",
                 "opened_round", "last_seen_round", "closed_round", "points", "page", "page_link", "message",
                 "fix"]
 
@@ -425,9 +500,12 @@ def rectification(
     ``past_deadline`` flags an item still open after its deadline as of
     ``today`` (the stored ``status`` says what the last round concluded).
     """
+    from zwgk.dashboard.adapters import rule_names as _names
+
     if unit_id is not None:
         viewer.require_unit(unit_id)
     today = today or dt.date.today()
+    rule_names = _names(db)
     with db.session() as s:
         names = dict(s.execute(select(RoundRow.id, RoundRow.name)).all())
         q = select(RectificationRow, UnitRow.name).outerjoin(UnitRow, UnitRow.unit_id == RectificationRow.unit_id)
@@ -439,7 +517,8 @@ def rectification(
         records = []
         for r, name in s.execute(q).all():
             records.append({
-                "id": r.id, "unit_id": r.unit_id, "unit_name": name or "", "rule": r.rule, "subject": r.subject,
+                "id": r.id, "unit_id": r.unit_id, "unit_name": name or "", "rule": r.rule,
+                "rule_name": rule_names.get(r.rule) or r.rule, "subject": r.subject,
                 "status": r.status, "past_deadline": r.status != "fixed" and r.deadline < today,
                 "deadline": r.deadline, "opened_round": names.get(r.opened_round_id, ""),
                 "last_seen_round": names.get(r.last_seen_round_id, ""),

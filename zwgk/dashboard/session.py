@@ -1,64 +1,60 @@
-"""Login state of one browser session: who, since when, idle expiry.
+"""Who is logged in, read afresh on every script run from the browser's signed session cookie.
 
-The session holds only the user name and a timestamp; role and units are
-re-read from the users table on every run, so removing a user or changing
-their units takes effect at their next click, not at their next login.
+The login itself is the HTML form of ``zwgk.dashboard.server`` (it sets the cookie).  Here
+the cookie of the *current* connection (``st.context.cookies``: the websocket's own request)
+is verified and its session and user are re-read from the database on every run, so:
+
+* a reload or a new tab stays logged in (the cookie goes with every request);
+* removing a user, a new password, logging out, the idle timeout or the absolute lifetime
+  end access at the next click;
+* a Streamlit session id re-attached without the cookie finds nobody logged in (nothing
+  about the login is kept in ``st.session_state``).
 """
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
+from zwgk.dashboard import auth
 from zwgk.dashboard.viewer import Viewer
 from zwgk.storage import users
 from zwgk.storage.db import Database
 
-IDLE_SECONDS = 8 * 3600
-_KEY = "zwgk_auth"
+LOGIN_URL = "/zwgk/login"
+LOGOUT_URL = "/zwgk/logout"
 
 
-def current_viewer(db: Database, now: float | None = None) -> Viewer | None:
-    """The logged-in viewer, or None (not logged in, idle too long, or user removed)."""
-    now = time.time() if now is None else now
-    auth = st.session_state.get(_KEY)
-    if not auth:
+def cookie_token(db_url: str) -> str:
+    """The verified session token of this connection, or ""."""
+    try:
+        cookies = dict(st.context.cookies)
+    except Exception:  # noqa: BLE001 - no browser connection (bare script run): nobody
+        return ""
+    return auth.session_token(db_url, cookies)
+
+
+def current_session(db: Database, db_url: str) -> tuple[str, Viewer] | None:
+    """(session id, viewer) of the live session of this connection, or None."""
+    token = cookie_token(db_url)
+    found = users.session_user(db, token) if token else None
+    if found is None:
         return None
-    if now - float(auth.get("last", 0)) > IDLE_SECONDS:
-        st.session_state.pop(_KEY, None)
-        st.session_state["zwgk_notice"] = "会话已过期，请重新登录。"
-        return None
-    user = users.get_user(db, auth["username"])
-    if user is None:
-        st.session_state.pop(_KEY, None)
-        return None
-    auth["last"] = now
-    return Viewer(user.username, user.role, user.unit_ids)
+    sess, user = found
+    return sess.id, Viewer(user.username, user.role, user.unit_ids)
 
 
-def login_form(db: Database) -> None:
-    """The 登录 page: name + password; refusals say why (wrong, or locked until when)."""
-    st.title("政务公开第三方评估 · 登录")
-    notice = st.session_state.pop("zwgk_notice", None)
-    if notice:
-        st.info(notice)
-    with st.form("login"):
-        name = st.text_input("用户名", key="login_name")
-        password = st.text_input("密码", type="password", key="login_password")
-        submitted = st.form_submit_button("登录")
-    if submitted:
-        try:
-            user = users.authenticate(db, name, password)
-        except users.AuthError as exc:
-            st.error(f"登录失败：{exc}")
-            return
-        st.session_state[_KEY] = {"username": user.username, "last": time.time()}
-        st.rerun()
+def current_viewer(db: Database, db_url: str) -> Viewer | None:
+    found = current_session(db, db_url)
+    return found[1] if found else None
 
 
-def logout() -> None:
-    st.session_state.pop(_KEY, None)
-    for k in list(st.session_state.keys()):
-        if str(k).startswith(("w_", "login_")):
-            st.session_state.pop(k, None)
+def login_prompt() -> None:
+    """Nobody (or an ended session) on this connection: say so and point to the login form."""
+    st.title("政务公开第三方评估")
+    st.info("请先登录，或会话已过期。")
+    st.link_button("前往登录", LOGIN_URL)
+
+
+def logout(db: Database, db_url: str) -> None:
+    """End this connection's session on the server (its cookie is refused from now on)."""
+    users.end_session(db, cookie_token(db_url))

@@ -288,10 +288,15 @@ def write_pdf(data: BulletinData, path: Path) -> None:
 
     heading("一、监测概况")
     overall = (1 - data.failures / data.probes) if data.probes else None
-    pdf.multi_cell(
-        0, 6,
+    monitored = (
         f"本季度共监测网站 {data.sites_monitored} 个（登记 {data.sites_registered} 个），累计访问监测 {data.probes} 次，"
         f"其中无法访问 {data.failures} 次，总体可用率 {_pct(overall)}。"
+        if data.probes else
+        f"本季度未运行日监测（zwgk monitor），登记网站 {data.sites_registered} 个，无可用率数据。"
+    )
+    pdf.multi_cell(
+        0, 6,
+        monitored
         + (f"月度检查以 {data.round_as_of:%Y年%m月%d日} 的测评轮次“{data.round_name}”为准。" if data.round_name else "本季度暂无已完成的测评轮次。"),
         new_x="LMARGIN", new_y="NEXT",
     )

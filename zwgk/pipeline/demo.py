@@ -83,12 +83,7 @@ def run_demo(
             from zwgk.dashboard import launch
 
             console.print(f"仪表盘 dashboard: http://127.0.0.1:{port}  (Ctrl-C 退出 to stop)")
-            proc = launch(database.url, port=port, host="127.0.0.1", block=False)
-            try:
-                proc.wait()
-            except KeyboardInterrupt:
-                proc.terminate()
-                proc.wait(timeout=10)
+            launch(database.url, port=port, host="127.0.0.1", block=True)  # passes SIGTERM/Ctrl-C on
 
 
 def _ensure_demo_users(database: Database, department_unit: str | None, console: Console) -> None:

@@ -273,6 +273,35 @@ class UserRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class LoginThrottleRow(Base):
+    """Failed logins per key: ``account:<name>`` (any name, existing or not) and ``client:<address>``.
+
+    Kept apart from ``users`` so an unknown name is throttled exactly like a real one (the
+    refusal must not tell which names exist); ``users.failed_logins``/``locked_until`` are no
+    longer written (superseded by this table, migration 0003).
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure: Mapped[dt.datetime] = mapped_column(DateTime)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class DashboardSessionRow(Base):
+    """A dashboard login: the browser holds a signed cookie naming ``id`` (a random token's hash)."""
+
+    __tablename__ = "dashboard_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token, hex
+    username: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)  # absolute lifetime, never extended
+    client: Mapped[str] = mapped_column(String(64), default="")
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    __table_args__ = (Index("ix_dashboard_sessions_user", "username"),)
+
+
 class ProbeDayRow(Base):
     """Daily aggregate of a homepage's probes once the raw probes are old (see storage.probes)."""
 

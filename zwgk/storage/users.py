@@ -1,41 +1,74 @@
-"""Dashboard users: bcrypt password hashes, roles, unit bindings, login rate limiting.
+"""Dashboard users and logins: bcrypt hashes, roles, unit bindings, throttling, sessions.
 
 Roles:
   ``leader``      sees every ranking and report, changes nothing;
   ``evaluator``   sees everything, reviews findings and enters manual scores;
   ``department``  sees only the units listed in its ``unit_ids``.
 
-Failed logins are counted in the ``users`` row itself (not in the browser
-session), so a locked account stays locked whatever tab or process the next
-attempt comes from: after :data:`MAX_FAILURES` wrong passwords in a row the
-account is refused for :data:`LOCK_MINUTES` minutes, even with the right
-password.
+Login throttling (OWASP ASVS 2.2.1 / GB/T 22239 level 1 "login failure handling"):
+
+* failures are counted per account name (existing or not, so refusals never reveal which
+  names exist) and per client address in ``login_throttle``, each with ONE atomic
+  ``INSERT … ON CONFLICT DO UPDATE SET failures = failures + 1 … RETURNING`` — parallel
+  guesses are all counted, on SQLite and PostgreSQL alike;
+* past :data:`MAX_FAILURES` (account) or :data:`CLIENT_MAX_FAILURES` (client) a key is
+  blocked with exponential back-off (:func:`backoff`), capped at :data:`MAX_BLOCK`, instead
+  of a long hard lock: and the account block is not applied to a browser that has logged in
+  as that user before (its signed device cookie, checked by the dashboard), so a stranger
+  cannot lock a leader out by typing her name five times;
+* an unknown name is checked against a real bcrypt hash of the same cost as the stored
+  ones, so it takes as long as a wrong password.
+
+Sessions (``dashboard_sessions``) have an idle timeout and an absolute lifetime; the
+browser holds only a signed cookie naming the session, and every page run and every
+download re-reads the session and the user, so removing a user ends their access at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import re
+import secrets
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
 
 import bcrypt
-from sqlalchemy import select
+from sqlalchemy import case, delete, select, update
 
 from zwgk.model import ZwgkError
 from zwgk.storage.db import Database
-from zwgk.storage.tables import UnitRow, UserRow, utcnow
+from zwgk.storage.tables import DashboardSessionRow, LoginThrottleRow, UnitRow, UserRow, utcnow
 
 ROLES = ("leader", "evaluator", "department")
 ROLE_NAMES = {"leader": "领导", "evaluator": "评估人员", "department": "部门"}
-MAX_FAILURES = 5
-LOCK_MINUTES = 5
+MAX_FAILURES = 5  # account: failures before the first block
+CLIENT_MAX_FAILURES = 20  # one address (an office behind NAT types wrong passwords too)
+LOCK_MINUTES = 5  # the first block; each further failure doubles it (up to MAX_BLOCK)
+MAX_BLOCK = dt.timedelta(minutes=30)
+FAILURE_WINDOW = dt.timedelta(hours=1)  # a failure older than this no longer counts
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores (bcrypt 5 refuses) anything longer
 BCRYPT_ROUNDS = 12
+SESSION_IDLE = dt.timedelta(hours=2)
+SESSION_LIFETIME = dt.timedelta(hours=12)  # absolute: a session ends then whatever the activity
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+_COST = re.compile(r"^\$2[aby]?\$(\d\d)\$")
 
-# Checked against when the user does not exist, so a wrong name costs as much
-# time as a wrong password and login timing does not reveal which names exist.
-_DUMMY_HASH = bcrypt.hashpw(b"zwgk-no-such-user", bcrypt.gensalt(4))
+
+def local_time(moment: dt.datetime) -> str:
+    """A stored (naive UTC) time as Beijing time for people: ``2026-12-02 15:04（北京时间）``."""
+    aware = moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+    return f"{aware.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}（北京时间）"
+
+
+def backoff(failures: int, threshold: int = MAX_FAILURES) -> dt.timedelta:
+    """How long a key is blocked after its ``failures``-th failure (none below ``threshold``)."""
+    if failures < threshold:
+        return dt.timedelta(0)
+    return min(dt.timedelta(minutes=LOCK_MINUTES) * 2 ** min(failures - threshold, 20), MAX_BLOCK)
 
 
 class AuthError(ZwgkError):
@@ -43,12 +76,16 @@ class AuthError(ZwgkError):
 
 
 class AccountLocked(AuthError):
-    def __init__(self, username: str, until: dt.datetime):
-        self.username, self.until = username, until
-        super().__init__(
-            f"账号 {username} 因连续登录失败已被锁定，请于 {until:%H:%M} (UTC) 后重试 / "
-            f"account locked after {MAX_FAILURES} failed logins until {until:%Y-%m-%d %H:%M} UTC"
-        )
+    """Refused without checking the password: the account name or the client is throttled.
+
+    The text is the same for existing and unknown names (only the time differs), and the
+    time is Beijing time, which is what the person at the keyboard reads on their clock.
+    """
+
+    def __init__(self, username: str, until: dt.datetime, reason: str = "account"):
+        self.username, self.until, self.reason = username, until, reason
+        who = "该账号" if reason == "account" else "本机"
+        super().__init__(f"{who}登录失败次数过多，请于 {local_time(until)} 后再试，或请管理员重置密码。")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +101,14 @@ class User:
     created_at: dt.datetime | None = None
 
 
-def _user(row: UserRow) -> User:
+def _user(row: UserRow, throttle: LoginThrottleRow | None = None) -> User:
     return User(
         username=row.username,
         role=row.role,
         unit_ids=tuple(str(u) for u in (row.unit_ids or [])),
         display_name=row.display_name or "",
-        failed_logins=row.failed_logins or 0,
-        locked_until=row.locked_until,
+        failed_logins=throttle.failures if throttle else 0,
+        locked_until=throttle.blocked_until if throttle else None,
         created_at=row.created_at,
     )
 
@@ -147,64 +184,249 @@ def unknown_units(db: Database, unit_ids: Iterable[str]) -> list[str]:
     return [u for u in wanted if u not in known]
 
 
+def _account_key(username: str) -> str:
+    return "account:" + (username or "").strip()[:150]
+
+
+def _client_key(client: str) -> str:
+    return "client:" + (client or "unknown")[:150]
+
+
 def get_user(db: Database, username: str) -> User | None:
     with db.session() as s:
         row = s.get(UserRow, username)
-        return _user(row) if row else None
+        return _user(row, s.get(LoginThrottleRow, _account_key(username))) if row else None
 
 
 def list_users(db: Database) -> list[User]:
     with db.session() as s:
-        return [_user(r) for r in s.scalars(select(UserRow).order_by(UserRow.username))]
+        throttles = {t.key: t for t in s.scalars(select(LoginThrottleRow).where(
+            LoginThrottleRow.key.like("account:%")))}
+        return [_user(r, throttles.get(_account_key(r.username)))
+                for r in s.scalars(select(UserRow).order_by(UserRow.username))]
 
 
 def set_password(db: Database, username: str, password: str, *, rounds: int = BCRYPT_ROUNDS) -> None:
-    """Change a password; also clears failed logins and any lock (an admin reset)."""
+    """Change a password; also clears the account's failures and block and ends its sessions."""
     hashed = hash_password(password, rounds)
     with db.session() as s:
         row = s.get(UserRow, username)
         if row is None:
             raise ZwgkError(f"no user {username!r} (see `zwgk users list`)")
-        row.password_hash, row.failed_logins, row.locked_until = hashed, 0, None
+        row.password_hash = hashed
+        s.execute(delete(LoginThrottleRow).where(LoginThrottleRow.key == _account_key(username)))
+        s.execute(delete(DashboardSessionRow).where(DashboardSessionRow.username == username))
 
 
 def remove_user(db: Database, username: str) -> None:
+    """Remove a user and every session of theirs (open pages and downloads fail at once)."""
     with db.session() as s:
         row = s.get(UserRow, username)
         if row is None:
             raise ZwgkError(f"no user {username!r} (see `zwgk users list`)")
         s.delete(row)
+        s.execute(delete(DashboardSessionRow).where(DashboardSessionRow.username == username))
 
 
-def authenticate(db: Database, username: str, password: str, now: dt.datetime | None = None) -> User:
-    """The user if name and password match; otherwise :class:`AuthError`.
+# --------------------------------------------------------------------------- login
 
-    A locked account is refused before the password is even checked, so
-    guessing during the lock gains nothing; the failure that reaches
-    :data:`MAX_FAILURES` sets the lock and resets the counter.
+
+@functools.lru_cache(maxsize=8)
+def _dummy_hash(cost: int) -> bytes:
+    """A real bcrypt hash of ``cost``: what an unknown name is checked against."""
+    return bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(cost))
+
+
+def _stored_cost(s: Any) -> int:
+    """The bcrypt cost of the stored hashes (the highest), so an unknown name costs the same."""
+    costs = [int(m.group(1)) for h in s.scalars(select(UserRow.password_hash).limit(50))
+             if (m := _COST.match(h or ""))]
+    return max(costs) if costs else BCRYPT_ROUNDS
+
+
+def _blocked(s: Any, key: str, now: dt.datetime) -> dt.datetime | None:
+    until = s.scalar(select(LoginThrottleRow.blocked_until).where(LoginThrottleRow.key == key))
+    return until if until is not None and until > now else None
+
+
+def _insert(s: Any) -> Any:
+    if s.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(LoginThrottleRow)
+
+
+def record_failure(db: Database, key: str, threshold: int, now: dt.datetime | None = None) -> int:
+    """Count one failure of ``key`` atomically and block it with back-off; returns the count.
+
+    One ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement: concurrent failures each
+    add one (a read-modify-write here let 48 parallel guesses through before the lock).
     """
     now = now or utcnow()
-    raw = (password or "").encode("utf-8")
+    table = LoginThrottleRow.__table__
     with db.session() as s:
-        row = s.get(UserRow, (username or "").strip()) if username else None
-        if row is None:
-            bcrypt.checkpw(raw[:MAX_PASSWORD_BYTES] or b"x", _DUMMY_HASH)
-            raise AuthError("用户名或密码错误 / wrong user name or password")
-        if row.locked_until is not None and row.locked_until > now:
-            raise AccountLocked(row.username, row.locked_until)
-        ok = 0 < len(raw) <= MAX_PASSWORD_BYTES and bcrypt.checkpw(raw, row.password_hash.encode("ascii"))
-        if not ok:
-            row.failed_logins = (row.failed_logins or 0) + 1
-            if row.failed_logins >= MAX_FAILURES:
-                row.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-                row.failed_logins = 0
-                locked = AccountLocked(row.username, row.locked_until)
-            else:
-                locked = None
-        else:
-            row.failed_logins, row.locked_until = 0, None
-            return _user(row)
-    # outside the transaction: the failure count above is committed, then we refuse
-    if locked is not None:
-        raise locked
-    raise AuthError("用户名或密码错误 / wrong user name or password")
+        stmt = _insert(s).values(key=key, failures=1, last_failure=now, blocked_until=None)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "failures": case((table.c.last_failure < now - FAILURE_WINDOW, 1),
+                                 else_=table.c.failures + 1),
+                "last_failure": now,
+            },
+        ).returning(table.c.failures)
+        failures = int(s.execute(stmt).scalar_one())
+        if failures >= threshold:
+            until = now + backoff(failures, threshold)
+            s.execute(update(LoginThrottleRow).where(
+                LoginThrottleRow.key == key,
+                (LoginThrottleRow.blocked_until.is_(None)) | (LoginThrottleRow.blocked_until < until),
+            ).values(blocked_until=until))
+    return failures
+
+
+def failures(db: Database, key: str) -> int:
+    """The current failure count of a throttle key (0 when none)."""
+    with db.session() as s:
+        return int(s.scalar(select(LoginThrottleRow.failures).where(LoginThrottleRow.key == key)) or 0)
+
+
+def clear_throttle(db: Database, key: str | None = None) -> int:
+    """Forget failures and blocks of ``key`` (every key when None): an administrator's reset."""
+    with db.session() as s:
+        q = delete(LoginThrottleRow)
+        if key is not None:
+            q = q.where(LoginThrottleRow.key == key)
+        return int(s.execute(q).rowcount or 0)
+
+
+def account_key(username: str) -> str:
+    """The throttle key of an account name (existing or not)."""
+    return _account_key(username)
+
+
+def client_key(client: str) -> str:
+    """The throttle key of a client address."""
+    return _client_key(client)
+
+
+def authenticate(
+    db: Database,
+    username: str,
+    password: str,
+    now: dt.datetime | None = None,
+    *,
+    client: str = "",
+    trusted_device: bool = False,
+) -> User:
+    """The user if name and password match; otherwise :class:`AuthError`.
+
+    ``client`` is the requesting address (throttled on its own); ``trusted_device`` says the
+    browser proved an earlier login as this user (a signed device cookie), which lifts the
+    account block — never the client block — so a stranger cannot lock the user out.
+    A blocked key is refused before the password is checked (counted against the client only).
+    """
+    now = now or utcnow()
+    name = (username or "").strip()
+    raw = (password or "").encode("utf-8")
+    akey, ckey = _account_key(name), _client_key(client)
+    with db.session() as s:
+        client_until = _blocked(s, ckey, now) if client else None
+        account_until = None if trusted_device else _blocked(s, akey, now)
+        row = s.get(UserRow, name) if name else None
+        stored = row.password_hash.encode("ascii") if row is not None else None
+        cost = _stored_cost(s)  # read on both paths: the same queries whether the name exists
+    # A refused attempt checks no password, so it does not extend the account's block (the
+    # real user retrying would lock herself out longer); it does count against the client.
+    if client_until is not None:
+        record_failure(db, ckey, CLIENT_MAX_FAILURES, now)
+        raise AccountLocked(name, client_until, "client")
+    if account_until is not None:
+        if client:
+            record_failure(db, ckey, CLIENT_MAX_FAILURES, now)
+        raise AccountLocked(name, account_until)
+    candidate = raw if 0 < len(raw) <= MAX_PASSWORD_BYTES else b"\0"
+    if stored is None:
+        bcrypt.checkpw(candidate, _dummy_hash(cost))  # the same work as a real check
+        ok = False
+    else:
+        ok = bcrypt.checkpw(candidate, stored) and candidate == raw
+    if ok:
+        with db.session() as s:
+            s.execute(delete(LoginThrottleRow).where(LoginThrottleRow.key == akey))
+            return _user(s.get(UserRow, name))
+    count = record_failure(db, akey, MAX_FAILURES, now)
+    if client:
+        record_failure(db, ckey, CLIENT_MAX_FAILURES, now)
+    if count >= MAX_FAILURES and not trusted_device:
+        raise AccountLocked(name, now + backoff(count))
+    raise AuthError("用户名或密码错误。")
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+@dataclass(frozen=True, slots=True)
+class LoginSession:
+    """A live dashboard session (the token itself is only ever in the browser's cookie)."""
+
+    id: str
+    username: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+def _session_id(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_session(db: Database, username: str, client: str = "", now: dt.datetime | None = None) -> str:
+    """A new session for ``username``; returns the random token the cookie will carry."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    with db.session() as s:
+        s.add(DashboardSessionRow(id=_session_id(token), username=username, created_at=now, last_seen=now,
+                                  expires_at=now + SESSION_LIFETIME, client=(client or "")[:64]))
+        s.execute(delete(DashboardSessionRow).where(DashboardSessionRow.expires_at < now - dt.timedelta(days=7)))
+    return token
+
+
+def session_user(db: Database, token: str, now: dt.datetime | None = None, touch: bool = True
+                 ) -> tuple[LoginSession, User] | None:
+    """The session and its user if ``token`` names a live one (not revoked, idle or expired)."""
+    if not token:
+        return None
+    now = now or utcnow()
+    sid = _session_id(token)
+    with db.session() as s:
+        row = s.get(DashboardSessionRow, sid)
+        if row is None or row.revoked_at is not None or row.expires_at <= now or now - row.last_seen > SESSION_IDLE:
+            return None
+        user = s.get(UserRow, row.username)
+        if user is None:
+            return None
+        if touch and now - row.last_seen > dt.timedelta(seconds=30):  # not one write per click
+            row.last_seen = now
+        return LoginSession(sid, row.username, row.created_at, row.expires_at), _user(user)
+
+
+def end_session(db: Database, token: str, now: dt.datetime | None = None) -> None:
+    """Log out: the session is revoked (its cookie, if replayed, is refused)."""
+    if not token:
+        return
+    with db.session() as s:
+        s.execute(update(DashboardSessionRow).where(DashboardSessionRow.id == _session_id(token))
+                  .values(revoked_at=now or utcnow()))
+
+
+def session_by_id(db: Database, sid: str, now: dt.datetime | None = None) -> tuple[LoginSession, User] | None:
+    """Like :func:`session_user` for a session known by its id (a download prepared by it)."""
+    now = now or utcnow()
+    with db.session() as s:
+        row = s.get(DashboardSessionRow, sid) if sid else None
+        if row is None or row.revoked_at is not None or row.expires_at <= now or now - row.last_seen > SESSION_IDLE:
+            return None
+        user = s.get(UserRow, row.username)
+        if user is None:
+            return None
+        return LoginSession(sid, row.username, row.created_at, row.expires_at), _user(user)

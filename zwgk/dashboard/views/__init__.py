@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from zwgk.dashboard import cache
+from zwgk.dashboard import cache, safe
 from zwgk.dashboard.labels import PAGES, ROLE_LABELS, ROLE_PAGES
-from zwgk.dashboard.session import current_viewer, login_form, logout
+from zwgk.dashboard.session import current_session, login_prompt, logout
 from zwgk.dashboard.viewer import Viewer
+from zwgk.model import ZwgkError
+
+SESSION_ID_KEY = "zwgk_sid"  # this run's session id, for the download callbacks (never trusted as a login)
 
 
 def _param(name: str) -> str | None:
@@ -38,7 +41,7 @@ def _choose_page(viewer: Viewer) -> str:
     allowed = list(ROLE_PAGES[viewer.role])
     wanted = _param("page")
     if wanted and wanted not in allowed:
-        st.error(f"无权访问页面「{PAGES.get(wanted, '未知')}」，已返回{PAGES[allowed[0]]}。")
+        safe.refused("该页面")
         wanted = None
         st.query_params.pop("page", None)
         st.query_params.pop("unit", None)
@@ -53,17 +56,26 @@ def _choose_page(viewer: Viewer) -> str:
 
 def main() -> None:
     st.set_page_config(page_title="政务公开评估", page_icon="📊", layout="wide")
+    try:
+        _main()
+    except Exception as exc:  # noqa: BLE001 - st.rerun/st.stop are not Exceptions; anything else is a bug
+        safe.internal_error(exc)
+
+
+def _main() -> None:
     url = cache.db_url()
     db = cache.database(url)
-    viewer = current_viewer(db)
-    if viewer is None:
-        login_form(db)
+    found = current_session(db, url)
+    if found is None:
+        login_prompt()
         return
+    sid, viewer = found
+    st.session_state[SESSION_ID_KEY] = sid
 
     st.sidebar.markdown(f"**{ROLE_LABELS[viewer.role]}**")
     st.sidebar.text(viewer.username)
     if st.sidebar.button("退出登录", key="logout"):
-        logout()
+        logout(db, url)
         st.query_params.clear()
         st.rerun()
 
@@ -83,5 +95,10 @@ def main() -> None:
     }[page]
     try:
         render(url, db, viewer, round_id)
-    except PermissionError as exc:
-        st.error(f"无权访问：{exc}")
+    except PermissionError:
+        safe.refused()
+    except ZwgkError as exc:
+        if "不存在" in str(exc) or "does not exist" in str(exc):
+            safe.refused()
+        else:
+            safe.internal_error(exc)

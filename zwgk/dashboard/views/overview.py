@@ -13,7 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from zwgk.dashboard import adapters, cache, queries
+from zwgk.dashboard import adapters, cache, queries, safe
+from zwgk.dashboard import downloads as dl
 from zwgk.dashboard.labels import KIND_LABELS, RANKING_LABELS
 from zwgk.dashboard.safe import chart_label
 from zwgk.dashboard.viewer import Viewer
@@ -40,45 +41,46 @@ def kpi_tiles(frame: pd.DataFrame) -> None:
 
 
 def downloads(db: Database, viewer: Viewer, round_id: int) -> None:
+    """The round's files, named by round (``通报-2026-Q4.pdf``), made and re-authorised at click."""
     quarter = adapters.round_quarter(db, round_id)
+    name = adapters._round_name(db, round_id)
     c1, c2, c3, c4 = st.columns([1, 1, 1, 1])
-    c1.download_button(
-        "下载通报 (PDF)",
-        data=lambda: adapters.bulletin_download(db, viewer, round_id).data,
-        file_name=f"通报-{round_id}.pdf",
-        mime="application/pdf",
-        on_click="ignore",
-        key="dl_bulletin",
-    )
-    c2.download_button(
-        "下载排名 (xlsx)",
-        data=lambda: adapters.scores_download(db, viewer, round_id, "xlsx").data,
-        file_name=f"得分排名-{round_id}.xlsx",
-        mime=adapters.MIME["xlsx"],
-        on_click="ignore",
-        key="dl_scores",
-    )
-    c3.download_button(
-        f"下载{quarter}季通报 (PDF)",
-        data=lambda: adapters.quarterly_bulletin_download(db, viewer, quarter, "pdf").data,
-        file_name=f"季通报-{quarter}.pdf",
-        mime="application/pdf",
-        on_click="ignore",
-        key="dl_quarter_pdf",
-        help="日监测可用率、各层级合格率、问题网站、整改进展（季通报）",
-    )
-    c4.download_button(
-        f"下载{quarter}季通报 (xlsx)",
-        data=lambda: adapters.quarterly_bulletin_download(db, viewer, quarter, "xlsx").data,
-        file_name=f"季通报-{quarter}.xlsx",
-        mime=adapters.MIME["xlsx"],
-        on_click="ignore",
-        key="dl_quarter_xlsx",
-    )
+    dl.button(c1, "下载通报 (PDF)", db, lambda v: adapters.bulletin_download(db, v, round_id),
+              f"通报-{name}.pdf", "application/pdf", "dl_bulletin", pdf=True)
+    dl.button(c2, "下载排名 (xlsx)", db, lambda v: adapters.scores_download(db, v, round_id, "xlsx"),
+              f"得分排名-{name}.xlsx", adapters.MIME["xlsx"], "dl_scores")
+    dl.button(c3, f"下载{quarter}季通报 (PDF)", db,
+              lambda v: adapters.quarterly_bulletin_download(db, v, quarter, "pdf"),
+              f"季通报-{quarter}.pdf", "application/pdf", "dl_quarter_pdf",
+              help="日监测可用率、各层级合格率、问题网站、整改进展（季通报）", pdf=True)
+    dl.button(c4, f"下载{quarter}季通报 (xlsx)", db,
+              lambda v: adapters.quarterly_bulletin_download(db, v, quarter, "xlsx"),
+              f"季通报-{quarter}.xlsx", adapters.MIME["xlsx"], "dl_quarter_xlsx")
+    problem = dl.pdf_font_problem()
+    if problem:
+        safe.warning(problem)
+    if not adapters.monitoring_ran(db, quarter):
+        safe.caption("尚未运行日监测（zwgk monitor），季通报中没有网站可用率数据。")
+
+
+RANK_COLS = ["rank", "unit_name", "unit_id", "score", "verdict", "veto_reason", "weighted", "deductions", "bonus"]
+
+
+def _ranking_config() -> dict:
+    return {
+        c: (
+            st.column_config.NumberColumn(RANKING_LABELS[c], format="%.2f")
+            if c in ("score", "weighted", "deductions", "bonus")
+            else st.column_config.NumberColumn(RANKING_LABELS[c], format="%d")
+            if c == "rank"
+            else st.column_config.TextColumn(RANKING_LABELS[c])
+        )
+        for c in RANK_COLS
+    }
 
 
 def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Tier picker, search and sort over the ranking; returns the rows shown."""
+    """Tier picker, search and sort; 门户 and 部门 ranked in separate tables. Returns the rows shown."""
     present = set(frame["tier"].dropna().unique())  # once: set(column) per tier iterated 13k rows each time
     tiers = [t for t in queries.TIER_ORDER if t in present] + sorted(present - set(queries.TIER_ORDER))
     c1, c2, c3 = st.columns([1, 2, 1])
@@ -95,38 +97,48 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
         shown = shown.sort_values("score", ascending=False, na_position="last", kind="stable")
     elif order == "得分从低到高":
         shown = shown.sort_values("score", ascending=True, na_position="last", kind="stable")
-    view = shown.assign(kind=shown["kind"].map(KIND_LABELS).fillna(shown["kind"]))
-    cols = ["rank", "unit_name", "unit_id", "kind", "score", "verdict", "weighted", "deductions", "bonus"]
-    st.caption(f"共 {len(view)} 个单位")
-    st.dataframe(
-        view[cols],
-        hide_index=True, placeholder="—",
-        width="stretch",
-        column_config={
-            c: (
-                st.column_config.NumberColumn(RANKING_LABELS[c], format="%.2f")
-                if c in ("score", "weighted", "deductions", "bonus")
-                else st.column_config.TextColumn(RANKING_LABELS[c])
-                if c != "rank"
-                else st.column_config.NumberColumn(RANKING_LABELS[c], format="%d")
-            )
-            for c in cols
-        },
-        key="ranking_table",
-    )
+    st.caption(f"共 {len(shown)} 个单位")
+    for kind in ("portal", "department"):
+        part = shown[shown["kind"] == kind]
+        if part.empty:
+            continue
+        st.markdown(f"**{KIND_LABELS[kind]}排名**（{len(part)} 个）")
+        st.dataframe(part[RANK_COLS], hide_index=True, placeholder="—", width="stretch",
+                     column_config=_ranking_config(), key=f"ranking_table_{kind}")
     return shown
 
 
 def score_chart(shown: pd.DataFrame) -> None:
-    data = shown[shown["score"].notna()].head(CHART_BARS)
+    """Scores of the listed units, 门户 and 部门 side by side; a vetoed unit is a labelled red bar."""
+    data = shown[shown["measured"].astype(bool)]
     if data.empty:
         return
-    fig = go.Figure(
-        go.Bar(x=[chart_label(n) for n in data["unit_name"]], y=data["score"].astype(float)),
-        layout=dict(title=f"得分（当前列表前 {len(data)} 个单位）", xaxis=dict(title="单位", tickangle=-45),
-                    yaxis=dict(title="得分"), height=420, margin=dict(l=10, r=10, t=50, b=10)),
-    )
-    st.plotly_chart(fig, width="stretch", key="score_chart")
+    for kind in ("portal", "department"):
+        part = data[data["kind"] == kind].head(CHART_BARS)
+        if part.empty:
+            continue
+        vetoed = part["veto"].astype(bool)
+        names = [chart_label(n) for n in part["unit_name"]]
+        scores = pd.to_numeric(part["score"]).fillna(0.0).astype(float)
+        fig = go.Figure()
+        ok = ~vetoed
+        fig.add_bar(name="得分", x=[n for n, k in zip(names, ok) if k], y=scores[ok],
+                    marker_color="#2e6fac")
+        if vetoed.any():
+            top = max(float(scores.max() or 0.0), 10.0)
+            reasons = [chart_label(r or "单项否决") for r in part.loc[vetoed, "veto_reason"]]
+            fig.add_bar(name="单项否决", x=[n for n, k in zip(names, vetoed) if k], y=[top * 0.04] * int(vetoed.sum()),
+                        marker_color="#c0392b", text=["否决"] * int(vetoed.sum()), textposition="outside",
+                        hovertext=reasons, hoverinfo="x+text")
+        if len(part) <= 3:  # a lone bar would fill the whole width
+            fig.update_traces(width=0.4)
+        fig.update_layout(
+            title=f"{KIND_LABELS[kind]}得分（当前列表前 {len(part)} 个；红色为单项否决）",
+            xaxis=dict(title="单位", tickangle=-45, categoryorder="array", categoryarray=names),
+            yaxis=dict(title="得分"), height=420, margin=dict(l=10, r=10, t=50, b=10), barmode="overlay",
+            legend=dict(orientation="h", y=1.08, x=1, xanchor="right"),
+        )
+        st.plotly_chart(fig, width="stretch", key=f"score_chart_{kind}")
 
 
 def rule_chart(rules: pd.DataFrame) -> None:
@@ -135,7 +147,7 @@ def rule_chart(rules: pd.DataFrame) -> None:
         return
     top = rules.head(25).iloc[::-1]
     fig = go.Figure(
-        go.Bar(x=top["findings"], y=[chart_label(r) for r in top["rule"]], orientation="h"),
+        go.Bar(x=top["findings"], y=[chart_label(r) for r in top["rule_name"]], orientation="h"),
         layout=dict(title="问题分布（按规则）", xaxis=dict(title="问题数"), yaxis=dict(title="规则"),
                     height=max(300, 22 * len(top) + 80), margin=dict(l=10, r=10, t=50, b=10)),
     )

@@ -6,9 +6,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from zwgk.dashboard import cache, queries
-from zwgk.dashboard.labels import FINDING_LABELS, KIND_LABELS, REVIEW_LABELS, SEVERITY_LABELS
-from zwgk.dashboard.safe import chart_label, http_url, md_escape
+from zwgk.dashboard import cache, queries, safe
+from zwgk.dashboard.labels import (
+    COMPOSITE_LABELS,
+    FINDING_LABELS,
+    KIND_LABELS,
+    PART_LABELS,
+    REVIEW_LABELS,
+    SEVERITY_LABELS,
+)
+from zwgk.dashboard.safe import chart_label, http_url
 from zwgk.dashboard.viewer import Viewer
 from zwgk.storage.db import Database
 
@@ -44,7 +51,7 @@ def findings_table(frame: pd.DataFrame, key: str, with_unit: bool = False) -> No
         review=frame["review"].map(REVIEW_LABELS).fillna(frame["review"]),
     )
     cols = (["unit_name"] if with_unit else []) + [
-        "rule", "subject", "severity", "points", "page_link", "http_status", "dates", "message", "fix",
+        "rule_name", "subject", "message", "fix", "severity", "points", "page_link", "http_status", "dates",
         "review", "review_reason", "evidence",
     ]
     config = {c: st.column_config.TextColumn(FINDING_LABELS[c]) for c in cols if c in FINDING_LABELS}
@@ -57,19 +64,22 @@ def finding_details(frame: pd.DataFrame, key: str) -> None:
     """One finding in full, as plain text (crawled text is never interpreted as Markdown or HTML)."""
     if frame.empty:
         return
-    labels = {int(r.id): f"{r.rule} · {str(r.subject)[:80]}" for r in frame.itertuples()}
+    labels = {int(r.id): f"{r.rule_name} · {str(r.subject)[:80]}" for r in frame.itertuples()}
     fid = st.selectbox("问题详情", list(labels), format_func=lambda i: labels[i], key=key)
     row = frame[frame["id"] == fid].iloc[0]
-    st.text(f"规则：{row['rule']}    性质：{SEVERITY_LABELS.get(row['severity'], row['severity'])}    "
+    st.text(f"规则：{row['rule_name']}    性质：{SEVERITY_LABELS.get(row['severity'], row['severity'])}    "
             f"扣分：{row['points']:g}    核查：{REVIEW_LABELS.get(row['review'], row['review'])}")
     st.text(f"对象：{row['subject']}")
     st.text(f"问题描述：{row['message']}")
     st.text(f"整改建议：{row['fix']}")
-    st.text(f"页面：{row['page'] or '—'}    HTTP 状态：{row['http_status'] or '—'}    日期：{row['dates'] or '—'}")
+    st.text(f"页面：{row['page'] or '—'}")
+    st.text(f"状态：{row['http_status'] or '—'}    日期：{row['dates'] or '—'}")
     if isinstance(row["page_link"], str) and http_url(row["page_link"]):
         st.link_button("打开问题页面", row["page_link"])
-    with st.expander("证据 (JSON)"):
-        st.code(row["evidence"], language="json")
+    st.text("证据：")
+    st.text(row["evidence"] or "—")
+    with st.expander("证据原始数据（供核查人员）"):
+        st.code(row["evidence_json"], language="json", wrap_lines=True)
 
 
 def breakdown_chart(bd: pd.DataFrame) -> None:
@@ -79,8 +89,9 @@ def breakdown_chart(bd: pd.DataFrame) -> None:
     names = [chart_label(n) for n in data["name"]]
     fig = go.Figure()
     fig.add_bar(name="应得分", x=names, y=data["available"])
+    fig.add_bar(name="实得分", x=names, y=data["earned"])
     fig.add_bar(name="扣分", x=names, y=data["deducted"])
-    fig.update_layout(barmode="group", height=360, title="分项得分（扣分 / 应得分）",
+    fig.update_layout(barmode="group", height=360, title="分项得分（应得分 / 实得分 / 扣分）",
                       margin=dict(l=10, r=10, t=50, b=10))
     st.plotly_chart(fig, width="stretch", key="breakdown_chart")
 
@@ -93,7 +104,7 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
         return
     detail = queries.unit_detail(db, viewer, round_id, unit_id)  # PermissionError for others' units
     u = detail.unit
-    st.subheader(md_escape(f"{u['name']}（{u['unit_id']}）"))
+    safe.subheader(f"{u['name']}（{u['unit_id']}）")
     st.text(f"层级：{u['tier']}    类型：{KIND_LABELS.get(u['kind'], u['kind'])}    网站：{u['site_url']}")
     sc = detail.score
     if sc is None:
@@ -104,18 +115,25 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
         c2.metric("名次", "—" if sc["rank"] is None else str(sc["rank"]))
         c3.metric("结论", sc["verdict"])
         c4.metric("绩效折算", "—" if sc["weighted"] is None else f"{sc['weighted']:.2f}")
+        if sc["veto"]:
+            reason = queries.veto_reasons(db, viewer, round_id).get(unit_id, "")
+            st.text(f"单项否决原因：{reason or '见下方问题列表'}")
         for note in detail.notes:
+            if note.startswith("单项否决"):  # "单项否决 veto: CODE; …" — said above with the rule's name
+                continue
             st.text(note)
     if not detail.breakdown.empty:
         st.markdown("**分项得分**")
         bd = detail.breakdown
+        view = bd.assign(part=bd["part"].map(PART_LABELS).fillna(bd["part"]))
         st.dataframe(
-            bd[["name", "part", "available", "deducted", "earned", "findings"]], hide_index=True, placeholder="—", width="stretch",
+            view[["name", "part", "available", "earned", "deducted", "findings"]], hide_index=True, placeholder="—",
+            width="stretch",
             column_config={
                 "name": "指标", "part": "类别",
                 "available": st.column_config.NumberColumn("应得分", format="%.2f"),
+                "earned": st.column_config.NumberColumn("实得分", format="%.2f"),
                 "deducted": st.column_config.NumberColumn("扣分", format="%.2f"),
-                "earned": st.column_config.NumberColumn("加分", format="%.2f"),
                 "findings": "问题数",
             },
         )
@@ -125,7 +143,8 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
         st.markdown("**综合评分构成**")
         st.dataframe(
             pd.DataFrame(
-                [(k, v.get("weight"), v.get("score"), "是" if v.get("entered") else "否") for k, v in items.items()],
+                [(COMPOSITE_LABELS.get(k, k), v.get("weight"), v.get("score"), "是" if v.get("entered") else "否")
+                 for k, v in items.items()],
                 columns=["项目", "权重", "得分", "已录入"],
             ),
             hide_index=True, placeholder="—",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from zwgk.dashboard import cache, queries
+from zwgk.dashboard import adapters, cache, queries, safe
 from zwgk.dashboard.labels import REVIEW_LABELS
 from zwgk.dashboard.views.unit import findings_table
 from zwgk.dashboard.viewer import Viewer
@@ -23,7 +23,9 @@ def _after_write(db: Database, viewer: Viewer, round_id: int, unit_id: str, what
     try:
         queries.rescore(db, viewer, round_id)
     except ZwgkError as exc:
-        st.warning(f"{what}已保存，但重新计分失败：{exc}")
+        ref = safe.reference_id()
+        safe.LOG.warning("rescore failed (ref %s): %s", ref, exc)
+        safe.warning(f"{what}已保存，但重新计分失败，请稍后运行 zwgk assess 重新计分。（参考编号 {ref}）")
     cache.clear()
     detail = queries.unit_detail(db, viewer, round_id, unit_id)
     sc = detail.score or {}
@@ -40,7 +42,7 @@ def review_form(db: Database, viewer: Viewer, round_id: int, frame) -> None:
         st.caption("没有符合条件的问题。")
         return
     labels = {
-        int(r.id): f"#{r.id} · {r.unit_name or r.unit_id} · {r.rule} · {str(r.subject)[:60]} · "
+        int(r.id): f"#{r.id} · {r.unit_name or r.unit_id} · {r.rule_name} · {str(r.subject)[:60]} · "
         f"{REVIEW_LABELS.get(r.review, r.review)}"
         for r in frame.itertuples()
     }
@@ -51,12 +53,17 @@ def review_form(db: Database, viewer: Viewer, round_id: int, frame) -> None:
         reason = st.text_area("理由（必填）", key="w_review_reason")
         submitted = st.form_submit_button("提交核查结论")
     if submitted:
+        if not (reason or "").strip():
+            safe.error("未保存：请填写核查理由。")
+            return
         row = frame[frame["id"] == fid].iloc[0]
         try:
             queries.review_finding(db, viewer, round_id, row["unit_id"], row["rule"], row["subject"], decision,
                                    reason)
         except ZwgkError as exc:
-            st.error(f"未保存：{exc}")
+            ref = safe.reference_id()
+            safe.LOG.warning("review not saved (ref %s): %s", ref, exc)
+            safe.error(f"未保存：核查结论不符合要求，请检查后重试。（参考编号 {ref}）")
             return
         _after_write(db, viewer, round_id, row["unit_id"], "核查结论")
         st.rerun()
@@ -81,7 +88,9 @@ def manual_form(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
         try:
             queries.enter_manual_score(db, viewer, round_id, unit_id, item, score, evidence)
         except ZwgkError as exc:
-            st.error(f"未保存：{exc}")
+            ref = safe.reference_id()
+            safe.LOG.warning("manual score not saved (ref %s): %s", ref, exc)
+            safe.error(f"未保存：评分不符合要求，请检查后重试。（参考编号 {ref}）")
             return
         _after_write(db, viewer, round_id, unit_id, "人工评分")
         st.rerun()
@@ -92,14 +101,16 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
     st.title("评估工作台")
     done = st.session_state.pop("w_last_write", None)
     if done:
-        st.success(done)
+        safe.success(done)
     rules = queries.rules_in_round(db, viewer, round_id)
+    names = adapters.rule_names(db, round_id)
     units = cache.visible_units(url, round_id, cache.key(viewer))
-    names = dict(zip(units["unit_id"], units["name"]))
     c1, c2, c3 = st.columns(3)
-    rule = c1.selectbox("规则", [ALL, *rules], key="w_f_rule")
-    unit = c2.selectbox("单位", [ALL, *names], format_func=lambda u: u if u == ALL else f"{names[u]}（{u}）",
-                        key="w_f_unit")
+    rule = c1.selectbox("规则", [ALL, *rules], key="w_f_rule",
+                        format_func=lambda r: r if r == ALL else adapters.rule_label(names, r))
+    units_by_id = dict(zip(units["unit_id"], units["name"]))
+    unit = c2.selectbox("单位", [ALL, *units_by_id],
+                        format_func=lambda u: u if u == ALL else f"{units_by_id[u]}（{u}）", key="w_f_unit")
     status = c3.selectbox("核查状态", list(STATUS_FILTER), key="w_f_status")
     frame = queries.findings(
         db, viewer, round_id,
