@@ -247,7 +247,9 @@ MIN_WEIGHT = 0.04
 
 
 def check_weight(weight: float, where: str = "weight") -> float:
-    """Refuse a 政务公开 share below the 4% floor the seed documents require."""
+    """Refuse a 政务公开 share below the 4% floor the seed documents require (and nan/inf)."""
+    if weight != weight or weight in (float("inf"), float("-inf")):
+        raise WeightError(f"{where}={weight} is not a number; give a share such as 0.05 (at least 0.04)")
     if weight < MIN_WEIGHT - 1e-12:
         raise WeightError(
             f"{where}={weight:g} is below the required minimum 0.04: 政务公开 must weigh "
