@@ -214,3 +214,35 @@ def test_dead_holder_on_another_host_is_taken_over_when_its_lease_expires(farm, 
     again = _run(_assess_args(farm, registry, db_url))
     assert again.returncode == 0, again.stdout + again.stderr
     assert f"units {n_sites}, 已测评 measured" in again.stdout
+
+
+def test_celery_coordinator_holds_the_lease_and_two_worker_pools_cooperate(mini_registry, mini_baseline, redis_url, tmp_path):
+    """Workers are the coordinator's executors: two pools share the round; a second coordinator is refused."""
+    from tests.fixtures_services import assert_same_round, assess_args, count, round_record
+
+    db_url = f"sqlite:///{tmp_path / 'zwgk.db'}"
+    args = assess_args(mini_registry, db_url, executor="celery", broker=redis_url)
+    coordinator = zwgk_popen(*args, log=tmp_path / "assess.log")
+    pools: list[subprocess.Popen] = []
+    try:
+        # No worker yet: the round is held and queued but cannot progress.
+        wait_until(lambda: _lease(db_url) is not None and len(_states(db_url)) == 10, 120, "the coordinator to hold the round")
+        assert _lease(db_url).pid == coordinator.pid  # the coordinator, not a worker
+        rival = _run(args)
+        assert rival.returncode == 2 and f"/pid {coordinator.pid}/" in rival.stderr, rival.stdout + rival.stderr
+        assert "zwgk worker" in rival.stderr  # tells how to add capacity instead
+        pools = [zwgk_popen("worker", "--broker", redis_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING",
+                            log=tmp_path / f"worker{i}.log") for i in range(2)]
+        assert coordinator.wait(180) == 0, (tmp_path / "assess.log").read_text(errors="replace")
+    finally:
+        for proc in (coordinator, *pools):
+            stop(proc)
+    assert count(db_url, "crawled") == 10
+    assert_same_round(round_record(db_url), mini_baseline)
+    assert _lease(db_url) is None
+
+
+def _states(db_url: str) -> dict[str, str]:
+    from tests.fixtures_services import states
+
+    return states(db_url)
