@@ -57,7 +57,7 @@ def describe(exc: BaseException, url: str = "") -> str | None:
             if "readonly database" in text or "read-only" in text or state == "25006":
                 return (f"{db} is read-only ({text or state}): this command writes to it. Give this user write "
                         "access to the file and its directory, or copy it somewhere writable and pass --db; "
-                        "reading commands (export, compare, review list, dashboard) work on it as it is")
+                        "reading commands (export, compare) work on it as it is")
             if "database is locked" in text or "database table is locked" in text or state in ("55P03", "40P01"):
                 return (f"{db} stayed locked by another process for longer than the wait (30 s): a long write "
                         f"or a stuck process holds it. Wait and run the command again, or stop that process; {_RESUME}")
