@@ -99,6 +99,8 @@ def test_read_only_database_is_read_and_exported_and_writes_are_refused(mini_reg
     xlsx = tmp_path / "scores.xlsx"
     assert zwgk("export", "scores", "--round", "r1", "--format", "xlsx", "-o", str(xlsx), "--db", str(copy)).returncode == 0
     assert xlsx.stat().st_size > 0
+    compared = zwgk("compare", "r1", "r1", "--db", str(copy))
+    assert compared.returncode == 0, compared.stdout + compared.stderr
 
     write = zwgk(*assess_args(mini_registry, str(copy), name="r2"))
     assert write.returncode == 2
