@@ -82,7 +82,7 @@ def test_a_holder_that_lost_its_lease_stops_before_scoring(db, monkeypatch):
         lease.ensure()  # ours
         # the process stalls past its expiry and another takes over: simulated by the other's acquire
         time.sleep(0.1)
-        lease._stop.set()  # noqa: SLF001 - freeze our heartbeat, as a stalled process would
+        lease._stop.set()  # freeze our heartbeat, as a stalled process would
         lease._thread.join(5)
         lease._stop.clear()
         time.sleep(1.2)

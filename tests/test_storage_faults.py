@@ -8,13 +8,12 @@ Real rounds on the mini government web (``tests/fixtures_services.py``).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

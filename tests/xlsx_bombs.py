@@ -14,8 +14,8 @@ few MB of memory.  Used by ``tests/test_registry_limits.py`` and ``bench/spreads
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 HEADER = ["unit_id", "unit_name", "tier", "kind", "site_url"]
 

@@ -77,17 +77,17 @@ def _sqlite_file(url: str) -> Path | None:
 def sqlite_read_only_reason(path: Path) -> str:
     """Why an existing SQLite file cannot be written here ("" when it can).
 
-    Checked by opening the file for writing (root ignores permission bits but not a
-    read-only file system or an immutable file) and asking whether its directory takes
-    new files (SQLite needs its -wal/-shm/-journal files beside it).
+    Asked with access(2) (root passes permission bits but not a read-only file system or
+    an immutable file), never by opening the file: closing any descriptor of a SQLite file
+    drops every POSIX lock this process holds on it, which would corrupt the locking of
+    another connection in the same process (a worker's threads).  The directory must take
+    new files too: SQLite keeps its -wal/-shm/-journal files beside the database.
     """
     if not path.is_file():
         return ""
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except OSError as exc:
-        return f"the file is not writable: {exc.strerror}"
-    os.close(fd)
+    read_only_fs = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    if not os.access(path, os.W_OK):
+        return "the file is not writable: " + ("read-only file system" if read_only_fs else "no write permission")
     if not os.access(path.parent, os.W_OK):
         return f"its directory {path.parent} is not writable"
     return ""
