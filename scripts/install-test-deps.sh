@@ -20,4 +20,12 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-python3 -m pip install -q -e '.[test]'
+if ! python3 -m pip install -q -e '.[test]'; then
+  cat >&2 <<'EOF'
+pip could not install zwgk's test extras into this python3. On Debian 12/13 and recent Ubuntu the
+system Python refuses pip (PEP 668, "externally-managed-environment"): create and activate the
+virtual environment of the README's first command, then run this again:
+  python3 -m venv .venv && . .venv/bin/activate && bash scripts/install-test-deps.sh
+EOF
+  exit 1
+fi

@@ -63,6 +63,14 @@ def main() -> None:
     except ZwgkError as exc:
         typer.secho(f"错误 / error: {exc}", fg=typer.colors.RED, err=True)
         sys.exit(2)
+    except Exception as exc:
+        from zwgk.storage.errors import describe
+
+        message = describe(exc)  # disk full, read-only, locked: one line, not a traceback
+        if message is None:
+            raise
+        typer.secho(f"错误 / error: {message}", fg=typer.colors.RED, err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ others.  Storage (``zwgk.storage``) persists exactly these shapes.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -247,7 +248,9 @@ MIN_WEIGHT = 0.04
 
 
 def check_weight(weight: float, where: str = "weight") -> float:
-    """Refuse a 政务公开 share below the 4% floor the seed documents require."""
+    """Refuse a 政务公开 share below the 4% floor the seed documents require (and nan/inf)."""
+    if not math.isfinite(weight):
+        raise WeightError(f"{where}={weight} is not a number; give a share such as 0.05 (at least 0.04)")
     if weight < MIN_WEIGHT - 1e-12:
         raise WeightError(
             f"{where}={weight:g} is below the required minimum 0.04: 政务公开 must weigh "

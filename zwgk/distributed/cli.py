@@ -137,6 +137,10 @@ def _print_status(st) -> None:  # type: ignore[no-untyped-def]
     states = ", ".join(f"{k} {v}" for k, v in sorted(st.states.items()))
     console.print(f"轮次 round [bold]{st.name}[/] (id {st.round_id}, as-of {st.as_of}): 状态 status {st.status}")
     console.print(f"站点 sites {st.done}/{st.total} 完成 done   ({states})   页面 pages {st.pages}")
+    if st.holder is not None:
+        expired = "  [yellow](lease expired: holder gone?)[/]" if st.holder.expired() else ""
+        console.print(f"运行者 run by {st.holder.owner}, heartbeat {st.holder.heartbeat_at:%H:%M:%S} UTC{expired}",
+                      highlight=False)
     for row in st.crawling[:20]:
         console.print(f"  抓取中 crawling {row['unit_id']} {row['site_url']} since {row['started_at']} (attempt {row['attempts']})")
     if len(st.crawling) > 20:

@@ -69,14 +69,20 @@ def run_round_celery(
     resumes from the database.
     """
     from zwgk.distributed.celery_app import configure, redis_client
+    from zwgk.pipeline.lease import RoundLease
     from zwgk.pipeline.round import finish_round, prepare_round
 
     configure(broker, timings)
     t = timings or Timings.from_env()
-    prepared = with_db_retry("prepare round", lambda: prepare_round(db, opts, progress), t.db_retry, db.url)
-    Coordinator(db, prepared, redis_client(), t, window=window, poll_interval=poll_interval,
-                max_failures=max_failures, progress=progress).run()
-    return with_db_retry("finish round", lambda: finish_round(db, prepared, progress), t.db_retry, db.url)
+    # The coordinator holds the round's lease; workers are its executors and need none.
+    lease = RoundLease(db, opts.name)
+    with_db_retry("take the round lease", lease.acquire, t.db_retry, db.url)
+    with lease:
+        prepared = with_db_retry("prepare round", lambda: prepare_round(db, opts, progress), t.db_retry, db.url)
+        Coordinator(db, prepared, redis_client(), t, window=window, poll_interval=poll_interval,
+                    max_failures=max_failures, progress=progress).run()
+        lease.ensure()
+        return with_db_retry("finish round", lambda: finish_round(db, prepared, progress), t.db_retry, db.url)
 
 
 class Coordinator:

@@ -80,6 +80,12 @@ def with_db_retry(what: str, fn: Callable[[], T], retry_for: float, url: str = "
         except (DBAPIError, ZwgkError) as exc:
             if isinstance(exc, ZwgkError) and "cannot open database" not in str(exc):
                 raise
+            if isinstance(exc, DBAPIError):
+                from zwgk.storage.errors import describe
+
+                explained = describe(exc, url)
+                if explained and "locked" not in explained:  # disk full, read-only: waiting will not help
+                    raise ZwgkError(f"{what}: {explained}") from exc
             if time.monotonic() + delay > deadline:
                 detail = getattr(exc, "orig", None) or exc
                 raise ZwgkError(

@@ -19,6 +19,7 @@ class RoundStatus:
     pages: int
     crawling: list[dict[str, Any]] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    holder: Any = None  # the round lease (zwgk.storage.leases.LeaseInfo) while a process runs it
 
     @property
     def total(self) -> int:
@@ -32,6 +33,7 @@ class RoundStatus:
 def round_status(db: Any, name: str) -> RoundStatus:
     """Counts by crawl state, pages stored, the sites being crawled and the failed ones."""
     from zwgk.storage import rounds as rounds_store
+    from zwgk.storage.leases import get_round_lease
     from zwgk.storage.tables import PageRow, RoundSiteRow
 
     info = rounds_store.require_round(db, name)
@@ -53,4 +55,5 @@ def round_status(db: Any, name: str) -> RoundStatus:
         pages=pages,
         crawling=crawling,
         failed=rounds_store.failed_sites(db, info.id),
+        holder=get_round_lease(db, info.name),
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -177,6 +178,28 @@ _COLUMN_FIELDS = {
 }
 _RULE_REQUIRED = ("name_zh", "name_en", "category", "indicator", "severity", "points")
 
+# Sane ranges (inclusive) of every number a rubric may hold.  A value outside them is a typo
+# or a hostile file: ``1e308`` points would score everyone 1e308 合格, a 400-digit integer
+# overflows float(), a huge rectification period overflows the calendar.  Real rubrics use
+# totals of 100 and periods of days to a year, far inside these bounds.
+MAX_POINTS = 1000.0
+_SCORING_RANGES: dict[str, tuple[float, float]] = {
+    "total": (1.0, MAX_POINTS),
+    "pass_line": (0.0, MAX_POINTS),
+    "bonus_gate": (0.0, MAX_POINTS),
+    "bonus_max": (0.0, MAX_POINTS),
+    "weight": (0.04, 1.0),
+    "no_services_factor": (1.0, 10.0),
+    "rectify_working_days": (1, 250),  # about one year of working days
+    "overdue_extra_points": (0.0, MAX_POINTS),
+    "overdue_cap": (0.0, MAX_POINTS),
+}
+_POINT_RANGE = (0.0, MAX_POINTS)  # indicator points, rule points and caps
+_FRESHNESS_RANGE = (0, 3660)  # days (0 = not checked); ten years at most
+_SHARE_PARAM = re.compile(r"(share|rate|similarity|ratio)$")  # rule parameters that are fractions
+_SHARE_RANGE = (0.0, 1.0)
+_PARAM_RANGE = (0.0, 100_000.0)  # any other numeric rule parameter (days, counts, seconds)
+
 
 # ---------------------------------------------------------------------------- loading
 
@@ -234,6 +257,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
         base = _resolve(base_path, seen + (real,))
     _validate(raw, base, path, text)
     merged = deep_merge(base, raw) if base is not None else copy.deepcopy(raw)
+    _check_relations(merged, raw, path, text)
     merged.pop("base", None)
     merged.setdefault("name", path.stem)
     if base is not None and "name" not in raw:
@@ -277,7 +301,12 @@ def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text
     scoring = raw.get("scoring", {})
     _check_table(scoring, ["scoring"], fail)
     _check_fields(scoring, _SCORING_FIELDS, ["scoring"], fail)
+    for key, (low, high) in _SCORING_RANGES.items():
+        if key in scoring and key != "weight":
+            _check_range(scoring[key], low, high, ["scoring", key], fail)
     if "weight" in scoring:
+        if _is_number(scoring["weight"]) and abs(scoring["weight"]) > 1e6:  # float() of a huge int overflows
+            _check_range(scoring["weight"], *_SCORING_RANGES["weight"], ["scoring", "weight"], fail)
         try:
             check_weight(float(scoring["weight"]), "scoring.weight")
         except WeightError as exc:
@@ -285,7 +314,7 @@ def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text
     if "no_services_mode" in scoring and scoring["no_services_mode"] not in NO_SERVICES_MODES:
         fail(["scoring", "no_services_mode"], f"no_services_mode must be one of {sorted(NO_SERVICES_MODES)}")
     for key, value in scoring.get("composite", {}).items():
-        if not _is_number(value) or value < 0 or value > 1:
+        if not _is_number(value) or not _finite(value) or value < 0 or value > 1:
             fail(["scoring", "composite", key], f"composite weight of {key!r} must be a number in 0..1")
 
     indicators = raw.get("indicators", {})
@@ -293,6 +322,8 @@ def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text
     for ind_id, spec in indicators.items():
         _check_table(spec, ["indicators", ind_id], fail)
         _check_fields(spec, _INDICATOR_FIELDS, ["indicators", ind_id], fail)
+        if "points" in spec:
+            _check_range(spec["points"], *_POINT_RANGE, ["indicators", ind_id, "points"], fail)
         if "part" in spec and spec["part"] not in PARTS:
             fail(["indicators", ind_id, "part"], f"part must be one of {sorted(PARTS)}")
         is_new = base is None or ind_id not in base.get("indicators", {})
@@ -317,6 +348,9 @@ def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text
             for req in _RULE_REQUIRED:
                 if req not in spec:
                     fail(["rules", code], f"rule {code} needs {req!r}")
+        for key in ("points", "cap"):
+            if key in spec:
+                _check_range(spec[key], *_POINT_RANGE, ["rules", code, key], fail)
         if "severity" in spec and spec["severity"] not in SEVERITIES:
             fail(["rules", code, "severity"], f"severity must be one of {sorted(SEVERITIES)}")
         params = spec.get("params", {})
@@ -327,14 +361,70 @@ def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text
                     allowed = ", ".join(sorted(known)) or "none"
                     fail(["rules", code, "params", key], f"unknown parameter {key!r} of rule {code} (allowed: {allowed})")
         for key, value in params.items():
-            if _is_number(value) and value < 0:
-                fail(["rules", code, "params", key], f"parameter {key!r} of rule {code} must not be negative")
+            where = ["rules", code, "params", key]
+            numbers = value if isinstance(value, list) else [value]
+            for number in numbers:
+                if not _is_number(number):
+                    continue
+                if number < 0:
+                    fail(where, f"parameter {key!r} of rule {code} must not be negative")
+                bounds = _SHARE_RANGE if _SHARE_PARAM.search(key) else _PARAM_RANGE
+                _check_range(number, *bounds, where, fail)
 
     columns = raw.get("columns", {})
     _check_table(columns, ["columns"], fail)
     for name, spec in columns.items():
         _check_table(spec, ["columns", name], fail)
         _check_fields(spec, _COLUMN_FIELDS, ["columns", name], fail)
+        if "freshness_days" in spec:
+            _check_range(spec["freshness_days"], *_FRESHNESS_RANGE, ["columns", name, "freshness_days"], fail)
+
+
+def _check_relations(merged: dict[str, Any], raw: dict[str, Any], path: Path, text: str) -> None:
+    """Scoring values that are each in range but contradict one another.
+
+    Checked on the merged rubric (a province may override only ``total``), and
+    reported at the line of whichever value this file set.
+    """
+    scoring = merged.get("scoring", {})
+    own = raw.get("scoring", {})
+    if not isinstance(scoring, dict):
+        return
+
+    def fail(keys: tuple[str, ...], reason: str) -> None:
+        mine = [k for k in keys if k in own] or list(keys)
+        raise RubricError(str(path), find_line(text, ["scoring", mine[0]]), reason)
+
+    total = scoring.get("total")
+    if not _is_number(total):
+        return
+    for key, label in (("pass_line", "合格线 pass_line"), ("bonus_gate", "加分门槛 bonus_gate")):
+        value = scoring.get(key)
+        if _is_number(value) and value > total:
+            fail((key, "total"), f"scoring.{key} = {value:g} is above scoring.total = {total:g}: {label} must be ≤ total")
+    cap, extra = scoring.get("overdue_cap"), scoring.get("overdue_extra_points")
+    if _is_number(cap) and cap > total:
+        fail(("overdue_cap", "total"), f"scoring.overdue_cap = {cap:g} is above scoring.total = {total:g}")
+    if _is_number(cap) and _is_number(extra) and extra > cap:
+        fail(("overdue_extra_points", "overdue_cap"),
+             f"scoring.overdue_extra_points = {extra:g} is above scoring.overdue_cap = {cap:g}")
+
+
+def _check_range(value: Any, low: float, high: float, keys: list[str], fail: Any) -> None:
+    """Refuse nan, inf and numbers outside ``[low, high]`` (ints compared exactly, never overflowing)."""
+    if not _is_number(value):
+        return
+    name = ".".join(keys)
+    if not _finite(value):
+        fail(keys, f"{name} = {value} is not a finite number; write a number between {low:g} and {high:g}")
+    if value < low or value > high:
+        shown = f"{value:g}" if isinstance(value, float) else (str(value) if len(str(value)) <= 20 else f"a {len(str(value))}-digit number")
+        fail(keys, f"{name} = {shown} is out of range; it must be between {low:g} and {high:g}")
+
+
+def _finite(value: Any) -> bool:
+    """False for nan and ±inf (which TOML allows and which no score can hold)."""
+    return not isinstance(value, float) or math.isfinite(value)
 
 
 def _check_table(value: Any, keys: list[str], fail: Any) -> None:
@@ -358,6 +448,8 @@ def _check_fields(spec: dict[str, Any], fields: dict[str, str], keys: list[str],
         }[kind]
         if not ok:
             fail(where, f"{'.'.join(where)} must be {kind.replace('strlist', 'a list of strings')}")
+        if kind in ("number", "int") and not _finite(value):
+            fail(where, f"{'.'.join(where)} = {value} is not a finite number (nan/inf are not scores)")
         if kind in ("number", "int") and value < 0:
             fail(where, f"{'.'.join(where)} = {value} is negative; points and thresholds must be ≥ 0")
 

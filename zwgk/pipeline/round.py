@@ -182,6 +182,7 @@ def finish_round(db: Database, prepared: PreparedRound, progress: ProgressFn | N
 
     emit = progress or (lambda event: None)
     info, units = prepared.info, prepared.units
+    _require_every_site_done(db, info, units)
     failed = rounds_store.failed_sites(db, info.id)
     emit({"stage": "evaluate", "total": len(units)})
     n_findings = 0
@@ -209,22 +210,47 @@ def finish_round(db: Database, prepared: PreparedRound, progress: ProgressFn | N
     )
 
 
-def run_round(db: Database, opts: RoundOptions, progress: ProgressFn | None = None) -> RoundResult:
-    """Run (or resume) the round ``opts.name`` in this process and return its scores."""
-    from zwgk.crawlers import crawl_round
+def _require_every_site_done(db: Database, info: Any, units: list[Unit]) -> None:
+    """A ranking is scored only when every site of the round has finished its crawl.
 
-    prepared = prepare_round(db, opts, progress)
-    if progress:
-        progress({"stage": "crawl", "total": len(prepared.units)})
-    crawl_round(
-        db,
-        prepared.info.id,
-        prepared.units,
-        prepared.settings,
-        prepared.rubric.column_vocabulary(prepared.settings.column_match_cutoff),
-        progress=progress,
-    )
-    return finish_round(db, prepared, progress)
+    With the round lease only one process runs a round, so this never fires in normal
+    use; it keeps a partial ranking from ever being printed as if it were the round's.
+    """
+    from zwgk.storage.snapshot import site_states
+
+    states = site_states(db, info.id)
+    waiting = [u.unit_id for u in units if states.get(u.unit_id) not in ("crawled", "evaluated", "failed")]
+    if waiting:
+        shown = ", ".join(waiting[:5]) + (" …" if len(waiting) > 5 else "")
+        raise ZwgkError(
+            f"round {info.name!r}: {len(waiting)} site(s) not finished ({shown}); no ranking is printed "
+            f"until every site is done — run `zwgk assess --round {info.name}` again to resume it"
+        )
+
+
+def run_round(db: Database, opts: RoundOptions, progress: ProgressFn | None = None) -> RoundResult:
+    """Run (or resume) the round ``opts.name`` in this process and return its scores.
+
+    The round's lease is held throughout (``zwgk.pipeline.lease``): a second process
+    asking for the same round is refused with this one named.
+    """
+    from zwgk.crawlers import crawl_round
+    from zwgk.pipeline.lease import RoundLease
+
+    with RoundLease(db, opts.name) as lease:
+        prepared = prepare_round(db, opts, progress)
+        if progress:
+            progress({"stage": "crawl", "total": len(prepared.units)})
+        crawl_round(
+            db,
+            prepared.info.id,
+            prepared.units,
+            prepared.settings,
+            prepared.rubric.column_vocabulary(prepared.settings.column_match_cutoff),
+            progress=progress,
+        )
+        lease.ensure()
+        return finish_round(db, prepared, progress)
 
 
 def _history_loader(db: Database, as_of: dt.date) -> Callable[[Unit], list[dict[str, Any]]]:

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from zwgk.registry.report import RegistryReport
+from zwgk.registry.report import RegistryReport, summarise_errors
 
 console = Console()
 
@@ -23,6 +23,7 @@ registry_app = typer.Typer(
 )
 
 _SHOWN = 15  # normalisations/warnings shown without --details
+_REJECTED_SHOWN = 20  # rejected rows (and kinds of reason) shown without --details
 
 
 def _write_json(report: RegistryReport, path: Path | None) -> None:
@@ -61,19 +62,38 @@ def _print_report(report: RegistryReport, details: bool, wrote: bool) -> None:
         if len(shown) < len(items):
             console.print(f"  … {len(items) - len(shown)} more (use --details)")
     if report.errors:
-        table = Table(title=f"拒绝的行 rejected rows ({report.rejected})", show_lines=False)
-        table.add_column("行 line", justify="right", no_wrap=True)
-        table.add_column("原因 reason")
-        for error in report.errors:
-            table.add_row(f"line {error.line}", error.reason)
-        console.print(table)
+        _print_rejected(report, details)
+
+
+def _print_rejected(report: RegistryReport, details: bool) -> None:
+    """Every rejected row with --details; otherwise counts by reason and the first rows.
+
+    A damaged file can reject millions of rows: printing each would flood the terminal.
+    """
+    shown = report.errors if details else report.errors[:_REJECTED_SHOWN]
+    if len(shown) < len(report.errors):
+        summary = Table(title=f"拒绝原因 rejected rows by reason ({report.rejected})", show_lines=False)
+        summary.add_column("行数 rows", justify="right", no_wrap=True)
+        summary.add_column("首行 first line", justify="right", no_wrap=True)
+        summary.add_column("原因 reason")
+        for kind, count, first in summarise_errors(report.errors)[:_REJECTED_SHOWN]:
+            summary.add_row(str(count), str(first), kind)
+        console.print(summary)
+    table = Table(title=f"拒绝的行 rejected rows ({report.rejected})", show_lines=False)
+    table.add_column("行 line", justify="right", no_wrap=True)
+    table.add_column("原因 reason")
+    for error in shown:
+        table.add_row(f"line {error.line}", error.reason)
+    console.print(table)
+    if len(shown) < len(report.errors):
+        console.print(f"  … {len(report.errors) - len(shown)} more rejected rows (use --details, or --json FILE)")
 
 
 @registry_app.command("import")
 def import_command(
     file: Path = typer.Argument(..., help="Registry file: CSV (UTF-8 or GB18030) or XLSX."),
     db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."),
-    details: bool = typer.Option(False, "--details", help="List every normalisation and warning, not only the first ones."),
+    details: bool = typer.Option(False, "--details", help="List every rejected row, normalisation and warning, not only the first ones."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the report (rejected rows, fixes, warnings) as JSON here."),
 ) -> None:
     """Import units; re-importing the same file changes nothing.
@@ -99,7 +119,7 @@ def import_command(
 @registry_app.command("check")
 def check_command(
     file: Path = typer.Argument(..., help="Registry file to validate (nothing is written)."),
-    details: bool = typer.Option(False, "--details", help="List every normalisation and warning."),
+    details: bool = typer.Option(False, "--details", help="List every rejected row, normalisation and warning."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the report as JSON here."),
 ) -> None:
     """Validate a registry without writing anything: the same report as import."""

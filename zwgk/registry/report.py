@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,3 +67,26 @@ class RegistryReport:
         """``file:line`` of a unit, as stored in ``units.source``."""
         line = self.lines.get(unit_id)
         return f"{self.source}:{line}" if line else self.source
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|\d+")
+
+
+def reason_kind(reason: str) -> str:
+    """A rejection reason with its row-specific values (quoted text, numbers) blanked out.
+
+    ``site_url '没有网站' holds no usable …`` and ``site_url 'x' holds no usable …`` are one
+    kind, so 2 million rejected rows summarise to a few lines.
+    """
+    return _QUOTED.sub("…", reason)
+
+
+def summarise_errors(errors: list[RegistryRowError]) -> list[tuple[str, int, int]]:
+    """``(kind of reason, rows, first line)`` for each kind, the most frequent first."""
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for error in errors:
+        kind = reason_kind(error.reason)
+        counts[kind] += 1
+        first.setdefault(kind, error.line)
+    return [(kind, n, first[kind]) for kind, n in counts.most_common()]

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zwgk.model import ZwgkError
+from zwgk.registry.limits import RegistryLimits
+from zwgk.registry.xlsx_guard import SheetExtent, check_workbook
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
@@ -34,9 +36,10 @@ class RawTable:
     sheet: str = ""
 
 
-def load_table(path: Path, scan_header=None) -> RawTable:
-    """Read ``path`` as CSV or XLSX (by content, not only by extension)."""
+def load_table(path: Path, scan_header=None, limits: RegistryLimits | None = None) -> RawTable:
+    """Read ``path`` as CSV or XLSX (by content, not only by extension), within ``limits``."""
     path = Path(path)
+    limits = limits or RegistryLimits.from_env()
     if not path.exists():
         raise ZwgkError(f"{path}: registry file not found")
     if path.is_dir():
@@ -48,11 +51,17 @@ def load_table(path: Path, scan_header=None) -> RawTable:
         raise ZwgkError(f"{path}: cannot read registry file ({exc.strerror or exc})") from exc
     if head.startswith(_OLE_MAGIC) or path.suffix.lower() == ".xls":
         raise ZwgkError(f"{path}: old Excel .xls format is not supported; save it as .xlsx or CSV (UTF-8)")
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise ZwgkError(
+            f"{path}: {size / 1024 / 1024:,.0f} MiB is above the limit of {limits.max_file_mb} MiB for a registry "
+            f"file ({RegistryLimits.env_name('max_file_mb')}); the national list of every site is about 2 MiB"
+        )
     if head.startswith(_ZIP_MAGIC):
-        return _load_xlsx(path, scan_header)
+        return _load_xlsx(path, scan_header, limits)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         raise ZwgkError(f"{path}: has an .xlsx name but is not an Excel workbook (damaged or mis-named?)")
-    return _load_csv(path)
+    return _load_csv(path, limits)
 
 
 _MAX_BAD_SHARE = 0.01  # at most 1% of lines with undecodable bytes: reject those rows, keep the rest
@@ -99,7 +108,30 @@ def _delimiter(text: str) -> str:
     return ","
 
 
-def _load_csv(path: Path) -> RawTable:
+def _check_csv_row(path: Path, line: int, cells: list[str], counts: list[int], limits: RegistryLimits) -> None:
+    """Apply the row, column and cell caps to one CSV record as it is split."""
+    filled = [i for i, c in enumerate(cells) if c.strip()]
+    if not filled:
+        return
+    if line > limits.max_rows:
+        raise ZwgkError(
+            f"{path}:{line}: a value beyond the limit of {limits.max_rows:,} rows "
+            f"({RegistryLimits.env_name('max_rows')}); split the file or raise the limit"
+        )
+    if filled[-1] + 1 > limits.max_columns:
+        raise ZwgkError(
+            f"{path}:{line}: a value in column {filled[-1] + 1}, beyond the limit of {limits.max_columns} columns "
+            f"({RegistryLimits.env_name('max_columns')}); is the delimiter right?"
+        )
+    counts[0] += len(filled)
+    if counts[0] > limits.max_cells:
+        raise ZwgkError(
+            f"{path}:{line}: more than {limits.max_cells:,} values in the file "
+            f"({RegistryLimits.env_name('max_cells')})"
+        )
+
+
+def _load_csv(path: Path, limits: RegistryLimits) -> RawTable:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -110,6 +142,7 @@ def _load_csv(path: Path) -> RawTable:
     table = RawTable(format=f"csv ({encoding}, {'tab' if delimiter == chr(9) else repr(delimiter)}-separated)")
     physical = re.split(r"\r\n|\r|\n", text)  # the line breaks csv itself honours
     width = None
+    values = [0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     last_line = 0
     while True:
@@ -122,6 +155,7 @@ def _load_csv(path: Path) -> RawTable:
             raise ZwgkError(f"{path}:{reader.line_num}: CSV cannot be split: {exc}") from exc
         end = reader.line_num
         last_line = end
+        _check_csv_row(path, start, cells, values, limits)
         if width is None and any(c.strip() for c in cells):
             width = len(cells)
         if end > start and width is not None and len(cells) != width:
@@ -169,22 +203,40 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _load_xlsx(path: Path, scan_header=None) -> RawTable:
-    import zipfile
-
+def _load_xlsx(path: Path, scan_header, limits: RegistryLimits) -> RawTable:
+    """Read the first sheet with a header, only as far as its last value (see ``xlsx_guard``)."""
     from openpyxl import load_workbook
 
+    extents = check_workbook(path, limits)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ZwgkError(f"{path}: cannot open as an Excel workbook ({exc})") from exc
+    except Exception as exc:  # openpyxl surfaces damaged parts as many exception types
+        raise ZwgkError(f"{path}: cannot open as an Excel workbook ({_short(exc)}); re-save it, or save it as CSV") from None
     try:
         first: RawTable | None = None
         for sheet in workbook.worksheets:
-            sheet.reset_dimensions()  # some writers record a wrong used range (A1:A1)
             table = RawTable(format=f"xlsx (sheet {sheet.title})", sheet=sheet.title)
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                table.rows.append((line, [_cell_text(v) for v in values]))
+            extent = extents.get(str(getattr(sheet, "_worksheet_path", "")).lstrip("/"))
+            if extent is None:  # unknown part name: the widest extent of any sheet bounds it
+                extent = SheetExtent(
+                    max((e.last_row for e in extents.values()), default=0),
+                    max((e.last_column for e in extents.values()), default=0),
+                )
+            if extent.last_row:
+                sheet.reset_dimensions()  # some writers record a wrong used range (A1:A1)
+                try:
+                    rows = sheet.iter_rows(max_row=extent.last_row, max_col=max(1, extent.last_column), values_only=True)
+                    for line, values in enumerate(rows, start=1):
+                        cells = [_cell_text(v) for v in values]
+                        while cells and not cells[-1]:
+                            cells.pop()
+                        if cells:
+                            table.rows.append((line, cells))
+                except Exception as exc:  # malformed XML, bad cell values: one line naming the file
+                    raise ZwgkError(
+                        f"{path}: sheet {sheet.title!r} cannot be read ({_short(exc)}); "
+                        "the workbook is damaged — open and re-save it, or save it as CSV"
+                    ) from None
             if first is None:
                 first = table
             if scan_header is None or scan_header(table.rows[:_HEADER_SCAN]) is not None:
@@ -192,3 +244,9 @@ def _load_xlsx(path: Path, scan_header=None) -> RawTable:
         return first or RawTable(format="xlsx (no sheets)")
     finally:
         workbook.close()
+
+
+def _short(exc: BaseException) -> str:
+    """An exception as one short line: its type and the first line of its message."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__

@@ -8,6 +8,7 @@ the newest migration, so a database made by an older zwgk upgrades in place.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from contextlib import contextmanager
@@ -19,6 +20,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk.model import ZwgkError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DB_PATH = Path("data") / "zwgk.db"
 _MIGRATIONS = Path(__file__).with_name("migrations")
@@ -50,14 +53,74 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
     cur.close()
 
 
-def make_engine(url: str | None = None) -> Engine:
+def _sqlite_read_only_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA query_only=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+_last_url = ""
+
+
+def last_opened_url() -> str:
+    """The (password-hidden) URL of the database this process opened last, for error messages."""
+    return _last_url
+
+
+def _sqlite_file(url: str) -> Path | None:
+    if url.startswith("sqlite:///") and ":memory:" not in url and "?" not in url:
+        return Path(url[len("sqlite:///"):])
+    return None
+
+
+def sqlite_read_only_reason(path: Path) -> str:
+    """Why an existing SQLite file cannot be written here ("" when it can).
+
+    Asked with access(2) (root passes permission bits but not a read-only file system or
+    an immutable file), never by opening the file: closing any descriptor of a SQLite file
+    drops every POSIX lock this process holds on it, which would corrupt the locking of
+    another connection in the same process (a worker's threads).  The directory must take
+    new files too: SQLite keeps its -wal/-shm/-journal files beside the database.
+    """
+    if not path.is_file():
+        return ""
+    read_only_fs = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    if not os.access(path, os.W_OK):
+        return "the file is not writable: " + ("read-only file system" if read_only_fs else "no write permission")
+    if not os.access(path.parent, os.W_OK):
+        return f"its directory {path.parent} is not writable"
+    return ""
+
+
+def make_engine(url: str | None = None, *, read_only: bool = False, immutable: bool = False) -> Engine:
+    """An engine for ``url``; ``read_only`` opens a SQLite file with ``mode=ro`` (and
+    ``immutable=1`` when its directory cannot hold SQLite's shared-memory file)."""
     url = resolve_url(url)
-    if url.startswith("sqlite"):
+    if url.startswith("sqlite") and read_only and (path := _sqlite_file(url)) is not None:
+        flags = "mode=ro" + ("&immutable=1" if immutable else "")
+        engine = create_engine(f"sqlite:///file:{path}?{flags}&uri=true", connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_read_only_pragmas)
+    elif url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
     return engine
+
+
+def schema_revision(engine: Engine) -> tuple[str | None, str]:
+    """(the database's Alembic revision, the newest this zwgk knows)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head() or ""
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    return current, head
 
 
 def migrate(engine: Engine) -> None:
@@ -70,6 +133,17 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def _check_read_only_schema(engine: Engine, path: Path, reason: str) -> None:
+    """A read-only database cannot be migrated: it must already have this zwgk's schema."""
+    current, head = schema_revision(engine)
+    if current != head:
+        raise ZwgkError(
+            f"database {path} is read-only ({reason}) and its schema is at revision {current or 'none'}, "
+            f"not {head} as this zwgk needs; open it once with write access to upgrade it in place, "
+            "or copy it somewhere writable and pass --db"
+        )
 
 
 class Database:
@@ -87,23 +161,49 @@ class Database:
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
+    read_only: str = ""  # why this database is opened read-only ("" when it is writable)
+
     @classmethod
     def open(cls, url: str | None = None, *, attempts: int = 5, migrate_schema: bool = True) -> "Database":
-        engine = make_engine(url)
+        """Open (and migrate) the database; a SQLite file that cannot be written is opened read-only.
+
+        Read-only, the schema must already be the newest (it cannot be migrated); reading
+        commands then work and writing ones fail with one line saying so.
+        """
+        global _last_url
+        resolved = resolve_url(url)
+        path = _sqlite_file(resolved)
+        reason = sqlite_read_only_reason(path) if path is not None else ""
+        if reason:
+            immutable = not os.access(path.parent, os.W_OK)  # type: ignore[union-attr]
+            engine = make_engine(resolved, read_only=True, immutable=immutable)
+        else:
+            engine = make_engine(resolved)
+        _last_url = engine.url.render_as_string(hide_password=True) if not reason else f"sqlite:///{path}"
         delay = 0.2
         for attempt in range(1, attempts + 1):
             try:
-                if migrate_schema:
+                if reason:
+                    _check_read_only_schema(engine, path, reason)  # type: ignore[arg-type]
+                    log.warning("database %s is read-only (%s): opened for reading only", path, reason)
+                elif migrate_schema:
                     migrate(engine)
                 else:
                     with engine.connect():
                         pass
-                return cls(engine)
+                db = cls(engine)
+                db.read_only = reason
+                return db
             except OperationalError as exc:
-                if attempt == attempts:
+                from zwgk.storage.errors import describe
+
+                explained = describe(exc, _last_url)
+                transient = explained is None or "locked" in explained
+                if attempt == attempts or not transient:
                     raise ZwgkError(
-                        f"cannot open database {engine.url.render_as_string(hide_password=True)}: "
-                        f"{exc.orig}. Check that it is running and reachable, or pass --db."
+                        explained
+                        or f"cannot open database {_last_url}: {exc.orig}. Check that it is running and reachable, "
+                        "or pass --db."
                     ) from exc
                 time.sleep(delay)
                 delay *= 2

@@ -329,3 +329,22 @@ class AlertRow(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     __table_args__ = (Index("ix_alerts_unit_kind", "unit_id", "kind"),)
+
+
+class RoundLeaseRow(Base):
+    """Who runs a round right now: one row per round name, held by one process at a time.
+
+    ``token`` is the holder's secret; every renewal and release is a compare-and-set on
+    it, so a process that lost its lease (it stalled past ``expires_at`` and another
+    process took over) can never extend or release the new holder's lease.
+    """
+
+    __tablename__ = "round_leases"
+    round_name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64))
+    owner: Mapped[str] = mapped_column(String(300))  # "host/pid/started" as shown to users
+    host: Mapped[str] = mapped_column(String(200), default="")
+    pid: Mapped[int] = mapped_column(Integer, default=0)
+    acquired_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
