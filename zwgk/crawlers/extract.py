@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -231,6 +232,9 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
         out.facts["search"] = has_search_box(tree)
     if kind == "column":
         items = list_items(anchors, url)
+        if not any(i.get("date") or i.get("md") for i in items) and _EMPTY_LIST.search(normalise(body_text)):
+            items = []  # "本栏目暂无信息": the links left in the rows are the page's layout
+            out.facts["empty_notice"] = True
         if sum(1 for i in items if i.get("date")) < 3:
             # The visible rows may be a stray link or two while the list itself is rendered by
             # a script (inline JSON / XML datastore): read both.
@@ -290,6 +294,11 @@ _ROW_TAGS = frozenset({"li", "tr", "dd", "dl"})
 _LOOSE_ROW_TAGS = frozenset({"div", "p", "span", "h3", "h4", "h5"})
 
 
+_EMPTY_LIST = re.compile(r"暂无(?:相关)?(?:信息|内容|数据|记录|文章)|没有(?:相关)?(?:信息|内容|记录)|无相关(?:信息|内容)")
+# Layout links a table-built page puts in rows too: never list entries.
+_UTILITY_TEXTS = frozenset("首页 网站首页 网站地图 站点地图 联系我们 设为首页 加入收藏 返回顶部 关闭窗口 关闭 打印 更多".split())
+
+
 def list_items(anchors: list[tuple[LexborNode, str, str, str]], page_url: str) -> list[dict[str, Any]]:
     """Entries of a column list page: anchors in li/tr/dd rows, with the row's date."""
     items: list[dict[str, Any]] = []
@@ -298,7 +307,7 @@ def list_items(anchors: list[tuple[LexborNode, str, str, str]], page_url: str) -
     for node, target, text, region in anchors:
         if region != "page" or not text or target in seen or target == page_url:
             continue
-        if _PAGINATION_TEXT.match(normalise(text)):
+        if _PAGINATION_TEXT.match(normalise(text)) or normalise(text).strip("【】[]") in _UTILITY_TEXTS:
             continue
         row = node.parent
         for _ in range(3):
@@ -402,8 +411,8 @@ def pagination(anchors: list[tuple[LexborNode, str, str, str]], page_url: str, h
     for _node, target, text, region in anchors:
         if region == "footer":
             continue
-        if not target.startswith(page_dir):
-            continue
+        if not target.startswith(page_dir) or urlsplit(target).path in ("", "/"):
+            continue  # "首页" on a list page is the site's homepage, not its first page
         if _PAGINATION_HREF.search(target) or (_PAGINATION_TEXT.match(normalise(text)) and target.split("?", 1)[0].rsplit("/", 1)[0] == page_dir):
             if target != page_url and target not in found:
                 found.append(target)
@@ -456,10 +465,11 @@ def _article_facts(
     pub = parse_date(meta.get("PubDate") or meta.get("pubdate") or meta.get("publishdate") or meta.get("PublishDate"))
     if pub is not None:
         out.pub_date, out.date_source = pub, "meta:PubDate"
-    elif (picked := pick_publish(table_dates)) is not None:
-        out.pub_date, out.date_source = picked[1], f"table:{picked[0]}"
-    elif (picked := pick_publish(text_dates)) is not None:
-        out.pub_date, out.date_source = picked[1], f"label:{picked[0]}"
+    elif (picked := pick_publish(dates)) is not None:
+        # The most telling label wins wherever it stands (发布日期 in the text beats 成文日期 in
+        # the 信息公开 table): a document is published on its 发布日期, not on its 成文日期.
+        where = "table" if picked[0] in table_dates else "label"
+        out.pub_date, out.date_source = picked[1], f"{where}:{picked[0]}"
     elif (shown := _unlabelled_date(tree)) is not None:
         out.pub_date, out.date_source = shown[1], f"element:{shown[0]}"
     elif (from_url := date_from_url(url)) is not None:
