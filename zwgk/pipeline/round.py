@@ -168,6 +168,12 @@ def evaluate_site(db: Database, prepared: PreparedRound, unit: Unit, failed: dic
     if unit.unit_id in failed:
         findings = [f for f in findings if f.rule in JUDGED_WITHOUT_CONTENT]
     replace_findings(db, prepared.info.id, unit.unit_id, findings)
+    if getattr(prepared.settings, "archive", "all") == "findings":
+        from zwgk.archive.prune import keep_finding_pages
+        from zwgk.archive.recorder import archive_root
+
+        root = archive_root(db, prepared.settings.archive_dir)
+        keep_finding_pages(db, prepared.info.id, unit.unit_id, findings, snapshot.homepage, root)
     return len(findings)
 
 
