@@ -48,6 +48,8 @@ class ArchivedPage:
     content_type: str
     text: str | None  # decoded body for text types
     notes: dict[str, Any] = field(default_factory=dict)
+    judged_outcome: str = ""  # the crawl's verdict on the page (a 200 may be a soft-404: broken)
+    judged_error: str = ""
 
     @property
     def is_html(self) -> bool:
@@ -156,7 +158,8 @@ def collect(db: Database, round_name: str, unit_id: str, rule: str | None = None
             "archived rounds)"
         )
     root = round_archive_root(db, info)
-    homepage = load_snapshot(db, info.id, unit, info.as_of).homepage
+    snapshot = load_snapshot(db, info.id, unit, info.as_of)
+    homepage = snapshot.homepage
     wanted: list[str] = [homepage] if homepage in records else []
     described: list[dict[str, Any]] = []
     for f in findings:
@@ -168,6 +171,10 @@ def collect(db: Database, round_name: str, unit_id: str, rule: str | None = None
     if not findings and homepage not in records:
         wanted.extend(with_redirects([homepage], records, root))
     pages = [load_page(root, records[u]) for u in dict.fromkeys(wanted)]
+    for page in pages:
+        seen = snapshot.pages.get(page.url)
+        page.judged_outcome = seen.outcome if seen is not None else page.record.outcome
+        page.judged_error = (seen.error if seen is not None else page.record.error) or ""
     return EvidenceSet(info.name, unit_id, unit.name, homepage, described, pages, root)
 
 
@@ -185,7 +192,8 @@ def write_evidence(ev: EvidenceSet, out: Path, with_warc: bool = False) -> dict[
             (out / f"{stem}.safe.html").write_text(safe, encoding="utf-8")
         rec = page.record
         entries.append({
-            "n": n, "url": page.url, "status": page.status, "outcome": rec.outcome, "error": rec.error,
+            "n": n, "url": page.url, "status": page.status, "outcome": page.judged_outcome or rec.outcome,
+            "error": page.judged_error, "fetch_outcome": rec.outcome, "fetch_error": rec.error,
             "fetched_at": page.fetched_at.isoformat() + "Z" if page.fetched_at else None,
             "content_type": page.content_type, "bytes": len(page.body), "truncated": rec.truncated,
             "payload_digest": rec.payload_digest, "source": source, "headers": f"{stem}.headers.txt",
