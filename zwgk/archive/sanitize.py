@@ -19,11 +19,14 @@ from lxml import etree
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; form-action 'none'; base-uri 'none'"
 CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-_DROP = {"script", "noscript", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "link",
-         "meta", "template", "portal", "svg", "math", "audio", "video", "source", "track", "canvas", "dialog"}
+# Removed with their content:
+_DROP = {"script", "iframe", "frame", "frameset", "applet", "template", "portal", "svg", "math", "audio", "video",
+         "canvas"}
+# Removed, their content kept (libxml2 treats some void elements, e.g. <embed>, as containers):
+_UNWRAP = {"noscript", "object", "embed", "base", "link", "meta", "source", "track", "dialog", "param"}
 _URL_ATTRS = {"src", "srcset", "href", "action", "formaction", "background", "poster", "data", "codebase",
               "lowsrc", "dynsrc", "ping", "longdesc", "cite", "manifest", "xmlns", "usemap"}
-_CSS_URL = re.compile(r"url\s*\(|@import|expression\s*\(", re.I)
+_CSS_URL = re.compile(r"url\s*\([^)]*\)?|@import[^;]*;?|expression\s*\([^)]*\)?|image-set\s*\(", re.I)
 
 
 def safe_html(text: str) -> str:
@@ -38,18 +41,19 @@ def safe_html(text: str) -> str:
             if parent is not None:
                 el.drop_tree()
             continue
-        if el.tag.lower() in _DROP:
+        tag = el.tag.lower()
+        if tag in _DROP or tag in _UNWRAP:
             if el.getparent() is not None:
-                el.drop_tree()
+                el.drop_tree() if tag in _DROP else el.drop_tag()
             continue
         for name in list(el.attrib):
             low = name.lower()
             if low.startswith("on") or low in _URL_ATTRS or ":" in low:
                 del el.attrib[name]
-            elif low == "style" and _CSS_URL.search(el.attrib[name]):
-                del el.attrib[name]
-        if el.tag.lower() == "style" and el.text and _CSS_URL.search(el.text):
-            el.text = _CSS_URL.sub("/*blocked*/(", el.text)
+            elif low == "style":
+                el.attrib[name] = _CSS_URL.sub("none", el.attrib[name])
+        if tag == "style" and el.text:
+            el.text = _CSS_URL.sub("none", el.text)
     body = lxml.html.tostring(doc, encoding="unicode", method="html")
     body = re.sub(r"^\s*<html[^>]*>", "", body, flags=re.I)
     return f"<!doctype html><html><head>{CSP_META}<meta charset=\"utf-8\"></head>{body}"
