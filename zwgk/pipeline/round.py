@@ -97,6 +97,11 @@ def prepare_round(db: Database, opts: RoundOptions, progress: ProgressFn | None 
         emit({"stage": "registry", "path": str(opts.registry)})
         registry_report = import_registry(db, opts.registry)
     units = _units_for_round(db, opts, registry_report)
+    if opts.crawl.get("archive", "all") != "none" and not opts.crawl.get("archive_dir"):
+        from zwgk.archive.recorder import archive_root
+
+        # Stored with the round (absolute), so evidence, replay and workers find the WARC files.
+        opts.crawl = {**opts.crawl, "archive_dir": str(archive_root(db))}
 
     info, resumed = rounds_store.create_round(
         db,
