@@ -31,8 +31,7 @@ def round_archive_root(db: Database, info: Any) -> Path:
 def run_round_from_archive(db: Database, opts: Any, source: str, progress: ProgressFn | None = None) -> Any:
     """Run (or resume) round ``opts.name`` from round ``source``'s archive."""
     from zwgk.archive.replay import ReplayArchive
-    from zwgk.crawlers import crawl_round
-    from zwgk.pipeline.round import finish_round, prepare_round
+    from zwgk.pipeline.round import crawl_prepared, finish_round, prepare_round
 
     src = rounds_store.require_round(db, source)
     if src.name == opts.name:
@@ -44,7 +43,7 @@ def run_round_from_archive(db: Database, opts: Any, source: str, progress: Progr
             f"round {source!r} was archived with --archive {mode}: only a round archived in full "
             "(--archive all) can be re-judged from its archive"
         )
-    if not archive_store.round_records(db, src.id):
+    if not archive_store.count_round_records(db, src.id):
         raise ZwgkError(f"round {source!r} has no archived pages (it ran before zwgk archived rounds, or with --archive none)")
     crawl.update(archive="none", ipv6_probe=False)  # nothing new to record; IPv6 was measured live
     crawl["archive_dir"] = str(round_archive_root(db, src))
@@ -60,11 +59,8 @@ def run_round_from_archive(db: Database, opts: Any, source: str, progress: Progr
         crawl=crawl,
     )
     prepared = prepare_round(db, opts, progress)
-    if progress:
-        progress({"stage": "crawl", "total": len(prepared.units)})
-    replay = ReplayArchive(db, src.id, round_archive_root(db, src))
-    crawl_round(db, prepared.info.id, prepared.units, prepared.settings, prepared.rubric.column_synonyms(),
-                progress=progress, archive=replay)
+    # The live round's crawl, with the archive standing in for the network.
+    crawl_prepared(db, prepared, progress, archive=ReplayArchive(db, src.id, round_archive_root(db, src)))
     for unit in prepared.units:
         archive_store.set_site_probes(db, prepared.info.id, unit.unit_id,
                                       archive_store.site_probes(db, src.id, unit.unit_id))

@@ -245,23 +245,30 @@ def run_round(db: Database, opts: RoundOptions, progress: ProgressFn | None = No
     The round's lease is held throughout (``zwgk.pipeline.lease``): a second process
     asking for the same round is refused with this one named.
     """
-    from zwgk.crawlers import crawl_round
     from zwgk.pipeline.lease import RoundLease
 
     with RoundLease(db, opts.name) as lease:
         prepared = prepare_round(db, opts, progress)
-        if progress:
-            progress({"stage": "crawl", "total": len(prepared.units)})
-        crawl_round(
-            db,
-            prepared.info.id,
-            prepared.units,
-            prepared.settings,
-            prepared.rubric.column_vocabulary(prepared.settings.column_match_cutoff),
-            progress=progress,
-        )
+        crawl_prepared(db, prepared, progress)
         lease.ensure()
         return finish_round(db, prepared, progress)
+
+
+def crawl_prepared(db: Database, prepared: PreparedRound, progress: ProgressFn | None = None, archive: Any = None) -> Any:
+    """Crawl a prepared round's sites in this process (``archive``: see ``crawl_round``)."""
+    from zwgk.crawlers import crawl_round
+
+    if progress:
+        progress({"stage": "crawl", "total": len(prepared.units)})
+    return crawl_round(
+        db,
+        prepared.info.id,
+        prepared.units,
+        prepared.settings,
+        prepared.rubric.column_vocabulary(prepared.settings.column_match_cutoff),
+        progress=progress,
+        archive=archive,
+    )
 
 
 def _history_loader(db: Database, as_of: dt.date) -> Callable[[Unit], list[dict[str, Any]]]:

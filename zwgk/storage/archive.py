@@ -181,3 +181,10 @@ def set_site_probes(db: Database, round_id: int, unit_id: str, probes: dict[str,
         row = s.get(RoundSiteRow, (round_id, unit_id))
         if row is not None:
             row.probes = probes
+
+
+def count_round_records(db: Database, round_id: int) -> int:
+    from sqlalchemy import func
+
+    with db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(ArchiveRecordRow).where(ArchiveRecordRow.round_id == round_id)) or 0)
