@@ -14,7 +14,7 @@ Farm pages are small and uniform, so the national figure is extrapolated from re
 its own) and the requests per site of the national bench (``bench/README.md``), with the
 arithmetic printed.
 
-Usage:  python bench/archive_size.py [--sites 100] [--keep DIR] | tee bench/results/archive_size.txt
+Usage:  flock /tmp/zwgk-bench.lock python bench/archive_size.py [--sites 100] [--keep DIR] | tee bench/results/archive_size.txt
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import resource
 import sqlite3
 import statistics
@@ -50,7 +51,7 @@ def assess(*args: str) -> tuple[float, float]:
     """Run ``zwgk assess`` in a child process; (wall s, CPU s of the child)."""
     cpu0, t0 = child_cpu(), time.monotonic()
     run = subprocess.run([sys.executable, "-m", "zwgk", "assess", "--quiet", *args], capture_output=True, text=True,
-                         cwd=ROOT, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     if run.returncode != 0:
         raise SystemExit(f"zwgk assess {' '.join(args)} failed:\n{run.stderr}{run.stdout}")
     return time.monotonic() - t0, child_cpu() - cpu0
@@ -89,6 +90,7 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="zwgk-archive-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"# archive_size.py --sites {args.sites}  ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, work {work})")
+    print(f"# nproc {os.cpu_count()}, load average before {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     with running_farm(FarmConfig(sites=args.sites)) as farm:
         registry = farm.write_registry(work / "registry.csv")
         common = ["--registry", str(registry), "--as-of", farm.truth["as_of"], "--resolver", farm.resolver,
@@ -145,6 +147,7 @@ def main() -> None:
           f" (real sites change more than the farm: an upper bound is the first-round figure)")
     fr = sum(f1) / max(sum(a1), 1)
     print(f"  --archive findings (farm ratio {fr:.1%}): about {NATIONAL_SITES * per_site * fr / 1e9:.2f} GB")
+    print(f"\n# load average after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

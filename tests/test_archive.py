@@ -169,3 +169,16 @@ def test_archive_findings_keeps_only_pages_behind_findings(tmp_path):
     assert records(db, "n1") == [] and not list((tmp_path / "archive").glob("*-n1"))
     run = zwgk("assess", "--round", "f2", "--from-archive", "f1", "--db", str(db), "--quiet")
     assert run.returncode == 2 and "--archive findings" in run.stderr
+
+
+def test_evidence_screenshots_the_archived_homepage_offline(archived):
+    """The farm is stopped: the picture comes from the archive, in headless Chromium."""
+    site = archived["truth"]["sites"][0]
+    out = archived["work"] / "ev-shot"
+    run = ok(zwgk("evidence", "--round", "r1", "--unit", site["unit_id"], "-o", str(out), "--screenshots",
+                  "--db", str(archived["db"])))
+    png = (out / "homepage.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
+    beside = list((archived["work"] / "archive").glob(f"*-r1/{site['unit_id']}.home.png"))
+    assert len(beside) == 1 and beside[0].read_bytes() == png
+    assert "homepage screenshot" in run.stdout
