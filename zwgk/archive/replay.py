@@ -47,8 +47,11 @@ class ReplayArchive:
         records = site_records(self.db, self.source_round_id, unit_id)
         _SITE.set(ReplaySite(unit_id, records, site_probes(self.db, self.source_round_id, unit_id)))
 
-    def take_rows(self, unit_id: str) -> list[dict[str, Any]]:
+    async def take_rows(self, unit_id: str) -> list[dict[str, Any]]:
         return []
+
+    def close(self) -> None:
+        return None
 
 
 class ArchivedDns:

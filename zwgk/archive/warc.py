@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import gzip
 import hashlib
 import io
 import json
@@ -87,19 +88,26 @@ class WarcFile:
         """Create the file afresh with its warcinfo record (a re-crawled site starts over)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "wb") as fh:
-            writer = WARCWriter(fh, gzip=True, warc_version=WARC_VERSION)
-            writer.write_record(writer.create_warcinfo_record(self.path.name, info))
+            fh.write(member(builder().create_warcinfo_record(self.path.name, info)))
 
     def append(self, *records: Any) -> list[tuple[int, int]]:
         """Write records one after the other; (offset, length) of each gzip member."""
+        members = [member(record) for record in records]
         spans: list[tuple[int, int]] = []
         with open(self.path, "ab") as fh:
-            writer = WARCWriter(fh, gzip=True, warc_version=WARC_VERSION)
-            for record in records:
+            for data in members:
                 start = fh.tell()
-                writer.write_record(record)
-                spans.append((start, fh.tell() - start))
+                fh.write(data)
+                spans.append((start, len(data)))
         return spans
+
+
+def member(record: Any) -> bytes:
+    """One record as its own gzip member.  Level 6, not warcio's 9: as small within a few per
+    cent and several times faster, which matters on multi-megabyte pages."""
+    raw = io.BytesIO()
+    WARCWriter(raw, gzip=False, warc_version=WARC_VERSION).write_record(record)
+    return gzip.compress(raw.getvalue(), compresslevel=6, mtime=0)
 
 
 def builder() -> WARCWriter:
@@ -109,10 +117,12 @@ def builder() -> WARCWriter:
 
 def response_record(
     b: WARCWriter, uri: str, protocol: str, status: int, reason: str, headers: list[tuple[str, str]],
-    body: bytes, truncated: bool,
+    body: bytes, truncated: bool, digest: str = "",
 ) -> Any:
     http = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol=protocol)
-    warc_headers = {"WARC-Truncated": "length"} if truncated else {}
+    warc_headers = {"WARC-Payload-Digest": digest or payload_digest(body)}  # hashed once
+    if truncated:
+        warc_headers["WARC-Truncated"] = "length"
     return b.create_warc_record(uri, "response", payload=io.BytesIO(body), length=len(body), http_headers=http,
                                 warc_headers_dict=warc_headers)
 

@@ -34,6 +34,8 @@ class SnapshotWriter:
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
+        if self.archive is not None:
+            self.archive.close()
 
     def for_site(self, round_id: int, unit_id: str, batch: int = FLUSH_PAGES) -> "SiteWriter":
         """The site's writer; also opens the site's web archive, which from here on
@@ -74,6 +76,6 @@ class SiteWriter:
         if self.writer.archive is not None:
             from zwgk.storage import archive as archive_store
 
-            rows = self.writer.archive.take_rows(self.unit_id)
+            rows = await self.writer.archive.take_rows(self.unit_id)
             if rows:
                 await self.writer.call(archive_store.write_records, self.round_id, self.unit_id, rows)
