@@ -45,7 +45,8 @@ def run_round_from_archive(db: Database, opts: Any, source: str, progress: Progr
         )
     if not archive_store.count_round_records(db, src.id):
         raise ZwgkError(f"round {source!r} has no archived pages (it ran before zwgk archived rounds, or with --archive none)")
-    crawl.update(archive="none", ipv6_probe=False)  # nothing new to record; IPv6 was measured live
+    # Nothing new to record; IPv6 and the spaced homepage checks were measured live (probes copied).
+    crawl.update(archive="none", ipv6_probe=False, home_checks=1)
     crawl["archive_dir"] = str(round_archive_root(db, src))
     unit_ids = rounds_store.round_unit_ids(db, src.id)
     if opts.unit_ids:
@@ -62,7 +63,6 @@ def run_round_from_archive(db: Database, opts: Any, source: str, progress: Progr
     # The live round's crawl, with the archive standing in for the network.
     crawl_prepared(db, prepared, progress, archive=ReplayArchive(db, src.id, round_archive_root(db, src)))
     for unit in prepared.units:
-        archive_store.set_site_probes(db, prepared.info.id, unit.unit_id,
-                                      archive_store.site_probes(db, src.id, unit.unit_id))
+        archive_store.copy_site_verdict(db, src.id, prepared.info.id, unit.unit_id)
         archive_store.copy_round_records(db, src.id, prepared.info.id, unit.unit_id)
     return finish_round(db, prepared, progress)

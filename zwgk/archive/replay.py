@@ -19,6 +19,7 @@ from zwgk.archive import warc
 from zwgk.crawlers.decode import decode_body
 from zwgk.crawlers.fetcher import REDIRECT_STATUSES, RETRY_STATUSES, Fetcher, FetchResult
 from zwgk.crawlers.net import Lookup
+from zwgk.crawlers.outage import OutageGuard
 from zwgk.storage.archive import ArchiveRecord, site_probes, site_records
 from zwgk.storage.db import Database
 
@@ -63,6 +64,14 @@ class ArchivedDns:
         return Lookup(a=list(dns.get("a") or []), aaaa=list(dns.get("aaaa") or []), error=str(dns.get("error") or ""))
 
 
+class ReplayGuard(OutageGuard):
+    """No outage checks against the archive: whether the live crawl was cut short by the
+    assessor's outage is the source round's verdict, copied with its site state."""
+
+    async def check(self) -> str:
+        return ""
+
+
 class ReplayFetcher(Fetcher):
     """The crawler's fetcher with the network replaced by the archive."""
 
@@ -70,6 +79,15 @@ class ReplayFetcher(Fetcher):
         super().__init__(settings)
         self.replay = archive
         self.dns = ArchivedDns()  # type: ignore[assignment]
+        self._guard = ReplayGuard(self, settings)
+
+    @property  # type: ignore[override]
+    def guard(self) -> ReplayGuard:
+        return self._guard
+
+    @guard.setter
+    def guard(self, value: Any) -> None:
+        """The engine installs the live outage guard; a replay keeps its own."""
 
     async def __aenter__(self) -> "ReplayFetcher":
         return self
@@ -85,6 +103,7 @@ class ReplayFetcher(Fetcher):
         extra_headers: dict[str, str] | None,
         v6: bool,
         retries: int | None,
+        use_breaker: bool = True,
     ) -> None:
         self.requests += 1
         site = _SITE.get()
@@ -112,6 +131,7 @@ class ReplayFetcher(Fetcher):
             body = head.body
         ctype = result.content_type.split(";", 1)[0].strip().lower()
         html = ctype.startswith(("text/html", "application/xhtml")) or (ctype in ("", "text/plain") and full_body)
+        html = html or result.want_text
         declared = _first(headers, "content-length")
         result.size = int(declared) if row.truncated and declared.isdigit() else len(body)
         if html:

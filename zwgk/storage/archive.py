@@ -174,13 +174,18 @@ def site_probes(db: Database, round_id: int, unit_id: str) -> dict[str, Any]:
         return dict(row.probes or {}) if row is not None else {}
 
 
-def set_site_probes(db: Database, round_id: int, unit_id: str, probes: dict[str, Any]) -> None:
-    """Site-level probe results of a re-judged round: the source round's (DNS, IPv6 were
-    measured on the network, not in the archive)."""
+def copy_site_verdict(db: Database, source_round_id: int, target_round_id: int, unit_id: str) -> None:
+    """A re-judged site takes the source round's network-side verdict: its probes (DNS,
+    IPv6, homepage checks — measured on the network, not in the archive) and, when the
+    live crawl failed, that state and reason (e.g. left unverified by an outage)."""
     with db.session() as s:
-        row = s.get(RoundSiteRow, (round_id, unit_id))
-        if row is not None:
-            row.probes = probes
+        src = s.get(RoundSiteRow, (source_round_id, unit_id))
+        row = s.get(RoundSiteRow, (target_round_id, unit_id))
+        if src is None or row is None:
+            return
+        row.probes = dict(src.probes or {})
+        if src.state == "failed":
+            row.state, row.reason = src.state, src.reason
 
 
 def count_round_records(db: Database, round_id: int) -> int:
