@@ -31,6 +31,7 @@ def round_archive_root(db: Database, info: Any) -> Path:
 def run_round_from_archive(db: Database, opts: Any, source: str, progress: ProgressFn | None = None) -> Any:
     """Run (or resume) round ``opts.name`` from round ``source``'s archive."""
     from zwgk.archive.replay import ReplayArchive
+    from zwgk.pipeline.lease import RoundLease
     from zwgk.pipeline.round import crawl_prepared, finish_round, prepare_round
 
     src = rounds_store.require_round(db, source)
@@ -59,10 +60,12 @@ def run_round_from_archive(db: Database, opts: Any, source: str, progress: Progr
         allow_private=bool((src.settings or {}).get("allow_private")),
         crawl=crawl,
     )
-    prepared = prepare_round(db, opts, progress)
-    # The live round's crawl, with the archive standing in for the network.
-    crawl_prepared(db, prepared, progress, archive=ReplayArchive(db, src.id, round_archive_root(db, src)))
-    for unit in prepared.units:
-        archive_store.copy_site_verdict(db, src.id, prepared.info.id, unit.unit_id)
-        archive_store.copy_round_records(db, src.id, prepared.info.id, unit.unit_id)
-    return finish_round(db, prepared, progress)
+    with RoundLease(db, opts.name) as lease:  # one process per round, as for a live round
+        prepared = prepare_round(db, opts, progress)
+        # The live round's crawl, with the archive standing in for the network.
+        crawl_prepared(db, prepared, progress, archive=ReplayArchive(db, src.id, round_archive_root(db, src)))
+        for unit in prepared.units:
+            archive_store.copy_site_verdict(db, src.id, prepared.info.id, unit.unit_id)
+            archive_store.copy_round_records(db, src.id, prepared.info.id, unit.unit_id)
+        lease.ensure()
+        return finish_round(db, prepared, progress)
