@@ -76,9 +76,9 @@ def test_login_success_shows_the_overview(app, dash):
     assert set(portals["unit_name"]) == {"甲市人民政府"}
     assert "甲市教育局" in set(departments["unit_name"]) and list(departments["rank"]) == [1, 2, 3]
     assert [r.label for r in at.sidebar.radio] == ["页面"]
-    assert at.sidebar.radio[0].options == ["总览", "单位详情", "整改清单"]  # no workbench for leaders
+    assert at.sidebar.radio[0].options == ["总览", "单位详情", "整改清单", "存档证据"]  # no workbench for leaders
     labels = [b.proto.label for b in at.get("download_button")]
-    assert "下载通报 (PDF)" in labels and "下载2026Q4季通报 (PDF)" in labels and "下载2026Q4季通报 (xlsx)" in labels
+    assert "下载通报 (PDF)" in labels and "下载通报 (Word)" in labels and "下载2026Q4季通报 (PDF)" in labels and "下载2026Q4季通报 (xlsx)" in labels
 
 
 def test_without_a_session_the_page_only_points_to_the_login_form(app, dash):
@@ -93,7 +93,7 @@ def test_without_a_session_the_page_only_points_to_the_login_form(app, dash):
 def test_department_sees_only_its_unit(app, dash):
     at = login(app(), "dept_a", dash.passwords["dept_a"])
     assert at.title[0].value == "整改清单"
-    assert at.sidebar.radio[0].options == ["整改清单", "单位详情"]
+    assert at.sidebar.radio[0].options == ["整改清单", "单位详情", "存档证据"]
     shown = texts(at)
     assert "甲市教育局" in shown and "甲市卫生健康委员会" not in shown and "dept-b" not in shown
     assert at.selectbox(key="w_rect_unit").options == ["甲市教育局（dept-a）"]

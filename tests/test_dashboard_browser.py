@@ -297,11 +297,19 @@ def test_department_downloads_only_its_own_xlsx_csv_and_pdf(server, page, tmp_pa
     assert fd.a_id in csv_text and SCRIPT in csv_text and not leaks(csv_text, fd)
 
     with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name=re.compile("整改通知书")).click()
+        page.get_by_role("button", name="下载整改通知书 (PDF)").click()
     pdf = Path(info.value.path())
     assert pdf.read_bytes()[:5] == b"%PDF-"
     flat = "".join(pdf_text(pdf).split())  # pdftotext wraps long lines
     assert fd.a_name in flat and not leaks(flat, fd)
+
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="下载整改通知书 (Word)").click()
+    import docx
+
+    word = docx.Document(str(info.value.path()))
+    text = "\n".join([p.text for p in word.paragraphs] + [c.text for t in word.tables for r in t.rows for c in r.cells])
+    assert f"{fd.a_name}：" in text and SCRIPT in text and not leaks(text, fd)
 
 
 def deep_links(fd: FarmDashboard) -> list[str]:
@@ -312,6 +320,7 @@ def deep_links(fd: FarmDashboard) -> list[str]:
         f"/?page=unit&unit={fd.b_id}&round={fd.round_name}",
         "/?page=overview",
         f"/?page=workbench&unit={fd.b_id}",
+        f"/?page=evidence&unit={fd.b_id}",
     ]
 
 
@@ -324,7 +333,7 @@ def test_department_cannot_reach_another_units_list_by_any_page_or_widget(server
     settle(page)
     # widgets: the page radio and every unit selectbox offer only its own unit
     radios = page.locator('[data-testid="stSidebar"] [role="radiogroup"] label').all_inner_texts()
-    assert [r.strip() for r in radios] == ["整改清单", "单位详情"]
+    assert [r.strip() for r in radios] == ["整改清单", "单位详情", "存档证据"]
     assert selectbox_options(page, "单位") == [own]
     assert not leaks(page_text(page), fd)
     page.locator('[data-testid="stSidebar"] label').filter(has_text="单位详情").click()

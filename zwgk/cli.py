@@ -48,8 +48,10 @@ def _mount() -> None:
     from zwgk.monitor import cli as monitor_cli
     from zwgk.distributed import cli as distributed_cli
     from zwgk.inspect import cli as inspect_cli
+    from zwgk.archive import cli as archive_cli
 
-    for module in (pipeline_cli, registry_cli, assess_cli, indicators_cli, farm_cli, dashboard_cli, monitor_cli, distributed_cli, inspect_cli):
+    for module in (pipeline_cli, registry_cli, assess_cli, indicators_cli, farm_cli, dashboard_cli, monitor_cli,
+                   distributed_cli, inspect_cli, archive_cli):
         module.register(app)
 
 

@@ -63,7 +63,7 @@ def _fmt(x: Any) -> str:
 
 
 def _fmt_option(default: str | None = None):
-    return typer.Option(default, "--format", "-f", help="json | csv | xlsx (rectification also pdf)")
+    return typer.Option(default, "--format", "-f", help="json | csv | xlsx (rectification also pdf, docx)")
 
 
 @export_app.command("findings")
@@ -119,7 +119,7 @@ def export_rectification_cmd(
     out: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (default ./out/rectification-UNIT.FMT)."),
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """A department's 整改清单 (its items only): xlsx | csv | pdf (整改通知书) | json."""
+    """A department's 整改清单 (its items only): xlsx | csv | json, or its 整改通知书 as pdf | docx (Word)."""
     from zwgk.assess.exports import export_rectification
 
     suffix = (fmt or "xlsx").lower()
@@ -131,13 +131,15 @@ def export_rectification_cmd(
 @export_app.command("bulletin")
 def export_bulletin_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),
-    out: Path = typer.Option(..., "-o", "--output", help="Output PDF."),
+    out: Path = typer.Option(..., "-o", "--output", help="Output file (.pdf or .docx)."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="pdf | docx (Word, editable); default from the -o suffix, else pdf."),
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """A round's 通报 (PDF): ranking, pass rate, named failures, most improved, chart."""
+    """A round's 通报 (PDF or Word): ranking, pass rate, named failures, most improved."""
     from zwgk.assess.exports import export_bulletin
 
-    path = export_bulletin(_open(db), round_name, out)
+    fmt = fmt or ("docx" if out.suffix.lower() == ".docx" else "pdf")
+    path = export_bulletin(_open(db), round_name, out, fmt)
     console.print(f"已导出 exported: {path}")
 
 

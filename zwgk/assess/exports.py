@@ -229,11 +229,12 @@ def export_scores(db: Database, round_name: str, fmt: str, path: str | Path) -> 
 
 
 def export_rectification(db: Database, unit_id: str, fmt: str, path: str | Path, round_name: str | None = None) -> Path:
-    """One unit's 整改清单 (that unit's items only) as xlsx / csv / pdf / json.
+    """One unit's 整改清单 (that unit's items only) as xlsx / csv / json, or its
+    整改通知书 as pdf / docx.
 
     ``round_name`` None → the unit's newest round.
     """
-    fmt = _check_fmt(fmt, ("xlsx", "csv", "pdf", "json"))
+    fmt = _check_fmt(fmt, ("xlsx", "csv", "pdf", "docx", "json"))
     info, records, note = rectification_records(db, unit_id, round_name)
     path = Path(path)
     if fmt == "json":
@@ -244,6 +245,10 @@ def export_rectification(db: Database, unit_id: str, fmt: str, path: str | Path,
         from zwgk.assess.pdf import rectification_notice
 
         return rectification_notice(db, unit_id, info, records, note, path)
+    if fmt == "docx":
+        from zwgk.assess.word import rectification_notice_docx
+
+        return rectification_notice_docx(db, unit_id, info, records, note, path)
     book = _Book(path)
     unit = results.unit_names(db, [unit_id])[unit_id]
     book.table("整改清单", RECTIFICATION_COLUMNS, records)
@@ -322,8 +327,14 @@ def export_unverified(db: Database, round_name: str, fmt: str, path: str | Path,
     return book.close()
 
 
-def export_bulletin(db: Database, round_name: str, path: str | Path) -> Path:
-    """The round's 通报 as PDF: ranking, pass rate, named failures, most improved, chart."""
+def export_bulletin(db: Database, round_name: str, path: str | Path, fmt: str = "pdf") -> Path:
+    """The round's 通报 as PDF (ranking, pass rate, named failures, most improved, chart)
+    or as an editable Word document (docx)."""
+    fmt = _check_fmt(fmt, ("pdf", "docx"))
+    if fmt == "docx":
+        from zwgk.assess.word import bulletin_docx
+
+        return bulletin_docx(db, find_round(db, round_name), Path(path))
     from zwgk.assess.pdf import bulletin
 
     return bulletin(db, find_round(db, round_name), Path(path))

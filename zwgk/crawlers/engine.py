@@ -59,14 +59,16 @@ def crawl_round(
     settings: CrawlSettings,
     column_synonyms: ColumnVocabulary | dict[str, list[str]],
     progress: ProgressFn | None = None,
+    archive: Any = None,
 ) -> CrawlSummary:
     """Crawl every unit's site into round ``round_id``'s snapshot (resumable).
 
     Sites already ``crawled`` in this round are skipped; a site left
     ``crawling`` (the process was killed) or ``failed`` is reset and crawled
-    again from scratch, so a resumed round has no duplicates.
+    again from scratch, so a resumed round has no duplicates.  ``archive``:
+    a ``zwgk.archive`` recorder or replayer; None records per ``settings.archive``.
     """
-    coro = crawl_round_async(db, round_id, units, settings, column_synonyms, progress)
+    coro = crawl_round_async(db, round_id, units, settings, column_synonyms, progress, archive)
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -95,11 +97,16 @@ async def crawl_round_async(
     settings: CrawlSettings,
     column_synonyms: ColumnVocabulary | dict[str, list[str]],
     progress: ProgressFn | None = None,
+    archive: Any = None,
 ) -> CrawlSummary:
     emit = _safe(progress)
     started = time.monotonic()
     summary = CrawlSummary()
-    writer = SnapshotWriter(db)
+    if archive is None:
+        from zwgk.archive.recorder import open_round_archive
+
+        archive = open_round_archive(db, round_id, settings)  # None: archiving is off
+    writer = SnapshotWriter(db, archive)
     if isinstance(column_synonyms, ColumnVocabulary):
         matcher = column_synonyms
     else:  # names only (no key terms): the older interface
@@ -121,7 +128,7 @@ async def crawl_round_async(
         for unit in todo:
             queue.put_nowait(unit)
         in_flight = {"n": 0}
-        async with Fetcher(settings) as fetcher:
+        async with (archive.fetcher(settings) if archive is not None else Fetcher(settings)) as fetcher:
             fetcher.guard = OutageGuard(fetcher, settings)
 
             async def worker() -> None:

@@ -216,6 +216,9 @@ class Fetcher:
         self.requests = 0
         self.breaker = HostBreaker(settings.breaker_failures, settings.breaker_cooloff_s)
         self.guard: Any = None  # the round's OutageGuard (zwgk.crawlers.outage), set by the engine
+        # Optional web archive (zwgk.archive.RoundArchive): told every response as received
+        # and every finished redirect hop; None records nothing.
+        self.archive: Any = None
 
     async def __aenter__(self) -> "Fetcher":
         s = self.settings
@@ -284,6 +287,8 @@ class Fetcher:
             for _hop in range(self.settings.max_redirects + 1):
                 headers = extra_headers if current == url else None
                 await self._attempts(result, current, full_body, headers, v6, retries, use_breaker)
+                if self.archive is not None and not v6:
+                    self.archive.hop_done(current, result)
                 if result.status in REDIRECT_STATUSES and result.outcome == "redirect":
                     target = resolve_link(current, result.headers.get("location"))
                     if target is None:
@@ -354,6 +359,7 @@ class Fetcher:
                     options["timeout"] = aiohttp.ClientTimeout(
                         total=left, sock_connect=min(s.connect_timeout, left)
                     )
+                body, cut = b"", False
                 try:
                     self.requests += 1
                     headers = extra_headers
@@ -375,8 +381,10 @@ class Fetcher:
                                 slot.pause(retry_wait)
                         else:
                             result.outcome, result.error = _classify_status(resp.status)
-                            await self._read(resp, result, full_body)
+                            body, cut = await self._read(resp, result, full_body)
                             ok = 200 <= resp.status < 400
+                        if self.archive is not None and not v6:
+                            self.archive.record(url, resp, body, cut, result)
                 except ClientConnectorDNSError as exc:
                     os_error = exc.os_error
                     if isinstance(os_error, PrivateAddressRefused):
@@ -438,7 +446,8 @@ class Fetcher:
                 return True
         return False
 
-    async def _read(self, resp: aiohttp.ClientResponse, result: FetchResult, full_body: bool) -> None:
+    async def _read(self, resp: aiohttp.ClientResponse, result: FetchResult, full_body: bool) -> tuple[bytes, bool]:
+        """Read the body up to the cap; returns the bytes kept and whether it was cut."""
         s = self.settings
         ctype = (resp.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
         html = ctype.startswith(("text/html", "application/xhtml")) or (ctype in ("", "text/plain") and full_body)
@@ -462,6 +471,7 @@ class Fetcher:
             result.text, result.charset = decode_body(body, resp.headers.get("Content-Type"))
             if truncated:
                 result.error = f"body cut at {s.max_page_bytes} bytes"
+        return body, truncated
 
 
 def _silent(result: FetchResult, answered: bool) -> bool:

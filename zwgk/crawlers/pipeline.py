@@ -23,8 +23,9 @@ FLUSH_LINKS = 800
 class SnapshotWriter:
     """Round-wide writer: one thread, calls in submission order."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, archive: Any = None):
         self.db = db
+        self.archive = archive  # zwgk.archive: its index rows are written with the pages
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zwgk-writer")
 
     async def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -33,8 +34,14 @@ class SnapshotWriter:
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
+        if self.archive is not None:
+            self.archive.close()
 
     def for_site(self, round_id: int, unit_id: str, batch: int = FLUSH_PAGES) -> "SiteWriter":
+        """The site's writer; also opens the site's web archive, which from here on
+        receives every fetch made by this task and the tasks it starts."""
+        if self.archive is not None:
+            self.archive.open_site(round_id, unit_id)
         return SiteWriter(self, round_id, unit_id, batch)
 
 
@@ -66,3 +73,9 @@ class SiteWriter:
             await self.writer.call(snapshot.write_pages, self.round_id, self.unit_id, pages)
         if links:
             await self.writer.call(snapshot.write_links, self.round_id, self.unit_id, links)
+        if self.writer.archive is not None:
+            from zwgk.storage import archive as archive_store
+
+            rows = await self.writer.archive.take_rows(self.unit_id)
+            if rows:
+                await self.writer.call(archive_store.write_records, self.round_id, self.unit_id, rows)

@@ -12,6 +12,7 @@ from typing import Any
 
 from zwgk.model import ZwgkError
 
+ARCHIVE_MODES: tuple[str, ...] = ("all", "findings", "none")
 NEUTRAL_USER_AGENT = "Mozilla/5.0 (compatible; zwgk/0.1; +assessment)"
 
 # Columns whose articles the rules read closely (dates, 解读 links, 留言, 年报):
@@ -118,6 +119,11 @@ class CrawlSettings:
 
     Storage
       write_batch: pages buffered per site before they are written (streaming).
+      archive: ``all`` (every request and response goes to the round's WARC files),
+        ``findings`` (the same, then only pages behind a finding and the homepage are
+        kept once the site is judged) or ``none``.  See ``zwgk.archive``.
+      archive_dir: where WARC files go; "" means ``$ZWGK_ARCHIVE``, else ``archive/``
+        beside a SQLite database file, else ``data/archive`` under the current directory.
     """
 
     resolver: str | None = None
@@ -164,6 +170,8 @@ class CrawlSettings:
     outage_min_sites: int = 5
     outage_fail_share: float = 0.8
     outage_check_ttl: float = 20.0
+    archive: str = "all"
+    archive_dir: str = ""
     article_columns: tuple[str, ...] = field(default=DEFAULT_ARTICLE_COLUMNS)
     hub_names: tuple[str, ...] = field(default=DEFAULT_HUB_NAMES)
 
@@ -186,6 +194,8 @@ class CrawlSettings:
             )
         if self.control_urls is not None:
             self.control_urls = tuple(self.control_urls)  # JSON round trips give lists
+        if self.archive not in ARCHIVE_MODES:
+            raise ZwgkError(f"crawl setting archive must be one of {', '.join(ARCHIVE_MODES)}, got {self.archive!r}")
         if "link" in self.user_agent.lower():
             raise ZwgkError(
                 "crawl setting user_agent must not contain 'link': WAF rules block such agents "

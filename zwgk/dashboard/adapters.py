@@ -24,6 +24,7 @@ MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",
     "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "json": "application/json",
 }
 
@@ -100,13 +101,13 @@ def _fallback_rectification(db: Database, viewer: Viewer, unit_id: str, fmt: str
 def rectification_download(
     db: Database, viewer: Viewer, unit_id: str, fmt: str, round_id: int | None = None
 ) -> Download:
-    """One unit's 整改清单 (xlsx / csv / pdf 整改通知书) if the viewer may see that unit."""
+    """One unit's 整改清单 (xlsx / csv; pdf or docx 整改通知书) if the viewer may see that unit."""
     viewer.require_unit(unit_id)
     fmt = fmt.lower()
-    if fmt not in ("xlsx", "csv", "pdf"):
-        raise ValueError(f"format must be xlsx, csv or pdf, not {fmt!r}")
+    if fmt not in ("xlsx", "csv", "pdf", "docx"):
+        raise ValueError(f"format must be xlsx, csv, pdf or docx, not {fmt!r}")
     exports = _exports()
-    name = f"整改清单-{unit_id}.{fmt}" if fmt != "pdf" else f"整改通知书-{unit_id}.pdf"
+    name = f"整改清单-{unit_id}.{fmt}" if fmt not in ("pdf", "docx") else f"整改通知书-{unit_id}.{fmt}"
     if exports is None:
         return Download(_fallback_rectification(db, viewer, unit_id, fmt), name, MIME[fmt])
     round_name = _round_name(db, round_id)
@@ -114,16 +115,19 @@ def rectification_download(
     return Download(data, name, MIME[fmt])
 
 
-def bulletin_download(db: Database, viewer: Viewer, round_id: int) -> Download:
-    """The round's 通报 PDF: leaders and evaluators only (it names every unit)."""
+def bulletin_download(db: Database, viewer: Viewer, round_id: int, fmt: str = "pdf") -> Download:
+    """The round's 通报 (pdf, or docx to edit): leaders and evaluators only (it names every unit)."""
     if not viewer.sees_all:
         raise PermissionError("通报包含全部单位，部门账号无权下载 / departments may not download the bulletin")
+    fmt = fmt.lower()
+    if fmt not in ("pdf", "docx"):
+        raise ValueError(f"format must be pdf or docx, not {fmt!r}")
     exports = _exports()
     if exports is None:
-        raise ZwgkError("通报 PDF is not available: zwgk.assess.exports is missing")
+        raise ZwgkError("通报 is not available: zwgk.assess.exports is missing")
     round_name = _round_name(db, round_id)
-    data = _via_tempfile("pdf", lambda p: exports.export_bulletin(db, round_name, p))
-    return Download(data, f"通报-{round_name}.pdf", MIME["pdf"])
+    data = _via_tempfile(fmt, lambda p: exports.export_bulletin(db, round_name, p, fmt))
+    return Download(data, f"通报-{round_name}.{fmt}", MIME[fmt])
 
 
 def round_quarter(db: Database, round_id: int) -> str:

@@ -13,11 +13,12 @@ PAGES = {
     "unit": "单位详情",
     "workbench": "评估工作台",
     "rectification": "整改清单",
+    "evidence": "存档证据",
 }
 ROLE_PAGES = {
-    "leader": ("overview", "unit", "rectification"),
-    "evaluator": ("overview", "unit", "workbench", "rectification"),
-    "department": ("rectification", "unit"),
+    "leader": ("overview", "unit", "rectification", "evidence"),
+    "evaluator": ("overview", "unit", "workbench", "rectification", "evidence"),
+    "department": ("rectification", "unit", "evidence"),
 }
 
 RANKING_LABELS = {

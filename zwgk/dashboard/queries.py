@@ -585,3 +585,42 @@ def rescore(db: Database, viewer: Viewer, round_id: int) -> None:
     from zwgk.dashboard.adapters import rescore_round
 
     rescore_round(db, round_id)
+
+
+# --------------------------------------------------------------------------- archived evidence
+
+
+def evidence_findings(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> pd.DataFrame:
+    """rule, subject, message of a unit's findings in the round (for choosing the evidence to show)."""
+    viewer.require_unit(unit_id)
+    with db.session() as s:
+        q = _scoped(
+            select(FindingRow.rule, FindingRow.subject, FindingRow.message, FindingRow.page)
+            .where(FindingRow.round_id == round_id, FindingRow.unit_id == unit_id),
+            FindingRow.unit_id, viewer,
+        ).order_by(FindingRow.rule, FindingRow.subject)
+        rows = s.execute(q).all()
+    return pd.DataFrame(rows, columns=["rule", "subject", "message", "page"])
+
+
+def finding_evidence(
+    db: Database, viewer: Viewer, round_id: int, unit_id: str, rule: str | None = None, subject: str | None = None
+) -> Any:
+    """The archived pages behind a unit's finding (``zwgk.archive.evidence.EvidenceSet``).
+
+    The unit is checked first, and the archive index is read with the viewer's scope in
+    SQL, so a department never receives another unit's archived pages.
+    """
+    from zwgk.archive.evidence import collect
+    from zwgk.storage.tables import ArchiveRecordRow
+
+    viewer.require_unit(unit_id)
+    with db.session() as s:
+        visible = s.scalar(_scoped(
+            select(func.count()).select_from(ArchiveRecordRow)
+            .where(ArchiveRecordRow.round_id == round_id, ArchiveRecordRow.unit_id == unit_id),
+            ArchiveRecordRow.unit_id, viewer,
+        ))
+    if not visible:
+        return None
+    return collect(db, _round_row(db, round_id).name, unit_id, rule, subject)

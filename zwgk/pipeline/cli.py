@@ -142,10 +142,17 @@ def assess(
     executor: str = typer.Option("local", "--executor", help="local (in this process) or celery (workers started with `zwgk worker`)."),
     broker: Optional[str] = typer.Option(None, "--broker", help="Celery broker URL (default $ZWGK_BROKER or redis://127.0.0.1:6379/0)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+    archive: str = typer.Option("all", "--archive", help="Web archive (WARC) of the fetched pages: all, findings (only pages behind a finding and the homepage are kept) or none."),
+    archive_dir: Optional[Path] = typer.Option(None, "--archive-dir", help="Where WARC files go (default $ZWGK_ARCHIVE, else archive/ beside the SQLite file, else data/archive)."),
+    from_archive: Optional[str] = typer.Option(None, "--from-archive", help="Re-judge round ROUND from its archive, offline (no network): --round names the new round."),
 ) -> None:
     """Run an assessment round: crawl every site, apply the rules, score and rank.
 
     Example: zwgk assess --round 2026-Q4 --registry sites.csv --as-of 2026-11-20
+
+    Every request and response is kept in WARC files (`--archive`); `zwgk evidence`
+    extracts the pages behind a finding, and `--from-archive 2026-Q4 --round 2026-Q4-rejudged`
+    judges the same evidence again with the current rules.
     """
     from zwgk.pipeline.round import RoundOptions, run_round
     from zwgk.storage import Database
@@ -156,6 +163,16 @@ def assess(
         crawl["max_pages_per_site"] = max_pages
     if not robots:
         crawl["respect_robots"] = False
+    from zwgk.crawlers.settings import ARCHIVE_MODES
+
+    if archive not in ARCHIVE_MODES:
+        raise ZwgkError(f"--archive {archive!r}: choose one of {', '.join(ARCHIVE_MODES)}")
+    if from_archive is None:
+        from zwgk.archive.recorder import archive_root
+
+        crawl["archive"] = archive
+        # Stored with the round (absolute), so evidence and workers find the files later.
+        crawl["archive_dir"] = str(archive_root(database, str(archive_dir) if archive_dir else ""))
     opts = RoundOptions(
         name=round_name,
         as_of=parse_date(as_of),
@@ -169,8 +186,17 @@ def assess(
     )
     if executor not in ("local", "celery"):
         raise ZwgkError(f"--executor {executor!r}: choose local or celery")
+    if from_archive is not None:
+        from zwgk.storage.rounds import require_round
+
+        if as_of is None:
+            opts.as_of = require_round(database, from_archive).as_of
     with RoundProgress(console, enabled=not quiet) as progress:
-        if executor == "celery":
+        if from_archive is not None:
+            from zwgk.archive.rejudge import run_round_from_archive
+
+            result = run_round_from_archive(database, opts, from_archive, progress=progress)
+        elif executor == "celery":
             from zwgk.distributed.executor import run_round_celery
 
             result = run_round_celery(database, opts, progress=progress, broker=broker)

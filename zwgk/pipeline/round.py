@@ -97,6 +97,11 @@ def prepare_round(db: Database, opts: RoundOptions, progress: ProgressFn | None 
         emit({"stage": "registry", "path": str(opts.registry)})
         registry_report = import_registry(db, opts.registry)
     units = _units_for_round(db, opts, registry_report)
+    if opts.crawl.get("archive", "all") != "none" and not opts.crawl.get("archive_dir"):
+        from zwgk.archive.recorder import archive_root
+
+        # Stored with the round (absolute), so evidence, replay and workers find the WARC files.
+        opts.crawl = {**opts.crawl, "archive_dir": str(archive_root(db))}
 
     info, resumed = rounds_store.create_round(
         db,
@@ -168,6 +173,12 @@ def evaluate_site(db: Database, prepared: PreparedRound, unit: Unit, failed: dic
     if unit.unit_id in failed:
         findings = [f for f in findings if f.rule in JUDGED_WITHOUT_CONTENT]
     replace_findings(db, prepared.info.id, unit.unit_id, findings)
+    if getattr(prepared.settings, "archive", "all") == "findings":
+        from zwgk.archive.prune import keep_finding_pages
+        from zwgk.archive.recorder import archive_root
+
+        root = archive_root(db, prepared.settings.archive_dir)
+        keep_finding_pages(db, prepared.info.id, unit.unit_id, findings, snapshot.homepage, root)
     return len(findings)
 
 
@@ -234,23 +245,30 @@ def run_round(db: Database, opts: RoundOptions, progress: ProgressFn | None = No
     The round's lease is held throughout (``zwgk.pipeline.lease``): a second process
     asking for the same round is refused with this one named.
     """
-    from zwgk.crawlers import crawl_round
     from zwgk.pipeline.lease import RoundLease
 
     with RoundLease(db, opts.name) as lease:
         prepared = prepare_round(db, opts, progress)
-        if progress:
-            progress({"stage": "crawl", "total": len(prepared.units)})
-        crawl_round(
-            db,
-            prepared.info.id,
-            prepared.units,
-            prepared.settings,
-            prepared.rubric.column_vocabulary(prepared.settings.column_match_cutoff),
-            progress=progress,
-        )
+        crawl_prepared(db, prepared, progress)
         lease.ensure()
         return finish_round(db, prepared, progress)
+
+
+def crawl_prepared(db: Database, prepared: PreparedRound, progress: ProgressFn | None = None, archive: Any = None) -> Any:
+    """Crawl a prepared round's sites in this process (``archive``: see ``crawl_round``)."""
+    from zwgk.crawlers import crawl_round
+
+    if progress:
+        progress({"stage": "crawl", "total": len(prepared.units)})
+    return crawl_round(
+        db,
+        prepared.info.id,
+        prepared.units,
+        prepared.settings,
+        prepared.rubric.column_vocabulary(prepared.settings.column_match_cutoff),
+        progress=progress,
+        archive=archive,
+    )
 
 
 def _history_loader(db: Database, as_of: dt.date) -> Callable[[Unit], list[dict[str, Any]]]:

@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, insert, select, tuple_
 
 from zwgk.model import Link, Page, SiteSnapshot, Unit, ZwgkError
 from zwgk.storage.db import Database
-from zwgk.storage.tables import LinkRow, PageRow, RoundSiteRow, utcnow
+from zwgk.storage.tables import ArchiveRecordRow, LinkRow, PageRow, RoundSiteRow, utcnow
 
 BATCH = 200  # rows per statement batch: bounded parameter lists on both dialects
 
@@ -184,10 +184,14 @@ def site_states(db: Database, round_id: int) -> dict[str, str]:
 
 
 def reset_site(db: Database, round_id: int, unit_id: str) -> None:
-    """Forget a half-crawled site: delete its pages and links, state back to ``pending``."""
+    """Forget a half-crawled site: delete its pages, links and archive index rows, state
+    back to ``pending`` (its WARC file is started afresh when it is crawled again)."""
     with db.session() as s:
         s.execute(delete(PageRow).where(PageRow.round_id == round_id, PageRow.unit_id == unit_id))
         s.execute(delete(LinkRow).where(LinkRow.round_id == round_id, LinkRow.unit_id == unit_id))
+        s.execute(
+            delete(ArchiveRecordRow).where(ArchiveRecordRow.round_id == round_id, ArchiveRecordRow.unit_id == unit_id)
+        )
         row = s.get(RoundSiteRow, (round_id, unit_id))
         if row is not None:
             row.state = "pending"

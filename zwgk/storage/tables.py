@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -348,3 +349,43 @@ class RoundLeaseRow(Base):
     acquired_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ArchiveRecordRow(Base):
+    """Where the WARC record of one fetched URL lives (the page as the assessor saw it).
+
+    One row per (round, unit, url), ``url`` being the URL requested (every redirect hop
+    has its own row).  ``warc_file`` is relative to the round's archive directory;
+    ``offset``/``length`` delimit the gzip member of the response (or revisit / metadata)
+    record, the request record follows it (``request_length`` bytes).  A revisit names
+    the record holding the payload in ``refers_*`` (usually an earlier round's file).
+    ``outcome``/``error``/``attempts`` are the fetcher's verdict, so a round can be
+    re-judged from its archive exactly as it was judged live.
+    """
+
+    __tablename__ = "archive_records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    unit_id: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(2000))
+    record_type: Mapped[str] = mapped_column(String(16))  # response / revisit / metadata
+    record_id: Mapped[str] = mapped_column(String(100), default="")
+    warc_file: Mapped[str] = mapped_column(String(500))
+    offset: Mapped[int] = mapped_column(BigInteger)
+    length: Mapped[int] = mapped_column(Integer)
+    request_length: Mapped[int] = mapped_column(Integer, default=0)
+    refers_file: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    refers_offset: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    refers_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    payload_digest: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    truncated: Mapped[bool] = mapped_column(Boolean, default=False)
+    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("round_id", "unit_id", "url", name="uq_archive_round_unit_url"),
+        Index("ix_archive_round_unit", "round_id", "unit_id"),
+        Index("ix_archive_unit_url", "unit_id", "url"),
+    )

@@ -85,13 +85,14 @@ def _main() -> None:
         st.info("数据库中还没有评估轮次。请先运行 `zwgk assess` 或 `zwgk demo`。")
         return
 
-    from zwgk.dashboard.views import overview, rectification, unit, workbench
+    from zwgk.dashboard.views import evidence, overview, rectification, unit, workbench
 
     render = {
         "overview": overview.render,
         "unit": unit.render,
         "workbench": workbench.render,
         "rectification": rectification.render,
+        "evidence": evidence.render,
     }[page]
     try:
         render(url, db, viewer, round_id)

@@ -47,6 +47,8 @@ def downloads(db: Database, viewer: Viewer, round_id: int) -> None:
     c1, c2, c3, c4 = st.columns([1, 1, 1, 1])
     dl.button(c1, "下载通报 (PDF)", db, lambda v: adapters.bulletin_download(db, v, round_id),
               f"通报-{name}.pdf", "application/pdf", "dl_bulletin", pdf=True)
+    dl.button(c1, "下载通报 (Word)", db, lambda v: adapters.bulletin_download(db, v, round_id, "docx"),
+              f"通报-{name}.docx", adapters.MIME["docx"], "dl_bulletin_docx")
     dl.button(c2, "下载排名 (xlsx)", db, lambda v: adapters.scores_download(db, v, round_id, "xlsx"),
               f"得分排名-{name}.xlsx", adapters.MIME["xlsx"], "dl_scores")
     dl.button(c3, f"下载{quarter}季通报 (PDF)", db,

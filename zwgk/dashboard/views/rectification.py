@@ -1,4 +1,4 @@
-"""整改清单: a department's items with deadlines and status, downloadable as xlsx, CSV and PDF."""
+"""整改清单: a department's items with deadlines and status, downloadable as xlsx, CSV, PDF and Word."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ def file_stem(text: str) -> str:
 def _downloads(db: Database, viewer: Viewer, unit_id: str, unit_name: str, round_id: int) -> None:
     viewer.require_unit(unit_id)  # before offering anything
     stem = file_stem(unit_name)
-    cols = st.columns([1, 1, 2, 2])
+    cols = st.columns([1, 1, 2, 2, 1])
     for col, fmt, label in ((cols[0], "xlsx", "下载 xlsx"), (cols[1], "csv", "下载 CSV"),
-                            (cols[2], "pdf", "下载整改通知书 (PDF)")):
-        name = f"整改通知书-{stem}.pdf" if fmt == "pdf" else f"整改清单-{stem}.{fmt}"
+                            (cols[2], "pdf", "下载整改通知书 (PDF)"), (cols[3], "docx", "下载整改通知书 (Word)")):
+        name = f"整改通知书-{stem}.{fmt}" if fmt in ("pdf", "docx") else f"整改清单-{stem}.{fmt}"
         dl.button(col, label, db,
                   lambda v, fmt=fmt: adapters.rectification_download(db, v, unit_id, fmt, round_id),
                   name, adapters.MIME[fmt], f"dl_rect_{fmt}", pdf=fmt == "pdf")
