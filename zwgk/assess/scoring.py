@@ -10,6 +10,16 @@ How a website is scored (国办发〔2019〕19号-style, parameters from the rub
    services indicator: ``scale`` mode multiplies what is left by
    ``no_services_factor`` (×4/3 nationally); ``redistribute`` mode spreads the
    services points evenly over the other deduct indicators (their caps grow).
+   A unit *with* services whose services nobody judged is never given those
+   points.  Judged means: an evaluator entered the services item, or the
+   rubric has enabled rules under the services indicator and none of them
+   marked the site's services as unseen (a finding whose evidence says
+   ``"services_unjudged": true``, e.g. SVC-EXTERNAL: the services live on a
+   platform outside the site).  Otherwise, with ``services_unjudged = "exclude"`` (default) the
+   indicator is left out exactly like for a unit without services and marked
+   ``未测评``; with ``"zero"`` it earns nothing until judged.  An evaluator's
+   entry (item ``services`` or its name 办事服务, points earned 0..25) replaces
+   the automatic deductions of that indicator.
 4. overdue 整改 items deduct ``overdue_extra_points`` each, at most ``overdue_cap``
    (the synthetic indicator ``rectify`` / 整改).
 5. ``< pass_line`` fails; only above ``bonus_gate`` is the bonus part scored:
@@ -34,9 +44,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Protocol, Sequence
 
-from zwgk.model import Unit, UnitScore, check_weight, finding_in_force
+from zwgk.model import Unit, UnitScore, check_weight, finding_in_force, is_review_candidate
 
 RECTIFY_INDICATOR = "rectify"
+UNJUDGED = "未测评"
 RECTIFY_RULE = "RECTIFY-OVERDUE"
 WEBSITE_ITEM = "website"
 SCORE_DECIMALS = 2
@@ -68,6 +79,7 @@ class Parameters:
     rectify_working_days: int = 10
     overdue_extra_points: float = 0.0
     overdue_cap: float = 0.0
+    services_unjudged: str = "exclude"
     composite: dict[str, float] = field(default_factory=dict)
 
     @classmethod
@@ -122,9 +134,34 @@ def indicator_of(finding: FindingLike, rubric: Any) -> str:
     return getattr(rule, "indicator", "") if rule is not None else ""
 
 
+def is_candidate(finding: Any) -> bool:
+    """A ``review`` finding (weak evidence) not yet confirmed by an evaluator: no deduction, no 整改."""
+    return is_review_candidate(getattr(finding, "evidence", None)) and getattr(finding, "review", "") != "confirmed"
+
+
 def counted(findings: Iterable[FindingLike]) -> list[FindingLike]:
     """Findings that count: not dismissed, and review candidates only once confirmed."""
     return [f for f in findings if finding_in_force(f)]
+
+
+def services_judged_by_rules(findings: Iterable[Any], rubric: Any) -> bool:
+    """True when automatic rules judged the services indicator of a unit.
+
+    The rubric must have an enabled rule under the services indicator, and no
+    finding (not dismissed) may say that the site's services could not be seen
+    (``evidence["services_unjudged"]``).  Both facts come from the rules, so a
+    rubric that never checks services never awards their points by default.
+    """
+    services = Parameters.of(rubric).services_indicator
+    rules = (getattr(rubric, "rules", None) or {}).values()
+    if not any(getattr(r, "indicator", "") == services and getattr(r, "enabled", True) for r in rules):
+        return False
+    for f in findings:
+        if getattr(f, "review", "") == "dismissed":
+            continue
+        if (getattr(f, "evidence", None) or {}).get("services_unjudged"):
+            return False
+    return True
 
 
 def indicator_rows(breakdown: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -155,12 +192,15 @@ def score_website(
     *,
     overdue_items: int = 0,
     awarded: Mapping[str, float] | None = None,
+    services_earned: float | None = None,
 ) -> WebsiteResult:
     """Score one unit's website from its findings (dismissed ones must already be marked).
 
     ``awarded`` maps bonus indicator ids to evaluator-awarded bonus points (the
     national rubric has no machine rule for 加分 items; evaluators enter them as
     manual scores named after the bonus indicator, see :func:`split_manual`).
+    ``services_earned`` is the evaluator's judgement of the services indicator
+    (points earned, see :func:`services_judgement`); None when nobody entered one.
     """
     p = Parameters.of(rubric)
     inds = indicators_of(rubric)
@@ -194,27 +234,49 @@ def score_website(
             breakdown[key] = {"name": ind.name, "part": ind.part, "available": ind.points,
                               "deducted": 0.0, "findings": per_count.get(key, 0)}
         breakdown["_vetoes"] = [{"rule": f.rule, "subject": f.subject} for f in vetoes]
+        svc = p.services_indicator
+        if (unit.has_services and svc in breakdown and services_earned is None
+                and not services_judged_by_rules(findings, rubric)):
+            breakdown[svc].update(unjudged=True, status=UNJUDGED)
+            breakdown["_unjudged"] = [svc]
         breakdown["_notes"] = [f"单项否决 veto: {', '.join(sorted({f.rule for f in vetoes}))}; 不再计分"]
         return WebsiteResult(0.0, True, False, 0.0, 0.0, breakdown)
 
     services = p.services_indicator
-    drop_services = not unit.has_services and services in inds
+    scored_services = services in inds and inds[services].part != "bonus"
+    drop_services = not unit.has_services and scored_services
+    unjudged = (unit.has_services and scored_services and services_earned is None
+                and not services_judged_by_rules(findings, rubric))
+    if unit.has_services and scored_services and services_earned is not None:
+        earned = max(0.0, min(float(services_earned), inds[services].points))
+        per_indicator[services] = inds[services].points - earned
+        notes.append(f"{inds[services].name} 由评估人员评分: 得 {earned:g} / {inds[services].points:g} 分"
+                     "（替代该指标的自动扣分）")
+    elif unjudged and p.services_unjudged == "zero":
+        per_indicator[services] = inds[services].points
+        notes.append(f"{inds[services].name} {UNJUDGED}: 无人评判，该指标 {inds[services].points:g} 分暂不计得分")
+    elif unjudged:
+        drop_services = True
     deduct_inds = {k: v for k, v in inds.items() if v.part != "bonus"}
     caps = {k: v.points for k, v in deduct_inds.items()}
     if drop_services:
         services_points = caps.pop(services)
+        why = (f"{deduct_inds[services].name} {UNJUDGED}（无评估人员评分、无自动检查结果）" if unjudged
+               else f"无对外服务职能: {deduct_inds[services].name} 不检查")
         if p.no_services_mode == "redistribute":
             share = services_points / len(caps) if caps else 0.0
             caps = {k: c + share for k, c in caps.items()}
-            notes.append(f"无对外服务职能: {deduct_inds[services].name} 不检查，其 {services_points:g} 分平均分配到其余指标")
+            notes.append(f"{why}，其 {services_points:g} 分平均分配到其余指标")
         else:
-            notes.append(f"无对外服务职能: {deduct_inds[services].name} 不检查，其余指标得分 ×{p.no_services_factor:.4g}")
+            notes.append(f"{why}，其余指标得分 ×{p.no_services_factor:.4g}")
 
     deducted_total = 0.0
     for key, ind in deduct_inds.items():
         if drop_services and key == services:
             breakdown[key] = {"name": ind.name, "part": ind.part, "available": 0.0, "deducted": 0.0,
                               "findings": per_count.get(key, 0), "excluded": True}
+            if unjudged:
+                breakdown[key].update(unjudged=True, status=UNJUDGED)
             continue
         d = min(per_indicator.get(key, 0.0), caps[key])
         deducted_total += d
@@ -222,6 +284,10 @@ def score_website(
                           "findings": per_count.get(key, 0)}
         if per_indicator.get(key, 0.0) > caps[key]:
             breakdown[key]["uncapped"] = _r(per_indicator[key])
+        if key == services and unjudged:
+            breakdown[key].update(unjudged=True, status=UNJUDGED)
+        elif key == services and scored_services and unit.has_services and services_earned is not None:
+            breakdown[key]["judged_by"] = "evaluator"
     for key in sorted(set(per_indicator) - set(inds)):
         # a finding under an indicator the rubric does not know: counted uncapped, shown, never hidden
         deducted_total += per_indicator[key]
@@ -264,6 +330,8 @@ def score_website(
                 notes.append(f"得分未超过 {p.bonus_gate:g} 分，加分项不计")
             bonus = 0.0
     breakdown["_notes"] = notes
+    if unjudged:
+        breakdown["_unjudged"] = [services]
     return WebsiteResult(_r(score + bonus), False, passed, _r(deducted_total), _r(bonus), breakdown)
 
 
@@ -276,9 +344,12 @@ def split_manual(manual: Mapping[str, float] | None, rubric: Any) -> tuple[dict[
     """
     bonus_ids = {k: k for k, v in indicators_of(rubric).items() if v.part == "bonus"}
     bonus_ids.update({v.name: k for k, v in indicators_of(rubric).items() if v.part == "bonus"})
+    services = set(services_item_names(rubric))
     composite: dict[str, float] = {}
     bonus: dict[str, float] = {}
     for item, value in (manual or {}).items():
+        if item in services:
+            continue  # the services indicator's judgement, see services_judgement
         if item in bonus_ids:
             bonus[bonus_ids[item]] = bonus.get(bonus_ids[item], 0.0) + float(value)
         else:
@@ -286,9 +357,40 @@ def split_manual(manual: Mapping[str, float] | None, rubric: Any) -> tuple[dict[
     return composite, bonus
 
 
+def services_item_names(rubric: Any) -> list[str]:
+    """Names under which an evaluator enters the services indicator: its id and its name (办事服务)."""
+    key = Parameters.of(rubric).services_indicator
+    ind = indicators_of(rubric).get(key)
+    if ind is None or ind.part == "bonus":
+        return []
+    return [key] if ind.name == key else [key, ind.name]
+
+
+def services_judgement(manual: Mapping[str, float] | None, rubric: Any) -> float | None:
+    """The evaluator's services points (earned, 0..indicator points), or None when not entered."""
+    for name in services_item_names(rubric):
+        if manual and name in manual and manual[name] is not None:
+            return float(manual[name])
+    return None
+
+
+def manual_item_limits(rubric: Any) -> dict[str, float]:
+    """Item name → the most it may score: 100 for composite items, the indicator's points otherwise."""
+    limits = {k: 100.0 for k in Parameters.of(rubric).composite if k != WEBSITE_ITEM}
+    inds = indicators_of(rubric)
+    for key, ind in inds.items():
+        if ind.part == "bonus":
+            limits[key] = limits[ind.name] = ind.points
+    for name in services_item_names(rubric):
+        limits[name] = inds[Parameters.of(rubric).services_indicator].points
+    return limits
+
+
 def manual_item_names(rubric: Any) -> list[str]:
-    """Every name an evaluator may enter: composite items (not ``website``) and bonus indicators."""
+    """Every name an evaluator may enter: composite items (not ``website``), the services
+    indicator (points earned) and bonus indicators."""
     items = [k for k in Parameters.of(rubric).composite if k != WEBSITE_ITEM]
+    items += services_item_names(rubric)
     for key, ind in indicators_of(rubric).items():
         if ind.part == "bonus":
             items += [key, ind.name]
@@ -353,7 +455,8 @@ def score_unit(
     """A measured unit's full result (rank is set later by :func:`rank_scores`)."""
     check_weight(weight, f"weight of {unit.unit_id}")
     items, awarded = split_manual(manual, rubric)
-    web = score_website(unit, findings, rubric, overdue_items=overdue_items, awarded=awarded)
+    web = score_website(unit, findings, rubric, overdue_items=overdue_items, awarded=awarded,
+                        services_earned=services_judgement(manual, rubric))
     composite, detail = composite_score(web.score, items, rubric)
     breakdown = dict(web.breakdown)
     breakdown["_composite"] = detail

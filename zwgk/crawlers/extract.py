@@ -25,6 +25,7 @@ from zwgk.crawlers.dates import (
     parse_date,
     pick_publish,
 )
+from zwgk.crawlers.content_scan import scan_page
 from zwgk.crawlers.footer import CONAC_MARKERS, JIUCUO_MARKERS, footer_facts, has_marker, script_raw
 from zwgk.crawlers.links import page_base, placeholder_anchors, raw_links
 from zwgk.crawlers.urls import normalise_url, resolve_link
@@ -245,6 +246,7 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
         out.facts["pagination"] = pagination(anchors, url, html)
     if kind == "article" or want_dates:
         _article_facts(out, tree, url, anchors, meta, simple_text, body_text)
+    out.facts.update(scan_page(tree, url, kind))  # content, services, guide facts (content_scan.py)
     return out
 
 

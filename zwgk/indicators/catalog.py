@@ -30,6 +30,7 @@ RUBRIC_DIR = Path(__file__).resolve().parents[1] / "data" / "rubrics"
 SEVERITIES = {s.value for s in Severity}
 PARTS = {"deduct", "bonus"}
 NO_SERVICES_MODES = {"scale", "redistribute"}
+SERVICES_UNJUDGED_MODES = {"exclude", "zero"}
 
 
 # ---------------------------------------------------------------------------- typed values
@@ -50,6 +51,9 @@ class Scoring:
     rectify_working_days: int = 10
     overdue_extra_points: float = 1.0
     overdue_cap: float = 10.0
+    # a unit with services nobody judged: "exclude" (未测评, scored like a unit without services)
+    # or "zero" (the indicator earns nothing until judged); never the full points
+    services_unjudged: str = "exclude"
     composite: dict[str, float] = field(default_factory=dict)
 
 
@@ -162,7 +166,7 @@ _SCORING_FIELDS = {
     "total": "number", "pass_line": "number", "bonus_gate": "number", "bonus_max": "number",
     "weight": "number", "no_services_mode": "str", "no_services_factor": "number",
     "services_indicator": "str", "rectify_working_days": "int", "overdue_extra_points": "number",
-    "overdue_cap": "number", "composite": "table",
+    "overdue_cap": "number", "composite": "table", "services_unjudged": "str",
 }
 _INDICATOR_FIELDS = {"name": "str", "points": "number", "part": "str", "description": "str"}
 _RULE_FIELDS = {
@@ -313,6 +317,9 @@ def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text
             fail(["scoring", "weight"], str(exc))
     if "no_services_mode" in scoring and scoring["no_services_mode"] not in NO_SERVICES_MODES:
         fail(["scoring", "no_services_mode"], f"no_services_mode must be one of {sorted(NO_SERVICES_MODES)}")
+    if "services_unjudged" in scoring and scoring["services_unjudged"] not in SERVICES_UNJUDGED_MODES:
+        fail(["scoring", "services_unjudged"],
+             f"services_unjudged must be one of {sorted(SERVICES_UNJUDGED_MODES)}")
     for key, value in scoring.get("composite", {}).items():
         if not _is_number(value) or not _finite(value) or value < 0 or value > 1:
             fail(["scoring", "composite", key], f"composite weight of {key!r} must be a number in 0..1")

@@ -40,10 +40,12 @@ def register(code: str) -> Callable[[RuleFn], RuleFn]:
 from zwgk.indicators.rules import (  # noqa: E402,F401
     availability,
     columns,
+    content,
     identity,
     interpretation,
     ipv6,
     links,
     replies,
     report,
+    services,
 )

@@ -11,6 +11,7 @@ from typing import Iterable
 
 from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import make_finding
+from zwgk.indicators.rules.services import form_targets
 from zwgk.model import Finding, Outcome, SiteSnapshot
 
 
@@ -73,10 +74,13 @@ def link_home(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
 @register("LINK-PAGE")
 def link_page(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     homes = _home_keys(snapshot)
+    forms = form_targets(snapshot)
     out = []
     for target, entry in sorted(_broken_targets(snapshot).items()):
         if homes & set(entry["sources"]):
             continue  # already LINK-HOME
+        if target in forms and "SVC-FORM" in getattr(rubric, "rules", {}):
+            continue  # a 办事指南's form: SVC-FORM (not deducted twice)
         sources = sorted(entry["sources"])
         anchor = f"“{entry['anchors'][0]}”" if entry["anchors"] else ""
         msg = (f"链接{anchor}指向 {target}，无法打开（{_why(snapshot, target)}）；"

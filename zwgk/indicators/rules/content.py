@@ -1,0 +1,177 @@
+"""Content rules: tampering and illegal content, 严重表述错误, privacy leaks.
+
+They read the ``content`` / ``title_tag`` facts of ``zwgk.crawlers.content_scan``.  Their
+evidence is strong enough to show an evaluator but not to fail a unit on its own: every finding
+is raised with ``evidence["confidence"] = "review"`` (a candidate: no deduction, no 整改 item)
+and becomes a veto or deduction only when an evaluator confirms it (``zwgk review confirm``).
+One finding per page (``subject`` = the page URL, the homepage URL for CONTENT-TITLE), so a
+tampered template counts once per page it shows on and evidence lists every hit on it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from rapidfuzz import fuzz
+
+from zwgk.indicators.rules import register
+from zwgk.indicators.rules._common import home_page, make_finding, ok_pages
+from zwgk.model import Finding, PageKind, SiteSnapshot
+
+REVIEW = "review"
+
+
+def _content(page) -> dict[str, Any]:
+    facts = page.facts or {}
+    value = facts.get("content")
+    return value if isinstance(value, dict) else {}
+
+
+def _pages(snapshot: SiteSnapshot) -> list:
+    """HTML pages of the site that were read (attachments and link-check targets have no content)."""
+    return [p for p in ok_pages(snapshot) if p.kind in (PageKind.HOME.value, PageKind.COLUMN.value, PageKind.ARTICLE.value)
+            and isinstance((p.facts or {}).get("content"), dict)]
+
+
+def _candidate(snapshot, spec, page, message: str, evidence: dict[str, Any]) -> Finding:
+    evidence = {"confidence": REVIEW, **evidence}
+    return make_finding(snapshot, spec, page.url, message, evidence, page=page.url)
+
+
+def _where_zh(where: str) -> str:
+    return {"title": "网页标题", "hidden": "隐藏区域链接", "link": "链接文字", "text": "正文"}.get(
+        where, "meta 标签" if where.startswith("meta") else where)
+
+
+@register("CONTENT-ILLEGAL")
+def content_illegal(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    """Gambling / pornography / fraud vocabulary (with evasions) in title, meta, links or text."""
+    categories = set(spec.params.get("categories", ["gambling", "porn", "fraud"]))
+    out = []
+    for page in _pages(snapshot):
+        hits = [h for h in _content(page).get("illegal", []) if h.get("category") in categories]
+        if not hits:
+            continue
+        first = hits[0]
+        msg = (f"页面 {page.url} 的{_where_zh(first.get('where', ''))}出现涉嫌违法违规内容“{first.get('term')}”"
+               f"（共 {len(hits)} 处），疑似被篡改或挂马，请核查。")
+        out.append(_candidate(snapshot, spec, page, msg, {"hits": hits}))
+    return out
+
+
+@register("CONTENT-HIDDEN-LINK")
+def content_hidden_link(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    """Links to non-government hosts inside containers hidden by CSS (classic SEO-spam injection)."""
+    out = []
+    for page in _pages(snapshot):
+        links = _content(page).get("hidden_links", [])
+        if len(links) < int(spec.params.get("min_links", 1)):
+            continue
+        first = links[0]
+        msg = (f"页面 {page.url} 含 {len(links)} 个隐藏的外部链接（如 {first.get('url')}，隐藏方式 "
+               f"{first.get('how')}），疑似被植入暗链。")
+        out.append(_candidate(snapshot, spec, page, msg, {"links": links}))
+    return out
+
+
+@register("CONTENT-REDIRECT")
+def content_redirect(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    """Scripts that send visitors to, or write in content from, a non-government host."""
+    out = []
+    for page in _pages(snapshot):
+        redirects = _content(page).get("redirects", [])
+        if not redirects:
+            continue
+        first = redirects[0]
+        msg = (f"页面 {page.url} 的脚本通过 {first.get('how')} 指向非政府网站 {first.get('url')}，"
+               "疑似被篡改跳转或挂马。")
+        out.append(_candidate(snapshot, spec, page, msg, {"redirects": redirects}))
+    return out
+
+
+_PUNCT = re.compile(r"[\s\-_|｜—·•:：,，.。()（）【】\[\]<>《》\"'“”]+")
+
+
+def _squash(text: str) -> str:
+    return _PUNCT.sub("", text or "")
+
+
+@register("CONTENT-TITLE")
+def content_title(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    """The homepage ``<title>`` no longer names the site (its unit or SiteName): a replaced title."""
+    home = home_page(snapshot)
+    if home is None or "title_tag" not in (home.facts or {}):
+        return []
+    title = str(home.facts.get("title_tag") or "")
+    meta = (home.facts.get("meta") or {}) if isinstance(home.facts.get("meta"), dict) else {}
+    names = [n for n in (snapshot.unit.name, meta.get("SiteName", "")) if n]
+    min_similarity = float(spec.params.get("min_similarity", 60))
+    t = _squash(title)
+    if not names or not t:
+        return []
+    best = max(fuzz.partial_ratio(_squash(n), t) for n in names)
+    illegal = [h for h in _content(home).get("illegal", []) if h.get("where") == "title"]
+    if best >= min_similarity and not illegal:
+        return []
+    msg = (f"首页标题为“{title[:60]}”，与网站名称“{names[0]}”不符"
+           f"{'并含违法违规词语' if illegal else ''}，疑似首页被篡改。")
+    evidence = {"confidence": REVIEW, "title": title, "expected": names, "similarity": round(best, 1),
+                "illegal": illegal}
+    return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
+
+
+def _wording(snapshot, spec, lists: tuple[str, ...], label: str) -> list[Finding]:
+    out = []
+    for page in _pages(snapshot):
+        hits = [h for h in _content(page).get("wording", []) if h.get("list") in lists]
+        if not hits:
+            continue
+        first = hits[0]
+        right = f"（应为“{first['right']}”）" if first.get("right") else ""
+        msg = f"页面 {page.url} 出现{label}“{first.get('match')}”{right}，共 {len(hits)} 处，请核查。"
+        out.append(_candidate(snapshot, spec, page, msg, {"hits": hits}))
+    return out
+
+
+@register("WORDING-TERM")
+def wording_term(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    """Misspellings of official terms from the curated dictionary (严重表述错误)."""
+    return _wording(snapshot, spec, ("term",), "规范表述错误")
+
+
+@register("WORDING-LEADER")
+def wording_leader(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    """Leaders' names written wrong or next to a wrong title, against the maintained list."""
+    return _wording(snapshot, spec, ("leader", "leader_title"), "领导姓名或职务表述错误")
+
+
+@register("WORDING-SENSITIVE")
+def wording_sensitive(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    """Words a government site must not publish."""
+    return _wording(snapshot, spec, ("sensitive",), "敏感表述")
+
+
+def _privacy(snapshot, spec, kind: str, label: str) -> list[Finding]:
+    out = []
+    for page in _pages(snapshot):
+        hits = [h for h in _content(page).get("privacy", []) if h.get("kind") == kind]
+        if not hits:
+            continue
+        msg = (f"页面 {page.url} 公开了 {len(hits)} 个未脱敏的{label}（如 {hits[0].get('masked')}），"
+               "个人信息应去标识化后发布。")
+        # only masked numbers are ever stored (content_scan masks before the crawl writes facts)
+        out.append(_candidate(snapshot, spec, page, msg, {"count": len(hits), "hits": hits}))
+    return out
+
+
+@register("PRIVACY-ID")
+def privacy_id(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    """Unmasked resident ID numbers (GB 11643 check digit valid) on published pages."""
+    return _privacy(snapshot, spec, "id", "居民身份证号码")
+
+
+@register("PRIVACY-MOBILE")
+def privacy_mobile(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
+    """Unmasked mobile numbers next to personal data (not an office's published contact number)."""
+    return _privacy(snapshot, spec, "mobile", "个人手机号码")
