@@ -15,6 +15,7 @@ import datetime as dt
 import pytest
 
 from zwgk.assess import rectification_list
+from zwgk.assess.scoring import is_candidate
 from zwgk.storage import Database, results
 
 
@@ -67,7 +68,7 @@ def test_unfixed_items_become_overdue_and_cost_the_rubrics_extra_points(two_farm
         if not (before.measured and after.measured) or unit_id == two_farm_rounds["down"]:
             continue  # the down site's content was not seen in round 2 (its own test below)
         keys1 = {f.key for f in results.list_findings(db, r1.round_id, unit_id, include_dismissed=False)
-                 if f.severity in ("veto", "deduct")}
+                 if f.severity in ("veto", "deduct") and not is_candidate(f)}  # candidates: no 整改 item
         keys2 = {f.key for f in results.list_findings(db, r2.round_id, unit_id, include_dismissed=False)}
         overdue = sorted(k[1:] for k in keys1 & keys2)
         items = {(i.rule, i.subject): i for i in results.list_rectification_items(db, unit_id)}
@@ -77,8 +78,8 @@ def test_unfixed_items_become_overdue_and_cost_the_rubrics_extra_points(two_farm
         for key in sorted(k[1:] for k in keys1 - keys2):
             assert items[key].status == "fixed" and items[key].closed_round_id == r2.round_id
         new2 = {k[1:] for k in keys2 - keys1
-                if next(f for f in results.list_findings(db, r2.round_id, unit_id) if f.key == k).severity
-                in ("veto", "deduct")}
+                if (f := next(f for f in results.list_findings(db, r2.round_id, unit_id) if f.key == k)).severity
+                in ("veto", "deduct") and not is_candidate(f)}
         for key in new2:
             assert items[key].opened_round_id == r2.round_id and items[key].status == "open"
         checked += len(overdue)
