@@ -200,6 +200,41 @@ review_app.command("confirm")(_review_command("confirmed"))
 review_app.command("dismiss")(_review_command("dismissed"))
 
 
+@review_app.command("add")
+def review_add_cmd(
+    round_name: str = typer.Option(..., "--round", help="Round name."),
+    unit: str = typer.Option(..., "--unit", help="Unit id."),
+    rule: str = typer.Option(..., "--rule", help="Rule code from `zwgk rules`, e.g. CONTENT-HIDDEN-LINK."),
+    url: str = typer.Option(..., "--url", help="Where the problem was seen."),
+    note: str = typer.Option(..., "--note", help="What was seen and why it is a problem (the audit reason)."),
+    by: str = typer.Option(..., "--by", help="Evaluator's name."),
+    veto: bool = typer.Option(False, "--veto", help="Make it a 单项否决 whatever the rule's severity."),
+    points: Optional[float] = typer.Option(None, "--points", help="Points to deduct (default: the rule's)."),
+    subject: Optional[str] = typer.Option(None, "--subject", help="The finding's subject (default: --url)."),
+    screenshot: Optional[Path] = typer.Option(None, "--screenshot", help="PNG/JPEG/GIF/WebP file kept as evidence."),
+    no_rescore: bool = typer.Option(False, "--no-rescore", help="Only record the finding."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """人工添加问题 Add a finding or a veto by hand (URL, rule, note, optional screenshot); rescored.
+    Example: zwgk review add --round 2026-Q4 --unit U --rule CONTENT-HIDDEN-LINK --url URL --note … --by 王五 --veto"""
+    from zwgk.assess.handmade import add_by_hand
+
+    database = _open(db)
+    info = _round(database, round_name)
+    found = add_by_hand(database, info.id, _rubric(info), unit_id=unit, rule=rule, url=url, note=note, by=by,
+                        veto=veto, points=points, subject=subject, screenshot=screenshot, rescore=not no_rescore)
+    kind = "单项否决" if found.severity == "veto" else found.severity
+    console.print(f"已添加 added: {unit} {rule} {found.subject!r} ({kind}) — {found.added_by}, "
+                  f"{found.at:%Y-%m-%d %H:%M} UTC")
+    if not no_rescore:
+        from zwgk.storage.results import list_scores
+
+        sc = next((s for s in list_scores(database, info.id)
+                   if s.unit_id == unit), None)
+        if sc is not None:
+            console.print(f"重新计分 rescored: {sc.unit_name} 得分 {_fmt(sc.score)}，排名 {_fmt(sc.rank)}")
+
+
 @review_app.command("list")
 def review_list_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),
@@ -248,17 +283,19 @@ def import_manual_cmd(
     no_rescore: bool = typer.Option(False, "--no-rescore", help="Only store the scores."),
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """Import evaluator-scored 政务公开 items (0..100 each) and rescore the round."""
+    """Import evaluator-scored 政务公开 items (0..100 each) and 办事服务 (item services or 办事服务,
+    points earned 0..25: a unit with services nobody judged is 未测评 for it), then rescore."""
     from zwgk.assess.manual import import_manual_scores
-    from zwgk.assess.scoring import manual_item_names
+    from zwgk.assess.scoring import manual_item_limits, manual_item_names
 
     database = _open(db)
     info = _round(database, round_name)
     try:
-        items = manual_item_names(_rubric(info))
+        rubric = _rubric(info)
+        items, limits = manual_item_names(rubric), manual_item_limits(rubric)
     except ZwgkError:
-        items = []
-    report = import_manual_scores(database, info, file, entered_by=by, items=items)
+        items, limits = [], {}
+    report = import_manual_scores(database, info, file, entered_by=by, items=items, limits=limits)
     console.print(f"已导入 imported {report.imported} 行 rows from {file}")
     for line in report.lines():
         console.print(f"[red]跳过 skipped[/red] {line}")

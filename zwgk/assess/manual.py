@@ -81,11 +81,13 @@ def _header_map(cells: list[Any], source: str) -> dict[str, int]:
 
 
 def import_manual_scores(
-    db: Database, info: RoundInfo, path: str | Path, *, entered_by: str = "", items: list[str] | None = None
+    db: Database, info: RoundInfo, path: str | Path, *, entered_by: str = "", items: list[str] | None = None,
+    limits: dict[str, float] | None = None,
 ) -> ManualImportReport:
     """Store each valid row as a manual score of round ``info``; report the others by line.
 
-    ``items`` (the rubric's composite items) restricts the item names when given.
+    ``items`` (the rubric's composite items) restricts the item names when given;
+    ``limits`` caps an item's score below 100 (办事服务: the indicator's points earned).
     """
     path = Path(path)
     if not path.is_file():
@@ -118,6 +120,13 @@ def import_manual_scores(
         if not get("evidence"):
             report.errors.append((line, "evidence is empty: say what the score is based on (证据)"))
             continue
+        limit = (limits or {}).get(item)
+        try:
+            if limit is not None and float(score) > limit:
+                report.errors.append((line, f"{item} scores at most {limit:g} (points earned), not {score}"))
+                continue
+        except ValueError:
+            pass  # set_manual_score reports the non-number
         try:
             results.set_manual_score(db, info.id, unit_id, item, score, get("evidence"), get("entered_by") or entered_by)
         except ZwgkError as exc:

@@ -545,7 +545,53 @@ def manual_items(db: Database, round_id: int) -> list[str]:
     rubric = load_round_rubric(db, round_id)
     composite = dict(getattr(getattr(rubric, "scoring", None), "composite", None) or {}) if rubric else {}
     items = [k for k in composite if k != "website"]
+    if rubric is not None:
+        from zwgk.assess.scoring import services_item_names
+
+        items += services_item_names(rubric)[-1:]  # 办事服务: points earned, see manual_item_limit
     return items or list(DEFAULT_MANUAL_ITEMS)
+
+
+def manual_item_limit(db: Database, round_id: int, item: str) -> float:
+    """The most item ``item`` may score: 100, or the indicator's points (办事服务 25)."""
+    from zwgk.assess.scoring import manual_item_limits
+    from zwgk.dashboard.adapters import load_round_rubric
+
+    rubric = load_round_rubric(db, round_id)
+    return float(manual_item_limits(rubric).get(item, 100.0)) if rubric is not None else 100.0
+
+
+def rule_codes(db: Database, round_id: int) -> dict[str, str]:
+    """Rule code → Chinese name, from the round's rubric (for adding a finding by hand)."""
+    from zwgk.dashboard.adapters import load_round_rubric
+
+    rubric = load_round_rubric(db, round_id)
+    return {code: spec.name_zh for code, spec in sorted((getattr(rubric, "rules", None) or {}).items())}
+
+
+def add_finding_by_hand(
+    db: Database,
+    viewer: Viewer,
+    round_id: int,
+    unit_id: str,
+    rule: str,
+    url: str,
+    note: str,
+    *,
+    veto: bool = False,
+    screenshot: tuple[str, bytes] | None = None,
+) -> results.ManualFinding:
+    """人工添加问题 (evaluators only): stored with who/when/why; rescored through the one path."""
+    viewer.require_evaluator("人工添加问题")
+    viewer.require_unit(unit_id)
+    from zwgk.assess.handmade import add_by_hand
+    from zwgk.dashboard.adapters import load_round_rubric
+
+    rubric = load_round_rubric(db, round_id)
+    if rubric is None:
+        raise ZwgkError(f"cannot load the rubric of round id {round_id}")
+    return add_by_hand(db, round_id, rubric, unit_id=unit_id, rule=rule, url=url, note=note,
+                       by=viewer.username, veto=veto, screenshot=screenshot, rescore=False)
 
 
 def review_finding(
@@ -573,9 +619,12 @@ def enter_manual_score(
     score: float,
     evidence: str = "",
 ) -> None:
-    """Enter an evaluator-scored item 0..100 (evaluators only)."""
+    """Enter an evaluator-scored item 0..100, 办事服务 0..its points (evaluators only)."""
     viewer.require_evaluator("录入人工评分")
     viewer.require_unit(unit_id)
+    limit = manual_item_limit(db, round_id, item)
+    if float(score) > limit:
+        raise ZwgkError(f"{item} 的得分不能超过 {limit:g} 分 / {item} scores at most {limit:g}")
     results.set_manual_score(db, round_id, unit_id, item, score, evidence, viewer.username)
 
 

@@ -22,6 +22,7 @@ from zwgk.model import Finding, Unit, UnitScore, ZwgkError, check_weight, findin
 from zwgk.storage.db import Database
 from zwgk.storage.tables import (
     FindingRow,
+    ManualFindingRow,
     ManualScoreRow,
     RectificationRow,
     ReviewRow,
@@ -132,8 +133,140 @@ def replace_findings(db: Database, round_id: int, unit_id: str, findings: Iterab
         )
     with db.session() as s:
         s.execute(delete(FindingRow).where(FindingRow.round_id == round_id, FindingRow.unit_id == unit_id))
+        # evaluator-added findings survive re-evaluation: the hand-made one stands for its key
+        for m in s.scalars(select(ManualFindingRow).where(
+                ManualFindingRow.round_id == round_id, ManualFindingRow.unit_id == unit_id)
+                .order_by(ManualFindingRow.at, ManualFindingRow.id)).all():
+            rows = [r for r in rows if (r.rule, r.subject) != (m.rule, m.subject)]
+            rows.append(_manual_finding_row(m))
         s.add_all(rows)
     return len(rows)
+
+
+# --------------------------------------------------------------------------- manual findings
+
+MAX_SCREENSHOT_BYTES = 10 * 1024 * 1024
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"RIFF")
+
+
+@dataclass(frozen=True, slots=True)
+class ManualFinding:
+    """An evaluator-added finding and its audit record (who, when, why)."""
+
+    id: int
+    round_id: int
+    unit_id: str
+    rule: str
+    subject: str
+    page: str
+    severity: str
+    points: float
+    note: str
+    added_by: str
+    at: dt.datetime
+    screenshot_name: str = ""
+    screenshot_sha256: str = ""
+
+
+def _manual_evidence(m: ManualFindingRow) -> dict[str, Any]:
+    evidence: dict[str, Any] = {"source": "manual", "note": m.note, "added_by": m.added_by,
+                                "added_at": m.at.isoformat(timespec="seconds"), "url": m.page}
+    if m.screenshot_sha256:
+        evidence["screenshot"] = {"name": m.screenshot_name, "sha256": m.screenshot_sha256,
+                                  "manual_finding_id": m.id}
+    return evidence
+
+
+def _manual_finding_row(m: ManualFindingRow) -> FindingRow:
+    return FindingRow(round_id=m.round_id, unit_id=m.unit_id, site="", rule=m.rule, subject=m.subject,
+                      page=m.page, severity=m.severity, points=m.points, indicator=m.indicator,
+                      evidence=_manual_evidence(m), message=m.message, fix=m.fix)
+
+
+def add_manual_finding(
+    db: Database,
+    round_id: int,
+    unit_id: str,
+    rule: str,
+    url: str,
+    note: str,
+    added_by: str,
+    *,
+    severity: str,
+    points: float,
+    indicator: str,
+    message: str,
+    fix: str,
+    subject: str | None = None,
+    screenshot: tuple[str, bytes] | None = None,
+) -> ManualFinding:
+    """Store a hand-made finding (or veto) with its audit record and put it among the findings.
+
+    A confirming review by the same evaluator is recorded with the note as its
+    reason, so ``zwgk review list`` shows who added it, when and why; dismissing
+    it later (``zwgk review dismiss``) takes it out of scores and 整改清单 again.
+    """
+    import hashlib
+
+    if not (note or "").strip():
+        raise ZwgkError("a hand-made finding needs a note (说明): say what was seen and why it is a problem")
+    if not (added_by or "").strip():
+        raise ZwgkError("a hand-made finding needs the evaluator's name (--by)")
+    if not (url or "").strip():
+        raise ZwgkError("a hand-made finding needs the URL where the problem was seen (--url)")
+    if severity not in ("veto", "deduct", "info"):
+        raise ZwgkError(f"severity must be veto, deduct or info, not {severity!r}")
+    name, data = screenshot if screenshot else ("", None)
+    if data is not None:
+        if len(data) > MAX_SCREENSHOT_BYTES:
+            raise ZwgkError(f"{name}: screenshot is {len(data)} bytes; at most {MAX_SCREENSHOT_BYTES} (10 MB)")
+        if not data.startswith(_IMAGE_MAGIC):
+            raise ZwgkError(f"{name}: not a PNG, JPEG, GIF or WebP image")
+    subject = (subject or url).strip()
+    with db.session() as s:
+        member = s.scalar(select(RoundSiteRow.unit_id).where(RoundSiteRow.round_id == round_id,
+                                                              RoundSiteRow.unit_id == unit_id))
+        if member is None:
+            raise ZwgkError(f"unit {unit_id!r} is not part of round id {round_id}")
+        row = ManualFindingRow(
+            round_id=round_id, unit_id=unit_id, rule=rule, subject=subject, page=url.strip(), severity=severity,
+            points=float(points), indicator=indicator, note=note.strip(), message=message, fix=fix,
+            screenshot_name=name, screenshot_sha256=hashlib.sha256(data).hexdigest() if data else "",
+            screenshot=data, added_by=added_by.strip(), at=utcnow(),
+        )
+        s.add(row)
+        s.flush()
+        s.execute(delete(FindingRow).where(FindingRow.round_id == round_id, FindingRow.unit_id == unit_id,
+                                           FindingRow.rule == rule, FindingRow.subject == subject))
+        site = s.scalar(select(RoundSiteRow.site_url).where(RoundSiteRow.round_id == round_id,
+                                                             RoundSiteRow.unit_id == unit_id)) or ""
+        finding = _manual_finding_row(row)
+        finding.site = site
+        s.add(finding)
+        s.add(ReviewRow(round_id=round_id, unit_id=unit_id, rule=rule, subject=subject, decision="confirmed",
+                        reason=f"人工添加 added by hand: {note.strip()}", reviewer=added_by.strip(), at=row.at))
+        return ManualFinding(row.id, round_id, unit_id, rule, subject, row.page, severity, row.points, row.note,
+                             row.added_by, row.at, name, row.screenshot_sha256)
+
+
+def manual_findings(db: Database, round_id: int, unit_id: str | None = None) -> list[ManualFinding]:
+    """The round's hand-made findings (audit records), oldest first."""
+    with db.session() as s:
+        q = select(ManualFindingRow).where(ManualFindingRow.round_id == round_id)
+        if unit_id is not None:
+            q = q.where(ManualFindingRow.unit_id == unit_id)
+        return [ManualFinding(m.id, m.round_id, m.unit_id, m.rule, m.subject, m.page, m.severity, m.points, m.note,
+                              m.added_by, m.at, m.screenshot_name, m.screenshot_sha256)
+                for m in s.scalars(q.order_by(ManualFindingRow.at, ManualFindingRow.id)).all()]
+
+
+def manual_finding_screenshot(db: Database, manual_finding_id: int) -> tuple[str, bytes] | None:
+    """The screenshot file of a hand-made finding (name, bytes), if one was attached."""
+    with db.session() as s:
+        m = s.get(ManualFindingRow, manual_finding_id)
+        if m is None or m.screenshot is None:
+            return None
+        return m.screenshot_name, bytes(m.screenshot)
 
 
 def list_findings(

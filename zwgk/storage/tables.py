@@ -16,6 +16,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    LargeBinary,
     Date,
     DateTime,
     Float,
@@ -179,6 +180,35 @@ class ReviewRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     reviewer: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ManualFindingRow(Base):
+    """A finding or veto an evaluator added by hand (URL, rule, note, optional screenshot).
+
+    The audit record of who added it, when and why; re-evaluating the unit
+    puts it back among the round's findings (``results.replace_findings``), so
+    a hand-made finding survives a re-run until an evaluator dismisses it.
+    """
+
+    __tablename__ = "manual_findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    unit_id: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(2000))
+    page: Mapped[str] = mapped_column(String(2000), default="")
+    severity: Mapped[str] = mapped_column(String(8))
+    points: Mapped[float] = mapped_column(Float, default=0.0)
+    indicator: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text, default="")
+    fix: Mapped[str] = mapped_column(Text, default="")
+    screenshot_name: Mapped[str] = mapped_column(String(300), default="")
+    screenshot_sha256: Mapped[str] = mapped_column(String(64), default="")
+    screenshot: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    added_by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (Index("ix_manual_findings_round_unit", "round_id", "unit_id"),)
 
 
 class ManualScoreRow(Base):

@@ -80,7 +80,7 @@ def manual_form(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
     with st.form("manual"):
         unit_id = st.selectbox("单位", list(names), format_func=lambda u: f"{names[u]}（{u}）", key="w_manual_unit")
         item = st.selectbox("评分项目", items, key="w_manual_item")
-        score = st.number_input("得分（0–100）", min_value=0.0, max_value=100.0, value=80.0, step=1.0,
+        score = st.number_input("得分（0–100；办事服务填得分 0–25）", min_value=0.0, max_value=100.0, value=80.0, step=1.0,
                                 key="w_manual_score")
         evidence = st.text_input("依据", key="w_manual_evidence")
         submitted = st.form_submit_button("保存评分")
@@ -93,6 +93,34 @@ def manual_form(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
             safe.error(f"未保存：评分不符合要求，请检查后重试。（参考编号 {ref}）")
             return
         _after_write(db, viewer, round_id, unit_id, "人工评分")
+        st.rerun()
+
+
+def handmade_form(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
+    """人工添加问题: a finding or veto no crawler proves (URL, rule, note, optional screenshot)."""
+    st.subheader("人工添加问题")
+    units = cache.visible_units(url, round_id, cache.key(viewer))
+    if units.empty:
+        st.caption("本轮没有单位。")
+        return
+    names = dict(zip(units["unit_id"], units["name"]))
+    rules = queries.rule_codes(db, round_id)
+    with st.form("handmade"):
+        unit_id = st.selectbox("单位", list(names), format_func=lambda u: f"{names[u]}（{u}）", key="w_add_unit")
+        rule = st.selectbox("规则", list(rules), format_func=lambda c: f"{c} {rules[c]}", key="w_add_rule")
+        page = st.text_input("网址（问题所在页面）", key="w_add_url")
+        note = st.text_area("说明（必填：看到了什么、为什么是问题）", key="w_add_note")
+        veto = st.checkbox("单项否决", key="w_add_veto")
+        shot = st.file_uploader("截图（可选，PNG/JPEG）", type=["png", "jpg", "jpeg", "gif", "webp"], key="w_add_shot")
+        submitted = st.form_submit_button("添加问题")
+    if submitted:
+        try:
+            queries.add_finding_by_hand(db, viewer, round_id, unit_id, rule, page, note, veto=veto,
+                                        screenshot=(shot.name, shot.getvalue()) if shot is not None else None)
+        except ZwgkError as exc:
+            st.error(f"未保存：{exc}")
+            return
+        _after_write(db, viewer, round_id, unit_id, "人工添加问题")
         st.rerun()
 
 
@@ -121,4 +149,5 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
     st.caption(f"共 {len(frame)} 条问题")
     findings_table(frame, key="wb_findings", with_unit=True)
     review_form(db, viewer, round_id, frame)
+    handmade_form(url, db, viewer, round_id)
     manual_form(url, db, viewer, round_id)
