@@ -13,6 +13,7 @@ import datetime as dt
 import random
 
 from zwgk.sitefarm.config import FarmConfig
+from zwgk.sitefarm.content import add_content
 from zwgk.sitefarm.model import Column, Item, Site, SiteSpec
 from zwgk.sitefarm.names import (
     COLUMNS,
@@ -65,7 +66,7 @@ def materialise(spec: SiteSpec, config: FarmConfig) -> Site:
         from zwgk.sitefarm.xiangzhen import XiangzhenBuilder
 
         return XiangzhenBuilder(spec, config).build()
-    return _Builder(spec, config).build()
+    return add_content(_Builder(spec, config).build(), config)  # 办事服务 / content plants
 
 
 class _Builder:

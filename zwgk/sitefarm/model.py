@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class SiteSpec:
     seed: int
     codes: frozenset[str] = frozenset()  # planted rule codes
     missing: tuple[str, ...] = ()  # standard column names planted as missing
+    content_codes: frozenset[str] = frozenset()  # 办事服务 / content plants (zwgk.sitefarm.content)
 
 
 @dataclass(slots=True)
@@ -132,6 +134,7 @@ class Site:
     search: bool = True  # the header has a site search form (SEARCH-MISSING when not)
     cache: dict[str, str] = field(default_factory=dict)  # rendered fragments shared by its pages
     opts: dict[str, object] = field(default_factory=dict)  # family-specific looks (jiyue: markup, labels …)
+    content: Any = None  # zwgk.sitefarm.content.ContentPlants (services, tampering, wording, privacy)
 
     def column_by_std(self, std: str) -> Column | None:
         for col in self.columns.values():

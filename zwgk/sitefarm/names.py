@@ -130,4 +130,5 @@ FRESHNESS_DAYS = {"news": 14, "notice": 183, "policy": 183, "personnel": 365}
 # (and its DNS answers), so footer links are not broken.
 KNOWN_EXTERNAL_HOSTS: tuple[str, ...] = (
     "www.gov.cn", "beian.miit.gov.cn", "www.beian.gov.cn", "bszs.conac.cn", "dcs.conac.cn",
+    "www.amxpj88.com", "www.gjzwfw.gov.cn",  # content plants (zwgk.sitefarm.content.EXTERNAL_HOSTS)
 )

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
+from zwgk.sitefarm.content import plant_article, plant_home
 from zwgk.sitefarm.farm import Origins
 from zwgk.sitefarm.model import Column, Item, Site
 from zwgk.sitefarm.specs import derive_seed
@@ -254,7 +255,7 @@ def render_home(ctx: Ctx) -> str:
     out.append("</div>\n")
     out.append(footer(ctx))
     out.append(page_end())
-    return "".join(out)
+    return plant_home(ctx, "".join(out))  # 办事服务 / content plants (zwgk.sitefarm.content)
 
 
 def render_hub(ctx: Ctx, col: Column) -> str:
@@ -375,7 +376,7 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
     out.append("</div>\n")
     out.append(footer(ctx))
     out.append(page_end())
-    return "".join(out)
+    return plant_article(ctx, item, "".join(out))  # 办事服务 / content plants
 
 
 def _message_body(item: Item) -> str:

@@ -85,6 +85,7 @@ def build_specs(config: FarmConfig) -> list[SiteSpec]:
             members = [i for i, s in enumerate(planned) if pick_family(s, config) == family]
             for i, spec in zip(members, _ensure_coverage([planned[i] for i in members], config)):
                 covered[i] = spec
+    covered = __import__("zwgk.sitefarm.content", fromlist=["plan_content"]).plan_content(covered, config)
     if config.repaired > 0:
         covered = [_repair(spec, config) for spec in covered]
     return covered

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from zwgk.sitefarm.content import content_defects
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.generate import IMPORTANT_WORDS
 from zwgk.sitefarm.model import Site
@@ -94,6 +95,7 @@ def site_defects(farm: Farm, site: Site) -> list[dict]:
         out.append(("SEARCH-MISSING", home))
     for page_type in sorted(site.meta_missing):
         out.append(("IDENT-META", page_type))
+    out.extend(content_defects(farm, site))  # 办事服务 / content plants
     seen: set[tuple[str, str]] = set()
     result = []
     for rule, subject in out:
