@@ -158,8 +158,14 @@ def _norm(text: str, fold: dict[int, str]) -> str:
     """Matching form: NFKC, lower case, Simplified, folded, no separators between CJK characters."""
     text = normalise(unicodedata.normalize("NFKC", text or "")).lower()
     if fold:
-        text = text.translate(fold)
+        text = _fold_pattern(tuple(sorted(fold))).sub(lambda m: fold[ord(m.group(0))], text)
     return _CJK_GAP.sub("", text)
+
+
+@functools.lru_cache(maxsize=8)
+def _fold_pattern(codes: tuple[int, ...]) -> "re.Pattern[str]":
+    """One character class of the folded characters (a regex beats str.translate with a dict)."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in codes) + "]")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -210,25 +216,41 @@ def _hidden_selectors(tree: LexborHTMLParser) -> list[str]:
     return out
 
 
-def _hidden_why(node: LexborNode, hidden_classes: set[str], hidden_ids: set[str]) -> str:
-    """Why ``node`` or an ancestor is hidden ("" when visible)."""
+def _hidden_why(node: LexborNode, hidden_classes: set[str], hidden_ids: set[str],
+                cache: dict[int, str] | None = None) -> str:
+    """Why ``node`` or an ancestor is hidden ("" when visible); ``cache`` remembers ancestors."""
+    cache = {} if cache is None else cache
+    chain: list[int] = []
+    found = ""
     depth = 0
     while node is not None and depth < 12 and node.tag not in ("body", "html"):
+        key = node.mem_id
+        if key in cache:
+            found = cache[key]
+            break
+        chain.append(key)
         attrs = node.attributes
-        style = attrs.get("style") or ""
-        match = _HIDDEN_STYLE.search(style)
+        style = attrs.get("style")
+        match = _HIDDEN_STYLE.search(style) if style else None
         if match:
-            return re.sub(r"\s+", "", match.group(0)).rstrip(";!")
-        if attrs.get("hidden") is not None and "hidden" in attrs:
-            return "hidden"
-        classes = set((attrs.get("class") or "").split())
-        if classes & hidden_classes:
-            return "." + sorted(classes & hidden_classes)[0] + "{display:none}"
-        if (attrs.get("id") or "") in hidden_ids:
-            return "#" + (attrs.get("id") or "") + "{display:none}"
+            found = re.sub(r"\s+", "", match.group(0)).rstrip(";!")
+            break
+        if "hidden" in attrs:
+            found = "hidden"
+            break
+        if hidden_classes and attrs.get("class"):
+            classes = set((attrs.get("class") or "").split()) & hidden_classes
+            if classes:
+                found = "." + sorted(classes)[0] + "{display:none}"
+                break
+        if hidden_ids and (attrs.get("id") or "") in hidden_ids:
+            found = "#" + (attrs.get("id") or "") + "{display:none}"
+            break
         node = node.parent
         depth += 1
-    return ""
+    for key in chain:
+        cache[key] = found
+    return found
 
 
 def _decode_js(text: str) -> str:
@@ -360,17 +382,24 @@ def scan_page(tree: LexborHTMLParser, url: str, kind: str, home: str | None = No
     entries: list[dict[str, Any]] = []
     forms: list[dict[str, Any]] = []
     is_guide = any(t in normalise(title) for t in lists.guide_titles)
+    wants_targets = is_guide or kind in ("home", "column")
+    hidden_cache: dict[int, str] = {}
+    link_texts: list[str] = []
+    hidden_texts: list[str] = []
     for node in tree.css("a[href]"):
-        raw = node.attributes.get("href") or ""
-        target = resolve_link(url, raw)
         text = re.sub(r"\s+", " ", node.text() or node.attributes.get("title") or "").strip()
-        why = _hidden_why(node, hidden_classes, hidden_ids)
+        why = _hidden_why(node, hidden_classes, hidden_ids, hidden_cache)
+        if not why and not wants_targets:
+            if text:
+                link_texts.append(text)
+            continue
+        target = resolve_link(url, node.attributes.get("href") or "")
         host = (urlsplit(target).hostname or "") if target else ""
         if target and why and not is_government_host(host, home):
             hidden_links.append({"url": target, "text": text[:80], "how": why})
-            illegal += _illegal_in(text, "hidden", lists, strict=False)
+            hidden_texts.append(text)
         elif text and not why:
-            illegal += _illegal_in(text, "link", lists, strict=False)
+            link_texts.append(text)
         if target and kind in ("home", "column") and text:
             simple = normalise(text)
             platform = any(p in host.lower() for p in lists.platform_hosts) and not same_site(target, home)
@@ -381,6 +410,8 @@ def scan_page(tree: LexborHTMLParser, url: str, kind: str, home: str | None = No
             if ext in lists.form_extensions or any(t in text for t in lists.form_texts):
                 forms.append({"text": text[:60], "url": target})
 
+    illegal += _illegal_in("\n".join(hidden_texts), "hidden", lists, strict=False)
+    illegal += _illegal_in("\n".join(link_texts), "link", lists, strict=False)
     redirects: list[dict[str, Any]] = []
     for node in tree.css("script"):
         code = node.text() or ""
