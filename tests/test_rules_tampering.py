@@ -176,3 +176,25 @@ def test_services_only_on_a_platform_are_left_to_the_evaluator_and_none_at_all_i
     assert none.evidence == {**none.evidence, "confidence": "review", "services_unjudged": True}
     no_services = Unit("u2", "示例市档案局", "市", "department", HOME, has_services=False)
     assert run("SVC-NONE", snapshot(bare, unit=no_services)) == []
+
+
+def test_leaders_wrong_title_or_character_against_the_maintained_list(tmp_path, monkeypatch):
+    (tmp_path / "leaders.toml").write_text(
+        'source = "示例县人民政府 领导信息"\nas_of = "2026-11-30"\n'
+        '[[leader]]\nname = "张三丰"\ntitles = ["县委副书记", "县长"]\nunit = "示例县人民政府"\n', encoding="utf-8")
+    monkeypatch.setenv(content_scan.ENV_DIR, str(tmp_path))
+    load_lists.cache_clear()
+    try:
+        def hits(text: str):
+            wording = extract_page(HOME + "a.html", html(body=f"<p>{text}</p>"), "article").facts["content"]["wording"]
+            return [(h["list"], h["match"]) for h in wording]
+
+        assert hits("副县长张三丰主持会议") == [("leader_title", "副县长张三丰")]
+        assert hits("县长张三峰主持会议") == [("leader_name", "县长张三峰")]
+        assert hits("县委副书记、县长张三丰主持会议") == [] and hits("副县长李四主持会议") == []
+        art = page(HOME + "a.html", html(body="<p>副县长张三丰主持会议</p>"), "article")
+        [f] = run("WORDING-LEADER", snapshot(art))
+        assert f.evidence["confidence"] == "review" and "张三丰" in f.message
+    finally:
+        monkeypatch.delenv(content_scan.ENV_DIR)
+        load_lists.cache_clear()

@@ -41,6 +41,7 @@ LEADERS_FILE = LISTS_FILE.with_name("leaders.toml")
 ENV_DIR = "ZWGK_CONTENT_LISTS"
 MAX_PER_KIND = 10  # entries per fact list and page: evidence, not an inventory
 EXCERPT = 24  # characters of context each side of a match
+MAX_HITS = 200  # vocabulary hits examined per text
 
 _HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|(?:left|top|text-indent|margin-left)\s*:\s*-\d{3,}"
@@ -80,6 +81,7 @@ class Lists:
     form_texts: tuple[str, ...] = ()
     form_extensions: tuple[str, ...] = ()
     leaders: list[dict[str, Any]] = field(default_factory=list)
+    title_pattern: "re.Pattern[str] | None" = None  # leadership titles, longest first
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -113,18 +115,20 @@ def _automaton(pairs: Iterable[tuple[str, Any]]) -> "ahocorasick.Automaton | Non
     return auto
 
 
-@functools.lru_cache(maxsize=4)
 def load_lists(extra_dir: str | None = None) -> Lists:
-    """The bundled lists plus those in ``extra_dir`` (default ``$ZWGK_CONTENT_LISTS``)."""
+    """The bundled lists plus those in ``extra_dir`` (default ``$ZWGK_CONTENT_LISTS``), built once."""
+    return _load_lists(extra_dir if extra_dir is not None else os.environ.get(ENV_DIR, ""))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_lists(extra: str) -> Lists:
     data = _read(LISTS_FILE)
     leaders = _read(LEADERS_FILE).get("leader", [])
-    extra = extra_dir if extra_dir is not None else os.environ.get(ENV_DIR, "")
-    if extra:
-        for name in ("lists.toml",):
-            path = Path(extra) / name
-            if path.is_file():
-                _merge(data, _read(path))
-        path = Path(extra) / "leaders.toml"
+    for directory in [d for d in extra.split(os.pathsep) if d]:  # several directories: os.pathsep
+        path = Path(directory) / "lists.toml"
+        if path.is_file():
+            _merge(data, _read(path))
+        path = Path(directory) / "leaders.toml"
         if path.is_file():
             leaders = [*leaders, *_read(path).get("leader", [])]
     lists = Lists()
@@ -145,6 +149,9 @@ def load_lists(extra_dir: str | None = None) -> Lists:
             pairs.append((_norm(variant, {}), ("leader", leader.get("name", ""))))
     lists.wording = _automaton(pairs)
     lists.leaders = [dict(x) for x in leaders if x.get("name")]
+    titles = sorted({*(data.get("leader_titles") or {}).get("titles", []),
+                     *(t for x in lists.leaders for t in _titles(x))}, key=len, reverse=True)
+    lists.title_pattern = re.compile("|".join(re.escape(t) for t in titles)) if titles else None
     svc = data.get("services") or {}
     lists.entry_texts = tuple(svc.get("entry_texts", []))
     lists.platform_hosts = tuple(h.lower() for h in svc.get("platform_hosts", []))
@@ -152,6 +159,9 @@ def load_lists(extra_dir: str | None = None) -> Lists:
     lists.form_texts = tuple(svc.get("form_texts", []))
     lists.form_extensions = tuple(e.lower() for e in svc.get("form_extensions", []))
     return lists
+
+
+load_lists.cache_clear = _load_lists.cache_clear  # type: ignore[attr-defined]
 
 
 def _norm(text: str, fold: dict[int, str]) -> str:
@@ -272,6 +282,8 @@ def _illegal_in(text: str, where: str, lists: Lists, strict: bool) -> list[dict[
             start = end - len(term) + 1
             hits.append({"term": term, "category": cat, "where": where, "excerpt": _excerpt(norm, start, end + 1),
                          "_at": start})
+            if len(hits) >= MAX_HITS:
+                break  # a spam page repeats itself; enough to judge, bounded work on hostile pages
     if lists.illegal_latin:
         for m in re.finditer(r"[a-z0-9]{4,}", norm):
             cat = lists.illegal_latin.get(m.group(0))
@@ -338,16 +350,50 @@ def _wording(text: str, lists: Lists) -> list[dict[str, Any]]:
         seen.add(term)
         start = end - len(term) + 1
         out.append({"list": kind, "match": term, "right": right, "excerpt": _excerpt(norm, start, end + 1)})
-    for leader in lists.leaders:
-        name = leader.get("name", "")
-        for wrong in leader.get("wrong_titles", []):
-            pattern = re.compile(re.escape(wrong) + r"\s*" + re.escape(name) + "|" + re.escape(name) + r"\s*"
-                                 + re.escape(wrong) + r"(?![\u4e00-\u9fff]{0,1}长)")
-            m = pattern.search(norm)
-            if m and (leader.get("title", "") not in norm[m.start():m.end()]):
-                out.append({"list": "leader_title", "match": m.group(0), "right": f"{name} {leader.get('title', '')}",
-                            "excerpt": _excerpt(norm, m.start(), m.end())})
+    out += _leaders(norm, lists)
     return out[:MAX_PER_KIND]
+
+
+def _leaders(norm: str, lists: Lists) -> list[dict[str, Any]]:
+    """Leaders' names next to a title that is not theirs, or written one character wrong.
+
+    Every "title + name" / "name + title" pair in the text whose title is one of the list's
+    leadership titles is compared with the maintained list: a listed name with a title it does
+    not hold is ``leader_title``; a name of the same length and surname one character away from a
+    listed name, next to that leader's title, is ``leader_name``.
+    """
+    if not lists.leaders or lists.title_pattern is None:
+        return []
+    out: list[dict[str, Any]] = []
+    by_name = {x["name"]: x for x in lists.leaders}
+    lengths = sorted({len(n) for n in by_name}, reverse=True)
+    for m in lists.title_pattern.finditer(norm):
+        title = m.group(0)
+        for n in lengths:
+            for cand, where in ((norm[m.end():m.end() + n], m.end()), (norm[max(0, m.start() - n):m.start()], m.start() - n)):
+                if len(cand) != n or not all("\u4e00" <= c <= "\u9fff" for c in cand):
+                    continue
+                leader = by_name.get(cand)
+                if leader is not None:
+                    titles = _titles(leader)
+                    if title not in titles and not any(title in t for t in titles):
+                        out.append({"list": "leader_title", "match": f"{title}{cand}" if where >= m.end() else f"{cand}{title}",
+                                    "right": f"{cand} {'、'.join(titles)}", "excerpt": _excerpt(norm, m.start() - n, m.end() + n)})
+                    continue
+                for name, leader in by_name.items():
+                    if (len(name) == n and cand[0] == name[0] and sum(a != b for a, b in zip(cand, name)) == 1
+                            and title in _titles(leader)):
+                        out.append({"list": "leader_name", "match": f"{title}{cand}" if where >= m.end() else f"{cand}{title}",
+                                    "right": f"{title}{name}", "excerpt": _excerpt(norm, m.start() - n, m.end() + n)})
+    unique: dict[str, dict[str, Any]] = {}
+    for hit in out:
+        unique.setdefault(hit["match"], hit)
+    return list(unique.values())
+
+
+def _titles(leader: dict[str, Any]) -> list[str]:
+    titles = leader.get("titles") or [leader.get("title", "")]
+    return [t for t in titles if t]
 
 
 # ----------------------------------------------------------------------------- the scan

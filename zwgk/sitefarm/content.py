@@ -19,21 +19,27 @@ the older defects are drawn exactly as before.
 from __future__ import annotations
 
 import random
+import contextlib
 import datetime as dt
 import html
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from zwgk.sitefarm.model import Column, Item, Site, SiteSpec
 from zwgk.sitefarm.specs import derive_seed
 
-CONTENT_CODES: tuple[str, ...] = (
-    "SVC-NONE", "SVC-EXTERNAL", "SVC-GUIDE", "SVC-FORM", "CONTENT-ILLEGAL", "CONTENT-HIDDEN-LINK",
-    "CONTENT-REDIRECT", "CONTENT-TITLE", "WORDING-TERM", "WORDING-SENSITIVE", "PRIVACY-ID", "PRIVACY-MOBILE",
-)
+from zwgk.sitefarm.content_codes import CONTENT_CODES
+
 SERVICE_CODES = frozenset({"SVC-NONE", "SVC-EXTERNAL", "SVC-GUIDE", "SVC-FORM"})
 ARTICLE_CODES = ("CONTENT-ILLEGAL", "CONTENT-REDIRECT", "WORDING-TERM", "WORDING-SENSITIVE", "PRIVACY-ID",
-                 "PRIVACY-MOBILE")
+                 "PRIVACY-MOBILE", "WORDING-LEADER")
+LEADER_SURNAMES = ("闵", "邝", "冼", "晏", "栾", "靳", "阙", "郜")
+LEADER_GIVEN = ("翊", "珩", "瑄", "晔", "昀", "峤", "湜", "骞", "璟", "玹", "珺", "旻")
+LEADER_TITLES = {"省": "省长", "市": "市长", "县": "县长"}
 CONTENT_SHARE = 0.12  # share of sites with one or two of these plants
 GAMBLING_HOST = "www.amxpj88.com"
 PLATFORM_HOST = "www.gjzwfw.gov.cn"
@@ -56,7 +62,28 @@ def _applicable(spec: SiteSpec, code: str) -> bool:
         return False
     if code == "SVC-NONE" and spec.kind == "portal":
         return False  # portals always show the 办事服务 entry of the site template
+    if code == "WORDING-LEADER" and leader_of(spec) is None:
+        return False  # only portals' heads are on the farm's leaders list
     return True
+
+
+def leader_of(spec: SiteSpec) -> tuple[str, str] | None:
+    """(name, title) of a portal's head on the farm's maintained leaders list (rare characters)."""
+    title = LEADER_TITLES.get(spec.tier)
+    if spec.kind != "portal" or title is None:
+        return None
+    rng = random.Random(derive_seed(spec.seed, "leader"))
+    return rng.choice(LEADER_SURNAMES) + "".join(rng.sample(LEADER_GIVEN, 2)), title
+
+
+def leaders_toml(specs: list[SiteSpec]) -> str:
+    """The farm's leaders list in the format of zwgk/data/content/leaders.toml."""
+    lines = ['source = "zwgk site farm (simulated units)"', 'as_of = "2026-11-20"', ""]
+    for spec in specs:
+        leader = leader_of(spec)
+        if leader is not None:
+            lines += ["[[leader]]", f'name = "{leader[0]}"', f'titles = ["{leader[1]}"]', f'unit = "{spec.name}"', ""]
+    return "\n".join(lines)
 
 
 def _compatible(codes: set[str], code: str) -> bool:
@@ -240,7 +267,8 @@ def plant_article(ctx: Any, item: Item, page: str) -> str:
     if code is None:
         return page
     rng = random.Random(derive_seed(ctx.site.spec.seed, "plant-text", item.path))
-    return _before_footer(page, _article_plant(code, rng))
+    leader = leader_of(ctx.site.spec)
+    return _before_footer(page, _article_plant(code, rng, f"{leader[1]}{leader[0]}" if leader else ""))
 
 
 def _guide_html(item: Item, guide: Guide) -> str:
@@ -253,7 +281,7 @@ def _guide_html(item: Item, guide: Guide) -> str:
             f'<p class="form">表格下载：<a href="{guide.form_path}">{_esc(guide.form_label)}</a></p></div>\n')
 
 
-def _article_plant(code: str, rng: random.Random) -> str:
+def _article_plant(code: str, rng: random.Random, leader_text: str = "") -> str:
     if code == "CONTENT-ILLEGAL":
         return ('<div class="content"><p>百家乐真人娱乐，体育投注开户送彩金，澳门新葡京在线赌场日赚千元。'
                 "</p></div>\n")
@@ -270,6 +298,8 @@ def _article_plant(code: str, rng: random.Random) -> str:
         return ("<table class=\"gs\"><tr><th>申请人</th><th>公民身份号码</th><th>受理编号</th></tr>"
                 f"<tr><td>张某某</td><td>{real}</td><td>{looks[0]}</td></tr>"
                 f"<tr><td>李某某</td><td>{real[:6]}********{real[-4:]}</td><td>{looks[1]}</td></tr></table>\n")
+    if code == "WORDING-LEADER":
+        return f"<p>副{leader_text}主持召开专题会议，研究部署相关工作。</p>\n"
     if code == "PRIVACY-MOBILE":
         mobile = f"1{rng.choice((39, 58, 87))}{rng.randint(10000000, 99999999)}"
         return (f"<p>申请人：王某某，联系手机：{mobile}，住址：某某街道某某小区。</p>"
@@ -306,3 +336,30 @@ def content_defects(farm: Any, site: Site) -> list[tuple[str, str]]:
     for path, code in plants.articles.items():
         out.append((code, origins.resolve(spec, path)))
     return out
+
+
+@contextlib.contextmanager
+def leaders_listed(farm: Any) -> Iterator[Path]:
+    """For the ``with`` block, the farm's leaders list is one of the content scan's lists.
+
+    The evaluating office's way — a directory in ``$ZWGK_CONTENT_LISTS`` (several joined with
+    ``os.pathsep``) — so a crawl of the farm in this process, or in workers it starts, checks the
+    farm's leaders as it would a province's.  ``zwgk farm serve`` prints nothing about it: a crawl
+    from another process sets ``ZWGK_CONTENT_LISTS`` to a directory with ``leaders_toml(specs)``.
+    """
+    from zwgk.crawlers import content_scan
+
+    with tempfile.TemporaryDirectory(prefix="zwgk-farm-lists-") as tmp:
+        (Path(tmp) / "leaders.toml").write_text(leaders_toml(farm.specs), encoding="utf-8")
+        before = os.environ.get(content_scan.ENV_DIR)
+        os.environ[content_scan.ENV_DIR] = os.pathsep.join([d for d in (before or "").split(os.pathsep) if d] + [tmp])
+        content_scan.load_lists.cache_clear()
+        try:
+            yield Path(tmp)
+        finally:
+            now = [d for d in os.environ.get(content_scan.ENV_DIR, "").split(os.pathsep) if d and d != tmp]
+            if now:
+                os.environ[content_scan.ENV_DIR] = os.pathsep.join(now)
+            else:
+                os.environ.pop(content_scan.ENV_DIR, None)
+            content_scan.load_lists.cache_clear()

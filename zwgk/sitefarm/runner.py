@@ -19,6 +19,7 @@ from aiohttp import web
 
 from zwgk.model import ZwgkError
 from zwgk.sitefarm.config import FarmConfig
+from zwgk.sitefarm.content import leaders_listed
 from zwgk.sitefarm.dns import start_dns, stop_dns
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.server import FarmServer
@@ -166,7 +167,8 @@ def running_farm(config: FarmConfig | None = None) -> Iterator[FarmHandle]:
         stop_dns(dns_servers)
         raise ZwgkError(f"farm server failed to start: {failure[0]}")
     try:
-        yield FarmHandle(farm, server, port, dns_port)
+        with leaders_listed(farm):  # the farm's leaders list, for WORDING-LEADER (zwgk.sitefarm.content)
+            yield FarmHandle(farm, server, port, dns_port)
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)

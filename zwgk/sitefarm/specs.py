@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from zwgk.model import ZwgkError
 from zwgk.sitefarm.config import DEFAULT_FAMILIES, FarmConfig
+from zwgk.sitefarm.content_codes import CONTENT_CODES
 from zwgk.sitefarm.model import SiteSpec
 from zwgk.sitefarm.names import (
     DEPARTMENTS,
@@ -29,12 +30,14 @@ from zwgk.sitefarm.names import (
     STANDARD_COLUMN_NAMES,
 )
 
-ALL_CODES: tuple[str, ...] = (
+PLAN_CODES: tuple[str, ...] = (
     "AVAIL-DOWN", "FRESH-HOME", "FRESH-COLUMN", "COLUMN-BLANK", "COLUMN-MISSING", "INTERP-LATE",
     "INTERP-MISSING", "IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "LINK-HOME", "LINK-PAGE",
     "IDENT-SITECODE", "IDENT-ICP", "IDENT-PSB", "IDENT-META", "REPORT-LATE", "REPLY-LATE",
     "INTERP-RATE", "IDENT-SPONSOR", "CONAC-BADGE", "SEARCH-MISSING",
 )
+# every code the farm plants: the plan above, and the 办事服务 / content plants (zwgk.sitefarm.content)
+ALL_CODES: tuple[str, ...] = PLAN_CODES + CONTENT_CODES
 IPV6_CODES = frozenset({"IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH"})
 # Relative frequency of each plantable code (AVAIL-DOWN is decided separately).
 WEIGHTS: dict[str, int] = {
@@ -330,7 +333,7 @@ def _ensure_coverage(specs: list[SiteSpec], config: FarmConfig) -> list[SiteSpec
         i = next(i for i in order if specs[i].kind == "department" or i == order[-1])
         specs[i] = replace(specs[i], codes=frozenset({"AVAIL-DOWN"}), missing=())
         present = set().union(*(s.codes for s in specs))
-    for code in ALL_CODES:
+    for code in PLAN_CODES:
         if code in present or code == "AVAIL-DOWN":
             continue
         if code == "REPORT-LATE" and not any(report_late_possible(s.kind, config.as_of) for s in specs):

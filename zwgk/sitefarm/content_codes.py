@@ -1,0 +1,7 @@
+"""Rule codes the farm plants through ``zwgk.sitefarm.content`` (no imports: specs lists them too)."""
+
+CONTENT_CODES: tuple[str, ...] = (
+    "SVC-NONE", "SVC-EXTERNAL", "SVC-GUIDE", "SVC-FORM", "CONTENT-ILLEGAL", "CONTENT-HIDDEN-LINK",
+    "CONTENT-REDIRECT", "CONTENT-TITLE", "WORDING-TERM", "WORDING-LEADER", "WORDING-SENSITIVE", "PRIVACY-ID",
+    "PRIVACY-MOBILE",
+)
