@@ -427,7 +427,8 @@ def scan_page(tree: LexborHTMLParser, url: str, kind: str, home: str | None = No
     hidden_links: list[dict[str, Any]] = []
     entries: list[dict[str, Any]] = []
     forms: list[dict[str, Any]] = []
-    is_guide = any(t in normalise(title) for t in lists.guide_titles)
+    # a 办事指南 is a page of its own; the column listing them ("办事指南" list page) is not one
+    is_guide = kind not in ("home", "column") and any(t in normalise(title) for t in lists.guide_titles)
     wants_targets = is_guide or kind in ("home", "column")
     hidden_cache: dict[int, str] = {}
     link_texts: list[str] = []
