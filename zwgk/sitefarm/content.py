@@ -40,7 +40,7 @@ ARTICLE_CODES = ("CONTENT-ILLEGAL", "CONTENT-REDIRECT", "WORDING-TERM", "WORDING
 LEADER_SURNAMES = ("闵", "邝", "冼", "晏", "栾", "靳", "阙", "郜")
 LEADER_GIVEN = ("翊", "珩", "瑄", "晔", "昀", "峤", "湜", "骞", "璟", "玹", "珺", "旻")
 LEADER_TITLES = {"省": "省长", "市": "市长", "县": "县长"}
-CONTENT_SHARE = 0.12  # share of sites with one or two of these plants
+CONTENT_SHARE = 0.3  # share of sites with one or two of these plants (enough of each for the accuracy bench)
 GAMBLING_HOST = "www.amxpj88.com"
 PLATFORM_HOST = "www.gjzwfw.gov.cn"
 # hosts the farm serves (and resolves) for these plants, so their links are not broken
@@ -101,22 +101,26 @@ def plan_content(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
     for spec in specs:
         rng = random.Random(derive_seed(spec.seed, "content-plan"))
         codes: set[str] = set()
-        if rng.random() < CONTENT_SHARE:
+        pool = [c for c in CONTENT_CODES if _applicable(spec, c)]
+        if rng.random() < CONTENT_SHARE and pool:
             for _ in range(rng.choice((1, 1, 2))):
-                code = rng.choice(CONTENT_CODES)
-                if _applicable(spec, code) and _compatible(codes, code):
+                code = rng.choice(pool)
+                if _compatible(codes, code):
                     codes.add(code)
         out.append(replace(spec, content_codes=frozenset(codes)))
     if len(out) >= 6:
+        # every code at least once, and on big farms at least one site in 40 (the accuracy bench)
         order = sorted(range(len(out)), key=lambda i: derive_seed(config.seed, "content-cover", i))
+        want = max(1, len(out) // 40)
         for code in CONTENT_CODES:
-            if any(code in s.content_codes for s in out):
-                continue
+            have = sum(code in s.content_codes for s in out)
             for i in order:
-                s = out[i]
-                if _applicable(s, code) and _compatible(set(s.content_codes), code):
-                    out[i] = replace(s, content_codes=s.content_codes | {code})
+                if have >= want:
                     break
+                s = out[i]
+                if code not in s.content_codes and _applicable(s, code) and _compatible(set(s.content_codes), code):
+                    out[i] = replace(s, content_codes=s.content_codes | {code})
+                    have += 1
     if getattr(config, "repaired", 0) > 0:
         out = [replace(s, content_codes=frozenset(
             c for c in s.content_codes
