@@ -236,3 +236,19 @@ def test_without_a_cjk_font_pdf_buttons_say_how_to_fix_it(app, dash, monkeypatch
 def test_quarterly_bulletin_says_monitoring_was_not_run(app, dash):
     at = login(app(), "leader", dash.passwords["leader"])
     assert "尚未运行日监测" in texts(at).replace("\\", "")
+
+
+def test_evaluator_adds_a_veto_by_hand_in_the_workbench(app, dash):
+    at = login(app(page="workbench"), "evaluator", dash.passwords["evaluator"])
+    at.selectbox(key="w_add_unit").set_value("dept-b")
+    at.selectbox(key="w_add_rule").set_value("CONTENT-HIDDEN-LINK")
+    at.text_input(key="w_add_url").input("http://dept-b.gov.test/")
+    at.text_area(key="w_add_note").input("首页底部隐藏博彩链接，已截图存档")
+    at.checkbox(key="w_add_veto").check()
+    next(b for b in at.button if b.label == "添加问题").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("人工添加问题已保存" in s.value and "单项否决" in s.value for s in at.success), texts(at)
+    at.selectbox(key="w_f_unit").set_value("dept-b").run()
+    found = frames(at)[0]
+    assert "CONTENT-HIDDEN-LINK" in set(found["rule"])
