@@ -53,3 +53,16 @@ def test_the_services_item_is_offered_and_capped_at_its_points(dash):
     detail = queries.unit_detail(dash.db, EVALUATOR, q4, "dept-a")
     services = detail.breakdown.set_index("indicator").loc["services"]
     assert services["deducted"] == 3.0
+
+
+def test_unjudged_services_show_as_unmeasured_in_the_unit_view(dash):
+    q4 = dash.round_ids["2026-Q4"]
+    found = [f.to_finding() for f in results.list_findings(dash.db, q4, "dept-a")]
+    external = found[0].__class__(**{**found[0].to_dict(), "rule": "SVC-EXTERNAL", "subject": "http://dept-a.gov.test/",
+                                     "severity": "info", "points": 0.0, "indicator": "services",
+                                     "evidence": {"services_unjudged": True}})
+    results.replace_findings(dash.db, q4, "dept-a", [*found, external])
+    queries.rescore(dash.db, EVALUATOR, q4)
+    detail = queries.unit_detail(dash.db, EVALUATOR, q4, "dept-a")
+    assert detail.breakdown.set_index("indicator").loc["services", "status"] == "未测评"
+    assert any("未测评" in n for n in detail.notes)

@@ -333,6 +333,7 @@ def unit_detail(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> Un
                     "available": available, "deducted": deducted,
                     "earned": float(v.get("earned", max(available - deducted, 0.0)) or 0.0),
                     "findings": int(v.get("findings", 0) or 0),
+                    "status": str(v.get("status", "")),  # 未测评: nobody judged it, no points given
                 })
             notes = [str(n) for n in (row.breakdown or {}).get("_notes", [])]
             composite = dict((row.breakdown or {}).get("_composite") or {})
@@ -356,7 +357,7 @@ def unit_detail(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> Un
         unit=info,
         score=score,
         breakdown=pd.DataFrame(rows, columns=["indicator", "name", "part", "available", "deducted", "earned",
-                                              "findings"]),
+                                              "findings", "status"]),
         notes=notes,
         composite=composite,
         history=history,

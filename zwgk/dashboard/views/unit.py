@@ -127,10 +127,10 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
         bd = detail.breakdown
         view = bd.assign(part=bd["part"].map(PART_LABELS).fillna(bd["part"]))
         st.dataframe(
-            view[["name", "part", "available", "earned", "deducted", "findings"]], hide_index=True, placeholder="—",
-            width="stretch",
+            view[["name", "part", "available", "earned", "deducted", "findings", "status"]], hide_index=True,
+            placeholder="—", width="stretch",
             column_config={
-                "name": "指标", "part": "类别",
+                "name": "指标", "part": "类别", "status": "状态",
                 "available": st.column_config.NumberColumn("应得分", format="%.2f"),
                 "earned": st.column_config.NumberColumn("实得分", format="%.2f"),
                 "deducted": st.column_config.NumberColumn("扣分", format="%.2f"),
