@@ -95,13 +95,20 @@ def _compatible(codes: set[str], code: str) -> bool:
     return not ({"CONTENT-TITLE", "CONTENT-HIDDEN-LINK"} <= codes | {code})
 
 
+def _planted_here(spec: SiteSpec, config: Any) -> bool:
+    """Content plants are rendered by the trs / hanweb templates (``render``), not by other families."""
+    from zwgk.sitefarm.specs import pick_family
+
+    return pick_family(spec, config) in ("trs", "hanweb")
+
+
 def plan_content(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
     """Every site's ``content_codes`` (own random stream), coverage-checked, then repaired."""
     out = []
     for spec in specs:
         rng = random.Random(derive_seed(spec.seed, "content-plan"))
         codes: set[str] = set()
-        pool = [c for c in CONTENT_CODES if _applicable(spec, c)]
+        pool = [c for c in CONTENT_CODES if _applicable(spec, c)] if _planted_here(spec, config) else []
         if rng.random() < CONTENT_SHARE and pool:
             for _ in range(rng.choice((1, 1, 2))):
                 code = rng.choice(pool)
@@ -118,7 +125,8 @@ def plan_content(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
                 if have >= want:
                     break
                 s = out[i]
-                if code not in s.content_codes and _applicable(s, code) and _compatible(set(s.content_codes), code):
+                if (code not in s.content_codes and _applicable(s, code) and _compatible(set(s.content_codes), code)
+                        and _planted_here(s, config)):
                     out[i] = replace(s, content_codes=s.content_codes | {code})
                     have += 1
     if getattr(config, "repaired", 0) > 0:
@@ -200,7 +208,7 @@ def _services_column(site: Site, plants: ContentPlants, rng: random.Random, conf
     spec = site.spec
     key = "bszn"
     path = f"/{key}/" if site.template == "trs" else "/col/col99901/index.html"
-    name = "办事指南" if spec.kind == "portal" else "办事服务"  # portals also link the template's 办事服务
+    name = "办事指南"  # the rubric's 办事指南 column (a list of guides); portals also link the 办事服务 entry
     col = Column(key=key, std="", name=name, fresh="", kind="list", parent="", where="top", path=path,
                  page_size=15)
     topics = rng.sample(GUIDE_TOPICS, 3)
@@ -319,8 +327,10 @@ def _article_plant(code: str, rng: random.Random, leader_text: str = "") -> str:
 def content_defects(farm: Any, site: Site) -> list[tuple[str, str]]:
     """(rule, subject) pairs the content plants imply, as the rules define their subjects."""
     plants: ContentPlants | None = getattr(site, "content", None)
-    if plants is None or site.down:
+    if site.down:
         return []
+    if plants is None:  # another template family (jiyue): its service entries as it renders them
+        return _family_services(farm, site)
     spec, origins = site.spec, farm.origins
     home = farm.url(spec)
     out: list[tuple[str, str]] = []
@@ -340,6 +350,18 @@ def content_defects(farm: Any, site: Site) -> list[tuple[str, str]]:
     for path, code in plants.articles.items():
         out.append((code, origins.resolve(spec, path)))
     return out
+
+
+def _family_services(farm: Any, site: Site) -> list[tuple[str, str]]:
+    """What the SVC rules see on a site of a family without content plants (no 办事指南 of its own):
+    a portal's 网上办事 entry, or a department's 办事指南 look-alike column → SVC-EXTERNAL; a
+    department with neither → SVC-NONE."""
+    spec = site.spec
+    if not spec.has_services:
+        return []
+    home = farm.url(spec)
+    entry = spec.kind == "portal" or any(c.name in ("办事指南", "办事服务", "网上办事") for c in site.columns.values())
+    return [("SVC-EXTERNAL" if entry else "SVC-NONE", home)]
 
 
 @contextlib.contextmanager

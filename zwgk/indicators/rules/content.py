@@ -34,8 +34,21 @@ def _pages(snapshot: SiteSnapshot) -> list:
             and isinstance((p.facts or {}).get("content"), dict)]
 
 
+REVIEW_REASONS = {
+    "CONTENT-ILLEGAL": "词表匹配到违法违规词语，需人工查看页面确认是否被篡改或挂马",
+    "CONTENT-HIDDEN-LINK": "隐藏区域内有指向非政府网站的链接，需人工确认是否为暗链",
+    "CONTENT-REDIRECT": "脚本指向非政府网站，需人工确认是否为恶意跳转或挂马",
+    "CONTENT-TITLE": "首页标题与网站名称不符，需人工确认是否被篡改",
+    "WORDING-TERM": "词典匹配到疑似规范表述错误，需人工确认",
+    "WORDING-LEADER": "领导姓名或职务与维护的名单不符，需人工核对",
+    "WORDING-SENSITIVE": "词表匹配到敏感表述，需人工确认语境",
+    "PRIVACY-ID": "页面含通过校验的身份证号码，需人工确认是否为应脱敏的个人信息",
+    "PRIVACY-MOBILE": "页面在个人信息旁含手机号码，需人工确认是否为应脱敏的个人信息",
+}
+
+
 def _candidate(snapshot, spec, page, message: str, evidence: dict[str, Any]) -> Finding:
-    evidence = {"confidence": REVIEW, **evidence}
+    evidence = {"confidence": REVIEW, "review_reason": REVIEW_REASONS.get(spec.code, "需人工核查"), **evidence}
     return make_finding(snapshot, spec, page.url, message, evidence, page=page.url)
 
 
@@ -116,7 +129,7 @@ def content_title(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         return []
     msg = (f"首页标题为“{title[:60]}”，与网站名称“{names[0]}”不符"
            f"{'并含违法违规词语' if illegal else ''}，疑似首页被篡改。")
-    evidence = {"confidence": REVIEW, "title": title, "expected": names, "similarity": round(best, 1),
+    evidence = {"confidence": REVIEW, "review_reason": REVIEW_REASONS["CONTENT-TITLE"], "title": title, "expected": names, "similarity": round(best, 1),
                 "illegal": illegal}
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
 

@@ -43,7 +43,8 @@ def svc_none(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         return []
     msg = (f"网站 {snapshot.homepage} 未发现办事服务入口（本站办事服务栏目或政务服务网链接）和办事指南，"
            "疑似无办事服务功能，请核查。")
-    evidence = {"confidence": "review", "services_unjudged": True, "searched": "首页、栏目页的导航与链接"}
+    evidence = {"confidence": "review", "services_unjudged": True, "searched": "首页、栏目页的导航与链接",
+                "review_reason": "未发现办事服务入口，需人工确认（入口可能在图片或脚本菜单中）"}
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
 
 
