@@ -198,3 +198,13 @@ def test_leaders_wrong_title_or_character_against_the_maintained_list(tmp_path, 
     finally:
         monkeypatch.delenv(content_scan.ENV_DIR)
         load_lists.cache_clear()
+
+
+def test_the_conac_badge_script_and_dead_service_links_are_not_findings():
+    badge = ("<script>document.write(unescape(\"%3Cscript src='http://dcs.conac.cn/js/36/000/0000/6088/CA6088.js' "
+             "type='text/javascript'%3E%3C/script%3E\"));</script>")
+    assert extract_page(HOME, html(body=badge), "home").facts["content"]["redirects"] == []
+    home = page(HOME, html(body='<a href="http://www.old1zwfw.gov.cn/">某某政务服务网（旧版）</a>'), "home")
+    dead = Page(url="http://www.old1zwfw.gov.cn/", status=None, outcome="broken", kind="other", error="NXDOMAIN")
+    assert [f.rule for f in run("SVC-NONE", snapshot(home, dead))] == ["SVC-NONE"]
+    assert run("SVC-EXTERNAL", snapshot(home, dead)) == []

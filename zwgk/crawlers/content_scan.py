@@ -80,6 +80,7 @@ class Lists:
     guide_titles: tuple[str, ...] = ()
     form_texts: tuple[str, ...] = ()
     form_extensions: tuple[str, ...] = ()
+    trusted_script_hosts: tuple[str, ...] = ()  # badge / statistics scripts every government site loads
     leaders: list[dict[str, Any]] = field(default_factory=list)
     title_pattern: "re.Pattern[str] | None" = None  # leadership titles, longest first
 
@@ -158,6 +159,7 @@ def _load_lists(extra: str) -> Lists:
     lists.guide_titles = tuple(svc.get("guide_titles", []))
     lists.form_texts = tuple(svc.get("form_texts", []))
     lists.form_extensions = tuple(e.lower() for e in svc.get("form_extensions", []))
+    lists.trusted_script_hosts = tuple(h.lower() for h in (data.get("scripts") or {}).get("trusted_hosts", []))
     return lists
 
 
@@ -473,8 +475,9 @@ def scan_page(tree: LexborHTMLParser, url: str, kind: str, home: str | None = No
                     continue
                 link = found.group(0)
                 link = ("http:" + link) if link.startswith("//") else link
-                host = urlsplit(link).hostname or ""
-                if not is_government_host(host, home):
+                host = (urlsplit(link).hostname or "").lower()
+                if not is_government_host(host, home) and not any(
+                        host == t or host.endswith("." + t) for t in lists.trusted_script_hosts):
                     redirects.append({"url": link[:300], "how": how, "excerpt": re.sub(r"\s+", " ", decoded[m.start():m.end() + 80])[:160]})
     body = tree.body
     body_text = body.text(separator="\n") if body is not None else ""

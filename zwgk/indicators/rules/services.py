@@ -18,9 +18,14 @@ from zwgk.model import Finding, Outcome, SiteSnapshot
 
 
 def _entries(snapshot: SiteSnapshot) -> list[dict[str, Any]]:
+    """Service entries seen on the site, except links confirmed dead (a dead entry serves nobody;
+    it is a LINK-* finding)."""
     out: dict[str, dict[str, Any]] = {}
     for page in ok_pages(snapshot):
         for e in ((page.facts or {}).get("services") or {}).get("entries", []) or []:
+            target = snapshot.pages.get(e.get("url", ""))
+            if target is not None and target.outcome == Outcome.BROKEN.value:
+                continue
             out.setdefault(e.get("url", ""), e)
     return list(out.values())
 
