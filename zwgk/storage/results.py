@@ -137,8 +137,10 @@ def replace_findings(db: Database, round_id: int, unit_id: str, findings: Iterab
         for m in s.scalars(select(ManualFindingRow).where(
                 ManualFindingRow.round_id == round_id, ManualFindingRow.unit_id == unit_id)
                 .order_by(ManualFindingRow.at, ManualFindingRow.id)).all():
+            site = next((r.site for r in rows if r.site), "")
             rows = [r for r in rows if (r.rule, r.subject) != (m.rule, m.subject)]
             rows.append(_manual_finding_row(m))
+            rows[-1].site = site
         s.add_all(rows)
     return len(rows)
 
