@@ -45,6 +45,9 @@ GAMBLING_HOST = "www.amxpj88.com"
 PLATFORM_HOST = "www.gjzwfw.gov.cn"
 # hosts the farm serves (and resolves) for these plants, so their links are not broken
 EXTERNAL_HOSTS = (GAMBLING_HOST, PLATFORM_HOST)
+# column names a site's service entry goes by (zwgk/data/content/lists.toml services.entry_texts)
+ENTRY_NAMES = ("办事服务", "网上办事", "政务服务", "在线办事", "办事大厅", "网上办事大厅", "便民服务", "在线服务",
+               "办事指南", "网上服务大厅", "政务服务网", "一网通办", "我要办")
 GUIDE_CATEGORIES = ("事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理机构", "收费标准",
                     "办理时间", "联系电话", "办理流程")
 GUIDE_MISSING = ("设定依据", "办理材料")  # left out of the incomplete guide (both are key categories)
@@ -354,13 +357,14 @@ def content_defects(farm: Any, site: Site) -> list[tuple[str, str]]:
 
 def _family_services(farm: Any, site: Site) -> list[tuple[str, str]]:
     """What the SVC rules see on a site of a family without content plants (no 办事指南 of its own):
-    a portal's 网上办事 entry, or a department's 办事指南 look-alike column → SVC-EXTERNAL; a
-    department with neither → SVC-NONE."""
+    a portal's 网上办事 entry, or a department's column named like a service entry (便民服务, a
+    办事指南 look-alike) → SVC-EXTERNAL; a department with neither → SVC-NONE."""
     spec = site.spec
     if not spec.has_services:
         return []
     home = farm.url(spec)
-    entry = spec.kind == "portal" or any(c.name in ("办事指南", "办事服务", "网上办事") for c in site.columns.values())
+    entry = spec.kind == "portal" or any(
+        t in c.name and len(c.name) <= len(t) + 4 for c in site.columns.values() for t in ENTRY_NAMES)
     return [("SVC-EXTERNAL" if entry else "SVC-NONE", home)]
 
 
