@@ -98,11 +98,14 @@ def _compatible(codes: set[str], code: str) -> bool:
     return not ({"CONTENT-TITLE", "CONTENT-HIDDEN-LINK"} <= codes | {code})
 
 
+FAMILIES_WITH_PLANTS = ("trs", "hanweb")  # rendered by ``render`` (one-line hooks); not jiyue / xiangzhen
+
+
 def _planted_here(spec: SiteSpec, config: Any) -> bool:
     """Content plants are rendered by the trs / hanweb templates (``render``), not by other families."""
     from zwgk.sitefarm.specs import pick_family
 
-    return pick_family(spec, config) in ("trs", "hanweb")
+    return pick_family(spec, config) in FAMILIES_WITH_PLANTS
 
 
 def plan_content(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
@@ -119,19 +122,23 @@ def plan_content(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
                     codes.add(code)
         out.append(replace(spec, content_codes=frozenset(codes)))
     if len(out) >= 6:
-        # every code at least once, and on big farms at least one site in 40 (the accuracy bench)
+        # every code at least once in every family that renders plants, and on big farms at least
+        # one site in 40 (the accuracy bench)
+        from zwgk.sitefarm.specs import pick_family
+
         order = sorted(range(len(out)), key=lambda i: derive_seed(config.seed, "content-cover", i))
         want = max(1, len(out) // 40)
-        for code in CONTENT_CODES:
-            have = sum(code in s.content_codes for s in out)
-            for i in order:
-                if have >= want:
-                    break
-                s = out[i]
-                if (code not in s.content_codes and _applicable(s, code) and _compatible(set(s.content_codes), code)
-                        and _planted_here(s, config)):
-                    out[i] = replace(s, content_codes=s.content_codes | {code})
-                    have += 1
+        for family in [f for f in getattr(config, "families", FAMILIES_WITH_PLANTS) if f in FAMILIES_WITH_PLANTS]:
+            members = [i for i in order if pick_family(out[i], config) == family]
+            for code in CONTENT_CODES:
+                have = sum(code in out[i].content_codes for i in members)
+                for i in members:
+                    if have >= want:
+                        break
+                    s = out[i]
+                    if code not in s.content_codes and _applicable(s, code) and _compatible(set(s.content_codes), code):
+                        out[i] = replace(s, content_codes=s.content_codes | {code})
+                        have += 1
     if getattr(config, "repaired", 0) > 0:
         out = [replace(s, content_codes=frozenset(
             c for c in s.content_codes
