@@ -251,4 +251,4 @@ def test_evaluator_adds_a_veto_by_hand_in_the_workbench(app, dash):
     assert any("人工添加问题已保存" in s.value and "单项否决" in s.value for s in at.success), texts(at)
     at.selectbox(key="w_f_unit").set_value("dept-b").run()
     found = frames(at)[0]
-    assert "CONTENT-HIDDEN-LINK" in set(found["rule"])
+    assert users_rule_name("CONTENT-HIDDEN-LINK") in set(found["rule_name"])

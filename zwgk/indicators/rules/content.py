@@ -119,7 +119,7 @@ def content_title(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     title = str(home.facts.get("title_tag") or "")
     meta = (home.facts.get("meta") or {}) if isinstance(home.facts.get("meta"), dict) else {}
     names = [n for n in (snapshot.unit.name, meta.get("SiteName", "")) if n]
-    min_similarity = float(spec.params.get("min_similarity", 60))
+    min_similarity = 100.0 * float(spec.params.get("min_similarity", 0.6))  # rubric 0–1, rapidfuzz 0–100
     t = _squash(title)
     if not names or not t:
         return []
@@ -129,7 +129,7 @@ def content_title(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         return []
     msg = (f"首页标题为“{title[:60]}”，与网站名称“{names[0]}”不符"
            f"{'并含违法违规词语' if illegal else ''}，疑似首页被篡改。")
-    evidence = {"confidence": REVIEW, "review_reason": REVIEW_REASONS["CONTENT-TITLE"], "title": title, "expected": names, "similarity": round(best, 1),
+    evidence = {"confidence": REVIEW, "review_reason": REVIEW_REASONS["CONTENT-TITLE"], "title": title, "expected": names, "similarity": round(best / 100.0, 3),
                 "illegal": illegal}
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
 
