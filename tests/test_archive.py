@@ -61,7 +61,13 @@ def archived(tmp_path_factory):
             ok(zwgk("assess", "--round", name, "--registry", str(registry), "--as-of", farm.truth["as_of"],
                     "--resolver", farm.resolver, "--allow-private", "--db", str(db), "--quiet"))
         truth = farm.truth
-    return {"work": work, "db": db, "truth": truth}
+        # The evaluating office keeps its leaders list; re-judging uses the same lists.
+        lists = work / "lists"
+        lists.mkdir()
+        from zwgk.sitefarm.content import leaders_toml
+
+        (lists / "leaders.toml").write_text(leaders_toml(farm.farm.specs), encoding="utf-8")
+    return {"work": work, "db": db, "truth": truth, "lists": lists}
 
 
 def test_a_farm_round_writes_warc_files_a_standard_reader_accepts(archived):
@@ -133,8 +139,9 @@ def test_evidence_names_missing_findings_clearly(archived):
 
 
 @pytest.mark.parametrize("source", ["r1", "r2"])
-def test_a_round_rejudged_from_its_archive_has_identical_findings(archived, source):
+def test_a_round_rejudged_from_its_archive_has_identical_findings(archived, source, monkeypatch):
     """The farm is stopped: every answer comes from the archive (r2 mostly from revisits)."""
+    monkeypatch.setenv("ZWGK_CONTENT_LISTS", str(archived["lists"]))  # the same word lists as the live round
     new = f"{source}-again"
     ok(zwgk("assess", "--round", new, "--from-archive", source, "--db", str(archived["db"]), "--quiet"))
     live, again = findings(archived["db"], source), findings(archived["db"], new)
