@@ -42,9 +42,9 @@ TIMEOUTS = dict(
 
 def _units(handle, down: bool = False) -> list[Unit]:
     """The farm's units; without those it plants a veto on (down, stale home) unless ``down``."""
-    veto = {
-        code for code, spec in load_rubric("national-2019").rules.items() if spec.severity == "veto"
-    }
+    # Sites planted with a veto that judges the site itself (down, stale home); content and
+    # services vetoes are review candidates and do not decide a score on their own.
+    veto = {"AVAIL-DOWN", "FRESH-HOME", "FRESH-COLUMN", "COLUMN-BLANK"}
     planted = {d["unit_id"] for d in handle.truth["defects"] if d["rule"] in veto}
     return [
         Unit(s["unit_id"], s["name"], s["tier"], s["kind"], s["url"], site_code=s["site_code"])
