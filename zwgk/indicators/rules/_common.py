@@ -108,15 +108,6 @@ def home_page(snapshot: SiteSnapshot) -> Page | None:
     return snapshot.home if home_ok(snapshot) else None
 
 
-_NOISE = re.compile(r"[\s\u3000\xa0>»›〉＞·•|｜:：\-—]+|更多|more", re.IGNORECASE)
-
-
-@lru_cache(maxsize=65536)
-def normalize_name(text: str) -> str:
-    """Column names compare normalised (:mod:`zwgk.text`), without spaces, arrows, 更多 and similar decoration."""
-    return _NOISE.sub("", normalise(text or ""))
-
-
 def to_simplified(text: str) -> str:
     """The one normalisation (:func:`zwgk.text.normalise`): a 繁体 site writes 政發 for 政发."""
     return normalise(text)
@@ -134,18 +125,7 @@ def vocabulary(rubric: "Rubric"):
 _VOCABULARIES: dict[int, tuple[Any, Any]] = {}
 
 
-def synonym_index(rubric: "Rubric") -> dict[str, str]:
-    """Normalised name or synonym → standard column name."""
-    index: dict[str, str] = {}
-    for name, names in rubric.column_synonyms().items():
-        for n in names:
-            index.setdefault(normalize_name(n), name)
-    for name in rubric.columns:  # a standard name always maps to itself
-        index[normalize_name(name)] = name
-    return index
-
-
-def column_name_of(page: Page, rubric: "Rubric", index: dict[str, str] | None = None) -> str:
+def column_name_of(page: Page, rubric: "Rubric") -> str:
     """The standard column a column page stands for ("" when unknown)."""
     facts = page.facts or {}
     declared = facts.get("column") or ""
