@@ -106,6 +106,27 @@ def test_unlabelled_date_in_the_article_head_is_weak_evidence():
     assert ex.pub_date.isoformat() == "2024-05-12" and ex.date_source == "element:time"
 
 
+def test_date_in_the_info_line_under_the_title_without_a_label():
+    html = ('<html><body><div class="art-title">图解：《关于做好政务服务工作的通知》</div>'
+            '<div class="art-info"><span>2026-10-08 08:39</span><span>来源：某某县住建局</span>'
+            '<span>字号：[<a href="#">大</a> <a href="#">中</a> <a href="#">小</a>]</span></div>'
+            '<div class="art-con"><p>会议定于2026年11月1日召开。</p></div></body></html>')
+    ex = extract_page("http://www.example.gov.cn/zcjd/202610/abc.shtml", html, "article")
+    assert ex.pub_date.isoformat() == "2026-10-08" and ex.date_source == "element:art-info"
+    # the same date in a container that is not an info line (no 来源/作者/浏览… label) is not taken
+    body = html.replace("<span>来源：某某县住建局</span>", "").replace("字号", "")
+    assert extract_page("http://www.example.gov.cn/zcjd/a.shtml", body, "article").date_source != "element:art-info"
+
+
+def test_a_link_under_a_layout_table_takes_no_date_from_the_list_beside_it():
+    rows = "".join(f"<tr><td><a href='/gbook/show.php?id={i}'>留言{i}</a></td><td>2026-11-{14 - i:02d}</td></tr>" for i in range(3))
+    menu = "".join(f"<a href='/col{i}/'>栏目{i}</a>" for i in range(6))
+    html = (f"<html><body><table><tr><td>{menu}</td><td><table>{rows}</table>"
+            "<p><a href='/hdjl/rl/'>活动日历</a></p></td></tr></table></body></html>")
+    items = extract_page("http://www.example.gov.cn/gbook/index.php", html, "column").facts["items"]
+    assert [i["title"] for i in items] == ["留言0", "留言1", "留言2"]
+
+
 def test_list_rows_in_divs_and_chinese_numeral_dates():
     html = ("<html><body><div class='list'>"
             + "".join(f"<div class='item'><a href='/art/{i}.html'>关于第{i}项工作的通知</a><span>2024-05-{10 + i:02d}</span></div>"

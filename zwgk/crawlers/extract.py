@@ -301,6 +301,9 @@ _EMPTY_LIST = re.compile(r"暂无(?:相关)?(?:信息|内容|数据|记录|文�
 _UTILITY_TEXTS = frozenset("首页 网站首页 网站地图 站点地图 联系我们 设为首页 加入收藏 返回顶部 关闭窗口 关闭 打印 更多".split())
 
 
+_MAX_ROW_ANCHORS = 4  # title, department, attachment, 解读: more is a layout row
+
+
 def list_items(anchors: list[tuple[LexborNode, str, str, str]], page_url: str) -> list[dict[str, Any]]:
     """Entries of a column list page: anchors in li/tr/dd rows, with the row's date."""
     items: list[dict[str, Any]] = []
@@ -317,6 +320,10 @@ def list_items(anchors: list[tuple[LexborNode, str, str, str]], page_url: str) -
                 break
             row = row.parent
         if row is None:
+            continue
+        if row.tag in _ROW_TAGS and len(row.css("a")) > _MAX_ROW_ANCHORS:
+            # A layout row (the whole page is one table cell: side menu, list, links under it),
+            # not an entry: its first date belongs to some other link.
             continue
         if row.tag not in _ROW_TAGS:
             # <div class="item"><a>…</a><span>2024-05-12</span></div>: a row of any tag that
@@ -514,7 +521,24 @@ def _unlabelled_date(tree: LexborHTMLParser) -> tuple[str, dt.date] | None:
         value = parse_date(normalise(text))
         if value is not None:
             return hints.split()[0], value
+    # The article's info line under its title: "2026-10-08 08:39 来源：… 字号：[大 中 小]" in a
+    # container named info/attr/source…, the date unlabelled.  Only a short line that also
+    # carries one of the info labels counts, so a body paragraph's date is never taken.
+    for node in tree.css("[class], [id]"):
+        hints = _hints(node).strip()
+        if not _INFO_HINT.search(hints):
+            continue
+        text = normalise(node.text() or "")
+        if len(text) > 160 or not _INFO_LABEL.search(text):
+            continue
+        value = parse_date(text)
+        if value is not None:
+            return hints.split()[0], value
     return None
+
+
+_INFO_HINT = re.compile(r"info|attr|property|source|msg|fbxx|xxly|sub-?tit|tit-?sub|detail-?(?:tit|top|head)", re.I)
+_INFO_LABEL = re.compile(r"来源|作者|浏览|点击|字号|阅读|访问量|信息来源|责任编辑|发布机构")
 
 
 def _is_related(anchor: LexborNode, simple_text: str, cache: dict[int, bool]) -> bool:

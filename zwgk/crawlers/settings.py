@@ -80,9 +80,10 @@ class CrawlSettings:
       max_pages_per_site: HTML pages crawled per site (home, hubs, columns, articles).
       max_pages_per_column: list pages per column, first page + pagination.
       max_articles_per_column: articles fetched from each column in ``article_columns``.
-      articles_per_other_column: articles fetched from every other column — a list's
-        first page (15 entries on most CMSs), so a broken attachment in an ordinary article
-        is found, not only in a sample of three.
+      articles_per_other_column: articles fetched from every other column — the first
+        two or three list pages (15–20 entries each on most CMSs), so a broken attachment
+        in an ordinary article deep in a list is found, as a site-wide link checker finds
+        it, not only in a sample of the newest entries.
       max_related_per_site: 相关解读 / 原文 links followed beyond the article caps.
       max_links_checked_per_site: uncrawled link targets checked per site.
       max_urls_per_pattern: pages per URL path pattern (digits folded) — trap cap.
@@ -143,7 +144,7 @@ class CrawlSettings:
     max_pages_per_site: int = 600
     max_pages_per_column: int = 3
     max_articles_per_column: int = 20
-    articles_per_other_column: int = 15
+    articles_per_other_column: int = 40
     max_related_per_site: int = 60
     max_links_checked_per_site: int = 2000
     max_urls_per_pattern: int = 200
