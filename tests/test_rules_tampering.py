@@ -16,7 +16,7 @@ from zwgk.crawlers.content_scan import is_resident_id, load_lists, mask_number
 from zwgk.crawlers.extract import extract_page
 from zwgk.indicators import load_rubric
 from zwgk.indicators.rules import RULES
-from zwgk.model import Page, SiteSnapshot, Unit
+from zwgk.model import Page, SiteSnapshot, Unit, finding_in_force
 
 HOME = "http://www.example.gov.cn/"
 VALID_ID = "110101199003077774"  # GB 11643 check digit right
@@ -55,7 +55,7 @@ def test_gambling_vocabulary_is_seen_through_pinyin_digits_lookalikes_and_spacin
     terms = {(h["term"], h["where"]) for h in facts["illegal"]}
     assert ("bocai", "hidden") in terms
     assert {"六合彩", "百家乐"} <= {t for t, w in terms if w == "text"}
-    assert facts["hidden_links"] == [{"url": "http://x.example.com/", "text": "ｂｏｃａｉ官网", "how": "display:none"}]
+    assert facts["hidden_links"] == [{"url": "http://x.example.com/", "text": "ｂｏｃａｉ官网", "how": "display:none", "illegal": True}]
 
 
 def test_enforcement_news_and_a_single_word_in_the_text_are_not_illegal_content():
@@ -114,24 +114,44 @@ def test_a_broken_extra_list_is_a_clear_error(tmp_path):
         load_lists(str(tmp_path))
 
 
-# ---------------------------------------------------------------- rules: review candidates
+# ---------------------------------------------------------------- rules: strong evidence and review candidates
 
 
-def test_content_rules_raise_review_candidates_with_the_evidence():
+def test_tampering_seen_where_editors_never_write_is_in_force_at_once():
     home = page(HOME, html(title="澳门新葡京娱乐城-官方网站",
                            body='<div style="width:0;height:0;overflow:hidden"><a href="http://x.example.com/">娱乐城</a></div>'),
                 "home")
     art = page(HOME + "a.html", html(body=f"<p>申请人张某，身份证号{VALID_ID}</p>"), "article")
     snap = snapshot(home, art)
-    title = run("CONTENT-TITLE", snap)
-    assert [f.subject for f in title] == [HOME] and title[0].evidence["confidence"] == "review"
-    assert title[0].evidence["title"] == "澳门新葡京娱乐城-官方网站"
-    hidden = run("CONTENT-HIDDEN-LINK", snap)
-    assert hidden[0].evidence["links"][0]["url"] == "http://x.example.com/" and hidden[0].severity == "veto"
-    assert {f.subject for f in run("CONTENT-ILLEGAL", snap)} == {HOME}
-    [privacy] = run("PRIVACY-ID", snap)
-    assert privacy.subject == art.url and privacy.evidence["confidence"] == "review"
+    [title] = run("CONTENT-TITLE", snap)
+    assert title.subject == HOME and title.evidence["confidence"] == "strong" and title.evidence["strong_reason"]
+    assert title.evidence["title"] == "澳门新葡京娱乐城-官方网站"
+    [hidden] = run("CONTENT-HIDDEN-LINK", snap)  # hidden and worded as gambling: an injection
+    assert hidden.evidence["links"][0]["url"] == "http://x.example.com/" and hidden.severity == "veto"
+    assert hidden.evidence["confidence"] == "strong"
+    [illegal] = run("CONTENT-ILLEGAL", snap)
+    assert illegal.subject == HOME and illegal.evidence["confidence"] == "strong"
+    [privacy] = run("PRIVACY-ID", snap)  # checksum valid, beside 申请人/身份证
+    assert privacy.subject == art.url and privacy.evidence["confidence"] == "strong"
     assert VALID_ID not in json.dumps(privacy.evidence) + privacy.message
+    assert all(finding_in_force(f) for f in (title, hidden, illegal, privacy))
+
+
+def test_the_same_signals_without_corroboration_go_to_review():
+    # a hover menu of media sites is hidden too; a title unlike the name may be a slogan;
+    # a bare number with no personal label next to it may be a sample
+    home = page(HOME, html(title="奋进新时代 建设新家园",
+                           body='<ul style="display:none"><li><a href="http://www.people.com.cn/">人民网</a></li></ul>'
+                                '<script>window.location.href="http://www.partner-portal.com/x";</script>'),
+                "home")
+    art = page(HOME + "a.html", html(body=f"<p>号码格式示例：{VALID_ID}</p>"), "article")
+    snap = snapshot(home, art)
+    found = [*run("CONTENT-TITLE", snap), *run("CONTENT-HIDDEN-LINK", snap), *run("CONTENT-REDIRECT", snap),
+             *run("PRIVACY-ID", snap)]
+    assert sorted(f.rule for f in found) == ["CONTENT-HIDDEN-LINK", "CONTENT-REDIRECT", "CONTENT-TITLE", "PRIVACY-ID"]
+    for f in found:
+        assert f.evidence["confidence"] == "review" and f.evidence["review_reason"], f.rule
+        assert not finding_in_force(f)
 
 
 def test_a_homepage_titled_after_the_site_is_not_a_replaced_title():

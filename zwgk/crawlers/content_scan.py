@@ -460,6 +460,9 @@ def scan_page(tree: LexborHTMLParser, url: str, kind: str, home: str | None = No
                 forms.append({"text": text[:60], "url": target})
 
     illegal += _illegal_in("\n".join(hidden_texts), "hidden", lists, strict=False)
+    for link in hidden_links[:MAX_PER_KIND]:
+        # a hidden link worded as gambling/porn/fraud is an injection, not a hover menu
+        link["illegal"] = bool(_illegal_in(link["text"], "hidden", lists, strict=False))
     illegal += _illegal_in("\n".join(link_texts), "link", lists, strict=False)
     redirects: list[dict[str, Any]] = []
     for node in tree.css("script"):
@@ -483,9 +486,9 @@ def scan_page(tree: LexborHTMLParser, url: str, kind: str, home: str | None = No
     body_text = body.text(separator="\n") if body is not None else ""
     illegal += _illegal_in(body_text, "text", lists, strict=True)
 
-    dedup: dict[str, dict[str, Any]] = {}
-    for h in illegal:
-        dedup.setdefault(h["term"], h)
+    dedup: dict[tuple[str, str], dict[str, Any]] = {}
+    for h in illegal:  # one hit per term and place: where a term stands is part of the evidence
+        dedup.setdefault((h["term"], h["where"]), h)
     facts["content"] = {
         "illegal": list(dedup.values())[:MAX_PER_KIND],
         "hidden_links": hidden_links[:MAX_PER_KIND],

@@ -1,9 +1,14 @@
 """Content rules: tampering and illegal content, 严重表述错误, privacy leaks.
 
-They read the ``content`` / ``title_tag`` facts of ``zwgk.crawlers.content_scan``.  Their
-evidence is strong enough to show an evaluator but not to fail a unit on its own: every finding
-is raised with ``evidence["confidence"] = "review"`` (a candidate: no deduction, no 整改 item)
-and becomes a veto or deduction only when an evaluator confirms it (``zwgk review confirm``).
+They read the ``content`` / ``title_tag`` facts of ``zwgk.crawlers.content_scan``.  A word
+list match alone is not enough to fail a unit (an article reporting enforcement, a hover menu
+of links to 人民网, a leader list out of date): such findings are raised with
+``evidence["confidence"] = "review"`` (a candidate: no deduction, no 整改 item) and count only
+when an evaluator confirms them (``zwgk review confirm``).  Evidence no honest page produces is
+in force at once (``evidence["confidence"] = "strong"`` with the reason): illegal vocabulary in
+the places an attacker writes and an editor does not — the ``<title>``, the keywords/description
+meta, a CSS-hidden container — and, for PRIVACY-ID, a checksum-valid ID beside a personal-data
+label.
 One finding per page (``subject`` = the page URL, the homepage URL for CONTENT-TITLE), so a
 tampered template counts once per page it shows on and evidence lists every hit on it.
 """
@@ -47,9 +52,32 @@ REVIEW_REASONS = {
 }
 
 
-def _candidate(snapshot, spec, page, message: str, evidence: dict[str, Any]) -> Finding:
-    evidence = {"confidence": REVIEW, "review_reason": REVIEW_REASONS.get(spec.code, "需人工核查"), **evidence}
+STRONG = "strong"
+# Where illegal vocabulary is written by whoever took over a page, never by its editors.
+_ATTACKER_PLACES = ("title", "hidden", "meta:keywords", "meta:description")
+
+
+def _candidate(snapshot, spec, page, message: str, evidence: dict[str, Any], strong: str = "") -> Finding:
+    """A finding on ``page``: in force when ``strong`` names why the evidence is conclusive,
+    else a review candidate with the rule's reason."""
+    if strong:
+        evidence = {"confidence": STRONG, "strong_reason": strong, **evidence}
+    else:
+        evidence = {"confidence": REVIEW, "review_reason": REVIEW_REASONS.get(spec.code, "需人工核查"), **evidence}
     return make_finding(snapshot, spec, page.url, message, evidence, page=page.url)
+
+
+def _attacker_hits(page, categories: set[str] | None = None) -> list[dict[str, Any]]:
+    """Illegal-vocabulary hits of ``page`` in the title, keywords/description meta or a hidden container."""
+    return [h for h in _content(page).get("illegal", []) if h.get("where") in _ATTACKER_PLACES
+            and (categories is None or h.get("category") in categories)]
+
+
+def _strong_reason(hits: list[dict[str, Any]]) -> str:
+    if not hits:
+        return ""
+    places = "、".join(dict.fromkeys(_where_zh(h.get("where", "")) for h in hits))
+    return f"违法违规词语出现在{places}（网站编辑不会在此处写入此类内容），证据充分"
 
 
 def _where_zh(where: str) -> str:
@@ -67,9 +95,10 @@ def content_illegal(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         if not hits:
             continue
         first = hits[0]
+        strong = _strong_reason([h for h in hits if h.get("where") in _ATTACKER_PLACES])
         msg = (f"页面 {page.url} 的{_where_zh(first.get('where', ''))}出现涉嫌违法违规内容“{first.get('term')}”"
-               f"（共 {len(hits)} 处），疑似被篡改或挂马，请核查。")
-        out.append(_candidate(snapshot, spec, page, msg, {"hits": hits}))
+               f"（共 {len(hits)} 处），疑似被篡改或挂马{'' if strong else '，请核查'}。")
+        out.append(_candidate(snapshot, spec, page, msg, {"hits": hits}, strong))
     return out
 
 
@@ -84,7 +113,10 @@ def content_hidden_link(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Findin
         first = links[0]
         msg = (f"页面 {page.url} 含 {len(links)} 个隐藏的外部链接（如 {first.get('url')}，隐藏方式 "
                f"{first.get('how')}），疑似被植入暗链。")
-        out.append(_candidate(snapshot, spec, page, msg, {"links": links}))
+        # a hover menu of 人民网/新华网 links is hidden too; hidden links worded as gambling are not
+        spam = [link for link in links if link.get("illegal")]
+        strong = f"隐藏链接的文字含违法违规词语（如“{spam[0].get('text')}”），属植入的暗链" if spam else ""
+        out.append(_candidate(snapshot, spec, page, msg, {"links": links}, strong))
     return out
 
 
@@ -99,7 +131,9 @@ def content_redirect(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         first = redirects[0]
         msg = (f"页面 {page.url} 的脚本通过 {first.get('how')} 指向非政府网站 {first.get('url')}，"
                "疑似被篡改跳转或挂马。")
-        out.append(_candidate(snapshot, spec, page, msg, {"redirects": redirects}))
+        # a script to a partner site is ordinary; one on a page whose title/meta/hidden text
+        # carries illegal vocabulary is the same intrusion seen twice
+        out.append(_candidate(snapshot, spec, page, msg, {"redirects": redirects}, _strong_reason(_attacker_hits(page))))
     return out
 
 
@@ -129,8 +163,11 @@ def content_title(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         return []
     msg = (f"首页标题为“{title[:60]}”，与网站名称“{names[0]}”不符"
            f"{'并含违法违规词语' if illegal else ''}，疑似首页被篡改。")
-    evidence = {"confidence": REVIEW, "review_reason": REVIEW_REASONS["CONTENT-TITLE"], "title": title, "expected": names, "similarity": round(best / 100.0, 3),
-                "illegal": illegal}
+    evidence: dict[str, Any] = {"title": title, "expected": names, "similarity": round(best / 100.0, 3), "illegal": illegal}
+    if illegal:  # a title replaced by a gambling site's name: no review needed
+        evidence = {"confidence": STRONG, "strong_reason": _strong_reason(illegal), **evidence}
+    else:  # only unlike the site's name (a renamed unit, a slogan title): a person judges
+        evidence = {"confidence": REVIEW, "review_reason": REVIEW_REASONS["CONTENT-TITLE"], **evidence}
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
 
 
@@ -165,7 +202,7 @@ def wording_sensitive(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]
     return _wording(snapshot, spec, ("sensitive",), "敏感表述")
 
 
-def _privacy(snapshot, spec, kind: str, label: str) -> list[Finding]:
+def _privacy(snapshot, spec, kind: str, label: str, strong_labels: tuple[str, ...] = ()) -> list[Finding]:
     out = []
     for page in _pages(snapshot):
         hits = [h for h in _content(page).get("privacy", []) if h.get("kind") == kind]
@@ -173,15 +210,17 @@ def _privacy(snapshot, spec, kind: str, label: str) -> list[Finding]:
             continue
         msg = (f"页面 {page.url} 公开了 {len(hits)} 个未脱敏的{label}（如 {hits[0].get('masked')}），"
                "个人信息应去标识化后发布。")
+        beside = sorted({lab for h in hits for lab in strong_labels if lab in str(h.get("excerpt") or "")})
+        strong = f"号码校验位正确且紧邻“{'、'.join(beside)}”等个人信息标签" if beside else ""
         # only masked numbers are ever stored (content_scan masks before the crawl writes facts)
-        out.append(_candidate(snapshot, spec, page, msg, {"count": len(hits), "hits": hits}))
+        out.append(_candidate(snapshot, spec, page, msg, {"count": len(hits), "hits": hits}, strong))
     return out
 
 
 @register("PRIVACY-ID")
 def privacy_id(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     """Unmasked resident ID numbers (GB 11643 check digit valid) on published pages."""
-    return _privacy(snapshot, spec, "id", "居民身份证号码")
+    return _privacy(snapshot, spec, "id", "居民身份证号码", tuple(spec.params.get("personal_labels", ())))
 
 
 @register("PRIVACY-MOBILE")
