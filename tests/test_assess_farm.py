@@ -47,8 +47,11 @@ def two_farm_rounds(tmp_path_factory):
         first = run_round(db, RoundOptions(name="r1", as_of=first_day, registry=registry, resolver=farm.resolver,
                                            allow_private=True))
         truth1 = farm.truth
-    measured = [s.unit_id for s in first.scores if s.measured and not s.veto]
-    down = next(u for u in measured if results.list_findings(db, first.round_id, u, include_dismissed=False))
+    # the site taken down in round 2: one judged in round 1 with findings, preferably not vetoed
+    # (the small farm plants tampering seen in titles and hidden links, a veto at once, on most sites)
+    measured = [s.unit_id for s in first.scores if s.measured]
+    down = next(u for u in sorted(measured, key=lambda u: next(s.veto for s in first.scores if s.unit_id == u))
+                if results.list_findings(db, first.round_id, u, include_dismissed=False))
     with running_farm(FarmConfig(sites=6, seed=1, as_of=later, port=port, repaired=0.5)) as farm:
         farm.set_down(down)
         second = run_round(db, RoundOptions(name="r2", as_of=later, registry=registry, resolver=farm.resolver,

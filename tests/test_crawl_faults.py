@@ -42,8 +42,8 @@ TIMEOUTS = dict(
 
 def _units(handle, down: bool = False) -> list[Unit]:
     """The farm's units; without those it plants a veto on (down, stale home) unless ``down``."""
-    # Sites planted with a veto that judges the site itself (down, stale home); content and
-    # services vetoes are review candidates and do not decide a score on their own.
+    # Sites planted with a veto that judges the site itself (down, stale home).  Tampering the
+    # farm shows in titles and hidden links is a veto too, but only of a site that was read.
     veto = {"AVAIL-DOWN", "FRESH-HOME", "FRESH-COLUMN", "COLUMN-BLANK"}
     planted = {d["unit_id"] for d in handle.truth["defects"] if d["rule"] in veto}
     return [
@@ -96,8 +96,13 @@ def test_resolver_gone_mid_round_vetoes_no_site(tmp_path):
     assert not [f for f in findings if f.rule == "AVAIL-DOWN"], (
         "the assessor's outage became a site's finding"
     )
-    assert not [s for s in result.scores if s.veto], "the assessor's outage vetoed a unit"
+    # a unit vetoed at all is vetoed for tampering its pages showed (read before the outage),
+    # never for availability or freshness
+    vetoed = {s.unit_id for s in result.scores if s.veto}
+    tampered = {f.unit_id for f in findings if f.rule.startswith("CONTENT") and f.severity == "veto" and f.in_force}
+    assert vetoed <= tampered, "the assessor's outage vetoed a unit"
     unverified = {u: r for u, r in result.failed.items() if r.startswith(OUTAGE_PREFIX)}
+    assert not vetoed & set(unverified), "a unit left unverified by the outage was vetoed"
     assert unverified, f"no site was left unverified by the outage: {result.failed}"
     assert all("control queries" in r for r in unverified.values()), unverified
     assert set(done[:3]).isdisjoint(
