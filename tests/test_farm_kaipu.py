@@ -31,6 +31,7 @@ STD_KEY = {std: key for key, (std, _, _) in COLUMNS.items() if std}
 DECLARED_RE = re.compile(r"charset=[\"']?([\w-]+)", re.IGNORECASE)
 REF_RE = re.compile(r"""(?:href|src|action)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 JSON_RE = re.compile(r"var listData = (\{.*?\});\n", re.DOTALL)
+BLOCK_RE = re.compile(r"var blockData\d = (\[.*?\]);\n", re.DOTALL)
 ANCHOR_RE = re.compile(r"<a\b[^>]*>([^<]+)</a>")
 DATE_RES = (
     (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), (1, 2, 3)),
@@ -247,6 +248,8 @@ def _refs(page: str) -> list[str]:
             out.append(ref.split("#", 1)[0])
     for raw in JSON_RE.findall(page):  # lists fed by inline JSON
         out.extend(entry["url"] for entry in json.loads(raw)["list"])
+    for raw in BLOCK_RE.findall(page):  # homepage blocks written from inline JSON
+        out.extend(entry["url"] for entry in json.loads(raw))
     return out
 
 
@@ -374,3 +377,26 @@ def test_every_page_has_its_meta_tags_but_the_planted_one(kp):
             assert "SiteName" in tags or site.meta_missing.get(page_type) == "SiteName"
         home = set(re.findall(r'<meta name="(\w+)"', _page(kp, spec, "/")))
         assert ("home" in site.meta_missing) == (not {"SiteName", "SiteDomain", "SiteIDCode"} <= home)
+
+
+def test_the_homepage_is_stale_exactly_when_the_truth_says(kp):
+    """The dates the homepage blocks show (``09-05`` meaning this year, or full dates; also those
+    of a block written from inline JSON): the newest is over two weeks old exactly on FRESH-HOME."""
+    as_of = kp.farm.config.as_of
+    stale = {d["unit_id"] for d in kp.truth["defects"] if d["rule"] == "FRESH-HOME"}
+    seen = Counter()
+    short = re.compile(r"(?<![\d\-/.年])(\d{2})-(\d{2})(?![\d\-])")
+    for spec in _live(kp):
+        home = _page(kp, spec, "/")
+        start = home.index('<div class="main')
+        end = min(i for i in (home.find('<div class="gk-entry'), home.find('<div class="zt-box'),
+                              home.find('<div class="yqlj')) if i > 0)
+        blocks = home[start:end]
+        blocks = re.sub(r'<div class="swiper-container">.*?</div></div>', "", blocks)
+        shown = _dates(blocks) + [dt.date(as_of.year, int(m), int(d)) for m, d in short.findall(blocks)]
+        shown = [d for d in shown if d <= as_of]
+        assert shown, spec.unit_id
+        is_stale = (as_of - max(shown)).days > 14
+        assert is_stale == (spec.unit_id in stale), (spec.unit_id, max(shown))
+        seen[is_stale] += 1
+    assert seen[True] and seen[False], seen

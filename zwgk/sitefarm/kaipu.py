@@ -295,6 +295,8 @@ class KaipuBuilder(_Builder):
             "json_ascii": st.random() < 0.4,  # titles in the inline JSON as \\u escapes
             "home_date": st.randrange(3),
             "home_tabs": st.random() < 0.5,
+            "home_json": st.random() < 0.3,  # the second homepage block written by a script from inline JSON
+            "slides": st.random() < 0.6,  # a carousel of the newest 要闻 (pictures and titles, no dates)
             "info": st.choice(("dl", "table")),
             "info_labels": (
                 st.choice(("索引号", "索 引 号", "索　引　号")),

@@ -406,10 +406,27 @@ def render_home(ctx: Ctx) -> str:
     site, spec = ctx.site, ctx.site.spec
     out = [head(ctx, spec.name, "home", gbk=site.charset == "gbk"), header(ctx), nav(ctx)]
     out.append('<div class="main w1200 clearfix">')
+    news = site.columns.get("yw")
+    if news is not None and news.items and _opt(site, "slides"):  # the carousel: newest 要闻 pictures, no dates
+        slides = "".join(f'<div class="swiper-slide"><a href="{esc(it.path)}" target="_blank">'
+                         f'<img src="/images/kp/slide{n}.jpg" alt="{esc(it.title)}"><p>{esc(it.title)}</p></a></div>'
+                         for n, it in enumerate(news.items[:4], 1))
+        out.append(f'<div class="swiper-container"><div class="swiper-wrapper">{slides}</div></div>')
     blocks = []
-    for key in site.home_blocks:
+    for n, key in enumerate(site.home_blocks):
         col = site.columns[key]
         items = col.items[:7]
+        if n == 1 and _opt(site, "home_json"):  # a block the page's script writes from inline data
+            data = [{"title": it.title, "url": it.path, "date": shown}
+                    for it, shown in zip(items, home_dates(site, items))]
+            raw = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+            blocks.append((col, (
+                f'<ul class="news-list" id="block{n}"></ul><script type="text/javascript">\n'
+                f"var blockData{n} = {raw};\n"
+                f"document.getElementById('block{n}').innerHTML = blockData{n}.map(function (d) {{\n"
+                "  return '<li><a href=\"' + d.url + '\" target=\"_blank\">' + d.title + '</a><span>' + d.date + '</span></li>';\n"
+                "}).join('');\n</script>")))
+            continue
         rows = "".join(
             f'<li><a href="{esc(it.path)}" target="_blank" title="{esc(it.title)}">{esc(it.title)}</a>'
             f'<span>{shown}</span></li>' for it, shown in zip(items, home_dates(site, items)))
