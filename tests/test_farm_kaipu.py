@@ -400,3 +400,28 @@ def test_the_homepage_is_stale_exactly_when_the_truth_says(kp):
         assert is_stale == (spec.unit_id in stale), (spec.unit_id, max(shown))
         seen[is_stale] += 1
     assert seen[True] and seen[False], seen
+
+
+def _formats(day: dt.date) -> set[str]:
+    return {f"{day:%Y-%m-%d}", f"{day.year}年{day:%m}月{day:%d}日", f"{day.year}/{day.month}/{day.day}",
+            f"{day:%Y.%m.%d}"}
+
+
+def test_every_article_shows_its_publish_date_under_a_label(kp):
+    """Under the title (发布时间 / 日　期 / [日期] / 发布日期) or, on 信息公开 articles, in the info
+    block (发布日期 / 发布时间 / 公开日期) — whichever the site shows, the date is the truth's."""
+    labels = Counter()
+    for spec in _live(kp):
+        site = kp.farm.site(spec)
+        for path, (kind, item) in site.pages.items():
+            if kind != "article" or item.kind == "message":
+                continue
+            page = _page(kp, spec, path)
+            body = page[page.index('<div class="article">'):page.index('<div class="article-con"')]
+            found = [label for label in ("发布时间：", "日　期：", "[日期]", "发布日期：", "公开日期：")
+                     if any(label + shown in body or f"{label}</font></label><div class=\"display-block\">{shown}" in body
+                            or f"<th>{label}</th><td>{shown}" in body for shown in _formats(item.date)
+                            | {f"{item.date:%Y-%m-%d} {item.time}"})]
+            assert found, (spec.unit_id, path)
+            labels.update(found)
+    assert len(labels) >= 4, labels

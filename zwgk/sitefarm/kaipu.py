@@ -306,6 +306,7 @@ class KaipuBuilder(_Builder):
             ),
             "org_code": org_code,
             "source_label": st.choice(("来源：", "信息来源：", "[来源]")),
+            "gk_attr": st.choice(("line", "none")),  # 信息公开 articles: a date line under the title, or none
             "footer": st.choice(("div", "table")),
             "sponsor_form": st.randrange(5),
             "code_label": st.choice(("网站标识码：", "政府网站标识码：", "网站识别码：", "网站标识码", "标识码：")),

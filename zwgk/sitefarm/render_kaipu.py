@@ -62,6 +62,11 @@ def list_date(site: Site, day: dt.date) -> str:
     return f"[{day:%Y-%m-%d}]"
 
 
+def info_date(site: Site, day: dt.date) -> str:
+    """A date in an info block or a table cell: the list's format without its brackets."""
+    return list_date(site, day).strip("[]")
+
+
 def home_dates(site: Site, items: list[Item]) -> list[str]:
     style = _opt(site, "home_date")
     year = site.report_deadline.year  # the as-of year
@@ -326,7 +331,7 @@ def _records(site: Site, col: Column, items: list[Item], page: int) -> str:
         rows = [
             ('<table class="xxgk-table" width="100%"><thead><tr><th width="50">序号</th>'
             f'<th width="180">{labels[0]}</th><th>标题</th><th width="150">{labels[1]}</th>'
-            f"<th width=\"100\">成文日期</th><th width=\"100\">发布日期</th></tr></thead><tbody>")
+            f'<th width="100">{labels[2]}</th><th width="100">{labels[3]}</th></tr></thead><tbody>')
         ]
         start = (page - 1) * col.page_size
         for n, it in enumerate(items, start + 1):
@@ -334,7 +339,7 @@ def _records(site: Site, col: Column, items: list[Item], page: int) -> str:
             rows.append(
                 f"<tr><td>{n}</td><td>{esc(_index_no(site, it))}</td>"
                 f'<td class="tit"><a href="{esc(it.path)}" target="_blank" title="{esc(it.title)}">{esc(it.title)}</a></td>'
-                f"<td>{esc(it.doc_number)}</td><td>{list_date(site, written)}</td><td>{list_date(site, it.date)}</td></tr>"
+                f"<td>{esc(it.doc_number)}</td><td>{info_date(site, written)}</td><td>{info_date(site, it.date)}</td></tr>"
             )
         return "".join(rows) + "</tbody></table>"
     if markup == "letters":
@@ -508,7 +513,7 @@ def _info_block(site: Site, item: Item) -> str:
     idx, num, written_label, pub_label = _opt(site, "info_labels")
     written = item.written or item.date
     rows = [(idx, esc(_index_no(site, item))), ("发布机构", esc(item.org)), (num, esc(item.doc_number)),
-            (written_label, list_date(site, written)), (pub_label, list_date(site, item.date)),
+            (written_label, info_date(site, written)), (pub_label, info_date(site, item.date)),
             ("公开方式", "主动公开")]
     if _opt(site, "info") == "dl":
         return ('<div class="xxgk-detail"><div class="meta-data"><dl class="clearfix">'
@@ -538,8 +543,11 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
         out.append(_message(site, item))
     else:
         source = _opt(site, "source_label")
-        out.append(f'<div class="article-attr"><span>{article_date(site, item)}</span>'
-                   f'<span>{source}{esc(item.org)}</span><span>访问量：<b id="view"></b></span></div>')
+        if gk and _opt(site, "gk_attr") == "none":  # the info block alone carries the dates (宜春 2022)
+            out.append('<div class="article-attr"><span>访问量：<b id="view"></b></span></div>')
+        else:
+            out.append(f'<div class="article-attr"><span>{article_date(site, item)}</span>'
+                       f'<span>{source}{esc(item.org)}</span><span>访问量：<b id="view"></b></span></div>')
         body = []
         if item.kind == "doc" and item.doc_number:
             body.append(f'<p style="text-align:center">{esc(item.doc_number)}</p>')
