@@ -425,3 +425,58 @@ def test_every_article_shows_its_publish_date_under_a_label(kp):
             assert found, (spec.unit_id, path)
             labels.update(found)
     assert len(labels) >= 4, labels
+
+
+def test_a_kaipu_site_served_by_host_name_answers_its_query_pages_and_widgets(farm_factory):
+    """Normal mode (DNS, Host header): the host resolves to loopback; a dynamic list
+    (``list.html?columnId=`` / ``?channelId=``) answers page 2 by its query, a letter answers by
+    ``letterId``, an unknown ``letterId`` is a 404; the 找错 widget's script is served by its host."""
+    from tests.farm_client import fetch, resolver
+
+    handle = farm_factory(sites=24, seed=1, families=KP)
+    farm = handle.farm
+    checked = Counter()
+    for spec in farm.specs:
+        site = farm.site(spec)
+        if site.down or "AVAIL-DOWN" in spec.codes:
+            continue
+        origin = farm.origins.site(spec)
+        if not checked["dns"]:
+            assert resolver(handle).resolve(spec.host, "A")[0].to_text() == "127.0.0.1"
+            checked["dns"] += 1
+        for col in site.columns.values():
+            if "Id=" in col.path and col.pages > 1 and origin + col.page_path(2, col.paging) not in handle.truth["transient"]:
+                status = 0
+                for _ in range(3):  # a page may fail transiently (the truth lists those) and then answer
+                    status, _, body = fetch(origin + col.page_path(2, col.paging))
+                    if status == 200:
+                        break
+                assert status == 200, (spec.unit_id, col.path)
+                second = col.items[col.page_size]
+                assert second.path in _decode(body)[0]
+                checked["query list"] += 1
+        if "hdjl" in site.columns and site.columns["hdjl"].items:
+            letter = site.columns["hdjl"].items[0]
+            for _ in range(3):
+                status, _, body = fetch(origin + letter.path)
+                if status == 200:
+                    break
+            assert status == 200 and letter.title in _decode(body)[0]
+            assert fetch(origin + "/hdjl/xjxx/detail.html?letterId=1")[0] == 404
+            checked["letter"] += 1
+        if site.footer["site_code"] and site.opts["jiucuo"] in ("zfwzgl", "kaipuyun"):
+            host = {"zfwzgl": "zfwzgl.www.gov.cn", "kaipuyun": "pucha.kaipuyun.cn"}[site.opts["jiucuo"]]
+            status, _, body = fetch(farm.origins.external(host) + "/exposure/jiucuo.js")
+            assert status == 200 and b"document.write" in body
+            checked["jiucuo"] += 1
+    assert checked["query list"] and checked["letter"] and checked["jiucuo"], checked
+
+
+def test_farm_serve_knows_the_family():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "zwgk", "farm", "serve", "--families", "kaipu,plone"],
+                          capture_output=True, check=False, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "unknown farm family 'plone'" in done.stderr and "kaipu" in done.stderr
