@@ -293,6 +293,7 @@ class KaipuBuilder(_Builder):
         return {
             "list": lists,
             "json_ascii": st.random() < 0.4,  # titles in the inline JSON as \\u escapes
+            "json_pager": st.choice(("links", "script")),  # JSON lists page by links, or by a paging script
             "home_date": st.randrange(3),
             "home_tabs": st.random() < 0.5,
             "home_json": st.random() < 0.3,  # the second homepage block written by a script from inline JSON

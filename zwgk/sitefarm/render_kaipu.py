@@ -364,9 +364,16 @@ def _records(site: Site, col: Column, items: list[Item], page: int) -> str:
     ) + "</ul>"
 
 
-def _pager(col: Column, page: int) -> str:
+def _pager(site: Site, col: Column, page: int) -> str:
     if col.pages <= 1:
         return ""
+    if _opt(site, "list").get(col.key) == "json" and _opt(site, "json_pager") == "script":
+        # the platform's paging script builds the links from a URL template (no href in the markup)
+        second = col.page_path(2, col.paging)
+        template = second.replace("page=2", "page={n}") if "page=2" in second else second.replace("_2.", "_{n}.")
+        return (f'<div class="page" id="pageBar"></div><script type="text/javascript">'
+                f'kpPage("pageBar", {{total: {len(col.items)}, pageSize: {col.page_size}, pageNo: {page}, '
+                f'first: "{esc(col.path)}", url: "{esc(template)}"}});</script>')
 
     def href(n: int) -> str:
         path = col.page_path(n, col.paging)
@@ -493,7 +500,7 @@ def render_column(ctx: Ctx, col: Column, page: int) -> str:
            f'<div class="list-tit"><span>{esc(col.name)}</span></div>']
     start = (page - 1) * col.page_size
     out.append(_records(site, col, col.items[start:start + col.page_size], page))
-    out.append(_pager(col, page))
+    out.append(_pager(site, col, page))
     if page == 1 and col.key == "hdjl" and site.calendar:
         out.append(f'<p class="rl"><a href="{site.calendar}">活动日历</a></p>')
     if page == 1 and (col.broken or col.loop_link):
