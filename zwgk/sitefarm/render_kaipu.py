@@ -373,7 +373,7 @@ def _pager(site: Site, col: Column, page: int) -> str:
         template = second.replace("page=2", "page={n}") if "page=2" in second else second.replace("_2.", "_{n}.")
         return (f'<div class="page" id="pageBar"></div><script type="text/javascript">'
                 f'kpPage("pageBar", {{total: {len(col.items)}, pageSize: {col.page_size}, pageNo: {page}, '
-                f'first: "{esc(col.path)}", url: "{esc(template)}"}});</script>')
+                f'first: "{col.path}", url: "{template}"}});</script>')
 
     def href(n: int) -> str:
         path = col.page_path(n, col.paging)
