@@ -31,9 +31,12 @@ What a ``kaipu`` site does differently from ``trs`` / ``hanweb`` / ``jiyue`` / `
   ``/xxgk/list.html?channelId=N&page=2``), letters at ``/hdjl/xjxx/detail.html?letterId=N``;
 * lists as ``<li>`` with a date span, a day box (``05`` / ``2026-09``: the year elsewhere), the
   信息公开 directory table (序号 / 索引号 / 标题 / 发文字号 / 成文日期 / 发布日期), and lists fed by
-  JSON written inline into a script block that renders them (titles sometimes ``\\u`` escaped);
+  JSON written inline into a script block that renders them (titles sometimes ``\\u`` escaped),
+  paged by links or by the platform's paging script (a URL template, no ``href``); on the
+  homepage a carousel of 要闻 pictures (no dates) and, on some sites, a block written from JSON;
 * dates as 2026-09-05, 2026年09月05日, 2026/9/5, 2026.09.05, and ``09-05`` on the homepage
-  when every item is of this year; article heads labelled 发布时间 / 日　期 / [日期] / 发布日期;
+  when every item is of this year; article heads labelled 发布时间 / 日　期 / [日期] / 发布日期,
+  or (信息公开 articles of some sites) no date line at all — the info block alone dates them;
 * the 信息公开 platform served in GBK (declared in a meta tag only) on some UTF-8 portals, whole
   sites in GBK on others.
 
