@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the table as JSON here")
     parser.add_argument("--keep", type=Path, help="keep the round's database and registry in this directory")
     parser.add_argument("--families", default="",
-                        help="comma-separated template families of the farm (trs, hanweb, jiyue, xiangzhen); "
+                        help="comma-separated template families of the farm (trs, hanweb, jiyue, xiangzhen, kaipu); "
                              "default: the farm's default (trs, hanweb)")
     args = parser.parse_args(argv)
     as_of = dt.date.fromisoformat(args.as_of)

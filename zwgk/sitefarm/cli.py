@@ -30,7 +30,7 @@ def serve(
     repaired: float = typer.Option(0.0, "--repaired", help="Share (0–1) of planted defects already repaired: the same seed a round later."),
     families: str = typer.Option("trs,hanweb", "--families",
                                  help="Comma-separated template families the sites are drawn from: trs, hanweb, jiyue, "
-                                      "xiangzhen (jiyue and xiangzhen were written from real pages only)."),
+                                      "xiangzhen, kaipu (jiyue, xiangzhen and kaipu were written from real pages only)."),
 ) -> None:
     """Serve the farm (HTTP + DNS) until Ctrl-C."""
     from zwgk.sitefarm import FarmConfig, running_farm

@@ -98,7 +98,7 @@ def _compatible(codes: set[str], code: str) -> bool:
     return not ({"CONTENT-TITLE", "CONTENT-HIDDEN-LINK"} <= codes | {code})
 
 
-FAMILIES_WITH_PLANTS = ("trs", "hanweb")  # rendered by ``render`` (one-line hooks); not jiyue / xiangzhen
+FAMILIES_WITH_PLANTS = ("trs", "hanweb")  # rendered by ``render`` (one-line hooks); not jiyue / xiangzhen / kaipu
 
 
 def _planted_here(spec: SiteSpec, config: Any) -> bool:

@@ -66,6 +66,10 @@ def materialise(spec: SiteSpec, config: FarmConfig) -> Site:
         from zwgk.sitefarm.xiangzhen import XiangzhenBuilder
 
         return XiangzhenBuilder(spec, config).build()
+    if family == "kaipu":
+        from zwgk.sitefarm.kaipu import KaipuBuilder
+
+        return KaipuBuilder(spec, config).build()
     return add_content(_Builder(spec, config).build(), config)  # 办事服务 / content plants
 
 
@@ -150,7 +154,7 @@ class _Builder:
         self._fill_reports(columns)
         home_blocks = [k for k in ("yw", "tzgg", "zcwj", "zcjd") if k in columns]
         self._register_columns(columns)
-        home_broken, statics = self._links(columns)
+        home_broken, _statics = self._links(columns)
         meta_missing = self._meta_missing()
         footer = self._footer()
         quirks = self._quirks(columns)

@@ -131,4 +131,5 @@ FRESHNESS_DAYS = {"news": 14, "notice": 183, "policy": 183, "personnel": 365}
 KNOWN_EXTERNAL_HOSTS: tuple[str, ...] = (
     "www.gov.cn", "beian.miit.gov.cn", "www.beian.gov.cn", "bszs.conac.cn", "dcs.conac.cn",
     "www.amxpj88.com", "www.gjzwfw.gov.cn",  # content plants (zwgk.sitefarm.content.EXTERNAL_HOSTS)
+    "zfwzgl.www.gov.cn", "pucha.kaipuyun.cn",  # 我为政府网站找错 widgets (kaipu footers)
 )

@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from aiohttp import web
 
-from zwgk.sitefarm import render, render_jiyue, render_xiangzhen
+from zwgk.sitefarm import render, render_jiyue, render_kaipu, render_xiangzhen
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.model import Item, Site, SiteSpec
 
@@ -28,7 +28,7 @@ ATTACHMENT_TYPES = {
 }
 STATIC_PAGES = {"/wzdt/": "wzdt", "/lxwm/": "lxwm", "/bsfw/": "bsfw", "/search/": "search"}
 # The page renderer of each template family (``render`` serves trs and hanweb).
-RENDERERS = {"jiyue": render_jiyue, "xiangzhen": render_xiangzhen}
+RENDERERS = {"jiyue": render_jiyue, "xiangzhen": render_xiangzhen, "kaipu": render_kaipu}
 
 
 def renderer(site: Site):
@@ -223,6 +223,11 @@ class FarmServer:
             script = (f'document.write(\'<a href="{self.farm.origins.external("bszs.conac.cn")}/sitename?method=show'
                       f'&id={conac_id}" target="_blank"><img id="imgConac" border="0" '
                       f'src="{self.farm.origins.external("dcs.conac.cn")}/image/red.png"></a>\');\n')
+            return self._respond(None, web.Response(text=script, content_type="application/javascript"))
+        if path.endswith("/exposure/jiucuo.js"):  # the 我为政府网站找错 widget writes its image link
+            script = ("document.write('<a href=\"" + self.farm.origins.external(host)
+                      + "/exposure/jiucuo.html\" target=\"_blank\"><img src=\""
+                      + self.farm.origins.external(host) + "/exposure/images/jiucuo.png\"></a>');\n")
             return self._respond(None, web.Response(text=script, content_type="application/javascript"))
         if path.endswith((".png", ".gif", ".jpg")):
             return self._respond(None, web.Response(body=render.PNG_1PX, content_type="image/png"))
