@@ -86,3 +86,12 @@ def test_rubric_key_terms_are_data(tmp_path):
     vocab = load_rubric(rubric).column_vocabulary()
     assert vocab.match("一图读懂").column == "政策解读"
     assert load_rubric("national-2019").column_vocabulary().match("一图读懂") is None
+
+
+@pytest.mark.parametrize("text", ["关于重点项目建设的咨询", "关于老旧小区改造的咨询", "某市耕地保护工作的通知"])
+def test_an_entry_worded_as_a_headline_is_no_column(vocab, text):
+    assert vocab.match(text) is None
+
+
+def test_a_department_sites_own_news_is_a_news_column(vocab):
+    assert vocab.match("单位动态").column == "部门动态" and vocab.match("本单位动态").column == "部门动态"

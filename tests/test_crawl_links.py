@@ -79,10 +79,18 @@ def test_navigation_without_plain_links_keeps_every_entry():
         ("网站主办：某某市财政局 | 联系电话", "sponsor", "某某市财政局"),
         ("主办单位 某某县人民政府办公室 技术支持：某公司", "sponsor", "某某县人民政府办公室"),
         ("承办单位：某某县大数据中心", "organiser", "某某县大数据中心"),
+        ("某某县司法局 主办　某某县信息中心 承办 Copyright © 2026", "sponsor", "某某县司法局"),  # name first
+        ("某某县司法局 主办　某某县信息中心 承办 Copyright © 2026", "organiser", "某某县信息中心"),
+        ("主管：某某省人民政府　主办：某某省人民政府办公室", "sponsor", "某某省人民政府办公室"),
     ],
 )
 def test_footer_label_variants(text, key, value):
     assert footer_facts(text)[key] == value
+
+
+def test_no_sponsor_read_out_of_copyright_or_a_sentence():
+    facts = footer_facts("承办 Copyright © 2018-2026 All Rights Reserved 由市政府办公室主办的网站")
+    assert facts["sponsor"] == "" and facts["organiser"] == ""
 
 
 def test_organiser_alone_is_not_a_sponsor():
@@ -125,6 +133,20 @@ def test_a_link_under_a_layout_table_takes_no_date_from_the_list_beside_it():
             "<p><a href='/hdjl/rl/'>活动日历</a></p></td></tr></table></body></html>")
     items = extract_page("http://www.example.gov.cn/gbook/index.php", html, "column").facts["items"]
     assert [i["title"] for i in items] == ["留言0", "留言1", "留言2"]
+
+
+def test_day_box_dates_and_pages_a_paging_script_builds():
+    rows = "".join(f"<li><div class='day-box'><b>{d:02d}</b><span>2026-11</span></div>"
+                   f"<a href='/zwgk/zwyw/202611/content_{d}.html'>第{d}条动态</a></li>" for d in (19, 12, 3))
+    script = ('<script>kpPage("pageBar", {total: 27, pageSize: 10, pageNo: 1, '
+              'url: "/zwgk/list.html?columnId=606&page={n}"});</script>')
+    ex = extract_page("http://www.example.gov.cn/zwgk/list.html?columnId=606",
+                      f"<html><body><ul>{rows}</ul>{script}</body></html>", "column")
+    assert [i["date"] for i in ex.facts["items"]] == ["2026-11-19", "2026-11-12", "2026-11-03"]
+    assert ex.facts["pagination"] == [f"http://www.example.gov.cn/zwgk/list.html?columnId=606&page={n}" for n in (2, 3)]
+    # numbers that are not a day box are not combined into a date
+    odd = "<html><body><ul><li><span>7 2026-11 阅读</span><a href='/a.html'>某条</a></li></ul></body></html>"
+    assert extract_page("http://www.example.gov.cn/l.html", odd, "column").facts["items"][0]["date"] is None
 
 
 def test_list_rows_in_divs_and_chinese_numeral_dates():

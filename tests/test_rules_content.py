@@ -78,6 +78,16 @@ def test_interp_present_via_uncrawled_related_link(ws, nat_rubric):
     assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "INTERP-MISSING")
 
 
+def test_interp_listed_by_title_in_a_list_the_crawl_did_not_open_counts(ws, nat_rubric):
+    _doc(ws, number="示府办发〔2025〕12号")
+    ws.column("jd/", "政策解读", [("图解：《示例市关于促进就业的若干措施》", D(2025, 10, 9))])
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "INTERP-MISSING")
+    other = SiteBuilder()
+    _doc(other, number="示府办发〔2025〕12号")
+    other.column("jd/", "政策解读", [("图解：《示例市关于稳定物价的若干措施》", D(2025, 10, 9))])
+    assert by_rule(evaluate(other.snapshot(), nat_rubric), "INTERP-MISSING")  # another document's 解读
+
+
 def test_interp_rate_info_below_target(ws, nat_rubric):
     for i in range(5):
         ws.article(f"d{i}.html", f"文件{i}号措施办法通知", D(2025, 5, 6), doc_number=f"示府办发〔2025〕{i}号")

@@ -47,6 +47,9 @@ MIN_SUFFIX = 6  # a synonym at least this long ending a name names it (万载县
 # A name ending like an organ (嘉林市审计局, 县人民政府办公室) names who runs the site, not a
 # column, whatever terms it contains.
 _ORGAN = re.compile(r"(?:局|厅|委|委员会|人民政府|政府|办公室|办|院|所|中心|集团|公司|学校)$")
+# A text worded like an entry (a 公文 title "关于…", a citizen's letter "…的咨询/问题/建议") is a
+# headline, not a column name: only an exact or suffix match may name a column then.
+_HEADLINE = re.compile(r"^关于|的(?:咨询|问题|建议|通知|公告|意见|报告|批复|函|请示|决定)$|(?:咨询|投诉|求助|反映)$")
 STRONG_METHODS = frozenset({"exact", "suffix", "terms"})
 
 
@@ -148,6 +151,8 @@ class ColumnVocabulary:
         for name, column in self._suffixes:  # "XX县政府信息公开年报" ends with a known name
             if key.endswith(name) and not self._excluded(column, key) and len(key) <= MAX_TERMS_LEN + 6:
                 return ColumnMatch(column, "suffix", name)
+        if _HEADLINE.search(key):
+            return None  # "关于重点项目建设的咨询": an entry's title, whatever terms it holds
         if len(key) <= MAX_TERMS_LEN and not _ORGAN.search(key):
             best: dict[str, tuple[int, tuple[str, ...]]] = {}
             for column, parts, weight in self._terms:

@@ -61,7 +61,7 @@ _URL_DATE_RES = (
 )
 
 
-__all__ = ["normalise", "parse_date", "labelled_dates", "pick_publish", "date_from_url", "DATE_LABELS"]
+__all__ = ["normalise", "parse_date", "day_box_date", "labelled_dates", "pick_publish", "date_from_url", "DATE_LABELS"]
 
 
 def _make(y: str, m: str, d: str) -> dt.date | None:
@@ -109,6 +109,26 @@ def parse_date(text: str | None) -> dt.date | None:
         value = _cn_date(match)
         if value is not None:
             return value
+    return None
+
+
+# A "day box" beside a list entry: the day large, year and month small under it
+# (``<b>19</b><span>2026-11</span>``), or the other way round.  Only a text that is nothing
+# but those parts counts, so stray numbers are never combined into a date.
+_DAY_BOX = (
+    re.compile(r"^\s*(?P<d>\d{1,2})\s*日?\s+(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?\s*$"),
+    re.compile(r"^\s*(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?\s+(?P<d>\d{1,2})\s*日?\s*$"),
+)
+
+
+def day_box_date(text: str | None) -> dt.date | None:
+    """The date of a day box (``19 2026-11`` or ``2026-11 19``): the whole text, nothing else."""
+    if not text:
+        return None
+    for pattern in _DAY_BOX:
+        m = pattern.match(text)
+        if m:
+            return _make(m["y"], m["m"], m["d"])
     return None
 
 

@@ -18,6 +18,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from zwgk.crawlers.dates import (
     DATE_LABELS,
+    day_box_date,
     month_day,
     date_from_url,
     labelled_dates,
@@ -332,11 +333,11 @@ def list_items(anchors: list[tuple[LexborNode, str, str, str]], page_url: str) -
             if row is None or row.tag not in _LOOSE_ROW_TAGS or len(row.css("a")) > 2:
                 continue
             rest = normalise(row.text(separator=" ").replace(node.text(), " "))
-            if parse_date(rest) is None:
+            if parse_date(rest) is None and day_box_date(rest) is None:
                 continue
         row_text = row.text(separator=" ")
         rest = normalise(row_text.replace(node.text(), " "))
-        date = parse_date(rest) or parse_date(node.attributes.get("title"))
+        date = parse_date(rest) or day_box_date(rest) or parse_date(node.attributes.get("title"))
         title = _squash(node.attributes.get("title") or "") or text
         seen.add(target)
         entry = {"title": title, "url": target, "date": date.isoformat() if date else None}
@@ -432,7 +433,48 @@ def pagination(anchors: list[tuple[LexborNode, str, str, str]], page_url: str, h
             target = normalise_url(f"{page_dir}/{stem}_{n}.{ext}")
             if target != page_url and target not in found:
                 found.append(target)
+    for target in script_pages(html, page_url):
+        if target != page_url and target not in found:
+            found.append(target)
     return found
+
+
+_SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
+# A paging script's URL pattern with the page number as a placeholder ("…&page={n}").
+_PAGE_TEMPLATE = re.compile(r"""['"]([^'"\s<>]*\{(?:n|p|page|pageNo|pageIndex|pageNum|num|0)\}[^'"\s<>]*)['"]""")
+_PAGE_COUNT = re.compile(r"\b(?:pageCount|totalPages?|pageTotal|pages)\s*[:=]\s*['\"]?(\d{1,4})\b")
+_ITEM_TOTAL = re.compile(r"\b(?:total|totalCount|recordCount|totalRecord|count)\s*[:=]\s*['\"]?(\d{1,6})\b")
+_PAGE_SIZE = re.compile(r"\b(?:pageSize|perPage|pagesize|rows|limit)\s*[:=]\s*['\"]?(\d{1,4})\b")
+_MAX_SCRIPT_PAGES = 50
+
+
+def script_pages(html: str, page_url: str) -> list[str]:
+    """List pages a paging script builds: a URL pattern with a page placeholder plus the page
+    count (or the item total and page size) in the same script.  Pages 2 … N, capped."""
+    out: list[str] = []
+    for block in _SCRIPT_BLOCK.finditer(html):
+        code = block.group(1)
+        if len(code) > 20_000 or "{" not in code:
+            continue
+        template = _PAGE_TEMPLATE.search(code)
+        if not template:
+            continue
+        pages = _PAGE_COUNT.search(code)
+        if pages:
+            count = int(pages.group(1))
+        else:
+            total, size = _ITEM_TOTAL.search(code), _PAGE_SIZE.search(code)
+            if not (total and size and int(size.group(1)) > 0):
+                continue
+            count = -(-int(total.group(1)) // int(size.group(1)))
+        placeholder = re.search(r"\{\w+\}", template.group(1))
+        assert placeholder is not None  # the template pattern requires one
+        head, tail = template.group(1)[: placeholder.start()], template.group(1)[placeholder.end():]
+        for n in range(2, min(count, _MAX_SCRIPT_PAGES) + 1):
+            target = resolve_link(page_url, f"{head}{n}{tail}")
+            if target and target not in out:
+                out.append(target)
+    return out
 
 
 def _article_facts(

@@ -8,7 +8,8 @@ full-width colons, 繁体 and odd spaces need no second spelling):
   code (``网站标识码bm01000001``); codes are 10 digits, ``bm``+8 digits, ``12BM…``, ``BT…``;
 * ICP: ``赣ICP备06000141号`` (``-1`` suffix), also after ``ICP备案号：``;
 * 公安备案: ``赣公网安备 36090202000004号``;
-* sponsor: 主办 / 主办单位 / 主办方 / 网站主办 / 主办机关; a footer that names only the
+* sponsor: 主办 / 主办单位 / 主办方 / 网站主办 / 主办机关, or the name before the word
+  ("某某县司法局 主办"); a footer that names only the
   organiser (承办 / 承办单位) is recorded separately — it is not the sponsor;
 * the 党政机关网站标识 badge: a link to ``conac.cn`` *or* the script that renders it
   (``dcs.conac.cn/js/…``, ``_ideConac``), since many sites load the badge by script;
@@ -32,7 +33,12 @@ PSB_LABELLED = re.compile(r"公安(?:机关)?(?:联网)?备案(?:号|编号)?\s*
 _STOP = r"(?=\s|承办|协办|技术支持|运维|运行维护|维护|联系|地址|电话|版权|邮编|网站标识|标识码|$|\||,|;)"
 SPONSOR = re.compile(r"(?:网站)?主办(?:单位|方|机关|部门)?\s*[:]\s*([^\s|,;<]{2,40}?)" + _STOP)
 SPONSOR_BARE = re.compile(r"(?:网站)?主办(?:单位|方|机关)\s+([^\s|,;<:]{2,40}?)" + _STOP)
-ORGANISER = re.compile(r"承办(?:单位|方)?\s*[:]?\s*([^\s|,;<]{2,40}?)" + _STOP)
+ORGANISER = re.compile(r"承办(?:单位|方)?\s*[:]?\s*([\u4e00-\u9fff][^\s|,;<]{1,39}?)" + _STOP)
+# The name first, the role after it: "某某县司法局 主办　某某县信息中心 承办" (no colon, the word
+# not followed by 单位/方 or more text).
+_NAME_BEFORE = r"(?:^|(?<=[\s|,;]))([\u4e00-\u9fff][\u4e00-\u9fff（）()]{1,39}?)\s*"
+SPONSOR_SUFFIX = re.compile(_NAME_BEFORE + r"主办(?![\u4e00-\u9fff:])")
+ORGANISER_SUFFIX = re.compile(_NAME_BEFORE + r"承办(?![\u4e00-\u9fff:])")
 CONAC_MARKERS = ("conac.cn", "_ideconac", "conac%2ecn", "imgconac")
 JIUCUO_MARKERS = ("_jiucuo_", "zfwzgl.www.gov.cn", "jiucuo.js", "jiucuo.html?site_code", "exposure/jiucuo")
 
@@ -48,8 +54,8 @@ def footer_facts(text: str, conac: bool = False, jiucuo: bool = False) -> dict[s
     site_code = SITE_CODE.search(simple)
     icp = ICP.search(simple) or ICP_LICENCE.search(simple)
     psb = PSB.search(simple) or PSB_LABELLED.search(simple)
-    sponsor = SPONSOR.search(simple) or SPONSOR_BARE.search(simple)
-    organiser = ORGANISER.search(simple)
+    sponsor = SPONSOR.search(simple) or SPONSOR_BARE.search(simple) or SPONSOR_SUFFIX.search(simple)
+    organiser = ORGANISER.search(simple) or ORGANISER_SUFFIX.search(simple)
     return {
         "site_code": site_code.group(1) if site_code else "",
         "icp": _original(icp, text, simple).strip(),

@@ -19,7 +19,7 @@ from zwgk.indicators.rules._common import (
     item_date,
     vocabulary,
 )
-from zwgk.model import Finding, SiteSnapshot
+from zwgk.model import Finding, PageKind, SiteSnapshot
 
 
 def _hub_names(rubric) -> set[str]:
@@ -151,7 +151,11 @@ def column_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     hubs = _hub_names(rubric)
     cols = columns_of(snapshot, rubric)
     hub_pages = {snapshot.homepage} | {c.url for c in cols if c.name in hubs or (c.page.facts or {}).get("hub")}
+    listed = {i.get("url") for c in cols for i in c.items}  # entries of lists: articles, not columns
     for link in snapshot.links:  # entries listed in the body of the homepage and of hub pages (政府信息公开 …)
+        target = snapshot.pages.get(link.target)
+        if (target is not None and target.kind == PageKind.ARTICLE.value) or link.target in listed:
+            continue  # "某市耕地保护信息公开" is an article's title, not the 信息公开 column
         if link.source in hub_pages and link.anchor:
             name = _match(link.anchor)
             if name and name not in found:

@@ -128,6 +128,7 @@ def interpretations_of(snapshot: SiteSnapshot, rubric=None) -> dict[str, tuple[l
     interps = [p for p in ok_pages(snapshot) if is_interpretation(p) and p.kind != "column"]
     by_url = {_norm_url(p.url): p for p in interps}
     by_url.update({_norm_url(p.final_url): p for p in interps if p.final_url})
+    listed = _listed_interpretations(snapshot, set(by_url))
     out: dict[str, tuple[list[Page], list[str]]] = {}
     for doc in policy_documents(snapshot, rubric):
         found: dict[str, Page] = {}
@@ -154,7 +155,28 @@ def interpretations_of(snapshot: SiteSnapshot, rubric=None) -> dict[str, tuple[l
                     continue  # it names its own document by link: titles are not compared
                 if titles_pair(doc.title, ip.title):
                     found[ip.url] = ip
+        if not found and not uncrawled:
+            # A 解读 an inspector sees by title in a 解读 list whose page the crawl did not open
+            # (the list is longer than the article cap): the document has one, its date unknown.
+            uncrawled.extend(url for title, url in listed if titles_pair(doc.title, title))
         out[doc.url] = (sorted(found.values(), key=lambda p: p.url), uncrawled)
+    return out
+
+
+def _listed_interpretations(snapshot: SiteSnapshot, crawled: set[str]) -> list[tuple[str, str]]:
+    """(title, url) of 解读 entries on list pages — items of a 解读 column, or titled as 解读
+    anywhere — whose own page was not read."""
+    out: list[tuple[str, str]] = []
+    for page in ok_pages(snapshot):
+        if page.kind != "column":
+            continue
+        interp_list = is_interpretation(page) or "解读" in to_simplified(str((page.facts or {}).get("column") or ""))
+        for item in (page.facts or {}).get("items") or []:
+            url, title = item.get("url") or "", to_simplified(item.get("title") or "")
+            if not url or _norm_url(url) in crawled:
+                continue
+            if interp_list or any(w in title for w in _INTERP_WORDS):
+                out.append((title, url))
     return out
 
 
