@@ -408,8 +408,10 @@ class SiteCrawler:
         menu = {(e.get("text") or "", e.get("url") or "") for e in (seen.page.facts or {}).get("nav") or []
                 if _CJK.search(e.get("text") or "") and len(e.get("text") or "") <= 12
                 and _may_be_list(e.get("url") or "")}
+        # a dated entry of the page's own list is an article or a letter, whatever its title says
+        dated = {i.get("url") for i in (seen.page.facts or {}).get("items") or [] if i.get("date") or i.get("md")}
         for text, target in _entries(seen):
-            if not target or not same_site(target, self.home) or is_attachment(target):
+            if not target or not same_site(target, self.home) or is_attachment(target) or target in dated:
                 continue
             if hubs is not None and is_hub_name(text, self.s.hub_names):
                 if all(target != h for h, _ in hubs) and target != seen.page.url:
