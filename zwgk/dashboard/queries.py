@@ -69,14 +69,16 @@ def verdict(measured: bool, veto: bool, passed: bool, reason: str = "") -> str:
 
 
 def list_rounds(db: Database, viewer: Viewer) -> pd.DataFrame:
-    """Rounds, newest first: id, name, as_of, status, previous_round_id (every role may list them)."""
+    """Rounds, newest first: id, name, as_of, status, previous_round_id, rubric, partial
+    (some units only: ``zwgk assess --unit``) — every role may list them."""
     with db.session() as s:
         rows = s.execute(
             select(RoundRow.id, RoundRow.name, RoundRow.as_of, RoundRow.status, RoundRow.previous_round_id,
-                   RoundRow.rubric)
+                   RoundRow.rubric, RoundRow.settings)
             .order_by(RoundRow.as_of.desc(), RoundRow.id.desc())
         ).all()
-    return pd.DataFrame(rows, columns=["id", "name", "as_of", "status", "previous_round_id", "rubric"])
+    rows = [(*r[:-1], bool((r[-1] or {}).get("partial"))) for r in rows]
+    return pd.DataFrame(rows, columns=["id", "name", "as_of", "status", "previous_round_id", "rubric", "partial"])
 
 
 def _round_row(db: Database, round_id: int) -> RoundRow:

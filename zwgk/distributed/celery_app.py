@@ -98,23 +98,47 @@ _register_monitoring()
 
 
 @app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def crawl_site(self: Any, round_id: int, unit_id: str, db_url: str) -> dict[str, Any]:
-    """Crawl and evaluate one site of a round; safe to run any number of times."""
-    from zwgk.distributed.keys import error_key, host_of
+def crawl_site(self: Any, round_id: int, unit_id: str, db_fingerprint: str) -> dict[str, Any]:
+    """Crawl and evaluate one site of a round; safe to run any number of times.
+
+    The message names the round's database by its fingerprint only; the worker uses the
+    database of its own configuration and refuses the task if that is another one (the
+    coordinator sees the refusal in Redis and stops the round at once with the reason).
+    """
+    from zwgk.distributed.keys import error_key, host_of, refused_key
     from zwgk.distributed.leases import SiteLease
-    from zwgk.distributed.sitework import crawl_and_evaluate, database, prepared_round, with_db_retry, worker_db_url
+    from zwgk.distributed.sitework import (
+        ForeignDatabase,
+        check_database,
+        crawl_and_evaluate,
+        prepared_round,
+        shown_url,
+        with_db_retry,
+        worker_database,
+        worker_db_url,
+    )
 
     t = timings()
-    url = worker_db_url(db_url)
+    shown = shown_url(worker_db_url())
     client = redis_client()
     try:
         with SiteLease(client, round_id, unit_id, lease=t.lease) as lease:
-            db = with_db_retry(f"site {unit_id}", lambda: database(url), t.db_retry, url)
-            prepared = with_db_retry(f"site {unit_id}", lambda: prepared_round(db, round_id), t.db_retry, url)
+            db = with_db_retry(f"site {unit_id}", worker_database, t.db_retry, shown)
+            try:
+                what = f"site {unit_id} of round id {round_id}"
+                with_db_retry(what, lambda: check_database(db, db_fingerprint, what), t.db_retry, shown)
+            except ForeignDatabase as exc:
+                log.error("%s", exc)
+                try:
+                    client.set(refused_key(str(db_fingerprint)[:64], round_id), str(exc)[:2000], ex=3600)
+                except redis.exceptions.RedisError:
+                    pass
+                return {"unit_id": unit_id, "refused": str(exc)}
+            prepared = with_db_retry(f"site {unit_id}", lambda: prepared_round(db, round_id), t.db_retry, shown)
             unit = next((u for u in prepared.units if u.unit_id == unit_id), None)
             lease.acquire_host(host_of(unit.site_url if unit else unit_id), t.host_lock_wait)
             result = with_db_retry(
-                f"site {unit_id}", lambda: crawl_and_evaluate(db, round_id, unit_id), t.db_retry, url
+                f"site {unit_id}", lambda: crawl_and_evaluate(db, round_id, unit_id), t.db_retry, shown
             )
         log.info("site %s of round %s: %s", unit_id, round_id, result)
         return result

@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-round_app = typer.Typer(help="Rounds in progress: `zwgk round status --round NAME`.", no_args_is_help=True)
+round_app = typer.Typer(help="Rounds: `zwgk round list`, `zwgk round status --round NAME`.", no_args_is_help=True)
 
 
 def worker(
@@ -22,15 +22,19 @@ def worker(
     ),
     broker: Optional[str] = typer.Option(None, "--broker", help="Redis URL (default $ZWGK_BROKER or redis://127.0.0.1:6379/0)."),
     db: Optional[str] = typer.Option(
-        None, "--db", help="Database URL as this machine reaches it (default: the URL the coordinator sends)."
+        None, "--db",
+        help="The database this worker serves, as this machine reaches it (default $ZWGK_DB, else data/zwgk.db); "
+        "tasks of rounds on another database are refused. Keep passwords out of it (libpq password file).",
     ),
     name: Optional[str] = typer.Option(None, "--name", help="Worker name (default zwgk-PID@HOST)."),
     loglevel: str = typer.Option("INFO", "--loglevel", help="DEBUG, INFO, WARNING or ERROR."),
 ) -> None:
     """Run a worker that crawls and evaluates sites of distributed rounds.
 
-    Start one or more per machine, then run `zwgk assess --executor celery`.
-    Example: zwgk worker --broker redis://10.0.0.5:6379/0 --db postgresql+psycopg://zwgk@10.0.0.5/zwgk -c 4
+    Start one or more per machine, then run `zwgk assess --executor celery`. The worker takes
+    its database from its own configuration (--db, else ZWGK_DB) and its broker from ZWGK_BROKER
+    (or --broker): put passwords in the environment or a password file, never on the command line.
+    Example: ZWGK_DB=postgresql+psycopg://zwgk@10.0.0.5/zwgk PGPASSFILE=~/.pgpass zwgk worker -c 4
     """
     from zwgk.distributed.celery_app import app, configure
     from zwgk.distributed.config import QUEUE, masked, resolve_broker
@@ -38,13 +42,15 @@ def worker(
 
     if pool not in ("prefork", "threads", "solo"):
         raise ZwgkError(f"--pool {pool!r}: choose prefork, threads or solo")
+    from zwgk.storage.db import resolve_url
+
     url = resolve_broker(broker)
     os.environ["ZWGK_BROKER"] = url  # prefork children re-read it
-    if db:
-        from zwgk.storage.db import resolve_url
-
-        os.environ["ZWGK_WORKER_DB"] = resolve_url(db)
+    db_url = resolve_url(db)
+    os.environ["ZWGK_DB"] = db_url  # the database every task of this worker uses (children too)
     configure(url)
+    check_broker(url)
+    served = describe_database(db_url)
     n = concurrency or os.cpu_count() or 1
     argv = [
         "worker",
@@ -62,13 +68,17 @@ def worker(
     import zwgk.indicators  # noqa: F401
     import zwgk.pipeline.round  # noqa: F401
 
-    typer.echo(f"zwgk worker: broker {masked(url)}, pool {pool} × {1 if pool == 'solo' else n}")
+    typer.echo(f"zwgk worker: broker {masked(url)}, {served}, pool {pool} × {1 if pool == 'solo' else n}")
     app.worker_main(argv)
 
 
 def beat(
     broker: Optional[str] = typer.Option(None, "--broker", help="Redis URL (default $ZWGK_BROKER or redis://127.0.0.1:6379/0)."),
-    db: Optional[str] = typer.Option(None, "--db", help="Database URL the workers use for the monitoring jobs (default: ZWGK_DB or data/zwgk.db)."),
+    db: Optional[str] = typer.Option(
+        None, "--db",
+        help="The deployment's database (default: ZWGK_DB or data/zwgk.db); jobs name it by fingerprint and "
+        "only workers serving it run them.",
+    ),
     resolver: Optional[str] = typer.Option(None, "--resolver", help="DNS server HOST:PORT for every lookup."),
     allow_private: bool = typer.Option(False, "--allow-private", help="Permit loopback/private targets (site farm)."),
     probes_per_day: int = typer.Option(20, "--probes-per-day", help="Probe passes per day, evenly spread (rule: ≥20)."),
@@ -95,10 +105,13 @@ def beat(
         raise ZwgkError(f"--probes-per-day {probes_per_day}: must be at least 1 (the rule asks for ≥20)")
     url = resolve_broker(broker)
     configure(url)
+    check_broker(url)
+    db_url = resolve_url(db)
+    served = describe_database(db_url)
     config = MonitorConfig(
         probes_per_day=probes_per_day, resolver=resolver, allow_private=allow_private, probe_timeout=timeout,
         rubric=rubric, rounds=not no_rounds, annual=not no_rounds, bulletin_dir=bulletin_dir.resolve(),
-        db_url=resolve_url(db),
+        db_fingerprint=served.fingerprint,
     )
     schedule = beat_schedule(config)
     if alerts is not None:
@@ -108,8 +121,69 @@ def beat(
             if entry["task"] in ("zwgk.monitor.probe_pass", "zwgk.monitor.round"):
                 entry["kwargs"]["alerts_config"] = str(alerts.resolve())
     app.conf.beat_schedule = schedule
-    typer.echo(f"zwgk beat: broker {masked(url)}, {len(schedule)} jobs: " + ", ".join(sorted(schedule)))
+    typer.echo(f"zwgk beat: broker {masked(url)}, {served}, {len(schedule)} jobs: " + ", ".join(sorted(schedule)))
     app.Beat(loglevel=loglevel, schedule=str(schedule_file)).run()
+
+
+class _Served(str):
+    """The banner text for a database, with its fingerprint at hand."""
+
+    fingerprint: str = ""
+
+
+def describe_database(db_url: str) -> _Served:
+    """Open the database once (migrating it), return "database FP (URL without password)".
+
+    Fails at start, with one line, when the database cannot be opened: a worker or beat
+    that cannot reach its database must not look healthy until its first job.  The
+    handle is closed again (a prefork pool must not inherit its connections).
+    """
+    from zwgk.storage import Database
+    from zwgk.storage.identity import database_fingerprint
+
+    database = Database.open(db_url)
+    try:
+        fingerprint = database_fingerprint(database)
+        out = _Served(f"database {fingerprint} ({database.url})")
+        out.fingerprint = fingerprint
+        return out
+    finally:
+        database.dispose()
+
+
+def check_broker(url: str) -> None:
+    """Fail at start when Redis refuses our credentials; only warn when it is unreachable.
+
+    An unreachable Redis is waited for (workers and beat reconnect forever), but a
+    wrong or missing password never fixes itself: say so now, not when the first job
+    is due hours later.
+    """
+    import logging
+
+    import redis
+
+    from zwgk.distributed.config import masked
+    from zwgk.model import ZwgkError
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
+    try:
+        client.ping()
+    except redis.exceptions.AuthenticationError as exc:
+        raise ZwgkError(
+            f"broker {masked(url)} refused the credentials ({exc}); put the Redis user and password in "
+            "ZWGK_BROKER (an env file readable by the service user, e.g. /etc/zwgk/worker.env)"
+        ) from None
+    except redis.exceptions.ResponseError as exc:
+        if "NOAUTH" in str(exc) or "NOPERM" in str(exc) or "WRONGPASS" in str(exc):
+            raise ZwgkError(
+                f"broker {masked(url)} needs other credentials ({exc}); put the Redis user and password in "
+                "ZWGK_BROKER (an env file readable by the service user, e.g. /etc/zwgk/worker.env)"
+            ) from None
+        raise
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
+        logging.getLogger(__name__).warning("broker %s unreachable at start (%s): waiting for it", masked(url), exc)
+    finally:
+        client.close()
 
 
 def status(
@@ -149,7 +223,28 @@ def _print_status(st) -> None:  # type: ignore[no-untyped-def]
         console.print(f"  [yellow]未测评 failed[/] {unit_id}: {reason}")
 
 
+def list_cmd(
+    db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."),
+) -> None:
+    """List the rounds, oldest first: as-of date, status, sites; partial rounds (--unit) marked 部分单位."""
+    from rich.console import Console
+
+    from zwgk.storage import Database
+    from zwgk.storage import rounds as rounds_store
+
+    database = Database.open(db)
+    console = Console(soft_wrap=True, highlight=False)
+    rounds = rounds_store.list_rounds(database)
+    if not rounds:
+        console.print("还没有测评轮次 no rounds yet (run `zwgk assess`)")
+    for info in rounds:
+        sites = sum(rounds_store.site_state_counts(database, info.id).values())
+        mark = "  [yellow]部分单位 partial[/]" if info.partial else ""
+        console.print(f"{info.name}  as-of {info.as_of}  {info.status}  {sites} 个单位 sites{mark}")
+
+
 round_app.command("status")(status)
+round_app.command("list")(list_cmd)
 
 
 def register(app: typer.Typer) -> None:

@@ -30,9 +30,9 @@ from typing import Any, Callable
 import redis
 
 from zwgk.distributed.config import QUEUE, TASK_NAME, Timings
-from zwgk.distributed.keys import alive_key, error_key, host_of
+from zwgk.distributed.keys import alive_key, error_key, host_of, refused_key
 from zwgk.distributed.sitework import DONE_STATES, with_db_retry
-from zwgk.model import Unit
+from zwgk.model import Unit, ZwgkError
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,11 @@ class Coordinator:
         self.poll = poll_interval
         self.max_failures = max(1, max_failures)
         self.emit = progress or (lambda event: None)
-        self.db_url = db.engine.url.render_as_string(hide_password=False)
+        from zwgk.storage.identity import database_fingerprint
+
+        # Messages name the database by fingerprint only: never a URL, never a password.
+        self.fingerprint = with_db_retry("read the database id", lambda: database_fingerprint(db), timings.db_retry, db.url)
+        self.refused_at = refused_key(self.fingerprint, self.round_id)
         self.pending: deque[Unit] = deque()
         self.outstanding: dict[str, Dispatch] = {}
         self.busy_hosts: Counter[str] = Counter()
@@ -134,7 +138,7 @@ class Coordinator:
         try:
             self.app.send_task(
                 TASK_NAME,
-                args=[self.round_id, unit.unit_id, self.db_url],
+                args=[self.round_id, unit.unit_id, self.fingerprint],
                 queue=QUEUE,
                 task_id=task_id,
                 retry=True,
@@ -175,6 +179,7 @@ class Coordinator:
             pipe = self.client.pipeline(transaction=False)
             for uid in ids:
                 pipe.exists(alive_key(self.round_id, uid))
+            pipe.get(self.refused_at)
             pipe.lrange(QUEUE, 0, -1)
             replies = pipe.execute()
         except _REDIS_ERRORS as exc:
@@ -183,7 +188,9 @@ class Coordinator:
         if not self.broker_ok:
             self.emit({"stage": "broker_up"})
         self.broker_ok = True
-        alive = {uid for uid, there in zip(ids, replies[:-1]) if there}
+        if replies[-2]:
+            self._refused(replies[-2].decode("utf-8", "replace"))
+        alive = {uid for uid, there in zip(ids, replies[:-2]) if there}
         queued: set[str] = set()
         for raw in replies[-1]:
             try:
@@ -191,6 +198,30 @@ class Coordinator:
             except (ValueError, KeyError, TypeError):
                 continue
         return alive, queued
+
+    def _refused(self, reason: str) -> None:
+        """A worker serves another database: stop at once (nothing would ever run), say why.
+
+        The round's queued messages are taken back so that they are not refused again;
+        the round stays resumable: run the same command once workers serve its database.
+        """
+        try:
+            prefix = f"zwgk-{self.round_id}-"
+            for raw in self.client.lrange(QUEUE, 0, -1):
+                try:
+                    task_id = json.loads(raw)["headers"]["id"]
+                except (ValueError, KeyError, TypeError):
+                    continue
+                if task_id.startswith(prefix) and task_id in {d.task_id for d in self.outstanding.values()}:
+                    self.client.lrem(QUEUE, 1, raw)
+            self.client.delete(self.refused_at)
+        except _REDIS_ERRORS:
+            pass
+        self.emit({"stage": "refused", "reason": reason})
+        raise ZwgkError(
+            f"round {self.prepared.info.name!r} was refused by the workers: {reason} "
+            f"(this round's database is {self.db.url}, fingerprint {self.fingerprint})"
+        )
 
     def _last_error(self, unit_id: str) -> str:
         try:
@@ -247,6 +278,10 @@ class Coordinator:
 
     def run(self) -> None:
         units = self.prepared.units
+        try:
+            self.client.delete(self.refused_at)  # a refusal from an earlier attempt is no news
+        except _REDIS_ERRORS:
+            pass
         states = self._states()
         self.emit({"stage": "crawl", "total": len(units), "executor": "celery"})
         for unit in units:

@@ -17,6 +17,11 @@ def error_key(round_id: int, unit_id: str) -> str:
     return f"{PREFIX}error:{round_id}:{unit_id}"
 
 
+def refused_key(fingerprint: str, round_id: int) -> str:
+    """Set by a worker that refused a task of this round (it serves another database)."""
+    return f"{PREFIX}refused:{fingerprint}:{round_id}"
+
+
 def host_lock_key(host: str) -> str:
     return f"{PREFIX}host:{host}"
 

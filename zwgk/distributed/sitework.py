@@ -16,7 +16,7 @@ to ``crawled`` only at the end).
 from __future__ import annotations
 
 import logging
-import os
+import socket
 import threading
 import time
 from typing import Any, Callable, TypeVar
@@ -35,13 +35,51 @@ _databases: dict[str, Any] = {}
 _prepared: dict[tuple[str, int], Any] = {}
 
 
-def worker_db_url(task_db_url: str) -> str:
-    """The worker's ``--db`` (``ZWGK_WORKER_DB``) wins over the coordinator's URL.
+class ForeignDatabase(ZwgkError):
+    """A task of a round on another database than the one this worker serves."""
 
-    The coordinator may reach PostgreSQL as ``localhost`` while a worker on
-    another machine needs the server's name; both are the same database.
+
+def worker_db_url() -> str:
+    """The database this worker serves: ``--db`` (exported as ``ZWGK_DB``), ``ZWGK_DB``
+    from the environment or the unit's env file, else ``data/zwgk.db``.
+
+    Never a URL from a task message: those carry ids and a database fingerprint only,
+    so the broker (and anyone who can read it) never sees a database password.
     """
-    return os.environ.get("ZWGK_WORKER_DB") or task_db_url
+    from zwgk.storage.db import resolve_url
+
+    return resolve_url(None)
+
+
+def shown_url(url: str) -> str:
+    """``url`` without its password, for logs and error messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL: show nothing of it
+        return "(database)"
+
+
+def worker_database() -> Any:
+    """This worker process's one :class:`Database` (one connection pool per process)."""
+    return database(worker_db_url())
+
+
+def check_database(db: Any, fingerprint: str | None, what: str) -> None:
+    """Refuse work meant for another database than ``db`` (with a message saying how to fix it)."""
+    from zwgk.storage.identity import database_fingerprint
+
+    mine = database_fingerprint(db)
+    if fingerprint == mine:
+        return
+    theirs = fingerprint if fingerprint and len(fingerprint) == 16 and fingerprint.isalnum() else None
+    shown = f"database {theirs}" if theirs else "a database named the old way (a coordinator of an older zwgk?)"
+    raise ForeignDatabase(
+        f"refused {what}: it belongs to {shown}, but this worker ({socket.gethostname()}) serves database "
+        f"{mine} ({db.url}). Start the round on the workers' database, or start workers whose --db / "
+        "ZWGK_DB names the round's database (workers take the database from their own configuration)."
+    )
 
 
 def database(url: str) -> Any:

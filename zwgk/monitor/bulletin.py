@@ -2,7 +2,8 @@
 
 Contents, from what is stored (nothing is re-measured):
   一、监测概况  sites monitored, probes taken, overall availability
-  二、分层级合格率  pass rate by tier from the latest finished round in the quarter
+  二、分层级合格率  pass rate by tier from the latest finished full round in the quarter
+      (a partial round — some units only, e.g. a re-check — only when named)
   三、存在问题的网站  named failing sites: not passed / veto in that round, or
       availability below 95% in the quarter, each with its problems
   四、整改情况  rectification items: open / fixed / overdue
@@ -73,6 +74,7 @@ class BulletinData:
     end: dt.date  # exclusive
     round_name: str = ""
     round_as_of: dt.date | None = None
+    round_partial: bool = False  # the named round covers only some units (``zwgk assess --unit``)
     sites_registered: int = 0
     sites_monitored: int = 0
     probes: int = 0
@@ -94,7 +96,7 @@ def _units(db: Database) -> dict[str, Any]:
 def _latest_round(db: Database, start: dt.date, end: dt.date, before: bool = False):
     from zwgk.storage.rounds import list_rounds
 
-    rounds = [r for r in list_rounds(db) if r.status == "done"]
+    rounds = [r for r in list_rounds(db) if r.status == "done" and not r.partial]  # full rounds only
     if before:
         rounds = [r for r in rounds if r.as_of < start]
     else:
@@ -102,8 +104,12 @@ def _latest_round(db: Database, start: dt.date, end: dt.date, before: bool = Fal
     return rounds[-1] if rounds else None
 
 
-def bulletin_data(db: Database, quarter: str) -> BulletinData:
-    """Gather the quarter's bulletin from stored probes, rounds, findings and 整改 items."""
+def bulletin_data(db: Database, quarter: str, round_name: str | None = None) -> BulletinData:
+    """Gather the quarter's bulletin from stored probes, rounds, findings and 整改 items.
+
+    The round is ``round_name`` when given (any finished round, partial ones marked as
+    such), else the latest finished full round of the quarter.
+    """
     from zwgk.storage.probes import availability_between
 
     year, q, start, end = parse_quarter(quarter)
@@ -129,11 +135,11 @@ def bulletin_data(db: Database, quarter: str) -> BulletinData:
             )
         return failing[unit_id]
 
-    latest = _latest_round(db, start, end)
+    latest = _named_round(db, round_name) if round_name else _latest_round(db, start, end)
     if latest is not None:
         from zwgk.storage.results import list_findings, list_scores
 
-        data.round_name, data.round_as_of = latest.name, latest.as_of
+        data.round_name, data.round_as_of, data.round_partial = latest.name, latest.as_of, latest.partial
         scores = list_scores(db, latest.id)
         by_tier: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for sc in scores:
@@ -204,7 +210,21 @@ def bulletin_data(db: Database, quarter: str) -> BulletinData:
 def _rounds_in(db: Database, start: dt.date, end: dt.date):
     from zwgk.storage.rounds import list_rounds
 
-    return [r for r in list_rounds(db) if r.status == "done" and start <= r.as_of < end]
+    return [r for r in list_rounds(db) if r.status == "done" and not r.partial and start <= r.as_of < end]
+
+
+def _named_round(db: Database, name: str):
+    from zwgk.storage.rounds import require_round
+
+    info = require_round(db, name)
+    if info.status != "done":
+        raise ZwgkError(f"round {name!r} is not finished ({info.status}); the 季通报 needs a finished round")
+    return info
+
+
+def round_label(data: BulletinData) -> str:
+    """The round's name as the bulletin shows it, a partial round marked as such."""
+    return f"{data.round_name}（部分单位轮次）" if data.round_partial else data.round_name
 
 
 # ------------------------------------------------------------------------------ PDF
@@ -297,7 +317,7 @@ def write_pdf(data: BulletinData, path: Path) -> None:
     pdf.multi_cell(
         0, 6,
         monitored
-        + (f"月度检查以 {data.round_as_of:%Y年%m月%d日} 的测评轮次“{data.round_name}”为准。" if data.round_name else "本季度暂无已完成的测评轮次。"),
+        + (f"月度检查以 {data.round_as_of:%Y年%m月%d日} 的测评轮次“{round_label(data)}”为准。" if data.round_name else "本季度暂无已完成的全量测评轮次。"),
         new_x="LMARGIN", new_y="NEXT",
     )
     pdf.ln(2)
@@ -379,7 +399,7 @@ def write_xlsx(data: BulletinData, path: Path) -> None:
     sheet("概况", ["项目", "数值"], [
         ["季度", data.quarter], ["登记网站数", data.sites_registered], ["监测网站数", data.sites_monitored],
         ["监测次数", data.probes], ["无法访问次数", data.failures], ["总体可用率", overall if overall is not None else "—"],
-        ["测评轮次", data.round_name or "—"], ["轮次日期", data.round_as_of.isoformat() if data.round_as_of else "—"],
+        ["测评轮次", round_label(data) or "—"], ["轮次日期", data.round_as_of.isoformat() if data.round_as_of else "—"],
     ], pct_cols=(1,))
     ws = sheet("分层级合格率", ["层级", "测评网站数", "合格数", "合格率"],
                [[t["tier"], t["units"], t["passed"], t["rate"]] for t in data.tiers], pct_cols=(3,))
@@ -401,11 +421,13 @@ def write_xlsx(data: BulletinData, path: Path) -> None:
     wb.close()
 
 
-def build_quarterly_bulletin(db: Database, quarter: str, path: Path | str, fmt: str = "pdf") -> BulletinData:
-    """Write the 季通报 of ``quarter`` (e.g. ``"2026Q4"``) to ``path`` as ``pdf`` or ``xlsx``."""
+def build_quarterly_bulletin(db: Database, quarter: str, path: Path | str, fmt: str = "pdf",
+                             round_name: str | None = None) -> BulletinData:
+    """Write the 季通报 of ``quarter`` (e.g. ``"2026Q4"``) to ``path`` as ``pdf`` or ``xlsx``
+    (on ``round_name``, else the quarter's latest full round)."""
     fmt = fmt.lower()
     if fmt not in ("pdf", "xlsx"):
         raise ZwgkError(f"--format {fmt!r}: choose pdf or xlsx")
-    data = bulletin_data(db, quarter)
+    data = bulletin_data(db, quarter, round_name)
     (write_pdf if fmt == "pdf" else write_xlsx)(data, Path(path))
     return data

@@ -108,7 +108,7 @@ def register(app: typer.Typer) -> None:
         )
         stop = threading.Event()
         clock = SystemClock(stop)
-        scheduler = Scheduler(clock, build_jobs(database, config, clock))
+        scheduler = Scheduler(clock, build_jobs(database, config, clock), db=database)
 
         def _stop(signum, frame):  # noqa: ARG001
             console.print("[yellow]停止 stopping after the current job…[/]")
@@ -117,7 +117,11 @@ def register(app: typer.Typer) -> None:
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         for job in scheduler.jobs:
-            console.print(f"  {job.name:15s} next {job.due:%Y-%m-%d %H:%M} UTC")
+            if job.caught_up:
+                console.print(f"  {job.name:15s} [yellow]补做 catching up: due {job.due:%Y-%m-%d %H:%M} UTC was missed "
+                              "while the monitor was down; running it now[/]")
+            else:
+                console.print(f"  {job.name:15s} next {job.due:%Y-%m-%d %H:%M} UTC")
         console.print(f"监测已启动 monitoring {database.url} ({probes_per_day} probes/day)")
         for _run in _forever(scheduler, stop, parse_at(until, "--until")):
             pass
@@ -128,16 +132,22 @@ def register(app: typer.Typer) -> None:
         output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (default bulletin-QUARTER.FORMAT)."),
         fmt: str = typer.Option("pdf", "--format", help="pdf or xlsx."),
         db: Optional[str] = typer.Option(None, "--db", help="Database URL (default: ZWGK_DB or data/zwgk.db)."),
+        round_name: Optional[str] = typer.Option(
+            None, "--round",
+            help="Base the pass rates and failing sites on this finished round (default: the quarter's latest full "
+            "round; partial rounds, started with --unit, only when named here).",
+        ),
     ) -> None:
         """季通报: the quarter's monitoring bulletin (availability, pass rates, failing sites, 整改)."""
         from zwgk.monitor.bulletin import build_quarterly_bulletin, parse_quarter
 
         parse_quarter(quarter)
         path = output or Path(f"bulletin-{quarter.upper()}.{fmt.lower()}")
-        data = build_quarterly_bulletin(_open(db), quarter, path, fmt)
+        data = build_quarterly_bulletin(_open(db), quarter, path, fmt, round_name)
         console.print(
             f"季通报 bulletin {data.quarter} → {path}: {data.sites_monitored} 个网站 monitored, "
-            f"{len(data.failing)} 个存在问题 failing"
+            f"{len(data.failing)} 个存在问题 failing; 测评轮次 round {data.round_name or '—'}"
+            + (" (部分单位 partial)" if data.round_partial else "")
         )
 
 
@@ -149,5 +159,6 @@ def _forever(scheduler, stop: threading.Event, until: dt.datetime | None = None)
             break
         run = runs[0]
         status = "[green]ok[/]" if run.ok else f"[red]failed: {run.error}[/]"
-        console.print(f"{run.due:%Y-%m-%d %H:%M} {run.job}: {status} {run.result if run.ok else ''}")
+        late = " (补做 caught up)" if run.caught_up else ""
+        console.print(f"{run.due:%Y-%m-%d %H:%M} {run.job}{late}: {status} {run.result if run.ok else ''}")
         yield run

@@ -84,6 +84,17 @@ def next_yearly(after: dt.datetime, month: int, day: int, at: dt.time = dt.time(
     raise AssertionError("unreachable")
 
 
+def latest_due(next_after: Callable[[dt.datetime], dt.datetime | None], at: dt.datetime,
+               lookback: dt.timedelta) -> dt.datetime | None:
+    """The latest due time of a schedule at or before ``at`` (looking back ``lookback``)."""
+    last = None
+    due = next_after(at - lookback)
+    while due is not None and due <= at:
+        last = due
+        due = next_after(due)
+    return last
+
+
 def quarter_of(day: dt.date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
@@ -104,6 +115,8 @@ class Job:
     next_after: Callable[[dt.datetime], dt.datetime | None]  # None: no further runs
     run: Callable[[dt.datetime], Any]
     due: dt.datetime | None = None
+    catch_up: dt.timedelta | None = None  # look back this far for a due time missed while down
+    caught_up: bool = False  # ``due`` is a missed time being run late
 
 
 @dataclass(slots=True)
@@ -114,18 +127,46 @@ class JobRun:
     error: str = ""
     result: Any = None
     seconds: float = 0.0  # wall time the job took
+    caught_up: bool = False  # run late, for a due time missed while the monitor was down
 
 
 class Scheduler:
-    """Runs jobs in due-time order on a clock; a failing job is logged and the cycle goes on."""
+    """Runs jobs in due-time order on a clock; a failing job is logged and the cycle goes on.
 
-    def __init__(self, clock: Clock, jobs: list[Job]):
+    With ``db`` every run is recorded (``monitor_job_runs``) and, on start, a job with
+    ``catch_up`` whose latest due time passed while the monitor was down (it ran here
+    before that time, but this job has no successful run for it) is run once at once:
+    an outage at 02:00 on the 1st does not lose that month's 月检查.
+    """
+
+    def __init__(self, clock: Clock, jobs: list[Job], db: Database | None = None):
         self.clock = clock
         self.jobs = list(jobs)
         self.history: list[JobRun] = []
+        self.db = db
         now = clock.now()
         for job in self.jobs:
             job.due = job.next_after(now)
+        if db is not None:
+            self._catch_up(now)
+
+    def _catch_up(self, now: dt.datetime) -> None:
+        from zwgk.storage.jobs import first_job_run, last_job_due
+
+        deployed = first_job_run(self.db)
+        if deployed is None:
+            return  # a first start: nothing was missed, the monitor was not running
+        for job in self.jobs:
+            if job.catch_up is None:
+                continue
+            missed = latest_due(job.next_after, now, job.catch_up)
+            if missed is None or missed < deployed:
+                continue
+            done = last_job_due(self.db, job.name)
+            if done is not None and done >= missed:
+                continue
+            log.warning("catching up job %s due %s UTC: it was missed while the monitor was down", job.name, missed)
+            job.due, job.caught_up = missed, True
 
     def next_job(self) -> Job | None:
         pending = [j for j in self.jobs if j.due is not None]
@@ -150,17 +191,41 @@ class Scheduler:
             if stop is not None and stop.is_set():
                 break
             began = time.perf_counter()
+            run_id = self._record_start(job, due)
             try:
                 result = job.run(due)
-                record = JobRun(job.name, due, True, result=result)
+                record = JobRun(job.name, due, True, result=result, caught_up=job.caught_up)
             except Exception as exc:  # noqa: BLE001 - a daemon must survive one bad job
                 log.exception("job %s due %s failed", job.name, due)
-                record = JobRun(job.name, due, False, error=f"{type(exc).__name__}: {exc}")
+                record = JobRun(job.name, due, False, error=f"{type(exc).__name__}: {exc}", caught_up=job.caught_up)
             record.seconds = time.perf_counter() - began
+            self._record_end(run_id, record)
+            job.caught_up = False
             runs.append(record)
             self.history.append(record)
             job.due = job.next_after(max(due, self.clock.now()))
         return runs
+
+    def _record_start(self, job: Job, due: dt.datetime) -> int | None:
+        if self.db is None:
+            return None
+        from zwgk.storage.jobs import start_job_run
+
+        try:
+            return start_job_run(self.db, job.name, due, caught_up=job.caught_up)
+        except Exception:  # the record must not stop the job
+            log.exception("could not record the start of job %s", job.name)
+            return None
+
+    def _record_end(self, run_id: int | None, record: JobRun) -> None:
+        if self.db is None or run_id is None:
+            return
+        from zwgk.storage.jobs import finish_job_run
+
+        try:
+            finish_job_run(self.db, run_id, record.ok, record.error)
+        except Exception:
+            log.exception("could not record the end of job %s", record.job)
 
 
 # ------------------------------------------------------------------------ the cycle
@@ -188,7 +253,7 @@ class MonitorConfig:
     crawl: dict[str, Any] = field(default_factory=dict)  # CrawlSettings overrides for rounds
     alerts: Any = None  # an AlertConfig, or None for no alerts
     raw_keep_days: int = 30
-    db_url: str | None = None  # for Celery tasks (the in-process scheduler is handed a Database)
+    db_fingerprint: str | None = None  # Celery tasks: the database they are for (workers use their own --db)
 
 
 def probe_settings(config: MonitorConfig):
@@ -271,14 +336,14 @@ def build_jobs(db: Database, config: MonitorConfig, clock: Clock) -> list[Job]:
     if config.rounds:
         jobs.append(
             Job("monthly-round", lambda t: next_monthly(t, config.round_day),
-                lambda d: round_job(db, config, "monthly", d, clock, notifier))
+                lambda d: round_job(db, config, "monthly", d, clock, notifier), catch_up=dt.timedelta(days=32))
         )
     if config.bulletins:
-        jobs.append(Job("bulletin", next_quarter_start, lambda d: bulletin_job(db, config, d)))
+        jobs.append(Job("bulletin", next_quarter_start, lambda d: bulletin_job(db, config, d), catch_up=dt.timedelta(days=93)))
     if config.annual:
         jobs.append(
             Job("annual-round", lambda t: next_yearly(t, config.annual_month, config.annual_day),
-                lambda d: round_job(db, config, "annual", d, clock, notifier))
+                lambda d: round_job(db, config, "annual", d, clock, notifier), catch_up=dt.timedelta(days=367))
         )
     return jobs
 
@@ -286,13 +351,17 @@ def build_jobs(db: Database, config: MonitorConfig, clock: Clock) -> list[Job]:
 def beat_schedule(config: MonitorConfig | None = None) -> dict[str, dict[str, Any]]:
     """The same cycle as a Celery beat schedule (for ``app.conf.beat_schedule``).
 
-    Task names are those registered by :func:`zwgk.monitor.tasks.register_tasks`.
+    Task names are those registered by :func:`zwgk.monitor.tasks.register_tasks`.  The
+    messages carry the database's fingerprint, never its URL: each worker uses the
+    database of its own configuration and refuses jobs of another.  Celery beat runs a
+    crontab job missed while it was down once when it starts again (its schedule file
+    keeps each job's last run); the task then works for the due time it missed.
     """
     from celery.schedules import crontab
 
     config = config or MonitorConfig()
     opts = {
-        "db_url": config.db_url,
+        "db_fingerprint": config.db_fingerprint,
         "resolver": config.resolver,
         "allow_private": config.allow_private,
         "rubric": config.rubric,
@@ -307,25 +376,26 @@ def beat_schedule(config: MonitorConfig | None = None) -> dict[str, dict[str, An
         "zwgk-probe-maintenance": {
             "task": "zwgk.monitor.maintenance",
             "schedule": crontab(minute=30, hour=0),
-            "kwargs": {"db_url": config.db_url, "keep_days": config.raw_keep_days},
+            "kwargs": {"db_fingerprint": config.db_fingerprint, "keep_days": config.raw_keep_days},
         },
     }
     if config.rounds:
         schedule["zwgk-monthly-round"] = {
             "task": "zwgk.monitor.round",
             "schedule": crontab(minute=0, hour=2, day_of_month=config.round_day),
-            "kwargs": {**opts, "kind": "monthly"},
+            "kwargs": {**opts, "kind": "monthly", "round_day": config.round_day},
         }
     if config.bulletins:
         schedule["zwgk-quarterly-bulletin"] = {
             "task": "zwgk.monitor.bulletin",
             "schedule": crontab(minute=0, hour=1, day_of_month=1, month_of_year="1,4,7,10"),
-            "kwargs": {"db_url": config.db_url, "out_dir": str(config.bulletin_dir), "formats": list(config.bulletin_formats)},
+            "kwargs": {"db_fingerprint": config.db_fingerprint, "out_dir": str(config.bulletin_dir),
+                       "formats": list(config.bulletin_formats)},
         }
     if config.annual:
         schedule["zwgk-annual-round"] = {
             "task": "zwgk.monitor.round",
             "schedule": crontab(minute=0, hour=3, day_of_month=config.annual_day, month_of_year=config.annual_month),
-            "kwargs": {**opts, "kind": "annual"},
+            "kwargs": {**opts, "kind": "annual", "annual_month": config.annual_month, "annual_day": config.annual_day},
         }
     return schedule

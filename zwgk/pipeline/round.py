@@ -150,6 +150,7 @@ def settings_record(opts: RoundOptions) -> dict[str, Any]:
         "crawl": opts.crawl,
         "registry": str(opts.registry) if opts.registry else None,
         "rubric": opts.rubric,
+        "partial": bool(opts.unit_ids),  # --unit: some units only (a re-check), not a full round
     }
 
 

@@ -33,6 +33,12 @@ class RoundInfo:
     started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
 
+    @property
+    def partial(self) -> bool:
+        """The round covers only some units (``zwgk assess --unit``), e.g. a re-check: never
+        the basis of a 季通报 unless named, and marked 部分 wherever rounds are listed."""
+        return bool(self.settings.get("partial"))
+
 
 def _info(row: RoundRow) -> RoundInfo:
     return RoundInfo(

@@ -419,3 +419,35 @@ class ArchiveRecordRow(Base):
         Index("ix_archive_round_unit", "round_id", "unit_id"),
         Index("ix_archive_unit_url", "unit_id", "url"),
     )
+
+
+class MetaRow(Base):
+    """Facts about the database itself; ``database_id`` is a random id made when it was created.
+
+    Workers compare the id of the database they were configured with against the
+    fingerprint a task carries, so a task of another database is refused, never
+    run against the wrong one (task messages carry ids, never a URL or password).
+    """
+
+    __tablename__ = "zwgk_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(500))
+
+
+class MonitorJobRunRow(Base):
+    """One run of a scheduled monitoring job (月检查, 季通报, 年考核 …) for one due time.
+
+    The scheduler reads the latest due time done per job at start, so a job whose due
+    time passed while the monitor was down is run once on restart (catch-up).
+    """
+
+    __tablename__ = "monitor_job_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(64))
+    due: Mapped[dt.datetime] = mapped_column(DateTime)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    caught_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_monitor_job_runs_job_due", "job", "due"),)

@@ -31,7 +31,9 @@ def _choose_round(url: str, viewer: Viewer) -> int | None:
     names = list(rounds["name"])
     wanted = _param("round")
     index = names.index(wanted) if wanted in names else 0
-    name = st.sidebar.selectbox("评估轮次", names, index=index, key="w_round")
+    partial = set(rounds.loc[rounds["partial"], "name"]) if "partial" in rounds else set()
+    name = st.sidebar.selectbox("评估轮次", names, index=index, key="w_round",
+                                format_func=lambda n: f"{n}（部分单位）" if n in partial else n)
     if name != wanted:
         st.query_params["round"] = name
     return int(rounds.loc[rounds["name"] == name, "id"].iloc[0])
