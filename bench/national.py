@@ -377,7 +377,7 @@ def run_config(label: str, workers: int, args: argparse.Namespace, farm: FarmPro
     Database.open(db_url).dispose()
 
     worker_procs: list[subprocess.Popen] = []
-    worker_cmd = [sys.executable, "-m", "zwgk.cli", "worker", "--broker", job["broker"] or "", "--pool", args.worker_pool,
+    worker_cmd = [sys.executable, "-m", "zwgk.cli", "worker", "--broker", job["broker"] or "", "--db", db_url, "--pool", args.worker_pool,
                   "-c", str(args.worker_concurrency), "--loglevel", "WARNING"]
     for i in range(workers):
         log = open(services.workdir / f"worker-{label}-{i}.log", "wb")

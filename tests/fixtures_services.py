@@ -60,9 +60,12 @@ class RedisServer:
     workdir: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    acl: tuple[str, str] | None = None  # (user, password): the deployment's ACL user, `default` off
 
     @property
     def url(self) -> str:
+        if self.acl:
+            return f"redis://{self.acl[0]}:{self.acl[1]}@127.0.0.1:{self.port}/0"
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
@@ -78,6 +81,8 @@ class RedisServer:
                 "--appendonly", "no",
                 "--dir", str(self.workdir),
                 "--protected-mode", "no",
+                *(["--user", "default", "off", "--user", self.acl[0], "on", f">{self.acl[1]}", "~*", "&*", "+@all"]
+                  if self.acl else []),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -362,9 +367,11 @@ FAST_LEASE = {"ZWGK_LEASE_SECONDS": "2", "ZWGK_DB_RETRY_SECONDS": "30", "ZWGK_HO
 
 
 def env(**extra: str) -> dict[str, str]:
+    """The test's environment for a zwgk command: fast leases, no inherited broker or database."""
     out = dict(os.environ, **FAST_LEASE)
-    out.update(extra)
     out.pop("ZWGK_BROKER", None)
+    out.pop("ZWGK_DB", None)
+    out.update(extra)
     return out
 
 

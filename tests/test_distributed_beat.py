@@ -31,7 +31,7 @@ def test_beat_sends_probe_passes_that_a_worker_runs(mini_gov_web, mini_registry,
                               capture_output=True, text=True, env=env(), timeout=120)
     assert imported.returncode == 0, imported.stdout + imported.stderr
     sites = len(mini_registry.read_text(encoding="utf-8").strip().splitlines()) - 1
-    worker = zwgk_popen("worker", "--broker", redis_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING",
+    worker = zwgk_popen("worker", "--broker", redis_url, "--db", db_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING",
                         log=tmp_path / "worker.log")
     beat = zwgk_popen("beat", "--broker", redis_url, "--db", db_url, "--allow-private", "--no-rounds",
                       "--probes-per-day", "17280", "--schedule-file", str(tmp_path / "beat-schedule"),

@@ -92,9 +92,12 @@ def test_beat_schedule_matches_the_cycle():
     assert "zwgk-monthly-round" not in beat_schedule(MonitorConfig(rounds=False))
 
 
-def test_celery_tasks_run_the_same_jobs(db, db_url, mon_site, tmp_path):
-    """The beat schedule's task names exist and do the work (eager Celery, memory broker)."""
+def test_celery_tasks_run_the_same_jobs(db, db_url, mon_site, tmp_path, monkeypatch):
+    """The beat schedule's task names exist and do the work (eager Celery, memory broker)
+    on the worker's own database (ZWGK_DB), named in the messages by fingerprint only."""
     from celery import Celery
+
+    from zwgk.storage.identity import database_fingerprint
 
     from zwgk.monitor.tasks import register_tasks
     from zwgk.storage.probes import latest_probes, probe_count
@@ -102,8 +105,11 @@ def test_celery_tasks_run_the_same_jobs(db, db_url, mon_site, tmp_path):
     app = Celery("zwgk-monitor-test", broker="memory://")
     app.conf.task_always_eager = True
     tasks = register_tasks(app)
-    beat = beat_schedule(MonitorConfig(db_url=db_url, resolver=mon_site.settings.resolver, allow_private=True, bulletin_dir=tmp_path))
+    monkeypatch.setenv("ZWGK_DB", db_url)  # the worker's configuration
+    beat = beat_schedule(MonitorConfig(db_fingerprint=database_fingerprint(db), resolver=mon_site.settings.resolver,
+                                       allow_private=True, bulletin_dir=tmp_path))
     assert {v["task"] for v in beat.values()} <= set(tasks)
+    assert all("db_url" not in v["kwargs"] and "://" not in repr(v["kwargs"]) for v in beat.values())
 
     entry = beat["zwgk-probes"]
     tasks[entry["task"]].apply(kwargs=entry["kwargs"]).get()

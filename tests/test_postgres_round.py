@@ -56,7 +56,7 @@ def test_round_on_postgresql_gives_the_same_snapshot_and_findings_as_sqlite(mini
 
 def test_celery_round_with_two_workers_on_postgresql(mini_registry, mini_baseline, pg_url, redis_url, tmp_path: Path) -> None:
     workers = [
-        zwgk_popen("worker", "--broker", redis_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING", log=tmp_path / f"w{i}.log")
+        zwgk_popen("worker", "--broker", redis_url, "--db", pg_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING", log=tmp_path / f"w{i}.log")
         for i in range(2)
     ]
     coordinator = zwgk_popen(*assess_args(mini_registry, pg_url, executor="celery", broker=redis_url), log=tmp_path / "assess.log")
@@ -75,7 +75,7 @@ def test_celery_round_with_two_workers_on_postgresql(mini_registry, mini_baselin
 
 
 def test_postgresql_briefly_unreachable_mid_round_is_retried(mini_registry, mini_baseline, pg_url, postgres_cluster, redis_url, tmp_path: Path) -> None:
-    worker = zwgk_popen("worker", "--broker", redis_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING", log=tmp_path / "worker.log")
+    worker = zwgk_popen("worker", "--broker", redis_url, "--db", pg_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING", log=tmp_path / "worker.log")
     coordinator = zwgk_popen(*assess_args(mini_registry, pg_url, executor="celery", broker=redis_url), log=tmp_path / "assess.log")
     try:
         wait_until(lambda: count(pg_url, "crawled") >= 2, 60, "two sites crawled")
@@ -92,7 +92,7 @@ def test_postgresql_briefly_unreachable_mid_round_is_retried(mini_registry, mini
 
 
 def test_postgresql_gone_stops_with_a_clear_error_and_nothing_half_written(mini_registry, mini_baseline, pg_url, postgres_cluster, redis_url, tmp_path: Path) -> None:
-    worker = zwgk_popen("worker", "--broker", redis_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING", log=tmp_path / "worker.log")
+    worker = zwgk_popen("worker", "--broker", redis_url, "--db", pg_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING", log=tmp_path / "worker.log")
     coordinator = zwgk_popen(
         *assess_args(mini_registry, pg_url, executor="celery", broker=redis_url),
         extra_env={"ZWGK_DB_RETRY_SECONDS": "3"},

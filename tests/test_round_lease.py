@@ -231,7 +231,7 @@ def test_celery_coordinator_holds_the_lease_and_two_worker_pools_cooperate(mini_
         rival = _run(args)
         assert rival.returncode == 2 and f"/pid {coordinator.pid}/" in rival.stderr, rival.stdout + rival.stderr
         assert "zwgk worker" in rival.stderr  # tells how to add capacity instead
-        pools = [zwgk_popen("worker", "--broker", redis_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING",
+        pools = [zwgk_popen("worker", "--broker", redis_url, "--db", db_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING",
                             log=tmp_path / f"worker{i}.log") for i in range(2)]
         assert coordinator.wait(180) == 0, (tmp_path / "assess.log").read_text(errors="replace")
     finally:
