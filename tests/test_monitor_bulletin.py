@@ -116,3 +116,39 @@ def test_bad_quarter_and_format(db, tmp_path):
         parse_quarter("2026-Q5")
     with pytest.raises(ZwgkError, match="choose pdf or xlsx"):
         build_quarterly_bulletin(db, "2026Q4", tmp_path / "x.doc", "doc")
+
+
+def test_a_later_partial_round_is_ignored_unless_named(quarter_db, db_url, tmp_path):
+    """A 2-unit re-check after the quarter's full round: the 季通报 stays on the full round."""
+    from zwgk.cli import app
+    from zwgk.pipeline.round import RoundOptions, settings_record
+
+    u = {x.unit_id: x for x in UNITS}
+    recheck = RoundOptions(name="recheck-12-20", as_of=dt.date(2026, 12, 20), unit_ids=["c2", "x1"])
+    assert settings_record(recheck)["partial"] is True  # what `zwgk assess --unit c2 --unit x1` stores
+    info, _ = rounds_store.create_round(quarter_db, recheck.name, as_of=recheck.as_of, rubric="national-2019", weight=0.04,
+                                        units=[u["c2"], u["x1"]], settings=settings_record(recheck))
+    replace_scores(quarter_db, info.id, [_score(u["c2"], 90, True), _score(u["x1"], 88, True)])
+    rounds_store.set_round_status(quarter_db, info.id, "done")
+
+    data = bulletin_data(quarter_db, "2026Q4")
+    assert data.round_name == "2026-12" and not data.round_partial
+    assert sum(t["units"] for t in data.tiers) == 4  # every unit, not the re-check's 2
+
+    named = bulletin_data(quarter_db, "2026Q4", "recheck-12-20")
+    assert named.round_name == "recheck-12-20" and named.round_partial
+    assert sum(t["units"] for t in named.tiers) == 2
+
+    path = tmp_path / "named.pdf"
+    result = CliRunner().invoke(app, ["bulletin", "--quarter", "2026Q4", "--round", "recheck-12-20", "-o", str(path), "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert "partial" in result.output
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "recheck-12-20（部分单位轮次）" in text
+
+    listing = CliRunner().invoke(app, ["round", "list", "--db", db_url])
+    assert listing.exit_code == 0, listing.output
+    lines = {line.split()[0]: line for line in listing.output.splitlines() if line.strip()}
+    assert "部分单位" in lines["recheck-12-20"] and "部分单位" not in lines["2026-12"]
+    with pytest.raises(ZwgkError, match="no round named"):
+        bulletin_data(quarter_db, "2026Q4", "no-such-round")
