@@ -46,7 +46,7 @@ cleanup() {
   [ -d "$PGDATA" ] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1
   sleep 1
   for pid in "${PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null; done
-  pkill -KILL -u "$SVC" 2>/dev/null
+  for pid in $(pgrep -u "$SVC" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done  # the user is this run's own
   userdel "$SVC" 2>/dev/null
   if [ "${ZWGK_DEPLOY_KEEP:-}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
@@ -186,7 +186,7 @@ start_unit() {  # start_unit UNIT INSTANCE LOGNAME [EXTRA ARGS…]
     envs+=("$f")
   done < <(unit_field "$unit" EnvironmentFile)
   # A clean environment plus the env files (sourced, not put on a command line), as systemd does.
-  setsid env -i PATH=/usr/bin:/bin LANG=C.UTF-8 HOME="$SRV" USER="$SVC" \
+  setsid env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME="$SRV" USER="$SVC" \
     ENVS="${envs[*]}" WD="$wd" SVC="$SVC" EXEC="$exec" EXTRA="$*" \
     bash -c 'set -a; for f in $ENVS; do . "$f"; done; set +a; cd "$WD"; unset ENVS WD; exec runuser -u "$SVC" -- $EXEC $EXTRA' \
     >"$WORK/logs/$log.log" 2>&1 &
@@ -235,7 +235,7 @@ nginx -p "$WORK/nginx/" -c "$WORK/nginx/nginx.conf"
 # ------------------------------------------------------------------ 7. a round, a probe pass, checks
 say "7. site farm, a round on the workers, a probe pass"
 as_zwgk() {  # a zwgk command as the service user with the env files (an evaluator's shell on the host)
-  env -i PATH=/usr/bin:/bin LANG=C.UTF-8 HOME="$SRV" ENVS="$ETC/zwgk.env $ETC/broker.env" SVC="$SVC" ZWGK="$SRV/venv/bin/zwgk" \
+  env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME="$SRV" ENVS="$ETC/zwgk.env $ETC/broker.env" SVC="$SVC" ZWGK="$SRV/venv/bin/zwgk" \
     bash -c 'set -a; for f in $ENVS; do . "$f"; done; set +a; unset ENVS; cd "$HOME"; exec runuser -u "$SVC" -- "$ZWGK" "$@"' zwgk "$@"
 }
 setsid runuser -u "$SVC" -- "$SRV/venv/bin/zwgk" farm serve --sites 6 --seed 3 --port "$FARM_PORT" --dns-port "$FARM_DNS" \
@@ -245,7 +245,7 @@ for _ in $(seq 150); do [ -s "$SRV/farm-sites.csv" ] && (exec 3<>"/dev/tcp/127.0
 [ -s "$SRV/farm-sites.csv" ] || fail "the farm did not start: $(tail -5 "$WORK/logs/farm.log")"
 as_zwgk registry import "$SRV/farm-sites.csv" >"$WORK/logs/registry.log" 2>&1 || fail "registry import: $(tail -5 "$WORK/logs/registry.log")"
 as_zwgk assess --round deploy-test --as-of 2026-11-20 --executor celery --allow-private --resolver "127.0.0.1:$FARM_DNS" \
-  --max-pages 30 --quiet >"$WORK/logs/assess.log" 2>&1 || fail "the round on the workers: $(tail -15 "$WORK/logs/assess.log")"
+  --max-pages 20 --quiet >"$WORK/logs/assess.log" 2>&1 || fail "the round on the workers: $(tail -15 "$WORK/logs/assess.log")"
 as_zwgk round status --round deploy-test >"$WORK/logs/status.log" 2>&1
 grep -q "status done" "$WORK/logs/status.log" || fail "round not done: $(cat "$WORK/logs/status.log")"
 as_zwgk export findings --round deploy-test --format csv -o "$SRV/findings.csv" >/dev/null 2>&1
@@ -285,7 +285,7 @@ done
 runuser -u postgres -- "$PG_BIN/pg_dump" -h "$WORK/pg/sock" -p "$PG_PORT" --format=custom --file="$WORK/pg/zwgk.dump" zwgk
 psql_admin -d postgres <<<"CREATE DATABASE zwgk_restore OWNER zwgk;"
 runuser -u postgres -- "$PG_BIN/pg_restore" -h "$WORK/pg/sock" -p "$PG_PORT" --dbname=zwgk_restore --no-owner --role=zwgk "$WORK/pg/zwgk.dump"
-env -i PATH=/usr/bin:/bin HOME="$SRV" PGPASSFILE="$ETC/pgpass" ZWGK_DB="postgresql+psycopg://zwgk@127.0.0.1:$PG_PORT/zwgk_restore" \
+env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME="$SRV" PGPASSFILE="$ETC/pgpass" ZWGK_DB="postgresql+psycopg://zwgk@127.0.0.1:$PG_PORT/zwgk_restore" \
   runuser -u "$SVC" -- "$SRV/venv/bin/zwgk" round status --round deploy-test >"$WORK/logs/restore.log" 2>&1 \
   || fail "restore check: $(tail -3 "$WORK/logs/restore.log")"
 grep -q "status done" "$WORK/logs/restore.log" || fail "restore check: $(cat "$WORK/logs/restore.log")"

@@ -123,14 +123,27 @@ def schema_revision(engine: Engine) -> tuple[str | None, str]:
     return current, head
 
 
+_MIGRATION_LOCK = 0x7A77_676B  # "zwgk": the PostgreSQL advisory lock taken while migrating
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (idempotent)."""
+    """Bring the schema to the newest Alembic revision (idempotent).
+
+    Several processes may open a new database at once (systemd starts the workers, beat
+    and the dashboard together): on PostgreSQL the migration runs under a transaction-level
+    advisory lock, so one process migrates and the others then find the schema at head
+    (DDL is transactional there).  SQLite serialises writers itself (a busy writer is
+    retried by :meth:`Database.open`).
+    """
     from alembic import command
     from alembic.config import Config
+    from sqlalchemy import text
 
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
