@@ -19,7 +19,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures_services import AS_OF, RedisServer, env, round_record, states, stop, wait_until, zwgk_popen
+from tests.fixtures_services import (
+    AS_OF,
+    RedisServer,
+    env,
+    round_record,
+    states,
+    stop,
+    wait_until,
+    zwgk_popen,
+)
 
 DB_PASSWORD = "Db-pw-7c1e0f5a9b"
 REDIS_PASSWORD = "Redis-pw-4d2b8e6f1a"

@@ -13,7 +13,15 @@ import datetime as dt
 import logging
 
 from zwgk.monitor.clock import SimulatedClock
-from zwgk.monitor.schedule import Job, MonitorConfig, Scheduler, build_jobs, daily_times, next_daily, next_monthly
+from zwgk.monitor.schedule import (
+    Job,
+    MonitorConfig,
+    Scheduler,
+    build_jobs,
+    daily_times,
+    next_daily,
+    next_monthly,
+)
 from zwgk.storage.jobs import job_runs
 
 

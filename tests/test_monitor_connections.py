@@ -74,7 +74,7 @@ def test_twenty_probe_passes_leave_no_connection_behind(mini_gov_web, mini_regis
             kwargs = {"db_fingerprint": fingerprint, "allow_private": True, "probe_timeout": 5.0}
             app.send_task("zwgk.monitor.probe_pass", kwargs=kwargs, queue=QUEUE)
             app.send_task("zwgk.monitor.maintenance", kwargs={"db_fingerprint": fingerprint, "keep_days": 30}, queue=QUEUE)
-            wait_until(lambda: _probes(db_url) >= n * sites, 120, f"probe pass {n}")
+            wait_until(lambda n=n: _probes(db_url) >= n * sites, 120, f"probe pass {n}")
             counts.append(_connections(db_url, worker.pid))
     finally:
         stop(worker)
