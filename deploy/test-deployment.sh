@@ -254,7 +254,32 @@ FINDINGS=$(( $(wc -l <"$SRV/findings.csv") - 1 ))
 grep -q "site " "$WORK/logs/worker1.log" "$WORK/logs/worker2.log" || fail "no worker crawled a site"
 as_zwgk probe --allow-private --resolver "127.0.0.1:$FARM_DNS" --timeout 5 >"$WORK/logs/probe.log" 2>&1 || fail "probe: $(tail -5 "$WORK/logs/probe.log")"
 grep -q "probed 6" "$WORK/logs/probe.log" || fail "probe pass: $(cat "$WORK/logs/probe.log")"
-say "   round done on the workers, $FINDINGS findings; probe pass over 6 sites"
+# The same pass as beat sends it (its schedule entry, its kwargs: a database fingerprint, no URL), run by a worker.
+as_python() {  # python of the venv as the service user, with the env files
+  env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME="$SRV" ENVS="$ETC/zwgk.env $ETC/broker.env" SVC="$SVC" PY="$SRV/venv/bin/python3" \
+    bash -c 'set -a; for f in $ENVS; do . "$f"; done; set +a; unset ENVS; cd "$HOME"; exec runuser -u "$SVC" -- "$PY" -c "$@"' py "$@"
+}
+as_python "
+import time
+from zwgk.distributed.celery_app import app, configure
+from zwgk.monitor.schedule import MonitorConfig, beat_schedule
+from zwgk.storage import Database
+from zwgk.storage.identity import database_fingerprint
+from zwgk.storage.probes import probe_count
+configure()
+db = Database.open()
+before = probe_count(db)
+entry = beat_schedule(MonitorConfig(db_fingerprint=database_fingerprint(db), allow_private=True, resolver='127.0.0.1:$FARM_DNS'))['zwgk-probes']
+assert '://' not in repr(entry['kwargs'])
+app.send_task(entry['task'], kwargs=entry['kwargs'], queue='zwgk')
+for _ in range(600):
+    if probe_count(db) >= before + 6:
+        break
+    time.sleep(0.1)
+else:
+    raise SystemExit('no worker ran the probe pass sent as beat sends it')
+" >"$WORK/logs/probe-task.log" 2>&1 || fail "probe pass on the workers: $(tail -5 "$WORK/logs/probe-task.log")"
+say "   round done on the workers, $FINDINGS findings; probe passes over 6 sites (zwgk probe, and a worker as beat sends it)"
 
 say "8. dashboard through nginx, secrets, restore check"
 printf '%s\n' "$DASH_PW" | as_zwgk users add lead --role leader --display-name 张主任 --password-stdin >/dev/null
@@ -268,6 +293,14 @@ for h in "strict-transport-security: max-age=" "x-content-type-options: nosniff"
 done
 [ "$(grep -ci '^x-frame-options:' "$WORK/headers.txt")" = 1 ] || fail "X-Frame-Options sent twice"
 grep -qi '^server: nginx\s*$' "$WORK/headers.txt" || fail "server_tokens: $(grep -i '^server:' "$WORK/headers.txt")"
+# Log in through nginx: the login front sees https (X-Forwarded-Proto, --trust-proxy) and marks the session cookie Secure.
+CSRF=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$WORK/login.html")
+printf 'csrf=%s&next=%%2F&username=lead&password=%s' "$CSRF" "$DASH_PW" >"$WORK/login-form"
+"${CURL[@]}" -o /dev/null -D "$WORK/login-headers.txt" -b "zwgk_csrf=$CSRF" -H "Origin: https://zwgk.example.gov.cn:$HTTPS_PORT" \
+  --data-binary "@$WORK/login-form" "https://zwgk.example.gov.cn:$HTTPS_PORT/zwgk/login"
+rm -f "$WORK/login-form"
+head -1 "$WORK/login-headers.txt" | grep -q " 303" || fail "login through nginx: $(head -1 "$WORK/login-headers.txt")"
+grep -qi '^set-cookie: zwgk_session=.*; *Secure' "$WORK/login-headers.txt" || fail "the session cookie is not Secure behind nginx"
 LOC=$(curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' -H 'Host: zwgk.example.gov.cn' "http://127.0.0.1:$HTTP_PORT/zwgk/login")
 [[ "$LOC" == "301 https://zwgk.example.gov.cn/zwgk/login" ]] || fail "http is not redirected to https: $LOC"
 

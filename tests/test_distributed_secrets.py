@@ -166,3 +166,20 @@ def test_a_round_on_another_database_is_refused_at_once(mini_registry, redis_url
         assert client.llen("zwgk") == 0  # the refused round's messages were taken back
     finally:
         client.close()
+
+
+@pytest.mark.parametrize("command", ["beat", "worker"])
+def test_a_broker_that_refuses_the_credentials_stops_the_service_at_start(command, acl_redis, tmp_path):
+    """Without the Redis user's password beat (or a worker) stops at once with one line,
+    instead of looking healthy until its first job is due."""
+    no_password = f"redis://127.0.0.1:{acl_redis.port}/0"
+    wrong = f"redis://zwgk:not-the-password@127.0.0.1:{acl_redis.port}/0"
+    for url in (no_password, wrong):
+        run = subprocess.run(
+            [sys.executable, "-m", "zwgk.cli", command, "--db", f"sqlite:///{tmp_path / 'zwgk.db'}",
+             "--schedule-file" if command == "beat" else "--loglevel", str(tmp_path / "s") if command == "beat" else "WARNING"],
+            capture_output=True, text=True, env=env(ZWGK_BROKER=url), timeout=120,
+        )
+        assert run.returncode == 2, run.stdout + run.stderr
+        assert "credentials" in run.stderr and "ZWGK_BROKER" in run.stderr, run.stderr
+        assert "not-the-password" not in run.stdout + run.stderr
