@@ -41,14 +41,17 @@ PGDATA=$WORK/pg/data
 
 cleanup() {
   set +e
+  say "cleanup"
   for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null; done
   [ -f "$WORK/nginx/nginx.pid" ] && kill -QUIT "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null
-  [ -d "$PGDATA" ] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1
+  [ -d "$PGDATA" ] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1
   sleep 1
   for pid in "${PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null; done
+  say "cleanup: processes stopped"
   for pid in $(pgrep -u "$SVC" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done  # the user is this run's own
   userdel "$SVC" 2>/dev/null
   if [ "${ZWGK_DEPLOY_KEEP:-}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+  say "cleaned up"
 }
 trap cleanup EXIT
 trap 'echo "--- logs ---" >&2; tail -n 25 "$WORK"/logs/*.log >&2 2>/dev/null' ERR
@@ -101,11 +104,11 @@ say "2. PostgreSQL ($(basename "$(dirname "$PG_BIN")")) on 127.0.0.1:$PG_PORT"
 install -d -o postgres -g postgres -m 0700 "$WORK/pg" "$WORK/pg/sock"
 chmod 0755 "$WORK/pg" "$WORK/pg/sock"
 runuser -u postgres -- "$PG_BIN/initdb" -D "$PGDATA" -U postgres --auth-local=peer --auth-host=scram-sha-256 \
-  -E UTF8 --no-locale >"$WORK/logs/initdb.log" 2>&1
+  -E UTF8 --no-locale --no-sync >"$WORK/logs/initdb.log" 2>&1
 # the host lines of deploy/postgresql/pg_hba.conf.example (the team network line is harmless here)
 grep -E '^host' "$HERE/postgresql/pg_hba.conf.example" >>"$PGDATA/pg_hba.conf"
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$WORK/logs/postgresql.log" -w -t 60 \
-  -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $WORK/pg/sock -c max_connections=150" start >/dev/null
+  -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $WORK/pg/sock -c max_connections=150 -c fsync=off -c synchronous_commit=off" start >/dev/null
 psql_admin() { runuser -u postgres -- "$PG_BIN/psql" -h "$WORK/pg/sock" -p "$PG_PORT" -v ON_ERROR_STOP=1 -qAt "$@"; }
 # createuser --pwprompt zwgk / createdb --owner zwgk: the password goes in on stdin, not argv
 psql_admin -d postgres <<SQL

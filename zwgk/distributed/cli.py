@@ -50,7 +50,7 @@ def worker(
     os.environ["ZWGK_DB"] = db_url  # the database every task of this worker uses (children too)
     configure(url)
     check_broker(url)
-    served = describe_database(db_url)
+    _, served = describe_database(db_url)
     n = concurrency or os.cpu_count() or 1
     argv = [
         "worker",
@@ -106,12 +106,11 @@ def beat(
     url = resolve_broker(broker)
     configure(url)
     check_broker(url)
-    db_url = resolve_url(db)
-    served = describe_database(db_url)
+    fingerprint, served = describe_database(resolve_url(db))
     config = MonitorConfig(
         probes_per_day=probes_per_day, resolver=resolver, allow_private=allow_private, probe_timeout=timeout,
         rubric=rubric, rounds=not no_rounds, annual=not no_rounds, bulletin_dir=bulletin_dir.resolve(),
-        db_fingerprint=served.fingerprint,
+        db_fingerprint=fingerprint,
     )
     schedule = beat_schedule(config)
     if alerts is not None:
@@ -125,14 +124,8 @@ def beat(
     app.Beat(loglevel=loglevel, schedule=str(schedule_file)).run()
 
 
-class _Served(str):
-    """The banner text for a database, with its fingerprint at hand."""
-
-    fingerprint: str = ""
-
-
-def describe_database(db_url: str) -> _Served:
-    """Open the database once (migrating it), return "database FP (URL without password)".
+def describe_database(db_url: str) -> tuple[str, str]:
+    """Open the database once (migrating it): (its fingerprint, "database FP (URL without password)").
 
     Fails at start, with one line, when the database cannot be opened: a worker or beat
     that cannot reach its database must not look healthy until its first job.  The
@@ -144,9 +137,7 @@ def describe_database(db_url: str) -> _Served:
     database = Database.open(db_url)
     try:
         fingerprint = database_fingerprint(database)
-        out = _Served(f"database {fingerprint} ({database.url})")
-        out.fingerprint = fingerprint
-        return out
+        return fingerprint, f"database {fingerprint} ({database.url})"
     finally:
         database.dispose()
 
