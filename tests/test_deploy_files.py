@@ -48,7 +48,7 @@ def test_env_templates_hold_placeholders_only():
                     assert "CHANGE-ME" in value, f"{env.name}: {key} must be a CHANGE-ME placeholder"
     assert "CHANGE-ME-DB-PASSWORD" in (DEPLOY / "postgresql" / "pgpass.example").read_text(encoding="utf-8")
     acl = (DEPLOY / "redis" / "zwgk-acl.conf").read_text(encoding="utf-8")
-    assert "user default off" in acl and re.search(r"^user zwgk on >CHANGE-ME", acl, re.M)
+    assert "user default off" in acl and re.search(r"^user zwgk on >CHANGE-ME", acl, re.MULTILINE)
 
 
 def test_nginx_site_has_the_security_headers():

@@ -84,7 +84,7 @@ def test_beat_sends_a_monthly_round_missed_while_it_was_down_once_at_start(redis
         entries = shelf["entries"]
         assert "zwgk-monthly-round" in entries
         for entry in entries.values():  # down for 40 days: every job's last run is old
-            entry.last_run_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=40)
+            entry.last_run_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
         shelf["entries"] = entries
 
     def sent() -> list[dict]:

@@ -97,9 +97,8 @@ def test_celery_tasks_run_the_same_jobs(db, db_url, mon_site, tmp_path, monkeypa
     on the worker's own database (ZWGK_DB), named in the messages by fingerprint only."""
     from celery import Celery
 
-    from zwgk.storage.identity import database_fingerprint
-
     from zwgk.monitor.tasks import register_tasks
+    from zwgk.storage.identity import database_fingerprint
     from zwgk.storage.probes import latest_probes, probe_count
 
     app = Celery("zwgk-monitor-test", broker="memory://")

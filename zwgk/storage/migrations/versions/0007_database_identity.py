@@ -6,9 +6,8 @@ Create Date: 2026-12-02 11:00:00
 """
 import uuid
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007'
 down_revision = '0006'
