@@ -45,7 +45,10 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null; done
   [ -f "$WORK/nginx/nginx.pid" ] && kill -QUIT "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null
   [ -d "$PGDATA" ] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1
-  sleep 1
+  for _ in $(seq 50); do   # Celery's warm shutdown: up to 10 s
+    alive=""; for pid in "${PIDS[@]}"; do kill -0 -- "-$pid" 2>/dev/null && alive=1; done
+    [ -n "$alive" ] || break; sleep 0.2
+  done
   for pid in "${PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null; done
   say "cleanup: processes stopped"
   for pid in $(pgrep -u "$SVC" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done  # the user is this run's own
@@ -131,7 +134,7 @@ include $WORK/redis/zwgk-acl.conf
 EOF
 chown "$REDIS_USER" "$WORK/redis/"*; chmod 0640 "$WORK/redis/"*
 setsid runuser -u "$REDIS_USER" -- redis-server "$WORK/redis/redis.conf" >"$WORK/logs/redis.log" 2>&1 &
-PIDS+=($!)
+PIDS+=($!); disown
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && break; sleep 0.1; done
 [ "$(redis-cli -p "$REDIS_PORT" ping 2>&1)" != PONG ] || fail "Redis answers without a password (default user must be off)"
 
@@ -193,7 +196,7 @@ start_unit() {  # start_unit UNIT INSTANCE LOGNAME [EXTRA ARGS…]
     ENVS="${envs[*]}" WD="$wd" SVC="$SVC" EXEC="$exec" EXTRA="$*" \
     bash -c 'set -a; for f in $ENVS; do . "$f"; done; set +a; cd "$WD"; unset ENVS WD; exec runuser -u "$SVC" -- $EXEC $EXTRA' \
     >"$WORK/logs/$log.log" 2>&1 &
-  PIDS+=($!)
+  PIDS+=($!); disown
 }
 say "5. services: zwgk-worker@1, zwgk-worker@2, zwgk-beat, zwgk-dashboard (from deploy/systemd)"
 start_unit "$HERE/systemd/zwgk-worker@.service" 1 worker1
@@ -243,7 +246,7 @@ as_zwgk() {  # a zwgk command as the service user with the env files (an evaluat
 }
 setsid runuser -u "$SVC" -- "$SRV/venv/bin/zwgk" farm serve --sites 6 --seed 3 --port "$FARM_PORT" --dns-port "$FARM_DNS" \
   --no-ipv6 --registry-out "$SRV/farm-sites.csv" --truth "$SRV/farm-truth.json" >"$WORK/logs/farm.log" 2>&1 &
-PIDS+=($!)
+PIDS+=($!); disown
 for _ in $(seq 150); do [ -s "$SRV/farm-sites.csv" ] && (exec 3<>"/dev/tcp/127.0.0.1/$FARM_PORT") 2>/dev/null && break; sleep 0.2; done
 [ -s "$SRV/farm-sites.csv" ] || fail "the farm did not start: $(tail -5 "$WORK/logs/farm.log")"
 as_zwgk registry import "$SRV/farm-sites.csv" >"$WORK/logs/registry.log" 2>&1 || fail "registry import: $(tail -5 "$WORK/logs/registry.log")"
