@@ -169,33 +169,51 @@ def _cell(text: str) -> str:
     return _SQUEEZE.sub(" ", text or "").strip()
 
 
+PDFTOTEXT_TIMEOUT_S = 30
+MAX_TEXT_CHARS = 2_000_000
+
+
+class PdfToolMissing(RuntimeError):
+    """``pdftotext`` (poppler-utils) is not installed: PDF reports cannot be read here."""
+
+
 def pdf_rows(data: bytes) -> list[list[str]]:
-    """Rows of a PDF: each text line (pypdf, layout mode) split into cells at runs of spaces.
+    """Rows of a PDF: each text line (``pdftotext -layout``) split into cells at runs of spaces.
 
-    Layout mode places text by its position, so table cells are separated by several spaces;
-    single spaces inside a cell (CJK fonts often come out "本 年 新 收") are dropped.
+    Poppler's layout mode places text by its position, so table cells are separated by several
+    spaces; single spaces inside a cell (some CJK fonts come out "本 年 新 收") are dropped.
+    pypdf was tried and reads the CID-keyed CJK fonts word processors embed as nothing or NULs,
+    so poppler it is — the same ``pdftotext`` the test suite reads exported PDFs with
+    (``scripts/install-test-deps.sh`` installs poppler-utils; docs/deployment.md lists it).
+    It runs as a separate process on stdin with a page cap, a timeout and an output cap.
     """
-    from pypdf import PdfReader
+    import shutil
+    import subprocess
 
-    reader = PdfReader(io.BytesIO(data))
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        raise PdfToolMissing("pdftotext (poppler-utils) is not installed")
+    done = subprocess.run([exe, "-layout", "-enc", "UTF-8", "-l", str(MAX_PDF_PAGES), "-q", "-", "-"],
+                          input=data, capture_output=True, timeout=PDFTOTEXT_TIMEOUT_S, check=False)
+    text = done.stdout[: MAX_TEXT_CHARS * 4].decode("utf-8", "replace")
     rows: list[list[str]] = []
-    for n, page in enumerate(reader.pages):
-        if n >= MAX_PDF_PAGES:
-            break
-        try:
-            text = page.extract_text(extraction_mode="layout")
-        except Exception:  # a damaged page: the rest of the report is still read
-            continue
-        for line in text.splitlines():
-            rows.extend(_text_row(line))
+    for line in text.splitlines():
+        rows.extend(_text_row(line))
     return rows
+
+
+_LABEL_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff）)])(\d[\d,]*(?:\.\d+)?)$")
 
 
 def _text_row(line: str) -> list[list[str]]:
     line = line.replace("\u3000", "  ").rstrip()
     if not line.strip():
         return []
-    cells = [_SINGLE_SPACE.sub("", part.strip()) for part in _SPACE_RUN.split(line.strip())]
+    cells: list[str] = []
+    for part in _SPACE_RUN.split(line.strip()):
+        cell = _SINGLE_SPACE.sub("", part.strip())
+        joined = _LABEL_NUMBER.match(cell)  # a label cell run into the first number ("申请数量12")
+        cells.extend(joined.groups() if joined else [cell])
     return [[c for c in cells if c]]
 
 
@@ -248,6 +266,8 @@ def read_document(data: bytes, url: str = "", *, cut: bool = False) -> dict[str,
         return _unreadable(url, kind or "attachment", "附件不是可读取的PDF或DOCX文件")
     try:
         rows = pdf_rows(data) if kind == "pdf" else docx_rows(data)
+    except PdfToolMissing:
+        return _unreadable(url, kind, "未安装 pdftotext（poppler-utils），PDF附件未读取")
     except Exception as exc:  # damaged or hostile files: say so, never stop the crawl
         return _unreadable(url, kind, f"附件无法解析（{type(exc).__name__}）")
     parsed = parse_rows(rows, source=kind, url=url)
