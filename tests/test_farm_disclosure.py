@@ -1,0 +1,68 @@
+"""The default farm crawled for real, its 依申请公开 ledgers imported as evaluators do, and judged:
+the 年报 and register plants (wrong totals, old format, a missing table, a carry-over that does
+not match, a PDF-attachment report, late replies incl. a 调休 case, a failed channel test) are
+found exactly where the farm's truth says, and nowhere else."""
+
+from __future__ import annotations
+
+import pytest
+
+from zwgk.model import Unit
+from zwgk.sitefarm.disclosure_codes import DISCLOSURE_CODES
+
+
+@pytest.fixture(scope="module")
+def judged(farm, tmp_path_factory):
+    from zwgk.crawlers import CrawlSettings, crawl_round
+    from zwgk.disclosure.ledger import read_ledger
+    from zwgk.indicators import evaluate, load_rubric
+    from zwgk.pipeline.round import unit_inputs
+    from zwgk.sitefarm.disclosure import write_ledgers
+    from zwgk.storage import Database
+    from zwgk.storage.registry import upsert_units
+    from zwgk.storage.requests import add_test, replace_applications
+    from zwgk.storage.rounds import create_round
+    from zwgk.storage.snapshot import load_snapshot
+
+    rubric = load_rubric("national-2019")
+    tmp = tmp_path_factory.mktemp("farmdisclosure")
+    db = Database.open(f"sqlite:///{tmp / 'zwgk.db'}")
+    units = [Unit(unit_id=s["unit_id"], name=s["name"], tier=s["tier"], kind=s["kind"], site_url=s["url"],
+                  site_code=s["site_code"]) for s in farm.sites]
+    upsert_units(db, units)
+    ledgers = write_ledgers(farm.farm, tmp / "ledgers")
+    for unit_id, path in ledgers.items():
+        report = read_ledger(path, unit_id)
+        replace_applications(db, unit_id, report.applications)
+        for test in report.tests:
+            add_test(db, test)
+    info, _ = create_round(db, "farm-disclosure", as_of=farm.config.as_of, rubric="national-2019", weight=0.05,
+                           units=units)
+    settings = CrawlSettings(resolver=farm.resolver, allow_private=True, backoff_base=0.2)
+    summary = crawl_round(db, info.id, units, settings, rubric.column_synonyms())
+    found, pdf_reports = set(), 0
+    for unit in units:
+        if unit.unit_id in summary.failed:
+            continue
+        snapshot = load_snapshot(db, info.id, unit, farm.config.as_of)
+        snapshot.inputs = unit_inputs(db, unit)
+        pdf_reports += sum(1 for p in snapshot.pages.values()
+                           if ((p.facts or {}).get("annual_report") or {}).get("source") == "pdf")
+        found |= {(f.unit_id, f.rule, f.subject) for f in evaluate(snapshot, rubric) if f.rule in DISCLOSURE_CODES}
+    db.dispose()
+    truth = {(d["unit_id"], d["rule"], d["subject"]) for d in farm.truth["defects"] if d["rule"] in DISCLOSURE_CODES}
+    return truth, found, pdf_reports, ledgers
+
+
+def test_some_reports_were_read_from_pdf_attachments_and_ledgers_written(judged):
+    _, _, pdf_reports, ledgers = judged
+    assert pdf_reports >= 1 and len(ledgers) >= 3
+
+
+@pytest.mark.parametrize("code", DISCLOSURE_CODES)
+def test_planted_code_found_exactly(judged, code):
+    truth, found, _, _ = judged
+    planted = {t for t in truth if t[1] == code}
+    got = {t for t in found if t[1] == code}
+    assert planted, f"the default farm plants no {code}"
+    assert got == planted, {"missed": sorted(planted - got), "spurious": sorted(got - planted)}
