@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import shutil
 
+from tests.fixtures_indicators import AS_OF, SiteBuilder, by_rule
 from zwgk.crawlers.annual_report import (
     html_rows,
     looks_like_report,
@@ -15,7 +16,6 @@ from zwgk.crawlers.annual_report import (
     review_checks,
 )
 from zwgk.indicators import evaluate
-from tests.fixtures_indicators import AS_OF, SiteBuilder, by_rule
 
 YEAR = AS_OF.year - 1
 # 本年新收 / 上年结转 / results / 结转: columns 自然人, 商业企业, 科研机构, 社会公益组织, 法律服务机构, 其他, 总计
@@ -50,8 +50,8 @@ def report_html(*, total=None, carried=None, blank_zero=True, drop_requests=Fals
     """A 2021-format report page as CMSs publish it: merged header cells, rowspans, zero cells empty."""
     zero = [0] * 7
     total = total or [a + b + c + d for a, b, c, d in zip(OPEN, PARTIAL, THIRD, HOLD)]
-    rows = ['<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
-            '<td colspan="7">申请人情况</td></tr>',
+    rows = [('<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
+             '<td colspan="7">申请人情况</td></tr>'),
             '<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>',
             "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>",
             f'<tr><td colspan="3">一、本年新收政府信息公开申请数量</td>{_cells(NEW, blank_zero)}</tr>',

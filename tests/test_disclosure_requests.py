@@ -6,14 +6,14 @@ import datetime as dt
 
 from typer.testing import CliRunner
 
+from tests.fixtures_indicators import SiteBuilder, by_rule
+from tests.test_disclosure_report import NEW, _site, report_html
 from zwgk.cli import app
 from zwgk.disclosure.ledger import read_ledger
 from zwgk.indicators import evaluate
 from zwgk.indicators.rules.applications import due_date
 from zwgk.model import Unit
 from zwgk.storage.requests import InfoRequest, requests_of
-from tests.fixtures_indicators import SiteBuilder, by_rule
-from tests.test_disclosure_report import NEW, _site, report_html
 
 HEADER = "申请编号,收到日期,申请渠道,申请人类型,答复日期,处理结果,是否延期,类型,备注\n"
 

@@ -128,7 +128,7 @@ def read_ledger(path: Path, unit_id: str, entered_by: str = "") -> LedgerReport:
             report.problems.append((line, reason))
     labels = [str(c).strip() for c in header]
     for line, cells in table.rows[at + 1:]:
-        def get(name: str) -> str:
+        def get(name: str, cells: list[str] = cells) -> str:
             i = columns.get(name)
             return str(cells[i]).strip() if i is not None and i < len(cells) else ""
 

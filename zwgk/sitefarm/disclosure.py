@@ -96,7 +96,8 @@ def plan_disclosure(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
     for spec in specs:
         rng = random.Random(derive_seed(spec.seed, "disclosure-plan"))
         codes: set[str] = set()
-        if _planted_here(spec, config) and rng.random() < PLANT_SHARE:
+        # drawn only on sites the plan already gave a defect: the farm keeps its clean sites clean
+        if _planted_here(spec, config) and (spec.codes or spec.content_codes) and rng.random() < PLANT_SHARE:
             code = rng.choice([c for c in DISCLOSURE_CODES if _applicable(spec, c)] or [""])
             if code:
                 codes.add(code)
@@ -107,6 +108,8 @@ def plan_disclosure(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
         members = [i for i in order if _planted_here(out[i], config) and pick_family(out[i], config) == family]
         if len(members) < 6:
             continue
+        # sites the plan already gave defects first: a clean site stays clean where possible
+        members.sort(key=lambda i: not (out[i].codes or out[i].content_codes))
         for code in DISCLOSURE_CODES:
             have = sum(code in out[i].disclosure_codes for i in members)
             for i in members:
@@ -356,8 +359,8 @@ def report_body(site: Site, item: Item) -> str:
     blank = bool(plan and plan.zero_blank)
     fig = figures(spec, year, last)
     org = html.escape(spec.name)
-    parts = [f"<p>一、总体情况</p><p>{year}年，{org}认真贯彻落实《中华人民共和国政府信息公开条例》，"
-             "持续推进政务公开标准化规范化建设。</p>",
+    parts = [(f"<p>一、总体情况</p><p>{year}年，{org}认真贯彻落实《中华人民共和国政府信息公开条例》，"
+              "持续推进政务公开标准化规范化建设。</p>"),
              "<p>二、主动公开政府信息情况</p>", _active_html(spec, year, template),
              "<p>三、收到和处理政府信息公开申请情况</p>"]
     if planted and plan.drop_requests_table:

@@ -9,8 +9,9 @@ applications (``replace_applications``); channel tests an inspector recorded are
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 

@@ -11,7 +11,8 @@ candidate, never a deduction.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from zwgk.crawlers.annual_report import REQUEST_COLUMNS, request_checks, review_checks
 from zwgk.indicators.rules import register

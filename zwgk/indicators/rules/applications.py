@@ -12,7 +12,8 @@ review candidate, as is one whose 是否延期 cell could not be read.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from zwgk.indicators import workdays
 from zwgk.indicators.rules import register
@@ -20,7 +21,7 @@ from zwgk.indicators.rules._common import make_finding
 from zwgk.indicators.rules.annual import last_years_report
 from zwgk.model import REVIEW_CONFIDENCE, Finding, SiteSnapshot
 
-CONSULT_WORDS = ("征求", "第三方", "会商", "协商")
+CONSULT_WORDS = ("征求", "第三方意见", "会商", "协商")  # 保护第三方合法权益 is a result, not a consultation
 FAILED_TEST_WORDS = ("退回", "拒收", "无法提交", "无法送达", "渠道不通", "未受理", "无人接收", "提交失败", "无法接收")
 
 
