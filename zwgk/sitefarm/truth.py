@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from zwgk.sitefarm.content import content_defects
-from zwgk.sitefarm.disclosure import disclosure_defects
+from zwgk.sitefarm.disclosure import LEDGER_CODES as REGISTER_CODES, disclosure_defects
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.generate import IMPORTANT_WORDS
 from zwgk.sitefarm.model import Site
@@ -103,7 +103,10 @@ def site_defects(farm: Farm, site: Site) -> list[dict]:
     for rule, subject in out:
         if (rule, subject) not in seen:
             seen.add((rule, subject))
-            result.append({"unit_id": spec.unit_id, "rule": rule, "subject": subject})
+            defect = {"unit_id": spec.unit_id, "rule": rule, "subject": subject}
+            if rule in REGISTER_CODES:  # found only from the unit's register, once it is imported
+                defect["input"] = "register"
+            result.append(defect)
     return result
 
 
