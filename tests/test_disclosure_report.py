@@ -233,3 +233,17 @@ def test_a_report_that_could_not_be_read_is_not_judged(nat_rubric):
                annual_report={"year": YEAR, "source": "doc", "unreadable": "旧版Word", "chars": 0, "tables": {}})
     assert _mine(evaluate(ws.snapshot(), nat_rubric)) == []
     assert by_rule(evaluate(ws.snapshot(), nat_rubric), "REPORT-TEMPLATE") == []
+
+
+def test_inspect_shows_a_report_pages_tables(nat_rubric):
+    from zwgk.inspect.page import inspect_html
+
+    page = report_html().replace("</div></body>", '<p><a href="/nb/2025.pdf">附件：年报.pdf</a></p></div></body>')
+    seen = inspect_html("http://www.example.gov.cn/report/nb.html", page, "article", nat_rubric.column_vocabulary())
+    report = seen["annual_report"]
+    assert report["year"] == YEAR and report["template"] == "2021"
+    assert report["tables"]["requests"]["rows"]["new"] == NEW
+    assert report["attachments"] == ["http://www.example.gov.cn/nb/2025.pdf"]
+    plain = inspect_html("http://www.example.gov.cn/a.html", "<title>通知</title><p>x</p>", "article",
+                         nat_rubric.column_vocabulary())
+    assert plain["annual_report"] is None

@@ -51,17 +51,37 @@ def judged(farm, tmp_path_factory):
         found |= {(f.unit_id, f.rule, f.subject) for f in evaluate(snapshot, rubric) if f.rule in DISCLOSURE_CODES}
     db.dispose()
     truth = {(d["unit_id"], d["rule"], d["subject"]) for d in farm.truth["defects"] if d["rule"] in DISCLOSURE_CODES}
-    return truth, found, pdf_reports, ledgers
+    return truth, found, pdf_reports, ledgers, f"sqlite:///{tmp / 'zwgk.db'}"
 
 
 def test_some_reports_were_read_from_pdf_attachments_and_ledgers_written(judged):
-    _, _, pdf_reports, ledgers = judged
+    _, _, pdf_reports, ledgers, _ = judged
     assert pdf_reports >= 1 and len(ledgers) >= 3
+
+
+def test_reports_show_gives_evaluators_the_extracted_tables(judged, farm):
+    import json
+
+    from typer.testing import CliRunner
+
+    from zwgk.cli import app
+
+    truth, _, _, _, db_url = judged
+    unit = next(u for u, rule, _ in sorted(truth) if rule == "REPORT-TOTALS")
+    year = str(farm.config.as_of.year - 1)
+    shown = CliRunner().invoke(app, ["reports", "show", "--round", "farm-disclosure", "--unit", unit,
+                                     "--format", "json", "--db", db_url])
+    assert shown.exit_code == 0, shown.output
+    report = json.loads(shown.output)[year]
+    assert report["template"] == "2021" and len(report["tables"]["requests"]["rows"]) == 25
+    table = CliRunner().invoke(app, ["reports", "show", "--round", "farm-disclosure", "--unit", unit, "--db", db_url])
+    assert table.exit_code == 0 and "三、收到和处理政府信息公开申请情况" in table.output
+    assert "不相符" in table.output and "各类申请人之和" in table.output
 
 
 @pytest.mark.parametrize("code", DISCLOSURE_CODES)
 def test_planted_code_found_exactly(judged, code):
-    truth, found, _, _ = judged
+    truth, found, _, _, _ = judged
     planted = {t for t in truth if t[1] == code}
     got = {t for t in found if t[1] == code}
     assert planted, f"the default farm plants no {code}"

@@ -452,8 +452,10 @@ def request_checks(table: dict[str, Any]) -> list[dict[str, Any]]:
         if len(values) == width and key not in unsure:
             parts = sum(values[:-1])
             if not _eq(parts, values[-1]):
-                out.append({"check": "row_total", "row": key, "label": REQUEST_LABELS.get(key, key),
-                            "expected": parts, "stated": values[-1], "holds": False, "sure": True})
+                label = REQUEST_LABELS.get(key, key)
+                out.append({"check": "row_total", "row": key, "label": label, "expected": parts,
+                            "stated": values[-1], "holds": False, "sure": True,
+                            "text": f"{label}：各类申请人之和{_n(parts)}，总计列{_n(values[-1])}"})
     flow = ("new", "carried", "total", "carry_next")
     if usable(flow):
         for c, column in enumerate(REQUEST_COLUMNS):

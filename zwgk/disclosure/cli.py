@@ -175,7 +175,7 @@ def show_cmd(
         req = tables.get("requests")
         if req:
             t = Table(title="三、收到和处理政府信息公开申请情况")
-            t.add_column("项目")
+            t.add_column("项目", overflow="fold")
             for col in req["columns"]:
                 t.add_column(col, justify="right")
             for key, values in req["rows"].items():
