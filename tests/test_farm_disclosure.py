@@ -86,3 +86,32 @@ def test_planted_code_found_exactly(judged, code):
     got = {t for t in found if t[1] == code}
     assert planted, f"the default farm plants no {code}"
     assert got == planted, {"missed": sorted(planted - got), "spurious": sorted(got - planted)}
+
+
+def test_a_ledger_imported_after_a_round_is_judged_in_it(farm_factory, tmp_path, db, db_url):
+    """`zwgk requests import --round R`: the unit is judged again from R's stored snapshot with the
+    register, and the round is rescored; a later import replaces the register and the finding goes."""
+    from typer.testing import CliRunner
+
+    from zwgk.cli import app
+    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.storage.results import list_findings
+
+    handle = farm_factory(sites=2, seed=3)
+    registry = handle.write_registry(tmp_path / "registry.csv")
+    result = run_round(db, RoundOptions(name="r1", as_of=handle.config.as_of, registry=registry,
+                                        resolver=handle.resolver, allow_private=True))
+    unit = next(s["unit_id"] for s in handle.sites if s["unit_id"] not in result.failed)
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("收到日期,申请渠道,申请人类型,答复日期,处理结果,是否延期,申请编号\n"
+                      "2025-09-19,信函,自然人,2025-10-24,予以公开,否,L-1\n", encoding="utf-8")
+    runner = CliRunner()
+    done = runner.invoke(app, ["requests", "import", str(ledger), "--unit", unit, "--round", "r1", "--db", db_url])
+    assert done.exit_code == 0, done.output
+    late = [f for f in list_findings(db, result.round_id, unit) if f.rule == "REQUEST-LATE"]
+    assert [(f.subject, f.evidence["due"]) for f in late] == [("L-1", "2025-10-23")]
+    ledger.write_text("收到日期,申请渠道,申请人类型,答复日期,处理结果,是否延期,申请编号\n"
+                      "2025-09-19,信函,自然人,2025-10-23,予以公开,否,L-1\n", encoding="utf-8")
+    done = runner.invoke(app, ["requests", "import", str(ledger), "--unit", unit, "--round", "r1", "--db", db_url])
+    assert done.exit_code == 0, done.output
+    assert not [f for f in list_findings(db, result.round_id, unit) if f.rule == "REQUEST-LATE"]

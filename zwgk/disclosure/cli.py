@@ -48,12 +48,37 @@ def _unit(database, unit_id: str):
     return unit
 
 
+ROUND_HELP = ("Re-judge the unit in this (finished) round with the register and rescore the round; "
+              "without it, rounds judged after the import use it.")
+
+
+def _rejudge(database, round_name: str | None, unit_id: str) -> None:
+    """Judge ``unit_id`` again in ``round_name`` (its stored snapshot, the register as now) and rescore."""
+    if not round_name:
+        return
+    from zwgk.assess.ranking import rescore_round
+    from zwgk.pipeline.round import evaluate_site, load_prepared
+    from zwgk.storage import rounds as rounds_store
+
+    info = rounds_store.get_round(database, round_name)
+    if info is None:
+        raise ZwgkError(f"no round named {round_name!r}")
+    prepared = load_prepared(database, info.id)
+    unit = next((u for u in prepared.units if u.unit_id == unit_id), None)
+    if unit is None:
+        raise ZwgkError(f"unit {unit_id!r} is not in round {round_name!r}")
+    n = evaluate_site(database, prepared, unit, rounds_store.failed_sites(database, info.id))
+    rescore_round(database, info.id, prepared.rubric)
+    console.print(f"重新判定 re-judged {unit_id} in round {round_name}: {n} findings; round rescored")
+
+
 @requests_app.command("import")
 def import_cmd(
     ledger: Path = typer.Argument(..., help="The unit's ledger (台账), CSV or XLSX."),
     unit: str = typer.Option(..., "--unit", help="单位编码 of the unit whose ledger it is."),
     by: str = typer.Option("", "--by", help="Who imports it (录入人)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Read and report only; store nothing."),
+    round_name: Optional[str] = typer.Option(None, "--round", help=ROUND_HELP),
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """导入台账 Import a unit's ledger: it replaces the unit's applications (channel tests stay)."""
@@ -75,8 +100,8 @@ def import_cmd(
     stored = replace_applications(database, unit, report.applications)
     for test in report.tests:
         add_test(database, test)
-    console.print(f"已导入 stored {stored} applications and {len(report.tests)} tests for {unit}; "
-                  "the next round (or `zwgk assess` re-run) judges them")
+    console.print(f"已导入 stored {stored} applications and {len(report.tests)} tests for {unit}")
+    _rejudge(database, round_name, unit)
 
 
 @requests_app.command("test")
@@ -88,6 +113,7 @@ def test_cmd(
                                 help="What happened, e.g. 予以公开, 未收到答复, 信函被退回, 网上平台无法提交."),
     reply: Optional[str] = typer.Option(None, "--reply", help="Date of the reply, if any (YYYY-MM-DD)."),
     by: str = typer.Option("", "--by", help="The inspector."),
+    round_name: Optional[str] = typer.Option(None, "--round", help=ROUND_HELP),
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """渠道测试 Record an application an inspector sent to test a channel, and its outcome."""
@@ -107,6 +133,7 @@ def test_cmd(
                                    applicant="评估人员", replied=day(reply, "--reply"), result=outcome,
                                    note="渠道测试", source="zwgk requests test", entered_by=by))
     console.print(f"已记录 recorded a {channel} test of {unit} sent {sent}: {outcome}")
+    _rejudge(database, round_name, unit)
 
 
 @requests_app.command("list")
