@@ -81,7 +81,12 @@ def inspect_html(url: str, html: str, kind: str, vocabulary: ColumnVocabulary) -
 def annual_report(title: str, html: str, links: list[Any]) -> dict[str, Any] | None:
     """A 年报 page's sections and tables as a round reads them from the page (the crawler's
     :mod:`zwgk.crawlers.annual_report`); its PDF / DOCX attachments are listed, not fetched."""
-    from zwgk.crawlers.annual_report import DOCUMENT_EXTENSIONS, html_rows, looks_like_report, parse_rows
+    from zwgk.crawlers.annual_report import (
+        DOCUMENT_EXTENSIONS,
+        html_rows,
+        looks_like_report,
+        parse_rows,
+    )
     from zwgk.crawlers.urls import extension
 
     year = looks_like_report(title)
