@@ -213,6 +213,13 @@ def test_tables_that_may_be_pictures_are_only_review_candidates(nat_rubric):
     assert f.rule == "REPORT-TABLES" and f.needs_review
 
 
+def test_a_missing_table_beside_an_unread_attachment_is_only_a_review_candidate(nat_rubric):
+    ws = _site(report_html(drop_requests=True),
+               attachments_unread=[{"url": "http://www.example.gov.cn/nb.doc", "why": "旧版Word/WPS格式"}])
+    [f] = _mine(evaluate(ws.snapshot(), nat_rubric))
+    assert f.rule == "REPORT-TABLES" and f.needs_review and "附件" in f.evidence["review_reason"]
+
+
 def test_carry_over_compared_with_the_year_before(nat_rubric):
     carried = [2, 0, 0, 0, 0, 0, 2]
     next_ = [2, 0, 0, 0, 0, 0, 2]  # this year's flow still adds up: carried and carried forward both +1

@@ -207,8 +207,10 @@ class SiteCrawler:
     async def _annual_report(self, seen: Seen, html: str) -> None:
         """A 政府信息公开工作年度报告: read its sections and tables into ``facts["annual_report"]``.
 
-        From the page itself; when the page shows no statistical table, from its PDF / DOCX
-        attachments (fetched whole, up to ``max_document_bytes``), recorded as pages of their own.
+        From the page itself; when one of the three statistical tables is not on the page, from its
+        PDF / DOCX attachments (fetched whole, up to ``max_document_bytes``, recorded as pages of
+        their own) — the reading with more tables wins; attachments that could not be read are
+        listed in ``attachments_unread`` so rules do not accuse a report of lacking what they hold.
         """
         page = seen.page
         year = looks_like_report(page.title, str((page.facts or {}).get("column") or ""))
@@ -216,7 +218,7 @@ class SiteCrawler:
             return
         rows, images = html_rows(html)
         report = parse_rows(rows, source="html", url="", images=images)
-        if not report["tables"]:
+        if len(report["tables"]) < 3:  # a table missing on the page: the attachment may have it
             docs = [l.target for l in seen.links if l.tag == "a" and is_attachment(l.target)
                     and extension(l.target) in DOCUMENT_EXTENSIONS and same_site(l.target, self.home)]
             for target in list(dict.fromkeys(docs))[: self.s.max_report_attachments]:
@@ -234,7 +236,7 @@ class SiteCrawler:
                         not report["tables"] and parsed["chars"] > report["chars"] and not parsed.get("unreadable")):
                     parsed["page_sections"] = report["sections"]
                     report = parsed
-                elif parsed.get("unreadable") and not report["tables"]:
+                elif parsed.get("unreadable"):
                     report.setdefault("attachments_unread", []).append({"url": target, "why": parsed["unreadable"]})
         report["year"] = year
         page.facts["annual_report"] = report

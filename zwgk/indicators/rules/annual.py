@@ -109,7 +109,10 @@ def report_tables(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     year = str(report["year"])
     evidence = _evidence(report, missing=[TABLE_NAMES[m] for m in missing])
     msg = f"{year}年度政府信息公开工作年度报告缺少统计表：{'、'.join(TABLE_NAMES[m] for m in missing)}。"
-    if report.get("images"):
+    if report.get("attachments_unread"):
+        _review(evidence, "年报附件未能自动读取（" + "；".join(a["why"] for a in report["attachments_unread"])
+                + "），缺少的统计表可能在附件中，需人工查看")
+    elif report.get("images"):
         _review(evidence, f"正文含{report['images']}张图片，统计表可能以图片形式发布，需人工查看")
     return [make_finding(snapshot, spec, year, msg, evidence, page=report.get("url") or report["page"])]
 
