@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 from zwgk.sitefarm.content import content_defects
-from zwgk.sitefarm.disclosure import LEDGER_CODES as REGISTER_CODES, disclosure_defects
+from zwgk.sitefarm.disclosure import LEDGER_CODES as REGISTER_CODES
+from zwgk.sitefarm.disclosure import disclosure_defects
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.generate import IMPORTANT_WORDS
 from zwgk.sitefarm.model import Site
