@@ -88,6 +88,21 @@ def compare_by_family(truth: dict, findings: list[dict]) -> dict[str, tuple[list
     return out
 
 
+def import_ledgers(db, farm, directory: Path) -> int:
+    """Write the farm's 依申请公开 ledgers and import each, as ``zwgk requests import`` does."""
+    from zwgk.disclosure.ledger import read_ledger
+    from zwgk.sitefarm.disclosure import write_ledgers
+    from zwgk.storage.requests import add_test, replace_applications
+
+    count = 0
+    for unit_id, path in write_ledgers(farm, directory).items():
+        report = read_ledger(path, unit_id)
+        count += replace_applications(db, unit_id, report.applications)
+        for test in report.tests:
+            add_test(db, test)
+    return count
+
+
 def run(sites: int, seed: int, as_of: dt.date, workdir: Path,
         families: tuple[str, ...] | None = None) -> tuple[list[dict], dict, dict, dict]:
     from zwgk.pipeline.round import RoundOptions, run_round
@@ -103,6 +118,7 @@ def run(sites: int, seed: int, as_of: dt.date, workdir: Path,
     with running_farm(config) as farm:
         registry = workdir / "registry.csv"
         farm.write_registry(registry)
+        import_ledgers(db, farm.farm, workdir / "ledgers")  # the 依申请公开 registers evaluators import
         result = run_round(
             db,
             RoundOptions(name="accuracy", as_of=as_of, registry=registry, resolver=farm.resolver, allow_private=True),

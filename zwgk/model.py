@@ -131,6 +131,9 @@ class SiteSnapshot:
     probes: dict[str, Any] = field(default_factory=dict)
     # monitoring history that precedes as_of (AVAIL-DOWN, FRESH-HOME); may be empty
     history: list[dict[str, Any]] = field(default_factory=list)
+    # records evaluators imported for the unit, not crawled (loaded when the site is judged):
+    # "requests" → the 依申请公开 register and channel tests (zwgk.storage.requests.InfoRequest.to_input)
+    inputs: dict[str, Any] = field(default_factory=dict)
 
     def pages_of_kind(self, kind: str) -> list[Page]:
         return [p for p in self.pages.values() if p.kind == kind]

@@ -131,9 +131,11 @@ class ReplayFetcher(Fetcher):
             body = head.body
         ctype = result.content_type.split(";", 1)[0].strip().lower()
         html = ctype.startswith(("text/html", "application/xhtml")) or (ctype in ("", "text/plain") and full_body)
-        html = html or result.want_text
+        html = (html or result.want_text) and not result.want_bytes
         declared = _first(headers, "content-length")
         result.size = int(declared) if row.truncated and declared.isdigit() else len(body)
+        if result.want_bytes:  # a 年报 attachment, archived whole as the crawler read it
+            result.body, result.cut = body, bool(row.truncated)
         if html:
             result.text, result.charset = decode_body(body, result.content_type or None)
 

@@ -92,6 +92,9 @@ class FetchResult:
     redirects: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
     want_text: bool = False  # decode the body whatever its type (fetch(read_text=True))
+    want_bytes: bool = False  # keep the raw body, up to max_document_bytes (fetch(read_bytes=True))
+    body: bytes | None = None  # the raw body when ``want_bytes``
+    cut: bool = False  # the body was cut at the cap
 
     @property
     def is_html(self) -> bool:
@@ -270,6 +273,7 @@ class Fetcher:
         retries: int | None = None,
         use_breaker: bool = True,
         read_text: bool = False,
+        read_bytes: bool = False,
     ) -> FetchResult:
         """GET ``url`` following redirects manually; never raises for network trouble.
 
@@ -278,8 +282,10 @@ class Fetcher:
         ``use_breaker``: False for deliberate checks (spaced homepage checks,
         control hosts) that must reach the host even when its circuit is open.
         ``read_text``: decode any body as text, whatever its type (a footer script).
+        ``read_bytes``: keep the raw body in ``result.body`` up to ``max_document_bytes`` (a 年报
+        attachment to read); ``result.cut`` says when it was longer.
         """
-        result = FetchResult(url=url, final_url=url, want_text=read_text)
+        result = FetchResult(url=url, final_url=url, want_text=read_text, want_bytes=read_bytes)
         started = time.monotonic()
         current = url
         visited = {url}
@@ -451,8 +457,8 @@ class Fetcher:
         s = self.settings
         ctype = (resp.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
         html = ctype.startswith(("text/html", "application/xhtml")) or (ctype in ("", "text/plain") and full_body)
-        html = html or result.want_text
-        limit = s.max_page_bytes if html else s.check_read_bytes
+        html = (html or result.want_text) and not result.want_bytes
+        limit = s.max_document_bytes if result.want_bytes else s.max_page_bytes if html else s.check_read_bytes
         chunks: list[bytes] = []
         size = 0
         truncated = False
@@ -467,6 +473,8 @@ class Fetcher:
         body = b"".join(chunks)[:limit]
         declared = resp.headers.get("Content-Length")
         result.size = int(declared) if truncated and declared and declared.isdigit() else size
+        if result.want_bytes:
+            result.body, result.cut = body, truncated
         if html:
             result.text, result.charset = decode_body(body, resp.headers.get("Content-Type"))
             if truncated:

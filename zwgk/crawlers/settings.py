@@ -74,6 +74,9 @@ class CrawlSettings:
       max_redirects: redirect hops followed (loops are detected before that).
       max_page_bytes: body bytes read from an HTML page (the rest is cut).
       check_read_bytes: bytes read of a non-HTML link target before we stop.
+      max_document_bytes: bytes read of a 年报 attachment (PDF / DOCX) that is parsed; a longer
+        file is recorded as cut and not judged.
+      max_report_attachments: attachments of one 年报 page fetched to read its tables.
 
     Crawl shape and caps
       max_depth: link distance from the homepage that is still crawled.
@@ -139,6 +142,8 @@ class CrawlSettings:
     retry_after_cap: float = 30.0
     max_redirects: int = 5
     max_page_bytes: int = 5_000_000
+    max_document_bytes: int = 20_000_000
+    max_report_attachments: int = 2
     check_read_bytes: int = 2048
     max_depth: int = 4
     max_pages_per_site: int = 600

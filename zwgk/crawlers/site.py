@@ -23,13 +23,14 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from zwgk.columns import INTERPRETATION_WORDS, ColumnMatch, ColumnVocabulary, is_hub_name
+from zwgk.crawlers.annual_report import DOCUMENT_EXTENSIONS, html_rows, looks_like_report, parse_rows, read_document
 from zwgk.crawlers.extract import Extracted, extract_page, is_soft404
 from zwgk.crawlers.footer import CONAC_MARKERS, JIUCUO_MARKERS, footer_facts, has_marker, script_text
 from zwgk.crawlers.fetcher import Fetcher, FetchResult
 from zwgk.crawlers.ipv6 import add_inner_share, empty_probe, probe_ipv6
 from zwgk.crawlers.pipeline import SiteWriter
 from zwgk.crawlers.settings import CrawlSettings
-from zwgk.crawlers.urls import is_attachment, normalise_url, path_key, path_pattern, same_site
+from zwgk.crawlers.urls import extension, is_attachment, normalise_url, path_key, path_pattern, same_site
 from zwgk.model import Link, Page, PageKind, Unit
 from zwgk.storage import snapshot
 from zwgk.text import normalise
@@ -193,13 +194,52 @@ class SiteCrawler:
             return None
         self.budget -= 1
         self.crawled[url] = depth
-        seen, _result = await self._fetch_seen(url, kind, depth)
+        seen, result = await self._fetch_seen(url, kind, depth)
         if extra:
             seen.page.facts.update(extra)
             if extra.get("list_probe") and seen.page.outcome == "ok" and not looks_like_list(seen.page.facts):
                 seen.page.kind = PageKind.OTHER.value  # a content page under an unknown name, not a list
+        if seen.page.kind == PageKind.ARTICLE.value and seen.page.outcome == "ok" and result.text is not None:
+            await self._annual_report(seen, result.text)
         await self._record(seen)
         return seen
+
+    async def _annual_report(self, seen: Seen, html: str) -> None:
+        """A 政府信息公开工作年度报告: read its sections and tables into ``facts["annual_report"]``.
+
+        From the page itself; when one of the three statistical tables is not on the page, from its
+        PDF / DOCX attachments (fetched whole, up to ``max_document_bytes``, recorded as pages of
+        their own) — the reading with more tables wins; attachments that could not be read are
+        listed in ``attachments_unread`` so rules do not accuse a report of lacking what they hold.
+        """
+        page = seen.page
+        year = looks_like_report(page.title, str((page.facts or {}).get("column") or ""))
+        if year is None:
+            return
+        rows, images = html_rows(html)
+        report = parse_rows(rows, source="html", url="", images=images)
+        if len(report["tables"]) < 3:  # a table missing on the page: the attachment may have it
+            docs = [l.target for l in seen.links if l.tag == "a" and is_attachment(l.target)
+                    and extension(l.target) in DOCUMENT_EXTENSIONS and same_site(l.target, self.home)]
+            for target in list(dict.fromkeys(docs))[: self.s.max_report_attachments]:
+                if target in self.crawled or not self._claim(target):
+                    continue
+                self.crawled[target] = page.depth + 1
+                fetched = await self.fetcher.fetch(target, read_bytes=True)
+                doc_page = _fetched_page(target, PageKind.ATTACHMENT.value, page.depth + 1, fetched)
+                doc_page.facts = {"annual_report_of": page.url}
+                await self._record(Seen(doc_page, []))
+                if fetched.outcome != "ok" or not fetched.body:
+                    continue
+                parsed = await asyncio.to_thread(read_document, fetched.body, target, cut=fetched.cut)
+                if len(parsed.get("tables") or {}) > len(report["tables"]) or (
+                        not report["tables"] and parsed["chars"] > report["chars"] and not parsed.get("unreadable")):
+                    parsed["page_sections"] = report["sections"]
+                    report = parsed
+                elif parsed.get("unreadable"):
+                    report.setdefault("attachments_unread", []).append({"url": target, "why": parsed["unreadable"]})
+        report["year"] = year
+        page.facts["annual_report"] = report
 
     async def _fetch_seen(self, url: str, kind: str, depth: int) -> tuple[Seen, FetchResult]:
         """GET (conditionally, when an earlier round stored validators) and extract."""

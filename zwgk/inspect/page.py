@@ -74,4 +74,27 @@ def inspect_html(url: str, html: str, kind: str, vocabulary: ColumnVocabulary) -
         "soft404": bool(ex.soft404),
         "links": len(ex.links),
         "resources": dict(Counter(link.tag for link in ex.links)),
+        "annual_report": annual_report(ex.title, html, ex.links),
     }
+
+
+def annual_report(title: str, html: str, links: list[Any]) -> dict[str, Any] | None:
+    """A 年报 page's sections and tables as a round reads them from the page (the crawler's
+    :mod:`zwgk.crawlers.annual_report`); its PDF / DOCX attachments are listed, not fetched."""
+    from zwgk.crawlers.annual_report import (
+        DOCUMENT_EXTENSIONS,
+        html_rows,
+        looks_like_report,
+        parse_rows,
+    )
+    from zwgk.crawlers.urls import extension
+
+    year = looks_like_report(title)
+    if year is None:
+        return None
+    rows, images = html_rows(html)
+    report = parse_rows(rows, source="html", images=images)
+    report["year"] = year
+    report["attachments"] = sorted({link.target for link in links
+                                    if link.tag == "a" and extension(link.target) in DOCUMENT_EXTENSIONS})
+    return report

@@ -170,6 +170,7 @@ def evaluate_site(db: Database, prepared: PreparedRound, unit: Unit, failed: dic
     as_of = prepared.info.as_of
     snapshot = load_snapshot(db, prepared.info.id, unit, as_of)
     snapshot.history = _history_loader(db, as_of)(unit)
+    snapshot.inputs = unit_inputs(db, unit)
     findings = evaluate(snapshot, prepared.rubric)
     if unit.unit_id in failed:
         findings = [f for f in findings if f.rule in JUDGED_WITHOUT_CONTENT]
@@ -270,6 +271,14 @@ def crawl_prepared(db: Database, prepared: PreparedRound, progress: ProgressFn |
         progress=progress,
         archive=archive,
     )
+
+
+def unit_inputs(db: Database, unit: Unit) -> dict[str, Any]:
+    """What evaluators imported for ``unit`` that rules judge with the snapshot (the 依申请公开 register)."""
+    from zwgk.storage.requests import requests_of
+
+    rows = requests_of(db, unit.unit_id)
+    return {"requests": [r.to_input() for r in rows]} if rows else {}
 
 
 def _history_loader(db: Database, as_of: dt.date) -> Callable[[Unit], list[dict[str, Any]]]:

@@ -24,6 +24,8 @@ def serve(
     dns_port: int = typer.Option(0, "--dns-port", help="DNS port on 127.0.0.1 (0 = any free)."),
     truth: Path | None = typer.Option(None, "--truth", help="Write the ground-truth JSON here."),
     registry_out: Path | None = typer.Option(None, "--registry-out", help="Write the farm's registry CSV here."),
+    ledgers: Path | None = typer.Option(None, "--ledgers", help="Write the units' 依申请公开 ledgers (one CSV/XLSX per "
+                                        "unit with a register) into this directory, for `zwgk requests import`."),
     bench: bool = typer.Option(False, "--bench", help="Benchmark mode: one 127.0.0.1 port per site."),
     no_ipv6: bool = typer.Option(False, "--no-ipv6", help="Do not serve on ::1 / answer AAAA."),
     pages_per_column: int = typer.Option(40, "--pages-per-column", help="Upper bound on list items per column (≥ 15; scales the farm)."),
@@ -51,6 +53,11 @@ def serve(
         if registry_out:
             farm.write_registry(registry_out)
             typer.echo(f"registry: {registry_out}")
+        if ledgers:
+            from zwgk.sitefarm.disclosure import write_ledgers
+
+            written = write_ledgers(farm.farm, ledgers)
+            typer.echo(f"ledgers: {len(written)} files in {ledgers} (zwgk requests import --unit UNIT_ID FILE)")
         if truth:
             farm.write_truth(truth)
             typer.echo(f"ground truth: {truth} ({len(farm.truth['defects'])} planted defects)")

@@ -57,20 +57,22 @@ def _rng(spec: SiteSpec, purpose: str) -> random.Random:
 
 def materialise(spec: SiteSpec, config: FarmConfig) -> Site:
     """Build the whole site model for ``spec`` (a few hundred pages) in its template family."""
+    from zwgk.sitefarm.disclosure import add_disclosure  # 年报 tables, PDF attachments, registers
+
     family = pick_family(spec, config)
     if family == "jiyue":
         from zwgk.sitefarm.jiyue import JiyueBuilder
 
-        return JiyueBuilder(spec, config).build()
+        return add_disclosure(JiyueBuilder(spec, config).build(), config)
     if family == "xiangzhen":
         from zwgk.sitefarm.xiangzhen import XiangzhenBuilder
 
-        return XiangzhenBuilder(spec, config).build()
+        return add_disclosure(XiangzhenBuilder(spec, config).build(), config)
     if family == "kaipu":
         from zwgk.sitefarm.kaipu import KaipuBuilder
 
-        return KaipuBuilder(spec, config).build()
-    return add_content(_Builder(spec, config).build(), config)  # 办事服务 / content plants
+        return add_disclosure(KaipuBuilder(spec, config).build(), config)
+    return add_disclosure(add_content(_Builder(spec, config).build(), config), config)  # 办事服务 / content plants
 
 
 class _Builder:

@@ -37,6 +37,7 @@ class SiteSpec:
     codes: frozenset[str] = frozenset()  # planted rule codes
     missing: tuple[str, ...] = ()  # standard column names planted as missing
     content_codes: frozenset[str] = frozenset()  # 办事服务 / content plants (zwgk.sitefarm.content)
+    disclosure_codes: frozenset[str] = frozenset()  # 年报 / 依申请公开 plants (zwgk.sitefarm.disclosure)
 
 
 @dataclass(slots=True)
@@ -135,6 +136,7 @@ class Site:
     cache: dict[str, str] = field(default_factory=dict)  # rendered fragments shared by its pages
     opts: dict[str, object] = field(default_factory=dict)  # family-specific looks (jiyue: markup, labels …)
     content: Any = None  # zwgk.sitefarm.content.ContentPlants (services, tampering, wording, privacy)
+    disclosure: Any = None  # zwgk.sitefarm.disclosure.ReportPlan (last year's 年报, the register)
 
     def column_by_std(self, std: str) -> Column | None:
         for col in self.columns.values():

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from zwgk.sitefarm.content import plant_article, plant_home
+from zwgk.sitefarm.disclosure import report_body
 from zwgk.sitefarm.farm import Origins
 from zwgk.sitefarm.model import Column, Item, Site
 from zwgk.sitefarm.specs import derive_seed
@@ -358,8 +359,7 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
         if item.large:
             body = paragraph * (1_200_000 // len(paragraph.encode("utf-8")) + 1)
         if item.kind == "report":
-            body += ("<p>一、总体情况</p><p>二、主动公开政府信息情况</p><p>三、收到和处理政府信息公开申请情况</p>"
-                     "<p>四、政府信息公开行政复议、行政诉讼情况</p><p>五、存在的主要问题及改进情况</p><p>六、其他需要报告的事项</p>")
+            body += report_body(site, item)  # sections and 2021-format tables (zwgk.sitefarm.disclosure)
         out.append(f'<div class="content">{body}</div>')
         if item.attachments:
             out.append('<div class="fj"><span>附件：</span>')

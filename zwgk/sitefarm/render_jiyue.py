@@ -678,10 +678,9 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
         if item.large:
             body = paragraph * (1_200_000 // len(paragraph.encode("utf-8")) + 1)
         if item.kind == "report":
-            body += (
-                "<p>一、总体情况</p><p>二、主动公开政府信息情况</p><p>三、收到和处理政府信息公开申请情况</p>"
-                "<p>四、政府信息公开行政复议、行政诉讼情况</p><p>五、存在的主要问题及改进情况</p><p>六、其他需要报告的事项</p>"
-            )
+            from zwgk.sitefarm.disclosure import report_body
+
+            body += report_body(site, item)  # sections and 2021-format tables
         out.append(f'<div class="art-con">{body}</div>')
         if item.attachments:
             out.append('<div class="fujian">附件下载：<ul>')

@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from aiohttp import web
 
-from zwgk.sitefarm import render, render_jiyue, render_kaipu, render_xiangzhen
+from zwgk.sitefarm import disclosure, render, render_jiyue, render_kaipu, render_xiangzhen
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.model import Item, Site, SiteSpec
 
@@ -135,6 +135,10 @@ class FarmServer:
         delay = site.slow.get(path) or (qs and site.slow.get(f"{path}?{qs}"))
         if delay and not self.farm.config.bench_mode:
             await asyncio.sleep(delay)
+        plan = getattr(site, "disclosure", None)
+        if plan is not None and plan.pdf_path and path == plan.pdf_path:  # a 年报 PDF: made off the event loop
+            document = await asyncio.to_thread(disclosure.attachment_body, site, path)
+            return self._respond(site, web.Response(body=document, content_type="application/pdf"))
         return self._route(site, ctx, path, qs, request)
 
     def _route(self, site: Site, ctx: render.Ctx, path: str, qs: str, request: web.Request) -> web.StreamResponse:

@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 
 from zwgk.sitefarm.content import content_defects
+from zwgk.sitefarm.disclosure import LEDGER_CODES as REGISTER_CODES
+from zwgk.sitefarm.disclosure import disclosure_defects
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.generate import IMPORTANT_WORDS
 from zwgk.sitefarm.model import Site
@@ -96,12 +98,16 @@ def site_defects(farm: Farm, site: Site) -> list[dict]:
     for page_type in sorted(site.meta_missing):
         out.append(("IDENT-META", page_type))
     out.extend(content_defects(farm, site))  # 办事服务 / content plants
+    out.extend(disclosure_defects(farm, site))  # 年报 contents / 依申请公开 registers
     seen: set[tuple[str, str]] = set()
     result = []
     for rule, subject in out:
         if (rule, subject) not in seen:
             seen.add((rule, subject))
-            result.append({"unit_id": spec.unit_id, "rule": rule, "subject": subject})
+            defect = {"unit_id": spec.unit_id, "rule": rule, "subject": subject}
+            if rule in REGISTER_CODES:  # found only from the unit's register, once it is imported
+                defect["input"] = "register"
+            result.append(defect)
     return result
 
 

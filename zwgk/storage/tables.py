@@ -451,3 +451,31 @@ class MonitorJobRunRow(Base):
     caught_up: Mapped[bool] = mapped_column(Boolean, default=False)
     error: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (Index("ix_monitor_job_runs_job_due", "job", "due"),)
+
+
+class InfoRequestRow(Base):
+    """One 政府信息公开申请 from a unit's own register (依申请公开台账), or an inspector's channel test.
+
+    ``kind`` is ``application`` (a row of the unit's ledger: ``zwgk requests import`` replaces a
+    unit's applications as a whole) or ``test`` (an application an inspector sent to test a
+    channel: ``zwgk requests test``, kept across ledger imports).  Dates stay NULL when the
+    ledger's cell could not be read; ``raw`` keeps the row's cells as imported (evidence).
+    """
+
+    __tablename__ = "info_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default="application")
+    ref: Mapped[str] = mapped_column(String(100), default="")  # 申请编号 / 受理编号
+    received: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    channel: Mapped[str] = mapped_column(String(50), default="")
+    applicant: Mapped[str] = mapped_column(String(50), default="")
+    replied: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    result: Mapped[str] = mapped_column(String(200), default="")
+    extended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # NULL: the cell said neither
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(300), default="")  # file:line
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    entered_by: Mapped[str] = mapped_column(String(100), default="")
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (Index("ix_info_requests_unit", "unit_id", "kind"),)

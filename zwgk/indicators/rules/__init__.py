@@ -38,6 +38,8 @@ def register(code: str) -> Callable[[RuleFn], RuleFn]:
 
 # Importing the modules fills RULES.
 from zwgk.indicators.rules import (  # noqa: E402,F401
+    annual,
+    applications,
     availability,
     columns,
     content,
