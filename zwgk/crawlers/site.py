@@ -89,7 +89,10 @@ def looks_like_list(facts: dict[str, Any]) -> bool:
     return sum(1 for i in items if i.get("date")) >= MIN_LIST_ITEMS
 
 
-_ARTICLE_URL = re.compile(r"[?&](?:id|docid|articleid|infoid|aid)=|/\d{6,}[^/]*$|/[0-9a-f]{16,}[^/]*$|/t\d{8}_|/art_", re.I)
+_ARTICLE_URL = re.compile(
+    r"[?&](?:id|docid|articleid|infoid|aid|contentid|newsid|letterid|itemid)=|/\d{6,}[^/]*$|/[0-9a-f]{16,}[^/]*$|/t\d{8}_|/art_"
+    r"|/(?:content|detail|show|article|news|info)[_-]?\d{4,}\.\w+$",  # …/content_432254.html
+    re.I)
 
 
 _LIST_URL = re.compile(r"/(?:(?:index|list|default)(?:_\d+)?\.\w+)?(?:\?(?!.*\b(?:id|docid|aid)=)[^#]*)?$", re.I)
