@@ -98,6 +98,9 @@ _ARTICLE_URL = re.compile(
 _LIST_URL = re.compile(r"/(?:(?:index|list|default)(?:_\d+)?\.\w+)?(?:\?(?!.*\b(?:id|docid|aid)=)[^#]*)?$", re.I)
 
 
+_BIG_PAGE_CHARS = 256_000  # pages above this are extracted off the event loop
+
+
 def _may_be_list(url: str) -> bool:
     """A URL an article would have (?id=, t20240512_1.html, 32 hex digits) is not tried as a list."""
     return not _ARTICLE_URL.search(url)
@@ -256,6 +259,11 @@ class SiteCrawler:
         result = await self.fetcher.fetch(url, extra_headers=headers or None)
         if result.status == 304 and prev is not None:
             return await self._from_previous(url, kind, depth, prev, result), result
+        if result.text is not None and len(result.text) > _BIG_PAGE_CHARS:
+            # parsing a huge page takes long enough to stall every other site's fetches and
+            # timeouts; in a worker thread the event loop keeps running (the GIL is released
+            # to it every few milliseconds)
+            return await asyncio.to_thread(self._build, url, kind, depth, result), result
         return self._build(url, kind, depth, result), result
 
     async def _from_previous(self, url: str, kind: str, depth: int, prev: tuple[int, Page], result: FetchResult) -> Seen:
