@@ -35,10 +35,18 @@ PLAN_CODES: tuple[str, ...] = (
     "INTERP-MISSING", "IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "LINK-HOME", "LINK-PAGE",
     "IDENT-SITECODE", "IDENT-ICP", "IDENT-PSB", "IDENT-META", "REPORT-LATE", "REPLY-LATE",
     "INTERP-RATE", "IDENT-SPONSOR", "CONAC-BADGE", "SEARCH-MISSING",
+    "IPV6-INTERMITTENT", "IPV6-DELEGATION", "IPV6-INNER-LINKS",
 )
 # every code the farm plants: the plan above, and the 办事服务 / content plants (zwgk.sitefarm.content)
 ALL_CODES: tuple[str, ...] = PLAN_CODES + CONTENT_CODES
-IPV6_CODES = frozenset({"IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH"})
+IPV6_CODES = frozenset({"IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "IPV6-INTERMITTENT",
+                        "IPV6-DELEGATION", "IPV6-INNER-LINKS"})
+# The IPv6 support-degree plants added later (issue 20) are drawn from their own stream, so the
+# rest of every farm's plan (and the figures measured on it) is unchanged: about one site in six
+# without another IPv6 defect gets one of these, each with this probability.
+IPV6_LATE_CODES: tuple[tuple[str, float], ...] = (
+    ("IPV6-INTERMITTENT", 0.06), ("IPV6-DELEGATION", 0.06), ("IPV6-INNER-LINKS", 0.06),
+)
 # Relative frequency of each plantable code (AVAIL-DOWN is decided separately).
 WEIGHTS: dict[str, int] = {
     "FRESH-HOME": 3, "FRESH-COLUMN": 6, "COLUMN-BLANK": 5, "COLUMN-MISSING": 6, "INTERP-LATE": 5,
@@ -291,6 +299,13 @@ def _plan(spec: SiteSpec, config: FarmConfig) -> SiteSpec:
         if code in IPV6_CODES:
             for other in IPV6_CODES:
                 pool.pop(other, None)
+    if not codes & IPV6_CODES:
+        draw = random.Random(derive_seed(spec.seed, "plan-ipv6")).random()
+        for code, share in IPV6_LATE_CODES:
+            if draw < share:
+                codes.add(code)
+                break
+            draw -= share
     missing: tuple[str, ...] = ()
     if "COLUMN-MISSING" in codes:
         missing = tuple(sorted(rng.sample(STANDARD_COLUMN_NAMES, 2 if count >= 5 else 1)))
