@@ -264,7 +264,9 @@ async def _probe_home(fetcher: Fetcher, out: dict[str, Any], homepage: str, host
     for i in range(s.ipv6_home_attempts):
         if i and s.ipv6_attempt_spacing:
             await asyncio.sleep(s.ipv6_attempt_spacing)
-        result = await fetcher.fetch(homepage, v6=True, retries=0)
+        # "Connection: close": each attempt on a new connection, so a keep-alive connection the
+        # server dropped between two spaced attempts is never counted as a failure
+        result = await fetcher.fetch(homepage, v6=True, retries=0, extra_headers={"Connection": "close"})
         ok = result.outcome == "ok" and result.status is not None and 200 <= result.status < 400
         out["attempts6"].append({"ok": ok, "status": result.status,
                                  "error": "" if ok else f"{result.outcome} {result.error}".strip()})

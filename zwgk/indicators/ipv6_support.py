@@ -78,8 +78,7 @@ def success(probe: dict[str, Any], history: Iterable[dict[str, Any]] | None = No
 
 def reachable(probe: dict[str, Any]) -> bool:
     """The homepage loaded over IPv6 at least once in the crawl."""
-    n, ok = home_attempts(probe)
-    return ok > 0
+    return home_attempts(probe)[1] > 0
 
 
 def inner_level(probe: dict[str, Any], level: str) -> dict[str, Any] | None:
@@ -200,3 +199,30 @@ def site_support(snapshot: Any, rubric: Any) -> dict[str, Any] | None:
     spec = (getattr(rubric, "rules", None) or {}).get("IPV6-MISMATCH")
     minimum = float((spec.params if spec is not None else {}).get("min_similarity", DEFAULT_MIN_SIMILARITY))
     return ipv6_support((snapshot.probes or {}).get("ipv6"), snapshot.history, rubric.ipv6, minimum)
+
+
+TIER_ORDER = ("部委", "省", "市", "县", "乡")
+
+
+def tier_summary(rows: Iterable[tuple[str, float | None, float]]) -> list[dict[str, Any]]:
+    """Per tier, from ``(tier, score, target)`` of each site: ``{"tier", "sites", "scored",
+    "mean", "at_target", "share_at_target"}`` (share of scored sites at or above the target),
+    tiers in national order, then a ``"合计"`` row."""
+    buckets: dict[str, list[tuple[float, float]]] = {}
+    counts: dict[str, int] = {}
+    for tier, score, target in rows:
+        counts[tier] = counts.get(tier, 0) + 1
+        if score is not None:
+            buckets.setdefault(tier, []).append((float(score), float(target)))
+    order = {t: i for i, t in enumerate(TIER_ORDER)}
+
+    def summary(name: str, sites: int, scored: list[tuple[float, float]]) -> dict[str, Any]:
+        at = sum(1 for s, t in scored if s >= t)
+        return {"tier": name, "sites": sites, "scored": len(scored),
+                "mean": round(sum(s for s, _ in scored) / len(scored), 1) if scored else None,
+                "at_target": at, "share_at_target": round(at / len(scored), 4) if scored else None}
+
+    out = [summary(t, counts[t], buckets.get(t, [])) for t in sorted(counts, key=lambda t: (order.get(t, 99), t))]
+    if out:
+        out.append(summary("合计", sum(counts.values()), [x for v in buckets.values() for x in v]))
+    return out
