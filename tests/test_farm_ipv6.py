@@ -155,6 +155,11 @@ def test_dashboard_and_bulletin_show_ipv6_by_tier(ipv6_round):
     department = sites[sites["kind"] == "department"].iloc[0]["unit_id"]
     own = queries.ipv6_sites(ipv6_round.db, Viewer("dept", "department", (department,)), ipv6_round.round_id)
     assert list(own["unit_id"]) == [department]  # a department sees its own site only
+    dept = Viewer("dept", "department", (department,))
+    assert queries.ipv6_detail(ipv6_round.db, dept, ipv6_round.round_id, department)["score"] is not None
+    other = sites[sites["unit_id"] != department].iloc[0]["unit_id"]
+    with pytest.raises(PermissionError):
+        queries.ipv6_detail(ipv6_round.db, dept, ipv6_round.round_id, other)
 
     data = bulletin_data(ipv6_round.db, "2026Q4")
     assert data.ipv6_target == 90.0

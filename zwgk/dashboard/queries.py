@@ -720,3 +720,11 @@ def ipv6_by_tier(frame: pd.DataFrame) -> pd.DataFrame:
         (t, None if pd.isna(s) else float(s), float(g)) for t, s, g in zip(frame["tier"], frame["score"], frame["target"])
     ) if not frame.empty else []
     return pd.DataFrame(rows, columns=["tier", "sites", "scored", "mean", "at_target", "share_at_target"])
+
+
+def ipv6_detail(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> dict[str, Any] | None:
+    """One site's stored IPv6 support degree (score, seven indicators, failing links) or None."""
+    from zwgk.storage.snapshot import site_probe_values
+
+    viewer.require_unit(unit_id)
+    return site_probe_values(db, round_id, "ipv6_support", [unit_id]).get(unit_id)
