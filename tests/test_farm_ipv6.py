@@ -165,3 +165,17 @@ def test_dashboard_and_bulletin_show_ipv6_by_tier(ipv6_round):
     assert data.ipv6_target == 90.0
     assert data.ipv6[-1]["tier"] == "合计" and data.ipv6[-1]["scored"] == total["scored"]
     assert dt.date(2026, 10, 1) <= data.round_as_of < dt.date(2027, 1, 1)
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    from zwgk.monitor.bulletin import build_quarterly_bulletin
+
+    xlsx = ipv6_round.tmp / "q4.xlsx"
+    build_quarterly_bulletin(ipv6_round.db, "2026Q4", xlsx, "xlsx")
+    sheet = load_workbook(xlsx)["IPv6支持度"]
+    assert [c.value for c in sheet[1]] == ["层级", "评分网站数", "平均支持度", "达标数", "达标率", "达标线"]
+    pdf = ipv6_round.tmp / "q4.pdf"
+    build_quarterly_bulletin(ipv6_round.db, "2026Q4", pdf, "pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "七、IPv6支持度" in text and "达标线 90 分" in text

@@ -209,3 +209,14 @@ def test_similarity_is_a_real_measure_not_an_upper_bound():
     assert difflib.SequenceMatcher(None, home, words).quick_ratio() == 1.0
     assert similarity(home, words) < 0.5
     assert similarity(home, home.replace("<p>", "<p class='x'>")) == 1.0
+
+
+def test_homepage_never_tried_over_ipv6_is_not_judged(ws, nat_rubric):
+    """The site's time budget ran out before the first IPv6 attempt: no finding, indicators unmeasured."""
+    ws.probes["ipv6"] = probe(attempts6=[], v6_attempts=0, v6_ok=0, http6_status=None, similarity=None, inner={},
+                              error="homepage over IPv6 not tried: site time budget used up")
+    snap = ws.snapshot()
+    assert not [f for f in evaluate(snap, nat_rubric) if f.rule.startswith("IPV6")]
+    sup = site_support(snap, nat_rubric)
+    assert sup["unmeasured"] == ["home", "success_rate", "same_content", "inner2", "inner3"]
+    assert sup["score"] == 100.0  # AAAA and the delegation chain, the two measured, both earn

@@ -37,7 +37,7 @@ from collections import OrderedDict
 from typing import Any
 from urllib.parse import urlsplit
 
-from zwgk.crawlers.fetcher import Fetcher
+from zwgk.crawlers.fetcher import BUDGET_ERROR, Fetcher, FetchResult
 from zwgk.crawlers.net import PrivateAddressRefused, check_address
 from zwgk.crawlers.settings import ns_port
 from zwgk.crawlers.urls import host_of, netloc_of
@@ -267,6 +267,8 @@ async def _probe_home(fetcher: Fetcher, out: dict[str, Any], homepage: str, host
         # "Connection: close": each attempt on a new connection, so a keep-alive connection the
         # server dropped between two spaced attempts is never counted as a failure
         result = await fetcher.fetch(homepage, v6=True, retries=0, extra_headers={"Connection": "close"})
+        if _unverified(result):
+            break  # the site's time budget is used up: what was not tried is not a failure
         ok = result.outcome == "ok" and result.status is not None and 200 <= result.status < 400
         out["attempts6"].append({"ok": ok, "status": result.status,
                                  "error": "" if ok else f"{result.outcome} {result.error}".strip()})
@@ -276,6 +278,9 @@ async def _probe_home(fetcher: Fetcher, out: dict[str, Any], homepage: str, host
             page_v6 = result.text
     n_ok = sum(1 for a in out["attempts6"] if a["ok"])
     out["v6_attempts"], out["v6_ok"] = len(out["attempts6"]), n_ok
+    if not out["attempts6"]:
+        out["error"] = "homepage over IPv6 not tried: site time budget used up"
+        return
     out["success_rate"] = round(n_ok / len(out["attempts6"]), 4)
     out["http6_status"] = first_ok_status if first_ok_status is not None else last_status
     if not n_ok:
@@ -333,12 +338,22 @@ async def _level(fetcher: Fetcher, links: list[str], size: int) -> dict[str, Any
     if not sample:
         return entry
     results = await asyncio.gather(*(fetcher.fetch(u, full_body=False, v6=True, retries=1) for u in sample))
-    ok = sum(1 for r in results if r.outcome == "ok")
+    tried = [(u, r) for u, r in zip(sample, results) if not _unverified(r)]
+    entry["checked"] = len(tried)
+    entry["unverified"] = len(sample) - len(tried)
+    if not tried:
+        return entry
+    ok = sum(1 for _, r in tried if r.outcome == "ok")
     entry["ok"] = ok
-    entry["share"] = round(ok / len(sample), 4)
+    entry["share"] = round(ok / len(tried), 4)
     entry["failed"] = [{"url": u, "error": f"{r.outcome} {r.error}".strip()}
-                       for u, r in zip(sample, results) if r.outcome != "ok"][:MAX_FAILED_LISTED]
+                       for u, r in tried if r.outcome != "ok"][:MAX_FAILED_LISTED]
     return entry
+
+
+def _unverified(result: FetchResult) -> bool:
+    """A fetch the site's time budget stopped before it was made: no evidence either way."""
+    return result.outcome == "skipped" and result.error.startswith(BUDGET_ERROR)
 
 
 async def add_inner_links(fetcher: Fetcher, probe: dict[str, Any], level2: list[str], level3: list[str]) -> None:

@@ -76,6 +76,14 @@ def success(probe: dict[str, Any], history: Iterable[dict[str, Any]] | None = No
             "rate": round(good / total, 4) if total else None}
 
 
+def home_measured(probe: dict[str, Any]) -> bool:
+    """Whether the IPv6 homepage was tried: a TCP failure is a measurement, a probe whose
+    attempts the site's time budget stopped before the first one is not."""
+    if not probe.get("tcp6"):
+        return True
+    return "attempts6" not in probe or bool(probe.get("v6_attempts"))
+
+
 def reachable(probe: dict[str, Any]) -> bool:
     """The homepage loaded over IPv6 at least once in the crawl."""
     return home_attempts(probe)[1] > 0
@@ -131,6 +139,9 @@ def ipv6_support(probe: dict[str, Any] | None, history: Iterable[dict[str, Any]]
     elif not has_aaaa:
         for key in ("home", "success_rate", "same_content", "inner2", "inner3"):
             values[key] = (0.0, "无AAAA记录")
+    elif not home_measured(probe):
+        for key in ("home", "success_rate", "same_content", "inner2", "inner3"):
+            values[key] = (None, "首页IPv6访问未能进行（站点时间预算用尽）")
     else:
         n, ok = home_attempts(probe)
         values["home"] = (1.0, f"{ok}/{n}次成功") if up else (0.0, str(probe.get("error") or "经IPv6无法打开首页"))

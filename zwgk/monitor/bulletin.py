@@ -446,10 +446,11 @@ def write_xlsx(data: BulletinData, path: Path) -> None:
     sheet("可用率", ["单位编码", "单位", "层级", "监测次数", "无法访问", "可用率"],
           [[a.unit_id, a.name, a.tier, a.probes, a.failures, a.availability if a.availability is not None else "—"]
            for a in data.availability], pct_cols=(5,))
-    sheet("IPv6支持度", ["层级", "评分网站数", "平均支持度", "达标数", "达标率", "达标线"],
-          [[r["tier"], r["scored"], r["mean"] if r["mean"] is not None else "—", r["at_target"],
-            r["share_at_target"] if r["share_at_target"] is not None else "—", data.ipv6_target]
-           for r in data.ipv6], pct_cols=(4,))
+    if data.ipv6:  # only when the round measured IPv6
+        sheet("IPv6支持度", ["层级", "评分网站数", "平均支持度", "达标数", "达标率", "达标线"],
+              [[r["tier"], r["scored"], r["mean"] if r["mean"] is not None else "—", r["at_target"],
+                r["share_at_target"] if r["share_at_target"] is not None else "—", data.ipv6_target]
+               for r in data.ipv6], pct_cols=(4,))
     wb.close()
 
 

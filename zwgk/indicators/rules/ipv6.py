@@ -51,8 +51,8 @@ def ipv6_none(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
 @register("IPV6-UNREACHABLE")
 def ipv6_unreachable(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     probe = _probe(snapshot)
-    if probe is None or not probe.get("aaaa") or _reachable(probe):
-        return []
+    if probe is None or not probe.get("aaaa") or _reachable(probe) or not support.home_measured(probe):
+        return []  # reachable, or never tried (time budget): not judged
     if not home_ok(snapshot):
         return []  # not reachable over IPv4 either: AVAIL-DOWN, not an IPv6 problem
     tries = probe.get("v6_attempts") or 0
