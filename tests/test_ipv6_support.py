@@ -220,3 +220,26 @@ def test_homepage_never_tried_over_ipv6_is_not_judged(ws, nat_rubric):
     sup = site_support(snap, nat_rubric)
     assert sup["unmeasured"] == ["home", "success_rate", "same_content", "inner2", "inner3"]
     assert sup["score"] == 100.0  # AAAA and the delegation chain, the two measured, both earn
+
+
+def test_the_support_is_stored_and_read_back_by_key(db):
+    """``probes["ipv6_support"]`` round trip; only that key is read (JSON path), on SQLite and PostgreSQL."""
+    import datetime as dt
+
+    from zwgk.model import Unit
+    from zwgk.storage.registry import upsert_units
+    from zwgk.storage.rounds import create_round
+    from zwgk.storage.snapshot import finish_site, set_site_probe, site_probe_values
+
+    units = [Unit("u1", "甲县人民政府", "县", "portal", "http://a.gov.cn/"),
+             Unit("u2", "乙县人民政府", "县", "portal", "http://b.gov.cn/")]
+    upsert_units(db, units)
+    info, _ = create_round(db, "r", as_of=dt.date(2026, 11, 20), rubric="national-2019", weight=0.05, units=units)
+    finish_site(db, info.id, "u1", "crawled", probes={"ipv6": probe()})
+    finish_site(db, info.id, "u2", "failed", probes={"ipv6": {}})
+    sup = ipv6_support(probe(), [], load_rubric("national-2019").ipv6)
+    set_site_probe(db, info.id, "u1", "ipv6_support", sup)
+    set_site_probe(db, info.id, "u2", "ipv6_support", None)
+    assert site_probe_values(db, info.id, "ipv6_support") == {"u1": sup}
+    assert site_probe_values(db, info.id, "ipv6_support", ["u2"]) == {}
+    assert site_probe_values(db, info.id, "ipv6")["u1"]["aaaa"] == ["2001:db8::1"]

@@ -189,13 +189,15 @@ def set_site_probe(db: Database, round_id: int, unit_id: str, key: str, value: A
 def site_probe_values(db: Database, round_id: int, key: str,
                       unit_ids: Iterable[str] | None = None) -> dict[str, Any]:
     """unit_id → ``probes[key]`` for the round's sites that have it (optionally only ``unit_ids``)."""
-    query = select(RoundSiteRow.unit_id, RoundSiteRow.probes).where(RoundSiteRow.round_id == round_id)
+    # Only that key leaves the database (JSON path on SQLite and PostgreSQL alike), not the
+    # whole probes document of every site: a national round has 13,385 of them.
+    value = RoundSiteRow.probes[key]
+    query = select(RoundSiteRow.unit_id, value).where(RoundSiteRow.round_id == round_id)
     if unit_ids is not None:
         query = query.where(RoundSiteRow.unit_id.in_(list(unit_ids)))
     with db.session() as s:
         rows = s.execute(query).all()
-    return {unit_id: probes[key] for unit_id, probes in rows
-            if isinstance(probes, dict) and probes.get(key) is not None}
+    return {unit_id: found for unit_id, found in rows if found is not None}
 
 
 def site_states(db: Database, round_id: int) -> dict[str, str]:

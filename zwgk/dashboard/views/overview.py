@@ -210,15 +210,14 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
                     "delta": st.column_config.NumberColumn("提升", format="%+.2f"),
                 },
             )
-    ipv6_section(db, viewer, round_id)
+    ipv6_section(cache.ipv6_sites(url, round_id, vk))
     st.subheader("趋势")
     trend_chart(cache.trend(url, vk))
 
 
-def ipv6_section(db: Database, viewer: Viewer, round_id: int) -> None:
+def ipv6_section(sites: pd.DataFrame) -> None:
     """IPv6支持度: per tier the mean score and the share of sites at or above the target, then the
-    sites below it with the inner links that fail over IPv6."""
-    sites = queries.ipv6_sites(db, viewer, round_id)
+    sites below it with the inner links that fail over IPv6 (``queries.ipv6_sites``)."""
     st.subheader("IPv6支持度")
     if sites.empty:
         st.caption("本轮没有IPv6支持度数据（未运行IPv6探测）。")
