@@ -372,5 +372,22 @@ def _ensure_coverage(specs: list[SiteSpec], config: FarmConfig) -> list[SiteSpec
                 missing = tuple(sorted(set(missing) | {"机构职能"}))
             specs[i] = _consistent(replace(s, codes=s.codes | {code}, missing=missing), config)
             break
+        else:
+            if code in IPV6_CODES:
+                _swap_ipv6(specs, order, code, config)
         present = set().union(*(s.codes for s in specs))
     return specs
+
+
+def _swap_ipv6(specs: list[SiteSpec], order: list[int], code: str, config: FarmConfig) -> None:
+    """A site holds one IPv6 plant at most, so a small family can run out of sites for the
+    six of them: then a site whose IPv6 plant another site also has takes ``code`` instead."""
+    held: dict[str, int] = {}
+    for spec in specs:
+        for c in spec.codes & IPV6_CODES:
+            held[c] = held.get(c, 0) + 1
+    for i in order:
+        mine = specs[i].codes & IPV6_CODES
+        if len(mine) == 1 and held[next(iter(mine))] >= 2:
+            specs[i] = _consistent(replace(specs[i], codes=(specs[i].codes - mine) | {code}), config)
+            return
