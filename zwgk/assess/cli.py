@@ -102,7 +102,7 @@ def export_ipv6_cmd(
     out: Path = typer.Option(..., "-o", "--output", help="Output file."),
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """IPv6支持度 of every site: the 0–100 score (rubric [ipv6] weights), whether it meets the
+    """IPv6支持度 of every site: the 0–100 score (weights from the rubric's ipv6 table), whether it meets the
     target, the seven indicators and the inner links that fail over IPv6 (xlsx adds a per-tier
     sheet). Example: zwgk export ipv6 --round 2026-Q4 -o ipv6.xlsx"""
     from zwgk.assess.exports import export_ipv6
