@@ -11,6 +11,7 @@ template families the table is printed overall and for every family; the
 
     python bench/accuracy.py --sites 200 --seed 1 --as-of 2026-11-20
     python bench/accuracy.py --sites 200 --families trs,hanweb,jiyue
+    python bench/accuracy.py --sites 40 --seed 3 --families trs,hanweb,jiyue,xiangzhen --rules IPV6
 """
 
 from __future__ import annotations
@@ -199,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", default="2026-11-20")
     parser.add_argument("--json", type=Path, help="also write the table as JSON here")
     parser.add_argument("--keep", type=Path, help="keep the round's database and registry in this directory")
+    parser.add_argument("--rules", default="",
+                        help="comma-separated rule-code prefixes to print (e.g. IPV6); the totals stay those of all rules")
     parser.add_argument("--families", default="",
                         help="comma-separated template families of the farm (trs, hanweb, jiyue, xiangzhen, kaipu); "
                              "default: the farm's default (trs, hanweb)")
@@ -212,7 +215,14 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with tempfile.TemporaryDirectory() as tmp:
             rows, totals, meta, by_family = run(args.sites, args.seed, as_of, Path(tmp), families)
-    print(render(rows, totals, meta, by_family))
+    prefixes = tuple(p.strip() for p in args.rules.split(",") if p.strip())
+    if prefixes:  # the printed table only; --json keeps every rule
+        shown = [r for r in rows if r["rule"].startswith(prefixes)]
+        shown_by_family = {fam: ([r for r in fr if r["rule"].startswith(prefixes)], ft)
+                           for fam, (fr, ft) in by_family.items()}
+        print(render(shown, totals, meta, shown_by_family))
+    else:
+        print(render(rows, totals, meta, by_family))
     if args.json:
         per_family = {fam: {"rows": r, "totals": t} for fam, (r, t) in by_family.items()}
         document = {"meta": meta, "rows": rows, "totals": totals, "families": per_family}

@@ -109,8 +109,20 @@ def test_ipv6_modes_told_apart(farm_crawl):
             assert probe["aaaa"] and (probe["tcp6"] is False or probe["http6_status"] is None), (unit_id, probe)
         elif mode == "mismatch":
             assert probe["http6_status"] == 200 and probe["same_content"] is False, (unit_id, probe)
+        elif mode == "intermittent":  # every other IPv6 request for the homepage is reset
+            assert 0 < probe["v6_ok"] < probe["v6_attempts"], (unit_id, probe)
+        elif mode == "delegation":  # the zone's name servers have no AAAA
+            assert probe["delegation"]["complete"] is False, (unit_id, probe["delegation"])
+            assert probe["delegation"]["ns"] and not any(ns["aaaa"] for ns in probe["delegation"]["ns"])
+        elif mode == "inner":  # homepage links on the IPv4-only second host fail over IPv6
+            level2 = probe["inner"]["level2"]
+            assert level2["share"] < 0.9 and level2["failed"], (unit_id, level2)
+            assert all("DNS" in f["error"] for f in level2["failed"]), level2["failed"]
         else:
             assert probe["same_content"] is True and probe["inner_v6_share"] == 1.0, (unit_id, probe)
+            assert probe["success_rate"] == 1.0 and probe["inner"]["level3"]["share"] == 1.0, (unit_id, probe)
+            assert probe["delegation"]["complete"] is True, (unit_id, probe["delegation"])
+            assert probe["delegation"]["query"]["answered"] is True  # the farm's DNS answers on ::1
         # whatever the IPv6 side does, the IPv4 homepage is the real one
         assert farm_crawl.snapshots[unit_id].home.outcome == "ok"
     assert seen_modes >= {"ok", "none", "mismatch", "unreachable"}

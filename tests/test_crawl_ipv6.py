@@ -56,7 +56,7 @@ def _crawl(db, crawl_round_setup, zone_dns, url: str):
 
     unit = unit_for(url)
     round_id = crawl_round_setup([unit])
-    settings = fast_settings(resolver=zone_dns.address, ipv6_probe=True, retries=0)
+    settings = fast_settings(resolver=zone_dns.address, ipv6_probe=True, retries=0, ipv6_attempt_spacing=0.05)
     summary = crawl_round(db, round_id, [unit], settings, SYNONYMS)
     return summary, load_snapshot(db, round_id, unit, dt.date(2026, 11, 20))
 
@@ -96,6 +96,7 @@ def test_ipv6_mismatch(db, zone_dns, dual, crawl_round_setup):
     assert ipv6["same_content"] is False and ipv6["similarity"] < 0.9
     assert "differs" in ipv6["error"]
     assert ipv6["inner_v6_share"] == 0.0  # /zcwj/ and /a.html are 404 on the IPv6 side
+    assert len(ipv6["inner"]["level2"]["failed"]) == 2
 
 
 def test_ipv6_same_content_despite_nonces_and_viewstate(db, zone_dns, dual, crawl_round_setup):
@@ -107,6 +108,13 @@ def test_ipv6_same_content_despite_nonces_and_viewstate(db, zone_dns, dual, craw
     assert ipv6["same_content"] is True and ipv6["similarity"] >= 0.9
     assert ipv6["inner_v6_share"] == 1.0 and ipv6["inner_checked"] == 2
     assert ipv6["error"] == ""
+    # five spaced attempts (CrawlSettings.ipv6_home_attempts), all loaded
+    assert ipv6["v6_attempts"] == 5 and ipv6["v6_ok"] == 5 and ipv6["success_rate"] == 1.0
+    level2 = ipv6["inner"]["level2"]
+    assert level2["checked"] == 2 and level2["share"] == 1.0 and level2["sample_size"] == 20
+    assert ipv6["inner"]["level3"]["checked"] == 0  # /zcwj/ links only to /a.html, a 二级 link itself
+    # this zone's DNS answers no NS query: the delegation chain is unknown, never "incomplete"
+    assert ipv6["delegation"]["complete"] is None and ipv6["delegation"]["error"]
 
 
 def test_noise_stripping():

@@ -95,6 +95,22 @@ def export_scores_cmd(
     console.print(f"已导出 exported: {path}")
 
 
+@export_app.command("ipv6")
+def export_ipv6_cmd(
+    round_name: str = typer.Option(..., "--round", help="Round name."),
+    fmt: str = _fmt_option("xlsx"),
+    out: Path = typer.Option(..., "-o", "--output", help="Output file."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """IPv6支持度 of every site: the 0–100 score (weights from the rubric's ipv6 table), whether it meets the
+    target, the seven indicators and the inner links that fail over IPv6 (xlsx adds a per-tier
+    sheet). Example: zwgk export ipv6 --round 2026-Q4 -o ipv6.xlsx"""
+    from zwgk.assess.exports import export_ipv6
+
+    path = export_ipv6(_open(db), round_name, fmt, out)
+    console.print(f"已导出 exported: {path}")
+
+
 @export_app.command("unverified")
 def export_unverified_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),

@@ -26,6 +26,7 @@ from typing import Any, Sequence
 
 from zwgk.assess.tabular import (
     FINDING_COLUMNS,
+    IPV6_COLUMNS,
     RECTIFICATION_COLUMNS,
     RULE_STAT_COLUMNS,
     SCORE_COLUMNS,
@@ -35,6 +36,7 @@ from zwgk.assess.tabular import (
     cells,
     find_round,
     finding_records,
+    ipv6_records,
     neutralise,
     rectification_records,
     rule_statistics,
@@ -48,6 +50,7 @@ from zwgk.storage.db import Database
 __all__ = [
     "export_bulletin",
     "export_findings",
+    "export_ipv6",
     "export_rectification",
     "export_round_workbook",
     "export_scores",
@@ -274,6 +277,9 @@ def export_round_workbook(db: Database, round_name: str, path: str | Path) -> Pa
     book.table("统计", STAT_COLUMNS, score_statistics(scores))
     book.table("问题清单", FINDING_COLUMNS, findings)
     book.table("按规则统计", RULE_STAT_COLUMNS, rule_statistics(findings))
+    v6 = ipv6_records(db, info)
+    if v6:
+        book.table("IPv6支持度", IPV6_COLUMNS, v6, note=_IPV6_NOTE)
     for sc in scores:
         if sc.kind != "department":
             continue
@@ -281,6 +287,38 @@ def export_round_workbook(db: Database, round_name: str, path: str | Path) -> Pa
         if not records:
             continue
         book.table(f"整改-{sc.unit_id}", RECTIFICATION_COLUMNS, records)
+    return book.close()
+
+
+IPV6_TIER_COLUMNS: tuple[Column, ...] = (
+    Column("tier", "层级", 8),
+    Column("sites", "网站数", 8),
+    Column("scored", "已评分", 8),
+    Column("mean", "平均支持度", 10),
+    Column("at_target", "达标数", 8),
+    Column("share_at_target", "达标率", 8),
+)
+_IPV6_NOTE = ("IPv6支持度按七项指标计分（0–100，权重见评分细则 [ipv6]）；各指标列为该项得分比例（0–1），"
+              "空白为未能测量；“IPv6无法访问的内链”为抽样中经IPv4可打开、经IPv6无法打开的二级/三级链接。")
+
+
+def export_ipv6(db: Database, round_name: str, fmt: str, path: str | Path) -> Path:
+    """Every site's IPv6 support degree: score, target met, the seven indicators and the inner
+    links that fail over IPv6, as json / csv / xlsx (xlsx adds a per-tier sheet)."""
+    from zwgk.indicators.ipv6_support import tier_summary
+
+    fmt = _check_fmt(fmt, FORMATS)
+    info = find_round(db, round_name)
+    records = ipv6_records(db, info)
+    path = Path(path)
+    if fmt == "json":
+        return write_json(path, records)
+    if fmt == "csv":
+        return write_csv(path, IPV6_COLUMNS, records)
+    book = _Book(path)
+    book.table("IPv6支持度", IPV6_COLUMNS, records, note=_IPV6_NOTE)
+    by_tier = tier_summary((r["tier"], r["ipv6_score"], r["target"]) for r in records)
+    book.table("分层级", IPV6_TIER_COLUMNS, by_tier)
     return book.close()
 
 

@@ -80,8 +80,34 @@ SCORE_COLUMNS: tuple[Column, ...] = (
     Column("bonus", "加分", 7),
     Column("weight", "权重", 7),
     Column("weighted", "绩效考核折算分", 14),
+    Column("ipv6_score", "IPv6支持度", 10),
     Column("reason", "说明", 30),
 )
+
+# One row per site: its IPv6 support degree, the seven indicators and the inner links that
+# failed over IPv6 (``zwgk.indicators.ipv6_support``; stored as ``probes["ipv6_support"]``).
+IPV6_COLUMNS: tuple[Column, ...] = (
+    Column("unit_id", "单位编码", 14),
+    Column("unit_name", "单位名称", 24),
+    Column("tier", "层级", 6),
+    Column("kind", "类型", 12),
+    Column("site", "网站首页", 28, link=True),
+    Column("ipv6_score", "IPv6支持度", 10),
+    Column("meets_target", "达标", 6),
+    Column("target", "达标线", 7),
+    Column("aaaa", "域名AAAA解析", 10),
+    Column("home", "首页IPv6可访问", 10),
+    Column("success_rate", "首页IPv6访问成功率", 12),
+    Column("delegation", "IPv6解析链完整", 10),
+    Column("same_content", "IPv6与IPv4首页一致", 12),
+    Column("inner2", "二级内链IPv6支持率", 12),
+    Column("inner3", "三级内链IPv6支持率", 12),
+    Column("unmeasured", "未测指标", 14),
+    Column("failing_count", "IPv6无法访问的内链数", 12),
+    Column("failing_links", "IPv6无法访问的内链", 60),
+    Column("details", "说明", 60),
+)
+IPV6_INDICATOR_KEYS = ("aaaa", "home", "success_rate", "delegation", "same_content", "inner2", "inner3")
 
 RECTIFICATION_COLUMNS: tuple[Column, ...] = (
     Column("no", "序号", 6),
@@ -179,14 +205,55 @@ def finding_records(db: Database, info: RoundInfo, unit_id: str | None = None) -
     return out
 
 
-def score_record(sc: UnitScore, round_name: str) -> dict[str, Any]:
+def score_record(sc: UnitScore, round_name: str, ipv6_score: float | None = None) -> dict[str, Any]:
     d = sc.to_dict()
     d["round"] = round_name
+    d["ipv6_score"] = ipv6_score
     return d
 
 
 def score_records(db: Database, info: RoundInfo) -> list[dict[str, Any]]:
-    return [score_record(s, info.name) for s in results.list_scores(db, info.id)]
+    support = ipv6_supports(db, info)
+    return [score_record(s, info.name, (support.get(s.unit_id) or {}).get("score")) for s in results.list_scores(db, info.id)]
+
+
+def ipv6_supports(db: Database, info: RoundInfo) -> dict[str, dict[str, Any]]:
+    """unit_id → the stored IPv6 support degree of each site of the round."""
+    from zwgk.storage.snapshot import site_probe_values
+
+    return site_probe_values(db, info.id, "ipv6_support")
+
+
+def ipv6_records(db: Database, info: RoundInfo) -> list[dict[str, Any]]:
+    """One record per measured site: score, target met, the seven indicators (share of each
+    indicator's weight earned, 0–1) and the inner links that did not load over IPv6."""
+    support = ipv6_supports(db, info)
+    out = []
+    for m in results.round_members(db, info.id):
+        sup = support.get(m.unit.unit_id)
+        if not sup:
+            continue
+        inds = sup.get("indicators") or {}
+        failing = sup.get("failing_links") or []
+        rec: dict[str, Any] = {
+            "round": info.name, "unit_id": m.unit.unit_id, "unit_name": m.unit.name, "tier": m.unit.tier,
+            "kind": m.unit.kind, "site": m.unit.site_url, "ipv6_score": sup.get("score"),
+            "meets_target": sup.get("meets_target"), "target": sup.get("target"),
+            "unmeasured": "、".join((inds.get(k) or {}).get("name", k) for k in sup.get("unmeasured") or []),
+            "failing_count": len(failing),
+            "failing_links": "\n".join(f"[{f.get('level', '')}] {f.get('url', '')} {f.get('error', '')}".strip()
+                                       for f in failing),
+            "details": "；".join(f"{i.get('name', k)}：{i.get('detail', '')}" for k, i in inds.items() if i.get("detail")),
+            "indicators": inds,
+            "failing": failing,
+        }
+        for key in IPV6_INDICATOR_KEYS:
+            value = (inds.get(key) or {}).get("value")
+            rec[key] = None if value is None else round(float(value), 4)
+        out.append(rec)
+    order = {t: i for i, t in enumerate(TIER_ORDER)}
+    out.sort(key=lambda r: (order.get(r["tier"], 99), r["kind"] != "portal", r["unit_id"]))
+    return out
 
 
 def latest_round_of_unit(db: Database, unit_id: str) -> RoundInfo | None:

@@ -242,6 +242,11 @@ class Fetcher:
 
         self.session = session("main", s.global_concurrency)
         self.session_v6 = session("v6", max(4, s.global_concurrency // 4))
+        # aiohttp (≥ 3.10) repeats a GET once, unasked, when a connection is reset; on the IPv6
+        # side every request is a measurement (the homepage success rate counts resets), so the
+        # probe's own ``retries`` are the only ones.  Private attribute: absent → nothing to do.
+        if hasattr(self.session_v6, "_retry_connection"):
+            self.session_v6._retry_connection = False
         # aiohttp's total timeout also runs while a request waits for a pooled connection:
         # with hundreds of sites in flight that wait alone turned healthy homepages into
         # "timeout" failures.  Requests queue here instead, untimed, so the pool never blocks.

@@ -15,8 +15,12 @@ import ipaddress
 import socket
 from dataclasses import dataclass, field
 
+import dns.asyncquery
 import dns.asyncresolver
 import dns.exception
+import dns.message
+import dns.name
+import dns.rcode
 import dns.resolver
 from aiohttp.abc import AbstractResolver, ResolveResult
 
@@ -171,6 +175,61 @@ class DnsClient:
             if address not in result:
                 result.append(address)
         return result
+
+    def _ns_resolver(self) -> dns.asyncresolver.Resolver:
+        if self.resolver is not None:
+            return self.resolver
+        resolver = dns.asyncresolver.Resolver()  # the system's name servers (/etc/resolv.conf)
+        resolver.timeout = min(2.0, self.timeout)
+        resolver.lifetime = self.timeout
+        return resolver
+
+    async def zone_ns(self, host: str, tries: int = 3) -> tuple[str, list[str], str]:
+        """(zone, name servers, error) of ``host``: the nearest enclosing name with NS records.
+
+        Climbs label by label (``www.x.gov.cn`` → ``x.gov.cn`` …) as a resolver finds the
+        zone cut.  ``error`` is set when a query got no answer after ``tries`` (unknown).
+        """
+        if ip_literal(host) is not None:
+            return "", [], "the site is addressed by an IP literal: no DNS delegation"
+        resolver = self._ns_resolver()
+        name = host.rstrip(".").lower()
+        while name.count(".") >= 1:
+            for attempt in range(tries):
+                try:
+                    answer = await resolver.resolve(name, "NS")
+                except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN):
+                    break
+                except (dns.exception.Timeout, dns.resolver.NoNameservers) as exc:
+                    if attempt + 1 < tries:
+                        continue
+                    return name, [], f"NS lookup of {name} got no answer: {type(exc).__name__}"
+                names = sorted({str(rr.target).rstrip(".").lower() for rr in answer})
+                return name, names, ""
+            name = name.split(".", 1)[1]
+        return "", [], f"no NS record for {host} or any enclosing zone"
+
+    async def query_server(self, zone: str, address: str, port: int, tries: int = 3) -> tuple[str | None, str]:
+        """Send one NS query for ``zone`` straight to the name server at ``address`` (UDP).
+
+        Returns (rcode text, "") when it answered at all (any answer proves the server is
+        reachable over that address), or (None, why) after ``tries`` timeouts.
+        """
+        query = dns.message.make_query(dns.name.from_text(zone or "."), "NS")
+        error = ""
+        for _ in range(tries):
+            try:
+                response = await dns.asyncquery.udp(query, address.split("%", 1)[0], timeout=min(2.0, self.timeout),
+                                                    port=port)
+            except dns.exception.Timeout:
+                error = "timeout"
+                continue
+            except OSError as exc:
+                return None, f"{type(exc).__name__}: {exc.strerror or exc}"
+            except dns.exception.DNSException as exc:
+                return None, f"{type(exc).__name__}: {exc}"
+            return dns.rcode.to_text(response.rcode()), ""
+        return None, error
 
     async def answers(self, name: str) -> bool:
         """True when the resolver answers a query for ``name`` at all (NXDOMAIN is an answer).

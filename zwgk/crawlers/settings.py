@@ -97,7 +97,18 @@ class CrawlSettings:
         fetched to see whether they are lists (dated items / pagination); those that
         are lists are read like columns (articles, 解读 pairs, links), the rest are
         ordinary pages.
-      ipv6_sample: inner links fetched over IPv6 for the inner-link share.
+      ipv6_sample: 二级 inner links (same-site links on the homepage that loaded over IPv4)
+        fetched over IPv6 for the inner-link share; the sample takes every host the links
+        live on in turn (a sub-host without AAAA is the usual failure), then spreads evenly.
+      ipv6_sample_level3: 三级 inner links (same-site links on the 二级 pages the crawl read)
+        fetched over IPv6 the same way.  Both sample sizes are stated in the evidence.
+      ipv6_home_attempts: spaced fetches of the homepage over IPv6 (no retries each): the
+        IPv6 success rate of the crawl; daily IPv6 monitoring probes add to it when present.
+      ipv6_attempt_spacing: seconds between those fetches.
+      ipv6_delegation: look up the NS of the site's zone, the AAAA of each name server, and
+        send one query to a name server over IPv6 (the delegation-chain indicator).
+      ipv6_ns_port: port of that query; ``None`` means the port of ``resolver`` when one is
+        given (a test network's name servers listen where its resolver does), else 53.
 
     Faults on either side (docs/architecture.md, "Faults during a crawl")
       site_budget_s: wall-clock seconds one site's crawl may take; when they are used up
@@ -158,7 +169,12 @@ class CrawlSettings:
     respect_robots: bool = True
     user_agent: str = NEUTRAL_USER_AGENT
     ipv6_probe: bool = True
-    ipv6_sample: int = 10
+    ipv6_sample: int = 20
+    ipv6_sample_level3: int = 20
+    ipv6_home_attempts: int = 5
+    ipv6_attempt_spacing: float = 2.0
+    ipv6_delegation: bool = True
+    ipv6_ns_port: int | None = None
     min_delay: float = 0.0
     max_delay: float = 10.0
     autothrottle_target: float = 4.0
@@ -192,6 +208,12 @@ class CrawlSettings:
             if getattr(self, name) < 0:
                 value = getattr(self, name)
                 raise ZwgkError(f"crawl setting {name} must not be negative, got {value}")
+        if self.ipv6_home_attempts < 1 or self.ipv6_sample < 0 or self.ipv6_sample_level3 < 0:
+            raise ZwgkError("crawl settings ipv6_home_attempts must be at least 1 and the IPv6 samples not negative")
+        if self.ipv6_attempt_spacing < 0:
+            raise ZwgkError(f"crawl setting ipv6_attempt_spacing must not be negative, got {self.ipv6_attempt_spacing}")
+        if self.ipv6_ns_port is not None and not 0 < self.ipv6_ns_port < 65536:
+            raise ZwgkError(f"crawl setting ipv6_ns_port must be a port number, got {self.ipv6_ns_port}")
         if self.home_checks < 1 or self.outage_min_sites < 1:
             raise ZwgkError("crawl settings home_checks and outage_min_sites must be at least 1")
         if not 0 < self.outage_fail_share <= 1:
@@ -225,6 +247,15 @@ class CrawlSettings:
         if unknown:
             raise ZwgkError(f"unknown crawl setting(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         return cls(**data)
+
+
+def ns_port(settings: "CrawlSettings") -> int:
+    """The port of the delegation check's query to a name server (see ``ipv6_ns_port``)."""
+    if settings.ipv6_ns_port is not None:
+        return settings.ipv6_ns_port
+    if settings.resolver:
+        return parse_resolver(settings.resolver)[1]
+    return 53
 
 
 def parse_resolver(value: str) -> tuple[str, int]:

@@ -27,7 +27,7 @@ from zwgk.crawlers.annual_report import DOCUMENT_EXTENSIONS, html_rows, looks_li
 from zwgk.crawlers.extract import Extracted, extract_page, is_soft404
 from zwgk.crawlers.footer import CONAC_MARKERS, JIUCUO_MARKERS, footer_facts, has_marker, script_text
 from zwgk.crawlers.fetcher import Fetcher, FetchResult
-from zwgk.crawlers.ipv6 import add_inner_share, empty_probe, probe_ipv6
+from zwgk.crawlers.ipv6 import add_inner_links, empty_probe, probe_ipv6
 from zwgk.crawlers.pipeline import SiteWriter
 from zwgk.crawlers.settings import CrawlSettings
 from zwgk.crawlers.urls import extension, is_attachment, normalise_url, path_key, path_pattern, same_site
@@ -150,6 +150,10 @@ class SiteCrawler:
         self.stats: Counter[str] = Counter()
         self.outcomes: dict[str, str] = {}  # url → outcome of every page recorded
         self.unknown: dict[str, tuple[str, int]] = {}  # unrecognised entries: url → (text, depth)
+        # The IPv6 inner-link indicators: 二级 links (same-site links on the homepage) and the
+        # same-site links on those 二级 pages the crawl read (三级), gathered as pages are recorded.
+        self.level2: set[str] = set()
+        self.level3: dict[str, None] = {}
 
     # ---------------------------------------------------------------- policy
     def _allowed(self, url: str, listed: bool = False) -> str:
@@ -310,6 +314,11 @@ class SiteCrawler:
     async def _record(self, seen: Seen) -> None:
         page = seen.page
         self.outcomes[page.url] = page.outcome
+        if page.url in self.level2 and page.outcome == "ok":
+            for link in seen.links:
+                if (link.tag == "a" and link.target not in self.level2 and link.target != self.home
+                        and same_site(link.target, self.home) and not is_attachment(link.target)):
+                    self.level3.setdefault(link.target, None)
         for link in seen.links:
             if link.target not in self.link_targets:
                 self.link_targets[link.target] = page.depth + 1
@@ -347,6 +356,7 @@ class SiteCrawler:
             if l.tag == "a" and same_site(l.target, self.home) and l.target != self.home and not is_attachment(l.target)
         ]
         inner = list(dict.fromkeys(inner))
+        self.level2 = set(inner)
         if self.s.ipv6_probe:
             ipv6_task = asyncio.create_task(self._safe_ipv6(home.html, []))
         home.html = None
@@ -357,10 +367,11 @@ class SiteCrawler:
         await self._check_links()
         if ipv6_task is not None:
             probes["ipv6"] = await ipv6_task
-            # Inner-link share over IPv6, among inner pages that loaded over IPv4.
+            # 二级 / 三级 inner links over IPv6, among inner pages that loaded over IPv4.
             loaded = [u for u in inner if self.outcomes.get(u) == "ok"]
+            third = [u for u in self.level3 if self.outcomes.get(u) == "ok"]
             try:
-                await add_inner_share(self.fetcher, probes["ipv6"], loaded)
+                await add_inner_links(self.fetcher, probes["ipv6"], loaded, third)
             except Exception as exc:  # the IPv6 side must never break the crawl
                 probes["ipv6"]["error"] = probes["ipv6"]["error"] or f"inner-link probe failed: {exc}"
         await self.writer.flush()

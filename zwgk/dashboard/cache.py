@@ -72,3 +72,8 @@ def visible_units(url: str, round_id: int | None, vk: ViewerKey) -> pd.DataFrame
 def clear() -> None:
     """After a write: every page shows the new state on its next run."""
     st.cache_data.clear()
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def ipv6_sites(url: str, round_id: int, vk: ViewerKey) -> pd.DataFrame:
+    return queries.ipv6_sites(database(url), _v(vk), round_id)

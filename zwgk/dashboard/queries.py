@@ -676,3 +676,55 @@ def finding_evidence(
     if not visible:
         return None
     return collect(db, _round_row(db, round_id).name, unit_id, rule, subject)
+
+
+IPV6_SITE_COLUMNS = ["unit_id", "unit_name", "tier", "kind", "score", "target", "meets_target", "unmeasured",
+                     "failing_count", "failing_links"]
+
+
+def ipv6_sites(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
+    """Each visible site's IPv6 support degree (``probes["ipv6_support"]``) with its failing links,
+    lowest score first."""
+    from zwgk.storage.snapshot import site_probe_values
+
+    members = {m.unit.unit_id: m.unit for m in results.round_members(db, round_id)
+               if viewer.sees_all or m.unit.unit_id in viewer.unit_ids}
+    supports = site_probe_values(db, round_id, "ipv6_support", None if viewer.sees_all else list(members))
+    rows = []
+    for unit_id, sup in supports.items():
+        unit = members.get(unit_id)
+        if unit is None or not isinstance(sup, dict):
+            continue
+        failing = sup.get("failing_links") or []
+        inds = sup.get("indicators") or {}
+        rows.append({
+            "unit_id": unit_id, "unit_name": unit.name, "tier": unit.tier, "kind": unit.kind,
+            "score": sup.get("score"), "target": sup.get("target"), "meets_target": sup.get("meets_target"),
+            "unmeasured": "、".join((inds.get(k) or {}).get("name", k) for k in sup.get("unmeasured") or []),
+            "failing_count": len(failing),
+            "failing_links": "\n".join(f"[{f.get('level', '')}] {f.get('url', '')}" for f in failing),
+        })
+    if not rows:
+        return pd.DataFrame(columns=IPV6_SITE_COLUMNS)
+    df = pd.DataFrame(rows, columns=IPV6_SITE_COLUMNS)
+    df["_tier"] = df["tier"].map({t: i for i, t in enumerate(TIER_ORDER)}).fillna(9)
+    df = df.sort_values(["score", "_tier", "unit_id"], kind="stable", na_position="last")
+    return df[IPV6_SITE_COLUMNS].reset_index(drop=True)
+
+
+def ipv6_by_tier(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per tier (and 合计): sites, mean IPv6 support degree, sites at or above the target and their share."""
+    from zwgk.indicators.ipv6_support import tier_summary
+
+    rows = tier_summary(
+        (t, None if pd.isna(s) else float(s), float(g)) for t, s, g in zip(frame["tier"], frame["score"], frame["target"])
+    ) if not frame.empty else []
+    return pd.DataFrame(rows, columns=["tier", "sites", "scored", "mean", "at_target", "share_at_target"])
+
+
+def ipv6_detail(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> dict[str, Any] | None:
+    """One site's stored IPv6 support degree (score, seven indicators, failing links) or None."""
+    from zwgk.storage.snapshot import site_probe_values
+
+    viewer.require_unit(unit_id)
+    return site_probe_values(db, round_id, "ipv6_support", [unit_id]).get(unit_id)

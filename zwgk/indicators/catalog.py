@@ -57,6 +57,29 @@ class Scoring:
     composite: dict[str, float] = field(default_factory=dict)
 
 
+# The seven indicators of the IPv6 support degree (official-rules.md §2.5), in the monitoring's order.
+IPV6_INDICATORS: tuple[str, ...] = ("aaaa", "home", "success_rate", "delegation", "same_content", "inner2", "inner3")
+IPV6_DEFAULT_WEIGHTS: dict[str, float] = {
+    "aaaa": 15.0, "home": 15.0, "success_rate": 15.0, "delegation": 10.0, "same_content": 15.0,
+    "inner2": 15.0, "inner3": 15.0,
+}
+
+
+@dataclass(frozen=True)
+class Ipv6Scoring:
+    """How the IPv6 support degree (0–100) is scored: ``[ipv6]`` of the rubric.
+
+    weights: points of each of the seven indicators (``IPV6_INDICATORS``), summing to 100.
+    full_rate: a rate indicator (success rate, inner links) earns its full weight at or above
+      this rate and ``weight × rate / full_rate`` below.
+    target: the score a site should reach (provinces report the share of sites at or above it).
+    """
+
+    weights: dict[str, float] = field(default_factory=lambda: dict(IPV6_DEFAULT_WEIGHTS))
+    full_rate: float = 0.95
+    target: float = 90.0
+
+
 @dataclass(frozen=True)
 class Indicator:
     """A scored indicator; ``points`` caps the deductions (or bonus) under it."""
@@ -132,6 +155,7 @@ class Rubric:
     rules: dict[str, RuleSpec]
     columns: dict[str, ColumnSpec]
     path: str = ""
+    ipv6: Ipv6Scoring = field(default_factory=Ipv6Scoring)
 
     def column_vocabulary(self, cutoff: float = 90.0) -> "ColumnVocabulary":
         """The columns' names, key terms and look-alikes, for recognising names by meaning."""
@@ -161,7 +185,8 @@ class Rubric:
 
 # ---------------------------------------------------------------------------- schema
 
-_TOP_KEYS = {"base", "name", "title", "source", "description", "scoring", "indicators", "rules", "columns"}
+_TOP_KEYS = {"base", "name", "title", "source", "description", "scoring", "indicators", "rules", "columns", "ipv6"}
+_IPV6_FIELDS = {"weights": "table", "full_rate": "number", "target": "number"}
 _SCORING_FIELDS = {
     "total": "number", "pass_line": "number", "bonus_gate": "number", "bonus_max": "number",
     "weight": "number", "no_services_mode": "str", "no_services_factor": "number",
@@ -378,6 +403,21 @@ def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text
                 bounds = _SHARE_RANGE if _SHARE_PARAM.search(key) else _PARAM_RANGE
                 _check_range(number, *bounds, where, fail)
 
+    ipv6 = raw.get("ipv6", {})
+    _check_table(ipv6, ["ipv6"], fail)
+    _check_fields(ipv6, _IPV6_FIELDS, ["ipv6"], fail)
+    if "target" in ipv6:
+        _check_range(ipv6["target"], 0.0, 100.0, ["ipv6", "target"], fail)
+    if "full_rate" in ipv6:
+        _check_range(ipv6["full_rate"], 0.01, 1.0, ["ipv6", "full_rate"], fail)
+    for key, value in (ipv6.get("weights") or {}).items():
+        if key not in IPV6_INDICATORS:
+            fail(["ipv6", "weights", key],
+                 f"unknown IPv6 indicator {key!r}; the seven are: {', '.join(IPV6_INDICATORS)}")
+        if not _is_number(value):
+            fail(["ipv6", "weights", key], f"ipv6.weights.{key} must be a number")
+        _check_range(value, 0.0, 100.0, ["ipv6", "weights", key], fail)
+
     columns = raw.get("columns", {})
     _check_table(columns, ["columns"], fail)
     for name, spec in columns.items():
@@ -393,6 +433,16 @@ def _check_relations(merged: dict[str, Any], raw: dict[str, Any], path: Path, te
     Checked on the merged rubric (a province may override only ``total``), and
     reported at the line of whichever value this file set.
     """
+    weights = (merged.get("ipv6") or {}).get("weights")
+    if isinstance(weights, dict) and weights:
+        total_w = sum(float(weights.get(k, 0.0)) for k in IPV6_INDICATORS)
+        if abs(total_w - 100.0) > 1e-6:
+            own_w = (raw.get("ipv6") or {}).get("weights") or {}
+            first = next(iter(own_w), None)
+            keys = ["ipv6", "weights", first] if first else ["ipv6", "weights"]
+            raise RubricError(str(path), find_line(text, keys),
+                              f"the seven ipv6.weights sum to {total_w:g}, they must sum to 100 "
+                              f"({', '.join(f'{k}={float(weights.get(k, 0.0)):g}' for k in IPV6_INDICATORS)})")
     scoring = merged.get("scoring", {})
     own = raw.get("scoring", {})
     if not isinstance(scoring, dict):
@@ -519,6 +569,12 @@ def _build(data: dict[str, Any], path: Path) -> Rubric:
             kinds=tuple(spec.get("kinds", ())),
         )
 
+    ipv6_raw = data.get("ipv6", {}) or {}
+    weights = dict(IPV6_DEFAULT_WEIGHTS)
+    weights.update({k: float(v) for k, v in (ipv6_raw.get("weights") or {}).items()})
+    ipv6 = Ipv6Scoring(weights=weights, full_rate=float(ipv6_raw.get("full_rate", 0.95)),
+                       target=float(ipv6_raw.get("target", 90.0)))
+
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, default=str)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Rubric(
@@ -532,6 +588,7 @@ def _build(data: dict[str, Any], path: Path) -> Rubric:
         rules=rules,
         columns=columns,
         path=where,
+        ipv6=ipv6,
     )
 
 

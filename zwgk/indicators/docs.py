@@ -52,6 +52,18 @@ def render(rubric: Rubric | None = None) -> str:
     out += ["", "## Indicators / 指标", "", "| id | 名称 | part | points (cap) |", "|---|---|---|---|"]
     for ind in r.indicators.values():
         out.append(f"| {ind.id} | {_cell(ind.name)} | {ind.part} | {ind.points:g} |")
+    from zwgk.indicators.ipv6_support import LABELS_ZH
+
+    v6 = r.ipv6
+    out += ["", "## IPv6 support degree / IPv6支持度", "",
+            "A 0–100 score per site from the seven indicators of the national IPv6 monitoring "
+            "(`zwgk.indicators.ipv6_support`; rubric table `[ipv6]`). A rate indicator earns its full weight "
+            f"at or above full_rate = {v6.full_rate:g} and weight × rate / full_rate below; an indicator "
+            "that could not be measured is left out and the score scaled over the measured weights. "
+            f"Target / 达标线: {v6.target:g}. Each failing indicator has its IPV6-* rule below.",
+            "", "| indicator | 名称 | weight |", "|---|---|---|"]
+    for key, weight in v6.weights.items():
+        out.append(f"| {key} | {LABELS_ZH.get(key, key)} | {weight:g} |")
     out += ["", "## Rules / 规则", "", "| code | 名称 / name | severity | points | indicator | subject |",
             "|---|---|---|---|---|---|"]
     for spec in sorted(r.rules.values(), key=lambda x: x.code):

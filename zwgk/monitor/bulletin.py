@@ -9,6 +9,8 @@ Contents, from what is stored (nothing is re-measured):
   四、整改情况  rectification items: open / fixed / overdue
   五、进步明显  most improved units against the round before the quarter
   六、各网站可用率  availability per site
+  七、IPv6支持度  per tier: mean IPv6 support degree and the share of sites at or above the
+      rubric's target, from the same round (``probes["ipv6_support"]``)
 with a bar chart of the pass rate by tier and one of the least available sites.
 """
 
@@ -85,6 +87,8 @@ class BulletinData:
     rectification: dict[str, int] = field(default_factory=dict)  # open / fixed / overdue
     rectification_by_unit: list[dict[str, Any]] = field(default_factory=list)
     improved: list[dict[str, Any]] = field(default_factory=list)
+    ipv6: list[dict[str, Any]] = field(default_factory=list)  # zwgk.indicators.ipv6_support.tier_summary rows
+    ipv6_target: float | None = None
 
 
 def _units(db: Database) -> dict[str, Any]:
@@ -170,6 +174,8 @@ def bulletin_data(db: Database, quarter: str, round_name: str | None = None) -> 
                 score = f"{sc.score:.1f}" if sc.score is not None else "—"
                 site.reasons.append(f"得分 {score} 未达合格线；主要扣分：" + "；".join(f"{f.rule} {f.message}" for f in worst))
 
+        data.ipv6, data.ipv6_target = _ipv6_by_tier(db, latest.id)
+
         from zwgk.storage.results import list_rectification_items
 
         items = list_rectification_items(db)
@@ -205,6 +211,19 @@ def bulletin_data(db: Database, quarter: str, round_name: str | None = None) -> 
             )
     data.failing = sorted(failing.values(), key=lambda s: s.unit_id)
     return data
+
+
+def _ipv6_by_tier(db: Database, round_id: int) -> tuple[list[dict[str, Any]], float | None]:
+    """The round's IPv6 support degree per tier, and its target ([] when not measured)."""
+    from zwgk.indicators.ipv6_support import tier_summary
+    from zwgk.storage.results import round_members
+    from zwgk.storage.snapshot import site_probe_values
+
+    supports = site_probe_values(db, round_id, "ipv6_support")
+    tiers = {m.unit.unit_id: m.unit.tier for m in round_members(db, round_id)}
+    rows = [(tiers.get(u, ""), s.get("score"), s.get("target") or 0.0) for u, s in supports.items() if isinstance(s, dict)]
+    target = next((float(s["target"]) for s in supports.values() if isinstance(s, dict) and s.get("target") is not None), None)
+    return tier_summary(rows), target
 
 
 def _rounds_in(db: Database, start: dt.date, end: dt.date):
@@ -371,6 +390,15 @@ def write_pdf(data: BulletinData, path: Path) -> None:
                (70, 20, 30, 30, 25))
     else:
         pdf.multi_cell(0, 6, "本季度无监测数据。", new_x="LMARGIN", new_y="NEXT")
+
+    heading("七、IPv6支持度")
+    if data.ipv6:
+        pdf.multi_cell(0, 6, f"按七项指标计分（满分100），达标线 {data.ipv6_target:g} 分。", new_x="LMARGIN", new_y="NEXT")
+        _table(pdf, ["层级", "评分网站数", "平均支持度", "达标数", "达标率"],
+               [[r["tier"], r["scored"], "—" if r["mean"] is None else f"{r['mean']:.1f}", r["at_target"],
+                 _pct(r["share_at_target"])] for r in data.ipv6], (30, 35, 35, 30, 30))
+    else:
+        pdf.multi_cell(0, 6, "本季度测评轮次未测IPv6支持度。", new_x="LMARGIN", new_y="NEXT")
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(path))
 
@@ -418,6 +446,11 @@ def write_xlsx(data: BulletinData, path: Path) -> None:
     sheet("可用率", ["单位编码", "单位", "层级", "监测次数", "无法访问", "可用率"],
           [[a.unit_id, a.name, a.tier, a.probes, a.failures, a.availability if a.availability is not None else "—"]
            for a in data.availability], pct_cols=(5,))
+    if data.ipv6:  # only when the round measured IPv6
+        sheet("IPv6支持度", ["层级", "评分网站数", "平均支持度", "达标数", "达标率", "达标线"],
+              [[r["tier"], r["scored"], r["mean"] if r["mean"] is not None else "—", r["at_target"],
+                r["share_at_target"] if r["share_at_target"] is not None else "—", data.ipv6_target]
+               for r in data.ipv6], pct_cols=(4,))
     wb.close()
 
 

@@ -137,6 +137,8 @@ def assess(
     allow_private: bool = typer.Option(False, "--allow-private", help="Permit loopback/private targets (refused by default: SSRF safety)."),
     unit: Optional[list[str]] = typer.Option(None, "--unit", help="Only these unit ids (repeatable)."),
     max_pages: Optional[int] = typer.Option(None, "--max-pages", help="Cap on pages fetched per site."),
+    ipv6_sample: Optional[str] = typer.Option(None, "--ipv6-sample", help="IPv6 inner-link samples per site as 二级,三级 (default 20,20): that many same-site links of each level are tried over IPv6; the sizes are stated in the evidence."),
+    ipv6_attempts: Optional[int] = typer.Option(None, "--ipv6-attempts", help="Spaced IPv6 requests for each homepage, the IPv6 success rate (default 5)."),
     robots: bool = typer.Option(True, "--robots/--ignore-robots", help="Honour robots.txt (Disallow, Crawl-delay); --ignore-robots only where your inspection mandate covers it."),
     db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."),
     executor: str = typer.Option("local", "--executor", help="local (in this process) or celery (workers started with `zwgk worker`)."),
@@ -163,6 +165,14 @@ def assess(
         crawl["max_pages_per_site"] = max_pages
     if not robots:
         crawl["respect_robots"] = False
+    if ipv6_sample is not None:
+        parts = [p.strip() for p in ipv6_sample.split(",")]
+        if len(parts) not in (1, 2) or not all(p.isdigit() for p in parts):
+            raise ZwgkError(f"--ipv6-sample {ipv6_sample!r}: write 二级,三级 sample sizes, e.g. 20,20")
+        crawl["ipv6_sample"] = int(parts[0])
+        crawl["ipv6_sample_level3"] = int(parts[-1])
+    if ipv6_attempts is not None:
+        crawl["ipv6_home_attempts"] = ipv6_attempts
     from zwgk.crawlers.settings import ARCHIVE_MODES
 
     if archive not in ARCHIVE_MODES:

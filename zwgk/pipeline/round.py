@@ -164,8 +164,9 @@ def evaluate_site(db: Database, prepared: PreparedRound, unit: Unit, failed: dic
     """
     from zwgk.indicators import evaluate
     from zwgk.indicators.engine import JUDGED_WITHOUT_CONTENT
+    from zwgk.indicators.ipv6_support import site_support
     from zwgk.storage.results import replace_findings
-    from zwgk.storage.snapshot import load_snapshot
+    from zwgk.storage.snapshot import load_snapshot, set_site_probe
 
     as_of = prepared.info.as_of
     snapshot = load_snapshot(db, prepared.info.id, unit, as_of)
@@ -175,6 +176,10 @@ def evaluate_site(db: Database, prepared: PreparedRound, unit: Unit, failed: dic
     if unit.unit_id in failed:
         findings = [f for f in findings if f.rule in JUDGED_WITHOUT_CONTENT]
     replace_findings(db, prepared.info.id, unit.unit_id, findings)
+    # The IPv6 support degree (0–100, the rubric's weights) beside the findings, for exports,
+    # the dashboard and the 季通报; not for a site whose homepage never opened.
+    support = None if unit.unit_id in failed else site_support(snapshot, prepared.rubric)
+    set_site_probe(db, prepared.info.id, unit.unit_id, "ipv6_support", support)
     if getattr(prepared.settings, "archive", "all") == "findings":
         from zwgk.archive.prune import keep_finding_pages
         from zwgk.archive.recorder import archive_root

@@ -23,6 +23,20 @@ REGISTRY_COLUMNS = ("unit_id", "unit_name", "tier", "kind", "region", "parent_id
 SITE_CACHE_SIZE = 512
 
 
+def alias_host(host: str) -> str:
+    """The site's second host, the same site for the crawler (``www.`` optional): the bare
+    domain of ``www.x.gov.cn``, ``www.`` + any other host.  It has an A record always and an
+    AAAA record unless the site is planted with IPV6-INNER-LINKS (an IPv4-only host)."""
+    return host[4:] if host.startswith("www.") else "www." + host
+
+
+def zone_of(host: str) -> str:
+    """The DNS zone a farm site's host is delegated in: ``x.gov.cn`` for ``www.x.gov.cn``, a
+    department's own name (``fgw.x.gov.cn``) for the others.  Its name servers are ``ns1.``
+    and ``ns2.`` + zone, with AAAA ::1 unless the site is planted with IPV6-DELEGATION."""
+    return host[4:] if host.startswith("www.") else host
+
+
 @dataclass(slots=True)
 class Origins:
     """Where each site and each outside host is served (decided when serving).
@@ -46,8 +60,16 @@ class Origins:
             return f"http://127.0.0.1:{self.external_port}/{host}"
         return f"http://{host}:{self.port}"
 
+    def v4only(self, spec: SiteSpec, path: str) -> str:
+        """``path`` on the site's second, IPv4-only host (the site itself in benchmark mode)."""
+        if self.bench_ports:
+            return self.site(spec) + path
+        return f"http://{alias_host(spec.host)}:{self.port}{path}"
+
     def resolve(self, spec: SiteSpec, ref: str) -> str:
-        """A model link (``/path`` on the site, ``dead:<domain>``) as an absolute URL."""
+        """A model link (``/path`` on the site, ``dead:<domain>``, ``v4only:/path``) as an absolute URL."""
+        if ref.startswith("v4only:"):
+            return self.v4only(spec, ref[7:])
         if ref.startswith("dead:"):
             name = ref[5:]
             if self.bench_ports:  # no DNS in benchmark mode: a closed loopback port
@@ -67,6 +89,14 @@ class Farm:
         self.by_host: dict[str, SiteSpec] = {s.host: s for s in self.specs}
         self.by_unit: dict[str, SiteSpec] = {s.unit_id: s for s in self.specs}
         self.external_hosts = frozenset(KNOWN_EXTERNAL_HOSTS) - set(self.by_host)
+        # second hosts and DNS zones (the first site claiming one keeps it)
+        self.by_alias: dict[str, SiteSpec] = {}
+        self.by_zone: dict[str, SiteSpec] = {}
+        for s in self.specs:
+            alias = alias_host(s.host)
+            if alias not in self.by_host and alias not in self.external_hosts:
+                self.by_alias.setdefault(alias, s)
+            self.by_zone.setdefault(zone_of(s.host), s)
         self.origins = Origins()
         self._site = lru_cache(maxsize=SITE_CACHE_SIZE)(self._materialise)
 

@@ -163,7 +163,8 @@ class _Builder:
         nav_more = [k for k, c in columns.items() if c.where == "more"]
         ipv6 = "ok"
         for code, mode in (("IPV6-NONE", "none"), ("IPV6-UNREACHABLE", "unreachable"),
-                           ("IPV6-MISMATCH", "mismatch")):
+                           ("IPV6-MISMATCH", "mismatch"), ("IPV6-INTERMITTENT", "intermittent"),
+                           ("IPV6-DELEGATION", "delegation"), ("IPV6-INNER-LINKS", "inner")):
             if code in self.codes:
                 ipv6 = mode
         r = look.random()
@@ -182,7 +183,17 @@ class _Builder:
             calendar=quirks["calendar"], loop=quirks["loop"], moved=quirks["moved"],
             ipv6_mode=ipv6, down="AVAIL-DOWN" in self.codes, down_mode=plant.choice(("503", "reset")),
             report_deadline=report_deadline(spec.kind, self.as_of), search="SEARCH-MISSING" not in self.codes,
+            v4_only_links=self._v4_only_links(),
         )
+
+    def _v4_only_links(self) -> list[tuple[str, str]]:
+        """IPV6-INNER-LINKS: five articles the homepage links to on the site's IPv4-only host
+        (its own stream: the rest of the site is drawn as before)."""
+        if "IPV6-INNER-LINKS" not in self.codes:
+            return []
+        articles = sorted((path, obj.title) for path, (kind, obj) in self.pages.items() if kind == "article")
+        rng = _rng(self.spec, "v4only")
+        return [(f"v4only:{path}", title) for path, title in rng.sample(articles, min(5, len(articles)))]
 
     def _columns(self) -> dict[str, Column]:
         look, missing = self.look, set(self.spec.missing)

@@ -128,7 +128,7 @@ class Site:
     calendar: str  # path of the calendar trap ("" when none)
     loop: str  # path of the first hop of the redirect loop ("" when none)
     moved: dict[str, str]  # old path → new path (301)
-    ipv6_mode: str  # ok / none / unreachable / mismatch
+    ipv6_mode: str  # ok / none / unreachable / mismatch / intermittent / delegation / inner (see truth.IPV6_MODES)
     down: bool
     down_mode: str  # 503 / reset
     report_deadline: dt.date
@@ -137,6 +137,9 @@ class Site:
     opts: dict[str, object] = field(default_factory=dict)  # family-specific looks (jiyue: markup, labels …)
     content: Any = None  # zwgk.sitefarm.content.ContentPlants (services, tampering, wording, privacy)
     disclosure: Any = None  # zwgk.sitefarm.disclosure.ReportPlan (last year's 年报, the register)
+    # IPV6-INNER-LINKS: homepage links ("v4only:/path", anchor) to pages served on the site's
+    # second host (``farm.alias_host``), which has an A record and no AAAA
+    v4_only_links: list[tuple[str, str]] = field(default_factory=list)
 
     def column_by_std(self, std: str) -> Column | None:
         for col in self.columns.values():

@@ -45,7 +45,7 @@ class Ctx:
         return self.origins.external(host)
 
     def href(self, ref: str) -> str:
-        return self.origins.resolve(self.site.spec, ref) if ref.startswith("dead:") else ref
+        return self.origins.resolve(self.site.spec, ref) if ref.startswith(("dead:", "v4only:")) else ref
 
 
 def esc(text: str) -> str:
@@ -242,7 +242,7 @@ def render_home(ctx: Ctx) -> str:
                        f'<span class="date">{fmt_list_date(site, item.date)}</span></li>')
         out.append("</ul></div>\n")
     out.append('<div class="block zt"><div class="hd"><h2>专题专栏</h2></div><ul>')
-    for ref, anchor in site.home_broken:
+    for ref, anchor in [*site.home_broken, *site.v4_only_links]:
         if not ref.startswith("dead:"):
             out.append(f'<li><a href="{ctx.href(ref)}">{esc(anchor)}</a></li>')
     if site.calendar:

@@ -437,7 +437,7 @@ def render_home(ctx: Ctx) -> str:
         out.append("</ul></div>\n")
     specials = [
         f'<li><a href="{ctx.href(ref)}" target="_blank">{esc(anchor)}</a></li>'
-        for ref, anchor in site.home_broken
+        for ref, anchor in [*site.home_broken, *site.v4_only_links]
         if not ref.startswith("dead:")
     ]
     if site.calendar:

@@ -458,7 +458,7 @@ def render_home(ctx: Ctx) -> str:
         subs = "".join(f'<a href="{esc(c.path)}">{esc(c.name)}</a>' for c in site.columns.values() if c.parent == "xxgk")
         out.append(f'<div class="gk-entry"><a href="{esc(gk.path)}" class="gk-tit">{esc(gk.name)}</a>{subs}</div>')
     specials = [f'<a href="{esc(ctx.href(ref))}" target="_blank">{esc(anchor)}</a>'
-                for ref, anchor in site.home_broken if not ref.startswith("dead:")]
+                for ref, anchor in [*site.home_broken, *site.v4_only_links] if not ref.startswith("dead:")]
     if site.calendar:
         specials.append(f'<a href="{site.calendar}">活动日历</a>')
     if specials:

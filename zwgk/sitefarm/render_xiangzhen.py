@@ -529,7 +529,7 @@ def render_home(ctx: Ctx) -> str:
     )
     specials = [
         f'<a href="{url(ctx, ctx.href(ref), here)}" target="_blank">{esc(anchor)}</a>'
-        for ref, anchor in site.home_broken
+        for ref, anchor in [*site.home_broken, *site.v4_only_links]
         if not ref.startswith("dead:")
     ]
     if site.calendar:

@@ -135,7 +135,7 @@ def running_farm(config: FarmConfig | None = None) -> Iterator[FarmHandle]:
         sockets = bind_pair(config.host, config.port, config.ipv6)
         port = sockets[0].getsockname()[1]
     farm.origins.port = port
-    dns_servers, dns_port = start_dns(farm, config.host, config.dns_port)
+    dns_servers, dns_port = start_dns(farm, config.host, config.dns_port, ipv6=config.ipv6 and not config.bench_mode)
 
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(server.app(), access_log=None, handle_signals=False, shutdown_timeout=0.5)

@@ -61,6 +61,7 @@ class FarmServer:
         self.farm = farm
         self.down: set[str] = {s.unit_id for s in farm.specs if "AVAIL-DOWN" in s.codes}
         self.hits: dict[tuple[str, str], int] = defaultdict(int)
+        self.v6_home_hits: dict[str, int] = defaultdict(int)
         self.requests = 0
         self.port_to_site: dict[int, SiteSpec] = {}
         self.external_port = 0
@@ -87,7 +88,7 @@ class FarmServer:
             spec = self.port_to_site.get(local_port)
         else:
             host = (request.host or "").rsplit(":", 1)[0].lower() if not (request.host or "").startswith("[") else ""
-            spec = self.farm.by_host.get(host)
+            spec = self.farm.by_host.get(host) or self.farm.by_alias.get(host)
             if spec is None:
                 if host in self.farm.external_hosts:
                     return self._external(host, path)
@@ -113,6 +114,11 @@ class FarmServer:
             raise Reset()
         if over_v6 and site.ipv6_mode == "mismatch":
             return self._html(site, render.render_maintenance(ctx), request, force_utf8=True)
+        if over_v6 and site.ipv6_mode == "intermittent" and request.path in ("/", "/index.html"):
+            self.v6_home_hits[spec.host] += 1
+            if self.v6_home_hits[spec.host] % 2:  # every other IPv6 visit of the homepage is reset
+                _abort(request)
+                raise Reset()
         path, qs = request.path, request.query_string
         key = (spec.host, request.path_qs)
         if request.method == "HEAD" and site.head405 and path != "/":

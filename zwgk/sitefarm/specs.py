@@ -36,11 +36,19 @@ PLAN_CODES: tuple[str, ...] = (
     "INTERP-MISSING", "IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "LINK-HOME", "LINK-PAGE",
     "IDENT-SITECODE", "IDENT-ICP", "IDENT-PSB", "IDENT-META", "REPORT-LATE", "REPLY-LATE",
     "INTERP-RATE", "IDENT-SPONSOR", "CONAC-BADGE", "SEARCH-MISSING",
+    "IPV6-INTERMITTENT", "IPV6-DELEGATION", "IPV6-INNER-LINKS",
 )
 # every code the farm plants: the plan above, the 办事服务 / content plants (zwgk.sitefarm.content)
 # and the 年报 / 依申请公开 plants (zwgk.sitefarm.disclosure)
 ALL_CODES: tuple[str, ...] = PLAN_CODES + CONTENT_CODES + DISCLOSURE_CODES
-IPV6_CODES = frozenset({"IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH"})
+IPV6_CODES = frozenset({"IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "IPV6-INTERMITTENT",
+                        "IPV6-DELEGATION", "IPV6-INNER-LINKS"})
+# The IPv6 support-degree plants added later (issue 20) are drawn from their own stream, so the
+# rest of every farm's plan (and the figures measured on it) is unchanged: about one site in six
+# without another IPv6 defect gets one of these, each with this probability.
+IPV6_LATE_CODES: tuple[tuple[str, float], ...] = (
+    ("IPV6-INTERMITTENT", 0.06), ("IPV6-DELEGATION", 0.06), ("IPV6-INNER-LINKS", 0.06),
+)
 # Relative frequency of each plantable code (AVAIL-DOWN is decided separately).
 WEIGHTS: dict[str, int] = {
     "FRESH-HOME": 3, "FRESH-COLUMN": 6, "COLUMN-BLANK": 5, "COLUMN-MISSING": 6, "INTERP-LATE": 5,
@@ -294,6 +302,13 @@ def _plan(spec: SiteSpec, config: FarmConfig) -> SiteSpec:
         if code in IPV6_CODES:
             for other in IPV6_CODES:
                 pool.pop(other, None)
+    if not codes & IPV6_CODES:
+        draw = random.Random(derive_seed(spec.seed, "plan-ipv6")).random()
+        for code, share in IPV6_LATE_CODES:
+            if draw < share:
+                codes.add(code)
+                break
+            draw -= share
     missing: tuple[str, ...] = ()
     if "COLUMN-MISSING" in codes:
         missing = tuple(sorted(rng.sample(STANDARD_COLUMN_NAMES, 2 if count >= 5 else 1)))
@@ -360,5 +375,22 @@ def _ensure_coverage(specs: list[SiteSpec], config: FarmConfig) -> list[SiteSpec
                 missing = tuple(sorted(set(missing) | {"机构职能"}))
             specs[i] = _consistent(replace(s, codes=s.codes | {code}, missing=missing), config)
             break
+        else:
+            if code in IPV6_CODES:
+                _swap_ipv6(specs, order, code, config)
         present = set().union(*(s.codes for s in specs))
     return specs
+
+
+def _swap_ipv6(specs: list[SiteSpec], order: list[int], code: str, config: FarmConfig) -> None:
+    """A site holds one IPv6 plant at most, so a small family can run out of sites for the
+    six of them: then a site whose IPv6 plant another site also has takes ``code`` instead."""
+    held: dict[str, int] = {}
+    for spec in specs:
+        for c in spec.codes & IPV6_CODES:
+            held[c] = held.get(c, 0) + 1
+    for i in order:
+        mine = specs[i].codes & IPV6_CODES
+        if len(mine) == 1 and held[next(iter(mine))] >= 2:
+            specs[i] = _consistent(replace(specs[i], codes=(specs[i].codes - mine) | {code}), config)
+            return

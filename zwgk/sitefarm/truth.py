@@ -23,6 +23,15 @@ HOME_FRESH_DAYS = 14
 INTERP_WORKDAYS = 3
 REPLY_WORKDAYS = 5
 INTERP_TARGET_RATE = 0.8  # national-2019 INTERP-RATE target_rate (a test keeps them equal)
+# A site's IPv6 plant (``Site.ipv6_mode``) and the rule that finds it, on the homepage.
+IPV6_MODES = {
+    "none": "IPV6-NONE",  # no AAAA record
+    "unreachable": "IPV6-UNREACHABLE",  # AAAA, but every IPv6 request is reset
+    "mismatch": "IPV6-MISMATCH",  # a maintenance page over IPv6
+    "intermittent": "IPV6-INTERMITTENT",  # the homepage fails every other IPv6 request
+    "delegation": "IPV6-DELEGATION",  # the zone's name servers have no AAAA
+    "inner": "IPV6-INNER-LINKS",  # homepage links to pages on an IPv4-only host
+}
 
 
 def site_defects(farm: Farm, site: Site) -> list[dict]:
@@ -32,9 +41,8 @@ def site_defects(farm: Farm, site: Site) -> list[dict]:
     out: list[tuple[str, str]] = []
     if site.down:
         return [{"unit_id": spec.unit_id, "rule": "AVAIL-DOWN", "subject": home}]
-    ipv6_rule = {"none": "IPV6-NONE", "unreachable": "IPV6-UNREACHABLE", "mismatch": "IPV6-MISMATCH"}
-    if site.ipv6_mode in ipv6_rule:
-        out.append((ipv6_rule[site.ipv6_mode], home))
+    if site.ipv6_mode in IPV6_MODES:
+        out.append((IPV6_MODES[site.ipv6_mode], home))
     shown = [site.columns[k].items[0].date for k in site.home_blocks if site.columns[k].items]
     if not shown or (as_of - max(shown)).days > HOME_FRESH_DAYS:
         out.append(("FRESH-HOME", home))

@@ -174,6 +174,32 @@ def finish_site(
         row.finished_at = utcnow()
 
 
+def set_site_probe(db: Database, round_id: int, unit_id: str, key: str, value: Any) -> None:
+    """Store ``value`` under ``probes[key]`` of a site of the round (e.g. ``ipv6_support``, the
+    IPv6 support degree the rules' evaluation computed); no row → nothing to annotate."""
+    with db.session() as s:
+        row = s.get(RoundSiteRow, (round_id, unit_id))
+        if row is None:
+            return
+        probes = dict(row.probes or {})
+        probes[key] = value
+        row.probes = probes  # a new dict: JSON columns are not change-tracked in place
+
+
+def site_probe_values(db: Database, round_id: int, key: str,
+                      unit_ids: Iterable[str] | None = None) -> dict[str, Any]:
+    """unit_id → ``probes[key]`` for the round's sites that have it (optionally only ``unit_ids``)."""
+    # Only that key leaves the database (JSON path on SQLite and PostgreSQL alike), not the
+    # whole probes document of every site: a national round has 13,385 of them.
+    value = RoundSiteRow.probes[key]
+    query = select(RoundSiteRow.unit_id, value).where(RoundSiteRow.round_id == round_id)
+    if unit_ids is not None:
+        query = query.where(RoundSiteRow.unit_id.in_(list(unit_ids)))
+    with db.session() as s:
+        rows = s.execute(query).all()
+    return {unit_id: found for unit_id, found in rows if found is not None}
+
+
 def site_states(db: Database, round_id: int) -> dict[str, str]:
     """unit_id → crawl state for every site of the round."""
     with db.session() as s:

@@ -210,5 +210,41 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
                     "delta": st.column_config.NumberColumn("提升", format="%+.2f"),
                 },
             )
+    ipv6_section(cache.ipv6_sites(url, round_id, vk))
     st.subheader("趋势")
     trend_chart(cache.trend(url, vk))
+
+
+def ipv6_section(sites: pd.DataFrame) -> None:
+    """IPv6支持度: per tier the mean score and the share of sites at or above the target, then the
+    sites below it with the inner links that fail over IPv6 (``queries.ipv6_sites``)."""
+    st.subheader("IPv6支持度")
+    if sites.empty:
+        st.caption("本轮没有IPv6支持度数据（未运行IPv6探测）。")
+        return
+    target = float(sites["target"].dropna().iloc[0]) if sites["target"].notna().any() else None
+    tiers = queries.ipv6_by_tier(sites)
+    st.dataframe(
+        tiers, hide_index=True, placeholder="—", width="stretch",
+        column_config={
+            "tier": "层级", "sites": "网站数", "scored": "已评分",
+            "mean": st.column_config.NumberColumn("平均支持度", format="%.1f"),
+            "at_target": st.column_config.NumberColumn(f"达标数（≥{target:g}）" if target is not None else "达标数"),
+            "share_at_target": st.column_config.NumberColumn("达标率", format="percent"),
+        },
+    )
+    below = sites[sites["meets_target"].eq(False)]
+    st.markdown(f"**未达标网站**（{len(below)} 个）")
+    if below.empty:
+        st.caption("全部已评分网站达到IPv6支持度目标。")
+        return
+    st.dataframe(
+        below[["unit_name", "tier", "score", "unmeasured", "failing_count", "failing_links"]],
+        hide_index=True, placeholder="—", width="stretch",
+        column_config={
+            "unit_name": "单位", "tier": "层级",
+            "score": st.column_config.NumberColumn("IPv6支持度", format="%.1f"),
+            "unmeasured": "未测指标", "failing_count": "IPv6无法访问的内链数",
+            "failing_links": st.column_config.TextColumn("IPv6无法访问的内链", width="large"),
+        },
+    )

@@ -149,6 +149,7 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
             ),
             hide_index=True, placeholder="—",
         )
+    ipv6_block(queries.ipv6_detail(db, viewer, round_id, unit_id))
     st.markdown("**问题与证据**")
     frame = queries.findings(db, viewer, round_id, unit_id=unit_id)
     findings_table(frame, key="unit_findings")
@@ -163,3 +164,25 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
                            "score": st.column_config.NumberColumn("得分", format="%.2f"),
                            "rank": "名次", "verdict": "结论"},
         )
+
+
+def ipv6_block(sup: dict | None) -> None:
+    """IPv6支持度 of the unit's site: score against the target, the seven indicators, failing links."""
+    if not sup:
+        return
+    st.markdown("**IPv6支持度**")
+    score = sup.get("score")
+    met = sup.get("meets_target")
+    c1, c2 = st.columns(2)
+    c1.metric("IPv6支持度", "—" if score is None else f"{score:.1f}")
+    c2.metric("达标线", f"{sup.get('target', 0):g}", "达标" if met else ("未达标" if met is False else None),
+              delta_color="normal" if met else "inverse")
+    rows = [(i.get("name", k), i.get("weight"), i.get("earned"), i.get("detail", ""))
+            for k, i in (sup.get("indicators") or {}).items()]
+    st.dataframe(pd.DataFrame(rows, columns=["指标", "权重", "得分", "说明"]), hide_index=True, placeholder="未测",
+                 width="stretch")
+    failing = sup.get("failing_links") or []
+    if failing:
+        st.caption(f"经IPv6无法打开的内链（{len(failing)} 条）")
+        st.dataframe(pd.DataFrame([(f.get("level"), f.get("url"), f.get("error")) for f in failing],
+                                  columns=["层级", "链接", "错误"]), hide_index=True, width="stretch")
