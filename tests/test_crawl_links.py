@@ -149,6 +149,13 @@ def test_day_box_dates_and_pages_a_paging_script_builds():
     assert extract_page("http://www.example.gov.cn/l.html", odd, "column").facts["items"][0]["date"] is None
 
 
+def test_a_published_label_variant_beats_the_date_of_creation():
+    html = ("<html><body><table><tr><td>成文日期：</td><td>2026年6月22日</td></tr></table>"
+            "<h1>某县人民政府关于印发《某某计划》的通知</h1><p>发表时间：2026年06月24日 浏览次数：12</p></body></html>")
+    ex = extract_page("http://www.example.gov.cn/show.php?catid=14&id=1", html, "article")
+    assert ex.pub_date.isoformat() == "2026-06-24" and ex.date_source == "label:发表时间"
+
+
 def test_list_rows_in_divs_and_chinese_numeral_dates():
     html = ("<html><body><div class='list'>"
             + "".join(f"<div class='item'><a href='/art/{i}.html'>关于第{i}项工作的通知</a><span>2024-05-{10 + i:02d}</span></div>"

@@ -22,6 +22,13 @@ DATE_RE = re.compile(
 DATE_LABELS: tuple[str, ...] = (
     "发布日期",
     "发布时间",
+    "发表时间",  # small-vendor CMSs: "发表时间：2026年06月24日 浏览次数："
+    "发表日期",
+    "发稿时间",
+    "发稿日期",
+    "上传时间",
+    "上传日期",
+    "录入时间",
     "成文日期",
     "发文日期",
     "印发日期",
@@ -46,7 +53,8 @@ DATE_LABELS: tuple[str, ...] = (
     "时间",
 )
 # Labels that mean "published" (chosen as Page.pub_date), in order of preference.
-PUBLISH_LABELS: tuple[str, ...] = ("发布日期", "发布时间", "公开日期", "成文日期", "发文日期", "印发日期", "生成日期", "日期", "时间")
+PUBLISH_LABELS: tuple[str, ...] = ("发布日期", "发布时间", "公开日期", "发表时间", "发表日期", "发稿时间", "发稿日期",
+                                   "上传时间", "上传日期", "录入时间", "成文日期", "发文日期", "印发日期", "生成日期", "日期", "时间")
 _LABELLED_RE = re.compile(
     r"(" + "|".join(DATE_LABELS) + r")\s*[:：]?\s*[\[【(（]?\s*"
     r"((?:19|20)\d{2}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?"
