@@ -132,6 +132,8 @@ class Rubric:
     rules: dict[str, RuleSpec]
     columns: dict[str, ColumnSpec]
     path: str = ""
+    # 年考核: component → weight (sum 1), plus "veto_round_score"; see ``zwgk.assess.annual``
+    annual: dict[str, float] = field(default_factory=dict)
 
     def column_vocabulary(self, cutoff: float = 90.0) -> "ColumnVocabulary":
         """The columns' names, key terms and look-alikes, for recognising names by meaning."""
@@ -161,7 +163,11 @@ class Rubric:
 
 # ---------------------------------------------------------------------------- schema
 
-_TOP_KEYS = {"base", "name", "title", "source", "description", "scoring", "indicators", "rules", "columns"}
+_TOP_KEYS = {"base", "name", "title", "source", "description", "scoring", "indicators", "rules", "columns", "annual"}
+# 年考核 roll-up (``zwgk.assess.annual``): the components' weights (each 0..1, summing to 1 after
+# merging with the base) and the score a vetoed round counts as (0..100).
+ANNUAL_COMPONENTS = ("rounds", "availability", "bulletins", "rectification")
+_ANNUAL_FIELDS = {**{k: "number" for k in ANNUAL_COMPONENTS}, "veto_round_score": "number"}
 _SCORING_FIELDS = {
     "total": "number", "pass_line": "number", "bonus_gate": "number", "bonus_max": "number",
     "weight": "number", "no_services_mode": "str", "no_services_factor": "number",
@@ -378,6 +384,12 @@ def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text
                 bounds = _SHARE_RANGE if _SHARE_PARAM.search(key) else _PARAM_RANGE
                 _check_range(number, *bounds, where, fail)
 
+    annual = raw.get("annual", {})
+    _check_table(annual, ["annual"], fail)
+    _check_fields(annual, _ANNUAL_FIELDS, ["annual"], fail)
+    for key, value in annual.items():
+        _check_range(value, 0.0, 100.0 if key == "veto_round_score" else 1.0, ["annual", key], fail)
+
     columns = raw.get("columns", {})
     _check_table(columns, ["columns"], fail)
     for name, spec in columns.items():
@@ -519,6 +531,12 @@ def _build(data: dict[str, Any], path: Path) -> Rubric:
             kinds=tuple(spec.get("kinds", ())),
         )
 
+    annual = {str(k): float(v) for k, v in data.get("annual", {}).items()}
+    weights = [annual[k] for k in ANNUAL_COMPONENTS if k in annual]
+    if weights and abs(sum(weights) - 1.0) > 1e-6:
+        raise RubricError(where, None, f"[annual] weights {', '.join(k for k in ANNUAL_COMPONENTS if k in annual)} "
+                                       f"sum to {sum(weights):g}; they must sum to 1")
+
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, default=str)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Rubric(
@@ -532,6 +550,7 @@ def _build(data: dict[str, Any], path: Path) -> Rubric:
         rules=rules,
         columns=columns,
         path=where,
+        annual=annual,
     )
 
 
