@@ -542,6 +542,12 @@ def _article_facts(
     title = normalise(out.title)
     column = normalise(meta.get("ColumnName", ""))
     out.facts["is_interpretation"] = "解读" in title or "解读" in column
+    byline = _BYLINE.search(simple_text)
+    if byline:  # who interprets (INTERP-LEADER): 解读人：县长 张三
+        out.facts["byline"] = _squash(byline.group(2))[:40]
+
+
+_BYLINE = re.compile(r"(解读人|解读嘉宾|讲解人|主讲人|访谈嘉宾)\s*[:：]\s*([^\n，。；;,|]{2,30})")
 
 
 _DATE_HINT = re.compile(r"(?:^|[\s_-])(?:date|time|pubtime|pubdate|fbsj|fbrq|rq|sj|fbtime)(?:$|[\s_-])", re.I)

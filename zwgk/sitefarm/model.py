@@ -38,6 +38,7 @@ class SiteSpec:
     missing: tuple[str, ...] = ()  # standard column names planted as missing
     content_codes: frozenset[str] = frozenset()  # 办事服务 / content plants (zwgk.sitefarm.content)
     disclosure_codes: frozenset[str] = frozenset()  # 年报 / 依申请公开 plants (zwgk.sitefarm.disclosure)
+    substance_codes: frozenset[str] = frozenset()  # 政务公开 substance plants (zwgk.sitefarm.substance)
 
 
 @dataclass(slots=True)
@@ -137,6 +138,7 @@ class Site:
     opts: dict[str, object] = field(default_factory=dict)  # family-specific looks (jiyue: markup, labels …)
     content: Any = None  # zwgk.sitefarm.content.ContentPlants (services, tampering, wording, privacy)
     disclosure: Any = None  # zwgk.sitefarm.disclosure.ReportPlan (last year's 年报, the register)
+    substance: Any = None  # zwgk.sitefarm.substance.SubstancePlants (要点, 成文日期, leaders' 解读)
 
     def column_by_std(self, std: str) -> Column | None:
         for col in self.columns.values():

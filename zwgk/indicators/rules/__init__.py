@@ -50,4 +50,5 @@ from zwgk.indicators.rules import (  # noqa: E402,F401
     replies,
     report,
     services,
+    timeliness,
 )

@@ -1,0 +1,213 @@
+"""The farm's 政务公开 substance plants (issue 16): timeliness of 主动公开, the annual 要点,
+leaders' own 解读.
+
+Kept apart like ``zwgk.sitefarm.content``: its own random streams, one hook in
+``generate._Builder.build`` (so every template family — trs, hanweb, jiyue, xiangzhen — gets
+the plants through its own item paths and renderers), one line in ``truth``.
+
+- ``plan_substance(specs, config)``: each site's ``substance_codes`` (a share of sites, every
+  code at least once per family on farms big enough; ``repaired`` drops a seeded share).
+- ``fill_substance(builder, columns)``: on every live site, the unit's own 政务公开工作要点 of
+  last year and this year in its 政府信息公开制度 column (published 3–22 working days after
+  the farm's 上级 date), and one of this year's 解读 retitled as the head's own
+  (主要负责同志解读 / 县长做客在线访谈解读…).  Plants: KEYPOINTS-LATE (this year's 要点 missing,
+  or published 8–40 working days after the deadline), INTERP-LEADER (no head's 解读),
+  PUBLISH-LATE (a policy document whose 成文日期 is 60–120 days before its 发布日期).
+- ``substance_defects(farm, site)``: the ground truth, read off the model.
+- ``farm_rubric_toml(config)``: the farm's 上级 要点 dates as a rubric on top of national-2019
+  (the evaluating office's way to give a year's date): ``bench/accuracy.py`` runs with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from zwgk.sitefarm.content_codes import SUBSTANCE_CODES
+from zwgk.sitefarm.model import Column, Item, SiteSpec
+from zwgk.sitefarm.specs import derive_seed, pick_family
+from zwgk.sitefarm.workdays import add_workdays
+
+SUBSTANCE_SHARE = 0.3
+KEYPOINTS_WORKDAYS = 30  # the rule's limit (rubric KEYPOINTS-LATE.max_working_days)
+PUBLISH_WINDOW = 330  # PUBLISH-LATE plants on documents published this many days before as-of at most
+LEADER_WINDOW = 365
+LEADER_MIN_ITEMS = 5  # INTERP-LEADER is planted only where this many 解读 of the year are listed
+HEADS = {"省": "省长", "市": "市长", "县": "县长", "乡": "镇长"}
+
+
+def farm_reference(year: int) -> dt.date:
+    """The farm's (fictional) date of the 上级 政务公开工作要点 of ``year``."""
+    return dt.date(year, 4, 15)
+
+
+def keypoints_deadline(year: int) -> dt.date:
+    return add_workdays(farm_reference(year), KEYPOINTS_WORKDAYS)
+
+
+def farm_rubric_toml(config: Any) -> str:
+    """national-2019 plus the farm's 上级 要点 dates of the years it publishes 要点 for."""
+    year = config.as_of.year
+    lines = ['base = "national-2019"', 'name = "farm-national-2019"', "",
+             "[rules.KEYPOINTS-LATE.params.reference_dates]"]
+    lines += [f'"{y}" = "{farm_reference(y).isoformat()}"' for y in (year - 1, year)]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- plan
+
+
+def _applicable(spec: SiteSpec, code: str, config: Any) -> bool:
+    if "AVAIL-DOWN" in spec.codes:
+        return False
+    if code == "KEYPOINTS-LATE":
+        return "政府信息公开制度" not in spec.missing and config.as_of > keypoints_deadline(config.as_of.year) + dt.timedelta(days=20)
+    if code == "PUBLISH-LATE":
+        return "政策文件" not in spec.missing
+    if code == "INTERP-LEADER":
+        return "政策解读" not in spec.missing
+    return False
+
+
+def plan_substance(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
+    """Every site's ``substance_codes`` (own random stream), coverage-checked per family, then repaired."""
+    out = []
+    for spec in specs:
+        rng = random.Random(derive_seed(spec.seed, "substance-plan"))
+        codes: set[str] = set()
+        pool = [c for c in SUBSTANCE_CODES if _applicable(spec, c, config)]
+        if pool and rng.random() < SUBSTANCE_SHARE:
+            codes.update(rng.sample(pool, min(len(pool), rng.choice((1, 1, 2)))))
+        out.append(replace(spec, substance_codes=frozenset(codes)))
+    if len(out) >= 6:
+        order = sorted(range(len(out)), key=lambda i: derive_seed(config.seed, "substance-cover", i))
+        want = max(1, len(out) // 40)
+        for family in getattr(config, "families", ("trs", "hanweb")):
+            members = [i for i in order if pick_family(out[i], config) == family]
+            for code in SUBSTANCE_CODES:
+                have = sum(code in out[i].substance_codes for i in members)
+                for i in members:
+                    if have >= want:
+                        break
+                    if code not in out[i].substance_codes and _applicable(out[i], code, config):
+                        out[i] = replace(out[i], substance_codes=out[i].substance_codes | {code})
+                        have += 1
+    if getattr(config, "repaired", 0) > 0:
+        out = [replace(s, substance_codes=frozenset(
+            c for c in s.substance_codes
+            if random.Random(derive_seed(s.seed, "repair", c)).random() >= config.repaired)) for s in out]
+    return out
+
+
+# ---------------------------------------------------------------- model
+
+
+@dataclass(slots=True)
+class SubstancePlants:
+    """What ``fill_substance`` put into a site (read by truth)."""
+
+    keypoints: dict[int, str] = field(default_factory=dict)  # year → item path of the unit's 要点
+    keypoints_late: int = 0  # the year planted late or missing (0: none)
+    late_published: list[str] = field(default_factory=list)  # PUBLISH-LATE item paths
+    leader: str = ""  # item path of the head's 解读 ("" none)
+    leader_missing: bool = False  # INTERP-LEADER planted
+
+
+def _head(spec: SiteSpec) -> str:
+    if spec.kind == "portal":
+        return HEADS.get(spec.tier, "主要负责同志")
+    return "局长" if spec.name.endswith("局") else "主任"
+
+
+def fill_substance(builder: Any, cols: dict[str, Column]) -> SubstancePlants:
+    """Add the plants to the site being built (after its policy documents and reports)."""
+    spec, as_of = builder.spec, builder.as_of
+    plants = SubstancePlants()
+    if "AVAIL-DOWN" in spec.codes:
+        return plants
+    codes = spec.substance_codes
+    rng = random.Random(derive_seed(spec.seed, "substance"))
+    _keypoints(builder, cols, plants, rng, "KEYPOINTS-LATE" in codes)
+    if "PUBLISH-LATE" in codes and "zcwj" in cols:
+        recent = [d for d in cols["zcwj"].items if 5 <= (as_of - d.date).days <= PUBLISH_WINDOW]
+        if recent:
+            doc = rng.choice(recent[:10])
+            doc.written = doc.date - dt.timedelta(days=rng.randint(60, 120))
+            plants.late_published.append(doc.path)
+    _leader(builder, cols, plants, rng, "INTERP-LEADER" in codes)
+    return plants
+
+
+def _keypoints(builder: Any, cols: dict[str, Column], plants: SubstancePlants, rng: random.Random, late: bool) -> None:
+    if "gkzd" not in cols:
+        return
+    spec, as_of = builder.spec, builder.as_of
+    col = cols["gkzd"]
+    for year in (as_of.year - 1, as_of.year):
+        ref = farm_reference(year)
+        pub = add_workdays(ref, rng.randint(3, 22))
+        if late and year == as_of.year:
+            plants.keypoints_late = year
+            if rng.random() < 0.5:
+                continue  # this year's 要点 is missing
+            pub = add_workdays(keypoints_deadline(year), rng.randint(8, 40))
+            pub = min(pub, as_of - dt.timedelta(days=1))
+            if pub <= keypoints_deadline(year):
+                continue
+        if pub > as_of:
+            continue
+        title = f"{spec.name}关于印发{year}年政务公开工作要点的通知"
+        item = builder._new_item("gkzd", "plain", title, pub, rng)
+        col.items.append(item)
+        plants.keypoints[year] = item.path
+    col.items.sort(key=lambda it: (it.date, it.id), reverse=True)
+
+
+def _leader(builder: Any, cols: dict[str, Column], plants: SubstancePlants, rng: random.Random, missing: bool) -> None:
+    as_of = builder.as_of
+    interps = sorted((o for k, o in builder.pages.values() if k == "article" and getattr(o, "kind", "") == "interp"),
+                     key=lambda it: (it.date, it.id), reverse=True)
+    in_year = [it for it in interps if 0 <= (as_of - it.date).days <= LEADER_WINDOW - 30]
+    if "zcjd" in cols:
+        listed = [it for it in cols["zcjd"].items if 0 <= (as_of - it.date).days <= LEADER_WINDOW]
+        if missing and len(listed) >= LEADER_MIN_ITEMS:
+            plants.leader_missing = True
+            return
+        # the newest 解读 that interprets no document of the site (its title pairs with nothing)
+        candidates = [it for it in in_year if not it.related] or in_year
+    else:
+        candidates = [it for it in in_year if it.related]  # reachable only from its document
+    if not candidates:
+        return
+    item = candidates[0]
+    builder.titles.discard(item.title)
+    head = _head(builder.spec)
+    pattern = rng.choice(("主要负责同志解读：{t}", "{h}做客在线访谈解读：{t}", "{h}解读：{t}"))
+    item.title = pattern.format(t=item.title, h=head)
+    builder.titles.add(item.title)
+    plants.leader = item.path
+
+
+# ---------------------------------------------------------------- truth
+
+
+def substance_defects(farm: Any, site: Any) -> list[tuple[str, str]]:
+    """(rule, subject) pairs of the plants, as the rules define their subjects."""
+    plants: SubstancePlants | None = getattr(site, "substance", None)
+    if plants is None or site.down:
+        return []
+    spec = site.spec
+    out: list[tuple[str, str]] = []
+    if plants.keypoints_late:
+        out.append(("KEYPOINTS-LATE", str(plants.keypoints_late)))
+    for path in plants.late_published:
+        out.append(("PUBLISH-LATE", farm.origins.resolve(spec, path)))
+    if plants.leader_missing:
+        out.append(("INTERP-LEADER", farm.url(spec)))
+    return out
+
+
+__all__ = ["SUBSTANCE_CODES", "plan_substance", "fill_substance", "substance_defects", "farm_rubric_toml",
+           "farm_reference", "Item"]
