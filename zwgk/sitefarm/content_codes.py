@@ -7,4 +7,4 @@ CONTENT_CODES: tuple[str, ...] = (
 )
 
 # 政务公开 substance plants (zwgk.sitefarm.substance), rendered by every template family
-SUBSTANCE_CODES: tuple[str, ...] = ("PUBLISH-LATE", "KEYPOINTS-LATE", "INTERP-LEADER")
+SUBSTANCE_CODES: tuple[str, ...] = ("PUBLISH-LATE", "KEYPOINTS-LATE", "INTERP-LEADER", "JICENG-AREA", "JICENG-ELEMENT")

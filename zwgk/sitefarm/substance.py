@@ -68,7 +68,16 @@ def _applicable(spec: SiteSpec, code: str, config: Any) -> bool:
         return "政策文件" not in spec.missing
     if code == "INTERP-LEADER":
         return "政策解读" not in spec.missing
+    if code in ("JICENG-AREA", "JICENG-ELEMENT"):
+        return has_catalog(spec, config)
     return False
+
+
+def has_catalog(spec: SiteSpec, config: Any) -> bool:
+    """County and township portals of the trs / hanweb templates publish a 基层 标准目录 column
+    (rendered by ``render`` through :func:`catalog_article`; other families have none)."""
+    return (spec.tier in ("县", "乡") and spec.kind == "portal" and "AVAIL-DOWN" not in spec.codes
+            and pick_family(spec, config) in ("trs", "hanweb"))
 
 
 def plan_substance(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
@@ -110,6 +119,9 @@ class SubstancePlants:
 
     keypoints: dict[int, str] = field(default_factory=dict)  # year → item path of the unit's 要点
     keypoints_late: int = 0  # the year planted late or missing (0: none)
+    catalog: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # item path → (area, headers)
+    areas_missing: list[str] = field(default_factory=list)  # JICENG-AREA: standard area names left out
+    elements_missing: list[str] = field(default_factory=list)  # JICENG-ELEMENT: item paths
     late_published: list[str] = field(default_factory=list)  # PUBLISH-LATE item paths
     leader: str = ""  # item path of the head's 解读 ("" none)
     leader_missing: bool = False  # INTERP-LEADER planted
@@ -137,7 +149,67 @@ def fill_substance(builder: Any, cols: dict[str, Column]) -> SubstancePlants:
             doc.written = doc.date - dt.timedelta(days=rng.randint(60, 120))
             plants.late_published.append(doc.path)
     _leader(builder, cols, plants, rng, "INTERP-LEADER" in codes)
+    if has_catalog(spec, builder.config):
+        _catalog(builder, cols, plants, random.Random(derive_seed(spec.seed, "substance-catalog")), codes)
     return plants
+
+
+# the 26 areas of seed 004 (in its order) and other names county catalogues give some of them
+CATALOG_AREAS = ("国土空间规划", "重大建设项目", "公共资源交易", "财政预决算", "安全生产", "税收管理", "征地补偿",
+                 "国有土地上房屋征收", "保障性住房", "农村危房改造", "环境保护", "公共文化服务", "公共法律服务", "扶贫",
+                 "救灾", "食品药品监管", "城市综合执法", "就业创业", "社会保险", "社会救助", "养老服务", "户籍管理",
+                 "涉农补贴", "义务教育", "医疗卫生", "市政服务")
+CATALOG_ALIASES = {"国土空间规划": "城乡规划", "环境保护": "生态环境", "扶贫": "乡村振兴", "城市综合执法": "城市管理综合执法",
+                   "就业创业": "就业", "食品药品监管": "食品药品监督"}
+CATALOG_HEADERS = ("序号", "公开事项", "公开内容", "公开依据", "公开时限", "公开主体", "公开方式", "公开渠道和载体", "公开对象")
+DROPPABLE = ("公开依据", "公开时限", "公开主体", "公开方式", "公开渠道和载体", "公开对象")
+CATALOG_NAMES = ("基层政务公开标准目录", "政务公开事项标准目录", "基层政务公开标准化规范化")
+
+
+def _catalog(builder: Any, cols: dict[str, Column], plants: SubstancePlants, rng: random.Random,
+             codes: frozenset[str]) -> None:
+    """A 标准目录 column under 政府信息公开 with one catalogue page per area (a table of its items)."""
+    as_of = builder.as_of
+    parent = "xxgk" if "xxgk" in cols else ""
+    col = Column(key="bzml", std="", name=rng.choice(CATALOG_NAMES), fresh="", kind="list", parent=parent,
+                 where="sub" if parent else "top", path=builder._col_path("bzml"), page_size=30)
+    areas = list(CATALOG_AREAS)
+    if "JICENG-AREA" in codes:
+        plants.areas_missing = sorted(rng.sample(areas, rng.randint(2, 6)), key=areas.index)
+    shown = [a for a in areas if a not in plants.areas_missing]
+    for i, area in enumerate(shown):
+        name = CATALOG_ALIASES[area] if area in CATALOG_ALIASES and rng.random() < 0.5 else area
+        day = as_of - dt.timedelta(days=40 + 3 * i)
+        item = builder._new_item("bzml", "catalog", f"{name}领域基层政务公开标准目录", day, rng)
+        col.items.append(item)
+        plants.catalog[item.path] = (area, CATALOG_HEADERS)
+    if "JICENG-ELEMENT" in codes and col.items:
+        item = col.items[rng.randrange(min(5, len(col.items)))]  # among the newest: the assessment reads it
+        dropped = set(rng.sample(DROPPABLE, rng.choice((1, 2))))
+        plants.catalog[item.path] = (plants.catalog[item.path][0], tuple(h for h in CATALOG_HEADERS if h not in dropped))
+        plants.elements_missing.append(item.path)
+    cols["bzml"] = col
+
+
+def catalog_article(ctx: Any, item: Item, page: str) -> str:
+    """A catalogue page with its table (rows: the area's items with every shown element)."""
+    plants: SubstancePlants | None = getattr(ctx.site, "substance", None)
+    if plants is None or item.path not in plants.catalog:
+        return page
+    import html
+
+    area, headers = plants.catalog[item.path]
+    values = {"公开内容": "事项办理依据、条件、程序及结果", "公开依据": "《中华人民共和国政府信息公开条例》",
+              "公开时限": "信息形成或变更之日起20个工作日内", "公开主体": ctx.site.spec.name, "公开方式": "主动公开",
+              "公开渠道和载体": "政府网站、政务新媒体、公开栏", "公开对象": "全社会"}
+    rows = []
+    for n in range(1, 4):
+        cells = {"序号": str(n), "公开事项": f"{area}事项{n}", **values}
+        rows.append("<tr>" + "".join(f"<td>{html.escape(cells[h])}</td>" for h in headers) + "</tr>")
+    table = ('<table class="bzml" border="1"><tr>' + "".join(f"<th>{h}</th>" for h in headers) + "</tr>"
+             + "".join(rows) + "</table>\n")
+    cut = page.find('<div class="footer">')
+    return page[:cut] + table + page[cut:] if cut >= 0 else page + table
 
 
 def _keypoints(builder: Any, cols: dict[str, Column], plants: SubstancePlants, rng: random.Random, late: bool) -> None:
@@ -193,6 +265,17 @@ def _leader(builder: Any, cols: dict[str, Column], plants: SubstancePlants, rng:
 # ---------------------------------------------------------------- truth
 
 
+def _shows_both_dates(site: Any) -> bool:
+    """Whether a document page shows its 成文日期 and a publication date the rule may read: the
+    xiangzhen family prints the 信息公开 table on some sites only, and its date line is labelled
+    发布时间/发布日期 in two of its four styles (else only the PubDate tag tells)."""
+    if site.template != "xiangzhen":
+        return True
+    opts = getattr(site, "opts", None) or {}
+    labelled = site.article_date_style in (0, 1) or site.meta_missing.get("article") != "PubDate"
+    return bool(opts.get("info_table")) and labelled
+
+
 def substance_defects(farm: Any, site: Any) -> list[tuple[str, str]]:
     """(rule, subject) pairs of the plants, as the rules define their subjects."""
     plants: SubstancePlants | None = getattr(site, "substance", None)
@@ -202,10 +285,13 @@ def substance_defects(farm: Any, site: Any) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if plants.keypoints_late:
         out.append(("KEYPOINTS-LATE", str(plants.keypoints_late)))
-    for path in plants.late_published:
-        out.append(("PUBLISH-LATE", farm.origins.resolve(spec, path)))
+    if _shows_both_dates(site):
+        for path in plants.late_published:
+            out.append(("PUBLISH-LATE", farm.origins.resolve(spec, path)))
     if plants.leader_missing:
         out.append(("INTERP-LEADER", farm.url(spec)))
+    out += [("JICENG-AREA", area) for area in plants.areas_missing]
+    out += [("JICENG-ELEMENT", farm.origins.resolve(spec, path)) for path in plants.elements_missing]
     return out
 
 

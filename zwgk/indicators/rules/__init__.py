@@ -46,6 +46,7 @@ from zwgk.indicators.rules import (  # noqa: E402,F401
     identity,
     interpretation,
     ipv6,
+    jiceng,
     links,
     replies,
     report,

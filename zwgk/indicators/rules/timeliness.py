@@ -50,8 +50,9 @@ def _review(evidence: dict, reason: str) -> dict:
 @register("PUBLISH-LATE")
 def publish_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     """A page showing both 成文日期 and 发布日期 published more than ``max_working_days`` after
-    it was made.  Both dates must be labelled on the page (a date read from a URL is never
-    used); pages published before the look-back window are not judged."""
+    it was made.  Both dates must be shown by the page (labelled, or the PubDate tag for the
+    publication; a date read from a URL or an unlabelled element is never used); pages
+    published before the look-back window are not judged."""
     limit = int(spec.params["max_working_days"])
     lookback = dt.timedelta(days=int(spec.params["lookback_days"]))
     out: list[Finding] = []
@@ -60,6 +61,8 @@ def publish_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         written = to_date(dates.get(WRITTEN_LABEL))
         label = next((lab for lab in PUBLISH_LABELS if to_date(dates.get(lab))), "")
         published = to_date(dates.get(label)) if label else None
+        if published is None and page.pub_date and (page.date_source or "").startswith("meta:"):
+            published, label = page.pub_date, page.date_source  # the page's PubDate tag (strong evidence)
         if written is None or published is None or published > snapshot.as_of:
             continue
         if published < snapshot.as_of - lookback or written >= published:
