@@ -41,9 +41,16 @@ def test_publish_late_counts_working_days_with_the_national_day_holiday(ws, rubr
     assert not is_review_candidate(ev)
 
 
+def test_publish_late_reads_the_pubdate_tag_when_no_date_is_labelled(ws, rubric):
+    ws.article("zc/t.html", "只有成文日期与PubDate", days_ago(10), dates={"成文日期": days_ago(200).isoformat()})
+    [f] = by_rule(evaluate(ws.snapshot(), rubric), "PUBLISH-LATE")
+    assert f.evidence["published_label"] == "meta:PubDate"
+
+
 def test_publish_late_needs_both_labelled_dates_in_the_window(ws, rubric):
     ws.article("zc/a.html", "只有发布日期", days_ago(10), dates={"发布日期": days_ago(10).isoformat()})
-    ws.article("zc/b.html", "只有成文日期", days_ago(10), dates={"成文日期": days_ago(200).isoformat()})
+    url_dated = ws.article("zc/b.html", "只有成文日期", days_ago(10), dates={"成文日期": days_ago(200).isoformat()})
+    url_dated.date_source = "url"  # a publication date read from the URL is never used
     _doc(ws, "zc/old.html", days_ago(500), days_ago(400))  # before the one-year window
     _doc(ws, "zc/odd.html", days_ago(5), days_ago(10))  # made after it was published: not judged
     assert not by_rule(evaluate(ws.snapshot(), rubric), "PUBLISH-LATE")
@@ -144,3 +151,68 @@ def test_byline_is_read_from_the_page():
             "<p>解读人：县长 王某某</p><p>正文……</p></body></html>")
     out = extract_page("http://www.example.gov.cn/zcjd/1.html", html, "article")
     assert out.facts["byline"].startswith("县长 王某某")
+
+
+# ---------------------------------------------------------------- 基层 标准目录 (JICENG-*)
+
+from zwgk.indicators.jiceng import load_standard  # noqa: E402
+
+HEADERS = ["序号", "公开事项", "公开内容", "公开依据", "公开时限", "公开主体", "公开方式", "公开渠道和载体", "公开对象"]
+
+
+def _county(areas: list[str], headers: dict[str, list[str]] | None = None, column: str = "基层政务公开标准目录"):
+    ws = SiteBuilder(tier="县")
+    ws.unit = ws.unit.__class__("u-001", "示例县人民政府", "县", "portal", ws.unit.site_url)
+    ws.column("bzml/", column, [(f"{a}领域基层政务公开标准目录", days_ago(40)) for a in areas], name=column)
+    for i, a in enumerate(areas):
+        if headers and a in headers:
+            ws.article(f"bzml/item{i}.html", f"{a}领域基层政务公开标准目录", days_ago(40),
+                       catalog={"headers": headers[a], "rows": 3})
+    return ws
+
+
+def test_the_standard_has_the_seeds_26_areas_and_elements():
+    std = load_standard()
+    assert len(std.areas) == 26 and std.areas[6].name == "征地补偿" and std.areas[-1].name == "市政服务"
+    assert [e.name for e in std.elements if e.required] == ["事项", "依据", "时限", "主体", "方式", "渠道", "对象"]
+    assert std.area_of("生态环境领域基层政务公开标准目录").name == "环境保护"
+    assert std.area_of("国有土地上房屋征收与补偿领域").name == "国有土地上房屋征收"
+
+
+def test_missing_areas_one_finding_each_with_coverage(nat_rubric):
+    names = [a.name for a in load_standard().areas]
+    ws = _county([n for n in names[:21] if n != "扶贫"] + ["乡村振兴"])  # 扶贫 under another name counts
+    found = {f.subject: f for f in by_rule(evaluate(ws.snapshot(), nat_rubric), "JICENG-AREA")}
+    assert set(found) == set(names[21:])
+    f = found["户籍管理"]
+    assert f.evidence["coverage"] == pytest.approx(21 / 26, abs=1e-4) and f.points == 0.2 and not is_review_candidate(f.evidence)
+
+
+def test_areas_not_judged_without_a_catalogue_or_with_too_few_areas_or_on_a_city(nat_rubric):
+    assert not by_rule(evaluate(SiteBuilder(tier="县").snapshot(), nat_rubric), "JICENG-AREA")
+    assert not by_rule(evaluate(_county(["征地补偿", "义务教育"]).snapshot(), nat_rubric), "JICENG-AREA")
+    city = _county(["征地补偿", "义务教育", "社会救助", "养老服务", "扶贫", "救灾"])
+    city.unit = city.unit.__class__("u-001", "示例市人民政府", "市", "portal", city.unit.site_url)
+    assert not by_rule(evaluate(city.snapshot(), nat_rubric), "JICENG-AREA")
+
+
+def test_catalogue_table_missing_elements(nat_rubric):
+    names = [a.name for a in load_standard().areas]
+    short = [h for h in HEADERS if h not in ("公开时限", "公开对象")]
+    ws = _county(names, {"征地补偿": short, "义务教育": HEADERS,
+                         "社会救助": HEADERS[:3] + ["公开依据", "公开时限", "责任主体", "公开方式", "公开渠道", "公开范围"]})
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "JICENG-ELEMENT")
+    assert f.evidence["area"] == "征地补偿" and f.evidence["missing"] == ["时限", "对象"]
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "JICENG-AREA")
+
+
+def test_catalogue_table_is_read_from_the_page():
+    from zwgk.crawlers.extract import extract_page
+
+    head = "".join(f"<th>{h}</th>" for h in HEADERS)
+    html = (f"<html><head><title>征地补偿领域基层政务公开标准目录</title></head><body><table><tr>{head}</tr>"
+            "<tr><td>1</td><td>征地告知</td></tr><tr><td>2</td><td>征地批复</td></tr></table></body></html>")
+    out = extract_page("http://www.example.gov.cn/bzml/1.html", html, "article")
+    assert out.facts["catalog"] == {"headers": HEADERS, "rows": 2}
+    plain = extract_page("http://www.example.gov.cn/a.html", "<table><tr><th>姓名</th><th>职务</th></tr><tr><td>a</td></tr></table>", "article")
+    assert "catalog" not in plain.facts
