@@ -7,4 +7,5 @@ CONTENT_CODES: tuple[str, ...] = (
 )
 
 # 政务公开 substance plants (zwgk.sitefarm.substance), rendered by every template family
-SUBSTANCE_CODES: tuple[str, ...] = ("PUBLISH-LATE", "KEYPOINTS-LATE", "INTERP-LEADER", "JICENG-AREA", "JICENG-ELEMENT")
+SUBSTANCE_CODES: tuple[str, ...] = ("PUBLISH-LATE", "KEYPOINTS-LATE", "INTERP-LEADER", "JICENG-AREA", "JICENG-ELEMENT",
+                                     "MEDIA-STALE", "MEDIA-GONE", "MEDIA-REPLY")

@@ -30,7 +30,7 @@ from zwgk.sitefarm.model import Column, Item, SiteSpec
 from zwgk.sitefarm.specs import derive_seed, pick_family
 from zwgk.sitefarm.workdays import add_workdays
 
-SUBSTANCE_SHARE = 0.3
+SUBSTANCE_SHARE = 0.5
 KEYPOINTS_WORKDAYS = 30  # the rule's limit (rubric KEYPOINTS-LATE.max_working_days)
 PUBLISH_WINDOW = 330  # PUBLISH-LATE plants on documents published this many days before as-of at most
 LEADER_WINDOW = 365
@@ -70,6 +70,8 @@ def _applicable(spec: SiteSpec, code: str, config: Any) -> bool:
         return "政策解读" not in spec.missing
     if code in ("JICENG-AREA", "JICENG-ELEMENT"):
         return has_catalog(spec, config)
+    if code.startswith("MEDIA-"):
+        return True  # every live unit has accounts (served as feeds or written as an export)
     return False
 
 
@@ -88,7 +90,7 @@ def plan_substance(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
         codes: set[str] = set()
         pool = [c for c in SUBSTANCE_CODES if _applicable(spec, c, config)]
         if pool and rng.random() < SUBSTANCE_SHARE:
-            codes.update(rng.sample(pool, min(len(pool), rng.choice((1, 1, 2)))))
+            codes.update(rng.sample(pool, min(len(pool), rng.choice((1, 2, 2)))))
         out.append(replace(spec, substance_codes=frozenset(codes)))
     if len(out) >= 6:
         order = sorted(range(len(out)), key=lambda i: derive_seed(config.seed, "substance-cover", i))
@@ -122,6 +124,7 @@ class SubstancePlants:
     catalog: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # item path → (area, headers)
     areas_missing: list[str] = field(default_factory=list)  # JICENG-AREA: standard area names left out
     elements_missing: list[str] = field(default_factory=list)  # JICENG-ELEMENT: item paths
+    media: list["FarmAccount"] = field(default_factory=list)  # 政务新媒体 accounts (MEDIA-*)
     late_published: list[str] = field(default_factory=list)  # PUBLISH-LATE item paths
     leader: str = ""  # item path of the head's 解读 ("" none)
     leader_missing: bool = False  # INTERP-LEADER planted
@@ -151,7 +154,99 @@ def fill_substance(builder: Any, cols: dict[str, Column]) -> SubstancePlants:
     _leader(builder, cols, plants, rng, "INTERP-LEADER" in codes)
     if has_catalog(spec, builder.config):
         _catalog(builder, cols, plants, random.Random(derive_seed(spec.seed, "substance-catalog")), codes)
+    plants.media = _media(spec, as_of, random.Random(derive_seed(spec.seed, "substance-media")), codes)
     return plants
+
+
+# ---------------------------------------------------------------- 政务新媒体
+
+
+@dataclass(slots=True)
+class FarmAccount:
+    """A unit's account: its feed on the unit's own host, or only a platform export (posts file)."""
+
+    platform: str
+    name: str
+    kind: str  # feed / export / gone (on the registry, its feed answers 404)
+    path: str  # feed path on the site ("" for an export)
+    posts: list[tuple[dt.datetime, str, int, int]] = field(default_factory=list)  # (time, title, comments, replied)
+    stale: bool = False
+    unanswered: bool = False
+
+
+def _posts(as_of: dt.date, rng: random.Random, newest: int, n: int = 8) -> list[tuple[dt.datetime, str, int, int]]:
+    out = []
+    for i in range(n):
+        day = as_of - dt.timedelta(days=newest + i * rng.randint(2, 5))
+        out.append((dt.datetime.combine(day, dt.time(rng.randint(8, 20), rng.randint(0, 59))),
+                    f"政务信息发布第{i + 1}期", 0, 0))
+    return out
+
+
+def _media(spec: SiteSpec, as_of: dt.date, rng: random.Random, codes: frozenset[str]) -> list[FarmAccount]:
+    place = spec.name.replace("人民政府", "")
+    wx = FarmAccount("微信公众号", f"{place}发布", "feed", "/xwmt/wx.xml")
+    stale = "MEDIA-STALE" in codes
+    wx.posts = _posts(as_of, rng, rng.randint(20, 60) if stale else rng.randint(1, 5))
+    wx.stale = stale
+    accounts = [wx]
+    dy = FarmAccount("抖音", f"{place}政务", "export", "")
+    dy.posts = [(t, title, c, c) for t, title, _, _ in _posts(as_of, rng, rng.randint(1, 5))
+                for c in [rng.randint(0, 6)]]
+    if "MEDIA-REPLY" in codes:
+        old = [i for i, p in enumerate(dy.posts) if (as_of - p[0].date()).days >= 10]
+        i = rng.choice(old)
+        t, title, _, _ = dy.posts[i]
+        dy.posts[i] = (t, title, rng.randint(3, 9), rng.randint(0, 2))
+        dy.unanswered = True
+    accounts.append(dy)
+    if "MEDIA-GONE" in codes:
+        accounts.append(FarmAccount("微博", f"{place}微博", "gone", "/xwmt/wb.xml"))
+    return accounts
+
+
+def media_feed(site: Any, path: str) -> str | None:
+    """The RSS 2.0 document of the site's account served at ``path`` (None: not a feed here)."""
+    plants: SubstancePlants | None = getattr(site, "substance", None)
+    if plants is None:
+        return None
+    account = next((a for a in plants.media if a.kind == "feed" and a.path == path), None)
+    if account is None:
+        return None
+    from html import escape
+    from email.utils import format_datetime
+
+    items = "".join(
+        f"<item><title>{escape(title)}</title><link>http://mp.example.invalid/{site.spec.unit_id}/{n}</link>"
+        f"<pubDate>{format_datetime(when.replace(tzinfo=dt.timezone.utc))}</pubDate></item>"
+        for n, (when, title, _, _) in enumerate(account.posts))
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(account.name)}</title>'
+            f"<link>http://mp.example.invalid/{site.spec.unit_id}</link>{items}</channel></rss>")
+
+
+def write_media_files(farm: Any, directory: Any) -> tuple[Any, Any]:
+    """The farm's account registry and its export-only accounts' posts, as CSV files a unit would send."""
+    import csv
+    from pathlib import Path
+
+    farm = getattr(farm, "farm", farm)  # a running FarmHandle or the Farm itself
+    directory = Path(directory)
+    accounts, posts = directory / "media-accounts.csv", directory / "media-posts.csv"
+    with accounts.open("w", encoding="utf-8-sig", newline="") as fa, posts.open("w", encoding="utf-8-sig", newline="") as fp:
+        wa, wp = csv.writer(fa), csv.writer(fp)
+        wa.writerow(["单位编码", "平台", "账号名称", "运营主体", "主页", "订阅地址", "状态"])
+        wp.writerow(["单位编码", "平台", "账号名称", "发布时间", "标题", "链接", "评论数", "回复数"])
+        for spec in farm.specs:
+            site = farm.site(spec)
+            plants = getattr(site, "substance", None)
+            for a in (plants.media if plants is not None else []):
+                feed = farm.origins.resolve(spec, a.path) if a.path else ""
+                wa.writerow([spec.unit_id, a.platform, a.name, spec.name, "", feed, "在用"])
+                if a.kind == "export":
+                    for when, title, comments, replied in a.posts:
+                        wp.writerow([spec.unit_id, a.platform, a.name, when.strftime("%Y-%m-%d %H:%M"), title, "",
+                                     comments, replied])
+    return accounts, posts
 
 
 # the 26 areas of seed 004 (in its order) and other names county catalogues give some of them
@@ -291,6 +386,14 @@ def substance_defects(farm: Any, site: Any) -> list[tuple[str, str]]:
     if plants.leader_missing:
         out.append(("INTERP-LEADER", farm.url(spec)))
     out += [("JICENG-AREA", area) for area in plants.areas_missing]
+    for account in plants.media:
+        key = f"{account.platform}:{account.name}"
+        if account.stale:
+            out.append(("MEDIA-STALE", key))
+        if account.kind == "gone":
+            out.append(("MEDIA-GONE", key))
+        if account.unanswered:
+            out.append(("MEDIA-REPLY", key))
     out += [("JICENG-ELEMENT", farm.origins.resolve(spec, path)) for path in plants.elements_missing]
     return out
 

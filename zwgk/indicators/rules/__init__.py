@@ -48,6 +48,7 @@ from zwgk.indicators.rules import (  # noqa: E402,F401
     ipv6,
     jiceng,
     links,
+    media,
     replies,
     report,
     services,
