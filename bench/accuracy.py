@@ -101,25 +101,13 @@ def import_ledgers(db, farm, directory: Path) -> int:
         for test in report.tests:
             add_test(db, test)
     return count
-def load_media(db, farm, workdir: Path, as_of: dt.date) -> None:
-    """Import the farm's account registry and post export, then fetch the accounts' feeds, as an
-    office does before a round (``zwgk media import-accounts / import-posts / fetch``)."""
-    from zwgk.crawlers import CrawlSettings
-    from zwgk.media import fetch_feeds, import_accounts, import_posts
-    from zwgk.sitefarm.substance import write_media_files
-
-    evening = dt.datetime.combine(as_of - dt.timedelta(days=1), dt.time(23, 0))
-    accounts, posts = write_media_files(farm, workdir)
-    import_accounts(db, accounts)
-    import_posts(db, posts, observed_until=evening)
-    fetch_feeds(db, CrawlSettings(resolver=farm.resolver, allow_private=True), now=evening)
 
 
 def run(sites: int, seed: int, as_of: dt.date, workdir: Path,
         families: tuple[str, ...] | None = None) -> tuple[list[dict], dict, dict, dict]:
     from zwgk.pipeline.round import RoundOptions, run_round
     from zwgk.sitefarm import FarmConfig, running_farm
-    from zwgk.sitefarm.substance import farm_rubric_toml
+    from zwgk.sitefarm.substance import farm_rubric_toml, load_farm_media
     from zwgk.storage import Database
     from zwgk.storage.results import list_findings
 
@@ -137,7 +125,7 @@ def run(sites: int, seed: int, as_of: dt.date, workdir: Path,
         rubric = workdir / "farm-rubric.toml"
         rubric.write_text(farm_rubric_toml(config), encoding="utf-8")
         # the units' 政务新媒体: registry and export imported, feeds fetched the evening before as-of
-        load_media(db, farm, workdir, as_of)
+        load_farm_media(db, farm, workdir, as_of)
         result = run_round(
             db,
             RoundOptions(name="accuracy", as_of=as_of, registry=registry, resolver=farm.resolver, allow_private=True,

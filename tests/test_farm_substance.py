@@ -1,7 +1,8 @@
 """The farm's 政务公开 substance plants (zwgk.sitefarm.substance) crawled for real in every template
-family and judged with the farm's rubric (its 上级 要点 dates): each planted PUBLISH-LATE,
-KEYPOINTS-LATE, INTERP-LEADER, JICENG-AREA and JICENG-ELEMENT is found where the truth says, and
-nowhere else."""
+family and judged with the farm's rubric (its 上级 要点 dates), with the units' 政务新媒体 registry,
+export and feeds loaded as the accuracy bench does: each planted PUBLISH-LATE, KEYPOINTS-LATE,
+INTERP-LEADER, JICENG-AREA, JICENG-ELEMENT, MEDIA-STALE, MEDIA-GONE and MEDIA-REPLY is found where
+the truth says, and nowhere else."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ def judged(tmp_path_factory):
     from zwgk.crawlers import CrawlSettings, crawl_round
     from zwgk.indicators import evaluate, load_rubric
     from zwgk.sitefarm import FarmConfig, running_farm
-    from zwgk.sitefarm.substance import farm_rubric_toml
+    from zwgk.sitefarm.substance import farm_rubric_toml, load_farm_media
     from zwgk.storage import Database
     from zwgk.storage.registry import upsert_units
     from zwgk.storage.rounds import create_round
+    from zwgk.storage.media import media_facts
     from zwgk.storage.snapshot import load_snapshot
 
     work = tmp_path_factory.mktemp("substance")
@@ -36,12 +38,15 @@ def judged(tmp_path_factory):
         info, _ = create_round(db, "substance", as_of=config.as_of, rubric=str(work / "farm.toml"), weight=0.05,
                                units=units)
         settings = CrawlSettings(resolver=farm.resolver, allow_private=True, backoff_base=0.2)
+        load_farm_media(db, farm, work, config.as_of)  # the accounts' registry, export and feeds (MEDIA-*)
         summary = crawl_round(db, info.id, units, settings, rubric.column_synonyms())
         found, review = set(), set()
         for unit in units:
             if unit.unit_id in summary.failed:
                 continue
-            for f in evaluate(load_snapshot(db, info.id, unit, config.as_of), rubric):
+            snapshot = load_snapshot(db, info.id, unit, config.as_of)
+            snapshot.probes["media"] = media_facts(db, unit.unit_id, config.as_of)
+            for f in evaluate(snapshot, rubric):
                 if f.rule in SUBSTANCE_CODES:
                     found.add(f.key)
                     if f.needs_review:

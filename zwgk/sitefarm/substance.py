@@ -400,3 +400,17 @@ def substance_defects(farm: Any, site: Any) -> list[tuple[str, str]]:
 
 __all__ = ["SUBSTANCE_CODES", "plan_substance", "fill_substance", "substance_defects", "farm_rubric_toml",
            "farm_reference", "Item"]
+
+
+def load_farm_media(db: Any, farm: Any, workdir: Any, as_of: dt.date) -> None:
+    """Import the farm's account registry and post export, then fetch the accounts' feeds the
+    evening before ``as_of``, as an office does before a round (``zwgk media import-accounts /
+    import-posts / fetch``).  Used by ``bench/accuracy.py`` and the farm tests."""
+    from zwgk.crawlers import CrawlSettings
+    from zwgk.media import fetch_feeds, import_accounts, import_posts
+
+    evening = dt.datetime.combine(as_of - dt.timedelta(days=1), dt.time(23, 0))
+    accounts, posts = write_media_files(farm, workdir)
+    import_accounts(db, accounts)
+    import_posts(db, posts, observed_until=evening)
+    fetch_feeds(db, CrawlSettings(resolver=farm.resolver, allow_private=True), now=evening)
