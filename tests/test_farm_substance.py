@@ -21,9 +21,9 @@ def judged(tmp_path_factory):
     from zwgk.sitefarm import FarmConfig, running_farm
     from zwgk.sitefarm.substance import farm_rubric_toml, load_farm_media
     from zwgk.storage import Database
+    from zwgk.storage.media import media_facts
     from zwgk.storage.registry import upsert_units
     from zwgk.storage.rounds import create_round
-    from zwgk.storage.media import media_facts
     from zwgk.storage.snapshot import load_snapshot
 
     work = tmp_path_factory.mktemp("substance")

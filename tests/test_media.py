@@ -28,7 +28,7 @@ def _rss(days: list[int]) -> str:
 
     items = "".join(
         f"<item><title>第{i}期</title><link>http://mp.example.invalid/{i}</link>"
-        f"<pubDate>{format_datetime(dt.datetime.combine(AS_OF - dt.timedelta(days=d), dt.time(9), dt.timezone.utc))}</pubDate></item>"
+        f"<pubDate>{format_datetime(dt.datetime.combine(AS_OF - dt.timedelta(days=d), dt.time(9), dt.UTC))}</pubDate></item>"
         for i, d in enumerate(days))
     return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
 

@@ -155,7 +155,7 @@ def test_byline_is_read_from_the_page():
 
 # ---------------------------------------------------------------- 基层 标准目录 (JICENG-*)
 
-from zwgk.indicators.jiceng import load_standard  # noqa: E402
+from zwgk.indicators.jiceng import load_standard
 
 HEADERS = ["序号", "公开事项", "公开内容", "公开依据", "公开时限", "公开主体", "公开方式", "公开渠道和载体", "公开对象"]
 

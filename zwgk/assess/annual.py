@@ -22,8 +22,9 @@ as the 政务公开 composite does; the record says which were used.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from zwgk.model import ZwgkError
 from zwgk.storage.db import Database

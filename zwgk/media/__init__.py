@@ -6,7 +6,13 @@ crawler's fetcher (SSRF policy, robots not needed for a feed the unit registered
 whether the account still exists.  No platform that needs a login is scraped.
 """
 
-from zwgk.media.importer import ImportReport, import_accounts, import_posts, read_accounts, read_posts
 from zwgk.media.feeds import fetch_feeds, parse_feed
+from zwgk.media.importer import (
+    ImportReport,
+    import_accounts,
+    import_posts,
+    read_accounts,
+    read_posts,
+)
 
-__all__ = ["ImportReport", "import_accounts", "import_posts", "read_accounts", "read_posts", "fetch_feeds", "parse_feed"]
+__all__ = ["ImportReport", "fetch_feeds", "import_accounts", "import_posts", "parse_feed", "read_accounts", "read_posts"]

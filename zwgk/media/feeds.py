@@ -23,7 +23,7 @@ from zwgk.storage.media import MediaPost, add_posts, list_accounts, set_check
 from zwgk.storage.tables import utcnow
 
 MAX_ITEMS = 500
-_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
+_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.DOTALL)
 _GONE_DNS = ("NXDOMAIN", "nxdomain", "does not resolve", "Name or service not known", "no address")
 
 
@@ -50,11 +50,11 @@ def _when(text: str) -> dt.datetime | None:
         value = email.utils.parsedate_to_datetime(text)  # RSS: RFC 822
     except (TypeError, ValueError, IndexError):
         try:
-            value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))  # Atom: RFC 3339
+            value = dt.datetime.fromisoformat(text)  # Atom: RFC 3339 (Python ≥ 3.11 reads "Z")
         except ValueError:
             return None
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 

@@ -166,8 +166,9 @@ def import_posts(db: Database, path: Path, unit_id: str = "", platform: str = ""
     for key, posts in grouped.items():
         account = find_account(db, *key) if all(key) else None
         if account is None or account.id is None:
-            report.errors.append((0, f"no registered account {key[1]}:{key[2]} of unit {key[0]} "
-                                     "(import the account list first: zwgk media import-accounts)"))
+            reason = (f"no registered account {key[1]}:{key[2]} of unit {key[0]} "
+                      "(import the account list first: zwgk media import-accounts)")
+            report.errors.append((0, reason))
             continue
         until = observed_until or max(p.posted_at for p in posts)
         report.added += add_posts(db, account.id, posts, until)

@@ -30,7 +30,7 @@ from zwgk.sitefarm.model import Column, Item, SiteSpec
 from zwgk.sitefarm.specs import derive_seed, pick_family
 from zwgk.sitefarm.workdays import add_workdays
 
-SUBSTANCE_SHARE = 0.5
+SUBSTANCE_SHARE = 0.3
 KEYPOINTS_WORKDAYS = 30  # the rule's limit (rubric KEYPOINTS-LATE.max_working_days)
 PUBLISH_WINDOW = 330  # PUBLISH-LATE plants on documents published this many days before as-of at most
 LEADER_WINDOW = 365
@@ -70,9 +70,7 @@ def _applicable(spec: SiteSpec, code: str, config: Any) -> bool:
         return "政策解读" not in spec.missing
     if code in ("JICENG-AREA", "JICENG-ELEMENT"):
         return has_catalog(spec, config)
-    if code.startswith("MEDIA-"):
-        return True  # every live unit has accounts (served as feeds or written as an export)
-    return False
+    return code.startswith("MEDIA-")  # every live unit has accounts (served as feeds or written as an export)
 
 
 def has_catalog(spec: SiteSpec, config: Any) -> bool:
@@ -90,7 +88,7 @@ def plan_substance(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
         codes: set[str] = set()
         pool = [c for c in SUBSTANCE_CODES if _applicable(spec, c, config)]
         if pool and rng.random() < SUBSTANCE_SHARE:
-            codes.update(rng.sample(pool, min(len(pool), rng.choice((1, 2, 2)))))
+            codes.update(rng.sample(pool, min(len(pool), rng.choice((1, 1, 2)))))
         out.append(replace(spec, substance_codes=frozenset(codes)))
     if len(out) >= 6:
         order = sorted(range(len(out)), key=lambda i: derive_seed(config.seed, "substance-cover", i))
@@ -124,7 +122,7 @@ class SubstancePlants:
     catalog: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # item path → (area, headers)
     areas_missing: list[str] = field(default_factory=list)  # JICENG-AREA: standard area names left out
     elements_missing: list[str] = field(default_factory=list)  # JICENG-ELEMENT: item paths
-    media: list["FarmAccount"] = field(default_factory=list)  # 政务新媒体 accounts (MEDIA-*)
+    media: list[FarmAccount] = field(default_factory=list)  # 政务新媒体 accounts (MEDIA-*)
     late_published: list[str] = field(default_factory=list)  # PUBLISH-LATE item paths
     leader: str = ""  # item path of the head's 解读 ("" none)
     leader_missing: bool = False  # INTERP-LEADER planted
@@ -213,12 +211,12 @@ def media_feed(site: Any, path: str) -> str | None:
     account = next((a for a in plants.media if a.kind == "feed" and a.path == path), None)
     if account is None:
         return None
-    from html import escape
     from email.utils import format_datetime
+    from html import escape
 
     items = "".join(
         f"<item><title>{escape(title)}</title><link>http://mp.example.invalid/{site.spec.unit_id}/{n}</link>"
-        f"<pubDate>{format_datetime(when.replace(tzinfo=dt.timezone.utc))}</pubDate></item>"
+        f"<pubDate>{format_datetime(when.replace(tzinfo=dt.UTC))}</pubDate></item>"
         for n, (when, title, _, _) in enumerate(account.posts))
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(account.name)}</title>'
             f"<link>http://mp.example.invalid/{site.spec.unit_id}</link>{items}</channel></rss>")
@@ -270,7 +268,7 @@ def _catalog(builder: Any, cols: dict[str, Column], plants: SubstancePlants, rng
                  where="sub" if parent else "top", path=builder._col_path("bzml"), page_size=30)
     areas = list(CATALOG_AREAS)
     if "JICENG-AREA" in codes:
-        plants.areas_missing = sorted(rng.sample(areas, rng.randint(2, 6)), key=areas.index)
+        plants.areas_missing = sorted(rng.sample(areas, rng.randint(1, 3)), key=areas.index)
     shown = [a for a in areas if a not in plants.areas_missing]
     for i, area in enumerate(shown):
         name = CATALOG_ALIASES[area] if area in CATALOG_ALIASES and rng.random() < 0.5 else area
@@ -398,8 +396,15 @@ def substance_defects(farm: Any, site: Any) -> list[tuple[str, str]]:
     return out
 
 
-__all__ = ["SUBSTANCE_CODES", "plan_substance", "fill_substance", "substance_defects", "farm_rubric_toml",
-           "farm_reference", "Item"]
+__all__ = [
+    "SUBSTANCE_CODES",
+    "Item",
+    "farm_reference",
+    "farm_rubric_toml",
+    "fill_substance",
+    "plan_substance",
+    "substance_defects",
+]
 
 
 def load_farm_media(db: Any, farm: Any, workdir: Any, as_of: dt.date) -> None:

@@ -9,8 +9,9 @@ import-accounts``); posts come from the platforms' exports or from RSS/Atom feed
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import func, select
 

@@ -11,7 +11,7 @@ recognised 标准目录 column, or whose column names too few areas to be read a
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from zwgk.indicators.jiceng import load_standard
 from zwgk.indicators.rules import register

@@ -10,7 +10,8 @@ never imported or fetched is not judged.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import make_finding
