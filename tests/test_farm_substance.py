@@ -11,7 +11,7 @@ import pytest
 from zwgk.model import Unit
 from zwgk.sitefarm.content_codes import SUBSTANCE_CODES
 
-FAMILIES = ("trs", "hanweb", "jiyue", "xiangzhen")
+FAMILIES = ("trs", "hanweb", "jiyue", "xiangzhen", "kaipu")
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def judged(tmp_path_factory):
     from zwgk.storage.snapshot import load_snapshot
 
     work = tmp_path_factory.mktemp("substance")
-    config = FarmConfig(sites=28, seed=2, families=FAMILIES)
+    config = FarmConfig(sites=35, seed=2, families=FAMILIES)
     (work / "farm.toml").write_text(farm_rubric_toml(config), encoding="utf-8")
     rubric = load_rubric(work / "farm.toml")
     db = Database.open(f"sqlite:///{work / 'zwgk.db'}")

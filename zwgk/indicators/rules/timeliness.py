@@ -55,10 +55,12 @@ def publish_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     published before the look-back window are not judged."""
     limit = int(spec.params["max_working_days"])
     lookback = dt.timedelta(days=int(spec.params["lookback_days"]))
+    written_labels = list(spec.params.get("written_labels") or [WRITTEN_LABEL])
     out: list[Finding] = []
     for page in ok_pages(snapshot, PageKind.ARTICLE.value):
         dates = (page.facts or {}).get("dates") or {}
-        written = to_date(dates.get(WRITTEN_LABEL))
+        written_label = next((lab for lab in written_labels if to_date(dates.get(lab))), "")
+        written = to_date(dates.get(written_label)) if written_label else None
         label = next((lab for lab in PUBLISH_LABELS if to_date(dates.get(lab))), "")
         published = to_date(dates.get(label)) if label else None
         if published is None and page.pub_date and (page.date_source or "").startswith("meta:"):
@@ -75,9 +77,10 @@ def publish_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         if lag <= limit:
             continue
         title = page.title or page.url
-        msg = (f"《{title}》成文日期{written.isoformat()}，发布日期{published.isoformat()}，"
+        msg = (f"《{title}》{written_label}{written.isoformat()}，发布日期{published.isoformat()}，"
                f"形成后{lag}个工作日才公开，超过{limit}个工作日（应不晚于{deadline.isoformat()}）。")
-        evidence = {"written": written.isoformat(), "published": published.isoformat(), "published_label": label,
+        evidence = {"written": written.isoformat(), "written_label": written_label,
+                    "published": published.isoformat(), "published_label": label,
                     "working_days": lag, "limit_working_days": limit, "deadline": deadline.isoformat(),
                     "doc_number": (page.facts or {}).get("doc_number") or ""}
         out.append(make_finding(snapshot, spec, page.url, msg, evidence, page=page.url))
