@@ -385,7 +385,7 @@ def annual_cmd(
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """年考核 The year's ranking rolled up from its monthly rounds (月检查), daily probes (日监测),
-    quarterly bulletins (季通报) and 整改 completion, weighted by the rubric's [annual] table.
+    quarterly bulletins (季通报) and 整改 completion, weighted by the rubric's annual weights.
     Example: zwgk annual --year 2026 -o 年度考核.xlsx"""
     import datetime as dt
 
