@@ -45,7 +45,7 @@ def judged(tmp_path_factory):
             if unit.unit_id in summary.failed:
                 continue
             snapshot = load_snapshot(db, info.id, unit, config.as_of)
-            snapshot.probes["media"] = media_facts(db, unit.unit_id, config.as_of)
+            snapshot.inputs["media"] = media_facts(db, unit.unit_id, config.as_of)
             for f in evaluate(snapshot, rubric):
                 if f.rule in SUBSTANCE_CODES:
                     found.add(f.key)

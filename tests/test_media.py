@@ -125,7 +125,7 @@ def test_feeds_give_posts_and_existence(loaded):
 def _judge(db, as_of=AS_OF):
     ws = SiteBuilder(as_of=as_of)
     snap = ws.snapshot()
-    snap.probes["media"] = media_facts(db, "u-001", as_of)
+    snap.inputs["media"] = media_facts(db, "u-001", as_of)
     return evaluate(snap, load_rubric("national-2019"))
 
 
