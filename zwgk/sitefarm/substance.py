@@ -80,13 +80,17 @@ def has_catalog(spec: SiteSpec, config: Any) -> bool:
             and pick_family(spec, config) in ("trs", "hanweb"))
 
 
-ROOM = 2  # substance plants go to sites with at most this many other planned codes
+ROOM = 3  # substance plants go first to sites planning ≥ 3 codes of the main plan: a farm's few bad sites get
+# worse, its many sites with 1–4 defects and its clean sites stay as they are
 
 
 def _planned(spec: SiteSpec) -> int:
-    """How many codes the site already plans (plan, content, 年报/依申请 and substance plants)."""
-    return (len(spec.codes) + len(spec.content_codes) + len(getattr(spec, "disclosure_codes", ()))
-            + len(spec.substance_codes))
+    """How many codes of the main plan the site has (not yet repaired, so a repaired farm plans alike)."""
+    return len(spec.codes)
+
+
+def _room(spec: SiteSpec) -> bool:
+    return _planned(spec) >= ROOM
 
 
 def plan_substance(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
@@ -96,7 +100,7 @@ def plan_substance(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
         rng = random.Random(derive_seed(spec.seed, "substance-plan"))
         codes: set[str] = set()
         pool = [c for c in SUBSTANCE_CODES if _applicable(spec, c, config)]
-        if pool and _planned(spec) <= ROOM and rng.random() < SUBSTANCE_SHARE:
+        if pool and _room(spec) and rng.random() < SUBSTANCE_SHARE:
             codes.update(rng.sample(pool, min(len(pool), rng.choice((1, 1, 2)))))
         out.append(replace(spec, substance_codes=frozenset(codes)))
     if len(out) >= 6:
@@ -107,7 +111,7 @@ def plan_substance(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
             for code in SUBSTANCE_CODES:
                 have = sum(code in out[i].substance_codes for i in members)
                 # sites with few other defects first: most sites of a farm keep 1–4 defects
-                for i in sorted(members, key=lambda i: _planned(out[i]) > ROOM):
+                for i in sorted(members, key=lambda i: (-_planned(out[i]), i)):
                     if have >= want:
                         break
                     if code not in out[i].substance_codes and _applicable(out[i], code, config):
