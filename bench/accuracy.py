@@ -108,6 +108,7 @@ def run(sites: int, seed: int, as_of: dt.date, workdir: Path,
         families: tuple[str, ...] | None = None) -> tuple[list[dict], dict, dict, dict]:
     from zwgk.pipeline.round import RoundOptions, run_round
     from zwgk.sitefarm import FarmConfig, running_farm
+    from zwgk.sitefarm.substance import farm_rubric_toml, load_farm_media
     from zwgk.storage import Database
     from zwgk.storage.results import list_findings
 
@@ -120,9 +121,16 @@ def run(sites: int, seed: int, as_of: dt.date, workdir: Path,
         registry = workdir / "registry.csv"
         farm.write_registry(registry)
         import_ledgers(db, farm.farm, workdir / "ledgers")  # the 依申请公开 registers evaluators import
+        # national-2019 plus the farm's 上级 政务公开工作要点 dates (KEYPOINTS-LATE judges a year only
+        # when the rubric gives its date; a province's rubric does the same for real years)
+        rubric = workdir / "farm-rubric.toml"
+        rubric.write_text(farm_rubric_toml(config), encoding="utf-8")
+        # the units' 政务新媒体: registry and export imported, feeds fetched the evening before as-of
+        load_farm_media(db, farm, workdir, as_of)
         result = run_round(
             db,
-            RoundOptions(name="accuracy", as_of=as_of, registry=registry, resolver=farm.resolver, allow_private=True),
+            RoundOptions(name="accuracy", as_of=as_of, registry=registry, resolver=farm.resolver, allow_private=True,
+                         rubric=str(rubric)),
         )
         truth = farm.truth
     elapsed = time.monotonic() - started

@@ -76,7 +76,7 @@ def test_login_success_shows_the_overview(app, dash):
     assert set(portals["unit_name"]) == {"甲市人民政府"}
     assert "甲市教育局" in set(departments["unit_name"]) and list(departments["rank"]) == [1, 2, 3]
     assert [r.label for r in at.sidebar.radio] == ["页面"]
-    assert at.sidebar.radio[0].options == ["总览", "单位详情", "整改清单", "存档证据"]  # no workbench for leaders
+    assert at.sidebar.radio[0].options == ["总览", "单位详情", "整改清单", "存档证据", "年度考核"]  # no workbench for leaders
     labels = [b.proto.label for b in at.get("download_button")]
     assert "下载通报 (PDF)" in labels and "下载通报 (Word)" in labels and "下载2026Q4季通报 (PDF)" in labels and "下载2026Q4季通报 (xlsx)" in labels
 
@@ -93,7 +93,7 @@ def test_without_a_session_the_page_only_points_to_the_login_form(app, dash):
 def test_department_sees_only_its_unit(app, dash):
     at = login(app(), "dept_a", dash.passwords["dept_a"])
     assert at.title[0].value == "整改清单"
-    assert at.sidebar.radio[0].options == ["整改清单", "单位详情", "存档证据"]
+    assert at.sidebar.radio[0].options == ["整改清单", "单位详情", "存档证据", "年度考核"]
     shown = texts(at)
     assert "甲市教育局" in shown and "甲市卫生健康委员会" not in shown and "dept-b" not in shown
     assert at.selectbox(key="w_rect_unit").options == ["甲市教育局（dept-a）"]
@@ -252,3 +252,18 @@ def test_evaluator_adds_a_veto_by_hand_in_the_workbench(app, dash):
     at.selectbox(key="w_f_unit").set_value("dept-b").run()
     found = frames(at)[0]
     assert users_rule_name("CONTENT-HIDDEN-LINK") in set(found["rule_name"])
+
+
+def test_annual_page_ranks_the_year_and_departments_see_only_their_unit(app, dash):
+    from zwgk.assess.annual import annual_scores
+
+    at = login(app(page="annual"), "leader", dash.passwords["leader"])
+    assert "年度考核" in texts(at) and at.selectbox(key="w_annual_year").options == ["2026"]
+    shown = frames(at)[0]
+    expected = {s.unit_id: s.score for s in annual_scores(dash.db, 2026)}
+    assert dict(zip(shown["单位编码"], shown["年度得分"])) == pytest.approx(expected)
+    assert len(at.get("download_button")) == 2
+    at = login(app(page="annual"), "dept_a", dash.passwords["dept_a"])
+    shown = frames(at)[0]
+    assert list(shown["单位编码"]) == ["dept-a"] and "dept-b" not in shown.astype(str).to_string()
+    assert not at.get("download_button")  # the ranking file names every unit

@@ -333,7 +333,7 @@ def test_department_cannot_reach_another_units_list_by_any_page_or_widget(server
     settle(page)
     # widgets: the page radio and every unit selectbox offer only its own unit
     radios = page.locator('[data-testid="stSidebar"] [role="radiogroup"] label').all_inner_texts()
-    assert [r.strip() for r in radios] == ["整改清单", "单位详情", "存档证据"]
+    assert [r.strip() for r in radios] == ["整改清单", "单位详情", "存档证据", "年度考核"]
     assert selectbox_options(page, "单位") == [own]
     assert not leaks(page_text(page), fd)
     page.locator('[data-testid="stSidebar"] label').filter(has_text="单位详情").click()

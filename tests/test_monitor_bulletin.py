@@ -90,6 +90,7 @@ def test_bulletin_pdf_names_failing_sites(quarter_db, tmp_path):
     problems = text[text.index("三、存在问题的网站"):text.index("四、整改情况")]
     assert "丁县人民政府" in problems and "丙市教育局" in problems and "甲省人民政府" not in problems
     assert "进步明显" in text and "乙市人民政府" in text[text.index("五、进步明显"):]
+    assert "七、2026年度考核（截至本季度末）" in text  # the year's roll-up so far (zwgk annual)
 
 
 def test_bulletin_xlsx_and_cli(quarter_db, db_url, tmp_path):
@@ -99,11 +100,15 @@ def test_bulletin_xlsx_and_cli(quarter_db, db_url, tmp_path):
                              ["bulletin", "--quarter", "2026q4", "--format", "xlsx", "-o", str(tmp_path / "q4.xlsx"), "--db", db_url])
     assert out.exit_code == 0, out.output
     wb = openpyxl.load_workbook(tmp_path / "q4.xlsx")
-    assert wb.sheetnames == ["概况", "分层级合格率", "存在问题的网站", "整改情况", "进步明显", "可用率"]
+    assert wb.sheetnames == ["概况", "分层级合格率", "存在问题的网站", "整改情况", "进步明显", "可用率", "年度考核"]
     rows = list(wb["存在问题的网站"].iter_rows(min_row=2, values_only=True))
     assert {r[0] for r in rows} == {"c2", "x1"}
     avail = {r[0]: r[5] for r in wb["可用率"].iter_rows(min_row=2, values_only=True)}
     assert avail["x1"] == pytest.approx(0.9) and avail["p1"] == 1.0
+    from zwgk.assess.annual import annual_scores
+
+    annual = {r[1]: r[4] for r in wb["年度考核"].iter_rows(min_row=2, values_only=True)}
+    assert annual == pytest.approx({s.unit_id: s.score for s in annual_scores(quarter_db, 2026, through=dt.date(2026, 12, 31))})
 
 
 def test_an_empty_quarter_still_gives_a_bulletin(db, tmp_path):

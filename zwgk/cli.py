@@ -50,9 +50,10 @@ def _mount() -> None:
     from zwgk.inspect import cli as inspect_cli
     from zwgk.archive import cli as archive_cli
     from zwgk.disclosure import cli as disclosure_cli
+    from zwgk.media import cli as media_cli
 
     for module in (pipeline_cli, registry_cli, assess_cli, indicators_cli, farm_cli, dashboard_cli, monitor_cli,
-                   distributed_cli, inspect_cli, archive_cli, disclosure_cli):
+                   distributed_cli, inspect_cli, archive_cli, disclosure_cli, media_cli):
         module.register(app)
 
 

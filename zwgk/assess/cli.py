@@ -391,6 +391,56 @@ def compare_cmd(
     console.print(rules)
 
 
+def annual_cmd(
+    year: int = typer.Option(..., "--year", help="The year, e.g. 2026: its finished rounds, probes, bulletins, 整改."),
+    through: Optional[str] = typer.Option(None, "--through", help="Evaluation date YYYY-MM-DD (default: the year's latest round)."),
+    rubric: Optional[str] = typer.Option(None, "--rubric", help="Rubric whose [annual] weights apply (default: the latest round's)."),
+    tier: Optional[str] = typer.Option(None, "--tier", help="Only this tier: 部委 / 省 / 市 / 县 / 乡."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="json | csv | xlsx (with -o)."),
+    out: Optional[Path] = typer.Option(None, "-o", "--output", help="Also write the ranking to this file."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """年考核 The year's ranking rolled up from its monthly rounds (月检查), daily probes (日监测),
+    quarterly bulletins (季通报) and 整改 completion, weighted by the rubric's annual weights.
+    Example: zwgk annual --year 2026 -o 年度考核.xlsx"""
+    import datetime as dt
+
+    from zwgk.assess.annual import COMPONENT_ZH, COMPONENTS, annual_scores, export_annual
+    from zwgk.assess.tabular import KIND_ZH
+
+    database = _open(db)
+    try:
+        end = dt.date.fromisoformat(through) if through else None
+    except ValueError:
+        raise ZwgkError(f"--through {through!r} is not a date; write it like 2026-12-31") from None
+    loaded = None
+    if rubric:
+        from zwgk.indicators import load_rubric
+
+        loaded = load_rubric(rubric)
+    scores = [s for s in annual_scores(database, year, loaded, end) if tier is None or s.tier == tier]
+    table = Table(title=f"{year}年度考核排名 annual ranking")
+    for col in ("排名", "单位编码", "单位名称", "层级", "类型", "年度得分", "轮次",
+                *(COMPONENT_ZH[k] for k in COMPONENTS), "说明"):
+        table.add_column(col, overflow="fold")
+    for s in scores:
+        table.add_row(_fmt(s.rank), s.unit_id, s.unit_name, s.tier, KIND_ZH.get(s.kind, s.kind), _fmt(s.score),
+                      str(s.rounds), *(_fmt(s.components.get(k)) for k in COMPONENTS), s.detail.get("note", ""),
+                      style=None if s.score is not None else "dim")
+    if scores:
+        from zwgk.assess.annual import _rubric_of_year, annual_weights
+
+        weights, _ = annual_weights(loaded if loaded is not None else _rubric_of_year(database, year, end))
+        console.print(table)
+        console.print("权重 weights: " + "，".join(f"{COMPONENT_ZH[k]} {weights.get(k, 0):.0%}" for k in COMPONENTS)
+                      + "（某项无数据的单位按其余项折算）")
+    if out is not None:
+        suffix = out.suffix.lower().lstrip(".")
+        path = export_annual(database, year, fmt or (suffix if suffix in ("json", "csv", "xlsx") else "xlsx"), out,
+                             loaded, end)
+        console.print(f"已导出 wrote {path}")
+
+
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root zwgk app."""
     app.add_typer(export_app, name="export")
@@ -398,6 +448,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(scores_app, name="scores")
     app.command("rank")(rank_cmd)
     app.command("compare")(compare_cmd)
+    app.command("annual")(annual_cmd)
 
 
 __all__ = ["register", "rescore"]

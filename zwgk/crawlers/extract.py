@@ -542,6 +542,32 @@ def _article_facts(
     title = normalise(out.title)
     column = normalise(meta.get("ColumnName", ""))
     out.facts["is_interpretation"] = "解读" in title or "解读" in column
+    byline = _BYLINE.search(simple_text)
+    if byline:  # who interprets (INTERP-LEADER): 解读人：县长 张三
+        out.facts["byline"] = _squash(byline.group(2))[:40]
+    catalog = catalog_table(tree)
+    if catalog:  # a 政务公开事项标准目录 table (JICENG-ELEMENT)
+        out.facts["catalog"] = catalog
+
+
+# Header words of a 标准目录 table (公开事项 / 公开依据 / 公开时限 …): recognition only; which element
+# a header states is decided by the standard's data (zwgk/data/standards).
+_CATALOG_HINTS = ("事项", "依据", "时限", "主体", "方式", "渠道", "对象", "公开范围", "载体", "内容")
+
+
+def catalog_table(tree: LexborHTMLParser) -> dict[str, Any] | None:
+    """The header cells and row count of the first table whose first row names ≥ 4 catalogue elements."""
+    for table in tree.css("table")[:20]:
+        rows = table.css("tr")
+        if len(rows) < 2:
+            continue
+        cells = [normalise(_squash(c.text() or "")) for c in rows[0].css("th, td")][:20]
+        if sum(any(h in c for h in _CATALOG_HINTS) for c in cells) >= 4:
+            return {"headers": [c[:30] for c in cells], "rows": len(rows) - 1}
+    return None
+
+
+_BYLINE = re.compile(r"(解读人|解读嘉宾|讲解人|主讲人|访谈嘉宾)\s*[:：]\s*([^\n，。；;,|]{2,30})")
 
 
 _DATE_HINT = re.compile(r"(?:^|[\s_-])(?:date|time|pubtime|pubdate|fbsj|fbrq|rq|sj|fbtime)(?:$|[\s_-])", re.I)

@@ -28,6 +28,7 @@ DEFAULT_ARTICLE_COLUMNS: tuple[str, ...] = (
     "咨询",
     "年报",
     "年度报告",
+    "标准目录",  # 基层政务公开标准目录: each area's catalogue page (JICENG-ELEMENT)
 )
 
 # Anchor texts of the 政府信息公开 hub page: its sub-columns are columns too.

@@ -173,6 +173,18 @@ def scores_download(db: Database, viewer: Viewer, round_id: int, fmt: str = "xls
     return Download(data, f"得分排名-{round_name}.{fmt}", MIME[fmt])
 
 
+def annual_download(db: Database, viewer: Viewer, year: int, fmt: str = "xlsx") -> Download:
+    """The year's 年考核 ranking (xlsx / csv): leaders and evaluators only (it names every unit)."""
+    if not viewer.sees_all:
+        raise PermissionError("年度考核排名包含全部单位，部门账号无权下载 / departments may not download the annual ranking")
+    if fmt not in ("xlsx", "csv"):
+        raise ValueError(f"format must be xlsx or csv, not {fmt!r}")
+    from zwgk.assess.annual import export_annual
+
+    data = _via_tempfile(fmt, lambda p: export_annual(db, int(year), fmt, p))
+    return Download(data, f"年度考核-{int(year)}.{fmt}", MIME[fmt])
+
+
 def load_round_rubric(db: Database, round_id: int) -> Any | None:
     """The rubric a round was scored with, or None when it cannot be loaded here."""
     from zwgk.storage.rounds import get_round_by_id

@@ -14,11 +14,12 @@ PAGES = {
     "workbench": "评估工作台",
     "rectification": "整改清单",
     "evidence": "存档证据",
+    "annual": "年度考核",
 }
 ROLE_PAGES = {
-    "leader": ("overview", "unit", "rectification", "evidence"),
-    "evaluator": ("overview", "unit", "workbench", "rectification", "evidence"),
-    "department": ("rectification", "unit", "evidence"),
+    "leader": ("overview", "unit", "rectification", "evidence", "annual"),
+    "evaluator": ("overview", "unit", "workbench", "rectification", "evidence", "annual"),
+    "department": ("rectification", "unit", "evidence", "annual"),
 }
 
 RANKING_LABELS = {
@@ -100,3 +101,18 @@ EVIDENCE_VALUES = {
     True: "是", False: "否",
 }
 DATE_KEYS = ("date", "as_of", "asked", "answered", "published", "deadline", "fetched_at")
+
+ANNUAL_LABELS = {
+    "rank": "名次",
+    "unit_name": "单位",
+    "unit_id": "单位编码",
+    "tier": "层级",
+    "kind": "类型",
+    "score": "年度得分",
+    "rounds": "参评轮次",
+    "c_rounds": "月检查",
+    "c_availability": "日监测",
+    "c_bulletins": "季通报",
+    "c_rectification": "整改完成",
+    "note": "说明",
+}

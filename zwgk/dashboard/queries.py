@@ -728,3 +728,26 @@ def ipv6_detail(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> di
 
     viewer.require_unit(unit_id)
     return site_probe_values(db, round_id, "ipv6_support", [unit_id]).get(unit_id)
+# --------------------------------------------------------------------------- 年考核 (annual roll-up)
+
+ANNUAL_COLUMNS = ["rank", "unit_id", "unit_name", "tier", "kind", "score", "rounds",
+                  "c_rounds", "c_availability", "c_bulletins", "c_rectification", "note"]
+
+
+def annual_years(db: Database, viewer: Viewer) -> list[int]:
+    """Years with a finished round, newest first."""
+    from zwgk.storage.rounds import list_rounds as _list_rounds
+
+    return sorted({r.as_of.year for r in _list_rounds(db) if r.status == "done"}, reverse=True)
+
+
+def annual(db: Database, viewer: Viewer, year: int) -> pd.DataFrame:
+    """The year's 年考核 ranking (``zwgk.assess.annual``), only the units the viewer may see."""
+    from zwgk.assess.annual import annual_scores
+
+    rows = [s.record() for s in annual_scores(db, year) if viewer.may_see(s.unit_id)]
+    if not rows:
+        return pd.DataFrame(columns=ANNUAL_COLUMNS)
+    df = pd.DataFrame(rows)
+    df["rank"] = df["rank"].astype("Int64")
+    return df[ANNUAL_COLUMNS].reset_index(drop=True)

@@ -156,6 +156,8 @@ class Rubric:
     columns: dict[str, ColumnSpec]
     path: str = ""
     ipv6: Ipv6Scoring = field(default_factory=Ipv6Scoring)
+    # 年考核: component → weight (sum 1), plus "veto_round_score"; see ``zwgk.assess.annual``
+    annual: dict[str, float] = field(default_factory=dict)
 
     def column_vocabulary(self, cutoff: float = 90.0) -> "ColumnVocabulary":
         """The columns' names, key terms and look-alikes, for recognising names by meaning."""
@@ -185,8 +187,12 @@ class Rubric:
 
 # ---------------------------------------------------------------------------- schema
 
-_TOP_KEYS = {"base", "name", "title", "source", "description", "scoring", "indicators", "rules", "columns", "ipv6"}
 _IPV6_FIELDS = {"weights": "table", "full_rate": "number", "target": "number"}
+_TOP_KEYS = {"base", "name", "title", "source", "description", "scoring", "indicators", "rules", "columns", "ipv6", "annual"}
+# 年考核 roll-up (``zwgk.assess.annual``): the components' weights (each 0..1, summing to 1 after
+# merging with the base) and the score a vetoed round counts as (0..100).
+ANNUAL_COMPONENTS = ("rounds", "availability", "bulletins", "rectification")
+_ANNUAL_FIELDS = {**{k: "number" for k in ANNUAL_COMPONENTS}, "veto_round_score": "number"}
 _SCORING_FIELDS = {
     "total": "number", "pass_line": "number", "bonus_gate": "number", "bonus_max": "number",
     "weight": "number", "no_services_mode": "str", "no_services_factor": "number",
@@ -417,6 +423,11 @@ def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text
         if not _is_number(value):
             fail(["ipv6", "weights", key], f"ipv6.weights.{key} must be a number")
         _check_range(value, 0.0, 100.0, ["ipv6", "weights", key], fail)
+    annual = raw.get("annual", {})
+    _check_table(annual, ["annual"], fail)
+    _check_fields(annual, _ANNUAL_FIELDS, ["annual"], fail)
+    for key, value in annual.items():
+        _check_range(value, 0.0, 100.0 if key == "veto_round_score" else 1.0, ["annual", key], fail)
 
     columns = raw.get("columns", {})
     _check_table(columns, ["columns"], fail)
@@ -574,6 +585,11 @@ def _build(data: dict[str, Any], path: Path) -> Rubric:
     weights.update({k: float(v) for k, v in (ipv6_raw.get("weights") or {}).items()})
     ipv6 = Ipv6Scoring(weights=weights, full_rate=float(ipv6_raw.get("full_rate", 0.95)),
                        target=float(ipv6_raw.get("target", 90.0)))
+    annual = {str(k): float(v) for k, v in data.get("annual", {}).items()}
+    weights = [annual[k] for k in ANNUAL_COMPONENTS if k in annual]
+    if weights and abs(sum(weights) - 1.0) > 1e-6:
+        raise RubricError(where, None, f"[annual] weights {', '.join(k for k in ANNUAL_COMPONENTS if k in annual)} "
+                                       f"sum to {sum(weights):g}; they must sum to 1")
 
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, default=str)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -589,6 +605,7 @@ def _build(data: dict[str, Any], path: Path) -> Rubric:
         columns=columns,
         path=where,
         ipv6=ipv6,
+        annual=annual,
     )
 
 

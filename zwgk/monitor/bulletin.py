@@ -89,6 +89,8 @@ class BulletinData:
     improved: list[dict[str, Any]] = field(default_factory=list)
     ipv6: list[dict[str, Any]] = field(default_factory=list)  # zwgk.indicators.ipv6_support.tier_summary rows
     ipv6_target: float | None = None
+    # 年考核 to date (zwgk.assess.annual): the year's ranking through the quarter's last day
+    annual: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _units(db: Database) -> dict[str, Any]:
@@ -399,8 +401,30 @@ def write_pdf(data: BulletinData, path: Path) -> None:
                  _pct(r["share_at_target"])] for r in data.ipv6], (30, 35, 35, 30, 30))
     else:
         pdf.multi_cell(0, 6, "本季度测评轮次未测IPv6支持度。", new_x="LMARGIN", new_y="NEXT")
+    if data.annual:
+        heading(f"八、{year}年度考核（截至本季度末）")
+        pdf.multi_cell(0, 6, "年度得分由本年度月检查、日监测、季通报、整改完成情况按评分细则权重折算。",
+                       new_x="LMARGIN", new_y="NEXT")
+        _table(pdf, ["名次", "单位", "层级", "年度得分", "月检查", "整改完成"],
+               [[a["rank"] if a["rank"] is not None else "—", a["unit_name"], a["tier"], _num(a["score"]),
+                 _num(a["c_rounds"]), _num(a["c_rectification"])] for a in data.annual],
+               (15, 65, 15, 25, 25, 25))
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(path))
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def annual_to_date(db: Database, data: BulletinData) -> list[dict[str, Any]]:
+    """The year's 年考核 ranking through the quarter's last day (empty before the year's first round)."""
+    from zwgk.assess.annual import annual_scores, year_rounds
+
+    last = data.end - dt.timedelta(days=1)
+    if not year_rounds(db, data.start.year, last):
+        return []
+    return [s.record() for s in annual_scores(db, data.start.year, through=last)]
 
 
 # ------------------------------------------------------------------------------ xlsx
@@ -451,6 +475,12 @@ def write_xlsx(data: BulletinData, path: Path) -> None:
               [[r["tier"], r["scored"], r["mean"] if r["mean"] is not None else "—", r["at_target"],
                 r["share_at_target"] if r["share_at_target"] is not None else "—", data.ipv6_target]
                for r in data.ipv6], pct_cols=(4,))
+    if data.annual:
+        sheet("年度考核", ["名次", "单位编码", "单位", "层级", "年度得分", "参评轮次", "月检查", "日监测", "季通报", "整改完成", "说明"],
+              [[a["rank"] if a["rank"] is not None else "—", a["unit_id"], a["unit_name"], a["tier"],
+                a["score"] if a["score"] is not None else "—", a["rounds"],
+                *(a[k] if a[k] is not None else "—" for k in ("c_rounds", "c_availability", "c_bulletins", "c_rectification")),
+                a["note"]] for a in data.annual])
     wb.close()
 
 
@@ -462,5 +492,6 @@ def build_quarterly_bulletin(db: Database, quarter: str, path: Path | str, fmt: 
     if fmt not in ("pdf", "xlsx"):
         raise ZwgkError(f"--format {fmt!r}: choose pdf or xlsx")
     data = bulletin_data(db, quarter, round_name)
+    data.annual = annual_to_date(db, data)
     (write_pdf if fmt == "pdf" else write_xlsx)(data, Path(path))
     return data

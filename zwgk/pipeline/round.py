@@ -172,6 +172,11 @@ def evaluate_site(db: Database, prepared: PreparedRound, unit: Unit, failed: dic
     snapshot = load_snapshot(db, prepared.info.id, unit, as_of)
     snapshot.history = _history_loader(db, as_of)(unit)
     snapshot.inputs = unit_inputs(db, unit)
+    from zwgk.storage.media import media_facts
+
+    media = media_facts(db, unit.unit_id, as_of)  # the unit's 政务新媒体 accounts, imported (MEDIA-*)
+    if media:
+        snapshot.inputs = {**snapshot.inputs, "media": media}
     findings = evaluate(snapshot, prepared.rubric)
     if unit.unit_id in failed:
         findings = [f for f in findings if f.rule in JUDGED_WITHOUT_CONTENT]

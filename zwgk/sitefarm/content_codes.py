@@ -5,3 +5,7 @@ CONTENT_CODES: tuple[str, ...] = (
     "CONTENT-REDIRECT", "CONTENT-TITLE", "WORDING-TERM", "WORDING-LEADER", "WORDING-SENSITIVE", "PRIVACY-ID",
     "PRIVACY-MOBILE",
 )
+
+# 政务公开 substance plants (zwgk.sitefarm.substance), rendered by every template family
+SUBSTANCE_CODES: tuple[str, ...] = ("PUBLISH-LATE", "KEYPOINTS-LATE", "INTERP-LEADER", "JICENG-AREA", "JICENG-ELEMENT",
+                                     "MEDIA-STALE", "MEDIA-GONE", "MEDIA-REPLY")

@@ -154,6 +154,9 @@ class _Builder:
         self._fill_policy(columns)
         self._fill_messages(columns)
         self._fill_reports(columns)
+        from zwgk.sitefarm.substance import fill_substance
+
+        substance = fill_substance(self, columns)  # 要点, 成文日期, leaders' 解读 (every family)
         home_blocks = [k for k in ("yw", "tzgg", "zcwj", "zcjd") if k in columns]
         self._register_columns(columns)
         home_broken, _statics = self._links(columns)
@@ -172,7 +175,7 @@ class _Builder:
         if spec.index % 13 == 2:
             charset = "gb2312-meta"
         traditional = look.random() < 0.06 or spec.index % 19 == 9
-        return Site(
+        site = Site(
             spec=spec, template=self.template, charset=charset, traditional=traditional,
             gzip=look.random() < 0.4, list_date_style=look.randrange(4),
             article_date_style=look.randrange(4), columns=columns, nav_more=nav_more,
@@ -185,6 +188,8 @@ class _Builder:
             report_deadline=report_deadline(spec.kind, self.as_of), search="SEARCH-MISSING" not in self.codes,
             v4_only_links=self._v4_only_links(),
         )
+        site.substance = substance
+        return site
 
     def _v4_only_links(self) -> list[tuple[str, str]]:
         """IPV6-INNER-LINKS: five articles the homepage links to on the site's IPv4-only host

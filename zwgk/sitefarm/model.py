@@ -38,6 +38,7 @@ class SiteSpec:
     missing: tuple[str, ...] = ()  # standard column names planted as missing
     content_codes: frozenset[str] = frozenset()  # 办事服务 / content plants (zwgk.sitefarm.content)
     disclosure_codes: frozenset[str] = frozenset()  # 年报 / 依申请公开 plants (zwgk.sitefarm.disclosure)
+    substance_codes: frozenset[str] = frozenset()  # 政务公开 substance plants (zwgk.sitefarm.substance)
 
 
 @dataclass(slots=True)
@@ -140,6 +141,7 @@ class Site:
     # IPV6-INNER-LINKS: homepage links ("v4only:/path", anchor) to pages served on the site's
     # second host (``farm.alias_host``), which has an A record and no AAAA
     v4_only_links: list[tuple[str, str]] = field(default_factory=list)
+    substance: Any = None  # zwgk.sitefarm.substance.SubstancePlants (要点, 成文日期, leaders' 解读)
 
     def column_by_std(self, std: str) -> Column | None:
         for col in self.columns.values():

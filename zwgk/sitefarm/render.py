@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
+from zwgk.sitefarm.substance import catalog_article
 from zwgk.sitefarm.content import plant_article, plant_home
 from zwgk.sitefarm.disclosure import report_body
 from zwgk.sitefarm.farm import Origins
@@ -376,7 +377,7 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
     out.append("</div>\n")
     out.append(footer(ctx))
     out.append(page_end())
-    return plant_article(ctx, item, "".join(out))  # 办事服务 / content plants
+    return plant_article(ctx, item, catalog_article(ctx, item, "".join(out)))  # content plants; 标准目录 tables
 
 
 def _message_body(item: Item) -> str:

@@ -17,6 +17,7 @@ from collections import defaultdict
 
 from aiohttp import web
 
+from zwgk.sitefarm.substance import media_feed
 from zwgk.sitefarm import disclosure, render, render_jiyue, render_kaipu, render_xiangzhen
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.model import Item, Site, SiteSpec
@@ -167,6 +168,10 @@ class FarmServer:
                 return self._html(site, r.render_column(ctx, col, page), request)
             item: Item = obj  # type: ignore[assignment]
             return self._html(site, r.render_article(ctx, item, site.columns.get(item.col)), request)
+        feed = media_feed(site, path)  # 政务新媒体 accounts' RSS (zwgk.sitefarm.substance)
+        if feed is not None:
+            return self._respond(site, web.Response(body=feed.encode("utf-8"), content_type="application/rss+xml",
+                                                    charset="utf-8"))
         if path in site.attachments:
             ext = path.rsplit(".", 1)[-1]
             body = (b"%PDF-1.4\n" if ext == "pdf" else b"\xd0\xcf\x11\xe0") + b"0" * site.attachments[path]

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from zwgk.model import ZwgkError
 from zwgk.sitefarm.config import DEFAULT_FAMILIES, FarmConfig
-from zwgk.sitefarm.content_codes import CONTENT_CODES
+from zwgk.sitefarm.content_codes import CONTENT_CODES, SUBSTANCE_CODES
 from zwgk.sitefarm.disclosure_codes import DISCLOSURE_CODES
 from zwgk.sitefarm.model import SiteSpec
 from zwgk.sitefarm.names import (
@@ -38,9 +38,6 @@ PLAN_CODES: tuple[str, ...] = (
     "INTERP-RATE", "IDENT-SPONSOR", "CONAC-BADGE", "SEARCH-MISSING",
     "IPV6-INTERMITTENT", "IPV6-DELEGATION", "IPV6-INNER-LINKS",
 )
-# every code the farm plants: the plan above, the 办事服务 / content plants (zwgk.sitefarm.content)
-# and the 年报 / 依申请公开 plants (zwgk.sitefarm.disclosure)
-ALL_CODES: tuple[str, ...] = PLAN_CODES + CONTENT_CODES + DISCLOSURE_CODES
 IPV6_CODES = frozenset({"IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "IPV6-INTERMITTENT",
                         "IPV6-DELEGATION", "IPV6-INNER-LINKS"})
 # The IPv6 support-degree plants added later (issue 20) are drawn from their own stream, so the
@@ -49,6 +46,9 @@ IPV6_CODES = frozenset({"IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "IPV6-
 IPV6_LATE_CODES: tuple[tuple[str, float], ...] = (
     ("IPV6-INTERMITTENT", 0.06), ("IPV6-DELEGATION", 0.06), ("IPV6-INNER-LINKS", 0.06),
 )
+# every code the farm plants: the plan above, the 办事服务 / content plants (zwgk.sitefarm.content),
+# the 年报 / 依申请公开 plants (zwgk.sitefarm.disclosure) and the 政务公开 substance plants (zwgk.sitefarm.substance)
+ALL_CODES: tuple[str, ...] = PLAN_CODES + CONTENT_CODES + DISCLOSURE_CODES + SUBSTANCE_CODES
 # Relative frequency of each plantable code (AVAIL-DOWN is decided separately).
 WEIGHTS: dict[str, int] = {
     "FRESH-HOME": 3, "FRESH-COLUMN": 6, "COLUMN-BLANK": 5, "COLUMN-MISSING": 6, "INTERP-LATE": 5,
@@ -100,6 +100,7 @@ def build_specs(config: FarmConfig) -> list[SiteSpec]:
                 covered[i] = spec
     covered = __import__("zwgk.sitefarm.content", fromlist=["plan_content"]).plan_content(covered, config)
     covered = __import__("zwgk.sitefarm.disclosure", fromlist=["plan_disclosure"]).plan_disclosure(covered, config)
+    covered = __import__("zwgk.sitefarm.substance", fromlist=["plan_substance"]).plan_substance(covered, config)
     if config.repaired > 0:
         covered = [_repair(spec, config) for spec in covered]
     return covered

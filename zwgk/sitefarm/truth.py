@@ -13,6 +13,7 @@ from pathlib import Path
 from zwgk.sitefarm.content import content_defects
 from zwgk.sitefarm.disclosure import LEDGER_CODES as REGISTER_CODES
 from zwgk.sitefarm.disclosure import disclosure_defects
+from zwgk.sitefarm.substance import substance_defects
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.generate import IMPORTANT_WORDS
 from zwgk.sitefarm.model import Site
@@ -107,6 +108,7 @@ def site_defects(farm: Farm, site: Site) -> list[dict]:
         out.append(("IDENT-META", page_type))
     out.extend(content_defects(farm, site))  # 办事服务 / content plants
     out.extend(disclosure_defects(farm, site))  # 年报 contents / 依申请公开 registers
+    out.extend(substance_defects(farm, site))  # 政务公开 substance plants
     seen: set[tuple[str, str]] = set()
     result = []
     for rule, subject in out:

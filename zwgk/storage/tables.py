@@ -479,3 +479,53 @@ class InfoRequestRow(Base):
     entered_by: Mapped[str] = mapped_column(String(100), default="")
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (Index("ix_info_requests_unit", "unit_id", "kind"),)
+class MediaAccountRow(Base):
+    """A unit's 政务新媒体 account on the registry the unit reports (platform, name, operator).
+
+    ``observed_until``: the newest time its posts are known up to (the export's or the feed's
+    fetch time): the freshness rule judges only accounts observed up to the as-of date.
+    ``check_status``: the last existence check of its feed / page ("" unchecked, "ok", "gone",
+    "unverified") with ``check_detail``; ``closed``: the registry itself says 已注销/已关停.
+    """
+
+    __tablename__ = "media_accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    operator: Mapped[str] = mapped_column(String(200), default="")
+    account_code: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    feed_url: Mapped[str] = mapped_column(String(2000), default="")
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    observed_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    check_status: Mapped[str] = mapped_column(String(16), default="")
+    check_detail: Mapped[str] = mapped_column(String(500), default="")
+    checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "platform", "name", name="uq_media_account"),
+        Index("ix_media_accounts_unit", "unit_id"),
+    )
+
+
+class MediaPostRow(Base):
+    """A post of a 政务新媒体 account (from the platform's export or its RSS/Atom feed).
+
+    ``comments``: messages/comments it received that ask for an answer; ``replied``: how many
+    of them the account answered (exports carry both; feeds carry neither, both 0).
+    """
+
+    __tablename__ = "media_posts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("media_accounts.id", ondelete="CASCADE"))
+    posted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    comments: Mapped[int] = mapped_column(Integer, default=0)
+    replied: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(16), default="import")
+    __table_args__ = (
+        UniqueConstraint("account_id", "posted_at", "title", name="uq_media_post"),
+        Index("ix_media_posts_account_time", "account_id", "posted_at"),
+    )

@@ -87,7 +87,7 @@ def _main() -> None:
         st.info("数据库中还没有评估轮次。请先运行 `zwgk assess` 或 `zwgk demo`。")
         return
 
-    from zwgk.dashboard.views import evidence, overview, rectification, unit, workbench
+    from zwgk.dashboard.views import annual, evidence, overview, rectification, unit, workbench
 
     render = {
         "overview": overview.render,
@@ -95,6 +95,7 @@ def _main() -> None:
         "workbench": workbench.render,
         "rectification": rectification.render,
         "evidence": evidence.render,
+        "annual": annual.render,
     }[page]
     try:
         render(url, db, viewer, round_id)

@@ -46,8 +46,11 @@ from zwgk.indicators.rules import (  # noqa: E402,F401
     identity,
     interpretation,
     ipv6,
+    jiceng,
     links,
+    media,
     replies,
     report,
     services,
+    timeliness,
 )
