@@ -83,7 +83,9 @@ def test_default_farm_has_clean_sites_few_defect_sites_and_a_bad_one(farm):
     counts = sorted(per_site.values())
     assert counts[0] == 0, "some sites must be clean"
     assert counts[-1] >= 5, "a few sites must be bad"
-    assert sum(1 for c in counts if 1 <= c <= 4) >= len(counts) // 2
+    # most sites have a few defects (the share shrinks a little with every code the farm gains:
+    # 24 sites now carry 50+ codes)
+    assert sum(1 for c in counts if 1 <= c <= 4) >= len(counts) * 2 // 5
 
 
 def test_same_seed_same_truth_and_another_seed_differs():

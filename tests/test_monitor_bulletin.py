@@ -90,7 +90,7 @@ def test_bulletin_pdf_names_failing_sites(quarter_db, tmp_path):
     problems = text[text.index("三、存在问题的网站"):text.index("四、整改情况")]
     assert "丁县人民政府" in problems and "丙市教育局" in problems and "甲省人民政府" not in problems
     assert "进步明显" in text and "乙市人民政府" in text[text.index("五、进步明显"):]
-    assert "七、2026年度考核（截至本季度末）" in text  # the year's roll-up so far (zwgk annual)
+    assert "八、2026年度考核（截至本季度末）" in text  # the year's roll-up so far (zwgk annual)
 
 
 def test_bulletin_xlsx_and_cli(quarter_db, db_url, tmp_path):
