@@ -105,7 +105,7 @@ def import_ledgers(db, farm, directory: Path) -> int:
 
 def run(sites: int, seed: int, as_of: dt.date, workdir: Path,
         families: tuple[str, ...] | None = None) -> tuple[list[dict], dict, dict, dict]:
-    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.app import RoundOptions, run_round
     from zwgk.sitefarm import FarmConfig, running_farm
     from zwgk.storage import Database
     from zwgk.storage.results import list_findings

@@ -212,7 +212,7 @@ def farm_dashboard(work: Path, sites: int = FARM_SITES, *, bcrypt_rounds: int = 
     include it like any other finding.
     """
     from zwgk.assess.ranking import rescore_round
-    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.app import RoundOptions, run_round
     from zwgk.sitefarm import FarmConfig, running_farm
 
     url = f"sqlite:///{work / 'zwgk.db'}"

@@ -202,10 +202,10 @@ def rescore_round(db: Database, round_id: int) -> None:
             f"cannot load the rubric of round id {round_id}; the review is saved, "
             "run `zwgk assess` again to re-score"
         )
-    from zwgk.assess.ranking import rescore_round as rescore_with_rectification
+    from zwgk.app.review import rescore
 
     # the one re-score path (same as `zwgk review …`): 整改 items rebuilt, then scores and ranks
-    rescore_with_rectification(db, round_id, rubric)
+    rescore(db, round_id, rubric)
 
 
 _RULE_NAMES: dict[str, dict[str, str]] = {}

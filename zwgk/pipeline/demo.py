@@ -32,9 +32,10 @@ def run_demo(
     port: int,
     console: Console,
 ) -> None:
+    from zwgk.app import RoundOptions, run_round
     from zwgk.assess.exports import export_findings, export_rectification, export_scores
-    from zwgk.pipeline.cli import RoundProgress, report_round
-    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.monitor.history import probe_history
+    from zwgk.pipeline.display import RoundProgress, report_round
     from zwgk.sitefarm import FarmConfig, running_farm
     from zwgk.storage import rounds as rounds_store
 
@@ -60,8 +61,8 @@ def run_demo(
             allow_private=True,  # the farm lives on loopback
         )
         with RoundProgress(console) as progress:
-            result = run_round(database, opts, progress=progress)
-        report_round(result, database.url)
+            result = run_round(database, opts, progress=progress, history=probe_history)
+        report_round(result, database.url, console)
         console.print(f"用时 round took {time.monotonic() - started:.1f} s")
 
         exports = {

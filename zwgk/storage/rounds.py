@@ -68,6 +68,28 @@ def get_round_by_id(db: Database, round_id: int) -> RoundInfo | None:
         return _info(row) if row else None
 
 
+def require_round_id(db: Database, round_id: int) -> RoundInfo:
+    """The round with id ``round_id``, or the one "round not found" error."""
+    info = get_round_by_id(db, round_id)
+    if info is None:
+        raise ZwgkError(f"round id {round_id} does not exist")
+    return info
+
+
+def previous_round_id(db: Database, round_id: int) -> int | None:
+    """The round's linked previous round, else the one before it by as-of date (then id)."""
+    info = require_round_id(db, round_id)
+    if info.previous_round_id:
+        return info.previous_round_id
+    with db.session() as s:
+        return s.scalar(
+            select(RoundRow.id)
+            .where((RoundRow.as_of < info.as_of) | ((RoundRow.as_of == info.as_of) & (RoundRow.id < info.id)))
+            .order_by(RoundRow.as_of.desc(), RoundRow.id.desc())
+            .limit(1)
+        )
+
+
 def require_round(db: Database, name: str) -> RoundInfo:
     """The round called ``name``, or an error listing the rounds that exist."""
     info = get_round(db, name)

@@ -33,8 +33,8 @@ from zwgk.storage.leases import (
     release_round_lease,
     renew_round_lease,
     take_over_round_lease,
+    utcnow,
 )
-from zwgk.storage.tables import utcnow
 
 log = logging.getLogger(__name__)
 
