@@ -25,7 +25,7 @@ import uuid
 from types import TracebackType
 
 from zwgk.model import ZwgkError
-from zwgk.storage import Database
+from zwgk.storage import Database, utcnow
 from zwgk.storage.leases import (
     LeaseHolder,
     LeaseInfo,
@@ -33,7 +33,6 @@ from zwgk.storage.leases import (
     release_round_lease,
     renew_round_lease,
     take_over_round_lease,
-    utcnow,
 )
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Collection
 
 from zwgk.assess.rectify import overdue_items
-from zwgk.assess.scoring import Parameters, not_measured_score, rank_scores, score_unit
+from zwgk.assess.scoring import not_measured_score, parameters_of, rank_scores, score_unit
 from zwgk.indicators.engine import JUDGED_WITHOUT_CONTENT
 from zwgk.model import Unit, UnitScore, check_weight
 from zwgk.storage import results
@@ -53,7 +53,7 @@ def score_round(
     if units is None:
         units = [m.unit for m in members]
     if weight is None:
-        weight = info.weight if info.weight else Parameters.of(rubric).weight
+        weight = info.weight if info.weight else parameters_of(rubric).weight
     check_weight(weight, "weight")
 
     manual = results.manual_scores(db, round_id)

@@ -60,7 +60,7 @@ def users_add(
 def users_list(db: Optional[str] = DB_OPTION) -> None:
     """List users with their role, units and lock state."""
     from zwgk.storage import users
-    from zwgk.storage.tables import utcnow
+    from zwgk.storage import utcnow
 
     now = utcnow()
     rows = users.list_users(_db(db))

@@ -217,6 +217,23 @@ def evaluated_sites(db: Database, round_id: int) -> dict[str, int]:
     return {unit_id: int(stats[_EVALUATED]) for unit_id, stats in rows if isinstance(stats, dict) and _EVALUATED in stats}
 
 
+def round_page_count(db: Database, round_id: int) -> int:
+    """Pages stored for the round so far (``zwgk round status``)."""
+    with db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(PageRow).where(PageRow.round_id == round_id)) or 0)
+
+
+def sites_crawling(db: Database, round_id: int) -> list[dict[str, Any]]:
+    """The sites being crawled now, oldest start first: unit_id, site_url, started_at, attempts."""
+    with db.session() as s:
+        rows = s.execute(
+            select(RoundSiteRow.unit_id, RoundSiteRow.site_url, RoundSiteRow.started_at, RoundSiteRow.attempts)
+            .where(RoundSiteRow.round_id == round_id, RoundSiteRow.state == "crawling")
+            .order_by(RoundSiteRow.started_at)
+        ).all()
+    return [{"unit_id": u, "site_url": url, "started_at": st, "attempts": a} for u, url, st, a in rows]
+
+
 def reset_site(db: Database, round_id: int, unit_id: str) -> None:
     """Forget a half-crawled site: delete its pages, links and archive index rows, state
     back to ``pending`` (its WARC file is started afresh when it is crawled again)."""
