@@ -145,9 +145,7 @@ def load_prepared(db: Database, round_id: int, *, history: History | None = None
     from zwgk.indicators import load_rubric
     from zwgk.storage.registry import list_units
 
-    info = rounds_store.get_round_by_id(db, round_id)
-    if info is None:
-        raise ZwgkError(f"round id {round_id} does not exist in {db.url}")
+    info = rounds_store.require_round_id(db, round_id)
     stored = info.settings
     rubric = load_rubric(stored.get("rubric") or info.rubric)
     if info.rubric_hash and rubric.hash != info.rubric_hash:
@@ -231,9 +229,11 @@ def finish_round(
     done = evaluated or {}
     n_findings = 0
     for unit in units:
-        n = done[unit.unit_id] if unit.unit_id in done else evaluate_site(db, prepared, unit, failed)
+        by_executor = unit.unit_id in done
+        n = done[unit.unit_id] if by_executor else evaluate_site(db, prepared, unit, failed)
         n_findings += n
-        emit({"stage": "evaluated", "unit_id": unit.unit_id, "findings": n})
+        # "by": who evaluated the site — the executor (a worker, where it was crawled) or this step
+        emit({"stage": "evaluated", "unit_id": unit.unit_id, "findings": n, "by": "executor" if by_executor else "round"})
 
     emit({"stage": "score"})
     update_rectification(db, info.id, prepared.rubric, info.as_of)

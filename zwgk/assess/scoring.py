@@ -45,7 +45,14 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from zwgk.indicators.catalog import Scoring
-from zwgk.model import Unit, UnitScore, check_weight, finding_in_force, is_review_candidate
+from zwgk.model import (
+    Unit,
+    UnitScore,
+    check_weight,
+    finding_in_force,
+    is_review_candidate,
+    score_sort_key,
+)
 
 RECTIFY_INDICATOR = "rectify"
 UNJUDGED = "未测评"
@@ -487,8 +494,6 @@ def rank_scores(scores: Sequence[UnitScore]) -> list[UnitScore]:
 
     Sets ``rank`` in place and returns the scores ordered tier, kind, rank, unit_id.
     """
-    from zwgk.storage.results import score_sort_key
-
     groups: dict[tuple[str, str], list[UnitScore]] = {}
     for sc in scores:
         sc.rank = None

@@ -30,13 +30,14 @@ import pandas as pd
 
 from zwgk.dashboard.safe import http_url
 from zwgk.dashboard.viewer import Viewer
+from zwgk.model import TIER_ORDER as MODEL_TIER_ORDER
 from zwgk.model import ZwgkError
 from zwgk.storage import results
 from zwgk.storage import rounds as rounds_store
 from zwgk.storage.db import Database
 from zwgk.storage.registry import get_unit, list_units
 
-TIER_ORDER = ["部委", "省", "市", "县", "乡"]
+TIER_ORDER = list(MODEL_TIER_ORDER)  # 部委, 省, 市, 县, 乡 (zwgk.model.Tier order)
 DEFAULT_MANUAL_ITEMS = ("依申请公开", "年报质量", "解读质量", "社会评议")
 REVIEW_STATUSES = ("unreviewed", "confirmed", "dismissed")
 

@@ -18,7 +18,16 @@ from typing import Any, Collection, Iterable
 
 from sqlalchemy import case, delete, func, select
 
-from zwgk.model import Finding, Unit, UnitScore, ZwgkError, check_weight, finding_in_force, is_review_candidate
+from zwgk.model import (
+    Finding,
+    Unit,
+    UnitScore,
+    ZwgkError,
+    check_weight,
+    finding_in_force,
+    is_review_candidate,
+    score_sort_key,
+)
 from zwgk.storage.db import Database
 from zwgk.storage.tables import (
     FindingRow,
@@ -562,24 +571,6 @@ def _unit_score(r: ScoreRow) -> UnitScore:
         deductions=r.deductions,
         bonus=r.bonus,
         breakdown=dict(r.breakdown or {}),
-    )
-
-
-# Display order of tiers and kinds, used by every ranking listing.
-TIER_ORDER = {"部委": 0, "省": 1, "市": 2, "县": 3, "乡": 4}
-KIND_ORDER = {"portal": 0, "department": 1}
-
-
-def score_sort_key(sc: UnitScore) -> tuple:
-    """Tier, kind, then ranked units by rank, then unranked (not measured) ones; unit_id breaks ties."""
-    return (
-        TIER_ORDER.get(sc.tier, 9),
-        sc.tier,
-        KIND_ORDER.get(sc.kind, 9),
-        sc.kind,
-        sc.rank is None,
-        sc.rank or 0,
-        sc.unit_id,
     )
 
 
