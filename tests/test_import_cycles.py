@@ -185,6 +185,19 @@ def test_only_storage_imports_tables_or_builds_statements() -> None:
     assert not offenders, "\n".join(offenders)
 
 
+def test_only_storage_opens_database_sessions() -> None:
+    """``db.session()`` (an ORM session: statements) is used inside zwgk.storage only."""
+    offenders = []
+    for path in _sources():
+        if _module_name(path).startswith("zwgk.storage"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "session":
+                offenders.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}")
+    assert not offenders, "sessions opened outside zwgk.storage:\n" + "\n".join(offenders)
+
+
 if __name__ == "__main__":  # pragma: no cover - a tool for reading the graph
     g = package_graph()
     print("\n".join(describe_cycles(g)) or "no cycle")
