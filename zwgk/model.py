@@ -78,8 +78,10 @@ class Unit:
 
     unit_id: str
     name: str
-    tier: Tier  # a str given here is converted (an unknown level is refused)
-    kind: UnitKind
+    # Stored as enum members (a str given is converted, an unknown one refused); annotated
+    # ``| str`` because callers may pass the plain string.
+    tier: Tier | str
+    kind: UnitKind | str
     site_url: str
     region: str = ""
     parent_id: str | None = None
@@ -177,7 +179,7 @@ class Finding:
     rule: str
     subject: str
     page: str  # URL where it was seen ("" for site-level findings)
-    severity: Severity  # a str given here is converted ("veto" → Severity.VETO)
+    severity: Severity | str  # stored as a Severity member ("veto" → Severity.VETO)
     points: float
     evidence: dict[str, Any]
     message: str
@@ -231,8 +233,8 @@ class UnitScore:
 
     unit_id: str
     unit_name: str
-    tier: Tier
-    kind: UnitKind
+    tier: Tier | str  # stored as enum members, like Unit's
+    kind: UnitKind | str
     measured: bool  # False: not scored (crawl failure …), see ``reason``
     score: float | None
     veto: bool

@@ -81,7 +81,7 @@ def parameters_of(rubric: Any) -> Scoring:
         return sc
     if sc is None:
         return Scoring()
-    values = {}
+    values: dict[str, Any] = {}
     for name in Scoring.__dataclass_fields__:
         v = sc.get(name) if isinstance(sc, Mapping) else getattr(sc, name, None)
         if v is not None:

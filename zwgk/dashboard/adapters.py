@@ -40,9 +40,7 @@ def _via_tempfile(suffix: str, write: Callable[[Path], Any]) -> bytes:
         return path.read_bytes()
 
 
-def _round_name(db: Database, round_id: int | None) -> str | None:
-    if round_id is None:
-        return None
+def _round_name(db: Database, round_id: int) -> str:
     from zwgk.storage.rounds import require_round_id
 
     return require_round_id(db, round_id).name
@@ -59,7 +57,7 @@ def rectification_download(
     from zwgk.assess import exports
 
     name = f"整改清单-{unit_id}.{fmt}" if fmt not in ("pdf", "docx") else f"整改通知书-{unit_id}.{fmt}"
-    round_name = _round_name(db, round_id)
+    round_name = _round_name(db, round_id) if round_id is not None else None
     data = _via_tempfile(fmt, lambda p: exports.export_rectification(db, unit_id, fmt, p, round_name))
     return Download(data, name, MIME[fmt])
 
