@@ -298,6 +298,24 @@ class LocalExecutor:
         return step()
 
 
+@dataclass(frozen=True)
+class RoundServices:
+    """What the composition root (``zwgk.cli``, the one module that may import every package)
+    hands to the commands that run rounds (``zwgk assess``, ``zwgk demo``): the executors by
+    name (``--executor``; each made from the ``--broker`` value) and the monitoring history."""
+
+    executors: dict[str, Callable[[str | None], Executor]] = field(
+        default_factory=lambda: {"local": lambda broker: LocalExecutor()}
+    )
+    history: History | None = None
+
+    def executor(self, name: str, broker: str | None = None) -> Executor:
+        make = self.executors.get(name)
+        if make is None:
+            raise ZwgkError(f"--executor {name!r}: choose {' or '.join(self.executors)}")
+        return make(broker)
+
+
 def run_round(
     db: Database,
     opts: RoundOptions,

@@ -1,4 +1,10 @@
-"""``zwgk assess`` (run a round) and ``zwgk demo`` (the whole path, offline)."""
+"""``zwgk assess`` (run a round) and ``zwgk demo`` (the whole path, offline).
+
+Both run the round through the application layer (``zwgk.app``).  Which executors exist
+(``--executor local|celery``) and which monitoring history the rules see are handed in by
+the root command (``zwgk.cli`` → :func:`register`), so this package imports neither
+``zwgk.distributed`` nor ``zwgk.monitor``.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,13 @@ from zwgk.model import ZwgkError
 from zwgk.pipeline.display import RoundProgress, print_ranking, report_round  # noqa: F401 (public here too)
 
 console = Console()
+_services: Any = None  # zwgk.app.RoundServices, set by register()
+
+
+def _round_services() -> Any:
+    from zwgk.app import RoundServices
+
+    return _services if _services is not None else RoundServices()
 
 
 def parse_date(value: str | None, option: str = "--as-of") -> dt.date:
@@ -52,7 +65,6 @@ def assess(
     judges the same evidence again with the current rules.
     """
     from zwgk.app import RoundOptions, run_round, run_round_from_archive
-    from zwgk.monitor.history import probe_history
     from zwgk.storage import Database
 
     database = Database.open(db)
@@ -82,8 +94,9 @@ def assess(
         unit_ids=list(unit) if unit else None,
         crawl=crawl,
     )
-    if executor not in ("local", "celery"):
-        raise ZwgkError(f"--executor {executor!r}: choose local or celery")
+    services = _round_services()
+    if executor not in services.executors:
+        raise ZwgkError(f"--executor {executor!r}: choose {' or '.join(services.executors)}")
     if from_archive is not None:
         from zwgk.storage.rounds import require_round
 
@@ -91,13 +104,10 @@ def assess(
             opts.as_of = require_round(database, from_archive).as_of
     with RoundProgress(console, enabled=not quiet) as progress:
         if from_archive is not None:
-            result = run_round_from_archive(database, opts, from_archive, progress=progress, history=probe_history)
-        elif executor == "celery":
-            from zwgk.distributed.executor import CeleryExecutor
-
-            result = run_round(database, opts, progress, executor=CeleryExecutor(broker), history=probe_history)
+            result = run_round_from_archive(database, opts, from_archive, progress=progress, history=services.history)
         else:
-            result = run_round(database, opts, progress, history=probe_history)
+            result = run_round(database, opts, progress, executor=services.executor(executor, broker),
+                               history=services.history)
     report_round(result, database.url, console)
 
 
@@ -117,9 +127,14 @@ def demo(
     """
     from zwgk.pipeline.demo import run_demo
 
-    run_demo(sites=sites, seed=seed, as_of=parse_date(as_of), out=out, db_url=db, open_dashboard=dashboard, port=port, console=console)
+    run_demo(sites=sites, seed=seed, as_of=parse_date(as_of), out=out, db_url=db, open_dashboard=dashboard, port=port,
+             console=console, history=_round_services().history)
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, services: Any = None) -> None:
+    """Add ``zwgk assess`` and ``zwgk demo``; ``services`` (``zwgk.app.RoundServices``): the
+    executors and monitoring history the root command provides (default: in-process, none)."""
+    global _services
+    _services = services
     app.command("assess")(assess)
     app.command("demo")(demo)
