@@ -200,9 +200,9 @@ def zwgk_main(args: argparse.Namespace) -> None:
     import collections
     import resource
 
-    from zwgk.crawlers import crawl_round
-    from zwgk.archive.recorder import open_round_archive
     from zwgk.app import RoundOptions, prepare_round
+    from zwgk.archive.recorder import open_round_archive
+    from zwgk.crawlers import crawl_round
     from zwgk.storage import Database
 
     db = Database.open(f"sqlite:///{args.db}")

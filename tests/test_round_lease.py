@@ -96,8 +96,8 @@ def test_a_holder_that_lost_its_lease_stops_before_scoring(db, monkeypatch):
 
 
 def test_no_ranking_while_a_site_of_the_round_is_unfinished(db):
-    from zwgk.model import Unit
     from zwgk.app import PreparedRound, finish_round
+    from zwgk.model import Unit
     from zwgk.storage.registry import upsert_units
     from zwgk.storage.rounds import create_round
     from zwgk.storage.snapshot import begin_site

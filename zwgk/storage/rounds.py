@@ -72,7 +72,7 @@ class RoundNotFound(ZwgkError):
     """The one "round not found" error (by name: it lists the rounds that exist)."""
 
     @classmethod
-    def by_id(cls, db: Database, round_id: int) -> "RoundNotFound":
+    def by_id(cls, db: Database, round_id: int) -> RoundNotFound:
         return cls(f"round id {round_id} does not exist in {db.url}")
 
 
