@@ -83,6 +83,15 @@ def check_database(db: Any, fingerprint: str | None, what: str) -> None:
     )
 
 
+def worker_db(db_fingerprint: str | None, what: str) -> Any:
+    """This worker's database (pooled, shared by its tasks), refusing a job of another one;
+    handed to ``zwgk.monitor.tasks.register_tasks`` for the monitoring tasks."""
+    db = worker_database()
+    if db_fingerprint:
+        check_database(db, db_fingerprint, what)
+    return db
+
+
 def database(url: str) -> Any:
     """One :class:`Database` per URL per worker process (pooled connections)."""
     from zwgk.storage import Database
