@@ -21,8 +21,8 @@ def test_the_coordinator_does_not_evaluate_sites_the_workers_evaluated(mini_regi
     from zwgk.storage.snapshot import evaluated_sites
 
     db_url = f"sqlite:///{tmp_path / 'zwgk.db'}"
-    worker = zwgk_popen("worker", "--broker", redis_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING",
-                        log=tmp_path / "worker.log")
+    worker = zwgk_popen("worker", "--broker", redis_url, "--db", db_url, "--pool", "threads", "-c", "2",
+                        "--loglevel", "WARNING", log=tmp_path / "worker.log")
     events: list[dict] = []
     db = Database.open(db_url)
     try:
