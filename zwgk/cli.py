@@ -52,7 +52,7 @@ def _mount() -> None:
     from zwgk.archive import cli as archive_cli
     from zwgk.disclosure import cli as disclosure_cli
 
-    pipeline_cli.register(app, _round_services())
+    pipeline_cli.register(app, _round_services)  # called when a round runs: start-up stays light
     for module in (registry_cli, assess_cli, indicators_cli, farm_cli, dashboard_cli, monitor_cli,
                    distributed_cli, inspect_cli, archive_cli, disclosure_cli):
         module.register(app)

@@ -19,13 +19,13 @@ from zwgk.model import ZwgkError
 from zwgk.pipeline.display import RoundProgress, print_ranking, report_round  # noqa: F401 (public here too)
 
 console = Console()
-_services: Any = None  # zwgk.app.RoundServices, set by register()
+_services: Any = None  # () -> zwgk.app.RoundServices, set by register()
 
 
 def _round_services() -> Any:
     from zwgk.app import RoundServices
 
-    return _services if _services is not None else RoundServices()
+    return _services() if _services is not None else RoundServices()
 
 
 def parse_date(value: str | None, option: str = "--as-of") -> dt.date:
@@ -132,8 +132,9 @@ def demo(
 
 
 def register(app: typer.Typer, services: Any = None) -> None:
-    """Add ``zwgk assess`` and ``zwgk demo``; ``services`` (``zwgk.app.RoundServices``): the
-    executors and monitoring history the root command provides (default: in-process, none)."""
+    """Add ``zwgk assess`` and ``zwgk demo``; ``services`` (``() -> zwgk.app.RoundServices``,
+    called when a round runs): the executors and monitoring history the root command
+    provides (default: in-process, no monitoring history)."""
     global _services
     _services = services
     app.command("assess")(assess)
