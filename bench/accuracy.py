@@ -106,7 +106,7 @@ def import_ledgers(db, farm, directory: Path) -> int:
 
 def run(sites: int, seed: int, as_of: dt.date, workdir: Path,
         families: tuple[str, ...] | None = None) -> tuple[list[dict], dict, dict, dict]:
-    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.app import RoundOptions, run_round
     from zwgk.sitefarm import FarmConfig, running_farm
     from zwgk.sitefarm.substance import farm_rubric_toml, load_farm_media
     from zwgk.storage import Database

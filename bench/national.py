@@ -254,7 +254,7 @@ def coordinator_main(job_path: str) -> None:
     import zwgk.assess  # noqa: F401  (every stage up front: a broken checkout fails now, not after the crawl)
     import zwgk.crawlers  # noqa: F401
     import zwgk.indicators  # noqa: F401
-    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.app import RoundOptions, run_round
     from zwgk.storage import Database
 
     job = json.loads(Path(job_path).read_text(encoding="utf-8"))

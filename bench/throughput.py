@@ -200,8 +200,9 @@ def zwgk_main(args: argparse.Namespace) -> None:
     import collections
     import resource
 
+    from zwgk.app import RoundOptions, prepare_round
+    from zwgk.archive.recorder import open_round_archive
     from zwgk.crawlers import crawl_round
-    from zwgk.pipeline.round import RoundOptions, prepare_round
     from zwgk.storage import Database
 
     db = Database.open(f"sqlite:///{args.db}")
@@ -243,7 +244,8 @@ def zwgk_main(args: argparse.Namespace) -> None:
     if profiler:
         profiler.enable()
     summary = crawl_round(db, prepared.info.id, prepared.units, prepared.settings,
-                          prepared.rubric.column_vocabulary(prepared.settings.column_match_cutoff), progress=progress)
+                          prepared.rubric.column_vocabulary(prepared.settings.column_match_cutoff), progress=progress,
+                          archive=open_round_archive(db, prepared.info.id, prepared.settings))
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)

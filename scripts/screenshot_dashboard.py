@@ -8,7 +8,7 @@
     python scripts/screenshot_dashboard.py [--sites 200] [--out-dir docs/img]
 
 Everything stays on loopback: a site farm (zwgk.sitefarm) is crawled by one
-real round (zwgk.pipeline.round.run_round) into a temporary SQLite database,
+real round (zwgk.app.run_round) into a temporary SQLite database,
 a leader, an evaluator and a department account are added, the dashboard is
 started on 127.0.0.1 and Debian's Chromium (driven by Playwright, system
 executable) logs in as each and takes the screenshots.  The PNGs are reduced
@@ -44,7 +44,7 @@ def _free_port() -> int:
 
 def build_database(work: Path, sites: int, seed: int) -> str:
     """One farm round of ``sites`` units into ``work/zwgk.db``, plus the leader account; returns its URL."""
-    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.app import RoundOptions, run_round
     from zwgk.sitefarm import FarmConfig, running_farm
     from zwgk.storage import Database, users
 

@@ -211,8 +211,8 @@ def farm_dashboard(work: Path, sites: int = FARM_SITES, *, bcrypt_rounds: int = 
     is then re-scored with ``rescore_round`` so A's 整改 items and score
     include it like any other finding.
     """
+    from zwgk.app import RoundOptions, run_round
     from zwgk.assess.ranking import rescore_round
-    from zwgk.pipeline.round import RoundOptions, run_round
     from zwgk.sitefarm import FarmConfig, running_farm
 
     url = f"sqlite:///{work / 'zwgk.db'}"

@@ -34,7 +34,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def year_db(tmp_path_factory):
     """Three rounds on a 6-site farm (the third after half the defects were repaired), plus probes."""
-    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.app.rounds import RoundOptions, run_round
     from zwgk.sitefarm import FarmConfig, running_farm
 
     work = tmp_path_factory.mktemp("annual")

@@ -34,7 +34,7 @@ def two_farm_rounds(tmp_path_factory):
     The farm dates its content relative to its as-of date, so the second farm is
     the same web a little later: the same planted defects, still unrepaired.
     """
-    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.app import RoundOptions, run_round
     from zwgk.sitefarm import FarmConfig, running_farm
 
     work = tmp_path_factory.mktemp("farm-rounds")

@@ -62,7 +62,7 @@ def _db(tmp_path) -> Database:
 
 def test_resolver_gone_mid_round_vetoes_no_site(tmp_path):
     """The farm's DNS stops answering after a few sites: the rest are unverified, none is down."""
-    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.app import RoundOptions, run_round
 
     with running_farm(FarmConfig(sites=10, seed=3)) as handle:
         servers, port = start_dns(handle.farm, "127.0.0.1", 0)

@@ -2,7 +2,7 @@
 
 The dashboard runs on 127.0.0.1 on a free port against a SQLite database made
 by one real farm round (``tests.fixtures_dashboard.farm_dashboard``: a small
-site farm crawled, evaluated and scored by ``zwgk.pipeline.round.run_round``,
+site farm crawled, evaluated and scored by ``zwgk.app.run_round``,
 plus one finding with a ``<script>`` title added to department A).  Screenshots
 go to test-artifacts/ (gitignored).
 

@@ -16,7 +16,7 @@ def judged(farm, tmp_path_factory):
     from zwgk.crawlers import CrawlSettings, crawl_round
     from zwgk.disclosure.ledger import read_ledger
     from zwgk.indicators import evaluate, load_rubric
-    from zwgk.pipeline.round import unit_inputs
+    from zwgk.app.rounds import unit_inputs
     from zwgk.sitefarm.disclosure import write_ledgers
     from zwgk.storage import Database
     from zwgk.storage.registry import upsert_units
@@ -94,7 +94,7 @@ def test_a_ledger_imported_after_a_round_is_judged_in_it(farm_factory, tmp_path,
     from typer.testing import CliRunner
 
     from zwgk.cli import app
-    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.app import RoundOptions, run_round
     from zwgk.storage.results import list_findings
 
     handle = farm_factory(sites=2, seed=3)

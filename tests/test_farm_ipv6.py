@@ -33,7 +33,7 @@ class Ipv6Round:
 
 @pytest.fixture(scope="module")
 def ipv6_round(tmp_path_factory):
-    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.app.rounds import RoundOptions, run_round
     from zwgk.sitefarm import FarmConfig, running_farm
     from zwgk.storage import Database
     from zwgk.storage.results import list_findings

@@ -126,7 +126,7 @@ def test_bad_quarter_and_format(db, tmp_path):
 def test_a_later_partial_round_is_ignored_unless_named(quarter_db, db_url, tmp_path):
     """A 2-unit re-check after the quarter's full round: the 季通报 stays on the full round."""
     from zwgk.cli import app
-    from zwgk.pipeline.round import RoundOptions, settings_record
+    from zwgk.app.rounds import RoundOptions, settings_record
 
     u = {x.unit_id: x for x in UNITS}
     recheck = RoundOptions(name="recheck-12-20", as_of=dt.date(2026, 12, 20), unit_ids=["c2", "x1"])

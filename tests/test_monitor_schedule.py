@@ -97,13 +97,14 @@ def test_celery_tasks_run_the_same_jobs(db, db_url, mon_site, tmp_path, monkeypa
     on the worker's own database (ZWGK_DB), named in the messages by fingerprint only."""
     from celery import Celery
 
+    from zwgk.distributed.sitework import worker_db
     from zwgk.monitor.tasks import register_tasks
     from zwgk.storage.identity import database_fingerprint
     from zwgk.storage.probes import latest_probes, probe_count
 
     app = Celery("zwgk-monitor-test", broker="memory://")
     app.conf.task_always_eager = True
-    tasks = register_tasks(app)
+    tasks = register_tasks(app, worker_db)  # the worker's database opener, as zwgk worker hands it
     monkeypatch.setenv("ZWGK_DB", db_url)  # the worker's configuration
     beat = beat_schedule(MonitorConfig(db_fingerprint=database_fingerprint(db), resolver=mon_site.settings.resolver,
                                        allow_private=True, bulletin_dir=tmp_path))

@@ -75,7 +75,7 @@ def test_renew_and_release_need_the_token_and_an_expired_lease_is_taken_over(db)
 
 
 def test_a_holder_that_lost_its_lease_stops_before_scoring(db, monkeypatch):
-    from zwgk.pipeline.lease import RoundLease
+    from zwgk.app.lease import RoundLease
 
     monkeypatch.setenv("ZWGK_ROUND_LEASE_SECONDS", "1")
     with RoundLease(db, "r1") as lease:
@@ -96,8 +96,8 @@ def test_a_holder_that_lost_its_lease_stops_before_scoring(db, monkeypatch):
 
 
 def test_no_ranking_while_a_site_of_the_round_is_unfinished(db):
+    from zwgk.app import PreparedRound, finish_round
     from zwgk.model import Unit
-    from zwgk.pipeline.round import PreparedRound, finish_round
     from zwgk.storage.registry import upsert_units
     from zwgk.storage.rounds import create_round
     from zwgk.storage.snapshot import begin_site

@@ -4,6 +4,7 @@ its commands in its own ``cli.py`` and they are mounted here."""
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -52,9 +53,25 @@ def _mount() -> None:
     from zwgk.disclosure import cli as disclosure_cli
     from zwgk.media import cli as media_cli
 
-    for module in (pipeline_cli, registry_cli, assess_cli, indicators_cli, farm_cli, dashboard_cli, monitor_cli,
+    pipeline_cli.register(app, _round_services)  # called when a round runs: start-up stays light
+    for module in (registry_cli, assess_cli, indicators_cli, farm_cli, dashboard_cli, monitor_cli,
                    distributed_cli, inspect_cli, archive_cli, disclosure_cli, media_cli):
         module.register(app)
+
+
+def _round_services() -> Any:  # zwgk.app.RoundServices
+    """The composition root: the executors ``zwgk assess --executor`` offers and the monitoring
+    history every round's rules see.  Only here are zwgk.app, zwgk.distributed and zwgk.monitor
+    put together (the Celery executor is imported when chosen: Celery stays optional)."""
+    from zwgk.app import LocalExecutor, RoundServices
+    from zwgk.monitor.history import probe_history
+
+    def celery(broker: str | None) -> Any:
+        from zwgk.distributed.executor import CeleryExecutor
+
+        return CeleryExecutor(broker)
+
+    return RoundServices(executors={"local": lambda broker: LocalExecutor(), "celery": celery}, history=probe_history)
 
 
 _mount()

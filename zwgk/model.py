@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 
 class Tier(StrEnum):
@@ -57,19 +57,41 @@ class PageKind(StrEnum):
     OTHER = "other"  # fetched only to check the link
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+def _member(enum: type[E], value: Any, what: str) -> E:
+    """``value`` as a member of the str-valued ``enum`` (JSON, CSV and CLI output see the same
+    string); an unknown value is refused here rather than stored."""
+    if isinstance(value, enum):
+        return value
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = " / ".join(m.value for m in enum)
+        raise ValueError(f"{what} {value!r} is not one of {allowed}") from None
+
+
 @dataclass(frozen=True, slots=True)
 class Unit:
     """One assessed unit (a government or a department) and its website."""
 
     unit_id: str
     name: str
-    tier: str  # a Tier value
-    kind: str  # a UnitKind value
+    # Stored as enum members (a str given is converted, an unknown one refused); annotated
+    # ``| str`` because callers may pass the plain string.
+    tier: Tier | str
+    kind: UnitKind | str
     site_url: str
     region: str = ""
     parent_id: str | None = None
     site_code: str = ""  # 网站标识码
     has_services: bool = True  # 有对外服务职能 (办事服务 indicators apply)
+
+    def __post_init__(self) -> None:
+        # str-valued enums: equal to, and serialised as, the plain strings ("市", "portal")
+        object.__setattr__(self, "tier", _member(Tier, self.tier, "tier"))
+        object.__setattr__(self, "kind", _member(UnitKind, self.kind, "kind"))
 
 
 @dataclass(slots=True)
@@ -157,12 +179,15 @@ class Finding:
     rule: str
     subject: str
     page: str  # URL where it was seen ("" for site-level findings)
-    severity: str  # a Severity value
+    severity: Severity | str  # stored as a Severity member ("veto" → Severity.VETO)
     points: float
     evidence: dict[str, Any]
     message: str
     fix: str
     indicator: str = ""  # the rubric indicator the points count against (for caps)
+
+    def __post_init__(self) -> None:
+        self.severity = _member(Severity, self.severity, "severity")
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -208,8 +233,8 @@ class UnitScore:
 
     unit_id: str
     unit_name: str
-    tier: str
-    kind: str
+    tier: Tier | str  # stored as enum members, like Unit's
+    kind: UnitKind | str
     measured: bool  # False: not scored (crawl failure …), see ``reason``
     score: float | None
     veto: bool
@@ -222,8 +247,30 @@ class UnitScore:
     bonus: float = 0.0
     breakdown: dict[str, Any] = field(default_factory=dict)  # indicator → {available, deducted}
 
+    def __post_init__(self) -> None:
+        self.tier = _member(Tier, self.tier, "tier")
+        self.kind = _member(UnitKind, self.kind, "kind")
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# Display order of tiers and kinds (the enums' order), used by every ranking listing.
+TIER_ORDER: dict[str, int] = {t.value: i for i, t in enumerate(Tier)}
+KIND_ORDER: dict[str, int] = {k.value: i for i, k in enumerate(UnitKind)}
+
+
+def score_sort_key(sc: UnitScore) -> tuple[Any, ...]:
+    """Tier, kind, then ranked units by rank, then unranked (not measured) ones; unit_id breaks ties."""
+    return (
+        TIER_ORDER.get(sc.tier, 9),
+        sc.tier,
+        KIND_ORDER.get(sc.kind, 9),
+        sc.kind,
+        sc.rank is None,
+        sc.rank or 0,
+        sc.unit_id,
+    )
 
 
 class ZwgkError(Exception):

@@ -137,7 +137,7 @@ class EvidenceSet:
 
 def collect(db: Database, round_name: str, unit_id: str, rule: str | None = None, subject: str | None = None) -> EvidenceSet:
     """The archived pages behind a unit's findings (one finding with ``rule``+``subject``)."""
-    from zwgk.archive.rejudge import round_archive_root
+    from zwgk.archive.recorder import round_archive_root
     from zwgk.storage.registry import get_unit
     from zwgk.storage.results import list_findings
     from zwgk.storage.rounds import require_round

@@ -47,6 +47,12 @@ def archive_root(db: Database | None, configured: str = "") -> Path:
     return (Path("data") / "archive").resolve()
 
 
+def round_archive_root(db: Database, info: Any) -> Path:
+    """The archive directory a stored round recorded into (its crawl settings, else the default)."""
+    crawl = (info.settings or {}).get("crawl") or {}
+    return archive_root(db, str(crawl.get("archive_dir") or ""))
+
+
 def round_dir_name(round_id: int, round_name: str) -> str:
     return f"{round_id}-{warc.safe_name(round_name)}"
 

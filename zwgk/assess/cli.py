@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from pathlib import Path
 from typing import Any, Optional
 
@@ -46,7 +45,7 @@ def _rubric(info) -> Any:
 
 def rescore(database, info) -> list:
     """Re-derive rectification items and scores of a round (after a review or manual scores)."""
-    from zwgk.assess.ranking import rescore_round
+    from zwgk.app.review import rescore as rescore_round
 
     return rescore_round(database, info.id, _rubric(info))
 
@@ -177,11 +176,12 @@ def export_workbook_cmd(
 
 def _review(decision: str, round_name: str, unit: str, rule: str, subject: str, reason: str, by: str,
             db: str | None, no_rescore: bool) -> None:
-    from zwgk.storage.results import add_review
+    from zwgk.app.review import review_finding
 
     database = _open(db)
     info = _round(database, round_name)
-    review = add_review(database, info.id, unit, rule, subject, decision, reason, by)
+    change = review_finding(database, info.id, unit, rule, subject, decision, reason, by, rescore=False)
+    review = change.record
     label = "已确认 confirmed" if decision == "confirmed" else "已排除 dismissed"
     console.print(f"{label}: {unit} {rule} {subject!r} — {review.reviewer}, {review.at:%Y-%m-%d %H:%M} UTC")
     if no_rescore:
@@ -233,20 +233,19 @@ def review_add_cmd(
 ) -> None:
     """人工添加问题 Add a finding or a veto by hand (URL, rule, note, optional screenshot); rescored.
     Example: zwgk review add --round 2026-Q4 --unit U --rule CONTENT-HIDDEN-LINK --url URL --note … --by 王五 --veto"""
-    from zwgk.assess.handmade import add_by_hand
+    from zwgk.app.review import add_finding_by_hand
 
     database = _open(db)
     info = _round(database, round_name)
-    found = add_by_hand(database, info.id, _rubric(info), unit_id=unit, rule=rule, url=url, note=note, by=by,
-                        veto=veto, points=points, subject=subject, screenshot=screenshot, rescore=not no_rescore)
+    change = add_finding_by_hand(database, info.id, _rubric(info), unit_id=unit, rule=rule, url=url, note=note,
+                                 by=by, veto=veto, points=points, subject=subject, screenshot=screenshot,
+                                 rescore=not no_rescore)
+    found = change.record
     kind = "单项否决" if found.severity == "veto" else found.severity
     console.print(f"已添加 added: {unit} {rule} {found.subject!r} ({kind}) — {found.added_by}, "
                   f"{found.at:%Y-%m-%d %H:%M} UTC")
     if not no_rescore:
-        from zwgk.storage.results import list_scores
-
-        sc = next((s for s in list_scores(database, info.id)
-                   if s.unit_id == unit), None)
+        sc = change.score_of(unit)
         if sc is not None:
             console.print(f"重新计分 rescored: {sc.unit_name} 得分 {_fmt(sc.score)}，排名 {_fmt(sc.rank)}")
 
@@ -301,22 +300,20 @@ def import_manual_cmd(
 ) -> None:
     """Import evaluator-scored 政务公开 items (0..100 each) and 办事服务 (item services or 办事服务,
     points earned 0..25: a unit with services nobody judged is 未测评 for it), then rescore."""
-    from zwgk.assess.manual import import_manual_scores
-    from zwgk.assess.scoring import manual_item_limits, manual_item_names
+    from zwgk.app.review import import_manual_scores
 
     database = _open(db)
     info = _round(database, round_name)
     try:
         rubric = _rubric(info)
-        items, limits = manual_item_names(rubric), manual_item_limits(rubric)
     except ZwgkError:
-        items, limits = [], {}
-    report = import_manual_scores(database, info, file, entered_by=by, items=items, limits=limits)
+        rubric = None
+    report = import_manual_scores(database, info, file, by=by, rubric=rubric, rescore=False).record
     console.print(f"已导入 imported {report.imported} 行 rows from {file}")
     for line in report.lines():
         console.print(f"[red]跳过 skipped[/red] {line}")
     if report.imported and not no_rescore:
-        rescore(database, info)
+        rescore(database, info)  # the one re-score path (zwgk.app.review.rescore)
         console.print("重新计分 rescored the round")
     if report.errors:
         raise typer.Exit(1)

@@ -4,7 +4,7 @@ Some problems no crawler proves — a leaked document seen in a screenshot, a wr
 in a picture, a tampering the site has already cleaned up — yet 19号 vetoes them.  An evaluator
 adds one with the URL, the rule, a note and optionally a screenshot; storage keeps the audit
 record (who, when, why) and the finding joins the round's findings, so scores, ranks and
-整改清单 follow through the one re-score path (:func:`zwgk.assess.ranking.rescore_round`).
+整改清单 follow through the one re-score path (``zwgk.app.review.add_finding_by_hand`` re-scores).
 Dismissing it later (``zwgk review dismiss``) takes it out again.
 """
 
@@ -32,9 +32,8 @@ def add_by_hand(
     points: float | None = None,
     subject: str | None = None,
     screenshot: str | Path | tuple[str, bytes] | None = None,
-    rescore: bool = True,
 ) -> results.ManualFinding:
-    """Add a hand-made finding of catalog rule ``rule`` and (by default) rescore the round.
+    """Store a hand-made finding of catalog rule ``rule`` (the caller re-scores: ``zwgk.app.review``).
 
     ``veto`` makes it a 单项否决 whatever the rule's own severity; ``points``
     overrides the rule's catalog points.  ``subject`` defaults to ``url``.
@@ -61,8 +60,4 @@ def add_by_hand(
         db, round_id, unit_id, rule, url, note, by, severity=severity, points=pts, indicator=spec.indicator,
         message=message, fix=spec.fix_zh, subject=subject, screenshot=shot,
     )
-    if rescore:
-        from zwgk.assess.ranking import rescore_round
-
-        rescore_round(db, round_id, rubric)
     return found

@@ -10,15 +10,15 @@ silent 0.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Collection
 
 from zwgk.assess.rectify import overdue_items
-from zwgk.assess.scoring import Parameters, not_measured_score, rank_scores, score_unit
+from zwgk.assess.scoring import not_measured_score, parameters_of, rank_scores, score_unit
 from zwgk.indicators.engine import JUDGED_WITHOUT_CONTENT
-from zwgk.model import Unit, UnitScore, ZwgkError, check_weight
+from zwgk.model import Unit, UnitScore, check_weight
 from zwgk.storage import results
 from zwgk.storage.db import Database
-from zwgk.storage.rounds import get_round_by_id
+from zwgk.storage.rounds import require_round_id
 
 
 def score_round(
@@ -38,9 +38,7 @@ def score_round(
     ``failed``.  ``weight`` defaults to the round's weight, then the rubric's;
     below 4% is refused.
     """
-    info = get_round_by_id(db, round_id)
-    if info is None:
-        raise ZwgkError(f"round id {round_id} does not exist")
+    info = require_round_id(db, round_id)
     members = results.round_members(db, round_id)
     by_unit: dict[str, list[results.FindingView]] = {}
     for f in results.list_findings(db, round_id):
@@ -55,7 +53,7 @@ def score_round(
     if units is None:
         units = [m.unit for m in members]
     if weight is None:
-        weight = info.weight if info.weight else Parameters.of(rubric).weight
+        weight = info.weight if info.weight else parameters_of(rubric).weight
     check_weight(weight, "weight")
 
     manual = results.manual_scores(db, round_id)
@@ -86,9 +84,7 @@ def round_rubric(db: Database, round_id: int) -> Any:
     """Load the rubric round ``round_id`` was run with (by name or path, as stored with the round)."""
     from zwgk.indicators import load_rubric
 
-    info = get_round_by_id(db, round_id)
-    if info is None:
-        raise ZwgkError(f"round id {round_id} does not exist")
+    info = require_round_id(db, round_id)
     return load_rubric((info.settings or {}).get("rubric") or info.rubric)
 
 
@@ -100,9 +96,7 @@ def rescore_round(db: Database, round_id: int, rubric: Any | None = None) -> lis
     """
     from zwgk.assess.rectify import update_rectification
 
-    info = get_round_by_id(db, round_id)
-    if info is None:
-        raise ZwgkError(f"round id {round_id} does not exist")
+    info = require_round_id(db, round_id)
     rubric = rubric if rubric is not None else round_rubric(db, round_id)
     update_rectification(db, round_id, rubric, info.as_of)
     return score_round(db, round_id, rubric, weight=info.weight)
@@ -147,15 +141,15 @@ class RoundComparison:
     rules: list[RuleDelta] = field(default_factory=list)
 
 
-def compare_rounds(db: Database, a: int, b: int) -> RoundComparison:
+def compare_rounds(db: Database, a: int, b: int, *, unit_ids: Collection[str] | None = None) -> RoundComparison:
     """Per-unit score deltas and per-rule finding counts between round ``a`` and round ``b``.
 
     Units are listed in unit_id order (units present in either round); rule
     counts exclude dismissed findings, and fixed/new only consider units
-    measured in both rounds.
+    measured in both rounds.  ``unit_ids`` limits both rounds to those units (read in SQL).
     """
-    sa = {s.unit_id: s for s in results.list_scores(db, a)}
-    sb = {s.unit_id: s for s in results.list_scores(db, b)}
+    sa = {s.unit_id: s for s in results.list_scores(db, a, unit_ids=unit_ids)}
+    sb = {s.unit_id: s for s in results.list_scores(db, b, unit_ids=unit_ids)}
     units = []
     for uid in sorted(set(sa) | set(sb)):
         x, y = sa.get(uid), sb.get(uid)
@@ -178,8 +172,8 @@ def compare_rounds(db: Database, a: int, b: int) -> RoundComparison:
             )
         )
     both_measured = {u for u in set(sa) & set(sb) if sa[u].measured and sb[u].measured}
-    fa = {f.key for f in results.list_findings(db, a) if f.in_force}
-    fb = {f.key for f in results.list_findings(db, b) if f.in_force}
+    fa = {f.key for f in results.list_findings(db, a, unit_ids=unit_ids) if f.in_force}
+    fb = {f.key for f in results.list_findings(db, b, unit_ids=unit_ids) if f.in_force}
     rules = []
     for rule in sorted({k[1] for k in fa | fb}):
         ka = {k for k in fa if k[1] == rule}
@@ -197,19 +191,25 @@ def compare_rounds(db: Database, a: int, b: int) -> RoundComparison:
     return RoundComparison(a, b, units, rules)
 
 
-def most_improved(db: Database, round_id: int, previous_round_id: int | None = None, n: int = 10) -> list[UnitDelta]:
+def most_improved(
+    db: Database,
+    round_id: int,
+    previous_round_id: int | None = None,
+    n: int = 10,
+    *,
+    unit_ids: Collection[str] | None = None,
+) -> list[UnitDelta]:
     """The ``n`` units whose score rose most since the previous round (only rises, ties by unit_id).
 
     ``previous_round_id`` defaults to the round's linked previous round; no
-    previous round → an empty list.
+    previous round → an empty list.  ``unit_ids``: only those units (a department's).
+    The CLI and the dashboard both list it from here.
     """
     if previous_round_id is None:
-        info = get_round_by_id(db, round_id)
-        if info is None:
-            raise ZwgkError(f"round id {round_id} does not exist")
-        previous_round_id = info.previous_round_id
+        previous_round_id = require_round_id(db, round_id).previous_round_id
     if previous_round_id is None or previous_round_id == round_id:
         return []
-    deltas = [u for u in compare_rounds(db, previous_round_id, round_id).units if u.delta is not None and u.delta > 0]
+    units = compare_rounds(db, previous_round_id, round_id, unit_ids=unit_ids).units
+    deltas = [u for u in units if u.delta is not None and u.delta > 0]
     deltas.sort(key=lambda u: (-(u.delta or 0.0), u.unit_id))
     return deltas[:n]

@@ -24,48 +24,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from zwgk.assess.scoring import Parameters, RECTIFY_RULE, indicators_of, indicator_of
+from zwgk.assess.scoring import RECTIFY_RULE, indicator_of, indicators_of, parameters_of
 from zwgk.indicators.engine import JUDGED_WITHOUT_CONTENT
-from zwgk.model import ZwgkError
+from zwgk.indicators.workdays import add_working_days  # the one working-day calendar
 from zwgk.storage import results
 from zwgk.storage.db import Database
 from zwgk.storage.results import FindingView, RectificationView
-from zwgk.storage.rounds import RoundInfo, get_round_by_id, list_rounds
+from zwgk.storage.rounds import RoundInfo, list_rounds, require_round_id
 
 ACTIVE = ("open", "overdue")
 
 
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """Delegates to ``zwgk.indicators.workdays`` (the one place that knows the calendar).
-
-    Until that module exists this falls back to chinesecalendar directly, so
-    the rectification path never silently counts weekends or 法定节假日.
-    """
-    try:
-        from zwgk.indicators.workdays import add_working_days as impl
-    except ImportError:  # pragma: no cover - only while the indicators stage is missing
-        impl = None
-    if impl is not None:
-        return impl(start, days)
-    import chinese_calendar
-
-    day, left = start, days
-    while left > 0:
-        day += dt.timedelta(days=1)
-        try:
-            work = chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            work = day.weekday() < 5
-        if work:
-            left -= 1
-    return day
-
-
 def _round(db: Database, round_id: int) -> RoundInfo:
-    info = get_round_by_id(db, round_id)
-    if info is None:
-        raise ZwgkError(f"round id {round_id} does not exist")
-    return info
+    return require_round_id(db, round_id)
 
 
 def _order(info: RoundInfo) -> tuple[dt.date, int]:
@@ -115,7 +86,7 @@ def update_rectification(db: Database, round_id: int, rubric: Any, as_of: dt.dat
     """
     info = _round(db, round_id)
     as_of = as_of or info.as_of
-    params = Parameters.of(rubric)
+    params = parameters_of(rubric)
     order = {r.id: _order(r) for r in list_rounds(db)}
     here = _order(info)
 

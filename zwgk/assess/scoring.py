@@ -41,10 +41,18 @@ only the indicators.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Protocol, Sequence
 
-from zwgk.model import Unit, UnitScore, check_weight, finding_in_force, is_review_candidate
+from zwgk.indicators.catalog import Scoring
+from zwgk.model import (
+    Unit,
+    UnitScore,
+    check_weight,
+    finding_in_force,
+    is_review_candidate,
+    score_sort_key,
+)
 
 RECTIFY_INDICATOR = "rectify"
 UNJUDGED = "未测评"
@@ -64,36 +72,21 @@ class FindingLike(Protocol):
     indicator: str
 
 
-@dataclass(frozen=True, slots=True)
-class Parameters:
-    """The scoring parameters of a rubric, read once with defaults for absent ones."""
-
-    total: float = 100.0
-    pass_line: float = 60.0
-    bonus_gate: float = 80.0
-    bonus_max: float = 30.0
-    weight: float = 0.04
-    no_services_mode: str = "scale"
-    no_services_factor: float = 4 / 3
-    services_indicator: str = "services"
-    rectify_working_days: int = 10
-    overdue_extra_points: float = 0.0
-    overdue_cap: float = 0.0
-    services_unjudged: str = "exclude"
-    composite: dict[str, float] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, rubric: Any) -> "Parameters":
-        sc = getattr(rubric, "scoring", None)
-        base = cls()
-        if sc is None:
-            return base
-        values = {}
-        for name in cls.__dataclass_fields__:
-            v = sc.get(name) if isinstance(sc, Mapping) else getattr(sc, name, None)
-            if v is not None:
-                values[name] = dict(v) if name == "composite" else v
-        return cls(**values)
+def parameters_of(rubric: Any) -> Scoring:
+    """The rubric's scoring parameters as the one type that declares them
+    (``zwgk.indicators.catalog.Scoring``, with its defaults); a duck-typed rubric's
+    scoring (object or mapping) is read field by field, absent values take those defaults."""
+    sc = getattr(rubric, "scoring", None)
+    if isinstance(sc, Scoring):
+        return sc
+    if sc is None:
+        return Scoring()
+    values: dict[str, Any] = {}
+    for name in Scoring.__dataclass_fields__:
+        v = sc.get(name) if isinstance(sc, Mapping) else getattr(sc, name, None)
+        if v is not None:
+            values[name] = dict(v) if name == "composite" else v
+    return Scoring(**values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +145,7 @@ def services_judged_by_rules(findings: Iterable[Any], rubric: Any) -> bool:
     (``evidence["services_unjudged"]``).  Both facts come from the rules, so a
     rubric that never checks services never awards their points by default.
     """
-    services = Parameters.of(rubric).services_indicator
+    services = parameters_of(rubric).services_indicator
     rules = (getattr(rubric, "rules", None) or {}).values()
     if not any(getattr(r, "indicator", "") == services and getattr(r, "enabled", True) for r in rules):
         return False
@@ -202,7 +195,7 @@ def score_website(
     ``services_earned`` is the evaluator's judgement of the services indicator
     (points earned, see :func:`services_judgement`); None when nobody entered one.
     """
-    p = Parameters.of(rubric)
+    p = parameters_of(rubric)
     inds = indicators_of(rubric)
     notes: list[str] = []
     live = counted(findings)
@@ -359,7 +352,7 @@ def split_manual(manual: Mapping[str, float] | None, rubric: Any) -> tuple[dict[
 
 def services_item_names(rubric: Any) -> list[str]:
     """Names under which an evaluator enters the services indicator: its id and its name (办事服务)."""
-    key = Parameters.of(rubric).services_indicator
+    key = parameters_of(rubric).services_indicator
     ind = indicators_of(rubric).get(key)
     if ind is None or ind.part == "bonus":
         return []
@@ -376,20 +369,20 @@ def services_judgement(manual: Mapping[str, float] | None, rubric: Any) -> float
 
 def manual_item_limits(rubric: Any) -> dict[str, float]:
     """Item name → the most it may score: 100 for composite items, the indicator's points otherwise."""
-    limits = {k: 100.0 for k in Parameters.of(rubric).composite if k != WEBSITE_ITEM}
+    limits = {k: 100.0 for k in parameters_of(rubric).composite if k != WEBSITE_ITEM}
     inds = indicators_of(rubric)
     for key, ind in inds.items():
         if ind.part == "bonus":
             limits[key] = limits[ind.name] = ind.points
     for name in services_item_names(rubric):
-        limits[name] = inds[Parameters.of(rubric).services_indicator].points
+        limits[name] = inds[parameters_of(rubric).services_indicator].points
     return limits
 
 
 def manual_item_names(rubric: Any) -> list[str]:
     """Every name an evaluator may enter: composite items (not ``website``), the services
     indicator (points earned) and bonus indicators."""
-    items = [k for k in Parameters.of(rubric).composite if k != WEBSITE_ITEM]
+    items = [k for k in parameters_of(rubric).composite if k != WEBSITE_ITEM]
     items += services_item_names(rubric)
     for key, ind in indicators_of(rubric).items():
         if ind.part == "bonus":
@@ -407,7 +400,7 @@ def composite_score(
     Returns ``(composite, detail)``; ``detail`` lists each item's weight, score
     and whether it was entered, plus ``renormalised`` and ``missing``.
     """
-    p = Parameters.of(rubric)
+    p = parameters_of(rubric)
     manual = dict(manual or {})
     weights = dict(p.composite) or {WEBSITE_ITEM: 1.0}
     scores: dict[str, float | None] = {}
@@ -501,8 +494,6 @@ def rank_scores(scores: Sequence[UnitScore]) -> list[UnitScore]:
 
     Sets ``rank`` in place and returns the scores ordered tier, kind, rank, unit_id.
     """
-    from zwgk.storage.results import score_sort_key
-
     groups: dict[tuple[str, str], list[UnitScore]] = {}
     for sc in scores:
         sc.rank = None

@@ -13,10 +13,10 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from zwgk.model import UnitScore, ZwgkError
+from zwgk.model import TIER_ORDER, UnitScore, ZwgkError
 from zwgk.storage import results
 from zwgk.storage.db import Database
-from zwgk.storage.rounds import RoundInfo, get_round_by_id, list_rounds, require_round
+from zwgk.storage.rounds import RoundInfo, list_rounds, require_round, require_round_id
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -24,7 +24,6 @@ SEVERITY_ZH = {"veto": "单项否决", "deduct": "扣分", "info": "提示"}
 KIND_ZH = {"portal": "政府门户网站", "department": "部门网站"}
 STATUS_ZH = {"open": "待整改", "overdue": "逾期未整改", "fixed": "已整改"}
 REVIEW_ZH = {"": "未核查", "confirmed": "已确认", "dismissed": "已排除"}
-TIER_ORDER = results.TIER_ORDER
 
 
 def neutralise(cell: Any) -> Any:
@@ -394,7 +393,4 @@ def rule_statistics(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def round_info_by_id(db: Database, round_id: int) -> RoundInfo:
-    info = get_round_by_id(db, round_id)
-    if info is None:
-        raise ZwgkError(f"round id {round_id} does not exist")
-    return info
+    return require_round_id(db, round_id)

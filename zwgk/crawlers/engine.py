@@ -66,7 +66,8 @@ def crawl_round(
     Sites already ``crawled`` in this round are skipped; a site left
     ``crawling`` (the process was killed) or ``failed`` is reset and crawled
     again from scratch, so a resumed round has no duplicates.  ``archive``:
-    a ``zwgk.archive`` recorder or replayer; None records per ``settings.archive``.
+    a ``zwgk.archive`` recorder or replayer (the caller opens it: ``zwgk.app.crawl_prepared``
+    per ``settings.archive``, so the crawler never imports the archive); None records nothing.
     """
     coro = crawl_round_async(db, round_id, units, settings, column_synonyms, progress, archive)
     try:
@@ -102,10 +103,6 @@ async def crawl_round_async(
     emit = _safe(progress)
     started = time.monotonic()
     summary = CrawlSummary()
-    if archive is None:
-        from zwgk.archive.recorder import open_round_archive
-
-        archive = open_round_archive(db, round_id, settings)  # None: archiving is off
     writer = SnapshotWriter(db, archive)
     if isinstance(column_synonyms, ColumnVocabulary):
         matcher = column_synonyms

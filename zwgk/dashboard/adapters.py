@@ -1,16 +1,13 @@
 """The dashboard's only door to other stages' functions: exports, rubric loading, re-scoring.
 
 Every download is produced by ``zwgk.assess.exports`` (the same files the CLI
-writes), after the viewer's right to the unit has been checked here.  Should
-the exports module be unavailable, xlsx/csv fall back to a plain table built
-from the query layer (already filtered to the viewer), so a department can
-always get its list; PDF has no fallback.
+writes, with its one CSV-injection guard), after the viewer's right to the unit
+has been checked here.  Re-scoring goes through the application layer
+(``zwgk.app.review.rescore``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,59 +40,10 @@ def _via_tempfile(suffix: str, write: Callable[[Path], Any]) -> bytes:
         return path.read_bytes()
 
 
-def _exports() -> Any | None:
-    try:
-        from zwgk.assess import exports
-    except ImportError:
-        return None
-    return exports
+def _round_name(db: Database, round_id: int) -> str:
+    from zwgk.storage.rounds import require_round_id
 
-
-def _round_name(db: Database, round_id: int | None) -> str | None:
-    if round_id is None:
-        return None
-    from zwgk.storage.rounds import get_round_by_id
-
-    info = get_round_by_id(db, round_id)
-    if info is None:
-        raise ZwgkError(f"round id {round_id} does not exist")
-    return info.name
-
-
-def _safe_cell(value: Any) -> str:
-    """Spreadsheet-safe text: a leading = + - @ would make Excel read a formula."""
-    s = "" if value is None else str(value)
-    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
-
-
-def _fallback_rectification(db: Database, viewer: Viewer, unit_id: str, fmt: str) -> bytes:
-    from zwgk.dashboard import queries
-    from zwgk.dashboard.labels import RECT_LABELS
-
-    frame = queries.rectification(db, viewer, unit_id=unit_id)
-    cols = [c for c in RECT_LABELS if c in frame.columns]
-    header = [RECT_LABELS[c] for c in cols]
-    rows = [[_safe_cell(v) for v in rec] for rec in frame[cols].itertuples(index=False)]
-    if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(header)
-        w.writerows(rows)
-        return buf.getvalue().encode("utf-8-sig")
-    if fmt == "xlsx":
-        import xlsxwriter
-
-        out = io.BytesIO()
-        book = xlsxwriter.Workbook(out, {"in_memory": True})
-        sheet = book.add_worksheet("整改清单")
-        for c, h in enumerate(header):
-            sheet.write_string(0, c, h)
-        for r, row in enumerate(rows, start=1):
-            for c, v in enumerate(row):
-                sheet.write_string(r, c, v)
-        book.close()
-        return out.getvalue()
-    raise ZwgkError(f"{fmt} export is not available: zwgk.assess.exports is missing")
+    return require_round_id(db, round_id).name
 
 
 def rectification_download(
@@ -106,11 +54,10 @@ def rectification_download(
     fmt = fmt.lower()
     if fmt not in ("xlsx", "csv", "pdf", "docx"):
         raise ValueError(f"format must be xlsx, csv, pdf or docx, not {fmt!r}")
-    exports = _exports()
+    from zwgk.assess import exports
+
     name = f"整改清单-{unit_id}.{fmt}" if fmt not in ("pdf", "docx") else f"整改通知书-{unit_id}.{fmt}"
-    if exports is None:
-        return Download(_fallback_rectification(db, viewer, unit_id, fmt), name, MIME[fmt])
-    round_name = _round_name(db, round_id)
+    round_name = _round_name(db, round_id) if round_id is not None else None
     data = _via_tempfile(fmt, lambda p: exports.export_rectification(db, unit_id, fmt, p, round_name))
     return Download(data, name, MIME[fmt])
 
@@ -122,9 +69,8 @@ def bulletin_download(db: Database, viewer: Viewer, round_id: int, fmt: str = "p
     fmt = fmt.lower()
     if fmt not in ("pdf", "docx"):
         raise ValueError(f"format must be pdf or docx, not {fmt!r}")
-    exports = _exports()
-    if exports is None:
-        raise ZwgkError("通报 is not available: zwgk.assess.exports is missing")
+    from zwgk.assess import exports
+
     round_name = _round_name(db, round_id)
     data = _via_tempfile(fmt, lambda p: exports.export_bulletin(db, round_name, p, fmt))
     return Download(data, f"通报-{round_name}.{fmt}", MIME[fmt])
@@ -132,11 +78,9 @@ def bulletin_download(db: Database, viewer: Viewer, round_id: int, fmt: str = "p
 
 def round_quarter(db: Database, round_id: int) -> str:
     """The quarter (e.g. ``2026Q4``) the round's as-of date falls in: the 季通报 a leader expects beside it."""
-    from zwgk.storage.rounds import get_round_by_id
+    from zwgk.storage.rounds import require_round_id
 
-    info = get_round_by_id(db, round_id)
-    if info is None:
-        raise ZwgkError(f"round id {round_id} does not exist")
+    info = require_round_id(db, round_id)
     return f"{info.as_of.year}Q{(info.as_of.month - 1) // 3 + 1}"
 
 
@@ -158,17 +102,9 @@ def scores_download(db: Database, viewer: Viewer, round_id: int, fmt: str = "xls
     """The round's scores and ranks (xlsx / csv): leaders and evaluators only."""
     if not viewer.sees_all:
         raise PermissionError("排名表包含全部单位，部门账号无权下载 / departments may not download the ranking")
-    round_name = _round_name(db, round_id)
-    exports = _exports()
-    if exports is None:
-        from zwgk.dashboard import queries
+    from zwgk.assess import exports
 
-        frame = queries.ranking(db, viewer, round_id)
-        if fmt == "csv":
-            return Download(frame.to_csv(index=False).encode("utf-8-sig"), f"得分排名-{round_name}.csv", MIME["csv"])
-        out = io.BytesIO()
-        frame.to_excel(out, index=False)
-        return Download(out.getvalue(), f"得分排名-{round_name}.xlsx", MIME["xlsx"])
+    round_name = _round_name(db, round_id)
     data = _via_tempfile(fmt, lambda p: exports.export_scores(db, round_name, fmt, p))
     return Download(data, f"得分排名-{round_name}.{fmt}", MIME[fmt])
 
@@ -192,13 +128,8 @@ def load_round_rubric(db: Database, round_id: int) -> Any | None:
     info = get_round_by_id(db, round_id)
     if info is None:
         return None
-    try:
-        from zwgk.indicators import load_rubric
-    except ImportError:
-        try:
-            from zwgk.indicators.catalog import load_rubric  # type: ignore[no-redef]
-        except ImportError:
-            return None
+    from zwgk.indicators import load_rubric
+
     name = (info.settings or {}).get("rubric") or info.rubric
     try:
         return load_rubric(name)
@@ -214,10 +145,10 @@ def rescore_round(db: Database, round_id: int) -> None:
             f"cannot load the rubric of round id {round_id}; the review is saved, "
             "run `zwgk assess` again to re-score"
         )
-    from zwgk.assess.ranking import rescore_round as rescore_with_rectification
+    from zwgk.app.review import rescore
 
     # the one re-score path (same as `zwgk review …`): 整改 items rebuilt, then scores and ranks
-    rescore_with_rectification(db, round_id, rubric)
+    rescore(db, round_id, rubric)
 
 
 _RULE_NAMES: dict[str, dict[str, str]] = {}
@@ -256,10 +187,8 @@ def rule_label(names: dict[str, str], code: str) -> str:
 
 def monitoring_ran(db: Database, quarter: str) -> bool:
     """Whether 日监测 has stored any recent (raw) probe; without them the 季通报 has no availability."""
-    try:
-        from zwgk.storage.probes import probe_count
-    except ImportError:
-        return False
+    from zwgk.storage.probes import probe_count
+
     try:
         return probe_count(db) > 0
     except Exception:  # noqa: BLE001 - the monitoring tables of an old database: not run

@@ -59,8 +59,7 @@ def users_add(
 @users_app.command("list")
 def users_list(db: Optional[str] = DB_OPTION) -> None:
     """List users with their role, units and lock state."""
-    from zwgk.storage import users
-    from zwgk.storage.tables import utcnow
+    from zwgk.storage import users, utcnow
 
     now = utcnow()
     rows = users.list_users(_db(db))

@@ -25,12 +25,10 @@ from zwgk.storage.db import Database
 @functools.lru_cache(maxsize=1)
 def pdf_font_problem() -> str:
     """"" when PDF export can run, else a Chinese sentence naming the fix (checked once per process)."""
-    try:
-        from zwgk.assess.pdf import find_cjk_font
+    from zwgk.assess.pdf import find_cjk_font
 
+    try:
         find_cjk_font()
-    except ImportError:
-        return "PDF 导出模块不可用。"
     except Exception:  # noqa: BLE001 - ZwgkError: no font found
         override = os.environ.get("ZWGK_CJK_FONT")
         if override:

@@ -3,12 +3,17 @@
 Role enforcement lives in this module, not in the page layout, so no page,
 URL query parameter or widget state can reach data the viewer may not see:
 
-* a department's queries are filtered in SQL (``unit_id IN (its units)``),
-  so another unit's rows never leave the database;
+* a department's reads pass its units to the storage functions (``unit_ids=``), which
+  filter in SQL (``unit_id IN (its units)``), so another unit's rows never leave the
+  database;
 * asking explicitly for a unit the viewer may not see raises
   :class:`PermissionError` (the page shows it as an error, not as "no data");
-* the only writes are reviews and manual scores, and only evaluators may
-  make them.
+* the only writes are reviews, findings added by hand and manual scores, only evaluators
+  may make them, and they go through the application layer (``zwgk.app.review``) like
+  ``zwgk review``.
+
+Every SQL statement is in ``zwgk.storage`` (``results``, ``rounds``, ``registry``,
+``archive``); this module keeps the role policy and shapes DataFrames.
 
 Results are plain pandas DataFrames with English column names (the pages put
 the Chinese labels on), so a ranking of 13,385 units is one vectorised table.
@@ -22,25 +27,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import case, func, select
 
 from zwgk.dashboard.safe import http_url
 from zwgk.dashboard.viewer import Viewer
+from zwgk.model import TIER_ORDER as MODEL_TIER_ORDER
 from zwgk.model import ZwgkError
 from zwgk.storage import results
+from zwgk.storage import rounds as rounds_store
 from zwgk.storage.db import Database
-from zwgk.storage.tables import (
-    FindingRow,
-    ManualScoreRow,
-    RectificationRow,
-    ReviewRow,
-    RoundRow,
-    RoundSiteRow,
-    ScoreRow,
-    UnitRow,
-)
+from zwgk.storage.registry import get_unit, list_units
 
-TIER_ORDER = ["部委", "省", "市", "县", "乡"]
+TIER_ORDER = list(MODEL_TIER_ORDER)  # 部委, 省, 市, 县, 乡 (zwgk.model.Tier order)
 DEFAULT_MANUAL_ITEMS = ("依申请公开", "年报质量", "解读质量", "社会评议")
 REVIEW_STATUSES = ("unreviewed", "confirmed", "dismissed")
 
@@ -50,11 +47,9 @@ RANKING_COLUMNS = [
 ]
 
 
-def _scoped(query: Any, column: Any, viewer: Viewer) -> Any:
-    """Filter ``query`` to the viewer's units (departments only) — in SQL."""
-    if viewer.sees_all:
-        return query
-    return query.where(column.in_(list(viewer.unit_ids)))
+def _scope(viewer: Viewer) -> list[str] | None:
+    """The ``unit_ids`` a storage read is limited to (in SQL): a department's units, None for all."""
+    return None if viewer.sees_all else sorted(viewer.unit_ids)
 
 
 def verdict(measured: bool, veto: bool, passed: bool, reason: str = "") -> str:
@@ -71,37 +66,14 @@ def verdict(measured: bool, veto: bool, passed: bool, reason: str = "") -> str:
 def list_rounds(db: Database, viewer: Viewer) -> pd.DataFrame:
     """Rounds, newest first: id, name, as_of, status, previous_round_id, rubric, partial
     (some units only: ``zwgk assess --unit``) — every role may list them."""
-    with db.session() as s:
-        rows = s.execute(
-            select(RoundRow.id, RoundRow.name, RoundRow.as_of, RoundRow.status, RoundRow.previous_round_id,
-                   RoundRow.rubric, RoundRow.settings)
-            .order_by(RoundRow.as_of.desc(), RoundRow.id.desc())
-        ).all()
-    rows = [(*r[:-1], bool((r[-1] or {}).get("partial"))) for r in rows]
+    rows = [(r.id, r.name, r.as_of, r.status, r.previous_round_id, r.rubric, bool((r.settings or {}).get("partial")))
+            for r in reversed(rounds_store.list_rounds(db))]
     return pd.DataFrame(rows, columns=["id", "name", "as_of", "status", "previous_round_id", "rubric", "partial"])
-
-
-def _round_row(db: Database, round_id: int) -> RoundRow:
-    with db.session() as s:
-        row = s.get(RoundRow, round_id)
-        if row is None:
-            raise ZwgkError(f"round id {round_id} does not exist")
-        s.expunge(row)
-        return row
 
 
 def previous_round_id(db: Database, round_id: int) -> int | None:
     """The round's linked previous round, else the one before it by as-of date."""
-    row = _round_row(db, round_id)
-    if row.previous_round_id:
-        return row.previous_round_id
-    with db.session() as s:
-        return s.scalar(
-            select(RoundRow.id)
-            .where((RoundRow.as_of < row.as_of) | ((RoundRow.as_of == row.as_of) & (RoundRow.id < row.id)))
-            .order_by(RoundRow.as_of.desc(), RoundRow.id.desc())
-            .limit(1)
-        )
+    return rounds_store.previous_round_id(db, round_id)
 
 
 # --------------------------------------------------------------------------- units
@@ -109,28 +81,24 @@ def previous_round_id(db: Database, round_id: int) -> int | None:
 
 def visible_units(db: Database, viewer: Viewer, round_id: int | None = None) -> pd.DataFrame:
     """Units the viewer may pick (unit_id, name, tier, kind); with a round, only its units."""
-    with db.session() as s:
-        q = select(UnitRow.unit_id, UnitRow.name, UnitRow.tier, UnitRow.kind)
-        if round_id is not None:
-            in_round = select(ScoreRow.unit_id).where(ScoreRow.round_id == round_id).union(
-                select(RoundSiteRow.unit_id).where(RoundSiteRow.round_id == round_id)
-            )
-            q = q.where(UnitRow.unit_id.in_(in_round))
-        q = _scoped(q, UnitRow.unit_id, viewer).order_by(UnitRow.unit_id)
-        rows = s.execute(q).all()
+    scope = _scope(viewer)
+    if round_id is not None:
+        in_round = results.round_unit_ids_scored(db, round_id)
+        scope = sorted(in_round if scope is None else in_round & set(scope))
+    units = list_units(db, scope) if scope is None or scope else []
+    rows = sorted(((u.unit_id, u.name, u.tier, u.kind) for u in units), key=lambda r: r[0])
     return pd.DataFrame(rows, columns=["unit_id", "name", "tier", "kind"])
 
 
 def unit_info(db: Database, viewer: Viewer, unit_id: str) -> dict[str, Any]:
     viewer.require_unit(unit_id)
-    with db.session() as s:
-        u = s.get(UnitRow, unit_id)
-        if u is None:
-            raise ZwgkError(f"单位 {unit_id} 不存在 / no unit {unit_id!r}")
-        return {
-            "unit_id": u.unit_id, "name": u.name, "tier": u.tier, "kind": u.kind, "region": u.region,
-            "site_url": u.site_url, "site_code": u.site_code, "has_services": bool(u.has_services),
-        }
+    u = get_unit(db, unit_id)
+    if u is None:
+        raise ZwgkError(f"单位 {unit_id} 不存在 / no unit {unit_id!r}")
+    return {
+        "unit_id": u.unit_id, "name": u.name, "tier": u.tier, "kind": u.kind, "region": u.region,
+        "site_url": u.site_url, "site_code": u.site_code, "has_services": bool(u.has_services),
+    }
 
 
 # --------------------------------------------------------------------------- ranking, KPIs, charts
@@ -138,12 +106,9 @@ def unit_info(db: Database, viewer: Viewer, unit_id: str) -> dict[str, Any]:
 
 def ranking(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
     """Every score of the round the viewer may see, in ranking order (tier, kind, rank)."""
-    cols = [ScoreRow.rank, ScoreRow.unit_id, ScoreRow.unit_name, ScoreRow.tier, ScoreRow.kind, ScoreRow.score,
-            ScoreRow.veto, ScoreRow.passed, ScoreRow.measured, ScoreRow.weighted, ScoreRow.deductions,
-            ScoreRow.bonus, ScoreRow.reason]
-    with db.session() as s:
-        q = _scoped(select(*cols).where(ScoreRow.round_id == round_id), ScoreRow.unit_id, viewer)
-        rows = s.execute(q).all()
+    rows = [(sc.rank, sc.unit_id, sc.unit_name, sc.tier, sc.kind, sc.score, sc.veto, sc.passed, sc.measured,
+             sc.weighted, sc.deductions, sc.bonus, sc.reason)
+            for sc in results.list_scores(db, round_id, unit_ids=_scope(viewer))]
     df = pd.DataFrame(rows, columns=["rank", "unit_id", "unit_name", "tier", "kind", "score", "veto", "passed",
                                      "measured", "weighted", "deductions", "bonus", "reason"])
     if df.empty:
@@ -166,16 +131,12 @@ def veto_reasons(db: Database, viewer: Viewer, round_id: int) -> dict[str, str]:
 
     names = rule_names(db, round_id)
     out: dict[str, list[str]] = {}
-    with db.session() as s:
-        dismissed = _not_in_force(s, round_id, viewer)
-        q = _scoped(select(FindingRow.unit_id, FindingRow.rule, FindingRow.subject).where(
-            FindingRow.round_id == round_id, FindingRow.severity == "veto"), FindingRow.unit_id, viewer)
-        for unit_id, rule, subject in s.execute(q):
-            if (unit_id, rule, subject) in dismissed:
-                continue
-            label = names.get(rule) or rule
-            if label not in out.setdefault(unit_id, []):
-                out[unit_id].append(label)
+    for f in results.list_findings(db, round_id, unit_ids=_scope(viewer), severity="veto"):
+        if not f.in_force:
+            continue
+        label = names.get(f.rule) or f.rule
+        if label not in out.setdefault(f.unit_id, []):
+            out[f.unit_id].append(label)
     return {u: "、".join(v) for u, v in out.items()}
 
 
@@ -193,74 +154,25 @@ def kpis(frame: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _newest_decisions(s: Any, round_id: int) -> dict[tuple[str, str, str], str]:
-    newest: dict[tuple[str, str, str], str] = {}
-    q = select(ReviewRow.unit_id, ReviewRow.rule, ReviewRow.subject, ReviewRow.decision).where(
-        ReviewRow.round_id == round_id
-    ).order_by(ReviewRow.at, ReviewRow.id)
-    for unit_id, rule, subject, decision in s.execute(q):
-        newest[(unit_id, rule, subject)] = decision
-    return newest
-
-
-def _not_in_force(s: Any, round_id: int, viewer: Viewer) -> set[tuple[str, str, str]]:
-    """Findings that do not count (``model.finding_in_force``): dismissed ones, and review
-    candidates (``evidence.confidence == "review"``) no evaluator has confirmed yet."""
-    decisions = _newest_decisions(s, round_id)
-    out = {k for k, d in decisions.items() if d == "dismissed"}
-    cq = _scoped(select(FindingRow.unit_id, FindingRow.rule, FindingRow.subject).where(
-        FindingRow.round_id == round_id,
-        FindingRow.evidence["confidence"].as_string() == "review"), FindingRow.unit_id, viewer)
-    for key in s.execute(cq):
-        if decisions.get(tuple(key)) != "confirmed":
-            out.add(tuple(key))
-    return out
-
-
 def findings_by_rule(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
     """rule, findings, units: counts per rule in the round (findings not in force excluded)."""
-    with db.session() as s:
-        q = _scoped(
-            select(FindingRow.rule, func.count(), func.count(func.distinct(FindingRow.unit_id)))
-            .where(FindingRow.round_id == round_id),
-            FindingRow.unit_id, viewer,
-        ).group_by(FindingRow.rule)
-        counts = {rule: [n, u] for rule, n, u in s.execute(q)}
-        dismissed = _not_in_force(s, round_id, viewer)
-        if dismissed:
-            dq = _scoped(
-                select(FindingRow.unit_id, FindingRow.rule, FindingRow.subject).where(
-                    FindingRow.round_id == round_id, FindingRow.unit_id.in_({k[0] for k in dismissed})
-                ),
-                FindingRow.unit_id, viewer,
-            )
-            for key in s.execute(dq):
-                if tuple(key) in dismissed and key[1] in counts:
-                    counts[key[1]][0] -= 1
+    in_force: dict[str, int] = {}
+    units: dict[str, set[str]] = {}
+    for f in results.list_findings(db, round_id, unit_ids=_scope(viewer)):
+        units.setdefault(f.rule, set()).add(f.unit_id)  # units with a finding of the rule, as listed
+        in_force[f.rule] = in_force.get(f.rule, 0) + (1 if f.in_force else 0)
     from zwgk.dashboard.adapters import rule_names
 
     names = rule_names(db, round_id)
-    df = pd.DataFrame([(r, names.get(r) or r, n, u) for r, (n, u) in counts.items() if n > 0],
+    df = pd.DataFrame([(r, names.get(r) or r, n, len(units[r])) for r, n in in_force.items() if n > 0],
                       columns=["rule", "rule_name", "findings", "units"])
     return df.sort_values(["findings", "rule"], ascending=[False, True]).reset_index(drop=True)
 
 
 def trend(db: Database, viewer: Viewer) -> pd.DataFrame:
     """Per round (oldest first): units, measured, mean score, pass rate, vetoes."""
-    with db.session() as s:
-        measured = ScoreRow.measured.is_(True)
-        q = _scoped(
-            select(
-                RoundRow.id, RoundRow.name, RoundRow.as_of,
-                func.count(ScoreRow.unit_id),
-                func.sum(case((measured, 1), else_=0)),
-                func.avg(case((measured, ScoreRow.score), else_=None)),
-                func.sum(case((measured & ScoreRow.passed.is_(True), 1), else_=0)),
-                func.sum(case((measured & ScoreRow.veto.is_(True), 1), else_=0)),
-            ).join(ScoreRow, ScoreRow.round_id == RoundRow.id),
-            ScoreRow.unit_id, viewer,
-        ).group_by(RoundRow.id, RoundRow.name, RoundRow.as_of).order_by(RoundRow.as_of, RoundRow.id)
-        rows = s.execute(q).all()
+    rows = [(r.round_id, r.round, r.as_of, r.units, r.measured, r.mean_score, r.passed, r.vetoes)
+            for r in results.round_summaries(db, _scope(viewer))]
     df = pd.DataFrame(rows, columns=["round_id", "round", "as_of", "units", "measured", "mean_score", "passed",
                                      "vetoes"])
     if not df.empty:
@@ -272,27 +184,17 @@ def trend(db: Database, viewer: Viewer) -> pd.DataFrame:
 
 
 def most_improved(db: Database, viewer: Viewer, round_id: int, n: int = 10) -> pd.DataFrame:
-    """The ``n`` units whose score rose most since the previous round (rises only)."""
+    """The ``n`` units whose score rose most since the previous round (rises only):
+    ``zwgk.assess.most_improved`` over the viewer's units."""
+    from zwgk.assess import most_improved as rises
+
     prev = previous_round_id(db, round_id)
     cols = ["unit_id", "unit_name", "tier", "score_before", "score", "delta", "rank_before", "rank"]
     if prev is None:
         return pd.DataFrame(columns=cols)
-    with db.session() as s:
-        def scores(rid: int) -> pd.DataFrame:
-            q = _scoped(
-                select(ScoreRow.unit_id, ScoreRow.unit_name, ScoreRow.tier, ScoreRow.score, ScoreRow.rank)
-                .where(ScoreRow.round_id == rid, ScoreRow.measured.is_(True), ScoreRow.score.is_not(None)),
-                ScoreRow.unit_id, viewer,
-            )
-            return pd.DataFrame(s.execute(q).all(), columns=["unit_id", "unit_name", "tier", "score", "rank"])
-
-        before, now = scores(prev), scores(round_id)
-    merged = now.merge(before[["unit_id", "score", "rank"]], on="unit_id", suffixes=("", "_before"))
-    if merged.empty:
-        return pd.DataFrame(columns=cols)
-    merged["delta"] = (merged["score"] - merged["score_before"]).round(2)
-    merged = merged[merged["delta"] > 0].sort_values(["delta", "unit_id"], ascending=[False, True]).head(n)
-    return merged[cols].reset_index(drop=True)
+    rows = [(u.unit_id, u.unit_name, u.tier, u.score_a, u.score_b, u.delta, u.rank_a, u.rank_b)
+            for u in rises(db, round_id, prev, n, unit_ids=_scope(viewer))]
+    return pd.DataFrame(rows, columns=cols)
 
 
 # --------------------------------------------------------------------------- one unit
@@ -312,46 +214,36 @@ class UnitDetail:
 def unit_detail(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> UnitDetail:
     """Score, breakdown by indicator (deducted vs available), manual items and history of one unit."""
     info = unit_info(db, viewer, unit_id)  # checks the viewer may see it
-    with db.session() as s:
-        row = s.get(ScoreRow, (round_id, unit_id))
-        score = None
-        rows: list[dict[str, Any]] = []
-        notes: list[str] = []
-        composite: dict[str, Any] = {}
-        if row is not None:
-            score = {
-                "score": row.score, "rank": row.rank, "veto": row.veto, "passed": row.passed,
-                "measured": row.measured, "weighted": row.weighted, "weight": row.weight,
-                "deductions": row.deductions, "bonus": row.bonus, "reason": row.reason,
-                "verdict": verdict(row.measured, row.veto, row.passed, row.reason),
-            }
-            for key, v in (row.breakdown or {}).items():
-                if key.startswith("_") or not isinstance(v, dict):
-                    continue
-                available = float(v.get("available") or 0.0)
-                deducted = float(v.get("deducted") or 0.0)
-                rows.append({
-                    "indicator": key, "name": v.get("name", key), "part": v.get("part", ""),
-                    "available": available, "deducted": deducted,
-                    "earned": float(v.get("earned", max(available - deducted, 0.0)) or 0.0),
-                    "findings": int(v.get("findings", 0) or 0),
-                    "status": str(v.get("status", "")),  # 未测评: nobody judged it, no points given
-                })
-            notes = [str(n) for n in (row.breakdown or {}).get("_notes", [])]
-            composite = dict((row.breakdown or {}).get("_composite") or {})
-        hist = s.execute(
-            select(RoundRow.name, RoundRow.as_of, ScoreRow.score, ScoreRow.rank, ScoreRow.passed, ScoreRow.veto,
-                   ScoreRow.measured)
-            .join(RoundRow, RoundRow.id == ScoreRow.round_id)
-            .where(ScoreRow.unit_id == unit_id)
-            .order_by(RoundRow.as_of, RoundRow.id)
-        ).all()
-        manual = s.execute(
-            select(ManualScoreRow.item, ManualScoreRow.score, ManualScoreRow.evidence, ManualScoreRow.entered_by,
-                   ManualScoreRow.at)
-            .where(ManualScoreRow.round_id == round_id, ManualScoreRow.unit_id == unit_id)
-            .order_by(ManualScoreRow.item)
-        ).all()
+    row = next(iter(results.list_scores(db, round_id, unit_ids=[unit_id])), None)
+    score = None
+    rows: list[dict[str, Any]] = []
+    notes: list[str] = []
+    composite: dict[str, Any] = {}
+    if row is not None:
+        score = {
+            "score": row.score, "rank": row.rank, "veto": row.veto, "passed": row.passed,
+            "measured": row.measured, "weighted": row.weighted, "weight": row.weight,
+            "deductions": row.deductions, "bonus": row.bonus, "reason": row.reason,
+            "verdict": verdict(row.measured, row.veto, row.passed, row.reason),
+        }
+        for key, v in (row.breakdown or {}).items():
+            if key.startswith("_") or not isinstance(v, dict):
+                continue
+            available = float(v.get("available") or 0.0)
+            deducted = float(v.get("deducted") or 0.0)
+            rows.append({
+                "indicator": key, "name": v.get("name", key), "part": v.get("part", ""),
+                "available": available, "deducted": deducted,
+                "earned": float(v.get("earned", max(available - deducted, 0.0)) or 0.0),
+                "findings": int(v.get("findings", 0) or 0),
+                "status": str(v.get("status", "")),  # 未测评: nobody judged it, no points given
+            })
+        notes = [str(n) for n in (row.breakdown or {}).get("_notes", [])]
+        composite = dict((row.breakdown or {}).get("_composite") or {})
+    hist = [(h.round, h.as_of, h.score, h.rank, h.passed, h.veto, h.measured)
+            for h in results.unit_score_history(db, unit_id)]
+    manual = [(m.item, m.score, m.evidence, m.entered_by, m.at)
+              for m in results.manual_scores(db, round_id, unit_id).get(unit_id, {}).values()]
     history = pd.DataFrame(hist, columns=["round", "as_of", "score", "rank", "passed", "veto", "measured"])
     if not history.empty:
         history["verdict"] = [verdict(m, v, p) for m, v, p in zip(history.measured, history.veto, history.passed)]
@@ -435,42 +327,27 @@ def findings(
     rule_names = _names(db, round_id)
     if status is not None and status not in REVIEW_STATUSES:
         raise ValueError(f"status must be one of {REVIEW_STATUSES}, not {status!r}")
-    with db.session() as s:
-        q = select(FindingRow, UnitRow.name).outerjoin(UnitRow, UnitRow.unit_id == FindingRow.unit_id).where(
-            FindingRow.round_id == round_id
-        )
-        if unit_id is not None:
-            q = q.where(FindingRow.unit_id == unit_id)
-        if rule:
-            q = q.where(FindingRow.rule == rule)
-        q = _scoped(q, FindingRow.unit_id, viewer).order_by(FindingRow.unit_id, FindingRow.rule,
-                                                             FindingRow.subject)
-        found = s.execute(q).all()
-        rq = select(ReviewRow).where(ReviewRow.round_id == round_id)
-        if unit_id is not None:
-            rq = rq.where(ReviewRow.unit_id == unit_id)
-        rq = _scoped(rq, ReviewRow.unit_id, viewer).order_by(ReviewRow.at, ReviewRow.id)
-        reviews = {(r.unit_id, r.rule, r.subject): r for r in s.scalars(rq)}  # newest wins
-        records = []
-        for f, name in found:
-            rv = reviews.get((f.unit_id, f.rule, f.subject))
-            decision = rv.decision if rv else ""
-            if status == "unreviewed" and decision:
-                continue
-            if status in ("confirmed", "dismissed") and decision != status:
-                continue
-            ev = dict(f.evidence or {})
-            records.append({
-                "id": f.id, "unit_id": f.unit_id, "unit_name": name or "", "rule": f.rule,
-                "rule_name": rule_names.get(f.rule) or f.rule, "subject": f.subject,
-                "severity": f.severity, "points": f.points, "indicator": f.indicator,
-                "page": f.page, "page_link": http_url(f.page), "http_status": _evidence_status(ev),
-                "dates": _evidence_dates(ev), "message": f.message, "fix": f.fix,
-                "evidence": evidence_text(ev),
-                "evidence_json": json.dumps(ev, ensure_ascii=False, default=str, indent=2),
-                "review": decision, "review_reason": rv.reason if rv else "",
-                "reviewer": rv.reviewer if rv else "", "reviewed_at": rv.at if rv else None,
-            })
+    found = results.list_findings(db, round_id, unit_id, rule or None, unit_ids=_scope(viewer))
+    names = {uid: u.name for uid, u in results.unit_names(db, {f.unit_id for f in found}).items()}
+    records = []
+    for f in found:
+        decision = f.review  # the review in force (storage decides: the newest)
+        if status == "unreviewed" and decision:
+            continue
+        if status in ("confirmed", "dismissed") and decision != status:
+            continue
+        ev = dict(f.evidence or {})
+        records.append({
+            "id": f.id, "unit_id": f.unit_id, "unit_name": names.get(f.unit_id, ""), "rule": f.rule,
+            "rule_name": rule_names.get(f.rule) or f.rule, "subject": f.subject,
+            "severity": f.severity, "points": f.points, "indicator": f.indicator,
+            "page": f.page, "page_link": http_url(f.page), "http_status": _evidence_status(ev),
+            "dates": _evidence_dates(ev), "message": f.message, "fix": f.fix,
+            "evidence": evidence_text(ev),
+            "evidence_json": json.dumps(ev, ensure_ascii=False, default=str, indent=2),
+            "review": decision, "review_reason": f.review_reason,
+            "reviewer": f.reviewer, "reviewed_at": f.reviewed_at,
+        })
     columns = ["id", "unit_id", "unit_name", "rule", "rule_name", "subject", "severity", "points", "indicator",
                "page", "page_link", "http_status", "dates", "message", "fix", "evidence", "evidence_json", "review",
                "review_reason", "reviewer", "reviewed_at"]
@@ -478,9 +355,7 @@ def findings(
 
 
 def rules_in_round(db: Database, viewer: Viewer, round_id: int) -> list[str]:
-    with db.session() as s:
-        q = _scoped(select(FindingRow.rule).where(FindingRow.round_id == round_id), FindingRow.unit_id, viewer)
-        return sorted(set(s.scalars(q.distinct())))
+    return results.finding_rules(db, round_id, _scope(viewer))
 
 
 # --------------------------------------------------------------------------- 整改清单
@@ -509,26 +384,21 @@ def rectification(
         viewer.require_unit(unit_id)
     today = today or dt.date.today()
     rule_names = _names(db)
-    with db.session() as s:
-        names = dict(s.execute(select(RoundRow.id, RoundRow.name)).all())
-        q = select(RectificationRow, UnitRow.name).outerjoin(UnitRow, UnitRow.unit_id == RectificationRow.unit_id)
-        if unit_id is not None:
-            q = q.where(RectificationRow.unit_id == unit_id)
-        if status:
-            q = q.where(RectificationRow.status == status)
-        q = _scoped(q, RectificationRow.unit_id, viewer).order_by(RectificationRow.unit_id, RectificationRow.id)
-        records = []
-        for r, name in s.execute(q).all():
-            records.append({
-                "id": r.id, "unit_id": r.unit_id, "unit_name": name or "", "rule": r.rule,
-                "rule_name": rule_names.get(r.rule) or r.rule, "subject": r.subject,
-                "status": r.status, "past_deadline": r.status != "fixed" and r.deadline < today,
-                "deadline": r.deadline, "opened_round": names.get(r.opened_round_id, ""),
-                "last_seen_round": names.get(r.last_seen_round_id, ""),
-                "closed_round": names.get(r.closed_round_id, "") if r.closed_round_id else "",
-                "points": r.points, "page": r.page, "page_link": http_url(r.page), "message": r.message,
-                "fix": r.fix,
-            })
+    names = {r.id: r.name for r in rounds_store.list_rounds(db)}
+    items = results.list_rectification_items(db, unit_id, status=status or None, unit_ids=_scope(viewer))
+    units = {uid: u.name for uid, u in results.unit_names(db, {r.unit_id for r in items}).items()}
+    records = []
+    for r in items:
+        records.append({
+            "id": r.id, "unit_id": r.unit_id, "unit_name": units.get(r.unit_id, ""), "rule": r.rule,
+            "rule_name": rule_names.get(r.rule) or r.rule, "subject": r.subject,
+            "status": r.status, "past_deadline": r.status != "fixed" and r.deadline < today,
+            "deadline": r.deadline, "opened_round": names.get(r.opened_round_id, ""),
+            "last_seen_round": names.get(r.last_seen_round_id, ""),
+            "closed_round": names.get(r.closed_round_id, "") if r.closed_round_id else "",
+            "points": r.points, "page": r.page, "page_link": http_url(r.page), "message": r.message,
+            "fix": r.fix,
+        })
     df = pd.DataFrame(records, columns=RECT_COLUMNS)
     if not df.empty:
         order = {"overdue": 0, "open": 1, "fixed": 2}
@@ -572,6 +442,23 @@ def rule_codes(db: Database, round_id: int) -> dict[str, str]:
     return {code: spec.name_zh for code, spec in sorted((getattr(rubric, "rules", None) or {}).items())}
 
 
+def _write_and_rescore(db: Database, round_id: int, write: Any) -> Any:
+    """Run ``write(rubric, rescore)`` (a ``zwgk.app.review`` change) with the round's rubric,
+    re-scoring through the one path; without a loadable rubric the change is saved and
+    :class:`zwgk.app.review.RescoreFailed` says the round still needs re-scoring."""
+    from zwgk.app.review import RescoreFailed
+    from zwgk.dashboard.adapters import load_round_rubric
+
+    rubric = load_round_rubric(db, round_id)
+    if rubric is None:
+        change = write(None, False)
+        raise RescoreFailed(
+            f"cannot load the rubric of round id {round_id}; the change is saved, "
+            "run `zwgk assess` again to re-score", change.record,
+        )
+    return write(rubric, True).record
+
+
 def add_finding_by_hand(
     db: Database,
     viewer: Viewer,
@@ -587,14 +474,14 @@ def add_finding_by_hand(
     """人工添加问题 (evaluators only): stored with who/when/why; rescored through the one path."""
     viewer.require_evaluator("人工添加问题")
     viewer.require_unit(unit_id)
-    from zwgk.assess.handmade import add_by_hand
+    from zwgk.app import review
     from zwgk.dashboard.adapters import load_round_rubric
 
     rubric = load_round_rubric(db, round_id)
     if rubric is None:
         raise ZwgkError(f"cannot load the rubric of round id {round_id}")
-    return add_by_hand(db, round_id, rubric, unit_id=unit_id, rule=rule, url=url, note=note,
-                       by=viewer.username, veto=veto, screenshot=screenshot, rescore=False)
+    return review.add_finding_by_hand(db, round_id, rubric, unit_id=unit_id, rule=rule, url=url, note=note,
+                                      by=viewer.username, veto=veto, screenshot=screenshot).record
 
 
 def review_finding(
@@ -607,10 +494,14 @@ def review_finding(
     decision: str,
     reason: str,
 ) -> results.Review:
-    """Confirm or dismiss a finding (evaluators only; a reason is required)."""
+    """Confirm or dismiss a finding (evaluators only; a reason is required), then re-score the round
+    as ``zwgk review`` does: 整改 items rebuilt, scores and ranks (``zwgk.app.review``)."""
     viewer.require_evaluator("核查问题")
     viewer.require_unit(unit_id)
-    return results.add_review(db, round_id, unit_id, rule, subject, decision, reason, viewer.username)
+    from zwgk.app import review
+
+    return _write_and_rescore(db, round_id, lambda rubric, again: review.review_finding(
+        db, round_id, unit_id, rule, subject, decision, reason, viewer.username, rubric=rubric, rescore=again))
 
 
 def enter_manual_score(
@@ -622,17 +513,18 @@ def enter_manual_score(
     score: float,
     evidence: str = "",
 ) -> None:
-    """Enter an evaluator-scored item 0..100, 办事服务 0..its points (evaluators only)."""
+    """Enter an evaluator-scored item 0..100, 办事服务 0..its points (evaluators only); re-scored."""
     viewer.require_evaluator("录入人工评分")
     viewer.require_unit(unit_id)
+    from zwgk.app import review
+
     limit = manual_item_limit(db, round_id, item)
-    if float(score) > limit:
-        raise ZwgkError(f"{item} 的得分不能超过 {limit:g} 分 / {item} scores at most {limit:g}")
-    results.set_manual_score(db, round_id, unit_id, item, score, evidence, viewer.username)
+    _write_and_rescore(db, round_id, lambda rubric, again: review.enter_manual_score(
+        db, round_id, unit_id, item, score, evidence, viewer.username, limit=limit, rubric=rubric, rescore=again))
 
 
 def rescore(db: Database, viewer: Viewer, round_id: int) -> None:
-    """Re-score and re-rank the round so a review or manual score shows at once (evaluators only)."""
+    """Re-score and re-rank the round (evaluators only): the one path of ``zwgk.app.review``."""
     viewer.require_evaluator("重新计分")
     from zwgk.dashboard.adapters import rescore_round
 
@@ -645,13 +537,8 @@ def rescore(db: Database, viewer: Viewer, round_id: int) -> None:
 def evidence_findings(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> pd.DataFrame:
     """rule, subject, message of a unit's findings in the round (for choosing the evidence to show)."""
     viewer.require_unit(unit_id)
-    with db.session() as s:
-        q = _scoped(
-            select(FindingRow.rule, FindingRow.subject, FindingRow.message, FindingRow.page)
-            .where(FindingRow.round_id == round_id, FindingRow.unit_id == unit_id),
-            FindingRow.unit_id, viewer,
-        ).order_by(FindingRow.rule, FindingRow.subject)
-        rows = s.execute(q).all()
+    found = results.list_findings(db, round_id, unit_id, unit_ids=_scope(viewer))
+    rows = sorted(((f.rule, f.subject, f.message, f.page) for f in found), key=lambda r: (r[0], r[1]))
     return pd.DataFrame(rows, columns=["rule", "subject", "message", "page"])
 
 
@@ -664,18 +551,12 @@ def finding_evidence(
     SQL, so a department never receives another unit's archived pages.
     """
     from zwgk.archive.evidence import collect
-    from zwgk.storage.tables import ArchiveRecordRow
+    from zwgk.storage.archive import count_site_records
 
     viewer.require_unit(unit_id)
-    with db.session() as s:
-        visible = s.scalar(_scoped(
-            select(func.count()).select_from(ArchiveRecordRow)
-            .where(ArchiveRecordRow.round_id == round_id, ArchiveRecordRow.unit_id == unit_id),
-            ArchiveRecordRow.unit_id, viewer,
-        ))
-    if not visible:
+    if not count_site_records(db, round_id, unit_id):
         return None
-    return collect(db, _round_row(db, round_id).name, unit_id, rule, subject)
+    return collect(db, rounds_store.require_round_id(db, round_id).name, unit_id, rule, subject)
 
 
 IPV6_SITE_COLUMNS = ["unit_id", "unit_name", "tier", "kind", "score", "target", "meets_target", "unmeasured",

@@ -409,8 +409,7 @@ def main(argv: list[str] | None = None) -> None:
     url = db_url()
     auth.secret(url)  # create it now, not inside the first login
     db = database()
-    with db.session() as s:  # warm the dummy hash: the first unknown name costs no more than the rest
-        users._dummy_hash(users._stored_cost(s))
+    users.warm_dummy_hash(db)  # the first unknown name costs no more than the rest
     sys.argv = [sys.argv[0]]
     build_app().run(config={**streamlit_config(), "server.address": args.host, "server.port": args.port})
 

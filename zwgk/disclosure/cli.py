@@ -56,19 +56,18 @@ def _rejudge(database, round_name: str | None, unit_id: str) -> None:
     """Judge ``unit_id`` again in ``round_name`` (its stored snapshot, the register as now) and rescore."""
     if not round_name:
         return
-    from zwgk.assess.ranking import rescore_round
-    from zwgk.pipeline.round import evaluate_site, load_prepared
+    from zwgk.app import evaluate_site, load_prepared, rescore
+    from zwgk.monitor.history import probe_history
     from zwgk.storage import rounds as rounds_store
 
-    info = rounds_store.get_round(database, round_name)
-    if info is None:
-        raise ZwgkError(f"no round named {round_name!r}")
-    prepared = load_prepared(database, info.id)
+    info = rounds_store.require_round(database, round_name)
+    # judged as the round judged it: with the monitoring history its rules saw
+    prepared = load_prepared(database, info.id, history=probe_history)
     unit = next((u for u in prepared.units if u.unit_id == unit_id), None)
     if unit is None:
         raise ZwgkError(f"unit {unit_id!r} is not in round {round_name!r}")
     n = evaluate_site(database, prepared, unit, rounds_store.failed_sites(database, info.id))
-    rescore_round(database, info.id, prepared.rubric)
+    rescore(database, info.id, prepared.rubric)  # the one re-score path (整改, scores, ranks)
     console.print(f"重新判定 re-judged {unit_id} in round {round_name}: {n} findings; round rescored")
 
 

@@ -89,9 +89,10 @@ configure()
 
 def _register_monitoring() -> None:
     """Workers also run the monitoring jobs that ``zwgk beat`` sends (zwgk.monitor.tasks)."""
+    from zwgk.distributed.sitework import worker_db
     from zwgk.monitor.tasks import register_tasks
 
-    register_tasks(app)
+    register_tasks(app, worker_db)
 
 
 _register_monitoring()

@@ -64,9 +64,9 @@ def worker(
     ]
     # Import the heavy stages once, before the pool starts (prefork children inherit
     # them), so a worker's first site is not slower than the others.
+    import zwgk.app  # noqa: F401
     import zwgk.crawlers  # noqa: F401
     import zwgk.indicators  # noqa: F401
-    import zwgk.pipeline.round  # noqa: F401
 
     typer.echo(f"zwgk worker: broker {masked(url)}, {served}, pool {pool} × {1 if pool == 'solo' else n}")
     app.worker_main(argv)

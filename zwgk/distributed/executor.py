@@ -25,7 +25,7 @@ import time
 import uuid
 from collections import Counter, deque
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import redis
 
@@ -37,6 +37,7 @@ from zwgk.model import Unit, ZwgkError
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[dict[str, Any]], None]
+T = TypeVar("T")
 _REDIS_ERRORS = (redis.exceptions.RedisError, OSError)
 
 
@@ -49,6 +50,46 @@ class Dispatch:
     task_id: str
     last_life: float
     started: bool = False
+
+
+class CeleryExecutor:
+    """The application layer's executor (``zwgk.app.Executor``) for a round run on Celery workers.
+
+    Workers crawl *and evaluate* each site (``zwgk.app.crawl_and_evaluate_site``);
+    :meth:`crawl` returns the sites they evaluated during this run, so the round's
+    ``finish_round`` evaluates only the rest (a site the coordinator gave up on, or one
+    crawled by an earlier run).  Database steps are retried while the database is briefly
+    locked or unreachable.
+    """
+
+    def __init__(
+        self,
+        broker: str | None = None,
+        *,
+        window: int = 256,
+        poll_interval: float = 1.0,
+        max_failures: int = 3,
+        timings: Timings | None = None,
+    ) -> None:
+        from zwgk.distributed.celery_app import configure
+
+        configure(broker, timings)
+        self.t = timings or Timings.from_env()
+        self.window = window
+        self.poll_interval = poll_interval
+        self.max_failures = max_failures
+
+    def db_step(self, what: str, step: Callable[[], T], db: Any) -> T:
+        return with_db_retry(what, step, self.t.db_retry, db.url)
+
+    def crawl(self, db: Any, prepared: Any, progress: ProgressFn | None) -> dict[str, int]:
+        from zwgk.distributed.celery_app import redis_client
+
+        coordinator = Coordinator(db, prepared, redis_client(), self.t, window=self.window,
+                                  poll_interval=self.poll_interval, max_failures=self.max_failures,
+                                  progress=progress)
+        coordinator.run()
+        return coordinator.evaluated()
 
 
 def run_round_celery(
@@ -65,24 +106,15 @@ def run_round_celery(
     """Run (or resume) round ``opts.name`` on Celery workers; returns the :class:`RoundResult`.
 
     Workers are started separately (``zwgk worker --broker URL``); this
-    process only coordinates.  Killing it loses nothing: run it again and it
-    resumes from the database.
+    process only coordinates (it holds the round's lease; workers need none).
+    Killing it loses nothing: run it again and it resumes from the database.
     """
-    from zwgk.distributed.celery_app import configure, redis_client
-    from zwgk.pipeline.lease import RoundLease
-    from zwgk.pipeline.round import finish_round, prepare_round
+    from zwgk.app import run_round
+    from zwgk.monitor.history import probe_history
 
-    configure(broker, timings)
-    t = timings or Timings.from_env()
-    # The coordinator holds the round's lease; workers are its executors and need none.
-    lease = RoundLease(db, opts.name)
-    with_db_retry("take the round lease", lease.acquire, t.db_retry, db.url)
-    with lease:
-        prepared = with_db_retry("prepare round", lambda: prepare_round(db, opts, progress), t.db_retry, db.url)
-        Coordinator(db, prepared, redis_client(), t, window=window, poll_interval=poll_interval,
-                    max_failures=max_failures, progress=progress).run()
-        lease.ensure()
-        return with_db_retry("finish round", lambda: finish_round(db, prepared, progress), t.db_retry, db.url)
+    executor = CeleryExecutor(broker, window=window, poll_interval=poll_interval,
+                              max_failures=max_failures, timings=timings)
+    return run_round(db, opts, progress, executor=executor, history=probe_history)
 
 
 class Coordinator:
@@ -122,6 +154,7 @@ class Coordinator:
         self.busy_hosts: Counter[str] = Counter()
         self.failures: Counter[str] = Counter()
         self.dispatches = 0
+        self.dispatched: set[str] = set()  # sites sent to a worker in this run
         self.broker_ok = True
 
     # ------------------------------------------------------------ database
@@ -148,6 +181,7 @@ class Coordinator:
             self._broker_down(exc)
             return False
         self.dispatches += 1
+        self.dispatched.add(unit.unit_id)
         host = host_of(unit.site_url)
         self.outstanding[unit.unit_id] = Dispatch(unit, host, task_id, time.monotonic())
         self.busy_hosts[host] += 1
@@ -275,6 +309,14 @@ class Coordinator:
         if self.busy_hosts[d.host] <= 0:
             del self.busy_hosts[d.host]
         self.pending.appendleft(d.unit)
+
+    def evaluated(self) -> dict[str, int]:
+        """Sites a worker of this run crawled and evaluated: unit_id → findings stored."""
+        from zwgk.storage.snapshot import evaluated_sites
+
+        marked = with_db_retry("read evaluated sites", lambda: evaluated_sites(self.db, self.round_id),
+                               self.t.db_retry, self.db.url)
+        return {uid: n for uid, n in marked.items() if uid in self.dispatched}
 
     def run(self) -> None:
         units = self.prepared.units

@@ -1,4 +1,5 @@
-"""One site's work in a worker: crawl it (unless already done), then evaluate it.
+"""One site's work in a worker: crawl it (unless already done), then evaluate it
+(``zwgk.app.crawl_and_evaluate_site``, marked so the coordinator does not evaluate it again).
 
 Idempotent by construction, so running it twice for the same site (a
 redelivered message, a re-dispatch after a lost worker) stores one result:
@@ -82,6 +83,15 @@ def check_database(db: Any, fingerprint: str | None, what: str) -> None:
     )
 
 
+def worker_db(db_fingerprint: str | None, what: str) -> Any:
+    """This worker's database (pooled, shared by its tasks), refusing a job of another one;
+    handed to ``zwgk.monitor.tasks.register_tasks`` for the monitoring tasks."""
+    db = worker_database()
+    if db_fingerprint:
+        check_database(db, db_fingerprint, what)
+    return db
+
+
 def database(url: str) -> Any:
     """One :class:`Database` per URL per worker process (pooled connections)."""
     from zwgk.storage import Database
@@ -96,13 +106,14 @@ def database(url: str) -> Any:
 
 def prepared_round(db: Any, round_id: int) -> Any:
     """The round's rubric, units and settings, loaded once per worker process."""
-    from zwgk.pipeline.round import load_prepared
+    from zwgk.app import load_prepared
+    from zwgk.monitor.history import probe_history
 
     key = (db.url, round_id)
     with _lock:
         prepared = _prepared.get(key)
     if prepared is None:
-        prepared = load_prepared(db, round_id)
+        prepared = load_prepared(db, round_id, history=probe_history)
         with _lock:
             _prepared[key] = prepared
     return prepared
@@ -136,29 +147,8 @@ def with_db_retry(what: str, fn: Callable[[], T], retry_for: float, url: str = "
             delay = min(delay * 2, 5.0)
 
 
-def site_state(db: Any, round_id: int, unit_id: str) -> str | None:
-    from zwgk.storage.tables import RoundSiteRow
-
-    with db.session() as s:
-        row = s.get(RoundSiteRow, (round_id, unit_id))
-        return row.state if row is not None else None
-
-
 def crawl_and_evaluate(db: Any, round_id: int, unit_id: str) -> dict[str, Any]:
     """Crawl ``unit_id`` in round ``round_id`` if not done yet, then store its findings."""
-    from zwgk.crawlers import crawl_round
-    from zwgk.pipeline.round import evaluate_site
-    from zwgk.storage.rounds import failed_sites
+    from zwgk.app import crawl_and_evaluate_site
 
-    prepared = prepared_round(db, round_id)
-    unit = next((u for u in prepared.units if u.unit_id == unit_id), None)
-    if unit is None:
-        raise ZwgkError(f"unit {unit_id!r} is not part of round {prepared.info.name!r} in {db.url}")
-    crawled_now = False
-    if site_state(db, round_id, unit_id) not in DONE_STATES:
-        crawl_round(db, round_id, [unit], prepared.settings, prepared.rubric.column_vocabulary(prepared.settings.column_match_cutoff))
-        crawled_now = True
-    state = site_state(db, round_id, unit_id)
-    failed = {k: v for k, v in failed_sites(db, round_id).items() if k == unit_id} if state == "failed" else {}
-    findings = evaluate_site(db, prepared, unit, failed)
-    return {"unit_id": unit_id, "state": state, "crawled": crawled_now, "findings": findings}
+    return crawl_and_evaluate_site(db, prepared_round(db, round_id), unit_id)

@@ -6,8 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-
 
 @dataclass(slots=True)
 class RoundStatus:
@@ -34,18 +32,12 @@ def round_status(db: Any, name: str) -> RoundStatus:
     """Counts by crawl state, pages stored, the sites being crawled and the failed ones."""
     from zwgk.storage import rounds as rounds_store
     from zwgk.storage.leases import get_round_lease
-    from zwgk.storage.tables import PageRow, RoundSiteRow
+    from zwgk.storage.snapshot import round_page_count, sites_crawling
 
     info = rounds_store.require_round(db, name)
     states = rounds_store.site_state_counts(db, info.id)
-    with db.session() as s:
-        pages = s.scalar(select(func.count()).select_from(PageRow).where(PageRow.round_id == info.id)) or 0
-        rows = s.execute(
-            select(RoundSiteRow.unit_id, RoundSiteRow.site_url, RoundSiteRow.started_at, RoundSiteRow.attempts)
-            .where(RoundSiteRow.round_id == info.id, RoundSiteRow.state == "crawling")
-            .order_by(RoundSiteRow.started_at)
-        ).all()
-    crawling = [{"unit_id": u, "site_url": url, "started_at": st, "attempts": a} for u, url, st, a in rows]
+    pages = round_page_count(db, info.id)
+    crawling = sites_crawling(db, info.id)
     return RoundStatus(
         name=info.name,
         round_id=info.id,

@@ -208,14 +208,9 @@ class Notifier:
 
 
 def _names(db: Database, unit_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
-    from sqlalchemy import select
+    from zwgk.storage.registry import list_units
 
-    from zwgk.storage.tables import UnitRow
-
-    ids = list(set(unit_ids))
-    with db.session() as s:
-        rows = s.execute(select(UnitRow.unit_id, UnitRow.name, UnitRow.site_url).where(UnitRow.unit_id.in_(ids))).all()
-    return {u: (n, url) for u, n, url in rows}
+    return {u.unit_id: (u.name, u.site_url) for u in list_units(db, set(unit_ids))}
 
 
 _ERROR_ZH = {

@@ -27,8 +27,6 @@ from zwgk.model import Tier, ZwgkError
 from zwgk.storage import Database
 
 AVAILABILITY_FLOOR = 0.95  # the veto line: ≥5% failed visits
-CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
-CJK_FONT_INDEX = 2  # the Simplified Chinese face of the collection
 
 _RULE_ZH = {
     "AVAIL-DOWN": "站点无法访问",
@@ -196,15 +194,12 @@ def bulletin_data(db: Database, quarter: str, round_name: str | None = None) -> 
             in_quarter = [r for r in _rounds_in(db, start, end)]
             baseline = in_quarter[0] if len(in_quarter) > 1 else None
         if baseline is not None and baseline.id != latest.id:
-            try:
-                from zwgk.assess.ranking import most_improved
+            from zwgk.assess.ranking import most_improved
 
-                for d in most_improved(db, latest.id, baseline.id, n=5):
-                    data.improved.append(
-                        {"unit_id": d.unit_id, "name": d.unit_name, "tier": d.tier, "from": d.score_a, "to": d.score_b, "delta": d.delta}
-                    )
-            except ImportError:
-                pass
+            for d in most_improved(db, latest.id, baseline.id, n=5):
+                data.improved.append(
+                    {"unit_id": d.unit_id, "name": d.unit_name, "tier": d.tier, "from": d.score_a, "to": d.score_b, "delta": d.delta}
+                )
 
     for a in data.availability:
         if a.availability is not None and a.availability < AVAILABILITY_FLOOR:
@@ -252,26 +247,12 @@ def round_label(data: BulletinData) -> str:
 
 
 def _cjk_pdf(title: str):
-    """An FPDF with a first page and the CJK font as ``cjk`` (regular and bold: tables need bold)."""
-    try:  # reuse the exports' font search (Noto, WenQuanYi, ZWGK_CJK_FONT) when present
-        from zwgk.assess.pdf import FAMILY, new_pdf
+    """An FPDF with a first page and the CJK font as ``cjk`` (regular and bold): the exports'
+    one PDF setup (``zwgk.assess.pdf.new_pdf``: its font search, ZWGK_CJK_FONT, the bundled font)."""
+    from zwgk.assess.pdf import new_pdf
 
-        if FAMILY == "cjk":
-            pdf = new_pdf(title)
-            pdf.set_font("cjk", size=11)
-            return pdf
-    except ImportError:
-        pass
-    from fpdf import FPDF
-
-    if not CJK_FONT.exists():
-        raise ZwgkError(f"CJK font {CJK_FONT} is missing: install the Debian package fonts-noto-cjk")
-    pdf = FPDF(format="A4")
-    for style in ("", "B"):
-        pdf.add_font("cjk", style=style, fname=str(CJK_FONT), collection_font_number=CJK_FONT_INDEX)
+    pdf = new_pdf(title)
     pdf.set_font("cjk", size=11)
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_page()
     return pdf
 
 

@@ -1,8 +1,10 @@
 """The monitoring history a round's rules see (``SiteSnapshot.history``).
 
-The pipeline calls :func:`probe_history` for each site; AVAIL-DOWN reads the
-last 7 days of it and FRESH-HOME the last 14 (the rubric's windows), so the
-window returned is the longest of the two rules' windows, 14 days by default.
+Every entry point that runs a round (``zwgk assess``, the Celery worker, the scheduled
+rounds) passes :func:`probe_history` to ``zwgk.app.run_round`` as ``history=``; the
+application layer never imports the monitor.  AVAIL-DOWN reads the last 7 days of it and
+FRESH-HOME the last 14 (the rubric's windows), so the window returned is the longest of
+the two rules' windows, 14 days by default.
 """
 
 from __future__ import annotations

@@ -24,29 +24,11 @@ _TODAY_MARKERS = ("今天是", "今日", "当前日期", "现在是")
 
 
 def decode(body: bytes, content_type: str = "") -> str:
-    """Header charset → ``<meta>`` charset → UTF-8 → gb18030 (reuses the crawler's decoder if present)."""
-    try:
-        from zwgk.crawlers.decode import decode_body
+    """The page's text by the crawler's one decoder (``zwgk.crawlers.decode``: header charset,
+    ``<meta>``, BOM, detection, GB18030 for GB2312/GBK)."""
+    from zwgk.crawlers.decode import decode_body
 
-        return decode_body(body, content_type)[0]
-    except ImportError:
-        pass
-    m = re.search(r"charset=([\w\-]+)", content_type or "", re.I) or re.search(
-        rb"<meta[^>]+charset=[\"']?([\w\-]+)", body[:4096], re.I
-    )
-    names = []
-    if m:
-        name = m.group(1)
-        names.append(name.decode() if isinstance(name, bytes) else name)
-    names += ["utf-8", "gb18030"]
-    for name in names:
-        if name.lower().replace("-", "") in ("gb2312", "gbk"):
-            name = "gb18030"
-        try:
-            return body.decode(name)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return body.decode("utf-8", errors="replace")
+    return decode_body(body, content_type)[0]
 
 
 def _dates_in(text: str, today: dt.date) -> list[dt.date]:

@@ -115,21 +115,9 @@ def probe_units(units: Iterable[Unit], settings: ProbeSettings, clock: Clock | N
 
 def registered_units(db: Database, unit_ids: Iterable[str] | None = None) -> list[Unit]:
     """The registry's units (optionally only ``unit_ids``), in unit_id order."""
-    try:
-        from zwgk.storage.registry import list_units
-    except ImportError:  # registry storage not available: read the table directly
-        from sqlalchemy import select
+    from zwgk.storage.registry import list_units
 
-        from zwgk.storage.tables import UnitRow
-
-        with db.session() as s:
-            rows = s.scalars(select(UnitRow).order_by(UnitRow.unit_id)).all()
-            units = [
-                Unit(r.unit_id, r.name, r.tier, r.kind, r.site_url, r.region, r.parent_id, r.site_code, r.has_services)
-                for r in rows
-            ]
-    else:
-        units = list_units(db)
+    units = list_units(db)
     if unit_ids is not None:
         wanted = set(unit_ids)
         units = [u for u in units if u.unit_id in wanted]

@@ -283,8 +283,9 @@ def round_job(db: Database, config: MonitorConfig, kind: str, due: dt.datetime, 
     The round reads the probes preceding its as-of date (AVAIL-DOWN, FRESH-HOME).
     Re-running the same job resumes the round instead of starting another.
     """
+    from zwgk.app import RoundOptions, run_round
     from zwgk.monitor.alerts import check_vetoes
-    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.monitor.history import probe_history
 
     if kind not in ("monthly", "annual"):
         raise ZwgkError(f"round kind {kind!r}: choose monthly or annual")
@@ -297,7 +298,7 @@ def round_job(db: Database, config: MonitorConfig, kind: str, due: dt.datetime, 
         allow_private=config.allow_private,
         crawl=dict(config.crawl),
     )
-    result = run_round(db, opts)
+    result = run_round(db, opts, history=probe_history)
     if notifier is not None:
         check_vetoes(db, result.round_id, notifier, clock.now())
     return {"round": result.name, "units": result.units, "findings": result.findings}

@@ -1,6 +1,6 @@
 """The monitoring cycle as Celery tasks, for provinces running the Celery executor.
 
-``register_tasks(app)`` adds the four tasks that :func:`~zwgk.monitor.schedule.beat_schedule`
+``register_tasks(app, worker_db)`` adds the four tasks that :func:`~zwgk.monitor.schedule.beat_schedule`
 names; ``zwgk beat`` sends them and every ``zwgk worker`` runs them.  In Python::
 
     from zwgk.distributed.celery_app import app
@@ -11,8 +11,10 @@ names; ``zwgk beat`` sends them and every ``zwgk worker`` runs them.  In Python:
 Messages carry no database URL (and so no password): a task runs on the database of
 the worker's own configuration (``zwgk worker --db``, ``ZWGK_DB``), through the
 worker process's one connection pool, so a task never leaves connections behind.
-A message naming another database (``db_fingerprint``) is refused.  The job bodies
-are the same functions the in-process scheduler runs.
+A message naming another database (``db_fingerprint``) is refused.  The worker's
+database opener is handed in by the Celery app (``zwgk.distributed``), so the monitor does
+not import the executor that runs it.  The job bodies are the same functions the
+in-process scheduler runs.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from zwgk.monitor.clock import SystemClock
 from zwgk.monitor.schedule import (
@@ -61,16 +63,6 @@ def _notifier(alerts_config: str | None):
     return Notifier(load_alert_config(alerts_config))
 
 
-def worker_db(db_fingerprint: str | None, what: str) -> Any:
-    """This worker's database (pooled, shared by its tasks), refusing a job of another one."""
-    from zwgk.distributed.sitework import check_database, worker_database
-
-    db = worker_database()
-    if db_fingerprint:
-        check_database(db, db_fingerprint, what)
-    return db
-
-
 def due_time(given: str | None, now: dt.datetime, schedule: Any, lookback: dt.timedelta, job: str) -> dt.datetime:
     """The due time a scheduled run belongs to: ``given``, else the latest due time ≤ now.
 
@@ -85,8 +77,12 @@ def due_time(given: str | None, now: dt.datetime, schedule: Any, lookback: dt.ti
     return due
 
 
-def register_tasks(app: Any) -> dict[str, Any]:
-    """Register the monitoring tasks on a Celery ``app``; returns them by name."""
+def register_tasks(app: Any, worker_db: Callable[[str | None, str], Any]) -> dict[str, Any]:
+    """Register the monitoring tasks on a Celery ``app``; returns them by name.
+
+    ``worker_db(db_fingerprint, what)``: the worker's database (pooled, shared by its
+    tasks), refusing a job of another one (``zwgk.distributed.sitework.worker_db``).
+    """
 
     @app.task(name="zwgk.monitor.probe_pass", ignore_result=True)
     def probe_pass(db_fingerprint: str | None = None, alerts_config: str | None = None, **kw: Any) -> dict[str, int]:

@@ -1,19 +1,31 @@
-"""``zwgk assess`` (run a round) and ``zwgk demo`` (the whole path, offline)."""
+"""``zwgk assess`` (run a round) and ``zwgk demo`` (the whole path, offline).
+
+Both run the round through the application layer (``zwgk.app``).  Which executors exist
+(``--executor local|celery``) and which monitoring history the rules see are handed in by
+the root command (``zwgk.cli`` → :func:`register`), so this package imports neither
+``zwgk.distributed`` nor ``zwgk.monitor``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from zwgk.model import ZwgkError
+from zwgk.pipeline.display import RoundProgress, print_ranking, report_round  # noqa: F401 (public here too)
 
 console = Console()
+_services: Any = None  # () -> zwgk.app.RoundServices, set by register()
+
+
+def _round_services() -> Any:
+    from zwgk.app import RoundServices
+
+    return _services() if _services is not None else RoundServices()
 
 
 def parse_date(value: str | None, option: str = "--as-of") -> dt.date:
@@ -23,108 +35,6 @@ def parse_date(value: str | None, option: str = "--as-of") -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ZwgkError(f"{option} {value!r} is not a date; write it as YYYY-MM-DD") from None
-
-
-class RoundProgress:
-    """A rich progress display fed by the pipeline's and crawler's events."""
-
-    def __init__(self, console: Console, enabled: bool = True):
-        self.console = console
-        self.enabled = enabled
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[detail]}"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            disable=not enabled,
-            transient=False,
-        )
-        self.tasks: dict[str, Any] = {}
-        self.pages = 0
-        self.failed = 0
-        self.in_flight = 0
-        self.started: float | None = None  # monotonic time of the first page
-
-    def __enter__(self) -> "RoundProgress":
-        self.progress.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.progress.__exit__(*exc)
-
-    def _task(self, key: str, label: str, total: int | None) -> Any:
-        if key not in self.tasks:
-            self.tasks[key] = self.progress.add_task(label, total=total, detail="")
-        return self.tasks[key]
-
-    def __call__(self, event: dict[str, Any]) -> None:
-        stage = event.get("stage") or event.get("event")
-        if stage == "crawl":
-            self._task("crawl", "抓取 crawl", event.get("total"))
-        elif stage == "evaluate":
-            self._task("eval", "评估 evaluate", event.get("total"))
-        elif stage == "evaluated":
-            self.progress.advance(self._task("eval", "评估 evaluate", None))
-        elif stage == "site_start":
-            self.in_flight = int(event.get("in_flight") or self.in_flight + 1)
-            self._detail()
-        elif stage in ("site_done", "site_failed", "site_skipped"):
-            task = self._task("crawl", "抓取 crawl", event.get("total"))
-            if stage == "site_failed":
-                self.failed += 1
-            if "in_flight" in event:
-                self.in_flight = int(event["in_flight"])
-            self.progress.advance(task)
-            self._detail()
-        elif stage == "page":
-            if self.started is None:
-                self.started = time.monotonic()
-            self.pages += 1
-            if self.pages % 25 == 0:
-                self._detail()
-        elif stage == "round" and event.get("resumed"):
-            self.console.print(f"[yellow]继续未完成的轮次 resuming round {event['round']}[/]")
-
-    def _detail(self) -> None:
-        if "crawl" in self.tasks:
-            elapsed = time.monotonic() - self.started if self.started is not None else 0.0
-            rate = f"{self.pages / elapsed:.0f}" if elapsed > 1 else "-"
-            self.progress.update(
-                self.tasks["crawl"],
-                detail=f"在抓 in flight {self.in_flight}  失败 failed {self.failed}  页面 pages {self.pages} ({rate}/s)",
-            )
-
-
-def print_ranking(scores: list[Any], title: str, limit: int | None = None) -> None:
-    from rich.table import Table
-
-    table = Table(title=title, show_lines=False)
-    for col in ("名次", "单位", "层级", "类型", "得分", "结论", "绩效折算"):
-        table.add_column(col)
-    ordered = sorted(
-        scores,
-        key=lambda s: (s.tier, s.kind, s.rank if s.rank is not None else 10**9, s.unit_id),
-    )
-    for s in ordered[: limit or None]:
-        if not s.measured:
-            verdict = f"未测评 ({s.reason})"
-        elif s.veto:
-            verdict = "[red]单项否决[/]"
-        else:
-            verdict = "[green]合格[/]" if s.passed else "[red]不合格[/]"
-        table.add_row(
-            str(s.rank) if s.rank is not None else "-",
-            s.unit_name,
-            s.tier,
-            "门户" if s.kind == "portal" else "部门",
-            f"{s.score:.1f}" if s.score is not None else "-",
-            verdict,
-            f"{s.weighted:.2f}" if s.weighted is not None else "-",
-        )
-    console.print(table)
 
 
 def assess(
@@ -156,7 +66,7 @@ def assess(
     extracts the pages behind a finding, and `--from-archive 2026-Q4 --round 2026-Q4-rejudged`
     judges the same evidence again with the current rules.
     """
-    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.app import RoundOptions, run_round, run_round_from_archive
     from zwgk.storage import Database
 
     database = Database.open(db)
@@ -194,8 +104,9 @@ def assess(
         unit_ids=list(unit) if unit else None,
         crawl=crawl,
     )
-    if executor not in ("local", "celery"):
-        raise ZwgkError(f"--executor {executor!r}: choose local or celery")
+    services = _round_services()
+    if executor not in services.executors:
+        raise ZwgkError(f"--executor {executor!r}: choose {' or '.join(services.executors)}")
     if from_archive is not None:
         from zwgk.storage.rounds import require_round
 
@@ -203,28 +114,11 @@ def assess(
             opts.as_of = require_round(database, from_archive).as_of
     with RoundProgress(console, enabled=not quiet) as progress:
         if from_archive is not None:
-            from zwgk.archive.rejudge import run_round_from_archive
-
-            result = run_round_from_archive(database, opts, from_archive, progress=progress)
-        elif executor == "celery":
-            from zwgk.distributed.executor import run_round_celery
-
-            result = run_round_celery(database, opts, progress=progress, broker=broker)
+            result = run_round_from_archive(database, opts, from_archive, progress=progress, history=services.history)
         else:
-            result = run_round(database, opts, progress=progress)
-    report_round(result, database.url)
-
-
-def report_round(result: Any, db_url: str) -> None:
-    if result.registry_report is not None and getattr(result.registry_report, "errors", None):
-        console.print(f"[yellow]名录中有 {len(result.registry_report.errors)} 行无法使用 (see `zwgk registry check`)[/]")
-    print_ranking(result.scores, title=f"轮次 {result.name} 排名 ranking")
-    console.print(
-        f"单位 units {result.units}, 已测评 measured {result.crawled}, 未测评 not measured {len(result.failed)}, "
-        f"问题 findings {result.findings}.  数据库 database: {db_url}"
-    )
-    for unit_id, reason in sorted(result.failed.items()):
-        console.print(f"  [yellow]未测评[/] {unit_id}: {reason}")
+            result = run_round(database, opts, progress, executor=services.executor(executor, broker),
+                               history=services.history)
+    report_round(result, database.url, console)
 
 
 def demo(
@@ -243,9 +137,15 @@ def demo(
     """
     from zwgk.pipeline.demo import run_demo
 
-    run_demo(sites=sites, seed=seed, as_of=parse_date(as_of), out=out, db_url=db, open_dashboard=dashboard, port=port, console=console)
+    run_demo(sites=sites, seed=seed, as_of=parse_date(as_of), out=out, db_url=db, open_dashboard=dashboard, port=port,
+             console=console, history=_round_services().history)
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, services: Any = None) -> None:
+    """Add ``zwgk assess`` and ``zwgk demo``; ``services`` (``() -> zwgk.app.RoundServices``,
+    called when a round runs): the executors and monitoring history the root command
+    provides (default: in-process, no monitoring history)."""
+    global _services
+    _services = services
     app.command("assess")(assess)
     app.command("demo")(demo)

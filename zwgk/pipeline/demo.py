@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -31,10 +32,12 @@ def run_demo(
     open_dashboard: bool,
     port: int,
     console: Console,
+    history: Any = None,
 ) -> None:
+    """``history``: the monitoring history the round's rules see (``zwgk.app.History``)."""
+    from zwgk.app import RoundOptions, run_round
     from zwgk.assess.exports import export_findings, export_rectification, export_scores
-    from zwgk.pipeline.cli import RoundProgress, report_round
-    from zwgk.pipeline.round import RoundOptions, run_round
+    from zwgk.pipeline.display import RoundProgress, report_round
     from zwgk.sitefarm import FarmConfig, running_farm
     from zwgk.storage import rounds as rounds_store
 
@@ -60,8 +63,8 @@ def run_demo(
             allow_private=True,  # the farm lives on loopback
         )
         with RoundProgress(console) as progress:
-            result = run_round(database, opts, progress=progress)
-        report_round(result, database.url)
+            result = run_round(database, opts, progress=progress, history=history)
+        report_round(result, database.url, console)
         console.print(f"用时 round took {time.monotonic() - started:.1f} s")
 
         exports = {

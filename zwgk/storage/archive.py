@@ -193,3 +193,14 @@ def count_round_records(db: Database, round_id: int) -> int:
 
     with db.session() as s:
         return int(s.scalar(select(func.count()).select_from(ArchiveRecordRow).where(ArchiveRecordRow.round_id == round_id)) or 0)
+
+
+def count_site_records(db: Database, round_id: int, unit_id: str) -> int:
+    """How many archive records one site of the round has (0: nothing archived for it)."""
+    from sqlalchemy import func
+
+    with db.session() as s:
+        return int(s.scalar(
+            select(func.count()).select_from(ArchiveRecordRow)
+            .where(ArchiveRecordRow.round_id == round_id, ArchiveRecordRow.unit_id == unit_id)
+        ) or 0)

@@ -14,11 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, func, select
 
-from zwgk.model import Finding, Unit, UnitScore, ZwgkError, check_weight, finding_in_force, is_review_candidate
+from zwgk.model import (
+    Finding,
+    Unit,
+    UnitScore,
+    ZwgkError,
+    check_weight,
+    finding_in_force,
+    is_review_candidate,
+    score_sort_key,
+)
 from zwgk.storage.db import Database
 from zwgk.storage.tables import (
     FindingRow,
@@ -26,6 +35,7 @@ from zwgk.storage.tables import (
     ManualScoreRow,
     RectificationRow,
     ReviewRow,
+    RoundRow,
     RoundSiteRow,
     ScoreRow,
     UnitRow,
@@ -277,19 +287,28 @@ def list_findings(
     unit_id: str | None = None,
     rule: str | None = None,
     include_dismissed: bool = True,
+    *,
+    unit_ids: Collection[str] | None = None,
+    severity: str | None = None,
 ) -> list[FindingView]:
-    """Findings of a round (optionally one unit / one rule) with their review in force.
+    """Findings of a round (optionally one unit / one rule / one severity) with their review in force.
 
-    Ordered by unit, rule, subject so every export lists them the same way.
+    ``unit_ids`` limits them to those units in SQL (a department's scope: other units'
+    rows never leave the database).  Ordered by unit, rule, subject so every export lists
+    them the same way.
     """
     with db.session() as s:
         q = select(FindingRow).where(FindingRow.round_id == round_id)
         if unit_id is not None:
             q = q.where(FindingRow.unit_id == unit_id)
+        if unit_ids is not None:
+            q = q.where(FindingRow.unit_id.in_(list(unit_ids)))
         if rule is not None:
             q = q.where(FindingRow.rule == rule)
+        if severity is not None:
+            q = q.where(FindingRow.severity == severity)
         rows = s.scalars(q.order_by(FindingRow.unit_id, FindingRow.rule, FindingRow.subject, FindingRow.id)).all()
-        reviews = _reviews_in_force(s, round_id, unit_id)
+        reviews = _reviews_in_force(s, round_id, unit_id, unit_ids)
     out: list[FindingView] = []
     for r in rows:
         rv = reviews.get((r.unit_id, r.rule, r.subject))
@@ -348,10 +367,16 @@ def _review(r: ReviewRow) -> Review:
     return Review(r.id, r.round_id, r.unit_id, r.rule, r.subject, r.decision, r.reason, r.reviewer, r.at)
 
 
-def _reviews_in_force(s, round_id: int, unit_id: str | None = None) -> dict[tuple[str, str, str], ReviewRow]:
+def _reviews_in_force(
+    s: Any, round_id: int, unit_id: str | None = None, unit_ids: Collection[str] | None = None
+) -> dict[tuple[str, str, str], ReviewRow]:
+    """The review in force per finding key: the newest (by time, then id).  The only place
+    that decides it; ``FindingView.in_force`` (``model.finding_in_force``) builds on it."""
     q = select(ReviewRow).where(ReviewRow.round_id == round_id)
     if unit_id is not None:
         q = q.where(ReviewRow.unit_id == unit_id)
+    if unit_ids is not None:
+        q = q.where(ReviewRow.unit_id.in_(list(unit_ids)))
     newest: dict[tuple[str, str, str], ReviewRow] = {}
     for r in s.scalars(q.order_by(ReviewRow.at, ReviewRow.id)).all():
         newest[(r.unit_id, r.rule, r.subject)] = r  # later rows overwrite: newest wins
@@ -483,11 +508,14 @@ def set_manual_score(
             row.score, row.evidence, row.entered_by, row.at = value, evidence or "", entered_by or "", utcnow()
 
 
-def manual_scores(db: Database, round_id: int) -> dict[str, dict[str, ManualScore]]:
-    """unit_id → item → ManualScore for the round."""
+def manual_scores(db: Database, round_id: int, unit_id: str | None = None) -> dict[str, dict[str, ManualScore]]:
+    """unit_id → item → ManualScore for the round (one unit's with ``unit_id``)."""
     out: dict[str, dict[str, ManualScore]] = {}
     with db.session() as s:
-        for r in s.scalars(select(ManualScoreRow).where(ManualScoreRow.round_id == round_id)).all():
+        q = select(ManualScoreRow).where(ManualScoreRow.round_id == round_id)
+        if unit_id is not None:
+            q = q.where(ManualScoreRow.unit_id == unit_id)
+        for r in s.scalars(q.order_by(ManualScoreRow.unit_id, ManualScoreRow.item)).all():
             out.setdefault(r.unit_id, {})[r.item] = ManualScore(r.unit_id, r.item, r.score, r.evidence, r.entered_by, r.at)
     return out
 
@@ -546,30 +574,17 @@ def _unit_score(r: ScoreRow) -> UnitScore:
     )
 
 
-# Display order of tiers and kinds, used by every ranking listing.
-TIER_ORDER = {"部委": 0, "省": 1, "市": 2, "县": 3, "乡": 4}
-KIND_ORDER = {"portal": 0, "department": 1}
-
-
-def score_sort_key(sc: UnitScore) -> tuple:
-    """Tier, kind, then ranked units by rank, then unranked (not measured) ones; unit_id breaks ties."""
-    return (
-        TIER_ORDER.get(sc.tier, 9),
-        sc.tier,
-        KIND_ORDER.get(sc.kind, 9),
-        sc.kind,
-        sc.rank is None,
-        sc.rank or 0,
-        sc.unit_id,
-    )
-
-
-def list_scores(db: Database, round_id: int, tier: str | None = None) -> list[UnitScore]:
-    """Scores of a round, in ranking order (tier, kind, rank; not measured last)."""
+def list_scores(
+    db: Database, round_id: int, tier: str | None = None, *, unit_ids: Collection[str] | None = None
+) -> list[UnitScore]:
+    """Scores of a round, in ranking order (tier, kind, rank; not measured last); ``unit_ids``
+    limits them to those units in SQL."""
     with db.session() as s:
         q = select(ScoreRow).where(ScoreRow.round_id == round_id)
         if tier is not None:
             q = q.where(ScoreRow.tier == tier)
+        if unit_ids is not None:
+            q = q.where(ScoreRow.unit_id.in_(list(unit_ids)))
         scores = [_unit_score(r) for r in s.scalars(q).all()]
     return sorted(scores, key=score_sort_key)
 
@@ -688,12 +703,15 @@ def list_rectification_items(
     *,
     status: str | Iterable[str] | None = None,
     opened_round_id: int | None = None,
+    unit_ids: Collection[str] | None = None,
 ) -> list[RectificationView]:
-    """Stored 整改 items (all rounds), optionally filtered; by unit, id."""
+    """Stored 整改 items (all rounds), optionally filtered (``unit_ids``: in SQL); by unit, id."""
     with db.session() as s:
         q = select(RectificationRow)
         if unit_id is not None:
             q = q.where(RectificationRow.unit_id == unit_id)
+        if unit_ids is not None:
+            q = q.where(RectificationRow.unit_id.in_(list(unit_ids)))
         if status is not None:
             statuses = [status] if isinstance(status, str) else list(status)
             q = q.where(RectificationRow.status.in_(statuses))
@@ -756,3 +774,84 @@ def delete_rectification_items(db: Database, ids: Iterable[int]) -> int:
     with db.session() as s:
         res = s.execute(delete(RectificationRow).where(RectificationRow.id.in_(ids)))
         return res.rowcount or 0
+
+
+# --------------------------------------------------------------------------- summaries across rounds
+
+
+@dataclass(frozen=True, slots=True)
+class RoundSummary:
+    """One round's totals over a set of units (the dashboard's trend chart)."""
+
+    round_id: int
+    round: str
+    as_of: dt.date
+    units: int
+    measured: int
+    mean_score: float | None
+    passed: int
+    vetoes: int
+
+
+def round_summaries(db: Database, unit_ids: Collection[str] | None = None) -> list[RoundSummary]:
+    """Per round with scores (oldest first): units, measured, mean score, passed, vetoes —
+    aggregated in SQL over ``unit_ids`` (all units when None)."""
+    measured = ScoreRow.measured.is_(True)
+    q = select(
+        RoundRow.id, RoundRow.name, RoundRow.as_of,
+        func.count(ScoreRow.unit_id),
+        func.sum(case((measured, 1), else_=0)),
+        func.avg(case((measured, ScoreRow.score), else_=None)),
+        func.sum(case((measured & ScoreRow.passed.is_(True), 1), else_=0)),
+        func.sum(case((measured & ScoreRow.veto.is_(True), 1), else_=0)),
+    ).join(ScoreRow, ScoreRow.round_id == RoundRow.id)
+    if unit_ids is not None:
+        q = q.where(ScoreRow.unit_id.in_(list(unit_ids)))
+    q = q.group_by(RoundRow.id, RoundRow.name, RoundRow.as_of).order_by(RoundRow.as_of, RoundRow.id)
+    with db.session() as s:
+        rows = s.execute(q).all()
+    return [RoundSummary(rid, name, as_of, int(n or 0), int(m or 0), None if avg is None else float(avg),
+                         int(p or 0), int(v or 0)) for rid, name, as_of, n, m, avg, p, v in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreHistory:
+    """A unit's score in one round (its history across rounds)."""
+
+    round: str
+    as_of: dt.date
+    score: float | None
+    rank: int | None
+    passed: bool
+    veto: bool
+    measured: bool
+
+
+def unit_score_history(db: Database, unit_id: str) -> list[ScoreHistory]:
+    """The unit's score in every round that scored it, oldest first."""
+    with db.session() as s:
+        rows = s.execute(
+            select(RoundRow.name, RoundRow.as_of, ScoreRow.score, ScoreRow.rank, ScoreRow.passed, ScoreRow.veto,
+                   ScoreRow.measured)
+            .join(RoundRow, RoundRow.id == ScoreRow.round_id)
+            .where(ScoreRow.unit_id == unit_id)
+            .order_by(RoundRow.as_of, RoundRow.id)
+        ).all()
+    return [ScoreHistory(*row) for row in rows]
+
+
+def round_unit_ids_scored(db: Database, round_id: int) -> set[str]:
+    """Units of a round: those with a score or a site in it."""
+    with db.session() as s:
+        scored = set(s.scalars(select(ScoreRow.unit_id).where(ScoreRow.round_id == round_id)))
+        sites = set(s.scalars(select(RoundSiteRow.unit_id).where(RoundSiteRow.round_id == round_id)))
+    return scored | sites
+
+
+def finding_rules(db: Database, round_id: int, unit_ids: Collection[str] | None = None) -> list[str]:
+    """The rule codes with findings in the round (over ``unit_ids``), sorted."""
+    q = select(FindingRow.rule).where(FindingRow.round_id == round_id)
+    if unit_ids is not None:
+        q = q.where(FindingRow.unit_id.in_(list(unit_ids)))
+    with db.session() as s:
+        return sorted(set(s.scalars(q.distinct())))

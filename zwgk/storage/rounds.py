@@ -68,12 +68,42 @@ def get_round_by_id(db: Database, round_id: int) -> RoundInfo | None:
         return _info(row) if row else None
 
 
+class RoundNotFound(ZwgkError):
+    """The one "round not found" error (by name: it lists the rounds that exist)."""
+
+    @classmethod
+    def by_id(cls, db: Database, round_id: int) -> RoundNotFound:
+        return cls(f"round id {round_id} does not exist in {db.url}")
+
+
+def require_round_id(db: Database, round_id: int) -> RoundInfo:
+    """The round with id ``round_id``, or :class:`RoundNotFound`."""
+    info = get_round_by_id(db, round_id)
+    if info is None:
+        raise RoundNotFound.by_id(db, round_id)
+    return info
+
+
+def previous_round_id(db: Database, round_id: int) -> int | None:
+    """The round's linked previous round, else the one before it by as-of date (then id)."""
+    info = require_round_id(db, round_id)
+    if info.previous_round_id:
+        return info.previous_round_id
+    with db.session() as s:
+        return s.scalar(
+            select(RoundRow.id)
+            .where((RoundRow.as_of < info.as_of) | ((RoundRow.as_of == info.as_of) & (RoundRow.id < info.id)))
+            .order_by(RoundRow.as_of.desc(), RoundRow.id.desc())
+            .limit(1)
+        )
+
+
 def require_round(db: Database, name: str) -> RoundInfo:
     """The round called ``name``, or an error listing the rounds that exist."""
     info = get_round(db, name)
     if info is None:
         known = ", ".join(r.name for r in list_rounds(db)) or "none yet (run `zwgk assess`)"
-        raise ZwgkError(f"no round named {name!r} in {db.url}; known rounds: {known}")
+        raise RoundNotFound(f"no round named {name!r} in {db.url}; known rounds: {known}")
     return info
 
 
@@ -184,7 +214,7 @@ def set_round_status(db: Database, round_id: int, status: str) -> None:
     with db.session() as s:
         row = s.get(RoundRow, round_id)
         if row is None:
-            raise ZwgkError(f"round id {round_id} does not exist")
+            raise RoundNotFound.by_id(db, round_id)
         row.status = status
         if status in ("done", "failed"):
             row.finished_at = utcnow()

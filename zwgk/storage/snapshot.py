@@ -69,6 +69,7 @@ def begin_site(db: Database, round_id: int, unit_id: str, site_url: str) -> None
         row.attempts = (row.attempts or 0) + 1
         row.started_at = utcnow()
         row.finished_at = None
+        row.stats = _without_evaluation(row.stats)
 
 
 def _page_values(page: Page) -> dict[str, Any]:
@@ -209,6 +210,56 @@ def site_states(db: Database, round_id: int) -> dict[str, str]:
         return {unit_id: state for unit_id, state in rows}
 
 
+def site_state(db: Database, round_id: int, unit_id: str) -> str | None:
+    """One site's crawl state in the round, or None when the unit is not part of it."""
+    with db.session() as s:
+        row = s.get(RoundSiteRow, (round_id, unit_id))
+        return row.state if row is not None else None
+
+
+# A site evaluated where it was crawled (a Celery worker) carries ``stats["evaluated"]`` =
+# the number of findings stored, so the coordinator does not evaluate it a second time.
+# Crawling the site again (``begin_site``) or resetting it clears the mark.
+_EVALUATED = "evaluated"
+
+
+def _without_evaluation(stats: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (stats or {}).items() if k != _EVALUATED}
+
+
+def mark_site_evaluated(db: Database, round_id: int, unit_id: str, findings: int) -> None:
+    """Record that the site's findings (``findings`` of them) were stored after its crawl."""
+    with db.session() as s:
+        row = _site_row(s, round_id, unit_id)
+        row.stats = {**(row.stats or {}), _EVALUATED: int(findings)}
+
+
+def evaluated_sites(db: Database, round_id: int) -> dict[str, int]:
+    """unit_id → findings stored, for the sites marked by :func:`mark_site_evaluated`."""
+    with db.session() as s:
+        rows = s.execute(
+            select(RoundSiteRow.unit_id, RoundSiteRow.stats).where(RoundSiteRow.round_id == round_id)
+        ).all()
+    return {unit_id: int(stats[_EVALUATED]) for unit_id, stats in rows if isinstance(stats, dict) and _EVALUATED in stats}
+
+
+def round_page_count(db: Database, round_id: int) -> int:
+    """Pages stored for the round so far (``zwgk round status``)."""
+    with db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(PageRow).where(PageRow.round_id == round_id)) or 0)
+
+
+def sites_crawling(db: Database, round_id: int) -> list[dict[str, Any]]:
+    """The sites being crawled now, oldest start first: unit_id, site_url, started_at, attempts."""
+    with db.session() as s:
+        rows = s.execute(
+            select(RoundSiteRow.unit_id, RoundSiteRow.site_url, RoundSiteRow.started_at, RoundSiteRow.attempts)
+            .where(RoundSiteRow.round_id == round_id, RoundSiteRow.state == "crawling")
+            .order_by(RoundSiteRow.started_at)
+        ).all()
+    return [{"unit_id": u, "site_url": url, "started_at": st, "attempts": a} for u, url, st, a in rows]
+
+
 def reset_site(db: Database, round_id: int, unit_id: str) -> None:
     """Forget a half-crawled site: delete its pages, links and archive index rows, state
     back to ``pending`` (its WARC file is started afresh when it is crawled again)."""
@@ -224,6 +275,7 @@ def reset_site(db: Database, round_id: int, unit_id: str) -> None:
             row.reason = ""
             row.pages = 0
             row.probes = {}
+            row.stats = _without_evaluation(row.stats)
             row.stats = {}
 
 

@@ -237,6 +237,13 @@ def _dummy_hash(cost: int) -> bytes:
     return bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(cost))
 
 
+def warm_dummy_hash(db: Database) -> None:
+    """Compute the unknown-name hash now (at start-up), so the first unknown name at login costs
+    no more than the rest."""
+    with db.session() as s:
+        _dummy_hash(_stored_cost(s))
+
+
 def _stored_cost(s: Any) -> int:
     """The bcrypt cost of the stored hashes (the highest), so an unknown name costs the same."""
     costs = [int(m.group(1)) for h in s.scalars(select(UserRow.password_hash).limit(50))

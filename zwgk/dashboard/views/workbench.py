@@ -1,17 +1,19 @@
 """评估工作台: evaluators filter findings, confirm or dismiss them with a reason, enter manual scores.
 
-Every write re-scores the round and clears the cache, so the new score and
-rank show on the very next run.
+Every write re-scores the round through the application layer (``zwgk.app.review``: 整改
+items rebuilt, then scores and ranks — the same as ``zwgk review``) and clears the cache,
+so the new score, rank and 整改清单 show on the very next run.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from zwgk.app.review import RescoreFailed
 from zwgk.dashboard import adapters, cache, queries, safe
 from zwgk.dashboard.labels import REVIEW_LABELS
-from zwgk.dashboard.views.unit import findings_table
 from zwgk.dashboard.viewer import Viewer
+from zwgk.dashboard.views.unit import findings_table
 from zwgk.model import ZwgkError
 from zwgk.storage.db import Database
 
@@ -19,13 +21,13 @@ STATUS_FILTER = {"全部": None, "未核查": "unreviewed", "已确认": "confir
 ALL = "（全部）"
 
 
+def _rescore_failed(exc: RescoreFailed, what: str) -> None:
+    ref = safe.reference_id()
+    safe.LOG.warning("rescore failed (ref %s): %s", ref, exc)
+    safe.warning(f"{what}已保存，但重新计分失败，请稍后运行 zwgk assess 重新计分。（参考编号 {ref}）")
+
+
 def _after_write(db: Database, viewer: Viewer, round_id: int, unit_id: str, what: str) -> None:
-    try:
-        queries.rescore(db, viewer, round_id)
-    except ZwgkError as exc:
-        ref = safe.reference_id()
-        safe.LOG.warning("rescore failed (ref %s): %s", ref, exc)
-        safe.warning(f"{what}已保存，但重新计分失败，请稍后运行 zwgk assess 重新计分。（参考编号 {ref}）")
     cache.clear()
     detail = queries.unit_detail(db, viewer, round_id, unit_id)
     sc = detail.score or {}
@@ -60,6 +62,8 @@ def review_form(db: Database, viewer: Viewer, round_id: int, frame) -> None:
         try:
             queries.review_finding(db, viewer, round_id, row["unit_id"], row["rule"], row["subject"], decision,
                                    reason)
+        except RescoreFailed as exc:
+            _rescore_failed(exc, "核查结论")
         except ZwgkError as exc:
             ref = safe.reference_id()
             safe.LOG.warning("review not saved (ref %s): %s", ref, exc)
@@ -87,6 +91,8 @@ def manual_form(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
     if submitted:
         try:
             queries.enter_manual_score(db, viewer, round_id, unit_id, item, score, evidence)
+        except RescoreFailed as exc:
+            _rescore_failed(exc, "人工评分")
         except ZwgkError as exc:
             ref = safe.reference_id()
             safe.LOG.warning("manual score not saved (ref %s): %s", ref, exc)
@@ -117,6 +123,8 @@ def handmade_form(url: str, db: Database, viewer: Viewer, round_id: int) -> None
         try:
             queries.add_finding_by_hand(db, viewer, round_id, unit_id, rule, page, note, veto=veto,
                                         screenshot=(shot.name, shot.getvalue()) if shot is not None else None)
+        except RescoreFailed as exc:
+            _rescore_failed(exc, "人工添加问题")
         except ZwgkError as exc:
             st.error(f"未保存：{exc}")
             return

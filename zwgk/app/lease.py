@@ -25,7 +25,7 @@ import uuid
 from types import TracebackType
 
 from zwgk.model import ZwgkError
-from zwgk.storage import Database
+from zwgk.storage import Database, utcnow
 from zwgk.storage.leases import (
     LeaseHolder,
     LeaseInfo,
@@ -34,7 +34,6 @@ from zwgk.storage.leases import (
     renew_round_lease,
     take_over_round_lease,
 )
-from zwgk.storage.tables import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,16 @@
 """Running one assessment round: registry → crawl → findings → scores.
 
+This is the application layer's round: every entry point (``zwgk assess``, ``zwgk demo``,
+the monitor's scheduled rounds, the Celery coordinator and its workers, ``--from-archive``)
+runs a round through :func:`run_round` / :func:`prepare_round` / :func:`evaluate_site` /
+:func:`finish_round`.  What differs between them is passed in, never imported from here:
+
+* the **executor** (:class:`Executor`) crawls the sites — :class:`LocalExecutor` in this
+  process, ``zwgk.distributed.executor.CeleryExecutor`` on workers (which also evaluate
+  each site they crawl, so :func:`finish_round` evaluates only the sites no worker did);
+* the **monitoring history** (:data:`History`, e.g. ``zwgk.monitor.history.probe_history``)
+  the availability rules read; without it a round sees no monitoring.
+
 Each step reads what the previous one stored, so a round that was stopped
 (Ctrl-C, kill -9, a crash) is resumed by running the same command again:
 sites already crawled are not fetched again, and the evaluation and scoring
@@ -12,13 +23,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, TypeVar
 
 from zwgk.model import Unit, UnitScore, ZwgkError, check_weight
 from zwgk.storage import Database
 from zwgk.storage import rounds as rounds_store
 
 ProgressFn = Callable[[dict[str, Any]], None]
+#: ``history(db, unit_id, as_of)``: the monitoring probes before ``as_of`` (``SiteSnapshot.history``).
+History = Callable[[Database, str, dt.date], list[dict[str, Any]]]
+T = TypeVar("T")
+
+#: Crawl states of a site whose crawl is over (``crawled``, ``failed``; ``evaluated`` in old rounds).
+SITE_DONE_STATES = ("crawled", "failed", "evaluated")
 
 
 @dataclass(slots=True)
@@ -79,9 +96,12 @@ class PreparedRound:
     weight: float
     settings: Any
     registry_report: Any = None
+    history: History | None = None  # monitoring history the rules see; None: no monitoring
 
 
-def prepare_round(db: Database, opts: RoundOptions, progress: ProgressFn | None = None) -> PreparedRound:
+def prepare_round(
+    db: Database, opts: RoundOptions, progress: ProgressFn | None = None, *, history: History | None = None
+) -> PreparedRound:
     """Load the rubric, import the registry, create (or resume) the round."""
     from zwgk.crawlers import CrawlSettings
     from zwgk.indicators import load_rubric
@@ -116,18 +136,16 @@ def prepare_round(db: Database, opts: RoundOptions, progress: ProgressFn | None 
     )
     emit({"stage": "round", "round": info.name, "resumed": resumed, "units": len(units)})
     settings = CrawlSettings(resolver=opts.resolver, allow_private=opts.allow_private, **opts.crawl)
-    return PreparedRound(info, resumed, units, rubric, weight, settings, registry_report)
+    return PreparedRound(info, resumed, units, rubric, weight, settings, registry_report, history)
 
 
-def load_prepared(db: Database, round_id: int) -> PreparedRound:
+def load_prepared(db: Database, round_id: int, *, history: History | None = None) -> PreparedRound:
     """Rebuild a stored round's context (for a worker in another process)."""
     from zwgk.crawlers import CrawlSettings
     from zwgk.indicators import load_rubric
     from zwgk.storage.registry import list_units
 
-    info = rounds_store.get_round_by_id(db, round_id)
-    if info is None:
-        raise ZwgkError(f"round id {round_id} does not exist in {db.url}")
+    info = rounds_store.require_round_id(db, round_id)
     stored = info.settings
     rubric = load_rubric(stored.get("rubric") or info.rubric)
     if info.rubric_hash and rubric.hash != info.rubric_hash:
@@ -139,7 +157,7 @@ def load_prepared(db: Database, round_id: int) -> PreparedRound:
     settings = CrawlSettings(
         resolver=stored.get("resolver"), allow_private=bool(stored.get("allow_private")), **(stored.get("crawl") or {})
     )
-    return PreparedRound(info, True, units, rubric, info.weight, settings)
+    return PreparedRound(info, True, units, rubric, info.weight, settings, history=history)
 
 
 def settings_record(opts: RoundOptions) -> dict[str, Any]:
@@ -170,7 +188,7 @@ def evaluate_site(db: Database, prepared: PreparedRound, unit: Unit, failed: dic
 
     as_of = prepared.info.as_of
     snapshot = load_snapshot(db, prepared.info.id, unit, as_of)
-    snapshot.history = _history_loader(db, as_of)(unit)
+    snapshot.history = prepared.history(db, unit.unit_id, as_of) if prepared.history is not None else []
     snapshot.inputs = unit_inputs(db, unit)
     from zwgk.storage.media import media_facts
 
@@ -194,8 +212,18 @@ def evaluate_site(db: Database, prepared: PreparedRound, unit: Unit, failed: dic
     return len(findings)
 
 
-def finish_round(db: Database, prepared: PreparedRound, progress: ProgressFn | None = None) -> RoundResult:
-    """Evaluate every site, update rectification items, score and rank.
+def finish_round(
+    db: Database,
+    prepared: PreparedRound,
+    progress: ProgressFn | None = None,
+    *,
+    evaluated: dict[str, int] | None = None,
+) -> RoundResult:
+    """Evaluate every site not ``evaluated`` yet, update rectification items, score and rank.
+
+    ``evaluated`` (unit_id → findings stored) names the sites the executor already
+    evaluated in this run (Celery workers evaluate the site they crawl): each site is
+    evaluated once.
 
     A failed site that a rule judged (AVAIL-DOWN) is scored — a veto — not
     listed as unmeasured (``score_round`` decides); the others stay out of the
@@ -208,11 +236,14 @@ def finish_round(db: Database, prepared: PreparedRound, progress: ProgressFn | N
     _require_every_site_done(db, info, units)
     failed = rounds_store.failed_sites(db, info.id)
     emit({"stage": "evaluate", "total": len(units)})
+    done = evaluated or {}
     n_findings = 0
     for unit in units:
-        n = evaluate_site(db, prepared, unit, failed)
+        by_executor = unit.unit_id in done
+        n = done[unit.unit_id] if by_executor else evaluate_site(db, prepared, unit, failed)
         n_findings += n
-        emit({"stage": "evaluated", "unit_id": unit.unit_id, "findings": n})
+        # "by": who evaluated the site — the executor (a worker, where it was crawled) or this step
+        emit({"stage": "evaluated", "unit_id": unit.unit_id, "findings": n, "by": "executor" if by_executor else "round"})
 
     emit({"stage": "score"})
     update_rectification(db, info.id, prepared.rubric, info.as_of)
@@ -242,7 +273,7 @@ def _require_every_site_done(db: Database, info: Any, units: list[Unit]) -> None
     from zwgk.storage.snapshot import site_states
 
     states = site_states(db, info.id)
-    waiting = [u.unit_id for u in units if states.get(u.unit_id) not in ("crawled", "evaluated", "failed")]
+    waiting = [u.unit_id for u in units if states.get(u.unit_id) not in SITE_DONE_STATES]
     if waiting:
         shown = ", ".join(waiting[:5]) + (" …" if len(waiting) > 5 else "")
         raise ZwgkError(
@@ -251,24 +282,88 @@ def _require_every_site_done(db: Database, info: Any, units: list[Unit]) -> None
         )
 
 
-def run_round(db: Database, opts: RoundOptions, progress: ProgressFn | None = None) -> RoundResult:
-    """Run (or resume) the round ``opts.name`` in this process and return its scores.
+class Executor(Protocol):
+    """How a round's sites are crawled: in this process or on workers.
 
-    The round's lease is held throughout (``zwgk.pipeline.lease``): a second process
-    asking for the same round is refused with this one named.
+    ``crawl`` crawls every site of ``prepared`` not crawled yet and returns the sites it
+    also evaluated (unit_id → findings stored), which :func:`finish_round` then skips.
+    ``db_step`` runs one database step of the round (take the lease, prepare, finish): the
+    Celery coordinator retries a database that is briefly locked or unreachable.
     """
-    from zwgk.pipeline.lease import RoundLease
 
-    with RoundLease(db, opts.name) as lease:
-        prepared = prepare_round(db, opts, progress)
+    def crawl(self, db: Database, prepared: PreparedRound, progress: ProgressFn | None) -> dict[str, int]: ...
+
+    def db_step(self, what: str, step: Callable[[], T], db: Database) -> T: ...
+
+
+class LocalExecutor:
+    """Crawl in this process (``zwgk assess``, ``zwgk demo``, scheduled rounds); evaluation is left
+    to :func:`finish_round`."""
+
+    def crawl(self, db: Database, prepared: PreparedRound, progress: ProgressFn | None) -> dict[str, int]:
         crawl_prepared(db, prepared, progress)
+        return {}
+
+    def db_step(self, what: str, step: Callable[[], T], db: Database) -> T:
+        return step()
+
+
+@dataclass(frozen=True)
+class RoundServices:
+    """What the composition root (``zwgk.cli``, the one module that may import every package)
+    hands to the commands that run rounds (``zwgk assess``, ``zwgk demo``): the executors by
+    name (``--executor``; each made from the ``--broker`` value) and the monitoring history."""
+
+    executors: dict[str, Callable[[str | None], Executor]] = field(
+        default_factory=lambda: {"local": lambda broker: LocalExecutor()}
+    )
+    history: History | None = None
+
+    def executor(self, name: str, broker: str | None = None) -> Executor:
+        make = self.executors.get(name)
+        if make is None:
+            raise ZwgkError(f"--executor {name!r}: choose {' or '.join(self.executors)}")
+        return make(broker)
+
+
+def run_round(
+    db: Database,
+    opts: RoundOptions,
+    progress: ProgressFn | None = None,
+    *,
+    executor: Executor | None = None,
+    history: History | None = None,
+) -> RoundResult:
+    """Run (or resume) the round ``opts.name`` and return its scores.
+
+    ``executor`` crawls the sites (default :class:`LocalExecutor`, this process);
+    ``history`` is the monitoring history the rules see (default none).  The round's
+    lease is held throughout (``zwgk.app.lease``): a second process asking for the same
+    round is refused with this one named.
+    """
+    from zwgk.app.lease import RoundLease
+
+    run = executor if executor is not None else LocalExecutor()
+    lease = RoundLease(db, opts.name)
+    run.db_step("take the round lease", lease.acquire, db)
+    with lease:
+        prepared = run.db_step("prepare round", lambda: prepare_round(db, opts, progress, history=history), db)
+        evaluated = run.crawl(db, prepared, progress)
         lease.ensure()
-        return finish_round(db, prepared, progress)
+        return run.db_step("finish round", lambda: finish_round(db, prepared, progress, evaluated=evaluated), db)
 
 
 def crawl_prepared(db: Database, prepared: PreparedRound, progress: ProgressFn | None = None, archive: Any = None) -> Any:
-    """Crawl a prepared round's sites in this process (``archive``: see ``crawl_round``)."""
+    """Crawl a prepared round's sites in this process.
+
+    ``archive``: a recorder or replayer (``zwgk.archive``); None records per the round's
+    ``--archive`` setting (``open_round_archive``; nothing for ``none``).
+    """
+    from zwgk.archive.recorder import open_round_archive
     from zwgk.crawlers import crawl_round
+
+    if archive is None:
+        archive = open_round_archive(db, prepared.info.id, prepared.settings)
 
     if progress:
         progress({"stage": "crawl", "total": len(prepared.units)})
@@ -291,10 +386,27 @@ def unit_inputs(db: Database, unit: Unit) -> dict[str, Any]:
     return {"requests": [r.to_input() for r in rows]} if rows else {}
 
 
-def _history_loader(db: Database, as_of: dt.date) -> Callable[[Unit], list[dict[str, Any]]]:
-    """Monitoring probes preceding ``as_of`` (empty when monitoring is not in use)."""
-    try:
-        from zwgk.monitor.history import probe_history
-    except ImportError:
-        return lambda unit: []
-    return lambda unit: probe_history(db, unit.unit_id, as_of)
+def crawl_and_evaluate_site(db: Database, prepared: PreparedRound, unit_id: str) -> dict[str, Any]:
+    """One site's work where it is crawled (a Celery worker): crawl it unless done, evaluate it,
+    and mark it evaluated so the round's :func:`finish_round` does not evaluate it again.
+
+    Idempotent: a crawled/failed site is not fetched again, findings are replaced as a whole.
+    """
+    from zwgk.storage.rounds import failed_sites
+    from zwgk.storage.snapshot import mark_site_evaluated, site_state
+
+    unit = next((u for u in prepared.units if u.unit_id == unit_id), None)
+    if unit is None:
+        raise ZwgkError(f"unit {unit_id!r} is not part of round {prepared.info.name!r} in {db.url}")
+    round_id = prepared.info.id
+    crawled_now = False
+    if site_state(db, round_id, unit_id) not in SITE_DONE_STATES:
+        one = PreparedRound(prepared.info, prepared.resumed, [unit], prepared.rubric, prepared.weight,
+                            prepared.settings, history=prepared.history)
+        crawl_prepared(db, one)
+        crawled_now = True
+    state = site_state(db, round_id, unit_id)
+    failed = {k: v for k, v in failed_sites(db, round_id).items() if k == unit_id} if state == "failed" else {}
+    findings = evaluate_site(db, prepared, unit, failed)
+    mark_site_evaluated(db, round_id, unit_id, findings)
+    return {"unit_id": unit_id, "state": state, "crawled": crawled_now, "findings": findings}

@@ -10,10 +10,10 @@ evaluates and scores as any round.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any, Callable
 
-from zwgk.archive.recorder import archive_root
+from zwgk.app.rounds import History
+from zwgk.archive.recorder import round_archive_root
 from zwgk.model import ZwgkError
 from zwgk.storage import archive as archive_store
 from zwgk.storage import rounds as rounds_store
@@ -22,17 +22,14 @@ from zwgk.storage.db import Database
 ProgressFn = Callable[[dict[str, Any]], None]
 
 
-def round_archive_root(db: Database, info: Any) -> Path:
-    """The archive directory a stored round recorded into."""
-    crawl = (info.settings or {}).get("crawl") or {}
-    return archive_root(db, str(crawl.get("archive_dir") or ""))
-
-
-def run_round_from_archive(db: Database, opts: Any, source: str, progress: ProgressFn | None = None) -> Any:
-    """Run (or resume) round ``opts.name`` from round ``source``'s archive."""
+def run_round_from_archive(
+    db: Database, opts: Any, source: str, progress: ProgressFn | None = None, *, history: History | None = None
+) -> Any:
+    """Run (or resume) round ``opts.name`` from round ``source``'s archive (``history``: as for
+    :func:`zwgk.app.rounds.run_round`)."""
+    from zwgk.app.lease import RoundLease
+    from zwgk.app.rounds import crawl_prepared, finish_round, prepare_round
     from zwgk.archive.replay import ReplayArchive
-    from zwgk.pipeline.lease import RoundLease
-    from zwgk.pipeline.round import crawl_prepared, finish_round, prepare_round
 
     src = rounds_store.require_round(db, source)
     if src.name == opts.name:
@@ -61,7 +58,7 @@ def run_round_from_archive(db: Database, opts: Any, source: str, progress: Progr
         crawl=crawl,
     )
     with RoundLease(db, opts.name) as lease:  # one process per round, as for a live round
-        prepared = prepare_round(db, opts, progress)
+        prepared = prepare_round(db, opts, progress, history=history)
         # The live round's crawl, with the archive standing in for the network.
         crawl_prepared(db, prepared, progress, archive=ReplayArchive(db, src.id, round_archive_root(db, src)))
         for unit in prepared.units:
