@@ -13,7 +13,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from zwgk.assess.annual import COMPONENTS, annual_scores, annual_weights
+from zwgk.monitor.annual import COMPONENTS, annual_scores, annual_weights
 from zwgk.indicators import load_rubric
 from zwgk.model import RubricError
 from zwgk.monitor.bulletin import bulletin_data

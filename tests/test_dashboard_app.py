@@ -255,7 +255,7 @@ def test_evaluator_adds_a_veto_by_hand_in_the_workbench(app, dash):
 
 
 def test_annual_page_ranks_the_year_and_departments_see_only_their_unit(app, dash):
-    from zwgk.assess.annual import annual_scores
+    from zwgk.monitor.annual import annual_scores
 
     at = login(app(page="annual"), "leader", dash.passwords["leader"])
     assert "年度考核" in texts(at) and at.selectbox(key="w_annual_year").options == ["2026"]

@@ -105,7 +105,7 @@ def test_bulletin_xlsx_and_cli(quarter_db, db_url, tmp_path):
     assert {r[0] for r in rows} == {"c2", "x1"}
     avail = {r[0]: r[5] for r in wb["可用率"].iter_rows(min_row=2, values_only=True)}
     assert avail["x1"] == pytest.approx(0.9) and avail["p1"] == 1.0
-    from zwgk.assess.annual import annual_scores
+    from zwgk.monitor.annual import annual_scores
 
     annual = {r[1]: r[4] for r in wb["年度考核"].iter_rows(min_row=2, values_only=True)}
     assert annual == pytest.approx({s.unit_id: s.score for s in annual_scores(quarter_db, 2026, through=dt.date(2026, 12, 31))})

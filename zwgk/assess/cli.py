@@ -402,7 +402,7 @@ def annual_cmd(
     Example: zwgk annual --year 2026 -o 年度考核.xlsx"""
     import datetime as dt
 
-    from zwgk.assess.annual import COMPONENT_ZH, COMPONENTS, annual_scores, export_annual
+    from zwgk.monitor.annual import COMPONENT_ZH, COMPONENTS, annual_scores, export_annual
     from zwgk.assess.tabular import KIND_ZH
 
     database = _open(db)
@@ -425,7 +425,7 @@ def annual_cmd(
                       str(s.rounds), *(_fmt(s.components.get(k)) for k in COMPONENTS), s.detail.get("note", ""),
                       style=None if s.score is not None else "dim")
     if scores:
-        from zwgk.assess.annual import _rubric_of_year, annual_weights
+        from zwgk.monitor.annual import _rubric_of_year, annual_weights
 
         weights, _ = annual_weights(loaded if loaded is not None else _rubric_of_year(database, year, end))
         console.print(table)

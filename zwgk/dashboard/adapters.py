@@ -115,7 +115,7 @@ def annual_download(db: Database, viewer: Viewer, year: int, fmt: str = "xlsx") 
         raise PermissionError("年度考核排名包含全部单位，部门账号无权下载 / departments may not download the annual ranking")
     if fmt not in ("xlsx", "csv"):
         raise ValueError(f"format must be xlsx or csv, not {fmt!r}")
-    from zwgk.assess.annual import export_annual
+    from zwgk.monitor.annual import export_annual
 
     data = _via_tempfile(fmt, lambda p: export_annual(db, int(year), fmt, p))
     return Download(data, f"年度考核-{int(year)}.{fmt}", MIME[fmt])

@@ -623,8 +623,8 @@ def annual_years(db: Database, viewer: Viewer) -> list[int]:
 
 
 def annual(db: Database, viewer: Viewer, year: int) -> pd.DataFrame:
-    """The year's 年考核 ranking (``zwgk.assess.annual``), only the units the viewer may see."""
-    from zwgk.assess.annual import annual_scores
+    """The year's 年考核 ranking (``zwgk.monitor.annual``), only the units the viewer may see."""
+    from zwgk.monitor.annual import annual_scores
 
     rows = [s.record() for s in annual_scores(db, year) if viewer.may_see(s.unit_id)]
     if not rows:

@@ -156,7 +156,7 @@ class Rubric:
     columns: dict[str, ColumnSpec]
     path: str = ""
     ipv6: Ipv6Scoring = field(default_factory=Ipv6Scoring)
-    # 年考核: component → weight (sum 1), plus "veto_round_score"; see ``zwgk.assess.annual``
+    # 年考核: component → weight (sum 1), plus "veto_round_score"; see ``zwgk.monitor.annual``
     annual: dict[str, float] = field(default_factory=dict)
 
     def column_vocabulary(self, cutoff: float = 90.0) -> "ColumnVocabulary":
@@ -189,7 +189,7 @@ class Rubric:
 
 _IPV6_FIELDS = {"weights": "table", "full_rate": "number", "target": "number"}
 _TOP_KEYS = {"base", "name", "title", "source", "description", "scoring", "indicators", "rules", "columns", "ipv6", "annual"}
-# 年考核 roll-up (``zwgk.assess.annual``): the components' weights (each 0..1, summing to 1 after
+# 年考核 roll-up (``zwgk.monitor.annual``): the components' weights (each 0..1, summing to 1 after
 # merging with the base) and the score a vetoed round counts as (0..100).
 ANNUAL_COMPONENTS = ("rounds", "availability", "bulletins", "rectification")
 _ANNUAL_FIELDS = {**{k: "number" for k in ANNUAL_COMPONENTS}, "veto_round_score": "number"}

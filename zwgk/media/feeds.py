@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from zwgk.storage.db import Database
 from zwgk.storage.media import MediaPost, add_posts, list_accounts, set_check
-from zwgk.storage.tables import utcnow
+
 
 MAX_ITEMS = 500
 _DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.DOTALL)
@@ -125,4 +125,4 @@ async def _run(db: Database, settings, unit_id: str | None, now: dt.datetime) ->
 
 def fetch_feeds(db: Database, settings, unit_id: str | None = None, now: dt.datetime | None = None) -> list[FeedResult]:
     """Fetch every open account's feed (or, without one, its page) and record posts and existence."""
-    return asyncio.run(_run(db, settings, unit_id, now or utcnow()))
+    return asyncio.run(_run(db, settings, unit_id, now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)))

@@ -87,7 +87,7 @@ class BulletinData:
     improved: list[dict[str, Any]] = field(default_factory=list)
     ipv6: list[dict[str, Any]] = field(default_factory=list)  # zwgk.indicators.ipv6_support.tier_summary rows
     ipv6_target: float | None = None
-    # 年考核 to date (zwgk.assess.annual): the year's ranking through the quarter's last day
+    # 年考核 to date (zwgk.monitor.annual): the year's ranking through the quarter's last day
     annual: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -400,7 +400,7 @@ def _num(value: float | None) -> str:
 
 def annual_to_date(db: Database, data: BulletinData) -> list[dict[str, Any]]:
     """The year's 年考核 ranking through the quarter's last day (empty before the year's first round)."""
-    from zwgk.assess.annual import annual_scores, year_rounds
+    from zwgk.monitor.annual import annual_scores, year_rounds
 
     last = data.end - dt.timedelta(days=1)
     if not year_rounds(db, data.start.year, last):

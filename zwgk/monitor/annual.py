@@ -181,7 +181,7 @@ def _bulletin_quarters(db: Database, year: int, end: dt.date) -> tuple[list[set[
 
 def rank_annual(scores: Iterable[AnnualScore]) -> list[AnnualScore]:
     """Competition ranking (1, 1, 3) per (tier, kind) by annual score; units without one unranked."""
-    from zwgk.storage.results import TIER_ORDER
+    from zwgk.model import TIER_ORDER
 
     scores = list(scores)
     groups: dict[tuple[str, str], list[AnnualScore]] = {}
