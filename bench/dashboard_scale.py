@@ -1,7 +1,7 @@
 """How fast the dashboard is for a national round (issue 7, item 7: "a ranking of 13,385 units renders in under 2 s").
 
 Builds a SQLite database in a temporary directory: the national registry
-(/work/shared/data/gov-sites-2023-03-09.csv, 13,385 units, imported with
+(zwgk/data/registry/gov-sites-2023-03-09.csv, 13,385 units, imported with
 ``zwgk.registry.import_registry``), two rounds over the first ``--units`` of
 them (the earlier one so that trend and "most improved" have data), about
 ``--findings`` findings per unit stored with ``zwgk.storage.results`` and
@@ -72,7 +72,7 @@ from zwgk.registry import import_registry  # noqa: E402
 from zwgk.storage import Database, results, users  # noqa: E402
 from zwgk.storage.tables import RoundRow, ScoreRow  # noqa: E402
 
-REGISTRY = ROOT.parent / "shared/data/gov-sites-2023-03-09.csv"
+REGISTRY = ROOT / "zwgk/data/registry/gov-sites-2023-03-09.csv"  # bundled in the package
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]

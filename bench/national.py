@@ -46,7 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-REGISTRY = Path("/work/shared/data/gov-sites-2023-03-09.csv")
+REGISTRY = Path(__file__).resolve().parents[1] / "zwgk/data/registry/gov-sites-2023-03-09.csv"  # bundled
 AS_OF = "2026-11-20"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 

@@ -1,7 +1,7 @@
 """How long reading and importing the national registry takes (13,385 rows).
 
 Usage: python bench/registry_import.py [REGISTRY] [--db URL]
-(default ../shared/data/gov-sites-2023-03-09.csv into SQLite in a temporary
+(default zwgk/data/registry/gov-sites-2023-03-09.csv, bundled, into SQLite in a temporary
 directory).  Prints seconds per step: read (decode, normalise, infer), first
 import (all rows added), re-import (nothing changes).  Not a test: tests/ make
 no timing assertions.
@@ -25,7 +25,7 @@ def main() -> None:
     from zwgk.storage.registry import upsert_units
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("registry", nargs="?", default=str(ROOT.parent / "shared/data/gov-sites-2023-03-09.csv"))
+    parser.add_argument("registry", nargs="?", default=str(ROOT / "zwgk/data/registry/gov-sites-2023-03-09.csv"))
     parser.add_argument("--db", default=None, help="database URL (default: SQLite in a temp dir)")
     args = parser.parse_args()
 

@@ -60,9 +60,17 @@ def db(db_url: str):
     database.dispose()
 
 
+REAL_PAGES = SHARED / "data" / "real-pages"
+
+
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    """``../shared`` beside the checkout (seeds, domain notes, real data)."""
-    if not SHARED.is_dir():
-        pytest.fail(f"shared/ not found at {SHARED}: tests need the real registry and pages")
-    return SHARED
+def real_pages() -> Path:
+    """Real saved government pages in ``../shared/data/real-pages`` beside the checkout.
+
+    They are not part of the project (copies of third-party pages), so a fresh clone has
+    none: the tests that read them skip, saying so.  Everything else the tests need is in
+    the checkout (the national registry is bundled in ``zwgk/data/registry``).
+    """
+    if not REAL_PAGES.is_dir():
+        pytest.skip(f"real saved pages not present at {REAL_PAGES} (../shared beside the checkout)")
+    return REAL_PAGES

@@ -9,14 +9,14 @@ import pytest
 from zwgk.crawlers.extract import extract_page
 
 
-def _load(shared_dir, name: str, url: str):
-    html = (shared_dir / "data" / "real-pages" / name).read_text(encoding="utf-8")
+def _load(real_pages, name: str, url: str):
+    html = (real_pages / name).read_text(encoding="utf-8")
     return extract_page(url, html, "article")
 
 
 @pytest.fixture(scope="module")
-def wanzai(shared_dir):
-    return _load(shared_dir, "wanzai-2022-article.html", "http://www.wanzai.gov.cn/wzxrmzf/tjsj/202308/art.shtml")
+def wanzai(real_pages):
+    return _load(real_pages, "wanzai-2022-article.html", "http://www.wanzai.gov.cn/wzxrmzf/tjsj/202308/art.shtml")
 
 
 def test_wanzai_2022_meta(wanzai):
@@ -57,8 +57,8 @@ def test_wanzai_2022_date_title_and_links(wanzai):
     assert wanzai.facts["soft404"] is False
 
 
-def test_yichun_2022(shared_dir):
-    page = _load(shared_dir, "yichun-2022-article.html", "https://www.yichun.gov.cn/ycsrmzf/tjgb/202305/a.shtml")
+def test_yichun_2022(real_pages):
+    page = _load(real_pages, "yichun-2022-article.html", "https://www.yichun.gov.cn/ycsrmzf/tjgb/202305/a.shtml")
     assert page.facts["meta"]["SiteIDCode"] == "3609000002"
     assert page.facts["meta"]["ColumnName"] == "统计公报"
     assert (page.pub_date, page.date_source) == (dt.date(2023, 5, 16), "meta:PubDate")
@@ -69,8 +69,8 @@ def test_yichun_2022(shared_dir):
     assert page.facts["dates"]["发文日期"] == "2023-04-18"
 
 
-def test_wanzai_2015_labelled_date_beside_meta(shared_dir):
-    page = _load(shared_dir, "wanzai-2015-article.html", "http://www.wanzai.gov.cn/wzxrmzf/tjgb/2017/a.shtml")
+def test_wanzai_2015_labelled_date_beside_meta(real_pages):
+    page = _load(real_pages, "wanzai-2015-article.html", "http://www.wanzai.gov.cn/wzxrmzf/tjgb/2017/a.shtml")
     assert (page.pub_date, page.date_source) == (dt.date(2022, 4, 24), "meta:PubDate")  # meta wins
     assert page.facts["dates"]["发布日期"] == "2017-05-15"  # the visible label is kept as evidence
     nav_texts = {entry["text"] for entry in page.facts["nav"]}

@@ -12,12 +12,11 @@ import time
 import pytest
 
 from tests.farm_client import fetch, meta, resolver, text
+from zwgk.registry.bundled import NATIONAL_EXPORT
 
-REGISTRY = "data/gov-sites-2023-03-09.csv"
 
-
-def test_national_farm_serves_registry_names_and_codes(shared_dir, farm_factory):
-    path = shared_dir / REGISTRY
+def test_national_farm_serves_registry_names_and_codes(farm_factory):
+    path = NATIONAL_EXPORT
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     handle = farm_factory(registry=path)

@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 
 from zwgk.registry import import_registry, read_registry
+from zwgk.registry.bundled import NATIONAL_EXPORT, PROVINCIAL_PORTALS
 from zwgk.storage.registry import get_unit, list_units
-
-NATIONAL = "data/gov-sites-2023-03-09.csv"
 
 
 @pytest.fixture(scope="module")
-def national_path(shared_dir: Path) -> Path:
-    return shared_dir / NATIONAL
+def national_path() -> Path:
+    return NATIONAL_EXPORT  # bundled in the package (zwgk/data/registry)
 
 
 @pytest.fixture(scope="module")
@@ -173,9 +172,9 @@ def test_reimport_is_idempotent_and_updates_only_changes(national_path: Path, tm
     assert get_unit(db, "1100000005").site_url == "https://jtw.beijing.gov.cn/"
 
 
-def test_provincial_portals_file(shared_dir: Path):
+def test_provincial_portals_file():
     """The companion export of the 32 provincial portals: every one a 省 portal with its region."""
-    report = read_registry(shared_dir / "data" / "gov-portals-provincial-2023-03-09.csv")
+    report = read_registry(PROVINCIAL_PORTALS)
     assert (report.rows, report.imported, report.rejected) == (32, 32, 0)
     assert {(u.tier, u.kind) for u in report.units} == {("省", "portal")}
     regions = {u.unit_id: u.region for u in report.units}

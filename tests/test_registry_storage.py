@@ -75,14 +75,15 @@ def test_duplicates_in_one_call_last_wins(db):
     assert upsert_units(db, []) == (0, 0)
 
 
-def test_national_registry_on_postgresql(pg_url, shared_dir):
+def test_national_registry_on_postgresql(pg_url):
     """Same code, same semantics on PostgreSQL (the team database)."""
     from zwgk.registry import import_registry
+    from zwgk.registry.bundled import NATIONAL_EXPORT
     from zwgk.storage import Database
 
     database = Database.open(pg_url)
     try:
-        path = shared_dir / "data" / "gov-sites-2023-03-09.csv"
+        path = NATIONAL_EXPORT
         first = import_registry(database, path)
         assert (first.added, first.updated) == (first.imported, 0) and first.imported == 13385
         again = import_registry(database, path)
