@@ -117,6 +117,10 @@ def site_defects(farm: Farm, site: Site) -> list[dict]:
             defect = {"unit_id": spec.unit_id, "rule": rule, "subject": subject}
             if rule in REGISTER_CODES:  # found only from the unit's register, once it is imported
                 defect["input"] = "register"
+            elif rule.startswith("MEDIA-"):  # found only from the imported 政务新媒体 accounts and posts
+                defect["input"] = "media"
+            elif rule == "KEYPOINTS-LATE":  # judged only with the 上级 要点 dates as rubric data
+                defect["input"] = "rubric"
             result.append(defect)
     return result
 
