@@ -234,7 +234,15 @@ def ipv6_section(sites: pd.DataFrame) -> None:
         },
     )
     below = sites[sites["meets_target"].eq(False)]
-    st.markdown(f"**未达标网站**（{len(below)} 个）")
+    # the list of sites follows the ranking's tier picker and search box, as the ranking does
+    tier, search = st.session_state.get("w_tier"), str(st.session_state.get("w_search") or "").strip()
+    if tier:
+        below = below[below["tier"] == tier]
+    if search:
+        below = below[below["unit_name"].str.contains(search, case=False, regex=False)
+                      | below["unit_id"].str.contains(search, case=False, regex=False)]
+    # the search text is typed by the user: it is never echoed into Markdown
+    st.markdown(f"**未达标网站**（{'按上方层级与搜索' if tier or search else '全部层级'}：{len(below)} 个）")
     if below.empty:
         st.caption("全部已评分网站达到IPv6支持度目标。")
         return
