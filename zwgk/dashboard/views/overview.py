@@ -81,6 +81,12 @@ def _ranking_config() -> dict:
     }
 
 
+def matching(frame: pd.DataFrame, search: str) -> pd.DataFrame:
+    """The rows whose unit name or code contains ``search`` (the overview's search box)."""
+    return frame[frame["unit_name"].str.contains(search, case=False, regex=False)
+                 | frame["unit_id"].str.contains(search, case=False, regex=False)]
+
+
 def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Tier picker, search and sort; 门户 and 部门 ranked in separate tables. Returns the rows shown."""
     present = set(frame["tier"].dropna().unique())  # once: set(column) per tier iterated 13k rows each time
@@ -91,10 +97,7 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
     order = c3.selectbox("排序", ["名次", "得分从高到低", "得分从低到高"], key="w_sort")
     shown = frame[frame["tier"] == tier] if tier is not None else frame
     if search:
-        mask = shown["unit_name"].str.contains(search, case=False, regex=False) | shown["unit_id"].str.contains(
-            search, case=False, regex=False
-        )
-        shown = shown[mask]
+        shown = matching(shown, search)
     if order == "得分从高到低":
         shown = shown.sort_values("score", ascending=False, na_position="last", kind="stable")
     elif order == "得分从低到高":
@@ -239,8 +242,7 @@ def ipv6_section(sites: pd.DataFrame) -> None:
     if tier:
         below = below[below["tier"] == tier]
     if search:
-        below = below[below["unit_name"].str.contains(search, case=False, regex=False)
-                      | below["unit_id"].str.contains(search, case=False, regex=False)]
+        below = matching(below, search)
     # the search text is typed by the user: it is never echoed into Markdown
     st.markdown(f"**未达标网站**（{'按上方层级与搜索' if tier or search else '全部层级'}：{len(below)} 个）")
     if below.empty:
