@@ -579,30 +579,21 @@ def _unlabelled_date(tree: LexborHTMLParser) -> tuple[str, dt.date] | None:
     Only short elements whose class or id says date/time count, so a date in the body
     text (a meeting's date, a deadline) is never taken for the publication date.
     """
-    for node in tree.css("[class], [id]"):
+    info: tuple[str, dt.date] | None = None
+    for node in tree.css("[class], [id]"):  # one pass: a date element wins over an info line
         hints = _hints(node).strip()
-        if not _DATE_HINT.search(hints):
-            continue
-        text = node.text() or ""
-        if len(text) > 40:
-            continue
-        value = parse_date(normalise(text))
-        if value is not None:
-            return hints.split()[0], value
-    # The article's info line under its title: "2026-10-08 08:39 来源：… 字号：[大 中 小]" in a
-    # container named info/attr/source…, the date unlabelled.  Only a short line that also
-    # carries one of the info labels counts, so a body paragraph's date is never taken.
-    for node in tree.css("[class], [id]"):
-        hints = _hints(node).strip()
-        if not _INFO_HINT.search(hints):
-            continue
-        text = normalise(node.text() or "")
-        if len(text) > 160 or not _INFO_LABEL.search(text):
-            continue
-        value = parse_date(text)
-        if value is not None:
-            return hints.split()[0], value
-    return None
+        if _DATE_HINT.search(hints):
+            text = node.text() or ""
+            if len(text) <= 40 and (value := parse_date(normalise(text))) is not None:
+                return hints.split()[0], value
+        if info is None and _INFO_HINT.search(hints):
+            # The article's info line under its title: "2026-10-08 08:39 来源：… 字号：[大 中 小]" in a
+            # container named info/attr/source…, the date unlabelled.  Only a short line that also
+            # carries one of the info labels counts, so a body paragraph's date is never taken.
+            text = normalise(node.text() or "")
+            if len(text) <= 160 and _INFO_LABEL.search(text) and (value := parse_date(text)) is not None:
+                info = hints.split()[0], value
+    return info
 
 
 _INFO_HINT = re.compile(r"info|attr|property|source|msg|fbxx|xxly|sub-?tit|tit-?sub|detail-?(?:tit|top|head)", re.I)
