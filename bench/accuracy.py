@@ -104,8 +104,9 @@ def import_ledgers(db, farm, directory: Path) -> int:
     return count
 
 
-def run(sites: int, seed: int, as_of: dt.date, workdir: Path,
-        families: tuple[str, ...] | None = None) -> tuple[list[dict], dict, dict, dict]:
+def run(
+    sites: int, seed: int, as_of: dt.date, workdir: Path, families: tuple[str, ...] | None = None
+) -> tuple[list[dict], dict, dict, dict]:
     from zwgk.app import RoundOptions, run_round
     from zwgk.sitefarm import FarmConfig, running_farm
     from zwgk.sitefarm.substance import farm_rubric_toml, load_farm_media
@@ -129,14 +130,25 @@ def run(sites: int, seed: int, as_of: dt.date, workdir: Path,
         load_farm_media(db, farm, workdir, as_of)
         result = run_round(
             db,
-            RoundOptions(name="accuracy", as_of=as_of, registry=registry, resolver=farm.resolver, allow_private=True,
-                         rubric=str(rubric)),
+            RoundOptions(
+                name="accuracy",
+                as_of=as_of,
+                registry=registry,
+                resolver=farm.resolver,
+                allow_private=True,
+                rubric=str(rubric),
+            ),
         )
         truth = farm.truth
     elapsed = time.monotonic() - started
     findings = [
-        {"unit_id": f.unit_id, "rule": f.rule, "subject": f.subject, "page": f.page,
-         "confidence": (f.evidence or {}).get("confidence", "")}
+        {
+            "unit_id": f.unit_id,
+            "rule": f.rule,
+            "subject": f.subject,
+            "page": f.page,
+            "confidence": (f.evidence or {}).get("confidence", ""),
+        }
         for f in list_findings(db, result.round_id)
     ]
     rows, totals = compare(truth, findings)
@@ -148,9 +160,7 @@ def run(sites: int, seed: int, as_of: dt.date, workdir: Path,
         "seconds": round(elapsed, 1),
         "not_measured": len(result.failed),
         "families": list(config.families),
-        "sites_per_family": {
-            fam: sum(1 for s in truth["sites"] if s.get("family") == fam) for fam in by_family
-        },
+        "sites_per_family": {fam: sum(1 for s in truth["sites"] if s.get("family") == fam) for fam in by_family},
     }
     return rows, totals, meta, by_family
 
@@ -178,8 +188,9 @@ def table(rows: list[dict], totals: dict) -> list[str]:
     return lines
 
 
-def render(rows: list[dict], totals: dict, meta: dict,
-           by_family: dict[str, tuple[list[dict], dict]] | None = None) -> str:
+def render(
+    rows: list[dict], totals: dict, meta: dict, by_family: dict[str, tuple[list[dict], dict]] | None = None
+) -> str:
     lines = [
         f"farm: {meta['sites']} sites, seed {meta['seed']}, as-of {meta['as_of']}; "
         f"round took {meta['seconds']} s; not measured: {meta['not_measured']}",
@@ -208,11 +219,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", default="2026-11-20")
     parser.add_argument("--json", type=Path, help="also write the table as JSON here")
     parser.add_argument("--keep", type=Path, help="keep the round's database and registry in this directory")
-    parser.add_argument("--rules", default="",
-                        help="comma-separated rule-code prefixes to print (e.g. IPV6); the totals stay those of all rules")
-    parser.add_argument("--families", default="",
-                        help="comma-separated template families of the farm (trs, hanweb, jiyue, xiangzhen, kaipu); "
-                             "default: the farm's default (trs, hanweb)")
+    parser.add_argument(
+        "--rules",
+        default="",
+        help="comma-separated rule-code prefixes to print (e.g. IPV6); the totals stay those of all rules",
+    )
+    parser.add_argument(
+        "--families",
+        default="",
+        help="comma-separated template families of the farm (trs, hanweb, jiyue, xiangzhen, kaipu); "
+        "default: the farm's default (trs, hanweb)",
+    )
     args = parser.parse_args(argv)
     as_of = dt.date.fromisoformat(args.as_of)
     families = tuple(f.strip() for f in args.families.split(",") if f.strip()) or None
@@ -226,8 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     prefixes = tuple(p.strip() for p in args.rules.split(",") if p.strip())
     if prefixes:  # the printed table only; --json keeps every rule
         shown = [r for r in rows if r["rule"].startswith(prefixes)]
-        shown_by_family = {fam: ([r for r in fr if r["rule"].startswith(prefixes)], ft)
-                           for fam, (fr, ft) in by_family.items()}
+        shown_by_family = {
+            fam: ([r for r in fr if r["rule"].startswith(prefixes)], ft) for fam, (fr, ft) in by_family.items()
+        }
         print(render(shown, totals, meta, shown_by_family))
     else:
         print(render(rows, totals, meta, by_family))

@@ -15,15 +15,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.fixtures_assess import add_round, add_units, finding  # noqa: E402
-from zwgk.assess import score_round, update_rectification  # noqa: E402
-from zwgk.assess.exports import export_bulletin, export_findings, export_round_workbook, export_scores  # noqa: E402
-from zwgk.indicators import load_rubric  # noqa: E402
-from zwgk.model import Unit  # noqa: E402
-from zwgk.storage import Database, results  # noqa: E402
+from tests.fixtures_assess import add_round, add_units, finding
+from zwgk.assess import score_round, update_rectification
+from zwgk.assess.exports import export_bulletin, export_findings, export_round_workbook, export_scores
+from zwgk.indicators import load_rubric
+from zwgk.model import Unit
+from zwgk.storage import Database, results
 
-RULES = [("COLUMN-MISSING", "columns", 5), ("LINK-PAGE", "availability", 1), ("IPV6-NONE", "function", 3),
-         ("INTERP-LATE", "interp", 1), ("REPLY-LATE", "interaction", 1)]
+RULES = [
+    ("COLUMN-MISSING", "columns", 5),
+    ("LINK-PAGE", "availability", 1),
+    ("IPV6-NONE", "function", 3),
+    ("INTERP-LATE", "interp", 1),
+    ("REPLY-LATE", "interaction", 1),
+]
 
 
 def main() -> None:
@@ -32,8 +37,17 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     db = Database.open(f"sqlite:///{tmp / 'bench.db'}")
     rubric = load_rubric("national-2019")
-    units = [Unit(f"u{i:05d}", f"单位{i}", "县", "department" if i % 3 else "portal", f"http://u{i}.gov.cn/",
-                  has_services=bool(i % 5)) for i in range(n_units)]
+    units = [
+        Unit(
+            f"u{i:05d}",
+            f"单位{i}",
+            "县",
+            "department" if i % 3 else "portal",
+            f"http://u{i}.gov.cn/",
+            has_services=bool(i % 5),
+        )
+        for i in range(n_units)
+    ]
     add_units(db, units)
 
     def step(label: str, fn):
@@ -47,8 +61,16 @@ def main() -> None:
 
         def write(rid=rid, k=k):
             for i, u in enumerate(units):
-                fs = [finding(u.unit_id, *RULES[j % len(RULES)][:1], f"s{j}", RULES[j % len(RULES)][2],
-                              RULES[j % len(RULES)][1]) for j in range((i + k) % per_unit + 1)]
+                fs = [
+                    finding(
+                        u.unit_id,
+                        *RULES[j % len(RULES)][:1],
+                        f"s{j}",
+                        RULES[j % len(RULES)][2],
+                        RULES[j % len(RULES)][1],
+                    )
+                    for j in range((i + k) % per_unit + 1)
+                ]
                 results.replace_findings(db, rid, u.unit_id, fs)
 
         step(f"round {k}: store findings", write)

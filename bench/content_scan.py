@@ -26,8 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def farm_pages(sites: int) -> list[tuple[str, str, str]]:
     """(url, html, kind) of every page of ``sites`` farm sites the crawler would read."""
-    from zwgk.sitefarm import FarmConfig
-    from zwgk.sitefarm import render
+    from zwgk.sitefarm import FarmConfig, render
     from zwgk.sitefarm.farm import Farm
 
     farm = Farm(FarmConfig(sites=sites, seed=1))
@@ -60,7 +59,7 @@ def grow_lists(n: int) -> Path:
     half = sorted(terms)
     path = Path(tempfile.mkdtemp(prefix="zwgk-lists-"))
     body = "[illegal]\nfraud = [" + ", ".join(f'"{t}"' for t in half[: n // 2]) + "]\n[wording.terms]\n"
-    body += "".join(f'"{t}" = "{t}x"\n' for t in half[n // 2:])
+    body += "".join(f'"{t}" = "{t}x"\n' for t in half[n // 2 :])
     (path / "lists.toml").write_text(body, encoding="utf-8")
     return path
 
@@ -94,14 +93,15 @@ def main(argv: list[str] | None = None) -> int:
     trees = [(LexborHTMLParser(h), u, k) for u, h, k in pages]
     content_scan.load_lists.cache_clear()
     content_scan.load_lists()
-    print(f"pages: {len(pages)} from {args.sites} farm sites, mean {size / 1024:.1f} KiB; "
-          f"nproc {os.cpu_count()}, load {os.getloadavg()[0]:.2f} at start")
+    print(
+        f"pages: {len(pages)} from {args.sites} farm sites, mean {size / 1024:.1f} KiB; "
+        f"nproc {os.cpu_count()}, load {os.getloadavg()[0]:.2f} at start"
+    )
 
     extract = time_per_page(lambda u, h, k: extract_page(u, h, k), pages, args.repeat)
     scan = time_per_page(lambda t, u, k: content_scan.scan_page(t, u, k), trees, args.repeat)
     print(f"extract_page (all facts, scan included): {extract * 1e3:.3f} ms/page")
-    print(f"content scan alone:                      {scan * 1e3:.3f} ms/page "
-          f"({scan / extract:.0%} of extraction)")
+    print(f"content scan alone:                      {scan * 1e3:.3f} ms/page ({scan / extract:.0%} of extraction)")
     for n in args.grow:
         os.environ[content_scan.ENV_DIR] = str(grow_lists(n))
         content_scan.load_lists.cache_clear()
@@ -109,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         content_scan.load_lists()
         build = time.perf_counter() - started
         grown = time_per_page(lambda t, u, k: content_scan.scan_page(t, u, k), trees, args.repeat)
-        print(f"content scan, lists + {n:>6} terms:       {grown * 1e3:.3f} ms/page (lists built once in {build:.2f} s)")
+        print(
+            f"content scan, lists + {n:>6} terms:       {grown * 1e3:.3f} ms/page (lists built once in {build:.2f} s)"
+        )
     os.environ.pop(content_scan.ENV_DIR, None)
     print(f"load {os.getloadavg()[0]:.2f} at end")
     return 0

@@ -55,9 +55,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest's "no runtime" warnings are noise here
@@ -74,14 +74,26 @@ from zwgk.storage.tables import RoundRow, ScoreRow  # noqa: E402
 
 REGISTRY = ROOT / "zwgk/data/registry/gov-sites-2023-03-09.csv"  # bundled in the package
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 LEADER, LEADER_PASSWORD = "leader", "leader-pass-1"
 WAIT_MS = 60_000
 LOCK = "/tmp/zwgk-bench.lock"
 # (rule, points, indicator) of rubric national-2019, as bench/assess_scale.py uses them
-RULES = [("COLUMN-MISSING", 5, "columns"), ("LINK-PAGE", 1, "availability"), ("IPV6-NONE", 3, "function"),
-         ("INTERP-LATE", 1, "interp"), ("REPLY-LATE", 1, "interaction")]
+RULES = [
+    ("COLUMN-MISSING", 5, "columns"),
+    ("LINK-PAGE", 1, "availability"),
+    ("IPV6-NONE", 3, "function"),
+    ("INTERP-LATE", 1, "interp"),
+    ("REPLY-LATE", 1, "interaction"),
+]
 
 
 # --------------------------------------------------------------------------- reporting
@@ -120,7 +132,7 @@ def lock_state() -> str:
 
 def header(args: argparse.Namespace) -> None:
     """nproc, load averages and the exact command line, as every reported figure needs."""
-    print(f"date     {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+    print(f"date     {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC")
     print(f"nproc    {os.cpu_count()}")
     print(f"uptime   {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     print(f"command  python {shlex.join(sys.argv)}  (machine lock {LOCK}: {lock_state()})")
@@ -172,8 +184,10 @@ def build(db: Database, n_units: int, per_unit: int) -> int:
         t_store = time.perf_counter() - t
         t = time.perf_counter()
         score_round(db, rid, rubric)
-        print(f"setup: round {name}: {stored} findings stored {t_store:.2f} s, scored {time.perf_counter() - t:.2f} s",
-              flush=True)
+        print(
+            f"setup: round {name}: {stored} findings stored {t_store:.2f} s, scored {time.perf_counter() - t:.2f} s",
+            flush=True,
+        )
         previous = rid
     users.add_user(db, LEADER, LEADER_PASSWORD, "leader", rounds=4)
     assert previous is not None
@@ -196,8 +210,11 @@ def time_queries(db: Database, round_id: int, repeat: int) -> None:
     ]
     frame = queries.ranking(db, leader, round_id)
     calls[2] = (calls[2][0], lambda: queries.kpis(frame))
-    print(f"ranking frame: {len(frame)} rows; per tier: "
-          + ", ".join(f"{t} {n}" for t, n in frame["tier"].value_counts().items()), flush=True)
+    print(
+        f"ranking frame: {len(frame)} rows; per tier: "
+        + ", ".join(f"{t} {n}" for t, n in frame["tier"].value_counts().items()),
+        flush=True,
+    )
     for label, fn in calls:
         samples = []
         for _ in range(repeat):
@@ -342,7 +359,8 @@ class Server:
 def _grid_row(pg, name: str) -> None:
     """Wait until the ranking grid's accessible table holds a cell with ``name`` (rows are painted)."""
     pg.locator('[data-testid="stDataFrame"] [role="gridcell"]', has_text=name).first.wait_for(
-        state="attached", timeout=WAIT_MS)
+        state="attached", timeout=WAIT_MS
+    )
 
 
 def _settled(pg) -> None:
@@ -435,8 +453,9 @@ def time_browser(db: Database, url: str, round_id: int, repeat: int) -> None:
             for _ in range(repeat):
                 for kind in cold:
                     with Server(url, log, port) as base:
-                        rows, done, pg = login_timed(browser, base, first,
-                                                     cached_page if kind == "cached browser" else None)
+                        rows, done, pg = login_timed(
+                            browser, base, first, cached_page if kind == "cached browser" else None
+                        )
                         if kind == "new browser":
                             pg.context.close()
                     cold[kind][0].append(rows)
@@ -451,8 +470,9 @@ def time_browser(db: Database, url: str, round_id: int, repeat: int) -> None:
                 warm = {"new browser": ([], []), "cached browser": ([], [])}
                 for _ in range(repeat):
                     for kind in warm:
-                        rows, done, pg = login_timed(browser, base, first,
-                                                     cached_page if kind == "cached browser" else None)
+                        rows, done, pg = login_timed(
+                            browser, base, first, cached_page if kind == "cached browser" else None
+                        )
                         if kind == "new browser":
                             pg.context.close()
                         warm[kind][0].append(rows)
@@ -506,18 +526,22 @@ def _database(path: str | None) -> Iterator[tuple[Database, str]]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description="Measure the dashboard's 总览 ranking for a national-size round in a real Chromium "
-                    "(cold login, warm login, tier change, search) and its query functions directly. "
-                    "Run the measured run under the machine lock: "
-                    "flock /tmp/zwgk-bench.lock python bench/dashboard_scale.py",
+        "(cold login, warm login, tier change, search) and its query functions directly. "
+        "Run the measured run under the machine lock: "
+        "flock /tmp/zwgk-bench.lock python bench/dashboard_scale.py",
     )
-    parser.add_argument("--units", type=int, default=13385,
-                        help="units in the round, the first N of the national registry (default 13385 = all)")
+    parser.add_argument(
+        "--units",
+        type=int,
+        default=13385,
+        help="units in the round, the first N of the national registry (default 13385 = all)",
+    )
     parser.add_argument("--findings", type=int, default=15, help="mean findings per unit (default 15)")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions of every measurement (default 5)")
     parser.add_argument("--db", help="keep the database at this path and reuse it if it already holds the round")
     parser.add_argument("--no-browser", action="store_true", help="only time the query functions")
     args = parser.parse_args(argv)
-    if not 1 <= args.units or args.findings < 1 or args.repeat < 1:
+    if not args.units >= 1 or args.findings < 1 or args.repeat < 1:
         parser.error("--units, --findings and --repeat must be positive")
     header(args)
     gen = _database(args.db)

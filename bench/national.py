@@ -56,17 +56,33 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--registry", type=Path, default=REGISTRY, help="National-export CSV (default: the 2023-03-09 export).")
-    p.add_argument("--sites", type=int, default=0,
-                   help="Rounds cover N sites spread evenly over the registry (0 = all); the farm always serves all.")
-    p.add_argument("--configs", default="local,1,2,4", help="Comma list: local and/or worker counts (default local,1,2,4).")
-    p.add_argument("--max-pages", type=int, default=2, help="HTML pages crawled per site (CrawlSettings.max_pages_per_site).")
-    p.add_argument("--max-links", type=int, default=2, help="Uncrawled link targets checked per site (max_links_checked_per_site).")
+    p.add_argument(
+        "--registry", type=Path, default=REGISTRY, help="National-export CSV (default: the 2023-03-09 export)."
+    )
+    p.add_argument(
+        "--sites",
+        type=int,
+        default=0,
+        help="Rounds cover N sites spread evenly over the registry (0 = all); the farm always serves all.",
+    )
+    p.add_argument(
+        "--configs", default="local,1,2,4", help="Comma list: local and/or worker counts (default local,1,2,4)."
+    )
+    p.add_argument(
+        "--max-pages", type=int, default=2, help="HTML pages crawled per site (CrawlSettings.max_pages_per_site)."
+    )
+    p.add_argument(
+        "--max-links", type=int, default=2, help="Uncrawled link targets checked per site (max_links_checked_per_site)."
+    )
     p.add_argument("--ipv6-sample", type=int, default=1, help="Inner links fetched over IPv6 per site (ipv6_sample).")
-    p.add_argument("--worker-pool", default="threads", choices=("prefork", "threads", "solo"), help="`zwgk worker --pool`.")
+    p.add_argument(
+        "--worker-pool", default="threads", choices=("prefork", "threads", "solo"), help="`zwgk worker --pool`."
+    )
     p.add_argument("--worker-concurrency", type=int, default=8, help="`zwgk worker -c` (sites at once per worker).")
     p.add_argument("--db", default="postgres", choices=("postgres", "sqlite"), help="Round database kind.")
-    p.add_argument("--sample", type=int, default=40, help="Sites crawled with default settings to measure requests/site (0: skip).")
+    p.add_argument(
+        "--sample", type=int, default=40, help="Sites crawled with default settings to measure requests/site (0: skip)."
+    )
     p.add_argument("--politeness", type=float, default=1.0, help="Requests/s per host assumed by the projection.")
     p.add_argument("--project-workers", default="1,4,16,32", help="Worker counts the projection is shown for.")
     p.add_argument("--keep", action="store_true", help="Keep the temporary directory (databases, logs).")
@@ -159,7 +175,7 @@ class RssWatch:
                 if kb is not None:
                     seen[pid] = max(seen.get(pid, 0), kb)
 
-    def start(self) -> "RssWatch":
+    def start(self) -> RssWatch:
         def loop() -> None:
             while not self._stop.wait(0.5):
                 self.sample()
@@ -206,7 +222,10 @@ def start_farm(registry: Path, workdir: Path) -> FarmProcess:
     log = workdir / "farm.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "zwgk.cli", "farm", "serve", "--registry", str(registry), "--registry-out", str(out)],
-        stdout=open(log, "wb"), stderr=subprocess.STDOUT, env=child_env(), start_new_session=True,
+        stdout=open(log, "wb"),
+        stderr=subprocess.STDOUT,
+        env=child_env(),
+        start_new_session=True,
     )
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
@@ -251,8 +270,8 @@ def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
 
 def coordinator_main(job_path: str) -> None:
     """Run one round with the Python API (crawl caps are not all CLI flags) and print JSON."""
-    import zwgk.assess  # noqa: F401  (every stage up front: a broken checkout fails now, not after the crawl)
-    import zwgk.crawlers  # noqa: F401
+    import zwgk.assess
+    import zwgk.crawlers
     import zwgk.indicators  # noqa: F401
     from zwgk.app import RoundOptions, run_round
     from zwgk.storage import Database
@@ -268,8 +287,12 @@ def coordinator_main(job_path: str) -> None:
             marks[stage] = time.monotonic() - t0
 
     opts = RoundOptions(
-        name=job["round"], as_of=dt.date.fromisoformat(AS_OF), registry=Path(job["registry"]),
-        resolver=job["resolver"], allow_private=True, crawl=job["crawl"],
+        name=job["round"],
+        as_of=dt.date.fromisoformat(AS_OF),
+        registry=Path(job["registry"]),
+        resolver=job["resolver"],
+        allow_private=True,
+        crawl=job["crawl"],
     )
     if job["executor"] == "celery":
         from zwgk.distributed.executor import run_round_celery
@@ -278,11 +301,20 @@ def coordinator_main(job_path: str) -> None:
     else:
         result = run_round(db, opts, progress=progress)
     total = time.monotonic() - t0
-    print(json.dumps({
-        "total_s": total, "marks": marks, "units": result.units, "crawled": result.crawled,
-        "failed": len(result.failed), "findings": result.findings, "coordinator_hwm_kb": vm_hwm_kb(os.getpid()),
-        "coordinator_cpu_s": sum(os.times()[:2]),
-    }))
+    print(
+        json.dumps(
+            {
+                "total_s": total,
+                "marks": marks,
+                "units": result.units,
+                "crawled": result.crawled,
+                "failed": len(result.failed),
+                "findings": result.findings,
+                "coordinator_hwm_kb": vm_hwm_kb(os.getpid()),
+                "coordinator_cpu_s": sum(os.times()[:2]),
+            }
+        )
+    )
 
 
 def round_counts(db_url: str, name: str) -> dict[str, Any]:
@@ -298,10 +330,18 @@ def round_counts(db_url: str, name: str) -> dict[str, Any]:
         info = get_round(db, name)
         with db.session() as s:
             pages = s.scalar(select(func.count()).select_from(PageRow).where(PageRow.round_id == info.id))
-            kinds = dict(s.execute(select(PageRow.kind, func.count()).where(PageRow.round_id == info.id).group_by(PageRow.kind)).all())
-            states = dict(s.execute(
-                select(RoundSiteRow.state, func.count()).where(RoundSiteRow.round_id == info.id).group_by(RoundSiteRow.state)
-            ).all())
+            kinds = dict(
+                s.execute(
+                    select(PageRow.kind, func.count()).where(PageRow.round_id == info.id).group_by(PageRow.kind)
+                ).all()
+            )
+            states = dict(
+                s.execute(
+                    select(RoundSiteRow.state, func.count())
+                    .where(RoundSiteRow.round_id == info.id)
+                    .group_by(RoundSiteRow.state)
+                ).all()
+            )
         return {"pages": int(pages or 0), "kinds": {k: int(v) for k, v in kinds.items()}, "states": states}
     finally:
         db.dispose()
@@ -359,15 +399,30 @@ class Services:
                     shutil.rmtree(self.pg.root, ignore_errors=True)
 
 
-def run_config(label: str, workers: int, args: argparse.Namespace, farm: FarmProcess, round_registry: Path,
-               services: Services, crawl: dict[str, Any], out: "Report") -> dict[str, Any]:
+def run_config(
+    label: str,
+    workers: int,
+    args: argparse.Namespace,
+    farm: FarmProcess,
+    round_registry: Path,
+    services: Services,
+    crawl: dict[str, Any],
+    out: Report,
+) -> dict[str, Any]:
     """One measured round: start workers (if any), coordinate, measure, stop."""
     db_url = services.new_db(label)
     executor = "celery" if workers else "local"
     if workers:
         services.redis.flush()
-    job = {"db": db_url, "round": f"national-{label}", "registry": str(round_registry), "resolver": farm.resolver,
-           "crawl": crawl, "executor": executor, "broker": services.redis.url if workers else None}
+    job = {
+        "db": db_url,
+        "round": f"national-{label}",
+        "registry": str(round_registry),
+        "resolver": farm.resolver,
+        "crawl": crawl,
+        "executor": executor,
+        "broker": services.redis.url if workers else None,
+    }
     job_path = services.workdir / f"job-{label}.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
 
@@ -377,12 +432,33 @@ def run_config(label: str, workers: int, args: argparse.Namespace, farm: FarmPro
     Database.open(db_url).dispose()
 
     worker_procs: list[subprocess.Popen] = []
-    worker_cmd = [sys.executable, "-m", "zwgk.cli", "worker", "--broker", job["broker"] or "", "--db", db_url, "--pool", args.worker_pool,
-                  "-c", str(args.worker_concurrency), "--loglevel", "WARNING"]
+    worker_cmd = [
+        sys.executable,
+        "-m",
+        "zwgk.cli",
+        "worker",
+        "--broker",
+        job["broker"] or "",
+        "--db",
+        db_url,
+        "--pool",
+        args.worker_pool,
+        "-c",
+        str(args.worker_concurrency),
+        "--loglevel",
+        "WARNING",
+    ]
     for i in range(workers):
         log = open(services.workdir / f"worker-{label}-{i}.log", "wb")
-        worker_procs.append(subprocess.Popen([*worker_cmd, "--name", f"bench{i}@%h"], stdout=log, stderr=subprocess.STDOUT,
-                                             env=child_env(), start_new_session=True))
+        worker_procs.append(
+            subprocess.Popen(
+                [*worker_cmd, "--name", f"bench{i}@%h"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=child_env(),
+                start_new_session=True,
+            )
+        )
     if workers:
         time.sleep(8)  # workers import the stages and connect before the clock starts
     watch = RssWatch([p.pid for p in worker_procs]).start()
@@ -412,29 +488,53 @@ def run_config(label: str, workers: int, args: argparse.Namespace, farm: FarmPro
     done = counts["states"].get("crawled", 0) + counts["states"].get("failed", 0) + counts["states"].get("evaluated", 0)
     html = sum(v for k, v in counts["kinds"].items() if k in ("home", "column", "article"))
     row = {
-        "label": label, "workers": workers, "sites": res["units"], "done": done, "failed": res["failed"],
-        "pages": counts["pages"], "html_pages": html, "kinds": counts["kinds"], "crawl_s": crawl_s, "finish_s": finish_s, "prepare_s": prepare_s,
-        "wall_s": wall, "sites_per_s": done / crawl_s if crawl_s else 0.0, "pages_per_s": counts["pages"] / crawl_s if crawl_s else 0.0,
-        "farm_cpu_s": farm_cpu, "coordinator_hwm_mb": (res["coordinator_hwm_kb"] or 0) / 1024,
-        "worker_rss": {root: peaks for root, peaks in watch.peaks.items()}, "load_before": load0, "load_after": load1,
+        "label": label,
+        "workers": workers,
+        "sites": res["units"],
+        "done": done,
+        "failed": res["failed"],
+        "pages": counts["pages"],
+        "html_pages": html,
+        "kinds": counts["kinds"],
+        "crawl_s": crawl_s,
+        "finish_s": finish_s,
+        "prepare_s": prepare_s,
+        "wall_s": wall,
+        "sites_per_s": done / crawl_s if crawl_s else 0.0,
+        "pages_per_s": counts["pages"] / crawl_s if crawl_s else 0.0,
+        "farm_cpu_s": farm_cpu,
+        "coordinator_hwm_mb": (res["coordinator_hwm_kb"] or 0) / 1024,
+        "worker_rss": {root: peaks for root, peaks in watch.peaks.items()},
+        "load_before": load0,
+        "load_after": load1,
         "findings": res["findings"],
     }
-    out.line(f"[{label}] executor={executor} workers={workers} db={db_url.split('@')[-1]} load before {load0} after {load1}")
-    out.line(f"[{label}] sites {done}/{res['units']} (not measured {res['failed']}), pages stored {counts['pages']} "
-             f"(by kind {counts['kinds']}), findings {res['findings']}")
-    out.line(f"[{label}] prepare (registry import, round rows) {prepare_s:.1f} s; crawl phase {crawl_s:.1f} s → {row['sites_per_s']:.2f} sites/s, {row['pages_per_s']:.1f} pages/s; "
-             f"finish phase (evaluate+rectify+score in coordinator) {finish_s:.1f} s; wall {wall:.1f} s")
-    out.line(f"[{label}] farm CPU {farm_cpu:.1f} s during the round ({farm_cpu / wall * 100:.0f}% of one core); "
-             f"PostgreSQL server CPU {svc['postgres']:.1f} s, redis CPU {svc['redis']:.1f} s; "
-             f"coordinator CPU {res.get('coordinator_cpu_s', float('nan')):.1f} s; "
-             f"coordinator peak RSS {row['coordinator_hwm_mb']:.0f} MB")
+    out.line(
+        f"[{label}] executor={executor} workers={workers} db={db_url.split('@')[-1]} load before {load0} after {load1}"
+    )
+    out.line(
+        f"[{label}] sites {done}/{res['units']} (not measured {res['failed']}), pages stored {counts['pages']} "
+        f"(by kind {counts['kinds']}), findings {res['findings']}"
+    )
+    out.line(
+        f"[{label}] prepare (registry import, round rows) {prepare_s:.1f} s; crawl phase {crawl_s:.1f} s → {row['sites_per_s']:.2f} sites/s, {row['pages_per_s']:.1f} pages/s; "
+        f"finish phase (evaluate+rectify+score in coordinator) {finish_s:.1f} s; wall {wall:.1f} s"
+    )
+    out.line(
+        f"[{label}] farm CPU {farm_cpu:.1f} s during the round ({farm_cpu / wall * 100:.0f}% of one core); "
+        f"PostgreSQL server CPU {svc['postgres']:.1f} s, redis CPU {svc['redis']:.1f} s; "
+        f"coordinator CPU {res.get('coordinator_cpu_s', float('nan')):.1f} s; "
+        f"coordinator peak RSS {row['coordinator_hwm_mb']:.0f} MB"
+    )
     for i, proc in enumerate(worker_procs):
         peaks = watch.peaks.get(proc.pid, {})
         main = peaks.get(proc.pid, 0) / 1024
         kids = sorted((kb / 1024 for pid, kb in peaks.items() if pid != proc.pid), reverse=True)
-        out.line(f"[{label}] worker {i} (pid {proc.pid}) CPU {worker_cpu[i]:.1f} s; peak RSS main {main:.0f} MB; children {len(kids)}: "
-                 f"{', '.join(f'{k:.0f}' for k in kids[:8])}{' …' if len(kids) > 8 else ''} MB; "
-                 f"sum {main + sum(kids):.0f} MB")
+        out.line(
+            f"[{label}] worker {i} (pid {proc.pid}) CPU {worker_cpu[i]:.1f} s; peak RSS main {main:.0f} MB; children {len(kids)}: "
+            f"{', '.join(f'{k:.0f}' for k in kids[:8])}{' …' if len(kids) > 8 else ''} MB; "
+            f"sum {main + sum(kids):.0f} MB"
+        )
     return row
 
 
@@ -445,7 +545,9 @@ class Report:
         print(text, flush=True)
 
 
-def projection(args: argparse.Namespace, rows: list[dict[str, Any]], sample: dict[str, Any] | None, out: Report) -> None:
+def projection(
+    args: argparse.Namespace, rows: list[dict[str, Any]], sample: dict[str, Any] | None, out: Report
+) -> None:
     """Projected full national round at real politeness; every number's origin is printed."""
     out.line("")
     out.line("PROJECTION (not measured: arithmetic on the measurements above)")
@@ -456,28 +558,42 @@ def projection(args: argparse.Namespace, rows: list[dict[str, Any]], sample: dic
     req = sample["pages"] / max(1, sample["done"])
     cpu_per_req = sample["cpu_s"] / max(1, sample["pages"])
     conc = args.worker_concurrency
-    out.line(f"  requests per site at default crawl settings (measured on {sample['done']} farm sites): "
-             f"{sample['pages']} / {sample['done']} = {req:.1f}")
-    out.line(f"  CPU per request (crawler process + farm, same sample; database server not included): {sample['cpu_s']:.1f} s / {sample['pages']} = "
-             f"{cpu_per_req * 1000:.1f} ms")
-    out.line(f"  politeness: {args.politeness:g} request/s per host, one site per host at a time, "
-             f"{conc} sites at once per worker (`zwgk worker -c {conc}`)")
+    out.line(
+        f"  requests per site at default crawl settings (measured on {sample['done']} farm sites): "
+        f"{sample['pages']} / {sample['done']} = {req:.1f}"
+    )
+    out.line(
+        f"  CPU per request (crawler process + farm, same sample; database server not included): {sample['cpu_s']:.1f} s / {sample['pages']} = "
+        f"{cpu_per_req * 1000:.1f} ms"
+    )
+    out.line(
+        f"  politeness: {args.politeness:g} request/s per host, one site per host at a time, "
+        f"{conc} sites at once per worker (`zwgk worker -c {conc}`)"
+    )
     out.line("  T(N) = max(politeness bound, CPU bound, slowest site)")
     out.line(f"    politeness bound = {sites_total} sites × {req:.1f} req / ({args.politeness:g} req/s × N × {conc})")
-    out.line(f"    CPU bound        = {sites_total} × {req:.1f} req × {cpu_per_req * 1000:.1f} ms / (N workers × 1 core each)")
+    out.line(
+        f"    CPU bound        = {sites_total} × {req:.1f} req × {cpu_per_req * 1000:.1f} ms / (N workers × 1 core each)"
+    )
     out.line(f"    slowest site     = {req:.1f} req / {args.politeness:g} req/s (a site is crawled by one worker)")
     for n in [int(x) for x in args.project_workers.split(",") if x.strip()]:
         polite = sites_total * req / (args.politeness * n * conc)
         cpu = sites_total * req * cpu_per_req / n
         slowest = req / args.politeness
         t = max(polite, cpu, slowest)
-        out.line(f"    N={n:>3}: politeness {polite / 3600:6.2f} h, CPU {cpu / 3600:6.2f} h, slowest site {slowest / 60:.1f} min "
-                 f"→ {t / 3600:.2f} h")
-    out.line("  caveats: farm sites answer in microseconds and have fewer pages than many real sites; real latency "
-             "(AutoThrottle) and retries only lengthen the politeness bound; the CPU bound assumes each worker has a core.")
+        out.line(
+            f"    N={n:>3}: politeness {polite / 3600:6.2f} h, CPU {cpu / 3600:6.2f} h, slowest site {slowest / 60:.1f} min "
+            f"→ {t / 3600:.2f} h"
+        )
+    out.line(
+        "  caveats: farm sites answer in microseconds and have fewer pages than many real sites; real latency "
+        "(AutoThrottle) and retries only lengthen the politeness bound; the CPU bound assumes each worker has a core."
+    )
 
 
-def measure_sample(args: argparse.Namespace, farm_all: FarmProcess, services: Services, out: Report) -> dict[str, Any] | None:
+def measure_sample(
+    args: argparse.Namespace, farm_all: FarmProcess, services: Services, out: Report
+) -> dict[str, Any] | None:
     """Default crawl settings on a few sites: requests per site and CPU per request."""
     if args.sample <= 0:
         return None
@@ -496,14 +612,25 @@ def measure_sample(args: argparse.Namespace, farm_all: FarmProcess, services: Se
         w.writerows(picked)
     db_url = services.new_db("sample")
     Database.open(db_url).dispose()
-    job = {"db": db_url, "round": "sample", "registry": str(reg), "resolver": farm_all.resolver, "crawl": {},
-           "executor": "local", "broker": None}
+    job = {
+        "db": db_url,
+        "round": "sample",
+        "registry": str(reg),
+        "resolver": farm_all.resolver,
+        "crawl": {},
+        "executor": "local",
+        "broker": None,
+    }
     job_path = workdir / "job-sample.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
     farm_cpu0 = cpu_seconds(farm_all.proc.pid) or 0.0
     before = os.times()
-    run = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--coordinator", str(job_path)],
-                         capture_output=True, text=True, env=child_env())
+    run = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--coordinator", str(job_path)],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+    )
     after = os.times()
     if run.returncode != 0:
         out.line(f"[sample] failed: {run.stderr[-2000:]}")
@@ -513,8 +640,10 @@ def measure_sample(args: argparse.Namespace, farm_all: FarmProcess, services: Se
     counts = round_counts(db_url, "sample")
     done = sum(counts["states"].values())
     cpu = child_cpu + farm_cpu
-    out.line(f"[sample] default crawl settings, local executor, {done} sites: pages stored {counts['pages']} "
-             f"(by kind {counts['kinds']}), CPU crawler process {child_cpu:.1f} s + farm {farm_cpu:.1f} s")
+    out.line(
+        f"[sample] default crawl settings, local executor, {done} sites: pages stored {counts['pages']} "
+        f"(by kind {counts['kinds']}), CPU crawler process {child_cpu:.1f} s + farm {farm_cpu:.1f} s"
+    )
     return {"done": done, "pages": counts["pages"], "cpu_s": cpu}
 
 
@@ -525,13 +654,18 @@ def main(argv: list[str] | None = None) -> None:
         return
     out = Report()
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
-    out.line(f"# bench/national.py — {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+    out.line(f"# bench/national.py — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC")
     out.line(f"# command: {shlex.join([sys.executable, *sys.argv])}")
     out.line(f"# {machine_line()}")
-    crawl = {"max_pages_per_site": args.max_pages, "max_links_checked_per_site": args.max_links,
-             "ipv6_sample": args.ipv6_sample}
-    out.line(f"# crawl overrides for the measured rounds: {crawl} (all other CrawlSettings default); "
-             f"workers: --pool {args.worker_pool} -c {args.worker_concurrency}; database: {args.db}")
+    crawl = {
+        "max_pages_per_site": args.max_pages,
+        "max_links_checked_per_site": args.max_links,
+        "ipv6_sample": args.ipv6_sample,
+    }
+    out.line(
+        f"# crawl overrides for the measured rounds: {crawl} (all other CrawlSettings default); "
+        f"workers: --pool {args.worker_pool} -c {args.worker_concurrency}; database: {args.db}"
+    )
     workdir = Path(tempfile.mkdtemp(prefix="zwgk-national-"))
     services = Services(workdir, args.db)
     farm: FarmProcess | None = None
@@ -539,15 +673,21 @@ def main(argv: list[str] | None = None) -> None:
     try:
         t = time.monotonic()
         farm = start_farm(args.registry, workdir)  # always the whole registry: the farm is national
-        out.line(f"# farm: {farm.sites} sites from {args.registry.name}, resolver {farm.resolver}, "
-                 f"started in {time.monotonic() - t:.1f} s (zwgk farm serve, own process)")
+        out.line(
+            f"# farm: {farm.sites} sites from {args.registry.name}, resolver {farm.resolver}, "
+            f"started in {time.monotonic() - t:.1f} s (zwgk farm serve, own process)"
+        )
         round_registry = workdir / "round-registry.csv"
         n = subset_registry(farm.registry, args.sites, round_registry, encoding="utf-8")
-        out.line(f"# measured rounds cover {n} of the farm's {farm.sites} sites"
-                 f"{' (spread evenly over the registry order)' if n < farm.sites else ''}")
+        out.line(
+            f"# measured rounds cover {n} of the farm's {farm.sites} sites"
+            f"{' (spread evenly over the registry order)' if n < farm.sites else ''}"
+        )
         services.start(need_redis=any(c != "local" for c in configs))
-        out.line(f"# services: redis {services.redis.url if services.redis else '-'}; "
-                 f"database {'PostgreSQL ' + str(services.pg.port) if services.pg else 'SQLite files'} in {workdir}")
+        out.line(
+            f"# services: redis {services.redis.url if services.redis else '-'}; "
+            f"database {'PostgreSQL ' + str(services.pg.port) if services.pg else 'SQLite files'} in {workdir}"
+        )
         sample = measure_sample(args, farm, services, out)
         for c in configs:
             workers = 0 if c == "local" else int(c)
@@ -556,8 +696,10 @@ def main(argv: list[str] | None = None) -> None:
             rows.append(run_config(label, workers, args, farm, round_registry, services, crawl, out))
         out.line("")
         out.line("SUMMARY (crawl phase; reduced pages per site, see crawl overrides)")
-        out.line(f"{'config':<12}{'sites':>7}{'pages':>9}{'crawl s':>9}{'sites/s':>9}{'pages/s':>9}{'finish s':>10}"
-                 f"{'farm CPU%':>10}{'peak RSS/worker MB (main+children)':>36}")
+        out.line(
+            f"{'config':<12}{'sites':>7}{'pages':>9}{'crawl s':>9}{'sites/s':>9}{'pages/s':>9}{'finish s':>10}"
+            f"{'farm CPU%':>10}{'peak RSS/worker MB (main+children)':>36}"
+        )
         for r in rows:
             if r.get("error"):
                 out.line(f"{r['label']:<12} failed")
@@ -566,10 +708,12 @@ def main(argv: list[str] | None = None) -> None:
             for peaks in r["worker_rss"].values():
                 rss.append(sum(peaks.values()) / 1024)
             rss_text = ", ".join(f"{x:.0f}" for x in rss) or f"(in-process {r['coordinator_hwm_mb']:.0f})"
-            out.line(f"{r['label']:<12}{r['done']:>7}{r['pages']:>9}{r['crawl_s']:>9.1f}{r['sites_per_s']:>9.2f}"
-                     f"{r['pages_per_s']:>9.1f}{r['finish_s']:>10.1f}{r['farm_cpu_s'] / r['wall_s'] * 100:>9.0f}%{rss_text:>36}")
+            out.line(
+                f"{r['label']:<12}{r['done']:>7}{r['pages']:>9}{r['crawl_s']:>9.1f}{r['sites_per_s']:>9.2f}"
+                f"{r['pages_per_s']:>9.1f}{r['finish_s']:>10.1f}{r['farm_cpu_s'] / r['wall_s'] * 100:>9.0f}%{rss_text:>36}"
+            )
         projection(args, rows, sample, out)
-        out.line(f"# finished {dt.datetime.now(dt.timezone.utc):%H:%M:%S} UTC; {machine_line()}")
+        out.line(f"# finished {dt.datetime.now(dt.UTC):%H:%M:%S} UTC; {machine_line()}")
     finally:
         if farm is not None:
             stop_process(farm.proc)

@@ -30,8 +30,12 @@ def _read(path: Path) -> tuple[int, float, float, str]:
     """(exit code, seconds, peak RSS MB, last line of output) of `zwgk registry check path`."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
     start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "zwgk", "registry", "check", str(path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zwgk", "registry", "check", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     out = proc.stdout.read().decode("utf-8", "replace") if proc.stdout else ""
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -65,7 +69,9 @@ def main() -> None:
         for label, path in cases:
             code, seconds, rss, shown = _read(path)
             verdict = "ok" if rss < CAP_MB else "OVER CAP"
-            rows.append(f"| {label} | {path.stat().st_size / 1024:,.0f} KB | {code} | {seconds:.1f} | {rss:.0f} | {verdict} | {shown} |")
+            rows.append(
+                f"| {label} | {path.stat().st_size / 1024:,.0f} KB | {code} | {seconds:.1f} | {rss:.0f} | {verdict} | {shown} |"
+            )
             print(rows[-1], flush=True)
     report = [
         f"# spreadsheet_bombs.py — {time.strftime('%Y-%m-%d %H:%M:%S %Z')}; nproc {os.cpu_count()}; "

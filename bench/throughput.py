@@ -65,8 +65,9 @@ def farm_main(args: argparse.Namespace) -> None:
     """Serve a benchmark-mode farm; write its registry; answer ``count`` on stdin."""
     from zwgk.sitefarm import FarmConfig, running_farm
 
-    config = FarmConfig(sites=args.sites, seed=args.seed, bench_mode=True, ipv6=False,
-                        pages_per_column=args.pages_per_column)
+    config = FarmConfig(
+        sites=args.sites, seed=args.seed, bench_mode=True, ipv6=False, pages_per_column=args.pages_per_column
+    )
     registry = Path(args.registry)
     with running_farm(config) as farm:
         farm.write_registry(registry)
@@ -83,11 +84,23 @@ class FarmProcess:
 
     def __init__(self, sites: int, seed: int, pages_per_column: int, workdir: Path):
         self.registry = workdir / f"farm-{sites}-registry.csv"
-        self.cmd = [sys.executable, __file__, "--role", "farm", "--sites", str(sites), "--seed", str(seed),
-                    "--pages-per-column", str(pages_per_column), "--registry", str(self.registry)]
+        self.cmd = [
+            sys.executable,
+            __file__,
+            "--role",
+            "farm",
+            "--sites",
+            str(sites),
+            "--seed",
+            str(seed),
+            "--pages-per-column",
+            str(pages_per_column),
+            "--registry",
+            str(self.registry),
+        ]
         self.proc: subprocess.Popen[str] | None = None
 
-    def __enter__(self) -> "FarmProcess":
+    def __enter__(self) -> FarmProcess:
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
@@ -156,8 +169,9 @@ class Run:
         return 1000 * self.window_cpu_s / self.pages if self.window_cpu_s is not None and self.pages else None
 
 
-def run_measured(tool: str, cmd: list[str], farm: FarmProcess, env: dict[str, str] | None = None,
-                 stop_after: float = 0.0) -> tuple[Run, str, str]:
+def run_measured(
+    tool: str, cmd: list[str], farm: FarmProcess, env: dict[str, str] | None = None, stop_after: float = 0.0
+) -> tuple[Run, str, str]:
     """Run ``cmd``; wall clock from spawn to exit, CPU and peak RSS of that child via ``os.wait4``.
 
     ``stop_after`` > 0: SIGTERM the child after that many seconds (its rusage still counts).
@@ -180,8 +194,15 @@ def run_measured(tool: str, cmd: list[str], farm: FarmProcess, env: dict[str, st
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
-    run = Run(tool=tool, command=shlex.join(cmd), wall_s=wall, cpu_s=usage.ru_utime + usage.ru_stime,
-              maxrss_mb=usage.ru_maxrss / 1024, served=farm.served() - before, exit_code=proc.returncode)
+    run = Run(
+        tool=tool,
+        command=shlex.join(cmd),
+        wall_s=wall,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        maxrss_mb=usage.ru_maxrss / 1024,
+        served=farm.served() - before,
+        exit_code=proc.returncode,
+    )
     return run, stdout, stderr
 
 
@@ -206,10 +227,15 @@ def zwgk_main(args: argparse.Namespace) -> None:
     from zwgk.storage import Database
 
     db = Database.open(f"sqlite:///{args.db}")
-    crawl = {"per_host_concurrency": args.per_host, "global_concurrency": args.concurrency,
-             "sites_in_flight": args.sites_in_flight, "min_delay": 0.0}
-    opts = RoundOptions(name="bench", as_of=dt.date(2026, 11, 20), registry=Path(args.registry),
-                        allow_private=True, crawl=crawl)
+    crawl = {
+        "per_host_concurrency": args.per_host,
+        "global_concurrency": args.concurrency,
+        "sites_in_flight": args.sites_in_flight,
+        "min_delay": 0.0,
+    }
+    opts = RoundOptions(
+        name="bench", as_of=dt.date(2026, 11, 20), registry=Path(args.registry), allow_private=True, crawl=crawl
+    )
     prepared = prepare_round(db, opts)
     peak = {"in_flight": 0, "now": 0, "pages": 0}
 
@@ -230,8 +256,18 @@ def zwgk_main(args: argparse.Namespace) -> None:
             # A line every 2 s: the parent may stop a long RSS run and still see how far it got.
             while True:
                 time.sleep(2)
-                print("TICK " + json.dumps({"t": round(time.monotonic() - begun, 1), "in_flight": peak["now"],
-                                            "pages": peak["pages"], "rss_mb": round(_rss_mb(), 1)}), flush=True)
+                print(
+                    "TICK "
+                    + json.dumps(
+                        {
+                            "t": round(time.monotonic() - begun, 1),
+                            "in_flight": peak["now"],
+                            "pages": peak["pages"],
+                            "rss_mb": round(_rss_mb(), 1),
+                        }
+                    ),
+                    flush=True,
+                )
 
         threading.Thread(target=ticker, daemon=True).start()
 
@@ -243,9 +279,15 @@ def zwgk_main(args: argparse.Namespace) -> None:
     r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
     if profiler:
         profiler.enable()
-    summary = crawl_round(db, prepared.info.id, prepared.units, prepared.settings,
-                          prepared.rubric.column_vocabulary(prepared.settings.column_match_cutoff), progress=progress,
-                          archive=open_round_archive(db, prepared.info.id, prepared.settings))
+    summary = crawl_round(
+        db,
+        prepared.info.id,
+        prepared.units,
+        prepared.settings,
+        prepared.rubric.column_vocabulary(prepared.settings.column_match_cutoff),
+        progress=progress,
+        archive=open_round_archive(db, prepared.info.id, prepared.settings),
+    )
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
@@ -257,15 +299,25 @@ def zwgk_main(args: argparse.Namespace) -> None:
     with db.session() as s:
         rows = s.scalar(select(func.count()).select_from(PageRow).where(PageRow.round_id == prepared.info.id))
         distinct = s.scalar(select(func.count(func.distinct(PageRow.url))).where(PageRow.round_id == prepared.info.id))
-    print(json.dumps({
-        "pages": rows, "distinct_urls": distinct, "summary_pages": summary.pages, "requests": summary.requests,
-        "crawled_sites": len(summary.crawled), "failed_sites": len(summary.failed),
-        "failed_reasons": collections.Counter(summary.failed.values()).most_common(3),
-        "window_wall_s": t1 - t0,
-        "window_cpu_s": (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime),
-        "peak_in_flight": peak["in_flight"], "maxrss_kb": r1.ru_maxrss,
-        "db_bytes": Path(args.db).stat().st_size,
-    }), flush=True)
+    print(
+        json.dumps(
+            {
+                "pages": rows,
+                "distinct_urls": distinct,
+                "summary_pages": summary.pages,
+                "requests": summary.requests,
+                "crawled_sites": len(summary.crawled),
+                "failed_sites": len(summary.failed),
+                "failed_reasons": collections.Counter(summary.failed.values()).most_common(3),
+                "window_wall_s": t1 - t0,
+                "window_cpu_s": (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime),
+                "peak_in_flight": peak["in_flight"],
+                "maxrss_kb": r1.ru_maxrss,
+                "db_bytes": Path(args.db).stat().st_size,
+            }
+        ),
+        flush=True,
+    )
 
 
 def _rss_mb() -> float:
@@ -277,14 +329,28 @@ def _rss_mb() -> float:
     return 0.0
 
 
-def zwgk_cmd(args: argparse.Namespace, registry: Path, db: Path, sites_in_flight: int, profile: Path | None,
-             ticks: bool = False) -> list[str]:
+def zwgk_cmd(
+    args: argparse.Namespace, registry: Path, db: Path, sites_in_flight: int, profile: Path | None, ticks: bool = False
+) -> list[str]:
     """The zwgk child's command line; a fresh database every time (a kept one would resume the round)."""
     for leftover in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
         leftover.unlink(missing_ok=True)
-    cmd = [sys.executable, __file__, "--role", "zwgk", "--registry", str(registry), "--db", str(db),
-           "--per-host", str(args.per_host), "--concurrency", str(args.concurrency),
-           "--sites-in-flight", str(sites_in_flight)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--role",
+        "zwgk",
+        "--registry",
+        str(registry),
+        "--db",
+        str(db),
+        "--per-host",
+        str(args.per_host),
+        "--concurrency",
+        str(args.concurrency),
+        "--sites-in-flight",
+        str(sites_in_flight),
+    ]
     if profile:
         cmd += ["--profile-path", str(profile)]
     if ticks:
@@ -310,8 +376,15 @@ def scrapy_main(args: argparse.Namespace) -> None:
 
     class FollowSpider(scrapy.Spider):
         name = "follow"
-        selectors = ("a::attr(href)", "area::attr(href)", "iframe::attr(src)", "frame::attr(src)",
-                     "img::attr(src)", "script::attr(src)", "link::attr(href)")
+        selectors = (
+            "a::attr(href)",
+            "area::attr(href)",
+            "iframe::attr(src)",
+            "frame::attr(src)",
+            "img::attr(src)",
+            "script::attr(src)",
+            "link::attr(href)",
+        )
 
         async def start(self):  # Scrapy >= 2.13
             for url in homes:
@@ -319,8 +392,13 @@ def scrapy_main(args: argparse.Namespace) -> None:
 
         def _request(self, url: str, site: str) -> scrapy.Request:
             # One download slot per host:port = the same per-host politeness as zwgk.
-            return scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=False,
-                                  meta={"download_slot": urlsplit(url).netloc, "site": site})
+            return scrapy.Request(
+                url,
+                callback=self.parse,
+                errback=self.failed,
+                dont_filter=False,
+                meta={"download_slot": urlsplit(url).netloc, "site": site},
+            )
 
         def parse(self, response):
             seen.add(response.url)
@@ -377,13 +455,20 @@ def scrapy_main(args: argparse.Namespace) -> None:
     process.start()
     stats = crawler.stats.get_stats()
     r0, r1 = window["r0"], window["r1"]
-    print(json.dumps({
-        "pages": len(seen), "requests": stats.get("downloader/request_count", 0),
-        "responses": stats.get("downloader/response_count", 0),
-        "robots": stats.get("robotstxt/request_count", 0),
-        "window_wall_s": window["t1"] - window["t0"],
-        "window_cpu_s": (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime),
-    }, default=str), flush=True)
+    print(
+        json.dumps(
+            {
+                "pages": len(seen),
+                "requests": stats.get("downloader/request_count", 0),
+                "responses": stats.get("downloader/response_count", 0),
+                "robots": stats.get("robotstxt/request_count", 0),
+                "window_wall_s": window["t1"] - window["t0"],
+                "window_cpu_s": (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime),
+            },
+            default=str,
+        ),
+        flush=True,
+    )
 
 
 # --------------------------------------------------------------------------- LinkChecker (external command)
@@ -399,8 +484,19 @@ def linkchecker_cmd(args: argparse.Namespace, homes: list[str], workdir: Path) -
     exe = shutil.which("linkchecker")
     if exe is None:
         raise SystemExit("linkchecker is not installed: pip install -e .[bench]")
-    cmd = [exe, "--no-status", "--check-extern", "--threads", str(args.lc_threads), "--output", "csv", "--verbose",
-           "--no-warnings", "--recursion-level", str(args.depth)]
+    cmd = [
+        exe,
+        "--no-status",
+        "--check-extern",
+        "--threads",
+        str(args.lc_threads),
+        "--output",
+        "csv",
+        "--verbose",
+        "--no-warnings",
+        "--recursion-level",
+        str(args.depth),
+    ]
     if args.lc_rate:
         rc = workdir / "linkcheckerrc"
         rc.write_text(f"[checking]\nmaxrequestspersecond={args.lc_rate}\n", encoding="utf-8")
@@ -428,8 +524,10 @@ def linkchecker_pages(stdout: str) -> tuple[int, int]:
 
 def machine_line() -> str:
     load = os.getloadavg()
-    return (f"host: nproc={os.cpu_count()} load-avg(1/5/15)={load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f} "
-            f"python {platform.python_version()} {platform.platform()}")
+    return (
+        f"host: nproc={os.cpu_count()} load-avg(1/5/15)={load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f} "
+        f"python {platform.python_version()} {platform.platform()}"
+    )
 
 
 def versions() -> str:
@@ -454,8 +552,10 @@ def compare(args: argparse.Namespace, workdir: Path, log: list[str]) -> list[Run
         homes = farm.homepages()
         urls_file = workdir / "homepages.txt"
         urls_file.write_text("\n".join(homes), encoding="utf-8")
-        say(f"farm: {len(homes)} sites (bench mode, seed {args.seed}, pages_per_column {args.pages_per_column}), "
-            f"separate process pid {farm.proc.pid if farm.proc else '?'}")
+        say(
+            f"farm: {len(homes)} sites (bench mode, seed {args.seed}, pages_per_column {args.pages_per_column}), "
+            f"separate process pid {farm.proc.pid if farm.proc else '?'}"
+        )
         for tool in args.tools:
             say(f"[{time.strftime('%H:%M:%S')}] {tool} … {machine_line()}")
             if tool == "zwgk":
@@ -464,12 +564,34 @@ def compare(args: argparse.Namespace, workdir: Path, log: list[str]) -> list[Run
                 data = last_json(out, tool, err)
                 run.pages = data["pages"]
                 run.window_wall_s, run.window_cpu_s = data["window_wall_s"], data["window_cpu_s"]
-                run.extra = {k: data[k] for k in ("requests", "distinct_urls", "crawled_sites", "failed_sites",
-                                                  "failed_reasons", "db_bytes")}
+                run.extra = {
+                    k: data[k]
+                    for k in (
+                        "requests",
+                        "distinct_urls",
+                        "crawled_sites",
+                        "failed_sites",
+                        "failed_reasons",
+                        "db_bytes",
+                    )
+                }
             elif tool == "scrapy":
-                cmd = [sys.executable, __file__, "--role", "scrapy", "--urls", str(urls_file),
-                       "--per-host", str(args.per_host), "--concurrency", str(args.concurrency),
-                       "--depth", str(args.depth), "--max-seconds", str(args.max_seconds)]
+                cmd = [
+                    sys.executable,
+                    __file__,
+                    "--role",
+                    "scrapy",
+                    "--urls",
+                    str(urls_file),
+                    "--per-host",
+                    str(args.per_host),
+                    "--concurrency",
+                    str(args.concurrency),
+                    "--depth",
+                    str(args.depth),
+                    "--max-seconds",
+                    str(args.max_seconds),
+                ]
                 run, out, err = run_measured(tool, cmd, farm)
                 data = last_json(out, tool, err)
                 run.pages = data["pages"]
@@ -477,7 +599,7 @@ def compare(args: argparse.Namespace, workdir: Path, log: list[str]) -> list[Run
                 run.extra = {k: data[k] for k in ("requests", "responses", "robots")}
             else:
                 cmd = linkchecker_cmd(args, homes, workdir)
-                shown = cmd[:-len(homes)] + [f"<{len(homes)} homepage URLs>"]
+                shown = cmd[: -len(homes)] + [f"<{len(homes)} homepage URLs>"]
                 run, out, err = run_measured(tool, cmd, farm)
                 run.command = shlex.join(shown)
                 run.pages, rows = linkchecker_pages(out)
@@ -486,8 +608,10 @@ def compare(args: argparse.Namespace, workdir: Path, log: list[str]) -> list[Run
                     raise SystemExit(f"linkchecker reported nothing (exit {run.exit_code}); stderr:\n{err[-3000:]}")
             runs.append(run)
             say(f"  command: {run.command}")
-            say(f"  exit {run.exit_code}; {run.pages} pages (distinct URLs), farm answered {run.served} requests, "
-                f"{run.wall_s:.2f} s wall, {run.cpu_s:.2f} s CPU, peak RSS {run.maxrss_mb:.0f} MB; {run.extra}")
+            say(
+                f"  exit {run.exit_code}; {run.pages} pages (distinct URLs), farm answered {run.served} requests, "
+                f"{run.wall_s:.2f} s wall, {run.cpu_s:.2f} s CPU, peak RSS {run.maxrss_mb:.0f} MB; {run.extra}"
+            )
     return runs
 
 
@@ -502,8 +626,10 @@ def report(runs: list[Run], log: list[str]) -> None:
         window = ""
         if r.window_wall_s is not None:
             window = f"{r.window_wall_s:15.2f} {r.window_pages_per_s:8.0f} {r.window_cpu_ms:12.2f}"
-        say(f"{r.tool:<12} {r.pages:5d} {r.served:9d} {r.wall_s:7.2f} {r.pages_per_s:8.0f} {r.cpu_s:6.2f} "
-            f"{r.cpu_ms_per_page:12.2f} | {window}")
+        say(
+            f"{r.tool:<12} {r.pages:5d} {r.served:9d} {r.wall_s:7.2f} {r.pages_per_s:8.0f} {r.cpu_s:6.2f} "
+            f"{r.cpu_ms_per_page:12.2f} | {window}"
+        )
     by = {r.tool: r for r in runs}
     z = by.get("zwgk")
     if z is None:
@@ -517,16 +643,24 @@ def report(runs: list[Run], log: list[str]) -> None:
         if o is None or not o.pages_per_s:
             continue
         ratio = z.pages_per_s / o.pages_per_s
-        say(f"zwgk/{other} pages/s (whole process): {z.pages_per_s:.0f}/{o.pages_per_s:.0f} = {ratio:.2f}x "
-            f"(target >= {TARGET_RATIO:.0f}x: {'met' if ratio >= TARGET_RATIO else 'NOT met'})")
+        say(
+            f"zwgk/{other} pages/s (whole process): {z.pages_per_s:.0f}/{o.pages_per_s:.0f} = {ratio:.2f}x "
+            f"(target >= {TARGET_RATIO:.0f}x: {'met' if ratio >= TARGET_RATIO else 'NOT met'})"
+        )
         if z.window_pages_per_s and o.window_pages_per_s:
             wr = z.window_pages_per_s / o.window_pages_per_s
-            say(f"zwgk/{other} pages/s (crawl window): {z.window_pages_per_s:.0f}/{o.window_pages_per_s:.0f} = {wr:.2f}x")
-        say(f"{other}/zwgk CPU per page: {o.cpu_ms_per_page:.2f}/{z.cpu_ms_per_page:.2f} ms = "
-            f"{o.cpu_ms_per_page / z.cpu_ms_per_page:.2f}x")
-    say(f"zwgk CPU per page: {z.cpu_ms_per_page:.2f} ms whole process"
+            say(
+                f"zwgk/{other} pages/s (crawl window): {z.window_pages_per_s:.0f}/{o.window_pages_per_s:.0f} = {wr:.2f}x"
+            )
+        say(
+            f"{other}/zwgk CPU per page: {o.cpu_ms_per_page:.2f}/{z.cpu_ms_per_page:.2f} ms = "
+            f"{o.cpu_ms_per_page / z.cpu_ms_per_page:.2f}x"
+        )
+    say(
+        f"zwgk CPU per page: {z.cpu_ms_per_page:.2f} ms whole process"
         + (f", {z.window_cpu_ms:.2f} ms crawl window" if z.window_cpu_ms is not None else "")
-        + f" (target <= {TARGET_CPU_MS:.1f} ms: {'met' if z.cpu_ms_per_page <= TARGET_CPU_MS else 'NOT met'})")
+        + f" (target <= {TARGET_CPU_MS:.1f} ms: {'met' if z.cpu_ms_per_page <= TARGET_CPU_MS else 'NOT met'})"
+    )
 
 
 def rss_run(args: argparse.Namespace, workdir: Path, log: list[str]) -> None:
@@ -536,9 +670,11 @@ def rss_run(args: argparse.Namespace, workdir: Path, log: list[str]) -> None:
 
     say()
     with FarmProcess(args.rss_sites, args.seed, args.rss_pages_per_column, workdir) as farm:
-        say(f"[{time.strftime('%H:%M:%S')}] RSS: zwgk, {args.rss_sites}-site farm "
+        say(
+            f"[{time.strftime('%H:%M:%S')}] RSS: zwgk, {args.rss_sites}-site farm "
             f"(pages_per_column {args.rss_pages_per_column}), sites_in_flight {args.rss_sites}, "
-            f"{f'stopped after {args.rss_seconds:g} s' if args.rss_seconds else 'run to the end'} … {machine_line()}")
+            f"{f'stopped after {args.rss_seconds:g} s' if args.rss_seconds else 'run to the end'} … {machine_line()}"
+        )
         cmd = zwgk_cmd(args, farm.registry, workdir / "zwgk-rss.db", args.rss_sites, None, ticks=True)
         run, out, err = run_measured("zwgk", cmd, farm, stop_after=args.rss_seconds)
     ticks = [json.loads(line[5:]) for line in out.splitlines() if line.startswith("TICK ")]
@@ -547,22 +683,30 @@ def rss_run(args: argparse.Namespace, workdir: Path, log: list[str]) -> None:
         raise SystemExit(f"zwgk RSS run printed nothing (exit {run.exit_code}); stderr:\n{err[-3000:]}")
     say(f"  command: {run.command}")
     series = ticks[:: max(1, len(ticks) // 12)] + ticks[-1:]
-    say("  RSS over time (t s: sites in flight, pages done, RSS MB): "
-        + "; ".join(f"{t['t']:.0f}: {t['in_flight']}, {t['pages']}, {t['rss_mb']:.0f}" for t in series))
+    say(
+        "  RSS over time (t s: sites in flight, pages done, RSS MB): "
+        + "; ".join(f"{t['t']:.0f}: {t['in_flight']}, {t['pages']}, {t['rss_mb']:.0f}" for t in series)
+    )
     if final is not None:
         pages = final["pages"]
-        say(f"  finished: exit {run.exit_code}; peak in flight {final['peak_in_flight']} sites; {pages} pages "
+        say(
+            f"  finished: exit {run.exit_code}; peak in flight {final['peak_in_flight']} sites; {pages} pages "
             f"({final['crawled_sites']} sites crawled, {final['failed_sites']} failed: {final['failed_reasons']}) "
             f"in {run.wall_s:.1f} s; "
-            f"{run.cpu_s:.1f} s CPU = {1000 * run.cpu_s / max(pages, 1):.2f} ms/page")
+            f"{run.cpu_s:.1f} s CPU = {1000 * run.cpu_s / max(pages, 1):.2f} ms/page"
+        )
     else:
         full = [t for t in ticks if t["in_flight"] >= args.rss_sites]
         pages = ticks[-1]["pages"]
-        say(f"  stopped after {run.wall_s:.1f} s (SIGTERM, as asked): {pages} pages done; "
+        say(
+            f"  stopped after {run.wall_s:.1f} s (SIGTERM, as asked): {pages} pages done; "
             f"{len(full)} of {len(ticks)} samples had all {args.rss_sites} sites in flight; "
-            f"{run.cpu_s:.1f} s CPU (start-up included)")
+            f"{run.cpu_s:.1f} s CPU (start-up included)"
+        )
     ok = run.maxrss_mb < TARGET_RSS_MB
-    say(f"  peak RSS {run.maxrss_mb:.0f} MB (os.wait4 ru_maxrss; target < {TARGET_RSS_MB} MB: {'met' if ok else 'NOT met'})")
+    say(
+        f"  peak RSS {run.maxrss_mb:.0f} MB (os.wait4 ru_maxrss; target < {TARGET_RSS_MB} MB: {'met' if ok else 'NOT met'})"
+    )
 
 
 def summarise_py_spy(raw: Path, top: int) -> str:
@@ -587,8 +731,16 @@ def summarise_py_spy(raw: Path, top: int) -> str:
     lines = [f"{total} samples; self time (the frame itself):"]
     lines += [f"  {100 * n / total:5.1f} %  {name}" for name, n in leaf.most_common(top)]
     lines.append("inclusive (frame and what it calls), zwgk and the libraries it hands work to:")
-    keep = ("zwgk/", "sqlalchemy/orm/session", "sqlalchemy/engine/base", "aiohttp/client.py", "importlib._bootstrap>",
-            "selectolax", "opencc", "urllib/parse")
+    keep = (
+        "zwgk/",
+        "sqlalchemy/orm/session",
+        "sqlalchemy/engine/base",
+        "aiohttp/client.py",
+        "importlib._bootstrap>",
+        "selectolax",
+        "opencc",
+        "urllib/parse",
+    )
     shown = [(name, n) for name, n in inclusive.most_common() if any(k in name for k in keep)]
     lines += [f"  {100 * n / total:5.1f} %  {name}" for name, n in shown[: top * 2]]
     return "\n".join(lines)
@@ -604,12 +756,24 @@ def profile_run(args: argparse.Namespace, workdir: Path, log: list[str]) -> None
     with FarmProcess(args.sites, args.seed, args.pages_per_column, workdir) as farm:
         if spy:
             raw = workdir / "zwgk-py-spy.txt"
-            cmd = [spy, "record", "--format", "raw", "--rate", "250", "--output", str(raw), "--",
-                   *zwgk_cmd(args, farm.registry, workdir / "zwgk-profile.db", args.sites_in_flight, None)]
+            cmd = [
+                spy,
+                "record",
+                "--format",
+                "raw",
+                "--rate",
+                "250",
+                "--output",
+                str(raw),
+                "--",
+                *zwgk_cmd(args, farm.registry, workdir / "zwgk-profile.db", args.sites_in_flight, None),
+            ]
             run, out, err = run_measured("zwgk", cmd, farm)
             last_json(out, "zwgk", err)
-            text = (f"\nprofile: py-spy, all threads, whole process (separate run, not the measured one)\n"
-                    f"  command: {run.command}\n{summarise_py_spy(raw, args.profile_top)}")
+            text = (
+                f"\nprofile: py-spy, all threads, whole process (separate run, not the measured one)\n"
+                f"  command: {run.command}\n{summarise_py_spy(raw, args.profile_top)}"
+            )
         else:
             import pstats
 
@@ -627,7 +791,7 @@ def profile_run(args: argparse.Namespace, workdir: Path, log: list[str]) -> None
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description="Throughput of zwgk vs Scrapy vs LinkChecker on one benchmark-mode site farm "
-                    "(same sites, same per-host concurrency, no delay); then zwgk's peak RSS with many sites in flight.",
+        "(same sites, same per-host concurrency, no delay); then zwgk's peak RSS with many sites in flight.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of zwgk,scrapy,linkchecker")
@@ -637,25 +801,47 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--per-host", type=int, default=4, help="requests in flight per host:port, every tool")
     p.add_argument("--concurrency", type=int, default=64, help="requests in flight overall (zwgk, Scrapy)")
     p.add_argument("--sites-in-flight", type=int, default=50, help="zwgk sites crawled at once (comparison run)")
-    p.add_argument("--depth", type=int, default=4,
-                   help="link depth from the homepage that Scrapy (DEPTH_LIMIT) and LinkChecker (--recursion-level) "
-                        "follow; the farm has an endless calendar, so unlimited depth never ends")
+    p.add_argument(
+        "--depth",
+        type=int,
+        default=4,
+        help="link depth from the homepage that Scrapy (DEPTH_LIMIT) and LinkChecker (--recursion-level) "
+        "follow; the farm has an endless calendar, so unlimited depth never ends",
+    )
     p.add_argument("--max-seconds", type=int, default=300, help="safety stop for Scrapy (CLOSESPIDER_TIMEOUT)")
     p.add_argument("--lc-threads", type=int, default=10, help="LinkChecker --threads")
-    p.add_argument("--lc-rate", type=float, default=10000,
-                   help="LinkChecker maxrequestspersecond per host (config file; >10 needs the farm's opt-in "
-                        "header); 0 = LinkChecker's default 10, i.e. about 3 requests/s per host")
+    p.add_argument(
+        "--lc-rate",
+        type=float,
+        default=10000,
+        help="LinkChecker maxrequestspersecond per host (config file; >10 needs the farm's opt-in "
+        "header); 0 = LinkChecker's default 10, i.e. about 3 requests/s per host",
+    )
     p.add_argument("--rss-sites", type=int, default=500, help="sites (all in flight) for the zwgk RSS run; 0 skips it")
-    p.add_argument("--rss-seconds", type=float, default=150,
-                   help="stop the RSS run after this long (the RSS series shows whether it had levelled off); "
-                        "0 = crawl all sites to the end (about 10 minutes on 2 cores)")
-    p.add_argument("--rss-pages-per-column", type=int, default=15,
-                   help="farm size knob for the RSS run (the farm generator needs at least 15)")
-    p.add_argument("--profile", action="store_true", help="also run zwgk once under py-spy (all threads; cProfile if py-spy is missing) "
-                        "and print where the CPU goes")
+    p.add_argument(
+        "--rss-seconds",
+        type=float,
+        default=150,
+        help="stop the RSS run after this long (the RSS series shows whether it had levelled off); "
+        "0 = crawl all sites to the end (about 10 minutes on 2 cores)",
+    )
+    p.add_argument(
+        "--rss-pages-per-column",
+        type=int,
+        default=15,
+        help="farm size knob for the RSS run (the farm generator needs at least 15)",
+    )
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="also run zwgk once under py-spy (all threads; cProfile if py-spy is missing) "
+        "and print where the CPU goes",
+    )
     p.add_argument("--profile-top", type=int, default=25, help="functions shown in the profile summary")
     p.add_argument("--output", type=Path, default=None, help="also write everything printed to this file")
-    p.add_argument("--workdir", type=Path, default=None, help="keep farm registry, databases, profile here (default: temp dir)")
+    p.add_argument(
+        "--workdir", type=Path, default=None, help="keep farm registry, databases, profile here (default: temp dir)"
+    )
     # Internal: the same file runs the farm and the measured crawlers as child processes.
     p.add_argument("--role", choices=("main", "farm", "zwgk", "scrapy"), default="main", help=argparse.SUPPRESS)
     p.add_argument("--registry", help=argparse.SUPPRESS)
@@ -684,9 +870,13 @@ def main(argv: list[str] | None = None) -> None:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="zwgk-throughput-"))
     workdir.mkdir(parents=True, exist_ok=True)
     log: list[str] = []
-    head = [f"bench/throughput.py  {time.strftime('%Y-%m-%d %H:%M:%S %Z')}",
-            f"command: {shlex.join([sys.executable, *sys.argv])}", machine_line(), versions(),
-            f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}"]
+    head = [
+        f"bench/throughput.py  {time.strftime('%Y-%m-%d %H:%M:%S %Z')}",
+        f"command: {shlex.join([sys.executable, *sys.argv])}",
+        machine_line(),
+        versions(),
+        f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}",
+    ]
     for line in head:
         print(line, flush=True)
     log.extend(head)

@@ -11,8 +11,9 @@ import aiohttp
 import dns.resolver
 
 
-def fetch(url: str, method: str = "GET", v6: bool = False, headers: dict | None = None,
-          decompress: bool = True) -> tuple[int, dict, bytes]:
+def fetch(
+    url: str, method: str = "GET", v6: bool = False, headers: dict | None = None, decompress: bool = True
+) -> tuple[int, dict, bytes]:
     """Request ``url`` from the farm on 127.0.0.1 (or ::1) with its Host header; no redirects."""
     parts = urlsplit(url)
     path = parts.path or "/"
@@ -23,8 +24,9 @@ def fetch(url: str, method: str = "GET", v6: bool = False, headers: dict | None 
     async def go():
         timeout = aiohttp.ClientTimeout(total=20)
         async with aiohttp.ClientSession(timeout=timeout, auto_decompress=decompress) as session:
-            async with session.request(method, target, allow_redirects=False,
-                                       headers={"Host": parts.netloc, **(headers or {})}) as resp:
+            async with session.request(
+                method, target, allow_redirects=False, headers={"Host": parts.netloc, **(headers or {})}
+            ) as resp:
                 return resp.status, dict(resp.headers), await resp.read()
 
     return asyncio.run(go())

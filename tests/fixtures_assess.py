@@ -15,7 +15,6 @@ import pytest
 from zwgk.model import Finding, Unit
 from zwgk.storage.tables import RoundRow, RoundSiteRow, UnitRow
 
-
 # ---------------------------------------------------------------- a tiny rubric (duck-typed)
 
 
@@ -89,8 +88,17 @@ def assess_rubric() -> FakeRubric:
     return make_rubric()
 
 
-def finding(unit_id: str, rule: str, subject: str, points: float, indicator: str,
-            severity: str = "deduct", page: str = "", message: str = "", fix: str = "") -> Finding:
+def finding(
+    unit_id: str,
+    rule: str,
+    subject: str,
+    points: float,
+    indicator: str,
+    severity: str = "deduct",
+    page: str = "",
+    message: str = "",
+    fix: str = "",
+) -> Finding:
     return Finding(
         unit_id=unit_id,
         site=f"http://{unit_id}.gov.cn/",
@@ -114,26 +122,43 @@ def add_units(db, units: list[Unit]) -> None:
         for u in units:
             s.merge(
                 UnitRow(
-                    unit_id=u.unit_id, name=u.name, tier=u.tier, kind=u.kind, region=u.region,
-                    parent_id=u.parent_id, site_url=u.site_url, site_code=u.site_code,
+                    unit_id=u.unit_id,
+                    name=u.name,
+                    tier=u.tier,
+                    kind=u.kind,
+                    region=u.region,
+                    parent_id=u.parent_id,
+                    site_url=u.site_url,
+                    site_code=u.site_code,
                     has_services=u.has_services,
                 )
             )
 
 
-def add_round(db, name: str, as_of: dt.date, unit_ids: list[str], *, failed: dict[str, str] | None = None,
-              weight: float = 0.04, previous: int | None = None, rubric: str = "test-rubric") -> int:
+def add_round(
+    db,
+    name: str,
+    as_of: dt.date,
+    unit_ids: list[str],
+    *,
+    failed: dict[str, str] | None = None,
+    weight: float = 0.04,
+    previous: int | None = None,
+    rubric: str = "test-rubric",
+) -> int:
     failed = failed or {}
     with db.session() as s:
-        row = RoundRow(name=name, as_of=as_of, rubric=rubric, weight=weight, status="done",
-                       previous_round_id=previous)
+        row = RoundRow(name=name, as_of=as_of, rubric=rubric, weight=weight, status="done", previous_round_id=previous)
         s.add(row)
         s.flush()
         for uid in unit_ids:
             s.add(
                 RoundSiteRow(
-                    round_id=row.id, unit_id=uid, site_url=f"http://{uid}.gov.cn/",
-                    state="failed" if uid in failed else "evaluated", reason=failed.get(uid, ""),
+                    round_id=row.id,
+                    unit_id=uid,
+                    site_url=f"http://{uid}.gov.cn/",
+                    state="failed" if uid in failed else "evaluated",
+                    reason=failed.get(uid, ""),
                 )
             )
         return row.id

@@ -12,8 +12,9 @@ import datetime as dt
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -46,7 +47,14 @@ class MiniWeb:
         self.thread: threading.Thread | None = None
         self.delay = 0.0  # seconds every answer waits (to slow a crawl down in a test)
 
-    def add(self, path: str, body: bytes | str | Handler = b"", status: int = 200, content_type: str = "text/html; charset=utf-8", headers: dict[str, str] | None = None) -> None:
+    def add(
+        self,
+        path: str,
+        body: bytes | str | Handler = b"",
+        status: int = 200,
+        content_type: str = "text/html; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.routes[path] = Route(body, status, content_type, headers or {})
 
     def url(self, path: str = "/") -> str:
@@ -63,16 +71,20 @@ class MiniWeb:
         if self.delay:
             await asyncio.sleep(self.delay)
         if route is None:
-            return web.Response(status=404, text="<html><title>404</title><body>Not Found</body></html>", content_type="text/html")
+            return web.Response(
+                status=404, text="<html><title>404</title><body>Not Found</body></html>", content_type="text/html"
+            )
         if callable(route.body):
             result = route.body(request, len(self.hits[key]))
             if asyncio.iscoroutine(result):
                 result = await result
             return result
         body = route.body.encode("utf-8") if isinstance(route.body, str) else route.body
-        return web.Response(status=route.status, body=body, headers={"Content-Type": route.content_type, **route.headers})
+        return web.Response(
+            status=route.status, body=body, headers={"Content-Type": route.content_type, **route.headers}
+        )
 
-    def start(self) -> "MiniWeb":
+    def start(self) -> MiniWeb:
         ready = threading.Event()
         errors: list[BaseException] = []
 
@@ -142,14 +154,14 @@ class ZoneDNS:
     def address(self) -> str:
         return f"127.0.0.1:{self.server.server.server_address[1]}"
 
-    def start(self) -> "ZoneDNS":
+    def start(self) -> ZoneDNS:
         from dnslib import AAAA, QTYPE, RCODE, RR, A
         from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
         zone = self.zone
 
         class Resolver(BaseResolver):
-            def resolve(self, request, handler):  # noqa: ANN001 - dnslib API
+            def resolve(self, request, handler):
                 reply = request.reply()
                 name = str(request.q.qname).rstrip(".").lower()
                 qtype = QTYPE[request.q.qtype]
@@ -210,7 +222,11 @@ def crawl_round_setup(db):
             for unit in units:
                 row = s.get(UnitRow, unit.unit_id)
                 if row is None:
-                    s.add(UnitRow(unit_id=unit.unit_id, name=unit.name, tier=unit.tier, kind=unit.kind, site_url=unit.site_url))
+                    s.add(
+                        UnitRow(
+                            unit_id=unit.unit_id, name=unit.name, tier=unit.tier, kind=unit.kind, site_url=unit.site_url
+                        )
+                    )
                 else:
                     row.site_url = unit.site_url
         counter["n"] += 1
@@ -231,7 +247,12 @@ def fast_settings(**overrides: Any) -> Any:
     from zwgk.crawlers import CrawlSettings
 
     values: dict[str, Any] = dict(
-        allow_private=True, backoff_base=0.05, retries=2, ipv6_probe=False, connect_timeout=2, total_timeout=5,
+        allow_private=True,
+        backoff_base=0.05,
+        retries=2,
+        ipv6_probe=False,
+        connect_timeout=2,
+        total_timeout=5,
         check_external_links=False,  # external names would go to the system resolver: tests stay on loopback
         home_check_spacing=0.2,  # spaced checks of a failing homepage: seconds in production, quick here
     )
@@ -256,7 +277,7 @@ def _page(title: str, body: str, nav: bool = True, head: str = "", charset: str 
     )
     return (
         f'<html><head><meta charset="{charset}"><title>{title}</title>{head}</head>'
-        f"<body>{navbar}<div class=\"main\">{body}</div>{footer}</body></html>"
+        f'<body>{navbar}<div class="main">{body}</div>{footer}</body></html>'
     )
 
 
@@ -315,13 +336,29 @@ def build_county_site(w: MiniWeb) -> dict[str, Any]:
     w.add("/loop2", "", status=302, headers={"Location": "/loop1"})
 
     # 政策文件: list + createPageHTML pagination, articles with meta PubDate and related 解读.
-    zcwj_items = [(f"/zcwj/202305/t20230516_{i}.html", f"关于印发第{i}号文件的通知", f"2023-05-{10 + i:02d}") for i in range(1, 4)]
+    zcwj_items = [
+        (f"/zcwj/202305/t20230516_{i}.html", f"关于印发第{i}号文件的通知", f"2023-05-{10 + i:02d}") for i in range(1, 4)
+    ]
     w.add("/zcwj/", _page("政策文件", _list(zcwj_items, '<script>createPageHTML(3, 0, "index", "html");</script>')))
     w.add("/zcwj/index_1.html", _page("政策文件", _list([("/zcwj/202304/t20230401_7.html", "第七号", "2023-04-01")])))
     w.add("/zcwj/index_2.html", _page("政策文件", _list([("/zcwj/202303/t20230301_8.html", "第八号", "2023-03-01")])))
-    for url, title, date in zcwj_items + [("/zcwj/202304/t20230401_7.html", "第七号", "2023-04-01"), ("/zcwj/202303/t20230301_8.html", "第八号", "2023-03-01")]:
-        related = '<div class="xgjd">相关解读：<a href="/zcjd/202305/t20230520_1.html">关于第1号文件的解读</a></div>' if url.endswith("_1.html") else ""
-        w.add(url, _page(title, f"<h1>{title}</h1><p>测政发〔2023〕1号</p>{related}", head=f'<meta name="PubDate" content="{date} 09:00:00"><meta name="ArticleTitle" content="{title}">'))
+    for url, title, date in zcwj_items + [
+        ("/zcwj/202304/t20230401_7.html", "第七号", "2023-04-01"),
+        ("/zcwj/202303/t20230301_8.html", "第八号", "2023-03-01"),
+    ]:
+        related = (
+            '<div class="xgjd">相关解读：<a href="/zcjd/202305/t20230520_1.html">关于第1号文件的解读</a></div>'
+            if url.endswith("_1.html")
+            else ""
+        )
+        w.add(
+            url,
+            _page(
+                title,
+                f"<h1>{title}</h1><p>测政发〔2023〕1号</p>{related}",
+                head=f'<meta name="PubDate" content="{date} 09:00:00"><meta name="ArticleTitle" content="{title}">',
+            ),
+        )
     # 政策解读: label dates, Traditional label, table date, URL-only date.
     zcjd_items = [
         ("/zcjd/202305/t20230520_1.html", "关于第1号文件的解读", "2023-05-20"),
@@ -330,16 +367,37 @@ def build_county_site(w: MiniWeb) -> dict[str, Any]:
         ("/zcjd/202305/t20230523_4.html", "无标注日期", "2023-05-23"),
     ]
     w.add("/zcjd/", _page("政策解读", _list(zcjd_items)))
-    w.add(zcjd_items[0][0], _page("关于第1号文件的解读", '<div class="info">发布时间：2023年5月20日 10:01</div><div class="yw">原文链接：<a href="/zcwj/202305/t20230516_1.html">第1号文件</a></div>'))
+    w.add(
+        zcjd_items[0][0],
+        _page(
+            "关于第1号文件的解读",
+            '<div class="info">发布时间：2023年5月20日 10:01</div><div class="yw">原文链接：<a href="/zcwj/202305/t20230516_1.html">第1号文件</a></div>',
+        ),
+    )
     w.add(zcjd_items[1][0], _page("繁體解讀", "<div>發布日期：2020年9月28日</div>"))
-    w.add(zcjd_items[2][0], _page("表格日期", "<table><tr><td>成文日期：</td><td>2023-05-19</td><td>发布日期</td><td>[2023-05-22]</td></tr></table>"))
+    w.add(
+        zcjd_items[2][0],
+        _page(
+            "表格日期",
+            "<table><tr><td>成文日期：</td><td>2023-05-19</td><td>发布日期</td><td>[2023-05-22]</td></tr></table>",
+        ),
+    )
     w.add(zcjd_items[3][0], _page("无标注日期", "<p>正文没有日期</p>"))
     # 政府信息公开 hub with sub-columns; 机构职能 served in GBK with the charset only in <meta>.
-    w.add("/xxgk/", _page("政府信息公开", '<div class="subnav"><a href="/xxgk/jgzn/">机构职能</a><a href="/xxgk/ndbg/">年度报告</a></div>'))
+    w.add(
+        "/xxgk/",
+        _page(
+            "政府信息公开",
+            '<div class="subnav"><a href="/xxgk/jgzn/">机构职能</a><a href="/xxgk/ndbg/">年度报告</a></div>',
+        ),
+    )
     gbk = _page("机构职能", _list([("/xxgk/jgzn/art1.html", "县政府机构设置", "2022-12-01")]), charset="gb2312")
     w.add("/xxgk/jgzn/", gbk.encode("gb18030"), content_type="text/html")
     w.add("/xxgk/jgzn/art1.html", _page("县政府机构设置", "<p>发布日期：2022-12-01</p>"))
-    w.add("/xxgk/ndbg/", _page("年度报告", _list([("/xxgk/ndbg/2023.html", "2023年政府信息公开工作年度报告", "2024-01-20")])))
+    w.add(
+        "/xxgk/ndbg/",
+        _page("年度报告", _list([("/xxgk/ndbg/2023.html", "2023年政府信息公开工作年度报告", "2024-01-20")])),
+    )
     w.add("/xxgk/ndbg/2023.html", _page("2023年政府信息公开工作年度报告", "<p>发布日期：2024-01-20</p>"))
     w.add("/hdjl/", _page("政民互动", _list([("/hdjl/1.html", "咨询一", "2023-06-01")])))
     w.add("/hdjl/1.html", _page("咨询一", "<p>留言时间：2023-06-01</p><p>回复时间：2023-06-05</p>"))

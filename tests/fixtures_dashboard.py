@@ -55,11 +55,27 @@ class DashboardData:
     passwords: dict[str, str]
 
 
-def _finding(unit_id: str, rule: str, subject: str, page: str, message: str, severity: str = "deduct",
-             points: float = 2.0, evidence: dict[str, Any] | None = None) -> Finding:
+def _finding(
+    unit_id: str,
+    rule: str,
+    subject: str,
+    page: str,
+    message: str,
+    severity: str = "deduct",
+    points: float = 2.0,
+    evidence: dict[str, Any] | None = None,
+) -> Finding:
     return Finding(
-        unit_id=unit_id, site=f"http://{unit_id}.gov.test/", rule=rule, subject=subject, page=page,
-        severity=severity, points=points, evidence=evidence or {}, message=message, fix="按要求整改",
+        unit_id=unit_id,
+        site=f"http://{unit_id}.gov.test/",
+        rule=rule,
+        subject=subject,
+        page=page,
+        severity=severity,
+        points=points,
+        evidence=evidence or {},
+        message=message,
+        fix="按要求整改",
     )
 
 
@@ -68,24 +84,48 @@ def _findings(round_name: str) -> dict[str, list[Finding]]:
     f = {
         "city-1": [_finding("city-1", "IPV6-NONE", "site", "", "网站未支持IPv6访问")],
         "dept-a": [
-            _finding("dept-a", "COLUMN-MISSING", SCRIPT, "javascript:alert(1)", SCRIPT,
-                     evidence={"status": 200, "newest_date": "2026-01-05"}),
-            _finding("dept-a", "LINK-PAGE", "http://dept-a.gov.test/gone.html", "http://dept-a.gov.test/gone.html",
-                     f"{A_MARKER} 链接失效", points=0.1, evidence={"status": 404}),
+            _finding(
+                "dept-a",
+                "COLUMN-MISSING",
+                SCRIPT,
+                "javascript:alert(1)",
+                SCRIPT,
+                evidence={"status": 200, "newest_date": "2026-01-05"},
+            ),
+            _finding(
+                "dept-a",
+                "LINK-PAGE",
+                "http://dept-a.gov.test/gone.html",
+                "http://dept-a.gov.test/gone.html",
+                f"{A_MARKER} 链接失效",
+                points=0.1,
+                evidence={"status": 404},
+            ),
         ],
         "dept-b": [
             _finding("dept-b", "COLUMN-MISSING", "政策解读", "http://dept-b.gov.test/", f"{B_MARKER} 缺少栏目"),
-            _finding("dept-b", "REPORT-LATE", "2025", "http://dept-b.gov.test/ndbg/", f"{B_MARKER} 年报逾期",
-                     points=3.0),
+            _finding(
+                "dept-b", "REPORT-LATE", "2025", "http://dept-b.gov.test/ndbg/", f"{B_MARKER} 年报逾期", points=3.0
+            ),
         ],
-        "dept-c": [_finding("dept-c", "IDENT-ICP", "footer", "http://dept-c.gov.test/", "未标注ICP备案号",
-                            points=0.5)],
+        "dept-c": [_finding("dept-c", "IDENT-ICP", "footer", "http://dept-c.gov.test/", "未标注ICP备案号", points=0.5)],
         "county-1": [],
-        "county-2": [_finding("county-2", "FRESH-HOME", "home", "http://county-2.gov.test/", "首页长期未更新",
-                              severity="veto", points=0.0)],
+        "county-2": [
+            _finding(
+                "county-2",
+                "FRESH-HOME",
+                "home",
+                "http://county-2.gov.test/",
+                "首页长期未更新",
+                severity="veto",
+                points=0.0,
+            )
+        ],
     }
     if not late:  # the earlier round: more problems, so most units improve
-        f["county-1"] = [_finding("county-1", "COLUMN-MISSING", "政府信息公开", "http://county-1.gov.test/", "缺少栏目")]
+        f["county-1"] = [
+            _finding("county-1", "COLUMN-MISSING", "政府信息公开", "http://county-1.gov.test/", "缺少栏目")
+        ]
         f["dept-c"].append(_finding("dept-c", "SEARCH-MISSING", "home", "http://dept-c.gov.test/", "无站内搜索"))
     return f
 
@@ -99,19 +139,44 @@ def populate(db: Database, *, bcrypt_rounds: int = 4) -> dict[str, int]:
     round_ids: dict[str, int] = {}
     with db.session() as s:
         for unit_id, name, tier, kind in UNITS:
-            s.add(UnitRow(unit_id=unit_id, name=name, tier=tier, kind=kind, region="甲市",
-                          site_url=f"http://{unit_id}.gov.test/", site_code="", has_services=True))
+            s.add(
+                UnitRow(
+                    unit_id=unit_id,
+                    name=name,
+                    tier=tier,
+                    kind=kind,
+                    region="甲市",
+                    site_url=f"http://{unit_id}.gov.test/",
+                    site_code="",
+                    has_services=True,
+                )
+            )
     previous = None
     for name, as_of in (("2026-Q3", dt.date(2026, 8, 20)), ("2026-Q4", dt.date(2026, 11, 20))):
         with db.session() as s:
-            row = RoundRow(name=name, as_of=as_of, rubric="national-2019", rubric_hash=rubric.hash, weight=0.04,
-                           status="done", settings={"rubric": "national-2019"}, previous_round_id=previous)
+            row = RoundRow(
+                name=name,
+                as_of=as_of,
+                rubric="national-2019",
+                rubric_hash=rubric.hash,
+                weight=0.04,
+                status="done",
+                settings={"rubric": "national-2019"},
+                previous_round_id=previous,
+            )
             s.add(row)
             s.flush()
             rid = row.id
             for unit_id, *_ in UNITS:
-                s.add(RoundSiteRow(round_id=rid, unit_id=unit_id, site_url=f"http://{unit_id}.gov.test/",
-                                   state="evaluated", pages=10))
+                s.add(
+                    RoundSiteRow(
+                        round_id=rid,
+                        unit_id=unit_id,
+                        site_url=f"http://{unit_id}.gov.test/",
+                        state="evaluated",
+                        pages=10,
+                    )
+                )
         for unit_id, found in _findings(name).items():
             results.replace_findings(db, rid, unit_id, found)
         score_round(db, rid, rubric)
@@ -119,24 +184,54 @@ def populate(db: Database, *, bcrypt_rounds: int = 4) -> dict[str, int]:
         previous = rid
     q3, q4 = round_ids["2026-Q3"], round_ids["2026-Q4"]
 
-    def item(unit_id: str, rule: str, subject: str, status: str, deadline: dt.date, message: str,
-             page: str = "") -> results.RectificationView:
+    def item(
+        unit_id: str, rule: str, subject: str, status: str, deadline: dt.date, message: str, page: str = ""
+    ) -> results.RectificationView:
         return results.RectificationView(
-            unit_id=unit_id, rule=rule, subject=subject, opened_round_id=q3, last_seen_round_id=q4,
-            deadline=deadline, status=status, closed_round_id=q4 if status == "fixed" else None, points=2.0,
-            page=page, message=message, fix="按要求整改", evidence={},
-            history=[{"round": q3, "round_name": "2026-Q3", "status": "open"},
-                     {"round": q4, "round_name": "2026-Q4", "status": status}],
+            unit_id=unit_id,
+            rule=rule,
+            subject=subject,
+            opened_round_id=q3,
+            last_seen_round_id=q4,
+            deadline=deadline,
+            status=status,
+            closed_round_id=q4 if status == "fixed" else None,
+            points=2.0,
+            page=page,
+            message=message,
+            fix="按要求整改",
+            evidence={},
+            history=[
+                {"round": q3, "round_name": "2026-Q3", "status": "open"},
+                {"round": q4, "round_name": "2026-Q4", "status": status},
+            ],
         )
 
-    results.save_rectification_items(db, [
-        item("dept-a", "COLUMN-MISSING", SCRIPT, "overdue", dt.date(2026, 9, 3), SCRIPT, "javascript:alert(1)"),
-        item("dept-a", "LINK-PAGE", "http://dept-a.gov.test/gone.html", "open", dt.date(2026, 12, 4),
-             f"{A_MARKER} 链接失效", "http://dept-a.gov.test/gone.html"),
-        item("dept-a", "SEARCH-MISSING", "home", "fixed", dt.date(2026, 9, 3), "无站内搜索"),
-        item("dept-b", "REPORT-LATE", "2025", "open", dt.date(2026, 12, 4), f"{B_MARKER} 年报逾期",
-             "http://dept-b.gov.test/ndbg/"),
-    ])
+    results.save_rectification_items(
+        db,
+        [
+            item("dept-a", "COLUMN-MISSING", SCRIPT, "overdue", dt.date(2026, 9, 3), SCRIPT, "javascript:alert(1)"),
+            item(
+                "dept-a",
+                "LINK-PAGE",
+                "http://dept-a.gov.test/gone.html",
+                "open",
+                dt.date(2026, 12, 4),
+                f"{A_MARKER} 链接失效",
+                "http://dept-a.gov.test/gone.html",
+            ),
+            item("dept-a", "SEARCH-MISSING", "home", "fixed", dt.date(2026, 9, 3), "无站内搜索"),
+            item(
+                "dept-b",
+                "REPORT-LATE",
+                "2025",
+                "open",
+                dt.date(2026, 12, 4),
+                f"{B_MARKER} 年报逾期",
+                "http://dept-b.gov.test/ndbg/",
+            ),
+        ],
+    )
     users.add_user(db, "leader", PASSWORDS["leader"], "leader", rounds=bcrypt_rounds)
     users.add_user(db, "evaluator", PASSWORDS["evaluator"], "evaluator", rounds=bcrypt_rounds)
     users.add_user(db, "dept_a", PASSWORDS["dept_a"], "department", ["dept-a"], rounds=bcrypt_rounds)
@@ -186,16 +281,32 @@ class FarmDashboard:
 def script_finding(unit_id: str, site: str) -> Finding:
     """The untrusted-markup case: a finding whose subject and message are a ``<script>`` title."""
     return Finding(
-        unit_id=unit_id, site=site, rule="COLUMN-MISSING", subject=SCRIPT, page="javascript:alert(1)",
-        severity="deduct", points=2.0, evidence={"status": 200, "title": SCRIPT}, message=SCRIPT, fix="按要求整改",
+        unit_id=unit_id,
+        site=site,
+        rule="COLUMN-MISSING",
+        subject=SCRIPT,
+        page="javascript:alert(1)",
+        severity="deduct",
+        points=2.0,
+        evidence={"status": 200, "title": SCRIPT},
+        message=SCRIPT,
+        fix="按要求整改",
     )
 
 
 def formula_finding(unit_id: str, site: str) -> Finding:
     """The spreadsheet-injection case: a finding whose subject and message are a live formula."""
     return Finding(
-        unit_id=unit_id, site=site, rule="COLUMN-MISSING", subject=FORMULA, page=site,
-        severity="deduct", points=1.0, evidence={"status": 200, "title": FORMULA}, message=FORMULA, fix="按要求整改",
+        unit_id=unit_id,
+        site=site,
+        rule="COLUMN-MISSING",
+        subject=FORMULA,
+        page=site,
+        severity="deduct",
+        points=1.0,
+        evidence={"status": 200, "title": FORMULA},
+        message=FORMULA,
+        fix="按要求整改",
     )
 
 
@@ -225,16 +336,21 @@ def farm_dashboard(work: Path, sites: int = FARM_SITES, *, bcrypt_rounds: int = 
             as_of = dt.date.fromisoformat(farm.truth["as_of"])
             hosts = {s["unit_id"]: s["host"] for s in farm.sites}
             urls = {s["unit_id"]: s["url"] for s in farm.sites}
-            result = run_round(db, RoundOptions(name=FARM_ROUND, as_of=as_of, registry=registry,
-                                                resolver=farm.resolver, allow_private=True))
+            result = run_round(
+                db,
+                RoundOptions(
+                    name=FARM_ROUND, as_of=as_of, registry=registry, resolver=farm.resolver, allow_private=True
+                ),
+            )
         with_items = {it.unit_id for it in results.list_rectification_items(db)}
         departments = sorted(s.unit_id for s in result.scores if s.kind == "department" and s.unit_id in with_items)
         if len(departments) < 2:
             raise AssertionError(f"the farm round left {len(departments)} departments with 整改 items; need 2")
         a, b = departments[:2]
         kept = [f.to_finding() for f in results.list_findings(db, result.round_id, unit_id=a)]
-        results.replace_findings(db, result.round_id, a,
-                                 kept + [script_finding(a, urls[a]), formula_finding(a, urls[a])])
+        results.replace_findings(
+            db, result.round_id, a, kept + [script_finding(a, urls[a]), formula_finding(a, urls[a])]
+        )
         scores = rescore_round(db, result.round_id)
         users.add_user(db, "leader", PASSWORDS["leader"], "leader", rounds=bcrypt_rounds)
         users.add_user(db, "evaluator", PASSWORDS["evaluator"], "evaluator", rounds=bcrypt_rounds)
@@ -242,10 +358,17 @@ def farm_dashboard(work: Path, sites: int = FARM_SITES, *, bcrypt_rounds: int = 
         users.add_user(db, "dept_b", PASSWORDS["dept_b"], "department", [b], rounds=bcrypt_rounds)
         names = {s.unit_id: s.unit_name for s in scores}
         return FarmDashboard(
-            url=url, round_name=FARM_ROUND,
-            a_id=a, a_name=names[a], a_host=hosts[a], b_id=b, b_name=names[b], b_host=hosts[b],
+            url=url,
+            round_name=FARM_ROUND,
+            a_id=a,
+            a_name=names[a],
+            a_host=hosts[a],
+            b_id=b,
+            b_name=names[b],
+            b_host=hosts[b],
             a_subjects=tuple(it.subject for it in results.list_rectification_items(db, a)),
-            names=names, tiers={s.unit_id: s.tier for s in scores},
+            names=names,
+            tiers={s.unit_id: s.tier for s in scores},
         )
     finally:
         db.dispose()

@@ -17,9 +17,10 @@ import datetime as dt
 import email
 import socket
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email import policy
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -43,7 +44,7 @@ class ThreadedApp:
         self.runner: web.AppRunner | None = None
         self.thread: threading.Thread | None = None
 
-    def start(self) -> "ThreadedApp":
+    def start(self) -> ThreadedApp:
         ready = threading.Event()
         errors: list[BaseException] = []
 
@@ -157,7 +158,7 @@ class _Collect:
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
+    async def handle_DATA(self, server, session, envelope):
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted for delivery"
@@ -197,8 +198,15 @@ def mon_add_units() -> Callable[..., list[Unit]]:
             for u in units:
                 s.merge(
                     UnitRow(
-                        unit_id=u.unit_id, name=u.name, tier=u.tier, kind=u.kind, region=u.region,
-                        parent_id=u.parent_id, site_url=u.site_url, site_code=u.site_code, has_services=u.has_services,
+                        unit_id=u.unit_id,
+                        name=u.name,
+                        tier=u.tier,
+                        kind=u.kind,
+                        region=u.region,
+                        parent_id=u.parent_id,
+                        site_url=u.site_url,
+                        site_code=u.site_code,
+                        has_services=u.has_services,
                     )
                 )
         return units

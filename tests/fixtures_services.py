@@ -22,9 +22,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -75,14 +76,23 @@ class RedisServer:
         self.proc = subprocess.Popen(
             [
                 REDIS_BIN,
-                "--port", str(self.port),
-                "--bind", "127.0.0.1",
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", str(self.workdir),
-                "--protected-mode", "no",
-                *(["--user", "default", "off", "--user", self.acl[0], "on", f">{self.acl[1]}", "~*", "&*", "+@all"]
-                  if self.acl else []),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+                "--protected-mode",
+                "no",
+                *(
+                    ["--user", "default", "off", "--user", self.acl[0], "on", f">{self.acl[1]}", "~*", "&*", "+@all"]
+                    if self.acl
+                    else []
+                ),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -174,14 +184,37 @@ class PostgresCluster:
             raise RuntimeError(f"{args[0]} failed ({result.returncode}): {result.stdout}\n{result.stderr}")
 
     def init(self) -> None:
-        self._run("initdb", "-D", str(self.datadir), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.datadir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
 
     def start(self) -> None:
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        self._run("pg_ctl", "-D", str(self.datadir), "-l", str(self.root / "postgres.log"), "-o", options, "-w", "-t", "60", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.datadir),
+            "-l",
+            str(self.root / "postgres.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.datadir), "-m", mode, "-w", "-t", "60", "stop")
@@ -189,7 +222,9 @@ class PostgresCluster:
     def execute(self, sql: str, database: str = "postgres") -> None:
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname={database}", autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname={database}", autocommit=True
+        ) as conn:
             conn.execute(sql)
 
 
@@ -271,9 +306,23 @@ class MiniGovWeb:
 
         with open(path, "w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh)
-            out.writerow(["unit_id", "unit_name", "tier", "kind", "region", "parent_id", "site_url", "site_code", "has_services"])
+            out.writerow(
+                ["unit_id", "unit_name", "tier", "kind", "region", "parent_id", "site_url", "site_code", "has_services"]
+            )
             for i in range(self.n):
-                out.writerow([self.unit_id(i), f"测试县第{i}局", "县", "department", "测试县", "", self.site_url(i), f"99000000{i:02d}", "1"])
+                out.writerow(
+                    [
+                        self.unit_id(i),
+                        f"测试县第{i}局",
+                        "县",
+                        "department",
+                        "测试县",
+                        "",
+                        self.site_url(i),
+                        f"99000000{i:02d}",
+                        "1",
+                    ]
+                )
         return path
 
     def _page(self, i: int, path: str) -> tuple[int, str]:
@@ -281,23 +330,34 @@ class MiniGovWeb:
         head = f'<meta name="SiteName" content="{name}"><meta name="SiteIDCode" content="99000000{i:02d}">'
         footer = f"<div class='footer'>主办单位：{name} 网站标识码：99000000{i:02d} 京ICP备12345678号</div>"
         if path == "/":
-            nav = ['<a href="/xxgk/">政府信息公开</a>', '<a href="/zcwj/">政策文件</a>', '<a href="/tzgg/">通知公告</a>']
+            nav = [
+                '<a href="/xxgk/">政府信息公开</a>',
+                '<a href="/zcwj/">政策文件</a>',
+                '<a href="/tzgg/">通知公告</a>',
+            ]
             if i % 3:
                 nav.append('<a href="/zcjd/">政策解读</a>')
             if i % 2:
                 nav.append(f'<a href="/gone-{i}.html">已删除的页面</a>')
             body = f"<div class='nav'>{''.join(nav)}</div>{footer}"
-            return 200, f"<html><head><meta charset='utf-8'>{head}<title>{name}</title></head><body>{body}</body></html>"
+            return (
+                200,
+                f"<html><head><meta charset='utf-8'>{head}<title>{name}</title></head><body>{body}</body></html>",
+            )
         for col, label in (("xxgk", "政府信息公开"), ("zcwj", "政策文件"), ("tzgg", "通知公告"), ("zcjd", "政策解读")):
             if path == f"/{col}/":
                 if col == "zcjd" and not i % 3:
                     break
                 items = "".join(
-                    f'<li><a href="/{col}/a{k}.html">{label}第{k}号</a><span>2026-0{k + 1}-1{k}</span></li>' for k in range(3)
+                    f'<li><a href="/{col}/a{k}.html">{label}第{k}号</a><span>2026-0{k + 1}-1{k}</span></li>'
+                    for k in range(3)
                 )
-                return 200, f"<html><head><meta charset='utf-8'>{head}<title>{label}</title></head><body><ul>{items}</ul>{footer}</body></html>"
+                return (
+                    200,
+                    f"<html><head><meta charset='utf-8'>{head}<title>{label}</title></head><body><ul>{items}</ul>{footer}</body></html>",
+                )
             if path.startswith(f"/{col}/a") and path.endswith(".html"):
-                k = path[len(f"/{col}/a"):-5]
+                k = path[len(f"/{col}/a") : -5]
                 return 200, (
                     f"<html><head><meta charset='utf-8'>{head}<meta name='ArticleTitle' content='{label}第{k}号'>"
                     f"<meta name='PubDate' content='2026-0{int(k) + 1 if k.isdigit() else 1}-10'><title>{label}第{k}号</title></head>"
@@ -307,7 +367,7 @@ class MiniGovWeb:
             return 200, "User-agent: *\nAllow: /\n"
         return 404, "<html><head><title>404</title></head><body>页面不存在</body></html>"
 
-    def start(self) -> "MiniGovWeb":
+    def start(self) -> MiniGovWeb:
         import asyncio
         import threading
 
@@ -412,8 +472,22 @@ def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
-def assess_args(registry: Path, db_url: str, name: str = "r1", executor: str = "local", broker: str | None = None) -> list[str]:
-    args = ["assess", "--round", name, "--registry", str(registry), "--as-of", AS_OF, "--allow-private", "--db", db_url, "--quiet"]
+def assess_args(
+    registry: Path, db_url: str, name: str = "r1", executor: str = "local", broker: str | None = None
+) -> list[str]:
+    args = [
+        "assess",
+        "--round",
+        name,
+        "--registry",
+        str(registry),
+        "--as-of",
+        AS_OF,
+        "--allow-private",
+        "--db",
+        db_url,
+        "--quiet",
+    ]
     if executor == "celery":
         args += ["--executor", "celery", "--broker", broker or ""]
     return args
@@ -451,11 +525,24 @@ def round_record(db_url: str, name: str = "r1") -> dict[str, Any]:
         info = get_round(db, name)
         assert info is not None, f"round {name} missing in {db_url}"
         with db.session() as s:
-            sites = {r.unit_id: (r.state, r.pages) for r in s.scalars(select(RoundSiteRow).where(RoundSiteRow.round_id == info.id))}
-            attempts = {r.unit_id: r.attempts for r in s.scalars(select(RoundSiteRow).where(RoundSiteRow.round_id == info.id))}
-            pages = [(p.unit_id, p.url, p.outcome, p.status, p.kind) for p in s.scalars(select(PageRow).where(PageRow.round_id == info.id))]
-            links = [(l.unit_id, l.source, l.target) for l in s.scalars(select(LinkRow).where(LinkRow.round_id == info.id))]
-            findings = [(f.unit_id, f.rule, f.subject, f.points) for f in s.scalars(select(FindingRow).where(FindingRow.round_id == info.id))]
+            sites = {
+                r.unit_id: (r.state, r.pages)
+                for r in s.scalars(select(RoundSiteRow).where(RoundSiteRow.round_id == info.id))
+            }
+            attempts = {
+                r.unit_id: r.attempts for r in s.scalars(select(RoundSiteRow).where(RoundSiteRow.round_id == info.id))
+            }
+            pages = [
+                (p.unit_id, p.url, p.outcome, p.status, p.kind)
+                for p in s.scalars(select(PageRow).where(PageRow.round_id == info.id))
+            ]
+            links = [
+                (l.unit_id, l.source, l.target) for l in s.scalars(select(LinkRow).where(LinkRow.round_id == info.id))
+            ]
+            findings = [
+                (f.unit_id, f.rule, f.subject, f.points)
+                for f in s.scalars(select(FindingRow).where(FindingRow.round_id == info.id))
+            ]
         return {
             "status": info.status,
             "sites": sites,
@@ -486,7 +573,13 @@ def mini_registry(mini_gov_web, tmp_path_factory) -> Path:
 def mini_baseline(mini_registry, tmp_path_factory) -> dict[str, Any]:
     """The same round, uninterrupted, with the in-process executor."""
     db_url = f"sqlite:///{tmp_path_factory.mktemp('baseline') / 'zwgk.db'}"
-    run = subprocess.run([sys.executable, "-m", "zwgk.cli", *assess_args(mini_registry, db_url)], capture_output=True, text=True, env=env(), timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "zwgk.cli", *assess_args(mini_registry, db_url)],
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=300,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     record = round_record(db_url)
     assert all(state == "crawled" for state, _ in record["sites"].values())

@@ -40,9 +40,17 @@ def farm_round(tmp_path_factory) -> Path:
         with running_farm(FarmConfig(sites=8, pages_per_column=20)) as farm:
             registry = work / "registry.csv"
             farm.write_registry(registry)
-            run_round(db, RoundOptions(name=ROUND, as_of=dt.date.fromisoformat(farm.truth["as_of"]),
-                                       registry=registry, resolver=farm.resolver, allow_private=True,
-                                       crawl={"archive": "none"}))
+            run_round(
+                db,
+                RoundOptions(
+                    name=ROUND,
+                    as_of=dt.date.fromisoformat(farm.truth["as_of"]),
+                    registry=registry,
+                    resolver=farm.resolver,
+                    allow_private=True,
+                    crawl={"archive": "none"},
+                ),
+            )
     finally:
         db.dispose()
     return path
@@ -64,9 +72,14 @@ def _target(db: Database, round_id: int) -> results.FindingView:
     scores = {s.unit_id: s for s in results.list_scores(db, round_id)}
     items = {(i.unit_id, i.rule, i.subject) for i in results.list_rectification_items(db) if i.status != "fixed"}
     candidates = [
-        f for f in results.list_findings(db, round_id)
-        if f.in_force and f.severity == "deduct" and f.points > 0 and f.key in items
-        and scores[f.unit_id].measured and not scores[f.unit_id].veto
+        f
+        for f in results.list_findings(db, round_id)
+        if f.in_force
+        and f.severity == "deduct"
+        and f.points > 0
+        and f.key in items
+        and scores[f.unit_id].measured
+        and not scores[f.unit_id].veto
     ]
     assert candidates, "the farm round has no deducting finding with a 整改 item"
     return max(candidates, key=lambda f: (f.points, f.unit_id, f.rule, f.subject))
@@ -83,13 +96,32 @@ def test_dismissing_in_the_dashboard_rebuilds_rectification_and_rank_like_the_cl
         assert (target.unit_id, target.rule, target.subject) in {i[:3] for i in before_items}
 
         # The dashboard's path (工作台): the role-checked query layer, nothing else.
-        queries.review_finding(dash_db, EVALUATOR, round_id, target.unit_id, target.rule, target.subject,
-                               "dismissed", "复核：误报")
+        queries.review_finding(
+            dash_db, EVALUATOR, round_id, target.unit_id, target.rule, target.subject, "dismissed", "复核：误报"
+        )
         # The CLI's path.
-        run = CliRunner().invoke(cli_app, [
-            "review", "dismiss", "--round", ROUND, "--unit", target.unit_id, "--rule", target.rule,
-            "--subject", target.subject, "--reason", "复核：误报", "--by", "evaluator", "--db", str(cli_path),
-        ], catch_exceptions=False)
+        run = CliRunner().invoke(
+            cli_app,
+            [
+                "review",
+                "dismiss",
+                "--round",
+                ROUND,
+                "--unit",
+                target.unit_id,
+                "--rule",
+                target.rule,
+                "--subject",
+                target.subject,
+                "--reason",
+                "复核：误报",
+                "--by",
+                "evaluator",
+                "--db",
+                str(cli_path),
+            ],
+            catch_exceptions=False,
+        )
         assert run.exit_code == 0, run.output
 
         dash_scores, dash_items = _state(dash_db, round_id)
@@ -108,10 +140,13 @@ def test_dismissing_in_the_dashboard_rebuilds_rectification_and_rank_like_the_cl
         # What the dashboard shows is what was stored.
         shown = queries.ranking(dash_db, EVALUATOR, round_id).set_index("unit_id")
         assert shown.loc[target.unit_id, "score"] == dash_scores[target.unit_id][0]
-        assert key not in {(r.unit_id, r.rule, r.subject)
-                           for r in queries.rectification(dash_db, EVALUATOR, unit_id=target.unit_id,
-                                                          today=dt.date(2000, 1, 1)).itertuples()
-                           if r.status != "fixed"}
+        assert key not in {
+            (r.unit_id, r.rule, r.subject)
+            for r in queries.rectification(
+                dash_db, EVALUATOR, unit_id=target.unit_id, today=dt.date(2000, 1, 1)
+            ).itertuples()
+            if r.status != "fixed"
+        }
     finally:
         dash_db.dispose()
         cli_db.dispose()

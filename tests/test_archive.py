@@ -38,7 +38,8 @@ def findings(db: Path, round_name: str) -> set[tuple]:
     with sqlite3.connect(db) as con:
         rows = con.execute(
             "select f.unit_id, f.rule, f.subject, f.points, f.message, f.evidence from findings f "
-            "join rounds r on r.id = f.round_id where r.name = ?", (round_name,)
+            "join rounds r on r.id = f.round_id where r.name = ?",
+            (round_name,),
         ).fetchall()
     return set(rows)
 
@@ -46,8 +47,12 @@ def findings(db: Path, round_name: str) -> set[tuple]:
 def records(db: Path, round_name: str) -> list[dict]:
     with sqlite3.connect(db) as con:
         con.row_factory = sqlite3.Row
-        return [dict(r) for r in con.execute(
-            "select a.* from archive_records a join rounds r on r.id = a.round_id where r.name = ?", (round_name,))]
+        return [
+            dict(r)
+            for r in con.execute(
+                "select a.* from archive_records a join rounds r on r.id = a.round_id where r.name = ?", (round_name,)
+            )
+        ]
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +63,23 @@ def archived(tmp_path_factory):
     with running_farm(FarmConfig(sites=SITES)) as farm:
         registry = farm.write_registry(work / "registry.csv")
         for name in ("r1", "r2"):
-            ok(zwgk("assess", "--round", name, "--registry", str(registry), "--as-of", farm.truth["as_of"],
-                    "--resolver", farm.resolver, "--allow-private", "--db", str(db), "--quiet"))
+            ok(
+                zwgk(
+                    "assess",
+                    "--round",
+                    name,
+                    "--registry",
+                    str(registry),
+                    "--as-of",
+                    farm.truth["as_of"],
+                    "--resolver",
+                    farm.resolver,
+                    "--allow-private",
+                    "--db",
+                    str(db),
+                    "--quiet",
+                )
+            )
         truth = farm.truth
         # The evaluating office keeps its leaders list; re-judging uses the same lists.
         lists = work / "lists"
@@ -73,8 +93,11 @@ def archived(tmp_path_factory):
 def test_a_farm_round_writes_warc_files_a_standard_reader_accepts(archived):
     files = sorted((archived["work"] / "archive").glob("*-r1/*.warc.gz"))
     assert len(files) == SITES
-    check = subprocess.run([sys.executable, "-c", "from warcio.cli import main; main()", "check", *map(str, files)],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-c", "from warcio.cli import main; main()", "check", *map(str, files)],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     # Every record is its own gzip member: the index's offset/length reads exactly one record.
     rows = records(archived["db"], "r1")
@@ -109,8 +132,24 @@ def test_evidence_of_a_broken_link_shows_the_planted_defect(archived):
     assert planted, "the farm must plant a LINK-PAGE defect"
     defect = planted[0]
     out = archived["work"] / "ev"
-    ok(zwgk("evidence", "--round", "r2", "--unit", defect["unit_id"], "--rule", "LINK-PAGE", "--subject",
-            defect["subject"], "-o", str(out), "--warc", "--db", str(archived["db"])))
+    ok(
+        zwgk(
+            "evidence",
+            "--round",
+            "r2",
+            "--unit",
+            defect["unit_id"],
+            "--rule",
+            "LINK-PAGE",
+            "--subject",
+            defect["subject"],
+            "-o",
+            str(out),
+            "--warc",
+            "--db",
+            str(archived["db"]),
+        )
+    )
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     pages = {p["url"]: p for p in index["pages"]}
     (finding,) = index["findings"]
@@ -121,20 +160,37 @@ def test_evidence_of_a_broken_link_shows_the_planted_defect(archived):
     body = (out / source["source"]).read_text(encoding="utf-8")
     parts = urlsplit(defect["subject"])
     assert (parts.path if parts.path not in ("", "/") else parts.netloc) in body, (
-        "the page the finding names must hold the broken link as archived")
-    assert (out / source["safe_rendering"]).read_text(encoding="utf-8").lstrip().lower().startswith(
-        "<!doctype html><html><head><meta http-equiv=\"content-security-policy\"")
+        "the page the finding names must hold the broken link as archived"
+    )
+    assert (
+        (out / source["safe_rendering"])
+        .read_text(encoding="utf-8")
+        .lstrip()
+        .lower()
+        .startswith('<!doctype html><html><head><meta http-equiv="content-security-policy"')
+    )
     assert index["homepage"] in pages and pages[index["homepage"]]["is_homepage"]
     assert "证据包" in (out / "索引.txt").read_text(encoding="utf-8")
     # The exported WARC is self-contained: revisits come with the record holding their payload.
     types = [r.rec_type for r in ArchiveIterator(open(out / "evidence.warc.gz", "rb"))]
     assert types[0] == "warcinfo" and "response" in types
-    assert types.count("response") >= len([p for p in index["pages"] if p["warc"]["type"] != "metadata"]) - types.count("revisit")
+    assert types.count("response") >= len([p for p in index["pages"] if p["warc"]["type"] != "metadata"]) - types.count(
+        "revisit"
+    )
 
 
 def test_evidence_names_missing_findings_clearly(archived):
-    run = zwgk("evidence", "--round", "r2", "--unit", archived["truth"]["sites"][0]["unit_id"], "--rule", "NO-SUCH",
-               "--db", str(archived["db"]))
+    run = zwgk(
+        "evidence",
+        "--round",
+        "r2",
+        "--unit",
+        archived["truth"]["sites"][0]["unit_id"],
+        "--rule",
+        "NO-SUCH",
+        "--db",
+        str(archived["db"]),
+    )
     assert run.returncode == 2 and "has no finding NO-SUCH" in run.stderr
 
 
@@ -148,23 +204,60 @@ def test_a_round_rejudged_from_its_archive_has_identical_findings(archived, sour
     assert live and again == live
     # The new round's evidence is the same archived bytes.
     assert {(r["url"], r["payload_digest"]) for r in records(archived["db"], new)} == {
-        (r["url"], r["payload_digest"]) for r in records(archived["db"], source)}
+        (r["url"], r["payload_digest"]) for r in records(archived["db"], source)
+    }
 
 
 def test_archive_findings_keeps_only_pages_behind_findings(tmp_path):
     db = tmp_path / "zwgk.db"
     with running_farm(FarmConfig(sites=4)) as farm:
         registry = farm.write_registry(tmp_path / "registry.csv")
-        ok(zwgk("assess", "--round", "f1", "--registry", str(registry), "--as-of", farm.truth["as_of"],
-                "--resolver", farm.resolver, "--allow-private", "--db", str(db), "--quiet", "--archive", "findings"))
-        ok(zwgk("assess", "--round", "n1", "--registry", str(registry), "--as-of", farm.truth["as_of"],
-                "--resolver", farm.resolver, "--allow-private", "--db", str(db), "--quiet", "--archive", "none"))
+        ok(
+            zwgk(
+                "assess",
+                "--round",
+                "f1",
+                "--registry",
+                str(registry),
+                "--as-of",
+                farm.truth["as_of"],
+                "--resolver",
+                farm.resolver,
+                "--allow-private",
+                "--db",
+                str(db),
+                "--quiet",
+                "--archive",
+                "findings",
+            )
+        )
+        ok(
+            zwgk(
+                "assess",
+                "--round",
+                "n1",
+                "--registry",
+                str(registry),
+                "--as-of",
+                farm.truth["as_of"],
+                "--resolver",
+                farm.resolver,
+                "--allow-private",
+                "--db",
+                str(db),
+                "--quiet",
+                "--archive",
+                "none",
+            )
+        )
     rows = records(db, "f1")
     by_unit: dict[str, set[str]] = {}
     for r in rows:
         by_unit.setdefault(r["unit_id"], set()).add(r["url"])
     with sqlite3.connect(db) as con:
-        pages = con.execute("select count(*) from pages p join rounds r on r.id = p.round_id where r.name='f1'").fetchone()[0]
+        pages = con.execute(
+            "select count(*) from pages p join rounds r on r.id = p.round_id where r.name='f1'"
+        ).fetchone()[0]
         backed = con.execute(
             "select f.unit_id, f.page from findings f join rounds r on r.id = f.round_id where r.name='f1' and f.page != ''"
         ).fetchall()
@@ -182,8 +275,20 @@ def test_evidence_screenshots_the_archived_homepage_offline(archived):
     """The farm is stopped: the picture comes from the archive, in headless Chromium."""
     site = archived["truth"]["sites"][0]
     out = archived["work"] / "ev-shot"
-    run = ok(zwgk("evidence", "--round", "r1", "--unit", site["unit_id"], "-o", str(out), "--screenshots",
-                  "--db", str(archived["db"])))
+    run = ok(
+        zwgk(
+            "evidence",
+            "--round",
+            "r1",
+            "--unit",
+            site["unit_id"],
+            "-o",
+            str(out),
+            "--screenshots",
+            "--db",
+            str(archived["db"]),
+        )
+    )
     png = (out / "homepage.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
     beside = list((archived["work"] / "archive").glob(f"*-r1/{site['unit_id']}.home.png"))

@@ -13,9 +13,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from zwgk.monitor.annual import COMPONENTS, annual_scores, annual_weights
 from zwgk.indicators import load_rubric
 from zwgk.model import RubricError
+from zwgk.monitor.annual import COMPONENTS, annual_scores, annual_weights
 from zwgk.monitor.bulletin import bulletin_data
 from zwgk.storage import Database, results
 from zwgk.storage.probes import Probe, add_probes
@@ -44,8 +44,16 @@ def year_db(tmp_path_factory):
     for i, day in enumerate(ROUND_DAYS):
         with running_farm(FarmConfig(sites=6, seed=1, as_of=day, port=port, repaired=0.5 if i == 2 else 0.0)) as farm:
             registry = registry or farm.write_registry(work / "registry.csv")
-            run_round(db, RoundOptions(name=f"2026-{day.month:02d}", as_of=day, registry=registry,
-                                       resolver=farm.resolver, allow_private=True))
+            run_round(
+                db,
+                RoundOptions(
+                    name=f"2026-{day.month:02d}",
+                    as_of=day,
+                    registry=registry,
+                    resolver=farm.resolver,
+                    allow_private=True,
+                ),
+            )
     units = [s.unit_id for s in results.list_scores(db, results_round(db, "2026-11"))]
     probes = []
     start = dt.datetime(2026, 7, 1, 0, 0)
@@ -54,7 +62,9 @@ def year_db(tmp_path_factory):
             at = start + dt.timedelta(days=d, minutes=60 * k)
             for j, unit_id in enumerate(units[:4]):  # units[4:] were never probed
                 ok = not (j == 1 and k < 3)
-                probes.append(Probe(unit_id, at, ok, 200 if ok else None, 40.0 if ok else None, "" if ok else "timeout"))
+                probes.append(
+                    Probe(unit_id, at, ok, 200 if ok else None, 40.0 if ok else None, "" if ok else "timeout")
+                )
     add_probes(db, probes)
     yield db
     db.dispose()
@@ -74,8 +84,11 @@ def _expected(db, rubric, year: int = 2026) -> dict[str, float | None]:
     from zwgk.storage.probes import availability_between
 
     probes = availability_between(db, dt.date(year, 1, 1), end + dt.timedelta(days=1))
-    quarters = [q for q in (bulletin_data(db, f"{year}Q{n}") for n in (1, 2, 3, 4))
-                if q.start <= end and (q.round_name or q.probes)]
+    quarters = [
+        q
+        for q in (bulletin_data(db, f"{year}Q{n}") for n in (1, 2, 3, 4))
+        if q.start <= end and (q.round_name or q.probes)
+    ]
     items = [it for it in results.list_rectification_items(db) if it.opened_round_id in rounds and it.deadline <= end]
     out: dict[str, float | None] = {}
     for sc in results.list_scores(db, rounds[-1]):
@@ -88,7 +101,9 @@ def _expected(db, rubric, year: int = 2026) -> dict[str, float | None]:
         if n:
             comp["availability"] = 100.0 * (n - f) / n
         if quarters:
-            comp["bulletins"] = 100.0 * sum(sc.unit_id not in {s.unit_id for s in q.failing} for q in quarters) / len(quarters)
+            comp["bulletins"] = (
+                100.0 * sum(sc.unit_id not in {s.unit_id for s in q.failing} for q in quarters) / len(quarters)
+            )
         mine = [it for it in items if it.unit_id == sc.unit_id]
         comp["rectification"] = 100.0 * sum(it.status == "fixed" for it in mine) / len(mine) if mine else 100.0
         wsum = sum(weights[k] for k in comp)
@@ -127,10 +142,16 @@ def test_annual_ranking_applies_the_rubric_weights(year_db):
 
 def test_other_weights_change_the_scores(year_db, tmp_path):
     province = tmp_path / "province.toml"
-    province.write_text('base = "national-2019"\n[annual]\nrounds = 0.4\navailability = 0.1\n'
-                        'bulletins = 0.1\nrectification = 0.4\nveto_round_score = 30\n', encoding="utf-8")
+    province.write_text(
+        'base = "national-2019"\n[annual]\nrounds = 0.4\navailability = 0.1\n'
+        "bulletins = 0.1\nrectification = 0.4\nveto_round_score = 30\n",
+        encoding="utf-8",
+    )
     rubric = load_rubric(province)
-    assert annual_weights(rubric) == ({"rounds": 0.4, "availability": 0.1, "bulletins": 0.1, "rectification": 0.4}, 30.0)
+    assert annual_weights(rubric) == (
+        {"rounds": 0.4, "availability": 0.1, "bulletins": 0.1, "rectification": 0.4},
+        30.0,
+    )
     expected = _expected(year_db, rubric)
     for s in annual_scores(year_db, 2026, rubric):
         assert s.score == pytest.approx(expected[s.unit_id], abs=1e-3)

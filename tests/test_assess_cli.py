@@ -25,8 +25,15 @@ def national_round(db, db_url, assess_units):
     ids = [u.unit_id for u in assess_units]
     r1 = add_round(db, "2026-10", dt.date(2026, 10, 20), ids, rubric="national-2019", failed={"t1": "连接超时"})
     results.replace_findings(db, r1, "c1", [finding("c1", "IPV6-NONE", "http://c1.gov.cn/", 3, "function")])
-    results.replace_findings(db, r1, "c2", [finding("c2", "COLUMN-MISSING", "政策解读", 5, "columns"),
-                                            finding("c2", "LINK-PAGE", "http://c2.gov.cn/a", 1, "availability")])
+    results.replace_findings(
+        db,
+        r1,
+        "c2",
+        [
+            finding("c2", "COLUMN-MISSING", "政策解读", 5, "columns"),
+            finding("c2", "LINK-PAGE", "http://c2.gov.cn/a", 1, "availability"),
+        ],
+    )
     update_rectification(db, r1, rubric)
     score_round(db, r1, rubric)
     r2 = add_round(db, "2026-11", dt.date(2026, 11, 20), ids, rubric="national-2019", previous=r1)
@@ -67,9 +74,24 @@ def test_review_dismiss_rescores_and_is_listed(db, national_round):
     # IPV6-NONE was already found in 2026-10 and its 10-working-day deadline has passed: +1 overdue point
     assert (before["c1"].score, before["c1"].rank, before["c2"].rank) == (96.0, 2, 3)
     assert before["c1"].breakdown["rectify"]["deducted"] == 1.0
-    out = zwgk("review", "dismiss", "--round", "2026-11", "--unit", "c1", "--rule", "IPV6-NONE",
-               "--subject", "http://c1.gov.cn/", "--reason", "已开通 IPv6，抓取时解析器故障", "--by", "王评估",
-               "--db", national_round["url"])
+    out = zwgk(
+        "review",
+        "dismiss",
+        "--round",
+        "2026-11",
+        "--unit",
+        "c1",
+        "--rule",
+        "IPV6-NONE",
+        "--subject",
+        "http://c1.gov.cn/",
+        "--reason",
+        "已开通 IPv6，抓取时解析器故障",
+        "--by",
+        "王评估",
+        "--db",
+        national_round["url"],
+    )
     assert out.exit_code == 0, out.output
     after = {s.unit_id: s for s in results.list_scores(db, r2)}
     assert (after["c1"].score, after["c1"].rank) == (100.0, 1)
@@ -82,19 +104,41 @@ def test_review_dismiss_rescores_and_is_listed(db, national_round):
 
 
 def test_review_without_reason_or_of_unknown_finding_fails_clearly(national_round):
-    out = runner.invoke(app, ["review", "confirm", "--round", "2026-11", "--unit", "c1", "--rule", "IPV6-NONE",
-                              "--subject", "http://nope/", "--reason", "x", "--by", "王", "--db", national_round["url"]])
+    out = runner.invoke(
+        app,
+        [
+            "review",
+            "confirm",
+            "--round",
+            "2026-11",
+            "--unit",
+            "c1",
+            "--rule",
+            "IPV6-NONE",
+            "--subject",
+            "http://nope/",
+            "--reason",
+            "x",
+            "--by",
+            "王",
+            "--db",
+            national_round["url"],
+        ],
+    )
     assert out.exit_code != 0 and "no finding" in str(out.exception)
 
 
 def test_import_manual_scores_reports_bad_rows_and_keeps_good_ones(db, national_round, tmp_path):
     f = tmp_path / "manual.csv"
-    f.write_text("单位编码,项目,得分,证据\n"
-                 "c1,依申请公开,80,抽查 5 件\n"
-                 "c2,年报质量,abc,\n"
-                 "zz,年报质量,70,\n"
-                 "c2,不存在的项目,70,\n"
-                 "c2,解读质量,90,解读材料齐全\n", encoding="utf-8-sig")
+    f.write_text(
+        "单位编码,项目,得分,证据\n"
+        "c1,依申请公开,80,抽查 5 件\n"
+        "c2,年报质量,abc,\n"
+        "zz,年报质量,70,\n"
+        "c2,不存在的项目,70,\n"
+        "c2,解读质量,90,解读材料齐全\n",
+        encoding="utf-8-sig",
+    )
     out = zwgk("scores", "import-manual", str(f), "--round", "2026-11", "--by", "李组长", "--db", national_round["url"])
     assert out.exit_code == 1  # some rows were refused
     assert "manual.csv:3" in out.output and "manual.csv:4" in out.output and "manual.csv:5" in out.output
@@ -118,7 +162,9 @@ def test_compare_and_exports_through_the_cli(national_round, tmp_path, monkeypat
     d1 = next(line for line in out.output.splitlines() if "甲县教育局" in line)
     assert "-1.00" in d1
     path = tmp_path / "s.json"
-    out = zwgk("export", "scores", "--round", "2026-11", "--format", "json", "-o", str(path), "--db", national_round["url"])
+    out = zwgk(
+        "export", "scores", "--round", "2026-11", "--format", "json", "-o", str(path), "--db", national_round["url"]
+    )
     assert out.exit_code == 0, out.output
     assert {s["unit_id"] for s in json.loads(path.read_text(encoding="utf-8"))} == {"c1", "c2", "c3", "d1", "d2", "t1"}
     monkeypatch.chdir(tmp_path)

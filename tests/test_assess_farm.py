@@ -44,18 +44,23 @@ def two_farm_rounds(tmp_path_factory):
     later = first_day + dt.timedelta(days=17)  # past the 10-working-day deadline (2026-12-04)
     with running_farm(FarmConfig(sites=6, seed=1, as_of=first_day, port=port)) as farm:
         registry = farm.write_registry(work / "registry.csv")
-        first = run_round(db, RoundOptions(name="r1", as_of=first_day, registry=registry, resolver=farm.resolver,
-                                           allow_private=True))
+        first = run_round(
+            db, RoundOptions(name="r1", as_of=first_day, registry=registry, resolver=farm.resolver, allow_private=True)
+        )
         truth1 = farm.truth
     # the site taken down in round 2: one judged in round 1 with findings, preferably not vetoed
     # (the small farm plants tampering seen in titles and hidden links, a veto at once, on most sites)
     measured = [s.unit_id for s in first.scores if s.measured]
-    down = next(u for u in sorted(measured, key=lambda u: next(s.veto for s in first.scores if s.unit_id == u))
-                if results.list_findings(db, first.round_id, u, include_dismissed=False))
+    down = next(
+        u
+        for u in sorted(measured, key=lambda u: next(s.veto for s in first.scores if s.unit_id == u))
+        if results.list_findings(db, first.round_id, u, include_dismissed=False)
+    )
     with running_farm(FarmConfig(sites=6, seed=1, as_of=later, port=port, repaired=0.5)) as farm:
         farm.set_down(down)
-        second = run_round(db, RoundOptions(name="r2", as_of=later, registry=registry, resolver=farm.resolver,
-                                            allow_private=True))
+        second = run_round(
+            db, RoundOptions(name="r2", as_of=later, registry=registry, resolver=farm.resolver, allow_private=True)
+        )
         truth2 = farm.truth
     yield {"db": db, "r1": first, "r2": second, "down": down, "truth1": truth1, "truth2": truth2}
     db.dispose()
@@ -70,8 +75,11 @@ def test_unfixed_items_become_overdue_and_cost_the_rubrics_extra_points(two_farm
         after = s2[unit_id]
         if not (before.measured and after.measured) or unit_id == two_farm_rounds["down"]:
             continue  # the down site's content was not seen in round 2 (its own test below)
-        keys1 = {f.key for f in results.list_findings(db, r1.round_id, unit_id, include_dismissed=False)
-                 if f.severity in ("veto", "deduct") and not is_candidate(f)}  # candidates: no 整改 item
+        keys1 = {
+            f.key
+            for f in results.list_findings(db, r1.round_id, unit_id, include_dismissed=False)
+            if f.severity in ("veto", "deduct") and not is_candidate(f)
+        }  # candidates: no 整改 item
         keys2 = {f.key for f in results.list_findings(db, r2.round_id, unit_id, include_dismissed=False)}
         overdue = sorted(k[1:] for k in keys1 & keys2)
         items = {(i.rule, i.subject): i for i in results.list_rectification_items(db, unit_id)}
@@ -80,9 +88,13 @@ def test_unfixed_items_become_overdue_and_cost_the_rubrics_extra_points(two_farm
             assert [h["status"] for h in items[key].history] == ["open", "overdue"]
         for key in sorted(k[1:] for k in keys1 - keys2):
             assert items[key].status == "fixed" and items[key].closed_round_id == r2.round_id
-        new2 = {k[1:] for k in keys2 - keys1
-                if (f := next(f for f in results.list_findings(db, r2.round_id, unit_id) if f.key == k)).severity
-                in ("veto", "deduct") and not is_candidate(f)}
+        new2 = {
+            k[1:]
+            for k in keys2 - keys1
+            if (f := next(f for f in results.list_findings(db, r2.round_id, unit_id) if f.key == k)).severity
+            in ("veto", "deduct")
+            and not is_candidate(f)
+        }
         for key in new2:
             assert items[key].opened_round_id == r2.round_id and items[key].status == "open"
         checked += len(overdue)
@@ -98,7 +110,9 @@ def test_unfixed_items_become_overdue_and_cost_the_rubrics_extra_points(two_farm
     assert checked, "the farm must leave some defects unrepaired between the rounds"
     # the departments repaired half their planted defects: each repaired one that had an item is "fixed"
     key = lambda d: (d["unit_id"], d["rule"], d["subject"])  # noqa: E731
-    repaired = {key(d) for d in two_farm_rounds["truth1"]["defects"]} - {key(d) for d in two_farm_rounds["truth2"]["defects"]}
+    repaired = {key(d) for d in two_farm_rounds["truth1"]["defects"]} - {
+        key(d) for d in two_farm_rounds["truth2"]["defects"]
+    }
     items = {(i.unit_id, i.rule, i.subject): i for u in s1 for i in results.list_rectification_items(db, u)}
     judged = [k for k in repaired if k in items and k[0] != two_farm_rounds["down"] and s2[k[0]].measured]
     assert judged, "the repaired farm must fix some items"
@@ -122,8 +136,9 @@ def test_a_site_down_in_round_two_is_a_review_candidate_then_a_veto(two_farm_rou
     items = results.list_rectification_items(db, down)
     assert not [i for i in items if i.opened_round_id == r2.round_id]  # not listed before review
 
-    results.add_review(db, r2.round_id, down, "AVAIL-DOWN", finding.subject, "confirmed",
-                       "人工复核：首页确实无法打开", "王五")
+    results.add_review(
+        db, r2.round_id, down, "AVAIL-DOWN", finding.subject, "confirmed", "人工复核：首页确实无法打开", "王五"
+    )
     rescored = {s.unit_id: s for s in rescore_round(db, r2.round_id)}
     assert rescored[down].measured is True and rescored[down].veto and not rescored[down].passed
     items = results.list_rectification_items(db, down)

@@ -18,7 +18,9 @@ def test_round_trip_scoring_and_rectification_on_postgresql(pg_url):
         ids = [u.unit_id for u in units]
         r1 = add_round(db, "a", dt.date(2026, 11, 20), ids, failed={"t1": "连接超时"})
         evil = '=HYPERLINK("http://x","y")'
-        results.replace_findings(db, r1, "c1", [finding("c1", "COLUMN-MISSING", "政策解读", 5, "publish", message=evil)])
+        results.replace_findings(
+            db, r1, "c1", [finding("c1", "COLUMN-MISSING", "政策解读", 5, "publish", message=evil)]
+        )
         results.replace_findings(db, r1, "c2", [finding("c2", "LINK-PAGE", "http://c2.gov.cn/a", 1, "design")])
         update_rectification(db, r1, rubric)
         s1 = {s.unit_id: s for s in score_round(db, r1, rubric)}

@@ -21,13 +21,16 @@ def test_replace_findings_is_idempotent_and_merges_duplicate_keys(db, round1):
     fs = [
         finding("c1", "COLUMN-MISSING", "政策解读", 5, "publish"),
         finding("c1", "COLUMN-MISSING", "政策解读", 5, "publish"),
-        finding("c1", "LINK-PAGE", "http://c1.gov.cn/x.html", 1, "design", message="=HYPERLINK(\"http://x\",\"y\")"),
+        finding("c1", "LINK-PAGE", "http://c1.gov.cn/x.html", 1, "design", message='=HYPERLINK("http://x","y")'),
     ]
     assert results.replace_findings(db, round1, "c1", fs) == 2
     assert results.replace_findings(db, round1, "c1", fs) == 2
     results.replace_findings(db, round1, "c2", [finding("c2", "LINK-PAGE", "http://c2.gov.cn/a", 1, "design")])
     got = results.list_findings(db, round1, "c1")
-    assert [(f.rule, f.subject) for f in got] == [("COLUMN-MISSING", "政策解读"), ("LINK-PAGE", "http://c1.gov.cn/x.html")]
+    assert [(f.rule, f.subject) for f in got] == [
+        ("COLUMN-MISSING", "政策解读"),
+        ("LINK-PAGE", "http://c1.gov.cn/x.html"),
+    ]
     assert got[1].message == '=HYPERLINK("http://x","y")'
     assert got[0].evidence == {"seen": "政策解读"}
     assert len(results.list_findings(db, round1)) == 3
@@ -67,11 +70,28 @@ def test_manual_scores_validate_and_overwrite(db, round1):
 
 def test_scores_round_trip_in_ranking_order_and_refuse_low_weight(db, round1):
     def sc(uid, tier, kind, score, rank, weight=0.05):
-        return UnitScore(uid, uid, tier, kind, rank is not None, score, False, True, weight,
-                         None if score is None else score / 100 * weight * 100, rank,
-                         breakdown={"publish": {"name": "信息发布", "available": 40, "deducted": 1}})
-    scores = [sc("c2", "县", "portal", 90, 2), sc("c1", "县", "portal", 95, 1), sc("t1", "乡", "portal", None, None),
-              sc("d1", "县", "department", 70, 1), sc("c3", "县", "portal", None, None)]
+        return UnitScore(
+            uid,
+            uid,
+            tier,
+            kind,
+            rank is not None,
+            score,
+            False,
+            True,
+            weight,
+            None if score is None else score / 100 * weight * 100,
+            rank,
+            breakdown={"publish": {"name": "信息发布", "available": 40, "deducted": 1}},
+        )
+
+    scores = [
+        sc("c2", "县", "portal", 90, 2),
+        sc("c1", "县", "portal", 95, 1),
+        sc("t1", "乡", "portal", None, None),
+        sc("d1", "县", "department", 70, 1),
+        sc("c3", "县", "portal", None, None),
+    ]
     results.replace_scores(db, round1, scores)
     got = results.list_scores(db, round1)
     assert [s.unit_id for s in got] == ["c1", "c2", "c3", "d1", "t1"]
@@ -92,8 +112,14 @@ def test_round_members_carry_state_and_reason(db, round1):
 
 def test_rectification_items_insert_update_filter(db, round1):
     item = results.RectificationView(
-        unit_id="d1", rule="LINK-PAGE", subject="http://d1.gov.cn/x", opened_round_id=round1,
-        last_seen_round_id=round1, deadline=dt.date(2026, 12, 4), points=1, severity="deduct",
+        unit_id="d1",
+        rule="LINK-PAGE",
+        subject="http://d1.gov.cn/x",
+        opened_round_id=round1,
+        last_seen_round_id=round1,
+        deadline=dt.date(2026, 12, 4),
+        points=1,
+        severity="deduct",
         history=[{"round": round1, "status": "open"}],
     )
     (item_id,) = results.save_rectification_items(db, [item])

@@ -32,8 +32,15 @@ def one_round(db, assess_units):
     rid = add_round(db, "2026-Q4", R1, [u.unit_id for u in assess_units], failed={"t1": "DNS 解析失败 (NXDOMAIN)"})
     store(db, rid, "c1", [finding("c1", "COLUMN-MISSING", "政策解读", 5, "publish")])  # 95
     store(db, rid, "c2", [finding("c2", "LINK-PAGE", f"http://c2.gov.cn/{i}", 1, "design") for i in range(5)])  # 95
-    store(db, rid, "c3", [finding("c3", "COLUMN-MISSING", "政策解读", 5, "publish"),
-                          finding("c3", "LINK-PAGE", "http://c3.gov.cn/a", 1, "design")])  # 94
+    store(
+        db,
+        rid,
+        "c3",
+        [
+            finding("c3", "COLUMN-MISSING", "政策解读", 5, "publish"),
+            finding("c3", "LINK-PAGE", "http://c3.gov.cn/a", 1, "design"),
+        ],
+    )  # 94
     store(db, rid, "d1", [finding("d1", "SITE-DOWN", "http://d1.gov.cn/", 0, "publish", severity="veto")])
     store(db, rid, "d2", [finding("d2", "COLUMN-MISSING", "政策文件", 3, "publish")])  # (75−3)×4/3 = 96
     return rid
@@ -43,7 +50,13 @@ def test_score_round_ranks_ties_vetoes_and_keeps_unmeasured_out(db, one_round):
     scores = score_round(db, one_round, make_rubric(), weight=0.05)
     by = {s.unit_id: s for s in scores}
     assert [(s.unit_id, s.rank) for s in scores] == [
-        ("c1", 1), ("c2", 1), ("c3", 3), ("d2", 1), ("d1", 2), ("t1", None)]
+        ("c1", 1),
+        ("c2", 1),
+        ("c3", 3),
+        ("d2", 1),
+        ("d1", 2),
+        ("t1", None),
+    ]
     assert by["d1"].veto and not by["d1"].passed and by["d1"].score == 0.0
     assert by["t1"].measured is False and by["t1"].score is None and by["t1"].reason == "DNS 解析失败 (NXDOMAIN)"
     assert by["d2"].score == 96.0
@@ -63,8 +76,16 @@ def test_dismissed_finding_changes_score_and_rank_and_is_stored(db, one_round):
     rubric = make_rubric()
     before = {s.unit_id: s for s in score_round(db, one_round, rubric)}
     assert (before["c3"].score, before["c3"].rank) == (94.0, 3)
-    results.add_review(db, one_round, "c3", "COLUMN-MISSING", "政策解读", "dismissed",
-                       "该栏目以“解读回应”命名，已人工核实存在", "王评估")
+    results.add_review(
+        db,
+        one_round,
+        "c3",
+        "COLUMN-MISSING",
+        "政策解读",
+        "dismissed",
+        "该栏目以“解读回应”命名，已人工核实存在",
+        "王评估",
+    )
     after = {s.unit_id: s for s in score_round(db, one_round, rubric)}
     assert (after["c3"].score, after["c3"].rank) == (99.0, 1)
     assert (after["c1"].rank, after["c2"].rank) == (2, 2)
@@ -87,9 +108,16 @@ def test_two_rounds_track_fixed_not_fixed_new_and_overdue_deduction(db, assess_u
     add_units(db, assess_units)
     ids = [u.unit_id for u in assess_units]
     r1 = add_round(db, "2026-11", R1, ids)
-    store(db, r1, "c1", [finding("c1", "COLUMN-MISSING", "政策解读", 5, "publish"),
-                         finding("c1", "LINK-PAGE", "http://c1.gov.cn/a", 1, "design"),
-                         finding("c1", "LINK-PAGE", "http://c1.gov.cn/b", 1, "design")])
+    store(
+        db,
+        r1,
+        "c1",
+        [
+            finding("c1", "COLUMN-MISSING", "政策解读", 5, "publish"),
+            finding("c1", "LINK-PAGE", "http://c1.gov.cn/a", 1, "design"),
+            finding("c1", "LINK-PAGE", "http://c1.gov.cn/b", 1, "design"),
+        ],
+    )
     store(db, r1, "c2", [finding("c2", "LINK-PAGE", "http://c2.gov.cn/a", 1, "design")])
     store(db, r1, "c3", [finding("c3", "LINK-PAGE", "http://c3.gov.cn/a", 1, "design")])
     assert update_rectification(db, r1, rubric) == {"new": 5, "still_open": 0, "overdue": 0, "fixed": 0}
@@ -97,7 +125,10 @@ def test_two_rounds_track_fixed_not_fixed_new_and_overdue_deduction(db, assess_u
     assert len(results.list_rectification_items(db)) == 5
     first = rectification_list(db, "c1", r1)
     assert [(i.rule, i.subject) for i in first] == [
-        ("COLUMN-MISSING", "政策解读"), ("LINK-PAGE", "http://c1.gov.cn/a"), ("LINK-PAGE", "http://c1.gov.cn/b")]
+        ("COLUMN-MISSING", "政策解读"),
+        ("LINK-PAGE", "http://c1.gov.cn/a"),
+        ("LINK-PAGE", "http://c1.gov.cn/b"),
+    ]
     assert {i.deadline for i in first} == {add_working_days(R1, 10)} == {dt.date(2026, 12, 4)}
     s1 = {s.unit_id: s for s in score_round(db, r1, rubric)}
     assert s1["c1"].score == 93.0
@@ -105,9 +136,16 @@ def test_two_rounds_track_fixed_not_fixed_new_and_overdue_deduction(db, assess_u
     # round 2, after the deadline: c1 fixed one link, kept the rest and got a new defect;
     # c2 repaired everything; c3's site could not be measured (its item must stay open, not "fixed")
     r2 = add_round(db, "2026-12", dt.date(2026, 12, 10), ids, failed={"c3": "连接超时"}, previous=r1)
-    store(db, r2, "c1", [finding("c1", "COLUMN-MISSING", "政策解读", 5, "publish"),
-                         finding("c1", "LINK-PAGE", "http://c1.gov.cn/b", 1, "design"),
-                         finding("c1", "LINK-PAGE", "http://c1.gov.cn/new", 1, "design")])
+    store(
+        db,
+        r2,
+        "c1",
+        [
+            finding("c1", "COLUMN-MISSING", "政策解读", 5, "publish"),
+            finding("c1", "LINK-PAGE", "http://c1.gov.cn/b", 1, "design"),
+            finding("c1", "LINK-PAGE", "http://c1.gov.cn/new", 1, "design"),
+        ],
+    )
     store(db, r2, "c2", [])
     counts = update_rectification(db, r2, rubric)
     assert counts == {"new": 1, "still_open": 0, "overdue": 2, "fixed": 2}
@@ -127,12 +165,20 @@ def test_two_rounds_track_fixed_not_fixed_new_and_overdue_deduction(db, assess_u
     s2 = {s.unit_id: s for s in score_round(db, r2, rubric)}
     # 100 − 5 − 2 links − 2 overdue items × 2 extra points
     assert s2["c1"].score == 89.0
-    assert s2["c1"].breakdown["rectify"] == {"name": "整改", "part": "deduct", "available": 10.0,
-                                             "deducted": 4.0, "findings": 2}
+    assert s2["c1"].breakdown["rectify"] == {
+        "name": "整改",
+        "part": "deduct",
+        "available": 10.0,
+        "deducted": 4.0,
+        "findings": 2,
+    }
     assert s2["c2"].score == 100.0 and "rectify" not in s2["c2"].breakdown
     current = rectification_list(db, "c1")
     assert [(i.status, i.subject) for i in current] == [
-        ("overdue", "政策解读"), ("overdue", "http://c1.gov.cn/b"), ("open", "http://c1.gov.cn/new")]
+        ("overdue", "政策解读"),
+        ("overdue", "http://c1.gov.cn/b"),
+        ("open", "http://c1.gov.cn/new"),
+    ]
 
     cmp = compare_rounds(db, r1, r2)
     deltas = {u.unit_id: u for u in cmp.units}
@@ -187,9 +233,16 @@ def test_rectification_list_per_round_and_export_without_tracking(db, assess_uni
     rubric = make_rubric()
     add_units(db, assess_units)
     r1 = add_round(db, "a", R1, ["d1"])
-    store(db, r1, "d1", [finding("d1", "SITE-DOWN", "http://d1.gov.cn/", 0, "publish", severity="veto"),
-                         finding("d1", "LINK-PAGE", "http://d1.gov.cn/x", 1, "design"),
-                         finding("d1", "COLUMN-MISSING", "政策文件", 5, "publish")])
+    store(
+        db,
+        r1,
+        "d1",
+        [
+            finding("d1", "SITE-DOWN", "http://d1.gov.cn/", 0, "publish", severity="veto"),
+            finding("d1", "LINK-PAGE", "http://d1.gov.cn/x", 1, "design"),
+            finding("d1", "COLUMN-MISSING", "政策文件", 5, "publish"),
+        ],
+    )
     # no update_rectification yet: the export derives the list from the round's findings and says so
     rows = json.loads(export_rectification(db, "d1", "json", tmp_path / "a.json", "a").read_text(encoding="utf-8"))
     assert [r["rule"] for r in rows] == ["SITE-DOWN", "COLUMN-MISSING", "LINK-PAGE"]  # veto first, then points
@@ -201,8 +254,11 @@ def test_rectification_list_per_round_and_export_without_tracking(db, assess_uni
     assert [i.rule for i in rectification_list(db, "d1", r2)] == ["COLUMN-MISSING"]
     assert [i.rule for i in rectification_list(db, "d1")] == ["COLUMN-MISSING"]
     history = {i.rule: [h["status"] for h in i.history] for i in results.list_rectification_items(db, "d1")}
-    assert history == {"SITE-DOWN": ["open", "fixed"], "LINK-PAGE": ["open", "fixed"],
-                       "COLUMN-MISSING": ["open", "open"]}
+    assert history == {
+        "SITE-DOWN": ["open", "fixed"],
+        "LINK-PAGE": ["open", "fixed"],
+        "COLUMN-MISSING": ["open", "open"],
+    }
     rows = json.loads(export_rectification(db, "d1", "json", tmp_path / "b.json").read_text(encoding="utf-8"))
     assert [(r["rule"], r["opened_round"]) for r in rows] == [("COLUMN-MISSING", "a")]  # newest round by default
 
@@ -221,7 +277,9 @@ def test_review_candidate_counts_only_once_confirmed(db, one_round):
     update_rectification(db, one_round, rubric)
     assert {i.rule for i in rectification_list(db, "c1", one_round)} == {"COLUMN-MISSING"}
 
-    results.add_review(db, one_round, "c1", "SITE-DOWN", "http://c1.gov.cn/", "confirmed", "人工复核一周监测记录属实", "王评估")
+    results.add_review(
+        db, one_round, "c1", "SITE-DOWN", "http://c1.gov.cn/", "confirmed", "人工复核一周监测记录属实", "王评估"
+    )
     by = {s.unit_id: s for s in score_round(db, one_round, rubric)}
     assert by["c1"].veto and by["c1"].score == 0.0
     update_rectification(db, one_round, rubric)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures_assess import finding, make_rubric
-from zwgk.assess.scoring import composite_score, indicator_rows, rank_scores, score_unit, score_website, weighted_component
+from zwgk.assess.scoring import (
+    composite_score,
+    indicator_rows,
+    rank_scores,
+    score_unit,
+    score_website,
+    weighted_component,
+)
 from zwgk.model import Unit, UnitScore, WeightError
 from zwgk.storage.results import FindingView
 
@@ -54,7 +61,9 @@ def test_below_pass_line_fails_and_pass_line_itself_passes(assess_rubric):
     columns = [finding("c1", "COLUMN-MISSING", f"栏目{i}", 5, "publish") for i in range(8)]  # 40
     assert score_website(PORTAL, columns, assess_rubric).score == 60.0
     assert score_website(PORTAL, columns, assess_rubric).passed is True
-    r = score_website(PORTAL, [*columns, finding("c1", "LINK-PAGE", "http://c1.gov.cn/x", 0.5, "design")], assess_rubric)
+    r = score_website(
+        PORTAL, [*columns, finding("c1", "LINK-PAGE", "http://c1.gov.cn/x", 0.5, "design")], assess_rubric
+    )
     assert r.score == 59.5 and r.passed is False
 
 
@@ -69,8 +78,10 @@ def test_bonus_only_above_the_gate_and_capped(assess_rubric):
 
 
 def test_unit_without_services_is_scaled_by_four_thirds(assess_rubric):
-    fs = [finding("d2", "COLUMN-MISSING", "政策解读", 6, "publish"),
-          finding("d2", "SERVICE-GAP", "办事指南", 5, "services")]
+    fs = [
+        finding("d2", "COLUMN-MISSING", "政策解读", 6, "publish"),
+        finding("d2", "SERVICE-GAP", "办事指南", 5, "services"),
+    ]
     r = score_website(NO_SERVICES, fs, assess_rubric)
     assert r.score == pytest.approx(92.0)  # (75 − 6) × 4/3; the services finding is not counted
     assert r.breakdown["services"]["excluded"] is True
@@ -110,8 +121,9 @@ def test_composite_renormalises_missing_items_and_weights_into_the_component(ass
     assert weighted_component(value, 0.05) == pytest.approx(4.375)
     full, detail = composite_score(90.0, {"apply": 80.0, "report": 70.0, "typo": 1.0}, assess_rubric)
     assert full == 84.0 and detail["renormalised"] is False and detail["ignored"] == ["typo"]
-    sc = score_unit(PORTAL, late_replies(2), assess_rubric, weight=0.04, manual={"apply": 80.0, "report": 70.0},
-                    total_points=1000)
+    sc = score_unit(
+        PORTAL, late_replies(2), assess_rubric, weight=0.04, manual={"apply": 80.0, "report": 70.0}, total_points=1000
+    )
     assert sc.score == 90.0 and sc.weighted == pytest.approx(84.0 / 100 * 0.04 * 1000)
     assert sc.breakdown["_composite"]["value"] == 84.0
 
@@ -126,8 +138,16 @@ def _sc(uid, score, veto=False, measured=True, tier="县", kind="portal"):
 
 
 def test_competition_ranking_per_tier_and_kind_with_vetoes_last_and_unmeasured_unranked():
-    scores = [_sc("u3", 90), _sc("u1", 95), _sc("u2", 95), _sc("u4", 0.0, veto=True), _sc("u5", 50),
-              _sc("u6", None, measured=False), _sc("d1", 70, kind="department"), _sc("t1", 99, tier="乡")]
+    scores = [
+        _sc("u3", 90),
+        _sc("u1", 95),
+        _sc("u2", 95),
+        _sc("u4", 0.0, veto=True),
+        _sc("u5", 50),
+        _sc("u6", None, measured=False),
+        _sc("d1", 70, kind="department"),
+        _sc("t1", 99, tier="乡"),
+    ]
     ranked = rank_scores(scores)
     got = [(s.unit_id, s.rank) for s in ranked]
     assert got == [("u1", 1), ("u2", 1), ("u3", 3), ("u5", 4), ("u4", 5), ("u6", None), ("d1", 1), ("t1", 1)]
@@ -148,8 +168,10 @@ def test_real_rubrics_national_scales_and_zhaoqing_redistributes():
     # a unit with services under 肇庆 keeps the plain caps
     portal_fs = [finding("c1", "REPLY-LATE", f"http://c1.gov.cn/m/{i}", 1, "interaction") for i in range(12)]
     assert score_website(PORTAL, portal_fs, zhaoqing).score == 90.0
-    bonus = [finding("c1", "X-BONUS", f"b{i}", 6, ind, severity="info")
-             for i, ind in enumerate(["bonus_data", "bonus_search", "bonus_interp", "bonus_interaction", "bonus_access"])]
+    bonus = [
+        finding("c1", "X-BONUS", f"b{i}", 6, ind, severity="info")
+        for i, ind in enumerate(["bonus_data", "bonus_search", "bonus_interp", "bonus_interaction", "bonus_access"])
+    ]
     assert score_website(PORTAL, bonus, national).bonus == 6 + 5 + 6 + 6 + 5  # per-indicator caps, ≤ 30
     assert score_website(PORTAL, bonus, zhaoqing).bonus == 25  # 肇庆 bonus_max
 
@@ -169,6 +191,7 @@ def test_evaluator_awarded_bonus_counts_only_above_the_gate_and_stays_out_of_the
     assert sc.breakdown["_composite"]["value"] == pytest.approx(95.71)
     gated = score_unit(PORTAL, late * 4, national, weight=0.04, manual=manual)  # 互动交流 10 capped → 90
     assert (gated.score, gated.bonus) == (103.0, 13.0)
-    at_gate = [finding("c1", "COLUMN-MISSING", f"栏目{i}", 5, "columns") for i in range(2)] + \
-        [finding("c1", "IPV6-NONE", "http://c1.gov.cn/", 10, "function")]  # 100 − 10 − 10 = 80
+    at_gate = [finding("c1", "COLUMN-MISSING", f"栏目{i}", 5, "columns") for i in range(2)] + [
+        finding("c1", "IPV6-NONE", "http://c1.gov.cn/", 10, "function")
+    ]  # 100 − 10 − 10 = 80
     assert score_unit(PORTAL, at_gate, national, weight=0.04, manual=manual).bonus == 0.0

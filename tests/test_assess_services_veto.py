@@ -47,8 +47,10 @@ def external(unit: str = "c1") -> Finding:
 
 def hidden_link_candidate(unit: str = "c2") -> Finding:
     f = finding(unit, "CONTENT-HIDDEN-LINK", f"http://{unit}.gov.cn/", 0, "function", severity="veto")
-    f.evidence = {"confidence": "review", "links": [{"url": "http://bc.example.com/", "text": "娱乐城",
-                                                     "how": "display:none"}]}
+    f.evidence = {
+        "confidence": "review",
+        "links": [{"url": "http://bc.example.com/", "text": "娱乐城", "how": "display:none"}],
+    }
     return f
 
 
@@ -93,8 +95,9 @@ def test_import_manual_accepts_the_services_item_within_its_points(db, db_url, a
     before = {s.unit_id: s for s in results.list_scores(db, rid)}["c1"]
     assert before.breakdown["services"]["status"] == UNJUDGED
     f = tmp_path / "services.csv"
-    f.write_text("单位编码,项目,得分,证据\nc1,办事服务,20,政务服务网上 12 个事项抽查\nc2,services,30,超出\n",
-                 encoding="utf-8")
+    f.write_text(
+        "单位编码,项目,得分,证据\nc1,办事服务,20,政务服务网上 12 个事项抽查\nc2,services,30,超出\n", encoding="utf-8"
+    )
     out = zwgk("scores", "import-manual", str(f), "--round", "2026-11", "--by", "李组长", "--db", db_url)
     assert out.exit_code == 1 and "services.csv:3" in out.output and "at most 25" in out.output
     after = {s.unit_id: s for s in results.list_scores(db, rid)}["c1"]
@@ -110,8 +113,12 @@ def content_round(db, db_url, assess_units):
     rubric = load_rubric("national-2019")
     add_units(db, assess_units)
     rid = add_round(db, "2026-11", dt.date(2026, 11, 20), [u.unit_id for u in assess_units], rubric="national-2019")
-    results.replace_findings(db, rid, "c2", [hidden_link_candidate("c2"),
-                                              finding("c2", "LINK-PAGE", "http://c2.gov.cn/a", 1, "availability")])
+    results.replace_findings(
+        db,
+        rid,
+        "c2",
+        [hidden_link_candidate("c2"), finding("c2", "LINK-PAGE", "http://c2.gov.cn/a", 1, "availability")],
+    )
     update_rectification(db, rid, rubric)
     score_round(db, rid, rubric)
     return {"url": db_url, "rid": rid}
@@ -126,17 +133,47 @@ def test_confirming_a_tampering_candidate_vetoes_and_dismissing_it_restores(db, 
     candidate = _c2(db, rid)
     assert not candidate.veto and candidate.score == 99.0  # a candidate carries no deduction
     assert [i.rule for i in rectification_list(db, "c2", rid)] == ["LINK-PAGE"]  # and no 整改 item
-    out = zwgk("review", "confirm", "--round", "2026-11", "--unit", "c2", "--rule", "CONTENT-HIDDEN-LINK",
-               "--subject", "http://c2.gov.cn/", "--reason", "首页隐藏区域有博彩链接，已截图", "--by", "王五",
-               "--db", url)
+    out = zwgk(
+        "review",
+        "confirm",
+        "--round",
+        "2026-11",
+        "--unit",
+        "c2",
+        "--rule",
+        "CONTENT-HIDDEN-LINK",
+        "--subject",
+        "http://c2.gov.cn/",
+        "--reason",
+        "首页隐藏区域有博彩链接，已截图",
+        "--by",
+        "王五",
+        "--db",
+        url,
+    )
     assert out.exit_code == 0, out.output
     vetoed = _c2(db, rid)
     assert vetoed.veto and vetoed.score == 0.0 and not vetoed.passed
     items = rectification_list(db, "c2", rid)
     assert items[0].rule == "CONTENT-HIDDEN-LINK" and items[0].severity == "veto"
-    out = zwgk("review", "dismiss", "--round", "2026-11", "--unit", "c2", "--rule", "CONTENT-HIDDEN-LINK",
-               "--subject", "http://c2.gov.cn/", "--reason", "复核：为本单位合作网站链接，非暗链", "--by", "赵六",
-               "--db", url)
+    out = zwgk(
+        "review",
+        "dismiss",
+        "--round",
+        "2026-11",
+        "--unit",
+        "c2",
+        "--rule",
+        "CONTENT-HIDDEN-LINK",
+        "--subject",
+        "http://c2.gov.cn/",
+        "--reason",
+        "复核：为本单位合作网站链接，非暗链",
+        "--by",
+        "赵六",
+        "--db",
+        url,
+    )
     assert out.exit_code == 0, out.output
     restored = _c2(db, rid)
     assert not restored.veto and restored.score == candidate.score
@@ -144,13 +181,32 @@ def test_confirming_a_tampering_candidate_vetoes_and_dismissing_it_restores(db, 
 
 
 def test_a_veto_added_by_hand_has_an_audit_trail_survives_reevaluation_and_can_be_dismissed(
-        db, content_round, tmp_path):
+    db, content_round, tmp_path
+):
     url, rid = content_round["url"], content_round["rid"]
     shot = tmp_path / "shot.png"
     shot.write_bytes(PNG)
-    out = zwgk("review", "add", "--round", "2026-11", "--unit", "c1", "--rule", "WORDING-LEADER",
-               "--url", "http://c1.gov.cn/ldxx/", "--note", "领导信息栏目将县长职务写为副县长", "--by", "王五",
-               "--veto", "--screenshot", str(shot), "--db", url)
+    out = zwgk(
+        "review",
+        "add",
+        "--round",
+        "2026-11",
+        "--unit",
+        "c1",
+        "--rule",
+        "WORDING-LEADER",
+        "--url",
+        "http://c1.gov.cn/ldxx/",
+        "--note",
+        "领导信息栏目将县长职务写为副县长",
+        "--by",
+        "王五",
+        "--veto",
+        "--screenshot",
+        str(shot),
+        "--db",
+        url,
+    )
     assert out.exit_code == 0, out.output
     c1 = {s.unit_id: s for s in results.list_scores(db, rid)}["c1"]
     assert c1.veto and c1.breakdown["_vetoes"] == [{"rule": "WORDING-LEADER", "subject": "http://c1.gov.cn/ldxx/"}]
@@ -164,9 +220,24 @@ def test_a_veto_added_by_hand_has_an_audit_trail_survives_reevaluation_and_can_b
     # re-evaluating the unit (a re-run of the round) keeps the hand-made finding
     results.replace_findings(db, rid, "c1", [finding("c1", "IPV6-NONE", "http://c1.gov.cn/", 2, "function")])
     assert {f.rule for f in results.list_findings(db, rid, "c1")} == {"IPV6-NONE", "WORDING-LEADER"}
-    out = zwgk("review", "dismiss", "--round", "2026-11", "--unit", "c1", "--rule", "WORDING-LEADER",
-               "--subject", "http://c1.gov.cn/ldxx/", "--reason", "单位已提供任免文件，职务无误", "--by", "赵六",
-               "--db", url)
+    out = zwgk(
+        "review",
+        "dismiss",
+        "--round",
+        "2026-11",
+        "--unit",
+        "c1",
+        "--rule",
+        "WORDING-LEADER",
+        "--subject",
+        "http://c1.gov.cn/ldxx/",
+        "--reason",
+        "单位已提供任免文件，职务无误",
+        "--by",
+        "赵六",
+        "--db",
+        url,
+    )
     assert out.exit_code == 0, out.output
     c1 = {s.unit_id: s for s in results.list_scores(db, rid)}["c1"]
     assert not c1.veto and not [i for i in rectification_list(db, "c1", rid) if i.rule == "WORDING-LEADER"]
@@ -176,12 +247,27 @@ def test_adding_by_hand_refuses_bad_input_clearly(db, content_round, tmp_path):
     url = content_round["url"]
     bad = tmp_path / "shot.png"
     bad.write_text("not an image")
-    base = ("review", "add", "--round", "2026-11", "--unit", "c1", "--url", "http://c1.gov.cn/", "--note", "x",
-            "--by", "王五", "--db", url)
-    for extra, message in ((("--rule", "NO-SUCH"), "unknown rule 'NO-SUCH'"),
-                           (("--rule", "CONTENT-ILLEGAL", "--screenshot", str(bad)), "not a PNG"),
-                           (("--rule", "CONTENT-ILLEGAL", "--screenshot", str(tmp_path / "none.png")),
-                            "no such screenshot")):
+    base = (
+        "review",
+        "add",
+        "--round",
+        "2026-11",
+        "--unit",
+        "c1",
+        "--url",
+        "http://c1.gov.cn/",
+        "--note",
+        "x",
+        "--by",
+        "王五",
+        "--db",
+        url,
+    )
+    for extra, message in (
+        (("--rule", "NO-SUCH"), "unknown rule 'NO-SUCH'"),
+        (("--rule", "CONTENT-ILLEGAL", "--screenshot", str(bad)), "not a PNG"),
+        (("--rule", "CONTENT-ILLEGAL", "--screenshot", str(tmp_path / "none.png")), "no such screenshot"),
+    ):
         out = runner.invoke(app, [*base, *extra])
         assert out.exit_code != 0 and message in str(out.exception or out.output)
     assert results.manual_findings(db, content_round["rid"]) == []

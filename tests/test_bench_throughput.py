@@ -36,12 +36,58 @@ BASES = [
     "HTTP://Host.gov.cn/A/",
 ]
 HREFS = [
-    "d.html", "./d.html", "../d.html", "../../../../d.html", ".", "..", "d/", "d?x=1", "d#f", "d;p",
-    "/", "/d.html", "/a/../d.html", "/d?x", "//other.gov.cn/d", "//other.gov.cn", "//", "//?x", "//#f", "///d",
-    "http://other.gov.cn/d", "HTTP://Other.GOV.cn:80/D", "https://other.gov.cn", "http://", "http:///d", "http:d",
-    "https:?x", "http://?x", "?x=1", "?", ";p", "#top", "mailto:a@b.cn", "javascript:void(0)", "ftp://f/x",
-    "tel:123", "data:x", "\\d\\e.html", " d.html ", "d e.html", "d\t.html", "\x01?x", "\x01/d", "http://\t/d",
-    "%2e%2e/d", "d:e", "中文.html", "/中文/", "http://例子.中国/d", "HTTPS://x.cn/", "http://x.cn:bad/", "http://[::1/",
+    "d.html",
+    "./d.html",
+    "../d.html",
+    "../../../../d.html",
+    ".",
+    "..",
+    "d/",
+    "d?x=1",
+    "d#f",
+    "d;p",
+    "/",
+    "/d.html",
+    "/a/../d.html",
+    "/d?x",
+    "//other.gov.cn/d",
+    "//other.gov.cn",
+    "//",
+    "//?x",
+    "//#f",
+    "///d",
+    "http://other.gov.cn/d",
+    "HTTP://Other.GOV.cn:80/D",
+    "https://other.gov.cn",
+    "http://",
+    "http:///d",
+    "http:d",
+    "https:?x",
+    "http://?x",
+    "?x=1",
+    "?",
+    ";p",
+    "#top",
+    "mailto:a@b.cn",
+    "javascript:void(0)",
+    "ftp://f/x",
+    "tel:123",
+    "data:x",
+    "\\d\\e.html",
+    " d.html ",
+    "d e.html",
+    "d\t.html",
+    "\x01?x",
+    "\x01/d",
+    "http://\t/d",
+    "%2e%2e/d",
+    "d:e",
+    "中文.html",
+    "/中文/",
+    "http://例子.中国/d",
+    "HTTPS://x.cn/",
+    "http://x.cn:bad/",
+    "http://[::1/",
 ]
 
 
@@ -84,11 +130,17 @@ def test_resolve_link_cache_stays_bounded():
     assert urls.resolve_link("http://h.cn/a/", "/p1.html") == "http://h.cn/p1.html"
 
 
-_piece = st.sampled_from(["a", "b", "..", ".", "", "x.html", "?q=1", "#f", ";p", ":", "%2F", "//", "/", "\\", " ", "中"])
+_piece = st.sampled_from(
+    ["a", "b", "..", ".", "", "x.html", "?q=1", "#f", ";p", ":", "%2F", "//", "/", "\\", " ", "中"]
+)
 
 
 @settings(max_examples=400, deadline=None)
-@given(base=st.sampled_from(BASES), parts=st.lists(_piece, max_size=5), lead=st.sampled_from(["", "/", "//", "http://", "https://h.cn", "?", "./"]))
+@given(
+    base=st.sampled_from(BASES),
+    parts=st.lists(_piece, max_size=5),
+    lead=st.sampled_from(["", "/", "//", "http://", "https://h.cn", "?", "./"]),
+)
 def test_resolve_link_equals_uncached_generated(base, parts, lead):
     href = lead + "".join(parts)
     first = urls.resolve_link(base, href)
@@ -97,8 +149,18 @@ def test_resolve_link_equals_uncached_generated(base, parts, lead):
 
 
 def test_normalise_fast_paths_agree_with_opencc():
-    samples = ["", "abc 123 <>", "发布日期：2024-01-02", "發佈日期：2024年1月2日", "政務公開", "ASCII only!",
-               "贛ICP備12345678號", "a" * 300 + "機構", "机构", "x\u00e9y"]
+    samples = [
+        "",
+        "abc 123 <>",
+        "发布日期：2024-01-02",
+        "發佈日期：2024年1月2日",
+        "政務公開",
+        "ASCII only!",
+        "贛ICP備12345678號",
+        "a" * 300 + "機構",
+        "机构",
+        "x\u00e9y",
+    ]
     for text in samples:
         expected = _converter().convert(fold_width(text)) if text else text  # the one normalisation
         assert normalise(text) == expected
@@ -144,7 +206,8 @@ def test_py_spy_summary_shares(tmp_path):
 def test_help_explains_options():
     import subprocess
 
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "throughput.py"), "--help"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "throughput.py"), "--help"], capture_output=True, text=True, check=True
+    ).stdout
     for option in ("--tools", "--sites", "--per-host", "--rss-sites", "--profile", "--lc-rate", "--depth"):
         assert option in out

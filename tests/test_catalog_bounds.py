@@ -75,8 +75,11 @@ def test_relation_is_reported_where_the_file_set_it(tmp_path):
 
 
 def test_values_at_the_edges_of_their_ranges_load(tmp_path):
-    path = _write(tmp_path, "[scoring]\npass_line = 100\nbonus_gate = 100\nrectify_working_days = 250\nweight = 1\n"
-                            "[rules.AVAIL-DOWN.params]\nfail_share = 1\n")
+    path = _write(
+        tmp_path,
+        "[scoring]\npass_line = 100\nbonus_gate = 100\nrectify_working_days = 250\nweight = 1\n"
+        "[rules.AVAIL-DOWN.params]\nfail_share = 1\n",
+    )
     rubric = load_rubric(path)
     assert rubric.scoring.pass_line == 100 and rubric.scoring.rectify_working_days == 250
 
@@ -86,12 +89,15 @@ def test_shipped_rubrics_are_inside_every_bound():
         assert load_rubric(name).scoring.total == 100
 
 
-@pytest.mark.parametrize("body, line", [("[scoring]\ntotal = nan\n", 4), (f"[scoring]\ntotal = {BIG}\n", 4),
-                                         ("[scoring]\npass_line = 101\n", 4)])
+@pytest.mark.parametrize(
+    "body, line",
+    [("[scoring]\ntotal = nan\n", 4), (f"[scoring]\ntotal = {BIG}\n", 4), ("[scoring]\npass_line = 101\n", 4)],
+)
 def test_rules_check_refuses_with_one_line_and_exit_2(tmp_path, body, line):
     path = _write(tmp_path, body)
-    done = subprocess.run([sys.executable, "-m", "zwgk", "rules", "--check", str(path)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "zwgk", "rules", "--check", str(path)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert f"{path}:{line}:" in done.stderr

@@ -7,17 +7,45 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures_indicators import SiteBuilder, by_rule, u
 from zwgk.indicators import deductions_by_indicator, evaluate, load_rubric
 from zwgk.indicators.catalog import find_line
 from zwgk.indicators.rules import RULES
 from zwgk.model import RubricError
-from tests.fixtures_indicators import SiteBuilder, by_rule, u
 
-REQUIRED = ["政府信息公开", "政府信息公开指南", "政府信息公开制度", "法定主动公开内容", "政府信息公开年报",
-            "政策文件", "政策解读", "通知公告", "互动交流", "机构职能", "财政预决算"]
-CODES = ["AVAIL-DOWN", "FRESH-HOME", "FRESH-COLUMN", "COLUMN-BLANK", "COLUMN-MISSING", "INTERP-LATE",
-         "INTERP-MISSING", "IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "LINK-HOME", "LINK-PAGE",
-         "IDENT-SITECODE", "IDENT-ICP", "IDENT-PSB", "IDENT-META", "REPORT-LATE", "REPLY-LATE"]
+REQUIRED = [
+    "政府信息公开",
+    "政府信息公开指南",
+    "政府信息公开制度",
+    "法定主动公开内容",
+    "政府信息公开年报",
+    "政策文件",
+    "政策解读",
+    "通知公告",
+    "互动交流",
+    "机构职能",
+    "财政预决算",
+]
+CODES = [
+    "AVAIL-DOWN",
+    "FRESH-HOME",
+    "FRESH-COLUMN",
+    "COLUMN-BLANK",
+    "COLUMN-MISSING",
+    "INTERP-LATE",
+    "INTERP-MISSING",
+    "IPV6-NONE",
+    "IPV6-UNREACHABLE",
+    "IPV6-MISMATCH",
+    "LINK-HOME",
+    "LINK-PAGE",
+    "IDENT-SITECODE",
+    "IDENT-ICP",
+    "IDENT-PSB",
+    "IDENT-META",
+    "REPORT-LATE",
+    "REPLY-LATE",
+]
 
 
 def write(tmp_path: Path, text: str, name: str = "province.toml") -> Path:
@@ -77,7 +105,9 @@ def test_zhaoqing_overrides_bonus_and_services(nat_rubric):
 
 
 def test_province_override_changes_points_thresholds_and_deductions(tmp_path, nat_rubric):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 base = "national-2019"
 name = "province-test"
 [rules.LINK-PAGE]
@@ -86,7 +116,8 @@ points = 0.5
 days = 7
 [rules.INTERP-LATE]
 enabled = false
-""")
+""",
+    )
     province = load_rubric(path)
     assert province.name == "province-test"
     assert province.rules["LINK-PAGE"].points == 0.5
@@ -108,11 +139,14 @@ enabled = false
 
 
 def test_indicator_cap_limits_deductions(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 base = "national-2019"
 [rules.LINK-PAGE]
 points = 4
-""")
+""",
+    )
     rubric = load_rubric(path)
     b = SiteBuilder()
     for i in range(4):
@@ -170,14 +204,17 @@ def test_base_loop_is_reported(tmp_path):
 
 
 def test_province_may_add_a_column_with_synonyms(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 base = "national-2019"
 [columns."乡村振兴"]
 synonyms = ["三农工作"]
 required = true
 freshness_days = 183
 kind = "动态"
-""")
+""",
+    )
     rubric = load_rubric(path)
     assert rubric.column_synonyms()["乡村振兴"] == ["乡村振兴", "三农工作"]
     findings = evaluate(SiteBuilder().snapshot(), rubric)

@@ -43,7 +43,9 @@ def test_names_recognised_with_how(vocab, text, column, method):
     [
         "数据解读",  # a statistics section, not 政策解读 (look-alike excluded)
         "政府公告",  # not a rubric name of 通知公告, and 公告 alone is no key term
-        "政策", "服务", "更多",
+        "政策",
+        "服务",
+        "更多",
         "依申请公开",  # not the 政府信息公开 column
         "政务公开工作要点",
         "关于做好政策解读工作的通知",  # a headline, not a column name

@@ -11,10 +11,10 @@ import pytest
 from dnslib import AAAA, QTYPE, RR, A
 from dnslib.server import BaseResolver, DNSServer
 
+from tests.fixtures_indicators import by_rule
 from zwgk.crawlers.net import DnsClient
 from zwgk.crawlers.settings import CrawlSettings
 from zwgk.indicators import evaluate
-from tests.fixtures_indicators import by_rule
 
 
 class DroppingResolver(BaseResolver):
@@ -24,7 +24,7 @@ class DroppingResolver(BaseResolver):
         self.drop_aaaa, self.stall, self.asked = drop_aaaa, stall, 0
         self.lock = threading.Lock()
 
-    def resolve(self, request, handler):  # noqa: D102 - dnslib API
+    def resolve(self, request, handler):
         reply = request.reply()
         qname, qtype = request.q.qname, QTYPE[request.q.qtype]
         if qtype == "AAAA":

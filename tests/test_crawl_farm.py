@@ -3,7 +3,6 @@ on 127.0.0.1 and ::1 with their own DNS server, compared with the farm's ground 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,10 @@ class FarmCrawl:
 
 
 def _units(farm) -> list[Unit]:
-    return [Unit(unit_id=s["unit_id"], name=s["name"], tier=s["tier"], kind=s["kind"], site_url=s["url"]) for s in farm.sites]
+    return [
+        Unit(unit_id=s["unit_id"], name=s["name"], tier=s["tier"], kind=s["kind"], site_url=s["url"])
+        for s in farm.sites
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -166,5 +168,7 @@ def test_private_farm_refused_without_flag(farm, db, crawl_round_setup):
 
     unit = _units(farm)[0]
     round_id = crawl_round_setup([unit])
-    summary = crawl_round(db, round_id, [unit], CrawlSettings(resolver=farm.resolver), load_rubric("national-2019").column_synonyms())
+    summary = crawl_round(
+        db, round_id, [unit], CrawlSettings(resolver=farm.resolver), load_rubric("national-2019").column_synonyms()
+    )
     assert summary.failed == {unit.unit_id: "homepage skipped: private address refused"}

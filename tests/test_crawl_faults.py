@@ -35,9 +35,7 @@ FAST = dict(
     home_check_spacing=0.3,
 )
 # The tarpit round's healthy site is crawled as the farm-truth tests crawl it (caps at default).
-TIMEOUTS = dict(
-    connect_timeout=1.0, total_timeout=3.0, retries=1, backoff_base=0.1, home_check_spacing=0.3
-)
+TIMEOUTS = dict(connect_timeout=1.0, total_timeout=3.0, retries=1, backoff_base=0.1, home_check_spacing=0.3)
 
 
 def _units(handle, down: bool = False) -> list[Unit]:
@@ -93,9 +91,7 @@ def test_resolver_gone_mid_round_vetoes_no_site(tmp_path):
     from zwgk.storage.results import list_findings
 
     findings = list_findings(db, result.round_id)
-    assert not [f for f in findings if f.rule == "AVAIL-DOWN"], (
-        "the assessor's outage became a site's finding"
-    )
+    assert not [f for f in findings if f.rule == "AVAIL-DOWN"], "the assessor's outage became a site's finding"
     # a unit vetoed at all is vetoed for tampering its pages showed (read before the outage),
     # never for availability or freshness
     vetoed = {s.unit_id for s in result.scores if s.veto}
@@ -105,9 +101,7 @@ def test_resolver_gone_mid_round_vetoes_no_site(tmp_path):
     assert not vetoed & set(unverified), "a unit left unverified by the outage was vetoed"
     assert unverified, f"no site was left unverified by the outage: {result.failed}"
     assert all("control queries" in r for r in unverified.values()), unverified
-    assert set(done[:3]).isdisjoint(
-        unverified
-    )  # sites crawled before the outage keep their results
+    assert set(done[:3]).isdisjoint(unverified)  # sites crawled before the outage keep their results
     for unit_id in unverified:
         score = next(s for s in result.scores if s.unit_id == unit_id)
         assert not score.measured and score.reason.startswith(OUTAGE_PREFIX)
@@ -129,16 +123,12 @@ def test_down_site_with_the_network_fine_is_a_review_candidate_after_spaced_chec
         assert len(units) == len(planted)
         db = _db(tmp_path)
         upsert_units(db, units)
-        info, _ = create_round(
-            db, "down", as_of=handle.config.as_of, rubric="national-2019", weight=0.05, units=units
-        )
+        info, _ = create_round(db, "down", as_of=handle.config.as_of, rubric="national-2019", weight=0.05, units=units)
         settings = CrawlSettings(resolver=handle.resolver, allow_private=True, **FAST)
         rubric = load_rubric("national-2019")
         summary = crawl_round(db, info.id, units, settings, rubric.column_synonyms())
     for unit in units:
-        assert unit.unit_id in summary.failed and not summary.failed[unit.unit_id].startswith(
-            OUTAGE_PREFIX
-        )
+        assert unit.unit_id in summary.failed and not summary.failed[unit.unit_id].startswith(OUTAGE_PREFIX)
         snap = load_snapshot(db, info.id, unit, handle.config.as_of)
         assert len(snap.probes["home"]["checks"]) == settings.home_checks
         [f] = [f for f in evaluate(snap, rubric) if f.rule == "AVAIL-DOWN"]
@@ -165,9 +155,7 @@ def test_control_hosts_and_failure_share_tell_an_outage(tmp_path):
             async with Fetcher(settings) as fetcher:
                 guard = OutageGuard(fetcher, settings)
                 for i in range(silent_homes):
-                    guard.note_home(
-                        f"http://s{i}.example.gov.cn/", {"outcome": "transient", "status": None}
-                    )
+                    guard.note_home(f"http://s{i}.example.gov.cn/", {"outcome": "transient", "status": None})
                 return await guard.check()
 
         assert asyncio.run(verdict((alive, "http://127.0.0.1:9/"))) == ""
@@ -200,9 +188,7 @@ def _tarpit_round(tmp_path, **settings_over: Any):
             weight=0.05,
             units=units,
         )
-        settings = CrawlSettings(
-            resolver=handle.resolver, allow_private=True, **{**TIMEOUTS, **settings_over}
-        )
+        settings = CrawlSettings(resolver=handle.resolver, allow_private=True, **{**TIMEOUTS, **settings_over})
         rubric = load_rubric("national-2019")
         events: list[dict[str, Any]] = []
         crawl_round(db, info.id, units, settings, rubric.column_synonyms(), progress=events.append)
@@ -211,31 +197,20 @@ def _tarpit_round(tmp_path, **settings_over: Any):
             for d in handle.truth["defects"]
             if d["unit_id"] == healthy.unit_id and "input" not in d
         }
-    served = sum(
-        n for path, n in corpus.hits.items() if path.startswith("/tarpit/") and path != TARPIT.path
-    )
-    findings = {
-        u.unit_id: evaluate(load_snapshot(db, info.id, u, handle.config.as_of), rubric)
-        for u in units
-    }
+    served = sum(n for path, n in corpus.hits.items() if path.startswith("/tarpit/") and path != TARPIT.path)
+    findings = {u.unit_id: evaluate(load_snapshot(db, info.id, u, handle.config.as_of), rubric) for u in units}
     pages = {u.unit_id: load_pages(db, info.id, u.unit_id) for u in units}
     states = site_states(db, info.id)
     db.dispose()
-    cut = {
-        e["unit_id"] for e in events if e.get("stage") == "site_budget"
-    }  # stopped by their budget
+    cut = {e["unit_id"] for e in events if e.get("stage") == "site_budget"}  # stopped by their budget
     return healthy, truth, served, findings, pages, states, settings, cut
 
 
 def test_tarpit_host_circuit_opens_and_its_urls_stay_unverified(tmp_path):
-    healthy, truth, served, findings, pages, states, settings, cut = _tarpit_round(
-        tmp_path, breaker_failures=3
-    )
+    healthy, truth, served, findings, pages, states, settings, cut = _tarpit_round(tmp_path, breaker_failures=3)
     assert not cut  # the breaker alone ended it
     assert states == {healthy.unit_id: "crawled", "tarpit": "crawled"}
-    slow = {
-        u: p for u, p in pages["tarpit"].items() if "/tarpit/" in u and not u.endswith(TARPIT.path)
-    }
+    slow = {u: p for u, p in pages["tarpit"].items() if "/tarpit/" in u and not u.endswith(TARPIT.path)}
     assert len(slow) == 40, "every tarpit link is recorded"
     assert {p.outcome for p in slow.values()} <= {"transient", "skipped"}, "a tarpit URL was judged"
     opened = [p for p in slow.values() if p.error.startswith(BREAKER_ERROR)]
@@ -246,11 +221,7 @@ def test_tarpit_host_circuit_opens_and_its_urls_stay_unverified(tmp_path):
     # the healthy site in the same round was fully judged: its findings are the farm's truth
     found = {(f.unit_id, f.rule, f.subject) for f in findings[healthy.unit_id]}
     assert found == truth, {"missed": sorted(truth - found), "spurious": sorted(found - truth)}
-    assert not [
-        p
-        for p in pages[healthy.unit_id].values()
-        if BREAKER_ERROR in p.error or BUDGET_ERROR in p.error
-    ]
+    assert not [p for p in pages[healthy.unit_id].values() if BREAKER_ERROR in p.error or BUDGET_ERROR in p.error]
 
 
 def test_tarpit_site_ends_at_its_time_budget_with_the_rest_unverified(tmp_path):
@@ -260,9 +231,7 @@ def test_tarpit_site_ends_at_its_time_budget_with_the_rest_unverified(tmp_path):
     )
     assert cut == {"tarpit"}
     assert states["tarpit"] == "crawled" and states[healthy.unit_id] == "crawled"
-    slow = [
-        p for u, p in pages["tarpit"].items() if "/tarpit/" in u and not u.endswith(TARPIT.path)
-    ]
+    slow = [p for u, p in pages["tarpit"].items() if "/tarpit/" in u and not u.endswith(TARPIT.path)]
     assert len(slow) == 40 and {p.outcome for p in slow} <= {"transient", "skipped"}
     budget = [p for p in slow if p.error.startswith(BUDGET_ERROR)]
     assert budget and all(p.outcome == "skipped" for p in budget)

@@ -49,7 +49,9 @@ def test_redirect_to_private_refused(miniweb):
     # allow_private opens loopback and intranets, never the cloud-metadata endpoint
     assert result.outcome == "skipped", result
     assert is_refused_address("169.254.169.254") and is_refused_address("10.1.2.3") and is_refused_address("::1")
-    assert is_refused_address("fe80::1") and is_refused_address("224.0.0.1") and not is_refused_address("202.96.134.133")
+    assert (
+        is_refused_address("fe80::1") and is_refused_address("224.0.0.1") and not is_refused_address("202.96.134.133")
+    )
     assert result.redirects == ["http://169.254.169.254/latest/meta-data/"]
 
 
@@ -201,8 +203,9 @@ def test_waiting_for_a_pooled_connection_is_not_a_timeout(miniweb):
     miniweb.delay = 0.4
     for i in range(8):
         miniweb.add(f"/p{i}.html", f"<html><title>p{i}</title></html>")
-    settings = fast_settings(allow_private=True, global_concurrency=2, per_host_concurrency=8, total_timeout=1.0,
-                             retries=0)
+    settings = fast_settings(
+        allow_private=True, global_concurrency=2, per_host_concurrency=8, total_timeout=1.0, retries=0
+    )
 
     async def go():
         async with Fetcher(settings) as f:

@@ -42,7 +42,11 @@ def dual(zone_dns):
         if v6 == "same":
             servers.append(_serve("::1", port, HOME.format(state="BBBBBBBB", nonce="zz9", stamp="2026-11-20 10:00:07")))
         elif v6 == "maintenance":
-            servers.append(_serve("::1", port, "<html><title>系统维护</title><body>系统维护中，请稍后访问</body></html>", inner=False))
+            servers.append(
+                _serve(
+                    "::1", port, "<html><title>系统维护</title><body>系统维护中，请稍后访问</body></html>", inner=False
+                )
+            )
         return f"http://{name}:{port}/"
 
     yield make

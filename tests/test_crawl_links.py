@@ -32,10 +32,27 @@ def test_every_resource_a_browser_loads_is_a_link_and_hints_are_not():
     ex = extract_page(BASE, RESOURCES, "article")
     targets = {l.target for l in ex.links}
     host = "http://www.example.gov.cn"
-    for path in ("/css/main.css", "/img/bg.png", "/css/extra.css", "/img/old-bg.gif", "/zwgk/img/cell.jpg",
-                 "/img/banner.jpg", "/img/a.png", "/img/a-2x.png", "/img/a-3x.png", "/img/pic.webp", "/img/pic.jpg",
-                 "/media/v.mp4", "/media/poster.jpg", "/media/v.webm", "/media/v.vtt", "/media/a.mp3",
-                 "/flash/old.swf", "/docs/form.pdf", "/img/submit.gif"):
+    for path in (
+        "/css/main.css",
+        "/img/bg.png",
+        "/css/extra.css",
+        "/img/old-bg.gif",
+        "/zwgk/img/cell.jpg",
+        "/img/banner.jpg",
+        "/img/a.png",
+        "/img/a-2x.png",
+        "/img/a-3x.png",
+        "/img/pic.webp",
+        "/img/pic.jpg",
+        "/media/v.mp4",
+        "/media/poster.jpg",
+        "/media/v.webm",
+        "/media/v.vtt",
+        "/media/a.mp3",
+        "/flash/old.swf",
+        "/docs/form.pdf",
+        "/img/submit.gif",
+    ):
         assert host + path in targets, path
     assert not any("fonts.example-cdn.com" in t for t in targets), "resource hints are not links"
     assert host + "/next.html" not in targets
@@ -99,26 +116,32 @@ def test_organiser_alone_is_not_a_sponsor():
 
 
 def test_badge_rendered_by_script_counts():
-    html = ('<html><body><div class="footer">网站标识码：3609000002<script type="text/javascript">'
-            'document.write(unescape("%3Cspan id=\'_ideConac\' %3E%3C/span%3E%3Cscript src=\'https://dcs.conac.cn/js/36/000/0000/1.js\'%3E"));'
-            '</script></div></body></html>')
+    html = (
+        '<html><body><div class="footer">网站标识码：3609000002<script type="text/javascript">'
+        "document.write(unescape(\"%3Cspan id='_ideConac' %3E%3C/span%3E%3Cscript src='https://dcs.conac.cn/js/36/000/0000/1.js'%3E\"));"
+        "</script></div></body></html>"
+    )
     assert extract_page("http://www.example.gov.cn/", html, "home").facts["footer"]["conac"] is True
     plain = '<html><body><div class="footer">网站标识码：3609000002<img src="/images/blue.png"></div></body></html>'
     assert extract_page("http://www.example.gov.cn/", plain, "home").facts["footer"]["conac"] is False
 
 
 def test_unlabelled_date_in_the_article_head_is_weak_evidence():
-    html = ('<html><body><h1>关于做好2024年春耕生产工作的通知</h1><div class="info"><span class="time">2024-05-12</span>'
-            '<span>来源：县农业农村局</span></div><p>会议定于2024年6月1日召开。</p></body></html>')
+    html = (
+        '<html><body><h1>关于做好2024年春耕生产工作的通知</h1><div class="info"><span class="time">2024-05-12</span>'
+        "<span>来源：县农业农村局</span></div><p>会议定于2024年6月1日召开。</p></body></html>"
+    )
     ex = extract_page("http://www.example.gov.cn/art/2023/1/1/art_1_2.html", html, "article")
     assert ex.pub_date.isoformat() == "2024-05-12" and ex.date_source == "element:time"
 
 
 def test_date_in_the_info_line_under_the_title_without_a_label():
-    html = ('<html><body><div class="art-title">图解：《关于做好政务服务工作的通知》</div>'
-            '<div class="art-info"><span>2026-10-08 08:39</span><span>来源：某某县住建局</span>'
-            '<span>字号：[<a href="#">大</a> <a href="#">中</a> <a href="#">小</a>]</span></div>'
-            '<div class="art-con"><p>会议定于2026年11月1日召开。</p></div></body></html>')
+    html = (
+        '<html><body><div class="art-title">图解：《关于做好政务服务工作的通知》</div>'
+        '<div class="art-info"><span>2026-10-08 08:39</span><span>来源：某某县住建局</span>'
+        '<span>字号：[<a href="#">大</a> <a href="#">中</a> <a href="#">小</a>]</span></div>'
+        '<div class="art-con"><p>会议定于2026年11月1日召开。</p></div></body></html>'
+    )
     ex = extract_page("http://www.example.gov.cn/zcjd/202610/abc.shtml", html, "article")
     assert ex.pub_date.isoformat() == "2026-10-08" and ex.date_source == "element:art-info"
     # the same date in a container that is not an info line (no 来源/作者/浏览… label) is not taken
@@ -127,21 +150,33 @@ def test_date_in_the_info_line_under_the_title_without_a_label():
 
 
 def test_a_link_under_a_layout_table_takes_no_date_from_the_list_beside_it():
-    rows = "".join(f"<tr><td><a href='/gbook/show.php?id={i}'>留言{i}</a></td><td>2026-11-{14 - i:02d}</td></tr>" for i in range(3))
+    rows = "".join(
+        f"<tr><td><a href='/gbook/show.php?id={i}'>留言{i}</a></td><td>2026-11-{14 - i:02d}</td></tr>" for i in range(3)
+    )
     menu = "".join(f"<a href='/col{i}/'>栏目{i}</a>" for i in range(6))
-    html = (f"<html><body><table><tr><td>{menu}</td><td><table>{rows}</table>"
-            "<p><a href='/hdjl/rl/'>活动日历</a></p></td></tr></table></body></html>")
+    html = (
+        f"<html><body><table><tr><td>{menu}</td><td><table>{rows}</table>"
+        "<p><a href='/hdjl/rl/'>活动日历</a></p></td></tr></table></body></html>"
+    )
     items = extract_page("http://www.example.gov.cn/gbook/index.php", html, "column").facts["items"]
     assert [i["title"] for i in items] == ["留言0", "留言1", "留言2"]
 
 
 def test_day_box_dates_and_pages_a_paging_script_builds():
-    rows = "".join(f"<li><div class='day-box'><b>{d:02d}</b><span>2026-11</span></div>"
-                   f"<a href='/zwgk/zwyw/202611/content_{d}.html'>第{d}条动态</a></li>" for d in (19, 12, 3))
-    script = ('<script>kpPage("pageBar", {total: 27, pageSize: 10, pageNo: 1, '
-              'url: "/zwgk/list.html?columnId=606&page={n}"});</script>')
-    ex = extract_page("http://www.example.gov.cn/zwgk/list.html?columnId=606",
-                      f"<html><body><ul>{rows}</ul>{script}</body></html>", "column")
+    rows = "".join(
+        f"<li><div class='day-box'><b>{d:02d}</b><span>2026-11</span></div>"
+        f"<a href='/zwgk/zwyw/202611/content_{d}.html'>第{d}条动态</a></li>"
+        for d in (19, 12, 3)
+    )
+    script = (
+        '<script>kpPage("pageBar", {total: 27, pageSize: 10, pageNo: 1, '
+        'url: "/zwgk/list.html?columnId=606&page={n}"});</script>'
+    )
+    ex = extract_page(
+        "http://www.example.gov.cn/zwgk/list.html?columnId=606",
+        f"<html><body><ul>{rows}</ul>{script}</body></html>",
+        "column",
+    )
     assert [i["date"] for i in ex.facts["items"]] == ["2026-11-19", "2026-11-12", "2026-11-03"]
     assert ex.facts["pagination"] == [f"http://www.example.gov.cn/zwgk/list.html?columnId=606&page={n}" for n in (2, 3)]
     # numbers that are not a day box are not combined into a date
@@ -150,17 +185,23 @@ def test_day_box_dates_and_pages_a_paging_script_builds():
 
 
 def test_a_published_label_variant_beats_the_date_of_creation():
-    html = ("<html><body><table><tr><td>成文日期：</td><td>2026年6月22日</td></tr></table>"
-            "<h1>某县人民政府关于印发《某某计划》的通知</h1><p>发表时间：2026年06月24日 浏览次数：12</p></body></html>")
+    html = (
+        "<html><body><table><tr><td>成文日期：</td><td>2026年6月22日</td></tr></table>"
+        "<h1>某县人民政府关于印发《某某计划》的通知</h1><p>发表时间：2026年06月24日 浏览次数：12</p></body></html>"
+    )
     ex = extract_page("http://www.example.gov.cn/show.php?catid=14&id=1", html, "article")
     assert ex.pub_date.isoformat() == "2026-06-24" and ex.date_source == "label:发表时间"
 
 
 def test_list_rows_in_divs_and_chinese_numeral_dates():
-    html = ("<html><body><div class='list'>"
-            + "".join(f"<div class='item'><a href='/art/{i}.html'>关于第{i}项工作的通知</a><span>2024-05-{10 + i:02d}</span></div>"
-                      for i in range(5))
-            + "</div></body></html>")
+    html = (
+        "<html><body><div class='list'>"
+        + "".join(
+            f"<div class='item'><a href='/art/{i}.html'>关于第{i}项工作的通知</a><span>2024-05-{10 + i:02d}</span></div>"
+            for i in range(5)
+        )
+        + "</div></body></html>"
+    )
     ex = extract_page("http://www.example.gov.cn/tzgg/index.html", html, "column")
     assert [i["date"] for i in ex.facts["items"]] == [f"2024-05-{10 + i:02d}" for i in range(5)]
     doc = "<html><body><h1>某某办法</h1><table><tr><td>成文日期：</td><td>二〇二四年五月十二日</td></tr></table></body></html>"

@@ -40,8 +40,11 @@ def _list(items: list[tuple[str, str, str]]) -> str:
 
 
 def _doc(title: str, number: str, date: str) -> bytes:
-    return _page(title, f"<h1>{title}</h1><table><tr><td>發文字號：</td><td>{number}</td></tr>"
-                        f"<tr><td>發布日期：</td><td>{date}</td></tr></table><p>正文。</p>")
+    return _page(
+        title,
+        f"<h1>{title}</h1><table><tr><td>發文字號：</td><td>{number}</td></tr>"
+        f"<tr><td>發布日期：</td><td>{date}</td></tr></table><p>正文。</p>",
+    )
 
 
 def test_unknown_template_read_by_meaning(db, miniweb, crawl_round_setup):
@@ -63,8 +66,11 @@ def test_unknown_template_read_by_meaning(db, miniweb, crawl_round_setup):
     web.add("/ytdd/index.html", _page("一圖讀懂", _list([(u, t, d) for u, t, d in interps])), content_type=GBK)
     for url, title, date in interps:
         web.add(url, _page(title, f"<h1>{title}</h1><p>發布時間：{date}</p>"), content_type=GBK)
-    web.add("/gkml/index.html", _page("法定公開內容", _list([("/gkml/a1.html", "機構職能", "2026-11-01")] * 1)),
-            content_type=GBK)
+    web.add(
+        "/gkml/index.html",
+        _page("法定公開內容", _list([("/gkml/a1.html", "機構職能", "2026-11-01")] * 1)),
+        content_type=GBK,
+    )
 
     unit = unit_for(web.url("/"))
     round_id = crawl_round_setup([unit])
@@ -95,18 +101,26 @@ def test_footer_written_by_a_script_and_many_listed_messages(db, miniweb, crawl_
     one detail.jsp?id=… script is read whole (they are documents, not a calendar trap)."""
     web = miniweb
     nav = "<div class='nav'><a href='/hdjl/list.jsp'>互动交流</a></div>"
-    web.add("/", f"<html><body>{nav}<div class='footer'><div id='ft'></div>"
-                 "<script src='/common/js/footer.js'></script></div></body></html>")
-    web.add("/common/js/footer.js",
-            "document.writeln('<p>主办单位：测试县人民政府办公室 政府网站标识码：3609220011</p>');\n"
-            "document.writeln(\"<p>赣ICP备11002306号 赣公网安备 36092202000105号</p>\");",
-            content_type="application/javascript")
-    rows = "".join(f"<li><a href='/hdjl/detail.jsp?id={i}'>留言{i}</a><span>2026-10-{i + 1:02d}</span></li>"
-                   for i in range(14))
+    web.add(
+        "/",
+        f"<html><body>{nav}<div class='footer'><div id='ft'></div>"
+        "<script src='/common/js/footer.js'></script></div></body></html>",
+    )
+    web.add(
+        "/common/js/footer.js",
+        "document.writeln('<p>主办单位：测试县人民政府办公室 政府网站标识码：3609220011</p>');\n"
+        'document.writeln("<p>赣ICP备11002306号 赣公网安备 36092202000105号</p>");',
+        content_type="application/javascript",
+    )
+    rows = "".join(
+        f"<li><a href='/hdjl/detail.jsp?id={i}'>留言{i}</a><span>2026-10-{i + 1:02d}</span></li>" for i in range(14)
+    )
     web.add("/hdjl/list.jsp", f"<html><body>{nav}<ul>{rows}</ul></body></html>")
     for i in range(14):
-        web.add(f"/hdjl/detail.jsp?id={i}", f"<html><body><p>留言时间：2026-10-{i + 1:02d}</p>"
-                                             f"<p>回复时间：2026-11-1{i % 10}</p></body></html>")
+        web.add(
+            f"/hdjl/detail.jsp?id={i}",
+            f"<html><body><p>留言时间：2026-10-{i + 1:02d}</p><p>回复时间：2026-11-1{i % 10}</p></body></html>",
+        )
     unit = unit_for(web.url("/"))
     round_id = crawl_round_setup([unit])
     crawl_round(db, round_id, [unit], fast_settings(), load_rubric("national-2019").column_vocabulary())

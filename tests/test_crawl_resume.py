@@ -45,14 +45,26 @@ def test_snapshot_store_roundtrip(db, crawl_round_setup):
     round_id = crawl_round_setup([unit])
     snapshot.begin_site(db, round_id, "u1", "http://www.x.gov.cn/")
     assert snapshot.site_states(db, round_id) == {"u1": "crawling"}
-    page = Page(url="http://www.x.gov.cn/", status=200, outcome="ok", kind="home", title="旧", facts={"meta": {"a": "1"}})
+    page = Page(
+        url="http://www.x.gov.cn/", status=200, outcome="ok", kind="home", title="旧", facts={"meta": {"a": "1"}}
+    )
     snapshot.write_pages(db, round_id, "u1", [page])
-    page2 = Page(url="http://www.x.gov.cn/", status=200, outcome="ok", kind="home", title="新", pub_date=dt.date(2024, 1, 2), facts={"nav": []})
+    page2 = Page(
+        url="http://www.x.gov.cn/",
+        status=200,
+        outcome="ok",
+        kind="home",
+        title="新",
+        pub_date=dt.date(2024, 1, 2),
+        facts={"nav": []},
+    )
     snapshot.write_pages(db, round_id, "u1", [page2])  # upsert: same URL, new values
     link = Link("http://www.x.gov.cn/", "http://www.x.gov.cn/a.html", "甲", "a")
     assert snapshot.write_links(db, round_id, "u1", [link, link]) == 1
     assert snapshot.write_links(db, round_id, "u1", [link]) == 0
-    snapshot.finish_site(db, round_id, "u1", "crawled", probes={"ipv6": {"aaaa": []}}, stats={"homepage": "http://www.x.gov.cn/"})
+    snapshot.finish_site(
+        db, round_id, "u1", "crawled", probes={"ipv6": {"aaaa": []}}, stats={"homepage": "http://www.x.gov.cn/"}
+    )
     snap = snapshot.load_snapshot(db, round_id, unit, AS_OF)
     assert list(snap.pages) == ["http://www.x.gov.cn/"]
     assert snap.home.title == "新" and snap.home.pub_date == dt.date(2024, 1, 2) and snap.home.facts == {"nav": []}
@@ -87,7 +99,10 @@ def test_kill_9_and_resume_equals_uninterrupted(db_url, tmp_path, four_sites, cr
     args = {
         "db": db_url,
         "round": round_id,
-        "units": [{"unit_id": u.unit_id, "name": u.name, "tier": u.tier, "kind": u.kind, "site_url": u.site_url} for u in units],
+        "units": [
+            {"unit_id": u.unit_id, "name": u.name, "tier": u.tier, "kind": u.kind, "site_url": u.site_url}
+            for u in units
+        ],
         "settings": {k: v for k, v in settings.to_dict().items() if k not in ("article_columns", "hub_names")},
         "synonyms": SYNONYMS,
     }
@@ -143,7 +158,11 @@ def test_conditional_refetch_copies_previous_facts(db, miniweb, crawl_round_setu
         if request.headers.get("If-None-Match") == '"v1"':
             return web.Response(status=304, headers={"ETag": '"v1"'})
         body = '<html><head><title>首页</title></head><body><div class="nav"><a href="/zcwj/">政策文件</a></div><div class="footer">网站标识码：3609220011</div></body></html>'
-        return web.Response(text=body, content_type="text/html", headers={"ETag": '"v1"', "Last-Modified": "Wed, 01 Nov 2026 00:00:00 GMT"})
+        return web.Response(
+            text=body,
+            content_type="text/html",
+            headers={"ETag": '"v1"', "Last-Modified": "Wed, 01 Nov 2026 00:00:00 GMT"},
+        )
 
     miniweb.add("/", home)
     miniweb.add("/zcwj/", "<html><title>政策文件</title><ul><li><a href='/a.html'>甲</a> 2026-01-01</li></ul></html>")
@@ -162,4 +181,6 @@ def test_conditional_refetch_copies_previous_facts(db, miniweb, crawl_round_setu
     assert new.home.facts["not_modified"] is True and new.home.facts["copied_from_round"] == first
     # The copied links still drive the crawl: the column behind the 304 homepage was crawled.
     assert new.pages[miniweb.url("/zcwj/")].facts["column"] == "政策文件"
-    assert {l.target for l in new.links if l.source == new.homepage} == {l.target for l in old.links if l.source == old.homepage}
+    assert {l.target for l in new.links if l.source == new.homepage} == {
+        l.target for l in old.links if l.source == old.homepage
+    }

@@ -109,7 +109,10 @@ def test_columns_found_from_nav_and_hub(county_crawl):
 
 def test_pagination_followed_up_to_cap(county_crawl):
     first = county_crawl.page("/zcwj/")
-    assert first.facts["pagination"] == [county_crawl.web.url("/zcwj/index_1.html"), county_crawl.web.url("/zcwj/index_2.html")]
+    assert first.facts["pagination"] == [
+        county_crawl.web.url("/zcwj/index_1.html"),
+        county_crawl.web.url("/zcwj/index_2.html"),
+    ]
     for path in ("/zcwj/index_1.html", "/zcwj/index_2.html"):
         page = county_crawl.page(path)
         assert page.kind == "column" and page.facts["column"] == "政策文件"

@@ -55,8 +55,7 @@ def login(at: AppTest, name: str, password: str, db=None) -> AppTest:
 def texts(at: AppTest) -> str:
     """Everything the page shows as text (markdown, text, errors, metrics, captions, selectbox choices)."""
     parts: list[str] = []
-    for coll in (at.title, at.subheader, at.markdown, at.text, at.caption, at.error, at.info, at.success,
-                 at.warning):
+    for coll in (at.title, at.subheader, at.markdown, at.text, at.caption, at.error, at.info, at.success, at.warning):
         parts += [str(e.value) for e in coll]
     parts += [f"{m.label}={m.value}" for m in at.metric]
     for sb in at.selectbox:
@@ -76,9 +75,20 @@ def test_login_success_shows_the_overview(app, dash):
     assert set(portals["unit_name"]) == {"甲市人民政府"}
     assert "甲市教育局" in set(departments["unit_name"]) and list(departments["rank"]) == [1, 2, 3]
     assert [r.label for r in at.sidebar.radio] == ["页面"]
-    assert at.sidebar.radio[0].options == ["总览", "单位详情", "整改清单", "存档证据", "年度考核"]  # no workbench for leaders
+    assert at.sidebar.radio[0].options == [
+        "总览",
+        "单位详情",
+        "整改清单",
+        "存档证据",
+        "年度考核",
+    ]  # no workbench for leaders
     labels = [b.proto.label for b in at.get("download_button")]
-    assert "下载通报 (PDF)" in labels and "下载通报 (Word)" in labels and "下载2026Q4季通报 (PDF)" in labels and "下载2026Q4季通报 (xlsx)" in labels
+    assert (
+        "下载通报 (PDF)" in labels
+        and "下载通报 (Word)" in labels
+        and "下载2026Q4季通报 (PDF)" in labels
+        and "下载2026Q4季通报 (xlsx)" in labels
+    )
 
 
 def test_without_a_session_the_page_only_points_to_the_login_form(app, dash):
@@ -168,8 +178,11 @@ def test_session_expires_after_idle_time(app, dash):
     at = login(app(), "leader", dash.passwords["leader"])
     assert at.title[0].value == "总览"
     with dash.db.session() as s:
-        s.execute(update(DashboardSessionRow).values(
-            last_seen=dt.datetime.utcnow() - users.SESSION_IDLE - dt.timedelta(seconds=5)))
+        s.execute(
+            update(DashboardSessionRow).values(
+                last_seen=dt.datetime.utcnow() - users.SESSION_IDLE - dt.timedelta(seconds=5)
+            )
+        )
     at.run()
     assert "请先登录" in texts(at) and not at.dataframe
 

@@ -14,12 +14,11 @@ in an off-screen column would otherwise go unseen).
 
 from __future__ import annotations
 
-import re
 import shutil
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import openpyxl
 import pytest
@@ -32,8 +31,15 @@ from zwgk.storage.db import Database
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 WAIT_MS = 20_000
 
@@ -233,8 +239,11 @@ def test_leader_logs_in_and_sees_the_ranking(server, page, farm_dash):
     page.get_by_label("搜索单位（名称或编码）").press("Enter")
     page.get_by_text("共 1 个单位").wait_for(timeout=WAIT_MS)
     settle(page)
-    cells = wait_grid(page, lambda t: fd.a_name not in t and fd.b_name in t,  # 门户 and 部门 tables repaint apart
-                      f"the search result: {fd.b_name} without {fd.a_name}")
+    cells = wait_grid(
+        page,
+        lambda t: fd.a_name not in t and fd.b_name in t,  # 门户 and 部门 tables repaint apart
+        f"the search result: {fd.b_name} without {fd.a_name}",
+    )
     assert fd.b_name in cells and fd.b_id in cells
     assert page.dialogs == []
 
@@ -457,8 +466,10 @@ def test_unknown_and_known_names_take_the_same_time(server, page, db):
 
 
 def test_crafted_unit_parameter_is_text_and_no_traceback(server, page):
-    crafted = ("x)会话已过期，请[点击此处重新登录](https://evil.example/login)"
-               "![p](https://evil.example/pixel.png)<img src=https://evil.example/i.png>")
+    crafted = (
+        "x)会话已过期，请[点击此处重新登录](https://evil.example/login)"
+        "![p](https://evil.example/pixel.png)<img src=https://evil.example/i.png>"
+    )
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     login(page, server, "leader", PASSWORDS["leader"])
@@ -534,7 +545,7 @@ def test_app_refuses_to_render_in_a_foreign_frame(server, page):
     framing = f'<html><body><iframe id="f" src="{server}/zwgk/login" width="800" height="600"></iframe></body></html>'
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("content-type", "text/html; charset=utf-8")
             self.end_headers()
@@ -622,7 +633,10 @@ def test_websocket_without_a_session_cookie_is_refused(server, page):
     login(page, server, "leader", PASSWORDS["leader"])
     logged_in(page)  # the same stream with the cookie: the page works
     cookie = next(c for c in page.context.cookies() if c["name"] == "zwgk_session")
-    with connect(ws_url, subprotocols=["streamlit"], open_timeout=10,
-                 additional_headers={"Cookie": f"zwgk_session={cookie['value']}",
-                                     "Origin": server}) as ws:
+    with connect(
+        ws_url,
+        subprotocols=["streamlit"],
+        open_timeout=10,
+        additional_headers={"Cookie": f"zwgk_session={cookie['value']}", "Origin": server},
+    ) as ws:
         assert ws.protocol.state.name == "OPEN"

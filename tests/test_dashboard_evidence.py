@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -17,8 +17,15 @@ from zwgk.storage import Database
 from zwgk.storage.rounds import require_round
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 WAIT_MS = 30_000
 
@@ -35,8 +42,10 @@ def test_a_department_gets_only_its_own_units_evidence(farm_dash: FarmDashboard)
     assert all(farm_dash.a_host in p.url or p.url in ev.findings[0]["urls"] for p in ev.pages)
     home = next(p for p in ev.pages if p.url == ev.homepage)
     assert home.status == 200 and home.fetched_at is not None and b"<" in home.body
-    for call in (lambda: queries.finding_evidence(db, dept_a, round_id, farm_dash.b_id),
-                 lambda: queries.evidence_findings(db, dept_a, round_id, farm_dash.b_id)):
+    for call in (
+        lambda: queries.finding_evidence(db, dept_a, round_id, farm_dash.b_id),
+        lambda: queries.evidence_findings(db, dept_a, round_id, farm_dash.b_id),
+    ):
         with pytest.raises(PermissionError):
             call()
     leader = Viewer("leader", "leader")
@@ -98,12 +107,17 @@ def test_archived_homepage_renders_inert_in_chromium(server, page, farm_dash):
     page.get_by_role("heading", name="存档证据").wait_for(timeout=WAIT_MS)
     page.get_by_text("HTTP 状态").first.wait_for(timeout=WAIT_MS)
     # Streamlit's component frame holds our sandboxed frame; find the archived page's frame.
-    page.wait_for_function(
-        "() => Array.from(document.querySelectorAll('iframe')).length > 0", timeout=WAIT_MS)
+    page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).length > 0", timeout=WAIT_MS)
     inner = None
     for _ in range(100):
-        inner = next((f for f in page.frames if f.url == "about:srcdoc" and f.parent_frame is not None
-                      and f.parent_frame.url == "about:srcdoc"), None)
+        inner = next(
+            (
+                f
+                for f in page.frames
+                if f.url == "about:srcdoc" and f.parent_frame is not None and f.parent_frame.url == "about:srcdoc"
+            ),
+            None,
+        )
         if inner is not None and inner.query_selector("body") is not None:
             break
         page.wait_for_timeout(200)

@@ -21,16 +21,32 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 def test_a_veto_added_in_the_workbench_vetoes_and_dismissing_it_removes_the_item(dash):
     q4 = dash.round_ids["2026-Q4"]
     assert "CONTENT-HIDDEN-LINK" in queries.rule_codes(dash.db, q4)
-    made = queries.add_finding_by_hand(dash.db, EVALUATOR, q4, "dept-a", "CONTENT-HIDDEN-LINK",
-                                       "http://dept-a.gov.test/", "首页底部隐藏博彩链接（已截图）", veto=True,
-                                       screenshot=("home.png", PNG))
+    made = queries.add_finding_by_hand(
+        dash.db,
+        EVALUATOR,
+        q4,
+        "dept-a",
+        "CONTENT-HIDDEN-LINK",
+        "http://dept-a.gov.test/",
+        "首页底部隐藏博彩链接（已截图）",
+        veto=True,
+        screenshot=("home.png", PNG),
+    )
     queries.rescore(dash.db, EVALUATOR, q4)
     score = queries.unit_detail(dash.db, EVALUATOR, q4, "dept-a").score
     assert score["veto"] and made.added_by == "evaluator"
     # the dashboard re-scores through the one path: its 整改 item exists at once
     assert "CONTENT-HIDDEN-LINK" in {i.rule for i in rectification_list(dash.db, "dept-a", q4)}
-    queries.review_finding(dash.db, EVALUATOR, q4, "dept-a", "CONTENT-HIDDEN-LINK", "http://dept-a.gov.test/",
-                           "dismissed", "复核：链接为本单位合作网站，非暗链")
+    queries.review_finding(
+        dash.db,
+        EVALUATOR,
+        q4,
+        "dept-a",
+        "CONTENT-HIDDEN-LINK",
+        "http://dept-a.gov.test/",
+        "dismissed",
+        "复核：链接为本单位合作网站，非暗链",
+    )
     queries.rescore(dash.db, EVALUATOR, q4)
     assert not queries.unit_detail(dash.db, EVALUATOR, q4, "dept-a").score["veto"]
     assert "CONTENT-HIDDEN-LINK" not in {i.rule for i in rectification_list(dash.db, "dept-a", q4)}
@@ -58,9 +74,17 @@ def test_the_services_item_is_offered_and_capped_at_its_points(dash):
 def test_unjudged_services_show_as_unmeasured_in_the_unit_view(dash):
     q4 = dash.round_ids["2026-Q4"]
     found = [f.to_finding() for f in results.list_findings(dash.db, q4, "dept-a")]
-    external = found[0].__class__(**{**found[0].to_dict(), "rule": "SVC-EXTERNAL", "subject": "http://dept-a.gov.test/",
-                                     "severity": "info", "points": 0.0, "indicator": "services",
-                                     "evidence": {"services_unjudged": True}})
+    external = found[0].__class__(
+        **{
+            **found[0].to_dict(),
+            "rule": "SVC-EXTERNAL",
+            "subject": "http://dept-a.gov.test/",
+            "severity": "info",
+            "points": 0.0,
+            "indicator": "services",
+            "evidence": {"services_unjudged": True},
+        }
+    )
     results.replace_findings(dash.db, q4, "dept-a", [*found, external])
     queries.rescore(dash.db, EVALUATOR, q4)
     detail = queries.unit_detail(dash.db, EVALUATOR, q4, "dept-a")

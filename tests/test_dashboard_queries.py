@@ -80,8 +80,16 @@ def test_only_evaluators_write_reviews_and_manual_scores(dash):
     q4 = dash.round_ids["2026-Q4"]
     for viewer in (LEADER, DEPT_A):
         with pytest.raises(PermissionError):
-            queries.review_finding(dash.db, viewer, q4, "dept-a", "LINK-PAGE", "http://dept-a.gov.test/gone.html",
-                                   "dismissed", "链接已恢复")
+            queries.review_finding(
+                dash.db,
+                viewer,
+                q4,
+                "dept-a",
+                "LINK-PAGE",
+                "http://dept-a.gov.test/gone.html",
+                "dismissed",
+                "链接已恢复",
+            )
         with pytest.raises(PermissionError):
             queries.enter_manual_score(dash.db, viewer, q4, "dept-a", "年报质量", 90)
         with pytest.raises(PermissionError):
@@ -157,8 +165,16 @@ def _xlsx_text(data: bytes) -> str:
 
 def test_untrusted_text_helpers():
     assert http_url("https://a.gov.cn/x?y=1") == "https://a.gov.cn/x?y=1"
-    for bad in ("javascript:alert(1)", "data:text/html,<b>", "ftp://a/b", "//a.gov.cn/", "http://", "", None,
-                "http://a.gov.cn/\nx"):
+    for bad in (
+        "javascript:alert(1)",
+        "data:text/html,<b>",
+        "ftp://a/b",
+        "//a.gov.cn/",
+        "http://",
+        "",
+        None,
+        "http://a.gov.cn/\nx",
+    ):
         assert http_url(bad) is None
     escaped = md_escape("[点我](javascript:alert(1)) <b>x</b> *y*")
     assert "[" not in escaped.replace("\\[", "") and "<" not in escaped.replace("\\<", "")
@@ -176,8 +192,9 @@ def test_leader_downloads_the_quarterly_bulletin_of_the_rounds_quarter(dash, tmp
     pdf = adapters.quarterly_bulletin_download(dash.db, LEADER, quarter, "pdf")
     assert pdf.data[:5] == b"%PDF-" and pdf.file_name == "季通报-2026Q4.pdf"
     (tmp_path / "q.pdf").write_bytes(pdf.data)
-    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "q.pdf"), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "q.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "2026" in text and "季" in text
     xlsx = adapters.quarterly_bulletin_download(dash.db, LEADER, quarter, "xlsx")
     (tmp_path / "q.xlsx").write_bytes(xlsx.data)
@@ -191,9 +208,18 @@ def test_veto_reason_and_rule_counts_follow_the_findings_in_force(dash):
     ranking = queries.ranking(dash.db, LEADER, q4).set_index("unit_id")
     assert ranking.loc["county-2", "veto_reason"] == "首页不更新"  # the catalog's name, not FRESH-HOME
     assert ranking.loc["city-1", "veto_reason"] == ""
-    weak = Finding(unit_id="county-1", site="http://county-1.gov.test/", rule="AVAIL-DOWN", subject="home",
-                   page="", severity="veto", points=0.0, evidence={"confidence": "review"},
-                   message="首页疑似无法访问", fix="核实")
+    weak = Finding(
+        unit_id="county-1",
+        site="http://county-1.gov.test/",
+        rule="AVAIL-DOWN",
+        subject="home",
+        page="",
+        severity="veto",
+        points=0.0,
+        evidence={"confidence": "review"},
+        message="首页疑似无法访问",
+        fix="核实",
+    )
     results.replace_findings(dash.db, q4, "county-1", [weak])
     assert queries.veto_reasons(dash.db, LEADER, q4).get("county-1") is None  # a candidate accuses no one
     by_rule = queries.findings_by_rule(dash.db, LEADER, q4)
@@ -223,8 +249,9 @@ def test_pdf_export_works_with_the_font_pip_installs(dash, monkeypatch):
     assert regular == pdf.packaged_font() and regular.name == "NotoSansSC-Regular.otf"
     made = adapters.rectification_download(dash.db, DEPT_A, "dept-a", "pdf", dash.round_ids["2026-Q4"]).data
     assert made[:5] == b"%PDF-"
-    text = subprocess.run([shutil.which("pdftotext"), "-", "-"], input=made, capture_output=True,
-                          check=True).stdout.decode()
+    text = subprocess.run(
+        [shutil.which("pdftotext"), "-", "-"], input=made, capture_output=True, check=True
+    ).stdout.decode()
     assert "甲市教育局" in "".join(text.split())
 
 
@@ -233,6 +260,9 @@ def test_quarterly_bulletin_says_monitoring_was_not_run_instead_of_zero_sites(da
     import subprocess
 
     made = adapters.quarterly_bulletin_download(dash.db, LEADER, "2026Q4", "pdf").data
-    text = "".join(subprocess.run([shutil.which("pdftotext"), "-", "-"], input=made, capture_output=True,
-                                  check=True).stdout.decode().split())
+    text = "".join(
+        subprocess.run([shutil.which("pdftotext"), "-", "-"], input=made, capture_output=True, check=True)
+        .stdout.decode()
+        .split()
+    )
     assert "本季度未运行日监测" in text and "监测网站0个" not in text

@@ -7,8 +7,17 @@ from zwgk.dashboard import server
 
 def test_login_redirects_only_to_paths_on_this_site():
     assert server._safe_next("/?page=unit&unit=u1") == "/?page=unit&unit=u1"
-    for bad in ("//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "",
-                None, "/zwgk/login", "/media/x.pdf", "/_stcore/metrics"):
+    for bad in (
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "",
+        None,
+        "/zwgk/login",
+        "/media/x.pdf",
+        "/_stcore/metrics",
+    ):
         assert server._safe_next(bad) == "/", bad
 
 

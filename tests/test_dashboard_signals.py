@@ -55,7 +55,11 @@ def test_dashboard_passes_the_signal_on_and_waits_for_the_server(tmp_path, db, d
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     parent = subprocess.Popen(
         [sys.executable, "-m", "zwgk", "dashboard", "--db", db_url, "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         wait_ready(f"http://127.0.0.1:{port}", timeout=90, proc=parent)

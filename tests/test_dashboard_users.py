@@ -78,8 +78,11 @@ def test_roles_and_units_are_validated(db):
 
 def test_users_cli_add_list_passwd_remove(db_url, db):
     runner = CliRunner()
-    r = runner.invoke(app, ["users", "add", "zhao", "--role", "department", "--unit", "dept-a",
-                            "--password-stdin", "--db", db_url], input="first-password\n")
+    r = runner.invoke(
+        app,
+        ["users", "add", "zhao", "--role", "department", "--unit", "dept-a", "--password-stdin", "--db", db_url],
+        input="first-password\n",
+    )
     assert r.exit_code == 0, r.output
     assert users.authenticate(db, "zhao", "first-password").unit_ids == ("dept-a",)
     r = runner.invoke(app, ["users", "list", "--db", db_url])

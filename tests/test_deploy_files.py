@@ -23,12 +23,19 @@ def test_every_deploy_file_is_referenced_by_the_documents():
     for path in DEPLOY.rglob("*"):
         if path.is_file() and path.name != "README.md":
             rel = path.relative_to(DEPLOY).as_posix()
-            assert rel in docs or path.name in docs, f"deploy/{rel} is not mentioned in docs/deployment.md or monitoring.md"
+            assert rel in docs or path.name in docs, (
+                f"deploy/{rel} is not mentioned in docs/deployment.md or monitoring.md"
+            )
 
 
 def test_units_keep_urls_and_passwords_off_the_command_line():
     units = sorted((DEPLOY / "systemd").glob("zwgk-*.service"))
-    assert {u.name for u in units} >= {"zwgk-worker@.service", "zwgk-beat.service", "zwgk-monitor.service", "zwgk-dashboard.service"}
+    assert {u.name for u in units} >= {
+        "zwgk-worker@.service",
+        "zwgk-beat.service",
+        "zwgk-monitor.service",
+        "zwgk-dashboard.service",
+    }
     for unit in units:
         text = unit.read_text(encoding="utf-8")
         for line in text.splitlines():
@@ -53,6 +60,13 @@ def test_env_templates_hold_placeholders_only():
 
 def test_nginx_site_has_the_security_headers():
     site = (DEPLOY / "nginx" / "zwgk.conf").read_text(encoding="utf-8")
-    for needle in ("server_tokens off;", "Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options",
-                   "Referrer-Policy", "frame-ancestors 'none'", "ssl_protocols TLSv1.2 TLSv1.3"):
+    for needle in (
+        "server_tokens off;",
+        "Strict-Transport-Security",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "frame-ancestors 'none'",
+        "ssl_protocols TLSv1.2 TLSv1.3",
+    ):
         assert needle in site, needle

@@ -29,16 +29,27 @@ NEXT = [1, 0, 0, 0, 0, 0, 1]
 REVIEW = [1, 0, 0, 1, 2, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0]
 
 RESULT_ROWS = [
-    ("（一）予以公开", OPEN), ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", PARTIAL),
-    ("（三）不予公开|1.属于国家秘密", None), ("2.其他法律行政法规禁止公开", None), ("3.危及“三安全一稳定”", None),
-    ("4.保护第三方合法权益", THIRD), ("5.属于三类内部事务信息", None), ("6.属于四类过程性信息", None),
-    ("7.属于行政执法案卷", None), ("8.属于行政查询事项", None),
-    ("（四）无法提供|1.本机关不掌握相关政府信息", HOLD), ("2.没有现成信息需要另行制作", None),
+    ("（一）予以公开", OPEN),
+    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", PARTIAL),
+    ("（三）不予公开|1.属于国家秘密", None),
+    ("2.其他法律行政法规禁止公开", None),
+    ("3.危及“三安全一稳定”", None),
+    ("4.保护第三方合法权益", THIRD),
+    ("5.属于三类内部事务信息", None),
+    ("6.属于四类过程性信息", None),
+    ("7.属于行政执法案卷", None),
+    ("8.属于行政查询事项", None),
+    ("（四）无法提供|1.本机关不掌握相关政府信息", HOLD),
+    ("2.没有现成信息需要另行制作", None),
     ("3.补正后申请内容仍不明确", None),
-    ("（五）不予处理|1.信访举报投诉类申请", None), ("2.重复申请", None), ("3.要求提供公开出版物", None),
-    ("4.无正当理由大量反复申请", None), ("5.要求行政机关确认或重新出具已获取信息", None),
+    ("（五）不予处理|1.信访举报投诉类申请", None),
+    ("2.重复申请", None),
+    ("3.要求提供公开出版物", None),
+    ("4.无正当理由大量反复申请", None),
+    ("5.要求行政机关确认或重新出具已获取信息", None),
     ("（六）其他处理|1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", None),
-    ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", None), ("3.其他", None),
+    ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", None),
+    ("3.其他", None),
 ]
 
 
@@ -50,12 +61,16 @@ def report_html(*, total=None, carried=None, blank_zero=True, drop_requests=Fals
     """A 2021-format report page as CMSs publish it: merged header cells, rowspans, zero cells empty."""
     zero = [0] * 7
     total = total or [a + b + c + d for a, b, c, d in zip(OPEN, PARTIAL, THIRD, HOLD)]
-    rows = [('<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
-             '<td colspan="7">申请人情况</td></tr>'),
-            '<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>',
-            "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>",
-            f'<tr><td colspan="3">一、本年新收政府信息公开申请数量</td>{_cells(NEW, blank_zero)}</tr>',
-            f'<tr><td colspan="3">二、上年结转政府信息公开申请数量</td>{_cells(carried or CARRIED, blank_zero)}</tr>']
+    rows = [
+        (
+            '<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
+            '<td colspan="7">申请人情况</td></tr>'
+        ),
+        '<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>',
+        "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>",
+        f'<tr><td colspan="3">一、本年新收政府信息公开申请数量</td>{_cells(NEW, blank_zero)}</tr>',
+        f'<tr><td colspan="3">二、上年结转政府信息公开申请数量</td>{_cells(carried or CARRIED, blank_zero)}</tr>',
+    ]
     for i, (label, values) in enumerate(RESULT_ROWS):
         lead = '<td rowspan="22">三、本年度办理结果</td>' if i == 0 else ""
         if "|" in label:
@@ -68,28 +83,38 @@ def report_html(*, total=None, carried=None, blank_zero=True, drop_requests=Fals
         rows.append(f"<tr>{lead}{label_cells}{_cells(values or zero, blank_zero)}</tr>")
     rows.append(f'<tr><td colspan="2">（七）总计</td>{_cells(total, blank_zero)}</tr>')
     rows.append(f'<tr><td colspan="3">四、结转下年度继续办理</td>{_cells(NEXT, blank_zero)}</tr>')
-    active = ("<table><tr><td>第二十条第（一）项</td></tr><tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td>"
-              "<td>现行有效件数</td></tr><tr><td>规章</td><td>0</td><td>0</td><td>1</td></tr>"
-              "<tr><td>行政规范性文件</td><td>3</td><td>1</td><td>27</td></tr>"
-              "<tr><td>信息内容</td><td>本年处理决定数量</td></tr><tr><td>行政许可</td><td>120</td></tr>"
-              "<tr><td>信息内容</td><td>本年收费金额（单位：万元）</td></tr><tr><td>行政事业性收费</td><td>12.5</td></tr></table>")
+    active = (
+        "<table><tr><td>第二十条第（一）项</td></tr><tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td>"
+        "<td>现行有效件数</td></tr><tr><td>规章</td><td>0</td><td>0</td><td>1</td></tr>"
+        "<tr><td>行政规范性文件</td><td>3</td><td>1</td><td>27</td></tr>"
+        "<tr><td>信息内容</td><td>本年处理决定数量</td></tr><tr><td>行政许可</td><td>120</td></tr>"
+        "<tr><td>信息内容</td><td>本年收费金额（单位：万元）</td></tr><tr><td>行政事业性收费</td><td>12.5</td></tr></table>"
+    )
     if old:
-        active = ("<table><tr><td>信息内容</td><td>本年新制作数量</td><td>本年新公开数量</td><td>对外公开总数量</td></tr>"
-                  "<tr><td>规章</td><td>0</td><td>0</td><td>1</td></tr>"
-                  "<tr><td>信息内容</td><td>采购项目数量</td><td>采购总金额</td></tr>"
-                  "<tr><td>政府集中采购</td><td>4</td><td>300</td></tr></table>")
-    review = ('<table><tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>'
-              + "<tr>" + "".join(f"<td>{v}</td>" for v in REVIEW) + "</tr></table>")
+        active = (
+            "<table><tr><td>信息内容</td><td>本年新制作数量</td><td>本年新公开数量</td><td>对外公开总数量</td></tr>"
+            "<tr><td>规章</td><td>0</td><td>0</td><td>1</td></tr>"
+            "<tr><td>信息内容</td><td>采购项目数量</td><td>采购总金额</td></tr>"
+            "<tr><td>政府集中采购</td><td>4</td><td>300</td></tr></table>"
+        )
+    review = (
+        '<table><tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>'
+        + "<tr>"
+        + "".join(f"<td>{v}</td>" for v in REVIEW)
+        + "</tr></table>"
+    )
     requests = "<table class=MsoNormalTable>" + "".join(rows) + "</table>"
     if drop_requests:
         requests = "<p>本年度共收到申请13件。</p>"
-    return (f"<html><head><title>示例市人民政府{YEAR}年政府信息公开工作年度报告</title></head><body>"
-            f'<div class="content"><p>本报告根据《中华人民共和国政府信息公开条例》编制。</p>'
-            f"<p><strong>一、总体情况</strong></p><p>{YEAR}年，我市持续推进政务公开。</p>"
-            f"<p>二、主动公开政府信息情况</p>{active}<p>三、收到和处理政府信息公开申请情况</p>{requests}"
-            f"<p>四、政府信息公开行政复议、行政诉讼情况</p>{review}"
-            "<p>五、存在的主要问题及改进情况</p><p>解读形式不够丰富。</p><p>六、其他需要报告的事项</p><p>无。</p>"
-            "</div></body></html>")
+    return (
+        f"<html><head><title>示例市人民政府{YEAR}年政府信息公开工作年度报告</title></head><body>"
+        f'<div class="content"><p>本报告根据《中华人民共和国政府信息公开条例》编制。</p>'
+        f"<p><strong>一、总体情况</strong></p><p>{YEAR}年，我市持续推进政务公开。</p>"
+        f"<p>二、主动公开政府信息情况</p>{active}<p>三、收到和处理政府信息公开申请情况</p>{requests}"
+        f"<p>四、政府信息公开行政复议、行政诉讼情况</p>{review}"
+        "<p>五、存在的主要问题及改进情况</p><p>解读形式不够丰富。</p><p>六、其他需要报告的事项</p><p>无。</p>"
+        "</div></body></html>"
+    )
 
 
 def parse_html(page: str) -> dict:
@@ -156,8 +181,13 @@ def test_a_docx_attachment_is_read_and_old_word_files_are_not_judged():
     document = docx.Document()
     document.add_paragraph("三、收到和处理政府信息公开申请情况")
     table = document.add_table(rows=0, cols=8)
-    for label, values in (("一、本年新收政府信息公开申请数量", NEW), ("二、上年结转政府信息公开申请数量", CARRIED),
-                          ("（一）予以公开", OPEN), ("（七）总计", OPEN), ("四、结转下年度继续办理", NEXT)):
+    for label, values in (
+        ("一、本年新收政府信息公开申请数量", NEW),
+        ("二、上年结转政府信息公开申请数量", CARRIED),
+        ("（一）予以公开", OPEN),
+        ("（七）总计", OPEN),
+        ("四、结转下年度继续办理", NEXT),
+    ):
         cells = table.add_row().cells
         cells[0].text = label
         for cell, v in zip(cells[1:], values):
@@ -173,13 +203,19 @@ def test_a_docx_attachment_is_read_and_old_word_files_are_not_judged():
 # ------------------------------------------------------------------ rules
 
 
-def _site(page: str, year: int = YEAR, path: str = "report/nb.html", ws: SiteBuilder | None = None,
-          **extra) -> SiteBuilder:
+def _site(
+    page: str, year: int = YEAR, path: str = "report/nb.html", ws: SiteBuilder | None = None, **extra
+) -> SiteBuilder:
     ws = ws or SiteBuilder()
     report = parse_html(page)
     report.update(year=year, **extra)
-    ws.article(path, f"示例市人民政府{year}年政府信息公开工作年度报告", dt.date(year + 1, 2, 1),
-               column="政府信息公开年报", annual_report=report)
+    ws.article(
+        path,
+        f"示例市人民政府{year}年政府信息公开工作年度报告",
+        dt.date(year + 1, 2, 1),
+        column="政府信息公开年报",
+        annual_report=report,
+    )
     return ws
 
 
@@ -214,8 +250,10 @@ def test_tables_that_may_be_pictures_are_only_review_candidates(nat_rubric):
 
 
 def test_a_missing_table_beside_an_unread_attachment_is_only_a_review_candidate(nat_rubric):
-    ws = _site(report_html(drop_requests=True),
-               attachments_unread=[{"url": "http://www.example.gov.cn/nb.doc", "why": "旧版Word/WPS格式"}])
+    ws = _site(
+        report_html(drop_requests=True),
+        attachments_unread=[{"url": "http://www.example.gov.cn/nb.doc", "why": "旧版Word/WPS格式"}],
+    )
     [f] = _mine(evaluate(ws.snapshot(), nat_rubric))
     assert f.rule == "REPORT-TABLES" and f.needs_review and "附件" in f.evidence["review_reason"]
 
@@ -225,7 +263,8 @@ def test_carry_over_compared_with_the_year_before(nat_rubric):
     next_ = [2, 0, 0, 0, 0, 0, 2]  # this year's flow still adds up: carried and carried forward both +1
     page = report_html(carried=carried).replace(
         f'<td colspan="3">四、结转下年度继续办理</td>{_cells(NEXT, True)}',
-        f'<td colspan="3">四、结转下年度继续办理</td>{_cells(next_, True)}')
+        f'<td colspan="3">四、结转下年度继续办理</td>{_cells(next_, True)}',
+    )
     ws = _site(page)
     _site(report_html().replace(str(YEAR), str(YEAR - 1)), year=YEAR - 1, path="report/old.html", ws=ws)
     [f] = _mine(evaluate(ws.snapshot(), nat_rubric))
@@ -235,9 +274,13 @@ def test_carry_over_compared_with_the_year_before(nat_rubric):
 
 def test_a_report_that_could_not_be_read_is_not_judged(nat_rubric):
     ws = SiteBuilder()
-    ws.article("report/nb.html", f"示例市人民政府{YEAR}年政府信息公开工作年度报告", dt.date(YEAR + 1, 2, 1),
-               column="政府信息公开年报",
-               annual_report={"year": YEAR, "source": "doc", "unreadable": "旧版Word", "chars": 0, "tables": {}})
+    ws.article(
+        "report/nb.html",
+        f"示例市人民政府{YEAR}年政府信息公开工作年度报告",
+        dt.date(YEAR + 1, 2, 1),
+        column="政府信息公开年报",
+        annual_report={"year": YEAR, "source": "doc", "unreadable": "旧版Word", "chars": 0, "tables": {}},
+    )
     assert _mine(evaluate(ws.snapshot(), nat_rubric)) == []
     assert by_rule(evaluate(ws.snapshot(), nat_rubric), "REPORT-TEMPLATE") == []
 
@@ -251,6 +294,7 @@ def test_inspect_shows_a_report_pages_tables(nat_rubric):
     assert report["year"] == YEAR and report["template"] == "2021"
     assert report["tables"]["requests"]["rows"]["new"] == NEW
     assert report["attachments"] == ["http://www.example.gov.cn/nb/2025.pdf"]
-    plain = inspect_html("http://www.example.gov.cn/a.html", "<title>通知</title><p>x</p>", "article",
-                         nat_rubric.column_vocabulary())
+    plain = inspect_html(
+        "http://www.example.gov.cn/a.html", "<title>通知</title><p>x</p>", "article", nat_rubric.column_vocabulary()
+    )
     assert plain["annual_report"] is None

@@ -34,10 +34,10 @@ def _ledger(tmp_path, text: str):
 
 
 LEDGER = (
-    "Y-001,2025-09-19,信函,自然人,2025-10-23,予以公开,否,,\n"        # on the last day (调休 case)
-    "Y-002,2025-09-19,网络平台,自然人,2025-10-24,予以公开,否,,\n"    # one working day late
-    "Y-003,2025/9/19,当面,商业企业,2025年11月20日,部分公开,是,,\n"   # extended: on time
-    "Y-004,2025-09-19,网络平台,自然人,,办理中,否,,\n"               # never answered
+    "Y-001,2025-09-19,信函,自然人,2025-10-23,予以公开,否,,\n"  # on the last day (调休 case)
+    "Y-002,2025-09-19,网络平台,自然人,2025-10-24,予以公开,否,,\n"  # one working day late
+    "Y-003,2025/9/19,当面,商业企业,2025年11月20日,部分公开,是,,\n"  # extended: on time
+    "Y-004,2025-09-19,网络平台,自然人,,办理中,否,,\n"  # never answered
     "Y-005,2025-09-19,网络平台,自然人,2025-10-27,不予公开,否,,已征求第三方意见\n"  # consultation: review
     "Y-006,2025-09-19,网络平台,自然人,2025-10-27,予以公开,待定,,\n"  # extension unknown: review
     ",2026-06-01,信函,自然人,,未收到答复,否,渠道测试,评估人员测试申请\n"
@@ -96,15 +96,31 @@ def test_cli_imports_replaces_and_lists_a_ledger(tmp_path, db, db_url):
     done = runner.invoke(app, ["requests", "import", str(path), "--unit", "u-001", "--db", db_url])
     assert done.exit_code == 0, done.output
     assert len(requests_of(db, "u-001", "application")) == 6 and len(requests_of(db, "u-001", "test")) == 2
-    done = runner.invoke(app, ["requests", "test", "--unit", "u-001", "--sent", "2026-07-01", "--channel", "传真",
-                               "--outcome", "传真无人接收", "--db", db_url])
+    done = runner.invoke(
+        app,
+        [
+            "requests",
+            "test",
+            "--unit",
+            "u-001",
+            "--sent",
+            "2026-07-01",
+            "--channel",
+            "传真",
+            "--outcome",
+            "传真无人接收",
+            "--db",
+            db_url,
+        ],
+    )
     assert done.exit_code == 0, done.output
     path.write_text("台账\n" + HEADER + "Y-001,2025-09-19,信函,自然人,2025-10-23,予以公开,否,,\n", encoding="utf-8")
     assert runner.invoke(app, ["requests", "import", str(path), "--unit", "u-001", "--db", db_url]).exit_code == 0
     assert [r.ref for r in requests_of(db, "u-001", "application")] == ["Y-001"]
     assert len(requests_of(db, "u-001", "test")) == 3  # tests survive a new ledger
-    shown = runner.invoke(app, ["requests", "list", "--unit", "u-001", "--as-of", "2026-11-20", "--format", "json",
-                                "--db", db_url])
+    shown = runner.invoke(
+        app, ["requests", "list", "--unit", "u-001", "--as-of", "2026-11-20", "--format", "json", "--db", db_url]
+    )
     assert shown.exit_code == 0 and '"due": "2025-10-23"' in shown.output and '"status": "按期"' in shown.output
     refused = runner.invoke(app, ["requests", "import", str(path), "--unit", "nobody", "--db", db_url])
     assert refused.exit_code != 0 and "not in the registry" in str(refused.exception)
@@ -113,6 +129,8 @@ def test_cli_imports_replaces_and_lists_a_ledger(tmp_path, db, db_url):
 def test_storage_round_trip_keeps_unknown_dates(db):
     from zwgk.storage.requests import replace_applications
 
-    replace_applications(db, "u-9", [InfoRequest("u-9", ref="A", received=None, extended=None, raw={"收到日期": "三月"})])
+    replace_applications(
+        db, "u-9", [InfoRequest("u-9", ref="A", received=None, extended=None, raw={"收到日期": "三月"})]
+    )
     [row] = requests_of(db, "u-9")
     assert row.received is None and row.extended is None and row.raw == {"收到日期": "三月"}

@@ -28,15 +28,45 @@ def _probes(db_url: str) -> int:
 
 def test_beat_sends_probe_passes_that_a_worker_runs(mini_gov_web, mini_registry, redis_url, tmp_path) -> None:
     db_url = f"sqlite:///{tmp_path / 'zwgk.db'}"
-    imported = subprocess.run([sys.executable, "-m", "zwgk.cli", "registry", "import", str(mini_registry), "--db", db_url],
-                              capture_output=True, text=True, env=env(), timeout=120)
+    imported = subprocess.run(
+        [sys.executable, "-m", "zwgk.cli", "registry", "import", str(mini_registry), "--db", db_url],
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=120,
+    )
     assert imported.returncode == 0, imported.stdout + imported.stderr
     sites = len(mini_registry.read_text(encoding="utf-8").strip().splitlines()) - 1
-    worker = zwgk_popen("worker", "--broker", redis_url, "--db", db_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING",
-                        log=tmp_path / "worker.log")
-    beat = zwgk_popen("beat", "--broker", redis_url, "--db", db_url, "--allow-private", "--no-rounds",
-                      "--probes-per-day", "17280", "--schedule-file", str(tmp_path / "beat-schedule"),
-                      "--bulletin-dir", str(tmp_path / "bulletins"), log=tmp_path / "beat.log")
+    worker = zwgk_popen(
+        "worker",
+        "--broker",
+        redis_url,
+        "--db",
+        db_url,
+        "--pool",
+        "threads",
+        "-c",
+        "2",
+        "--loglevel",
+        "WARNING",
+        log=tmp_path / "worker.log",
+    )
+    beat = zwgk_popen(
+        "beat",
+        "--broker",
+        redis_url,
+        "--db",
+        db_url,
+        "--allow-private",
+        "--no-rounds",
+        "--probes-per-day",
+        "17280",
+        "--schedule-file",
+        str(tmp_path / "beat-schedule"),
+        "--bulletin-dir",
+        str(tmp_path / "bulletins"),
+        log=tmp_path / "beat.log",
+    )
     try:
         wait_until(lambda: _probes(db_url) >= 2 * sites, 90, f"two probe passes over {sites} sites")
     finally:
@@ -64,10 +94,20 @@ def test_beat_sends_a_monthly_round_missed_while_it_was_down_once_at_start(redis
 
     db_url = f"sqlite:///{tmp_path / 'zwgk.db'}"
     schedule = tmp_path / "beat-schedule"
-    args = ("beat", "--broker", redis_url, "--db", db_url, "--schedule-file", str(schedule),
-            "--bulletin-dir", str(tmp_path / "bulletins"))
+    args = (
+        "beat",
+        "--broker",
+        redis_url,
+        "--db",
+        db_url,
+        "--schedule-file",
+        str(schedule),
+        "--bulletin-dir",
+        str(tmp_path / "bulletins"),
+    )
     first = zwgk_popen(*args, log=tmp_path / "beat1.log")
     try:
+
         def stored() -> bool:
             try:
                 with shelve.open(str(schedule), flag="r") as shelf:
@@ -96,7 +136,9 @@ def test_beat_sends_a_monthly_round_missed_while_it_was_down_once_at_start(redis
 
     again = zwgk_popen(*args, log=tmp_path / "beat2.log")
     try:
-        wait_until(lambda: any(m["task"] == "zwgk.monitor.round" for m in sent()), 60, "the missed monthly round to be sent")
+        wait_until(
+            lambda: any(m["task"] == "zwgk.monitor.round" for m in sent()), 60, "the missed monthly round to be sent"
+        )
         time.sleep(2)  # a second copy would have been sent by now
     finally:
         stop(again)
@@ -119,4 +161,6 @@ def test_a_late_task_works_for_the_due_time_it_missed(caplog) -> None:
         due = due_time(None, dt.datetime(2027, 1, 3, 8, 30), next_monthly, dt.timedelta(days=32), "monthly round")
     assert due == dt.datetime(2027, 1, 1, 2, 0)
     assert "catching up monthly round due 2027-01-01 02:00:00" in caplog.text
-    assert due_time(None, dt.datetime(2027, 1, 1, 2, 0, 1), next_monthly, dt.timedelta(days=32), "m") == dt.datetime(2027, 1, 1, 2, 0)
+    assert due_time(None, dt.datetime(2027, 1, 1, 2, 0, 1), next_monthly, dt.timedelta(days=32), "m") == dt.datetime(
+        2027, 1, 1, 2, 0
+    )

@@ -13,21 +13,33 @@ import datetime as dt
 from tests.fixtures_services import AS_OF, assert_same_round, round_record, stop, zwgk_popen
 
 
-def test_the_coordinator_does_not_evaluate_sites_the_workers_evaluated(mini_registry, mini_baseline, redis_url,
-                                                                       tmp_path) -> None:
+def test_the_coordinator_does_not_evaluate_sites_the_workers_evaluated(
+    mini_registry, mini_baseline, redis_url, tmp_path
+) -> None:
     from zwgk.app import RoundOptions
     from zwgk.distributed.executor import run_round_celery
     from zwgk.storage import Database
     from zwgk.storage.snapshot import evaluated_sites
 
     db_url = f"sqlite:///{tmp_path / 'zwgk.db'}"
-    worker = zwgk_popen("worker", "--broker", redis_url, "--db", db_url, "--pool", "threads", "-c", "2",
-                        "--loglevel", "WARNING", log=tmp_path / "worker.log")
+    worker = zwgk_popen(
+        "worker",
+        "--broker",
+        redis_url,
+        "--db",
+        db_url,
+        "--pool",
+        "threads",
+        "-c",
+        "2",
+        "--loglevel",
+        "WARNING",
+        log=tmp_path / "worker.log",
+    )
     events: list[dict] = []
     db = Database.open(db_url)
     try:
-        opts = RoundOptions(name="r1", as_of=dt.date.fromisoformat(AS_OF), registry=mini_registry,
-                            allow_private=True)
+        opts = RoundOptions(name="r1", as_of=dt.date.fromisoformat(AS_OF), registry=mini_registry, allow_private=True)
         result = run_round_celery(db, opts, progress=events.append, broker=redis_url)
         evaluated = [e for e in events if e.get("stage") == "evaluated"]
         assert {e["unit_id"] for e in evaluated} == {s.unit_id for s in result.scores}

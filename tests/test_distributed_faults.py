@@ -30,14 +30,44 @@ from tests.fixtures_services import (
 
 def test_kill9_worker_mid_round_every_site_exactly_once(mini_registry, mini_baseline, redis_url, tmp_path) -> None:
     db_url = f"sqlite:///{tmp_path / 'zwgk.db'}"
-    victim = zwgk_popen("worker", "--broker", redis_url, "--db", db_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING", log=tmp_path / "victim.log")
-    coordinator = zwgk_popen(*assess_args(mini_registry, db_url, executor="celery", broker=redis_url), log=tmp_path / "assess.log")
+    victim = zwgk_popen(
+        "worker",
+        "--broker",
+        redis_url,
+        "--db",
+        db_url,
+        "--pool",
+        "threads",
+        "-c",
+        "2",
+        "--loglevel",
+        "WARNING",
+        log=tmp_path / "victim.log",
+    )
+    coordinator = zwgk_popen(
+        *assess_args(mini_registry, db_url, executor="celery", broker=redis_url), log=tmp_path / "assess.log"
+    )
     survivor = None
     try:
-        wait_until(lambda: count(db_url, "crawled") >= 2 and count(db_url, "crawling") >= 1, 60, "the victim to be mid-site")
+        wait_until(
+            lambda: count(db_url, "crawled") >= 2 and count(db_url, "crawling") >= 1, 60, "the victim to be mid-site"
+        )
         kill9(victim)
         assert count(db_url, "crawling") >= 1, "the victim must die in the middle of a site"
-        survivor = zwgk_popen("worker", "--broker", redis_url, "--db", db_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING", log=tmp_path / "survivor.log")
+        survivor = zwgk_popen(
+            "worker",
+            "--broker",
+            redis_url,
+            "--db",
+            db_url,
+            "--pool",
+            "threads",
+            "-c",
+            "2",
+            "--loglevel",
+            "WARNING",
+            log=tmp_path / "survivor.log",
+        )
         assert coordinator.wait(120) == 0, (tmp_path / "assess.log").read_text(errors="replace")
     finally:
         for proc in (victim, coordinator, survivor):
@@ -50,8 +80,23 @@ def test_kill9_worker_mid_round_every_site_exactly_once(mini_registry, mini_base
 
 def test_redis_restart_mid_round_completes(mini_registry, mini_baseline, redis_server, redis_url, tmp_path) -> None:
     db_url = f"sqlite:///{tmp_path / 'zwgk.db'}"
-    worker = zwgk_popen("worker", "--broker", redis_url, "--db", db_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING", log=tmp_path / "worker.log")
-    coordinator = zwgk_popen(*assess_args(mini_registry, db_url, executor="celery", broker=redis_url), log=tmp_path / "assess.log")
+    worker = zwgk_popen(
+        "worker",
+        "--broker",
+        redis_url,
+        "--db",
+        db_url,
+        "--pool",
+        "threads",
+        "-c",
+        "2",
+        "--loglevel",
+        "WARNING",
+        log=tmp_path / "worker.log",
+    )
+    coordinator = zwgk_popen(
+        *assess_args(mini_registry, db_url, executor="celery", broker=redis_url), log=tmp_path / "assess.log"
+    )
     try:
         wait_until(lambda: count(db_url, "crawled") >= 2, 60, "two sites crawled")
         redis_server.restart(down_for=1.5)  # no persistence: every queued message is gone
@@ -66,28 +111,59 @@ def test_kill9_in_process_round_then_rerun_resumes_to_the_same_findings(mini_reg
     db_url = f"sqlite:///{tmp_path / 'zwgk.db'}"
     first = zwgk_popen(*assess_args(mini_registry, db_url), log=tmp_path / "first.log")
     try:
-        wait_until(lambda: count(db_url, "crawled") >= 1 and count(db_url, "crawling") >= 1, 60, "the round to be mid-crawl")
+        wait_until(
+            lambda: count(db_url, "crawled") >= 1 and count(db_url, "crawling") >= 1, 60, "the round to be mid-crawl"
+        )
     finally:
         kill9(first)
     before = states(db_url)
     assert "crawling" in before.values() and len([s for s in before.values() if s == "crawled"]) < len(before)
-    again = subprocess.run([sys.executable, "-m", "zwgk.cli", *assess_args(mini_registry, db_url)], capture_output=True, text=True, env=env(), timeout=300)
+    again = subprocess.run(
+        [sys.executable, "-m", "zwgk.cli", *assess_args(mini_registry, db_url)],
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=300,
+    )
     assert again.returncode == 0, again.stdout + again.stderr
     assert_same_round(round_record(db_url), mini_baseline)
 
 
 def test_kill9_celery_coordinator_then_rerun_resumes(mini_registry, mini_baseline, redis_url, tmp_path) -> None:
     db_url = f"sqlite:///{tmp_path / 'zwgk.db'}"
-    worker = zwgk_popen("worker", "--broker", redis_url, "--db", db_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING", log=tmp_path / "worker.log")
+    worker = zwgk_popen(
+        "worker",
+        "--broker",
+        redis_url,
+        "--db",
+        db_url,
+        "--pool",
+        "threads",
+        "-c",
+        "2",
+        "--loglevel",
+        "WARNING",
+        log=tmp_path / "worker.log",
+    )
     try:
-        first = zwgk_popen(*assess_args(mini_registry, db_url, executor="celery", broker=redis_url), log=tmp_path / "first.log")
+        first = zwgk_popen(
+            *assess_args(mini_registry, db_url, executor="celery", broker=redis_url), log=tmp_path / "first.log"
+        )
         try:
             wait_until(lambda: count(db_url, "crawled") >= 2, 60, "two sites crawled")
         finally:
             kill9(first)
         again = subprocess.run(
-            [sys.executable, "-m", "zwgk.cli", *assess_args(mini_registry, db_url, executor="celery", broker=redis_url)],
-            capture_output=True, text=True, env=env(), timeout=180,
+            [
+                sys.executable,
+                "-m",
+                "zwgk.cli",
+                *assess_args(mini_registry, db_url, executor="celery", broker=redis_url),
+            ],
+            capture_output=True,
+            text=True,
+            env=env(),
+            timeout=180,
         )
         assert again.returncode == 0, again.stdout + again.stderr
     finally:

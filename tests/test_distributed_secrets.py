@@ -56,8 +56,19 @@ def pg_with_password(postgres_cluster):
 
 def _assess(registry: Path, name: str = "r1") -> list[str]:
     # No --db and no --broker: both come from the environment (ZWGK_DB, ZWGK_BROKER).
-    return ["assess", "--round", name, "--registry", str(registry), "--as-of", AS_OF, "--allow-private",
-            "--executor", "celery", "--quiet"]
+    return [
+        "assess",
+        "--round",
+        name,
+        "--registry",
+        str(registry),
+        "--as-of",
+        AS_OF,
+        "--allow-private",
+        "--executor",
+        "celery",
+        "--quiet",
+    ]
 
 
 def _messages(client) -> list[tuple[bytes, dict]]:
@@ -91,7 +102,9 @@ def _redis_dump(client) -> str:
     return "\n".join(parts)
 
 
-def test_no_password_in_task_messages_worker_command_lines_or_logs(mini_registry, acl_redis, pg_with_password, tmp_path):
+def test_no_password_in_task_messages_worker_command_lines_or_logs(
+    mini_registry, acl_redis, pg_with_password, tmp_path
+):
     import redis
 
     from zwgk.storage import Database
@@ -118,10 +131,31 @@ def test_no_password_in_task_messages_worker_command_lines_or_logs(mini_registry
             assert isinstance(round_id, int) and unit_id.startswith("mini") and fp == fingerprint
             assert "://" not in json.dumps(body)  # no URL of any kind
 
-        workers = [zwgk_popen("worker", "--pool", "threads", "-c", "2", "--loglevel", "INFO", "--name", f"sec{i}@%h",
-                              extra_env=service_env, log=tmp_path / f"worker{i}.log") for i in range(2)]
-        wait_until(lambda: all((tmp_path / f"worker{i}.log").exists() and "zwgk worker:" in (tmp_path / f"worker{i}.log").read_text(errors="replace") for i in range(2)),
-                   60, "the workers to start")
+        workers = [
+            zwgk_popen(
+                "worker",
+                "--pool",
+                "threads",
+                "-c",
+                "2",
+                "--loglevel",
+                "INFO",
+                "--name",
+                f"sec{i}@%h",
+                extra_env=service_env,
+                log=tmp_path / f"worker{i}.log",
+            )
+            for i in range(2)
+        ]
+        wait_until(
+            lambda: all(
+                (tmp_path / f"worker{i}.log").exists()
+                and "zwgk worker:" in (tmp_path / f"worker{i}.log").read_text(errors="replace")
+                for i in range(2)
+            ),
+            60,
+            "the workers to start",
+        )
         for proc in workers:
             cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes()
             _no_secret(cmdline, "a worker's command line")
@@ -143,14 +177,35 @@ def test_no_password_in_task_messages_worker_command_lines_or_logs(mini_registry
 def test_a_round_on_another_database_is_refused_at_once(mini_registry, redis_url, tmp_path):
     served = f"sqlite:///{tmp_path / 'served.db'}"
     other = f"sqlite:///{tmp_path / 'other.db'}"
-    worker = zwgk_popen("worker", "--broker", redis_url, "--db", served, "--pool", "threads", "-c", "2",
-                        "--loglevel", "WARNING", log=tmp_path / "worker.log")
+    worker = zwgk_popen(
+        "worker",
+        "--broker",
+        redis_url,
+        "--db",
+        served,
+        "--pool",
+        "threads",
+        "-c",
+        "2",
+        "--loglevel",
+        "WARNING",
+        log=tmp_path / "worker.log",
+    )
     try:
-        wait_until(lambda: (tmp_path / "worker.log").exists() and "zwgk worker:" in (tmp_path / "worker.log").read_text(errors="replace"),
-                   60, "the worker to start")
+        wait_until(
+            lambda: (
+                (tmp_path / "worker.log").exists()
+                and "zwgk worker:" in (tmp_path / "worker.log").read_text(errors="replace")
+            ),
+            60,
+            "the worker to start",
+        )
         run = subprocess.run(
             [sys.executable, "-m", "zwgk.cli", *_assess(mini_registry), "--db", other, "--broker", redis_url],
-            capture_output=True, text=True, env=env(), timeout=120,  # refused at once; pending forever would time out
+            capture_output=True,
+            text=True,
+            env=env(),
+            timeout=120,  # refused at once; pending forever would time out
         )
     finally:
         stop(worker)
@@ -176,9 +231,20 @@ def test_a_broker_that_refuses_the_credentials_stops_the_service_at_start(comman
     wrong = f"redis://zwgk:not-the-password@127.0.0.1:{acl_redis.port}/0"
     for url in (no_password, wrong):
         run = subprocess.run(
-            [sys.executable, "-m", "zwgk.cli", command, "--db", f"sqlite:///{tmp_path / 'zwgk.db'}",
-             "--schedule-file" if command == "beat" else "--loglevel", str(tmp_path / "s") if command == "beat" else "WARNING"],
-            capture_output=True, text=True, env=env(ZWGK_BROKER=url), timeout=120,
+            [
+                sys.executable,
+                "-m",
+                "zwgk.cli",
+                command,
+                "--db",
+                f"sqlite:///{tmp_path / 'zwgk.db'}",
+                "--schedule-file" if command == "beat" else "--loglevel",
+                str(tmp_path / "s") if command == "beat" else "WARNING",
+            ],
+            capture_output=True,
+            text=True,
+            env=env(ZWGK_BROKER=url),
+            timeout=120,
         )
         assert run.returncode == 2, run.stdout + run.stderr
         assert "credentials" in run.stderr and "ZWGK_BROKER" in run.stderr, run.stderr

@@ -30,8 +30,23 @@ def round_db(farm, tmp_path_factory):
     work = tmp_path_factory.mktemp("docx")
     registry = farm.write_registry(work / "registry.csv")
     db = f"sqlite:///{work / 'zwgk.db'}"
-    zwgk("assess", "--round", "2026-Q4", "--registry", str(registry), "--as-of", farm.truth["as_of"],
-         "--resolver", farm.resolver, "--allow-private", "--db", db, "--quiet", "--archive", "none")
+    zwgk(
+        "assess",
+        "--round",
+        "2026-Q4",
+        "--registry",
+        str(registry),
+        "--as-of",
+        farm.truth["as_of"],
+        "--resolver",
+        farm.resolver,
+        "--allow-private",
+        "--db",
+        db,
+        "--quiet",
+        "--archive",
+        "none",
+    )
     zwgk("export", "findings", "--round", "2026-Q4", "-o", str(work / "findings.json"), "--db", db)
     findings = json.loads((work / "findings.json").read_text(encoding="utf-8"))
     return {"work": work, "db": db, "findings": findings, "truth": farm.truth}
@@ -61,8 +76,20 @@ def test_rectification_notice_docx_holds_only_that_units_findings(round_db):
     departments = [s for s in round_db["truth"]["sites"] if s["kind"] == "department" and s["unit_id"] in by_unit]
     site = departments[0]
     out = round_db["work"] / "notice.docx"
-    zwgk("export", "rectification", "--unit", site["unit_id"], "--round", "2026-Q4", "--format", "docx",
-         "-o", str(out), "--db", round_db["db"])
+    zwgk(
+        "export",
+        "rectification",
+        "--unit",
+        site["unit_id"],
+        "--round",
+        "2026-Q4",
+        "--format",
+        "docx",
+        "-o",
+        str(out),
+        "--db",
+        round_db["db"],
+    )
     document = docx.Document(str(out))
     paragraphs = [p.text for p in document.paragraphs]
     assert paragraphs[0] == "政务公开整改通知书"
@@ -72,7 +99,9 @@ def test_rectification_notice_docx_holds_only_that_units_findings(round_db):
     mine = by_unit[site["unit_id"]]
     for f in mine:
         assert f["message"] in text
-    others = {f["message"] for u, fs in by_unit.items() if u != site["unit_id"] for f in fs} - {f["message"] for f in mine}
+    others = {f["message"] for u, fs in by_unit.items() if u != site["unit_id"] for f in fs} - {
+        f["message"] for f in mine
+    }
     assert others and not any(message in text for message in others)
     assert "前整改完毕" in text and "附件：整改清单" in paragraphs
     (table,) = document.tables

@@ -33,15 +33,23 @@ ROUND = "2026-Q4"
 @pytest.fixture
 def exported_round(db, assess_units):
     add_units(db, assess_units)
-    rid = add_round(db, ROUND, dt.date(2026, 11, 20), [u.unit_id for u in assess_units],
-                    failed={"t1": "DNS 解析失败 (NXDOMAIN)"})
-    results.replace_findings(db, rid, "c1", [finding("c1", "SITE-DOWN", "http://c1.gov.cn/", 0, "publish", severity="veto")])
+    rid = add_round(
+        db, ROUND, dt.date(2026, 11, 20), [u.unit_id for u in assess_units], failed={"t1": "DNS 解析失败 (NXDOMAIN)"}
+    )
+    results.replace_findings(
+        db, rid, "c1", [finding("c1", "SITE-DOWN", "http://c1.gov.cn/", 0, "publish", severity="veto")]
+    )
     results.replace_findings(db, rid, "c2", [finding("c2", "LINK-PAGE", "http://c2.gov.cn/a", 1, "design")])
-    results.replace_findings(db, rid, "d1", [
-        finding("d1", "COLUMN-MISSING", "政策解读", 5, "publish", message=EVIL, fix="+增设栏目"),
-        finding("d1", "LINK-PAGE", EVIL, 1, "design", page="javascript:alert(1)"),
-        finding("d1", "REPLY-LATE", "http://d1.gov.cn/msg/1", 5, "interact", page="http://d1.gov.cn/msg/1"),
-    ])
+    results.replace_findings(
+        db,
+        rid,
+        "d1",
+        [
+            finding("d1", "COLUMN-MISSING", "政策解读", 5, "publish", message=EVIL, fix="+增设栏目"),
+            finding("d1", "LINK-PAGE", EVIL, 1, "design", page="javascript:alert(1)"),
+            finding("d1", "REPLY-LATE", "http://d1.gov.cn/msg/1", 5, "interact", page="http://d1.gov.cn/msg/1"),
+        ],
+    )
     results.replace_findings(db, rid, "d2", [finding("d2", "COLUMN-MISSING", "政策文件", 3, "publish")])
     rubric = make_rubric()
     update_rectification(db, rid, rubric)
@@ -70,10 +78,21 @@ def _same(a, b) -> bool:
         return str(a) == str(b)
 
 
-@pytest.mark.parametrize("cell,expected", [
-    ("=1+1", "'=1+1"), ("+86 10", "'+86 10"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-    ("\rx", "'\rx"), ("政策解读", "政策解读"), ("http://a", "http://a"), (-5.0, -5.0), (None, None),
-])
+@pytest.mark.parametrize(
+    "cell,expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+86 10", "'+86 10"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("政策解读", "政策解读"),
+        ("http://a", "http://a"),
+        (-5.0, -5.0),
+        (None, None),
+    ],
+)
 def test_neutralise(cell, expected):
     assert neutralise(cell) == expected
 
@@ -83,8 +102,19 @@ def test_findings_agree_across_json_csv_xlsx_and_db(db, exported_round, tmp_path
     stored = results.list_findings(db, exported_round)
     assert [(f["unit_id"], f["rule"], f["subject"]) for f in j] == [f.key for f in stored]
     for rec in j:
-        assert {"unit_id", "site", "rule", "subject", "page", "severity", "points", "evidence", "message", "fix",
-                "review"} <= rec.keys()
+        assert {
+            "unit_id",
+            "site",
+            "rule",
+            "subject",
+            "page",
+            "severity",
+            "points",
+            "evidence",
+            "message",
+            "fix",
+            "review",
+        } <= rec.keys()
         assert isinstance(rec["evidence"], dict)
     assert next(f for f in j if f["unit_id"] == "d1" and f["rule"] == "COLUMN-MISSING")["message"] == EVIL
 
@@ -129,8 +159,20 @@ def test_scores_agree_across_json_csv_xlsx_and_db(db, exported_round, tmp_path):
     j = json.loads(export_scores(db, ROUND, "json", tmp_path / "s.json").read_text(encoding="utf-8"))
     assert [(s["unit_id"], s["rank"], s["score"]) for s in j] == [(s.unit_id, s.rank, s.score) for s in stored]
     for s in j:
-        assert {"unit_id", "unit_name", "tier", "kind", "score", "veto", "passed", "weight", "weighted", "rank",
-                "measured", "reason"} <= s.keys()
+        assert {
+            "unit_id",
+            "unit_name",
+            "tier",
+            "kind",
+            "score",
+            "veto",
+            "passed",
+            "weight",
+            "weighted",
+            "rank",
+            "measured",
+            "reason",
+        } <= s.keys()
     t1 = next(s for s in j if s["unit_id"] == "t1")
     assert t1["measured"] is False and t1["rank"] is None and t1["score"] is None and "NXDOMAIN" in t1["reason"]
     c1 = next(s for s in j if s["unit_id"] == "c1")
@@ -245,13 +287,20 @@ def test_manual_scores_import_from_xlsx(db, exported_round, tmp_path):
     path = tmp_path / "manual.xlsx"
     book = xlsxwriter.Workbook(str(path))
     ws = book.add_worksheet()
-    for r, row in enumerate([["unit_id", "item", "score", "evidence"], ["c2", "apply", 88, "台账齐全"],
-                             ["c2", "report", 101, "超出范围"], ["d1", "report", 60, ""]]):
+    for r, row in enumerate(
+        [
+            ["unit_id", "item", "score", "evidence"],
+            ["c2", "apply", 88, "台账齐全"],
+            ["c2", "report", 101, "超出范围"],
+            ["d1", "report", 60, ""],
+        ]
+    ):
         for c, v in enumerate(row):
             ws.write(r, c, v)
     book.close()
-    report = import_manual_scores(db, get_round_by_id(db, exported_round), path, entered_by="王评估",
-                                  items=["website", "apply", "report"])
+    report = import_manual_scores(
+        db, get_round_by_id(db, exported_round), path, entered_by="王评估", items=["website", "apply", "report"]
+    )
     assert report.imported == 1
     assert [line for line, _ in report.errors] == [3, 4]
     assert "0..100" in report.errors[0][1] and "evidence" in report.errors[1][1]
@@ -273,8 +322,12 @@ def test_links_past_excels_per_sheet_limit_stay_as_text(db, exported_round, tmp_
         path = export_findings(db, ROUND, "xlsx", tmp_path / "f.xlsx")
     ws = openpyxl.load_workbook(path)["问题清单"]
     link_cols = [i + 1 for i, c in enumerate(FINDING_COLUMNS) if c.link]
-    urls = [ws.cell(r, c) for r in range(2, ws.max_row + 1) for c in link_cols
-            if str(ws.cell(r, c).value or "").startswith("http")]
+    urls = [
+        ws.cell(r, c)
+        for r in range(2, ws.max_row + 1)
+        for c in link_cols
+        if str(ws.cell(r, c).value or "").startswith("http")
+    ]
     assert len(urls) > 3
     assert sum(1 for cell in urls if cell.hyperlink is not None) == 3
     assert all(cell.value.startswith("http") for cell in urls)

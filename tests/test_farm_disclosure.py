@@ -13,10 +13,10 @@ from zwgk.sitefarm.disclosure_codes import DISCLOSURE_CODES
 
 @pytest.fixture(scope="module")
 def judged(farm, tmp_path_factory):
+    from zwgk.app.rounds import unit_inputs
     from zwgk.crawlers import CrawlSettings, crawl_round
     from zwgk.disclosure.ledger import read_ledger
     from zwgk.indicators import evaluate, load_rubric
-    from zwgk.app.rounds import unit_inputs
     from zwgk.sitefarm.disclosure import write_ledgers
     from zwgk.storage import Database
     from zwgk.storage.registry import upsert_units
@@ -27,8 +27,17 @@ def judged(farm, tmp_path_factory):
     rubric = load_rubric("national-2019")
     tmp = tmp_path_factory.mktemp("farmdisclosure")
     db = Database.open(f"sqlite:///{tmp / 'zwgk.db'}")
-    units = [Unit(unit_id=s["unit_id"], name=s["name"], tier=s["tier"], kind=s["kind"], site_url=s["url"],
-                  site_code=s["site_code"]) for s in farm.sites]
+    units = [
+        Unit(
+            unit_id=s["unit_id"],
+            name=s["name"],
+            tier=s["tier"],
+            kind=s["kind"],
+            site_url=s["url"],
+            site_code=s["site_code"],
+        )
+        for s in farm.sites
+    ]
     upsert_units(db, units)
     ledgers = write_ledgers(farm.farm, tmp / "ledgers")
     for unit_id, path in ledgers.items():
@@ -36,8 +45,9 @@ def judged(farm, tmp_path_factory):
         replace_applications(db, unit_id, report.applications)
         for test in report.tests:
             add_test(db, test)
-    info, _ = create_round(db, "farm-disclosure", as_of=farm.config.as_of, rubric="national-2019", weight=0.05,
-                           units=units)
+    info, _ = create_round(
+        db, "farm-disclosure", as_of=farm.config.as_of, rubric="national-2019", weight=0.05, units=units
+    )
     settings = CrawlSettings(resolver=farm.resolver, allow_private=True, backoff_base=0.2)
     summary = crawl_round(db, info.id, units, settings, rubric.column_synonyms())
     found, pdf_reports = set(), 0
@@ -46,8 +56,9 @@ def judged(farm, tmp_path_factory):
             continue
         snapshot = load_snapshot(db, info.id, unit, farm.config.as_of)
         snapshot.inputs = unit_inputs(db, unit)
-        pdf_reports += sum(1 for p in snapshot.pages.values()
-                           if ((p.facts or {}).get("annual_report") or {}).get("source") == "pdf")
+        pdf_reports += sum(
+            1 for p in snapshot.pages.values() if ((p.facts or {}).get("annual_report") or {}).get("source") == "pdf"
+        )
         found |= {(f.unit_id, f.rule, f.subject) for f in evaluate(snapshot, rubric) if f.rule in DISCLOSURE_CODES}
     db.dispose()
     truth = {(d["unit_id"], d["rule"], d["subject"]) for d in farm.truth["defects"] if d["rule"] in DISCLOSURE_CODES}
@@ -69,8 +80,9 @@ def test_reports_show_gives_evaluators_the_extracted_tables(judged, farm):
     truth, _, _, _, db_url = judged
     unit = next(u for u, rule, _ in sorted(truth) if rule == "REPORT-TOTALS")
     year = str(farm.config.as_of.year - 1)
-    shown = CliRunner().invoke(app, ["reports", "show", "--round", "farm-disclosure", "--unit", unit,
-                                     "--format", "json", "--db", db_url])
+    shown = CliRunner().invoke(
+        app, ["reports", "show", "--round", "farm-disclosure", "--unit", unit, "--format", "json", "--db", db_url]
+    )
     assert shown.exit_code == 0, shown.output
     report = json.loads(shown.output)[year]
     assert report["template"] == "2021" and len(report["tables"]["requests"]["rows"]) == 25
@@ -93,25 +105,35 @@ def test_a_ledger_imported_after_a_round_is_judged_in_it(farm_factory, tmp_path,
     register, and the round is rescored; a later import replaces the register and the finding goes."""
     from typer.testing import CliRunner
 
-    from zwgk.cli import app
     from zwgk.app import RoundOptions, run_round
+    from zwgk.cli import app
     from zwgk.storage.results import list_findings
 
     handle = farm_factory(sites=2, seed=3)
     registry = handle.write_registry(tmp_path / "registry.csv")
-    result = run_round(db, RoundOptions(name="r1", as_of=handle.config.as_of, registry=registry,
-                                        resolver=handle.resolver, allow_private=True))
+    result = run_round(
+        db,
+        RoundOptions(
+            name="r1", as_of=handle.config.as_of, registry=registry, resolver=handle.resolver, allow_private=True
+        ),
+    )
     unit = next(s["unit_id"] for s in handle.sites if s["unit_id"] not in result.failed)
     ledger = tmp_path / "ledger.csv"
-    ledger.write_text("收到日期,申请渠道,申请人类型,答复日期,处理结果,是否延期,申请编号\n"
-                      "2025-09-19,信函,自然人,2025-10-24,予以公开,否,L-1\n", encoding="utf-8")
+    ledger.write_text(
+        "收到日期,申请渠道,申请人类型,答复日期,处理结果,是否延期,申请编号\n"
+        "2025-09-19,信函,自然人,2025-10-24,予以公开,否,L-1\n",
+        encoding="utf-8",
+    )
     runner = CliRunner()
     done = runner.invoke(app, ["requests", "import", str(ledger), "--unit", unit, "--round", "r1", "--db", db_url])
     assert done.exit_code == 0, done.output
     late = [f for f in list_findings(db, result.round_id, unit) if f.rule == "REQUEST-LATE"]
     assert [(f.subject, f.evidence["due"]) for f in late] == [("L-1", "2025-10-23")]
-    ledger.write_text("收到日期,申请渠道,申请人类型,答复日期,处理结果,是否延期,申请编号\n"
-                      "2025-09-19,信函,自然人,2025-10-23,予以公开,否,L-1\n", encoding="utf-8")
+    ledger.write_text(
+        "收到日期,申请渠道,申请人类型,答复日期,处理结果,是否延期,申请编号\n"
+        "2025-09-19,信函,自然人,2025-10-23,予以公开,否,L-1\n",
+        encoding="utf-8",
+    )
     done = runner.invoke(app, ["requests", "import", str(ledger), "--unit", unit, "--round", "r1", "--db", db_url])
     assert done.exit_code == 0, done.output
     assert not [f for f in list_findings(db, result.round_id, unit) if f.rule == "REQUEST-LATE"]

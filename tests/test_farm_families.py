@@ -83,9 +83,7 @@ def test_unknown_or_repeated_families_are_refused():
         FarmConfig(families=("trs", "plone"))
     with pytest.raises(ZwgkError, match="distinct"):
         FarmConfig(families=("jiyue", "jiyue"))
-    assert FarmConfig(families=["jiyue"]).families == (
-        "jiyue",
-    )  # a list from a caller is kept as a tuple
+    assert FarmConfig(families=["jiyue"]).families == ("jiyue",)  # a list from a caller is kept as a tuple
 
 
 def test_a_jiyue_farm_plants_every_catalog_code():
@@ -128,9 +126,7 @@ def test_every_interpretation_names_its_own_document_and_no_other():
     farm = Farm(FarmConfig(sites=120, seed=2, families=JIYUE))
     farm.origins.port = 1
     truth = build_truth(farm)
-    missing = {
-        (d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "INTERP-MISSING"
-    }
+    missing = {(d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "INTERP-MISSING"}
     assert missing
     styles = Counter()
     for spec in farm.specs:
@@ -193,11 +189,7 @@ def test_every_page_of_the_family_serves_and_decodes(jiyue):
 
 
 def test_some_sites_are_gbk_in_traditional_chinese(jiyue):
-    both = [
-        s
-        for s in _live(jiyue)
-        if jiyue.farm.site(s).charset == "gbk" and jiyue.farm.site(s).traditional
-    ]
+    both = [s for s in _live(jiyue) if jiyue.farm.site(s).charset == "gbk" and jiyue.farm.site(s).traditional]
     assert both
     for spec in both:
         page = _page(jiyue, spec, "/")
@@ -212,16 +204,12 @@ def test_navigation_has_href_less_entries_and_placeholders(jiyue):
         assert onclick, spec.unit_id
         site = jiyue.farm.site(spec)
         assert set(onclick) <= {c.path for c in site.columns.values()}
-        assert re.search(
-            r'<a href="(#|javascript:;|javascript:void\(0\))">政(务|務)公(开|開)</a>', page
-        )
+        assert re.search(r'<a href="(#|javascript:;|javascript:void\(0\))">政(务|務)公(开|開)</a>', page)
 
 
 def test_every_present_column_is_in_some_navigation_and_missing_ones_in_none(jiyue):
     truth = jiyue.truth
-    missing = {
-        (d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "COLUMN-MISSING"
-    }
+    missing = {(d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "COLUMN-MISSING"}
     checked = 0
     for spec in _live(jiyue):
         site = jiyue.farm.site(spec)
@@ -229,13 +217,9 @@ def test_every_present_column_is_in_some_navigation_and_missing_ones_in_none(jiy
             continue  # names are compared in Simplified here
         pages = [_page(jiyue, spec, "/"), _page(jiyue, spec, "/wzdt/")]
         pages += [_page(jiyue, spec, c.path) for c in site.columns.values() if c.kind == "hub"]
-        pages += [
-            _page(jiyue, spec, c.path) for c in list(site.columns.values())[:3] if c.kind == "list"
-        ]
+        pages += [_page(jiyue, spec, c.path) for c in list(site.columns.values())[:3] if c.kind == "list"]
         entries = set().union(*(_entries(p) for p in pages))
-        texts = {
-            t.strip() for p in pages for t in re.findall(r">([^<>]+)<", p.split("<body", 1)[1])
-        }
+        texts = {t.strip() for p in pages for t in re.findall(r">([^<>]+)<", p.split("<body", 1)[1])}
         for std, key in STD_KEY.items():
             col = site.column_by_std(std)
             if (spec.unit_id, std) in missing:  # no entry, heading or label reads as the column
@@ -265,10 +249,7 @@ def test_planted_broken_links_are_broken_and_linked(jiyue):
         if d["rule"] == "LINK-HOME":
             spec = jiyue.farm.by_unit[d["unit_id"]]
             home = _page(jiyue, spec, "/")
-            assert (
-                d["subject"].replace(jiyue.farm.origins.site(spec), "") in home
-                or d["subject"] in home
-            )
+            assert d["subject"].replace(jiyue.farm.origins.site(spec), "") in home or d["subject"] in home
 
 
 def test_footer_identity_is_shown_exactly_when_the_truth_says(jiyue):
@@ -284,15 +265,9 @@ def test_footer_identity_is_shown_exactly_when_the_truth_says(jiyue):
         visible = re.sub(r"<[^>]+>", " ", visible)
         code_shown = spec.site_code in visible
         assert code_shown != ((spec.unit_id, "IDENT-SITECODE") in rules), spec.unit_id
-        assert bool(re.search("主(办|辦)", visible)) != (
-            (spec.unit_id, "IDENT-SPONSOR") in rules
-        ), spec.unit_id
-        assert bool(re.search("ICP(备|備)", visible)) != ((spec.unit_id, "IDENT-ICP") in rules), (
-            spec.unit_id
-        )
-        assert bool(re.search("公网安备|公網安備", visible)) != (
-            (spec.unit_id, "IDENT-PSB") in rules
-        ), spec.unit_id
+        assert bool(re.search("主(办|辦)", visible)) != ((spec.unit_id, "IDENT-SPONSOR") in rules), spec.unit_id
+        assert bool(re.search("ICP(备|備)", visible)) != ((spec.unit_id, "IDENT-ICP") in rules), spec.unit_id
+        assert bool(re.search("公网安备|公網安備", visible)) != ((spec.unit_id, "IDENT-PSB") in rules), spec.unit_id
         assert ("conac.cn" in home) != ((spec.unit_id, "CONAC-BADGE") in rules), spec.unit_id
         assert ("<input" in home) != ((spec.unit_id, "SEARCH-MISSING") in rules), spec.unit_id
         labels.add(site.opts["code_label"])
@@ -375,9 +350,7 @@ def test_accuracy_reports_each_family_and_the_review_share():
     trs_rows = {r["rule"]: r for r in per["trs"][0]}
     jiyue_rows = {r["rule"]: r for r in per["jiyue"][0]}
     assert trs_rows["IDENT-ICP"]["precision"] == 1.0 and trs_rows["IDENT-ICP"]["review_share"] == 0
-    assert (
-        jiyue_rows["IDENT-ICP"]["recall"] == 0.0 and jiyue_rows["IDENT-PSB"]["review_share"] == 1.0
-    )
+    assert jiyue_rows["IDENT-ICP"]["recall"] == 0.0 and jiyue_rows["IDENT-PSB"]["review_share"] == 1.0
     text = accuracy.render(
         *accuracy.compare(truth, findings),
         {
@@ -426,9 +399,7 @@ def test_missing_columns_leave_no_text_that_reads_as_them():
     farm = Farm(FarmConfig(sites=150, seed=6, families=JIYUE))
     farm.origins.port = 1
     truth = build_truth(farm)
-    missing = {
-        (d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "COLUMN-MISSING"
-    }
+    missing = {(d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "COLUMN-MISSING"}
     seen = set()
     for spec in farm.specs:
         site = farm.site(spec)
@@ -437,14 +408,10 @@ def test_missing_columns_leave_no_text_that_reads_as_them():
         ctx = Ctx(site, farm.origins)
         pages = [render_jiyue.render_home(ctx), render_jiyue.render_static(ctx, "wzdt")]
         pages += [
-            render_jiyue.render_hub(ctx, c)
-            if c.kind == "hub"
-            else render_jiyue.render_column(ctx, c, 1)
+            render_jiyue.render_hub(ctx, c) if c.kind == "hub" else render_jiyue.render_column(ctx, c, 1)
             for c in site.columns.values()
         ]
-        texts = {
-            t.strip() for p in pages for t in re.findall(r">([^<>]+)<", p.split("<body", 1)[1])
-        }
+        texts = {t.strip() for p in pages for t in re.findall(r">([^<>]+)<", p.split("<body", 1)[1])}
         entries = set().union(*(_entries(p) for p in pages))
         for std, key in STD_KEY.items():
             if (spec.unit_id, std) in missing:

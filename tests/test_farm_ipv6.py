@@ -43,9 +43,17 @@ def ipv6_round(tmp_path_factory):
     with running_farm(config) as farm:
         db = Database.open(f"sqlite:///{tmp / 'zwgk.db'}")
         registry = farm.write_registry(tmp / "registry.csv")
-        result = run_round(db, RoundOptions(
-            name=ROUND, as_of=config.as_of, registry=registry, resolver=farm.resolver, allow_private=True,
-            crawl={"ipv6_attempt_spacing": 0.2}))
+        result = run_round(
+            db,
+            RoundOptions(
+                name=ROUND,
+                as_of=config.as_of,
+                registry=registry,
+                resolver=farm.resolver,
+                allow_private=True,
+                crawl={"ipv6_attempt_spacing": 0.2},
+            ),
+        )
         yield Ipv6Round(farm, db, result.round_id, farm.truth, list_findings(db, result.round_id), tmp)
         db.dispose()
 
@@ -99,13 +107,17 @@ def test_the_farm_dns_serves_the_delegation_chain_over_ipv6(ipv6_round):
     answer = dns.query.udp(dns.message.make_query(zone, "NS"), "::1", port=farm.dns_port, timeout=2)
     names = sorted(str(rr.target).rstrip(".") for rrset in answer.answer for rr in rrset)
     assert names == [f"ns1.{zone}", f"ns2.{zone}"]
-    for name, has_aaaa in ((f"ns1.{zone}", False), (f"ns1.{zone_of(_clean(farm).host)}", True),
-                           (alias_host(_clean(farm).host), True)):
+    for name, has_aaaa in (
+        (f"ns1.{zone}", False),
+        (f"ns1.{zone_of(_clean(farm).host)}", True),
+        (alias_host(_clean(farm).host), True),
+    ):
         reply = dns.query.udp(dns.message.make_query(name, "AAAA"), "::1", port=farm.dns_port, timeout=2)
         assert bool(reply.answer) is has_aaaa, name
     inner = next(s for s in farm.farm.specs if "IPV6-INNER-LINKS" in s.codes)
-    reply = dns.query.udp(dns.message.make_query(alias_host(inner.host), "AAAA"), "127.0.0.1",
-                          port=farm.dns_port, timeout=2)
+    reply = dns.query.udp(
+        dns.message.make_query(alias_host(inner.host), "AAAA"), "127.0.0.1", port=farm.dns_port, timeout=2
+    )
     assert not reply.answer  # the IPv4-only second host
 
 

@@ -146,7 +146,8 @@ def test_the_family_is_deterministic_from_the_seed():
             kind, obj = site_a.pages[path]
             if kind == "article":
                 assert r.render_article(ca, obj, site_a.columns.get(obj.col)) == r.render_article(
-                    cb, site_b.pages[path][1], site_b.columns.get(obj.col))
+                    cb, site_b.pages[path][1], site_b.columns.get(obj.col)
+                )
     _, other = _farm(12, 6)
     assert json.dumps(other["defects"], sort_keys=True) != json.dumps(ta["defects"], sort_keys=True)
 
@@ -196,7 +197,9 @@ def test_missing_columns_leave_no_link_that_reads_as_them():
             continue
         ctx = Ctx(site, farm.origins)
         pages = [r.render_home(ctx), r.render_static(ctx, "wzdt")]
-        pages += [r.render_hub(ctx, c) if c.kind == "hub" else r.render_column(ctx, c, 1) for c in site.columns.values()]
+        pages += [
+            r.render_hub(ctx, c) if c.kind == "hub" else r.render_column(ctx, c, 1) for c in site.columns.values()
+        ]
         anchors = {a.strip() for p in pages for a in ANCHOR_RE.findall(p)}
         for std, key in STD_KEY.items():
             if (spec.unit_id, std) in missing:
@@ -225,12 +228,14 @@ def test_every_page_serves_and_decodes_in_the_charset_it_declares(kp):
                 assert "charset" not in ctype  # the 信息公开 platform declares GBK in its meta only
             else:
                 assert f"charset={declared}" in ctype.lower(), (spec.unit_id, path, ctype)
-            for pattern in (r"^/xxgk/[a-z]+/art/\d{4}/art_[0-9a-f]{32}\.html$",
-                            r"^/zwgk/[a-z]+/\d{6}/content_\d+\.html$",
-                            r"^/zwgk/list\.html\?columnId=\d+(&page=\d+)?$",
-                            r"^/xxgk/list\.html\?channelId=\d+(&page=\d+)?$",
-                            r"^/(zwgk|xxgk)/[a-z]+/list(_\d+)?\.html$",
-                            r"^/hdjl/xjxx/detail\.html\?letterId=\d+$"):
+            for pattern in (
+                r"^/xxgk/[a-z]+/art/\d{4}/art_[0-9a-f]{32}\.html$",
+                r"^/zwgk/[a-z]+/\d{6}/content_\d+\.html$",
+                r"^/zwgk/list\.html\?columnId=\d+(&page=\d+)?$",
+                r"^/xxgk/list\.html\?channelId=\d+(&page=\d+)?$",
+                r"^/(zwgk|xxgk)/[a-z]+/list(_\d+)?\.html$",
+                r"^/hdjl/xjxx/detail\.html\?letterId=\d+$",
+            ):
                 if re.match(pattern, path):
                     paths[pattern] += 1
         if site.charset == "mixed":
@@ -311,7 +316,7 @@ def test_footer_identity_is_shown_exactly_when_the_truth_says(kp):
     for spec in _live(kp):
         site = kp.farm.site(spec)
         home = _page(kp, spec, "/")
-        foot = home[home.index('<div class="footer"'):]
+        foot = home[home.index('<div class="footer"') :]
         has = {rule: (spec.unit_id, rule) not in rules for rule in PLAN_CODES}
         assert (spec.site_code in foot) == has["IDENT-SITECODE"], spec.unit_id
         assert ("ICP备" in foot) == has["IDENT-ICP"], spec.unit_id
@@ -357,7 +362,9 @@ def test_late_replies_are_late_on_the_letter_pages(kp):
         asked_label, answered_label = site.opts["msg_labels"]
         for item in site.columns["hdjl"].items:
             page = _page(kp, spec, item.path)
-            asked = dt.datetime.strptime(re.search(asked_label + r"：</th><td>([\d\- :]+)<", page).group(1), "%Y-%m-%d %H:%M:%S")
+            asked = dt.datetime.strptime(
+                re.search(asked_label + r"：</th><td>([\d\- :]+)<", page).group(1), "%Y-%m-%d %H:%M:%S"
+            )
             found = re.search(answered_label + r"：</th><td>([\d\- :]+)<", page)
             until = dt.datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S").date() if found else kp.farm.config.as_of
             is_late = workdays_between(asked.date(), until) > 5
@@ -389,8 +396,11 @@ def test_the_homepage_is_stale_exactly_when_the_truth_says(kp):
     for spec in _live(kp):
         home = _page(kp, spec, "/")
         start = home.index('<div class="main')
-        end = min(i for i in (home.find('<div class="gk-entry'), home.find('<div class="zt-box'),
-                              home.find('<div class="yqlj')) if i > 0)
+        end = min(
+            i
+            for i in (home.find('<div class="gk-entry'), home.find('<div class="zt-box'), home.find('<div class="yqlj'))
+            if i > 0
+        )
         blocks = home[start:end]
         blocks = re.sub(r'<div class="swiper-container">.*?</div></div>', "", blocks)
         shown = _dates(blocks) + [dt.date(as_of.year, int(m), int(d)) for m, d in short.findall(blocks)]
@@ -403,8 +413,12 @@ def test_the_homepage_is_stale_exactly_when_the_truth_says(kp):
 
 
 def _formats(day: dt.date) -> set[str]:
-    return {f"{day:%Y-%m-%d}", f"{day.year}年{day:%m}月{day:%d}日", f"{day.year}/{day.month}/{day.day}",
-            f"{day:%Y.%m.%d}"}
+    return {
+        f"{day:%Y-%m-%d}",
+        f"{day.year}年{day:%m}月{day:%d}日",
+        f"{day.year}/{day.month}/{day.day}",
+        f"{day:%Y.%m.%d}",
+    }
 
 
 def test_every_article_shows_its_publish_date_under_a_label(kp):
@@ -417,11 +431,17 @@ def test_every_article_shows_its_publish_date_under_a_label(kp):
             if kind != "article" or item.kind == "message":
                 continue
             page = _page(kp, spec, path)
-            body = page[page.index('<div class="article">'):page.index('<div class="article-con"')]
-            found = [label for label in ("发布时间：", "日　期：", "[日期]", "发布日期：", "公开日期：")
-                     if any(label + shown in body or f"{label}</font></label><div class=\"display-block\">{shown}" in body
-                            or f"<th>{label}</th><td>{shown}" in body for shown in _formats(item.date)
-                            | {f"{item.date:%Y-%m-%d} {item.time}"})]
+            body = page[page.index('<div class="article">') : page.index('<div class="article-con"')]
+            found = [
+                label
+                for label in ("发布时间：", "日　期：", "[日期]", "发布日期：", "公开日期：")
+                if any(
+                    label + shown in body
+                    or f'{label}</font></label><div class="display-block">{shown}' in body
+                    or f"<th>{label}</th><td>{shown}" in body
+                    for shown in _formats(item.date) | {f"{item.date:%Y-%m-%d} {item.time}"}
+                )
+            ]
             assert found, (spec.unit_id, path)
             labels.update(found)
     assert len(labels) >= 4, labels
@@ -445,7 +465,11 @@ def test_a_kaipu_site_served_by_host_name_answers_its_query_pages_and_widgets(fa
             assert resolver(handle).resolve(spec.host, "A")[0].to_text() == "127.0.0.1"
             checked["dns"] += 1
         for col in site.columns.values():
-            if "Id=" in col.path and col.pages > 1 and origin + col.page_path(2, col.paging) not in handle.truth["transient"]:
+            if (
+                "Id=" in col.path
+                and col.pages > 1
+                and origin + col.page_path(2, col.paging) not in handle.truth["transient"]
+            ):
                 status = 0
                 for _ in range(3):  # a page may fail transiently (the truth lists those) and then answer
                     status, _, body = fetch(origin + col.page_path(2, col.paging))
@@ -476,8 +500,13 @@ def test_farm_serve_knows_the_family():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "zwgk", "farm", "serve", "--families", "kaipu,plone"],
-                          capture_output=True, check=False, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "zwgk", "farm", "serve", "--families", "kaipu,plone"],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "unknown farm family 'plone'" in done.stderr and "kaipu" in done.stderr
 
@@ -514,7 +543,8 @@ def test_the_family_is_the_same_in_every_process():
     digests = set()
     for hash_seed in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=hash_seed)
-        done = subprocess.run([sys.executable, "-c", DIGEST], capture_output=True, text=True, check=True,
-                              env=env, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-c", DIGEST], capture_output=True, text=True, check=True, env=env, timeout=300
+        )
         digests.add(done.stdout.strip())
     assert len(digests) == 1, digests

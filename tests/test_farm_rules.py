@@ -22,11 +22,19 @@ def judged(farm, tmp_path_factory):
 
     rubric = load_rubric("national-2019")
     db = Database.open(f"sqlite:///{tmp_path_factory.mktemp('farmrules') / 'zwgk.db'}")
-    units = [Unit(unit_id=s["unit_id"], name=s["name"], tier=s["tier"], kind=s["kind"], site_url=s["url"],
-                  site_code=s["site_code"]) for s in farm.sites]
+    units = [
+        Unit(
+            unit_id=s["unit_id"],
+            name=s["name"],
+            tier=s["tier"],
+            kind=s["kind"],
+            site_url=s["url"],
+            site_code=s["site_code"],
+        )
+        for s in farm.sites
+    ]
     upsert_units(db, units)
-    info, _ = create_round(db, "farm-rules", as_of=farm.config.as_of, rubric="national-2019", weight=0.05,
-                           units=units)
+    info, _ = create_round(db, "farm-rules", as_of=farm.config.as_of, rubric="national-2019", weight=0.05, units=units)
     settings = CrawlSettings(resolver=farm.resolver, allow_private=True, backoff_base=0.2)
     summary = crawl_round(db, info.id, units, settings, rubric.column_synonyms())
     found = set()

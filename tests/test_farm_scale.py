@@ -78,9 +78,26 @@ def test_bench_mode_one_port_per_site_with_linkchecker_header(farm_factory):
 def test_cli_serve_writes_truth_and_registry_and_stops_on_ctrl_c(tmp_path):
     truth, registry = tmp_path / "truth.json", tmp_path / "registry.csv"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "zwgk.cli", "farm", "serve", "--sites", "6", "--seed", "2", "--as-of", "2026-06-30",
-         "--truth", str(truth), "--registry-out", str(registry)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "zwgk.cli",
+            "farm",
+            "serve",
+            "--sites",
+            "6",
+            "--seed",
+            "2",
+            "--as-of",
+            "2026-06-30",
+            "--truth",
+            str(truth),
+            "--registry-out",
+            str(registry),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         for _ in range(300):
@@ -94,11 +111,21 @@ def test_cli_serve_writes_truth_and_registry_and_stops_on_ctrl_c(tmp_path):
         assert data["as_of"] == "2026-06-30" and data["seed"] == 2 and len(data["sites"]) == 6
         with registry.open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
-        assert list(rows[0]) == ["unit_id", "unit_name", "tier", "kind", "region", "parent_id", "site_url",
-                                 "site_code", "has_services"]
+        assert list(rows[0]) == [
+            "unit_id",
+            "unit_name",
+            "tier",
+            "kind",
+            "region",
+            "parent_id",
+            "site_url",
+            "site_code",
+            "has_services",
+        ]
         port = rows[0]["site_url"].split(":")[2].rstrip("/")
-        up = next(r for r in rows if r["unit_id"] not in
-                  {d["unit_id"] for d in data["defects"] if d["rule"] == "AVAIL-DOWN"})
+        up = next(
+            r for r in rows if r["unit_id"] not in {d["unit_id"] for d in data["defects"] if d["rule"] == "AVAIL-DOWN"}
+        )
         assert fetch(up["site_url"])[0] == 200 and port.isdigit()
     finally:
         proc.send_signal(signal.SIGINT)

@@ -29,8 +29,9 @@ def fresh(farm_factory):
 
 def test_homepages_serve_site_meta_and_footer(farm):
     for site in farm.truth["sites"][:8]:
-        if site["traditional"] or any(d["unit_id"] == site["unit_id"] and d["rule"] == "AVAIL-DOWN"
-                                      for d in farm.truth["defects"]):
+        if site["traditional"] or any(
+            d["unit_id"] == site["unit_id"] and d["rule"] == "AVAIL-DOWN" for d in farm.truth["defects"]
+        ):
             continue
         status, headers, body = fetch(site["url"])
         page = text(body)
@@ -41,8 +42,11 @@ def test_homepages_serve_site_meta_and_footer(farm):
 
 
 def test_transient_urls_fail_then_succeed_on_retry(fresh):
-    cases = [(spec, path, mode) for spec, site in _sites(fresh, lambda s: s.transient)
-             for path, (n, mode) in site.transient.items()]
+    cases = [
+        (spec, path, mode)
+        for spec, site in _sites(fresh, lambda s: s.transient)
+        for path, (n, mode) in site.transient.items()
+    ]
     modes = {mode for _, _, mode in cases}
     assert {"503", "reset", "429"} <= modes
     urls = set(fresh.truth["transient"])
@@ -65,8 +69,9 @@ def test_transient_urls_fail_then_succeed_on_retry(fresh):
 
 def test_head_refused_while_get_200(farm):
     spec, site = _sites(farm, lambda s: s.head405 and not s.down)[0]
-    item = next(o for k, o in site.pages.values() if k == "article" and o.path not in site.transient
-                and o.path not in site.slow)
+    item = next(
+        o for k, o in site.pages.values() if k == "article" and o.path not in site.transient and o.path not in site.slow
+    )
     url = farm.url(spec.unit_id).rstrip("/") + item.path
     assert fetch(url, "HEAD")[0] in (404, 405)
     assert fetch(url)[0] == 200
@@ -123,10 +128,13 @@ def test_meta_only_gb2312_pages_have_no_header_charset(farm_factory):
 def test_traditional_rendering(farm_factory):
     handle = farm_factory(sites=80)
     spec, site = _sites(handle, lambda s: s.traditional and not s.down)[0]
-    item = next(o for k, o in site.pages.values() if k == "article" and o.kind == "doc"
-                and o.path not in site.transient and o.path not in site.slow)
+    item = next(
+        o
+        for k, o in site.pages.values()
+        if k == "article" and o.kind == "doc" and o.path not in site.transient and o.path not in site.slow
+    )
     page = text(fetch(handle.url(spec.unit_id).rstrip("/") + item.path)[2])
-    assert "發" in page and "發佈" in page or "發布" in page
+    assert ("發" in page and "發佈" in page) or "發布" in page
     assert "政府信息公开" not in page.split("<body>")[1]
 
 
@@ -148,8 +156,11 @@ def test_aaaa_present_or_absent_per_truth_and_nxdomain_for_dead_links(farm):
                 res.resolve(site["host"], "AAAA")
         else:
             assert [r.address for r in res.resolve(site["host"], "AAAA", tcp=True)] == ["::1"]
-    dead = [d["subject"] for d in _defects(farm, "LINK-HOME") + _defects(farm, "LINK-PAGE")
-            if f":{farm.port}/" not in d["subject"]]
+    dead = [
+        d["subject"]
+        for d in _defects(farm, "LINK-HOME") + _defects(farm, "LINK-PAGE")
+        if f":{farm.port}/" not in d["subject"]
+    ]
     assert dead
     for url in dead:
         with pytest.raises(dns.resolver.NXDOMAIN):
@@ -233,8 +244,9 @@ def test_interp_links_both_ways(farm):
 
 
 def test_columns_paginate(farm):
-    spec, site = _sites(farm, lambda s: not s.down and not s.traditional
-                        and any(c.pages > 1 for c in s.columns.values()))[0]
+    spec, site = _sites(
+        farm, lambda s: not s.down and not s.traditional and any(c.pages > 1 for c in s.columns.values())
+    )[0]
     col = next(c for c in site.columns.values() if c.pages > 1 and c.kind == "list")
     page = text(fetch(farm.url(spec.unit_id).rstrip("/") + col.path)[2])
     nxt = re.search(r'href="([^"]+)">下一页', page).group(1)
@@ -244,8 +256,9 @@ def test_columns_paginate(farm):
 
 
 def test_unknown_paths_are_404_and_external_well_knowns_are_served(farm):
-    site = next(s for s in farm.truth["sites"] if s["unit_id"] not in
-                {d["unit_id"] for d in _defects(farm, "AVAIL-DOWN")})
+    site = next(
+        s for s in farm.truth["sites"] if s["unit_id"] not in {d["unit_id"] for d in _defects(farm, "AVAIL-DOWN")}
+    )
     assert fetch(site["url"] + "no/such/page.html")[0] == 404
     assert fetch(f"http://bszs.conac.cn:{farm.port}/sitename?method=show")[0] == 200
 

@@ -32,11 +32,21 @@ def judged(tmp_path_factory):
     rubric = load_rubric(work / "farm.toml")
     db = Database.open(f"sqlite:///{work / 'zwgk.db'}")
     with running_farm(config) as farm:
-        units = [Unit(unit_id=s["unit_id"], name=s["name"], tier=s["tier"], kind=s["kind"], site_url=s["url"],
-                      site_code=s["site_code"]) for s in farm.sites]
+        units = [
+            Unit(
+                unit_id=s["unit_id"],
+                name=s["name"],
+                tier=s["tier"],
+                kind=s["kind"],
+                site_url=s["url"],
+                site_code=s["site_code"],
+            )
+            for s in farm.sites
+        ]
         upsert_units(db, units)
-        info, _ = create_round(db, "substance", as_of=config.as_of, rubric=str(work / "farm.toml"), weight=0.05,
-                               units=units)
+        info, _ = create_round(
+            db, "substance", as_of=config.as_of, rubric=str(work / "farm.toml"), weight=0.05, units=units
+        )
         settings = CrawlSettings(resolver=farm.resolver, allow_private=True, backoff_base=0.2)
         load_farm_media(db, farm, work, config.as_of)  # the accounts' registry, export and feeds (MEDIA-*)
         summary = crawl_round(db, info.id, units, settings, rubric.column_synonyms())

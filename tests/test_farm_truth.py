@@ -34,7 +34,7 @@ def test_interp_rate_truth_uses_the_rubric_target():
     from zwgk.sitefarm.truth import INTERP_TARGET_RATE
 
     rubric = load_rubric("national-2019")
-    assert INTERP_TARGET_RATE == float(rubric.rules["INTERP-RATE"].params["target_rate"])
+    assert float(rubric.rules["INTERP-RATE"].params["target_rate"]) == INTERP_TARGET_RATE
     assert set(IMPORTANT_WORDS) == set(rubric.rules["INTERP-MISSING"].params["doc_number_markers"])
 
 
@@ -45,8 +45,13 @@ def test_interp_rate_is_in_the_truth_exactly_when_the_site_is_under_target():
     for spec in farm.specs:
         site = farm.site(spec)
         items = {p: o for p, (k, o) in site.pages.items() if k == "article"}
-        docs = [o for o in items.values() if o.kind == "doc" and site.columns.get("zcwj") is not None
-                and any(w in o.doc_number for w in ("政发", "政办发", "府发", "府办发"))]
+        docs = [
+            o
+            for o in items.values()
+            if o.kind == "doc"
+            and site.columns.get("zcwj") is not None
+            and any(w in o.doc_number for w in ("政发", "政办发", "府发", "府办发"))
+        ]
         with_interp = [d for d in docs if any(p in items for p in d.related)]
         low = bool(docs) and len(with_interp) / len(docs) < 0.8
         under += low
@@ -141,7 +146,9 @@ def test_report_late_only_after_the_deadline():
 def test_without_ipv6_every_site_lacks_aaaa():
     truth = _truth(sites=12, ipv6=False)
     none = {d["unit_id"] for d in truth["defects"] if d["rule"] == "IPV6-NONE"}
-    live = {s["unit_id"] for s in truth["sites"]} - {d["unit_id"] for d in truth["defects"] if d["rule"] == "AVAIL-DOWN"}
+    live = {s["unit_id"] for s in truth["sites"]} - {
+        d["unit_id"] for d in truth["defects"] if d["rule"] == "AVAIL-DOWN"
+    }
     assert none == live
 
 
@@ -154,9 +161,19 @@ def test_column_missing_subjects_are_standard_names_and_absent_from_the_site():
             continue
         site = farm.site(farm.by_unit[d["unit_id"]])
         assert site.column_by_std(d["subject"]) is None
-        assert d["subject"] in {"政府信息公开", "政府信息公开指南", "政府信息公开制度", "法定主动公开内容",
-                                "政府信息公开年报", "政策文件", "政策解读", "通知公告", "互动交流", "机构职能",
-                                "财政预决算"}
+        assert d["subject"] in {
+            "政府信息公开",
+            "政府信息公开指南",
+            "政府信息公开制度",
+            "法定主动公开内容",
+            "政府信息公开年报",
+            "政策文件",
+            "政策解读",
+            "通知公告",
+            "互动交流",
+            "机构职能",
+            "财政预决算",
+        }
 
 
 def test_config_is_frozen():
@@ -172,7 +189,7 @@ def test_policy_columns_hold_no_more_documents_than_an_assessment_reads():
     from zwgk.crawlers.settings import CrawlSettings
     from zwgk.sitefarm.generate import POLICY_DOCS_MAX
 
-    assert POLICY_DOCS_MAX == CrawlSettings().max_articles_per_column
+    assert CrawlSettings().max_articles_per_column == POLICY_DOCS_MAX
     farm = Farm(FarmConfig(sites=60, seed=2, pages_per_column=40))
     sizes = [len(farm.site(s).columns["zcwj"].items) for s in farm.specs if "zcwj" in farm.site(s).columns]
     assert sizes and max(sizes) == POLICY_DOCS_MAX
@@ -186,9 +203,17 @@ def test_accuracy_noise_counts_only_unplanted_findings_on_transient_pages():
     spec = importlib.util.spec_from_file_location("bench_accuracy", path)
     accuracy = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(accuracy)
-    truth = {"defects": [{"unit_id": "u", "rule": "LINK-PAGE", "subject": "http://a/x.doc"}],
-             "transient": ["http://a/art.html"], "traps": []}
-    planted_on_transient = {"unit_id": "u", "rule": "LINK-PAGE", "subject": "http://a/x.doc", "page": "http://a/art.html"}
+    truth = {
+        "defects": [{"unit_id": "u", "rule": "LINK-PAGE", "subject": "http://a/x.doc"}],
+        "transient": ["http://a/art.html"],
+        "traps": [],
+    }
+    planted_on_transient = {
+        "unit_id": "u",
+        "rule": "LINK-PAGE",
+        "subject": "http://a/x.doc",
+        "page": "http://a/art.html",
+    }
     stale_on_transient = {"unit_id": "u", "rule": "LINK-PAGE", "subject": "http://a/art.html", "page": "http://a/"}
     _, totals = accuracy.compare(truth, [planted_on_transient])
     assert totals["on_transient_or_trap"] == 0 and totals["tp"] == 1
@@ -205,8 +230,9 @@ def test_a_repaired_farm_is_the_same_web_with_fewer_planted_defects():
     def planted(repaired: float) -> set[tuple[str, str]]:
         farm = Farm(FarmConfig(sites=30, seed=4, repaired=repaired))
         # the redirect-loop link is a server quirk, not a planted code: repairs leave it
-        return {(d["unit_id"], d["rule"]) for d in build_truth(farm)["defects"]
-                if not d["subject"].endswith("/loop/a.html")}
+        return {
+            (d["unit_id"], d["rule"]) for d in build_truth(farm)["defects"] if not d["subject"].endswith("/loop/a.html")
+        }
 
     before, half, all_fixed = planted(0.0), planted(0.5), planted(1.0)
     assert all_fixed == set() and half < before

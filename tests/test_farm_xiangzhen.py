@@ -24,9 +24,7 @@ from zwgk.sitefarm.xiangzhen import NAMES
 XZ = ("xiangzhen",)
 STD_KEY = {std: key for key, (std, _, _) in COLUMNS.items() if std}
 DECODE = {"gb2312": "gbk", "gb18030-meta": "gb18030", "utf-8": "utf-8"}
-REF_RE = re.compile(
-    r"""(?:href|src|background|action)\s*=\s*["']([^"']*)["']|url\(([^)]+)\)""", re.IGNORECASE
-)
+REF_RE = re.compile(r"""(?:href|src|background|action)\s*=\s*["']([^"']*)["']|url\(([^)]+)\)""", re.IGNORECASE)
 ANCHOR_RE = re.compile(r"<a\b[^>]*>(?:<font[^>]*>)?(?:<b>)?([^<]+)(?:</b>)?(?:</font>)?</a>")
 
 
@@ -92,9 +90,7 @@ def _names(doc, org: str) -> set[str]:
 
 def test_every_interpretation_names_its_own_document_and_no_other():
     farm, truth = _rendered_farm(120, 2)
-    missing = {
-        (d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "INTERP-MISSING"
-    }
+    missing = {(d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "INTERP-MISSING"}
     assert missing
     styles, forms = Counter(), Counter()
     for spec in farm.specs:
@@ -123,9 +119,7 @@ def test_missing_columns_leave_no_text_that_reads_as_them():
     from zwgk.sitefarm.render import Ctx
 
     farm, truth = _rendered_farm(150, 6)
-    missing = {
-        (d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "COLUMN-MISSING"
-    }
+    missing = {(d["unit_id"], d["subject"]) for d in truth["defects"] if d["rule"] == "COLUMN-MISSING"}
     seen, lookalikes = set(), set()
     for spec in farm.specs:
         site = farm.site(spec)
@@ -134,12 +128,9 @@ def test_missing_columns_leave_no_text_that_reads_as_them():
         ctx = Ctx(site, farm.origins)
         pages = [r.render_home(ctx), r.render_static(ctx, "wzdt")]
         pages += [
-            r.render_hub(ctx, c) if c.kind == "hub" else r.render_column(ctx, c, 1)
-            for c in site.columns.values()
+            r.render_hub(ctx, c) if c.kind == "hub" else r.render_column(ctx, c, 1) for c in site.columns.values()
         ]
-        texts = {
-            t.strip() for p in pages for t in re.findall(r">([^<>]+)<", p.split("<body", 1)[1])
-        }
+        texts = {t.strip() for p in pages for t in re.findall(r">([^<>]+)<", p.split("<body", 1)[1])}
         anchors = {a.strip() for p in pages for a in ANCHOR_RE.findall(p)}
         for std, key in STD_KEY.items():
             if (spec.unit_id, std) in missing:
@@ -171,10 +162,7 @@ def test_every_page_serves_and_decodes_in_its_declared_charset(xz):
                 except UnicodeDecodeError:
                     gbk_only = True
             declared = re.search(r'charset=([\w-]+)">', text).group(1)
-            assert (
-                declared
-                == {"gb2312": "gb2312", "gb18030-meta": "gb18030", "utf-8": "utf-8"}[site.charset]
-            )
+            assert declared == {"gb2312": "gb2312", "gb18030-meta": "gb18030", "utf-8": "utf-8"}[site.charset]
             if site.charset == "gb18030-meta":
                 assert "charset" not in ctype  # declared only in the page
             else:
@@ -253,18 +241,10 @@ def test_footer_identity_is_shown_exactly_when_the_truth_says(xz):
             assert 'src="inc/foot.html"' in home or 'src="/inc/foot.html"' in home
             foot = _page(xz, spec, "/inc/foot.html")
         visible = _visible(foot)
-        assert (spec.site_code in visible) != ((spec.unit_id, "IDENT-SITECODE") in rules), (
-            spec.unit_id
-        )
-        assert bool(re.search("主办", visible)) != ((spec.unit_id, "IDENT-SPONSOR") in rules), (
-            spec.unit_id
-        )
-        assert bool(re.search("ICP备", visible)) != ((spec.unit_id, "IDENT-ICP") in rules), (
-            spec.unit_id
-        )
-        assert bool(re.search("公网安备|公安备案号", visible)) != (
-            (spec.unit_id, "IDENT-PSB") in rules
-        )
+        assert (spec.site_code in visible) != ((spec.unit_id, "IDENT-SITECODE") in rules), spec.unit_id
+        assert bool(re.search("主办", visible)) != ((spec.unit_id, "IDENT-SPONSOR") in rules), spec.unit_id
+        assert bool(re.search("ICP备", visible)) != ((spec.unit_id, "IDENT-ICP") in rules), spec.unit_id
+        assert bool(re.search("公网安备|公安备案号", visible)) != ((spec.unit_id, "IDENT-PSB") in rules)
         assert ("conac.cn" in foot) != ((spec.unit_id, "CONAC-BADGE") in rules), spec.unit_id
         assert ("<input" in home) != ((spec.unit_id, "SEARCH-MISSING") in rules), spec.unit_id
         if (spec.unit_id, "IDENT-SPONSOR") in rules:  # nothing else names the unit as its owner
@@ -398,18 +378,12 @@ def _article_dates(item) -> set[str]:
 def test_every_page_has_its_type_s_meta_tags_but_the_planted_one_and_shows_its_date(xz):
     """IDENT-META exactly as planted: homepage, list and hub pages, articles carry the guideline's
     tags of their type, save the one tag the truth says is missing; every article shows its date."""
-    truth_meta = {
-        (d["unit_id"], d["subject"]) for d in xz.truth["defects"] if d["rule"] == "IDENT-META"
-    }
+    truth_meta = {(d["unit_id"], d["subject"]) for d in xz.truth["defects"] if d["rule"] == "IDENT-META"}
     for spec in _live(xz):
         site = xz.farm.site(spec)
-        assert {(spec.unit_id, t) for t in site.meta_missing} == {
-            (u, t) for u, t in truth_meta if u == spec.unit_id
-        }
+        assert {(spec.unit_id, t) for t in site.meta_missing} == {(u, t) for u, t in truth_meta if u == spec.unit_id}
         pages = [("/", "home", None)]
-        pages += [
-            (p, "column" if k == "column" else "article", o) for p, (k, o) in site.pages.items()
-        ]
+        pages += [(p, "column" if k == "column" else "article", o) for p, (k, o) in site.pages.items()]
         for path, page_type, obj in pages:
             page = _page(xz, spec, path)
             head = page.split("<body", 1)[0]

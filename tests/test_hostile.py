@@ -112,7 +112,9 @@ def test_never_ending_page_stops_at_the_timeout(crawled: Crawled) -> None:
 def test_page_truncated_mid_tag_is_parsed_as_far_as_it_goes(crawled: Crawled) -> None:
     home = crawled.homes["truncated"]
     assert home.outcome == "ok" and home.title == TITLE["truncated"]
-    assert any(url.endswith("/ok.html") for url in crawled.pages["truncated"]), "the complete link before the cut was lost"
+    assert any(url.endswith("/ok.html") for url in crawled.pages["truncated"]), (
+        "the complete link before the cut was lost"
+    )
 
 
 def test_connection_closed_before_content_length_is_a_transient_failure(crawled: Crawled) -> None:

@@ -22,16 +22,23 @@ LABELS = PAGES / "labels.json"
 KIND = {"homepage": "home", "article": "article", "column": "column"}
 # Known disagreements with a label, each with why zwgk is right (kept to a minimum).
 KNOWN = {
-    ("changzhou-zfcg-article.html", "column", "办事指南"):
-        "labelled null as 'not 办事服务'; the rubric now has a 办事指南 column (the guides the services "
-        "rules read), and zwgk recognises it as that, never as 办事服务",
-    ("shanxi-gov-article.html", "meta", "viewport"):
-        "the page's only viewport tag is inside an HTML comment (<!--<meta name=\"viewport\" …>-->); "
-        "no browser or crawler sees it",
+    (
+        "changzhou-zfcg-article.html",
+        "column",
+        "办事指南",
+    ): "labelled null as 'not 办事服务'; the rubric now has a 办事指南 column (the guides the services "
+    "rules read), and zwgk recognises it as that, never as 办事服务",
+    (
+        "shanxi-gov-article.html",
+        "meta",
+        "viewport",
+    ): 'the page\'s only viewport tag is inside an HTML comment (<!--<meta name="viewport" …>-->); '
+    "no browser or crawler sees it",
 }
 
-pytestmark = pytest.mark.skipif(not LABELS.is_file(), reason=f"real pages and labels not present at {LABELS} "
-                                                            "(../shared beside the checkout)")
+pytestmark = pytest.mark.skipif(
+    not LABELS.is_file(), reason=f"real pages and labels not present at {LABELS} (../shared beside the checkout)"
+)
 
 
 def _entries():
@@ -52,8 +59,9 @@ def _url(entry: dict) -> str:
 
 def _inspect(entry: dict) -> dict:
     kind = KIND[entry["kind"].split()[0]]
-    result = CliRunner().invoke(app, ["inspect", str(PAGES / entry["file"]), "--url", _url(entry), "--kind", kind,
-                                      "--format", "json"])
+    result = CliRunner().invoke(
+        app, ["inspect", str(PAGES / entry["file"]), "--url", _url(entry), "--kind", kind, "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 
@@ -76,7 +84,8 @@ def test_navigation_columns_as_labelled(entry, reports):
             assert "办事服务" not in got
             continue
         assert got == {label["standard"]}, (
-            f"{entry['file']}: {label['text']!r} recognised as {got}, labelled {label['standard']!r}")
+            f"{entry['file']}: {label['text']!r} recognised as {got}, labelled {label['standard']!r}"
+        )
 
 
 @pytest.mark.parametrize("entry", _entries(), ids=lambda e: e["file"])

@@ -29,16 +29,21 @@ def _rss(days: list[int]) -> str:
     items = "".join(
         f"<item><title>第{i}期</title><link>http://mp.example.invalid/{i}</link>"
         f"<pubDate>{format_datetime(dt.datetime.combine(AS_OF - dt.timedelta(days=d), dt.time(9), dt.UTC))}</pubDate></item>"
-        for i, d in enumerate(days))
+        for i, d in enumerate(days)
+    )
     return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
 
 
-ATOM = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>a</title>'
-        '<entry><title>通报</title><link href="http://mp.example.invalid/a1"/><updated>2026-11-18T08:00:00Z</updated></entry>'
-        '</feed>')
-BOMB = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-        '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><rss><channel><item><title>&lol3;</title>'
-        '<pubDate>Wed, 18 Nov 2026 08:00:00 GMT</pubDate></item></channel></rss>')
+ATOM = (
+    '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>a</title>'
+    '<entry><title>通报</title><link href="http://mp.example.invalid/a1"/><updated>2026-11-18T08:00:00Z</updated></entry>'
+    "</feed>"
+)
+BOMB = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><rss><channel><item><title>&lol3;</title>'
+    "<pubDate>Wed, 18 Nov 2026 08:00:00 GMT</pubDate></item></channel></rss>"
+)
 
 
 @pytest.fixture(scope="module")
@@ -72,15 +77,17 @@ def feeds():
 
 
 def _registry(tmp_path, base: str, fmt: str = "csv"):
-    rows = [["单位编码", "平台", "账号名称", "运营主体", "主页", "订阅地址", "状态"],
-            ["u-001", "微信公众号", "示例发布", "示例市政府办公室", "", f"{base}/fresh.xml", "在用"],
-            ["u-001", "微博", "示例微博", "示例市政府办公室", "", f"{base}/stale.xml", "在用"],
-            ["u-001", "头条号", "示例头条", "示例市政府办公室", "", f"{base}/gone.xml", "在用"],
-            ["u-001", "客户端", "示例App", "示例市政府办公室", "", f"{base}/busy.xml", ""],
-            ["u-001", "微信公众号", "旧号", "示例市政府办公室", "", f"{base}/gone2.xml", "已注销"],
-            ["u-001", "抖音", "示例政务", "示例市政府办公室", "", "", "在用"],
-            ["u-001", "", "无平台", "", "", "", ""],
-            ["u-002", "快手", "脚本号", "", "javascript:alert(1)", "", ""]]
+    rows = [
+        ["单位编码", "平台", "账号名称", "运营主体", "主页", "订阅地址", "状态"],
+        ["u-001", "微信公众号", "示例发布", "示例市政府办公室", "", f"{base}/fresh.xml", "在用"],
+        ["u-001", "微博", "示例微博", "示例市政府办公室", "", f"{base}/stale.xml", "在用"],
+        ["u-001", "头条号", "示例头条", "示例市政府办公室", "", f"{base}/gone.xml", "在用"],
+        ["u-001", "客户端", "示例App", "示例市政府办公室", "", f"{base}/busy.xml", ""],
+        ["u-001", "微信公众号", "旧号", "示例市政府办公室", "", f"{base}/gone2.xml", "已注销"],
+        ["u-001", "抖音", "示例政务", "示例市政府办公室", "", "", "在用"],
+        ["u-001", "", "无平台", "", "", "", ""],
+        ["u-002", "快手", "脚本号", "", "javascript:alert(1)", "", ""],
+    ]
     path = tmp_path / f"accounts.{fmt}"
     if fmt == "csv":
         path.write_text("\n".join(",".join(r) for r in rows), encoding="utf-8-sig")
@@ -96,10 +103,13 @@ def _registry(tmp_path, base: str, fmt: str = "csv"):
 
 def _export(tmp_path):
     path = tmp_path / "douyin.csv"
-    path.write_text("发布时间,标题,链接,评论数,回复数\n"
-                    "2026-11-18 10:00,本周政务,https://www.douyin.example/v/1,3,3\n"
-                    "2026-11-02 10:00,政策问答,https://www.douyin.example/v/2,7,2\n"
-                    "不是日期,坏行,,1,0\n", encoding="utf-8")
+    path.write_text(
+        "发布时间,标题,链接,评论数,回复数\n"
+        "2026-11-18 10:00,本周政务,https://www.douyin.example/v/1,3,3\n"
+        "2026-11-02 10:00,政策问答,https://www.douyin.example/v/2,7,2\n"
+        "不是日期,坏行,,1,0\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -109,14 +119,21 @@ def loaded(db, tmp_path, feeds):
     assert (report.added, report.updated) == (6, 0) and [line for line, _ in report.errors] == [8, 9]
     posts = import_posts(db, _export(tmp_path), "u-001", "抖音", "示例政务", observed_until=EVENING)
     assert posts.added == 2 and [line for line, _ in posts.errors] == [4]
-    results = {r.account: r for r in fetch_feeds(db, CrawlSettings(allow_private=True, retries=0, backoff_base=0.05), now=EVENING)}
+    results = {
+        r.account: r
+        for r in fetch_feeds(db, CrawlSettings(allow_private=True, retries=0, backoff_base=0.05), now=EVENING)
+    }
     return db, results
 
 
 def test_feeds_give_posts_and_existence(loaded):
     db, results = loaded
     assert {k: r.status for k, r in results.items()} == {
-        "微信公众号:示例发布": "ok", "微博:示例微博": "ok", "头条号:示例头条": "gone", "客户端:示例App": "unverified"}
+        "微信公众号:示例发布": "ok",
+        "微博:示例微博": "ok",
+        "头条号:示例头条": "gone",
+        "客户端:示例App": "unverified",
+    }
     assert results["微信公众号:示例发布"].posts == 3 and "404" in results["头条号:示例头条"].detail
     accounts = {a.key: a for a in list_accounts(db, "u-001")}
     assert accounts["微信公众号:旧号"].closed and accounts["微信公众号:旧号"].check_status == ""  # closed: not fetched
@@ -171,8 +188,24 @@ def test_xlsx_registry_and_the_cli(db, db_url, tmp_path, feeds):
 
     out = CliRunner().invoke(app, ["media", "import-accounts", str(_registry(tmp_path, feeds, "xlsx")), "--db", db_url])
     assert out.exit_code == 0 and "added 6" in " ".join(out.output.split()), out.output
-    out = CliRunner().invoke(app, ["media", "import-posts", str(_export(tmp_path)), "--unit", "u-001", "--platform", "抖音",
-                                   "--name", "示例政务", "--through", "2026-11-19", "--db", db_url])
+    out = CliRunner().invoke(
+        app,
+        [
+            "media",
+            "import-posts",
+            str(_export(tmp_path)),
+            "--unit",
+            "u-001",
+            "--platform",
+            "抖音",
+            "--name",
+            "示例政务",
+            "--through",
+            "2026-11-19",
+            "--db",
+            db_url,
+        ],
+    )
     assert out.exit_code == 0 and "added 2" in " ".join(out.output.split()), out.output
     out = CliRunner().invoke(app, ["media", "fetch", "--allow-private", "--db", db_url])
     assert out.exit_code == 0 and "已不存在" in out.output, out.output

@@ -73,7 +73,12 @@ def test_interrupted_failures_do_not_alert(db, mon_gov_site, mon_smtp, mon_webho
     notifier = Notifier(_config(mon_smtp, mon_webhook))
     for down in (True, True, False, True, True, False):
         mon_gov_site.down = down
-        run_probe_pass(db, ProbeSettings(allow_private=True), clock, on_probes=lambda r: check_outages(db, r.probes, notifier, clock.now()))
+        run_probe_pass(
+            db,
+            ProbeSettings(allow_private=True),
+            clock,
+            on_probes=lambda r: check_outages(db, r.probes, notifier, clock.now()),
+        )
         clock.advance(STEP)
     assert mon_smtp.messages == [] and mon_webhook.posts == [] and list_alerts(db) == []
 
@@ -84,8 +89,15 @@ def test_unreachable_smtp_is_reported_not_fatal(db, mon_gov_site, mon_add_units)
     mon_add_units(db, [Unit("county", "某某县人民政府", "县", "portal", mon_gov_site.url())])
     mon_gov_site.down = True
     clock = SimulatedClock(START)
-    notifier = Notifier(AlertConfig(consecutive_failures=1, smtp_host="127.0.0.1", smtp_port=free_port(), evaluator_emails=["e@x.test"]))
-    run_probe_pass(db, ProbeSettings(allow_private=True), clock, on_probes=lambda r: check_outages(db, r.probes, notifier, clock.now()))
+    notifier = Notifier(
+        AlertConfig(consecutive_failures=1, smtp_host="127.0.0.1", smtp_port=free_port(), evaluator_emails=["e@x.test"])
+    )
+    run_probe_pass(
+        db,
+        ProbeSettings(allow_private=True),
+        clock,
+        on_probes=lambda r: check_outages(db, r.probes, notifier, clock.now()),
+    )
     assert len(notifier.sent) == 1 and "alert e-mail" in notifier.errors[0]
     assert len(list_alerts(db)) == 1  # the outage is recorded even though mail failed
 
@@ -105,7 +117,7 @@ def test_config_from_toml_and_environment(tmp_path):
     path.write_text('[alerts]\nsmtp_hots = "x"\n', encoding="utf-8")
     with pytest.raises(ZwgkError, match=r"alerts.toml: unknown alert setting\(s\) smtp_hots"):
         load_alert_config(path, env={})
-    path.write_text('[alerts\n', encoding="utf-8")
+    path.write_text("[alerts\n", encoding="utf-8")
     with pytest.raises(ZwgkError, match="not valid TOML"):
         load_alert_config(path, env={})
 
@@ -115,11 +127,18 @@ def test_farm_site_going_down_mails_the_evaluator_and_department(db, mon_site, m
     from zwgk.monitor.schedule import Job, MonitorConfig, Scheduler, build_jobs
 
     config = MonitorConfig(
-        probes_per_day=20, resolver=mon_site.settings.resolver, allow_private=True,
-        rounds=False, bulletins=False, annual=False,
+        probes_per_day=20,
+        resolver=mon_site.settings.resolver,
+        allow_private=True,
+        rounds=False,
+        bulletins=False,
+        annual=False,
         alerts=AlertConfig(
-            consecutive_failures=3, smtp_host=mon_smtp.host, smtp_port=mon_smtp.port,
-            evaluator_emails=["evaluator@zwgk.test"], department_emails={mon_site.unit.unit_id: ["dept@unit.gov.test"]},
+            consecutive_failures=3,
+            smtp_host=mon_smtp.host,
+            smtp_port=mon_smtp.port,
+            evaluator_emails=["evaluator@zwgk.test"],
+            department_emails={mon_site.unit.unit_id: ["dept@unit.gov.test"]},
             webhook_url=mon_webhook.url,
         ),
     )

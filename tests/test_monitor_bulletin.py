@@ -44,23 +44,86 @@ def quarter_db(db, mon_add_units):
             at = start + dt.timedelta(days=d, minutes=72 * i)
             for x in UNITS:
                 down = x.unit_id == "x1" and i < 2
-                probes.append(Probe(x.unit_id, at, not down, None if down else 200, None if down else 30.0, "timeout" if down else ""))
+                probes.append(
+                    Probe(
+                        x.unit_id,
+                        at,
+                        not down,
+                        None if down else 200,
+                        None if down else 30.0,
+                        "timeout" if down else "",
+                    )
+                )
     add_probes(db, probes)
     aggregate_old_probes(db, dt.datetime(2027, 1, 1), keep_days=30)  # Oct–Nov aggregated, December raw
 
-    _round(db, "2026-09", dt.date(2026, 9, 1), [_score(u["p1"], 70, True), _score(u["c1"], 50, False), _score(u["c2"], 80, True), _score(u["x1"], 75, True)])
-    rid = _round(db, "2026-12", dt.date(2026, 12, 1), [
-        _score(u["p1"], 72, True), _score(u["c1"], 68, True), _score(u["c2"], 55, False), _score(u["x1"], 0, False, veto=True),
-    ])
-    replace_findings(db, rid, "x1", [Finding("x1", u["x1"].site_url, "AVAIL-DOWN", u["x1"].site_url, u["x1"].site_url, "veto", 0,
-                                             {"share": 0.1}, "首页监测失败率10.0%，达到单项否决线5%。", "排查服务器")])
-    replace_findings(db, rid, "c2", [Finding("c2", u["c2"].site_url, "COLUMN-BLANK", "http://jyj.bing.gov.cn/tzgg/", "", "deduct", 5,
-                                             {}, "通知公告栏目为空白栏目", "补充内容")])
-    save_rectification_items(db, [
-        RectificationView("c2", "COLUMN-BLANK", "http://jyj.bing.gov.cn/tzgg/", rid, rid, dt.date(2026, 12, 15), "open"),
-        RectificationView("c1", "FRESH-HOME", "http://www.yi.gov.cn/", rid, rid, dt.date(2026, 11, 15), "fixed"),
-        RectificationView("x1", "LINK-BROKEN", "http://www.ding.gov.cn/x", rid, rid, dt.date(2026, 11, 1), "overdue"),
-    ])
+    _round(
+        db,
+        "2026-09",
+        dt.date(2026, 9, 1),
+        [_score(u["p1"], 70, True), _score(u["c1"], 50, False), _score(u["c2"], 80, True), _score(u["x1"], 75, True)],
+    )
+    rid = _round(
+        db,
+        "2026-12",
+        dt.date(2026, 12, 1),
+        [
+            _score(u["p1"], 72, True),
+            _score(u["c1"], 68, True),
+            _score(u["c2"], 55, False),
+            _score(u["x1"], 0, False, veto=True),
+        ],
+    )
+    replace_findings(
+        db,
+        rid,
+        "x1",
+        [
+            Finding(
+                "x1",
+                u["x1"].site_url,
+                "AVAIL-DOWN",
+                u["x1"].site_url,
+                u["x1"].site_url,
+                "veto",
+                0,
+                {"share": 0.1},
+                "首页监测失败率10.0%，达到单项否决线5%。",
+                "排查服务器",
+            )
+        ],
+    )
+    replace_findings(
+        db,
+        rid,
+        "c2",
+        [
+            Finding(
+                "c2",
+                u["c2"].site_url,
+                "COLUMN-BLANK",
+                "http://jyj.bing.gov.cn/tzgg/",
+                "",
+                "deduct",
+                5,
+                {},
+                "通知公告栏目为空白栏目",
+                "补充内容",
+            )
+        ],
+    )
+    save_rectification_items(
+        db,
+        [
+            RectificationView(
+                "c2", "COLUMN-BLANK", "http://jyj.bing.gov.cn/tzgg/", rid, rid, dt.date(2026, 12, 15), "open"
+            ),
+            RectificationView("c1", "FRESH-HOME", "http://www.yi.gov.cn/", rid, rid, dt.date(2026, 11, 15), "fixed"),
+            RectificationView(
+                "x1", "LINK-BROKEN", "http://www.ding.gov.cn/x", rid, rid, dt.date(2026, 11, 1), "overdue"
+            ),
+        ],
+    )
     return db
 
 
@@ -74,7 +137,9 @@ def test_bulletin_figures(quarter_db):
     assert [(t["tier"], t["units"], t["passed"]) for t in data.tiers] == [("省", 1, 1), ("市", 2, 1), ("县", 1, 0)]
     failing = {s.unit_id: s for s in data.failing}
     assert set(failing) == {"c2", "x1"}
-    assert any("AVAIL-DOWN" in r for r in failing["x1"].reasons) and any("可用率 90.0%" in r for r in failing["x1"].reasons)
+    assert any("AVAIL-DOWN" in r for r in failing["x1"].reasons) and any(
+        "可用率 90.0%" in r for r in failing["x1"].reasons
+    )
     assert any("COLUMN-BLANK" in r for r in failing["c2"].reasons)
     assert data.rectification == {"open": 1, "fixed": 1, "overdue": 1}
     assert [x["unit_id"] for x in data.improved] == ["c1", "p1"]  # +18, +2 since the September round
@@ -87,17 +152,19 @@ def test_bulletin_pdf_names_failing_sites(quarter_db, tmp_path):
     assert "2026年第4季度政府网站监测情况通报" in text
     for name in ("丁县人民政府", "丙市教育局"):
         assert name in text
-    problems = text[text.index("三、存在问题的网站"):text.index("四、整改情况")]
+    problems = text[text.index("三、存在问题的网站") : text.index("四、整改情况")]
     assert "丁县人民政府" in problems and "丙市教育局" in problems and "甲省人民政府" not in problems
-    assert "进步明显" in text and "乙市人民政府" in text[text.index("五、进步明显"):]
+    assert "进步明显" in text and "乙市人民政府" in text[text.index("五、进步明显") :]
     assert "八、2026年度考核（截至本季度末）" in text  # the year's roll-up so far (zwgk annual)
 
 
 def test_bulletin_xlsx_and_cli(quarter_db, db_url, tmp_path):
     import openpyxl
 
-    out = CliRunner().invoke(__import__("zwgk.cli", fromlist=["app"]).app,
-                             ["bulletin", "--quarter", "2026q4", "--format", "xlsx", "-o", str(tmp_path / "q4.xlsx"), "--db", db_url])
+    out = CliRunner().invoke(
+        __import__("zwgk.cli", fromlist=["app"]).app,
+        ["bulletin", "--quarter", "2026q4", "--format", "xlsx", "-o", str(tmp_path / "q4.xlsx"), "--db", db_url],
+    )
     assert out.exit_code == 0, out.output
     wb = openpyxl.load_workbook(tmp_path / "q4.xlsx")
     assert wb.sheetnames == ["概况", "分层级合格率", "存在问题的网站", "整改情况", "进步明显", "可用率", "年度考核"]
@@ -108,7 +175,9 @@ def test_bulletin_xlsx_and_cli(quarter_db, db_url, tmp_path):
     from zwgk.monitor.annual import annual_scores
 
     annual = {r[1]: r[4] for r in wb["年度考核"].iter_rows(min_row=2, values_only=True)}
-    assert annual == pytest.approx({s.unit_id: s.score for s in annual_scores(quarter_db, 2026, through=dt.date(2026, 12, 31))})
+    assert annual == pytest.approx(
+        {s.unit_id: s.score for s in annual_scores(quarter_db, 2026, through=dt.date(2026, 12, 31))}
+    )
 
 
 def test_an_empty_quarter_still_gives_a_bulletin(db, tmp_path):
@@ -125,14 +194,21 @@ def test_bad_quarter_and_format(db, tmp_path):
 
 def test_a_later_partial_round_is_ignored_unless_named(quarter_db, db_url, tmp_path):
     """A 2-unit re-check after the quarter's full round: the 季通报 stays on the full round."""
-    from zwgk.cli import app
     from zwgk.app.rounds import RoundOptions, settings_record
+    from zwgk.cli import app
 
     u = {x.unit_id: x for x in UNITS}
     recheck = RoundOptions(name="recheck-12-20", as_of=dt.date(2026, 12, 20), unit_ids=["c2", "x1"])
     assert settings_record(recheck)["partial"] is True  # what `zwgk assess --unit c2 --unit x1` stores
-    info, _ = rounds_store.create_round(quarter_db, recheck.name, as_of=recheck.as_of, rubric="national-2019", weight=0.04,
-                                        units=[u["c2"], u["x1"]], settings=settings_record(recheck))
+    info, _ = rounds_store.create_round(
+        quarter_db,
+        recheck.name,
+        as_of=recheck.as_of,
+        rubric="national-2019",
+        weight=0.04,
+        units=[u["c2"], u["x1"]],
+        settings=settings_record(recheck),
+    )
     replace_scores(quarter_db, info.id, [_score(u["c2"], 90, True), _score(u["x1"], 88, True)])
     rounds_store.set_round_status(quarter_db, info.id, "done")
 
@@ -145,7 +221,9 @@ def test_a_later_partial_round_is_ignored_unless_named(quarter_db, db_url, tmp_p
     assert sum(t["units"] for t in named.tiers) == 2
 
     path = tmp_path / "named.pdf"
-    result = CliRunner().invoke(app, ["bulletin", "--quarter", "2026Q4", "--round", "recheck-12-20", "-o", str(path), "--db", db_url])
+    result = CliRunner().invoke(
+        app, ["bulletin", "--quarter", "2026Q4", "--round", "recheck-12-20", "-o", str(path), "--db", db_url]
+    )
     assert result.exit_code == 0, result.output
     assert "partial" in result.output
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout

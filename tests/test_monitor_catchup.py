@@ -64,8 +64,14 @@ def test_a_monthly_check_missed_while_down_runs_once_on_restart(db, caplog):
 
 
 def test_a_quarterly_bulletin_missed_while_down_is_written_on_restart(db, mon_site, tmp_path):
-    config = MonitorConfig(resolver=mon_site.settings.resolver, allow_private=True, rounds=False, annual=False,
-                           bulletin_dir=tmp_path / "bulletins", probes_per_day=4)
+    config = MonitorConfig(
+        resolver=mon_site.settings.resolver,
+        allow_private=True,
+        rounds=False,
+        annual=False,
+        bulletin_dir=tmp_path / "bulletins",
+        probes_per_day=4,
+    )
     clock = SimulatedClock(dt.datetime(2026, 12, 31, 10, 0))
     Scheduler(clock, build_jobs(db, config, clock), db=db).run(until=dt.datetime(2026, 12, 31, 23, 0))
     assert not (tmp_path / "bulletins").exists()

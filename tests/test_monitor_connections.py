@@ -37,9 +37,13 @@ def _connections(db_url: str, pid: int) -> int:
         from sqlalchemy.engine import make_url
 
         url = make_url(db_url)
-        with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname="postgres", autocommit=True) as conn:
-            return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (url.database,)).fetchone()[0]
-    path = Path(db_url[len("sqlite:///"):]).resolve()
+        with psycopg.connect(
+            host=url.host, port=url.port, user=url.username, dbname="postgres", autocommit=True
+        ) as conn:
+            return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (url.database,)).fetchone()[
+                0
+            ]
+    path = Path(db_url[len("sqlite:///") :]).resolve()
     n = 0
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
@@ -50,14 +54,21 @@ def _connections(db_url: str, pid: int) -> int:
     return n
 
 
-def test_twenty_probe_passes_leave_no_connection_behind(mini_gov_web, mini_registry, redis_url, db_url, tmp_path) -> None:
+def test_twenty_probe_passes_leave_no_connection_behind(
+    mini_gov_web, mini_registry, redis_url, db_url, tmp_path
+) -> None:
     from zwgk.distributed.celery_app import app, configure
     from zwgk.distributed.config import QUEUE
     from zwgk.storage import Database
     from zwgk.storage.identity import database_fingerprint
 
-    imported = subprocess.run([sys.executable, "-m", "zwgk.cli", "registry", "import", str(mini_registry), "--db", db_url],
-                              capture_output=True, text=True, env=env(), timeout=120)
+    imported = subprocess.run(
+        [sys.executable, "-m", "zwgk.cli", "registry", "import", str(mini_registry), "--db", db_url],
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=120,
+    )
     assert imported.returncode == 0, imported.stdout + imported.stderr
     db = Database.open(db_url)
     try:
@@ -65,15 +76,29 @@ def test_twenty_probe_passes_leave_no_connection_behind(mini_gov_web, mini_regis
     finally:
         db.dispose()
     sites = len(mini_registry.read_text(encoding="utf-8").strip().splitlines()) - 1
-    worker = zwgk_popen("worker", "--broker", redis_url, "--db", db_url, "--pool", "threads", "-c", "2",
-                        "--loglevel", "WARNING", log=tmp_path / "worker.log")
+    worker = zwgk_popen(
+        "worker",
+        "--broker",
+        redis_url,
+        "--db",
+        db_url,
+        "--pool",
+        "threads",
+        "-c",
+        "2",
+        "--loglevel",
+        "WARNING",
+        log=tmp_path / "worker.log",
+    )
     configure(redis_url)
     counts: list[int] = []
     try:
         for n in range(1, 21):
             kwargs = {"db_fingerprint": fingerprint, "allow_private": True, "probe_timeout": 5.0}
             app.send_task("zwgk.monitor.probe_pass", kwargs=kwargs, queue=QUEUE)
-            app.send_task("zwgk.monitor.maintenance", kwargs={"db_fingerprint": fingerprint, "keep_days": 30}, queue=QUEUE)
+            app.send_task(
+                "zwgk.monitor.maintenance", kwargs={"db_fingerprint": fingerprint, "keep_days": 30}, queue=QUEUE
+            )
             wait_until(lambda n=n: _probes(db_url) >= n * sites, 120, f"probe pass {n}")
             counts.append(_connections(db_url, worker.pid))
     finally:

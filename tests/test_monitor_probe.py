@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from typer.testing import CliRunner
 
+from tests.fixtures_monitor import free_port
 from zwgk.model import Unit
 from zwgk.monitor.clock import SimulatedClock
 from zwgk.monitor.homepage import read_homepage
 from zwgk.monitor.probe import ProbeSettings, probe_units, run_probe_pass
 from zwgk.storage.probes import probes_between
-
-from tests.fixtures_monitor import free_port
 
 AT = dt.datetime(2026, 11, 24, 2, 0)
 
@@ -45,7 +43,11 @@ def test_fingerprint_changes_when_items_change(mon_gov_site):
 def test_error_classes(mon_gov_site):
     mon_gov_site.down = True
     closed = free_port()
-    units = [_unit("down", mon_gov_site.url()), _unit("missing", mon_gov_site.url("/nope")), _unit("closed", f"http://127.0.0.1:{closed}/")]
+    units = [
+        _unit("down", mon_gov_site.url()),
+        _unit("missing", mon_gov_site.url("/nope")),
+        _unit("closed", f"http://127.0.0.1:{closed}/"),
+    ]
     got = {p.unit_id: p for p in probe_units(units, ProbeSettings(allow_private=True), SimulatedClock(AT)).probes}
     assert (got["down"].ok, got["down"].status, got["down"].error_class) == (False, 503, "http5xx")
     assert (got["missing"].ok, got["missing"].error_class) == (False, "http4xx")
@@ -81,7 +83,11 @@ def test_timeout_is_a_failed_visit():
     t = threading.Thread(target=accept, daemon=True)
     t.start()
     try:
-        result = probe_units([_unit("slow", f"http://127.0.0.1:{port}/")], ProbeSettings(allow_private=True, timeout=0.5), SimulatedClock(AT))
+        result = probe_units(
+            [_unit("slow", f"http://127.0.0.1:{port}/")],
+            ProbeSettings(allow_private=True, timeout=0.5),
+            SimulatedClock(AT),
+        )
     finally:
         stop.set()
         t.join()
@@ -135,9 +141,24 @@ def test_monitor_daemon_probes_and_stops_cleanly_on_sigterm(db, db_url, mon_gov_
 
     mon_add_units(db, [_unit("a", mon_gov_site.url())])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "zwgk.cli", "monitor", "--db", db_url, "--allow-private", "--no-rounds",
-         "--probes-per-day", "86400", "--bulletin-dir", str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**__import__("os").environ, "COLUMNS": "200"},
+        [
+            sys.executable,
+            "-m",
+            "zwgk.cli",
+            "monitor",
+            "--db",
+            db_url,
+            "--allow-private",
+            "--no-rounds",
+            "--probes-per-day",
+            "86400",
+            "--bulletin-dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**__import__("os").environ, "COLUMNS": "200"},
     )
     try:
         deadline = time.monotonic() + 60
@@ -189,7 +210,9 @@ def _fetch(url: str, allow_private: bool):
     return asyncio.run(go())
 
 
-@pytest.mark.parametrize("address", ["169.254.169.254", "100.100.100.200", "100.64.3.4", "[::ffff:10.0.0.1]", "127.0.0.1"])
+@pytest.mark.parametrize(
+    "address", ["169.254.169.254", "100.100.100.200", "100.64.3.4", "[::ffff:10.0.0.1]", "127.0.0.1"]
+)
 def test_probe_refuses_what_the_crawler_refuses(address):
     from zwgk.crawlers.net import is_refused_address
     from zwgk.monitor.fetch import PolicyRefused, is_forbidden_address

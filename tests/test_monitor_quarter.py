@@ -26,14 +26,24 @@ def test_a_simulated_quarter_produces_a_bulletin_naming_the_failing_sites(db, mo
     # A veto needs monitoring of the official shape (AVAIL-DOWN's probes_per_day, 20 a day): the
     # quarter probes twice a day to stay quick, so its rubric asks for two (rules are data).
     rubric = tmp_path / "quarter.toml"
-    rubric.write_text('base = "national-2019"\nname = "quarter-2-probes"\n\n'
-                      '[rules.AVAIL-DOWN.params]\nprobes_per_day = 2\n', encoding="utf-8")
+    rubric.write_text(
+        'base = "national-2019"\nname = "quarter-2-probes"\n\n[rules.AVAIL-DOWN.params]\nprobes_per_day = 2\n',
+        encoding="utf-8",
+    )
     config = MonitorConfig(
-        probes_per_day=2, resolver=farm.resolver, allow_private=True, annual=False,
+        probes_per_day=2,
+        resolver=farm.resolver,
+        allow_private=True,
+        annual=False,
         rubric=str(rubric),
-        bulletin_dir=tmp_path / "bulletins", crawl=FAST_CRAWL,
-        alerts=AlertConfig(consecutive_failures=3, smtp_host=mon_smtp.host, smtp_port=mon_smtp.port,
-                           evaluator_emails=["evaluator@zwgk.test"]),
+        bulletin_dir=tmp_path / "bulletins",
+        crawl=FAST_CRAWL,
+        alerts=AlertConfig(
+            consecutive_failures=3,
+            smtp_host=mon_smtp.host,
+            smtp_port=mon_smtp.port,
+            evaluator_emails=["evaluator@zwgk.test"],
+        ),
     )
     start = dt.datetime(2026, 10, 1)
     clock = SimulatedClock(start - dt.timedelta(minutes=1))
@@ -61,7 +71,7 @@ def test_a_simulated_quarter_produces_a_bulletin_naming_the_failing_sites(db, mo
     assert (tmp_path / "bulletins" / "bulletin-2026Q4.xlsx").exists()
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "2026年第4季度政府网站监测情况通报" in text and "monthly-2026-12" in text
-    problems = text[text.index("三、存在问题的网站"):text.index("四、整改情况")]
+    problems = text[text.index("三、存在问题的网站") : text.index("四、整改情况")]
     names = {u.unit_id: u.name for u in units}
     for unit_id in failing:
         assert names[unit_id] in problems

@@ -9,7 +9,7 @@ snapshot whose history is ``probe_history`` — exactly what a round does.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -32,8 +32,16 @@ def _at_times(times: list[dt.datetime]) -> Callable[[dt.datetime], dt.datetime |
     return next_after
 
 
-def simulate(db, unit_ids: list[str], start: dt.datetime, days: int, set_down: Callable[[bool], None],
-             outages: list[tuple[dt.datetime, dt.datetime]], settings: ProbeSettings, per_day: int = PER_DAY) -> SimulatedClock:
+def simulate(
+    db,
+    unit_ids: list[str],
+    start: dt.datetime,
+    days: int,
+    set_down: Callable[[bool], None],
+    outages: list[tuple[dt.datetime, dt.datetime]],
+    settings: ProbeSettings,
+    per_day: int = PER_DAY,
+) -> SimulatedClock:
     """Probe ``per_day`` times a day from ``start`` for ``days``; ``set_down`` at each outage's bounds.
 
     Outage toggles are scheduled a minute before the probe times they affect.
@@ -43,7 +51,9 @@ def simulate(db, unit_ids: list[str], start: dt.datetime, days: int, set_down: C
     jobs = [
         Job("down", _at_times([a for a, _ in outages]), lambda due: set_down(True)),
         Job("up", _at_times([b for _, b in outages]), lambda due: set_down(False)),
-        Job("probes", lambda t: next_daily(t, times), lambda due: run_probe_pass(db, settings, clock, unit_ids=unit_ids)),
+        Job(
+            "probes", lambda t: next_daily(t, times), lambda due: run_probe_pass(db, settings, clock, unit_ids=unit_ids)
+        ),
     ]
     runs = Scheduler(clock, jobs).run(until=start + dt.timedelta(days=days))
     assert all(r.ok for r in runs), [r.error for r in runs if not r.ok]
@@ -97,8 +107,16 @@ def test_probes_on_or_after_as_of_are_not_used(db, mon_site):
     unit, set_down, settings = mon_site.unit, mon_site.set_down, mon_site.settings
     # the site is down only on the as-of day itself: the round must not count it
     down_day = dt.datetime.combine(AS_OF, dt.time())
-    simulate(db, [unit.unit_id], WEEK_START, 8, set_down,
-             [(down_day - dt.timedelta(minutes=1), down_day + dt.timedelta(days=1))], settings, per_day=20)
+    simulate(
+        db,
+        [unit.unit_id],
+        WEEK_START,
+        8,
+        set_down,
+        [(down_day - dt.timedelta(minutes=1), down_day + dt.timedelta(days=1))],
+        settings,
+        per_day=20,
+    )
     assert findings_of(db, unit, AS_OF, "AVAIL-DOWN")[0] == []
     assert findings_of(db, unit, AS_OF + dt.timedelta(days=1), "AVAIL-DOWN")[0] != []
 
@@ -107,7 +125,9 @@ def test_probes_on_or_after_as_of_are_not_used(db, mon_site):
 def test_fresh_home_from_a_frozen_homepage(db, mon_site, frozen_days, vetoed):
     """The farm's homepage never changes; the simulated clock runs on past its newest item."""
     unit, set_down, settings = mon_site.unit, mon_site.set_down, mon_site.settings
-    (first,) = probe_units([unit], settings, SimulatedClock(dt.datetime.combine(mon_site.farm.config.as_of, dt.time()))).probes
+    (first,) = probe_units(
+        [unit], settings, SimulatedClock(dt.datetime.combine(mon_site.farm.config.as_of, dt.time()))
+    ).probes
     frozen_since = first.newest_date
     assert frozen_since is not None and frozen_since <= mon_site.farm.config.as_of
     # probe 4 times a day from the day of the newest item until the as-of date

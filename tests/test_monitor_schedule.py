@@ -87,7 +87,10 @@ def test_beat_schedule_matches_the_cycle():
     bulletin = beat["zwgk-quarterly-bulletin"]["schedule"]
     assert isinstance(bulletin, crontab) and bulletin.month_of_year == {1, 4, 7, 10}
     assert {v["task"] for v in beat.values()} == {
-        "zwgk.monitor.probe_pass", "zwgk.monitor.maintenance", "zwgk.monitor.round", "zwgk.monitor.bulletin",
+        "zwgk.monitor.probe_pass",
+        "zwgk.monitor.maintenance",
+        "zwgk.monitor.round",
+        "zwgk.monitor.bulletin",
     }
     assert "zwgk-monthly-round" not in beat_schedule(MonitorConfig(rounds=False))
 
@@ -106,8 +109,14 @@ def test_celery_tasks_run_the_same_jobs(db, db_url, mon_site, tmp_path, monkeypa
     app.conf.task_always_eager = True
     tasks = register_tasks(app, worker_db)  # the worker's database opener, as zwgk worker hands it
     monkeypatch.setenv("ZWGK_DB", db_url)  # the worker's configuration
-    beat = beat_schedule(MonitorConfig(db_fingerprint=database_fingerprint(db), resolver=mon_site.settings.resolver,
-                                       allow_private=True, bulletin_dir=tmp_path))
+    beat = beat_schedule(
+        MonitorConfig(
+            db_fingerprint=database_fingerprint(db),
+            resolver=mon_site.settings.resolver,
+            allow_private=True,
+            bulletin_dir=tmp_path,
+        )
+    )
     assert {v["task"] for v in beat.values()} <= set(tasks)
     assert all("db_url" not in v["kwargs"] and "://" not in repr(v["kwargs"]) for v in beat.values())
 

@@ -25,8 +25,16 @@ def _probes(unit: str, start: dt.datetime, days: int, per_day: int, fail_every: 
             n = d * per_day + i
             failed = bool(fail_every) and n % fail_every == 0
             out.append(
-                Probe(unit, at, not failed, None if failed else 200, None if failed else 12.0,
-                      "timeout" if failed else "", dt.date(2026, 9, 30) + dt.timedelta(days=d // 5), f"fp{d // 5}")
+                Probe(
+                    unit,
+                    at,
+                    not failed,
+                    None if failed else 200,
+                    None if failed else 12.0,
+                    "timeout" if failed else "",
+                    dt.date(2026, 9, 30) + dt.timedelta(days=d // 5),
+                    f"fp{d // 5}",
+                )
             )
     return out
 

@@ -36,8 +36,19 @@ def assessed_round(farm, tmp_path_factory):
     farm.write_registry(registry)
     db = f"sqlite:///{work / 'zwgk.db'}"
     run = zwgk(
-        "assess", "--round", "r1", "--registry", str(registry), "--as-of", farm.truth["as_of"],
-        "--resolver", farm.resolver, "--allow-private", "--db", db, "--quiet",
+        "assess",
+        "--round",
+        "r1",
+        "--registry",
+        str(registry),
+        "--as-of",
+        farm.truth["as_of"],
+        "--resolver",
+        farm.resolver,
+        "--allow-private",
+        "--db",
+        db,
+        "--quiet",
     )
     assert run.returncode == 0, run.stderr + run.stdout
     return {"db": db, "work": work, "stdout": run.stdout}
@@ -53,9 +64,7 @@ def _export(assessed_round, what: str, fmt: str = "json"):
 def test_skeleton_rules_find_exactly_the_planted_defects(farm, assessed_round):
     findings = json.loads(_export(assessed_round, "findings").read_text(encoding="utf-8"))
     found = {(f["unit_id"], f["rule"], f["subject"]) for f in findings if f["rule"] in SKELETON_RULES}
-    planted = {
-        (d["unit_id"], d["rule"], d["subject"]) for d in farm.truth["defects"] if d["rule"] in SKELETON_RULES
-    }
+    planted = {(d["unit_id"], d["rule"], d["subject"]) for d in farm.truth["defects"] if d["rule"] in SKELETON_RULES}
     assert {r for _, r, _ in planted} == SKELETON_RULES, "the default farm must plant every skeleton rule"
     missed = planted - found
     spurious = found - planted
@@ -93,8 +102,19 @@ def test_a_weight_below_four_percent_is_refused(farm, tmp_path):
     registry = tmp_path / "registry.csv"
     farm.write_registry(registry)
     run = zwgk(
-        "assess", "--round", "low", "--registry", str(registry), "--weight", "0.03",
-        "--resolver", farm.resolver, "--allow-private", "--db", f"sqlite:///{tmp_path / 'z.db'}", "--quiet",
+        "assess",
+        "--round",
+        "low",
+        "--registry",
+        str(registry),
+        "--weight",
+        "0.03",
+        "--resolver",
+        farm.resolver,
+        "--allow-private",
+        "--db",
+        f"sqlite:///{tmp_path / 'z.db'}",
+        "--quiet",
     )
     assert run.returncode == 2
     assert "0.04" in run.stderr and "不低于4%" in run.stderr
@@ -106,8 +126,20 @@ def test_loopback_targets_are_refused_without_allow_private(farm, tmp_path):
     first = farm.truth["sites"][0]["unit_id"]
     db = f"sqlite:///{tmp_path / 'z.db'}"
     run = zwgk(
-        "assess", "--round", "ssrf", "--registry", str(registry), "--unit", first,
-        "--as-of", farm.truth["as_of"], "--resolver", farm.resolver, "--db", db, "--quiet",
+        "assess",
+        "--round",
+        "ssrf",
+        "--registry",
+        str(registry),
+        "--unit",
+        first,
+        "--as-of",
+        farm.truth["as_of"],
+        "--resolver",
+        farm.resolver,
+        "--db",
+        db,
+        "--quiet",
     )
     assert run.returncode == 0, run.stderr
     out = tmp_path / "s.json"
@@ -138,8 +170,20 @@ def test_rectification_export_holds_only_that_departments_findings(farm, assesse
     assert departments, "the farm must have departments with findings"
     unit = departments[0]
     out = assessed_round["work"] / f"rect-{unit}.xlsx"
-    run = zwgk("export", "rectification", "--unit", unit, "--round", "r1", "--format", "xlsx", "-o", str(out),
-               "--db", assessed_round["db"])
+    run = zwgk(
+        "export",
+        "rectification",
+        "--unit",
+        unit,
+        "--round",
+        "r1",
+        "--format",
+        "xlsx",
+        "-o",
+        str(out),
+        "--db",
+        assessed_round["db"],
+    )
     assert run.returncode == 0, run.stderr + run.stdout
     book = openpyxl.load_workbook(out, read_only=True)
     unit_cells = []

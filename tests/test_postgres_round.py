@@ -17,7 +17,6 @@ from tests.fixtures_services import (
     count,
     env,
     round_record,
-    states,
     stop,
     wait_until,
     zwgk_popen,
@@ -25,7 +24,9 @@ from tests.fixtures_services import (
 
 
 def zwgk_run(*args: str, timeout: float = 300, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "zwgk.cli", *args], capture_output=True, text=True, env=env(**extra), timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "zwgk.cli", *args], capture_output=True, text=True, env=env(**extra), timeout=timeout
+    )
 
 
 def test_alembic_migrations_on_postgresql_build_exactly_the_declared_schema(pg_url) -> None:
@@ -48,18 +49,37 @@ def test_alembic_migrations_on_postgresql_build_exactly_the_declared_schema(pg_u
         db.dispose()
 
 
-def test_round_on_postgresql_gives_the_same_snapshot_and_findings_as_sqlite(mini_registry, mini_baseline, pg_url) -> None:
+def test_round_on_postgresql_gives_the_same_snapshot_and_findings_as_sqlite(
+    mini_registry, mini_baseline, pg_url
+) -> None:
     run = zwgk_run(*assess_args(mini_registry, pg_url))
     assert run.returncode == 0, run.stdout + run.stderr
     assert_same_round(round_record(pg_url), mini_baseline)
 
 
-def test_celery_round_with_two_workers_on_postgresql(mini_registry, mini_baseline, pg_url, redis_url, tmp_path: Path) -> None:
+def test_celery_round_with_two_workers_on_postgresql(
+    mini_registry, mini_baseline, pg_url, redis_url, tmp_path: Path
+) -> None:
     workers = [
-        zwgk_popen("worker", "--broker", redis_url, "--db", pg_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING", log=tmp_path / f"w{i}.log")
+        zwgk_popen(
+            "worker",
+            "--broker",
+            redis_url,
+            "--db",
+            pg_url,
+            "--pool",
+            "threads",
+            "-c",
+            "2",
+            "--loglevel",
+            "WARNING",
+            log=tmp_path / f"w{i}.log",
+        )
         for i in range(2)
     ]
-    coordinator = zwgk_popen(*assess_args(mini_registry, pg_url, executor="celery", broker=redis_url), log=tmp_path / "assess.log")
+    coordinator = zwgk_popen(
+        *assess_args(mini_registry, pg_url, executor="celery", broker=redis_url), log=tmp_path / "assess.log"
+    )
     try:
         wait_until(lambda: count(pg_url, "crawled") >= 1, 60, "a first site crawled")
         status = zwgk_run("round", "status", "--round", "r1", "--db", pg_url, timeout=60)
@@ -74,9 +94,26 @@ def test_celery_round_with_two_workers_on_postgresql(mini_registry, mini_baselin
     assert "10/10" in done.stdout and "done" in done.stdout, done.stdout
 
 
-def test_postgresql_briefly_unreachable_mid_round_is_retried(mini_registry, mini_baseline, pg_url, postgres_cluster, redis_url, tmp_path: Path) -> None:
-    worker = zwgk_popen("worker", "--broker", redis_url, "--db", pg_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING", log=tmp_path / "worker.log")
-    coordinator = zwgk_popen(*assess_args(mini_registry, pg_url, executor="celery", broker=redis_url), log=tmp_path / "assess.log")
+def test_postgresql_briefly_unreachable_mid_round_is_retried(
+    mini_registry, mini_baseline, pg_url, postgres_cluster, redis_url, tmp_path: Path
+) -> None:
+    worker = zwgk_popen(
+        "worker",
+        "--broker",
+        redis_url,
+        "--db",
+        pg_url,
+        "--pool",
+        "threads",
+        "-c",
+        "2",
+        "--loglevel",
+        "WARNING",
+        log=tmp_path / "worker.log",
+    )
+    coordinator = zwgk_popen(
+        *assess_args(mini_registry, pg_url, executor="celery", broker=redis_url), log=tmp_path / "assess.log"
+    )
     try:
         wait_until(lambda: count(pg_url, "crawled") >= 2, 60, "two sites crawled")
         postgres_cluster.stop("immediate")
@@ -91,8 +128,23 @@ def test_postgresql_briefly_unreachable_mid_round_is_retried(mini_registry, mini
     assert_same_round(round_record(pg_url), mini_baseline)
 
 
-def test_postgresql_gone_stops_with_a_clear_error_and_nothing_half_written(mini_registry, mini_baseline, pg_url, postgres_cluster, redis_url, tmp_path: Path) -> None:
-    worker = zwgk_popen("worker", "--broker", redis_url, "--db", pg_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING", log=tmp_path / "worker.log")
+def test_postgresql_gone_stops_with_a_clear_error_and_nothing_half_written(
+    mini_registry, mini_baseline, pg_url, postgres_cluster, redis_url, tmp_path: Path
+) -> None:
+    worker = zwgk_popen(
+        "worker",
+        "--broker",
+        redis_url,
+        "--db",
+        pg_url,
+        "--pool",
+        "threads",
+        "-c",
+        "2",
+        "--loglevel",
+        "WARNING",
+        log=tmp_path / "worker.log",
+    )
     coordinator = zwgk_popen(
         *assess_args(mini_registry, pg_url, executor="celery", broker=redis_url),
         extra_env={"ZWGK_DB_RETRY_SECONDS": "3"},

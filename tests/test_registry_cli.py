@@ -67,8 +67,15 @@ def test_nothing_importable_exits_2_and_check_writes_nothing(tmp_path: Path):
     assert checked.returncode == 0 and "rejected 1" in checked.stdout
     summary = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert summary["rows"] == 3 and summary["imported"] == 2 and summary["added"] is None
-    assert summary["errors"] == [{"line": 3, "reason": "site_url '没有网站' holds no usable http(s) web address: '没有网站' is not a domain name or IP address"}]
-    assert {"line": 2, "what": "site_url 'www.yyx.gov.cn' → http://www.yyx.gov.cn/ (added http://)"} in summary["normalised"]
+    assert summary["errors"] == [
+        {
+            "line": 3,
+            "reason": "site_url '没有网站' holds no usable http(s) web address: '没有网站' is not a domain name or IP address",
+        }
+    ]
+    assert {"line": 2, "what": "site_url 'www.yyx.gov.cn' → http://www.yyx.gov.cn/ (added http://)"} in summary[
+        "normalised"
+    ]
     assert not (tmp_path / "data").exists()  # check never opens a database
 
 

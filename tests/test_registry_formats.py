@@ -49,7 +49,11 @@ def test_canonical_csv_bad_row_in_the_middle_keeps_neighbours(tmp_path: Path, db
     assert [u.unit_id for u in list_units(db)] == ["d1", "d5", "g1"]
     d1 = get_unit(db, "d1")
     assert (d1.site_url, d1.has_services, d1.parent_id, d1.tier, d1.kind) == (
-        "http://jyj.yyx.gov.cn/", False, "g1", "县", "department",
+        "http://jyj.yyx.gov.cn/",
+        False,
+        "g1",
+        "县",
+        "department",
     )
     assert (3, "site_url 'jyj.yyx.gov.cn' → http://jyj.yyx.gov.cn/ (added http://)") in report.normalised
     assert get_unit(db, "d5").has_services is False
@@ -96,7 +100,9 @@ def test_gb18030_csv_reads(tmp_path: Path):
 
 def test_utf8_bom_and_tab_separated(tmp_path: Path):
     path = tmp_path / "tabs.txt"
-    path.write_bytes("\ufeffunit_id\tunit_name\tsite_url\nx1\t宜春市人民政府\thttp://www.yichun.gov.cn\n".encode("utf-8"))
+    path.write_bytes(
+        "\ufeffunit_id\tunit_name\tsite_url\nx1\t宜春市人民政府\thttp://www.yichun.gov.cn\n".encode("utf-8")
+    )
     report = read_registry(path)
     assert [(u.unit_id, u.tier, u.kind) for u in report.units] == [("x1", "市", "portal")]
     assert "utf-8-sig" in report.format and "tab" in report.format
@@ -177,7 +183,10 @@ def test_quoted_multiline_cell_keeps_line_numbers(tmp_path: Path):
 
 
 def test_excel_scientific_notation_id_is_rejected(tmp_path: Path):
-    path = _write(tmp_path / "sci.csv", ["网站标识码,网站名称,首页网址,网站主管单位", "4.4E+09,某市人民政府,www.a.gov.cn,某市政府办"])
+    path = _write(
+        tmp_path / "sci.csv",
+        ["网站标识码,网站名称,首页网址,网站主管单位", "4.4E+09,某市人民政府,www.a.gov.cn,某市政府办"],
+    )
     report = read_registry(path)
     assert report.layout == "national"
     assert len(report.errors) == 1 and "scientific notation" in report.errors[0].reason
@@ -188,7 +197,7 @@ def test_excel_scientific_notation_id_is_rejected(tmp_path: Path):
     [
         (b"", "no recognisable header"),
         (b"name,address\nfoo,bar\n", "no recognisable header"),
-        ("单位名称,网站地址\n某局,http://a.gov.cn\n".encode("utf-8"), "no unit id column"),
+        ("单位名称,网站地址\n某局,http://a.gov.cn\n".encode(), "no unit id column"),
         (b"\xff\xfe\x00", "cannot decode"),
     ],
 )
@@ -218,7 +227,7 @@ def test_a_stray_byte_costs_only_its_row(tmp_path: Path):
     """A UTF-8 file with one line in another encoding: that row is rejected, the rest read."""
     rows = "".join(f"u{i},宜春市第{i}局,http://a{i}.yichun.gov.cn\n" for i in range(120))
     data = ("unit_id,unit_name,site_url\n" + rows).encode("utf-8")
-    data = data.replace("u7,宜春市第7局".encode("utf-8"), b"u7," + "宜春市第7局".encode("gbk"))
+    data = data.replace("u7,宜春市第7局".encode(), b"u7," + "宜春市第7局".encode("gbk"))
     path = tmp_path / "mixed.csv"
     path.write_bytes(data)
     report = read_registry(path)

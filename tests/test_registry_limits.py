@@ -86,7 +86,9 @@ def test_row_column_and_cell_caps_are_settings(tmp_path):
 
 def test_csv_caps_name_the_line(tmp_path):
     path = tmp_path / "wide.csv"
-    rows = ["unit_id,unit_name,tier,kind,site_url"] + [f"c{i},测试县第{i}局,县,department,http://c{i}.ceshi.gov.cn/" for i in range(50)]
+    rows = ["unit_id,unit_name,tier,kind,site_url"] + [
+        f"c{i},测试县第{i}局,县,department,http://c{i}.ceshi.gov.cn/" for i in range(50)
+    ]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     limits = RegistryLimits(max_rows=20)
     from zwgk.registry.sources import load_table

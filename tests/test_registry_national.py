@@ -72,7 +72,9 @@ def test_every_messy_url_is_reported_on_its_line(report, raw_rows):
         assert unit is not None, f"line {line} ({raw!r}) was not imported"
         if unit.site_url not in (raw, raw + "/"):  # anything beyond the root slash must be said
             messy += 1
-            assert "首页网址" in _fixes_at(report, line), f"line {line}: {raw!r} was changed to {unit.site_url} silently"
+            assert "首页网址" in _fixes_at(report, line), (
+                f"line {line}: {raw!r} was changed to {unit.site_url} silently"
+            )
         assert unit.site_url.startswith(("http://", "https://"))
         assert " " not in unit.site_url and "," not in unit.site_url
     assert messy > 650  # 651 scheme-less URLs plus spaces, commas, full-width punctuation …
@@ -88,8 +90,16 @@ def test_every_messy_url_is_reported_on_its_line(report, raw_rows):
         ("http//wjw.ganzhou.gov.cn", "http://wjw.ganzhou.gov.cn/", "scheme separator"),
         ("http：//www.jiangzi.gov.cn", "http://www.jiangzi.gov.cn/", "full-width"),
         ("http://sjzyj.huainan.gov.cn\t\t\t\t", "http://sjzyj.huainan.gov.cn/", "whitespace"),
-        ("http://www.jiangsu.gov.cn；http://www.js.gov.cn", "http://www.jiangsu.gov.cn/", "ignored http://www.js.gov.cn/"),
-        ("swj.putian.gov.cn（http://www.ptswj.gov.cn）", "http://swj.putian.gov.cn/", "ignored http://www.ptswj.gov.cn/"),
+        (
+            "http://www.jiangsu.gov.cn；http://www.js.gov.cn",
+            "http://www.jiangsu.gov.cn/",
+            "ignored http://www.js.gov.cn/",
+        ),
+        (
+            "swj.putian.gov.cn（http://www.ptswj.gov.cn）",
+            "http://swj.putian.gov.cn/",
+            "ignored http://www.ptswj.gov.cn/",
+        ),
         ("http://SCJGJ.XINING.GOV.CN", "http://scjgj.xining.gov.cn/", "lowercased"),
         ("lzshgl.gov.cn（搭建中，尚未使用）", "http://lzshgl.gov.cn/", "搭建中"),
     ],

@@ -89,7 +89,12 @@ def test_national_registry_on_postgresql(pg_url):
         again = import_registry(database, path)
         assert (again.added, again.updated) == (0, 0)
         unit = get_unit(database, "1100000005")
-        assert (unit.name, unit.tier, unit.kind, unit.parent_id) == ("北京市交通委员会", "省", "department", "1100000088")
+        assert (unit.name, unit.tier, unit.kind, unit.parent_id) == (
+            "北京市交通委员会",
+            "省",
+            "department",
+            "1100000088",
+        )
         assert len(list_units(database, tier="省")) == sum(1 for u in first.units if u.tier == "省")
     finally:
         database.dispose()

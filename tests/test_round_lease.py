@@ -102,8 +102,10 @@ def test_no_ranking_while_a_site_of_the_round_is_unfinished(db):
     from zwgk.storage.rounds import create_round
     from zwgk.storage.snapshot import begin_site
 
-    units = [Unit(unit_id=f"u{i}", name=f"测试县第{i}局", tier="县", kind="department", site_url=f"http://u{i}.example/")
-             for i in range(3)]
+    units = [
+        Unit(unit_id=f"u{i}", name=f"测试县第{i}局", tier="县", kind="department", site_url=f"http://u{i}.example/")
+        for i in range(3)
+    ]
     upsert_units(db, units)
     info, _ = create_round(db, "r1", as_of=dt.date(2026, 11, 20), rubric="national-2019", weight=0.04, units=units)
     begin_site(db, info.id, units[0].unit_id, units[0].site_url)
@@ -116,8 +118,21 @@ def test_no_ranking_while_a_site_of_the_round_is_unfinished(db):
 
 
 def _assess_args(farm, registry: Path, db_url: str) -> list[str]:
-    return ["assess", "--round", "r1", "--registry", str(registry), "--as-of", farm.truth["as_of"],
-            "--resolver", farm.resolver, "--allow-private", "--db", db_url, "--quiet"]
+    return [
+        "assess",
+        "--round",
+        "r1",
+        "--registry",
+        str(registry),
+        "--as-of",
+        farm.truth["as_of"],
+        "--resolver",
+        farm.resolver,
+        "--allow-private",
+        "--db",
+        db_url,
+        "--quiet",
+    ]
 
 
 def _lease(db_url: str):
@@ -154,7 +169,9 @@ def test_second_assess_on_a_held_round_exits_at_once_naming_the_holder(farm, far
     registry, db_url, n_sites = farm_round
     first = zwgk_popen(*_assess_args(farm, registry, db_url), log=tmp_path / "first.log")
     try:
-        wait_until(lambda: _lease(db_url) is not None and _crawled(db_url) >= 1, 120, "the first assess to hold the round")
+        wait_until(
+            lambda: _lease(db_url) is not None and _crawled(db_url) >= 1, 120, "the first assess to hold the round"
+        )
         started = time.monotonic()
         second = _run(_assess_args(farm, registry, db_url))
         waited = time.monotonic() - started
@@ -178,7 +195,9 @@ def test_kill9_holder_is_taken_over_at_once_on_the_same_host(farm, farm_round, t
     registry, db_url, n_sites = farm_round
     first = zwgk_popen(*_assess_args(farm, registry, db_url), log=tmp_path / "first.log")
     try:
-        wait_until(lambda: _lease(db_url) is not None and _crawled(db_url) >= 1, 120, "the first assess to hold the round")
+        wait_until(
+            lambda: _lease(db_url) is not None and _crawled(db_url) >= 1, 120, "the first assess to hold the round"
+        )
     finally:
         kill9(first)
     dead = _lease(db_url)
@@ -191,10 +210,13 @@ def test_kill9_holder_is_taken_over_at_once_on_the_same_host(farm, farm_round, t
 
 def test_dead_holder_on_another_host_is_taken_over_when_its_lease_expires(farm, farm_round, tmp_path):
     registry, db_url, n_sites = farm_round
-    first = zwgk_popen(*_assess_args(farm, registry, db_url), extra_env={"ZWGK_ROUND_LEASE_SECONDS": "4"},
-                       log=tmp_path / "first.log")
+    first = zwgk_popen(
+        *_assess_args(farm, registry, db_url), extra_env={"ZWGK_ROUND_LEASE_SECONDS": "4"}, log=tmp_path / "first.log"
+    )
     try:
-        wait_until(lambda: _lease(db_url) is not None and _crawled(db_url) >= 1, 120, "the first assess to hold the round")
+        wait_until(
+            lambda: _lease(db_url) is not None and _crawled(db_url) >= 1, 120, "the first assess to hold the round"
+        )
     finally:
         kill9(first)
     # The holder ran on another machine: this host cannot see its pid, only its heartbeat.
@@ -205,8 +227,13 @@ def test_dead_holder_on_another_host_is_taken_over_when_its_lease_expires(farm, 
 
     db = Database.open(db_url)
     with db.session() as s:
-        s.execute(update(RoundLeaseRow).values(host="crawler-2", owner=f"crawler-2/pid {first.pid}/started x",
-                                               expires_at=utcnow() + dt.timedelta(seconds=20)))
+        s.execute(
+            update(RoundLeaseRow).values(
+                host="crawler-2",
+                owner=f"crawler-2/pid {first.pid}/started x",
+                expires_at=utcnow() + dt.timedelta(seconds=20),
+            )
+        )
     db.dispose()
     refused = _run(_assess_args(farm, registry, db_url))
     assert refused.returncode == 2 and "already being run by crawler-2/pid" in refused.stderr, refused.stderr
@@ -216,7 +243,9 @@ def test_dead_holder_on_another_host_is_taken_over_when_its_lease_expires(farm, 
     assert f"units {n_sites}, 已测评 measured" in again.stdout
 
 
-def test_celery_coordinator_holds_the_lease_and_two_worker_pools_cooperate(mini_registry, mini_baseline, redis_url, tmp_path):
+def test_celery_coordinator_holds_the_lease_and_two_worker_pools_cooperate(
+    mini_registry, mini_baseline, redis_url, tmp_path
+):
     """Workers are the coordinator's executors: two pools share the round; a second coordinator is refused."""
     from tests.fixtures_services import assert_same_round, assess_args, count, round_record
 
@@ -226,13 +255,30 @@ def test_celery_coordinator_holds_the_lease_and_two_worker_pools_cooperate(mini_
     pools: list[subprocess.Popen] = []
     try:
         # No worker yet: the round is held and queued but cannot progress.
-        wait_until(lambda: _lease(db_url) is not None and len(_states(db_url)) == 10, 120, "the coordinator to hold the round")
+        wait_until(
+            lambda: _lease(db_url) is not None and len(_states(db_url)) == 10, 120, "the coordinator to hold the round"
+        )
         assert _lease(db_url).pid == coordinator.pid  # the coordinator, not a worker
         rival = _run(args)
         assert rival.returncode == 2 and f"/pid {coordinator.pid}/" in rival.stderr, rival.stdout + rival.stderr
         assert "zwgk worker" in rival.stderr  # tells how to add capacity instead
-        pools = [zwgk_popen("worker", "--broker", redis_url, "--db", db_url, "--pool", "threads", "-c", "2", "--loglevel", "WARNING",
-                            log=tmp_path / f"worker{i}.log") for i in range(2)]
+        pools = [
+            zwgk_popen(
+                "worker",
+                "--broker",
+                redis_url,
+                "--db",
+                db_url,
+                "--pool",
+                "threads",
+                "-c",
+                "2",
+                "--loglevel",
+                "WARNING",
+                log=tmp_path / f"worker{i}.log",
+            )
+            for i in range(2)
+        ]
         assert coordinator.wait(180) == 0, (tmp_path / "assess.log").read_text(errors="replace")
     finally:
         for proc in (coordinator, *pools):

@@ -24,9 +24,20 @@ def test_rules_explains_interp_late_in_chinese_and_english():
     result = runner.invoke(app, ["rules", "INTERP-LATE"])
     assert result.exit_code == 0, result.output
     out = result.output
-    for text in ("政策解读发布不及时", "Late policy interpretation", "检查内容 / What it checks",
-                 "原因 / Why", "阈值 / Thresholds", "整改方法 / How to fix", "对象 / Subject", "依据 / Source",
-                 "max_working_days = 3", "3个工作日", "3 working days", "国办发〔2016〕19号"):
+    for text in (
+        "政策解读发布不及时",
+        "Late policy interpretation",
+        "检查内容 / What it checks",
+        "原因 / Why",
+        "阈值 / Thresholds",
+        "整改方法 / How to fix",
+        "对象 / Subject",
+        "依据 / Source",
+        "max_working_days = 3",
+        "3个工作日",
+        "3 working days",
+        "国办发〔2016〕19号",
+    ):
         assert text in out, text
 
 

@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 
+from tests.fixtures_indicators import SiteBuilder, by_rule, u
 from zwgk.indicators import CalendarUnknownError, evaluate
-from zwgk.model import Page
-from tests.fixtures_indicators import HOME, SiteBuilder, by_rule, days_ago, u
 
 D = dt.date
 
@@ -53,9 +52,16 @@ def test_interp_linked_back_or_by_title_counts(ws, nat_rubric):
 # ------------------------------------------------------------------ INTERP-MISSING
 
 
-@pytest.mark.parametrize("number, normative", [("示政发〔2025〕3号", True), ("示政办发〔2025〕3号", True),
-                                               ("示府发〔2025〕3号", True), ("示府办发〔2025〕3号", True),
-                                               ("示人社发〔2025〕3号", False)])
+@pytest.mark.parametrize(
+    "number, normative",
+    [
+        ("示政发〔2025〕3号", True),
+        ("示政办发〔2025〕3号", True),
+        ("示府发〔2025〕3号", True),
+        ("示府办发〔2025〕3号", True),
+        ("示人社发〔2025〕3号", False),
+    ],
+)
 def test_interp_missing_only_for_government_normative_documents(ws, nat_rubric, number, normative):
     _doc(ws, number=number)
     found = by_rule(evaluate(ws.snapshot(), nat_rubric), "INTERP-MISSING")
@@ -91,13 +97,19 @@ def test_interp_listed_by_title_in_a_list_the_crawl_did_not_open_counts(ws, nat_
 def test_interp_rate_info_below_target(ws, nat_rubric):
     for i in range(5):
         ws.article(f"d{i}.html", f"文件{i}号措施办法通知", D(2025, 5, 6), doc_number=f"示府办发〔2025〕{i}号")
-    ws.article("jd0.html", "解读", D(2025, 5, 7), is_interpretation=True,
-                 related=[{"text": "原文", "url": u("d0.html")}])
+    ws.article(
+        "jd0.html", "解读", D(2025, 5, 7), is_interpretation=True, related=[{"text": "原文", "url": u("d0.html")}]
+    )
     [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "INTERP-RATE")
     assert f.severity == "info" and f.points == 0 and f.evidence["rate"] == 0.2
     for i in range(1, 4):
-        ws.article(f"jd{i}.html", "解读", D(2025, 5, 7), is_interpretation=True,
-                     related=[{"text": "原文", "url": u(f"d{i}.html")}])
+        ws.article(
+            f"jd{i}.html",
+            "解读",
+            D(2025, 5, 7),
+            is_interpretation=True,
+            related=[{"text": "原文", "url": u(f"d{i}.html")}],
+        )
     assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "INTERP-RATE")  # 4/5 = 80% meets target
 
 
@@ -108,9 +120,14 @@ def test_interp_rate_info_below_target(ws, nat_rubric):
 def test_reply_late_five_vs_six_working_days_across_national_day(ws, nat_rubric, answered, late, days):
     # asked Tue 2026-09-29; 10-01..07 off; Sat 10-10 is a 调休 working day:
     # 9-30 (1), 10-08 (2), 10-09 (3), 10-10 (4), 10-12 (5), 10-13 (6)
-    ws.column("hd/", "政民互动", [("留言", D(2026, 9, 29))],
-              messages=[{"url": u("hd/1.html"), "asked": "2026-09-29", "answered": answered.isoformat(),
-                         "title": "咨询社保"}])
+    ws.column(
+        "hd/",
+        "政民互动",
+        [("留言", D(2026, 9, 29))],
+        messages=[
+            {"url": u("hd/1.html"), "asked": "2026-09-29", "answered": answered.isoformat(), "title": "咨询社保"}
+        ],
+    )
     found = by_rule(evaluate(ws.snapshot(), nat_rubric), "REPLY-LATE")
     assert bool(found) is late
     if late:
@@ -124,10 +141,15 @@ def test_reply_late_exact_boundary(ws, nat_rubric):
     from zwgk.indicators.workdays import add_working_days
 
     deadline = add_working_days(D(2026, 9, 29), 5)
-    ws.column("hd/", "政民互动", [("留言", D(2026, 9, 29))], messages=[
-        {"url": u("hd/ok.html"), "asked": "2026-09-29", "answered": deadline.isoformat()},
-        {"url": u("hd/late.html"), "asked": "2026-09-29", "answered": add_working_days(deadline, 1).isoformat()},
-    ])
+    ws.column(
+        "hd/",
+        "政民互动",
+        [("留言", D(2026, 9, 29))],
+        messages=[
+            {"url": u("hd/ok.html"), "asked": "2026-09-29", "answered": deadline.isoformat()},
+            {"url": u("hd/late.html"), "asked": "2026-09-29", "answered": add_working_days(deadline, 1).isoformat()},
+        ],
+    )
     found = by_rule(evaluate(ws.snapshot(), nat_rubric), "REPLY-LATE")
     assert [f.subject for f in found] == [u("hd/late.html")]
     assert found[0].evidence["working_days"] == 6 and found[0].evidence["deadline"] == deadline.isoformat()
@@ -172,10 +194,15 @@ def _report_site(kind: str, published: dt.date | None, as_of: dt.date) -> SiteBu
     return b
 
 
-@pytest.mark.parametrize("kind, published, late", [
-    ("department", D(2026, 1, 31), False), ("department", D(2026, 2, 1), True),
-    ("portal", D(2026, 3, 31), False), ("portal", D(2026, 4, 1), True),
-])
+@pytest.mark.parametrize(
+    "kind, published, late",
+    [
+        ("department", D(2026, 1, 31), False),
+        ("department", D(2026, 2, 1), True),
+        ("portal", D(2026, 3, 31), False),
+        ("portal", D(2026, 4, 1), True),
+    ],
+)
 def test_report_deadline_departments_jan31_governments_mar31(nat_rubric, kind, published, late):
     b = _report_site(kind, published, D(2026, 11, 20))
     found = by_rule(evaluate(b.snapshot(), nat_rubric), "REPORT-LATE")
@@ -218,7 +245,9 @@ def test_evaluate_refuses_an_as_of_in_an_unknown_year(nat_rubric):
 def test_interp_linked_as_picture_explainer_counts(ws, nat_rubric):
     # 一图读懂 pages are 解读 even when the crawler did not flag them
     _doc(ws, related=[{"text": "一图读懂《示例市关于促进就业的若干措施》", "url": u("tj.html")}])
-    ws.article("tj.html", "一图读懂《示例市关于促进就业的若干措施》", D(2025, 10, 20), doc_number="示府办发〔2025〕12号")
+    ws.article(
+        "tj.html", "一图读懂《示例市关于促进就业的若干措施》", D(2025, 10, 20), doc_number="示府办发〔2025〕12号"
+    )
     findings = evaluate(ws.snapshot(), nat_rubric)
     assert not by_rule(findings, "INTERP-MISSING")
     [late] = by_rule(findings, "INTERP-LATE")
@@ -232,8 +261,13 @@ def test_title_of_a_similar_documents_interpretation_does_not_count(ws, nat_rubr
     _interp(ws, date=D(2025, 10, 20))
     _doc(ws, path="doc2.html", date=D(2025, 9, 1))
     ws.pages[u("doc2.html")].title = "示例市关于促进就业的若干措施（第二批）"
-    ws.article("jd2.html", "关于《示例市关于促进就业的若干措施（第二批）》的解读", D(2025, 9, 2),
-               is_interpretation=True, related=[{"text": "原文", "url": u("doc2.html")}])
+    ws.article(
+        "jd2.html",
+        "关于《示例市关于促进就业的若干措施（第二批）》的解读",
+        D(2025, 9, 2),
+        is_interpretation=True,
+        related=[{"text": "原文", "url": u("doc2.html")}],
+    )
     findings = evaluate(ws.snapshot(), nat_rubric)
     [late] = by_rule(findings, "INTERP-LATE")
     assert late.subject == u("doc.html") and late.evidence["interpretation"] == u("jd.html")

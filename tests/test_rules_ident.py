@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from zwgk.indicators import evaluate
 from tests.fixtures_indicators import HOME, SITE_CODE, by_rule, u
-
+from zwgk.indicators import evaluate
 
 # ------------------------------------------------------------------ LINK-HOME / LINK-PAGE
 
@@ -58,7 +57,14 @@ def test_soft_404_and_external_nxdomain_are_broken(ws, nat_rubric):
 
 
 def test_ipv6_none(ws, nat_rubric):
-    ws.probes["ipv6"] = {"aaaa": [], "a": ["192.0.2.1"], "tcp6": False, "http6_status": None, "similarity": None, "error": ""}
+    ws.probes["ipv6"] = {
+        "aaaa": [],
+        "a": ["192.0.2.1"],
+        "tcp6": False,
+        "http6_status": None,
+        "similarity": None,
+        "error": "",
+    }
     findings = evaluate(ws.snapshot(), nat_rubric)
     [f] = by_rule(findings, "IPV6-NONE")
     assert f.subject == HOME and not by_rule(findings, "IPV6-UNREACHABLE")

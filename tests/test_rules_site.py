@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from tests.fixtures_indicators import AS_OF, HOME, SiteBuilder, by_rule, days_ago, u
 from zwgk.indicators import evaluate
 from zwgk.model import Page
-from tests.fixtures_indicators import AS_OF, HOME, SiteBuilder, by_rule, days_ago, u
 
 
 def test_clean_site_has_no_findings(ws, nat_rubric):
@@ -64,8 +64,10 @@ def test_avail_down_ignores_probes_outside_the_window(ws, nat_rubric):
 
 
 def _checks(n: int, outcome: str = "transient") -> list[dict]:
-    return [{"at": f"2026-11-19T08:0{i}:00", "outcome": outcome, "status": None, "error": "timeout", "attempts": 2}
-            for i in range(n)]
+    return [
+        {"at": f"2026-11-19T08:0{i}:00", "outcome": outcome, "status": None, "error": "timeout", "attempts": 2}
+        for i in range(n)
+    ]
 
 
 def test_avail_down_from_crawl_is_a_review_candidate_after_spaced_checks(ws, nat_rubric):
@@ -90,8 +92,13 @@ def test_avail_down_from_crawl_needs_several_spaced_checks(ws, nat_rubric):
 
 def test_avail_down_never_from_a_crawl_during_the_assessors_outage(ws, nat_rubric):
     ws.pages[HOME] = Page(HOME, None, "transient", "home", error="DNS error: DNS timeout")
-    ws.probes["home"] = {"attempts": 4, "failures": 4, "errors": ["DNS error"], "checks": _checks(3),
-                         "outage": "resolver 127.0.0.1:53 answered none of 3 control queries"}
+    ws.probes["home"] = {
+        "attempts": 4,
+        "failures": 4,
+        "errors": ["DNS error"],
+        "checks": _checks(3),
+        "outage": "resolver 127.0.0.1:53 answered none of 3 control queries",
+    }
     assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "AVAIL-DOWN")
 
 
@@ -116,8 +123,10 @@ def test_avail_down_monitoring_wins_over_the_crawl(ws, nat_rubric):
 
 @pytest.mark.parametrize("age, stale", [(13, False), (14, True)])
 def test_fresh_home_threshold_from_homepage_items(ws, nat_rubric, age, stale):
-    ws.home.facts["items"] = [{"title": "x", "url": u("n.html"), "date": days_ago(age).isoformat()},
-                                {"title": "y", "url": u("m.html"), "date": None}]
+    ws.home.facts["items"] = [
+        {"title": "x", "url": u("n.html"), "date": days_ago(age).isoformat()},
+        {"title": "y", "url": u("m.html"), "date": None},
+    ]
     found = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-HOME")
     assert bool(found) is stale
     if stale:
@@ -127,8 +136,10 @@ def test_fresh_home_threshold_from_homepage_items(ws, nat_rubric, age, stale):
 
 
 def test_fresh_home_prefers_history_newest_date(ws, nat_rubric):
-    ws.history = [{"at": f"{days_ago(d).isoformat()}T08:00:00", "ok": True, "newest_date": days_ago(20).isoformat()}
-                    for d in range(3)]
+    ws.history = [
+        {"at": f"{days_ago(d).isoformat()}T08:00:00", "ok": True, "newest_date": days_ago(20).isoformat()}
+        for d in range(3)
+    ]
     [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-HOME")
     assert f.evidence["date_source"] == "history:newest_date" and f.evidence["age_days"] == 20
 
@@ -155,8 +166,10 @@ def test_fresh_home_from_articles_and_items_the_homepage_links_to(ws, nat_rubric
 
 
 def test_fresh_home_ignores_future_dates(ws, nat_rubric):
-    ws.home.facts["items"] = [{"title": "x", "url": u("n.html"), "date": "2027-05-01"},
-                                {"title": "y", "url": u("m.html"), "date": days_ago(30).isoformat()}]
+    ws.home.facts["items"] = [
+        {"title": "x", "url": u("n.html"), "date": "2027-05-01"},
+        {"title": "y", "url": u("m.html"), "date": days_ago(30).isoformat()},
+    ]
     [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "FRESH-HOME")
     assert f.evidence["future_dates_ignored"] == ["2027-05-01"]
 
@@ -270,8 +283,13 @@ def test_column_missing_subject_is_the_standard_name(ws, nat_rubric):
 def test_column_found_in_more_menu_or_hub_page_counts_as_present(ws, nat_rubric):
     ws.home.facts["nav"] = [e for e in ws.home.facts["nav"] if e["text"] not in ("政府信息公开指南", "政民互动")]
     ws.home.facts["nav"].append({"text": "更多>>公众参与", "url": u("gzcy/"), "where": "more"})
-    ws.column("zwgk/", "政务公开", [], name="政府信息公开",
-                nav=[{"text": "XX市政府信息公开指南", "url": u("zwgk/zn/"), "where": "page"}])
+    ws.column(
+        "zwgk/",
+        "政务公开",
+        [],
+        name="政府信息公开",
+        nav=[{"text": "XX市政府信息公开指南", "url": u("zwgk/zn/"), "where": "page"}],
+    )
     assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "COLUMN-MISSING")
 
 

@@ -16,14 +16,21 @@ from zwgk.model import is_review_candidate
 def rubric(tmp_path_factory):
     """national-2019 with the 上级 要点 date of 2026, as a province's rubric would add it."""
     path = tmp_path_factory.mktemp("rubric") / "province.toml"
-    path.write_text('base = "national-2019"\n[rules.KEYPOINTS-LATE.params.reference_dates]\n"2026" = "2026-04-15"\n',
-                    encoding="utf-8")
+    path.write_text(
+        'base = "national-2019"\n[rules.KEYPOINTS-LATE.params.reference_dates]\n"2026" = "2026-04-15"\n',
+        encoding="utf-8",
+    )
     return load_rubric(path)
 
 
 def _doc(ws: SiteBuilder, path: str, written: dt.date, published: dt.date, label: str = "发布日期"):
-    return ws.article(path, "关于印发示例市某某实施办法的通知", published,
-                      dates={"成文日期": written.isoformat(), label: published.isoformat()}, doc_number="示府〔2026〕3号")
+    return ws.article(
+        path,
+        "关于印发示例市某某实施办法的通知",
+        published,
+        dates={"成文日期": written.isoformat(), label: published.isoformat()},
+        doc_number="示府〔2026〕3号",
+    )
 
 
 # ---------------------------------------------------------------- PUBLISH-LATE
@@ -65,13 +72,23 @@ def _keypoints(ws: SiteBuilder, rows: list[tuple[str, dt.date]]):
 
 def test_keypoints_on_time_late_and_late_without_the_units_name(ws, rubric):
     deadline = dt.date(2026, 5, 29)  # 2026-04-15 + 30 working days (劳动节 1–5 May off, 9 May worked)
-    _keypoints(ws, [("示例市人民政府关于印发2026年政务公开工作要点的通知", deadline),
-                    ("示例市人民政府关于印发2025年政务公开工作要点的通知", dt.date(2025, 5, 6))])
+    _keypoints(
+        ws,
+        [
+            ("示例市人民政府关于印发2026年政务公开工作要点的通知", deadline),
+            ("示例市人民政府关于印发2025年政务公开工作要点的通知", dt.date(2025, 5, 6)),
+        ],
+    )
     assert not by_rule(evaluate(ws.snapshot(), rubric), "KEYPOINTS-LATE")
 
     late = SiteBuilder()
-    _keypoints(late, [("示例市人民政府关于印发2026年政务公开工作要点的通知", dt.date(2026, 6, 1)),
-                      ("国务院办公厅关于印发2026年政务公开工作要点的通知", dt.date(2026, 4, 20))])
+    _keypoints(
+        late,
+        [
+            ("示例市人民政府关于印发2026年政务公开工作要点的通知", dt.date(2026, 6, 1)),
+            ("国务院办公厅关于印发2026年政务公开工作要点的通知", dt.date(2026, 4, 20)),
+        ],
+    )
     [f] = by_rule(evaluate(late.snapshot(), rubric), "KEYPOINTS-LATE")
     assert f.subject == "2026" and f.evidence["status"] == "late" and f.evidence["deadline"] == deadline.isoformat()
     assert not is_review_candidate(f.evidence) and f.points == 2
@@ -83,8 +100,13 @@ def test_keypoints_on_time_late_and_late_without_the_units_name(ws, rubric):
 
 
 def test_keypoints_missing_is_a_review_candidate_and_never_judged_without_any(ws, rubric):
-    _keypoints(ws, [("示例市人民政府关于印发2025年政务公开工作要点的通知", dt.date(2025, 5, 6)),
-                    ("转发国务院办公厅2026年政务公开工作要点的通知", dt.date(2026, 4, 20))])
+    _keypoints(
+        ws,
+        [
+            ("示例市人民政府关于印发2025年政务公开工作要点的通知", dt.date(2025, 5, 6)),
+            ("转发国务院办公厅2026年政务公开工作要点的通知", dt.date(2026, 4, 20)),
+        ],
+    )
     [f] = by_rule(evaluate(ws.snapshot(), rubric), "KEYPOINTS-LATE")
     assert f.evidence["status"] == "missing" and is_review_candidate(f.evidence)
     assert not by_rule(evaluate(SiteBuilder().snapshot(), rubric), "KEYPOINTS-LATE")  # no 要点 at all
@@ -109,8 +131,12 @@ def _interps(ws: SiteBuilder, titles: list[str], read: bool = True, **facts):
             ws.article(f"zcjd/item{i}.html", t, d, is_interpretation=True, **(facts if i == 0 else {}))
 
 
-TITLES = ["《示例市养老服务条例》政策解读", "一图读懂2026年示例市政府工作报告", "图解：示例市稳就业十条措施",
-          "关于《示例市城市更新办法》的解读"]
+TITLES = [
+    "《示例市养老服务条例》政策解读",
+    "一图读懂2026年示例市政府工作报告",
+    "图解：示例市稳就业十条措施",
+    "关于《示例市城市更新办法》的解读",
+]
 
 
 def test_no_head_interpretation_in_the_year_is_a_deduction_when_pages_were_read(ws, rubric):
@@ -124,8 +150,15 @@ def test_no_head_interpretation_in_the_year_is_a_deduction_when_pages_were_read(
     assert is_review_candidate(f.evidence)
 
 
-@pytest.mark.parametrize("title", ["市长做客在线访谈解读：示例市稳就业十条措施", "主要负责同志解读《示例市养老服务条例》",
-                                   "局长谈：示例市城市更新办法", "第一解读人｜示例市一季度经济形势"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "市长做客在线访谈解读：示例市稳就业十条措施",
+        "主要负责同志解读《示例市养老服务条例》",
+        "局长谈：示例市城市更新办法",
+        "第一解读人｜示例市一季度经济形势",
+    ],
+)
 def test_a_head_interpretation_by_title(ws, rubric, title):
     _interps(ws, TITLES[:3] + [title])
     assert not by_rule(evaluate(ws.snapshot(), rubric), "INTERP-LEADER")
@@ -147,8 +180,10 @@ def test_too_few_interpretations_are_not_judged(ws, rubric):
 def test_byline_is_read_from_the_page():
     from zwgk.crawlers.extract import extract_page
 
-    html = ("<html><head><title>解读</title></head><body><h1>《示例办法》政策解读</h1>"
-            "<p>解读人：县长 王某某</p><p>正文……</p></body></html>")
+    html = (
+        "<html><head><title>解读</title></head><body><h1>《示例办法》政策解读</h1>"
+        "<p>解读人：县长 王某某</p><p>正文……</p></body></html>"
+    )
     out = extract_page("http://www.example.gov.cn/zcjd/1.html", html, "article")
     assert out.facts["byline"].startswith("县长 王某某")
 
@@ -166,8 +201,12 @@ def _county(areas: list[str], headers: dict[str, list[str]] | None = None, colum
     ws.column("bzml/", column, [(f"{a}领域基层政务公开标准目录", days_ago(40)) for a in areas], name=column)
     for i, a in enumerate(areas):
         if headers and a in headers:
-            ws.article(f"bzml/item{i}.html", f"{a}领域基层政务公开标准目录", days_ago(40),
-                       catalog={"headers": headers[a], "rows": 3})
+            ws.article(
+                f"bzml/item{i}.html",
+                f"{a}领域基层政务公开标准目录",
+                days_ago(40),
+                catalog={"headers": headers[a], "rows": 3},
+            )
     return ws
 
 
@@ -185,7 +224,11 @@ def test_missing_areas_one_finding_each_with_coverage(nat_rubric):
     found = {f.subject: f for f in by_rule(evaluate(ws.snapshot(), nat_rubric), "JICENG-AREA")}
     assert set(found) == set(names[21:])
     f = found["户籍管理"]
-    assert f.evidence["coverage"] == pytest.approx(21 / 26, abs=1e-4) and f.points == 0.2 and not is_review_candidate(f.evidence)
+    assert (
+        f.evidence["coverage"] == pytest.approx(21 / 26, abs=1e-4)
+        and f.points == 0.2
+        and not is_review_candidate(f.evidence)
+    )
 
 
 def test_areas_not_judged_without_a_catalogue_or_with_too_few_areas_or_on_a_city(nat_rubric):
@@ -199,8 +242,14 @@ def test_areas_not_judged_without_a_catalogue_or_with_too_few_areas_or_on_a_city
 def test_catalogue_table_missing_elements(nat_rubric):
     names = [a.name for a in load_standard().areas]
     short = [h for h in HEADERS if h not in ("公开时限", "公开对象")]
-    ws = _county(names, {"征地补偿": short, "义务教育": HEADERS,
-                         "社会救助": HEADERS[:3] + ["公开依据", "公开时限", "责任主体", "公开方式", "公开渠道", "公开范围"]})
+    ws = _county(
+        names,
+        {
+            "征地补偿": short,
+            "义务教育": HEADERS,
+            "社会救助": HEADERS[:3] + ["公开依据", "公开时限", "责任主体", "公开方式", "公开渠道", "公开范围"],
+        },
+    )
     [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "JICENG-ELEMENT")
     assert f.evidence["area"] == "征地补偿" and f.evidence["missing"] == ["时限", "对象"]
     assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "JICENG-AREA")
@@ -210,9 +259,15 @@ def test_catalogue_table_is_read_from_the_page():
     from zwgk.crawlers.extract import extract_page
 
     head = "".join(f"<th>{h}</th>" for h in HEADERS)
-    html = (f"<html><head><title>征地补偿领域基层政务公开标准目录</title></head><body><table><tr>{head}</tr>"
-            "<tr><td>1</td><td>征地告知</td></tr><tr><td>2</td><td>征地批复</td></tr></table></body></html>")
+    html = (
+        f"<html><head><title>征地补偿领域基层政务公开标准目录</title></head><body><table><tr>{head}</tr>"
+        "<tr><td>1</td><td>征地告知</td></tr><tr><td>2</td><td>征地批复</td></tr></table></body></html>"
+    )
     out = extract_page("http://www.example.gov.cn/bzml/1.html", html, "article")
     assert out.facts["catalog"] == {"headers": HEADERS, "rows": 2}
-    plain = extract_page("http://www.example.gov.cn/a.html", "<table><tr><th>姓名</th><th>职务</th></tr><tr><td>a</td></tr></table>", "article")
+    plain = extract_page(
+        "http://www.example.gov.cn/a.html",
+        "<table><tr><th>姓名</th><th>职务</th></tr><tr><td>a</td></tr></table>",
+        "article",
+    )
     assert "catalog" not in plain.facts

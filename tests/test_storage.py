@@ -45,10 +45,12 @@ def test_a_database_from_the_first_release_upgrades_in_place_and_keeps_its_rows(
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-        conn.execute(text(
-            "INSERT INTO units (unit_id, name, tier, kind, region, parent_id, site_url, site_code, has_services, source, updated_at)"
-            " VALUES ('u1', '某某县人民政府', '县', 'portal', '', '', 'http://www.x.gov.cn/', '', true, 'test', '2025-01-02 03:04:05')"
-        ))
+        conn.execute(
+            text(
+                "INSERT INTO units (unit_id, name, tier, kind, region, parent_id, site_url, site_code, has_services, source, updated_at)"
+                " VALUES ('u1', '某某县人民政府', '县', 'portal', '', '', 'http://www.x.gov.cn/', '', true, 'test', '2025-01-02 03:04:05')"
+            )
+        )
     assert "probe_days" not in inspect(engine).get_table_names()
     engine.dispose()
 

@@ -26,8 +26,9 @@ class SmallFs:
     def __init__(self, path: Path, size: str) -> None:
         self.path = path
         path.mkdir()
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "zwgk-test", str(path)],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "zwgk-test", str(path)], capture_output=True, text=True
+        )
         if done.returncode != 0:
             pytest.fail(f"cannot mount a tmpfs (tests run as root with CAP_SYS_ADMIN, as CI does): {done.stderr}")
 
@@ -53,8 +54,9 @@ def small_fs(tmp_path: Path) -> Iterator:
 
 
 def zwgk(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "zwgk", *args], capture_output=True, text=True, env=env(COLUMNS="200"),
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "zwgk", *args], capture_output=True, text=True, env=env(COLUMNS="200"), timeout=600
+    )
 
 
 def _one_line(done: subprocess.CompletedProcess[str]) -> str:
@@ -64,7 +66,9 @@ def _one_line(done: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def test_disk_full_mid_round_is_one_line_and_the_round_resumes_to_the_same_result(mini_registry, mini_baseline, small_fs):
+def test_disk_full_mid_round_is_one_line_and_the_round_resumes_to_the_same_result(
+    mini_registry, mini_baseline, small_fs
+):
     fs = small_fs("700k")  # room for the schema and a few sites, not for the round
     db_url = f"sqlite:///{fs.path / 'zwgk.db'}"
     full = zwgk(*assess_args(mini_registry, db_url))
@@ -77,12 +81,19 @@ def test_disk_full_mid_round_is_one_line_and_the_round_resumes_to_the_same_resul
     assert_same_round(round_record(db_url), mini_baseline)
 
 
-def test_read_only_database_is_read_and_exported_and_writes_are_refused(mini_registry, mini_baseline, small_fs, tmp_path):
+def test_read_only_database_is_read_and_exported_and_writes_are_refused(
+    mini_registry, mini_baseline, small_fs, tmp_path
+):
     source = tmp_path / "round.db"
     run = zwgk(*assess_args(mini_registry, f"sqlite:///{source}"))
     assert run.returncode == 0, run.stderr
     expected = tmp_path / "expected.json"
-    assert zwgk("export", "findings", "--round", "r1", "--format", "json", "-o", str(expected), "--db", str(source)).returncode == 0
+    assert (
+        zwgk(
+            "export", "findings", "--round", "r1", "--format", "json", "-o", str(expected), "--db", str(source)
+        ).returncode
+        == 0
+    )
 
     fs = small_fs("64m")
     copy = fs.path / "round.db"
@@ -96,7 +107,10 @@ def test_read_only_database_is_read_and_exported_and_writes_are_refused(mini_reg
     assert "read-only" in export.stderr  # it says so
     assert json.loads(out.read_text(encoding="utf-8")) == json.loads(expected.read_text(encoding="utf-8"))
     xlsx = tmp_path / "scores.xlsx"
-    assert zwgk("export", "scores", "--round", "r1", "--format", "xlsx", "-o", str(xlsx), "--db", str(copy)).returncode == 0
+    assert (
+        zwgk("export", "scores", "--round", "r1", "--format", "xlsx", "-o", str(xlsx), "--db", str(copy)).returncode
+        == 0
+    )
     assert xlsx.stat().st_size > 0
     compared = zwgk("compare", "r1", "r1", "--db", str(copy))
     assert compared.returncode == 0, compared.stdout + compared.stderr
@@ -106,8 +120,9 @@ def test_read_only_database_is_read_and_exported_and_writes_are_refused(mini_reg
     line = _one_line(write)
     assert f"database sqlite:///{copy} is read-only" in line and "copy it somewhere writable" in line
     newcomer = tmp_path / "new.csv"
-    newcomer.write_text("unit_id,unit_name,tier,kind,site_url\nn1,测试县新局,县,department,http://n1.ceshi.gov.cn/\n",
-                        encoding="utf-8")
+    newcomer.write_text(
+        "unit_id,unit_name,tier,kind,site_url\nn1,测试县新局,县,department,http://n1.ceshi.gov.cn/\n", encoding="utf-8"
+    )
     imported = zwgk("registry", "import", str(newcomer), "--db", str(copy))
     assert imported.returncode == 2 and "is read-only" in _one_line(imported)
     assert copy.read_bytes() == before
@@ -128,8 +143,12 @@ def test_a_database_that_stays_locked_is_explained_in_one_line(tmp_path):
     try:
         engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.2})
         with pytest.raises(OperationalError) as info, engine.begin() as conn:
-            conn.execute(text("INSERT INTO units (unit_id, name, tier, kind, region, site_url, site_code, has_services, source, updated_at) "
-                              "VALUES ('x','x','县','portal','','http://x/','',1,'','2026-01-01')"))
+            conn.execute(
+                text(
+                    "INSERT INTO units (unit_id, name, tier, kind, region, site_url, site_code, has_services, source, updated_at) "
+                    "VALUES ('x','x','县','portal','','http://x/','',1,'','2026-01-01')"
+                )
+            )
         message = describe(info.value, f"sqlite:///{path}")
     finally:
         locker.execute("ROLLBACK")

@@ -153,8 +153,10 @@ def strings_bomb(path: Path, unpacked_gb: float = 0.4) -> Path:
         yield _SHEET_TAIL
 
     def strings() -> Iterator[str]:
-        yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-               '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+        yield (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        )
         yield from _repeat("<si><t>测试</t></si>", int(unpacked_gb * 1e9))
         yield "</sst>"
 

@@ -40,22 +40,33 @@ def _root(
 
 def _mount() -> None:
     # Each stage registers its commands on ``app``; import order = --help order.
-    from zwgk.registry import cli as registry_cli
-    from zwgk.pipeline import cli as pipeline_cli
-    from zwgk.assess import cli as assess_cli
-    from zwgk.indicators import cli as indicators_cli
-    from zwgk.sitefarm import cli as farm_cli
-    from zwgk.dashboard import cli as dashboard_cli
-    from zwgk.monitor import cli as monitor_cli
-    from zwgk.distributed import cli as distributed_cli
-    from zwgk.inspect import cli as inspect_cli
     from zwgk.archive import cli as archive_cli
+    from zwgk.assess import cli as assess_cli
+    from zwgk.dashboard import cli as dashboard_cli
     from zwgk.disclosure import cli as disclosure_cli
+    from zwgk.distributed import cli as distributed_cli
+    from zwgk.indicators import cli as indicators_cli
+    from zwgk.inspect import cli as inspect_cli
     from zwgk.media import cli as media_cli
+    from zwgk.monitor import cli as monitor_cli
+    from zwgk.pipeline import cli as pipeline_cli
+    from zwgk.registry import cli as registry_cli
+    from zwgk.sitefarm import cli as farm_cli
 
     pipeline_cli.register(app, _round_services)  # called when a round runs: start-up stays light
-    for module in (registry_cli, assess_cli, indicators_cli, farm_cli, dashboard_cli, monitor_cli,
-                   distributed_cli, inspect_cli, archive_cli, disclosure_cli, media_cli):
+    for module in (
+        registry_cli,
+        assess_cli,
+        indicators_cli,
+        farm_cli,
+        dashboard_cli,
+        monitor_cli,
+        distributed_cli,
+        inspect_cli,
+        archive_cli,
+        disclosure_cli,
+        media_cli,
+    ):
         module.register(app)
 
 

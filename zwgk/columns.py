@@ -25,9 +25,9 @@ site has) use this one matcher, so they can never disagree about a name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
 
@@ -85,8 +85,7 @@ class ColumnMatch:
         return self.method in STRONG_METHODS
 
     def evidence(self) -> dict[str, object]:
-        return {"column": self.column, "method": self.method, "matched": self.matched,
-                "score": round(self.score, 1)}
+        return {"column": self.column, "method": self.method, "matched": self.matched, "score": round(self.score, 1)}
 
 
 @dataclass(slots=True)
@@ -99,7 +98,7 @@ class ColumnVocabulary:
     _suffixes: list[tuple[str, str]] = field(default_factory=list, init=False, repr=False)
     _terms: list[tuple[str, tuple[str, ...], int]] = field(default_factory=list, init=False, repr=False)
     _exclude: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
-    _cache: dict[str, "ColumnMatch | None"] = field(default_factory=dict, init=False, repr=False)
+    _cache: dict[str, ColumnMatch | None] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for col in self.columns:
@@ -113,11 +112,12 @@ class ColumnVocabulary:
                 if parts:
                     weight = 1 if col.general else sum(len(p) for p in parts)
                     self._terms.append((col.name, parts, weight))
-        self._suffixes = sorted(((k, c) for k, c in self._exact.items() if len(k) >= MIN_SUFFIX),
-                                key=lambda kc: -len(kc[0]))
+        self._suffixes = sorted(
+            ((k, c) for k, c in self._exact.items() if len(k) >= MIN_SUFFIX), key=lambda kc: -len(kc[0])
+        )
 
     @classmethod
-    def from_synonyms(cls, synonyms: Mapping[str, Iterable[str]], cutoff: float = 90.0) -> "ColumnVocabulary":
+    def from_synonyms(cls, synonyms: Mapping[str, Iterable[str]], cutoff: float = 90.0) -> ColumnVocabulary:
         """A vocabulary of names only (no key terms): the older ``column_synonyms`` form."""
         return cls(tuple(ColumnTerms(name, tuple(names)) for name, names in synonyms.items()), cutoff)
 

@@ -63,7 +63,7 @@ def normalise_text(text: str | None) -> str:
     return squash(normalise(text))
 
 
-def original_span(match: "re.Match[str] | None", original: str, simple: str, group: int = 0) -> str:
+def original_span(match: re.Match[str] | None, original: str, simple: str, group: int = 0) -> str:
     """The span a match on ``simple`` (the normalised ``original``) covers in ``original``.
 
     Evidence quotes the page's own characters (貴ICP備…), not the normalised form;

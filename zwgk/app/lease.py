@@ -144,14 +144,16 @@ class RoundLease:
 
     # ------------------------------------------------------------ context
 
-    def __enter__(self) -> "RoundLease":
+    def __enter__(self) -> RoundLease:
         if not self.acquired:
             self.acquire()
         self._thread = threading.Thread(target=self._beat, name=f"round lease {self.round_name}", daemon=True)
         self._thread.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(10)
@@ -160,4 +162,6 @@ class RoundLease:
         try:
             release_round_lease(self.db, self.round_name, self.holder.token)
         except Exception as err:  # it expires by itself
-            log.warning("round %s: could not release the lease (%s); it expires in %.0f s", self.round_name, err, self.ttl)
+            log.warning(
+                "round %s: could not release the lease (%s); it expires in %.0f s", self.round_name, err, self.ttl
+            )

@@ -10,7 +10,8 @@ evaluates and scores as any round.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from zwgk.app.rounds import History
 from zwgk.archive.recorder import round_archive_root
@@ -42,7 +43,9 @@ def run_round_from_archive(
             "(--archive all) can be re-judged from its archive"
         )
     if not archive_store.count_round_records(db, src.id):
-        raise ZwgkError(f"round {source!r} has no archived pages (it ran before zwgk archived rounds, or with --archive none)")
+        raise ZwgkError(
+            f"round {source!r} has no archived pages (it ran before zwgk archived rounds, or with --archive none)"
+        )
     # Nothing new to record; IPv6 and the spaced homepage checks were measured live (probes copied).
     crawl.update(archive="none", ipv6_probe=False, home_checks=1)
     crawl["archive_dir"] = str(round_archive_root(db, src))

@@ -95,8 +95,20 @@ def add_finding_by_hand(
     """人工添加问题: a finding or veto no crawler proves, kept with who/when/why; then re-score."""
     from zwgk.assess.handmade import add_by_hand
 
-    found = add_by_hand(db, round_id, rubric, unit_id=unit_id, rule=rule, url=url, note=note, by=by,
-                        veto=veto, points=points, subject=subject, screenshot=screenshot)
+    found = add_by_hand(
+        db,
+        round_id,
+        rubric,
+        unit_id=unit_id,
+        rule=rule,
+        url=url,
+        note=note,
+        by=by,
+        veto=veto,
+        points=points,
+        subject=subject,
+        screenshot=screenshot,
+    )
     return _then_rescore(db, round_id, found, rubric, rescore)
 
 

@@ -21,9 +21,10 @@ same result.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from zwgk.model import Unit, UnitScore, ZwgkError, check_weight
 from zwgk.storage import Database
@@ -79,8 +80,7 @@ def _units_for_round(db: Database, opts: RoundOptions, registry_report: Any) -> 
         units = [u for u in units if u.unit_id in wanted]
     if not units:
         raise ZwgkError(
-            "no units to assess: import a site registry first (`zwgk registry import FILE`) "
-            "or pass --registry FILE"
+            "no units to assess: import a site registry first (`zwgk registry import FILE`) or pass --registry FILE"
         )
     return units
 
@@ -243,7 +243,9 @@ def finish_round(
         n = done[unit.unit_id] if by_executor else evaluate_site(db, prepared, unit, failed)
         n_findings += n
         # "by": who evaluated the site — the executor (a worker, where it was crawled) or this step
-        emit({"stage": "evaluated", "unit_id": unit.unit_id, "findings": n, "by": "executor" if by_executor else "round"})
+        emit(
+            {"stage": "evaluated", "unit_id": unit.unit_id, "findings": n, "by": "executor" if by_executor else "round"}
+        )
 
     emit({"stage": "score"})
     update_rectification(db, info.id, prepared.rubric, info.as_of)
@@ -353,7 +355,9 @@ def run_round(
         return run.db_step("finish round", lambda: finish_round(db, prepared, progress, evaluated=evaluated), db)
 
 
-def crawl_prepared(db: Database, prepared: PreparedRound, progress: ProgressFn | None = None, archive: Any = None) -> Any:
+def crawl_prepared(
+    db: Database, prepared: PreparedRound, progress: ProgressFn | None = None, archive: Any = None
+) -> Any:
     """Crawl a prepared round's sites in this process.
 
     ``archive``: a recorder or replayer (``zwgk.archive``); None records per the round's
@@ -401,8 +405,15 @@ def crawl_and_evaluate_site(db: Database, prepared: PreparedRound, unit_id: str)
     round_id = prepared.info.id
     crawled_now = False
     if site_state(db, round_id, unit_id) not in SITE_DONE_STATES:
-        one = PreparedRound(prepared.info, prepared.resumed, [unit], prepared.rubric, prepared.weight,
-                            prepared.settings, history=prepared.history)
+        one = PreparedRound(
+            prepared.info,
+            prepared.resumed,
+            [unit],
+            prepared.rubric,
+            prepared.weight,
+            prepared.settings,
+            history=prepared.history,
+        )
         crawl_prepared(db, one)
         crawled_now = True
     state = site_state(db, round_id, unit_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -15,12 +14,18 @@ console = Console()
 def evidence(
     round_name: str = typer.Option(..., "--round", help="The round whose archive is read."),
     unit: str = typer.Option(..., "--unit", help="Unit id."),
-    rule: Optional[str] = typer.Option(None, "--rule", help="Only the finding(s) of this rule code."),
-    subject: Optional[str] = typer.Option(None, "--subject", help="Only the finding with this subject (with --rule)."),
-    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Output directory (default evidence/<round>-<unit>)."),
+    rule: str | None = typer.Option(None, "--rule", help="Only the finding(s) of this rule code."),
+    subject: str | None = typer.Option(None, "--subject", help="Only the finding with this subject (with --rule)."),
+    out: Path | None = typer.Option(None, "-o", "--out", help="Output directory (default evidence/<round>-<unit>)."),
     with_warc: bool = typer.Option(False, "--warc", help="Also write evidence.warc.gz with the original WARC records."),
-    screenshots: bool = typer.Option(False, "--screenshots", help="Also a PNG of the archived homepage in headless Chromium (offline, scripts off), stored beside the archive."),
-    db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."),
+    screenshots: bool = typer.Option(
+        False,
+        "--screenshots",
+        help="Also a PNG of the archived homepage in headless Chromium (offline, scripts off), stored beside the archive.",
+    ),
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."
+    ),
 ) -> None:
     """证据 Write the archived pages behind a unit's findings (and its homepage) to a directory.
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from zwgk.archive import warc
 from zwgk.archive.sanitize import safe_html
@@ -71,8 +72,19 @@ def load_page(root: Path, record: ArchiveRecord) -> ArchivedPage:
     """Read ``record`` (resolving a revisit to the record holding its payload)."""
     head = warc.read_record(root, record.warc_file, record.offset, record.length)
     if head.record_type == "metadata":
-        return ArchivedPage(record.url, record, record.status, head.date or record.fetched_at, "", "", [], b"", "",
-                            None, head.metadata or {})
+        return ArchivedPage(
+            record.url,
+            record,
+            record.status,
+            head.date or record.fetched_at,
+            "",
+            "",
+            [],
+            b"",
+            "",
+            None,
+            head.metadata or {},
+        )
     body = head.body
     if record.record_type == "revisit" and record.refers_file is not None:
         body = warc.read_record(root, *record.payload_location).body
@@ -81,8 +93,18 @@ def load_page(root: Path, record: ArchiveRecord) -> ArchivedPage:
     text = None
     if not ctype or ctype.startswith(TEXT_TYPES):
         text, _charset = decode_body(body, content_type or None)
-    return ArchivedPage(record.url, record, head.status, head.date or record.fetched_at, head.protocol, head.reason,
-                        head.headers, body, content_type, text)
+    return ArchivedPage(
+        record.url,
+        record,
+        head.status,
+        head.date or record.fetched_at,
+        head.protocol,
+        head.reason,
+        head.headers,
+        body,
+        content_type,
+        text,
+    )
 
 
 def urls_in(value: Any) -> Iterable[str]:
@@ -135,7 +157,9 @@ class EvidenceSet:
     root: Path
 
 
-def collect(db: Database, round_name: str, unit_id: str, rule: str | None = None, subject: str | None = None) -> EvidenceSet:
+def collect(
+    db: Database, round_name: str, unit_id: str, rule: str | None = None, subject: str | None = None
+) -> EvidenceSet:
     """The archived pages behind a unit's findings (one finding with ``rule``+``subject``)."""
     from zwgk.archive.recorder import round_archive_root
     from zwgk.storage.registry import get_unit
@@ -150,7 +174,9 @@ def collect(db: Database, round_name: str, unit_id: str, rule: str | None = None
     findings = [f for f in list_findings(db, info.id, unit_id, rule) if subject is None or f.subject == subject]
     if (rule or subject) and not findings:
         known = "; ".join(f"{f.rule} {f.subject}" for f in list_findings(db, info.id, unit_id)) or "none"
-        raise ZwgkError(f"round {round_name!r} has no finding {rule or ''} {subject or ''} for unit {unit_id}; its findings: {known}")
+        raise ZwgkError(
+            f"round {round_name!r} has no finding {rule or ''} {subject or ''} for unit {unit_id}; its findings: {known}"
+        )
     records = archive_store.site_records(db, info.id, unit_id)
     if not records:
         raise ZwgkError(
@@ -164,9 +190,18 @@ def collect(db: Database, round_name: str, unit_id: str, rule: str | None = None
     described: list[dict[str, Any]] = []
     for f in findings:
         urls = with_redirects(finding_urls(f, homepage), records, root)
-        described.append({"rule": f.rule, "subject": f.subject, "message": f.message, "page": f.page,
-                          "points": f.points, "severity": f.severity, "urls": urls,
-                          "not_archived": [u for u in finding_urls(f, homepage) if u not in records]})
+        described.append(
+            {
+                "rule": f.rule,
+                "subject": f.subject,
+                "message": f.message,
+                "page": f.page,
+                "points": f.points,
+                "severity": f.severity,
+                "urls": urls,
+                "not_archived": [u for u in finding_urls(f, homepage) if u not in records],
+            }
+        )
         wanted.extend(urls)
     if not findings and homepage not in records:
         wanted.extend(with_redirects([homepage], records, root))
@@ -191,20 +226,43 @@ def write_evidence(ev: EvidenceSet, out: Path, with_warc: bool = False) -> dict[
         if safe is not None:
             (out / f"{stem}.safe.html").write_text(safe, encoding="utf-8")
         rec = page.record
-        entries.append({
-            "n": n, "url": page.url, "status": page.status, "outcome": page.judged_outcome or rec.outcome,
-            "error": page.judged_error, "fetch_outcome": rec.outcome, "fetch_error": rec.error,
-            "fetched_at": page.fetched_at.isoformat() + "Z" if page.fetched_at else None,
-            "content_type": page.content_type, "bytes": len(page.body), "truncated": rec.truncated,
-            "payload_digest": rec.payload_digest, "source": source, "headers": f"{stem}.headers.txt",
-            "safe_rendering": f"{stem}.safe.html" if safe is not None else None,
-            "warc": {"file": rec.warc_file, "offset": rec.offset, "length": rec.length, "type": rec.record_type,
-                     "payload_in": list(rec.payload_location) if rec.record_type == "revisit" else None},
-            "is_homepage": page.url == ev.homepage,
-        })
-    index = {"round": ev.round_name, "unit_id": ev.unit_id, "unit_name": ev.unit_name, "homepage": ev.homepage,
-             "archive_dir": str(ev.root), "findings": ev.findings, "pages": entries,
-             "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        entries.append(
+            {
+                "n": n,
+                "url": page.url,
+                "status": page.status,
+                "outcome": page.judged_outcome or rec.outcome,
+                "error": page.judged_error,
+                "fetch_outcome": rec.outcome,
+                "fetch_error": rec.error,
+                "fetched_at": page.fetched_at.isoformat() + "Z" if page.fetched_at else None,
+                "content_type": page.content_type,
+                "bytes": len(page.body),
+                "truncated": rec.truncated,
+                "payload_digest": rec.payload_digest,
+                "source": source,
+                "headers": f"{stem}.headers.txt",
+                "safe_rendering": f"{stem}.safe.html" if safe is not None else None,
+                "warc": {
+                    "file": rec.warc_file,
+                    "offset": rec.offset,
+                    "length": rec.length,
+                    "type": rec.record_type,
+                    "payload_in": list(rec.payload_location) if rec.record_type == "revisit" else None,
+                },
+                "is_homepage": page.url == ev.homepage,
+            }
+        )
+    index = {
+        "round": ev.round_name,
+        "unit_id": ev.unit_id,
+        "unit_name": ev.unit_name,
+        "homepage": ev.homepage,
+        "archive_dir": str(ev.root),
+        "findings": ev.findings,
+        "pages": entries,
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
     if with_warc:
         index["warc"] = "evidence.warc.gz"
         export_warc(ev, out / "evidence.warc.gz")
@@ -237,7 +295,8 @@ def readable_index(index: dict[str, Any]) -> str:
         note = f"  {p['error']}" if p["error"] else ""
         lines.append(
             f"[{p['n']:03d}] {p['url']}\n      状态 {p['status'] or '-'}（{p['outcome']}）{note}  抓取时间 {p['fetched_at'] or '-'}"
-            f"\n      原文 {p['source']}  响应头 {p['headers']}" + (f"  安全预览 {p['safe_rendering']}" if p["safe_rendering"] else "")
+            f"\n      原文 {p['source']}  响应头 {p['headers']}"
+            + (f"  安全预览 {p['safe_rendering']}" if p["safe_rendering"] else "")
             + f"\n      WARC {p['warc']['file']} @ {p['warc']['offset']} (+{p['warc']['length']})"
         )
     lines += ["", "说明：原文按抓取时原样保存（不含脚本执行）；安全预览已去除脚本、外部请求与链接跳转。"]
@@ -253,8 +312,13 @@ def export_warc(ev: EvidenceSet, path: Path) -> None:
             spans.append(rec.payload_location)  # the payload first, as in the original crawl
         spans.append((rec.warc_file, rec.offset, rec.length + rec.request_length))
     file = warc.WarcFile(path)
-    file.start({"software": "zwgk evidence", "format": "WARC File Format 1.1",
-                "description": f"evidence, round {ev.round_name}, unit {ev.unit_id}"})
+    file.start(
+        {
+            "software": "zwgk evidence",
+            "format": "WARC File Format 1.1",
+            "description": f"evidence, round {ev.round_name}, unit {ev.unit_id}",
+        }
+    )
     seen: set[tuple[str, int]] = set()
     with open(path, "ab") as fh:
         for name, offset, length in spans:

@@ -19,7 +19,9 @@ from zwgk.storage.db import Database
 KEPT_SUFFIX = "-kept.warc.gz"
 
 
-def keep_finding_pages(db: Database, round_id: int, unit_id: str, findings: list[Any], homepage: str, root: Path) -> int:
+def keep_finding_pages(
+    db: Database, round_id: int, unit_id: str, findings: list[Any], homepage: str, root: Path
+) -> int:
     """Rewrite the site's WARC file to the records that back ``findings``; returns records kept."""
     records = archive_store.site_records(db, round_id, unit_id)
     if not records:
@@ -36,8 +38,13 @@ def keep_finding_pages(db: Database, round_id: int, unit_id: str, findings: list
     (old,) = own
     new = old[: -len(KEPT_SUFFIX)] + ".warc.gz" if old.endswith(KEPT_SUFFIX) else old[: -len(".warc.gz")] + KEPT_SUFFIX
     file = warc.WarcFile(root / new)
-    file.start({"software": "zwgk", "format": "WARC File Format 1.1",
-                "description": f"unit {unit_id}: pages behind findings only (--archive findings)"})
+    file.start(
+        {
+            "software": "zwgk",
+            "format": "WARC File Format 1.1",
+            "description": f"unit {unit_id}: pages behind findings only (--archive findings)",
+        }
+    )
     rows: list[dict[str, Any]] = []
     with open(root / new, "ab") as fh:
         for rec in keep:

@@ -31,7 +31,7 @@ from zwgk.storage.archive import ArchiveRecord, previous_payloads
 from zwgk.storage.db import Database
 
 log = logging.getLogger(__name__)
-_SITE: contextvars.ContextVar["SiteArchive | None"] = contextvars.ContextVar("zwgk_archive_site", default=None)
+_SITE: contextvars.ContextVar[SiteArchive | None] = contextvars.ContextVar("zwgk_archive_site", default=None)
 
 
 def archive_root(db: Database | None, configured: str = "") -> Path:
@@ -138,12 +138,17 @@ class RoundArchive:
             return
         info = resp.request_info
         exchange = Exchange(
-            url=url, attempts=result.attempts,
+            url=url,
+            attempts=result.attempts,
             protocol=f"HTTP/{resp.version.major}.{resp.version.minor}" if resp.version else "HTTP/1.1",
-            status=int(resp.status), reason=resp.reason or "",
+            status=int(resp.status),
+            reason=resp.reason or "",
             raw_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.raw_headers],
             request_line=f"{info.method} {info.url.raw_path_qs or '/'} HTTP/1.1",
-            request_headers=list(info.headers.items()), body=body, truncated=truncated, fetched_at=_now(),
+            request_headers=list(info.headers.items()),
+            body=body,
+            truncated=truncated,
+            fetched_at=_now(),
         )
         self._submit(self._write_exchange, len(body), site, exchange)
 
@@ -152,8 +157,12 @@ class RoundArchive:
         site = _SITE.get()
         if site is None:
             return
-        verdict = {"status": result.status, "outcome": result.outcome, "error": result.error or "",
-                   "attempts": result.attempts}
+        verdict = {
+            "status": result.status,
+            "outcome": result.outcome,
+            "error": result.error or "",
+            "attempts": result.attempts,
+        }
         self._submit(self._finish_hop, 0, site, url, verdict)
 
     async def take_rows(self, unit_id: str) -> list[dict[str, Any]]:
@@ -184,13 +193,15 @@ class RoundArchive:
 
     def _start_site(self, site: SiteArchive, round_id: int) -> None:
         site.previous = previous_payloads(self.db, round_id, site.unit_id)
-        site.file.start({
-            "software": f"zwgk/{__version__}",
-            "format": "WARC File Format 1.1",
-            "isPartOf": self.round_name,
-            "description": f"unit {site.unit_id}, round {self.round_name}",
-            "robots": "obey",
-        })
+        site.file.start(
+            {
+                "software": f"zwgk/{__version__}",
+                "format": "WARC File Format 1.1",
+                "isPartOf": self.round_name,
+                "description": f"unit {site.unit_id}, round {self.round_name}",
+                "robots": "obey",
+            }
+        )
 
     def _take(self, site: SiteArchive) -> list[dict[str, Any]]:
         rows, site.rows = site.rows, []
@@ -208,9 +219,17 @@ class RoundArchive:
                 log.warning("web archive: cannot write %s: %s", site.file.path, exc)
                 span = (0, 0)
             site.bytes_written += span[1]
-            row = {"url": url, "record_type": "metadata", "record_id": warc.record_id(record),
-                   "warc_file": site.relpath, "offset": span[0], "length": span[1], "request_length": 0,
-                   "payload_digest": "", "fetched_at": _now()}
+            row = {
+                "url": url,
+                "record_type": "metadata",
+                "record_id": warc.record_id(record),
+                "warc_file": site.relpath,
+                "offset": span[0],
+                "length": span[1],
+                "request_length": 0,
+                "payload_digest": "",
+                "fetched_at": _now(),
+            }
         row.update(verdict)
         site.rows.append(row)
 
@@ -221,23 +240,38 @@ class RoundArchive:
         refers = None
         if prev is not None:
             refers_file, refers_offset, refers_length = prev.payload_location
-            refers = {"uri": ex.url, "date": _iso(prev.fetched_at),
-                      "record_id": prev.record_id if prev.record_type == "response" else "",
-                      "file": refers_file, "offset": refers_offset, "length": refers_length}
+            refers = {
+                "uri": ex.url,
+                "date": _iso(prev.fetched_at),
+                "record_id": prev.record_id if prev.record_type == "response" else "",
+                "file": refers_file,
+                "offset": refers_offset,
+                "length": refers_length,
+            }
         if ex.status == 304 and prev is not None and refers is not None:
-            record = warc.revisit_record(self.builder, ex.url, ex.protocol, ex.status, ex.reason, headers,
-                                         prev.payload_digest, refers, warc.REVISIT_NOT_MODIFIED)
+            record = warc.revisit_record(
+                self.builder,
+                ex.url,
+                ex.protocol,
+                ex.status,
+                ex.reason,
+                headers,
+                prev.payload_digest,
+                refers,
+                warc.REVISIT_NOT_MODIFIED,
+            )
             kind, digest = "revisit", prev.payload_digest
         elif prev is not None and refers is not None and ex.body and prev.payload_digest == digest and not ex.truncated:
-            record = warc.revisit_record(self.builder, ex.url, ex.protocol, ex.status, ex.reason, headers, digest,
-                                         refers, warc.REVISIT_IDENTICAL)
+            record = warc.revisit_record(
+                self.builder, ex.url, ex.protocol, ex.status, ex.reason, headers, digest, refers, warc.REVISIT_IDENTICAL
+            )
             kind = "revisit"
         else:
-            record = warc.response_record(self.builder, ex.url, ex.protocol, ex.status, ex.reason, headers, ex.body,
-                                          ex.truncated, digest)
+            record = warc.response_record(
+                self.builder, ex.url, ex.protocol, ex.status, ex.reason, headers, ex.body, ex.truncated, digest
+            )
             kind, refers = "response", None
-        request = warc.request_record(self.builder, ex.url, ex.request_line, ex.request_headers,
-                                      warc.record_id(record))
+        request = warc.request_record(self.builder, ex.url, ex.request_line, ex.request_headers, warc.record_id(record))
         try:
             (resp_span, req_span) = site.file.append(record, request)
         except OSError as exc:  # a full disk must not stop the assessment: the page is simply not archived
@@ -245,9 +279,16 @@ class RoundArchive:
             return
         site.bytes_written += resp_span[1] + req_span[1]
         row: dict[str, Any] = {
-            "url": ex.url, "record_type": kind, "record_id": warc.record_id(record), "warc_file": site.relpath,
-            "offset": resp_span[0], "length": resp_span[1], "request_length": req_span[1],
-            "payload_digest": digest, "truncated": ex.truncated, "fetched_at": ex.fetched_at,
+            "url": ex.url,
+            "record_type": kind,
+            "record_id": warc.record_id(record),
+            "warc_file": site.relpath,
+            "offset": resp_span[0],
+            "length": resp_span[1],
+            "request_length": req_span[1],
+            "payload_digest": digest,
+            "truncated": ex.truncated,
+            "fetched_at": ex.fetched_at,
         }
         if refers is not None:
             row.update(refers_file=refers["file"], refers_offset=refers["offset"], refers_length=refers["length"])
@@ -267,7 +308,7 @@ def open_round_archive(db: Database, round_id: int, settings: Any) -> RoundArchi
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _iso(value: dt.datetime | None) -> str:

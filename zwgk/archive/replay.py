@@ -23,7 +23,7 @@ from zwgk.crawlers.outage import OutageGuard
 from zwgk.storage.archive import ArchiveRecord, site_probes, site_records
 from zwgk.storage.db import Database
 
-_SITE: contextvars.ContextVar["ReplaySite | None"] = contextvars.ContextVar("zwgk_replay_site", default=None)
+_SITE: contextvars.ContextVar[ReplaySite | None] = contextvars.ContextVar("zwgk_replay_site", default=None)
 
 
 class ReplaySite:
@@ -41,7 +41,7 @@ class ReplayArchive:
         self.source_round_id = source_round_id
         self.root = root
 
-    def fetcher(self, settings: Any) -> "ReplayFetcher":
+    def fetcher(self, settings: Any) -> ReplayFetcher:
         return ReplayFetcher(settings, self)
 
     def open_site(self, round_id: int, unit_id: str) -> None:
@@ -89,7 +89,7 @@ class ReplayFetcher(Fetcher):
     def guard(self, value: Any) -> None:
         """The engine installs the live outage guard; a replay keeps its own."""
 
-    async def __aenter__(self) -> "ReplayFetcher":
+    async def __aenter__(self) -> ReplayFetcher:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

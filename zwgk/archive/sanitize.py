@@ -17,15 +17,46 @@ import re
 import lxml.html
 from lxml import etree
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; form-action 'none'; base-uri 'none'"
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; form-action 'none'; base-uri 'none'"
+)
 CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
 # Removed with their content:
-_DROP = {"script", "iframe", "frame", "frameset", "applet", "template", "portal", "svg", "math", "audio", "video",
-         "canvas"}
+_DROP = {
+    "script",
+    "iframe",
+    "frame",
+    "frameset",
+    "applet",
+    "template",
+    "portal",
+    "svg",
+    "math",
+    "audio",
+    "video",
+    "canvas",
+}
 # Removed, their content kept (libxml2 treats some void elements, e.g. <embed>, as containers):
 _UNWRAP = {"noscript", "object", "embed", "base", "link", "meta", "source", "track", "dialog", "param"}
-_URL_ATTRS = {"src", "srcset", "href", "action", "formaction", "background", "poster", "data", "codebase",
-              "lowsrc", "dynsrc", "ping", "longdesc", "cite", "manifest", "xmlns", "usemap"}
+_URL_ATTRS = {
+    "src",
+    "srcset",
+    "href",
+    "action",
+    "formaction",
+    "background",
+    "poster",
+    "data",
+    "codebase",
+    "lowsrc",
+    "dynsrc",
+    "ping",
+    "longdesc",
+    "cite",
+    "manifest",
+    "xmlns",
+    "usemap",
+}
 _CSS_URL = re.compile(r"url\s*\([^)]*\)?|@import[^;]*;?|expression\s*\([^)]*\)?|image-set\s*\(", re.I)
 
 
@@ -34,7 +65,7 @@ def safe_html(text: str) -> str:
     try:
         doc = lxml.html.document_fromstring(text or "<p></p>")
     except (etree.ParserError, ValueError):
-        return f"<!doctype html><html><head>{CSP_META}<meta charset=\"utf-8\"></head><body></body></html>"
+        return f'<!doctype html><html><head>{CSP_META}<meta charset="utf-8"></head><body></body></html>'
     for el in list(doc.iter()):
         if not isinstance(el.tag, str):  # comments, processing instructions
             parent = el.getparent()
@@ -56,4 +87,4 @@ def safe_html(text: str) -> str:
             el.text = _CSS_URL.sub("none", el.text)
     body = lxml.html.tostring(doc, encoding="unicode", method="html")
     body = re.sub(r"^\s*<html[^>]*>", "", body, flags=re.I)
-    return f"<!doctype html><html><head>{CSP_META}<meta charset=\"utf-8\"></head>{body}"
+    return f'<!doctype html><html><head>{CSP_META}<meta charset="utf-8"></head>{body}'

@@ -20,13 +20,16 @@ def screenshot_html(html: str, out: Path, width: int = 1280, height: int = 900) 
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise ZwgkError("--screenshots needs playwright and its Chromium (pip install playwright; playwright install chromium)") from None
+        raise ZwgkError(
+            "--screenshots needs playwright and its Chromium (pip install playwright; playwright install chromium)"
+        ) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"])
         try:
-            context = browser.new_context(java_script_enabled=False, viewport={"width": width, "height": height},
-                                          offline=True)
+            context = browser.new_context(
+                java_script_enabled=False, viewport={"width": width, "height": height}, offline=True
+            )
             page = context.new_page()
             page.route("**/*", lambda route: route.abort())
             page.set_content(html, wait_until="domcontentloaded")

@@ -22,7 +22,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
@@ -66,7 +66,7 @@ def original_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for name, value in headers:
         if name.lower().startswith(ORIG_PREFIX.lower()):
-            out.append((name[len(ORIG_PREFIX):], value))
+            out.append((name[len(ORIG_PREFIX) :], value))
         elif name.lower() == "content-length":
             continue
         else:
@@ -116,20 +116,35 @@ def builder() -> WARCWriter:
 
 
 def response_record(
-    b: WARCWriter, uri: str, protocol: str, status: int, reason: str, headers: list[tuple[str, str]],
-    body: bytes, truncated: bool, digest: str = "",
+    b: WARCWriter,
+    uri: str,
+    protocol: str,
+    status: int,
+    reason: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    truncated: bool,
+    digest: str = "",
 ) -> Any:
     http = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol=protocol)
     warc_headers = {"WARC-Payload-Digest": digest or payload_digest(body)}  # hashed once
     if truncated:
         warc_headers["WARC-Truncated"] = "length"
-    return b.create_warc_record(uri, "response", payload=io.BytesIO(body), length=len(body), http_headers=http,
-                                warc_headers_dict=warc_headers)
+    return b.create_warc_record(
+        uri, "response", payload=io.BytesIO(body), length=len(body), http_headers=http, warc_headers_dict=warc_headers
+    )
 
 
 def revisit_record(
-    b: WARCWriter, uri: str, protocol: str, status: int, reason: str, headers: list[tuple[str, str]],
-    digest: str, refers: dict[str, Any] | None, profile: str,
+    b: WARCWriter,
+    uri: str,
+    protocol: str,
+    status: int,
+    reason: str,
+    headers: list[tuple[str, str]],
+    digest: str,
+    refers: dict[str, Any] | None,
+    profile: str,
 ) -> Any:
     """A revisit: headers only; the payload is the record named by ``refers``."""
     http = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol=protocol)
@@ -146,16 +161,21 @@ def revisit_record(
     return record
 
 
-def request_record(b: WARCWriter, uri: str, request_line: str, headers: list[tuple[str, str]], concurrent_to: str) -> Any:
+def request_record(
+    b: WARCWriter, uri: str, request_line: str, headers: list[tuple[str, str]], concurrent_to: str
+) -> Any:
     http = StatusAndHeaders(request_line, headers, is_http_request=True)
-    return b.create_warc_record(uri, "request", http_headers=http, warc_headers_dict={"WARC-Concurrent-To": concurrent_to})
+    return b.create_warc_record(
+        uri, "request", http_headers=http, warc_headers_dict={"WARC-Concurrent-To": concurrent_to}
+    )
 
 
 def metadata_record(b: WARCWriter, uri: str, data: dict[str, Any]) -> Any:
     """What happened to a fetch that got no HTTP response (DNS, refused, timeout, policy)."""
     payload = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return b.create_warc_record(uri, "metadata", payload=io.BytesIO(payload), length=len(payload),
-                                warc_content_type="application/json")
+    return b.create_warc_record(
+        uri, "metadata", payload=io.BytesIO(payload), length=len(payload), warc_content_type="application/json"
+    )
 
 
 def record_id(record: Any) -> str:
@@ -220,7 +240,14 @@ def read_record(root: Path, file: str, offset: int, length: int) -> ArchivedResp
         status = int(status_text) if status_text and status_text.isdigit() else None
         reason = http.statusline.partition(" ")[2] if http is not None else ""
         return ArchivedResponse(
-            uri, record.rec_type, date, http.protocol if http is not None else "", status, reason,
-            list(http.headers) if http is not None else [], body, truncated,
+            uri,
+            record.rec_type,
+            date,
+            http.protocol if http is not None else "",
+            status,
+            reason,
+            list(http.headers) if http is not None else [],
+            body,
+            truncated,
         )
     raise ZwgkError(f"no WARC record at {file} offset {offset}")

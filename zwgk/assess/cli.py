@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -15,8 +15,12 @@ from zwgk.model import ZwgkError
 console = Console()
 DB_HELP = "Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."
 
-export_app = typer.Typer(help="导出 Export findings, scores, 整改清单 and 通报 (json / csv / xlsx / pdf).", no_args_is_help=True)
-review_app = typer.Typer(help="人工核查 Confirm or dismiss a finding with a reason; scores and ranks follow.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="导出 Export findings, scores, 整改清单 and 通报 (json / csv / xlsx / pdf).", no_args_is_help=True
+)
+review_app = typer.Typer(
+    help="人工核查 Confirm or dismiss a finding with a reason; scores and ranks follow.", no_args_is_help=True
+)
 scores_app = typer.Typer(help="评估人员打分 Evaluator-entered 政务公开 items.", no_args_is_help=True)
 
 
@@ -38,8 +42,10 @@ def _rubric(info) -> Any:
 
     rubric = load_rubric((info.settings or {}).get("rubric") or info.rubric)
     if info.rubric_hash and getattr(rubric, "hash", "") and rubric.hash != info.rubric_hash:
-        console.print(f"[yellow]注意 warning: rubric {info.rubric!r} changed since round {info.name!r} was run; "
-                      "rescoring with the current version[/yellow]")
+        console.print(
+            f"[yellow]注意 warning: rubric {info.rubric!r} changed since round {info.name!r} was run; "
+            "rescoring with the current version[/yellow]"
+        )
     return rubric
 
 
@@ -70,8 +76,8 @@ def export_findings_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),
     fmt: str = _fmt_option("json"),
     out: Path = typer.Option(..., "-o", "--output", help="Output file."),
-    unit: Optional[str] = typer.Option(None, "--unit", help="Only this unit's findings."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    unit: str | None = typer.Option(None, "--unit", help="Only this unit's findings."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Findings of a round. Example: zwgk export findings --round 2026-Q4 --format xlsx -o findings.xlsx"""
     from zwgk.assess.exports import export_findings
@@ -85,7 +91,7 @@ def export_scores_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),
     fmt: str = _fmt_option("json"),
     out: Path = typer.Option(..., "-o", "--output", help="Output file."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Scores and ranks of a round (xlsx adds a 统计 sheet)."""
     from zwgk.assess.exports import export_scores
@@ -99,7 +105,7 @@ def export_ipv6_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),
     fmt: str = _fmt_option("xlsx"),
     out: Path = typer.Option(..., "-o", "--output", help="Output file."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """IPv6支持度 of every site: the 0–100 score (weights from the rubric's ipv6 table), whether it meets the
     target, the seven indicators and the inner links that fail over IPv6 (xlsx adds a per-tier
@@ -115,8 +121,8 @@ def export_unverified_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),
     fmt: str = _fmt_option("xlsx"),
     out: Path = typer.Option(..., "-o", "--output", help="Output file."),
-    unit: Optional[str] = typer.Option(None, "--unit", help="Only this unit's URLs."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    unit: str | None = typer.Option(None, "--unit", help="Only this unit's URLs."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """未能核验 URLs the round could not verify (WAF-blocked, still failing after retries, refused
     by policy): never LINK findings; check them by hand. Example: zwgk export unverified --round 2026-Q4 -o u.xlsx"""
@@ -129,10 +135,10 @@ def export_unverified_cmd(
 @export_app.command("rectification")
 def export_rectification_cmd(
     unit: str = typer.Option(..., "--unit", help="Unit id (单位编码)."),
-    round_name: Optional[str] = typer.Option(None, "--round", help="Round name (default: the unit's newest round)."),
+    round_name: str | None = typer.Option(None, "--round", help="Round name (default: the unit's newest round)."),
     fmt: str = _fmt_option("xlsx"),
-    out: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (default ./out/rectification-UNIT.FMT)."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    out: Path | None = typer.Option(None, "-o", "--output", help="Output file (default ./out/rectification-UNIT.FMT)."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """A department's 整改清单 (its items only): xlsx | csv | json, or its 整改通知书 as pdf | docx (Word)."""
     from zwgk.assess.exports import export_rectification
@@ -147,8 +153,10 @@ def export_rectification_cmd(
 def export_bulletin_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),
     out: Path = typer.Option(..., "-o", "--output", help="Output file (.pdf or .docx)."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="pdf | docx (Word, editable); default from the -o suffix, else pdf."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", help="pdf | docx (Word, editable); default from the -o suffix, else pdf."
+    ),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """A round's 通报 (PDF or Word): ranking, pass rate, named failures, most improved."""
     from zwgk.assess.exports import export_bulletin
@@ -162,7 +170,7 @@ def export_bulletin_cmd(
 def export_workbook_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),
     out: Path = typer.Option(..., "-o", "--output", help="Output xlsx."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """One xlsx for a round: scores, statistics, findings, one 整改 sheet per department."""
     from zwgk.assess.exports import export_round_workbook
@@ -174,8 +182,17 @@ def export_workbook_cmd(
 # ---------------------------------------------------------------- review
 
 
-def _review(decision: str, round_name: str, unit: str, rule: str, subject: str, reason: str, by: str,
-            db: str | None, no_rescore: bool) -> None:
+def _review(
+    decision: str,
+    round_name: str,
+    unit: str,
+    rule: str,
+    subject: str,
+    reason: str,
+    by: str,
+    db: str | None,
+    no_rescore: bool,
+) -> None:
     from zwgk.app.review import review_finding
 
     database = _open(db)
@@ -201,12 +218,13 @@ def _review_command(decision: str):
         reason: str = typer.Option(..., "--reason", help="Why (required: comply-or-explain)."),
         by: str = typer.Option(..., "--by", help="Reviewer's name."),
         no_rescore: bool = typer.Option(False, "--no-rescore", help="Only record the review."),
-        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+        db: str | None = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         _review(decision, round_name, unit, rule, subject, reason, by, db, no_rescore)
 
     command.__doc__ = (
-        "Confirm a finding (确认问题) and rescore the round." if decision == "confirmed"
+        "Confirm a finding (确认问题) and rescore the round."
+        if decision == "confirmed"
         else "Dismiss a finding (排除误判) with a reason and rescore the round."
     )
     return command
@@ -225,11 +243,11 @@ def review_add_cmd(
     note: str = typer.Option(..., "--note", help="What was seen and why it is a problem (the audit reason)."),
     by: str = typer.Option(..., "--by", help="Evaluator's name."),
     veto: bool = typer.Option(False, "--veto", help="Make it a 单项否决 whatever the rule's severity."),
-    points: Optional[float] = typer.Option(None, "--points", help="Points to deduct (default: the rule's)."),
-    subject: Optional[str] = typer.Option(None, "--subject", help="The finding's subject (default: --url)."),
-    screenshot: Optional[Path] = typer.Option(None, "--screenshot", help="PNG/JPEG/GIF/WebP file kept as evidence."),
+    points: float | None = typer.Option(None, "--points", help="Points to deduct (default: the rule's)."),
+    subject: str | None = typer.Option(None, "--subject", help="The finding's subject (default: --url)."),
+    screenshot: Path | None = typer.Option(None, "--screenshot", help="PNG/JPEG/GIF/WebP file kept as evidence."),
     no_rescore: bool = typer.Option(False, "--no-rescore", help="Only record the finding."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """人工添加问题 Add a finding or a veto by hand (URL, rule, note, optional screenshot); rescored.
     Example: zwgk review add --round 2026-Q4 --unit U --rule CONTENT-HIDDEN-LINK --url URL --note … --by 王五 --veto"""
@@ -237,13 +255,26 @@ def review_add_cmd(
 
     database = _open(db)
     info = _round(database, round_name)
-    change = add_finding_by_hand(database, info.id, _rubric(info), unit_id=unit, rule=rule, url=url, note=note,
-                                 by=by, veto=veto, points=points, subject=subject, screenshot=screenshot,
-                                 rescore=not no_rescore)
+    change = add_finding_by_hand(
+        database,
+        info.id,
+        _rubric(info),
+        unit_id=unit,
+        rule=rule,
+        url=url,
+        note=note,
+        by=by,
+        veto=veto,
+        points=points,
+        subject=subject,
+        screenshot=screenshot,
+        rescore=not no_rescore,
+    )
     found = change.record
     kind = "单项否决" if found.severity == "veto" else found.severity
-    console.print(f"已添加 added: {unit} {rule} {found.subject!r} ({kind}) — {found.added_by}, "
-                  f"{found.at:%Y-%m-%d %H:%M} UTC")
+    console.print(
+        f"已添加 added: {unit} {rule} {found.subject!r} ({kind}) — {found.added_by}, {found.at:%Y-%m-%d %H:%M} UTC"
+    )
     if not no_rescore:
         sc = change.score_of(unit)
         if sc is not None:
@@ -253,9 +284,9 @@ def review_add_cmd(
 @review_app.command("list")
 def review_list_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),
-    unit: Optional[str] = typer.Option(None, "--unit", help="Only this unit."),
+    unit: str | None = typer.Option(None, "--unit", help="Only this unit."),
     pending: bool = typer.Option(False, "--pending", help="Only the queue: candidates awaiting a decision."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """The review queue (待核查: findings raised on weak evidence, no deduction until
     confirmed), then every review of the round (who, when, why), oldest first.
@@ -281,8 +312,15 @@ def review_list_cmd(
     for col in ("时间", "单位", "规则", "问题对象", "结论", "理由", "核查人"):
         table.add_column(col)
     for r in reviews_for(database, info.id, unit):
-        cells = (f"{r.at:%Y-%m-%d %H:%M}", r.unit_id, r.rule, r.subject,
-                 "确认" if r.decision == "confirmed" else "排除", r.reason, r.reviewer)
+        cells = (
+            f"{r.at:%Y-%m-%d %H:%M}",
+            r.unit_id,
+            r.rule,
+            r.subject,
+            "确认" if r.decision == "confirmed" else "排除",
+            r.reason,
+            r.reviewer,
+        )
         table.add_row(*(Text(c) for c in cells))
     console.print(table)
 
@@ -296,7 +334,7 @@ def import_manual_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),
     by: str = typer.Option("", "--by", help="Evaluator's name (if the file has no entered_by column)."),
     no_rescore: bool = typer.Option(False, "--no-rescore", help="Only store the scores."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Import evaluator-scored 政务公开 items (0..100 each) and 办事服务 (item services or 办事服务,
     points earned 0..25: a unit with services nobody judged is 未测评 for it), then rescore."""
@@ -322,7 +360,7 @@ def import_manual_cmd(
 @scores_app.command("rescore")
 def rescore_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Re-derive 整改 items, scores and ranks of a round from what storage holds."""
     database = _open(db)
@@ -336,8 +374,8 @@ def rescore_cmd(
 
 def rank_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),
-    tier: Optional[str] = typer.Option(None, "--tier", help="Only this tier: 部委 / 省 / 市 / 县 / 乡."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    tier: str | None = typer.Option(None, "--tier", help="Only this tier: 部委 / 省 / 市 / 县 / 乡."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """排名 The ranking of a round per tier and kind (ties share a rank; unmeasured units listed last)."""
     from zwgk.assess.tabular import KIND_ZH
@@ -347,24 +385,45 @@ def rank_cmd(
     info = _round(database, round_name)
     scores = list_scores(database, info.id, tier=tier)
     if not scores:
-        raise ZwgkError(f"round {info.name!r} has no scores{' for tier ' + tier if tier else ''}; "
-                        f"run `zwgk assess --round {info.name}` first")
+        raise ZwgkError(
+            f"round {info.name!r} has no scores{' for tier ' + tier if tier else ''}; "
+            f"run `zwgk assess --round {info.name}` first"
+        )
     table = Table(title=f"排名 ranking · {info.name}（截至 {info.as_of}）")
-    for col, just in (("排名", "right"), ("单位编码", "left"), ("单位名称", "left"), ("层级", "left"),
-                      ("类型", "left"), ("得分", "right"), ("结果", "left"), ("折算分", "right"), ("说明", "left")):
+    for col, just in (
+        ("排名", "right"),
+        ("单位编码", "left"),
+        ("单位名称", "left"),
+        ("层级", "left"),
+        ("类型", "left"),
+        ("得分", "right"),
+        ("结果", "left"),
+        ("折算分", "right"),
+        ("说明", "left"),
+    ):
         table.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
     for s in scores:
         result = ("单项否决" if s.veto else "合格" if s.passed else "不合格") if s.measured else "未测评"
         style = None if s.measured and s.passed else "red" if s.measured else "dim"
-        table.add_row(_fmt(s.rank), s.unit_id, s.unit_name, s.tier, KIND_ZH.get(s.kind, s.kind), _fmt(s.score),
-                      result, _fmt(s.weighted), s.reason, style=style)
+        table.add_row(
+            _fmt(s.rank),
+            s.unit_id,
+            s.unit_name,
+            s.tier,
+            KIND_ZH.get(s.kind, s.kind),
+            _fmt(s.score),
+            result,
+            _fmt(s.weighted),
+            s.reason,
+            style=style,
+        )
     console.print(table)
 
 
 def compare_cmd(
     round_a: str = typer.Argument(..., help="Earlier round name."),
     round_b: str = typer.Argument(..., help="Later round name."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """对比 Round-over-round deltas per unit and per rule."""
     from zwgk.assess import compare_rounds
@@ -377,8 +436,9 @@ def compare_cmd(
         units.add_column(col)
     for u in sorted(cmp.units, key=lambda u: (u.delta is None, -(u.delta or 0), u.unit_id)):
         delta = "—" if u.delta is None else f"{u.delta:+.2f}"
-        units.add_row(u.unit_id, u.unit_name, _fmt(u.score_a), _fmt(u.score_b), delta,
-                      f"{_fmt(u.rank_a)} → {_fmt(u.rank_b)}")
+        units.add_row(
+            u.unit_id, u.unit_name, _fmt(u.score_a), _fmt(u.score_b), delta, f"{_fmt(u.rank_a)} → {_fmt(u.rank_b)}"
+        )
     console.print(units)
     rules = Table(title="按规则问题数变化")
     for col in ("规则", a.name, b.name, "变化", "已整改", "新发现"):
@@ -390,20 +450,24 @@ def compare_cmd(
 
 def annual_cmd(
     year: int = typer.Option(..., "--year", help="The year, e.g. 2026: its finished rounds, probes, bulletins, 整改."),
-    through: Optional[str] = typer.Option(None, "--through", help="Evaluation date YYYY-MM-DD (default: the year's latest round)."),
-    rubric: Optional[str] = typer.Option(None, "--rubric", help="Rubric whose [annual] weights apply (default: the latest round's)."),
-    tier: Optional[str] = typer.Option(None, "--tier", help="Only this tier: 部委 / 省 / 市 / 县 / 乡."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="json | csv | xlsx (with -o)."),
-    out: Optional[Path] = typer.Option(None, "-o", "--output", help="Also write the ranking to this file."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    through: str | None = typer.Option(
+        None, "--through", help="Evaluation date YYYY-MM-DD (default: the year's latest round)."
+    ),
+    rubric: str | None = typer.Option(
+        None, "--rubric", help="Rubric whose [annual] weights apply (default: the latest round's)."
+    ),
+    tier: str | None = typer.Option(None, "--tier", help="Only this tier: 部委 / 省 / 市 / 县 / 乡."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help="json | csv | xlsx (with -o)."),
+    out: Path | None = typer.Option(None, "-o", "--output", help="Also write the ranking to this file."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """年考核 The year's ranking rolled up from its monthly rounds (月检查), daily probes (日监测),
     quarterly bulletins (季通报) and 整改 completion, weighted by the rubric's annual weights.
     Example: zwgk annual --year 2026 -o 年度考核.xlsx"""
     import datetime as dt
 
-    from zwgk.monitor.annual import COMPONENT_ZH, COMPONENTS, annual_scores, export_annual
     from zwgk.assess.tabular import KIND_ZH
+    from zwgk.monitor.annual import COMPONENT_ZH, COMPONENTS, annual_scores, export_annual
 
     database = _open(db)
     try:
@@ -417,24 +481,46 @@ def annual_cmd(
         loaded = load_rubric(rubric)
     scores = [s for s in annual_scores(database, year, loaded, end) if tier is None or s.tier == tier]
     table = Table(title=f"{year}年度考核排名 annual ranking")
-    for col in ("排名", "单位编码", "单位名称", "层级", "类型", "年度得分", "轮次",
-                *(COMPONENT_ZH[k] for k in COMPONENTS), "说明"):
+    for col in (
+        "排名",
+        "单位编码",
+        "单位名称",
+        "层级",
+        "类型",
+        "年度得分",
+        "轮次",
+        *(COMPONENT_ZH[k] for k in COMPONENTS),
+        "说明",
+    ):
         table.add_column(col, overflow="fold")
     for s in scores:
-        table.add_row(_fmt(s.rank), s.unit_id, s.unit_name, s.tier, KIND_ZH.get(s.kind, s.kind), _fmt(s.score),
-                      str(s.rounds), *(_fmt(s.components.get(k)) for k in COMPONENTS), s.detail.get("note", ""),
-                      style=None if s.score is not None else "dim")
+        table.add_row(
+            _fmt(s.rank),
+            s.unit_id,
+            s.unit_name,
+            s.tier,
+            KIND_ZH.get(s.kind, s.kind),
+            _fmt(s.score),
+            str(s.rounds),
+            *(_fmt(s.components.get(k)) for k in COMPONENTS),
+            s.detail.get("note", ""),
+            style=None if s.score is not None else "dim",
+        )
     if scores:
         from zwgk.monitor.annual import _rubric_of_year, annual_weights
 
         weights, _ = annual_weights(loaded if loaded is not None else _rubric_of_year(database, year, end))
         console.print(table)
-        console.print("权重 weights: " + "，".join(f"{COMPONENT_ZH[k]} {weights.get(k, 0):.0%}" for k in COMPONENTS)
-                      + "（某项无数据的单位按其余项折算）")
+        console.print(
+            "权重 weights: "
+            + "，".join(f"{COMPONENT_ZH[k]} {weights.get(k, 0):.0%}" for k in COMPONENTS)
+            + "（某项无数据的单位按其余项折算）"
+        )
     if out is not None:
         suffix = out.suffix.lower().lstrip(".")
-        path = export_annual(database, year, fmt or (suffix if suffix in ("json", "csv", "xlsx") else "xlsx"), out,
-                             loaded, end)
+        path = export_annual(
+            database, year, fmt or (suffix if suffix in ("json", "csv", "xlsx") else "xlsx"), out, loaded, end
+        )
         console.print(f"已导出 wrote {path}")
 
 
@@ -449,4 +535,3 @@ def register(app: typer.Typer) -> None:
 
 
 __all__ = ["register", "rescore"]
-

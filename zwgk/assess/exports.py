@@ -21,8 +21,9 @@ import csv
 import json
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from zwgk.assess.tabular import (
     FINDING_COLUMNS,
@@ -140,19 +141,31 @@ class _Book:
         self.tmp = _tmp(self.path)
         self.wb = xlsxwriter.Workbook(
             str(self.tmp),
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-             "constant_memory": True},  # rows are written in order: memory stays flat for national rounds
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "constant_memory": True,
+            },  # rows are written in order: memory stays flat for national rounds
         )
         self.taken: set[str] = set()
         self.urls: dict[str, int] = {}  # hyperlinks written per worksheet (Excel allows 65,530)
-        self.header = self.wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                                          "valign": "vcenter"})
+        self.header = self.wb.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"}
+        )
         self.text = self.wb.add_format({"text_wrap": False, "valign": "top"})
         self.link = self.wb.add_format({"font_color": "blue", "underline": 1, "valign": "top"})
         self.title = self.wb.add_format({"bold": True, "font_size": 14})
 
-    def table(self, name: str, columns: Sequence[Column], records: Sequence[dict[str, Any]],
-              *, title: str = "", note: str = "") -> str:
+    def table(
+        self,
+        name: str,
+        columns: Sequence[Column],
+        records: Sequence[dict[str, Any]],
+        *,
+        title: str = "",
+        note: str = "",
+    ) -> str:
         ws = self.wb.add_worksheet(sheet_name(name, self.taken))
         row = 0
         if title:
@@ -226,7 +239,11 @@ def export_scores(db: Database, round_name: str, fmt: str, path: str | Path) -> 
     if fmt == "csv":
         return write_csv(path, SCORE_COLUMNS, records)
     book = _Book(path)
-    book.table("得分排名", SCORE_COLUMNS, records, )
+    book.table(
+        "得分排名",
+        SCORE_COLUMNS,
+        records,
+    )
     book.table("统计", STAT_COLUMNS, score_statistics(results.list_scores(db, info.id)))
     return book.close()
 
@@ -298,8 +315,10 @@ IPV6_TIER_COLUMNS: tuple[Column, ...] = (
     Column("at_target", "达标数", 8),
     Column("share_at_target", "达标率", 8),
 )
-_IPV6_NOTE = ("IPv6支持度按七项指标计分（0–100，权重见评分细则 [ipv6]）；各指标列为该项得分比例（0–1），"
-              "空白为未能测量；“IPv6无法访问的内链”为抽样中经IPv4可打开、经IPv6无法打开的二级/三级链接。")
+_IPV6_NOTE = (
+    "IPv6支持度按七项指标计分（0–100，权重见评分细则 [ipv6]）；各指标列为该项得分比例（0–1），"
+    "空白为未能测量；“IPv6无法访问的内链”为抽样中经IPv4可打开、经IPv6无法打开的二级/三级链接。"
+)
 
 
 def export_ipv6(db: Database, round_name: str, fmt: str, path: str | Path) -> Path:
@@ -360,8 +379,12 @@ def export_unverified(db: Database, round_name: str, fmt: str, path: str | Path,
     if fmt == "csv":
         return write_csv(path, UNVERIFIED_COLUMNS, records)
     book = _Book(path)
-    book.table("未能核验", UNVERIFIED_COLUMNS, records,
-               note="以下网址本轮未能核验（被拦截、重试后仍失败或按策略未访问），不计入链接类问题，请人工核验。")
+    book.table(
+        "未能核验",
+        UNVERIFIED_COLUMNS,
+        records,
+        note="以下网址本轮未能核验（被拦截、重试后仍失败或按策略未访问），不计入链接类问题，请人工核验。",
+    )
     return book.close()
 
 

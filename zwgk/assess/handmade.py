@@ -57,7 +57,19 @@ def add_by_hand(
     label = "单项否决" if severity == "veto" else f"扣 {pts:g} 分" if severity == "deduct" else "提示"
     message = f"评估人员 {by} 人工添加（{spec.name_zh}，{label}）：{note.strip()}（{url}）"
     found = results.add_manual_finding(
-        db, round_id, unit_id, rule, url, note, by, severity=severity, points=pts, indicator=spec.indicator,
-        message=message, fix=spec.fix_zh, subject=subject, screenshot=shot,
+        db,
+        round_id,
+        unit_id,
+        rule,
+        url,
+        note,
+        by,
+        severity=severity,
+        points=pts,
+        indicator=spec.indicator,
+        message=message,
+        fix=spec.fix_zh,
+        subject=subject,
+        screenshot=shot,
     )
     return found

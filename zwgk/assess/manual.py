@@ -9,9 +9,10 @@ and a bad row never stops its neighbours.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from zwgk.model import ZwgkError
 from zwgk.storage import results
@@ -81,7 +82,12 @@ def _header_map(cells: list[Any], source: str) -> dict[str, int]:
 
 
 def import_manual_scores(
-    db: Database, info: RoundInfo, path: str | Path, *, entered_by: str = "", items: list[str] | None = None,
+    db: Database,
+    info: RoundInfo,
+    path: str | Path,
+    *,
+    entered_by: str = "",
+    items: list[str] | None = None,
     limits: dict[str, float] | None = None,
 ) -> ManualImportReport:
     """Store each valid row as a manual score of round ``info``; report the others by line.
@@ -128,7 +134,9 @@ def import_manual_scores(
         except ValueError:
             pass  # set_manual_score reports the non-number
         try:
-            results.set_manual_score(db, info.id, unit_id, item, score, get("evidence"), get("entered_by") or entered_by)
+            results.set_manual_score(
+                db, info.id, unit_id, item, score, get("evidence"), get("entered_by") or entered_by
+            )
         except ZwgkError as exc:
             report.errors.append((line, str(exc)))
             continue

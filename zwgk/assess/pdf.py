@@ -12,8 +12,9 @@ CJK font the export stops with a clear error instead of printing empty boxes.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from zwgk.model import ZwgkError
 from zwgk.storage import results
@@ -25,8 +26,11 @@ NOTO_DIR = Path("/usr/share/fonts/opentype/noto")
 # (regular, bold, collection face number)
 FONT_CANDIDATES: tuple[tuple[Path, Path, int], ...] = (
     (NOTO_DIR / "NotoSansCJK-Regular.ttc", NOTO_DIR / "NotoSansCJK-Bold.ttc", 2),
-    (Path("/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf"),
-     Path("/usr/share/fonts/opentype/noto/NotoSansCJKsc-Bold.otf"), 0),
+    (
+        Path("/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf"),
+        Path("/usr/share/fonts/opentype/noto/NotoSansCJKsc-Bold.otf"),
+        0,
+    ),
     (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), 0),
     (Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"), Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"), 0),
 )
@@ -80,7 +84,7 @@ def new_pdf(title: str):
     regular, bold, index = find_cjk_font()
 
     class _Doc(FPDF):
-        def footer(self) -> None:  # noqa: D401 - fpdf2 hook
+        def footer(self) -> None:
             self.set_y(-12)
             self.set_font(FAMILY, size=8)
             self.set_text_color(120)
@@ -120,8 +124,9 @@ def _table(pdf, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Se
     from fpdf.enums import WrapMode
 
     pdf.set_font(FAMILY, "", size)
-    with pdf.table(col_widths=tuple(widths), text_align="LEFT", wrapmode=WrapMode.CHAR,
-                   line_height=size * 0.5, repeat_headings=1) as table:
+    with pdf.table(
+        col_widths=tuple(widths), text_align="LEFT", wrapmode=WrapMode.CHAR, line_height=size * 0.5, repeat_headings=1
+    ) as table:
         head = table.row()
         for h in header:
             head.cell(h)
@@ -167,14 +172,18 @@ def rectification_notice(
     _para(pdf, f"{unit.name}（单位编码 {unit.unit_id}）：", 11)
     when = f"{info.name}（截至 {info.as_of.isoformat()}）" if info else "最近一次"
     deadlines = sorted({r["deadline"] for r in records if r.get("status") != "fixed"})
-    lines = [f"根据{when}政府网站与政务公开第三方评估，贵单位网站 {unit.site_url} 存在以下 {len(records)} 项问题，"
-             f"请对照整改要求逐项整改"
-             + (f"，并于 {deadlines[0]} 前完成" if deadlines else "")
-             + "。逾期未整改的，将在政务公开考核中扣除相应分数。"]
+    lines = [
+        f"根据{when}政府网站与政务公开第三方评估，贵单位网站 {unit.site_url} 存在以下 {len(records)} 项问题，"
+        f"请对照整改要求逐项整改"
+        + (f"，并于 {deadlines[0]} 前完成" if deadlines else "")
+        + "。逾期未整改的，将在政务公开考核中扣除相应分数。"
+    ]
     if score is not None:
         if score.measured:
-            lines.append(f"本轮得分：{_fmt(score.score)} 分，{'合格' if score.passed else '不合格'}"
-                         f"{'（单项否决）' if score.veto else ''}，同类排名第 {_fmt(score.rank)} 名。")
+            lines.append(
+                f"本轮得分：{_fmt(score.score)} 分，{'合格' if score.passed else '不合格'}"
+                f"{'（单项否决）' if score.veto else ''}，同类排名第 {_fmt(score.rank)} 名。"
+            )
         else:
             lines.append(f"本轮未能测评：{score.reason}")
     if note:
@@ -183,14 +192,28 @@ def rectification_notice(
         _para(pdf, line, 10)
     _section(pdf, "整改清单")
     rows = [
-        [r["no"], f"{r['rule']}\n{r.get('rule_name') or ''}".strip(), SEVERITY_ZH.get(r["severity"], r["severity"]),
-         _fmt(r["points"]), r["subject"], r["page"], r["message"], r["fix"], r["deadline"],
-         STATUS_ZH.get(r["status"], r["status"])]
+        [
+            r["no"],
+            f"{r['rule']}\n{r.get('rule_name') or ''}".strip(),
+            SEVERITY_ZH.get(r["severity"], r["severity"]),
+            _fmt(r["points"]),
+            r["subject"],
+            r["page"],
+            r["message"],
+            r["fix"],
+            r["deadline"],
+            STATUS_ZH.get(r["status"], r["status"]),
+        ]
         for r in records
     ]
     if rows:
-        _table(pdf, ["序号", "规则", "性质", "扣分", "问题对象", "所在页面", "问题描述", "整改要求", "期限", "状态"],
-               rows, (7, 26, 11, 8, 24, 24, 27, 27, 16, 10), size=7)
+        _table(
+            pdf,
+            ["序号", "规则", "性质", "扣分", "问题对象", "所在页面", "问题描述", "整改要求", "期限", "状态"],
+            rows,
+            (7, 26, 11, 8, 24, 24, 27, 27, 16, 10),
+            size=7,
+        )
     else:
         _para(pdf, "本轮未发现需整改的问题。")
     pdf.ln(4)
@@ -201,8 +224,14 @@ def rectification_notice(
 # ---------------------------------------------------------------- 通报
 
 
-def bar_chart(pdf, items: Sequence[tuple[str, float]], *, max_value: float = 100.0, pass_line: float | None = 60.0,
-              title: str = "") -> None:
+def bar_chart(
+    pdf,
+    items: Sequence[tuple[str, float]],
+    *,
+    max_value: float = 100.0,
+    pass_line: float | None = 60.0,
+    title: str = "",
+) -> None:
     """Horizontal bars drawn with fpdf2 primitives (labels left, value right, pass line dashed)."""
     if not items:
         return
@@ -251,16 +280,34 @@ def bulletin(db: Database, info: RoundInfo, path: Path, *, chart_limit: int = 30
     _heading(pdf, title, 16)
     weights = sorted({s.weight for s in scores})
     weight_text = "、".join(f"{w * 100:g}%" for w in weights)
-    _para(pdf, f"评估截止日期：{info.as_of.isoformat()}　评估细则：{info.rubric}　"
-               f"政务公开考核权重：{weight_text}", 9)
+    _para(pdf, f"评估截止日期：{info.as_of.isoformat()}　评估细则：{info.rubric}　政务公开考核权重：{weight_text}", 9)
     _section(pdf, "一、总体情况")
-    _para(pdf, f"本轮共评估 {total['units']} 家单位，完成测评 {total['measured']} 家，未能测评 {total['not_measured']} 家；"
-               f"合格 {total['passed']} 家，不合格 {total['failed']} 家（其中单项否决 {total['veto']} 家），"
-               f"合格率 {_fmt(total['pass_rate'])}%，平均分 {_fmt(total['average'])} 分。")
-    _table(pdf, ["分组", "单位数", "已测评", "合格", "不合格", "合格率(%)", "平均分", "最高分", "最低分"],
-           [[s["group"], s["units"], s["measured"], s["passed"], s["failed"], _fmt(s["pass_rate"]),
-             _fmt(s["average"]), _fmt(s["best"]), _fmt(s["worst"])] for s in stats],
-           (40, 16, 16, 16, 16, 20, 18, 18, 18), size=8)
+    _para(
+        pdf,
+        f"本轮共评估 {total['units']} 家单位，完成测评 {total['measured']} 家，未能测评 {total['not_measured']} 家；"
+        f"合格 {total['passed']} 家，不合格 {total['failed']} 家（其中单项否决 {total['veto']} 家），"
+        f"合格率 {_fmt(total['pass_rate'])}%，平均分 {_fmt(total['average'])} 分。",
+    )
+    _table(
+        pdf,
+        ["分组", "单位数", "已测评", "合格", "不合格", "合格率(%)", "平均分", "最高分", "最低分"],
+        [
+            [
+                s["group"],
+                s["units"],
+                s["measured"],
+                s["passed"],
+                s["failed"],
+                _fmt(s["pass_rate"]),
+                _fmt(s["average"]),
+                _fmt(s["best"]),
+                _fmt(s["worst"]),
+            ]
+            for s in stats
+        ],
+        (40, 16, 16, 16, 16, 20, 18, 18, 18),
+        size=8,
+    )
 
     _section(pdf, "二、排名情况")
     groups: dict[tuple[str, str], list] = {}
@@ -268,11 +315,23 @@ def bulletin(db: Database, info: RoundInfo, path: Path, *, chart_limit: int = 30
         groups.setdefault((s.tier, s.kind), []).append(s)
     for (tier, kind), members in groups.items():
         _para(pdf, f"{tier}·{KIND_ZH.get(kind, kind)}", 10)
-        _table(pdf, ["排名", "单位编码", "单位名称", "得分", "结果", "备注"],
-               [[_fmt(s.rank), s.unit_id, s.unit_name, _fmt(s.score),
-                 ("单项否决" if s.veto else "合格" if s.passed else "不合格") if s.measured else "未测评",
-                 s.reason if not s.measured else ""] for s in members],
-               (14, 30, 64, 16, 20, 36), size=8)
+        _table(
+            pdf,
+            ["排名", "单位编码", "单位名称", "得分", "结果", "备注"],
+            [
+                [
+                    _fmt(s.rank),
+                    s.unit_id,
+                    s.unit_name,
+                    _fmt(s.score),
+                    ("单项否决" if s.veto else "合格" if s.passed else "不合格") if s.measured else "未测评",
+                    s.reason if not s.measured else "",
+                ]
+                for s in members
+            ],
+            (14, 30, 64, 16, 20, 36),
+            size=8,
+        )
         pdf.ln(2)
 
     _section(pdf, "三、不合格单位")
@@ -292,18 +351,28 @@ def bulletin(db: Database, info: RoundInfo, path: Path, *, chart_limit: int = 30
     _section(pdf, "五、进步明显单位")
     improved = most_improved(db, info.id)
     if improved:
-        _table(pdf, ["单位编码", "单位名称", "上轮得分", "本轮得分", "提高"],
-               [[u.unit_id, u.unit_name, _fmt(u.score_a), _fmt(u.score_b), f"+{_fmt(u.delta)}"] for u in improved],
-               (30, 70, 25, 25, 30), size=8)
+        _table(
+            pdf,
+            ["单位编码", "单位名称", "上轮得分", "本轮得分", "提高"],
+            [[u.unit_id, u.unit_name, _fmt(u.score_a), _fmt(u.score_b), f"+{_fmt(u.delta)}"] for u in improved],
+            (30, 70, 25, 25, 30),
+            size=8,
+        )
     else:
-        _para(pdf, "无上一轮可比数据，或无得分提高的单位。" if info.previous_round_id is None else "本轮无得分提高的单位。")
+        _para(
+            pdf,
+            "无上一轮可比数据，或无得分提高的单位。" if info.previous_round_id is None else "本轮无得分提高的单位。",
+        )
 
     group_avgs = [(g["group"], float(g["average"])) for g in stats[:-1] if g["average"] is not None]
     bar_chart(pdf, group_avgs, title="六、各类单位平均分")
     measured = [s for s in scores if s.measured and s.score is not None]
     measured.sort(key=lambda s: (-(s.score or 0), s.unit_id))
     shown = measured[:chart_limit]
-    bar_chart(pdf, [(s.unit_name, float(s.score or 0.0)) for s in shown],
-              max_value=max([100.0] + [float(s.score or 0) for s in shown]),
-              title=f"七、得分图（前 {len(shown)} 名）" if len(measured) > len(shown) else "七、得分图")
+    bar_chart(
+        pdf,
+        [(s.unit_name, float(s.score or 0.0)) for s in shown],
+        max_value=max([100.0] + [float(s.score or 0) for s in shown]),
+        title=f"七、得分图（前 {len(shown)} 名）" if len(measured) > len(shown) else "七、得分图",
+    )
     return _save(pdf, path)

@@ -9,8 +9,9 @@ silent 0.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
-from typing import Any, Collection
+from typing import Any
 
 from zwgk.assess.rectify import overdue_items
 from zwgk.assess.scoring import not_measured_score, parameters_of, rank_scores, score_unit
@@ -45,10 +46,12 @@ def score_round(
         by_unit.setdefault(f.unit_id, []).append(f)
     # A failed crawl is still judged when a rule that needs no content (AVAIL-DOWN)
     # holds for it and stands after review: the unit is scored (a veto), not left out.
-    judged = {u for u, fs in by_unit.items()
-              if any(f.rule in JUDGED_WITHOUT_CONTENT and f.in_force for f in fs)}
-    failed = {m.unit.unit_id: m.reason or "抓取失败 crawl failed" for m in members
-              if m.state == "failed" and m.unit.unit_id not in judged}
+    judged = {u for u, fs in by_unit.items() if any(f.rule in JUDGED_WITHOUT_CONTENT and f.in_force for f in fs)}
+    failed = {
+        m.unit.unit_id: m.reason or "抓取失败 crawl failed"
+        for m in members
+        if m.state == "failed" and m.unit.unit_id not in judged
+    }
     failed.update({u: r for u, r in (not_measured or {}).items() if u not in judged})
     if units is None:
         units = [m.unit for m in members]

@@ -48,8 +48,7 @@ def rectifiable(findings: list[FindingView], rubric: Any) -> list[FindingView]:
     candidate), veto/deduct, not under a bonus indicator."""
     bonus = {k for k, v in indicators_of(rubric).items() if v.part == "bonus"}
     return [
-        f for f in findings
-        if f.in_force and f.severity in ("veto", "deduct") and indicator_of(f, rubric) not in bonus
+        f for f in findings if f.in_force and f.severity in ("veto", "deduct") and indicator_of(f, rubric) not in bonus
     ]
 
 
@@ -145,8 +144,14 @@ def update_rectification(db: Database, round_id: int, rubric: Any, as_of: dt.dat
             counts["new"] += 1
             it = own.pop(key, None)
             if it is None:
-                it = RectificationView(unit_id=unit_id, rule=rule, subject=subject, opened_round_id=round_id,
-                                       last_seen_round_id=round_id, deadline=deadline)
+                it = RectificationView(
+                    unit_id=unit_id,
+                    rule=rule,
+                    subject=subject,
+                    opened_round_id=round_id,
+                    last_seen_round_id=round_id,
+                    deadline=deadline,
+                )
             it.deadline, it.points, it.severity = deadline, float(f.points or 0.0), f.severity
             it.page, it.message, it.fix, it.evidence = f.page, f.message, f.fix, dict(f.evidence)
             it.history = [h for h in it.history if h.get("round") != round_id] + [{**entry, "status": "open"}]

@@ -41,8 +41,9 @@ only the indicators.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 from zwgk.indicators.catalog import Scoring
 from zwgk.model import (
@@ -224,12 +225,21 @@ def score_website(
     breakdown: dict[str, Any] = {}
     if vetoes:
         for key, ind in inds.items():
-            breakdown[key] = {"name": ind.name, "part": ind.part, "available": ind.points,
-                              "deducted": 0.0, "findings": per_count.get(key, 0)}
+            breakdown[key] = {
+                "name": ind.name,
+                "part": ind.part,
+                "available": ind.points,
+                "deducted": 0.0,
+                "findings": per_count.get(key, 0),
+            }
         breakdown["_vetoes"] = [{"rule": f.rule, "subject": f.subject} for f in vetoes]
         svc = p.services_indicator
-        if (unit.has_services and svc in breakdown and services_earned is None
-                and not services_judged_by_rules(findings, rubric)):
+        if (
+            unit.has_services
+            and svc in breakdown
+            and services_earned is None
+            and not services_judged_by_rules(findings, rubric)
+        ):
             breakdown[svc].update(unjudged=True, status=UNJUDGED)
             breakdown["_unjudged"] = [svc]
         breakdown["_notes"] = [f"单项否决 veto: {', '.join(sorted({f.rule for f in vetoes}))}; 不再计分"]
@@ -238,13 +248,19 @@ def score_website(
     services = p.services_indicator
     scored_services = services in inds and inds[services].part != "bonus"
     drop_services = not unit.has_services and scored_services
-    unjudged = (unit.has_services and scored_services and services_earned is None
-                and not services_judged_by_rules(findings, rubric))
+    unjudged = (
+        unit.has_services
+        and scored_services
+        and services_earned is None
+        and not services_judged_by_rules(findings, rubric)
+    )
     if unit.has_services and scored_services and services_earned is not None:
         earned = max(0.0, min(float(services_earned), inds[services].points))
         per_indicator[services] = inds[services].points - earned
-        notes.append(f"{inds[services].name} 由评估人员评分: 得 {earned:g} / {inds[services].points:g} 分"
-                     "（替代该指标的自动扣分）")
+        notes.append(
+            f"{inds[services].name} 由评估人员评分: 得 {earned:g} / {inds[services].points:g} 分"
+            "（替代该指标的自动扣分）"
+        )
     elif unjudged and p.services_unjudged == "zero":
         per_indicator[services] = inds[services].points
         notes.append(f"{inds[services].name} {UNJUDGED}: 无人评判，该指标 {inds[services].points:g} 分暂不计得分")
@@ -254,8 +270,11 @@ def score_website(
     caps = {k: v.points for k, v in deduct_inds.items()}
     if drop_services:
         services_points = caps.pop(services)
-        why = (f"{deduct_inds[services].name} {UNJUDGED}（无评估人员评分、无自动检查结果）" if unjudged
-               else f"无对外服务职能: {deduct_inds[services].name} 不检查")
+        why = (
+            f"{deduct_inds[services].name} {UNJUDGED}（无评估人员评分、无自动检查结果）"
+            if unjudged
+            else f"无对外服务职能: {deduct_inds[services].name} 不检查"
+        )
         if p.no_services_mode == "redistribute":
             share = services_points / len(caps) if caps else 0.0
             caps = {k: c + share for k, c in caps.items()}
@@ -266,15 +285,26 @@ def score_website(
     deducted_total = 0.0
     for key, ind in deduct_inds.items():
         if drop_services and key == services:
-            breakdown[key] = {"name": ind.name, "part": ind.part, "available": 0.0, "deducted": 0.0,
-                              "findings": per_count.get(key, 0), "excluded": True}
+            breakdown[key] = {
+                "name": ind.name,
+                "part": ind.part,
+                "available": 0.0,
+                "deducted": 0.0,
+                "findings": per_count.get(key, 0),
+                "excluded": True,
+            }
             if unjudged:
                 breakdown[key].update(unjudged=True, status=UNJUDGED)
             continue
         d = min(per_indicator.get(key, 0.0), caps[key])
         deducted_total += d
-        breakdown[key] = {"name": ind.name, "part": ind.part, "available": _r(caps[key]), "deducted": _r(d),
-                          "findings": per_count.get(key, 0)}
+        breakdown[key] = {
+            "name": ind.name,
+            "part": ind.part,
+            "available": _r(caps[key]),
+            "deducted": _r(d),
+            "findings": per_count.get(key, 0),
+        }
         if per_indicator.get(key, 0.0) > caps[key]:
             breakdown[key]["uncapped"] = _r(per_indicator[key])
         if key == services and unjudged:
@@ -284,8 +314,14 @@ def score_website(
     for key in sorted(set(per_indicator) - set(inds)):
         # a finding under an indicator the rubric does not know: counted uncapped, shown, never hidden
         deducted_total += per_indicator[key]
-        breakdown[key] = {"name": key, "part": "deduct", "available": 0.0, "deducted": _r(per_indicator[key]),
-                          "findings": per_count[key], "unknown": True}
+        breakdown[key] = {
+            "name": key,
+            "part": "deduct",
+            "available": 0.0,
+            "deducted": _r(per_indicator[key]),
+            "findings": per_count[key],
+            "unknown": True,
+        }
         notes.append(f"指标 {key!r} 不在评分细则中，扣分未封顶")
 
     if drop_services and p.no_services_mode != "redistribute":
@@ -302,8 +338,13 @@ def score_website(
         extra = min(extra, score)
         score -= extra
         deducted_total += extra
-        breakdown[RECTIFY_INDICATOR] = {"name": "整改", "part": "deduct", "available": p.overdue_cap or extra,
-                                        "deducted": _r(extra), "findings": overdue_items}
+        breakdown[RECTIFY_INDICATOR] = {
+            "name": "整改",
+            "part": "deduct",
+            "available": p.overdue_cap or extra,
+            "deducted": _r(extra),
+            "findings": overdue_items,
+        }
         notes.append(f"{overdue_items} 项整改逾期未完成，加扣 {extra:g} 分")
 
     score = _r(score)
@@ -312,8 +353,14 @@ def score_website(
     bonus_inds = {k: v for k, v in inds.items() if v.part == "bonus"}
     for key, ind in bonus_inds.items():
         earned = min(per_indicator.get(key, 0.0), ind.points)
-        breakdown[key] = {"name": ind.name, "part": "bonus", "available": ind.points, "deducted": 0.0,
-                          "earned": _r(earned) if score > p.bonus_gate else 0.0, "findings": per_count.get(key, 0)}
+        breakdown[key] = {
+            "name": ind.name,
+            "part": "bonus",
+            "available": ind.points,
+            "deducted": 0.0,
+            "earned": _r(earned) if score > p.bonus_gate else 0.0,
+            "findings": per_count.get(key, 0),
+        }
         bonus += earned
     if bonus_inds:
         if score > p.bonus_gate:
@@ -448,8 +495,14 @@ def score_unit(
     """A measured unit's full result (rank is set later by :func:`rank_scores`)."""
     check_weight(weight, f"weight of {unit.unit_id}")
     items, awarded = split_manual(manual, rubric)
-    web = score_website(unit, findings, rubric, overdue_items=overdue_items, awarded=awarded,
-                        services_earned=services_judgement(manual, rubric))
+    web = score_website(
+        unit,
+        findings,
+        rubric,
+        overdue_items=overdue_items,
+        awarded=awarded,
+        services_earned=services_judgement(manual, rubric),
+    )
     composite, detail = composite_score(web.score, items, rubric)
     breakdown = dict(web.breakdown)
     breakdown["_composite"] = detail

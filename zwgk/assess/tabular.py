@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from zwgk.model import TIER_ORDER, UnitScore, ZwgkError
 from zwgk.storage import results
@@ -141,8 +142,9 @@ def cell_text(key: str, value: Any) -> Any:
     if key == "review":
         return REVIEW_ZH.get(value, value)
     if key == "history":
-        return "；".join(f"{h.get('round_name') or h.get('round')}: {STATUS_ZH.get(h.get('status'), h.get('status'))}"
-                        for h in value)
+        return "；".join(
+            f"{h.get('round_name') or h.get('round')}: {STATUS_ZH.get(h.get('status'), h.get('status'))}" for h in value
+        )
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (dict, list)):
@@ -178,8 +180,10 @@ def rule_names(info: RoundInfo | None) -> dict[str, str]:
             from zwgk.indicators import load_rubric
 
             rubric = load_rubric(info.rubric)
-            names = {code: getattr(spec, "name_zh", "") for code, spec in (getattr(rubric, "rules", None) or {}).items()}
-        except Exception:  # noqa: BLE001 - names are cosmetic; exports must not fail on them
+            names = {
+                code: getattr(spec, "name_zh", "") for code, spec in (getattr(rubric, "rules", None) or {}).items()
+            }
+        except Exception:
             names = {}
         _RULE_NAMES[key] = names
     return _RULE_NAMES[key]
@@ -213,7 +217,10 @@ def score_record(sc: UnitScore, round_name: str, ipv6_score: float | None = None
 
 def score_records(db: Database, info: RoundInfo) -> list[dict[str, Any]]:
     support = ipv6_supports(db, info)
-    return [score_record(s, info.name, (support.get(s.unit_id) or {}).get("score")) for s in results.list_scores(db, info.id)]
+    return [
+        score_record(s, info.name, (support.get(s.unit_id) or {}).get("score"))
+        for s in results.list_scores(db, info.id)
+    ]
 
 
 def ipv6_supports(db: Database, info: RoundInfo) -> dict[str, dict[str, Any]]:
@@ -235,14 +242,23 @@ def ipv6_records(db: Database, info: RoundInfo) -> list[dict[str, Any]]:
         inds = sup.get("indicators") or {}
         failing = sup.get("failing_links") or []
         rec: dict[str, Any] = {
-            "round": info.name, "unit_id": m.unit.unit_id, "unit_name": m.unit.name, "tier": m.unit.tier,
-            "kind": m.unit.kind, "site": m.unit.site_url, "ipv6_score": sup.get("score"),
-            "meets_target": sup.get("meets_target"), "target": sup.get("target"),
+            "round": info.name,
+            "unit_id": m.unit.unit_id,
+            "unit_name": m.unit.name,
+            "tier": m.unit.tier,
+            "kind": m.unit.kind,
+            "site": m.unit.site_url,
+            "ipv6_score": sup.get("score"),
+            "meets_target": sup.get("meets_target"),
+            "target": sup.get("target"),
             "unmeasured": "、".join((inds.get(k) or {}).get("name", k) for k in sup.get("unmeasured") or []),
             "failing_count": len(failing),
-            "failing_links": "\n".join(f"[{f.get('level', '')}] {f.get('url', '')} {f.get('error', '')}".strip()
-                                       for f in failing),
-            "details": "；".join(f"{i.get('name', k)}：{i.get('detail', '')}" for k, i in inds.items() if i.get("detail")),
+            "failing_links": "\n".join(
+                f"[{f.get('level', '')}] {f.get('url', '')} {f.get('error', '')}".strip() for f in failing
+            ),
+            "details": "；".join(
+                f"{i.get('name', k)}：{i.get('detail', '')}" for k, i in inds.items() if i.get("detail")
+            ),
             "indicators": inds,
             "failing": failing,
         }
@@ -293,17 +309,41 @@ def rectification_records(
             deadline = add_working_days(info.as_of, 10)
             fs.sort(key=lambda f: (f.severity != "veto", -f.points, f.rule, f.subject))
             for f in fs:
-                rows.append(dict(unit_id=unit_id, rule=f.rule, subject=f.subject, page=f.page, severity=f.severity,
-                                 points=f.points, status="open", deadline=deadline.isoformat(), message=f.message,
-                                 fix=f.fix, evidence=dict(f.evidence), opened_round=info.name,
-                                 history=[{"round": info.id, "round_name": info.name, "status": "open"}]))
+                rows.append(
+                    dict(
+                        unit_id=unit_id,
+                        rule=f.rule,
+                        subject=f.subject,
+                        page=f.page,
+                        severity=f.severity,
+                        points=f.points,
+                        status="open",
+                        deadline=deadline.isoformat(),
+                        message=f.message,
+                        fix=f.fix,
+                        evidence=dict(f.evidence),
+                        opened_round=info.name,
+                        history=[{"round": info.id, "round_name": info.name, "status": "open"}],
+                    )
+                )
     for it in items:
-        rows.append(dict(unit_id=it.unit_id, rule=it.rule, subject=it.subject, page=it.page,
-                         severity=it.severity or "deduct", points=it.points, status=it.status,
-                         deadline=it.deadline.isoformat(), message=it.message, fix=it.fix,
-                         evidence={k: v for k, v in it.evidence.items() if not k.startswith("_")},
-                         opened_round=rounds.get(it.opened_round_id, str(it.opened_round_id)),
-                         history=list(it.history)))
+        rows.append(
+            dict(
+                unit_id=it.unit_id,
+                rule=it.rule,
+                subject=it.subject,
+                page=it.page,
+                severity=it.severity or "deduct",
+                points=it.points,
+                status=it.status,
+                deadline=it.deadline.isoformat(),
+                message=it.message,
+                fix=it.fix,
+                evidence={k: v for k, v in it.evidence.items() if not k.startswith("_")},
+                opened_round=rounds.get(it.opened_round_id, str(it.opened_round_id)),
+                history=list(it.history),
+            )
+        )
     names = rule_names(info)
     for i, row in enumerate(rows, start=1):
         row["no"] = i
@@ -377,8 +417,10 @@ def rule_statistics(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per rule: findings (not dismissed), units concerned, points, dismissed count."""
     by: dict[str, dict[str, Any]] = {}
     for r in records:
-        s = by.setdefault(r["rule"], dict(rule=r["rule"], rule_name=r.get("rule_name", ""), findings=0,
-                                          units=set(), points=0.0, dismissed=0))
+        s = by.setdefault(
+            r["rule"],
+            dict(rule=r["rule"], rule_name=r.get("rule_name", ""), findings=0, units=set(), points=0.0, dismissed=0),
+        )
         if r.get("review") == "dismissed":
             s["dismissed"] += 1
             continue

@@ -12,8 +12,9 @@ The data are the same records the xlsx/pdf exports use (``zwgk.assess.tabular``)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -68,8 +69,15 @@ def _new_document(landscape: bool = False) -> Any:
     return doc
 
 
-def _para(doc: Any, text: str, font: str = BODY_FONT, size: float = 16, bold: bool = False,
-          align: Any = None, indent: bool = True) -> Any:
+def _para(
+    doc: Any,
+    text: str,
+    font: str = BODY_FONT,
+    size: float = 16,
+    bold: bool = False,
+    align: Any = None,
+    indent: bool = True,
+) -> Any:
     p = doc.add_paragraph()
     if align is not None:
         p.alignment = align
@@ -165,15 +173,24 @@ def rectification_notice_docx(
     when = f"{info.name}（截至{info.as_of.year}年{info.as_of.month}月{info.as_of.day}日）" if info else "最近一次"
     open_items = [r for r in records if r.get("status") != "fixed"]
     deadlines = sorted({r["deadline"] for r in open_items})
-    _para(doc, f"根据{when}政府网站与政务公开第三方评估，你单位网站 {_text(unit.site_url)} 存在 {len(records)} 项问题"
-               + (f"（其中单项否决 {sum(1 for r in records if r.get('severity') == 'veto')} 项）"
-                  if any(r.get("severity") == "veto" for r in records) else "")
-               + "，现将有关情况通知如下。")
+    _para(
+        doc,
+        f"根据{when}政府网站与政务公开第三方评估，你单位网站 {_text(unit.site_url)} 存在 {len(records)} 项问题"
+        + (
+            f"（其中单项否决 {sum(1 for r in records if r.get('severity') == 'veto')} 项）"
+            if any(r.get("severity") == "veto" for r in records)
+            else ""
+        )
+        + "，现将有关情况通知如下。",
+    )
     score = next((s for s in results.list_scores(db, info.id) if s.unit_id == unit_id), None) if info else None
     if score is not None:
         if score.measured:
-            _para(doc, f"本轮得分 {_text(score.score)} 分，{'合格' if score.passed else '不合格'}"
-                       f"{'（单项否决）' if score.veto else ''}，同类排名第 {_text(score.rank)} 名。")
+            _para(
+                doc,
+                f"本轮得分 {_text(score.score)} 分，{'合格' if score.passed else '不合格'}"
+                f"{'（单项否决）' if score.veto else ''}，同类排名第 {_text(score.rank)} 名。",
+            )
         else:
             _para(doc, f"本轮未能测评：{_text(score.reason)}。")
     _heading(doc, "一、存在的问题")
@@ -183,9 +200,12 @@ def rectification_notice_docx(
     else:
         _para(doc, "本轮未发现需整改的问题。")
     _heading(doc, "二、整改要求")
-    _para(doc, "请对照附件所列问题和整改要求逐项整改"
-               + (f"，于 {deadlines[0]} 前整改完毕" if deadlines else "")
-               + "，并将整改情况书面报送。逾期未整改的，将在政务公开考核中扣除相应分数；下一轮检查将逐项复核。")
+    _para(
+        doc,
+        "请对照附件所列问题和整改要求逐项整改"
+        + (f"，于 {deadlines[0]} 前整改完毕" if deadlines else "")
+        + "，并将整改情况书面报送。逾期未整改的，将在政务公开考核中扣除相应分数；下一轮检查将逐项复核。",
+    )
     if note:
         _para(doc, f"说明：{_text(note)}。")
     _para(doc, "附件：整改清单", indent=True)
@@ -195,9 +215,21 @@ def rectification_notice_docx(
     _table(
         doc,
         ["序号", "问题类型", "性质", "扣分", "问题对象", "所在页面", "问题描述", "整改要求", "整改期限", "状态"],
-        [[r["no"], f"{r['rule']} {r.get('rule_name') or ''}".strip(), SEVERITY_ZH.get(r["severity"], r["severity"]),
-          r["points"], r["subject"], r["page"], r["message"], r["fix"], r["deadline"],
-          STATUS_ZH.get(r["status"], r["status"])] for r in records],
+        [
+            [
+                r["no"],
+                f"{r['rule']} {r.get('rule_name') or ''}".strip(),
+                SEVERITY_ZH.get(r["severity"], r["severity"]),
+                r["points"],
+                r["subject"],
+                r["page"],
+                r["message"],
+                r["fix"],
+                r["deadline"],
+                STATUS_ZH.get(r["status"], r["status"]),
+            ]
+            for r in records
+        ],
         (1.1, 2.6, 1.5, 1.1, 3.4, 3.4, 5.2, 4.4, 2.0, 1.1),
     )
     return _save(doc, path)
@@ -221,15 +253,24 @@ def bulletin_docx(db: Database, info: RoundInfo, path: Path) -> Path:
     doc = _new_document()
     _title(doc, f"关于{info.name}政府网站与政务公开第三方评估情况的通报")
     _para(doc, "各有关单位：", indent=False)  # 主送
-    _para(doc, f"按照政府网站与政务公开工作要求，我们以 {info.as_of.year}年{info.as_of.month}月{info.as_of.day}日为评估截止日期，"
-               f"依据《{info.rubric}》评估细则，对 {total['units']} 家单位的政府网站和政务公开工作开展了第三方评估。现将有关情况通报如下。")
+    _para(
+        doc,
+        f"按照政府网站与政务公开工作要求，我们以 {info.as_of.year}年{info.as_of.month}月{info.as_of.day}日为评估截止日期，"
+        f"依据《{info.rubric}》评估细则，对 {total['units']} 家单位的政府网站和政务公开工作开展了第三方评估。现将有关情况通报如下。",
+    )
     _heading(doc, "一、总体情况")
-    _para(doc, f"本轮共评估 {total['units']} 家单位，完成测评 {total['measured']} 家，未能测评 {total['not_measured']} 家；"
-               f"合格 {total['passed']} 家，不合格 {total['failed']} 家（其中单项否决 {total['veto']} 家），"
-               f"合格率 {_text(total['pass_rate'])}%，平均分 {_text(total['average'])} 分。")
+    _para(
+        doc,
+        f"本轮共评估 {total['units']} 家单位，完成测评 {total['measured']} 家，未能测评 {total['not_measured']} 家；"
+        f"合格 {total['passed']} 家，不合格 {total['failed']} 家（其中单项否决 {total['veto']} 家），"
+        f"合格率 {_text(total['pass_rate'])}%，平均分 {_text(total['average'])} 分。",
+    )
     for s in stats[:-1]:
-        _para(doc, f"{_text(s['group'])}：{s['units']} 家，合格 {s['passed']} 家，平均分 {_text(s['average'])} 分，"
-                   f"最高 {_text(s['best'])} 分，最低 {_text(s['worst'])} 分。")
+        _para(
+            doc,
+            f"{_text(s['group'])}：{s['units']} 家，合格 {s['passed']} 家，平均分 {_text(s['average'])} 分，"
+            f"最高 {_text(s['best'])} 分，最低 {_text(s['worst'])} 分。",
+        )
     _heading(doc, "二、不合格单位及主要问题")
     failures = [s for s in scores if s.measured and not s.passed]
     if failures:
@@ -249,12 +290,18 @@ def bulletin_docx(db: Database, info: RoundInfo, path: Path) -> Path:
     _heading(doc, "四、进步明显单位" if unmeasured else "三、进步明显单位")
     improved = most_improved(db, info.id)
     if improved:
-        _para(doc, "；".join(f"{_text(u.unit_name)}（{_text(u.score_a)} 分→{_text(u.score_b)} 分）" for u in improved) + "。")
+        _para(
+            doc,
+            "；".join(f"{_text(u.unit_name)}（{_text(u.score_a)} 分→{_text(u.score_b)} 分）" for u in improved) + "。",
+        )
     else:
         _para(doc, "无上一轮可比数据，或无得分提高的单位。")
     _heading(doc, "五、有关要求" if unmeasured else "四、有关要求")
-    _para(doc, "各单位要对照评估发现的问题，认真组织整改，整改情况纳入下一轮评估复核。不合格单位要深入分析原因，"
-               "于收到本通报后 10 个工作日内报送整改报告。")
+    _para(
+        doc,
+        "各单位要对照评估发现的问题，认真组织整改，整改情况纳入下一轮评估复核。不合格单位要深入分析原因，"
+        "于收到本通报后 10 个工作日内报送整改报告。",
+    )
     _para(doc, "附件：评估得分排名表", indent=True)
     _sign_off(doc, "政务公开第三方评估工作组", "    年  月  日")
     _attachment_page(doc, "附件")
@@ -263,10 +310,19 @@ def bulletin_docx(db: Database, info: RoundInfo, path: Path) -> Path:
     _table(
         doc,
         ["层级", "类型", "排名", "单位编码", "单位名称", "得分", "结果", "备注"],
-        [[s.tier, KIND_ZH.get(s.kind, s.kind), s.rank, s.unit_id, s.unit_name, s.score,
-          ("单项否决" if s.veto else "合格" if s.passed else "不合格") if s.measured else "未测评",
-          s.reason if not s.measured else ""] for s in ordered],
+        [
+            [
+                s.tier,
+                KIND_ZH.get(s.kind, s.kind),
+                s.rank,
+                s.unit_id,
+                s.unit_name,
+                s.score,
+                ("单项否决" if s.veto else "合格" if s.passed else "不合格") if s.measured else "未测评",
+                s.reason if not s.measured else "",
+            ]
+            for s in ordered
+        ],
         (1.6, 1.6, 1.4, 3.2, 7.0, 1.8, 2.2, 6.0),
     )
     return _save(doc, path)
-

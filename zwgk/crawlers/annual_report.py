@@ -38,11 +38,20 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 # Column headings only the 2021 format's table 二 has, and those only the 2019 trial format has.
 MARKERS_2021: tuple[str, ...] = ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额")
-MARKERS_2019: tuple[str, ...] = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量",
-                                 "本年增/减", "其他对外管理服务事项", "政府集中采购", "采购总金额")
+MARKERS_2019: tuple[str, ...] = (
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "上一年项目数量",
+    "本年增/减",
+    "其他对外管理服务事项",
+    "政府集中采购",
+    "采购总金额",
+)
 REQUEST_COLUMNS: tuple[str, ...] = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 REVIEW_COLUMNS: tuple[str, ...] = tuple(
-    f"{group}:{col}" for group in ("行政复议", "未经复议直接起诉", "复议后起诉")
+    f"{group}:{col}"
+    for group in ("行政复议", "未经复议直接起诉", "复议后起诉")
     for col in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 )
 
@@ -75,20 +84,32 @@ REQUEST_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("other", ("其他处理",)),  # the 2019 format's single (六) row; 2021 has three sub-rows
 )
 REQUEST_LABELS: dict[str, str] = {
-    "new": "一、本年新收政府信息公开申请数量", "carried": "二、上年结转政府信息公开申请数量",
-    "open": "（一）予以公开", "partial": "（二）部分公开",
-    "deny_secret": "（三）不予公开 1.属于国家秘密", "deny_law": "2.其他法律行政法规禁止公开",
-    "deny_safety": "3.危及“三安全一稳定”", "deny_third": "4.保护第三方合法权益",
-    "deny_internal": "5.属于三类内部事务信息", "deny_process": "6.属于四类过程性信息",
-    "deny_enforce": "7.属于行政执法案卷", "deny_query": "8.属于行政查询事项",
-    "none_hold": "（四）无法提供 1.本机关不掌握相关政府信息", "none_make": "2.没有现成信息需要另行制作",
+    "new": "一、本年新收政府信息公开申请数量",
+    "carried": "二、上年结转政府信息公开申请数量",
+    "open": "（一）予以公开",
+    "partial": "（二）部分公开",
+    "deny_secret": "（三）不予公开 1.属于国家秘密",
+    "deny_law": "2.其他法律行政法规禁止公开",
+    "deny_safety": "3.危及“三安全一稳定”",
+    "deny_third": "4.保护第三方合法权益",
+    "deny_internal": "5.属于三类内部事务信息",
+    "deny_process": "6.属于四类过程性信息",
+    "deny_enforce": "7.属于行政执法案卷",
+    "deny_query": "8.属于行政查询事项",
+    "none_hold": "（四）无法提供 1.本机关不掌握相关政府信息",
+    "none_make": "2.没有现成信息需要另行制作",
     "none_unclear": "3.补正后申请内容仍不明确",
-    "skip_petition": "（五）不予处理 1.信访举报投诉类申请", "skip_repeat": "2.重复申请",
-    "skip_publication": "3.要求提供公开出版物", "skip_mass": "4.无正当理由大量反复申请",
+    "skip_petition": "（五）不予处理 1.信访举报投诉类申请",
+    "skip_repeat": "2.重复申请",
+    "skip_publication": "3.要求提供公开出版物",
+    "skip_mass": "4.无正当理由大量反复申请",
     "skip_confirm": "5.要求行政机关确认或重新出具已获取信息",
-    "other_nofix": "（六）其他处理 1.申请人无正当理由逾期不补正", "other_nofee": "2.申请人逾期未按收费通知要求缴纳费用",
-    "other_other": "3.其他", "other": "（六）其他处理",
-    "total": "（七）总计", "carry_next": "四、结转下年度继续办理",
+    "other_nofix": "（六）其他处理 1.申请人无正当理由逾期不补正",
+    "other_nofee": "2.申请人逾期未按收费通知要求缴纳费用",
+    "other_other": "3.其他",
+    "other": "（六）其他处理",
+    "total": "（七）总计",
+    "carry_next": "四、结转下年度继续办理",
 }
 RESULT_GROUPS: dict[str, tuple[str, ...]] = {
     "deny": tuple(k for k, _ in REQUEST_ROWS if k.startswith("deny_")),
@@ -96,8 +117,16 @@ RESULT_GROUPS: dict[str, tuple[str, ...]] = {
     "skip": ("skip_petition", "skip_repeat", "skip_publication", "skip_mass", "skip_confirm"),
     "other": ("other_nofix", "other_nofee", "other_other"),
 }
-ACTIVE_ROWS: tuple[str, ...] = ("规章", "行政规范性文件", "行政许可", "其他对外管理服务事项", "行政处罚",
-                                "行政强制", "行政事业性收费", "政府集中采购")
+ACTIVE_ROWS: tuple[str, ...] = (
+    "规章",
+    "行政规范性文件",
+    "行政许可",
+    "其他对外管理服务事项",
+    "行政处罚",
+    "行政强制",
+    "行政事业性收费",
+    "政府集中采购",
+)
 
 DOCUMENT_EXTENSIONS = frozenset({"pdf", "docx", "doc", "wps"})
 MAX_PDF_PAGES = 80  # a report is 5–20 pages; more is not a report (or a hostile file)
@@ -194,8 +223,13 @@ def pdf_rows(data: bytes) -> list[list[str]]:
     exe = shutil.which("pdftotext")
     if exe is None:
         raise PdfToolMissing("pdftotext (poppler-utils) is not installed")
-    done = subprocess.run([exe, "-layout", "-enc", "UTF-8", "-l", str(MAX_PDF_PAGES), "-q", "-", "-"],
-                          input=data, capture_output=True, timeout=PDFTOTEXT_TIMEOUT_S, check=False)
+    done = subprocess.run(
+        [exe, "-layout", "-enc", "UTF-8", "-l", str(MAX_PDF_PAGES), "-q", "-", "-"],
+        input=data,
+        capture_output=True,
+        timeout=PDFTOTEXT_TIMEOUT_S,
+        check=False,
+    )
     text = done.stdout[: MAX_TEXT_CHARS * 4].decode("utf-8", "replace")
     rows: list[list[str]] = []
     for line in text.splitlines():
@@ -249,7 +283,7 @@ def document_kind(data: bytes) -> str:
     """``pdf``, ``docx``, ``ole`` (old .doc / .wps: not read) or ``""`` by the file's own bytes."""
     if data[:5] == b"%PDF-":
         return "pdf"
-    if data[:4] == b"PK\x03\x04" and b"word/" in data[:4096 * 16]:
+    if data[:4] == b"PK\x03\x04" and b"word/" in data[: 4096 * 16]:
         return "docx"
     if data[:4] == b"\xd0\xcf\x11\xe0":
         return "ole"
@@ -278,8 +312,17 @@ def read_document(data: bytes, url: str = "", *, cut: bool = False) -> dict[str,
 
 
 def _unreadable(url: str, source: str, why: str) -> dict[str, Any]:
-    return {"source": source, "url": url, "unreadable": why, "chars": 0, "sections": [], "template": "unknown",
-            "markers": {"2021": [], "2019": []}, "tables": {}, "images": 0}
+    return {
+        "source": source,
+        "url": url,
+        "unreadable": why,
+        "chars": 0,
+        "sections": [],
+        "template": "unknown",
+        "markers": {"2021": [], "2019": []},
+        "tables": {},
+        "images": 0,
+    }
 
 
 # ---------------------------------------------------------------- rows → structure
@@ -336,7 +379,7 @@ def parse_rows(rows: list[list[str]], *, source: str, url: str = "", images: int
         if a is None:
             return []
         later = [i for i in section_at.values() if i > a]
-        return rows[a + 1: min(later) if later else len(rows)]
+        return rows[a + 1 : min(later) if later else len(rows)]
 
     tables: dict[str, Any] = {}
     active = _active_table(region("二") or rows)
@@ -349,9 +392,14 @@ def parse_rows(rows: list[list[str]], *, source: str, url: str = "", images: int
     if review:
         tables["review"] = review
     return {
-        "source": source, "url": url, "chars": len(text), "images": images,
+        "source": source,
+        "url": url,
+        "chars": len(text),
+        "images": images,
         "sections": sorted(section_at, key=lambda k: "一二三四五六".index(k)),
-        "template": template, "markers": {"2021": m2021, "2019": m2019}, "tables": tables,
+        "template": template,
+        "markers": {"2021": m2021, "2019": m2019},
+        "tables": tables,
     }
 
 
@@ -423,8 +471,11 @@ def _review_table(rows: list[list[str]]) -> dict[str, Any]:
         if len(numbers) == width and len(values) == width:
             return {"columns": list(REVIEW_COLUMNS), "values": numbers, "unsure": ""}
         if len(numbers) >= 10 and not label:
-            return {"columns": list(REVIEW_COLUMNS), "values": numbers,
-                    "unsure": f"识别到{len(numbers)}个数字（应为15个），空白单元格位置无法确定"}
+            return {
+                "columns": list(REVIEW_COLUMNS),
+                "values": numbers,
+                "unsure": f"识别到{len(numbers)}个数字（应为15个），空白单元格位置无法确定",
+            }
     return {}
 
 
@@ -453,27 +504,52 @@ def request_checks(table: dict[str, Any]) -> list[dict[str, Any]]:
             parts = sum(values[:-1])
             if not _eq(parts, values[-1]):
                 label = REQUEST_LABELS.get(key, key)
-                out.append({"check": "row_total", "row": key, "label": label, "expected": parts,
-                            "stated": values[-1], "holds": False, "sure": True,
-                            "text": f"{label}：各类申请人之和{_n(parts)}，总计列{_n(values[-1])}"})
+                out.append(
+                    {
+                        "check": "row_total",
+                        "row": key,
+                        "label": label,
+                        "expected": parts,
+                        "stated": values[-1],
+                        "holds": False,
+                        "sure": True,
+                        "text": f"{label}：各类申请人之和{_n(parts)}，总计列{_n(values[-1])}",
+                    }
+                )
     flow = ("new", "carried", "total", "carry_next")
     if usable(flow):
         for c, column in enumerate(REQUEST_COLUMNS):
             left = rows["new"][c] + rows["carried"][c]
             right = rows["total"][c] + rows["carry_next"][c]
-            out.append({"check": "flow", "column": column, "holds": _eq(left, right), "sure": sure(flow),
-                        "expected": left, "stated": right,
-                        "text": f"本年新收{_n(rows['new'][c])}+上年结转{_n(rows['carried'][c])}="
-                                f"{_n(left)}，办理结果总计{_n(rows['total'][c])}+结转下年度{_n(rows['carry_next'][c])}={_n(right)}"})
+            out.append(
+                {
+                    "check": "flow",
+                    "column": column,
+                    "holds": _eq(left, right),
+                    "sure": sure(flow),
+                    "expected": left,
+                    "stated": right,
+                    "text": f"本年新收{_n(rows['new'][c])}+上年结转{_n(rows['carried'][c])}="
+                    f"{_n(left)}，办理结果总计{_n(rows['total'][c])}+结转下年度{_n(rows['carry_next'][c])}={_n(right)}",
+                }
+            )
     fmt = table.get("format")
     groups = ["open", "partial", *RESULT_GROUPS["deny"], *RESULT_GROUPS["none"], *RESULT_GROUPS["skip"]]
     groups += list(RESULT_GROUPS["other"]) if fmt == "2021" else ["other"] if fmt == "2019" else []
     if fmt in ("2021", "2019") and usable(groups + ["total"]):
         for c, column in enumerate(REQUEST_COLUMNS):
             parts = sum(rows[k][c] for k in groups)
-            out.append({"check": "results", "column": column, "holds": _eq(parts, rows["total"][c]),
-                        "sure": sure(groups + ["total"]), "expected": parts, "stated": rows["total"][c],
-                        "text": f"各项办理结果之和{_n(parts)}，（七）总计{_n(rows['total'][c])}"})
+            out.append(
+                {
+                    "check": "results",
+                    "column": column,
+                    "holds": _eq(parts, rows["total"][c]),
+                    "sure": sure(groups + ["total"]),
+                    "expected": parts,
+                    "stated": rows["total"][c],
+                    "text": f"各项办理结果之和{_n(parts)}，（七）总计{_n(rows['total'][c])}",
+                }
+            )
     return out
 
 
@@ -483,11 +559,19 @@ def review_checks(table: dict[str, Any]) -> list[dict[str, Any]]:
         return []
     out = []
     for g, group in enumerate(("行政复议", "未经复议直接起诉", "复议后起诉")):
-        part = values[g * 5: g * 5 + 5]
-        out.append({"check": "review_total", "column": group, "holds": _eq(sum(part[:4]), part[4]),
-                    "sure": not table.get("unsure"), "expected": sum(part[:4]), "stated": part[4],
-                    "text": f"{group}：结果维持{_n(part[0])}+结果纠正{_n(part[1])}+其他结果{_n(part[2])}+尚未审结{_n(part[3])}"
-                            f"={_n(sum(part[:4]))}，总计{_n(part[4])}"})
+        part = values[g * 5 : g * 5 + 5]
+        out.append(
+            {
+                "check": "review_total",
+                "column": group,
+                "holds": _eq(sum(part[:4]), part[4]),
+                "sure": not table.get("unsure"),
+                "expected": sum(part[:4]),
+                "stated": part[4],
+                "text": f"{group}：结果维持{_n(part[0])}+结果纠正{_n(part[1])}+其他结果{_n(part[2])}+尚未审结{_n(part[3])}"
+                f"={_n(sum(part[:4]))}，总计{_n(part[4])}",
+            }
+        )
     return out
 
 

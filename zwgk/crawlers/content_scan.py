@@ -25,9 +25,10 @@ import os
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import ahocorasick
@@ -54,7 +55,9 @@ _REDIRECT_JS = re.compile(r"location(?:\.href)?\s*=|location\.(?:replace|assign)
 _WRITE_JS = re.compile(r"document\.write(?:ln)?\s*\(", re.I)
 _JS_ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[\s\W_]{1,3}(?=[\u4e00-\u9fff])")
-_ID18 = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx])(?![0-9A-Za-z])")
+_ID18 = re.compile(
+    r"(?<![0-9A-Za-z])([1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx])(?![0-9A-Za-z])"
+)
 _MOBILE = re.compile(r"(?<![0-9])(1[3-9]\d{9})(?![0-9])")
 _PERSONAL = re.compile(r"姓名|身份证|申请人|户主|住址|家庭住址|本人|当事人|公民身份号码|被执行人|受助人|救助对象")
 _OFFICIAL_PHONE = re.compile(r"联系电话|咨询电话|监督电话|举报电话|服务电话|值班电话|传真|联系人")
@@ -70,11 +73,11 @@ _ID_CHECK = "10X98765432"
 class Lists:
     """The word lists as matchers (built once per process)."""
 
-    illegal: "ahocorasick.Automaton | None" = None  # value: (category, term)
+    illegal: ahocorasick.Automaton | None = None  # value: (category, term)
     illegal_latin: dict[str, str] = field(default_factory=dict)  # word → category
     enforcement: tuple[str, ...] = ()
     fold: dict[int, str] = field(default_factory=dict)  # str.translate table: digits, look-alikes
-    wording: "ahocorasick.Automaton | None" = None  # value: (list, term, right form)
+    wording: ahocorasick.Automaton | None = None  # value: (list, term, right form)
     entry_texts: tuple[str, ...] = ()
     platform_hosts: tuple[str, ...] = ()
     guide_titles: tuple[str, ...] = ()
@@ -82,7 +85,7 @@ class Lists:
     form_extensions: tuple[str, ...] = ()
     trusted_script_hosts: tuple[str, ...] = ()  # badge / statistics scripts every government site loads
     leaders: list[dict[str, Any]] = field(default_factory=list)
-    title_pattern: "re.Pattern[str] | None" = None  # leadership titles, longest first
+    title_pattern: re.Pattern[str] | None = None  # leadership titles, longest first
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -103,7 +106,7 @@ def _merge(into: dict[str, Any], extra: dict[str, Any]) -> None:
             into[key] = value
 
 
-def _automaton(pairs: Iterable[tuple[str, Any]]) -> "ahocorasick.Automaton | None":
+def _automaton(pairs: Iterable[tuple[str, Any]]) -> ahocorasick.Automaton | None:
     auto = ahocorasick.Automaton()
     n = 0
     for key, value in pairs:
@@ -150,8 +153,11 @@ def _load_lists(extra: str) -> Lists:
             pairs.append((_norm(variant, {}), ("leader", leader.get("name", ""))))
     lists.wording = _automaton(pairs)
     lists.leaders = [dict(x) for x in leaders if x.get("name")]
-    titles = sorted({*(data.get("leader_titles") or {}).get("titles", []),
-                     *(t for x in lists.leaders for t in _titles(x))}, key=len, reverse=True)
+    titles = sorted(
+        {*(data.get("leader_titles") or {}).get("titles", []), *(t for x in lists.leaders for t in _titles(x))},
+        key=len,
+        reverse=True,
+    )
     lists.title_pattern = re.compile("|".join(re.escape(t) for t in titles)) if titles else None
     svc = data.get("services") or {}
     lists.entry_texts = tuple(svc.get("entry_texts", []))
@@ -175,7 +181,7 @@ def _norm(text: str, fold: dict[int, str]) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _fold_pattern(codes: tuple[int, ...]) -> "re.Pattern[str]":
+def _fold_pattern(codes: tuple[int, ...]) -> re.Pattern[str]:
     """One character class of the folded characters (a regex beats str.translate with a dict)."""
     return re.compile("[" + "".join(re.escape(chr(c)) for c in codes) + "]")
 
@@ -212,7 +218,7 @@ def is_government_host(host: str, home: str) -> bool:
 
 def _excerpt(text: str, start: int, end: int) -> str:
     """The match with context, every ID or mobile number in it masked."""
-    return _mask_all(re.sub(r"\s+", " ", text[max(0, start - EXCERPT):end + EXCERPT]).strip())
+    return _mask_all(re.sub(r"\s+", " ", text[max(0, start - EXCERPT) : end + EXCERPT]).strip())
 
 
 def _hidden_selectors(tree: LexborHTMLParser) -> list[str]:
@@ -228,8 +234,9 @@ def _hidden_selectors(tree: LexborHTMLParser) -> list[str]:
     return out
 
 
-def _hidden_why(node: LexborNode, hidden_classes: set[str], hidden_ids: set[str],
-                cache: dict[int, str] | None = None) -> str:
+def _hidden_why(
+    node: LexborNode, hidden_classes: set[str], hidden_ids: set[str], cache: dict[int, str] | None = None
+) -> str:
     """Why ``node`` or an ancestor is hidden ("" when visible); ``cache`` remembers ancestors."""
     cache = {} if cache is None else cache
     chain: list[int] = []
@@ -275,29 +282,37 @@ def _decode_js(text: str) -> str:
 
 def _illegal_in(text: str, where: str, lists: Lists, strict: bool) -> list[dict[str, Any]]:
     """Illegal-vocabulary hits of one text; ``strict`` (body text) needs two terms of a category."""
-    if not text or lists.illegal is None and not lists.illegal_latin:
+    if not text or (lists.illegal is None and not lists.illegal_latin):
         return []
     norm = _norm(text, lists.fold)
     hits: list[dict[str, Any]] = []
     if lists.illegal is not None:
         for end, (term, cat) in lists.illegal.iter(norm):
             start = end - len(term) + 1
-            hits.append({"term": term, "category": cat, "where": where, "excerpt": _excerpt(norm, start, end + 1),
-                         "_at": start})
+            hits.append(
+                {"term": term, "category": cat, "where": where, "excerpt": _excerpt(norm, start, end + 1), "_at": start}
+            )
             if len(hits) >= MAX_HITS:
                 break  # a spam page repeats itself; enough to judge, bounded work on hostile pages
     if lists.illegal_latin:
         for m in re.finditer(r"[a-z0-9]{4,}", norm):
             cat = lists.illegal_latin.get(m.group(0))
             if cat:
-                hits.append({"term": m.group(0), "category": cat, "where": where,
-                             "excerpt": _excerpt(norm, m.start(), m.end()), "_at": m.start()})
+                hits.append(
+                    {
+                        "term": m.group(0),
+                        "category": cat,
+                        "where": where,
+                        "excerpt": _excerpt(norm, m.start(), m.end()),
+                        "_at": m.start(),
+                    }
+                )
     if strict and hits:
         kept = []
         for h in hits:
             sentence_start = max(norm.rfind(p, 0, h["_at"]) for p in "。！？!?\n;；")
             sentence_end = min([i for i in (norm.find(p, h["_at"]) for p in "。！？!?\n;；") if i >= 0] or [len(norm)])
-            if not any(w in norm[sentence_start + 1:sentence_end] for w in lists.enforcement):
+            if not any(w in norm[sentence_start + 1 : sentence_end] for w in lists.enforcement):
                 kept.append(h)
         per_cat: dict[str, set[str]] = {}
         for h in kept:
@@ -324,13 +339,18 @@ def _privacy(text: str) -> list[dict[str, Any]]:
         excerpt = _excerpt(text, m.start(), m.end()).replace(number, masked)
         out.append({"kind": "id", "masked": masked, "excerpt": _mask_all(excerpt)})
     for m in _MOBILE.finditer(text):
-        around = text[max(0, m.start() - 40):m.end() + 10]
-        if not _PERSONAL.search(around) or _OFFICIAL_PHONE.search(text[max(0, m.start() - 12):m.start()]):
+        around = text[max(0, m.start() - 40) : m.end() + 10]
+        if not _PERSONAL.search(around) or _OFFICIAL_PHONE.search(text[max(0, m.start() - 12) : m.start()]):
             continue
         number = m.group(1)
         masked = mask_number(number)
-        out.append({"kind": "mobile", "masked": masked,
-                    "excerpt": _mask_all(_excerpt(text, m.start(), m.end()).replace(number, masked))})
+        out.append(
+            {
+                "kind": "mobile",
+                "masked": masked,
+                "excerpt": _mask_all(_excerpt(text, m.start(), m.end()).replace(number, masked)),
+            }
+        )
     return out[:MAX_PER_KIND]
 
 
@@ -372,21 +392,40 @@ def _leaders(norm: str, lists: Lists) -> list[dict[str, Any]]:
     for m in lists.title_pattern.finditer(norm):
         title = m.group(0)
         for n in lengths:
-            for cand, where in ((norm[m.end():m.end() + n], m.end()), (norm[max(0, m.start() - n):m.start()], m.start() - n)):
+            for cand, where in (
+                (norm[m.end() : m.end() + n], m.end()),
+                (norm[max(0, m.start() - n) : m.start()], m.start() - n),
+            ):
                 if len(cand) != n or not all("\u4e00" <= c <= "\u9fff" for c in cand):
                     continue
                 leader = by_name.get(cand)
                 if leader is not None:
                     titles = _titles(leader)
                     if title not in titles and not any(title in t for t in titles):
-                        out.append({"list": "leader_title", "match": f"{title}{cand}" if where >= m.end() else f"{cand}{title}",
-                                    "right": f"{cand} {'、'.join(titles)}", "excerpt": _excerpt(norm, m.start() - n, m.end() + n)})
+                        out.append(
+                            {
+                                "list": "leader_title",
+                                "match": f"{title}{cand}" if where >= m.end() else f"{cand}{title}",
+                                "right": f"{cand} {'、'.join(titles)}",
+                                "excerpt": _excerpt(norm, m.start() - n, m.end() + n),
+                            }
+                        )
                     continue
                 for name, leader in by_name.items():
-                    if (len(name) == n and cand[0] == name[0] and sum(a != b for a, b in zip(cand, name)) == 1
-                            and title in _titles(leader)):
-                        out.append({"list": "leader_name", "match": f"{title}{cand}" if where >= m.end() else f"{cand}{title}",
-                                    "right": f"{title}{name}", "excerpt": _excerpt(norm, m.start() - n, m.end() + n)})
+                    if (
+                        len(name) == n
+                        and cand[0] == name[0]
+                        and sum(a != b for a, b in zip(cand, name)) == 1
+                        and title in _titles(leader)
+                    ):
+                        out.append(
+                            {
+                                "list": "leader_name",
+                                "match": f"{title}{cand}" if where >= m.end() else f"{cand}{title}",
+                                "right": f"{title}{name}",
+                                "excerpt": _excerpt(norm, m.start() - n, m.end() + n),
+                            }
+                        )
     unique: dict[str, dict[str, Any]] = {}
     for hit in out:
         unique.setdefault(hit["match"], hit)
@@ -472,7 +511,7 @@ def scan_page(tree: LexborHTMLParser, url: str, kind: str, home: str | None = No
         decoded = _decode_js(code)
         for how, pattern in (("location", _REDIRECT_JS), ("document.write", _WRITE_JS)):
             for m in pattern.finditer(decoded):
-                tail = decoded[m.end():m.end() + 400]
+                tail = decoded[m.end() : m.end() + 400]
                 found = _URL_IN_SCRIPT.search(tail)
                 if not found:
                     continue
@@ -480,8 +519,15 @@ def scan_page(tree: LexborHTMLParser, url: str, kind: str, home: str | None = No
                 link = ("http:" + link) if link.startswith("//") else link
                 host = (urlsplit(link).hostname or "").lower()
                 if not is_government_host(host, home) and not any(
-                        host == t or host.endswith("." + t) for t in lists.trusted_script_hosts):
-                    redirects.append({"url": link[:300], "how": how, "excerpt": re.sub(r"\s+", " ", decoded[m.start():m.end() + 80])[:160]})
+                    host == t or host.endswith("." + t) for t in lists.trusted_script_hosts
+                ):
+                    redirects.append(
+                        {
+                            "url": link[:300],
+                            "how": how,
+                            "excerpt": re.sub(r"\s+", " ", decoded[m.start() : m.end() + 80])[:160],
+                        }
+                    )
     body = tree.body
     body_text = body.text(separator="\n") if body is not None else ""
     illegal += _illegal_in(body_text, "text", lists, strict=True)

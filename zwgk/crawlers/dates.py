@@ -15,9 +15,7 @@ import re
 
 from zwgk.text import _converter, normalise  # noqa: F401  (the one normalisation; re-exported)
 
-DATE_RE = re.compile(
-    r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?"
-)
+DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
 # Labels whose value is a date, most specific first.  Matched on simplified text.
 DATE_LABELS: tuple[str, ...] = (
     "发布日期",
@@ -53,8 +51,24 @@ DATE_LABELS: tuple[str, ...] = (
     "时间",
 )
 # Labels that mean "published" (chosen as Page.pub_date), in order of preference.
-PUBLISH_LABELS: tuple[str, ...] = ("发布日期", "发布时间", "公开日期", "发表时间", "发表日期", "发稿时间", "发稿日期",
-                                   "上传时间", "上传日期", "录入时间", "成文日期", "发文日期", "印发日期", "生成日期", "日期", "时间")
+PUBLISH_LABELS: tuple[str, ...] = (
+    "发布日期",
+    "发布时间",
+    "公开日期",
+    "发表时间",
+    "发表日期",
+    "发稿时间",
+    "发稿日期",
+    "上传时间",
+    "上传日期",
+    "录入时间",
+    "成文日期",
+    "发文日期",
+    "印发日期",
+    "生成日期",
+    "日期",
+    "时间",
+)
 _LABELLED_RE = re.compile(
     r"(" + "|".join(DATE_LABELS) + r")\s*[:：]?\s*[\[【(（]?\s*"
     r"((?:19|20)\d{2}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?"
@@ -69,7 +83,7 @@ _URL_DATE_RES = (
 )
 
 
-__all__ = ["normalise", "parse_date", "day_box_date", "labelled_dates", "pick_publish", "date_from_url", "DATE_LABELS"]
+__all__ = ["DATE_LABELS", "date_from_url", "day_box_date", "labelled_dates", "normalise", "parse_date", "pick_publish"]
 
 
 def _make(y: str, m: str, d: str) -> dt.date | None:
@@ -79,7 +93,21 @@ def _make(y: str, m: str, d: str) -> dt.date | None:
         return None
 
 
-_CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGIT = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN = "〇零○Ｏ一二三四五六七八九"
 # 成文日期 of official documents is written in Chinese numerals: 二〇二四年五月十二日.
 CN_DATE_RE = re.compile(rf"([{_CN}]{{4}})\s*年\s*([{_CN}十]{{1,3}})\s*月\s*([{_CN}十]{{1,3}})\s*日")
@@ -89,15 +117,15 @@ def _cn_number(text: str) -> int | None:
     """一 … 三十一 (with 十) as an int."""
     if "十" in text:
         tens, _, ones = text.partition("十")
-        t = _CN_DIGIT.get(tens, None) if tens else 1
-        o = _CN_DIGIT.get(ones, None) if ones else 0
+        t = _CN_DIGIT.get(tens) if tens else 1
+        o = _CN_DIGIT.get(ones) if ones else 0
         return None if t is None or o is None else t * 10 + o
     if len(text) == 1:
         return _CN_DIGIT.get(text)
     return None
 
 
-def _cn_date(match: "re.Match[str]") -> dt.date | None:
+def _cn_date(match: re.Match[str]) -> dt.date | None:
     year = "".join(str(_CN_DIGIT[c]) for c in match.group(1))
     month, day = _cn_number(match.group(2)), _cn_number(match.group(3))
     if month is None or day is None:

@@ -11,7 +11,16 @@ import codecs
 import re
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
-_CHINESE_SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "gb_2312-80": "gb18030", "x-euc-cn": "gb18030", "euc-cn": "gb18030", "hz-gb-2312": "gb18030"}
+_CHINESE_SUPERSET = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "gb_2312-80": "gb18030",
+    "x-euc-cn": "gb18030",
+    "euc-cn": "gb18030",
+    "hz-gb-2312": "gb18030",
+}
 
 
 def normalise_charset(name: str | None) -> str | None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from zwgk.columns import ColumnVocabulary
 from zwgk.crawlers.fetcher import Fetcher, budget_left, site_deadline
@@ -125,7 +126,7 @@ async def crawl_round_async(
         for unit in todo:
             queue.put_nowait(unit)
         in_flight = {"n": 0}
-        async with (archive.fetcher(settings) if archive is not None else Fetcher(settings)) as fetcher:
+        async with archive.fetcher(settings) if archive is not None else Fetcher(settings) as fetcher:
             fetcher.guard = OutageGuard(fetcher, settings)
 
             async def worker() -> None:
@@ -136,7 +137,9 @@ async def crawl_round_async(
                         return
                     in_flight["n"] += 1
                     try:
-                        await _crawl_site(db, writer, fetcher, round_id, unit, settings, matcher, summary, emit, len(units), in_flight)
+                        await _crawl_site(
+                            db, writer, fetcher, round_id, unit, settings, matcher, summary, emit, len(units), in_flight
+                        )
                     finally:
                         in_flight["n"] -= 1
 
@@ -151,7 +154,9 @@ async def crawl_round_async(
     finally:
         writer.close()
     summary.elapsed_s = time.monotonic() - started
-    emit({"stage": "crawl_done", "crawled": len(summary.crawled), "failed": len(summary.failed), "pages": summary.pages})
+    emit(
+        {"stage": "crawl_done", "crawled": len(summary.crawled), "failed": len(summary.failed), "pages": summary.pages}
+    )
     return summary
 
 
@@ -182,16 +187,12 @@ async def _crawl_site(
             home_probe = result.probes.get("home") or {}
             fetcher.guard.note_home(home, home_probe)
             if result.state == "failed" and home_probe.get("outcome") in ("broken", "transient"):
-                verdict = await confirm_unreachable(
-                    fetcher, fetcher.guard, home, home_probe, settings
-                )
+                verdict = await confirm_unreachable(fetcher, fetcher.guard, home, home_probe, settings)
                 if verdict.opened:  # it was a passing failure: crawl the site properly
                     await writer.call(snapshot.reset_site, round_id, unit.unit_id)
                     await writer.call(snapshot.begin_site, round_id, unit.unit_id, home)
                     site_writer = writer.for_site(round_id, unit.unit_id, settings.write_batch)
-                    crawler = SiteCrawler(
-                        fetcher, site_writer, unit, settings, matcher, previous, emit
-                    )
+                    crawler = SiteCrawler(fetcher, site_writer, unit, settings, matcher, previous, emit)
                     result = await crawler.run()
                     await site_writer.flush()
                     home_probe = result.probes.get("home") or {}
@@ -223,15 +224,39 @@ async def _crawl_site(
         reason = f"crawler error: {type(exc).__name__}: {exc}"
         await writer.call(snapshot.finish_site, round_id, unit.unit_id, "failed", reason, None, {"homepage": home})
         summary.failed[unit.unit_id] = reason
-        emit({"stage": "site_failed", "unit_id": unit.unit_id, "reason": reason, "total": total, "in_flight": in_flight["n"] - 1})
+        emit(
+            {
+                "stage": "site_failed",
+                "unit_id": unit.unit_id,
+                "reason": reason,
+                "total": total,
+                "in_flight": in_flight["n"] - 1,
+            }
+        )
         return
     summary.pages += site_writer.pages_written
     if result.state == "crawled":
         summary.crawled.append(unit.unit_id)
-        emit({"stage": "site_done", "unit_id": unit.unit_id, "pages": site_writer.pages_written, "total": total, "in_flight": in_flight["n"] - 1})
+        emit(
+            {
+                "stage": "site_done",
+                "unit_id": unit.unit_id,
+                "pages": site_writer.pages_written,
+                "total": total,
+                "in_flight": in_flight["n"] - 1,
+            }
+        )
     else:
         summary.failed[unit.unit_id] = result.reason
-        emit({"stage": "site_failed", "unit_id": unit.unit_id, "reason": result.reason, "total": total, "in_flight": in_flight["n"] - 1})
+        emit(
+            {
+                "stage": "site_failed",
+                "unit_id": unit.unit_id,
+                "reason": result.reason,
+                "total": total,
+                "in_flight": in_flight["n"] - 1,
+            }
+        )
 
 
 def _safe(progress: ProgressFn | None) -> ProgressFn:

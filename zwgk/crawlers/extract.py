@@ -10,23 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from zwgk.crawlers.content_scan import scan_page
 from zwgk.crawlers.dates import (
     DATE_LABELS,
-    day_box_date,
-    month_day,
     date_from_url,
+    day_box_date,
     labelled_dates,
+    month_day,
     normalise,
     parse_date,
     pick_publish,
 )
-from zwgk.crawlers.content_scan import scan_page
 from zwgk.crawlers.footer import CONAC_MARKERS, JIUCUO_MARKERS, footer_facts, has_marker, script_raw
 from zwgk.crawlers.links import page_base, placeholder_anchors, raw_links
 from zwgk.crawlers.urls import normalise_url, resolve_link
@@ -39,12 +39,38 @@ _SUB_HINT = re.compile(r"sub-?nav|side|left|lmdh|column|lanmu|sidebar|crumb|loca
 _FOOT_HINT = re.compile(r"foot|bottom|copyright|bq|banquan", re.I)
 _LIST_HINT = re.compile(r"list|news|lb|xxgk|gl|item|con", re.I)
 
-SOFT404_MARKERS = ("页面不存在", "您访问的页面不存在", "页面未找到", "页面找不到", "找不到该页面", "该页面已删除", "404 Not Found", "Page Not Found")
-RELATED_LABELS = ("相关解读", "政策解读", "原文链接", "相关文件", "相关政策", "解读文件", "文件原文", "政策原文", "图解", "原文",
-                  "相关链接", "解读材料", "起草说明")
+SOFT404_MARKERS = (
+    "页面不存在",
+    "您访问的页面不存在",
+    "页面未找到",
+    "页面找不到",
+    "找不到该页面",
+    "该页面已删除",
+    "404 Not Found",
+    "Page Not Found",
+)
+RELATED_LABELS = (
+    "相关解读",
+    "政策解读",
+    "原文链接",
+    "相关文件",
+    "相关政策",
+    "解读文件",
+    "文件原文",
+    "政策原文",
+    "图解",
+    "原文",
+    "相关链接",
+    "解读材料",
+    "起草说明",
+)
 _PAGINATION_TEXT = re.compile(r"^(下一页|下页|上一页|上页|尾页|末页|首页|\d{1,4}|>|>>|»|›)$")
-_PAGINATION_HREF = re.compile(r"(?:index|list|default)_\d+\.s?html?$|[?&](?:page|pageno|pageindex|curpage|p|pn|pagenum)=\d+", re.I)
-_CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]")
+_PAGINATION_HREF = re.compile(
+    r"(?:index|list|default)_\d+\.s?html?$|[?&](?:page|pageno|pageindex|curpage|p|pn|pagenum)=\d+", re.I
+)
+_CREATE_PAGE = re.compile(
+    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.I)
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,12}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
 _SPACES = re.compile(r"\s+")
@@ -297,9 +323,26 @@ _ROW_TAGS = frozenset({"li", "tr", "dd", "dl"})
 _LOOSE_ROW_TAGS = frozenset({"div", "p", "span", "h3", "h4", "h5"})
 
 
-_EMPTY_LIST = re.compile(r"暂无(?:相关)?(?:信息|内容|数据|记录|文章)|没有(?:相关)?(?:信息|内容|记录)|无相关(?:信息|内容)")
+_EMPTY_LIST = re.compile(
+    r"暂无(?:相关)?(?:信息|内容|数据|记录|文章)|没有(?:相关)?(?:信息|内容|记录)|无相关(?:信息|内容)"
+)
 # Layout links a table-built page puts in rows too: never list entries.
-_UTILITY_TEXTS = frozenset("首页 网站首页 网站地图 站点地图 联系我们 设为首页 加入收藏 返回顶部 关闭窗口 关闭 打印 更多".split())
+_UTILITY_TEXTS = frozenset(
+    [
+        "首页",
+        "网站首页",
+        "网站地图",
+        "站点地图",
+        "联系我们",
+        "设为首页",
+        "加入收藏",
+        "返回顶部",
+        "关闭窗口",
+        "关闭",
+        "打印",
+        "更多",
+    ]
+)
 
 
 _MAX_ROW_ANCHORS = 4  # title, department, attachment, 解读: more is a layout row
@@ -380,7 +423,10 @@ def script_items(tree: LexborHTMLParser, base: str) -> list[dict[str, Any]]:
         if "[" not in code:
             continue
         for obj in _JS_OBJECT.findall(code):
-            values = [v.encode("utf-8").decode("unicode_escape", "ignore") if "\\u" in v else v for _k, v in _JS_PAIR.findall(obj)]
+            values = [
+                v.encode("utf-8").decode("unicode_escape", "ignore") if "\\u" in v else v
+                for _k, v in _JS_PAIR.findall(obj)
+            ]
             link = next((v for v in values if re.search(r"(?:^/|^https?://|\.s?html?$)", v)), None)
             date = next((d for d in (parse_date(v) for v in values) if d is not None), None)
             title = max((v for v in values if v != link and re.search(r"[\u4e00-\u9fff]", v)), key=len, default="")
@@ -423,7 +469,9 @@ def pagination(anchors: list[tuple[LexborNode, str, str, str]], page_url: str, h
             continue
         if not target.startswith(page_dir) or urlsplit(target).path in ("", "/"):
             continue  # "首页" on a list page is the site's homepage, not its first page
-        if _PAGINATION_HREF.search(target) or (_PAGINATION_TEXT.match(normalise(text)) and target.split("?", 1)[0].rsplit("/", 1)[0] == page_dir):
+        if _PAGINATION_HREF.search(target) or (
+            _PAGINATION_TEXT.match(normalise(text)) and target.split("?", 1)[0].rsplit("/", 1)[0] == page_dir
+        ):
             if target != page_url and target not in found:
                 found.append(target)
     match = _CREATE_PAGE.search(html)
@@ -469,7 +517,7 @@ def script_pages(html: str, page_url: str) -> list[str]:
             count = -(-int(total.group(1)) // int(size.group(1)))
         placeholder = re.search(r"\{\w+\}", template.group(1))
         assert placeholder is not None  # the template pattern requires one
-        head, tail = template.group(1)[: placeholder.start()], template.group(1)[placeholder.end():]
+        head, tail = template.group(1)[: placeholder.start()], template.group(1)[placeholder.end() :]
         for n in range(2, min(count, _MAX_SCRIPT_PAGES) + 1):
             target = resolve_link(page_url, f"{head}{n}{tail}")
             if target and target not in out:

@@ -28,8 +28,9 @@ import email.utils
 import random
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import aiohttp
 from aiohttp import ClientConnectorDNSError, ClientConnectorError
@@ -48,9 +49,7 @@ HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 # Monotonic time after which fetches of the site being crawled are no longer made.
-_SITE_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "zwgk_site_deadline", default=None
-)
+_SITE_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("zwgk_site_deadline", default=None)
 BUDGET_ERROR = "site time budget used up"
 BREAKER_ERROR = "host circuit open"
 
@@ -119,7 +118,7 @@ class HostSlot:
         self.next_start = 0.0
         self.paused_until = 0.0
 
-    async def __aenter__(self) -> "HostSlot":
+    async def __aenter__(self) -> HostSlot:
         await self.sem.acquire()
         now = time.monotonic()
         start = max(now, self.next_start, self.paused_until)
@@ -173,8 +172,10 @@ class HostBreaker:
         if time.monotonic() - opened >= self.cooloff:
             self.opened_at[host] = time.monotonic()  # one trial request; its result decides
             return ""
-        return (f"{BREAKER_ERROR}: {self.failures.get(host, 0)} consecutive failures without an "
-                f"answer (last: {self.last_error.get(host, '')}); not verified")
+        return (
+            f"{BREAKER_ERROR}: {self.failures.get(host, 0)} consecutive failures without an "
+            f"answer (last: {self.last_error.get(host, '')}); not verified"
+        )
 
     def record(self, host: str, answered: bool, error: str = "") -> None:
         if answered:
@@ -223,9 +224,13 @@ class Fetcher:
         # and every finished redirect hop; None records nothing.
         self.archive: Any = None
 
-    async def __aenter__(self) -> "Fetcher":
+    async def __aenter__(self) -> Fetcher:
         s = self.settings
-        headers = {"User-Agent": s.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "zh-CN,zh;q=0.9"}
+        headers = {
+            "User-Agent": s.user_agent,
+            "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+            "Accept-Language": "zh-CN,zh;q=0.9",
+        }
         timeout = aiohttp.ClientTimeout(total=s.total_timeout, sock_connect=s.connect_timeout)
 
         def session(mode: str, limit: int) -> aiohttp.ClientSession:
@@ -237,7 +242,11 @@ class Fetcher:
                 family=socket.AF_INET6 if mode == "v6" else 0,
             )
             return aiohttp.ClientSession(
-                connector=connector, headers=headers, timeout=timeout, auto_decompress=True, cookie_jar=aiohttp.DummyCookieJar()
+                connector=connector,
+                headers=headers,
+                timeout=timeout,
+                auto_decompress=True,
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
 
         self.session = session("main", s.global_concurrency)
@@ -307,7 +316,10 @@ class Fetcher:
                         break
                     result.redirects.append(target)
                     if target in visited:
-                        result.outcome, result.error = "broken", f"redirect loop: {' → '.join([url, *result.redirects])}"
+                        result.outcome, result.error = (
+                            "broken",
+                            f"redirect loop: {' → '.join([url, *result.redirects])}",
+                        )
                         break
                     visited.add(target)
                     current = target
@@ -367,9 +379,7 @@ class Fetcher:
                 options: dict[str, Any] = {}
                 if left is not None and left < s.total_timeout:  # never wait past the site's budget
                     left = max(left, 0.01)
-                    options["timeout"] = aiohttp.ClientTimeout(
-                        total=left, sock_connect=min(s.connect_timeout, left)
-                    )
+                    options["timeout"] = aiohttp.ClientTimeout(total=left, sock_connect=min(s.connect_timeout, left))
                 body, cut = b"", False
                 try:
                     self.requests += 1
@@ -410,7 +420,7 @@ class Fetcher:
                         result.outcome, result.error = "broken", "connection refused"
                         return
                     result.outcome, result.error = "transient", f"connect error: {exc.os_error or exc}"
-                except (asyncio.TimeoutError, TimeoutError):
+                except TimeoutError:
                     result.outcome, result.error = "transient", "timeout"
                 except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError) as exc:
                     result.outcome, result.error = "transient", f"connection reset: {type(exc).__name__}"

@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from zwgk.text import normalise, original_span as _original, squash
+from zwgk.text import normalise, squash
+from zwgk.text import original_span as _original
 
 _CODE = r"((?:12)?(?:BM|bm|Bm|BT|bt)?[0-9A-Za-z]{6,14})"
 SITE_CODE = re.compile(r"(?:标识码|识别码|网站标识|网站代码)\s*(?:为|是)?\s*[:]?\s*" + _CODE)

@@ -79,7 +79,7 @@ def visible_text(html: str) -> str:
 def _shingles(text: str) -> set[str]:
     if len(text) <= SHINGLE:
         return {text} if text else set()
-    return {text[i:i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
+    return {text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
 
 
 def similarity(a: str, b: str) -> float:
@@ -120,12 +120,12 @@ def empty_probe() -> dict[str, Any]:
 
 
 async def _tcp_connect(address: str, port: int, timeout: float) -> str:
-    """"" on success, else the reason."""
+    """ "" on success, else the reason."""
     try:
         _reader, writer = await asyncio.wait_for(asyncio.open_connection(address, port), timeout)
     except ConnectionRefusedError:
         return "connection refused"
-    except (asyncio.TimeoutError, TimeoutError):
+    except TimeoutError:
         return "connect timeout"
     except OSError as exc:
         return f"connect error: {exc.strerror or exc}"
@@ -196,8 +196,13 @@ async def _safe_delegation(fetcher: Fetcher, host: str) -> dict[str, Any]:
     try:
         return await probe_delegation(fetcher, host)
     except Exception as exc:  # the IPv6 side must never break the crawl
-        return {"zone": "", "ns": [], "query": None, "complete": None,
-                "error": f"delegation probe failed: {type(exc).__name__}: {exc}"}
+        return {
+            "zone": "",
+            "ns": [],
+            "query": None,
+            "complete": None,
+            "error": f"delegation probe failed: {type(exc).__name__}: {exc}",
+        }
 
 
 async def probe_ipv6(
@@ -227,8 +232,9 @@ async def probe_ipv6(
     return out
 
 
-async def _probe_home(fetcher: Fetcher, out: dict[str, Any], homepage: str, host: str, port: int,
-                      home_html_v4: str | None) -> None:
+async def _probe_home(
+    fetcher: Fetcher, out: dict[str, Any], homepage: str, host: str, port: int, home_html_v4: str | None
+) -> None:
     s = fetcher.settings
     lookup = await fetcher.dns.lookup(host)
     out["a"], out["aaaa"] = lookup.a, lookup.aaaa
@@ -270,8 +276,9 @@ async def _probe_home(fetcher: Fetcher, out: dict[str, Any], homepage: str, host
         if _unverified(result):
             break  # the site's time budget is used up: what was not tried is not a failure
         ok = result.outcome == "ok" and result.status is not None and 200 <= result.status < 400
-        out["attempts6"].append({"ok": ok, "status": result.status,
-                                 "error": "" if ok else f"{result.outcome} {result.error}".strip()})
+        out["attempts6"].append(
+            {"ok": ok, "status": result.status, "error": "" if ok else f"{result.outcome} {result.error}".strip()}
+        )
         last_status = result.status
         if ok and first_ok_status is None:
             first_ok_status = result.status
@@ -310,7 +317,7 @@ def sample_links(links: list[str], size: int) -> list[str]:
     """
     if size <= 0:
         return []
-    by_host: "OrderedDict[str, list[str]]" = OrderedDict()
+    by_host: OrderedDict[str, list[str]] = OrderedDict()
     for url in sorted(dict.fromkeys(links)):
         by_host.setdefault(netloc_of(url), []).append(url)
     if sum(len(v) for v in by_host.values()) <= size:
@@ -333,8 +340,14 @@ def sample_links(links: list[str], size: int) -> list[str]:
 
 async def _level(fetcher: Fetcher, links: list[str], size: int) -> dict[str, Any]:
     sample = sample_links(links, size)
-    entry: dict[str, Any] = {"candidates": len(dict.fromkeys(links)), "sample_size": size,
-                             "checked": len(sample), "ok": 0, "share": None, "failed": []}
+    entry: dict[str, Any] = {
+        "candidates": len(dict.fromkeys(links)),
+        "sample_size": size,
+        "checked": len(sample),
+        "ok": 0,
+        "share": None,
+        "failed": [],
+    }
     if not sample:
         return entry
     results = await asyncio.gather(*(fetcher.fetch(u, full_body=False, v6=True, retries=1) for u in sample))
@@ -346,8 +359,9 @@ async def _level(fetcher: Fetcher, links: list[str], size: int) -> dict[str, Any
     ok = sum(1 for _, r in tried if r.outcome == "ok")
     entry["ok"] = ok
     entry["share"] = round(ok / len(tried), 4)
-    entry["failed"] = [{"url": u, "error": f"{r.outcome} {r.error}".strip()}
-                       for u, r in tried if r.outcome != "ok"][:MAX_FAILED_LISTED]
+    entry["failed"] = [{"url": u, "error": f"{r.outcome} {r.error}".strip()} for u, r in tried if r.outcome != "ok"][
+        :MAX_FAILED_LISTED
+    ]
     return entry
 
 

@@ -108,9 +108,7 @@ def ip_literal(host: str) -> str | None:
 
 # getaddrinfo errors that mean "the resolver did not answer", not "the name does not exist".
 _GAI_NO_ANSWER = frozenset(
-    code
-    for code in (getattr(socket, "EAI_AGAIN", None), getattr(socket, "EAI_FAIL", None))
-    if code is not None
+    code for code in (getattr(socket, "EAI_AGAIN", None), getattr(socket, "EAI_FAIL", None)) if code is not None
 )
 
 
@@ -158,9 +156,7 @@ class DnsClient:
             except dns.resolver.NoNameservers as exc:
                 raise ResolverUnavailable(f"DNS SERVFAIL resolving {host}: {exc}") from None
             except dns.exception.Timeout:
-                raise ResolverUnavailable(
-                    f"DNS timeout resolving {host} at the configured resolver"
-                ) from None
+                raise ResolverUnavailable(f"DNS timeout resolving {host} at the configured resolver") from None
             return [rr.address for rr in answer]
         loop = asyncio.get_running_loop()
         try:
@@ -219,8 +215,9 @@ class DnsClient:
         error = ""
         for _ in range(tries):
             try:
-                response = await dns.asyncquery.udp(query, address.split("%", 1)[0], timeout=min(2.0, self.timeout),
-                                                    port=port)
+                response = await dns.asyncquery.udp(
+                    query, address.split("%", 1)[0], timeout=min(2.0, self.timeout), port=port
+                )
             except dns.exception.Timeout:
                 error = "timeout"
                 continue
@@ -283,7 +280,9 @@ class PolicyResolver(AbstractResolver):
         self.allow_private = allow_private
         self.mode = mode
 
-    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
         if self.mode == "v6":
             addresses = await self.dns.addresses(host, socket.AF_INET6)
             fam = socket.AF_INET6

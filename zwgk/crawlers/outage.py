@@ -77,9 +77,7 @@ class OutageGuard:
         self.lock = asyncio.Lock()
         self.cached: tuple[float, str] | None = None
         self.detected: list[str] = []  # every outage reason this round met (for the summary)
-        self.detections: list[
-            tuple[float, str]
-        ] = []  # (monotonic time, reason) of each positive check
+        self.detections: list[tuple[float, str]] = []  # (monotonic time, reason) of each positive check
 
     def note_home(self, url: str, home: dict[str, Any]) -> None:
         """Record one site's homepage outcome (the failure share of the last minutes)."""
@@ -110,9 +108,7 @@ class OutageGuard:
             now = time.monotonic()
             if self.cached is not None and now - self.cached[0] < self.s.outage_check_ttl:
                 return self.cached[1] or self.share_reason()
-            reason = (
-                await self._resolver_reason() or await self._control_reason() or self.share_reason()
-            )
+            reason = await self._resolver_reason() or await self._control_reason() or self.share_reason()
             self.cached = (time.monotonic(), reason)
             if reason:
                 self.detections.append((self.cached[0], reason))
@@ -206,7 +202,7 @@ def _check(home: dict[str, Any]) -> dict[str, Any]:
     errors = home.get("errors")
     error = home.get("error") if "error" in home else (errors[-1] if errors else "")
     return {
-        "at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds"),
+        "at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
         "outcome": home.get("outcome"),
         "status": home.get("status"),
         "error": error or "",

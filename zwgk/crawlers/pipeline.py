@@ -9,8 +9,9 @@ which is what makes a killed round resumable without duplicates.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from zwgk.model import Link, Page
 from zwgk.storage import snapshot
@@ -37,7 +38,7 @@ class SnapshotWriter:
         if self.archive is not None:
             self.archive.close()
 
-    def for_site(self, round_id: int, unit_id: str, batch: int = FLUSH_PAGES) -> "SiteWriter":
+    def for_site(self, round_id: int, unit_id: str, batch: int = FLUSH_PAGES) -> SiteWriter:
         """The site's writer; also opens the site's web archive, which from here on
         receives every fetch made by this task and the tasks it starts."""
         if self.archive is not None:

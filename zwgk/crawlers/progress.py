@@ -29,7 +29,13 @@ class CrawlStats:
 
     def update(self, event: dict[str, Any]) -> None:
         stage = event.get("stage")
-        if event.get("total") is not None and stage in ("crawl_start", "site_start", "site_done", "site_failed", "site_skipped"):
+        if event.get("total") is not None and stage in (
+            "crawl_start",
+            "site_start",
+            "site_done",
+            "site_failed",
+            "site_skipped",
+        ):
             self.total = int(event["total"])
         if stage == "site_start":
             self.in_flight += 1
@@ -80,7 +86,7 @@ class CrawlProgress:
         )
         self.task: Any = None
 
-    def __enter__(self) -> "CrawlProgress":
+    def __enter__(self) -> CrawlProgress:
         self.progress.__enter__()
         self.task = self.progress.add_task("crawl", total=None, detail="")
         return self

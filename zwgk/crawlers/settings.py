@@ -204,8 +204,14 @@ class CrawlSettings:
         for name in ("per_host_concurrency", "global_concurrency", "sites_in_flight"):
             if getattr(self, name) < 1:
                 raise ZwgkError(f"crawl setting {name} must be at least 1, got {getattr(self, name)}")
-        for name in ("site_budget_s", "breaker_failures", "breaker_cooloff_s", "home_check_spacing",
-                     "outage_window_s", "outage_check_ttl"):
+        for name in (
+            "site_budget_s",
+            "breaker_failures",
+            "breaker_cooloff_s",
+            "home_check_spacing",
+            "outage_window_s",
+            "outage_check_ttl",
+        ):
             if getattr(self, name) < 0:
                 value = getattr(self, name)
                 raise ZwgkError(f"crawl setting {name} must not be negative, got {value}")
@@ -218,9 +224,7 @@ class CrawlSettings:
         if self.home_checks < 1 or self.outage_min_sites < 1:
             raise ZwgkError("crawl settings home_checks and outage_min_sites must be at least 1")
         if not 0 < self.outage_fail_share <= 1:
-            raise ZwgkError(
-                f"crawl setting outage_fail_share must be in (0, 1], got {self.outage_fail_share}"
-            )
+            raise ZwgkError(f"crawl setting outage_fail_share must be in (0, 1], got {self.outage_fail_share}")
         if self.control_urls is not None:
             self.control_urls = tuple(self.control_urls)  # JSON round trips give lists
         if self.archive not in ARCHIVE_MODES:
@@ -241,7 +245,7 @@ class CrawlSettings:
         return () if self.allow_private else DEFAULT_CONTROL_URLS
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "CrawlSettings":
+    def from_dict(cls, data: dict[str, Any]) -> CrawlSettings:
         """Build settings from a plain dict, refusing unknown keys by name."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
@@ -250,7 +254,7 @@ class CrawlSettings:
         return cls(**data)
 
 
-def ns_port(settings: "CrawlSettings") -> int:
+def ns_port(settings: CrawlSettings) -> int:
     """The port of the delegation check's query to a name server (see ``ipv6_ns_port``)."""
     if settings.ipv6_ns_port is not None:
         return settings.ipv6_ns_port

@@ -18,15 +18,16 @@ import asyncio
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from zwgk.columns import INTERPRETATION_WORDS, ColumnMatch, ColumnVocabulary, is_hub_name
 from zwgk.crawlers.annual_report import DOCUMENT_EXTENSIONS, html_rows, looks_like_report, parse_rows, read_document
 from zwgk.crawlers.extract import Extracted, extract_page, is_soft404
-from zwgk.crawlers.footer import CONAC_MARKERS, JIUCUO_MARKERS, footer_facts, has_marker, script_text
 from zwgk.crawlers.fetcher import Fetcher, FetchResult
+from zwgk.crawlers.footer import CONAC_MARKERS, JIUCUO_MARKERS, footer_facts, has_marker, script_text
 from zwgk.crawlers.ipv6 import add_inner_links, empty_probe, probe_ipv6
 from zwgk.crawlers.pipeline import SiteWriter
 from zwgk.crawlers.settings import CrawlSettings
@@ -92,7 +93,8 @@ def looks_like_list(facts: dict[str, Any]) -> bool:
 _ARTICLE_URL = re.compile(
     r"[?&](?:id|docid|articleid|infoid|aid|contentid|newsid|letterid|itemid)=|/\d{6,}[^/]*$|/[0-9a-f]{16,}[^/]*$|/t\d{8}_|/art_"
     r"|/(?:content|detail|show|article|news|info)[_-]?\d{4,}\.\w+$",  # …/content_432254.html
-    re.I)
+    re.I,
+)
 
 
 _LIST_URL = re.compile(r"/(?:(?:index|list|default)(?:_\d+)?\.\w+)?(?:\?(?!.*\b(?:id|docid|aid)=)[^#]*)?$", re.I)
@@ -106,7 +108,7 @@ def _may_be_list(url: str) -> bool:
     return not _ARTICLE_URL.search(url)
 
 
-def _entries(seen: "Seen") -> list[tuple[str, str]]:
+def _entries(seen: Seen) -> list[tuple[str, str]]:
     """(text, url) of every entry a page offers: each anchor's own text, navigation included."""
     out = [(l.anchor, l.target) for l in seen.links if l.tag in ("a", "area") and l.anchor]
     out += [(e.get("text") or "", e.get("url") or "") for e in (seen.page.facts or {}).get("nav") or []]
@@ -157,7 +159,7 @@ class SiteCrawler:
 
     # ---------------------------------------------------------------- policy
     def _allowed(self, url: str, listed: bool = False) -> str:
-        """"" if ``url`` may be fetched, else why not (robots / trap).
+        """ "" if ``url`` may be fetched, else why not (robots / trap).
 
         ``listed``: the URL is named by the site's structure (a column entry, its pagination,
         an entry of a column list such as ``detail.jsp?id=…``): distinct queries of one script
@@ -229,8 +231,14 @@ class SiteCrawler:
         rows, images = html_rows(html)
         report = parse_rows(rows, source="html", url="", images=images)
         if len(report["tables"]) < 3:  # a table missing on the page: the attachment may have it
-            docs = [l.target for l in seen.links if l.tag == "a" and is_attachment(l.target)
-                    and extension(l.target) in DOCUMENT_EXTENSIONS and same_site(l.target, self.home)]
+            docs = [
+                l.target
+                for l in seen.links
+                if l.tag == "a"
+                and is_attachment(l.target)
+                and extension(l.target) in DOCUMENT_EXTENSIONS
+                and same_site(l.target, self.home)
+            ]
             for target in list(dict.fromkeys(docs))[: self.s.max_report_attachments]:
                 if target in self.crawled or not self._claim(target):
                     continue
@@ -243,7 +251,8 @@ class SiteCrawler:
                     continue
                 parsed = await asyncio.to_thread(read_document, fetched.body, target, cut=fetched.cut)
                 if len(parsed.get("tables") or {}) > len(report["tables"]) or (
-                        not report["tables"] and parsed["chars"] > report["chars"] and not parsed.get("unreadable")):
+                    not report["tables"] and parsed["chars"] > report["chars"] and not parsed.get("unreadable")
+                ):
                     parsed["page_sections"] = report["sections"]
                     report = parsed
                 elif parsed.get("unreadable"):
@@ -270,7 +279,9 @@ class SiteCrawler:
             return await asyncio.to_thread(self._build, url, kind, depth, result), result
         return self._build(url, kind, depth, result), result
 
-    async def _from_previous(self, url: str, kind: str, depth: int, prev: tuple[int, Page], result: FetchResult) -> Seen:
+    async def _from_previous(
+        self, url: str, kind: str, depth: int, prev: tuple[int, Page], result: FetchResult
+    ) -> Seen:
         round_id, old = prev
         links = await self.writer.writer.call(snapshot.previous_links, round_id, self.unit.unit_id, url)
         page = Page(
@@ -316,8 +327,13 @@ class SiteCrawler:
         self.outcomes[page.url] = page.outcome
         if page.url in self.level2 and page.outcome == "ok":
             for link in seen.links:
-                if (link.tag == "a" and link.target not in self.level2 and link.target != self.home
-                        and same_site(link.target, self.home) and not is_attachment(link.target)):
+                if (
+                    link.tag == "a"
+                    and link.target not in self.level2
+                    and link.target != self.home
+                    and same_site(link.target, self.home)
+                    and not is_attachment(link.target)
+                ):
                     self.level3.setdefault(link.target, None)
         for link in seen.links:
             if link.target not in self.link_targets:
@@ -325,7 +341,9 @@ class SiteCrawler:
         self.stats[f"outcome_{page.outcome}"] += 1
         self.stats["pages"] += 1
         await self.writer.add_page(page, seen.links)
-        self.emit({"stage": "page", "unit_id": self.unit.unit_id, "url": page.url, "outcome": page.outcome, "kind": page.kind})
+        self.emit(
+            {"stage": "page", "unit_id": self.unit.unit_id, "url": page.url, "outcome": page.outcome, "kind": page.kind}
+        )
 
     async def _wave(self, jobs: list[tuple[str, str, int, dict[str, Any] | None]]) -> list[Seen | None]:
         return list(await asyncio.gather(*(self._page(*job) for job in jobs)))
@@ -400,7 +418,12 @@ class SiteCrawler:
         url = normalise_url(f"{urlsplit(self.home).scheme}://{urlsplit(self.home).netloc}/robots.txt")
         result = await self.fetcher.fetch(url, retries=1)
         info: dict[str, Any] = {"url": url, "status": result.status, "outcome": result.outcome, "crawl_delay": None}
-        if result.outcome == "ok" and result.status == 200 and result.text is not None and "text/html" not in result.content_type:
+        if (
+            result.outcome == "ok"
+            and result.status == 200
+            and result.text is not None
+            and "text/html" not in result.content_type
+        ):
             try:
                 self.robots = Protego.parse(result.text)
                 delay = self.robots.crawl_delay(self.s.user_agent)
@@ -467,9 +490,11 @@ class SiteCrawler:
         """Add the columns (and hub pages) named by ``seen``'s entries; unrecognised same-site
         navigation entries with a Chinese name go to ``unknown`` (url → (text, depth)) to be
         tried as lists (headlines and body links are not: they are articles)."""
-        menu = {(e.get("text") or "", e.get("url") or "") for e in (seen.page.facts or {}).get("nav") or []
-                if _CJK.search(e.get("text") or "") and len(e.get("text") or "") <= 12
-                and _may_be_list(e.get("url") or "")}
+        menu = {
+            (e.get("text") or "", e.get("url") or "")
+            for e in (seen.page.facts or {}).get("nav") or []
+            if _CJK.search(e.get("text") or "") and len(e.get("text") or "") <= 12 and _may_be_list(e.get("url") or "")
+        }
         # a dated entry of the page's own list is an article or a letter, whatever its title says
         dated = {i.get("url") for i in (seen.page.facts or {}).get("items") or [] if i.get("date") or i.get("md")}
         for text, target in _entries(seen):
@@ -486,8 +511,9 @@ class SiteCrawler:
             if not _may_be_list(target) or target in (seen.page.url, self.home):
                 continue  # a headline (or the site's own name) that happens to contain a column's terms
             known = found.get(match.column)
-            if known is not None and (known.pages or _RANK[known.match.method if known.match else "exact"]
-                                      >= _RANK[match.method]):
+            if known is not None and (
+                known.pages or _RANK[known.match.method if known.match else "exact"] >= _RANK[match.method]
+            ):
                 continue  # the first, or a better-named, entry for this column stands
             found[match.column] = Column(name=match.column, text=text, url=target, depth=depth, match=match)
 
@@ -537,8 +563,10 @@ class SiteCrawler:
         """
         urls = {c.url for c in named}
         probes = [(u, t, d) for u, (t, d) in self.unknown.items() if u not in urls and u not in self.crawled]
-        jobs = [(u, PageKind.COLUMN.value, d, {"column": "", "column_text": t, "list_probe": True})
-                for u, t, d in probes[: self.s.max_unnamed_lists]]
+        jobs = [
+            (u, PageKind.COLUMN.value, d, {"column": "", "column_text": t, "list_probe": True})
+            for u, t, d in probes[: self.s.max_unnamed_lists]
+        ]
         lists = []
         for (url, text, depth), seen in zip(probes, await self._wave(jobs)):
             if seen is not None and seen.page.kind == PageKind.COLUMN.value and seen.page.outcome == "ok":
@@ -616,7 +644,9 @@ class SiteCrawler:
                     continue
                 if any(job[0] == url for job in related_jobs):
                     continue
-                related_jobs.append((url, PageKind.ARTICLE.value, seen.page.depth + 1, {"column": "", "related_from": seen.page.url}))
+                related_jobs.append(
+                    (url, PageKind.ARTICLE.value, seen.page.depth + 1, {"column": "", "related_from": seen.page.url})
+                )
         saved_budget = self.budget
         self.budget = max(self.budget, len(related_jobs))
         await self._wave(related_jobs)
@@ -678,7 +708,7 @@ def _page_number(url: str) -> int:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _fetched_page(url: str, kind: str, depth: int, result: FetchResult) -> Page:

@@ -7,10 +7,42 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 IGNORED_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "sms:", "ftp:")
 ATTACHMENT_EXTENSIONS = frozenset(
-    "pdf doc docx xls xlsx ppt pptx wps et dps ofd zip rar 7z txt csv xml jpg jpeg png gif bmp tif tiff "
-    "mp3 mp4 avi wmv flv swf apk exe".split()
+    [
+        "pdf",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "wps",
+        "et",
+        "dps",
+        "ofd",
+        "zip",
+        "rar",
+        "7z",
+        "txt",
+        "csv",
+        "xml",
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "bmp",
+        "tif",
+        "tiff",
+        "mp3",
+        "mp4",
+        "avi",
+        "wmv",
+        "flv",
+        "swf",
+        "apk",
+        "exe",
+    ]
 )
-HTML_EXTENSIONS = frozenset("html htm shtml shtm xhtml jsp asp aspx php do action".split())
+HTML_EXTENSIONS = frozenset(["html", "htm", "shtml", "shtm", "xhtml", "jsp", "asp", "aspx", "php", "do", "action"])
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -39,7 +71,7 @@ _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 _QUERY_SAFE = _PATH_SAFE + "?"
 
 
-def _escape(match: "re.Match[str]") -> str:
+def _escape(match: re.Match[str]) -> str:
     char = chr(int(match.group(1), 16))
     return char if char in _UNRESERVED else "%" + match.group(1).upper()
 

@@ -19,8 +19,9 @@ def streamlit_command(port: int = 8501, host: str = "127.0.0.1") -> list[str]:
     return [sys.executable, "-m", "zwgk.dashboard.server", "--host", host, "--port", str(port)]
 
 
-def launch(db_url: str, port: int = 8501, host: str = "127.0.0.1", block: bool = True,
-           trust_proxy: bool = False) -> subprocess.Popen:
+def launch(
+    db_url: str, port: int = 8501, host: str = "127.0.0.1", block: bool = True, trust_proxy: bool = False
+) -> subprocess.Popen:
     """Start the dashboard on ``host:port`` showing ``db_url``.
 
     ``block=True`` waits until the server exits; SIGTERM and SIGINT sent to this process are

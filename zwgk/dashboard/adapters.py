@@ -9,9 +9,10 @@ has been checked here.  Re-scoring goes through the application layer
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from zwgk.dashboard.viewer import Viewer
 from zwgk.model import ZwgkError
@@ -88,7 +89,9 @@ def quarterly_bulletin_download(db: Database, viewer: Viewer, quarter: str, fmt:
     """The 季通报 (monitoring availability, pass rates, failing sites, 整改 progress) of
     ``quarter`` as pdf or xlsx: leaders and evaluators only (it names every unit)."""
     if not viewer.sees_all:
-        raise PermissionError("季通报包含全部单位，部门账号无权下载 / departments may not download the quarterly bulletin")
+        raise PermissionError(
+            "季通报包含全部单位，部门账号无权下载 / departments may not download the quarterly bulletin"
+        )
     fmt = fmt.lower()
     if fmt not in ("pdf", "xlsx"):
         raise ValueError(f"format must be pdf or xlsx, not {fmt!r}")
@@ -112,7 +115,9 @@ def scores_download(db: Database, viewer: Viewer, round_id: int, fmt: str = "xls
 def annual_download(db: Database, viewer: Viewer, year: int, fmt: str = "xlsx") -> Download:
     """The year's 年考核 ranking (xlsx / csv): leaders and evaluators only (it names every unit)."""
     if not viewer.sees_all:
-        raise PermissionError("年度考核排名包含全部单位，部门账号无权下载 / departments may not download the annual ranking")
+        raise PermissionError(
+            "年度考核排名包含全部单位，部门账号无权下载 / departments may not download the annual ranking"
+        )
     if fmt not in ("xlsx", "csv"):
         raise ValueError(f"format must be xlsx or csv, not {fmt!r}")
     from zwgk.monitor.annual import export_annual
@@ -133,7 +138,7 @@ def load_round_rubric(db: Database, round_id: int) -> Any | None:
     name = (info.settings or {}).get("rubric") or info.rubric
     try:
         return load_rubric(name)
-    except Exception:  # noqa: BLE001 - a rubric that no longer loads just means "no re-score here"
+    except Exception:
         return None
 
 
@@ -142,8 +147,7 @@ def rescore_round(db: Database, round_id: int) -> None:
     rubric = load_round_rubric(db, round_id)
     if rubric is None:
         raise ZwgkError(
-            f"cannot load the rubric of round id {round_id}; the review is saved, "
-            "run `zwgk assess` again to re-score"
+            f"cannot load the rubric of round id {round_id}; the review is saved, run `zwgk assess` again to re-score"
         )
     from zwgk.app.review import rescore
 
@@ -174,7 +178,7 @@ def rule_names(db: Database, round_id: int | None = None) -> dict[str, str]:
                 from zwgk.indicators import load_rubric
 
                 rubric = load_rubric("national-2019")
-            except Exception:  # noqa: BLE001 - without a catalog, codes are shown as they are
+            except Exception:
                 rubric = None
         rules = getattr(rubric, "rules", None) or {}
         _RULE_NAMES[name] = {code: getattr(spec, "name_zh", "") or code for code, spec in rules.items()}
@@ -191,5 +195,5 @@ def monitoring_ran(db: Database, quarter: str) -> bool:
 
     try:
         return probe_count(db) > 0
-    except Exception:  # noqa: BLE001 - the monitoring tables of an old database: not run
+    except Exception:
         return False

@@ -18,8 +18,8 @@ import os
 import secrets as _secrets
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -37,7 +37,7 @@ _cached: str | None = None
 def _secret_file(db_url: str) -> Path:
     """Beside a SQLite database (one secret per database), else in the user's config dir."""
     if db_url.startswith("sqlite:///") and db_url != "sqlite:///:memory:":
-        return Path(db_url[len("sqlite:///"):]).resolve().with_name("dashboard-secret")
+        return Path(db_url[len("sqlite:///") :]).resolve().with_name("dashboard-secret")
     base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
     return base / "zwgk" / "dashboard-secret"
 
@@ -79,8 +79,7 @@ def session_token(db_url: str, cookies: Mapping[str, str]) -> str:
     if not raw:
         return ""
     try:
-        value = _serializer(db_url, "zwgk-session").loads(
-            raw, max_age=int(users.SESSION_LIFETIME.total_seconds()))
+        value = _serializer(db_url, "zwgk-session").loads(raw, max_age=int(users.SESSION_LIFETIME.total_seconds()))
     except BadSignature:
         return ""
     return value if isinstance(value, str) else ""

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import sys
-from typing import Optional
 
 import typer
 
 from zwgk.model import ZwgkError
 
-users_app = typer.Typer(help="Dashboard users: leader, evaluator, department (bound to its units).",
-                        no_args_is_help=True)
+users_app = typer.Typer(
+    help="Dashboard users: leader, evaluator, department (bound to its units).", no_args_is_help=True
+)
 
 DB_OPTION = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB).")
 
 
-def _db(url: Optional[str]):
+def _db(url: str | None):
     from zwgk.storage import Database
 
     return Database.open(url)
 
 
-def _read_password(password: Optional[str], password_stdin: bool) -> str:
+def _read_password(password: str | None, password_stdin: bool) -> str:
     if password is not None and password_stdin:
         raise ZwgkError("give either --password or --password-stdin, not both")
     if password_stdin:
@@ -38,11 +38,15 @@ def _read_password(password: Optional[str], password_stdin: bool) -> str:
 def users_add(
     name: str = typer.Argument(..., help="Login name."),
     role: str = typer.Option(..., "--role", help="leader, evaluator or department."),
-    unit: Optional[list[str]] = typer.Option(None, "--unit", help="Unit id a department user may see (repeatable)."),
+    unit: list[str] | None = typer.Option(None, "--unit", help="Unit id a department user may see (repeatable)."),
     display_name: str = typer.Option("", "--display-name", help="Name shown in the dashboard."),
-    password: Optional[str] = typer.Option(None, "--password", help="Password (visible in shell history: prefer --password-stdin)."),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from the first line of stdin."),
-    db: Optional[str] = DB_OPTION,
+    password: str | None = typer.Option(
+        None, "--password", help="Password (visible in shell history: prefer --password-stdin)."
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from the first line of stdin."
+    ),
+    db: str | None = DB_OPTION,
 ) -> None:
     """Add a dashboard user.  Example: zwgk users add wang --role department --unit 1101 --password-stdin"""
     from zwgk.storage import users
@@ -50,14 +54,18 @@ def users_add(
     database = _db(db)
     secret = _read_password(password, password_stdin)
     user = users.add_user(database, name, secret, role, unit or [], display_name)
-    typer.echo(f"已添加用户 added {user.username} ({user.role}{': ' + ', '.join(user.unit_ids) if user.unit_ids else ''})")
+    typer.echo(
+        f"已添加用户 added {user.username} ({user.role}{': ' + ', '.join(user.unit_ids) if user.unit_ids else ''})"
+    )
     missing = users.unknown_units(database, user.unit_ids)
     if missing:
-        typer.secho(f"注意 warning: unit ids not in the registry (yet): {', '.join(missing)}", fg=typer.colors.YELLOW, err=True)
+        typer.secho(
+            f"注意 warning: unit ids not in the registry (yet): {', '.join(missing)}", fg=typer.colors.YELLOW, err=True
+        )
 
 
 @users_app.command("list")
-def users_list(db: Optional[str] = DB_OPTION) -> None:
+def users_list(db: str | None = DB_OPTION) -> None:
     """List users with their role, units and lock state."""
     from zwgk.storage import users, utcnow
 
@@ -67,8 +75,7 @@ def users_list(db: Optional[str] = DB_OPTION) -> None:
         typer.echo("没有用户 no users (add one with `zwgk users add NAME --role leader`)")
         return
     for u in rows:
-        locked = (f"  locked until {users.local_time(u.locked_until)}"
-                  if u.locked_until and u.locked_until > now else "")
+        locked = f"  locked until {users.local_time(u.locked_until)}" if u.locked_until and u.locked_until > now else ""
         units = f"  units: {', '.join(u.unit_ids)}" if u.unit_ids else ""
         typer.echo(f"{u.username}\t{u.role}{units}{locked}")
 
@@ -76,9 +83,9 @@ def users_list(db: Optional[str] = DB_OPTION) -> None:
 @users_app.command("passwd")
 def users_passwd(
     name: str = typer.Argument(...),
-    password: Optional[str] = typer.Option(None, "--password", help="New password."),
+    password: str | None = typer.Option(None, "--password", help="New password."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the new password from stdin."),
-    db: Optional[str] = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """Set a new password (also unlocks the account)."""
     from zwgk.storage import users
@@ -91,7 +98,7 @@ def users_passwd(
 
 
 @users_app.command("remove")
-def users_remove(name: str = typer.Argument(...), db: Optional[str] = DB_OPTION) -> None:
+def users_remove(name: str = typer.Argument(...), db: str | None = DB_OPTION) -> None:
     """Remove a user (their open dashboard sessions end at their next click)."""
     from zwgk.storage import users
 
@@ -100,12 +107,15 @@ def users_remove(name: str = typer.Argument(...), db: Optional[str] = DB_OPTION)
 
 
 def dashboard(
-    db: Optional[str] = DB_OPTION,
+    db: str | None = DB_OPTION,
     port: int = typer.Option(8501, "--port", help="Port to listen on."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (0.0.0.0 exposes it to the network)."),
-    trust_proxy: bool = typer.Option(False, "--trust-proxy",
-                                     help="Behind nginx on this host: take the client address (login throttling) "
-                                          "from X-Real-IP and https from X-Forwarded-Proto."),
+    trust_proxy: bool = typer.Option(
+        False,
+        "--trust-proxy",
+        help="Behind nginx on this host: take the client address (login throttling) "
+        "from X-Real-IP and https from X-Forwarded-Proto.",
+    ),
 ) -> None:
     """Start the dashboard: rankings, unit details, review workbench, 整改清单.
 

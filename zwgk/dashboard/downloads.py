@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -24,18 +24,20 @@ from zwgk.storage.db import Database
 
 @functools.lru_cache(maxsize=1)
 def pdf_font_problem() -> str:
-    """"" when PDF export can run, else a Chinese sentence naming the fix (checked once per process)."""
+    """ "" when PDF export can run, else a Chinese sentence naming the fix (checked once per process)."""
     from zwgk.assess.pdf import find_cjk_font
 
     try:
         find_cjk_font()
-    except Exception:  # noqa: BLE001 - ZwgkError: no font found
+    except Exception:
         override = os.environ.get("ZWGK_CJK_FONT")
         if override:
             return f"PDF 导出不可用：ZWGK_CJK_FONT 指向的字体文件不存在（{override}）。"
-        return ("PDF 导出不可用：未找到中文字体。请运行 pip install pylopdf-fonts-zh-cn"
-                "（或 sudo apt-get install fonts-noto-cjk），或设置环境变量 ZWGK_CJK_FONT "
-                "指向中文字体文件，然后重启仪表盘。")
+        return (
+            "PDF 导出不可用：未找到中文字体。请运行 pip install pylopdf-fonts-zh-cn"
+            "（或 sudo apt-get install fonts-noto-cjk），或设置环境变量 ZWGK_CJK_FONT "
+            "指向中文字体文件，然后重启仪表盘。"
+        )
     return ""
 
 
@@ -71,6 +73,12 @@ def button(
         return made
 
     container.download_button(  # type: ignore[attr-defined]
-        label, data=data, file_name=file_name, mime=mime, on_click="ignore", key=key,
-        disabled=bool(problem), help=problem or help,
+        label,
+        data=data,
+        file_name=file_name,
+        mime=mime,
+        on_click="ignore",
+        key=key,
+        disabled=bool(problem),
+        help=problem or help,
     )

@@ -42,8 +42,21 @@ DEFAULT_MANUAL_ITEMS = ("依申请公开", "年报质量", "解读质量", "社�
 REVIEW_STATUSES = ("unreviewed", "confirmed", "dismissed")
 
 RANKING_COLUMNS = [
-    "rank", "unit_id", "unit_name", "tier", "kind", "score", "verdict", "veto", "passed",
-    "measured", "weighted", "deductions", "bonus", "reason", "veto_reason",
+    "rank",
+    "unit_id",
+    "unit_name",
+    "tier",
+    "kind",
+    "score",
+    "verdict",
+    "veto",
+    "passed",
+    "measured",
+    "weighted",
+    "deductions",
+    "bonus",
+    "reason",
+    "veto_reason",
 ]
 
 
@@ -66,8 +79,10 @@ def verdict(measured: bool, veto: bool, passed: bool, reason: str = "") -> str:
 def list_rounds(db: Database, viewer: Viewer) -> pd.DataFrame:
     """Rounds, newest first: id, name, as_of, status, previous_round_id, rubric, partial
     (some units only: ``zwgk assess --unit``) — every role may list them."""
-    rows = [(r.id, r.name, r.as_of, r.status, r.previous_round_id, r.rubric, bool((r.settings or {}).get("partial")))
-            for r in reversed(rounds_store.list_rounds(db))]
+    rows = [
+        (r.id, r.name, r.as_of, r.status, r.previous_round_id, r.rubric, bool((r.settings or {}).get("partial")))
+        for r in reversed(rounds_store.list_rounds(db))
+    ]
     return pd.DataFrame(rows, columns=["id", "name", "as_of", "status", "previous_round_id", "rubric", "partial"])
 
 
@@ -96,8 +111,14 @@ def unit_info(db: Database, viewer: Viewer, unit_id: str) -> dict[str, Any]:
     if u is None:
         raise ZwgkError(f"单位 {unit_id} 不存在 / no unit {unit_id!r}")
     return {
-        "unit_id": u.unit_id, "name": u.name, "tier": u.tier, "kind": u.kind, "region": u.region,
-        "site_url": u.site_url, "site_code": u.site_code, "has_services": bool(u.has_services),
+        "unit_id": u.unit_id,
+        "name": u.name,
+        "tier": u.tier,
+        "kind": u.kind,
+        "region": u.region,
+        "site_url": u.site_url,
+        "site_code": u.site_code,
+        "has_services": bool(u.has_services),
     }
 
 
@@ -106,11 +127,42 @@ def unit_info(db: Database, viewer: Viewer, unit_id: str) -> dict[str, Any]:
 
 def ranking(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
     """Every score of the round the viewer may see, in ranking order (tier, kind, rank)."""
-    rows = [(sc.rank, sc.unit_id, sc.unit_name, sc.tier, sc.kind, sc.score, sc.veto, sc.passed, sc.measured,
-             sc.weighted, sc.deductions, sc.bonus, sc.reason)
-            for sc in results.list_scores(db, round_id, unit_ids=_scope(viewer))]
-    df = pd.DataFrame(rows, columns=["rank", "unit_id", "unit_name", "tier", "kind", "score", "veto", "passed",
-                                     "measured", "weighted", "deductions", "bonus", "reason"])
+    rows = [
+        (
+            sc.rank,
+            sc.unit_id,
+            sc.unit_name,
+            sc.tier,
+            sc.kind,
+            sc.score,
+            sc.veto,
+            sc.passed,
+            sc.measured,
+            sc.weighted,
+            sc.deductions,
+            sc.bonus,
+            sc.reason,
+        )
+        for sc in results.list_scores(db, round_id, unit_ids=_scope(viewer))
+    ]
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "rank",
+            "unit_id",
+            "unit_name",
+            "tier",
+            "kind",
+            "score",
+            "veto",
+            "passed",
+            "measured",
+            "weighted",
+            "deductions",
+            "bonus",
+            "reason",
+        ],
+    )
     if df.empty:
         return pd.DataFrame(columns=RANKING_COLUMNS)
     df["verdict"] = [verdict(m, v, p, r) for m, v, p, r in zip(df.measured, df.veto, df.passed, df.reason)]
@@ -143,8 +195,8 @@ def veto_reasons(db: Database, viewer: Viewer, round_id: int) -> dict[str, str]:
 def kpis(frame: pd.DataFrame) -> dict[str, Any]:
     """KPI tiles from a ranking frame: units assessed, pass rate, mean score, vetoes."""
     measured = frame[frame["measured"].astype(bool)] if not frame.empty else frame
-    n = int(len(frame))
-    m = int(len(measured))
+    n = len(frame)
+    m = len(measured)
     return {
         "units": n,
         "measured": m,
@@ -164,17 +216,22 @@ def findings_by_rule(db: Database, viewer: Viewer, round_id: int) -> pd.DataFram
     from zwgk.dashboard.adapters import rule_names
 
     names = rule_names(db, round_id)
-    df = pd.DataFrame([(r, names.get(r) or r, n, len(units[r])) for r, n in in_force.items() if n > 0],
-                      columns=["rule", "rule_name", "findings", "units"])
+    df = pd.DataFrame(
+        [(r, names.get(r) or r, n, len(units[r])) for r, n in in_force.items() if n > 0],
+        columns=["rule", "rule_name", "findings", "units"],
+    )
     return df.sort_values(["findings", "rule"], ascending=[False, True]).reset_index(drop=True)
 
 
 def trend(db: Database, viewer: Viewer) -> pd.DataFrame:
     """Per round (oldest first): units, measured, mean score, pass rate, vetoes."""
-    rows = [(r.round_id, r.round, r.as_of, r.units, r.measured, r.mean_score, r.passed, r.vetoes)
-            for r in results.round_summaries(db, _scope(viewer))]
-    df = pd.DataFrame(rows, columns=["round_id", "round", "as_of", "units", "measured", "mean_score", "passed",
-                                     "vetoes"])
+    rows = [
+        (r.round_id, r.round, r.as_of, r.units, r.measured, r.mean_score, r.passed, r.vetoes)
+        for r in results.round_summaries(db, _scope(viewer))
+    ]
+    df = pd.DataFrame(
+        rows, columns=["round_id", "round", "as_of", "units", "measured", "mean_score", "passed", "vetoes"]
+    )
     if not df.empty:
         df["measured"] = df["measured"].fillna(0).astype(int)
         df["pass_rate"] = [(p or 0) / m if m else None for p, m in zip(df["passed"], df["measured"])]
@@ -192,8 +249,10 @@ def most_improved(db: Database, viewer: Viewer, round_id: int, n: int = 10) -> p
     cols = ["unit_id", "unit_name", "tier", "score_before", "score", "delta", "rank_before", "rank"]
     if prev is None:
         return pd.DataFrame(columns=cols)
-    rows = [(u.unit_id, u.unit_name, u.tier, u.score_a, u.score_b, u.delta, u.rank_a, u.rank_b)
-            for u in rises(db, round_id, prev, n, unit_ids=_scope(viewer))]
+    rows = [
+        (u.unit_id, u.unit_name, u.tier, u.score_a, u.score_b, u.delta, u.rank_a, u.rank_b)
+        for u in rises(db, round_id, prev, n, unit_ids=_scope(viewer))
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -221,9 +280,16 @@ def unit_detail(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> Un
     composite: dict[str, Any] = {}
     if row is not None:
         score = {
-            "score": row.score, "rank": row.rank, "veto": row.veto, "passed": row.passed,
-            "measured": row.measured, "weighted": row.weighted, "weight": row.weight,
-            "deductions": row.deductions, "bonus": row.bonus, "reason": row.reason,
+            "score": row.score,
+            "rank": row.rank,
+            "veto": row.veto,
+            "passed": row.passed,
+            "measured": row.measured,
+            "weighted": row.weighted,
+            "weight": row.weight,
+            "deductions": row.deductions,
+            "bonus": row.bonus,
+            "reason": row.reason,
             "verdict": verdict(row.measured, row.veto, row.passed, row.reason),
         }
         for key, v in (row.breakdown or {}).items():
@@ -231,27 +297,37 @@ def unit_detail(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> Un
                 continue
             available = float(v.get("available") or 0.0)
             deducted = float(v.get("deducted") or 0.0)
-            rows.append({
-                "indicator": key, "name": v.get("name", key), "part": v.get("part", ""),
-                "available": available, "deducted": deducted,
-                "earned": float(v.get("earned", max(available - deducted, 0.0)) or 0.0),
-                "findings": int(v.get("findings", 0) or 0),
-                "status": str(v.get("status", "")),  # 未测评: nobody judged it, no points given
-            })
+            rows.append(
+                {
+                    "indicator": key,
+                    "name": v.get("name", key),
+                    "part": v.get("part", ""),
+                    "available": available,
+                    "deducted": deducted,
+                    "earned": float(v.get("earned", max(available - deducted, 0.0)) or 0.0),
+                    "findings": int(v.get("findings", 0) or 0),
+                    "status": str(v.get("status", "")),  # 未测评: nobody judged it, no points given
+                }
+            )
         notes = [str(n) for n in (row.breakdown or {}).get("_notes", [])]
         composite = dict((row.breakdown or {}).get("_composite") or {})
-    hist = [(h.round, h.as_of, h.score, h.rank, h.passed, h.veto, h.measured)
-            for h in results.unit_score_history(db, unit_id)]
-    manual = [(m.item, m.score, m.evidence, m.entered_by, m.at)
-              for m in results.manual_scores(db, round_id, unit_id).get(unit_id, {}).values()]
+    hist = [
+        (h.round, h.as_of, h.score, h.rank, h.passed, h.veto, h.measured)
+        for h in results.unit_score_history(db, unit_id)
+    ]
+    manual = [
+        (m.item, m.score, m.evidence, m.entered_by, m.at)
+        for m in results.manual_scores(db, round_id, unit_id).get(unit_id, {}).values()
+    ]
     history = pd.DataFrame(hist, columns=["round", "as_of", "score", "rank", "passed", "veto", "measured"])
     if not history.empty:
         history["verdict"] = [verdict(m, v, p) for m, v, p in zip(history.measured, history.veto, history.passed)]
     return UnitDetail(
         unit=info,
         score=score,
-        breakdown=pd.DataFrame(rows, columns=["indicator", "name", "part", "available", "deducted", "earned",
-                                              "findings", "status"]),
+        breakdown=pd.DataFrame(
+            rows, columns=["indicator", "name", "part", "available", "deducted", "earned", "findings", "status"]
+        ),
         notes=notes,
         composite=composite,
         history=history,
@@ -337,20 +413,54 @@ def findings(
         if status in ("confirmed", "dismissed") and decision != status:
             continue
         ev = dict(f.evidence or {})
-        records.append({
-            "id": f.id, "unit_id": f.unit_id, "unit_name": names.get(f.unit_id, ""), "rule": f.rule,
-            "rule_name": rule_names.get(f.rule) or f.rule, "subject": f.subject,
-            "severity": f.severity, "points": f.points, "indicator": f.indicator,
-            "page": f.page, "page_link": http_url(f.page), "http_status": _evidence_status(ev),
-            "dates": _evidence_dates(ev), "message": f.message, "fix": f.fix,
-            "evidence": evidence_text(ev),
-            "evidence_json": json.dumps(ev, ensure_ascii=False, default=str, indent=2),
-            "review": decision, "review_reason": f.review_reason,
-            "reviewer": f.reviewer, "reviewed_at": f.reviewed_at,
-        })
-    columns = ["id", "unit_id", "unit_name", "rule", "rule_name", "subject", "severity", "points", "indicator",
-               "page", "page_link", "http_status", "dates", "message", "fix", "evidence", "evidence_json", "review",
-               "review_reason", "reviewer", "reviewed_at"]
+        records.append(
+            {
+                "id": f.id,
+                "unit_id": f.unit_id,
+                "unit_name": names.get(f.unit_id, ""),
+                "rule": f.rule,
+                "rule_name": rule_names.get(f.rule) or f.rule,
+                "subject": f.subject,
+                "severity": f.severity,
+                "points": f.points,
+                "indicator": f.indicator,
+                "page": f.page,
+                "page_link": http_url(f.page),
+                "http_status": _evidence_status(ev),
+                "dates": _evidence_dates(ev),
+                "message": f.message,
+                "fix": f.fix,
+                "evidence": evidence_text(ev),
+                "evidence_json": json.dumps(ev, ensure_ascii=False, default=str, indent=2),
+                "review": decision,
+                "review_reason": f.review_reason,
+                "reviewer": f.reviewer,
+                "reviewed_at": f.reviewed_at,
+            }
+        )
+    columns = [
+        "id",
+        "unit_id",
+        "unit_name",
+        "rule",
+        "rule_name",
+        "subject",
+        "severity",
+        "points",
+        "indicator",
+        "page",
+        "page_link",
+        "http_status",
+        "dates",
+        "message",
+        "fix",
+        "evidence",
+        "evidence_json",
+        "review",
+        "review_reason",
+        "reviewer",
+        "reviewed_at",
+    ]
     return pd.DataFrame(records, columns=columns)
 
 
@@ -361,9 +471,25 @@ def rules_in_round(db: Database, viewer: Viewer, round_id: int) -> list[str]:
 # --------------------------------------------------------------------------- 整改清单
 
 
-RECT_COLUMNS = ["id", "unit_id", "unit_name", "rule", "rule_name", "subject", "status", "past_deadline", "deadline",
-                "opened_round", "last_seen_round", "closed_round", "points", "page", "page_link", "message",
-                "fix"]
+RECT_COLUMNS = [
+    "id",
+    "unit_id",
+    "unit_name",
+    "rule",
+    "rule_name",
+    "subject",
+    "status",
+    "past_deadline",
+    "deadline",
+    "opened_round",
+    "last_seen_round",
+    "closed_round",
+    "points",
+    "page",
+    "page_link",
+    "message",
+    "fix",
+]
 
 
 def rectification(
@@ -389,16 +515,27 @@ def rectification(
     units = {uid: u.name for uid, u in results.unit_names(db, {r.unit_id for r in items}).items()}
     records = []
     for r in items:
-        records.append({
-            "id": r.id, "unit_id": r.unit_id, "unit_name": units.get(r.unit_id, ""), "rule": r.rule,
-            "rule_name": rule_names.get(r.rule) or r.rule, "subject": r.subject,
-            "status": r.status, "past_deadline": r.status != "fixed" and r.deadline < today,
-            "deadline": r.deadline, "opened_round": names.get(r.opened_round_id, ""),
-            "last_seen_round": names.get(r.last_seen_round_id, ""),
-            "closed_round": names.get(r.closed_round_id, "") if r.closed_round_id else "",
-            "points": r.points, "page": r.page, "page_link": http_url(r.page), "message": r.message,
-            "fix": r.fix,
-        })
+        records.append(
+            {
+                "id": r.id,
+                "unit_id": r.unit_id,
+                "unit_name": units.get(r.unit_id, ""),
+                "rule": r.rule,
+                "rule_name": rule_names.get(r.rule) or r.rule,
+                "subject": r.subject,
+                "status": r.status,
+                "past_deadline": r.status != "fixed" and r.deadline < today,
+                "deadline": r.deadline,
+                "opened_round": names.get(r.opened_round_id, ""),
+                "last_seen_round": names.get(r.last_seen_round_id, ""),
+                "closed_round": names.get(r.closed_round_id, "") if r.closed_round_id else "",
+                "points": r.points,
+                "page": r.page,
+                "page_link": http_url(r.page),
+                "message": r.message,
+                "fix": r.fix,
+            }
+        )
     df = pd.DataFrame(records, columns=RECT_COLUMNS)
     if not df.empty:
         order = {"overdue": 0, "open": 1, "fixed": 2}
@@ -453,8 +590,8 @@ def _write_and_rescore(db: Database, round_id: int, write: Any) -> Any:
     if rubric is None:
         change = write(None, False)
         raise RescoreFailed(
-            f"cannot load the rubric of round id {round_id}; the change is saved, "
-            "run `zwgk assess` again to re-score", change.record,
+            f"cannot load the rubric of round id {round_id}; the change is saved, run `zwgk assess` again to re-score",
+            change.record,
         )
     return write(rubric, True).record
 
@@ -480,8 +617,18 @@ def add_finding_by_hand(
     rubric = load_round_rubric(db, round_id)
     if rubric is None:
         raise ZwgkError(f"cannot load the rubric of round id {round_id}")
-    return review.add_finding_by_hand(db, round_id, rubric, unit_id=unit_id, rule=rule, url=url, note=note,
-                                      by=viewer.username, veto=veto, screenshot=screenshot).record
+    return review.add_finding_by_hand(
+        db,
+        round_id,
+        rubric,
+        unit_id=unit_id,
+        rule=rule,
+        url=url,
+        note=note,
+        by=viewer.username,
+        veto=veto,
+        screenshot=screenshot,
+    ).record
 
 
 def review_finding(
@@ -500,8 +647,13 @@ def review_finding(
     viewer.require_unit(unit_id)
     from zwgk.app import review
 
-    return _write_and_rescore(db, round_id, lambda rubric, again: review.review_finding(
-        db, round_id, unit_id, rule, subject, decision, reason, viewer.username, rubric=rubric, rescore=again))
+    return _write_and_rescore(
+        db,
+        round_id,
+        lambda rubric, again: review.review_finding(
+            db, round_id, unit_id, rule, subject, decision, reason, viewer.username, rubric=rubric, rescore=again
+        ),
+    )
 
 
 def enter_manual_score(
@@ -519,8 +671,13 @@ def enter_manual_score(
     from zwgk.app import review
 
     limit = manual_item_limit(db, round_id, item)
-    _write_and_rescore(db, round_id, lambda rubric, again: review.enter_manual_score(
-        db, round_id, unit_id, item, score, evidence, viewer.username, limit=limit, rubric=rubric, rescore=again))
+    _write_and_rescore(
+        db,
+        round_id,
+        lambda rubric, again: review.enter_manual_score(
+            db, round_id, unit_id, item, score, evidence, viewer.username, limit=limit, rubric=rubric, rescore=again
+        ),
+    )
 
 
 def rescore(db: Database, viewer: Viewer, round_id: int) -> None:
@@ -559,8 +716,18 @@ def finding_evidence(
     return collect(db, rounds_store.require_round_id(db, round_id).name, unit_id, rule, subject)
 
 
-IPV6_SITE_COLUMNS = ["unit_id", "unit_name", "tier", "kind", "score", "target", "meets_target", "unmeasured",
-                     "failing_count", "failing_links"]
+IPV6_SITE_COLUMNS = [
+    "unit_id",
+    "unit_name",
+    "tier",
+    "kind",
+    "score",
+    "target",
+    "meets_target",
+    "unmeasured",
+    "failing_count",
+    "failing_links",
+]
 
 
 def ipv6_sites(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
@@ -568,8 +735,11 @@ def ipv6_sites(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
     lowest score first."""
     from zwgk.storage.snapshot import site_probe_values
 
-    members = {m.unit.unit_id: m.unit for m in results.round_members(db, round_id)
-               if viewer.sees_all or m.unit.unit_id in viewer.unit_ids}
+    members = {
+        m.unit.unit_id: m.unit
+        for m in results.round_members(db, round_id)
+        if viewer.sees_all or m.unit.unit_id in viewer.unit_ids
+    }
     supports = site_probe_values(db, round_id, "ipv6_support", None if viewer.sees_all else list(members))
     rows = []
     for unit_id, sup in supports.items():
@@ -578,13 +748,20 @@ def ipv6_sites(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
             continue
         failing = sup.get("failing_links") or []
         inds = sup.get("indicators") or {}
-        rows.append({
-            "unit_id": unit_id, "unit_name": unit.name, "tier": unit.tier, "kind": unit.kind,
-            "score": sup.get("score"), "target": sup.get("target"), "meets_target": sup.get("meets_target"),
-            "unmeasured": "、".join((inds.get(k) or {}).get("name", k) for k in sup.get("unmeasured") or []),
-            "failing_count": len(failing),
-            "failing_links": "\n".join(f"[{f.get('level', '')}] {f.get('url', '')}" for f in failing),
-        })
+        rows.append(
+            {
+                "unit_id": unit_id,
+                "unit_name": unit.name,
+                "tier": unit.tier,
+                "kind": unit.kind,
+                "score": sup.get("score"),
+                "target": sup.get("target"),
+                "meets_target": sup.get("meets_target"),
+                "unmeasured": "、".join((inds.get(k) or {}).get("name", k) for k in sup.get("unmeasured") or []),
+                "failing_count": len(failing),
+                "failing_links": "\n".join(f"[{f.get('level', '')}] {f.get('url', '')}" for f in failing),
+            }
+        )
     if not rows:
         return pd.DataFrame(columns=IPV6_SITE_COLUMNS)
     df = pd.DataFrame(rows, columns=IPV6_SITE_COLUMNS)
@@ -597,9 +774,14 @@ def ipv6_by_tier(frame: pd.DataFrame) -> pd.DataFrame:
     """Per tier (and 合计): sites, mean IPv6 support degree, sites at or above the target and their share."""
     from zwgk.indicators.ipv6_support import tier_summary
 
-    rows = tier_summary(
-        (t, None if pd.isna(s) else float(s), float(g)) for t, s, g in zip(frame["tier"], frame["score"], frame["target"])
-    ) if not frame.empty else []
+    rows = (
+        tier_summary(
+            (t, None if pd.isna(s) else float(s), float(g))
+            for t, s, g in zip(frame["tier"], frame["score"], frame["target"])
+        )
+        if not frame.empty
+        else []
+    )
     return pd.DataFrame(rows, columns=["tier", "sites", "scored", "mean", "at_target", "share_at_target"])
 
 
@@ -609,10 +791,24 @@ def ipv6_detail(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> di
 
     viewer.require_unit(unit_id)
     return site_probe_values(db, round_id, "ipv6_support", [unit_id]).get(unit_id)
+
+
 # --------------------------------------------------------------------------- 年考核 (annual roll-up)
 
-ANNUAL_COLUMNS = ["rank", "unit_id", "unit_name", "tier", "kind", "score", "rounds",
-                  "c_rounds", "c_availability", "c_bulletins", "c_rectification", "note"]
+ANNUAL_COLUMNS = [
+    "rank",
+    "unit_id",
+    "unit_name",
+    "tier",
+    "kind",
+    "score",
+    "rounds",
+    "c_rounds",
+    "c_availability",
+    "c_bulletins",
+    "c_rectification",
+    "note",
+]
 
 
 def annual_years(db: Database, viewer: Viewer) -> list[int]:

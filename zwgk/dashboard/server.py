@@ -49,6 +49,7 @@ LOGIN_PATH = "/zwgk/login"
 LOGOUT_PATH = "/zwgk/logout"
 TRUST_PROXY_ENV = "ZWGK_TRUST_PROXY"
 
+
 def _index_script_hashes() -> str:
     """CSP hashes of the inline scripts in Streamlit's own index.html (one flag today), so the
     policy allows exactly those and no other inline script, whatever the installed version."""
@@ -114,7 +115,7 @@ def _cookies(headers: dict[str, str]) -> dict[str, str]:
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(headers.get("cookie", ""))
-    except Exception:  # noqa: BLE001 - a malformed cookie header is just "no cookies"
+    except Exception:
         return {}
     return {k: m.value for k, m in jar.items()}
 
@@ -182,8 +183,13 @@ def _login_page(csrf: str, next_path: str, username: str = "", error: str = "", 
         message = f'<p class="err" role="alert">登录失败：{html.escape(error)}</p>'
     elif notice in NOTICES:
         message = f'<p class="note">{NOTICES[notice]}</p>'
-    return _LOGIN_PAGE.format(message=message, action=LOGIN_PATH, csrf=html.escape(csrf),
-                              next=html.escape(next_path), username=html.escape(username))
+    return _LOGIN_PAGE.format(
+        message=message,
+        action=LOGIN_PATH,
+        csrf=html.escape(csrf),
+        next=html.escape(next_path),
+        username=html.escape(username),
+    )
 
 
 def _secure(request: Request) -> bool:
@@ -193,14 +199,14 @@ def _secure(request: Request) -> bool:
 
 
 def _set_cookie(resp: Response, request: Request, name: str, value: str, max_age: int) -> None:
-    resp.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
-                    secure=_secure(request))
+    resp.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="strict", secure=_secure(request))
 
 
 async def login_get(request: Request) -> Response:
     csrf = request.cookies.get(auth.CSRF_COOKIE) or secrets.token_urlsafe(24)
-    page = _login_page(csrf, _safe_next(request.query_params.get("next")),
-                       notice=request.query_params.get("notice", ""))
+    page = _login_page(
+        csrf, _safe_next(request.query_params.get("next")), notice=request.query_params.get("notice", "")
+    )
     resp = HTMLResponse(page, headers={"cache-control": "no-store"})
     _set_cookie(resp, request, auth.CSRF_COOKIE, csrf, 3600)
     return resp
@@ -223,29 +229,36 @@ async def login_post(request: Request) -> Response:
     csrf = csrf_cookie or secrets.token_urlsafe(24)
 
     def refuse(error: str, status: int) -> Response:
-        resp = HTMLResponse(_login_page(csrf, next_path, name, error), status_code=status,
-                            headers={"cache-control": "no-store"})
+        resp = HTMLResponse(
+            _login_page(csrf, next_path, name, error), status_code=status, headers={"cache-control": "no-store"}
+        )
         _set_cookie(resp, request, auth.CSRF_COOKIE, csrf, 3600)
         return resp
 
-    if not csrf_cookie or not secrets.compare_digest(csrf_cookie, str(form.get("csrf", ""))) \
-            or not _same_origin(request):
+    if (
+        not csrf_cookie
+        or not secrets.compare_digest(csrf_cookie, str(form.get("csrf", "")))
+        or not _same_origin(request)
+    ):
         return refuse("页面已过期，请重新输入。", 400)
     url = db_url()
     client = client_address(request.scope, {k.lower(): v for k, v in request.headers.items()})
     trusted = name in auth.device_users(url, request.cookies)
     try:
-        user = await run_in_threadpool(users.authenticate, database(), name, password,
-                                       client=client, trusted_device=trusted)
+        user = await run_in_threadpool(
+            users.authenticate, database(), name, password, client=client, trusted_device=trusted
+        )
     except users.AuthError as exc:
         return refuse(str(exc), 401 if not isinstance(exc, users.AccountLocked) else 429)
     token = await run_in_threadpool(users.create_session, database(), user.username, client)
     resp = RedirectResponse(next_path, status_code=303, headers={"cache-control": "no-store"})
-    _set_cookie(resp, request, auth.SESSION_COOKIE, auth.sign_session(url, token),
-                int(users.SESSION_LIFETIME.total_seconds()))
+    _set_cookie(
+        resp, request, auth.SESSION_COOKIE, auth.sign_session(url, token), int(users.SESSION_LIFETIME.total_seconds())
+    )
     known = auth.device_users(url, request.cookies)
-    _set_cookie(resp, request, auth.DEVICE_COOKIE, auth.sign_device(url, known + [user.username]),
-                auth.DEVICE_DAYS * 86400)
+    _set_cookie(
+        resp, request, auth.DEVICE_COOKIE, auth.sign_device(url, known + [user.username]), auth.DEVICE_DAYS * 86400
+    )
     resp.delete_cookie(auth.CSRF_COOKIE, path="/")
     LOG.info("login %s from %s", user.username, client)
     return resp
@@ -311,11 +324,13 @@ class Front:
     def _with_headers(self, send: Any) -> Any:
         async def wrapped(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                raw = [(k, v) for k, v in message.get("headers", [])
-                       if k.decode("latin-1").lower() not in SECURITY_HEADERS]
+                raw = [
+                    (k, v) for k, v in message.get("headers", []) if k.decode("latin-1").lower() not in SECURITY_HEADERS
+                ]
                 raw += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
                 message = {**message, "headers": raw}
             await send(message)
+
         return wrapped
 
     async def _media(self, scope: dict[str, Any], receive: Any, send: Any, sid: str) -> None:
@@ -331,8 +346,10 @@ class Front:
 
         # ask for the whole, plain file (no gzip, no byte range): its digest is what the
         # download's owner was registered by, and a partial answer must not slip past the check
-        plain_scope = {**scope, "headers": [(k, v) for k, v in scope.get("headers", [])
-                                            if k.lower() not in (b"accept-encoding", b"range")]}
+        plain_scope = {
+            **scope,
+            "headers": [(k, v) for k, v in scope.get("headers", []) if k.lower() not in (b"accept-encoding", b"range")],
+        }
         await self.app(plain_scope, receive, collect)
         data = b"".join(body)
         if 200 <= int(start.get("status", 500)) < 300 and not auth.DOWNLOADS.allowed(data, sid):
@@ -340,21 +357,35 @@ class Front:
             await self._plain(send, 403, "Forbidden")
             return
         send2 = self._with_headers(send)
-        await send2({**start, "headers": [(k, v) for k, v in start.get("headers", [])
-                                          if k.lower() != b"content-length"]
-                     + [(b"content-length", str(len(data)).encode())]})
+        await send2(
+            {
+                **start,
+                "headers": [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+                + [(b"content-length", str(len(data)).encode())],
+            }
+        )
         await send2({"type": "http.response.body", "body": data})
 
     async def _plain(self, send: Any, status: int, text: str) -> None:
         send2 = self._with_headers(send)
-        await send2({"type": "http.response.start", "status": status,
-                     "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store")]})
+        await send2(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store")],
+            }
+        )
         await send2({"type": "http.response.body", "body": text.encode()})
 
     async def _redirect(self, send: Any, location: str) -> None:
         send2 = self._with_headers(send)
-        await send2({"type": "http.response.start", "status": 303,
-                     "headers": [(b"location", location.encode("latin-1")), (b"cache-control", b"no-store")]})
+        await send2(
+            {
+                "type": "http.response.start",
+                "status": 303,
+                "headers": [(b"location", location.encode("latin-1")), (b"cache-control", b"no-store")],
+            }
+        )
         await send2({"type": "http.response.body", "body": b""})
 
 
@@ -392,8 +423,11 @@ def build_app() -> Any:
 
     return st.App(
         str(APP_PATH),
-        routes=[Route(LOGIN_PATH, login_get, methods=["GET"]), Route(LOGIN_PATH, login_post, methods=["POST"]),
-                Route(LOGOUT_PATH, logout, methods=["GET", "POST"])],
+        routes=[
+            Route(LOGIN_PATH, login_get, methods=["GET"]),
+            Route(LOGIN_PATH, login_post, methods=["POST"]),
+            Route(LOGOUT_PATH, logout, methods=["GET", "POST"]),
+        ],
         middleware=[Middleware(Front)],
         on_script_error=on_script_error,
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 ROLES = ("leader", "evaluator", "department")
 
@@ -27,7 +27,7 @@ class Viewer:
         object.__setattr__(self, "unit_ids", tuple(sorted(set(self.unit_ids))))
 
     @classmethod
-    def of(cls, username: str, role: str, unit_ids: Iterable[str] = ()) -> "Viewer":
+    def of(cls, username: str, role: str, unit_ids: Iterable[str] = ()) -> Viewer:
         return cls(username, role, tuple(unit_ids))
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -48,8 +48,10 @@ def _unit(database, unit_id: str):
     return unit
 
 
-ROUND_HELP = ("Re-judge the unit in this (finished) round with the register and rescore the round; "
-              "without it, rounds judged after the import use it.")
+ROUND_HELP = (
+    "Re-judge the unit in this (finished) round with the register and rescore the round; "
+    "without it, rounds judged after the import use it."
+)
 
 
 def _rejudge(database, round_name: str | None, unit_id: str) -> None:
@@ -77,8 +79,8 @@ def import_cmd(
     unit: str = typer.Option(..., "--unit", help="单位编码 of the unit whose ledger it is."),
     by: str = typer.Option("", "--by", help="Who imports it (录入人)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Read and report only; store nothing."),
-    round_name: Optional[str] = typer.Option(None, "--round", help=ROUND_HELP),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    round_name: str | None = typer.Option(None, "--round", help=ROUND_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """导入台账 Import a unit's ledger: it replaces the unit's applications (channel tests stay)."""
     from zwgk.disclosure.ledger import read_ledger
@@ -87,9 +89,11 @@ def import_cmd(
     database = _open(db)
     _unit(database, unit)
     report = read_ledger(ledger, unit, entered_by=by)
-    console.print(f"[bold]台账 ledger[/] {report.source} ({report.format}, header line {report.header_line}): "
-                  f"申请 applications {len(report.applications)} · 渠道测试 channel tests {len(report.tests)} · "
-                  f"跳过 skipped {report.skipped}")
+    console.print(
+        f"[bold]台账 ledger[/] {report.source} ({report.format}, header line {report.header_line}): "
+        f"申请 applications {len(report.applications)} · 渠道测试 channel tests {len(report.tests)} · "
+        f"跳过 skipped {report.skipped}"
+    )
     for line, why in report.problems[:30]:
         console.print(f"  line {line}: {why}", highlight=False)
     if len(report.problems) > 30:
@@ -108,12 +112,13 @@ def test_cmd(
     unit: str = typer.Option(..., "--unit", help="单位编码."),
     sent: str = typer.Option(..., "--sent", help="Date the test application was sent / submitted (YYYY-MM-DD)."),
     channel: str = typer.Option(..., "--channel", help="信函 / 网络平台 / 当面 / 传真 / 电子邮件."),
-    outcome: str = typer.Option(..., "--outcome",
-                                help="What happened, e.g. 予以公开, 未收到答复, 信函被退回, 网上平台无法提交."),
-    reply: Optional[str] = typer.Option(None, "--reply", help="Date of the reply, if any (YYYY-MM-DD)."),
+    outcome: str = typer.Option(
+        ..., "--outcome", help="What happened, e.g. 予以公开, 未收到答复, 信函被退回, 网上平台无法提交."
+    ),
+    reply: str | None = typer.Option(None, "--reply", help="Date of the reply, if any (YYYY-MM-DD)."),
     by: str = typer.Option("", "--by", help="The inspector."),
-    round_name: Optional[str] = typer.Option(None, "--round", help=ROUND_HELP),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    round_name: str | None = typer.Option(None, "--round", help=ROUND_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """渠道测试 Record an application an inspector sent to test a channel, and its outcome."""
     from zwgk.storage.requests import InfoRequest, add_test
@@ -128,9 +133,21 @@ def test_cmd(
 
     database = _open(db)
     _unit(database, unit)
-    add_test(database, InfoRequest(unit_id=unit, kind="test", received=day(sent, "--sent"), channel=channel,
-                                   applicant="评估人员", replied=day(reply, "--reply"), result=outcome,
-                                   note="渠道测试", source="zwgk requests test", entered_by=by))
+    add_test(
+        database,
+        InfoRequest(
+            unit_id=unit,
+            kind="test",
+            received=day(sent, "--sent"),
+            channel=channel,
+            applicant="评估人员",
+            replied=day(reply, "--reply"),
+            result=outcome,
+            note="渠道测试",
+            source="zwgk requests test",
+            entered_by=by,
+        ),
+    )
     console.print(f"已记录 recorded a {channel} test of {unit} sent {sent}: {outcome}")
     _rejudge(database, round_name, unit)
 
@@ -138,9 +155,9 @@ def test_cmd(
 @requests_app.command("list")
 def list_cmd(
     unit: str = typer.Option(..., "--unit", help="单位编码."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Show each deadline's status on this date."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Show each deadline's status on this date."),
     fmt: str = typer.Option("table", "--format", help="table or json"),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """查看台账 A unit's applications and tests with their deadlines (working days, 调休-aware)."""
     from zwgk.indicators import workdays
@@ -162,9 +179,18 @@ def list_cmd(
     for col in ("类型", "编号", "收到", "渠道", "申请人", "答复", "延期", "期限", "状态", "结果"):
         table.add_column(col)
     for r in out:
-        table.add_row("测试" if r["kind"] == "test" else "申请", r["ref"], r["received"] or "?", r["channel"],
-                      r["applicant"], r["replied"] or "", "是" if r["extended"] else "否" if r["extended"] is False else "?",
-                      r["due"] or "", r["status"], r["result"])
+        table.add_row(
+            "测试" if r["kind"] == "test" else "申请",
+            r["ref"],
+            r["received"] or "?",
+            r["channel"],
+            r["applicant"],
+            r["replied"] or "",
+            "是" if r["extended"] else "否" if r["extended"] is False else "?",
+            r["due"] or "",
+            r["status"],
+            r["result"],
+        )
     console.print(table)
 
 
@@ -172,9 +198,9 @@ def list_cmd(
 def show_cmd(
     round_name: str = typer.Option(..., "--round", help="Round name."),
     unit: str = typer.Option(..., "--unit", help="单位编码."),
-    year: Optional[int] = typer.Option(None, "--year", help="Report year (default: every year read)."),
+    year: int | None = typer.Option(None, "--year", help="Report year (default: every year read)."),
     fmt: str = typer.Option("table", "--format", help="table or json"),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """查看年报表格 The annual reports a round read on a unit's site, with their extracted tables."""
     from zwgk.crawlers.annual_report import REQUEST_LABELS, request_checks, review_checks
@@ -195,8 +221,11 @@ def show_cmd(
         console.print("该轮未读到此单位的政府信息公开年报 no annual report was read on this site in this round")
     for y, r in reports.items():
         console.print(f"[bold]{y}年度[/] {r.get('title')}  {r.get('url') or r.get('page')}")
-        console.print(f"  来源 {r.get('source')} · 格式 {r.get('template')} · 六部分标题 {''.join(r.get('sections') or [])}"
-                      + (f" · 无法读取：{r['unreadable']}" if r.get("unreadable") else ""), highlight=False)
+        console.print(
+            f"  来源 {r.get('source')} · 格式 {r.get('template')} · 六部分标题 {''.join(r.get('sections') or [])}"
+            + (f" · 无法读取：{r['unreadable']}" if r.get("unreadable") else ""),
+            highlight=False,
+        )
         tables = r.get("tables") or {}
         req = tables.get("requests")
         if req:
@@ -214,8 +243,11 @@ def show_cmd(
         if tables.get("review"):
             console.print(f"  四、复议诉讼: {' '.join(f'{v:g}' for v in tables['review']['values'])}")
         if tables.get("active"):
-            console.print("  二、主动公开: " + "；".join(f"{k} {'/'.join(f'{v:g}' for v in vs)}"
-                                                   for k, vs in tables["active"].items()), highlight=False)
+            console.print(
+                "  二、主动公开: "
+                + "；".join(f"{k} {'/'.join(f'{v:g}' for v in vs)}" for k, vs in tables["active"].items()),
+                highlight=False,
+            )
 
 
 def register(app: typer.Typer) -> None:

@@ -127,7 +127,8 @@ def read_ledger(path: Path, unit_id: str, entered_by: str = "") -> LedgerReport:
         if line > header_line:
             report.problems.append((line, reason))
     labels = [str(c).strip() for c in header]
-    for line, cells in table.rows[at + 1:]:
+    for line, cells in table.rows[at + 1 :]:
+
         def get(name: str, cells: list[str] = cells) -> str:
             i = columns.get(name)
             return str(cells[i]).strip() if i is not None and i < len(cells) else ""
@@ -149,11 +150,26 @@ def read_ledger(path: Path, unit_id: str, entered_by: str = "") -> LedgerReport:
         if extended is None:
             report.problems.append((line, f"是否延期 {get('extended')!r} 无法识别（应为 是/否）"))
         kind = "test" if any(w in get("kind").lower() for w in _TEST_WORDS) else "application"
-        raw = {labels[i] if i < len(labels) and labels[i] else f"列{i + 1}": str(c)
-               for i, c in enumerate(cells) if str(c).strip()}
-        report.rows.append(InfoRequest(
-            unit_id=unit_id, kind=kind, ref=get("ref"), received=received, channel=get("channel"),
-            applicant=get("applicant"), replied=replied, result=get("result"), extended=extended,
-            note=get("note"), source=f"{path.name}:{line}", raw=raw, entered_by=entered_by,
-        ))
+        raw = {
+            labels[i] if i < len(labels) and labels[i] else f"列{i + 1}": str(c)
+            for i, c in enumerate(cells)
+            if str(c).strip()
+        }
+        report.rows.append(
+            InfoRequest(
+                unit_id=unit_id,
+                kind=kind,
+                ref=get("ref"),
+                received=received,
+                channel=get("channel"),
+                applicant=get("applicant"),
+                replied=replied,
+                result=get("result"),
+                extended=extended,
+                note=get("note"),
+                source=f"{path.name}:{line}",
+                raw=raw,
+                entered_by=entered_by,
+            )
+        )
     return report

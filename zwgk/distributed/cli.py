@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -20,13 +19,16 @@ def worker(
     pool: str = typer.Option(
         "prefork", "--pool", help="prefork (one process per site, default), threads (many sites, one process) or solo."
     ),
-    broker: Optional[str] = typer.Option(None, "--broker", help="Redis URL (default $ZWGK_BROKER or redis://127.0.0.1:6379/0)."),
-    db: Optional[str] = typer.Option(
-        None, "--db",
+    broker: str | None = typer.Option(
+        None, "--broker", help="Redis URL (default $ZWGK_BROKER or redis://127.0.0.1:6379/0)."
+    ),
+    db: str | None = typer.Option(
+        None,
+        "--db",
         help="The database this worker serves, as this machine reaches it (default $ZWGK_DB, else data/zwgk.db); "
         "tasks of rounds on another database are refused. Keep passwords out of it (libpq password file).",
     ),
-    name: Optional[str] = typer.Option(None, "--name", help="Worker name (default zwgk-PID@HOST)."),
+    name: str | None = typer.Option(None, "--name", help="Worker name (default zwgk-PID@HOST)."),
     loglevel: str = typer.Option("INFO", "--loglevel", help="DEBUG, INFO, WARNING or ERROR."),
 ) -> None:
     """Run a worker that crawls and evaluates sites of distributed rounds.
@@ -57,15 +59,17 @@ def worker(
         f"--pool={pool}",
         f"--concurrency={1 if pool == 'solo' else n}",
         f"--loglevel={loglevel}",
-        "--queues", QUEUE,
-        "--hostname", name or f"zwgk-{os.getpid()}@%h",
+        "--queues",
+        QUEUE,
+        "--hostname",
+        name or f"zwgk-{os.getpid()}@%h",
         "--without-gossip",
         "--without-mingle",
     ]
     # Import the heavy stages once, before the pool starts (prefork children inherit
     # them), so a worker's first site is not slower than the others.
-    import zwgk.app  # noqa: F401
-    import zwgk.crawlers  # noqa: F401
+    import zwgk.app
+    import zwgk.crawlers
     import zwgk.indicators  # noqa: F401
 
     typer.echo(f"zwgk worker: broker {masked(url)}, {served}, pool {pool} × {1 if pool == 'solo' else n}")
@@ -73,21 +77,32 @@ def worker(
 
 
 def beat(
-    broker: Optional[str] = typer.Option(None, "--broker", help="Redis URL (default $ZWGK_BROKER or redis://127.0.0.1:6379/0)."),
-    db: Optional[str] = typer.Option(
-        None, "--db",
+    broker: str | None = typer.Option(
+        None, "--broker", help="Redis URL (default $ZWGK_BROKER or redis://127.0.0.1:6379/0)."
+    ),
+    db: str | None = typer.Option(
+        None,
+        "--db",
         help="The deployment's database (default: ZWGK_DB or data/zwgk.db); jobs name it by fingerprint and "
         "only workers serving it run them.",
     ),
-    resolver: Optional[str] = typer.Option(None, "--resolver", help="DNS server HOST:PORT for every lookup."),
+    resolver: str | None = typer.Option(None, "--resolver", help="DNS server HOST:PORT for every lookup."),
     allow_private: bool = typer.Option(False, "--allow-private", help="Permit loopback/private targets (site farm)."),
     probes_per_day: int = typer.Option(20, "--probes-per-day", help="Probe passes per day, evenly spread (rule: ≥20)."),
     rubric: str = typer.Option("national-2019", "--rubric", help="Rubric of the monthly and annual rounds."),
-    alerts: Optional[Path] = typer.Option(None, "--alerts", help="Alert config TOML (see docs/monitoring.md), read by the workers."),
-    bulletin_dir: Path = typer.Option(Path("bulletins"), "--bulletin-dir", help="Where the workers write quarterly bulletins."),
-    no_rounds: bool = typer.Option(False, "--no-rounds", help="No monthly/annual rounds (probes, alerts and bulletins still run)."),
+    alerts: Path | None = typer.Option(
+        None, "--alerts", help="Alert config TOML (see docs/monitoring.md), read by the workers."
+    ),
+    bulletin_dir: Path = typer.Option(
+        Path("bulletins"), "--bulletin-dir", help="Where the workers write quarterly bulletins."
+    ),
+    no_rounds: bool = typer.Option(
+        False, "--no-rounds", help="No monthly/annual rounds (probes, alerts and bulletins still run)."
+    ),
     timeout: float = typer.Option(15.0, "--timeout", help="Seconds before a visit counts as not opened (rule: 15)."),
-    schedule_file: Path = typer.Option(Path("celerybeat-schedule"), "--schedule-file", help="Where beat keeps the last run of each job."),
+    schedule_file: Path = typer.Option(
+        Path("celerybeat-schedule"), "--schedule-file", help="Where beat keeps the last run of each job."
+    ),
     loglevel: str = typer.Option("INFO", "--loglevel", help="DEBUG, INFO, WARNING or ERROR."),
 ) -> None:
     """日监测+月检查+季通报+年考核 on Celery beat: sends the monitoring jobs to the `zwgk worker`s.
@@ -108,8 +123,14 @@ def beat(
     check_broker(url)
     fingerprint, served = describe_database(resolve_url(db))
     config = MonitorConfig(
-        probes_per_day=probes_per_day, resolver=resolver, allow_private=allow_private, probe_timeout=timeout,
-        rubric=rubric, rounds=not no_rounds, annual=not no_rounds, bulletin_dir=bulletin_dir.resolve(),
+        probes_per_day=probes_per_day,
+        resolver=resolver,
+        allow_private=allow_private,
+        probe_timeout=timeout,
+        rubric=rubric,
+        rounds=not no_rounds,
+        annual=not no_rounds,
+        bulletin_dir=bulletin_dir.resolve(),
         db_fingerprint=fingerprint,
     )
     schedule = beat_schedule(config)
@@ -179,8 +200,12 @@ def check_broker(url: str) -> None:
 
 def status(
     round_name: str = typer.Option(..., "--round", help="Name of the round."),
-    db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."),
-    watch: float = typer.Option(0.0, "--watch", help="Refresh every N seconds until the round is done (0: print once)."),
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."
+    ),
+    watch: float = typer.Option(
+        0.0, "--watch", help="Refresh every N seconds until the round is done (0: print once)."
+    ),
 ) -> None:
     """Show a round's progress: sites per state, pages stored, sites being crawled, failures."""
     from zwgk.distributed.status import round_status
@@ -204,10 +229,14 @@ def _print_status(st) -> None:  # type: ignore[no-untyped-def]
     console.print(f"站点 sites {st.done}/{st.total} 完成 done   ({states})   页面 pages {st.pages}")
     if st.holder is not None:
         expired = "  [yellow](lease expired: holder gone?)[/]" if st.holder.expired() else ""
-        console.print(f"运行者 run by {st.holder.owner}, heartbeat {st.holder.heartbeat_at:%H:%M:%S} UTC{expired}",
-                      highlight=False)
+        console.print(
+            f"运行者 run by {st.holder.owner}, heartbeat {st.holder.heartbeat_at:%H:%M:%S} UTC{expired}",
+            highlight=False,
+        )
     for row in st.crawling[:20]:
-        console.print(f"  抓取中 crawling {row['unit_id']} {row['site_url']} since {row['started_at']} (attempt {row['attempts']})")
+        console.print(
+            f"  抓取中 crawling {row['unit_id']} {row['site_url']} since {row['started_at']} (attempt {row['attempts']})"
+        )
     if len(st.crawling) > 20:
         console.print(f"  … {len(st.crawling) - 20} more crawling")
     for unit_id, reason in sorted(st.failed.items())[:20]:
@@ -215,7 +244,9 @@ def _print_status(st) -> None:  # type: ignore[no-untyped-def]
 
 
 def list_cmd(
-    db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."),
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."
+    ),
 ) -> None:
     """List the rounds, oldest first: as-of date, status, sites; partial rounds (--unit) marked 部分单位."""
     from rich.console import Console

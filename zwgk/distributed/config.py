@@ -71,7 +71,7 @@ class Timings:
     db_retry: float = 60.0
 
     @classmethod
-    def from_env(cls) -> "Timings":
+    def from_env(cls) -> Timings:
         d = cls()
         return cls(
             lease=_env_float("ZWGK_LEASE_SECONDS", d.lease),

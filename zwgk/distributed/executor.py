@@ -24,8 +24,9 @@ import logging
 import time
 import uuid
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import redis
 
@@ -85,9 +86,16 @@ class CeleryExecutor:
     def crawl(self, db: Any, prepared: Any, progress: ProgressFn | None) -> dict[str, int]:
         from zwgk.distributed.celery_app import redis_client
 
-        coordinator = Coordinator(db, prepared, redis_client(), self.t, window=self.window,
-                                  poll_interval=self.poll_interval, max_failures=self.max_failures,
-                                  progress=progress)
+        coordinator = Coordinator(
+            db,
+            prepared,
+            redis_client(),
+            self.t,
+            window=self.window,
+            poll_interval=self.poll_interval,
+            max_failures=self.max_failures,
+            progress=progress,
+        )
         coordinator.run()
         return coordinator.evaluated()
 
@@ -112,8 +120,9 @@ def run_round_celery(
     from zwgk.app import run_round
     from zwgk.monitor.history import probe_history
 
-    executor = CeleryExecutor(broker, window=window, poll_interval=poll_interval,
-                              max_failures=max_failures, timings=timings)
+    executor = CeleryExecutor(
+        broker, window=window, poll_interval=poll_interval, max_failures=max_failures, timings=timings
+    )
     return run_round(db, opts, progress, executor=executor, history=probe_history)
 
 
@@ -147,7 +156,9 @@ class Coordinator:
         from zwgk.storage.identity import database_fingerprint
 
         # Messages name the database by fingerprint only: never a URL, never a password.
-        self.fingerprint = with_db_retry("read the database id", lambda: database_fingerprint(db), timings.db_retry, db.url)
+        self.fingerprint = with_db_retry(
+            "read the database id", lambda: database_fingerprint(db), timings.db_retry, db.url
+        )
         self.refused_at = refused_key(self.fingerprint, self.round_id)
         self.pending: deque[Unit] = deque()
         self.outstanding: dict[str, Dispatch] = {}
@@ -314,8 +325,9 @@ class Coordinator:
         """Sites a worker of this run crawled and evaluated: unit_id → findings stored."""
         from zwgk.storage.snapshot import evaluated_sites
 
-        marked = with_db_retry("read evaluated sites", lambda: evaluated_sites(self.db, self.round_id),
-                               self.t.db_retry, self.db.url)
+        marked = with_db_retry(
+            "read evaluated sites", lambda: evaluated_sites(self.db, self.round_id), self.t.db_retry, self.db.url
+        )
         return {uid: n for uid, n in marked.items() if uid in self.dispatched}
 
     def run(self) -> None:

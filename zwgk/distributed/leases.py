@@ -77,7 +77,7 @@ class SiteLease:
 
     # ------------------------------------------------------------ context
 
-    def __enter__(self) -> "SiteLease":
+    def __enter__(self) -> SiteLease:
         """Start showing life at once: before the database is even opened."""
         self._beat()
         self._thread = threading.Thread(target=self._run, name=f"lease {self.alive}", daemon=True)
@@ -102,7 +102,9 @@ class SiteLease:
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(5)

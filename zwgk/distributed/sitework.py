@@ -20,7 +20,8 @@ import logging
 import socket
 import threading
 import time
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
@@ -58,7 +59,7 @@ def shown_url(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - not a URL: show nothing of it
+    except Exception:
         return "(database)"
 
 

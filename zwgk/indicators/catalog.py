@@ -60,8 +60,13 @@ class Scoring:
 # The seven indicators of the IPv6 support degree (official-rules.md §2.5), in the monitoring's order.
 IPV6_INDICATORS: tuple[str, ...] = ("aaaa", "home", "success_rate", "delegation", "same_content", "inner2", "inner3")
 IPV6_DEFAULT_WEIGHTS: dict[str, float] = {
-    "aaaa": 15.0, "home": 15.0, "success_rate": 15.0, "delegation": 10.0, "same_content": 15.0,
-    "inner2": 15.0, "inner3": 15.0,
+    "aaaa": 15.0,
+    "home": 15.0,
+    "success_rate": 15.0,
+    "delegation": 10.0,
+    "same_content": 15.0,
+    "inner2": 15.0,
+    "inner3": 15.0,
 }
 
 
@@ -159,14 +164,16 @@ class Rubric:
     # 年考核: component → weight (sum 1), plus "veto_round_score"; see ``zwgk.monitor.annual``
     annual: dict[str, float] = field(default_factory=dict)
 
-    def column_vocabulary(self, cutoff: float = 90.0) -> "ColumnVocabulary":
+    def column_vocabulary(self, cutoff: float = 90.0) -> ColumnVocabulary:
         """The columns' names, key terms and look-alikes, for recognising names by meaning."""
         from zwgk.columns import ColumnTerms, ColumnVocabulary
 
         parents = {c.parent for c in self.columns.values() if c.parent}
         return ColumnVocabulary(
-            tuple(ColumnTerms(c.name, c.synonyms, c.key_terms, c.exclude, c.hub or c.name in parents)
-                  for c in self.columns.values()),
+            tuple(
+                ColumnTerms(c.name, c.synonyms, c.key_terms, c.exclude, c.hub or c.name in parents)
+                for c in self.columns.values()
+            ),
             cutoff,
         )
 
@@ -188,28 +195,72 @@ class Rubric:
 # ---------------------------------------------------------------------------- schema
 
 _IPV6_FIELDS = {"weights": "table", "full_rate": "number", "target": "number"}
-_TOP_KEYS = {"base", "name", "title", "source", "description", "scoring", "indicators", "rules", "columns", "ipv6", "annual"}
+_TOP_KEYS = {
+    "base",
+    "name",
+    "title",
+    "source",
+    "description",
+    "scoring",
+    "indicators",
+    "rules",
+    "columns",
+    "ipv6",
+    "annual",
+}
 # 年考核 roll-up (``zwgk.monitor.annual``): the components' weights (each 0..1, summing to 1 after
 # merging with the base) and the score a vetoed round counts as (0..100).
 ANNUAL_COMPONENTS = ("rounds", "availability", "bulletins", "rectification")
 _ANNUAL_FIELDS = {**{k: "number" for k in ANNUAL_COMPONENTS}, "veto_round_score": "number"}
 _SCORING_FIELDS = {
-    "total": "number", "pass_line": "number", "bonus_gate": "number", "bonus_max": "number",
-    "weight": "number", "no_services_mode": "str", "no_services_factor": "number",
-    "services_indicator": "str", "rectify_working_days": "int", "overdue_extra_points": "number",
-    "overdue_cap": "number", "composite": "table", "services_unjudged": "str",
+    "total": "number",
+    "pass_line": "number",
+    "bonus_gate": "number",
+    "bonus_max": "number",
+    "weight": "number",
+    "no_services_mode": "str",
+    "no_services_factor": "number",
+    "services_indicator": "str",
+    "rectify_working_days": "int",
+    "overdue_extra_points": "number",
+    "overdue_cap": "number",
+    "composite": "table",
+    "services_unjudged": "str",
 }
 _INDICATOR_FIELDS = {"name": "str", "points": "number", "part": "str", "description": "str"}
 _RULE_FIELDS = {
-    "name_zh": "str", "name_en": "str", "category": "str", "indicator": "str", "severity": "str",
-    "points": "number", "cap": "number", "tiers": "strlist", "kinds": "strlist", "params": "table",
-    "why_zh": "str", "why_en": "str", "fix_zh": "str", "fix_en": "str", "what_zh": "str",
-    "what_en": "str", "subject": "str", "source": "str", "enabled": "bool",
+    "name_zh": "str",
+    "name_en": "str",
+    "category": "str",
+    "indicator": "str",
+    "severity": "str",
+    "points": "number",
+    "cap": "number",
+    "tiers": "strlist",
+    "kinds": "strlist",
+    "params": "table",
+    "why_zh": "str",
+    "why_en": "str",
+    "fix_zh": "str",
+    "fix_en": "str",
+    "what_zh": "str",
+    "what_en": "str",
+    "subject": "str",
+    "source": "str",
+    "enabled": "bool",
 }
 _COLUMN_FIELDS = {
-    "synonyms": "strlist", "key_terms": "strlist", "exclude": "strlist", "examples": "strlist",
-    "hub": "bool", "required": "bool", "freshness_days": "int", "kind": "str",
-    "parent": "str", "tiers": "strlist", "kinds": "strlist",
+    "synonyms": "strlist",
+    "key_terms": "strlist",
+    "exclude": "strlist",
+    "examples": "strlist",
+    "hub": "bool",
+    "required": "bool",
+    "freshness_days": "int",
+    "kind": "str",
+    "parent": "str",
+    "tiers": "strlist",
+    "kinds": "strlist",
 }
 _RULE_REQUIRED = ("name_zh", "name_en", "category", "indicator", "severity", "points")
 
@@ -301,7 +352,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
 
 
 def _base_path(path: Path, base_name: str) -> Path:
-    local = (path.parent / base_name)
+    local = path.parent / base_name
     for candidate in (local, local.with_suffix(".toml")):
         if candidate.is_file():
             return candidate
@@ -349,8 +400,7 @@ def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text
     if "no_services_mode" in scoring and scoring["no_services_mode"] not in NO_SERVICES_MODES:
         fail(["scoring", "no_services_mode"], f"no_services_mode must be one of {sorted(NO_SERVICES_MODES)}")
     if "services_unjudged" in scoring and scoring["services_unjudged"] not in SERVICES_UNJUDGED_MODES:
-        fail(["scoring", "services_unjudged"],
-             f"services_unjudged must be one of {sorted(SERVICES_UNJUDGED_MODES)}")
+        fail(["scoring", "services_unjudged"], f"services_unjudged must be one of {sorted(SERVICES_UNJUDGED_MODES)}")
     for key, value in scoring.get("composite", {}).items():
         if not _is_number(value) or not _finite(value) or value < 0 or value > 1:
             fail(["scoring", "composite", key], f"composite weight of {key!r} must be a number in 0..1")
@@ -397,7 +447,9 @@ def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text
             for key in params:
                 if key not in known:
                     allowed = ", ".join(sorted(known)) or "none"
-                    fail(["rules", code, "params", key], f"unknown parameter {key!r} of rule {code} (allowed: {allowed})")
+                    fail(
+                        ["rules", code, "params", key], f"unknown parameter {key!r} of rule {code} (allowed: {allowed})"
+                    )
         for key, value in params.items():
             where = ["rules", code, "params", key]
             numbers = value if isinstance(value, list) else [value]
@@ -418,8 +470,9 @@ def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text
         _check_range(ipv6["full_rate"], 0.01, 1.0, ["ipv6", "full_rate"], fail)
     for key, value in (ipv6.get("weights") or {}).items():
         if key not in IPV6_INDICATORS:
-            fail(["ipv6", "weights", key],
-                 f"unknown IPv6 indicator {key!r}; the seven are: {', '.join(IPV6_INDICATORS)}")
+            fail(
+                ["ipv6", "weights", key], f"unknown IPv6 indicator {key!r}; the seven are: {', '.join(IPV6_INDICATORS)}"
+            )
         if not _is_number(value):
             fail(["ipv6", "weights", key], f"ipv6.weights.{key} must be a number")
         _check_range(value, 0.0, 100.0, ["ipv6", "weights", key], fail)
@@ -451,9 +504,12 @@ def _check_relations(merged: dict[str, Any], raw: dict[str, Any], path: Path, te
             own_w = (raw.get("ipv6") or {}).get("weights") or {}
             first = next(iter(own_w), None)
             keys = ["ipv6", "weights", first] if first else ["ipv6", "weights"]
-            raise RubricError(str(path), find_line(text, keys),
-                              f"the seven ipv6.weights sum to {total_w:g}, they must sum to 100 "
-                              f"({', '.join(f'{k}={float(weights.get(k, 0.0)):g}' for k in IPV6_INDICATORS)})")
+            raise RubricError(
+                str(path),
+                find_line(text, keys),
+                f"the seven ipv6.weights sum to {total_w:g}, they must sum to 100 "
+                f"({', '.join(f'{k}={float(weights.get(k, 0.0)):g}' for k in IPV6_INDICATORS)})",
+            )
     scoring = merged.get("scoring", {})
     own = raw.get("scoring", {})
     if not isinstance(scoring, dict):
@@ -469,13 +525,17 @@ def _check_relations(merged: dict[str, Any], raw: dict[str, Any], path: Path, te
     for key, label in (("pass_line", "合格线 pass_line"), ("bonus_gate", "加分门槛 bonus_gate")):
         value = scoring.get(key)
         if _is_number(value) and value > total:
-            fail((key, "total"), f"scoring.{key} = {value:g} is above scoring.total = {total:g}: {label} must be ≤ total")
+            fail(
+                (key, "total"), f"scoring.{key} = {value:g} is above scoring.total = {total:g}: {label} must be ≤ total"
+            )
     cap, extra = scoring.get("overdue_cap"), scoring.get("overdue_extra_points")
     if _is_number(cap) and cap > total:
         fail(("overdue_cap", "total"), f"scoring.overdue_cap = {cap:g} is above scoring.total = {total:g}")
     if _is_number(cap) and _is_number(extra) and extra > cap:
-        fail(("overdue_extra_points", "overdue_cap"),
-             f"scoring.overdue_extra_points = {extra:g} is above scoring.overdue_cap = {cap:g}")
+        fail(
+            ("overdue_extra_points", "overdue_cap"),
+            f"scoring.overdue_extra_points = {extra:g} is above scoring.overdue_cap = {cap:g}",
+        )
 
 
 def _check_range(value: Any, low: float, high: float, keys: list[str], fail: Any) -> None:
@@ -486,7 +546,11 @@ def _check_range(value: Any, low: float, high: float, keys: list[str], fail: Any
     if not _finite(value):
         fail(keys, f"{name} = {value} is not a finite number; write a number between {low:g} and {high:g}")
     if value < low or value > high:
-        shown = f"{value:g}" if isinstance(value, float) else (str(value) if len(str(value)) <= 20 else f"a {len(str(value))}-digit number")
+        shown = (
+            f"{value:g}"
+            if isinstance(value, float)
+            else (str(value) if len(str(value)) <= 20 else f"a {len(str(value))}-digit number")
+        )
         fail(keys, f"{name} = {shown} is out of range; it must be between {low:g} and {high:g}")
 
 
@@ -536,8 +600,13 @@ def _build(data: dict[str, Any], path: Path) -> Rubric:
     scoring = Scoring(**{k: _coerce_scoring(k, v) for k, v in scoring_raw.items()}, composite=composite)
 
     indicators = {
-        ind_id: Indicator(id=ind_id, name=spec["name"], points=float(spec["points"]),
-                          part=spec.get("part", "deduct"), description=spec.get("description", ""))
+        ind_id: Indicator(
+            id=ind_id,
+            name=spec["name"],
+            points=float(spec["points"]),
+            part=spec.get("part", "deduct"),
+            description=spec.get("description", ""),
+        )
         for ind_id, spec in data.get("indicators", {}).items()
     }
     if scoring.services_indicator and scoring.services_indicator not in indicators:
@@ -546,14 +615,20 @@ def _build(data: dict[str, Any], path: Path) -> Rubric:
     deduct_sum = sum(i.points for i in indicators.values() if i.part == "deduct")
     bonus_sum = sum(i.points for i in indicators.values() if i.part == "bonus")
     if abs(deduct_sum - scoring.total) > 1e-6:
-        raise RubricError(where, None, f"deduction indicators sum to {deduct_sum:g} points, scoring.total is {scoring.total:g}")
+        raise RubricError(
+            where, None, f"deduction indicators sum to {deduct_sum:g} points, scoring.total is {scoring.total:g}"
+        )
     if bonus_sum and abs(bonus_sum - scoring.bonus_max) > 1e-6:
-        raise RubricError(where, None, f"bonus indicators sum to {bonus_sum:g} points, scoring.bonus_max is {scoring.bonus_max:g}")
+        raise RubricError(
+            where, None, f"bonus indicators sum to {bonus_sum:g} points, scoring.bonus_max is {scoring.bonus_max:g}"
+        )
 
     rules: dict[str, RuleSpec] = {}
     for code, spec in data.get("rules", {}).items():
         if spec["indicator"] not in indicators:
-            raise RubricError(where, None, f"rule {code}: indicator {spec['indicator']!r} is not defined under [indicators]")
+            raise RubricError(
+                where, None, f"rule {code}: indicator {spec['indicator']!r} is not defined under [indicators]"
+            )
         values = dict(spec)
         values["points"] = float(values["points"])
         if "cap" in values:
@@ -583,13 +658,18 @@ def _build(data: dict[str, Any], path: Path) -> Rubric:
     ipv6_raw = data.get("ipv6", {}) or {}
     weights = dict(IPV6_DEFAULT_WEIGHTS)
     weights.update({k: float(v) for k, v in (ipv6_raw.get("weights") or {}).items()})
-    ipv6 = Ipv6Scoring(weights=weights, full_rate=float(ipv6_raw.get("full_rate", 0.95)),
-                       target=float(ipv6_raw.get("target", 90.0)))
+    ipv6 = Ipv6Scoring(
+        weights=weights, full_rate=float(ipv6_raw.get("full_rate", 0.95)), target=float(ipv6_raw.get("target", 90.0))
+    )
     annual = {str(k): float(v) for k, v in data.get("annual", {}).items()}
     weights = [annual[k] for k in ANNUAL_COMPONENTS if k in annual]
     if weights and abs(sum(weights) - 1.0) > 1e-6:
-        raise RubricError(where, None, f"[annual] weights {', '.join(k for k in ANNUAL_COMPONENTS if k in annual)} "
-                                       f"sum to {sum(weights):g}; they must sum to 1")
+        raise RubricError(
+            where,
+            None,
+            f"[annual] weights {', '.join(k for k in ANNUAL_COMPONENTS if k in annual)} "
+            f"sum to {sum(weights):g}; they must sum to 1",
+        )
 
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, default=str)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -621,7 +701,9 @@ def _coerce_scoring(key: str, value: Any) -> Any:
 # ---------------------------------------------------------------------------- line finder
 
 _HEADER = re.compile(r"^\s*\[\[?\s*(.+?)\s*\]\]?\s*(#.*)?$")
-_ASSIGN = re.compile(r"^\s*((?:[A-Za-z0-9_\-]+|\"(?:[^\"\\]|\\.)*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|\"(?:[^\"\\]|\\.)*\"|'[^']*'))*)\s*=")
+_ASSIGN = re.compile(
+    r"^\s*((?:[A-Za-z0-9_\-]+|\"(?:[^\"\\]|\\.)*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|\"(?:[^\"\\]|\\.)*\"|'[^']*'))*)\s*="
+)
 
 
 def _split_key(key: str) -> list[str]:

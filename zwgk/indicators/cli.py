@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -16,9 +15,11 @@ from zwgk.model import ZwgkError
 
 
 def rules(
-    code: Optional[str] = typer.Argument(None, help="Rule code to explain, e.g. INTERP-LATE / 要解释的规则代码"),
-    rubric: str = typer.Option("national-2019", "--rubric", help="Rubric name or path to a rubric TOML / 评估细则名称或文件路径"),
-    check: Optional[Path] = typer.Option(None, "--check", help="Validate a rubric file and exit / 校验评估细则文件"),
+    code: str | None = typer.Argument(None, help="Rule code to explain, e.g. INTERP-LATE / 要解释的规则代码"),
+    rubric: str = typer.Option(
+        "national-2019", "--rubric", help="Rubric name or path to a rubric TOML / 评估细则名称或文件路径"
+    ),
+    check: Path | None = typer.Option(None, "--check", help="Validate a rubric file and exit / 校验评估细则文件"),
 ) -> None:
     """List rules, explain one (ruff-style), or validate a rubric file.
 
@@ -57,8 +58,10 @@ def rules(
                 escape(name),
             )
         Console(width=max(Console().width, 120)).print(table)
-        typer.echo(f"共 {len(loaded.rules)} 条规则 / rules. `zwgk rules CODE` 查看说明 / explains one. "
-                   f"Rubrics: {', '.join(available_rubrics())}")
+        typer.echo(
+            f"共 {len(loaded.rules)} 条规则 / rules. `zwgk rules CODE` 查看说明 / explains one. "
+            f"Rubrics: {', '.join(available_rubrics())}"
+        )
     except ZwgkError as exc:
         typer.secho(f"错误 / error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None

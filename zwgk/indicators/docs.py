@@ -32,7 +32,7 @@ def render(rubric: Rubric | None = None) -> str:
         "",
         f"Source / 依据: {r.source}",
         "",
-        f"Shipped rubrics: {', '.join(available_rubrics())}. A rubric file may name `base = \"national-2019\"` and "
+        f'Shipped rubrics: {", ".join(available_rubrics())}. A rubric file may name `base = "national-2019"` and '
         "override any value; check one with `zwgk rules --check FILE`. `zwgk rules CODE` prints one rule below.",
         "",
         "Values marked [V] in the rubric file are confirmed against a public source; [M] are defaults "
@@ -43,9 +43,19 @@ def render(rubric: Rubric | None = None) -> str:
         "| key | value |",
         "|---|---|",
     ]
-    for key in ("total", "pass_line", "bonus_gate", "bonus_max", "weight", "no_services_mode",
-                "no_services_factor", "services_indicator", "rectify_working_days", "overdue_extra_points",
-                "overdue_cap"):
+    for key in (
+        "total",
+        "pass_line",
+        "bonus_gate",
+        "bonus_max",
+        "weight",
+        "no_services_mode",
+        "no_services_factor",
+        "services_indicator",
+        "rectify_working_days",
+        "overdue_extra_points",
+        "overdue_cap",
+    ):
         value = getattr(s, key)
         out.append(f"| {key} | {round(value, 4) if isinstance(value, float) else value} |")
     out.append("| composite | " + ", ".join(f"{k} {v:g}" for k, v in s.composite.items()) + " |")
@@ -55,41 +65,83 @@ def render(rubric: Rubric | None = None) -> str:
     from zwgk.indicators.ipv6_support import LABELS_ZH
 
     v6 = r.ipv6
-    out += ["", "## IPv6 support degree / IPv6支持度", "",
-            "A 0–100 score per site from the seven indicators of the national IPv6 monitoring "
-            "(`zwgk.indicators.ipv6_support`; rubric table `[ipv6]`). A rate indicator earns its full weight "
-            f"at or above full_rate = {v6.full_rate:g} and weight × rate / full_rate below; an indicator "
-            "that could not be measured is left out and the score scaled over the measured weights. "
-            f"Target / 达标线: {v6.target:g}. Each failing indicator has its IPV6-* rule below.",
-            "", "| indicator | 名称 | weight |", "|---|---|---|"]
+    out += [
+        "",
+        "## IPv6 support degree / IPv6支持度",
+        "",
+        "A 0–100 score per site from the seven indicators of the national IPv6 monitoring "
+        "(`zwgk.indicators.ipv6_support`; rubric table `[ipv6]`). A rate indicator earns its full weight "
+        f"at or above full_rate = {v6.full_rate:g} and weight × rate / full_rate below; an indicator "
+        "that could not be measured is left out and the score scaled over the measured weights. "
+        f"Target / 达标线: {v6.target:g}. Each failing indicator has its IPV6-* rule below.",
+        "",
+        "| indicator | 名称 | weight |",
+        "|---|---|---|",
+    ]
     for key, weight in v6.weights.items():
         out.append(f"| {key} | {LABELS_ZH.get(key, key)} | {weight:g} |")
-    out += ["", "## Rules / 规则", "", "| code | 名称 / name | severity | points | indicator | subject |",
-            "|---|---|---|---|---|---|"]
+    out += [
+        "",
+        "## Rules / 规则",
+        "",
+        "| code | 名称 / name | severity | points | indicator | subject |",
+        "|---|---|---|---|---|---|",
+    ]
     for spec in sorted(r.rules.values(), key=lambda x: x.code):
-        out.append(f"| [{spec.code}](#{spec.code.lower()}) | {_cell(spec.name_zh)} / {_cell(spec.name_en)} | "
-                   f"{SEVERITY_ZH.get(spec.severity, spec.severity)} {spec.severity} | {spec.points:g} | "
-                   f"{spec.indicator} | {_cell(spec.subject)} |")
+        out.append(
+            f"| [{spec.code}](#{spec.code.lower()}) | {_cell(spec.name_zh)} / {_cell(spec.name_en)} | "
+            f"{SEVERITY_ZH.get(spec.severity, spec.severity)} {spec.severity} | {spec.points:g} | "
+            f"{spec.indicator} | {_cell(spec.subject)} |"
+        )
     for spec in sorted(r.rules.values(), key=lambda x: x.code):
         ind = r.indicators.get(spec.indicator)
         out += [
-            "", f"### {spec.code}", "",
+            "",
+            f"### {spec.code}",
+            "",
             f"**{spec.name_zh} / {spec.name_en}** — {spec.category}; indicator `{spec.indicator}`"
             f"{f' ({ind.name}, cap {ind.points:g})' if ind else ''}; "
             f"{SEVERITY_ZH.get(spec.severity, spec.severity)} ({spec.severity}); {spec.points:g} per instance"
             f"{'' if spec.enabled else '; **disabled**'}.",
-            "", "**What it checks / 检查内容**", "", spec.what_zh, "", spec.what_en,
-            "", "**Why / 原因**", "", spec.why_zh, "", spec.why_en,
-            "", "**Thresholds / 阈值**", "",
+            "",
+            "**What it checks / 检查内容**",
+            "",
+            spec.what_zh,
+            "",
+            spec.what_en,
+            "",
+            "**Why / 原因**",
+            "",
+            spec.why_zh,
+            "",
+            spec.why_en,
+            "",
+            "**Thresholds / 阈值**",
+            "",
             *[f"- `{line}`" for line in (thresholds(spec, r) or ["none"])],
-            "", "**How to fix / 整改方法**", "", spec.fix_zh, "", spec.fix_en,
-            "", f"**Subject / 对象**: {spec.subject}", "", f"**Source / 依据**: {spec.source}",
+            "",
+            "**How to fix / 整改方法**",
+            "",
+            spec.fix_zh,
+            "",
+            spec.fix_en,
+            "",
+            f"**Subject / 对象**: {spec.subject}",
+            "",
+            f"**Source / 依据**: {spec.source}",
         ]
-    out += ["", "## Columns / 栏目目录", "",
-            "| 标准名称 | required | freshness_days | kind | parent | synonyms |", "|---|---|---|---|---|---|"]
+    out += [
+        "",
+        "## Columns / 栏目目录",
+        "",
+        "| 标准名称 | required | freshness_days | kind | parent | synonyms |",
+        "|---|---|---|---|---|---|",
+    ]
     for col in r.columns.values():
-        out.append(f"| {col.name} | {'yes' if col.required else ''} | {col.freshness_days or ''} | {col.kind} | "
-                   f"{col.parent} | {_cell('、'.join(col.synonyms))} |")
+        out.append(
+            f"| {col.name} | {'yes' if col.required else ''} | {col.freshness_days or ''} | {col.kind} | "
+            f"{col.parent} | {_cell('、'.join(col.synonyms))} |"
+        )
     return "\n".join(out) + "\n"
 
 

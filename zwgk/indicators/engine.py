@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from zwgk.indicators import workdays
 from zwgk.indicators.catalog import Rubric
 from zwgk.indicators.rules import RULES
 from zwgk.model import Finding, RubricError, Severity, SiteSnapshot
-
 
 # Rules that still judge a site whose homepage never opened (its content was never
 # seen): the pipeline keeps only these for a failed crawl, and rectification
@@ -30,7 +29,9 @@ def evaluate(snapshot: SiteSnapshot, rubric: Rubric) -> list[Finding]:
             continue
         fn = RULES.get(code)
         if fn is None:
-            raise RubricError(rubric.path or rubric.name, None, f"rule {code} has no implementation in zwgk.indicators.rules")
+            raise RubricError(
+                rubric.path or rubric.name, None, f"rule {code} has no implementation in zwgk.indicators.rules"
+            )
         findings.extend(fn(snapshot, spec, rubric))
     return dedupe(findings)
 

@@ -30,7 +30,8 @@ full score from a partly measured one.  No probe at all → no score (``None``).
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from zwgk.indicators.catalog import IPV6_INDICATORS, Ipv6Scoring
 
@@ -72,8 +73,15 @@ def success(probe: dict[str, Any], history: Iterable[dict[str, Any]] | None = No
     n, ok = home_attempts(probe)
     hn, hok = v6_history(history)
     total, good = n + hn, ok + hok
-    return {"attempts": n, "ok": ok, "monitor_probes": hn, "monitor_ok": hok, "total": total, "loaded": good,
-            "rate": round(good / total, 4) if total else None}
+    return {
+        "attempts": n,
+        "ok": ok,
+        "monitor_probes": hn,
+        "monitor_ok": hok,
+        "total": total,
+        "loaded": good,
+        "rate": round(good / total, 4) if total else None,
+    }
 
 
 def home_measured(probe: dict[str, Any]) -> bool:
@@ -96,8 +104,11 @@ def inner_level(probe: dict[str, Any], level: str) -> dict[str, Any] | None:
     if isinstance(entry, dict):
         return entry
     if level == "level2" and probe.get("inner_v6_share") is not None:
-        return {"checked": probe.get("inner_checked") or 0, "share": probe["inner_v6_share"],
-                "failed": [{"url": u, "error": ""} for u in probe.get("inner_v6_failed") or []]}
+        return {
+            "checked": probe.get("inner_checked") or 0,
+            "share": probe["inner_v6_share"],
+            "failed": [{"url": u, "error": ""} for u in probe.get("inner_v6_failed") or []],
+        }
     return None
 
 
@@ -111,8 +122,12 @@ def failing_links(probe: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
-def ipv6_support(probe: dict[str, Any] | None, history: Iterable[dict[str, Any]] | None, scoring: Ipv6Scoring,
-                 min_similarity: float = DEFAULT_MIN_SIMILARITY) -> dict[str, Any] | None:
+def ipv6_support(
+    probe: dict[str, Any] | None,
+    history: Iterable[dict[str, Any]] | None,
+    scoring: Ipv6Scoring,
+    min_similarity: float = DEFAULT_MIN_SIMILARITY,
+) -> dict[str, Any] | None:
     """The site's IPv6 support degree: ``{"score", "target", "meets_target", "indicators",
     "measured_weight", "unmeasured", "failing_links", "success"}`` (None without a probe).
 
@@ -131,8 +146,11 @@ def ipv6_support(probe: dict[str, Any] | None, history: Iterable[dict[str, Any]]
     def rate(x: float) -> float:
         return min(1.0, max(0.0, x) / rate_full)
 
-    values["aaaa"] = (None, "AAAA查询无应答") if aaaa_unknown else (
-        (1.0, "、".join(map(str, probe.get("aaaa") or []))) if has_aaaa else (0.0, "无AAAA记录"))
+    values["aaaa"] = (
+        (None, "AAAA查询无应答")
+        if aaaa_unknown
+        else ((1.0, "、".join(map(str, probe.get("aaaa") or []))) if has_aaaa else (0.0, "无AAAA记录"))
+    )
     if aaaa_unknown:
         for key in ("home", "success_rate", "same_content", "inner2", "inner3"):
             values[key] = (None, "AAAA查询无应答")
@@ -168,15 +186,24 @@ def ipv6_support(probe: dict[str, Any] | None, history: Iterable[dict[str, Any]]
                 values[key] = (None, "无可抽样的内链")
             else:
                 share = float(entry["share"])
-                values[key] = (rate(share), f"抽样{entry['checked']}条，{entry.get('ok', round(share * entry['checked']))}条可经IPv6打开")
+                values[key] = (
+                    rate(share),
+                    f"抽样{entry['checked']}条，{entry.get('ok', round(share * entry['checked']))}条可经IPv6打开",
+                )
     delegation = probe.get("delegation") or {}
     complete = delegation.get("complete") if isinstance(delegation, dict) else None
     if complete is None:
-        values["delegation"] = (None, str(delegation.get("error") or "未探测") if isinstance(delegation, dict) else "未探测")
+        values["delegation"] = (
+            None,
+            str(delegation.get("error") or "未探测") if isinstance(delegation, dict) else "未探测",
+        )
     else:
         names = "、".join(e.get("name", "") for e in delegation.get("ns") or [])
-        values["delegation"] = (1.0, f"{delegation.get('zone', '')} NS：{names}") if complete else (
-            0.0, str(delegation.get("error") or "解析链不完整"))
+        values["delegation"] = (
+            (1.0, f"{delegation.get('zone', '')} NS：{names}")
+            if complete
+            else (0.0, str(delegation.get("error") or "解析链不完整"))
+        )
 
     indicators: dict[str, dict[str, Any]] = {}
     measured_weight = earned_total = 0.0
@@ -185,8 +212,14 @@ def ipv6_support(probe: dict[str, Any] | None, history: Iterable[dict[str, Any]]
         weight = float(scoring.weights.get(key, 0.0))
         value, detail = values[key]
         earned = None if value is None else round(weight * value, 2)
-        indicators[key] = {"name": LABELS_ZH[key], "weight": weight, "value": None if value is None else round(value, 4),
-                           "earned": earned, "measured": value is not None, "detail": detail}
+        indicators[key] = {
+            "name": LABELS_ZH[key],
+            "weight": weight,
+            "value": None if value is None else round(value, 4),
+            "earned": earned,
+            "measured": value is not None,
+            "detail": detail,
+        }
         if value is None:
             unmeasured.append(key)
         else:
@@ -229,9 +262,14 @@ def tier_summary(rows: Iterable[tuple[str, float | None, float]]) -> list[dict[s
 
     def summary(name: str, sites: int, scored: list[tuple[float, float]]) -> dict[str, Any]:
         at = sum(1 for s, t in scored if s >= t)
-        return {"tier": name, "sites": sites, "scored": len(scored),
-                "mean": round(sum(s for s, _ in scored) / len(scored), 1) if scored else None,
-                "at_target": at, "share_at_target": round(at / len(scored), 4) if scored else None}
+        return {
+            "tier": name,
+            "sites": sites,
+            "scored": len(scored),
+            "mean": round(sum(s for s, _ in scored) / len(scored), 1) if scored else None,
+            "at_target": at,
+            "share_at_target": round(at / len(scored), 4) if scored else None,
+        }
 
     out = [summary(t, counts[t], buckets.get(t, [])) for t in sorted(counts, key=lambda t: (order.get(t, 99), t))]
     if out:

@@ -83,17 +83,32 @@ def load_standard(name_or_path: str = "jiceng-2019") -> Standard:
     for i, spec in enumerate(raw.get("areas", [])):
         if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not spec["name"]:
             raise ZwgkError(f"{path}: areas[{i}] needs a name")
-        areas.append(Area(spec["name"], strings(spec.get("synonyms", []), f"areas[{i}].synonyms"),
-                          strings(spec.get("items", []), f"areas[{i}].items")))
+        areas.append(
+            Area(
+                spec["name"],
+                strings(spec.get("synonyms", []), f"areas[{i}].synonyms"),
+                strings(spec.get("items", []), f"areas[{i}].items"),
+            )
+        )
     elements = []
     for name, spec in dict(raw.get("elements", {})).items():
         if not isinstance(spec, dict):
             raise ZwgkError(f"{path}: elements.{name} must be a table")
-        elements.append(Element(name, strings(spec.get("synonyms", [name]), f"elements.{name}.synonyms"),
-                                bool(spec.get("required", True))))
+        elements.append(
+            Element(
+                name,
+                strings(spec.get("synonyms", [name]), f"elements.{name}.synonyms"),
+                bool(spec.get("required", True)),
+            )
+        )
     if not areas or not elements:
         raise ZwgkError(f"{path}: a standard needs [[areas]] and [elements.…]")
     if len({a.name for a in areas}) != len(areas):
         raise ZwgkError(f"{path}: area names must be distinct")
-    return Standard(str(raw.get("name", path.stem)), str(raw.get("title", "")), str(raw.get("source", "")),
-                    tuple(areas), tuple(elements))
+    return Standard(
+        str(raw.get("name", path.stem)),
+        str(raw.get("title", "")),
+        str(raw.get("source", "")),
+        tuple(areas),
+        tuple(elements),
+    )

@@ -58,7 +58,7 @@ class WorkCalendar:
     years: dict[int, OverrideYear] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, override_path: str | Path = DEFAULT_OVERRIDE) -> "WorkCalendar":
+    def load(cls, override_path: str | Path = DEFAULT_OVERRIDE) -> WorkCalendar:
         path = Path(override_path)
         if not path.exists():
             return cls(path, {})

@@ -6,7 +6,6 @@ import asyncio
 import json
 import re
 from pathlib import Path
-from typing import Optional
 from urllib.parse import urlsplit
 
 import typer
@@ -22,7 +21,11 @@ KINDS = ("home", "column", "article")
 
 def _kind_of(url: str) -> str:
     path = urlsplit(url).path
-    return "home" if path in ("", "/") or path.rsplit("/", 1)[-1].startswith("index.") and path.count("/") <= 1 else "article"
+    return (
+        "home"
+        if path in ("", "/") or (path.rsplit("/", 1)[-1].startswith("index.") and path.count("/") <= 1)
+        else "article"
+    )
 
 
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->")
@@ -62,12 +65,22 @@ def register(app: typer.Typer) -> None:
     @app.command("inspect")
     def inspect_cmd(
         target: str = typer.Argument(..., help="A page URL (fetched now) or a saved HTML file."),
-        url: Optional[str] = typer.Option(None, "--url", help="For a file: the address it was saved from (resolves its links)."),
-        kind: Optional[str] = typer.Option(None, "--kind", help="home | column | article (default: home for a site root, else article)."),
-        fmt: str = typer.Option("text", "--format", help="text | json (the JSON keys are documented in docs/architecture.md)."),
-        rubric: str = typer.Option("national-2019", "--rubric", help="Rubric whose column names and key terms recognise navigation."),
-        allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching loopback/private addresses (test sites)."),
-        resolver: Optional[str] = typer.Option(None, "--resolver", help="DNS server HOST:PORT for the fetch."),
+        url: str | None = typer.Option(
+            None, "--url", help="For a file: the address it was saved from (resolves its links)."
+        ),
+        kind: str | None = typer.Option(
+            None, "--kind", help="home | column | article (default: home for a site root, else article)."
+        ),
+        fmt: str = typer.Option(
+            "text", "--format", help="text | json (the JSON keys are documented in docs/architecture.md)."
+        ),
+        rubric: str = typer.Option(
+            "national-2019", "--rubric", help="Rubric whose column names and key terms recognise navigation."
+        ),
+        allow_private: bool = typer.Option(
+            False, "--allow-private", help="Allow fetching loopback/private addresses (test sites)."
+        ),
+        resolver: str | None = typer.Option(None, "--resolver", help="DNS server HOST:PORT for the fetch."),
     ) -> None:
         """What zwgk reads from one page, and how: title; publication date and where it came
         from; 文号; footer identity (标识码, ICP, 公安备案, 主办, 党政机关 badge, 找错); meta tags;
@@ -90,8 +103,10 @@ def register(app: typer.Typer) -> None:
             html, saved_from = _read_file(path)
             page_url = url or saved_from
             if not page_url:
-                raise ZwgkError(f"{target}: say which address the page was saved from with --url "
-                                "(its links and URL-dated facts depend on it)")
+                raise ZwgkError(
+                    f"{target}: say which address the page was saved from with --url "
+                    "(its links and URL-dated facts depend on it)"
+                )
         elif "://" in target:
             page_url, html = _fetch(target, allow_private, resolver)
         else:
@@ -107,10 +122,13 @@ def _print(report: dict) -> None:
     """Human-readable view; every value is page content, printed as plain text (never markup)."""
     pub = report["pub_date"]
     lines = [
-        ("页面 URL", report["url"]), ("类型 kind", report["kind"]), ("标题 title", report["title"]),
+        ("页面 URL", report["url"]),
+        ("类型 kind", report["kind"]),
+        ("标题 title", report["title"]),
         ("发布日期 date", f"{pub['date'] or '—'}  (来源 {pub['source'] or '—'}; {pub['confidence'] or '—'})"),
         ("文号 doc number", report["doc_number"] or "—"),
-        ("搜索框 search", "有" if report["search"] else "无"), ("软404", "是" if report["soft404"] else "否"),
+        ("搜索框 search", "有" if report["search"] else "无"),
+        ("软404", "是" if report["soft404"] else "否"),
     ]
     for key, value in report["footer"].items():
         lines.append((f"页脚 {key}", str(value)))
@@ -126,7 +144,11 @@ def _print(report: dict) -> None:
         nav.add_row(*(Text(str(x or "—")) for x in (e["text"], e["where"], e["column"], e["match"], e["url"])))
     console.print(nav)
     lst = report["list"]
-    console.print(Text(f"列表条目 {len(lst['items'])} 条，翻页 {len(lst['pagination'])} 个，"
-                       f"{'是' if lst['is_list'] else '不是'}列表页"))
+    console.print(
+        Text(
+            f"列表条目 {len(lst['items'])} 条，翻页 {len(lst['pagination'])} 个，"
+            f"{'是' if lst['is_list'] else '不是'}列表页"
+        )
+    )
     for r in report["related"]:
         console.print(Text(f"相关链接: {r['text']} → {r['url']}"))

@@ -35,8 +35,12 @@ def inspect_html(url: str, html: str, kind: str, vocabulary: ColumnVocabulary) -
     columns: dict[str, list[str]] = {}
     for entry in facts.get("nav") or []:
         match = vocabulary.match(entry.get("text"))
-        row = {**entry, "column": match.column if match else None,
-               "match": match.method if match else None, "matched": match.matched if match else None}
+        row = {
+            **entry,
+            "column": match.column if match else None,
+            "match": match.method if match else None,
+            "matched": match.matched if match else None,
+        }
         navigation.append(row)
         if match:
             columns.setdefault(match.column, [])
@@ -65,8 +69,11 @@ def inspect_html(url: str, html: str, kind: str, vocabulary: ColumnVocabulary) -
         "meta": facts.get("meta") or {},
         "navigation": navigation,
         "columns": columns,
-        "list": {"items": items, "pagination": pages,
-                 "is_list": len([i for i in items if i.get("date")]) >= 3 or bool(pages)},
+        "list": {
+            "items": items,
+            "pagination": pages,
+            "is_list": len([i for i in items if i.get("date")]) >= 3 or bool(pages),
+        },
         "related": related,
         "interpretation_links": interp_links,
         "is_interpretation": bool(facts.get("is_interpretation")),
@@ -95,6 +102,7 @@ def annual_report(title: str, html: str, links: list[Any]) -> dict[str, Any] | N
     rows, images = html_rows(html)
     report = parse_rows(rows, source="html", images=images)
     report["year"] = year
-    report["attachments"] = sorted({link.target for link in links
-                                    if link.tag == "a" and extension(link.target) in DOCUMENT_EXTENSIONS})
+    report["attachments"] = sorted(
+        {link.target for link in links if link.tag == "a" and extension(link.target) in DOCUMENT_EXTENSIONS}
+    )
     return report

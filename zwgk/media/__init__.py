@@ -15,4 +15,12 @@ from zwgk.media.importer import (
     read_posts,
 )
 
-__all__ = ["ImportReport", "fetch_feeds", "import_accounts", "import_posts", "parse_feed", "read_accounts", "read_posts"]
+__all__ = [
+    "ImportReport",
+    "fetch_feeds",
+    "import_accounts",
+    "import_posts",
+    "parse_feed",
+    "read_accounts",
+    "read_posts",
+]

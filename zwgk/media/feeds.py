@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from zwgk.storage.db import Database
 from zwgk.storage.media import MediaPost, add_posts, list_accounts, set_check
 
-
 MAX_ITEMS = 500
 _DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.DOTALL)
 _GONE_DNS = ("NXDOMAIN", "nxdomain", "does not resolve", "Name or service not known", "no address")
@@ -76,8 +75,9 @@ def parse_feed(text: str) -> list[MediaPost]:
         if not link:
             ref = _child(node, "link")
             link = ref.get("href", "") if ref is not None else ""
-        out.append(MediaPost(when, _text(node, "title")[:500], link[:2000] if link.startswith("http") else "",
-                             source="feed"))
+        out.append(
+            MediaPost(when, _text(node, "title")[:500], link[:2000] if link.startswith("http") else "", source="feed")
+        )
         if len(out) >= MAX_ITEMS:
             break
     return out
@@ -125,4 +125,4 @@ async def _run(db: Database, settings, unit_id: str | None, now: dt.datetime) ->
 
 def fetch_feeds(db: Database, settings, unit_id: str | None = None, now: dt.datetime | None = None) -> list[FeedResult]:
     """Fetch every open account's feed (or, without one, its page) and record posts and existence."""
-    return asyncio.run(_run(db, settings, unit_id, now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)))
+    return asyncio.run(_run(db, settings, unit_id, now or dt.datetime.now(dt.UTC).replace(tzinfo=None)))

@@ -55,8 +55,9 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", str(text or "")).lower()
 
 
-def _header(rows: list[tuple[int, list[str]]], wanted: dict[str, tuple[str, ...]], need: tuple[str, ...],
-            path: Path) -> tuple[int, dict[str, int]]:
+def _header(
+    rows: list[tuple[int, list[str]]], wanted: dict[str, tuple[str, ...]], need: tuple[str, ...], path: Path
+) -> tuple[int, dict[str, int]]:
     for i, (_line, cells) in enumerate(rows[:20]):
         found: dict[str, int] = {}
         for j, cell in enumerate(cells):
@@ -66,8 +67,9 @@ def _header(rows: list[tuple[int, list[str]]], wanted: dict[str, tuple[str, ...]
                     found[key] = j
         if all(k in found for k in need):
             return i, found
-    raise ZwgkError(f"{path}: no header with the columns {', '.join(wanted[k][1] + '/' + k for k in need)} "
-                    "in the first 20 rows")
+    raise ZwgkError(
+        f"{path}: no header with the columns {', '.join(wanted[k][1] + '/' + k for k in need)} in the first 20 rows"
+    )
 
 
 def _cell(cells: list[str], index: dict[str, int], key: str) -> str:
@@ -81,7 +83,7 @@ def read_accounts(path: Path) -> tuple[list[MediaAccount], list[tuple[int, str]]
     table = load_table(path)
     start, index = _header(table.rows, ACCOUNT_HEADERS, ("unit_id", "platform", "name"), path)
     accounts, errors = [], list(table.broken)
-    for line, cells in table.rows[start + 1:]:
+    for line, cells in table.rows[start + 1 :]:
         if not any(str(c).strip() for c in cells):
             continue
         unit, platform, name = (_cell(cells, index, k) for k in ("unit_id", "platform", "name"))
@@ -96,9 +98,18 @@ def read_accounts(path: Path) -> tuple[list[MediaAccount], list[tuple[int, str]]
             errors.append((line, "主页 and 订阅地址 must be http(s) addresses"))
             continue
         status = _cell(cells, index, "status")
-        accounts.append(MediaAccount(unit, platform, name, _cell(cells, index, "operator")[:200],
-                                     _cell(cells, index, "account_code")[:200], urls[0][:2000], urls[1][:2000],
-                                     any(w in status for w in CLOSED_WORDS)))
+        accounts.append(
+            MediaAccount(
+                unit,
+                platform,
+                name,
+                _cell(cells, index, "operator")[:200],
+                _cell(cells, index, "account_code")[:200],
+                urls[0][:2000],
+                urls[1][:2000],
+                any(w in status for w in CLOSED_WORDS),
+            )
+        )
     return accounts, errors
 
 
@@ -133,7 +144,7 @@ def read_posts(path: Path) -> tuple[list[tuple[tuple[str, str, str], MediaPost]]
     table = load_table(path)
     start, index = _header(table.rows, POST_HEADERS, ("posted_at",), path)
     out, errors = [], list(table.broken)
-    for line, cells in table.rows[start + 1:]:
+    for line, cells in table.rows[start + 1 :]:
         if not any(str(c).strip() for c in cells):
             continue
         when = parse_when(_cell(cells, index, "posted_at"))
@@ -144,14 +155,30 @@ def read_posts(path: Path) -> tuple[list[tuple[tuple[str, str, str], MediaPost]]
         if url and not url.lower().startswith(("http://", "https://")):
             url = ""
         key = tuple(_cell(cells, index, k) for k in ("unit_id", "platform", "name"))
-        out.append((key, MediaPost(when, _cell(cells, index, "title")[:500], url[:2000],
-                                   _count(_cell(cells, index, "comments")), _count(_cell(cells, index, "replied")),
-                                   "import")))
+        out.append(
+            (
+                key,
+                MediaPost(
+                    when,
+                    _cell(cells, index, "title")[:500],
+                    url[:2000],
+                    _count(_cell(cells, index, "comments")),
+                    _count(_cell(cells, index, "replied")),
+                    "import",
+                ),
+            )
+        )
     return out, errors  # type: ignore[return-value]
 
 
-def import_posts(db: Database, path: Path, unit_id: str = "", platform: str = "", name: str = "",
-                 observed_until: dt.datetime | None = None) -> ImportReport:
+def import_posts(
+    db: Database,
+    path: Path,
+    unit_id: str = "",
+    platform: str = "",
+    name: str = "",
+    observed_until: dt.datetime | None = None,
+) -> ImportReport:
     """Store an export's posts under their accounts (the file's account columns, else the options).
 
     ``observed_until``: how far the export covers (default: its newest post), which lets
@@ -166,8 +193,10 @@ def import_posts(db: Database, path: Path, unit_id: str = "", platform: str = ""
     for key, posts in grouped.items():
         account = find_account(db, *key) if all(key) else None
         if account is None or account.id is None:
-            reason = (f"no registered account {key[1]}:{key[2]} of unit {key[0]} "
-                      "(import the account list first: zwgk media import-accounts)")
+            reason = (
+                f"no registered account {key[1]}:{key[2]} of unit {key[0]} "
+                "(import the account list first: zwgk media import-accounts)"
+            )
             report.errors.append((0, reason))
             continue
         until = observed_until or max(p.posted_at for p in posts)

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 import os
 import smtplib
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from zwgk.model import ZwgkError
 from zwgk.storage import Database
@@ -198,7 +198,7 @@ class Notifier:
             self.errors.append(msg)
         try:
             post_webhook(self.config, notice.payload())
-        except Exception as exc:  # noqa: BLE001 - any webhook failure must not stop monitoring
+        except Exception as exc:
             msg = f"alert webhook {self.config.webhook_url} failed: {exc}"
             log.error(msg)
             self.errors.append(msg)
@@ -241,7 +241,11 @@ def check_outages(db: Database, probes: Iterable[Probe], notifier: Notifier, now
                 close_alert(db, current.id, now)
                 minutes = int((probe.at - current.opened_at).total_seconds() // 60)
                 notice = Notice(
-                    "recovered", probe.unit_id, name, site, probe.at,
+                    "recovered",
+                    probe.unit_id,
+                    name,
+                    site,
+                    probe.at,
                     f"【恢复】{name} 网站已恢复访问 / site reachable again",
                     f"{name}（{site}）已于 {probe.at:%Y-%m-%d %H:%M} UTC 恢复访问，"
                     f"本次中断自 {current.opened_at:%Y-%m-%d %H:%M} UTC 起约 {minutes} 分钟。\n"
@@ -256,13 +260,15 @@ def check_outages(db: Database, probes: Iterable[Probe], notifier: Notifier, now
         recent = latest_probes(db, probe.unit_id, n)
         if len(recent) < n or any(p.ok for p in recent):
             continue
-        errors = [
-            {"at": p.at.isoformat(), "status": p.status, "error_class": p.error_class} for p in reversed(recent)
-        ]
+        errors = [{"at": p.at.isoformat(), "status": p.status, "error_class": p.error_class} for p in reversed(recent)]
         record_alert(db, probe.unit_id, "down", "", recent[-1].at, {"probes": errors})
         reason = _ERROR_ZH.get(probe.error_class, probe.error_class or "无法访问")
         notice = Notice(
-            "down", probe.unit_id, name, site, probe.at,
+            "down",
+            probe.unit_id,
+            name,
+            site,
+            probe.at,
             f"【告警】{name} 网站无法访问 / site down ({n} consecutive probes)",
             f"{name}（{site}）连续 {n} 次监测无法访问（{reason}），请立即处理。\n"
             f"首次失败 {recent[-1].at:%Y-%m-%d %H:%M} UTC，最近一次 {probe.at:%Y-%m-%d %H:%M} UTC。\n"
@@ -294,7 +300,11 @@ def check_vetoes(db: Database, round_id: int, notifier: Notifier, now: dt.dateti
         record_alert(db, f.unit_id, "veto", key, now, {"round_id": round_id, "rule": f.rule, "subject": f.subject})
         name, site = names.get(f.unit_id, (f.unit_id, f.site))
         notice = Notice(
-            "veto", f.unit_id, name, site or f.site, now,
+            "veto",
+            f.unit_id,
+            name,
+            site or f.site,
+            now,
             f"【单项否决】{name} {f.rule}",
             f"{name}（{site or f.site}）触发单项否决指标 {f.rule}：{f.message}\n整改要求：{f.fix}\n"
             f"Veto rule {f.rule} on {site or f.site}: {f.message}",

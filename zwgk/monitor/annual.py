@@ -71,8 +71,11 @@ def annual_weights(rubric: Any) -> tuple[dict[str, float], float]:
 
 def year_rounds(db: Database, year: int, through: dt.date | None = None) -> list[RoundInfo]:
     """The finished rounds whose as-of date lies in ``year`` (and not after ``through``), oldest first."""
-    return [r for r in list_rounds(db) if r.status == "done" and r.as_of.year == year
-            and (through is None or r.as_of <= through)]
+    return [
+        r
+        for r in list_rounds(db)
+        if r.status == "done" and r.as_of.year == year and (through is None or r.as_of <= through)
+    ]
 
 
 def _round_component(scores: list[tuple[float | None, bool]], total: float, veto_score: float) -> float | None:
@@ -90,7 +93,9 @@ def weighted(components: dict[str, float | None], weights: dict[str, float]) -> 
     return round(sum(components[k] * w for k, w in applied.items()), 4), applied  # type: ignore[operator]
 
 
-def annual_scores(db: Database, year: int, rubric: Any | None = None, through: dt.date | None = None) -> list[AnnualScore]:
+def annual_scores(
+    db: Database, year: int, rubric: Any | None = None, through: dt.date | None = None
+) -> list[AnnualScore]:
     """Every unit of the year's rounds with its annual score, ranked per (tier, kind).
 
     ``rubric`` defaults to the rubric of the year's latest round; ``through`` (default: the
@@ -104,8 +109,10 @@ def annual_scores(db: Database, year: int, rubric: Any | None = None, through: d
     rounds = year_rounds(db, year, through)
     if not rounds:
         known = sorted({r.as_of.year for r in list_rounds(db) if r.status == "done"})
-        raise ZwgkError(f"no finished round in {year}; years with finished rounds: "
-                        f"{', '.join(map(str, known)) or 'none (run `zwgk assess`)'}")
+        raise ZwgkError(
+            f"no finished round in {year}; years with finished rounds: "
+            f"{', '.join(map(str, known)) or 'none (run `zwgk assess`)'}"
+        )
     if rubric is None:
         rubric = round_rubric(db, rounds[-1].id)
     weights, veto_score = annual_weights(rubric)
@@ -130,8 +137,11 @@ def annual_scores(db: Database, year: int, rubric: Any | None = None, through: d
     for it in list_rectification_items(db):
         if it.opened_round_id not in round_ids or it.deadline > end:
             continue
-        fixed = (it.status == "fixed" and it.closed_round_id is not None
-                 and as_of_by_round.get(it.closed_round_id, dt.date.max) <= end)
+        fixed = (
+            it.status == "fixed"
+            and it.closed_round_id is not None
+            and as_of_by_round.get(it.closed_round_id, dt.date.max) <= end
+        )
         due.setdefault(it.unit_id, []).append(fixed)
 
     out: list[AnnualScore] = []
@@ -147,9 +157,13 @@ def annual_scores(db: Database, year: int, rubric: Any | None = None, through: d
         }
         components = {k: (round(v, 4) if v is not None else None) for k, v in components.items()}
         detail: dict[str, Any] = {
-            "rounds": [{"score": s, "veto": v} for s, v in measured], "probes": n, "probe_failures": failed,
-            "quarters": quarters, "quarters_named": sum(unit_id in q for q in named),
-            "rectification_due": len(items), "rectification_fixed": sum(items),
+            "rounds": [{"score": s, "veto": v} for s, v in measured],
+            "probes": n,
+            "probe_failures": failed,
+            "quarters": quarters,
+            "quarters_named": sum(unit_id in q for q in named),
+            "rectification_due": len(items),
+            "rectification_fixed": sum(items),
         }
         if components["rounds"] is None:  # never measured in the year: no annual score
             score, applied = None, {}
@@ -159,8 +173,11 @@ def annual_scores(db: Database, year: int, rubric: Any | None = None, through: d
             missing = [COMPONENT_ZH[k] for k in COMPONENTS if weights.get(k, 0) > 0 and components[k] is None]
             if missing:
                 detail["note"] = f"无{'、'.join(missing)}数据，按其余项权重折算"
-        out.append(AnnualScore(unit_id, u["name"], u["tier"], u["kind"], year, len(measured), components,
-                               applied, score, None, detail))
+        out.append(
+            AnnualScore(
+                unit_id, u["name"], u["tier"], u["kind"], year, len(measured), components, applied, score, None, detail
+            )
+        )
     return rank_annual(out)
 
 
@@ -196,18 +213,25 @@ def rank_annual(scores: Iterable[AnnualScore]) -> list[AnnualScore]:
             if sc.score != prev:
                 rank, prev = pos, sc.score
             sc.rank = rank
-    return sorted(scores, key=lambda s: (TIER_ORDER.get(s.tier, 99), s.tier, s.kind != "portal", s.rank is None,
-                                         s.rank or 0, s.unit_id))
+    return sorted(
+        scores,
+        key=lambda s: (TIER_ORDER.get(s.tier, 99), s.tier, s.kind != "portal", s.rank is None, s.rank or 0, s.unit_id),
+    )
 
 
 # ---------------------------------------------------------------- export
+
 
 def annual_columns() -> tuple[Any, ...]:
     from zwgk.assess.tabular import Column
 
     return (
-        Column("rank", "排名", 6), Column("unit_id", "单位编码", 14), Column("unit_name", "单位名称", 24),
-        Column("tier", "层级", 6), Column("kind", "类型", 12), Column("score", "年度得分", 9),
+        Column("rank", "排名", 6),
+        Column("unit_id", "单位编码", 14),
+        Column("unit_name", "单位名称", 24),
+        Column("tier", "层级", 6),
+        Column("kind", "类型", 12),
+        Column("score", "年度得分", 9),
         Column("rounds", "参评轮次", 8),
         *(Column(f"c_{k}", f"{COMPONENT_ZH[k]}得分", 10) for k in COMPONENTS),
         *(Column(f"w_{k}", f"{COMPONENT_ZH[k]}权重", 10) for k in COMPONENTS),
@@ -215,8 +239,9 @@ def annual_columns() -> tuple[Any, ...]:
     )
 
 
-def export_annual(db: Database, year: int, fmt: str, path: Any, rubric: Any | None = None,
-                  through: dt.date | None = None) -> Any:
+def export_annual(
+    db: Database, year: int, fmt: str, path: Any, rubric: Any | None = None, through: dt.date | None = None
+) -> Any:
     """The year's ranking as json / csv / xlsx (xlsx adds the weights and method on a second sheet)."""
     from pathlib import Path
 
@@ -228,24 +253,46 @@ def export_annual(db: Database, year: int, fmt: str, path: Any, rubric: Any | No
     records = [s.record() for s in scores]
     path = Path(path)
     if fmt == "json":
-        return write_json(path, [{**s.record(), "components": s.components, "weights": s.weights,
-                                  "detail": s.detail} for s in scores])
+        return write_json(
+            path, [{**s.record(), "components": s.components, "weights": s.weights, "detail": s.detail} for s in scores]
+        )
     if fmt == "csv":
         return write_csv(path, annual_columns(), records)
     book = _Book(path)
-    book.table(f"{year}年度考核", annual_columns(), records, title=f"{year}年度政务公开考核排名",
-               note="年度得分 = Σ 各项得分 × 权重；某项无数据时按其余项权重折算（见“权重”列）。")
+    book.table(
+        f"{year}年度考核",
+        annual_columns(),
+        records,
+        title=f"{year}年度政务公开考核排名",
+        note="年度得分 = Σ 各项得分 × 权重；某项无数据时按其余项权重折算（见“权重”列）。",
+    )
     weights, veto = annual_weights(rubric if rubric is not None else _rubric_of_year(db, year, through))
-    book.table("计分方法", (Column("item", "项目", 14), Column("weight", "权重", 8), Column("how", "计算方法", 60)), [
-        {"item": COMPONENT_ZH["rounds"], "weight": weights.get("rounds", 0.0),
-         "how": f"本年度各轮得分平均（封顶满分，折算为百分制）；单项否决的轮次计 {veto:g} 分"},
-        {"item": COMPONENT_ZH["availability"], "weight": weights.get("availability", 0.0),
-         "how": "100 ×（1 − 年度监测失败次数 / 监测次数）"},
-        {"item": COMPONENT_ZH["bulletins"], "weight": weights.get("bulletins", 0.0),
-         "how": "100 × 未被季通报点名的季度 / 有通报的季度"},
-        {"item": COMPONENT_ZH["rectification"], "weight": weights.get("rectification", 0.0),
-         "how": "100 × 到期已整改事项 / 到期整改事项（无到期事项计100）"},
-    ])
+    book.table(
+        "计分方法",
+        (Column("item", "项目", 14), Column("weight", "权重", 8), Column("how", "计算方法", 60)),
+        [
+            {
+                "item": COMPONENT_ZH["rounds"],
+                "weight": weights.get("rounds", 0.0),
+                "how": f"本年度各轮得分平均（封顶满分，折算为百分制）；单项否决的轮次计 {veto:g} 分",
+            },
+            {
+                "item": COMPONENT_ZH["availability"],
+                "weight": weights.get("availability", 0.0),
+                "how": "100 ×（1 − 年度监测失败次数 / 监测次数）",
+            },
+            {
+                "item": COMPONENT_ZH["bulletins"],
+                "weight": weights.get("bulletins", 0.0),
+                "how": "100 × 未被季通报点名的季度 / 有通报的季度",
+            },
+            {
+                "item": COMPONENT_ZH["rectification"],
+                "weight": weights.get("rectification", 0.0),
+                "how": "100 × 到期已整改事项 / 到期整改事项（无到期事项计100）",
+            },
+        ],
+    )
     return book.close()
 
 

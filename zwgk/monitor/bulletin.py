@@ -172,7 +172,9 @@ def bulletin_data(db: Database, quarter: str, round_name: str | None = None) -> 
             if not vetoes:
                 worst = sorted(by_unit[sc.unit_id], key=lambda f: -f.points)[:3]
                 score = f"{sc.score:.1f}" if sc.score is not None else "—"
-                site.reasons.append(f"得分 {score} 未达合格线；主要扣分：" + "；".join(f"{f.rule} {f.message}" for f in worst))
+                site.reasons.append(
+                    f"得分 {score} 未达合格线；主要扣分：" + "；".join(f"{f.rule} {f.message}" for f in worst)
+                )
 
         data.ipv6, data.ipv6_target = _ipv6_by_tier(db, latest.id)
 
@@ -186,7 +188,11 @@ def bulletin_data(db: Database, quarter: str, round_name: str | None = None) -> 
         for unit_id, counts in sorted(per_unit.items()):
             u = units.get(unit_id)
             data.rectification_by_unit.append(
-                {"unit_id": unit_id, "name": u.name if u else unit_id, **{k: counts.get(k, 0) for k in ("open", "overdue", "fixed")}}
+                {
+                    "unit_id": unit_id,
+                    "name": u.name if u else unit_id,
+                    **{k: counts.get(k, 0) for k in ("open", "overdue", "fixed")},
+                }
             )
 
         baseline = _latest_round(db, start, end, before=True)
@@ -198,7 +204,14 @@ def bulletin_data(db: Database, quarter: str, round_name: str | None = None) -> 
 
             for d in most_improved(db, latest.id, baseline.id, n=5):
                 data.improved.append(
-                    {"unit_id": d.unit_id, "name": d.unit_name, "tier": d.tier, "from": d.score_a, "to": d.score_b, "delta": d.delta}
+                    {
+                        "unit_id": d.unit_id,
+                        "name": d.unit_name,
+                        "tier": d.tier,
+                        "from": d.score_a,
+                        "to": d.score_b,
+                        "delta": d.delta,
+                    }
                 )
 
     for a in data.availability:
@@ -218,8 +231,12 @@ def _ipv6_by_tier(db: Database, round_id: int) -> tuple[list[dict[str, Any]], fl
 
     supports = site_probe_values(db, round_id, "ipv6_support")
     tiers = {m.unit.unit_id: m.unit.tier for m in round_members(db, round_id)}
-    rows = [(tiers.get(u, ""), s.get("score"), s.get("target") or 0.0) for u, s in supports.items() if isinstance(s, dict)]
-    target = next((float(s["target"]) for s in supports.values() if isinstance(s, dict) and s.get("target") is not None), None)
+    rows = [
+        (tiers.get(u, ""), s.get("score"), s.get("target") or 0.0) for u, s in supports.items() if isinstance(s, dict)
+    ]
+    target = next(
+        (float(s["target"]) for s in supports.values() if isinstance(s, dict) and s.get("target") is not None), None
+    )
     return tier_summary(rows), target
 
 
@@ -268,7 +285,9 @@ def _bar_chart(pdf, title: str, rows: list[tuple[str, float]], max_value: float 
         pdf.set_fill_color(230, 230, 230)
         pdf.rect(x + label_w, y + 1, bar_w, h - 2, style="F")
         share = max(0.0, min(1.0, value / max_value if max_value else 0.0))
-        pdf.set_fill_color(200, 40, 40) if value < AVAILABILITY_FLOOR * max_value and fmt == "{:.1%}" else pdf.set_fill_color(40, 90, 170)
+        pdf.set_fill_color(
+            200, 40, 40
+        ) if value < AVAILABILITY_FLOOR * max_value and fmt == "{:.1%}" else pdf.set_fill_color(40, 90, 170)
         if share > 0:
             pdf.rect(x + label_w, y + 1, bar_w * share, h - 2, style="F")
         pdf.set_xy(x + label_w + bar_w + 2, y)
@@ -300,7 +319,9 @@ def write_pdf(data: BulletinData, path: Path) -> None:
     pdf.cell(0, 12, f"{year}年第{q}季度政府网站监测情况通报", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", "", 10)
     last = data.end - dt.timedelta(days=1)
-    pdf.cell(0, 7, f"监测期间：{data.start:%Y年%m月%d日} 至 {last:%Y年%m月%d日}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0, 7, f"监测期间：{data.start:%Y年%m月%d日} 至 {last:%Y年%m月%d日}", align="C", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.ln(4)
 
     def heading(text: str) -> None:
@@ -313,21 +334,31 @@ def write_pdf(data: BulletinData, path: Path) -> None:
     monitored = (
         f"本季度共监测网站 {data.sites_monitored} 个（登记 {data.sites_registered} 个），累计访问监测 {data.probes} 次，"
         f"其中无法访问 {data.failures} 次，总体可用率 {_pct(overall)}。"
-        if data.probes else
-        f"本季度未运行日监测（zwgk monitor），登记网站 {data.sites_registered} 个，无可用率数据。"
+        if data.probes
+        else f"本季度未运行日监测（zwgk monitor），登记网站 {data.sites_registered} 个，无可用率数据。"
     )
     pdf.multi_cell(
-        0, 6,
+        0,
+        6,
         monitored
-        + (f"月度检查以 {data.round_as_of:%Y年%m月%d日} 的测评轮次“{round_label(data)}”为准。" if data.round_name else "本季度暂无已完成的全量测评轮次。"),
-        new_x="LMARGIN", new_y="NEXT",
+        + (
+            f"月度检查以 {data.round_as_of:%Y年%m月%d日} 的测评轮次“{round_label(data)}”为准。"
+            if data.round_name
+            else "本季度暂无已完成的全量测评轮次。"
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
     pdf.ln(2)
 
     heading("二、分层级合格率")
     if data.tiers:
-        _table(pdf, ["层级", "测评网站数", "合格数", "合格率"],
-               [[t["tier"], t["units"], t["passed"], _pct(t["rate"])] for t in data.tiers], (30, 40, 40, 40))
+        _table(
+            pdf,
+            ["层级", "测评网站数", "合格数", "合格率"],
+            [[t["tier"], t["units"], t["passed"], _pct(t["rate"])] for t in data.tiers],
+            (30, 40, 40, 40),
+        )
         _bar_chart(pdf, "图1 分层级合格率", [(t["tier"], t["rate"]) for t in data.tiers])
     else:
         pdf.multi_cell(0, 6, "本季度无已完成的测评轮次。", new_x="LMARGIN", new_y="NEXT")
@@ -348,48 +379,93 @@ def write_pdf(data: BulletinData, path: Path) -> None:
     r = data.rectification
     total = sum(r.values())
     pdf.multi_cell(
-        0, 6,
+        0,
+        6,
         f"整改事项共 {total} 项：已整改 {r.get('fixed', 0)} 项，整改中 {r.get('open', 0)} 项，逾期未整改 {r.get('overdue', 0)} 项。",
-        new_x="LMARGIN", new_y="NEXT",
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
     if data.rectification_by_unit:
-        _table(pdf, ["单位", "整改中", "逾期", "已整改"],
-               [[x["name"], x["open"], x["overdue"], x["fixed"]] for x in data.rectification_by_unit], (80, 30, 30, 30))
+        _table(
+            pdf,
+            ["单位", "整改中", "逾期", "已整改"],
+            [[x["name"], x["open"], x["overdue"], x["fixed"]] for x in data.rectification_by_unit],
+            (80, 30, 30, 30),
+        )
 
     heading("五、进步明显的网站")
     if data.improved:
-        _table(pdf, ["单位", "层级", "上期得分", "本期得分", "提升"],
-               [[x["name"], x["tier"], f"{x['from']:.1f}", f"{x['to']:.1f}", f"+{x['delta']:.1f}"] for x in data.improved],
-               (70, 20, 30, 30, 25))
+        _table(
+            pdf,
+            ["单位", "层级", "上期得分", "本期得分", "提升"],
+            [[x["name"], x["tier"], f"{x['from']:.1f}", f"{x['to']:.1f}", f"+{x['delta']:.1f}"] for x in data.improved],
+            (70, 20, 30, 30, 25),
+        )
     else:
         pdf.multi_cell(0, 6, "暂无可比较的上一期测评结果。", new_x="LMARGIN", new_y="NEXT")
 
     heading("六、各网站可用率")
     if data.availability:
-        worst = sorted(data.availability, key=lambda a: (a.availability if a.availability is not None else 1.0, a.unit_id))[:15]
+        worst = sorted(
+            data.availability, key=lambda a: (a.availability if a.availability is not None else 1.0, a.unit_id)
+        )[:15]
         _bar_chart(pdf, "图2 可用率最低的网站", [(a.name, a.availability or 0.0) for a in worst], fmt="{:.1%}")
-        _table(pdf, ["单位", "层级", "监测次数", "无法访问", "可用率"],
-               [[a.name, a.tier, a.probes, a.failures, _pct(a.availability)] for a in data.availability],
-               (70, 20, 30, 30, 25))
+        _table(
+            pdf,
+            ["单位", "层级", "监测次数", "无法访问", "可用率"],
+            [[a.name, a.tier, a.probes, a.failures, _pct(a.availability)] for a in data.availability],
+            (70, 20, 30, 30, 25),
+        )
     else:
         pdf.multi_cell(0, 6, "本季度无监测数据。", new_x="LMARGIN", new_y="NEXT")
 
     heading("七、IPv6支持度")
     if data.ipv6:
-        pdf.multi_cell(0, 6, f"按七项指标计分（满分100），达标线 {data.ipv6_target:g} 分。", new_x="LMARGIN", new_y="NEXT")
-        _table(pdf, ["层级", "评分网站数", "平均支持度", "达标数", "达标率"],
-               [[r["tier"], r["scored"], "—" if r["mean"] is None else f"{r['mean']:.1f}", r["at_target"],
-                 _pct(r["share_at_target"])] for r in data.ipv6], (30, 35, 35, 30, 30))
+        pdf.multi_cell(
+            0, 6, f"按七项指标计分（满分100），达标线 {data.ipv6_target:g} 分。", new_x="LMARGIN", new_y="NEXT"
+        )
+        _table(
+            pdf,
+            ["层级", "评分网站数", "平均支持度", "达标数", "达标率"],
+            [
+                [
+                    r["tier"],
+                    r["scored"],
+                    "—" if r["mean"] is None else f"{r['mean']:.1f}",
+                    r["at_target"],
+                    _pct(r["share_at_target"]),
+                ]
+                for r in data.ipv6
+            ],
+            (30, 35, 35, 30, 30),
+        )
     else:
         pdf.multi_cell(0, 6, "本季度测评轮次未测IPv6支持度。", new_x="LMARGIN", new_y="NEXT")
     if data.annual:
         heading(f"八、{year}年度考核（截至本季度末）")
-        pdf.multi_cell(0, 6, "年度得分由本年度月检查、日监测、季通报、整改完成情况按评分细则权重折算。",
-                       new_x="LMARGIN", new_y="NEXT")
-        _table(pdf, ["名次", "单位", "层级", "年度得分", "月检查", "整改完成"],
-               [[a["rank"] if a["rank"] is not None else "—", a["unit_name"], a["tier"], _num(a["score"]),
-                 _num(a["c_rounds"]), _num(a["c_rectification"])] for a in data.annual],
-               (15, 65, 15, 25, 25, 25))
+        pdf.multi_cell(
+            0,
+            6,
+            "年度得分由本年度月检查、日监测、季通报、整改完成情况按评分细则权重折算。",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        _table(
+            pdf,
+            ["名次", "单位", "层级", "年度得分", "月检查", "整改完成"],
+            [
+                [
+                    a["rank"] if a["rank"] is not None else "—",
+                    a["unit_name"],
+                    a["tier"],
+                    _num(a["score"]),
+                    _num(a["c_rounds"]),
+                    _num(a["c_rectification"]),
+                ]
+                for a in data.annual
+            ],
+            (15, 65, 15, 25, 25, 25),
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(path))
 
@@ -429,44 +505,115 @@ def write_xlsx(data: BulletinData, path: Path) -> None:
         return ws
 
     overall = (1 - data.failures / data.probes) if data.probes else None
-    sheet("概况", ["项目", "数值"], [
-        ["季度", data.quarter], ["登记网站数", data.sites_registered], ["监测网站数", data.sites_monitored],
-        ["监测次数", data.probes], ["无法访问次数", data.failures], ["总体可用率", overall if overall is not None else "—"],
-        ["测评轮次", round_label(data) or "—"], ["轮次日期", data.round_as_of.isoformat() if data.round_as_of else "—"],
-    ], pct_cols=(1,))
-    ws = sheet("分层级合格率", ["层级", "测评网站数", "合格数", "合格率"],
-               [[t["tier"], t["units"], t["passed"], t["rate"]] for t in data.tiers], pct_cols=(3,))
+    sheet(
+        "概况",
+        ["项目", "数值"],
+        [
+            ["季度", data.quarter],
+            ["登记网站数", data.sites_registered],
+            ["监测网站数", data.sites_monitored],
+            ["监测次数", data.probes],
+            ["无法访问次数", data.failures],
+            ["总体可用率", overall if overall is not None else "—"],
+            ["测评轮次", round_label(data) or "—"],
+            ["轮次日期", data.round_as_of.isoformat() if data.round_as_of else "—"],
+        ],
+        pct_cols=(1,),
+    )
+    ws = sheet(
+        "分层级合格率",
+        ["层级", "测评网站数", "合格数", "合格率"],
+        [[t["tier"], t["units"], t["passed"], t["rate"]] for t in data.tiers],
+        pct_cols=(3,),
+    )
     if data.tiers:
         chart = wb.add_chart({"type": "column"})
         n = len(data.tiers)
-        chart.add_series({"name": "合格率", "categories": ["分层级合格率", 1, 0, n, 0], "values": ["分层级合格率", 1, 3, n, 3]})
+        chart.add_series(
+            {"name": "合格率", "categories": ["分层级合格率", 1, 0, n, 0], "values": ["分层级合格率", 1, 3, n, 3]}
+        )
         chart.set_y_axis({"max": 1, "num_format": "0%"})
         ws.insert_chart("F2", chart)
-    sheet("存在问题的网站", ["单位编码", "单位", "层级", "网址", "问题"],
-          [[s.unit_id, s.name, s.tier, s.site, "；".join(s.reasons)] for s in data.failing])
-    sheet("整改情况", ["单位编码", "单位", "整改中", "逾期", "已整改"],
-          [[x["unit_id"], x["name"], x["open"], x["overdue"], x["fixed"]] for x in data.rectification_by_unit])
-    sheet("进步明显", ["单位编码", "单位", "层级", "上期得分", "本期得分", "提升"],
-          [[x["unit_id"], x["name"], x["tier"], x["from"], x["to"], x["delta"]] for x in data.improved])
-    sheet("可用率", ["单位编码", "单位", "层级", "监测次数", "无法访问", "可用率"],
-          [[a.unit_id, a.name, a.tier, a.probes, a.failures, a.availability if a.availability is not None else "—"]
-           for a in data.availability], pct_cols=(5,))
+    sheet(
+        "存在问题的网站",
+        ["单位编码", "单位", "层级", "网址", "问题"],
+        [[s.unit_id, s.name, s.tier, s.site, "；".join(s.reasons)] for s in data.failing],
+    )
+    sheet(
+        "整改情况",
+        ["单位编码", "单位", "整改中", "逾期", "已整改"],
+        [[x["unit_id"], x["name"], x["open"], x["overdue"], x["fixed"]] for x in data.rectification_by_unit],
+    )
+    sheet(
+        "进步明显",
+        ["单位编码", "单位", "层级", "上期得分", "本期得分", "提升"],
+        [[x["unit_id"], x["name"], x["tier"], x["from"], x["to"], x["delta"]] for x in data.improved],
+    )
+    sheet(
+        "可用率",
+        ["单位编码", "单位", "层级", "监测次数", "无法访问", "可用率"],
+        [
+            [a.unit_id, a.name, a.tier, a.probes, a.failures, a.availability if a.availability is not None else "—"]
+            for a in data.availability
+        ],
+        pct_cols=(5,),
+    )
     if data.ipv6:  # only when the round measured IPv6
-        sheet("IPv6支持度", ["层级", "评分网站数", "平均支持度", "达标数", "达标率", "达标线"],
-              [[r["tier"], r["scored"], r["mean"] if r["mean"] is not None else "—", r["at_target"],
-                r["share_at_target"] if r["share_at_target"] is not None else "—", data.ipv6_target]
-               for r in data.ipv6], pct_cols=(4,))
+        sheet(
+            "IPv6支持度",
+            ["层级", "评分网站数", "平均支持度", "达标数", "达标率", "达标线"],
+            [
+                [
+                    r["tier"],
+                    r["scored"],
+                    r["mean"] if r["mean"] is not None else "—",
+                    r["at_target"],
+                    r["share_at_target"] if r["share_at_target"] is not None else "—",
+                    data.ipv6_target,
+                ]
+                for r in data.ipv6
+            ],
+            pct_cols=(4,),
+        )
     if data.annual:
-        sheet("年度考核", ["名次", "单位编码", "单位", "层级", "年度得分", "参评轮次", "月检查", "日监测", "季通报", "整改完成", "说明"],
-              [[a["rank"] if a["rank"] is not None else "—", a["unit_id"], a["unit_name"], a["tier"],
-                a["score"] if a["score"] is not None else "—", a["rounds"],
-                *(a[k] if a[k] is not None else "—" for k in ("c_rounds", "c_availability", "c_bulletins", "c_rectification")),
-                a["note"]] for a in data.annual])
+        sheet(
+            "年度考核",
+            [
+                "名次",
+                "单位编码",
+                "单位",
+                "层级",
+                "年度得分",
+                "参评轮次",
+                "月检查",
+                "日监测",
+                "季通报",
+                "整改完成",
+                "说明",
+            ],
+            [
+                [
+                    a["rank"] if a["rank"] is not None else "—",
+                    a["unit_id"],
+                    a["unit_name"],
+                    a["tier"],
+                    a["score"] if a["score"] is not None else "—",
+                    a["rounds"],
+                    *(
+                        a[k] if a[k] is not None else "—"
+                        for k in ("c_rounds", "c_availability", "c_bulletins", "c_rectification")
+                    ),
+                    a["note"],
+                ]
+                for a in data.annual
+            ],
+        )
     wb.close()
 
 
-def build_quarterly_bulletin(db: Database, quarter: str, path: Path | str, fmt: str = "pdf",
-                             round_name: str | None = None) -> BulletinData:
+def build_quarterly_bulletin(
+    db: Database, quarter: str, path: Path | str, fmt: str = "pdf", round_name: str | None = None
+) -> BulletinData:
     """Write the 季通报 of ``quarter`` (e.g. ``"2026Q4"``) to ``path`` as ``pdf`` or ``xlsx``
     (on ``round_name``, else the quarter's latest full round)."""
     fmt = fmt.lower()

@@ -6,7 +6,6 @@ import datetime as dt
 import signal
 import threading
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -23,9 +22,11 @@ def parse_at(value: str | None, option: str = "--at") -> dt.datetime | None:
     try:
         when = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise ZwgkError(f"{option} {value!r} is not a date-time; write it as 2026-11-24T08:00 (UTC) or with +08:00") from None
+        raise ZwgkError(
+            f"{option} {value!r} is not a date-time; write it as 2026-11-24T08:00 (UTC) or with +08:00"
+        ) from None
     if when.tzinfo is not None:
-        when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
     return when
 
 
@@ -40,14 +41,18 @@ def register(app: typer.Typer) -> None:
 
     @app.command("probe")
     def probe_cmd(
-        db: Optional[str] = typer.Option(None, "--db", help="Database URL (default: ZWGK_DB or data/zwgk.db)."),
-        resolver: Optional[str] = typer.Option(None, "--resolver", help="DNS server HOST:PORT for every lookup."),
-        allow_private: bool = typer.Option(False, "--allow-private", help="Permit loopback/private targets (site farm)."),
-        at: Optional[str] = typer.Option(None, "--at", help="Record the probes at this ISO time (UTC) instead of now."),
-        timeout: float = typer.Option(15.0, "--timeout", help="Seconds before a visit counts as not opened (rule: 15)."),
+        db: str | None = typer.Option(None, "--db", help="Database URL (default: ZWGK_DB or data/zwgk.db)."),
+        resolver: str | None = typer.Option(None, "--resolver", help="DNS server HOST:PORT for every lookup."),
+        allow_private: bool = typer.Option(
+            False, "--allow-private", help="Permit loopback/private targets (site farm)."
+        ),
+        at: str | None = typer.Option(None, "--at", help="Record the probes at this ISO time (UTC) instead of now."),
+        timeout: float = typer.Option(
+            15.0, "--timeout", help="Seconds before a visit counts as not opened (rule: 15)."
+        ),
         concurrency: int = typer.Option(32, "--concurrency", help="Homepages fetched at the same time."),
-        alerts: Optional[Path] = typer.Option(None, "--alerts", help="Alert config TOML (see docs/monitoring.md)."),
-        unit: Optional[list[str]] = typer.Option(None, "--unit", help="Only these unit ids (repeatable)."),
+        alerts: Path | None = typer.Option(None, "--alerts", help="Alert config TOML (see docs/monitoring.md)."),
+        unit: list[str] | None = typer.Option(None, "--unit", help="Only these unit ids (repeatable)."),
     ) -> None:
         """日监测: probe every registered homepage once and store the result."""
         from zwgk.monitor.clock import SimulatedClock, SystemClock
@@ -56,7 +61,9 @@ def register(app: typer.Typer) -> None:
         database = _open(db)
         when = parse_at(at)
         clock = SimulatedClock(when) if when else SystemClock()
-        settings = ProbeSettings(resolver=resolver, allow_private=allow_private, timeout=timeout, concurrency=concurrency)
+        settings = ProbeSettings(
+            resolver=resolver, allow_private=allow_private, timeout=timeout, concurrency=concurrency
+        )
         on = None
         if alerts is not None:
             from zwgk.monitor.alerts import Notifier, check_outages, load_alert_config
@@ -76,16 +83,26 @@ def register(app: typer.Typer) -> None:
 
     @app.command("monitor")
     def monitor_cmd(
-        db: Optional[str] = typer.Option(None, "--db", help="Database URL (default: ZWGK_DB or data/zwgk.db)."),
-        resolver: Optional[str] = typer.Option(None, "--resolver", help="DNS server HOST:PORT for every lookup."),
-        allow_private: bool = typer.Option(False, "--allow-private", help="Permit loopback/private targets (site farm)."),
-        probes_per_day: int = typer.Option(20, "--probes-per-day", help="Probe passes per day, evenly spread (rule: ≥20)."),
+        db: str | None = typer.Option(None, "--db", help="Database URL (default: ZWGK_DB or data/zwgk.db)."),
+        resolver: str | None = typer.Option(None, "--resolver", help="DNS server HOST:PORT for every lookup."),
+        allow_private: bool = typer.Option(
+            False, "--allow-private", help="Permit loopback/private targets (site farm)."
+        ),
+        probes_per_day: int = typer.Option(
+            20, "--probes-per-day", help="Probe passes per day, evenly spread (rule: ≥20)."
+        ),
         rubric: str = typer.Option("national-2019", "--rubric", help="Rubric of the monthly and annual rounds."),
-        alerts: Optional[Path] = typer.Option(None, "--alerts", help="Alert config TOML (see docs/monitoring.md)."),
+        alerts: Path | None = typer.Option(None, "--alerts", help="Alert config TOML (see docs/monitoring.md)."),
         bulletin_dir: Path = typer.Option(Path("bulletins"), "--bulletin-dir", help="Where quarterly bulletins go."),
-        no_rounds: bool = typer.Option(False, "--no-rounds", help="No monthly/annual rounds (probes, alerts and bulletins still run)."),
-        until: Optional[str] = typer.Option(None, "--until", help="Stop at this ISO time (UTC); default: run until stopped."),
-        timeout: float = typer.Option(15.0, "--timeout", help="Seconds before a visit counts as not opened (rule: 15)."),
+        no_rounds: bool = typer.Option(
+            False, "--no-rounds", help="No monthly/annual rounds (probes, alerts and bulletins still run)."
+        ),
+        until: str | None = typer.Option(
+            None, "--until", help="Stop at this ISO time (UTC); default: run until stopped."
+        ),
+        timeout: float = typer.Option(
+            15.0, "--timeout", help="Seconds before a visit counts as not opened (rule: 15)."
+        ),
     ) -> None:
         """日监测+月检查+季通报+年考核: run the monitoring cycle until stopped (SIGTERM/Ctrl-C)."""
         from zwgk.monitor.alerts import load_alert_config
@@ -110,7 +127,7 @@ def register(app: typer.Typer) -> None:
         clock = SystemClock(stop)
         scheduler = Scheduler(clock, build_jobs(database, config, clock), db=database)
 
-        def _stop(signum, frame):  # noqa: ARG001
+        def _stop(signum, frame):
             console.print("[yellow]停止 stopping after the current job…[/]")
             stop.set()
 
@@ -118,8 +135,10 @@ def register(app: typer.Typer) -> None:
         signal.signal(signal.SIGINT, _stop)
         for job in scheduler.jobs:
             if job.caught_up:
-                console.print(f"  {job.name:15s} [yellow]补做 catching up: due {job.due:%Y-%m-%d %H:%M} UTC was missed "
-                              "while the monitor was down; running it now[/]")
+                console.print(
+                    f"  {job.name:15s} [yellow]补做 catching up: due {job.due:%Y-%m-%d %H:%M} UTC was missed "
+                    "while the monitor was down; running it now[/]"
+                )
             else:
                 console.print(f"  {job.name:15s} next {job.due:%Y-%m-%d %H:%M} UTC")
         console.print(f"监测已启动 monitoring {database.url} ({probes_per_day} probes/day)")
@@ -129,11 +148,14 @@ def register(app: typer.Typer) -> None:
     @app.command("bulletin")
     def bulletin_cmd(
         quarter: str = typer.Option(..., "--quarter", help="The quarter, e.g. 2026Q4."),
-        output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (default bulletin-QUARTER.FORMAT)."),
+        output: Path | None = typer.Option(
+            None, "-o", "--output", help="Output file (default bulletin-QUARTER.FORMAT)."
+        ),
         fmt: str = typer.Option("pdf", "--format", help="pdf or xlsx."),
-        db: Optional[str] = typer.Option(None, "--db", help="Database URL (default: ZWGK_DB or data/zwgk.db)."),
-        round_name: Optional[str] = typer.Option(
-            None, "--round",
+        db: str | None = typer.Option(None, "--db", help="Database URL (default: ZWGK_DB or data/zwgk.db)."),
+        round_name: str | None = typer.Option(
+            None,
+            "--round",
             help="Base the pass rates and failing sites on this finished round (default: the quarter's latest full "
             "round; partial rounds, started with --unit, only when named here).",
         ),

@@ -28,7 +28,7 @@ class SystemClock:
         self.step = step_seconds  # re-read the wall clock at least this often (NTP steps, suspend)
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
     def sleep_until(self, when: dt.datetime) -> None:
         while not self.stop.is_set():
@@ -42,7 +42,9 @@ class SimulatedClock:
     """A clock that only moves when told to: ``sleep_until`` jumps, ``advance`` steps."""
 
     def __init__(self, start: dt.datetime):
-        self._now = start.replace(tzinfo=None) if start.tzinfo is None else start.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        self._now = (
+            start.replace(tzinfo=None) if start.tzinfo is None else start.astimezone(dt.UTC).replace(tzinfo=None)
+        )
 
     def now(self) -> dt.datetime:
         return self._now

@@ -104,7 +104,14 @@ class GuardedResolver(AbstractResolver):
             results = await self._system.resolve(host, port, family)
         else:
             results = [
-                {"hostname": host, "host": addr, "port": port, "family": fam, "proto": 0, "flags": socket.AI_NUMERICHOST}
+                {
+                    "hostname": host,
+                    "host": addr,
+                    "port": port,
+                    "family": fam,
+                    "proto": 0,
+                    "flags": socket.AI_NUMERICHOST,
+                }
                 for addr, fam in await self._lookup(host, family)
             ]
         for r in results:
@@ -229,5 +236,5 @@ async def fetch_homepage(
         if isinstance(inner, PolicyRefused):
             raise inner from None
         return FetchResult(False, None, None, classify_exception(exc), error=f"{type(exc).__name__}: {exc}")
-    except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
         return FetchResult(False, None, None, classify_exception(exc), error=f"{type(exc).__name__}: {exc}")

@@ -18,7 +18,9 @@ import re
 
 from lxml import html as lxml_html
 
-_FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?(\s*星期|\s*周[一二三四五六日天])?")
+_FULL_DATE = re.compile(
+    r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?(\s*星期|\s*周[一二三四五六日天])?"
+)
 _SHORT_DATE = re.compile(r"(?<![\d\-/.年])(\d{1,2})[\-/.月](\d{1,2})日?(?![\d\-/.])")
 _TODAY_MARKERS = ("今天是", "今日", "当前日期", "现在是")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from zwgk.model import Unit, ZwgkError
 from zwgk.monitor.clock import Clock, SystemClock
@@ -45,7 +45,7 @@ class ProbeSettings:
             parse_resolver(self.resolver)
 
     @classmethod
-    def from_crawl(cls, settings, **overrides) -> "ProbeSettings":
+    def from_crawl(cls, settings, **overrides) -> ProbeSettings:
         """Take resolver, safety flag and user agent from a ``CrawlSettings``."""
         base = dict(
             resolver=settings.resolver,
@@ -72,7 +72,11 @@ class PassResult:
 async def _probe_one(session, unit: Unit, settings: ProbeSettings, clock: Clock) -> Probe:
     at = clock.now()
     result = await fetch_homepage(
-        session, unit.site_url, allow_private=settings.allow_private, max_bytes=settings.max_bytes, timeout=settings.timeout
+        session,
+        unit.site_url,
+        allow_private=settings.allow_private,
+        max_bytes=settings.max_bytes,
+        timeout=settings.timeout,
     )
     newest, fingerprint = None, ""
     if result.ok and result.body:
@@ -94,7 +98,9 @@ async def probe_units_async(units: Iterable[Unit], settings: ProbeSettings, cloc
     units = list(units)
     out = PassResult(at=clock.now())
     sem = asyncio.Semaphore(settings.concurrency)
-    async with make_session(settings.resolver, settings.allow_private, settings.concurrency, settings.timeout, settings.user_agent) as session:
+    async with make_session(
+        settings.resolver, settings.allow_private, settings.concurrency, settings.timeout, settings.user_agent
+    ) as session:
 
         async def one(unit: Unit) -> None:
             async with sem:

@@ -22,9 +22,10 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from zwgk.model import ZwgkError
 from zwgk.monitor.clock import Clock
@@ -84,8 +85,9 @@ def next_yearly(after: dt.datetime, month: int, day: int, at: dt.time = dt.time(
     raise AssertionError("unreachable")
 
 
-def latest_due(next_after: Callable[[dt.datetime], dt.datetime | None], at: dt.datetime,
-               lookback: dt.timedelta) -> dt.datetime | None:
+def latest_due(
+    next_after: Callable[[dt.datetime], dt.datetime | None], at: dt.datetime, lookback: dt.timedelta
+) -> dt.datetime | None:
     """The latest due time of a schedule at or before ``at`` (looking back ``lookback``)."""
     last = None
     due = next_after(at - lookback)
@@ -195,7 +197,7 @@ class Scheduler:
             try:
                 result = job.run(due)
                 record = JobRun(job.name, due, True, result=result, caught_up=job.caught_up)
-            except Exception as exc:  # noqa: BLE001 - a daemon must survive one bad job
+            except Exception as exc:
                 log.exception("job %s due %s failed", job.name, due)
                 record = JobRun(job.name, due, False, error=f"{type(exc).__name__}: {exc}", caught_up=job.caught_up)
             record.seconds = time.perf_counter() - began
@@ -277,7 +279,9 @@ def probe_job(db: Database, config: MonitorConfig, clock: Clock, notifier: Any =
     return {"probes": len(result.probes), "failures": len(result.failures), "refused": len(result.refused)}
 
 
-def round_job(db: Database, config: MonitorConfig, kind: str, due: dt.datetime, clock: Clock, notifier: Any = None) -> dict[str, Any]:
+def round_job(
+    db: Database, config: MonitorConfig, kind: str, due: dt.datetime, clock: Clock, notifier: Any = None
+) -> dict[str, Any]:
     """A monthly (``monthly-YYYY-MM``) or annual (``annual-YYYY``) round as of ``due``'s date, then veto alerts.
 
     The round reads the probes preceding its as-of date (AVAIL-DOWN, FRESH-HOME).
@@ -332,19 +336,31 @@ def build_jobs(db: Database, config: MonitorConfig, clock: Clock) -> list[Job]:
     times = daily_times(config.probes_per_day, config.probe_offset_minutes)
     jobs = [
         Job("probes", lambda t: next_daily(t, times), lambda d: probe_job(db, config, clock, notifier)),
-        Job("maintenance", lambda t: next_daily(t, [dt.timedelta(minutes=30)]), lambda d: maintenance_job(db, config, d)),
+        Job(
+            "maintenance", lambda t: next_daily(t, [dt.timedelta(minutes=30)]), lambda d: maintenance_job(db, config, d)
+        ),
     ]
     if config.rounds:
         jobs.append(
-            Job("monthly-round", lambda t: next_monthly(t, config.round_day),
-                lambda d: round_job(db, config, "monthly", d, clock, notifier), catch_up=dt.timedelta(days=32))
+            Job(
+                "monthly-round",
+                lambda t: next_monthly(t, config.round_day),
+                lambda d: round_job(db, config, "monthly", d, clock, notifier),
+                catch_up=dt.timedelta(days=32),
+            )
         )
     if config.bulletins:
-        jobs.append(Job("bulletin", next_quarter_start, lambda d: bulletin_job(db, config, d), catch_up=dt.timedelta(days=93)))
+        jobs.append(
+            Job("bulletin", next_quarter_start, lambda d: bulletin_job(db, config, d), catch_up=dt.timedelta(days=93))
+        )
     if config.annual:
         jobs.append(
-            Job("annual-round", lambda t: next_yearly(t, config.annual_month, config.annual_day),
-                lambda d: round_job(db, config, "annual", d, clock, notifier), catch_up=dt.timedelta(days=367))
+            Job(
+                "annual-round",
+                lambda t: next_yearly(t, config.annual_month, config.annual_day),
+                lambda d: round_job(db, config, "annual", d, clock, notifier),
+                catch_up=dt.timedelta(days=367),
+            )
         )
     return jobs
 
@@ -390,8 +406,11 @@ def beat_schedule(config: MonitorConfig | None = None) -> dict[str, dict[str, An
         schedule["zwgk-quarterly-bulletin"] = {
             "task": "zwgk.monitor.bulletin",
             "schedule": crontab(minute=0, hour=1, day_of_month=1, month_of_year="1,4,7,10"),
-            "kwargs": {"db_fingerprint": config.db_fingerprint, "out_dir": str(config.bulletin_dir),
-                       "formats": list(config.bulletin_formats)},
+            "kwargs": {
+                "db_fingerprint": config.db_fingerprint,
+                "out_dir": str(config.bulletin_dir),
+                "formats": list(config.bulletin_formats),
+            },
         }
     if config.annual:
         schedule["zwgk-annual-round"] = {

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from zwgk.monitor.clock import SystemClock
 from zwgk.monitor.schedule import (
@@ -95,13 +96,21 @@ def register_tasks(app: Any, worker_db: Callable[[str | None, str], Any]) -> dic
         return maintenance_job(db, _config(**kw), SystemClock().now())
 
     @app.task(name="zwgk.monitor.round", ignore_result=True)
-    def a_round(kind: str = "monthly", db_fingerprint: str | None = None, alerts_config: str | None = None,
-                due: str | None = None, **kw: Any) -> dict[str, Any]:
+    def a_round(
+        kind: str = "monthly",
+        db_fingerprint: str | None = None,
+        alerts_config: str | None = None,
+        due: str | None = None,
+        **kw: Any,
+    ) -> dict[str, Any]:
         db = worker_db(db_fingerprint, f"the {kind} round")
         config = _config(**kw)
         clock = SystemClock()
         if kind == "annual":
-            schedule, lookback = (lambda t: next_yearly(t, config.annual_month, config.annual_day)), dt.timedelta(days=367)
+            schedule, lookback = (
+                (lambda t: next_yearly(t, config.annual_month, config.annual_day)),
+                dt.timedelta(days=367),
+            )
         else:
             schedule, lookback = (lambda t: next_monthly(t, config.round_day)), dt.timedelta(days=32)
         when = due_time(due, clock.now(), schedule, lookback, f"{kind} round")

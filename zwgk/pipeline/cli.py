@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -38,25 +38,65 @@ def parse_date(value: str | None, option: str = "--as-of") -> dt.date:
 
 
 def assess(
-    round_name: str = typer.Option(..., "--round", help="Name of the round, e.g. 2026-Q4. Re-running a name resumes it."),
-    registry: Optional[Path] = typer.Option(None, "--registry", help="Site registry (CSV/XLSX) to import first; the round covers its units."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="The day every date rule counts from (YYYY-MM-DD); default today."),
-    rubric: str = typer.Option("national-2019", "--rubric", help="Rubric name (see `zwgk rules`) or path to a rubric TOML."),
-    weight: Optional[float] = typer.Option(None, "--weight", help="政务公开 share of the performance assessment, ≥ 0.04 (default: the rubric's)."),
-    resolver: Optional[str] = typer.Option(None, "--resolver", help="Send every DNS lookup (A and AAAA) to HOST:PORT."),
-    allow_private: bool = typer.Option(False, "--allow-private", help="Permit loopback/private targets (refused by default: SSRF safety)."),
-    unit: Optional[list[str]] = typer.Option(None, "--unit", help="Only these unit ids (repeatable)."),
-    max_pages: Optional[int] = typer.Option(None, "--max-pages", help="Cap on pages fetched per site."),
-    ipv6_sample: Optional[str] = typer.Option(None, "--ipv6-sample", help="IPv6 inner-link samples per site as 二级,三级 (default 20,20): that many same-site links of each level are tried over IPv6; the sizes are stated in the evidence."),
-    ipv6_attempts: Optional[int] = typer.Option(None, "--ipv6-attempts", help="Spaced IPv6 requests for each homepage, the IPv6 success rate (default 5)."),
-    robots: bool = typer.Option(True, "--robots/--ignore-robots", help="Honour robots.txt (Disallow, Crawl-delay); --ignore-robots only where your inspection mandate covers it."),
-    db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."),
-    executor: str = typer.Option("local", "--executor", help="local (in this process) or celery (workers started with `zwgk worker`)."),
-    broker: Optional[str] = typer.Option(None, "--broker", help="Celery broker URL (default $ZWGK_BROKER or redis://127.0.0.1:6379/0)."),
+    round_name: str = typer.Option(
+        ..., "--round", help="Name of the round, e.g. 2026-Q4. Re-running a name resumes it."
+    ),
+    registry: Path | None = typer.Option(
+        None, "--registry", help="Site registry (CSV/XLSX) to import first; the round covers its units."
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="The day every date rule counts from (YYYY-MM-DD); default today."
+    ),
+    rubric: str = typer.Option(
+        "national-2019", "--rubric", help="Rubric name (see `zwgk rules`) or path to a rubric TOML."
+    ),
+    weight: float | None = typer.Option(
+        None, "--weight", help="政务公开 share of the performance assessment, ≥ 0.04 (default: the rubric's)."
+    ),
+    resolver: str | None = typer.Option(None, "--resolver", help="Send every DNS lookup (A and AAAA) to HOST:PORT."),
+    allow_private: bool = typer.Option(
+        False, "--allow-private", help="Permit loopback/private targets (refused by default: SSRF safety)."
+    ),
+    unit: list[str] | None = typer.Option(None, "--unit", help="Only these unit ids (repeatable)."),
+    max_pages: int | None = typer.Option(None, "--max-pages", help="Cap on pages fetched per site."),
+    ipv6_sample: str | None = typer.Option(
+        None,
+        "--ipv6-sample",
+        help="IPv6 inner-link samples per site as 二级,三级 (default 20,20): that many same-site links of each level are tried over IPv6; the sizes are stated in the evidence.",
+    ),
+    ipv6_attempts: int | None = typer.Option(
+        None, "--ipv6-attempts", help="Spaced IPv6 requests for each homepage, the IPv6 success rate (default 5)."
+    ),
+    robots: bool = typer.Option(
+        True,
+        "--robots/--ignore-robots",
+        help="Honour robots.txt (Disallow, Crawl-delay); --ignore-robots only where your inspection mandate covers it.",
+    ),
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."
+    ),
+    executor: str = typer.Option(
+        "local", "--executor", help="local (in this process) or celery (workers started with `zwgk worker`)."
+    ),
+    broker: str | None = typer.Option(
+        None, "--broker", help="Celery broker URL (default $ZWGK_BROKER or redis://127.0.0.1:6379/0)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
-    archive: str = typer.Option("all", "--archive", help="Web archive (WARC) of the fetched pages: all, findings (only pages behind a finding and the homepage are kept) or none."),
-    archive_dir: Optional[Path] = typer.Option(None, "--archive-dir", help="Where WARC files go (default $ZWGK_ARCHIVE, else archive/ beside the SQLite file, else data/archive)."),
-    from_archive: Optional[str] = typer.Option(None, "--from-archive", help="Re-judge round ROUND from its archive, offline (no network): --round names the new round."),
+    archive: str = typer.Option(
+        "all",
+        "--archive",
+        help="Web archive (WARC) of the fetched pages: all, findings (only pages behind a finding and the homepage are kept) or none.",
+    ),
+    archive_dir: Path | None = typer.Option(
+        None,
+        "--archive-dir",
+        help="Where WARC files go (default $ZWGK_ARCHIVE, else archive/ beside the SQLite file, else data/archive).",
+    ),
+    from_archive: str | None = typer.Option(
+        None,
+        "--from-archive",
+        help="Re-judge round ROUND from its archive, offline (no network): --round names the new round.",
+    ),
 ) -> None:
     """Run an assessment round: crawl every site, apply the rules, score and rank.
 
@@ -116,8 +156,9 @@ def assess(
         if from_archive is not None:
             result = run_round_from_archive(database, opts, from_archive, progress=progress, history=services.history)
         else:
-            result = run_round(database, opts, progress, executor=services.executor(executor, broker),
-                               history=services.history)
+            result = run_round(
+                database, opts, progress, executor=services.executor(executor, broker), history=services.history
+            )
     report_round(result, database.url, console)
 
 
@@ -126,7 +167,7 @@ def demo(
     seed: int = typer.Option(1, "--seed", help="Seed of the simulated web (same seed, same sites and defects)."),
     as_of: str = typer.Option("2026-11-20", "--as-of", help="The assessment date (YYYY-MM-DD)."),
     out: Path = typer.Option(Path("out/demo"), "--out", help="Where exports are written."),
-    db: Optional[str] = typer.Option(None, "--db", help="Database (default data/zwgk.db)."),
+    db: str | None = typer.Option(None, "--db", help="Database (default data/zwgk.db)."),
     dashboard: bool = typer.Option(True, "--dashboard/--no-dashboard", help="Open the dashboard at the end."),
     port: int = typer.Option(8501, "--port", help="Dashboard port."),
 ) -> None:
@@ -137,8 +178,17 @@ def demo(
     """
     from zwgk.pipeline.demo import run_demo
 
-    run_demo(sites=sites, seed=seed, as_of=parse_date(as_of), out=out, db_url=db, open_dashboard=dashboard, port=port,
-             console=console, history=_round_services().history)
+    run_demo(
+        sites=sites,
+        seed=seed,
+        as_of=parse_date(as_of),
+        out=out,
+        db_url=db,
+        open_dashboard=dashboard,
+        port=port,
+        console=console,
+        history=_round_services().history,
+    )
 
 
 def register(app: typer.Typer, services: Any = None) -> None:

@@ -49,10 +49,7 @@ def run_demo(
         registry_path = out / "registry.csv"
         farm.write_registry(registry_path)
         farm.write_truth(out / "truth.json")
-        console.print(
-            f"模拟网站群 site farm: {sites} 个网站 on 127.0.0.1/::1 port {farm.port}, "
-            f"DNS {farm.resolver}"
-        )
+        console.print(f"模拟网站群 site farm: {sites} 个网站 on 127.0.0.1/::1 port {farm.port}, DNS {farm.resolver}")
         # The farm's ports change from run to run, so a demo round is always fresh.
         rounds_store.delete_round(database, round_name)
         opts = RoundOptions(
@@ -99,7 +96,4 @@ def _ensure_demo_users(database: Database, department_unit: str | None, console:
     for name, password, role, unit_ids in accounts:
         if users.get_user(database, name) is None:
             users.add_user(database, name, password, role, list(unit_ids))
-    console.print(
-        "演示账号 demo logins: "
-        + ", ".join(f"{n}/{p} ({r})" for n, p, r, _ in accounts)
-    )
+    console.print("演示账号 demo logins: " + ", ".join(f"{n}/{p} ({r})" for n, p, r, _ in accounts))

@@ -44,7 +44,7 @@ class RoundProgress:
         self.in_flight = 0
         self.started: float | None = None  # monotonic time of the first page
 
-    def __enter__(self) -> "RoundProgress":
+    def __enter__(self) -> RoundProgress:
         self.progress.__enter__()
         return self
 
@@ -125,7 +125,9 @@ def print_ranking(scores: list[Any], title: str, limit: int | None = None, conso
 
 def report_round(result: Any, db_url: str, console: Console = console) -> None:
     if result.registry_report is not None and getattr(result.registry_report, "errors", None):
-        console.print(f"[yellow]名录中有 {len(result.registry_report.errors)} 行无法使用 (see `zwgk registry check`)[/]")
+        console.print(
+            f"[yellow]名录中有 {len(result.registry_report.errors)} 行无法使用 (see `zwgk registry check`)[/]"
+        )
     print_ranking(result.scores, title=f"轮次 {result.name} 排名 ranking", console=console)
     console.print(
         f"单位 units {result.units}, 已测评 measured {result.crawled}, 未测评 not measured {len(result.failed)}, "

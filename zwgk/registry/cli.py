@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -92,9 +91,15 @@ def _print_rejected(report: RegistryReport, details: bool) -> None:
 @registry_app.command("import")
 def import_command(
     file: Path = typer.Argument(..., help="Registry file: CSV (UTF-8 or GB18030) or XLSX."),
-    db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."),
-    details: bool = typer.Option(False, "--details", help="List every rejected row, normalisation and warning, not only the first ones."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the report (rejected rows, fixes, warnings) as JSON here."),
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL or SQLite path (default data/zwgk.db, or $ZWGK_DB)."
+    ),
+    details: bool = typer.Option(
+        False, "--details", help="List every rejected row, normalisation and warning, not only the first ones."
+    ),
+    json_out: Path | None = typer.Option(
+        None, "--json", help="Also write the report (rejected rows, fixes, warnings) as JSON here."
+    ),
 ) -> None:
     """Import units; re-importing the same file changes nothing.
 
@@ -120,7 +125,7 @@ def import_command(
 def check_command(
     file: Path = typer.Argument(..., help="Registry file to validate (nothing is written)."),
     details: bool = typer.Option(False, "--details", help="List every rejected row, normalisation and warning."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the report as JSON here."),
+    json_out: Path | None = typer.Option(None, "--json", help="Also write the report as JSON here."),
 ) -> None:
     """Validate a registry without writing anything: the same report as import."""
     from zwgk.registry.reader import read_registry
@@ -135,8 +140,10 @@ def check_command(
 
 @registry_app.command("list")
 def list_command(
-    db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite path."),
-    tier: Optional[str] = typer.Option(None, "--tier", help="Only this tier: 部委/省/市/县/乡 (or ministry/province/city/county/township)."),
+    db: str | None = typer.Option(None, "--db", help="Database URL or SQLite path."),
+    tier: str | None = typer.Option(
+        None, "--tier", help="Only this tier: 部委/省/市/县/乡 (or ministry/province/city/county/township)."
+    ),
     limit: int = typer.Option(0, "--limit", help="Show at most this many units (0: all)."),
 ) -> None:
     """List the units in the database."""
@@ -160,8 +167,13 @@ def list_command(
         table.add_column(column, overflow="fold")
     for unit in units[: limit or None]:
         table.add_row(
-            unit.unit_id, unit.name, unit.tier, "门户" if unit.kind == "portal" else "部门",
-            unit.region, unit.parent_id or "", unit.site_url,
+            unit.unit_id,
+            unit.name,
+            unit.tier,
+            "门户" if unit.kind == "portal" else "部门",
+            unit.region,
+            unit.parent_id or "",
+            unit.site_url,
         )
     console.print(table)
 

@@ -11,7 +11,15 @@ import re
 import unicodedata
 
 CANONICAL = (
-    "unit_id", "unit_name", "tier", "kind", "region", "parent_id", "site_url", "site_code", "has_services",
+    "unit_id",
+    "unit_name",
+    "tier",
+    "kind",
+    "region",
+    "parent_id",
+    "site_url",
+    "site_code",
+    "has_services",
 )
 
 # Extra columns of the national export that are read but not stored.
@@ -24,11 +32,28 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "kind": ("kind", "type", "类型", "单位类型", "网站类型", "网站类别"),
     "region": ("region", "地区", "所属地区", "行政区划", "区域", "所在地区"),
     "parent_id": ("parent_id", "parentid", "parent", "上级单位", "上级单位编码", "上级单位代码", "上级编码"),
-    "site_url": ("site_url", "siteurl", "url", "homepage", "网站地址", "首页网址", "网址", "网站网址", "首页地址", "网站首页"),
+    "site_url": (
+        "site_url",
+        "siteurl",
+        "url",
+        "homepage",
+        "网站地址",
+        "首页网址",
+        "网址",
+        "网站网址",
+        "首页地址",
+        "网站首页",
+    ),
     "site_code": ("site_code", "sitecode", "网站标识码", "标识码", "网站识别码"),
     "has_services": (
-        "has_services", "hasservices", "services", "是否有对外服务", "有对外服务", "对外服务",
-        "是否有对外服务职能", "有无对外服务",
+        "has_services",
+        "hasservices",
+        "services",
+        "是否有对外服务",
+        "有对外服务",
+        "对外服务",
+        "是否有对外服务职能",
+        "有无对外服务",
     ),
     "serial": ("序号", "no", "#"),
     "sponsor": ("网站主管单位", "主管单位", "主办单位", "网站主办单位", "sponsor"),

@@ -32,31 +32,70 @@ PROVINCES = {
     short: short + suffix
     for suffix, shorts in (
         ("市", "北京 天津 上海 重庆"),
-        ("省", "河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 "
-               "云南 陕西 甘肃 青海 台湾"),
+        (
+            "省",
+            "河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 "
+            "云南 陕西 甘肃 青海 台湾",
+        ),
     )
     for short in shorts.split()
 } | {
-    "内蒙古": "内蒙古自治区", "广西": "广西壮族自治区", "西藏": "西藏自治区", "宁夏": "宁夏回族自治区",
-    "新疆": "新疆维吾尔自治区", "香港": "香港特别行政区", "澳门": "澳门特别行政区",
+    "内蒙古": "内蒙古自治区",
+    "广西": "广西壮族自治区",
+    "西藏": "西藏自治区",
+    "宁夏": "宁夏回族自治区",
+    "新疆": "新疆维吾尔自治区",
+    "香港": "香港特别行政区",
+    "澳门": "澳门特别行政区",
 }
 
 # Longest suffixes first so "自治州" wins over "州".
 _DEPTH = {"部委": 0, "省": 1, "市": 2, "县": 3, "乡": 4}
 _PLACE_SUFFIXES = (
-    "特别行政区", "自治区", "自治州", "自治县", "自治旗", "林区", "特区", "新区", "地区",
-    "街道", "苏木", "省", "市", "州", "盟", "县", "区", "旗", "乡", "镇",
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "自治旗",
+    "林区",
+    "特区",
+    "新区",
+    "地区",
+    "街道",
+    "苏木",
+    "省",
+    "市",
+    "州",
+    "盟",
+    "县",
+    "区",
+    "旗",
+    "乡",
+    "镇",
 )
 _SUFFIX_TIER = {
-    "特别行政区": Tier.PROVINCE, "自治区": Tier.PROVINCE, "省": Tier.PROVINCE,
-    "市": Tier.CITY, "州": Tier.CITY, "自治州": Tier.CITY, "盟": Tier.CITY, "地区": Tier.CITY,
-    "县": Tier.COUNTY, "自治县": Tier.COUNTY, "区": Tier.COUNTY, "新区": Tier.COUNTY,
-    "旗": Tier.COUNTY, "自治旗": Tier.COUNTY, "林区": Tier.COUNTY, "特区": Tier.COUNTY,
-    "乡": Tier.TOWNSHIP, "镇": Tier.TOWNSHIP, "街道": Tier.TOWNSHIP, "苏木": Tier.TOWNSHIP,
+    "特别行政区": Tier.PROVINCE,
+    "自治区": Tier.PROVINCE,
+    "省": Tier.PROVINCE,
+    "市": Tier.CITY,
+    "州": Tier.CITY,
+    "自治州": Tier.CITY,
+    "盟": Tier.CITY,
+    "地区": Tier.CITY,
+    "县": Tier.COUNTY,
+    "自治县": Tier.COUNTY,
+    "区": Tier.COUNTY,
+    "新区": Tier.COUNTY,
+    "旗": Tier.COUNTY,
+    "自治旗": Tier.COUNTY,
+    "林区": Tier.COUNTY,
+    "特区": Tier.COUNTY,
+    "乡": Tier.TOWNSHIP,
+    "镇": Tier.TOWNSHIP,
+    "街道": Tier.TOWNSHIP,
+    "苏木": Tier.TOWNSHIP,
 }
-_UNIT_RE = re.compile(
-    r"[\u4e00-\u9fff]{1,10}?(?:" + "|".join(_PLACE_SUFFIXES) + r")"
-)
+_UNIT_RE = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:" + "|".join(_PLACE_SUFFIXES) + r")")
 # Words that belong to an institution or a programme, never to a place name
 # ("河北省住房和城乡建设厅" must not yield the place "住房和城乡").
 _NOT_IN_PLACE = re.compile(

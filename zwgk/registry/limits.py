@@ -51,7 +51,7 @@ class RegistryLimits:
         return self.max_unzipped_mb * 1024 * 1024
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "RegistryLimits":
+    def from_env(cls, environ: dict[str, str] | None = None) -> RegistryLimits:
         """Defaults, overridden by ``ZWGK_REGISTRY_MAX_*`` variables (positive integers)."""
         env = os.environ if environ is None else environ
         values: dict[str, int] = {}

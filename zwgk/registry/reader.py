@@ -85,9 +85,7 @@ def read_registry(path: Path) -> RegistryReport:
     national = is_national(mapping)
     id_key = "unit_id" if "unit_id" in mapping else "site_code" if "site_code" in mapping else None
     if id_key is None:
-        raise ZwgkError(
-            f"{path}:{header_line}: no unit id column; add unit_id (单位编码) or 网站标识码 to the header"
-        )
+        raise ZwgkError(f"{path}:{header_line}: no unit id column; add unit_id (单位编码) or 网站标识码 to the header")
     label = {key: str(header_cells[index]).strip().lstrip("\ufeff") for key, index in mapping.items()}
     columns = _Columns(mapping, label, id_key)
 
@@ -206,8 +204,7 @@ def _read_row(
         if tier is None or kind is None:
             if tier is None and guess.tier is None:
                 reject(
-                    f"no tier given and none can be inferred from the name {name!r}; "
-                    f"fill the tier column ({_TIERS})"
+                    f"no tier given and none can be inferred from the name {name!r}; fill the tier column ({_TIERS})"
                 )
                 return None
             report.inferred += 1
@@ -277,4 +274,4 @@ def _with_parents(units: list[Unit]) -> list[Unit]:
     return out
 
 
-__all__ = ["read_registry", "header_key"]
+__all__ = ["header_key", "read_registry"]

@@ -126,8 +126,7 @@ def _check_csv_row(path: Path, line: int, cells: list[str], counts: list[int], l
     counts[0] += len(filled)
     if counts[0] > limits.max_cells:
         raise ZwgkError(
-            f"{path}:{line}: more than {limits.max_cells:,} values in the file "
-            f"({RegistryLimits.env_name('max_cells')})"
+            f"{path}:{line}: more than {limits.max_cells:,} values in the file ({RegistryLimits.env_name('max_cells')})"
         )
 
 
@@ -162,7 +161,7 @@ def _load_csv(path: Path, limits: RegistryLimits) -> RawTable:
             # An unclosed quote swallowed the following lines: report its line and
             # read the swallowed lines on their own so neighbours are not lost.
             table.broken.append(
-                (start, f"unbalanced quote (\") makes lines {start}–{end} one cell; close or remove the quote")
+                (start, f'unbalanced quote (") makes lines {start}–{end} one cell; close or remove the quote')
             )
             for line_no in range(start + 1, end + 1):
                 line_text = physical[line_no - 1] if line_no - 1 < len(physical) else ""
@@ -211,7 +210,9 @@ def _load_xlsx(path: Path, scan_header, limits: RegistryLimits) -> RawTable:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl surfaces damaged parts as many exception types
-        raise ZwgkError(f"{path}: cannot open as an Excel workbook ({_short(exc)}); re-save it, or save it as CSV") from None
+        raise ZwgkError(
+            f"{path}: cannot open as an Excel workbook ({_short(exc)}); re-save it, or save it as CSV"
+        ) from None
     try:
         first: RawTable | None = None
         for sheet in workbook.worksheets:
@@ -225,7 +226,9 @@ def _load_xlsx(path: Path, scan_header, limits: RegistryLimits) -> RawTable:
             if extent.last_row:
                 sheet.reset_dimensions()  # some writers record a wrong used range (A1:A1)
                 try:
-                    rows = sheet.iter_rows(max_row=extent.last_row, max_col=max(1, extent.last_column), values_only=True)
+                    rows = sheet.iter_rows(
+                        max_row=extent.last_row, max_col=max(1, extent.last_column), values_only=True
+                    )
                     for line, values in enumerate(rows, start=1):
                         cells = [_cell_text(v) for v in values]
                         while cells and not cells[-1]:

@@ -84,7 +84,7 @@ def _candidate(text: str) -> tuple[str | None, list[str]]:
         path = re.sub(r"/{2,}", "/", path)
         fixes.append("duplicate slashes in path removed")
     if "#" in token:
-        fixes.append(f"fragment {token[token.index('#'):]} dropped (browsers never send it)")
+        fixes.append(f"fragment {token[token.index('#') :]} dropped (browsers never send it)")
     return urlunsplit((scheme, netloc, path, parts.query, "")), fixes
 
 

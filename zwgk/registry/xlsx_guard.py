@@ -93,7 +93,9 @@ def _check_member_count(path: Path) -> None:
         return  # not found: zipfile will say the file is damaged
     entries = struct.unpack("<H", tail[at + 10 : at + 12])[0]
     if entries > _MAX_MEMBERS and entries != 0xFFFF:
-        raise ZwgkError(f"{path}: the workbook has {entries} parts; a spreadsheet has tens. Refused (damaged or hostile)")
+        raise ZwgkError(
+            f"{path}: the workbook has {entries} parts; a spreadsheet has tens. Refused (damaged or hostile)"
+        )
     if entries == 0xFFFF:
         raise ZwgkError(f"{path}: a ZIP64 workbook (65,535+ parts or 4 GiB+) is not a site registry; save it as CSV")
 
@@ -105,11 +107,12 @@ def _col_number(letters: str) -> int:
     return n
 
 
-def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limits: RegistryLimits, *, sheet: bool) -> SheetExtent:
+def _scan(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limits: RegistryLimits, *, sheet: bool
+) -> SheetExtent:
     """Stream one part through expat, counting what openpyxl would have to hold."""
     extent = SheetExtent()
-    state = {"row": 0, "col": 0, "cells_in_row": 0, "in_value": False, "cell_has_value": False, "strings": 0,
-             "rows": 0}
+    state = {"row": 0, "col": 0, "cells_in_row": 0, "in_value": False, "cell_has_value": False, "strings": 0, "rows": 0}
     part = info.filename
     problem: list[str] = []
 
@@ -131,9 +134,7 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limits: Regist
         if local == "row":
             state["rows"] += 1
             if state["rows"] > _MAX_ROW_ELEMENTS:
-                refuse(
-                    f"has more than {_MAX_ROW_ELEMENTS:,} rows (Excel's own maximum; most of them empty?)"
-                )
+                refuse(f"has more than {_MAX_ROW_ELEMENTS:,} rows (Excel's own maximum; most of them empty?)")
             r = attrs.get("r", "")
             state["row"] = int(r) if r.isdigit() else state["row"] + 1
             state["col"] = 0
@@ -174,10 +175,7 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limits: Regist
                     f"columns ({RegistryLimits.env_name('max_columns')})"
                 )
             if extent.values > limits.max_cells:
-                refuse(
-                    f"holds more than {limits.max_cells:,} values "
-                    f"(limit {RegistryLimits.env_name('max_cells')})"
-                )
+                refuse(f"holds more than {limits.max_cells:,} values (limit {RegistryLimits.env_name('max_cells')})")
 
     def text(data: str) -> None:
         if state["in_value"] and not state["cell_has_value"] and data.strip():

@@ -18,25 +18,31 @@ the older defects are drawn exactly as before.
 
 from __future__ import annotations
 
-import random
 import contextlib
 import datetime as dt
 import html
 import os
+import random
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
+from zwgk.sitefarm.content_codes import CONTENT_CODES
 from zwgk.sitefarm.model import Column, Item, Site, SiteSpec
 from zwgk.sitefarm.specs import derive_seed
 
-from zwgk.sitefarm.content_codes import CONTENT_CODES
-
 SERVICE_CODES = frozenset({"SVC-NONE", "SVC-EXTERNAL", "SVC-GUIDE", "SVC-FORM"})
-ARTICLE_CODES = ("CONTENT-ILLEGAL", "CONTENT-REDIRECT", "WORDING-TERM", "WORDING-SENSITIVE", "PRIVACY-ID",
-                 "PRIVACY-MOBILE", "WORDING-LEADER")
+ARTICLE_CODES = (
+    "CONTENT-ILLEGAL",
+    "CONTENT-REDIRECT",
+    "WORDING-TERM",
+    "WORDING-SENSITIVE",
+    "PRIVACY-ID",
+    "PRIVACY-MOBILE",
+    "WORDING-LEADER",
+)
 LEADER_SURNAMES = ("闵", "邝", "冼", "晏", "栾", "靳", "阙", "郜")
 LEADER_GIVEN = ("翊", "珩", "瑄", "晔", "昀", "峤", "湜", "骞", "璟", "玹", "珺", "旻")
 LEADER_TITLES = {"省": "省长", "市": "市长", "县": "县长"}
@@ -46,13 +52,44 @@ PLATFORM_HOST = "www.gjzwfw.gov.cn"
 # hosts the farm serves (and resolves) for these plants, so their links are not broken
 EXTERNAL_HOSTS = (GAMBLING_HOST, PLATFORM_HOST)
 # column names a site's service entry goes by (zwgk/data/content/lists.toml services.entry_texts)
-ENTRY_NAMES = ("办事服务", "网上办事", "政务服务", "在线办事", "办事大厅", "网上办事大厅", "便民服务", "在线服务",
-               "办事指南", "网上服务大厅", "政务服务网", "一网通办", "我要办")
-GUIDE_CATEGORIES = ("事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理机构", "收费标准",
-                    "办理时间", "联系电话", "办理流程")
+ENTRY_NAMES = (
+    "办事服务",
+    "网上办事",
+    "政务服务",
+    "在线办事",
+    "办事大厅",
+    "网上办事大厅",
+    "便民服务",
+    "在线服务",
+    "办事指南",
+    "网上服务大厅",
+    "政务服务网",
+    "一网通办",
+    "我要办",
+)
+GUIDE_CATEGORIES = (
+    "事项名称",
+    "设定依据",
+    "申请条件",
+    "办理材料",
+    "办理地点",
+    "办理机构",
+    "收费标准",
+    "办理时间",
+    "联系电话",
+    "办理流程",
+)
 GUIDE_MISSING = ("设定依据", "办理材料")  # left out of the incomplete guide (both are key categories)
-GUIDE_TOPICS = ("企业投资项目备案", "最低生活保障审批", "社会团体成立登记", "建设工程消防验收备案",
-                "职业技能等级认定", "残疾人证办理", "道路运输经营许可", "城乡居民养老保险参保登记")
+GUIDE_TOPICS = (
+    "企业投资项目备案",
+    "最低生活保障审批",
+    "社会团体成立登记",
+    "建设工程消防验收备案",
+    "职业技能等级认定",
+    "残疾人证办理",
+    "道路运输经营许可",
+    "城乡居民养老保险参保登记",
+)
 
 
 # ---------------------------------------------------------------- plan
@@ -140,9 +177,17 @@ def plan_content(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
                         out[i] = replace(s, content_codes=s.content_codes | {code})
                         have += 1
     if getattr(config, "repaired", 0) > 0:
-        out = [replace(s, content_codes=frozenset(
-            c for c in s.content_codes
-            if random.Random(derive_seed(s.seed, "repair", c)).random() >= config.repaired)) for s in out]
+        out = [
+            replace(
+                s,
+                content_codes=frozenset(
+                    c
+                    for c in s.content_codes
+                    if random.Random(derive_seed(s.seed, "repair", c)).random() >= config.repaired
+                ),
+            )
+            for s in out
+        ]
     return out
 
 
@@ -174,8 +219,10 @@ class ContentPlants:
 def _id_number(rng: random.Random, valid: bool) -> str:
     """An 18-digit resident ID (check digit right, or deliberately wrong for a look-alike)."""
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    body = f"{rng.choice((110101, 360102, 440305, 510104))}{rng.randint(1960, 2000)}{rng.randint(1, 12):02d}" \
-           f"{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+    body = (
+        f"{rng.choice((110101, 360102, 440305, 510104))}{rng.randint(1960, 2000)}{rng.randint(1, 12):02d}"
+        f"{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+    )
     check = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
     if not valid:
         check = "10X98765432"[(sum(int(c) * w for c, w in zip(body, weights)) + 1) % 11]
@@ -205,9 +252,16 @@ def add_content(site: Site, config: Any) -> Site:
         plants.hidden_link = "澳门新葡京娱乐城"
     wanted = [c for c in ARTICLE_CODES if c in codes]
     if wanted:
-        candidates = [it for c in site.columns.values() if c.kind == "list" and c.key != plants.column
-                      for it in c.items[:2] if not it.large and it.kind in ("news", "plain")
-                      and it.path not in site.transient and it.path not in site.slow]
+        candidates = [
+            it
+            for c in site.columns.values()
+            if c.kind == "list" and c.key != plants.column
+            for it in c.items[:2]
+            if not it.large
+            and it.kind in ("news", "plain")
+            and it.path not in site.transient
+            and it.path not in site.slow
+        ]
         rng.shuffle(candidates)
         for code, item in zip(wanted, candidates):
             plants.articles[item.path] = code
@@ -219,8 +273,7 @@ def _services_column(site: Site, plants: ContentPlants, rng: random.Random, conf
     key = "bszn"
     path = f"/{key}/" if site.template == "trs" else "/col/col99901/index.html"
     name = "办事指南"  # the rubric's 办事指南 column (a list of guides); portals also link the 办事服务 entry
-    col = Column(key=key, std="", name=name, fresh="", kind="list", parent="", where="top", path=path,
-                 page_size=15)
+    col = Column(key=key, std="", name=name, fresh="", kind="list", parent="", where="top", path=path, page_size=15)
     topics = rng.sample(GUIDE_TOPICS, 3)
     incomplete = rng.randrange(3) if "SVC-GUIDE" in spec.content_codes else -1
     dead = rng.randrange(3) if "SVC-FORM" in spec.content_codes else -1
@@ -228,10 +281,21 @@ def _services_column(site: Site, plants: ContentPlants, rng: random.Random, conf
     for i, topic in enumerate(topics):
         day = as_of - dt.timedelta(days=30 + 40 * i + rng.randint(0, 20))
         item_id = 990000 + i * 7 + derive_seed(spec.seed, "guide", i) % 7
-        item_path = (f"/{key}/{day:%Y%m}/t{day:%Y%m%d}_{item_id}.html" if site.template == "trs"
-                     else f"/art/{day.year}/{day.month}/{day.day}/art_99901_{item_id}.html")
-        item = Item(id=item_id, col=key, title=f"{topic}办事指南", date=day, time="09:30", path=item_path,
-                    kind="guide", org=spec.name)
+        item_path = (
+            f"/{key}/{day:%Y%m}/t{day:%Y%m%d}_{item_id}.html"
+            if site.template == "trs"
+            else f"/art/{day.year}/{day.month}/{day.day}/art_99901_{item_id}.html"
+        )
+        item = Item(
+            id=item_id,
+            col=key,
+            title=f"{topic}办事指南",
+            date=day,
+            time="09:30",
+            path=item_path,
+            kind="guide",
+            org=spec.name,
+        )
         col.items.append(item)
         site.pages[item_path] = ("article", item)
         cats = tuple(c for c in GUIDE_CATEGORIES if i != incomplete or c not in GUIDE_MISSING)
@@ -259,14 +323,15 @@ def plant_home(ctx: Any, page: str) -> str:
     if plants.title:
         start, end = page.find("<title>"), page.find("</title>")
         if start >= 0 and end > start:
-            page = page[:start] + f"<title>{_esc(plants.title)}</title>" + page[end + len("</title>"):]
+            page = page[:start] + f"<title>{_esc(plants.title)}</title>" + page[end + len("</title>") :]
     extra = ""
     if plants.services == "external":
-        extra += (f'<div class="bsfw-entry"><a href="{ctx.ext(PLATFORM_HOST)}/" target="_blank">'
-                  "政务服务网</a></div>\n")
+        extra += f'<div class="bsfw-entry"><a href="{ctx.ext(PLATFORM_HOST)}/" target="_blank">政务服务网</a></div>\n'
     if plants.hidden_link:
-        extra += (f'<div style="position:absolute;left:-9999px;top:-9999px"><a href="{ctx.ext(GAMBLING_HOST)}/">'
-                  f"{_esc(plants.hidden_link)}</a></div>\n")
+        extra += (
+            f'<div style="position:absolute;left:-9999px;top:-9999px"><a href="{ctx.ext(GAMBLING_HOST)}/">'
+            f"{_esc(plants.hidden_link)}</a></div>\n"
+        )
     return _before_footer(page, extra)
 
 
@@ -294,22 +359,34 @@ def plant_article(ctx: Any, item: Item, page: str) -> str:
 
 
 def _guide_html(item: Item, guide: Guide) -> str:
-    values = {"事项名称": item.title.replace("办事指南", ""), "设定依据": "《中华人民共和国行政许可法》及相关规定",
-              "申请条件": "符合法定条件的申请人", "办理材料": "申请表、身份证明材料", "办理地点": "政务服务中心综合窗口",
-              "办理机构": item.org, "收费标准": "不收费", "办理时间": "工作日 9:00-12:00，13:30-17:00",
-              "联系电话": "0791-88880000", "办理流程": "申请—受理—审查—决定—送达"}
+    values = {
+        "事项名称": item.title.replace("办事指南", ""),
+        "设定依据": "《中华人民共和国行政许可法》及相关规定",
+        "申请条件": "符合法定条件的申请人",
+        "办理材料": "申请表、身份证明材料",
+        "办理地点": "政务服务中心综合窗口",
+        "办理机构": item.org,
+        "收费标准": "不收费",
+        "办理时间": "工作日 9:00-12:00，13:30-17:00",
+        "联系电话": "0791-88880000",
+        "办理流程": "申请—受理—审查—决定—送达",
+    }
     rows = "".join(f"<tr><th>{c}</th><td>{_esc(values[c])}</td></tr>" for c in guide.categories)
-    return (f'<div class="bszn"><table class="guide">{rows}</table>'
-            f'<p class="form">表格下载：<a href="{guide.form_path}">{_esc(guide.form_label)}</a></p></div>\n')
+    return (
+        f'<div class="bszn"><table class="guide">{rows}</table>'
+        f'<p class="form">表格下载：<a href="{guide.form_path}">{_esc(guide.form_label)}</a></p></div>\n'
+    )
 
 
 def _article_plant(code: str, rng: random.Random, leader_text: str = "") -> str:
     if code == "CONTENT-ILLEGAL":
-        return ('<div class="content"><p>百家乐真人娱乐，体育投注开户送彩金，澳门新葡京在线赌场日赚千元。'
-                "</p></div>\n")
+        return '<div class="content"><p>百家乐真人娱乐，体育投注开户送彩金，澳门新葡京在线赌场日赚千元。</p></div>\n'
     if code == "CONTENT-REDIRECT":
-        return ("<script>var _hm='tj';document.write('<scr'+'ipt src=\"http://" + GAMBLING_HOST
-                + "/tj.js?'+_hm+'\"></scr'+'ipt>');</script>\n")
+        return (
+            "<script>var _hm='tj';document.write('<scr'+'ipt src=\"http://"
+            + GAMBLING_HOST
+            + "/tj.js?'+_hm+'\"></scr'+'ipt>');</script>\n"
+        )
     if code == "WORDING-TERM":
         return "<p>坚持中国共产觉的全面领导，推动各项工作落实落细。</p>\n"
     if code == "WORDING-SENSITIVE":
@@ -317,17 +394,21 @@ def _article_plant(code: str, rng: random.Random, leader_text: str = "") -> str:
     if code == "PRIVACY-ID":
         real = _id_number(rng, valid=True)
         looks = [_id_number(rng, valid=False) for _ in range(2)]
-        return ("<table class=\"gs\"><tr><th>申请人</th><th>公民身份号码</th><th>受理编号</th></tr>"
-                f"<tr><td>张某某</td><td>{real}</td><td>{looks[0]}</td></tr>"
-                f"<tr><td>李某某</td><td>{real[:6]}********{real[-4:]}</td><td>{looks[1]}</td></tr></table>\n")
+        return (
+            '<table class="gs"><tr><th>申请人</th><th>公民身份号码</th><th>受理编号</th></tr>'
+            f"<tr><td>张某某</td><td>{real}</td><td>{looks[0]}</td></tr>"
+            f"<tr><td>李某某</td><td>{real[:6]}********{real[-4:]}</td><td>{looks[1]}</td></tr></table>\n"
+        )
     if code == "WORDING-LEADER":
         return f"<p>副{leader_text}主持召开专题会议，研究部署相关工作。</p>\n"
     if code == "PRIVACY-MOBILE":
         mobile = f"1{rng.choice((39, 58, 87))}{rng.randint(10000000, 99999999)}"
-        return (f"<p>申请人：王某某，联系手机：{mobile}，住址：某某街道某某小区。</p>"
-                "<p>以上公示期为5个工作日，公示期间如有异议，请以书面形式向本单位反映，逾期不予受理。"
-                "本单位地址：某某路1号，邮政编码：330000。</p>"
-                "<p>值班电话：13800001111</p>\n")
+        return (
+            f"<p>申请人：王某某，联系手机：{mobile}，住址：某某街道某某小区。</p>"
+            "<p>以上公示期为5个工作日，公示期间如有异议，请以书面形式向本单位反映，逾期不予受理。"
+            "本单位地址：某某路1号，邮政编码：330000。</p>"
+            "<p>值班电话：13800001111</p>\n"
+        )
     return ""
 
 
@@ -371,7 +452,8 @@ def _family_services(farm: Any, site: Site) -> list[tuple[str, str]]:
         return []
     home = farm.url(spec)
     entry = spec.kind == "portal" or any(
-        t in c.name and len(c.name) <= len(t) + 4 for c in site.columns.values() for t in ENTRY_NAMES)
+        t in c.name and len(c.name) <= len(t) + 4 for c in site.columns.values() for t in ENTRY_NAMES
+    )
     return [("SVC-EXTERNAL" if entry else "SVC-NONE", home)]
 
 

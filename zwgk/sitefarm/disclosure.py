@@ -45,16 +45,57 @@ LEDGER_SHARE = 0.35  # sites whose register the evaluators imported (plants asid
 PDF_SHARE = 0.15  # sites publishing last year's report as a PDF attachment
 COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 # result rows of table 三 (2021 format) and their share of decided applications
-RESULTS = (("open", 50), ("partial", 10), ("deny_third", 4), ("deny_process", 3), ("none_hold", 16),
-           ("none_make", 3), ("skip_petition", 4), ("skip_repeat", 3), ("other_nofix", 4), ("other_other", 3))
-ALL_ROWS = ("new", "carried", "open", "partial", "deny_secret", "deny_law", "deny_safety", "deny_third",
-            "deny_internal", "deny_process", "deny_enforce", "deny_query", "none_hold", "none_make",
-            "none_unclear", "skip_petition", "skip_repeat", "skip_publication", "skip_mass", "skip_confirm",
-            "other_nofix", "other_nofee", "other_other", "total", "carry_next")
-RESULT_TEXT = {"open": "予以公开", "partial": "部分公开", "deny_third": "不予公开（保护第三方合法权益）",
-               "deny_process": "不予公开（过程性信息）", "none_hold": "无法提供（本机关不掌握相关政府信息）",
-               "none_make": "无法提供（没有现成信息需要另行制作）", "skip_petition": "不予处理（信访举报投诉类申请）",
-               "skip_repeat": "不予处理（重复申请）", "other_nofix": "其他处理（逾期不补正）", "other_other": "其他处理"}
+RESULTS = (
+    ("open", 50),
+    ("partial", 10),
+    ("deny_third", 4),
+    ("deny_process", 3),
+    ("none_hold", 16),
+    ("none_make", 3),
+    ("skip_petition", 4),
+    ("skip_repeat", 3),
+    ("other_nofix", 4),
+    ("other_other", 3),
+)
+ALL_ROWS = (
+    "new",
+    "carried",
+    "open",
+    "partial",
+    "deny_secret",
+    "deny_law",
+    "deny_safety",
+    "deny_third",
+    "deny_internal",
+    "deny_process",
+    "deny_enforce",
+    "deny_query",
+    "none_hold",
+    "none_make",
+    "none_unclear",
+    "skip_petition",
+    "skip_repeat",
+    "skip_publication",
+    "skip_mass",
+    "skip_confirm",
+    "other_nofix",
+    "other_nofee",
+    "other_other",
+    "total",
+    "carry_next",
+)
+RESULT_TEXT = {
+    "open": "予以公开",
+    "partial": "部分公开",
+    "deny_third": "不予公开（保护第三方合法权益）",
+    "deny_process": "不予公开（过程性信息）",
+    "none_hold": "无法提供（本机关不掌握相关政府信息）",
+    "none_make": "无法提供（没有现成信息需要另行制作）",
+    "skip_petition": "不予处理（信访举报投诉类申请）",
+    "skip_repeat": "不予处理（重复申请）",
+    "other_nofix": "其他处理（逾期不补正）",
+    "other_other": "其他处理",
+}
 CHANNELS = ("网络平台", "信函", "当面", "电子邮件", "传真")
 APPLICANTS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")
 LEDGER_HEADER = ("申请编号", "收到日期", "申请渠道", "申请人类型", "答复日期", "处理结果", "是否延期", "类型", "备注")
@@ -116,13 +157,25 @@ def plan_disclosure(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
                 if have >= want:
                     break
                 s = out[i]
-                if code not in s.disclosure_codes and _applicable(s, code) and _compatible(set(s.disclosure_codes), code):
+                if (
+                    code not in s.disclosure_codes
+                    and _applicable(s, code)
+                    and _compatible(set(s.disclosure_codes), code)
+                ):
                     out[i] = replace(s, disclosure_codes=s.disclosure_codes | {code})
                     have += 1
     if getattr(config, "repaired", 0) > 0:
-        out = [replace(s, disclosure_codes=frozenset(
-            c for c in s.disclosure_codes
-            if random.Random(derive_seed(s.seed, "repair", c)).random() >= config.repaired)) for s in out]
+        out = [
+            replace(
+                s,
+                disclosure_codes=frozenset(
+                    c
+                    for c in s.disclosure_codes
+                    if random.Random(derive_seed(s.seed, "repair", c)).random() >= config.repaired
+                ),
+            )
+            for s in out
+        ]
     return out
 
 
@@ -143,8 +196,14 @@ Figures = dict[str, list[int]]  # row key → 7 numbers (six applicant kinds, �
 def _figures_for(spec: SiteSpec, year: int, carried: list[int]) -> Figures:
     rng = random.Random(derive_seed(spec.seed, "report-figures", year))
     scale = 30 if spec.kind == "portal" else 8
-    new = [rng.randint(2, scale), rng.randint(0, 4), rng.randint(0, 1), rng.randint(0, 1), rng.randint(0, 2),
-           rng.randint(0, 2)]
+    new = [
+        rng.randint(2, scale),
+        rng.randint(0, 4),
+        rng.randint(0, 1),
+        rng.randint(0, 1),
+        rng.randint(0, 2),
+        rng.randint(0, 2),
+    ]
     fig: Figures = {k: [0] * 6 for k in ALL_ROWS}
     fig["new"], fig["carried"] = new, list(carried[:6])
     keys, weights = zip(*RESULTS)
@@ -236,57 +295,110 @@ def _cell(v: int, blank: bool) -> str:
     return "" if blank and v == 0 else str(v)
 
 
-ACTIVE_2021 = (("第二十条第（一）项", ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
-                (("规章", 3), ("行政规范性文件", 3))),
-               ("第二十条第（五）项", ("信息内容", "本年处理决定数量"), (("行政许可", 1),)),
-               ("第二十条第（六）项", ("信息内容", "本年处理决定数量"), (("行政处罚", 1), ("行政强制", 1))),
-               ("第二十条第（八）项", ("信息内容", "本年收费金额（单位：万元）"), (("行政事业性收费", 1),)))
-ACTIVE_2019 = (("第二十条第（一）项", ("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"),
-                (("规章", 3), ("规范性文件", 3))),
-               ("第二十条第（五）项", ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"),
-                (("行政许可", 3), ("其他对外管理服务事项", 3))),
-               ("第二十条第（六）项", ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"),
-                (("行政处罚", 3), ("行政强制", 3))),
-               ("第二十条第（八）项", ("信息内容", "上一年项目数量", "本年增/减"), (("行政事业性收费", 2),)),
-               ("第二十条第（九）项", ("信息内容", "采购项目数量", "采购总金额"), (("政府集中采购", 2),)))
+ACTIVE_2021 = (
+    (
+        "第二十条第（一）项",
+        ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
+        (("规章", 3), ("行政规范性文件", 3)),
+    ),
+    ("第二十条第（五）项", ("信息内容", "本年处理决定数量"), (("行政许可", 1),)),
+    ("第二十条第（六）项", ("信息内容", "本年处理决定数量"), (("行政处罚", 1), ("行政强制", 1))),
+    ("第二十条第（八）项", ("信息内容", "本年收费金额（单位：万元）"), (("行政事业性收费", 1),)),
+)
+ACTIVE_2019 = (
+    (
+        "第二十条第（一）项",
+        ("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"),
+        (("规章", 3), ("规范性文件", 3)),
+    ),
+    (
+        "第二十条第（五）项",
+        ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"),
+        (("行政许可", 3), ("其他对外管理服务事项", 3)),
+    ),
+    (
+        "第二十条第（六）项",
+        ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"),
+        (("行政处罚", 3), ("行政强制", 3)),
+    ),
+    ("第二十条第（八）项", ("信息内容", "上一年项目数量", "本年增/减"), (("行政事业性收费", 2),)),
+    ("第二十条第（九）项", ("信息内容", "采购项目数量", "采购总金额"), (("政府集中采购", 2),)),
+)
 REQUEST_LAYOUT = (
-    ("三、本年度办理结果", (
-        ("（一）予以公开", (("", "open"),)),
-        ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", (("", "partial"),)),
-        ("（三）不予公开", (("1.属于国家秘密", "deny_secret"), ("2.其他法律行政法规禁止公开", "deny_law"),
-                       ("3.危及“三安全一稳定”", "deny_safety"), ("4.保护第三方合法权益", "deny_third"),
-                       ("5.属于三类内部事务信息", "deny_internal"), ("6.属于四类过程性信息", "deny_process"),
-                       ("7.属于行政执法案卷", "deny_enforce"), ("8.属于行政查询事项", "deny_query"))),
-        ("（四）无法提供", (("1.本机关不掌握相关政府信息", "none_hold"), ("2.没有现成信息需要另行制作", "none_make"),
-                       ("3.补正后申请内容仍不明确", "none_unclear"))),
-        ("（五）不予处理", (("1.信访举报投诉类申请", "skip_petition"), ("2.重复申请", "skip_repeat"),
-                       ("3.要求提供公开出版物", "skip_publication"), ("4.无正当理由大量反复申请", "skip_mass"),
-                       ("5.要求行政机关确认或重新出具已获取信息", "skip_confirm"))),
-        ("（六）其他处理", (("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "other_nofix"),
-                       ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "other_nofee"),
-                       ("3.其他", "other_other"))),
-        ("（七）总计", (("", "total"),)),
-    )),
+    (
+        "三、本年度办理结果",
+        (
+            ("（一）予以公开", (("", "open"),)),
+            ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", (("", "partial"),)),
+            (
+                "（三）不予公开",
+                (
+                    ("1.属于国家秘密", "deny_secret"),
+                    ("2.其他法律行政法规禁止公开", "deny_law"),
+                    ("3.危及“三安全一稳定”", "deny_safety"),
+                    ("4.保护第三方合法权益", "deny_third"),
+                    ("5.属于三类内部事务信息", "deny_internal"),
+                    ("6.属于四类过程性信息", "deny_process"),
+                    ("7.属于行政执法案卷", "deny_enforce"),
+                    ("8.属于行政查询事项", "deny_query"),
+                ),
+            ),
+            (
+                "（四）无法提供",
+                (
+                    ("1.本机关不掌握相关政府信息", "none_hold"),
+                    ("2.没有现成信息需要另行制作", "none_make"),
+                    ("3.补正后申请内容仍不明确", "none_unclear"),
+                ),
+            ),
+            (
+                "（五）不予处理",
+                (
+                    ("1.信访举报投诉类申请", "skip_petition"),
+                    ("2.重复申请", "skip_repeat"),
+                    ("3.要求提供公开出版物", "skip_publication"),
+                    ("4.无正当理由大量反复申请", "skip_mass"),
+                    ("5.要求行政机关确认或重新出具已获取信息", "skip_confirm"),
+                ),
+            ),
+            (
+                "（六）其他处理",
+                (
+                    ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "other_nofix"),
+                    ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "other_nofee"),
+                    ("3.其他", "other_other"),
+                ),
+            ),
+            ("（七）总计", (("", "total"),)),
+        ),
+    ),
 )
 
 
 def _active_values(spec: SiteSpec, year: int) -> dict[str, list[int]]:
     rng = random.Random(derive_seed(spec.seed, "report-active", year))
-    return {"规章": [0, 0, rng.randint(0, 3)], "行政规范性文件": [rng.randint(0, 6), rng.randint(0, 3), rng.randint(5, 40)],
-            "规范性文件": [rng.randint(0, 6), rng.randint(0, 6), rng.randint(5, 40)],
-            "行政许可": [rng.randint(0, 300)] * 3, "其他对外管理服务事项": [rng.randint(0, 50)] * 3,
-            "行政处罚": [rng.randint(0, 120)] * 3, "行政强制": [rng.randint(0, 20)] * 3,
-            "行政事业性收费": [rng.randint(0, 90)] * 2, "政府集中采购": [rng.randint(0, 30), rng.randint(10, 900)]}
+    return {
+        "规章": [0, 0, rng.randint(0, 3)],
+        "行政规范性文件": [rng.randint(0, 6), rng.randint(0, 3), rng.randint(5, 40)],
+        "规范性文件": [rng.randint(0, 6), rng.randint(0, 6), rng.randint(5, 40)],
+        "行政许可": [rng.randint(0, 300)] * 3,
+        "其他对外管理服务事项": [rng.randint(0, 50)] * 3,
+        "行政处罚": [rng.randint(0, 120)] * 3,
+        "行政强制": [rng.randint(0, 20)] * 3,
+        "行政事业性收费": [rng.randint(0, 90)] * 2,
+        "政府集中采购": [rng.randint(0, 30), rng.randint(10, 900)],
+    }
 
 
 def _active_html(spec: SiteSpec, year: int, template: str) -> str:
     values = _active_values(spec, year)
     rows = []
-    for section, header, lines in (ACTIVE_2019 if template == "2019" else ACTIVE_2021):
+    for section, header, lines in ACTIVE_2019 if template == "2019" else ACTIVE_2021:
         rows.append(f'<tr><td colspan="4" align="center">{section}</td></tr>')
         span = 4 - len(header) + 1
-        rows.append("<tr>" + "".join(f"<td>{h}</td>" for h in header[:-1])
-                    + f'<td colspan="{span}">{header[-1]}</td></tr>')
+        rows.append(
+            "<tr>" + "".join(f"<td>{h}</td>" for h in header[:-1]) + f'<td colspan="{span}">{header[-1]}</td></tr>'
+        )
         for name, n in lines:
             vals = values[name][:n]
             cells = "".join(f"<td>{v}</td>" for v in vals[:-1]) + f'<td colspan="{4 - n}">{vals[-1]}</td>'
@@ -295,10 +407,12 @@ def _active_html(spec: SiteSpec, year: int, template: str) -> str:
 
 
 def _request_html(fig: Figures, template: str, blank: bool) -> str:
-    head = ('<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
-            '<td colspan="7">申请人情况</td></tr>'
-            '<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>'
-            "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>")
+    head = (
+        '<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
+        '<td colspan="7">申请人情况</td></tr>'
+        '<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>'
+        "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>"
+    )
     rows = [head]
 
     def nums(key: str) -> str:
@@ -341,9 +455,11 @@ def _review_html(spec: SiteSpec, year: int, blank: bool) -> str:
     heads = "".join(f'<td rowspan="2">{h}</td>' for h in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计"))
     sub = "".join(f"<td>{h}</td>" for h in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计") * 2)
     vals = "".join(f"<td>{_cell(v, blank)}</td>" for v in _review_values(spec, year))
-    return ('<table border="1" class="nb-table"><tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>'
-            f'<tr>{heads}<td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>'
-            f"<tr>{sub}</tr><tr>{vals}</tr></table>")
+    return (
+        '<table border="1" class="nb-table"><tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>'
+        f'<tr>{heads}<td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>'
+        f"<tr>{sub}</tr><tr>{vals}</tr></table>"
+    )
 
 
 def report_body(site: Site, item: Item) -> str:
@@ -351,7 +467,7 @@ def report_body(site: Site, item: Item) -> str:
     or a pointer to the PDF attachment when last year's report is published that way."""
     plan: ReportPlan | None = getattr(site, "disclosure", None)
     spec, year = site.spec, item.year
-    last = (plan.year if plan else year)
+    last = plan.year if plan else year
     planted = plan is not None and item.path == plan.item_path
     if planted and plan.pdf_path:
         return "<p>现将本机关政府信息公开工作年度报告予以公布，全文详见附件。</p>"
@@ -359,17 +475,25 @@ def report_body(site: Site, item: Item) -> str:
     blank = bool(plan and plan.zero_blank)
     fig = figures(spec, year, last)
     org = html.escape(spec.name)
-    parts = [(f"<p>一、总体情况</p><p>{year}年，{org}认真贯彻落实《中华人民共和国政府信息公开条例》，"
-              "持续推进政务公开标准化规范化建设。</p>"),
-             "<p>二、主动公开政府信息情况</p>", _active_html(spec, year, template),
-             "<p>三、收到和处理政府信息公开申请情况</p>"]
+    parts = [
+        (
+            f"<p>一、总体情况</p><p>{year}年，{org}认真贯彻落实《中华人民共和国政府信息公开条例》，"
+            "持续推进政务公开标准化规范化建设。</p>"
+        ),
+        "<p>二、主动公开政府信息情况</p>",
+        _active_html(spec, year, template),
+        "<p>三、收到和处理政府信息公开申请情况</p>",
+    ]
     if planted and plan.drop_requests_table:
         parts.append(f"<p>{year}年共收到政府信息公开申请{fig['new'][6]}件，均已按时答复。</p>")
     else:
         parts.append(_request_html(fig, template, blank))
-    parts += ["<p>四、政府信息公开行政复议、行政诉讼情况</p>", _review_html(spec, year, blank),
-              "<p>五、存在的主要问题及改进情况</p><p>政策解读形式还不够丰富，下一步将加强培训。</p>",
-              "<p>六、其他需要报告的事项</p><p>本年度未收取信息处理费。</p>"]
+    parts += [
+        "<p>四、政府信息公开行政复议、行政诉讼情况</p>",
+        _review_html(spec, year, blank),
+        "<p>五、存在的主要问题及改进情况</p><p>政策解读形式还不够丰富，下一步将加强培训。</p>",
+        "<p>六、其他需要报告的事项</p><p>本年度未收取信息处理费。</p>",
+    ]
     return "".join(parts)
 
 
@@ -385,8 +509,9 @@ def attachment_body(site: Site, path: str) -> bytes | None:
 
 
 @lru_cache(maxsize=64)
-def report_pdf(spec: SiteSpec, year: int, template: str = "2021", drop_requests: bool = False,
-               last: int | None = None) -> bytes:
+def report_pdf(
+    spec: SiteSpec, year: int, template: str = "2021", drop_requests: bool = False, last: int | None = None
+) -> bytes:
     """A report as a PDF (fpdf2, the CJK font of ``zwgk.assess.pdf``): headings and the tables as
     rows of fixed-width cells, the way word processors lay tables out."""
     from zwgk.assess.pdf import FAMILY, new_pdf
@@ -412,7 +537,7 @@ def report_pdf(spec: SiteSpec, year: int, template: str = "2021", drop_requests:
     line("二、主动公开政府信息情况")
     pdf.set_font(FAMILY, size=7)
     values = _active_values(spec, year)
-    for section, header, lines in (ACTIVE_2019 if template == "2019" else ACTIVE_2021):
+    for section, header, lines in ACTIVE_2019 if template == "2019" else ACTIVE_2021:
         row(section, [])
         row(header[0], list(header[1:]), w=40)
         for name, n in lines:
@@ -424,9 +549,14 @@ def report_pdf(spec: SiteSpec, year: int, template: str = "2021", drop_requests:
         line(f"{year}年共收到政府信息公开申请{fig['new'][6]}件，均已按时答复。")
     else:
         row("", list(COLUMNS))
-        short = {"new": "一、本年新收政府信息公开申请数量", "carried": "二、上年结转政府信息公开申请数量",
-                 "open": "（一）予以公开", "partial": "（二）部分公开", "total": "（七）总计",
-                 "carry_next": "四、结转下年度继续办理"}
+        short = {
+            "new": "一、本年新收政府信息公开申请数量",
+            "carried": "二、上年结转政府信息公开申请数量",
+            "open": "（一）予以公开",
+            "partial": "（二）部分公开",
+            "total": "（七）总计",
+            "carry_next": "四、结转下年度继续办理",
+        }
         for _, subs in REQUEST_LAYOUT[0][1]:
             for sub, key in subs:
                 short.setdefault(key, sub[:24])
@@ -437,7 +567,9 @@ def report_pdf(spec: SiteSpec, year: int, template: str = "2021", drop_requests:
     line("四、政府信息公开行政复议、行政诉讼情况")
     pdf.set_font(FAMILY, size=7)
     labels = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
-    pdf.cell(0, 5, "行政复议（5列）  行政诉讼：未经复议直接起诉（5列）  复议后起诉（5列）", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0, 5, "行政复议（5列）  行政诉讼：未经复议直接起诉（5列）  复议后起诉（5列）", new_x="LMARGIN", new_y="NEXT"
+    )
     for text in labels:
         pdf.cell(12, 6, text, border=1)
     pdf.ln(6)
@@ -513,8 +645,9 @@ def ledger(site: Site, config: Any) -> list[LedgerRow]:
     days = sorted(_workday_on_or_after(start + dt.timedelta(days=rng.randrange(span_last))) for _ in range(count_last))
     first_this = dt.date(as_of.year, 1, 8)
     span_this = max(1, (as_of - dt.timedelta(days=5) - first_this).days)
-    days += sorted(_workday_on_or_after(first_this + dt.timedelta(days=rng.randrange(span_this)))
-                   for _ in range(this_year))
+    days += sorted(
+        _workday_on_or_after(first_this + dt.timedelta(days=rng.randrange(span_this))) for _ in range(this_year)
+    )
     holiday = _holiday_start(last)
     if holiday is not None and kinds:  # a clean row across National Day, replied on its very last day
         days[min(len(kinds) - 1, max(0, len(kinds) * 3 // 4))] = holiday
@@ -530,10 +663,18 @@ def ledger(site: Site, config: Any) -> list[LedgerRow]:
         replied: dt.date | None = add_workdays(received, take)
         if replied > as_of:
             replied = None  # still being handled, within its period
-        rows.append(LedgerRow(ref=f"{prefix}-{received.year}-{n + 1:03d}", received=received,
-                              channel=rng.choice(CHANNELS), applicant=applicant, replied=replied,
-                              result=RESULT_TEXT[rng.choice(results)] if replied else "办理中",
-                              extended=extended, holiday=crossing))
+        rows.append(
+            LedgerRow(
+                ref=f"{prefix}-{received.year}-{n + 1:03d}",
+                received=received,
+                channel=rng.choice(CHANNELS),
+                applicant=applicant,
+                replied=replied,
+                result=RESULT_TEXT[rng.choice(results)] if replied else "办理中",
+                extended=extended,
+                holiday=crossing,
+            )
+        )
     if "REQUEST-LATE" in spec.disclosure_codes:
         late_rows = [r for r in rows if r.replied is not None and r.received.year == last and not r.holiday]
         picks = rng.sample(late_rows, min(len(late_rows), rng.choice((1, 2))))
@@ -550,9 +691,19 @@ def ledger(site: Site, config: Any) -> list[LedgerRow]:
         sent = _workday_on_or_after(as_of - dt.timedelta(days=rng.randint(60, 120)))
         failed = "REQUEST-TEST" in spec.disclosure_codes
         reply = None if failed else add_workdays(sent, rng.randint(5, 15))
-        rows.append(LedgerRow(ref="", received=sent, channel=rng.choice(("信函", "网络平台")), applicant="自然人",
-                              replied=reply, result="未收到答复" if failed else "予以公开", kind="渠道测试",
-                              note="评估人员测试申请", late=failed))
+        rows.append(
+            LedgerRow(
+                ref="",
+                received=sent,
+                channel=rng.choice(("信函", "网络平台")),
+                applicant="自然人",
+                replied=reply,
+                result="未收到答复" if failed else "予以公开",
+                kind="渠道测试",
+                note="评估人员测试申请",
+                late=failed,
+            )
+        )
     return rows
 
 
@@ -566,8 +717,20 @@ def write_ledgers(farm: Any, directory: Path) -> dict[str, Path]:
         rows = ledger(site, farm.config)
         if not rows:
             continue
-        cells = [[r.ref, r.received.isoformat(), r.channel, r.applicant, r.replied.isoformat() if r.replied else "",
-                  r.result, "是" if r.extended else "否", r.kind, r.note] for r in rows]
+        cells = [
+            [
+                r.ref,
+                r.received.isoformat(),
+                r.channel,
+                r.applicant,
+                r.replied.isoformat() if r.replied else "",
+                r.result,
+                "是" if r.extended else "否",
+                r.kind,
+                r.note,
+            ]
+            for r in rows
+        ]
         title = f"{spec.name}政府信息公开申请办理登记台账"
         if derive_seed(spec.seed, "ledger-format") % 3 == 0:
             import openpyxl

@@ -58,7 +58,7 @@ class FarmResolver(BaseResolver):
             return ipv6 and "IPV6-DELEGATION" not in owner.codes
         return None
 
-    def resolve(self, request, handler):  # noqa: D102 - dnslib API
+    def resolve(self, request, handler):
         if not self.answering:
             raise DNSError("not answering")  # dnslib's handler then sends nothing
         reply = request.reply()

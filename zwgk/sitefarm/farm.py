@@ -18,8 +18,17 @@ from zwgk.sitefarm.model import Site, SiteSpec
 from zwgk.sitefarm.names import KNOWN_EXTERNAL_HOSTS
 from zwgk.sitefarm.specs import build_specs
 
-REGISTRY_COLUMNS = ("unit_id", "unit_name", "tier", "kind", "region", "parent_id", "site_url", "site_code",
-                    "has_services")
+REGISTRY_COLUMNS = (
+    "unit_id",
+    "unit_name",
+    "tier",
+    "kind",
+    "region",
+    "parent_id",
+    "site_url",
+    "site_code",
+    "has_services",
+)
 SITE_CACHE_SIZE = 512
 
 
@@ -112,9 +121,17 @@ class Farm:
     def site_rows(self) -> list[dict]:
         """The registry rows of the farm (canonical columns of docs/architecture.md)."""
         return [
-            {"unit_id": s.unit_id, "unit_name": s.name, "tier": s.tier, "kind": s.kind, "region": s.region,
-             "parent_id": s.parent_id, "site_url": self.url(s), "site_code": s.site_code,
-             "has_services": "1" if s.has_services else "0"}
+            {
+                "unit_id": s.unit_id,
+                "unit_name": s.name,
+                "tier": s.tier,
+                "kind": s.kind,
+                "region": s.region,
+                "parent_id": s.parent_id,
+                "site_url": self.url(s),
+                "site_code": s.site_code,
+                "has_services": "1" if s.has_services else "0",
+            }
             for s in self.specs
         ]
 

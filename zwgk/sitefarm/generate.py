@@ -111,9 +111,14 @@ class _Builder:
         year = (day or self.as_of).year
         return pattern.format(
             region=self.spec.region.split("省")[-1] or self.spec.name.replace("人民政府", ""),
-            topic=rng.choice(TOPICS), leader=rng.choice(("县长", "市长", "主要负责同志", "分管领导")),
-            org=self.spec.name, year=year, year2=year + 2, person=rng.choice(PERSONS),
-            place=rng.choice(PLACES), problem=rng.choice(PROBLEMS),
+            topic=rng.choice(TOPICS),
+            leader=rng.choice(("县长", "市长", "主要负责同志", "分管领导")),
+            org=self.spec.name,
+            year=year,
+            year2=year + 2,
+            person=rng.choice(PERSONS),
+            place=rng.choice(PLACES),
+            problem=rng.choice(PROBLEMS),
         )
 
     def _dates(self, count: int, newest: int, gap: float, rng: random.Random) -> list[dt.date]:
@@ -138,8 +143,17 @@ class _Builder:
         while item_id in self.used_ids:
             item_id += 1
         self.used_ids.add(item_id)
-        item = Item(id=item_id, col=key, title=title, date=day, time=self._time(rng),
-                    path=self._item_path(key, day, item_id), kind=kind, org=self.spec.name, **extra)
+        item = Item(
+            id=item_id,
+            col=key,
+            title=title,
+            date=day,
+            time=self._time(rng),
+            path=self._item_path(key, day, item_id),
+            kind=kind,
+            org=self.spec.name,
+            **extra,
+        )
         self.pages[item.path] = ("article", item)
         return item
 
@@ -165,9 +179,14 @@ class _Builder:
         quirks = self._quirks(columns)
         nav_more = [k for k, c in columns.items() if c.where == "more"]
         ipv6 = "ok"
-        for code, mode in (("IPV6-NONE", "none"), ("IPV6-UNREACHABLE", "unreachable"),
-                           ("IPV6-MISMATCH", "mismatch"), ("IPV6-INTERMITTENT", "intermittent"),
-                           ("IPV6-DELEGATION", "delegation"), ("IPV6-INNER-LINKS", "inner")):
+        for code, mode in (
+            ("IPV6-NONE", "none"),
+            ("IPV6-UNREACHABLE", "unreachable"),
+            ("IPV6-MISMATCH", "mismatch"),
+            ("IPV6-INTERMITTENT", "intermittent"),
+            ("IPV6-DELEGATION", "delegation"),
+            ("IPV6-INNER-LINKS", "inner"),
+        ):
             if code in self.codes:
                 ipv6 = mode
         r = look.random()
@@ -176,16 +195,34 @@ class _Builder:
             charset = "gb2312-meta"
         traditional = look.random() < 0.06 or spec.index % 19 == 9
         site = Site(
-            spec=spec, template=self.template, charset=charset, traditional=traditional,
-            gzip=look.random() < 0.4, list_date_style=look.randrange(4),
-            article_date_style=look.randrange(4), columns=columns, nav_more=nav_more,
-            home_blocks=home_blocks, home_broken=home_broken, pages=self.pages, soft404=self.soft404,
-            attachments=self.attachments, meta_missing=meta_missing, footer=footer,
+            spec=spec,
+            template=self.template,
+            charset=charset,
+            traditional=traditional,
+            gzip=look.random() < 0.4,
+            list_date_style=look.randrange(4),
+            article_date_style=look.randrange(4),
+            columns=columns,
+            nav_more=nav_more,
+            home_blocks=home_blocks,
+            home_broken=home_broken,
+            pages=self.pages,
+            soft404=self.soft404,
+            attachments=self.attachments,
+            meta_missing=meta_missing,
+            footer=footer,
             conac_id="" if "CONAC-BADGE" in self.codes else f"{derive_seed(spec.seed, 'conac'):016X}{spec.index:016X}",
-            transient=quirks["transient"], slow=quirks["slow"], head405=quirks["head405"],
-            calendar=quirks["calendar"], loop=quirks["loop"], moved=quirks["moved"],
-            ipv6_mode=ipv6, down="AVAIL-DOWN" in self.codes, down_mode=plant.choice(("503", "reset")),
-            report_deadline=report_deadline(spec.kind, self.as_of), search="SEARCH-MISSING" not in self.codes,
+            transient=quirks["transient"],
+            slow=quirks["slow"],
+            head405=quirks["head405"],
+            calendar=quirks["calendar"],
+            loop=quirks["loop"],
+            moved=quirks["moved"],
+            ipv6_mode=ipv6,
+            down="AVAIL-DOWN" in self.codes,
+            down_mode=plant.choice(("503", "reset")),
+            report_deadline=report_deadline(spec.kind, self.as_of),
+            search="SEARCH-MISSING" not in self.codes,
             v4_only_links=self._v4_only_links(),
         )
         site.substance = substance
@@ -222,13 +259,31 @@ class _Builder:
             elif key in ("zcjd", "hdjl", "bmdt", "xxgk") and look.random() < 0.35:
                 where = "more"
             kind = "hub" if key in ("xxgk", "fdzdgk") else "list"
-            cols[key] = Column(key=key, std=std, name=name, fresh=fresh, kind=kind, parent=parent,
-                               where=where, path=self._col_path(key), page_size=look.choice((10, 15, 20)))
+            cols[key] = Column(
+                key=key,
+                std=std,
+                name=name,
+                fresh=fresh,
+                kind=kind,
+                parent=parent,
+                where=where,
+                path=self._col_path(key),
+                page_size=look.choice((10, 15, 20)),
+            )
         if "bmdt" in cols and cols["bmdt"].name == cols["yw"].name:
             cols["bmdt"].name = "基层动态" if cols["yw"].name != "基层动态" else "工作动态"
         for key, name in look.sample(PLAIN_COLUMNS, look.randint(2, 3)):
-            cols[key] = Column(key=key, std="", name=name, fresh="", kind="list", parent="fdzdgk",
-                               where="sub", path=self._col_path(key), page_size=15)
+            cols[key] = Column(
+                key=key,
+                std="",
+                name=name,
+                fresh="",
+                kind="list",
+                parent="fdzdgk",
+                where="sub",
+                path=self._col_path(key),
+                page_size=15,
+            )
         # A missing hub: its sub-columns move up a level (they still exist).
         for key, col in cols.items():
             while col.parent and col.parent not in cols:
@@ -281,8 +336,11 @@ class _Builder:
             else:
                 count, gap, titles = rng.randint(3, min(15, cap)), rng.uniform(10, 40), GENERIC_TITLES
                 newest = rng.randint(0, 200)
-            fixed = {"gkzn": f"{self.spec.name}政府信息公开指南", "gkzd": f"{self.spec.name}政府信息公开制度",
-                     "jgzn": f"{self.spec.name}机构职能"}
+            fixed = {
+                "gkzn": f"{self.spec.name}政府信息公开指南",
+                "gkzd": f"{self.spec.name}政府信息公开制度",
+                "jgzn": f"{self.spec.name}机构职能",
+            }
             for i, day in enumerate(self._dates(count, newest, gap, rng)):
                 title = fixed.get(key) or self._fmt(rng.choice(titles), rng, day)
                 if key == "czyjs":
@@ -340,8 +398,14 @@ class _Builder:
                 old_enough = (self.as_of - day).days >= 40
                 important = self.spec.kind == "portal" and old_enough and rng.random() < 0.5
                 numbers[day.year] = numbers.get(day.year, 0) + 1
-                doc = self._new_item("zcwj", "doc", self._fmt(rng.choice(POLICY_TITLES), rng, day), day, rng,
-                                     written=day - dt.timedelta(days=rng.randint(1, 10)))
+                doc = self._new_item(
+                    "zcwj",
+                    "doc",
+                    self._fmt(rng.choice(POLICY_TITLES), rng, day),
+                    day,
+                    rng,
+                    written=day - dt.timedelta(days=rng.randint(1, 10)),
+                )
                 doc.doc_number = self._doc_number(important, day, numbers[day.year] * 3 + rng.randint(0, 2), rng)
                 if rng.random() < 0.25:
                     self._attach(doc, rng)
@@ -382,8 +446,11 @@ class _Builder:
         # A few stand-alone interpretations (图解, 答记者问) with no document link.
         standalone_newest = rng.randint(20, 60) if "FRESH-HOME" in self.codes else rng.randint(0, 30)
         for day in self._dates(rng.randint(2, 4), standalone_newest, rng.uniform(10, 40), rng):
-            interps.append(self._new_item("zcjd", "interp", f"一图读懂{self._fmt('{region}', rng)}{rng.choice(TOPICS)}工作",
-                                          day, rng))
+            interps.append(
+                self._new_item(
+                    "zcjd", "interp", f"一图读懂{self._fmt('{region}', rng)}{rng.choice(TOPICS)}工作", day, rng
+                )
+            )
         interps.sort(key=lambda it: (it.date, it.id), reverse=True)
         if "zcjd" in cols:
             cols["zcjd"].items = interps
@@ -391,8 +458,9 @@ class _Builder:
             for it in interps:  # pages still exist (linked from documents), no column
                 it.col = "zcjd"
 
-    def _plant_low_rate(self, docs: list[Item], late_doc: Item | None, without: set[int],
-                        rng: random.Random) -> set[int]:
+    def _plant_low_rate(
+        self, docs: list[Item], late_doc: Item | None, without: set[int], rng: random.Random
+    ) -> set[int]:
         """Leave old documents without 解读 until the 规范性文件 解读率 is clearly under target.
 
         The rate is computed as INTERP-RATE does: among documents whose 文号 carries a
@@ -500,8 +568,11 @@ class _Builder:
         home: list[tuple[str, str]] = []
         if "LINK-HOME" in self.codes:
             for kind in plant.sample(("404", "soft", "nx"), plant.choice((1, 1, 2))):
-                anchor = {"404": "专题：" + plant.choice(TOPICS), "soft": plant.choice(TOPICS) + "专题",
-                          "nx": spec.name.replace("人民政府", "") + "政务服务网（旧版）"}[kind]
+                anchor = {
+                    "404": "专题：" + plant.choice(TOPICS),
+                    "soft": plant.choice(TOPICS) + "专题",
+                    "nx": spec.name.replace("人民政府", "") + "政务服务网（旧版）",
+                }[kind]
                 home.append((broken(kind), anchor))
         if "LINK-PAGE" in self.codes:
             places = plant.choice((1, 1, 2))
@@ -521,9 +592,11 @@ class _Builder:
         if "IDENT-META" not in self.codes:
             return {}
         plant = self.plant
-        choices = {"home": ("SiteName", "SiteDomain", "SiteIDCode"),
-                   "column": ("ColumnName", "ColumnType", "SiteIDCode"),
-                   "article": ("ArticleTitle", "PubDate", "ContentSource")}
+        choices = {
+            "home": ("SiteName", "SiteDomain", "SiteIDCode"),
+            "column": ("ColumnName", "ColumnType", "SiteIDCode"),
+            "article": ("ArticleTitle", "PubDate", "ContentSource"),
+        }
         kinds = plant.sample(sorted(choices), plant.choice((1, 1, 2)))
         return {k: plant.choice(choices[k]) for k in kinds}
 
@@ -573,5 +646,11 @@ class _Builder:
         if plain and (rng.random() < 0.1 or self.spec.index % 17 == 5):
             rng.choice(plain).large = True
         moved = {"/wzdt.htm": "/wzdt/"} if rng.random() < 0.5 else {}
-        return {"transient": transient, "slow": slow, "head405": rng.random() < 0.3,
-                "calendar": calendar, "loop": loop, "moved": moved}
+        return {
+            "transient": transient,
+            "slow": slow,
+            "head405": rng.random() < 0.3,
+            "calendar": calendar,
+            "loop": loop,
+            "moved": moved,
+        }

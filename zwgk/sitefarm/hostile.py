@@ -17,9 +17,9 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 from aiohttp import web
 
@@ -38,23 +38,58 @@ class HostileCase:
 
 CASES: tuple[HostileCase, ...] = (
     HostileCase("huge", "/huge.html", "a 50 MB HTML page", "body cut at the page-size cap, error names the cut"),
-    HostileCase("drip", "/drip.html", "a body that never ends, one byte pair every half second", "stopped by the total timeout: transient, error 'timeout'"),
-    HostileCase("truncated", "/truncated.html", "HTML that ends in the middle of a tag", "parsed as far as it goes: ok, the complete link is found"),
-    HostileCase("cut", "/cut.html", "Content-Length promises 100000 bytes, the connection closes after 300", "transient, error names the broken payload"),
-    HostileCase("charset", "/charset.html", "header says UTF-8, body is GBK", "decoded as GB18030: the Chinese title reads correctly"),
-    HostileCase("charset-meta", "/charset-meta.html", "<meta> says gb2312, body is UTF-8", "decoded as UTF-8: the Chinese title reads correctly"),
-    HostileCase("nested", "/nested.html", "10,000 nested <div>", "parsed without recursion error; the deep link is found"),
-    HostileCase("links", "/links.html", "100,000 links on one page", "links stored, checks capped by max_links_checked_per_site"),
+    HostileCase(
+        "drip",
+        "/drip.html",
+        "a body that never ends, one byte pair every half second",
+        "stopped by the total timeout: transient, error 'timeout'",
+    ),
+    HostileCase(
+        "truncated",
+        "/truncated.html",
+        "HTML that ends in the middle of a tag",
+        "parsed as far as it goes: ok, the complete link is found",
+    ),
+    HostileCase(
+        "cut",
+        "/cut.html",
+        "Content-Length promises 100000 bytes, the connection closes after 300",
+        "transient, error names the broken payload",
+    ),
+    HostileCase(
+        "charset",
+        "/charset.html",
+        "header says UTF-8, body is GBK",
+        "decoded as GB18030: the Chinese title reads correctly",
+    ),
+    HostileCase(
+        "charset-meta",
+        "/charset-meta.html",
+        "<meta> says gb2312, body is UTF-8",
+        "decoded as UTF-8: the Chinese title reads correctly",
+    ),
+    HostileCase(
+        "nested", "/nested.html", "10,000 nested <div>", "parsed without recursion error; the deep link is found"
+    ),
+    HostileCase(
+        "links", "/links.html", "100,000 links on one page", "links stored, checks capped by max_links_checked_per_site"
+    ),
     HostileCase("redirect", "/redirect/0", "a redirect chain that never ends", "broken, error 'too many redirects'"),
     HostileCase("loop", "/loop.html", "a page redirecting to itself", "broken, error 'redirect loop'"),
-    HostileCase("garbage", "/garbage.html", "64 KB of random bytes labelled text/html", "no crash; stored with whatever could be decoded"),
+    HostileCase(
+        "garbage",
+        "/garbage.html",
+        "64 KB of random bytes labelled text/html",
+        "no crash; stored with whatever could be decoded",
+    ),
 )
 
 # Not in CASES: a tarpit's point is the per-host circuit breaker, and the corpus serves every
 # case from one host, so crawling it with the others would open the breaker for all of them.
 # Serve it from a corpus of its own (``running_hostile_server``) and crawl ``/tarpit/`` as a site.
 TARPIT = HostileCase(
-    "tarpit", "/tarpit/",
+    "tarpit",
+    "/tarpit/",
     "a site whose homepage opens but whose inner pages answer one byte per second, forever",
     "after breaker_failures timeouts the host's circuit opens: the rest of its URLs are transient "
     "'host circuit open' (unverified, never LINK findings); the site ends within its time budget",
@@ -138,9 +173,13 @@ class HostileCorpus:
     # -------------------------------------------------------------- size and time
 
     async def huge(self, request: web.Request) -> web.StreamResponse:
-        resp = web.StreamResponse(headers={"Content-Type": "text/html; charset=utf-8", "Content-Length": str(self.huge_bytes)})
+        resp = web.StreamResponse(
+            headers={"Content-Type": "text/html; charset=utf-8", "Content-Length": str(self.huge_bytes)}
+        )
         await resp.prepare(request)
-        head = '<html><head><meta charset="utf-8"><title>超大页面</title></head><body><a href="/ok.html">正常</a>'.encode()
+        head = (
+            '<html><head><meta charset="utf-8"><title>超大页面</title></head><body><a href="/ok.html">正常</a>'.encode()
+        )
         chunk = ("<p>" + "政务公开信息" * 2000 + "</p>").encode()
         sent = 0
         try:
@@ -162,7 +201,7 @@ class HostileCorpus:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.drip_limit
         try:
-            await resp.write('<html><head><title>永不结束</title></head><body>'.encode())
+            await resp.write("<html><head><title>永不结束</title></head><body>".encode())
             while loop.time() < deadline:
                 await asyncio.sleep(self.drip_interval)
                 await resp.write(b"<!-- -->")
@@ -171,9 +210,7 @@ class HostileCorpus:
         return resp
 
     async def tarpit_home(self, request: web.Request) -> web.Response:
-        items = "".join(
-            f'<li><a href="/tarpit/{i}.html">慢速页面{i}</a></li>' for i in range(self.tarpit_links)
-        )
+        items = "".join(f'<li><a href="/tarpit/{i}.html">慢速页面{i}</a></li>' for i in range(self.tarpit_links))
         return web.Response(text=_page("慢速站点", f"<ul>{items}</ul>"), content_type="text/html")
 
     async def tarpit(self, request: web.Request) -> web.StreamResponse:
@@ -258,7 +295,7 @@ class HostileServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}{path}"
 
-    def start(self) -> "HostileServer":
+    def start(self) -> HostileServer:
         ready = threading.Event()
         errors: list[BaseException] = []
 
@@ -296,7 +333,9 @@ class HostileServer:
 
 
 @contextmanager
-def running_hostile_server(corpus: HostileCorpus | None = None, host: str = "127.0.0.1", port: int = 0) -> Iterator[HostileServer]:
+def running_hostile_server(
+    corpus: HostileCorpus | None = None, host: str = "127.0.0.1", port: int = 0
+) -> Iterator[HostileServer]:
     """Serve the hostile corpus for the duration of the ``with`` block."""
     server = HostileServer(corpus, host, port).start()
     try:

@@ -85,8 +85,7 @@ LOOKALIKES: dict[str, tuple[str, str]] = {
     "政府信息公开年报": ("tjnj", "统计年鉴"),
 }
 PLATFORM_KEYS = frozenset(
-    {"xxgk", "gkzn", "gkzd", "fdzdgk", "gknb", "jgzn", "czyjs", "rsxx", "ghjh"}
-    | {k for k, _ in PLAIN_COLUMNS}
+    {"xxgk", "gkzn", "gkzd", "fdzdgk", "gknb", "jgzn", "czyjs", "rsxx", "ghjh"} | {k for k, _ in PLAIN_COLUMNS}
 )
 # 解读 titles: each names the instrument ({t}) the way real sites write them.
 INTERP_TITLES = (
@@ -208,9 +207,7 @@ class JiyueBuilder(_Builder):
                     paging=self._paging(key),
                 )
                 self.lookalikes.add(key)
-        for (
-            col
-        ) in cols.values():  # a missing hub: its sub-columns move up a level (they still exist)
+        for col in cols.values():  # a missing hub: its sub-columns move up a level (they still exist)
             while col.parent and col.parent not in cols:
                 col.parent = "xxgk" if col.parent == "fdzdgk" else ""
                 col.where = "sub" if col.parent else "top"
@@ -228,12 +225,7 @@ class JiyueBuilder(_Builder):
         list (not on the newest item of 通知公告 / 政策文件), where a sampling checker won't look."""
         home, statics = super()._links(cols)
         rng = _rng(self.spec, "jiyue-attach")
-        deep = [
-            it
-            for c in cols.values()
-            if c.kind != "hub" and c.key not in ("hdjl", "gknb")
-            for it in c.items[5:]
-        ]
+        deep = [it for c in cols.values() if c.kind != "hub" and c.key not in ("hdjl", "gknb") for it in c.items[5:]]
         for col in cols.values():
             for item in col.items:
                 lost = [a for a in item.attachments if a[0] not in self.attachments]
@@ -264,9 +256,7 @@ class JiyueBuilder(_Builder):
             name, exact = self._instrument(doc, docs)
             for interp in paired:
                 pattern = rng.choice(INTERP_TITLES)
-                if not exact and pattern.startswith(
-                    "《"
-                ):  # a whole title inside 《》: inner marks become 〈〉
+                if not exact and pattern.startswith("《"):  # a whole title inside 《》: inner marks become 〈〉
                     name = name.replace("《", "〈").replace("》", "〉")
                 interp.title = self._unique(pattern.format(t=name))
             # Title-only and back-only pairs need the 解读 column to reach the 解读 at all.
@@ -274,15 +264,11 @@ class JiyueBuilder(_Builder):
                 links[doc.path] = "both"
             else:
                 links[doc.path] = rng.choices(("both", "back", "title"), weights=(4, 3, 3))[0]
-        standalone = [
-            it for it in interps if not it.related
-        ]  # interpret nothing the site publishes as a document
+        standalone = [it for it in interps if not it.related]  # interpret nothing the site publishes as a document
         first = rng.randrange(len(STANDALONE_TITLES))
         for n, interp in enumerate(standalone):
             pattern = STANDALONE_TITLES[(first + n) % len(STANDALONE_TITLES)]
-            interp.title = self._unique(
-                self._fmt(pattern, rng, interp.date - dt.timedelta(days=365))
-            )
+            interp.title = self._unique(self._fmt(pattern, rng, interp.date - dt.timedelta(days=365)))
         self.interp_links = links
 
     def _distinct_instruments(self, docs: list[Item], rng: random.Random) -> None:
@@ -304,9 +290,7 @@ class JiyueBuilder(_Builder):
                 topic = rng.choice(unused or list(TOPICS))
                 self.titles.discard(doc.title)
                 region = self._fmt("{region}", rng)
-                doc.title = self._unique(
-                    f"{self.spec.name}关于印发《{region}{topic}实施方案》的通知"
-                )
+                doc.title = self._unique(f"{self.spec.name}关于印发《{region}{topic}实施方案》的通知")
                 key = f"{region}{topic}实施方案"
             seen.add(key)
 
@@ -355,9 +339,7 @@ class JiyueBuilder(_Builder):
         for key, col in cols.items():
             if col.kind == "hub":
                 continue
-            if (
-                col.kind == "js"
-            ):  # the shared generator's script-written list: here an inline JSON object
+            if col.kind == "js":  # the shared generator's script-written list: here an inline JSON object
                 lists[key] = "json"
             elif key == "hdjl":
                 lists[key] = "table"
@@ -388,9 +370,7 @@ class JiyueBuilder(_Builder):
                     "政府网站标识码：",
                 )
             ),
-            "sponsor_label": st.choice(
-                ("主办：", "主办单位：", "主办方：", "网站主办：", "主办单位:")
-            ),
+            "sponsor_label": st.choice(("主办：", "主办单位：", "主办方：", "网站主办：", "主办单位:")),
             "undertaker": st.choice(("承办：", "承办单位：", "")),
             "icp_label": st.choice(("", "ICP备案号：", "ICP备案序号：")),
             "psb_form": st.randrange(3),
@@ -399,9 +379,7 @@ class JiyueBuilder(_Builder):
             "links": dict(self.interp_links),
             "rel_label": st.choice(("相关解读：", "政策解读：", "解读材料：", "【相关解读】")),
             "orig_label": st.choice(("原文链接：", "相关文件：", "政策原文：", "【文件原文】")),
-            "msg_labels": st.choice(
-                (("留言时间", "回复时间"), ("来信时间", "答复时间"), ("提问时间", "回复时间"))
-            ),
+            "msg_labels": st.choice((("留言时间", "回复时间"), ("来信时间", "答复时间"), ("提问时间", "回复时间"))),
             "home_xxgk_block": st.random() < 0.5,
             "sitemap": sitemap,
             "lookalikes": sorted(self.lookalikes),

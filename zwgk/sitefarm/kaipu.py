@@ -78,8 +78,18 @@ DEPT_NEWS = ("工作动态", "部门要闻")
 DEPT_LOCAL = ("基层动态", "直属单位动态")
 # Static directory of each column (list pages and article folders).
 DIRS: dict[str, str] = {
-    "yw": "zwyw", "bmdt": "bmxx", "tzgg": "tzgg", "zcjd": "zcjd", "zcwj": "zfwj", "gkzn": "gkzn",
-    "gkzd": "gkzd", "gknb": "gknb", "jgzn": "jgxx", "czyjs": "czzj", "rsxx": "rsxx", "ghjh": "ghjh",
+    "yw": "zwyw",
+    "bmdt": "bmxx",
+    "tzgg": "tzgg",
+    "zcjd": "zcjd",
+    "zcwj": "zfwj",
+    "gkzn": "gkzn",
+    "gkzd": "gkzd",
+    "gknb": "gknb",
+    "jgzn": "jgxx",
+    "czyjs": "czzj",
+    "rsxx": "rsxx",
+    "ghjh": "ghjh",
     "hdjl": "xjxx",
 }
 # Columns of the 信息公开 platform (the directory, its 文件 and the 法定主动公开 sub-columns).
@@ -119,8 +129,9 @@ class KaipuBuilder(_Builder):
         self.next_id = self.style.randint(11, 60) * 10
         self.ids: dict[str, int] = {}
         # which columns are one dynamic page addressed by its query (the others are static lists)
-        self.dynamic = {k for k in list(DIRS) + [k for k, _ in PLAIN_COLUMNS]
-                        if k != "hdjl" and self.style.random() < 0.5}
+        self.dynamic = {
+            k for k in list(DIRS) + [k for k, _ in PLAIN_COLUMNS] if k != "hdjl" and self.style.random() < 0.5
+        }
         self.interp_links: dict[str, str] = {}
 
     # ------------------------------------------------------------ paths
@@ -211,8 +222,18 @@ class KaipuBuilder(_Builder):
         return cols
 
     def _column(self, key: str, std: str, name: str, fresh: str, kind: str, parent: str, where: str) -> Column:
-        return Column(key=key, std=std, name=name, fresh=fresh, kind=kind, parent=parent, where=where,
-                      path=self._col_path(key), page_size=self.style.choice((10, 15, 20)), paging=self._paging(key))
+        return Column(
+            key=key,
+            std=std,
+            name=name,
+            fresh=fresh,
+            kind=kind,
+            parent=parent,
+            where=where,
+            path=self._col_path(key),
+            page_size=self.style.choice((10, 15, 20)),
+            paging=self._paging(key),
+        )
 
     # ------------------------------------------------------------ 解读
 
@@ -240,7 +261,8 @@ class KaipuBuilder(_Builder):
                 self.interp_links[doc.path] = rng.choice(("both", "forward", "inline"))
             else:
                 self.interp_links[doc.path] = rng.choices(
-                    ("both", "forward", "inline", "back", "title"), weights=(3, 2, 2, 2, 2))[0]
+                    ("both", "forward", "inline", "back", "title"), weights=(3, 2, 2, 2, 2)
+                )[0]
         standalone = [it for it in interps if not it.related]
         first = rng.randrange(len(STANDALONE_TITLES))
         for n, interp in enumerate(standalone):

@@ -21,15 +21,48 @@ PROVINCES: tuple[tuple[str, str, str, str], ...] = (
 
 # Fake place names: first syllable × second syllable, with their pinyin.
 PLACE_FIRST: tuple[tuple[str, str], ...] = (
-    ("青", "qing"), ("云", "yun"), ("松", "song"), ("桃", "tao"), ("石", "shi"), ("龙", "long"),
-    ("凤", "feng"), ("金", "jin"), ("白", "bai"), ("安", "an"), ("平", "ping"), ("永", "yong"),
-    ("新", "xin"), ("长", "chang"), ("宁", "ning"), ("明", "ming"), ("华", "hua"), ("东", "dong"),
-    ("南", "nan"), ("西", "xi"), ("北", "bei"), ("嘉", "jia"), ("泰", "tai"), ("兴", "xing"),
+    ("青", "qing"),
+    ("云", "yun"),
+    ("松", "song"),
+    ("桃", "tao"),
+    ("石", "shi"),
+    ("龙", "long"),
+    ("凤", "feng"),
+    ("金", "jin"),
+    ("白", "bai"),
+    ("安", "an"),
+    ("平", "ping"),
+    ("永", "yong"),
+    ("新", "xin"),
+    ("长", "chang"),
+    ("宁", "ning"),
+    ("明", "ming"),
+    ("华", "hua"),
+    ("东", "dong"),
+    ("南", "nan"),
+    ("西", "xi"),
+    ("北", "bei"),
+    ("嘉", "jia"),
+    ("泰", "tai"),
+    ("兴", "xing"),
 )
 PLACE_SECOND: tuple[tuple[str, str], ...] = (
-    ("山", "shan"), ("溪", "xi"), ("川", "chuan"), ("江", "jiang"), ("河", "he"), ("源", "yuan"),
-    ("阳", "yang"), ("泉", "quan"), ("林", "lin"), ("城", "cheng"), ("湖", "hu"), ("岭", "ling"),
-    ("德", "de"), ("丰", "feng"), ("宁", "ning"), ("乐", "le"),
+    ("山", "shan"),
+    ("溪", "xi"),
+    ("川", "chuan"),
+    ("江", "jiang"),
+    ("河", "he"),
+    ("源", "yuan"),
+    ("阳", "yang"),
+    ("泉", "quan"),
+    ("林", "lin"),
+    ("城", "cheng"),
+    ("湖", "hu"),
+    ("岭", "ling"),
+    ("德", "de"),
+    ("丰", "feng"),
+    ("宁", "ning"),
+    ("乐", "le"),
 )
 
 # Department: (county/city name, province name, subdomain, has external services)
@@ -53,43 +86,117 @@ DEPARTMENTS: tuple[tuple[str, str, str, bool], ...] = (
 )
 # 文号 middle part per department subdomain (e.g. 青发改〔2024〕3号)
 DEPT_DOC_WORD = {
-    "fgw": "发改", "jyj": "教字", "czj": "财字", "mzj": "民字", "rsj": "人社字", "zrzyj": "自然资发",
-    "sthjj": "环字", "zjj": "建字", "jtysj": "交运字", "nyncj": "农字", "wjw": "卫健字",
-    "scjgj": "市监字", "tjj": "统字", "sjj": "审字", "sfj": "司字", "slj": "水字",
+    "fgw": "发改",
+    "jyj": "教字",
+    "czj": "财字",
+    "mzj": "民字",
+    "rsj": "人社字",
+    "zrzyj": "自然资发",
+    "sthjj": "环字",
+    "zjj": "建字",
+    "jtysj": "交运字",
+    "nyncj": "农字",
+    "wjw": "卫健字",
+    "scjgj": "市监字",
+    "tjj": "统字",
+    "sjj": "审字",
+    "sfj": "司字",
+    "slj": "水字",
 }
 
 # 网站标识码 prefix → ICP abbreviation (for registry-based farms)
 REGION_ABBR = {
-    "11": "京", "12": "津", "13": "冀", "14": "晋", "15": "蒙", "21": "辽", "22": "吉", "23": "黑",
-    "31": "沪", "32": "苏", "33": "浙", "34": "皖", "35": "闽", "36": "赣", "37": "鲁", "41": "豫",
-    "42": "鄂", "43": "湘", "44": "粤", "45": "桂", "46": "琼", "50": "渝", "51": "川", "52": "贵",
-    "53": "云", "54": "藏", "61": "陕", "62": "甘", "63": "青", "64": "宁", "65": "新",
+    "11": "京",
+    "12": "津",
+    "13": "冀",
+    "14": "晋",
+    "15": "蒙",
+    "21": "辽",
+    "22": "吉",
+    "23": "黑",
+    "31": "沪",
+    "32": "苏",
+    "33": "浙",
+    "34": "皖",
+    "35": "闽",
+    "36": "赣",
+    "37": "鲁",
+    "41": "豫",
+    "42": "鄂",
+    "43": "湘",
+    "44": "粤",
+    "45": "桂",
+    "46": "琼",
+    "50": "渝",
+    "51": "川",
+    "52": "贵",
+    "53": "云",
+    "54": "藏",
+    "61": "陕",
+    "62": "甘",
+    "63": "青",
+    "64": "宁",
+    "65": "新",
 }
 
 TOPICS: tuple[str, ...] = (
-    "安全生产", "农村人居环境整治", "优化营商环境", "防汛抗旱", "森林防火", "义务教育", "医疗保障",
-    "乡村振兴", "城乡低保", "食品安全", "生态环境保护", "招商引资", "就业创业", "城市管理",
-    "消防安全", "耕地保护", "老旧小区改造", "河长制", "政务服务", "数字政府建设", "养老服务",
-    "交通运输", "粮食生产", "文明城市创建", "重点项目建设", "减税降费", "市场监管", "水利建设",
+    "安全生产",
+    "农村人居环境整治",
+    "优化营商环境",
+    "防汛抗旱",
+    "森林防火",
+    "义务教育",
+    "医疗保障",
+    "乡村振兴",
+    "城乡低保",
+    "食品安全",
+    "生态环境保护",
+    "招商引资",
+    "就业创业",
+    "城市管理",
+    "消防安全",
+    "耕地保护",
+    "老旧小区改造",
+    "河长制",
+    "政务服务",
+    "数字政府建设",
+    "养老服务",
+    "交通运输",
+    "粮食生产",
+    "文明城市创建",
+    "重点项目建设",
+    "减税降费",
+    "市场监管",
+    "水利建设",
 )
 
 NEWS_TITLES = (
-    "{region}召开{topic}工作推进会", "{region}开展{topic}专项检查", "{leader}调研{topic}工作",
-    "{region}{topic}工作取得阶段性成效", "{region}部署{topic}重点工作", "{region}举办{topic}培训班",
+    "{region}召开{topic}工作推进会",
+    "{region}开展{topic}专项检查",
+    "{leader}调研{topic}工作",
+    "{region}{topic}工作取得阶段性成效",
+    "{region}部署{topic}重点工作",
+    "{region}举办{topic}培训班",
 )
 NOTICE_TITLES = (
-    "关于开展{topic}工作的通知", "关于{topic}有关事项的公告", "{region}{topic}项目公示",
-    "关于做好{year}年{topic}工作的通知", "关于征求《{region}{topic}管理办法（征求意见稿）》意见的公告",
+    "关于开展{topic}工作的通知",
+    "关于{topic}有关事项的公告",
+    "{region}{topic}项目公示",
+    "关于做好{year}年{topic}工作的通知",
+    "关于征求《{region}{topic}管理办法（征求意见稿）》意见的公告",
 )
 POLICY_TITLES = (
-    "{org}关于印发《{region}{topic}实施方案》的通知", "{org}关于进一步加强{topic}工作的意见",
+    "{org}关于印发《{region}{topic}实施方案》的通知",
+    "{org}关于进一步加强{topic}工作的意见",
     "{org}关于印发《{region}{topic}三年行动计划（{year}—{year2}年）》的通知",
     "{org}关于做好{year}年{topic}工作的通知",
 )
-PERSONNEL_TITLES = ("{org}关于{person}等同志职务任免的通知", "{org}{year}年公开招聘工作人员公告",
-                    "{org}{year}年公开遴选公务员拟遴选人员名单公示")
-PLAN_TITLES = ("{region}{year}年{topic}工作计划", "{region}“十四五”{topic}发展规划",
-               "{region}{year}年{topic}工作要点")
+PERSONNEL_TITLES = (
+    "{org}关于{person}等同志职务任免的通知",
+    "{org}{year}年公开招聘工作人员公告",
+    "{org}{year}年公开遴选公务员拟遴选人员名单公示",
+)
+PLAN_TITLES = ("{region}{year}年{topic}工作计划", "{region}“十四五”{topic}发展规划", "{region}{year}年{topic}工作要点")
 GENERIC_TITLES = ("{region}{year}年{topic}情况", "{region}{topic}信息公开", "{year}年{topic}工作总结")
 MESSAGE_TITLES = ("关于{topic}的咨询", "咨询{topic}办理流程", "反映{place}{problem}问题", "{place}{problem}何时解决？")
 PROBLEMS = ("路灯不亮", "道路破损", "噪音扰民", "积水严重", "垃圾清运不及时", "停车难", "供水不稳定")
@@ -117,19 +224,38 @@ COLUMNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 # Columns that exist but no rule asks to update (candidates for COLUMN-BLANK)
 PLAIN_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("tjxx", "统计信息"), ("yjgl", "应急管理"), ("jyta", "建议提案办理"), ("zdxm", "重大项目"),
-    ("sjxx", "审计信息"), ("ztzl", "专题专栏"),
+    ("tjxx", "统计信息"),
+    ("yjgl", "应急管理"),
+    ("jyta", "建议提案办理"),
+    ("zdxm", "重大项目"),
+    ("sjxx", "审计信息"),
+    ("ztzl", "专题专栏"),
 )
 STANDARD_COLUMN_NAMES: tuple[str, ...] = (
-    "政府信息公开", "政府信息公开指南", "政府信息公开制度", "法定主动公开内容", "政府信息公开年报",
-    "政策文件", "政策解读", "通知公告", "互动交流", "机构职能", "财政预决算",
+    "政府信息公开",
+    "政府信息公开指南",
+    "政府信息公开制度",
+    "法定主动公开内容",
+    "政府信息公开年报",
+    "政策文件",
+    "政策解读",
+    "通知公告",
+    "互动交流",
+    "机构职能",
+    "财政预决算",
 )
 FRESHNESS_DAYS = {"news": 14, "notice": 183, "policy": 183, "personnel": 365}
 
 # Hosts outside the farm's sites that its pages link to and that the farm serves
 # (and its DNS answers), so footer links are not broken.
 KNOWN_EXTERNAL_HOSTS: tuple[str, ...] = (
-    "www.gov.cn", "beian.miit.gov.cn", "www.beian.gov.cn", "bszs.conac.cn", "dcs.conac.cn",
-    "www.amxpj88.com", "www.gjzwfw.gov.cn",  # content plants (zwgk.sitefarm.content.EXTERNAL_HOSTS)
-    "zfwzgl.www.gov.cn", "pucha.kaipuyun.cn",  # 我为政府网站找错 widgets (kaipu footers)
+    "www.gov.cn",
+    "beian.miit.gov.cn",
+    "www.beian.gov.cn",
+    "bszs.conac.cn",
+    "dcs.conac.cn",
+    "www.amxpj88.com",
+    "www.gjzwfw.gov.cn",  # content plants (zwgk.sitefarm.content.EXTERNAL_HOSTS)
+    "zfwzgl.www.gov.cn",
+    "pucha.kaipuyun.cn",  # 我为政府网站找错 widgets (kaipu footers)
 )

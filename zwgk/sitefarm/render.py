@@ -14,12 +14,12 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from zwgk.sitefarm.substance import catalog_article
 from zwgk.sitefarm.content import plant_article, plant_home
 from zwgk.sitefarm.disclosure import report_body
 from zwgk.sitefarm.farm import Origins
 from zwgk.sitefarm.model import Column, Item, Site
 from zwgk.sitefarm.specs import derive_seed
+from zwgk.sitefarm.substance import catalog_article
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -88,18 +88,27 @@ def fmt_article_date(site: Site, item: Item) -> str:
 # ---------------------------------------------------------------- head / nav / footer
 
 
-def head(ctx: Ctx, title: str, page_type: str, column: Column | None = None, item: Item | None = None,
-         all_tags: bool = False) -> str:
+def head(
+    ctx: Ctx, title: str, page_type: str, column: Column | None = None, item: Item | None = None, all_tags: bool = False
+) -> str:
     site, spec = ctx.site, ctx.site.spec
     missing = "" if all_tags else site.meta_missing.get(page_type, "")
-    tags: list[tuple[str, str]] = [("SiteName", spec.name), ("SiteDomain", spec.host),
-                                   ("SiteIDCode", spec.site_code)]
+    tags: list[tuple[str, str]] = [("SiteName", spec.name), ("SiteDomain", spec.host), ("SiteIDCode", spec.site_code)]
     if column is not None:
-        tags += [("ColumnName", column.name), ("ColumnDescription", f"{column.name}栏目"),
-                 ("ColumnKeywords", column.name), ("ColumnType", column.name)]
+        tags += [
+            ("ColumnName", column.name),
+            ("ColumnDescription", f"{column.name}栏目"),
+            ("ColumnKeywords", column.name),
+            ("ColumnType", column.name),
+        ]
     if item is not None:
-        tags += [("ArticleTitle", item.title), ("PubDate", fmt_pubdate_meta(site, item)),
-                 ("ContentSource", item.org), ("Keywords", ""), ("Description", "")]
+        tags += [
+            ("ArticleTitle", item.title),
+            ("PubDate", fmt_pubdate_meta(site, item)),
+            ("ContentSource", item.org),
+            ("Keywords", ""),
+            ("Description", ""),
+        ]
     if site.charset == "gbk":
         charset = '<meta http-equiv="Content-Type" content="text/html; charset=gbk">'
     elif site.charset == "gb2312-meta":
@@ -108,7 +117,7 @@ def head(ctx: Ctx, title: str, page_type: str, column: Column | None = None, ite
         charset = '<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">'
     metas = "\n".join(f'<meta name="{n}" content="{esc(v)}">' for n, v in tags if n != missing)
     return (
-        f"<!DOCTYPE html>\n<html lang=\"zh-CN\"><head>\n{charset}\n"
+        f'<!DOCTYPE html>\n<html lang="zh-CN"><head>\n{charset}\n'
         '<meta http-equiv="X-UA-Compatible" content="IE=edge">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
         f"{metas}\n<title>{esc(title)}</title>\n"
@@ -120,8 +129,14 @@ def head(ctx: Ctx, title: str, page_type: str, column: Column | None = None, ite
 def header(ctx: Ctx) -> str:
     spec = ctx.site.spec
     # SEARCH-MISSING: the header simply has no search form (logo and tools only).
-    search = ('<form class="search" action="/search/" method="get"><input name="q" placeholder="请输入关键字">'
-              '<button type="submit">搜索</button></form>') if ctx.site.search else ""
+    search = (
+        (
+            '<form class="search" action="/search/" method="get"><input name="q" placeholder="请输入关键字">'
+            '<button type="submit">搜索</button></form>'
+        )
+        if ctx.site.search
+        else ""
+    )
     return (
         '<div class="header"><div class="top-bar"><span>今天是：<span id="today"></span></span>'
         '<a href="javascript:void(0)" onclick="setFont()">无障碍浏览</a> <a href="javascript:void(0)">长者模式</a></div>'
@@ -236,11 +251,15 @@ def render_home(ctx: Ctx) -> str:
     out.append('<div class="banner"><a href="/lxwm/"><img src="/images/banner.jpg" alt="banner"></a></div>\n')
     for key in site.home_blocks:
         col = site.columns[key]
-        out.append(f'<div class="block block-{key}"><div class="hd"><h2><a href="{col.path}">{esc(col.name)}</a></h2>'
-                   f'<a class="more" href="{col.path}">更多&gt;&gt;</a></div><ul>')
+        out.append(
+            f'<div class="block block-{key}"><div class="hd"><h2><a href="{col.path}">{esc(col.name)}</a></h2>'
+            f'<a class="more" href="{col.path}">更多&gt;&gt;</a></div><ul>'
+        )
         for item in col.items[:6]:
-            out.append(f'<li><a href="{item.path}" title="{esc(item.title)}">{esc(item.title)}</a>'
-                       f'<span class="date">{fmt_list_date(site, item.date)}</span></li>')
+            out.append(
+                f'<li><a href="{item.path}" title="{esc(item.title)}">{esc(item.title)}</a>'
+                f'<span class="date">{fmt_list_date(site, item.date)}</span></li>'
+            )
         out.append("</ul></div>\n")
     out.append('<div class="block zt"><div class="hd"><h2>专题专栏</h2></div><ul>')
     for ref, anchor in [*site.home_broken, *site.v4_only_links]:
@@ -249,8 +268,10 @@ def render_home(ctx: Ctx) -> str:
     if site.calendar:
         out.append(f'<li><a href="{site.calendar}">活动日历</a></li>')
     out.append("</ul></div>\n")
-    out.append('<div class="friend-links"><span>友情链接：</span>'
-               f'<a href="{ctx.ext("www.gov.cn")}/" target="_blank">中国政府网</a>')
+    out.append(
+        '<div class="friend-links"><span>友情链接：</span>'
+        f'<a href="{ctx.ext("www.gov.cn")}/" target="_blank">中国政府网</a>'
+    )
     for ref, anchor in site.home_broken:
         if ref.startswith("dead:"):
             out.append(f' <a href="{ctx.href(ref)}" target="_blank">{esc(anchor)}</a>')
@@ -262,8 +283,7 @@ def render_home(ctx: Ctx) -> str:
 
 def render_hub(ctx: Ctx, col: Column) -> str:
     site = ctx.site
-    out = [head(ctx, f"{col.name}_{site.spec.name}", "column", column=col), header(ctx), nav(ctx),
-           breadcrumb(ctx, col)]
+    out = [head(ctx, f"{col.name}_{site.spec.name}", "column", column=col), header(ctx), nav(ctx), breadcrumb(ctx, col)]
     out.append(f'<div class="xxgk-nav"><h2>{esc(col.name)}</h2><ul>')
     for child in site.columns.values():
         if child.parent == col.key:
@@ -279,28 +299,31 @@ def render_hub(ctx: Ctx, col: Column) -> str:
 def render_column(ctx: Ctx, col: Column, page: int) -> str:
     site = ctx.site
     style = "index" if site.template == "trs" else "query"
-    out = [head(ctx, f"{col.name}_{site.spec.name}", "column", column=col), header(ctx), nav(ctx),
-           breadcrumb(ctx, col)]
+    out = [head(ctx, f"{col.name}_{site.spec.name}", "column", column=col), header(ctx), nav(ctx), breadcrumb(ctx, col)]
     start = (page - 1) * col.page_size
-    items = col.items[start:start + col.page_size]
+    items = col.items[start : start + col.page_size]
     if col.kind == "js":
         data = [{"t": it.title, "u": it.path, "d": f"{it.date:%Y-%m-%d}"} for it in items]
-        out.append('<div class="list"><ul id="list"></ul><script type="text/javascript">\n'
-                   f"var data = {json.dumps(data, ensure_ascii=False)};\n"
-                   "var html = '';\nfor (var i = 0; i < data.length; i++) {\n"
-                   "  html += '<li><a href=\"' + data[i].u + '\">' + data[i].t + '</a><span>' + data[i].d + '</span></li>';\n"
-                   "}\ndocument.getElementById('list').innerHTML = html;\n</script></div>\n")
+        out.append(
+            '<div class="list"><ul id="list"></ul><script type="text/javascript">\n'
+            f"var data = {json.dumps(data, ensure_ascii=False)};\n"
+            "var html = '';\nfor (var i = 0; i < data.length; i++) {\n"
+            "  html += '<li><a href=\"' + data[i].u + '\">' + data[i].t + '</a><span>' + data[i].d + '</span></li>';\n"
+            "}\ndocument.getElementById('list').innerHTML = html;\n</script></div>\n"
+        )
     else:
         out.append('<div class="list"><ul>')
         for it in items:
             href = it.path
             if site.template == "trs" and it.path.startswith(col.path):
-                href = "./" + it.path[len(col.path):]
+                href = "./" + it.path[len(col.path) :]
             extra = ""
             if it.kind == "message":
                 extra = '<span class="state">已回复</span>' if it.answered else '<span class="state">未回复</span>'
-            out.append(f'<li><a href="{href}" target="_blank" title="{esc(it.title)}">{esc(it.title)}</a>{extra}'
-                       f'<span class="date">{fmt_list_date(site, it.date)}</span></li>')
+            out.append(
+                f'<li><a href="{href}" target="_blank" title="{esc(it.title)}">{esc(it.title)}</a>{extra}'
+                f'<span class="date">{fmt_list_date(site, it.date)}</span></li>'
+            )
         if not items:
             out.append('<li class="empty">暂无信息</li>')
         out.append("</ul></div>\n")
@@ -308,9 +331,13 @@ def render_column(ctx: Ctx, col: Column, page: int) -> str:
     if pages > 1:
         links = [f"<span>共{len(col.items)}条 第{page}/{pages}页</span>"]
         if page > 1:
-            links.append(f'<a href="{col.page_path(1, style)}">首页</a> <a href="{col.page_path(page - 1, style)}">上一页</a>')
+            links.append(
+                f'<a href="{col.page_path(1, style)}">首页</a> <a href="{col.page_path(page - 1, style)}">上一页</a>'
+            )
         if page < pages:
-            links.append(f'<a href="{col.page_path(page + 1, style)}">下一页</a> <a href="{col.page_path(pages, style)}">尾页</a>')
+            links.append(
+                f'<a href="{col.page_path(page + 1, style)}">下一页</a> <a href="{col.page_path(pages, style)}">尾页</a>'
+            )
         out.append('<div class="page">' + " ".join(links) + "</div>\n")
     if page == 1 and (col.broken or col.loop_link):
         out.append('<div class="side-links"><h3>相关链接</h3><ul>')
@@ -327,7 +354,11 @@ def render_column(ctx: Ctx, col: Column, page: int) -> str:
 def _info_table(ctx: Ctx, item: Item) -> str:
     site = ctx.site
     written = item.written or item.date
-    date_cell = f"{item.date:%Y-%m-%d}" if site.list_date_style != 2 else f"{item.date.year}年{item.date.month}月{item.date.day}日"
+    date_cell = (
+        f"{item.date:%Y-%m-%d}"
+        if site.list_date_style != 2
+        else f"{item.date.year}年{item.date.month}月{item.date.day}日"
+    )
     return (
         '<div class="xxgk-detail"><table class="xxgk-table">'
         f"<tr><th>索引号：</th><td>{esc(site.spec.site_code)}/{item.date.year}-{item.id % 100000:05d}</td>"
@@ -340,18 +371,25 @@ def _info_table(ctx: Ctx, item: Item) -> str:
 
 def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
     site = ctx.site
-    col_for_meta = column or Column(item.col, "", "政策解读" if item.kind == "interp" else item.col, "", "list",
-                                    "", "sub", "")
-    out = [head(ctx, f"{item.title}_{site.spec.name}", "article", column=col_for_meta, item=item), header(ctx),
-           nav(ctx), breadcrumb(ctx, column, "正文")]
+    col_for_meta = column or Column(
+        item.col, "", "政策解读" if item.kind == "interp" else item.col, "", "list", "", "sub", ""
+    )
+    out = [
+        head(ctx, f"{item.title}_{site.spec.name}", "article", column=col_for_meta, item=item),
+        header(ctx),
+        nav(ctx),
+        breadcrumb(ctx, column, "正文"),
+    ]
     if item.kind in ("doc", "plain") or (item.kind == "report"):
         out.append(_info_table(ctx, item))
     out.append(f'<div class="article"><h1 class="title">{esc(item.title)}</h1>')
     if item.kind == "message":
         out.append(_message_body(item))
     else:
-        out.append(f'<div class="info">{fmt_article_date(site, item)} <span>来源：{esc(item.org)}</span>'
-                   '<span>浏览次数：<b id="view"></b></span></div>')
+        out.append(
+            f'<div class="info">{fmt_article_date(site, item)} <span>来源：{esc(item.org)}</span>'
+            '<span>浏览次数：<b id="view"></b></span></div>'
+        )
         if item.doc_number and item.kind == "doc":
             out.append(f'<p style="text-align:center">{esc(item.doc_number)}</p>')
         topic = item.title[:10]
@@ -403,15 +441,22 @@ def render_static(ctx: Ctx, kind: str) -> str:
     titles = {"wzdt": "网站地图", "lxwm": "联系我们", "bsfw": "办事服务", "search": "搜索结果"}
     title = titles.get(kind, kind)
     col = Column(kind, "", title, "", "list", "", "top", f"/{kind}/")
-    out = [head(ctx, f"{title}_{spec.name}", "column", column=col, all_tags=True), header(ctx), nav(ctx),
-           breadcrumb(ctx, None, title), f'<div class="article"><h1>{title}</h1>']
+    out = [
+        head(ctx, f"{title}_{spec.name}", "column", column=col, all_tags=True),
+        header(ctx),
+        nav(ctx),
+        breadcrumb(ctx, None, title),
+        f'<div class="article"><h1>{title}</h1>',
+    ]
     if kind == "wzdt":
         out.append("<ul>")
         out.extend(f'<li><a href="{c.path}">{esc(c.name)}</a></li>' for c in site.columns.values())
         out.append("</ul>")
     elif kind == "lxwm":
-        out.append(f"<p>{esc(spec.name)}</p><p>地址：{esc(spec.region)}人民路1号</p><p>电话：0795-8819792</p>"
-                   '<p id="about">关于我们</p><p id="ysqgk">依申请公开：请通过信函或当面提交申请。</p>')
+        out.append(
+            f"<p>{esc(spec.name)}</p><p>地址：{esc(spec.region)}人民路1号</p><p>电话：0795-8819792</p>"
+            '<p id="about">关于我们</p><p id="ysqgk">依申请公开：请通过信函或当面提交申请。</p>'
+        )
     elif kind == "bsfw":
         out.append("<ul><li>个人办事</li><li>法人办事</li><li>办事指南</li></ul>")
     else:
@@ -427,13 +472,18 @@ def render_calendar(ctx: Ctx, day: dt.date) -> str:
     site = ctx.site
     col = Column("rl", "", "活动日历", "", "list", "", "sub", site.calendar)
     prev_day, next_day = day - dt.timedelta(days=1), day + dt.timedelta(days=1)
-    return "".join([
-        head(ctx, f"活动日历_{site.spec.name}", "column", column=col, all_tags=True), header(ctx), nav(ctx),
-        f'<div class="calendar"><h1>活动日历 {day:%Y-%m-%d}</h1><p>当日暂无活动安排。</p>'
-        f'<a href="{site.calendar}?date={prev_day:%Y-%m-%d}">前一天</a> '
-        f'<a href="{site.calendar}?date={next_day:%Y-%m-%d}">后一天</a></div>\n',
-        footer(ctx), page_end(),
-    ])
+    return "".join(
+        [
+            head(ctx, f"活动日历_{site.spec.name}", "column", column=col, all_tags=True),
+            header(ctx),
+            nav(ctx),
+            f'<div class="calendar"><h1>活动日历 {day:%Y-%m-%d}</h1><p>当日暂无活动安排。</p>'
+            f'<a href="{site.calendar}?date={prev_day:%Y-%m-%d}">前一天</a> '
+            f'<a href="{site.calendar}?date={next_day:%Y-%m-%d}">后一天</a></div>\n',
+            footer(ctx),
+            page_end(),
+        ]
+    )
 
 
 def render_soft404(ctx: Ctx) -> str:
@@ -446,13 +496,17 @@ def render_soft404(ctx: Ctx) -> str:
 
 
 def render_not_found() -> str:
-    return ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>404 Not Found</title></head>'
-            "<body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>\n")
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>404 Not Found</title></head>'
+        "<body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>\n"
+    )
 
 
 def render_maintenance(ctx: Ctx) -> str:
-    return ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>系统维护中</title></head>'
-            f"<body><h1>系统维护中</h1><p>{esc(ctx.site.spec.name)}网站正在进行系统维护，请稍后访问。</p></body></html>\n")
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>系统维护中</title></head>'
+        f"<body><h1>系统维护中</h1><p>{esc(ctx.site.spec.name)}网站正在进行系统维护，请稍后访问。</p></body></html>\n"
+    )
 
 
 EXTERNAL_PAGES = {
@@ -466,8 +520,10 @@ EXTERNAL_PAGES = {
 
 def render_external(host: str) -> str:
     title = EXTERNAL_PAGES.get(host, host)
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{esc(title)}</title></head>'
-            f"<body><h1>{esc(title)}</h1></body></html>\n")
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{esc(title)}</title></head>'
+        f"<body><h1>{esc(title)}</h1></body></html>\n"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -139,9 +139,7 @@ def head(
     if _opt(site, "meta_upper"):  # old templates: upper-case tags, content before name
         metas = "\n".join(f'<META CONTENT="{esc(v)}" NAME="{n}">' for n, v in tags if n != missing)
     else:
-        metas = "\n".join(
-            f'<meta name="{n}" content="{esc(v)}" />' for n, v in tags if n != missing
-        )
+        metas = "\n".join(f'<meta name="{n}" content="{esc(v)}" />' for n, v in tags if n != missing)
     if site.charset == "gbk":
         charset = '<meta http-equiv="Content-Type" content="text/html; charset=GBK" />'
     elif site.charset == "gb2312-meta":
@@ -241,9 +239,7 @@ def _nav(ctx: Ctx) -> str:
         members = [c for c in top if _section_of(c.key) == title]
         if not members and not (title == "办事服务" and site.spec.kind == "portal"):
             continue
-        parts.append(
-            f'<li class="nli"><a href="{placeholder}">{_shown(site, title)}</a><div class="subnav"><ul>'
-        )
+        parts.append(f'<li class="nli"><a href="{placeholder}">{_shown(site, title)}</a><div class="subnav"><ul>')
         parts.extend(_entry(ctx, c) for c in members)
         if title == "办事服务" and site.spec.kind == "portal":
             parts.append('<li><a href="/bsfw/">网上办事</a></li>')
@@ -338,8 +334,7 @@ def _sitemap(ctx: Ctx) -> str:
     for key in keys:
         groups.setdefault(_section_of(key), []).append(_link_or_entry(ctx, site.columns[key]))
     boxes = "".join(
-        f"<dl><dt>{_shown(site, title)}</dt><dd>{''.join(links)}</dd></dl>"
-        for title, links in groups.items()
+        f"<dl><dt>{_shown(site, title)}</dt><dd>{''.join(links)}</dd></dl>" for title, links in groups.items()
     )
     return f'<div class="footer-nav w1200"><h3>网站导航</h3>{boxes}</div>\n'
 
@@ -477,9 +472,7 @@ def _side_menu(ctx: Ctx, col: Column) -> str:
         tree = [
             c
             for c in site.columns.values()
-            if not c.parent
-            and not c.path.startswith("/zfxxgk/")
-            and _section_of(c.key) == _section_of(col.key)
+            if not c.parent and not c.path.startswith("/zfxxgk/") and _section_of(c.key) == _section_of(col.key)
         ]
         title = _shown(site, _section_of(col.key))
     items = "".join(_entry(ctx, c, "on" if c.key == col.key else "") for c in tree)
@@ -520,9 +513,7 @@ def _records(ctx: Ctx, col: Column, items: list[Item], markup: str = "") -> str:
         return '<div class="empty">暂无相关信息</div>'
     if markup == "table":
         state_th = "<th>状态</th>" if col.key == "hdjl" else ""
-        rows = [
-            f'<table class="list-table"><tr><th>标题</th>{state_th}<th width="120">发布日期</th></tr>'
-        ]
+        rows = [f'<table class="list-table"><tr><th>标题</th>{state_th}<th width="120">发布日期</th></tr>']
         for it in items:
             state = ""
             if it.kind == "message":
@@ -544,10 +535,7 @@ def _records(ctx: Ctx, col: Column, items: list[Item], markup: str = "") -> str:
     if markup == "json":
         data = {
             "total": len(col.items),
-            "list": [
-                {"title": it.title, "url": it.path, "time": f"{it.date:%Y-%m-%d} {it.time}:00"}
-                for it in items
-            ],
+            "list": [{"title": it.title, "url": it.path, "time": f"{it.date:%Y-%m-%d} {it.time}:00"} for it in items],
         }
         payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
         return (
@@ -579,8 +567,7 @@ def _datastore(ctx: Ctx, col: Column) -> str:
         f"{records}</recordset></datastore></script>"
         '<script type="text/javascript" src="/images/jiyue/js/jpage.js"></script>'
         f'<script type="text/javascript">$("#{unit}").jpage({{dataStore: true, perPage: {col.page_size}, '
-        f"totalRecord: {len(col.items)}}});</script></div>"
-        + ("" if col.items else '<div class="empty">暂无信息</div>')
+        f"totalRecord: {len(col.items)}}});</script></div>" + ("" if col.items else '<div class="empty">暂无信息</div>')
     )
 
 
@@ -597,9 +584,7 @@ def render_column(ctx: Ctx, col: Column, page: int) -> str:
     ]
     if _opt(site, "list")[col.key] == "datastore" and page == 1:
         out.append(_datastore(ctx, col))
-    elif (
-        _opt(site, "list")[col.key] == "datastore"
-    ):  # not linked (the script pages page 1), kept coherent
+    elif _opt(site, "list")[col.key] == "datastore":  # not linked (the script pages page 1), kept coherent
         start = (page - 1) * col.page_size
         out.append(_records(ctx, col, col.items[start : start + col.page_size], "li"))
     else:
@@ -634,9 +619,7 @@ def render_column(ctx: Ctx, col: Column, page: int) -> str:
 def _info_table(ctx: Ctx, item: Item) -> str:
     site = ctx.site
     written = item.written or item.date
-    number_label, date_label = (("发文字号", "发布日期"), ("文　　号", "公开日期"))[
-        _opt(site, "info_labels")
-    ]
+    number_label, date_label = (("发文字号", "发布日期"), ("文　　号", "公开日期"))[_opt(site, "info_labels")]
     return (
         '<table class="xxgk-info" width="100%" border="1" cellspacing="0">'
         f"<tr><td>索 引 号：</td><td>{esc(site.spec.site_code)}/{item.date.year}-{item.id % 100000:05d}</td>"
@@ -685,8 +668,7 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
         if item.attachments:
             out.append('<div class="fujian">附件下载：<ul>')
             out.extend(
-                f'<li><a href="{path}" target="_blank">{esc(label)}</a></li>'
-                for path, label in item.attachments
+                f'<li><a href="{path}" target="_blank">{esc(label)}</a></li>' for path, label in item.attachments
             )
             out.append("</ul></div>")
         out.append(_related(ctx, item))
@@ -708,9 +690,7 @@ def _related(ctx: Ctx, item: Item) -> str:
         targets = [site.pages[p][1] for p in item.related if p in site.pages]  # type: ignore[misc]
     if not targets:
         return ""
-    rows = "".join(
-        f'<li><a href="{t.path}" target="_blank">{esc(t.title)}</a></li>' for t in targets
-    )
+    rows = "".join(f'<li><a href="{t.path}" target="_blank">{esc(t.title)}</a></li>' for t in targets)
     return f'<div class="xgjd"><span>{label}</span><ul>{rows}</ul></div>'
 
 
@@ -801,7 +781,5 @@ def encode_script(site: Site, script: str) -> tuple[bytes, str]:
     if site.traditional:
         script = _s2t().convert(script)
     if site.charset in ("gbk", "gb2312-meta"):
-        return script.encode(
-            "gbk", errors="xmlcharrefreplace"
-        ), "application/javascript; charset=GBK"
+        return script.encode("gbk", errors="xmlcharrefreplace"), "application/javascript; charset=GBK"
     return script.encode("utf-8"), "application/javascript; charset=UTF-8"

@@ -107,21 +107,38 @@ def _gbk(site: Site, col: Column | None) -> bool:
 # ---------------------------------------------------------------- head, header, navigation
 
 
-def head(ctx: Ctx, title: str, page_type: str, column: Column | None = None, item: Item | None = None,
-         all_tags: bool = False, gbk: bool = False) -> str:
+def head(
+    ctx: Ctx,
+    title: str,
+    page_type: str,
+    column: Column | None = None,
+    item: Item | None = None,
+    all_tags: bool = False,
+    gbk: bool = False,
+) -> str:
     site, spec = ctx.site, ctx.site.spec
     missing = "" if all_tags else site.meta_missing.get(page_type, "")
     tags: list[tuple[str, str]] = [("SiteName", spec.name), ("SiteDomain", spec.host), ("SiteIDCode", spec.site_code)]
     if column is not None:
-        tags += [("ColumnName", column.name), ("ColumnDescription", f"{spec.name}{column.name}"),
-                 ("ColumnKeywords", column.name), ("ColumnType", column.name)]
+        tags += [
+            ("ColumnName", column.name),
+            ("ColumnDescription", f"{spec.name}{column.name}"),
+            ("ColumnKeywords", column.name),
+            ("ColumnType", column.name),
+        ]
     if item is not None:
-        tags += [("ArticleTitle", item.title), ("PubDate", f"{item.date:%Y-%m-%d} {item.time}"),
-                 ("ContentSource", item.org), ("Keywords", ""), ("Author", ""), ("Description", ""),
-                 ("Image", ""), ("Url", "")]
+        tags += [
+            ("ArticleTitle", item.title),
+            ("PubDate", f"{item.date:%Y-%m-%d} {item.time}"),
+            ("ContentSource", item.org),
+            ("Keywords", ""),
+            ("Author", ""),
+            ("Description", ""),
+            ("Image", ""),
+            ("Url", ""),
+        ]
     metas = "\n".join(f'<meta name="{n}" content="{esc(v)}">' for n, v in tags if n != missing)
-    charset = ('<meta http-equiv="Content-Type" content="text/html; charset=GBK">' if gbk
-               else '<meta charset="utf-8">')
+    charset = '<meta http-equiv="Content-Type" content="text/html; charset=GBK">' if gbk else '<meta charset="utf-8">'
     return (
         f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n{charset}\n'
         '<meta http-equiv="X-UA-Compatible" content="IE=edge">\n'
@@ -146,7 +163,7 @@ def header(ctx: Ctx) -> str:
     return (
         '<div class="top-bar"><div class="w1200"><span class="fl">'
         '<a href="javascript:void(0)" class="wza">无障碍</a> <a href="javascript:void(0)" class="zzb">长者模式</a>'
-        '</span></div></div>\n'
+        "</span></div></div>\n"
         f'<div class="header"><div class="w1200"><a href="/" class="logo"><img src="/images/kp/logo.png" alt="{esc(spec.name)}"></a>'
         f"{search}</div></div>\n"
     )
@@ -209,8 +226,12 @@ def footer_ids(ctx: Ctx) -> list[str]:
     if f["psb"]:
         record = "".join(ch for ch in f["psb"] if ch.isdigit())
         abbr = f["psb"].split("公网安备")[0]
-        text = (f"公安机关备案号：{abbr}公网安备{record}号", f["psb"], f"{abbr}公网安备{record}号",
-                f"公安备案号：{f['psb']}")[_opt(site, "psb_form")]
+        text = (
+            f"公安机关备案号：{abbr}公网安备{record}号",
+            f["psb"],
+            f"{abbr}公网安备{record}号",
+            f"公安备案号：{f['psb']}",
+        )[_opt(site, "psb_form")]
         parts["psb"] = (
             f'<a href="{ctx.ext("www.beian.gov.cn")}/portal/registerSystemInfo?recordcode={record}" target="_blank">'
             f'<img src="/images/kp/gongan.png" alt="">{esc(text)}</a>'
@@ -224,13 +245,15 @@ def footer_lines(ctx: Ctx) -> list[str]:
     year = site.report_deadline.year
     if f["sponsor"]:
         sponsor, place = esc(f["sponsor"]), esc(_place(site))
-        lines.append((
-            f"主办：{sponsor}　承办：{sponsor}办公室",
-            f"主办单位：{sponsor}　运行维护单位：{place}大数据中心",
-            f"主管：{sponsor}　主办：{sponsor}办公室",
-            f"网站主办：{sponsor}",
-            f"{sponsor} 主办　{place}信息中心 承办",
-        )[_opt(site, "sponsor_form")])
+        lines.append(
+            (
+                f"主办：{sponsor}　承办：{sponsor}办公室",
+                f"主办单位：{sponsor}　运行维护单位：{place}大数据中心",
+                f"主管：{sponsor}　主办：{sponsor}办公室",
+                f"网站主办：{sponsor}",
+                f"{sponsor} 主办　{place}信息中心 承办",
+            )[_opt(site, "sponsor_form")]
+        )
         lines.append(f"Copyright &copy; 2018-{year} by {sponsor} 版权所有")
     else:
         lines.append(f"Copyright &copy; 2018-{year} All Rights Reserved")
@@ -245,22 +268,30 @@ def badges(ctx: Ctx) -> str:
     site, out = ctx.site, []
     if site.conac_id:
         if _opt(site, "conac") == "link":
-            out.append(f'<a href="{ctx.ext("bszs.conac.cn")}/sitename?method=show&amp;id={site.conac_id}" '
-                       'target="_blank"><img src="/images/kp/red.png" alt="党政机关"></a>')
+            out.append(
+                f'<a href="{ctx.ext("bszs.conac.cn")}/sitename?method=show&amp;id={site.conac_id}" '
+                'target="_blank"><img src="/images/kp/red.png" alt="党政机关"></a>'
+            )
         else:
             src = f"{ctx.ext('dcs.conac.cn')}/js/{site.conac_id[:2]}/000/0000/{site.conac_id}/CA{site.conac_id}.js"
             out.append(f'<span id="_ideConac"></span><script type="text/javascript" src="{src}"></script>')
     code, how = site.footer["site_code"], _opt(site, "jiucuo")
     if code and how == "zfwzgl":
-        out.append(f"<script id=\"_jiucuo_\" sitecode='{esc(code)}' "
-                   f"src='{ctx.ext('zfwzgl.www.gov.cn')}/exposure/jiucuo.js'></script>")
+        out.append(
+            f"<script id=\"_jiucuo_\" sitecode='{esc(code)}' "
+            f"src='{ctx.ext('zfwzgl.www.gov.cn')}/exposure/jiucuo.js'></script>"
+        )
     elif code and how == "kaipuyun":
-        out.append(f'<script id="_jiucuo_" sitecode="{esc(code)}" '
-                   f'src="{ctx.ext("pucha.kaipuyun.cn")}/exposure/jiucuo.js"></script>')
+        out.append(
+            f'<script id="_jiucuo_" sitecode="{esc(code)}" '
+            f'src="{ctx.ext("pucha.kaipuyun.cn")}/exposure/jiucuo.js"></script>'
+        )
     elif code and how == "link":
         target = quote(ctx.base, safe="")
-        out.append(f'<a href="{ctx.ext("zfwzgl.www.gov.cn")}/exposure/jiucuo.html?site_code={esc(code)}&amp;url={target}" '
-                   'target="_blank"><img src="/images/kp/zhaocuo.png" width="90" alt="政府网站找错"></a>')
+        out.append(
+            f'<a href="{ctx.ext("zfwzgl.www.gov.cn")}/exposure/jiucuo.html?site_code={esc(code)}&amp;url={target}" '
+            'target="_blank"><img src="/images/kp/zhaocuo.png" width="90" alt="政府网站找错"></a>'
+        )
     return "".join(out)
 
 
@@ -273,13 +304,15 @@ def footer(ctx: Ctx) -> str:
             site.cache[key] = (
                 '<div class="footer"><table width="1200" align="center"><tr>'
                 f'<td width="120" align="center">{badges(ctx)}</td><td align="center">'
-                + "<br>".join(lines) + "</td></tr></table></div>\n"
+                + "<br>".join(lines)
+                + "</td></tr></table></div>\n"
             )
         else:
             site.cache[key] = (
                 '<div class="footer"><div class="w1200 clearfix"><div class="foot-badge fl">'
                 f'{badges(ctx)}</div><div class="foot-txt">'
-                + "".join(f"<p>{line}</p>" for line in lines) + "</div></div></div>\n"
+                + "".join(f"<p>{line}</p>" for line in lines)
+                + "</div></div></div>\n"
             )
     return site.cache[key]
 
@@ -298,9 +331,13 @@ def _index_no(site: Site, item: Item) -> str:
 def _json_list(site: Site, col: Column, items: list[Item], page: int) -> str:
     data = {
         "columnId": col.path.rsplit("=", 1)[-1] if "=" in col.path else col.key,
-        "total": len(col.items), "pageNo": page, "pageSize": col.page_size,
-        "list": [{"title": it.title, "url": it.path, "publishTime": f"{it.date:%Y-%m-%d} {it.time}:00",
-                  "source": it.org} for it in items],
+        "total": len(col.items),
+        "pageNo": page,
+        "pageSize": col.page_size,
+        "list": [
+            {"title": it.title, "url": it.path, "publishTime": f"{it.date:%Y-%m-%d} {it.time}:00", "source": it.org}
+            for it in items
+        ],
     }
     raw = json.dumps(data, ensure_ascii=bool(_opt(site, "json_ascii"))).replace("</", "<\\/")
     return (
@@ -329,9 +366,11 @@ def _records(site: Site, col: Column, items: list[Item], page: int) -> str:
     if markup == "gktable":
         labels = _opt(site, "info_labels")
         rows = [
-            ('<table class="xxgk-table" width="100%"><thead><tr><th width="50">序号</th>'
-            f'<th width="180">{labels[0]}</th><th>标题</th><th width="150">{labels[1]}</th>'
-            f'<th width="100">{labels[2]}</th><th width="100">{labels[3]}</th></tr></thead><tbody>')
+            (
+                '<table class="xxgk-table" width="100%"><thead><tr><th width="50">序号</th>'
+                f'<th width="180">{labels[0]}</th><th>标题</th><th width="150">{labels[1]}</th>'
+                f'<th width="100">{labels[2]}</th><th width="100">{labels[3]}</th></tr></thead><tbody>'
+            )
         ]
         start = (page - 1) * col.page_size
         for n, it in enumerate(items, start + 1):
@@ -344,24 +383,38 @@ def _records(site: Site, col: Column, items: list[Item], page: int) -> str:
         return "".join(rows) + "</tbody></table>"
     if markup == "letters":
         asked = _opt(site, "msg_labels")[0]
-        rows = [(f'<table class="letter-table" width="100%"><tr><th>信件标题</th><th width="140">{asked}</th>'
-                '<th width="80">状态</th></tr>')]
+        rows = [
+            (
+                f'<table class="letter-table" width="100%"><tr><th>信件标题</th><th width="140">{asked}</th>'
+                '<th width="80">状态</th></tr>'
+            )
+        ]
         for it in items:
             state = '<span class="ybj">已办结</span>' if it.answered else '<span class="bljz">办理中</span>'
-            rows.append(f'<tr><td><a href="{esc(it.path)}" target="_blank">{esc(it.title)}</a></td>'
-                        f"<td>{list_date(site, it.date)}</td><td>{state}</td></tr>")
+            rows.append(
+                f'<tr><td><a href="{esc(it.path)}" target="_blank">{esc(it.title)}</a></td>'
+                f"<td>{list_date(site, it.date)}</td><td>{state}</td></tr>"
+            )
         return "".join(rows) + "</table>"
     if markup == "daybox":  # the day in a box, the year and month under it
-        return '<ul class="list-day">' + "".join(
-            f'<li><div class="day-box"><b>{it.date:%d}</b><span>{it.date:%Y-%m}</span></div>'
-            f'<a href="{esc(it.path)}" target="_blank">{esc(it.title)}</a></li>'
+        return (
+            '<ul class="list-day">'
+            + "".join(
+                f'<li><div class="day-box"><b>{it.date:%d}</b><span>{it.date:%Y-%m}</span></div>'
+                f'<a href="{esc(it.path)}" target="_blank">{esc(it.title)}</a></li>'
+                for it in items
+            )
+            + "</ul>"
+        )
+    return (
+        '<ul class="list">'
+        + "".join(
+            f'<li><a href="{esc(it.path)}" target="_blank" title="{esc(it.title)}">{esc(it.title)}</a>'
+            f'<span class="date">{list_date(site, it.date)}</span></li>'
             for it in items
-        ) + "</ul>"
-    return '<ul class="list">' + "".join(
-        f'<li><a href="{esc(it.path)}" target="_blank" title="{esc(it.title)}">{esc(it.title)}</a>'
-        f'<span class="date">{list_date(site, it.date)}</span></li>'
-        for it in items
-    ) + "</ul>"
+        )
+        + "</ul>"
+    )
 
 
 def _pager(site: Site, col: Column, page: int) -> str:
@@ -371,9 +424,11 @@ def _pager(site: Site, col: Column, page: int) -> str:
         # the platform's paging script builds the links from a URL template (no href in the markup)
         second = col.page_path(2, col.paging)
         template = second.replace("page=2", "page={n}") if "page=2" in second else second.replace("_2.", "_{n}.")
-        return (f'<div class="page" id="pageBar"></div><script type="text/javascript">'
-                f'kpPage("pageBar", {{total: {len(col.items)}, pageSize: {col.page_size}, pageNo: {page}, '
-                f'first: "{col.path}", url: "{template}"}});</script>')
+        return (
+            f'<div class="page" id="pageBar"></div><script type="text/javascript">'
+            f'kpPage("pageBar", {{total: {len(col.items)}, pageSize: {col.page_size}, pageNo: {page}, '
+            f'first: "{col.path}", url: "{template}"}});</script>'
+        )
 
     def href(n: int) -> str:
         path = col.page_path(n, col.paging)
@@ -406,8 +461,9 @@ def _side(site: Site, col: Column) -> str:
         members, title = [c for c in site.columns.values() if _under(site, c, "xxgk")], root.name
     else:
         members, title = _top_columns(site) + _more_columns(site), "栏目导航"
-    rows = "".join(f'<li{" class=on" if c is col else ""}><a href="{esc(c.path)}">{esc(c.name)}</a></li>'
-                   for c in members)
+    rows = "".join(
+        f'<li{" class=on" if c is col else ""}><a href="{esc(c.path)}">{esc(c.name)}</a></li>' for c in members
+    )
     return f'<div class="side fl"><div class="side-tit">{esc(title)}</div><ul>{rows}</ul></div>'
 
 
@@ -420,52 +476,79 @@ def render_home(ctx: Ctx) -> str:
     out.append('<div class="main w1200 clearfix">')
     news = site.columns.get("yw")
     if news is not None and news.items and _opt(site, "slides"):  # the carousel: newest 要闻 pictures, no dates
-        slides = "".join(f'<div class="swiper-slide"><a href="{esc(it.path)}" target="_blank">'
-                         f'<img src="/images/kp/slide{n}.jpg" alt="{esc(it.title)}"><p>{esc(it.title)}</p></a></div>'
-                         for n, it in enumerate(news.items[:4], 1))
+        slides = "".join(
+            f'<div class="swiper-slide"><a href="{esc(it.path)}" target="_blank">'
+            f'<img src="/images/kp/slide{n}.jpg" alt="{esc(it.title)}"><p>{esc(it.title)}</p></a></div>'
+            for n, it in enumerate(news.items[:4], 1)
+        )
         out.append(f'<div class="swiper-container"><div class="swiper-wrapper">{slides}</div></div>')
     blocks = []
     for n, key in enumerate(site.home_blocks):
         col = site.columns[key]
         items = col.items[:7]
         if n == 1 and _opt(site, "home_json"):  # a block the page's script writes from inline data
-            data = [{"title": it.title, "url": it.path, "date": shown}
-                    for it, shown in zip(items, home_dates(site, items))]
+            data = [
+                {"title": it.title, "url": it.path, "date": shown} for it, shown in zip(items, home_dates(site, items))
+            ]
             raw = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-            blocks.append((col, (
-                f'<ul class="news-list" id="block{n}"></ul><script type="text/javascript">\n'
-                f"var blockData{n} = {raw};\n"
-                f"document.getElementById('block{n}').innerHTML = blockData{n}.map(function (d) {{\n"
-                "  return '<li><a href=\"' + d.url + '\" target=\"_blank\">' + d.title + '</a><span>' + d.date + '</span></li>';\n"
-                "}).join('');\n</script>")))
+            blocks.append(
+                (
+                    col,
+                    (
+                        f'<ul class="news-list" id="block{n}"></ul><script type="text/javascript">\n'
+                        f"var blockData{n} = {raw};\n"
+                        f"document.getElementById('block{n}').innerHTML = blockData{n}.map(function (d) {{\n"
+                        "  return '<li><a href=\"' + d.url + '\" target=\"_blank\">' + d.title + '</a><span>' + d.date + '</span></li>';\n"
+                        "}).join('');\n</script>"
+                    ),
+                )
+            )
             continue
         rows = "".join(
             f'<li><a href="{esc(it.path)}" target="_blank" title="{esc(it.title)}">{esc(it.title)}</a>'
-            f'<span>{shown}</span></li>' for it, shown in zip(items, home_dates(site, items)))
+            f"<span>{shown}</span></li>"
+            for it, shown in zip(items, home_dates(site, items))
+        )
         blocks.append((col, f'<ul class="news-list">{rows}</ul>'))
     if _opt(site, "home_tabs") and blocks:
-        heads = "".join(f'<li{" class=on" if i == 0 else ""}><a href="{esc(c.path)}">{esc(c.name)}</a></li>'
-                        for i, (c, _) in enumerate(blocks))
-        bodies = "".join(f'<div class="tab-con"{"" if i == 0 else " style=display:none"}>{b}</div>'
-                         for i, (_, b) in enumerate(blocks))
+        heads = "".join(
+            f'<li{" class=on" if i == 0 else ""}><a href="{esc(c.path)}">{esc(c.name)}</a></li>'
+            for i, (c, _) in enumerate(blocks)
+        )
+        bodies = "".join(
+            f'<div class="tab-con"{"" if i == 0 else " style=display:none"}>{b}</div>'
+            for i, (_, b) in enumerate(blocks)
+        )
         out.append(f'<div class="tab-box"><ul class="tab-head">{heads}</ul>{bodies}</div>')
     else:
         for col, body in blocks:
-            out.append(f'<div class="box"><div class="box-tit"><span>{esc(col.name)}</span>'
-                       f'<a href="{esc(col.path)}" class="more">更多&gt;&gt;</a></div>{body}</div>')
+            out.append(
+                f'<div class="box"><div class="box-tit"><span>{esc(col.name)}</span>'
+                f'<a href="{esc(col.path)}" class="more">更多&gt;&gt;</a></div>{body}</div>'
+            )
     gk = site.columns.get("xxgk")
     if gk is not None:
-        subs = "".join(f'<a href="{esc(c.path)}">{esc(c.name)}</a>' for c in site.columns.values() if c.parent == "xxgk")
+        subs = "".join(
+            f'<a href="{esc(c.path)}">{esc(c.name)}</a>' for c in site.columns.values() if c.parent == "xxgk"
+        )
         out.append(f'<div class="gk-entry"><a href="{esc(gk.path)}" class="gk-tit">{esc(gk.name)}</a>{subs}</div>')
-    specials = [f'<a href="{esc(ctx.href(ref))}" target="_blank">{esc(anchor)}</a>'
-                for ref, anchor in [*site.home_broken, *site.v4_only_links] if not ref.startswith("dead:")]
+    specials = [
+        f'<a href="{esc(ctx.href(ref))}" target="_blank">{esc(anchor)}</a>'
+        for ref, anchor in [*site.home_broken, *site.v4_only_links]
+        if not ref.startswith("dead:")
+    ]
     if site.calendar:
         specials.append(f'<a href="{site.calendar}">活动日历</a>')
     if specials:
-        out.append('<div class="zt-box"><div class="box-tit"><span>专题专栏</span></div>' + "".join(specials) + "</div>")
+        out.append(
+            '<div class="zt-box"><div class="box-tit"><span>专题专栏</span></div>' + "".join(specials) + "</div>"
+        )
     links = [f'<a href="{ctx.ext("www.gov.cn")}/" target="_blank">中国政府网</a>']
-    links += [f'<a href="{esc(ctx.href(ref))}" target="_blank">{esc(anchor)}</a>'
-              for ref, anchor in site.home_broken if ref.startswith("dead:")]
+    links += [
+        f'<a href="{esc(ctx.href(ref))}" target="_blank">{esc(anchor)}</a>'
+        for ref, anchor in site.home_broken
+        if ref.startswith("dead:")
+    ]
     out.append('<div class="yqlj"><span>相关链接：</span>' + "".join(links) + "</div>")
     out.append("</div>\n")
     out.append(footer(ctx))
@@ -476,15 +559,25 @@ def render_home(ctx: Ctx) -> str:
 def render_hub(ctx: Ctx, col: Column) -> str:
     site = ctx.site
     gbk = _gbk(site, col)
-    out = [head(ctx, f"{col.name}-{site.spec.name}", "column", column=col, gbk=gbk), header(ctx), nav(ctx),
-           breadcrumb(site, col), f'<div class="main w1200 clearfix">{_side(site, col)}<div class="gk-main fr">']
+    out = [
+        head(ctx, f"{col.name}-{site.spec.name}", "column", column=col, gbk=gbk),
+        header(ctx),
+        nav(ctx),
+        breadcrumb(site, col),
+        f'<div class="main w1200 clearfix">{_side(site, col)}<div class="gk-main fr">',
+    ]
     for child in site.columns.values():
         if child.parent != col.key:
             continue
-        rows = "".join(f'<li><a href="{esc(it.path)}" target="_blank">{esc(it.title)}</a>'
-                       f"<span>{list_date(site, it.date)}</span></li>" for it in child.items[:5])
-        out.append(f'<div class="gk-box"><div class="gk-tit"><a href="{esc(child.path)}">{esc(child.name)}</a></div>'
-                   f'<ul>{rows}</ul></div>')
+        rows = "".join(
+            f'<li><a href="{esc(it.path)}" target="_blank">{esc(it.title)}</a>'
+            f"<span>{list_date(site, it.date)}</span></li>"
+            for it in child.items[:5]
+        )
+        out.append(
+            f'<div class="gk-box"><div class="gk-tit"><a href="{esc(child.path)}">{esc(child.name)}</a></div>'
+            f"<ul>{rows}</ul></div>"
+        )
     if col.key == "xxgk":
         out.append('<div class="gk-box"><div class="gk-tit"><a href="/lxwm/">依申请公开</a></div></div>')
     out.append("</div></div>\n")
@@ -495,17 +588,24 @@ def render_hub(ctx: Ctx, col: Column) -> str:
 
 def render_column(ctx: Ctx, col: Column, page: int) -> str:
     site = ctx.site
-    out = [head(ctx, f"{col.name}-{site.spec.name}", "column", column=col, gbk=_gbk(site, col)), header(ctx), nav(ctx),
-           breadcrumb(site, col), f'<div class="main w1200 clearfix">{_side(site, col)}<div class="list-main fr">',
-           f'<div class="list-tit"><span>{esc(col.name)}</span></div>']
+    out = [
+        head(ctx, f"{col.name}-{site.spec.name}", "column", column=col, gbk=_gbk(site, col)),
+        header(ctx),
+        nav(ctx),
+        breadcrumb(site, col),
+        f'<div class="main w1200 clearfix">{_side(site, col)}<div class="list-main fr">',
+        f'<div class="list-tit"><span>{esc(col.name)}</span></div>',
+    ]
     start = (page - 1) * col.page_size
-    out.append(_records(site, col, col.items[start:start + col.page_size], page))
+    out.append(_records(site, col, col.items[start : start + col.page_size], page))
     out.append(_pager(site, col, page))
     if page == 1 and col.key == "hdjl" and site.calendar:
         out.append(f'<p class="rl"><a href="{site.calendar}">活动日历</a></p>')
     if page == 1 and (col.broken or col.loop_link):
         out.append('<div class="xglj"><span>相关链接：</span><ul>')
-        out.extend(f'<li><a href="{esc(ctx.href(ref))}" target="_blank">{esc(anchor)}</a></li>' for ref, anchor in col.broken)
+        out.extend(
+            f'<li><a href="{esc(ctx.href(ref))}" target="_blank">{esc(anchor)}</a></li>' for ref, anchor in col.broken
+        )
         if col.loop_link:
             out.append('<li><a href="/loop/a.html">旧版栏目</a></li>')
         out.append("</ul></div>")
@@ -519,14 +619,23 @@ def _info_block(site: Site, item: Item) -> str:
     """The 信息公开 info block (index number, number, dates) of a platform article."""
     idx, num, written_label, pub_label = _opt(site, "info_labels")
     written = item.written or item.date
-    rows = [(idx, esc(_index_no(site, item))), ("发布机构", esc(item.org)), (num, esc(item.doc_number)),
-            (written_label, info_date(site, written)), (pub_label, info_date(site, item.date)),
-            ("公开方式", "主动公开")]
+    rows = [
+        (idx, esc(_index_no(site, item))),
+        ("发布机构", esc(item.org)),
+        (num, esc(item.doc_number)),
+        (written_label, info_date(site, written)),
+        (pub_label, info_date(site, item.date)),
+        ("公开方式", "主动公开"),
+    ]
     if _opt(site, "info") == "dl":
-        return ('<div class="xxgk-detail"><div class="meta-data"><dl class="clearfix">'
-                + "".join(f'<dd><label><font>{label}：</font></label><div class="display-block">{value}</div></dd>'
-                          for label, value in rows)
-                + "</dl></div></div>\n")
+        return (
+            '<div class="xxgk-detail"><div class="meta-data"><dl class="clearfix">'
+            + "".join(
+                f'<dd><label><font>{label}：</font></label><div class="display-block">{value}</div></dd>'
+                for label, value in rows
+            )
+            + "</dl></div></div>\n"
+        )
     cells = [f"<th>{label}：</th><td>{value}</td>" for label, value in rows]
     body = "".join(f"<tr>{cells[i]}{cells[i + 1]}</tr>" for i in range(0, len(cells), 2))
     return f'<table class="xxgk-info" width="100%">{body}<tr><th>名　　称：</th><td colspan="3">{esc(item.title)}</td></tr></table>\n'
@@ -538,11 +647,18 @@ def _links_of(site: Site, item: Item) -> list[Item]:
 
 def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
     site = ctx.site
-    meta_col = column or Column(item.col, "", "政策解读" if item.kind == "interp" else item.col, "", "list", "", "sub", "")
+    meta_col = column or Column(
+        item.col, "", "政策解读" if item.kind == "interp" else item.col, "", "list", "", "sub", ""
+    )
     gk = in_gk(site, column) or (column is None and item.kind == "doc")
     gbk = site.charset == "gbk" or (site.charset == "mixed" and gk)
-    out = [head(ctx, f"{item.title}-{site.spec.name}", "article", column=meta_col, item=item, gbk=gbk),
-           header(ctx), nav(ctx), breadcrumb(site, column, "正文"), '<div class="main w1200"><div class="article">']
+    out = [
+        head(ctx, f"{item.title}-{site.spec.name}", "article", column=meta_col, item=item, gbk=gbk),
+        header(ctx),
+        nav(ctx),
+        breadcrumb(site, column, "正文"),
+        '<div class="main w1200"><div class="article">',
+    ]
     if gk and item.kind != "message":
         out.append(_info_block(site, item))
     out.append(f'<h1 class="article-title">{esc(item.title)}</h1>')
@@ -553,13 +669,17 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
         if gk and _opt(site, "gk_attr") == "none":  # the info block alone carries the dates (宜春 2022)
             out.append('<div class="article-attr"><span>访问量：<b id="view"></b></span></div>')
         else:
-            out.append(f'<div class="article-attr"><span>{article_date(site, item)}</span>'
-                       f'<span>{source}{esc(item.org)}</span><span>访问量：<b id="view"></b></span></div>')
+            out.append(
+                f'<div class="article-attr"><span>{article_date(site, item)}</span>'
+                f'<span>{source}{esc(item.org)}</span><span>访问量：<b id="view"></b></span></div>'
+            )
         body = []
         if item.kind == "doc" and item.doc_number:
             body.append(f'<p style="text-align:center">{esc(item.doc_number)}</p>')
         if item.kind == "interp" and ("图解" in item.title or "一图读懂" in item.title):
-            body.append(f'<p style="text-align:center"><img src="/images/kp/tj/{item.id}.jpg" alt="{esc(item.title)}"></p>')
+            body.append(
+                f'<p style="text-align:center"><img src="/images/kp/tj/{item.id}.jpg" alt="{esc(item.title)}"></p>'
+            )
         para = f'<p style="text-indent:2em">{esc(ARTICLE_TEXT.format(topic=item.title[:10]))}</p>'
         text = para * 3
         if item.large:
@@ -572,16 +692,24 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
         links = _opt(site, "links")
         targets = _links_of(site, item)
         if item.kind == "doc" and targets and links.get(item.path) == "inline":
-            body.extend(f'<p style="text-indent:2em">相关解读：<a href="{esc(t.path)}" target="_blank">{esc(t.title)}</a></p>'
-                        for t in targets)
+            body.extend(
+                f'<p style="text-indent:2em">相关解读：<a href="{esc(t.path)}" target="_blank">{esc(t.title)}</a></p>'
+                for t in targets
+            )
         out.append(f'<div class="article-con" id="zoom">{"".join(body)}</div>')
         if item.attachments:
-            out.append('<div class="fujian"><p>附件：</p>' + "".join(
-                f'<p><a href="{esc(path)}" target="_blank">{esc(label)}</a></p>' for path, label in item.attachments)
-                + "</div>")
+            out.append(
+                '<div class="fujian"><p>附件：</p>'
+                + "".join(
+                    f'<p><a href="{esc(path)}" target="_blank">{esc(label)}</a></p>' for path, label in item.attachments
+                )
+                + "</div>"
+            )
         out.append(_related(site, item, targets))
-        out.append('<div class="article-foot"><a href="javascript:window.print()">【打印本页】</a>'
-                   '<a href="javascript:window.close()">【关闭窗口】</a></div>')
+        out.append(
+            '<div class="article-foot"><a href="javascript:window.print()">【打印本页】</a>'
+            '<a href="javascript:window.close()">【关闭窗口】</a></div>'
+        )
     out.append("</div></div>\n")
     out.append(footer(ctx))
     out.append(page_end())
@@ -597,8 +725,11 @@ def _related(site: Site, item: Item, targets: list[Item]) -> str:
         rows = "".join(f'<li><a href="{esc(t.path)}" target="_blank">{esc(t.title)}</a></li>' for t in targets)
         return f'<div class="xgjd"><div class="xgjd-tit">{esc(_opt(site, "rel_label"))}</div><ul>{rows}</ul></div>'
     if item.kind == "interp" and links.get(item.related[0], "both") in ("both", "back"):
-        return "".join(f'<p class="ywlj">{esc(_opt(site, "orig_label"))}<a href="{esc(t.path)}" target="_blank">'
-                       f"{esc(t.title)}</a></p>" for t in targets)
+        return "".join(
+            f'<p class="ywlj">{esc(_opt(site, "orig_label"))}<a href="{esc(t.path)}" target="_blank">'
+            f"{esc(t.title)}</a></p>"
+            for t in targets
+        )
     return ""
 
 
@@ -625,8 +756,13 @@ def render_static(ctx: Ctx, kind: str) -> str:
     titles = {"wzdt": "网站地图", "lxwm": "联系我们", "bsfw": "政务服务", "search": "搜索结果"}
     title = titles.get(kind, kind)
     col = Column(kind, "", title, "", "list", "", "top", f"/{kind}/")
-    out = [head(ctx, f"{title}-{spec.name}", "column", column=col, all_tags=True, gbk=site.charset == "gbk"),
-           header(ctx), nav(ctx), breadcrumb(site, None, title), f'<div class="main w1200"><h2>{title}</h2>']
+    out = [
+        head(ctx, f"{title}-{spec.name}", "column", column=col, all_tags=True, gbk=site.charset == "gbk"),
+        header(ctx),
+        nav(ctx),
+        breadcrumb(site, None, title),
+        f'<div class="main w1200"><h2>{title}</h2>',
+    ]
     if kind == "wzdt":
         for top in _top_columns(site) + _more_columns(site):
             children = [c for c in site.columns.values() if _under(site, c, top.key)]
@@ -634,12 +770,16 @@ def render_static(ctx: Ctx, kind: str) -> str:
             out.extend(f'<a href="{esc(c.path)}">{esc(c.name)}</a> ' for c in children)
             out.append("</dd></dl>")
     elif kind == "lxwm":
-        out.append(f"<p>{esc(spec.name)}</p><p>地址：{esc(spec.region)}政务服务中心</p><p>邮编：330000</p>"
-                   "<p>依申请公开：申请人可通过在线申请、当面、信函等方式提出政府信息公开申请。</p>")
+        out.append(
+            f"<p>{esc(spec.name)}</p><p>地址：{esc(spec.region)}政务服务中心</p><p>邮编：330000</p>"
+            "<p>依申请公开：申请人可通过在线申请、当面、信函等方式提出政府信息公开申请。</p>"
+        )
     elif kind == "bsfw":
         platform = ctx.ext("www.gov.cn")
-        out.append(f'<ul class="bsfw"><li><a href="{platform}/fuwu/grbs/" target="_blank">个人办事</a></li>'
-                   f'<li><a href="{platform}/fuwu/frbs/" target="_blank">法人办事</a></li></ul>')
+        out.append(
+            f'<ul class="bsfw"><li><a href="{platform}/fuwu/grbs/" target="_blank">个人办事</a></li>'
+            f'<li><a href="{platform}/fuwu/frbs/" target="_blank">法人办事</a></li></ul>'
+        )
     else:
         out.append("<p>没有找到相关结果。</p>")
     out.append("</div>\n")

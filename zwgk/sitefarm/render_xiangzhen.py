@@ -73,11 +73,7 @@ def url(ctx: Ctx, path: str, here: str = "/") -> str:
         folder = here.split("?", 1)[0].rsplit("/", 1)[0] or "/"
         if folder.count("/") <= 2:  # "/" or "/html/<catdir>": article folders keep absolute paths
             target, sep, query = path.partition("?")
-            rel = (
-                posixpath.relpath(target, folder)
-                if target != "/"
-                else posixpath.relpath("/", folder)
-            )
+            rel = posixpath.relpath(target, folder) if target != "/" else posixpath.relpath("/", folder)
             if target.endswith("/") and rel != ".":
                 rel += "/"
             if rel == ".":
@@ -257,11 +253,7 @@ def footer_lines(ctx: Ctx) -> list[str]:
     if f["sponsor"]:
         form = _opt(site, "sponsor_form")
         if form == 0:
-            helper = (
-                f"{esc(_place(site))}融媒体中心"
-                if site.spec.kind == "portal"
-                else f"{sponsor}办公室"
-            )
+            helper = f"{esc(_place(site))}融媒体中心" if site.spec.kind == "portal" else f"{sponsor}办公室"
             lines.append(f"主办单位：{sponsor}　协办单位：{helper}")
         elif form == 1:
             lines.append(f"主办：{sponsor}　承办：{sponsor}办公室")
@@ -297,9 +289,7 @@ def footer_lines(ctx: Ctx) -> list[str]:
         )
     if ids:
         lines.append("　".join(ids))
-    lines.append(
-        f"技术支持：{esc(_opt(site, 'vendor'))}　联系电话：0795-6221{site.spec.index % 1000:03d}"
-    )
+    lines.append(f"技术支持：{esc(_opt(site, 'vendor'))}　联系电话：0795-6221{site.spec.index % 1000:03d}")
     lines.append("建议使用1024×768分辨率 IE8.0以上版本浏览本站")
     return lines
 
@@ -478,9 +468,7 @@ def _under(site: Site, col: Column, key: str) -> bool:
 def render_home(ctx: Ctx) -> str:
     site, spec, here = ctx.site, ctx.site.spec, "/"
     out = [head(ctx, spec.name, "home"), top(ctx, here), nav(ctx, here)]
-    out.append(
-        '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr valign="top">'
-    )
+    out.append('<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr valign="top">')
     boxes = []
     for key in site.home_blocks:
         col = site.columns[key]
@@ -504,10 +492,7 @@ def render_home(ctx: Ctx) -> str:
             f'<tr><td colspan="2">{body}</td></tr></table>'
         )
     for i in range(0, len(boxes), 2):
-        out.append(
-            "".join(f'<td width="490">{b}</td>' for b in boxes[i : i + 2])
-            + '</tr><tr valign="top">'
-        )
+        out.append("".join(f'<td width="490">{b}</td>' for b in boxes[i : i + 2]) + '</tr><tr valign="top">')
     out.append("<td></td></tr></table>\n")
     buttons = [site.columns[k] for k in _opt(site, "buttons") if k in site.columns]
     leaders = site.columns.get("ldzc")
@@ -518,8 +503,7 @@ def render_home(ctx: Ctx) -> str:
             f'alt="{esc(leaders.name)}"></a>'
         )
     side += [
-        f'<a href="{url(ctx, c.path, here)}"><img src="/images/xz/btn_{c.key}.jpg" border="0" '
-        f'alt="{esc(c.name)}"></a>'
+        f'<a href="{url(ctx, c.path, here)}"><img src="/images/xz/btn_{c.key}.jpg" border="0" alt="{esc(c.name)}"></a>'
         for c in buttons
     ]
     out.append(
@@ -612,9 +596,7 @@ def render_column(ctx: Ctx, col: Column, page: int) -> str:
                 f'<tr><td>·<a href="{url(ctx, ctx.href(ref), here)}" target="_blank">{esc(anchor)}</a></td></tr>'
             )
         if col.loop_link:
-            out.append(
-                f'<tr><td>·<a href="{url(ctx, "/loop/a.html", here)}">旧版栏目</a></td></tr>'
-            )
+            out.append(f'<tr><td>·<a href="{url(ctx, "/loop/a.html", here)}">旧版栏目</a></td></tr>')
         out.append("</table>")
     out.append("</td></tr></table>\n")
     out.append(footer(ctx, here))
@@ -685,9 +667,7 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
             body.append(
                 f'<p align="center"><img src="/images/xz/tj/{item.id}.jpg" alt="{esc(item.title)}" border="0"></p>'
             )
-        paragraph = (
-            f'<p style="text-indent:2em">{esc(ARTICLE_TEXT.format(topic=item.title[:10]))}</p>'
-        )
+        paragraph = f'<p style="text-indent:2em">{esc(ARTICLE_TEXT.format(topic=item.title[:10]))}</p>'
         text = paragraph * 3
         if item.large:
             text = paragraph * (1_200_000 // len(paragraph.encode("utf-8")) + 1)
@@ -701,8 +681,7 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
             out.append(
                 "<p>附件：</p>"
                 + "".join(
-                    f'<p><a href="{path}" target="_blank">{esc(label)}</a></p>'
-                    for path, label in item.attachments
+                    f'<p><a href="{path}" target="_blank">{esc(label)}</a></p>' for path, label in item.attachments
                 )
             )
         editor = EDITORS[item.id % len(EDITORS)]
@@ -727,8 +706,7 @@ def _related(ctx: Ctx, item: Item, here: str) -> str:
         return ""
     if item.kind == "doc" and links.get(item.path, "both") in ("both", "forward"):
         rows = "".join(
-            f'<tr><td>·<a href="{url(ctx, t.path, here)}" target="_blank">{esc(t.title)}</a></td></tr>'
-            for t in targets
+            f'<tr><td>·<a href="{url(ctx, t.path, here)}" target="_blank">{esc(t.title)}</a></td></tr>' for t in targets
         )
         return (
             f'<table width="100%" border="0" class="xglj"><tr><td><b>{esc(_opt(site, "rel_label"))}</b>'
@@ -820,9 +798,7 @@ def render_extra(ctx: Ctx, path: str) -> tuple[bytes, str] | None:
     if path == FOOTER_PAGE and _opt(site, "footer") == "iframe":
         return encode(site, render_footer_page(ctx))
     if path == COUNTER:
-        return b"document.write('" + str(
-            100 + site.spec.index
-        ).encode() + b"');", "application/javascript"
+        return b"document.write('" + str(100 + site.spec.index).encode() + b"');", "application/javascript"
     return None
 
 

@@ -17,13 +17,15 @@ from collections import defaultdict
 
 from aiohttp import web
 
-from zwgk.sitefarm.substance import media_feed
 from zwgk.sitefarm import disclosure, render, render_jiyue, render_kaipu, render_xiangzhen
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.model import Item, Site, SiteSpec
+from zwgk.sitefarm.substance import media_feed
 
 ATTACHMENT_TYPES = {
-    "pdf": "application/pdf", "doc": "application/msword", "xls": "application/vnd.ms-excel",
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
@@ -135,10 +137,12 @@ class FarmServer:
                     _abort(request)
                     raise Reset()
                 if failing[1] == "429":
-                    return self._respond(site, web.Response(status=429, headers={"Retry-After": "1"},
-                                                            text="Too Many Requests"))
-                return self._respond(site, web.Response(status=503, headers={"Retry-After": "1"},
-                                                        text="Service Temporarily Unavailable"))
+                    return self._respond(
+                        site, web.Response(status=429, headers={"Retry-After": "1"}, text="Too Many Requests")
+                    )
+                return self._respond(
+                    site, web.Response(status=503, headers={"Retry-After": "1"}, text="Service Temporarily Unavailable")
+                )
         delay = site.slow.get(path) or (qs and site.slow.get(f"{path}?{qs}"))
         if delay and not self.farm.config.bench_mode:
             await asyncio.sleep(delay)
@@ -170,12 +174,15 @@ class FarmServer:
             return self._html(site, r.render_article(ctx, item, site.columns.get(item.col)), request)
         feed = media_feed(site, path)  # 政务新媒体 accounts' RSS (zwgk.sitefarm.substance)
         if feed is not None:
-            return self._respond(site, web.Response(body=feed.encode("utf-8"), content_type="application/rss+xml",
-                                                    charset="utf-8"))
+            return self._respond(
+                site, web.Response(body=feed.encode("utf-8"), content_type="application/rss+xml", charset="utf-8")
+            )
         if path in site.attachments:
             ext = path.rsplit(".", 1)[-1]
             body = (b"%PDF-1.4\n" if ext == "pdf" else b"\xd0\xcf\x11\xe0") + b"0" * site.attachments[path]
-            return self._respond(site, web.Response(body=body, content_type=ATTACHMENT_TYPES.get(ext, "application/octet-stream")))
+            return self._respond(
+                site, web.Response(body=body, content_type=ATTACHMENT_TYPES.get(ext, "application/octet-stream"))
+            )
         if path in site.soft404:
             return self._html(site, r.render_soft404(ctx), request)
         if path in STATIC_PAGES:
@@ -235,14 +242,20 @@ class FarmServer:
     def _external(self, host: str, path: str) -> web.StreamResponse:
         if host == "dcs.conac.cn" and path.endswith(".js"):  # the badge script writes the badge
             conac_id = path.rsplit("/", 2)[-2]
-            script = (f'document.write(\'<a href="{self.farm.origins.external("bszs.conac.cn")}/sitename?method=show'
-                      f'&id={conac_id}" target="_blank"><img id="imgConac" border="0" '
-                      f'src="{self.farm.origins.external("dcs.conac.cn")}/image/red.png"></a>\');\n')
+            script = (
+                f"document.write('<a href=\"{self.farm.origins.external('bszs.conac.cn')}/sitename?method=show"
+                f'&id={conac_id}" target="_blank"><img id="imgConac" border="0" '
+                f'src="{self.farm.origins.external("dcs.conac.cn")}/image/red.png"></a>\');\n'
+            )
             return self._respond(None, web.Response(text=script, content_type="application/javascript"))
         if path.endswith("/exposure/jiucuo.js"):  # the 我为政府网站找错 widget writes its image link
-            script = ("document.write('<a href=\"" + self.farm.origins.external(host)
-                      + "/exposure/jiucuo.html\" target=\"_blank\"><img src=\""
-                      + self.farm.origins.external(host) + "/exposure/images/jiucuo.png\"></a>');\n")
+            script = (
+                "document.write('<a href=\""
+                + self.farm.origins.external(host)
+                + '/exposure/jiucuo.html" target="_blank"><img src="'
+                + self.farm.origins.external(host)
+                + "/exposure/images/jiucuo.png\"></a>');\n"
+            )
             return self._respond(None, web.Response(text=script, content_type="application/javascript"))
         if path.endswith((".png", ".gif", ".jpg")):
             return self._respond(None, web.Response(body=render.PNG_1PX, content_type="image/png"))

@@ -32,29 +32,68 @@ from zwgk.sitefarm.names import (
 )
 
 PLAN_CODES: tuple[str, ...] = (
-    "AVAIL-DOWN", "FRESH-HOME", "FRESH-COLUMN", "COLUMN-BLANK", "COLUMN-MISSING", "INTERP-LATE",
-    "INTERP-MISSING", "IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "LINK-HOME", "LINK-PAGE",
-    "IDENT-SITECODE", "IDENT-ICP", "IDENT-PSB", "IDENT-META", "REPORT-LATE", "REPLY-LATE",
-    "INTERP-RATE", "IDENT-SPONSOR", "CONAC-BADGE", "SEARCH-MISSING",
-    "IPV6-INTERMITTENT", "IPV6-DELEGATION", "IPV6-INNER-LINKS",
+    "AVAIL-DOWN",
+    "FRESH-HOME",
+    "FRESH-COLUMN",
+    "COLUMN-BLANK",
+    "COLUMN-MISSING",
+    "INTERP-LATE",
+    "INTERP-MISSING",
+    "IPV6-NONE",
+    "IPV6-UNREACHABLE",
+    "IPV6-MISMATCH",
+    "LINK-HOME",
+    "LINK-PAGE",
+    "IDENT-SITECODE",
+    "IDENT-ICP",
+    "IDENT-PSB",
+    "IDENT-META",
+    "REPORT-LATE",
+    "REPLY-LATE",
+    "INTERP-RATE",
+    "IDENT-SPONSOR",
+    "CONAC-BADGE",
+    "SEARCH-MISSING",
+    "IPV6-INTERMITTENT",
+    "IPV6-DELEGATION",
+    "IPV6-INNER-LINKS",
 )
-IPV6_CODES = frozenset({"IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "IPV6-INTERMITTENT",
-                        "IPV6-DELEGATION", "IPV6-INNER-LINKS"})
+IPV6_CODES = frozenset(
+    {"IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "IPV6-INTERMITTENT", "IPV6-DELEGATION", "IPV6-INNER-LINKS"}
+)
 # The IPv6 support-degree plants added later (issue 20) are drawn from their own stream, so the
 # rest of every farm's plan (and the figures measured on it) is unchanged: about one site in six
 # without another IPv6 defect gets one of these, each with this probability.
 IPV6_LATE_CODES: tuple[tuple[str, float], ...] = (
-    ("IPV6-INTERMITTENT", 0.06), ("IPV6-DELEGATION", 0.06), ("IPV6-INNER-LINKS", 0.06),
+    ("IPV6-INTERMITTENT", 0.06),
+    ("IPV6-DELEGATION", 0.06),
+    ("IPV6-INNER-LINKS", 0.06),
 )
 # every code the farm plants: the plan above, the 办事服务 / content plants (zwgk.sitefarm.content),
 # the 年报 / 依申请公开 plants (zwgk.sitefarm.disclosure) and the 政务公开 substance plants (zwgk.sitefarm.substance)
 ALL_CODES: tuple[str, ...] = PLAN_CODES + CONTENT_CODES + DISCLOSURE_CODES + SUBSTANCE_CODES
 # Relative frequency of each plantable code (AVAIL-DOWN is decided separately).
 WEIGHTS: dict[str, int] = {
-    "FRESH-HOME": 3, "FRESH-COLUMN": 6, "COLUMN-BLANK": 5, "COLUMN-MISSING": 6, "INTERP-LATE": 5,
-    "INTERP-MISSING": 4, "IPV6-NONE": 5, "IPV6-UNREACHABLE": 2, "IPV6-MISMATCH": 2, "LINK-HOME": 6,
-    "LINK-PAGE": 6, "IDENT-SITECODE": 3, "IDENT-ICP": 3, "IDENT-PSB": 3, "IDENT-META": 4,
-    "REPORT-LATE": 4, "REPLY-LATE": 4, "INTERP-RATE": 2, "IDENT-SPONSOR": 2, "CONAC-BADGE": 2,
+    "FRESH-HOME": 3,
+    "FRESH-COLUMN": 6,
+    "COLUMN-BLANK": 5,
+    "COLUMN-MISSING": 6,
+    "INTERP-LATE": 5,
+    "INTERP-MISSING": 4,
+    "IPV6-NONE": 5,
+    "IPV6-UNREACHABLE": 2,
+    "IPV6-MISMATCH": 2,
+    "LINK-HOME": 6,
+    "LINK-PAGE": 6,
+    "IDENT-SITECODE": 3,
+    "IDENT-ICP": 3,
+    "IDENT-PSB": 3,
+    "IDENT-META": 4,
+    "REPORT-LATE": 4,
+    "REPLY-LATE": 4,
+    "INTERP-RATE": 2,
+    "IDENT-SPONSOR": 2,
+    "CONAC-BADGE": 2,
     "SEARCH-MISSING": 2,
 }
 # Codes that need policy documents with 规范性文件 文号 (only portals number theirs 政发/府办发…).
@@ -112,8 +151,9 @@ def _repair(spec: SiteSpec, config: FarmConfig) -> SiteSpec:
     The draw depends only on the site's seed and the code, so a larger ``repaired``
     fixes a superset; what the fixed site then looks like is generated as usual.
     """
-    kept = {code for code in spec.codes
-            if random.Random(derive_seed(spec.seed, "repair", code)).random() >= config.repaired}
+    kept = {
+        code for code in spec.codes if random.Random(derive_seed(spec.seed, "repair", code)).random() >= config.repaired
+    }
     if kept == set(spec.codes):
         return spec
     missing = spec.missing if "COLUMN-MISSING" in kept else ()
@@ -143,12 +183,35 @@ def _synthetic_specs(config: FarmConfig) -> list[SiteSpec]:
         used_slugs.add(slug)
         return name, slug
 
-    def add_government(tier: str, place: str, slug: str, region_code: str, region: str, parent: str,
-                       abbr: str, doc_prefix: str, departments: int) -> str:
+    def add_government(
+        tier: str,
+        place: str,
+        slug: str,
+        region_code: str,
+        region: str,
+        parent: str,
+        abbr: str,
+        doc_prefix: str,
+        departments: int,
+    ) -> str:
         portal_code = f"{region_code}0001"
         name = f"{place}人民政府"
-        specs.append(_spec(len(specs), portal_code, name, tier, "portal", region, parent,
-                           f"www.{slug}.gov.cn", True, abbr, doc_prefix, config.seed))
+        specs.append(
+            _spec(
+                len(specs),
+                portal_code,
+                name,
+                tier,
+                "portal",
+                region,
+                parent,
+                f"www.{slug}.gov.cn",
+                True,
+                abbr,
+                doc_prefix,
+                config.seed,
+            )
+        )
         drng = random.Random(derive_seed(config.seed, "departments", portal_code))
         for j, (county_name, prov_name, sub, services) in enumerate(drng.sample(DEPARTMENTS, departments)):
             if len(specs) >= config.sites:
@@ -159,9 +222,22 @@ def _synthetic_specs(config: FarmConfig) -> list[SiteSpec]:
                 dept_name = place + ("发展和改革委员会" if sub == "fgw" else "卫生健康委员会")
             else:
                 dept_name = place + county_name
-            specs.append(_spec(len(specs), f"{region_code}{j + 11:04d}", dept_name, tier, "department",
-                               region, portal_code, f"{sub}.{slug}.gov.cn", services, abbr,
-                               doc_prefix, config.seed))
+            specs.append(
+                _spec(
+                    len(specs),
+                    f"{region_code}{j + 11:04d}",
+                    dept_name,
+                    tier,
+                    "department",
+                    region,
+                    portal_code,
+                    f"{sub}.{slug}.gov.cn",
+                    services,
+                    abbr,
+                    doc_prefix,
+                    config.seed,
+                )
+            )
         return portal_code
 
     p = 0
@@ -171,34 +247,62 @@ def _synthetic_specs(config: FarmConfig) -> list[SiteSpec]:
             prov_slug = f"{prov_slug}{p // len(PROVINCES) + 1}"
             prov_code = f"{(int(prov_code) + 40 * (p // len(PROVINCES))) % 90 + 10:02d}"
         used_slugs.add(prov_slug)
-        prov_id = add_government("省", prov_name, prov_slug, f"{prov_code}0000", prov_name, "",
-                                 abbr, abbr, 2)
+        prov_id = add_government("省", prov_name, prov_slug, f"{prov_code}0000", prov_name, "", abbr, abbr, 2)
         for c in range(3):
             if len(specs) >= config.sites:
                 break
             city, city_slug = next_place()
             city += "市"
             city_code = f"{prov_code}{c + 1:02d}00"
-            city_id = add_government("市", city, city_slug, city_code, prov_name + city, prov_id,
-                                     abbr, city[0], 3)
+            city_id = add_government("市", city, city_slug, city_code, prov_name + city, prov_id, abbr, city[0], 3)
             for k in range(4):
                 if len(specs) >= config.sites:
                     break
                 county, county_slug = next_place()
                 county += "县"
-                add_government("县", county, county_slug, f"{prov_code}{c + 1:02d}{k + 21:02d}",
-                               prov_name + city + county, city_id, abbr, county[0], 3)
+                add_government(
+                    "县",
+                    county,
+                    county_slug,
+                    f"{prov_code}{c + 1:02d}{k + 21:02d}",
+                    prov_name + city + county,
+                    city_id,
+                    abbr,
+                    county[0],
+                    3,
+                )
         p += 1
     return specs[: config.sites]
 
 
-def _spec(index: int, unit_id: str, name: str, tier: str, kind: str, region: str, parent: str,
-          host: str, services: bool, abbr: str, doc_prefix: str, seed: int,
-          site_code: str | None = None) -> SiteSpec:
+def _spec(
+    index: int,
+    unit_id: str,
+    name: str,
+    tier: str,
+    kind: str,
+    region: str,
+    parent: str,
+    host: str,
+    services: bool,
+    abbr: str,
+    doc_prefix: str,
+    seed: int,
+    site_code: str | None = None,
+) -> SiteSpec:
     return SiteSpec(
-        index=index, unit_id=unit_id, name=name, tier=tier, kind=kind, region=region,
-        parent_id=parent, host=host, site_code=site_code if site_code is not None else unit_id,
-        has_services=services, abbr=abbr, doc_prefix=doc_prefix,
+        index=index,
+        unit_id=unit_id,
+        name=name,
+        tier=tier,
+        kind=kind,
+        region=region,
+        parent_id=parent,
+        host=host,
+        site_code=site_code if site_code is not None else unit_id,
+        has_services=services,
+        abbr=abbr,
+        doc_prefix=doc_prefix,
         seed=derive_seed(seed, unit_id),
     )
 
@@ -214,8 +318,9 @@ def _registry_specs(config: FarmConfig) -> list[SiteSpec]:
         reader = csv.DictReader(fh)
         needed = {"网站标识码", "网站名称", "首页网址"}
         if not reader.fieldnames or not needed <= set(reader.fieldnames):
-            raise ZwgkError(f"{path}:1: farm registry needs the columns {', '.join(sorted(needed))}, "
-                            f"found {reader.fieldnames}")
+            raise ZwgkError(
+                f"{path}:1: farm registry needs the columns {', '.join(sorted(needed))}, found {reader.fieldnames}"
+            )
         rows = [(line, row) for line, row in enumerate(reader, start=2)]
     code_count: dict[str, int] = {}
     for _, row in rows:
@@ -234,9 +339,23 @@ def _registry_specs(config: FarmConfig) -> list[SiteSpec]:
         hosts.add(host)
         kind = "portal" if name.endswith("政府") else "department"
         abbr = REGION_ABBR.get(code[:2], "京")
-        specs.append(_spec(len(specs), unit_id, name, _infer_tier(name, code, kind), kind, _region(name),
-                           "", host, kind == "portal" or not name.endswith(("统计局", "审计局")),
-                           abbr, abbr, config.seed, site_code=code))
+        specs.append(
+            _spec(
+                len(specs),
+                unit_id,
+                name,
+                _infer_tier(name, code, kind),
+                kind,
+                _region(name),
+                "",
+                host,
+                kind == "portal" or not name.endswith(("统计局", "审计局")),
+                abbr,
+                abbr,
+                config.seed,
+                site_code=code,
+            )
+        )
     if not specs:
         raise ZwgkError(f"{path}: the farm registry has no rows")
     return specs

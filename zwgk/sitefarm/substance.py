@@ -50,8 +50,12 @@ def keypoints_deadline(year: int) -> dt.date:
 def farm_rubric_toml(config: Any) -> str:
     """national-2019 plus the farm's 上级 要点 dates of the years it publishes 要点 for."""
     year = config.as_of.year
-    lines = ['base = "national-2019"', 'name = "farm-national-2019"', "",
-             "[rules.KEYPOINTS-LATE.params.reference_dates]"]
+    lines = [
+        'base = "national-2019"',
+        'name = "farm-national-2019"',
+        "",
+        "[rules.KEYPOINTS-LATE.params.reference_dates]",
+    ]
     lines += [f'"{y}" = "{farm_reference(y).isoformat()}"' for y in (year - 1, year)]
     return "\n".join(lines) + "\n"
 
@@ -63,7 +67,9 @@ def _applicable(spec: SiteSpec, code: str, config: Any) -> bool:
     if "AVAIL-DOWN" in spec.codes:
         return False
     if code == "KEYPOINTS-LATE":
-        return "政府信息公开制度" not in spec.missing and config.as_of > keypoints_deadline(config.as_of.year) + dt.timedelta(days=20)
+        return "政府信息公开制度" not in spec.missing and config.as_of > keypoints_deadline(
+            config.as_of.year
+        ) + dt.timedelta(days=20)
     if code == "PUBLISH-LATE":
         return "政策文件" not in spec.missing
     if code == "INTERP-LEADER":
@@ -76,8 +82,12 @@ def _applicable(spec: SiteSpec, code: str, config: Any) -> bool:
 def has_catalog(spec: SiteSpec, config: Any) -> bool:
     """County and township portals of the trs / hanweb templates publish a 基层 标准目录 column
     (rendered by ``render`` through :func:`catalog_article`; other families have none)."""
-    return (spec.tier in ("县", "乡") and spec.kind == "portal" and "AVAIL-DOWN" not in spec.codes
-            and pick_family(spec, config) in ("trs", "hanweb"))
+    return (
+        spec.tier in ("县", "乡")
+        and spec.kind == "portal"
+        and "AVAIL-DOWN" not in spec.codes
+        and pick_family(spec, config) in ("trs", "hanweb")
+    )
 
 
 ROOM = 3  # substance plants go first to sites planning ≥ 3 codes of the main plan: a farm's few bad sites get
@@ -118,9 +128,17 @@ def plan_substance(specs: list[SiteSpec], config: Any) -> list[SiteSpec]:
                         out[i] = replace(out[i], substance_codes=out[i].substance_codes | {code})
                         have += 1
     if getattr(config, "repaired", 0) > 0:
-        out = [replace(s, substance_codes=frozenset(
-            c for c in s.substance_codes
-            if random.Random(derive_seed(s.seed, "repair", c)).random() >= config.repaired)) for s in out]
+        out = [
+            replace(
+                s,
+                substance_codes=frozenset(
+                    c
+                    for c in s.substance_codes
+                    if random.Random(derive_seed(s.seed, "repair", c)).random() >= config.repaired
+                ),
+            )
+            for s in out
+        ]
     return out
 
 
@@ -190,8 +208,14 @@ def _posts(as_of: dt.date, rng: random.Random, newest: int, n: int = 8) -> list[
     out = []
     for i in range(n):
         day = as_of - dt.timedelta(days=newest + i * rng.randint(2, 5))
-        out.append((dt.datetime.combine(day, dt.time(rng.randint(8, 20), rng.randint(0, 59))),
-                    f"政务信息发布第{i + 1}期", 0, 0))
+        out.append(
+            (
+                dt.datetime.combine(day, dt.time(rng.randint(8, 20), rng.randint(0, 59))),
+                f"政务信息发布第{i + 1}期",
+                0,
+                0,
+            )
+        )
     return out
 
 
@@ -203,8 +227,9 @@ def _media(spec: SiteSpec, as_of: dt.date, rng: random.Random, codes: frozenset[
     wx.stale = stale
     accounts = [wx]
     dy = FarmAccount("抖音", f"{place}政务", "export", "")
-    dy.posts = [(t, title, c, c) for t, title, _, _ in _posts(as_of, rng, rng.randint(1, 5))
-                for c in [rng.randint(0, 6)]]
+    dy.posts = [
+        (t, title, c, c) for t, title, _, _ in _posts(as_of, rng, rng.randint(1, 5)) for c in [rng.randint(0, 6)]
+    ]
     if "MEDIA-REPLY" in codes:
         old = [i for i, p in enumerate(dy.posts) if (as_of - p[0].date()).days >= 10]
         i = rng.choice(old)
@@ -231,9 +256,12 @@ def media_feed(site: Any, path: str) -> str | None:
     items = "".join(
         f"<item><title>{escape(title)}</title><link>http://mp.example.invalid/{site.spec.unit_id}/{n}</link>"
         f"<pubDate>{format_datetime(when.replace(tzinfo=dt.UTC))}</pubDate></item>"
-        for n, (when, title, _, _) in enumerate(account.posts))
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(account.name)}</title>'
-            f"<link>http://mp.example.invalid/{site.spec.unit_id}</link>{items}</channel></rss>")
+        for n, (when, title, _, _) in enumerate(account.posts)
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(account.name)}</title>'
+        f"<link>http://mp.example.invalid/{site.spec.unit_id}</link>{items}</channel></rss>"
+    )
 
 
 def write_media_files(farm: Any, directory: Any) -> tuple[Any, Any]:
@@ -244,42 +272,105 @@ def write_media_files(farm: Any, directory: Any) -> tuple[Any, Any]:
     farm = getattr(farm, "farm", farm)  # a running FarmHandle or the Farm itself
     directory = Path(directory)
     accounts, posts = directory / "media-accounts.csv", directory / "media-posts.csv"
-    with accounts.open("w", encoding="utf-8-sig", newline="") as fa, posts.open("w", encoding="utf-8-sig", newline="") as fp:
+    with (
+        accounts.open("w", encoding="utf-8-sig", newline="") as fa,
+        posts.open("w", encoding="utf-8-sig", newline="") as fp,
+    ):
         wa, wp = csv.writer(fa), csv.writer(fp)
         wa.writerow(["单位编码", "平台", "账号名称", "运营主体", "主页", "订阅地址", "状态"])
         wp.writerow(["单位编码", "平台", "账号名称", "发布时间", "标题", "链接", "评论数", "回复数"])
         for spec in farm.specs:
             site = farm.site(spec)
             plants = getattr(site, "substance", None)
-            for a in (plants.media if plants is not None else []):
+            for a in plants.media if plants is not None else []:
                 feed = farm.origins.resolve(spec, a.path) if a.path else ""
                 wa.writerow([spec.unit_id, a.platform, a.name, spec.name, "", feed, "在用"])
                 if a.kind == "export":
                     for when, title, comments, replied in a.posts:
-                        wp.writerow([spec.unit_id, a.platform, a.name, when.strftime("%Y-%m-%d %H:%M"), title, "",
-                                     comments, replied])
+                        wp.writerow(
+                            [
+                                spec.unit_id,
+                                a.platform,
+                                a.name,
+                                when.strftime("%Y-%m-%d %H:%M"),
+                                title,
+                                "",
+                                comments,
+                                replied,
+                            ]
+                        )
     return accounts, posts
 
 
 # the 26 areas of seed 004 (in its order) and other names county catalogues give some of them
-CATALOG_AREAS = ("国土空间规划", "重大建设项目", "公共资源交易", "财政预决算", "安全生产", "税收管理", "征地补偿",
-                 "国有土地上房屋征收", "保障性住房", "农村危房改造", "环境保护", "公共文化服务", "公共法律服务", "扶贫",
-                 "救灾", "食品药品监管", "城市综合执法", "就业创业", "社会保险", "社会救助", "养老服务", "户籍管理",
-                 "涉农补贴", "义务教育", "医疗卫生", "市政服务")
-CATALOG_ALIASES = {"国土空间规划": "城乡规划", "环境保护": "生态环境", "扶贫": "乡村振兴", "城市综合执法": "城市管理综合执法",
-                   "就业创业": "就业", "食品药品监管": "食品药品监督"}
-CATALOG_HEADERS = ("序号", "公开事项", "公开内容", "公开依据", "公开时限", "公开主体", "公开方式", "公开渠道和载体", "公开对象")
+CATALOG_AREAS = (
+    "国土空间规划",
+    "重大建设项目",
+    "公共资源交易",
+    "财政预决算",
+    "安全生产",
+    "税收管理",
+    "征地补偿",
+    "国有土地上房屋征收",
+    "保障性住房",
+    "农村危房改造",
+    "环境保护",
+    "公共文化服务",
+    "公共法律服务",
+    "扶贫",
+    "救灾",
+    "食品药品监管",
+    "城市综合执法",
+    "就业创业",
+    "社会保险",
+    "社会救助",
+    "养老服务",
+    "户籍管理",
+    "涉农补贴",
+    "义务教育",
+    "医疗卫生",
+    "市政服务",
+)
+CATALOG_ALIASES = {
+    "国土空间规划": "城乡规划",
+    "环境保护": "生态环境",
+    "扶贫": "乡村振兴",
+    "城市综合执法": "城市管理综合执法",
+    "就业创业": "就业",
+    "食品药品监管": "食品药品监督",
+}
+CATALOG_HEADERS = (
+    "序号",
+    "公开事项",
+    "公开内容",
+    "公开依据",
+    "公开时限",
+    "公开主体",
+    "公开方式",
+    "公开渠道和载体",
+    "公开对象",
+)
 DROPPABLE = ("公开依据", "公开时限", "公开主体", "公开方式", "公开渠道和载体", "公开对象")
 CATALOG_NAMES = ("基层政务公开标准目录", "政务公开事项标准目录", "基层政务公开标准化规范化")
 
 
-def _catalog(builder: Any, cols: dict[str, Column], plants: SubstancePlants, rng: random.Random,
-             codes: frozenset[str]) -> None:
+def _catalog(
+    builder: Any, cols: dict[str, Column], plants: SubstancePlants, rng: random.Random, codes: frozenset[str]
+) -> None:
     """A 标准目录 column under 政府信息公开 with one catalogue page per area (a table of its items)."""
     as_of = builder.as_of
     parent = "xxgk" if "xxgk" in cols else ""
-    col = Column(key="bzml", std="", name=rng.choice(CATALOG_NAMES), fresh="", kind="list", parent=parent,
-                 where="sub" if parent else "top", path=builder._col_path("bzml"), page_size=30)
+    col = Column(
+        key="bzml",
+        std="",
+        name=rng.choice(CATALOG_NAMES),
+        fresh="",
+        kind="list",
+        parent=parent,
+        where="sub" if parent else "top",
+        path=builder._col_path("bzml"),
+        page_size=30,
+    )
     areas = list(CATALOG_AREAS)
     if "JICENG-AREA" in codes:
         plants.areas_missing = sorted(rng.sample(areas, rng.randint(1, 3)), key=areas.index)
@@ -293,7 +384,10 @@ def _catalog(builder: Any, cols: dict[str, Column], plants: SubstancePlants, rng
     if "JICENG-ELEMENT" in codes and col.items:
         item = col.items[rng.randrange(min(5, len(col.items)))]  # among the newest: the assessment reads it
         dropped = set(rng.sample(DROPPABLE, rng.choice((1, 2))))
-        plants.catalog[item.path] = (plants.catalog[item.path][0], tuple(h for h in CATALOG_HEADERS if h not in dropped))
+        plants.catalog[item.path] = (
+            plants.catalog[item.path][0],
+            tuple(h for h in CATALOG_HEADERS if h not in dropped),
+        )
         plants.elements_missing.append(item.path)
     cols["bzml"] = col
 
@@ -306,15 +400,26 @@ def catalog_article(ctx: Any, item: Item, page: str) -> str:
     import html
 
     area, headers = plants.catalog[item.path]
-    values = {"公开内容": "事项办理依据、条件、程序及结果", "公开依据": "《中华人民共和国政府信息公开条例》",
-              "公开时限": "信息形成或变更之日起20个工作日内", "公开主体": ctx.site.spec.name, "公开方式": "主动公开",
-              "公开渠道和载体": "政府网站、政务新媒体、公开栏", "公开对象": "全社会"}
+    values = {
+        "公开内容": "事项办理依据、条件、程序及结果",
+        "公开依据": "《中华人民共和国政府信息公开条例》",
+        "公开时限": "信息形成或变更之日起20个工作日内",
+        "公开主体": ctx.site.spec.name,
+        "公开方式": "主动公开",
+        "公开渠道和载体": "政府网站、政务新媒体、公开栏",
+        "公开对象": "全社会",
+    }
     rows = []
     for n in range(1, 4):
         cells = {"序号": str(n), "公开事项": f"{area}事项{n}", **values}
         rows.append("<tr>" + "".join(f"<td>{html.escape(cells[h])}</td>" for h in headers) + "</tr>")
-    table = ('<table class="bzml" border="1"><tr>' + "".join(f"<th>{h}</th>" for h in headers) + "</tr>"
-             + "".join(rows) + "</table>\n")
+    table = (
+        '<table class="bzml" border="1"><tr>'
+        + "".join(f"<th>{h}</th>" for h in headers)
+        + "</tr>"
+        + "".join(rows)
+        + "</table>\n"
+    )
     cut = page.find('<div class="footer">')
     return page[:cut] + table + page[cut:] if cut >= 0 else page + table
 
@@ -346,8 +451,11 @@ def _keypoints(builder: Any, cols: dict[str, Column], plants: SubstancePlants, r
 
 def _leader(builder: Any, cols: dict[str, Column], plants: SubstancePlants, rng: random.Random, missing: bool) -> None:
     as_of = builder.as_of
-    interps = sorted((o for k, o in builder.pages.values() if k == "article" and getattr(o, "kind", "") == "interp"),
-                     key=lambda it: (it.date, it.id), reverse=True)
+    interps = sorted(
+        (o for k, o in builder.pages.values() if k == "article" and getattr(o, "kind", "") == "interp"),
+        key=lambda it: (it.date, it.id),
+        reverse=True,
+    )
     in_year = [it for it in interps if 0 <= (as_of - it.date).days <= LEADER_WINDOW - 30]
     if "zcjd" in cols:
         listed = [it for it in cols["zcjd"].items if 0 <= (as_of - it.date).days <= LEADER_WINDOW]

@@ -13,11 +13,11 @@ from pathlib import Path
 from zwgk.sitefarm.content import content_defects
 from zwgk.sitefarm.disclosure import LEDGER_CODES as REGISTER_CODES
 from zwgk.sitefarm.disclosure import disclosure_defects
-from zwgk.sitefarm.substance import substance_defects
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.generate import IMPORTANT_WORDS
 from zwgk.sitefarm.model import Site
 from zwgk.sitefarm.names import FRESHNESS_DAYS
+from zwgk.sitefarm.substance import substance_defects
 from zwgk.sitefarm.workdays import workdays_between
 
 HOME_FRESH_DAYS = 14
@@ -128,11 +128,23 @@ def site_defects(farm: Farm, site: Site) -> list[dict]:
 def site_entry(farm: Farm, site: Site) -> dict:
     spec = site.spec
     return {
-        "unit_id": spec.unit_id, "url": farm.url(spec), "name": spec.name, "site_code": spec.site_code,
-        "tier": spec.tier, "kind": spec.kind, "host": spec.host, "region": spec.region,
-        "parent_id": spec.parent_id, "has_services": spec.has_services, "charset": site.charset,
-        "traditional": site.traditional, "template": site.template, "family": site.template, "gzip": site.gzip,
-        "ipv6": site.ipv6_mode, "columns": {c.std or c.key: c.name for c in site.columns.values()},
+        "unit_id": spec.unit_id,
+        "url": farm.url(spec),
+        "name": spec.name,
+        "site_code": spec.site_code,
+        "tier": spec.tier,
+        "kind": spec.kind,
+        "host": spec.host,
+        "region": spec.region,
+        "parent_id": spec.parent_id,
+        "has_services": spec.has_services,
+        "charset": site.charset,
+        "traditional": site.traditional,
+        "template": site.template,
+        "family": site.template,
+        "gzip": site.gzip,
+        "ipv6": site.ipv6_mode,
+        "columns": {c.std or c.key: c.name for c in site.columns.values()},
         "nav_more": [site.columns[k].name for k in site.nav_more],
     }
 

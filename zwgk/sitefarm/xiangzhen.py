@@ -202,9 +202,7 @@ class XiangzhenBuilder(_Builder):
                 col.where = "sub" if col.parent else "top"
         return cols
 
-    def _column(
-        self, key: str, std: str, name: str, fresh: str, kind: str, parent: str, where: str
-    ) -> Column:
+    def _column(self, key: str, std: str, name: str, fresh: str, kind: str, parent: str, where: str) -> Column:
         return Column(
             key=key,
             std=std,
@@ -238,24 +236,18 @@ class XiangzhenBuilder(_Builder):
             for interp in paired:
                 pattern = rng.choice(INTERP_TITLES)
                 shown = name
-                if (
-                    not exact and "《{t}》" in pattern
-                ):  # a whole title inside 《》: inner marks 〈〉
+                if not exact and "《{t}》" in pattern:  # a whole title inside 《》: inner marks 〈〉
                     shown = name.replace("《", "〈").replace("》", "〉")
                 interp.title = self._unique(pattern.format(t=shown))
             if "zcjd" not in cols:  # the 解读 is reachable only from its document
                 self.interp_links[doc.path] = rng.choice(("both", "forward"))
             else:
-                self.interp_links[doc.path] = rng.choices(
-                    ("both", "forward", "back", "title"), weights=(3, 2, 2, 2)
-                )[0]
+                self.interp_links[doc.path] = rng.choices(("both", "forward", "back", "title"), weights=(3, 2, 2, 2))[0]
         standalone = [it for it in interps if not it.related]
         first = rng.randrange(len(STANDALONE_TITLES))
         for n, interp in enumerate(standalone):
             pattern = STANDALONE_TITLES[(first + n) % len(STANDALONE_TITLES)]
-            interp.title = self._unique(
-                self._fmt(pattern, rng, interp.date - dt.timedelta(days=365))
-            )
+            interp.title = self._unique(self._fmt(pattern, rng, interp.date - dt.timedelta(days=365)))
 
     # ------------------------------------------------------------ the site
 
@@ -322,16 +314,12 @@ class XiangzhenBuilder(_Builder):
             "home_date": st.randrange(4),
             "marquee": st.random() < 0.5,
             "footer": st.choices(("table", "div", "iframe"), weights=(5, 3, 2))[0],
-            "code_label": st.choice(
-                ("网站标识码:", "网站标识码：", "政府网站标识码：", "网站标识码 ")
-            ),
+            "code_label": st.choice(("网站标识码:", "网站标识码：", "政府网站标识码：", "网站标识码 ")),
             "sponsor_form": st.randrange(4),
             "icp_form": st.randrange(3),
             "psb_form": st.randrange(4),
             "copyright": st.random() < 0.5,
-            "vendor": st.choice(
-                ("县信息中心", "红星网络科技有限公司", "云帆网络", "博文信息技术有限公司")
-            ),
+            "vendor": st.choice(("县信息中心", "红星网络科技有限公司", "云帆网络", "博文信息技术有限公司")),
             "conac": st.choice(("link", "script")),
             "links": dict(self.interp_links),
             "rel_label": st.choice(("相关链接", "相关链接：", "【相关链接】")),

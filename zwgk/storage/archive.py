@@ -9,8 +9,9 @@ the record that holds the payload.  Portable SQL only (select-then-update).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 
@@ -162,8 +163,7 @@ def previous_payloads(db: Database, round_id: int, unit_id: str) -> dict[str, Ar
 def copy_round_records(db: Database, source_round_id: int, target_round_id: int, unit_id: str) -> int:
     """Point a re-judged round's index at the source round's records (same bytes, no copy)."""
     rows = [
-        {name: getattr(rec, name) for name in _FIELDS}
-        for rec in site_records(db, source_round_id, unit_id).values()
+        {name: getattr(rec, name) for name in _FIELDS} for rec in site_records(db, source_round_id, unit_id).values()
     ]
     return write_records(db, target_round_id, unit_id, rows)
 
@@ -192,7 +192,10 @@ def count_round_records(db: Database, round_id: int) -> int:
     from sqlalchemy import func
 
     with db.session() as s:
-        return int(s.scalar(select(func.count()).select_from(ArchiveRecordRow).where(ArchiveRecordRow.round_id == round_id)) or 0)
+        return int(
+            s.scalar(select(func.count()).select_from(ArchiveRecordRow).where(ArchiveRecordRow.round_id == round_id))
+            or 0
+        )
 
 
 def count_site_records(db: Database, round_id: int, unit_id: str) -> int:
@@ -200,7 +203,11 @@ def count_site_records(db: Database, round_id: int, unit_id: str) -> int:
     from sqlalchemy import func
 
     with db.session() as s:
-        return int(s.scalar(
-            select(func.count()).select_from(ArchiveRecordRow)
-            .where(ArchiveRecordRow.round_id == round_id, ArchiveRecordRow.unit_id == unit_id)
-        ) or 0)
+        return int(
+            s.scalar(
+                select(func.count())
+                .select_from(ArchiveRecordRow)
+                .where(ArchiveRecordRow.round_id == round_id, ArchiveRecordRow.unit_id == unit_id)
+            )
+            or 0
+        )

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
@@ -40,7 +40,7 @@ def resolve_url(url: str | None = None) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}"
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     return url
 
 
@@ -70,7 +70,7 @@ def last_opened_url() -> str:
 
 def _sqlite_file(url: str) -> Path | None:
     if url.startswith("sqlite:///") and ":memory:" not in url and "?" not in url:
-        return Path(url[len("sqlite:///"):])
+        return Path(url[len("sqlite:///") :])
     return None
 
 
@@ -111,9 +111,9 @@ def make_engine(url: str | None = None, *, read_only: bool = False, immutable: b
 
 def schema_revision(engine: Engine) -> tuple[str | None, str]:
     """(the database's Alembic revision, the newest this zwgk knows)."""
+    from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
-    from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
@@ -177,7 +177,7 @@ class Database:
     read_only: str = ""  # why this database is opened read-only ("" when it is writable)
 
     @classmethod
-    def open(cls, url: str | None = None, *, attempts: int = 5, migrate_schema: bool = True) -> "Database":
+    def open(cls, url: str | None = None, *, attempts: int = 5, migrate_schema: bool = True) -> Database:
         """Open (and migrate) the database; a SQLite file that cannot be written is opened read-only.
 
         Read-only, the schema must already be the newest (it cannot be migrated); reading
@@ -225,9 +225,8 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A transaction: committed on success, rolled back on any error."""
-        with self.sessions() as session:
-            with session.begin():
-                yield session
+        with self.sessions() as session, session.begin():
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -9,7 +9,7 @@ round resumes where it stopped, because every stage is idempotent.
 from __future__ import annotations
 
 import errno
-from typing import Iterator
+from collections.abc import Iterator
 
 from sqlalchemy.exc import DBAPIError
 
@@ -52,22 +52,32 @@ def describe(exc: BaseException, url: str = "") -> str | None:
             text, state = _driver_text(cur)
             db = where
             if "disk is full" in text or state == "53100" or "no space left" in text:
-                return (f"the disk holding {db} is full: free some space (or move the database with --db) "
-                        f"and run the same command again — nothing written so far is lost; {_RESUME}")
+                return (
+                    f"the disk holding {db} is full: free some space (or move the database with --db) "
+                    f"and run the same command again — nothing written so far is lost; {_RESUME}"
+                )
             if "readonly database" in text or "read-only" in text or state == "25006":
-                return (f"{db} is read-only ({text or state}): this command writes to it. Give this user write "
-                        "access to the file and its directory, or copy it somewhere writable and pass --db; "
-                        "reading commands (export, compare) work on it as it is")
+                return (
+                    f"{db} is read-only ({text or state}): this command writes to it. Give this user write "
+                    "access to the file and its directory, or copy it somewhere writable and pass --db; "
+                    "reading commands (export, compare) work on it as it is"
+                )
             if "database is locked" in text or "database table is locked" in text or state in ("55P03", "40P01"):
-                return (f"{db} stayed locked by another process for longer than the wait (30 s): a long write "
-                        f"or a stuck process holds it. Wait and run the command again, or stop that process; {_RESUME}")
+                return (
+                    f"{db} stayed locked by another process for longer than the wait (30 s): a long write "
+                    f"or a stuck process holds it. Wait and run the command again, or stop that process; {_RESUME}"
+                )
             if "disk i/o error" in text or state.startswith("58"):
-                return (f"{db}: the disk or file system failed while writing ({text or state}); a file size limit "
-                        f"(ulimit -f) or a full or failing disk. Fix that and run the command again; {_RESUME}")
+                return (
+                    f"{db}: the disk or file system failed while writing ({text or state}); a file size limit "
+                    f"(ulimit -f) or a full or failing disk. Fix that and run the command again; {_RESUME}"
+                )
             if "unable to open database file" in text:
-                return (f"cannot open {db}: the file or its directory cannot be opened (missing, no permission, "
-                        "or a read-only directory where SQLite cannot create its journal); check the path and "
-                        "permissions, or pass --db")
+                return (
+                    f"cannot open {db}: the file or its directory cannot be opened (missing, no permission, "
+                    "or a read-only directory where SQLite cannot create its journal); check the path and "
+                    "permissions, or pass --db"
+                )
             if state == "42501" or "permission denied" in text:
                 return f"{db}: permission denied ({text}); the database user needs rights on zwgk's tables"
         if isinstance(cur, OSError) and cur.errno in (errno.ENOSPC, errno.EDQUOT):

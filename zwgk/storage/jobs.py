@@ -31,7 +31,9 @@ def finish_job_run(db: Database, run_id: int, ok: bool, error: str = "") -> None
 def last_job_due(db: Database, job: str) -> dt.datetime | None:
     """The latest due time for which ``job`` finished successfully (None: never)."""
     with db.session() as s:
-        return s.scalar(select(func.max(MonitorJobRunRow.due)).where(MonitorJobRunRow.job == job, MonitorJobRunRow.ok.is_(True)))
+        return s.scalar(
+            select(func.max(MonitorJobRunRow.due)).where(MonitorJobRunRow.job == job, MonitorJobRunRow.ok.is_(True))
+        )
 
 
 def first_job_run(db: Database) -> dt.datetime | None:

@@ -46,8 +46,9 @@ class LeaseInfo:
 
 
 def _info(row: RoundLeaseRow) -> LeaseInfo:
-    return LeaseInfo(row.round_name, row.token, row.owner, row.host, row.pid, row.acquired_at,
-                     row.heartbeat_at, row.expires_at)
+    return LeaseInfo(
+        row.round_name, row.token, row.owner, row.host, row.pid, row.acquired_at, row.heartbeat_at, row.expires_at
+    )
 
 
 def get_round_lease(db: Database, round_name: str) -> LeaseInfo | None:
@@ -63,13 +64,22 @@ def acquire_round_lease(db: Database, round_name: str, holder: LeaseHolder, ttl:
     """
     for _ in range(3):  # a holder may release between our insert and our look
         now = utcnow()
-        values = dict(token=holder.token, owner=holder.owner, host=holder.host, pid=holder.pid,
-                      acquired_at=now, heartbeat_at=now, expires_at=now + dt.timedelta(seconds=ttl))
+        values = dict(
+            token=holder.token,
+            owner=holder.owner,
+            host=holder.host,
+            pid=holder.pid,
+            acquired_at=now,
+            heartbeat_at=now,
+            expires_at=now + dt.timedelta(seconds=ttl),
+        )
         with db.session() as s:
             taken = s.execute(
                 update(RoundLeaseRow)
-                .where(RoundLeaseRow.round_name == round_name,
-                       or_(RoundLeaseRow.expires_at < now, RoundLeaseRow.token == holder.token))
+                .where(
+                    RoundLeaseRow.round_name == round_name,
+                    or_(RoundLeaseRow.expires_at < now, RoundLeaseRow.token == holder.token),
+                )
                 .values(**values)
                 .execution_options(synchronize_session=False)
             ).rowcount
@@ -91,25 +101,38 @@ def take_over_round_lease(db: Database, round_name: str, old_token: str, holder:
     """Replace the lease whose token is ``old_token`` (a holder known to be dead); True if we won."""
     now = utcnow()
     with db.session() as s:
-        return s.execute(
-            update(RoundLeaseRow)
-            .where(RoundLeaseRow.round_name == round_name, RoundLeaseRow.token == old_token)
-            .values(token=holder.token, owner=holder.owner, host=holder.host, pid=holder.pid, acquired_at=now,
-                    heartbeat_at=now, expires_at=now + dt.timedelta(seconds=ttl))
-            .execution_options(synchronize_session=False)
-        ).rowcount == 1
+        return (
+            s.execute(
+                update(RoundLeaseRow)
+                .where(RoundLeaseRow.round_name == round_name, RoundLeaseRow.token == old_token)
+                .values(
+                    token=holder.token,
+                    owner=holder.owner,
+                    host=holder.host,
+                    pid=holder.pid,
+                    acquired_at=now,
+                    heartbeat_at=now,
+                    expires_at=now + dt.timedelta(seconds=ttl),
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            == 1
+        )
 
 
 def renew_round_lease(db: Database, round_name: str, token: str, ttl: float) -> bool:
     """Extend our lease; False when it is no longer ours (another process took it over)."""
     now = utcnow()
     with db.session() as s:
-        return s.execute(
-            update(RoundLeaseRow)
-            .where(RoundLeaseRow.round_name == round_name, RoundLeaseRow.token == token)
-            .values(heartbeat_at=now, expires_at=now + dt.timedelta(seconds=ttl))
-            .execution_options(synchronize_session=False)
-        ).rowcount == 1
+        return (
+            s.execute(
+                update(RoundLeaseRow)
+                .where(RoundLeaseRow.round_name == round_name, RoundLeaseRow.token == token)
+                .values(heartbeat_at=now, expires_at=now + dt.timedelta(seconds=ttl))
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            == 1
+        )
 
 
 def release_round_lease(db: Database, round_name: str, token: str) -> None:

@@ -21,8 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import case, delete, func, insert, select
 
@@ -69,7 +70,7 @@ class ProbeDay:
     last_fingerprint: str
 
 
-_ensured: "weakref.WeakSet[Any]" = weakref.WeakSet()
+_ensured: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def ensure_tables(db: Database) -> None:
@@ -88,13 +89,19 @@ def ensure_tables(db: Database) -> None:
 
 def _naive_utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 
 _PROBE_COLUMNS = (
-    ProbeRow.unit_id, ProbeRow.at, ProbeRow.ok, ProbeRow.status, ProbeRow.latency_ms,
-    ProbeRow.error_class, ProbeRow.newest_date, ProbeRow.fingerprint,
+    ProbeRow.unit_id,
+    ProbeRow.at,
+    ProbeRow.ok,
+    ProbeRow.status,
+    ProbeRow.latency_ms,
+    ProbeRow.error_class,
+    ProbeRow.newest_date,
+    ProbeRow.fingerprint,
 )
 
 
@@ -151,7 +158,10 @@ def latest_probes(db: Database, unit_id: str, n: int) -> list[Probe]:
     ensure_tables(db)
     with db.session() as s:
         rows = s.scalars(
-            select(ProbeRow).where(ProbeRow.unit_id == unit_id).order_by(ProbeRow.at.desc(), ProbeRow.id.desc()).limit(n)
+            select(ProbeRow)
+            .where(ProbeRow.unit_id == unit_id)
+            .order_by(ProbeRow.at.desc(), ProbeRow.id.desc())
+            .limit(n)
         ).all()
         return [_probe(r) for r in rows]
 
@@ -251,12 +261,21 @@ def probe_days(db: Database, start: dt.date, end: dt.date, unit_ids: Iterable[st
         for r in s.scalars(select(ProbeDayRow).where(ProbeDayRow.day >= start, ProbeDayRow.day < end)):
             if wanted is None or r.unit_id in wanted:
                 out[(r.unit_id, r.day)] = ProbeDay(
-                    r.unit_id, r.day, r.probes, r.failures, dict(r.errors or {}), r.latency_ms_avg,
-                    r.newest_date, r.fingerprints, r.last_fingerprint,
+                    r.unit_id,
+                    r.day,
+                    r.probes,
+                    r.failures,
+                    dict(r.errors or {}),
+                    r.latency_ms_avg,
+                    r.newest_date,
+                    r.fingerprints,
+                    r.last_fingerprint,
                 )
         raw = s.execute(
             select(*_PROBE_COLUMNS)
-            .where(ProbeRow.at >= dt.datetime.combine(start, dt.time()), ProbeRow.at < dt.datetime.combine(end, dt.time()))
+            .where(
+                ProbeRow.at >= dt.datetime.combine(start, dt.time()), ProbeRow.at < dt.datetime.combine(end, dt.time())
+            )
             .order_by(ProbeRow.at, ProbeRow.id)
         ).all()
     groups: dict[tuple[str, dt.date], list[Probe]] = defaultdict(list)
@@ -271,9 +290,14 @@ def probe_days(db: Database, start: dt.date, end: dt.date, unit_ids: Iterable[st
             merged.update(agg.errors)
             dates = [d for d in (old.newest_date, agg.newest_date) if d is not None]
             agg = ProbeDay(
-                key[0], key[1], old.probes + agg.probes, old.failures + agg.failures, dict(merged),
+                key[0],
+                key[1],
+                old.probes + agg.probes,
+                old.failures + agg.failures,
+                dict(merged),
                 agg.latency_ms_avg if agg.latency_ms_avg is not None else old.latency_ms_avg,
-                max(dates) if dates else None, max(old.fingerprints, agg.fingerprints),
+                max(dates) if dates else None,
+                max(old.fingerprints, agg.fingerprints),
                 agg.last_fingerprint or old.last_fingerprint,
             )
         out[key] = agg
@@ -299,7 +323,9 @@ def availability_between(db: Database, start: dt.date, end: dt.date) -> dict[str
             out[unit_id][1] += int(f or 0)
         for unit_id, n, f in s.execute(
             select(ProbeRow.unit_id, func.count(), failed)
-            .where(ProbeRow.at >= dt.datetime.combine(start, dt.time()), ProbeRow.at < dt.datetime.combine(end, dt.time()))
+            .where(
+                ProbeRow.at >= dt.datetime.combine(start, dt.time()), ProbeRow.at < dt.datetime.combine(end, dt.time())
+            )
             .group_by(ProbeRow.unit_id)
         ):
             out[unit_id][0] += int(n or 0)
@@ -331,7 +357,9 @@ def open_alert(db: Database, unit_id: str, kind: str, key: str = "") -> Alert | 
     with db.session() as s:
         row = s.scalar(
             select(AlertRow)
-            .where(AlertRow.unit_id == unit_id, AlertRow.kind == kind, AlertRow.key == key, AlertRow.closed_at.is_(None))
+            .where(
+                AlertRow.unit_id == unit_id, AlertRow.kind == kind, AlertRow.key == key, AlertRow.closed_at.is_(None)
+            )
             .order_by(AlertRow.id.desc())
             .limit(1)
         )
@@ -352,11 +380,14 @@ def any_alert(db: Database, unit_id: str, kind: str, key: str) -> bool:
     """Whether an alert with this key was ever raised (veto alerts are sent once per finding)."""
     ensure_tables(db)
     with db.session() as s:
-        return s.scalar(
-            select(func.count()).select_from(AlertRow).where(
-                AlertRow.unit_id == unit_id, AlertRow.kind == kind, AlertRow.key == key
+        return (
+            s.scalar(
+                select(func.count())
+                .select_from(AlertRow)
+                .where(AlertRow.unit_id == unit_id, AlertRow.kind == kind, AlertRow.key == key)
             )
-        ) > 0
+            > 0
+        )
 
 
 def record_alert(db: Database, unit_id: str, kind: str, key: str, at: dt.datetime, details: dict[str, Any]) -> Alert:

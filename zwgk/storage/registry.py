@@ -10,7 +10,7 @@ constructs are used, so PostgreSQL behaves the same.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import insert, select, update
 

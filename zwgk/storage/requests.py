@@ -42,11 +42,16 @@ class InfoRequest:
     def to_input(self) -> dict[str, Any]:
         """The JSON shape rules read (dates as ISO text)."""
         return {
-            "kind": self.kind, "ref": self.ref,
+            "kind": self.kind,
+            "ref": self.ref,
             "received": self.received.isoformat() if self.received else None,
-            "channel": self.channel, "applicant": self.applicant,
+            "channel": self.channel,
+            "applicant": self.applicant,
             "replied": self.replied.isoformat() if self.replied else None,
-            "result": self.result, "extended": self.extended, "note": self.note, "source": self.source,
+            "result": self.result,
+            "extended": self.extended,
+            "note": self.note,
+            "source": self.source,
         }
 
 
@@ -54,10 +59,20 @@ def _values(r: InfoRequest, now: dt.datetime) -> dict[str, Any]:
     if r.kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {r.kind!r}")
     return {
-        "unit_id": r.unit_id, "kind": r.kind, "ref": r.ref[:100], "received": r.received,
-        "channel": r.channel[:50], "applicant": r.applicant[:50], "replied": r.replied, "result": r.result[:200],
-        "extended": r.extended, "note": r.note, "source": r.source[:300], "raw": r.raw or {},
-        "entered_by": r.entered_by[:100], "imported_at": now,
+        "unit_id": r.unit_id,
+        "kind": r.kind,
+        "ref": r.ref[:100],
+        "received": r.received,
+        "channel": r.channel[:50],
+        "applicant": r.applicant[:50],
+        "replied": r.replied,
+        "result": r.result[:200],
+        "extended": r.extended,
+        "note": r.note,
+        "source": r.source[:300],
+        "raw": r.raw or {},
+        "entered_by": r.entered_by[:100],
+        "imported_at": now,
     }
 
 
@@ -66,8 +81,7 @@ def replace_applications(db: Database, unit_id: str, rows: Iterable[InfoRequest]
     now = utcnow()
     values = [_values(r, now) for r in rows]
     with db.session() as s:
-        s.execute(delete(InfoRequestRow).where(InfoRequestRow.unit_id == unit_id,
-                                               InfoRequestRow.kind == "application"))
+        s.execute(delete(InfoRequestRow).where(InfoRequestRow.unit_id == unit_id, InfoRequestRow.kind == "application"))
         if values:
             s.execute(insert(InfoRequestRow), values)
     return len(values)
@@ -87,18 +101,35 @@ def requests_of(db: Database, unit_id: str, kind: str | None = None) -> list[Inf
         query = query.where(InfoRequestRow.kind == kind)
     with db.session() as s:
         rows = s.execute(query.order_by(InfoRequestRow.id)).scalars().all()
-        out = [InfoRequest(unit_id=r.unit_id, kind=r.kind, ref=r.ref, received=r.received, channel=r.channel,
-                           applicant=r.applicant, replied=r.replied, result=r.result, extended=r.extended,
-                           note=r.note, source=r.source, raw=dict(r.raw or {}), entered_by=r.entered_by)
-               for r in rows]
+        out = [
+            InfoRequest(
+                unit_id=r.unit_id,
+                kind=r.kind,
+                ref=r.ref,
+                received=r.received,
+                channel=r.channel,
+                applicant=r.applicant,
+                replied=r.replied,
+                result=r.result,
+                extended=r.extended,
+                note=r.note,
+                source=r.source,
+                raw=dict(r.raw or {}),
+                entered_by=r.entered_by,
+            )
+            for r in rows
+        ]
     return sorted(out, key=lambda r: (r.received is None, r.received or dt.date.min))
 
 
 def request_counts(db: Database) -> dict[str, tuple[int, int]]:
     """unit_id → (applications, channel tests) for every unit with a register."""
     with db.session() as s:
-        rows = s.execute(select(InfoRequestRow.unit_id, InfoRequestRow.kind, func.count())
-                         .group_by(InfoRequestRow.unit_id, InfoRequestRow.kind)).all()
+        rows = s.execute(
+            select(InfoRequestRow.unit_id, InfoRequestRow.kind, func.count()).group_by(
+                InfoRequestRow.unit_id, InfoRequestRow.kind
+            )
+        ).all()
     out: dict[str, list[int]] = {}
     for unit_id, kind, n in rows:
         out.setdefault(unit_id, [0, 0])[0 if kind == "application" else 1] += n

@@ -13,8 +13,9 @@ why); the newest one per key is the one in force.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Collection, Iterable
+from typing import Any
 
 from sqlalchemy import case, delete, func, select
 
@@ -144,9 +145,11 @@ def replace_findings(db: Database, round_id: int, unit_id: str, findings: Iterab
     with db.session() as s:
         s.execute(delete(FindingRow).where(FindingRow.round_id == round_id, FindingRow.unit_id == unit_id))
         # evaluator-added findings survive re-evaluation: the hand-made one stands for its key
-        for m in s.scalars(select(ManualFindingRow).where(
-                ManualFindingRow.round_id == round_id, ManualFindingRow.unit_id == unit_id)
-                .order_by(ManualFindingRow.at, ManualFindingRow.id)).all():
+        for m in s.scalars(
+            select(ManualFindingRow)
+            .where(ManualFindingRow.round_id == round_id, ManualFindingRow.unit_id == unit_id)
+            .order_by(ManualFindingRow.at, ManualFindingRow.id)
+        ).all():
             site = next((r.site for r in rows if r.site), "")
             rows = [r for r in rows if (r.rule, r.subject) != (m.rule, m.subject)]
             rows.append(_manual_finding_row(m))
@@ -181,18 +184,33 @@ class ManualFinding:
 
 
 def _manual_evidence(m: ManualFindingRow) -> dict[str, Any]:
-    evidence: dict[str, Any] = {"source": "manual", "note": m.note, "added_by": m.added_by,
-                                "added_at": m.at.isoformat(timespec="seconds"), "url": m.page}
+    evidence: dict[str, Any] = {
+        "source": "manual",
+        "note": m.note,
+        "added_by": m.added_by,
+        "added_at": m.at.isoformat(timespec="seconds"),
+        "url": m.page,
+    }
     if m.screenshot_sha256:
-        evidence["screenshot"] = {"name": m.screenshot_name, "sha256": m.screenshot_sha256,
-                                  "manual_finding_id": m.id}
+        evidence["screenshot"] = {"name": m.screenshot_name, "sha256": m.screenshot_sha256, "manual_finding_id": m.id}
     return evidence
 
 
 def _manual_finding_row(m: ManualFindingRow) -> FindingRow:
-    return FindingRow(round_id=m.round_id, unit_id=m.unit_id, site="", rule=m.rule, subject=m.subject,
-                      page=m.page, severity=m.severity, points=m.points, indicator=m.indicator,
-                      evidence=_manual_evidence(m), message=m.message, fix=m.fix)
+    return FindingRow(
+        round_id=m.round_id,
+        unit_id=m.unit_id,
+        site="",
+        rule=m.rule,
+        subject=m.subject,
+        page=m.page,
+        severity=m.severity,
+        points=m.points,
+        indicator=m.indicator,
+        evidence=_manual_evidence(m),
+        message=m.message,
+        fix=m.fix,
+    )
 
 
 def add_manual_finding(
@@ -236,29 +254,75 @@ def add_manual_finding(
             raise ZwgkError(f"{name}: not a PNG, JPEG, GIF or WebP image")
     subject = (subject or url).strip()
     with db.session() as s:
-        member = s.scalar(select(RoundSiteRow.unit_id).where(RoundSiteRow.round_id == round_id,
-                                                              RoundSiteRow.unit_id == unit_id))
+        member = s.scalar(
+            select(RoundSiteRow.unit_id).where(RoundSiteRow.round_id == round_id, RoundSiteRow.unit_id == unit_id)
+        )
         if member is None:
             raise ZwgkError(f"unit {unit_id!r} is not part of round id {round_id}")
         row = ManualFindingRow(
-            round_id=round_id, unit_id=unit_id, rule=rule, subject=subject, page=url.strip(), severity=severity,
-            points=float(points), indicator=indicator, note=note.strip(), message=message, fix=fix,
-            screenshot_name=name, screenshot_sha256=hashlib.sha256(data).hexdigest() if data else "",
-            screenshot=data, added_by=added_by.strip(), at=utcnow(),
+            round_id=round_id,
+            unit_id=unit_id,
+            rule=rule,
+            subject=subject,
+            page=url.strip(),
+            severity=severity,
+            points=float(points),
+            indicator=indicator,
+            note=note.strip(),
+            message=message,
+            fix=fix,
+            screenshot_name=name,
+            screenshot_sha256=hashlib.sha256(data).hexdigest() if data else "",
+            screenshot=data,
+            added_by=added_by.strip(),
+            at=utcnow(),
         )
         s.add(row)
         s.flush()
-        s.execute(delete(FindingRow).where(FindingRow.round_id == round_id, FindingRow.unit_id == unit_id,
-                                           FindingRow.rule == rule, FindingRow.subject == subject))
-        site = s.scalar(select(RoundSiteRow.site_url).where(RoundSiteRow.round_id == round_id,
-                                                             RoundSiteRow.unit_id == unit_id)) or ""
+        s.execute(
+            delete(FindingRow).where(
+                FindingRow.round_id == round_id,
+                FindingRow.unit_id == unit_id,
+                FindingRow.rule == rule,
+                FindingRow.subject == subject,
+            )
+        )
+        site = (
+            s.scalar(
+                select(RoundSiteRow.site_url).where(RoundSiteRow.round_id == round_id, RoundSiteRow.unit_id == unit_id)
+            )
+            or ""
+        )
         finding = _manual_finding_row(row)
         finding.site = site
         s.add(finding)
-        s.add(ReviewRow(round_id=round_id, unit_id=unit_id, rule=rule, subject=subject, decision="confirmed",
-                        reason=f"人工添加 added by hand: {note.strip()}", reviewer=added_by.strip(), at=row.at))
-        return ManualFinding(row.id, round_id, unit_id, rule, subject, row.page, severity, row.points, row.note,
-                             row.added_by, row.at, name, row.screenshot_sha256)
+        s.add(
+            ReviewRow(
+                round_id=round_id,
+                unit_id=unit_id,
+                rule=rule,
+                subject=subject,
+                decision="confirmed",
+                reason=f"人工添加 added by hand: {note.strip()}",
+                reviewer=added_by.strip(),
+                at=row.at,
+            )
+        )
+        return ManualFinding(
+            row.id,
+            round_id,
+            unit_id,
+            rule,
+            subject,
+            row.page,
+            severity,
+            row.points,
+            row.note,
+            row.added_by,
+            row.at,
+            name,
+            row.screenshot_sha256,
+        )
 
 
 def manual_findings(db: Database, round_id: int, unit_id: str | None = None) -> list[ManualFinding]:
@@ -267,9 +331,24 @@ def manual_findings(db: Database, round_id: int, unit_id: str | None = None) -> 
         q = select(ManualFindingRow).where(ManualFindingRow.round_id == round_id)
         if unit_id is not None:
             q = q.where(ManualFindingRow.unit_id == unit_id)
-        return [ManualFinding(m.id, m.round_id, m.unit_id, m.rule, m.subject, m.page, m.severity, m.points, m.note,
-                              m.added_by, m.at, m.screenshot_name, m.screenshot_sha256)
-                for m in s.scalars(q.order_by(ManualFindingRow.at, ManualFindingRow.id)).all()]
+        return [
+            ManualFinding(
+                m.id,
+                m.round_id,
+                m.unit_id,
+                m.rule,
+                m.subject,
+                m.page,
+                m.severity,
+                m.points,
+                m.note,
+                m.added_by,
+                m.at,
+                m.screenshot_name,
+                m.screenshot_sha256,
+            )
+            for m in s.scalars(q.order_by(ManualFindingRow.at, ManualFindingRow.id)).all()
+        ]
 
 
 def manual_finding_screenshot(db: Database, manual_finding_id: int) -> tuple[str, bytes] | None:
@@ -342,7 +421,10 @@ def finding_unit_ids(db: Database, round_id: int) -> list[str]:
     with db.session() as s:
         return list(
             s.scalars(
-                select(FindingRow.unit_id).where(FindingRow.round_id == round_id).distinct().order_by(FindingRow.unit_id)
+                select(FindingRow.unit_id)
+                .where(FindingRow.round_id == round_id)
+                .distinct()
+                .order_by(FindingRow.unit_id)
             )
         )
 
@@ -423,9 +505,7 @@ def add_review(
                     )
                 ).all()
                 hint = f"; subjects of {rule} for this unit: {', '.join(known[:10])}" if known else ""
-                raise ZwgkError(
-                    f"no finding {rule} {subject!r} for unit {unit_id!r} in round id {round_id}{hint}"
-                )
+                raise ZwgkError(f"no finding {rule} {subject!r} for unit {unit_id!r} in round id {round_id}{hint}")
         row = ReviewRow(
             round_id=round_id,
             unit_id=unit_id,
@@ -500,8 +580,13 @@ def set_manual_score(
         if row is None:
             s.add(
                 ManualScoreRow(
-                    round_id=round_id, unit_id=unit_id, item=item, score=value,
-                    evidence=evidence or "", entered_by=entered_by or "", at=utcnow(),
+                    round_id=round_id,
+                    unit_id=unit_id,
+                    item=item,
+                    score=value,
+                    evidence=evidence or "",
+                    entered_by=entered_by or "",
+                    at=utcnow(),
                 )
             )
         else:
@@ -516,7 +601,9 @@ def manual_scores(db: Database, round_id: int, unit_id: str | None = None) -> di
         if unit_id is not None:
             q = q.where(ManualScoreRow.unit_id == unit_id)
         for r in s.scalars(q.order_by(ManualScoreRow.unit_id, ManualScoreRow.item)).all():
-            out.setdefault(r.unit_id, {})[r.item] = ManualScore(r.unit_id, r.item, r.score, r.evidence, r.entered_by, r.at)
+            out.setdefault(r.unit_id, {})[r.item] = ManualScore(
+                r.unit_id, r.item, r.score, r.evidence, r.entered_by, r.at
+            )
     return out
 
 
@@ -635,8 +722,17 @@ def unit_names(db: Database, unit_ids: Iterable[str] | None = None) -> dict[str,
             q = q.where(UnitRow.unit_id.in_(list(unit_ids)))
         rows = s.scalars(q).all()
         return {
-            u.unit_id: Unit(u.unit_id, u.name, u.tier, u.kind, u.site_url, u.region or "", u.parent_id,
-                            u.site_code or "", bool(u.has_services))
+            u.unit_id: Unit(
+                u.unit_id,
+                u.name,
+                u.tier,
+                u.kind,
+                u.site_url,
+                u.region or "",
+                u.parent_id,
+                u.site_code or "",
+                bool(u.has_services),
+            )
             for u in rows
         }
 
@@ -728,8 +824,10 @@ def save_rectification_items(db: Database, items: Iterable[RectificationView]) -
     with db.session() as s:
         existing: dict[int, RectificationRow] = {}
         for start in range(0, len(wanted), 500):  # one query per chunk, not one per item
-            chunk = wanted[start:start + 500]
-            existing.update({r.id: r for r in s.scalars(select(RectificationRow).where(RectificationRow.id.in_(chunk)))})
+            chunk = wanted[start : start + 500]
+            existing.update(
+                {r.id: r for r in s.scalars(select(RectificationRow).where(RectificationRow.id.in_(chunk)))}
+            )
         for it in items:
             if it.status not in RECTIFICATION_STATUSES:
                 raise ZwgkError(f"rectification status must be one of {RECTIFICATION_STATUSES}, not {it.status!r}")
@@ -798,7 +896,9 @@ def round_summaries(db: Database, unit_ids: Collection[str] | None = None) -> li
     aggregated in SQL over ``unit_ids`` (all units when None)."""
     measured = ScoreRow.measured.is_(True)
     q = select(
-        RoundRow.id, RoundRow.name, RoundRow.as_of,
+        RoundRow.id,
+        RoundRow.name,
+        RoundRow.as_of,
         func.count(ScoreRow.unit_id),
         func.sum(case((measured, 1), else_=0)),
         func.avg(case((measured, ScoreRow.score), else_=None)),
@@ -810,8 +910,12 @@ def round_summaries(db: Database, unit_ids: Collection[str] | None = None) -> li
     q = q.group_by(RoundRow.id, RoundRow.name, RoundRow.as_of).order_by(RoundRow.as_of, RoundRow.id)
     with db.session() as s:
         rows = s.execute(q).all()
-    return [RoundSummary(rid, name, as_of, int(n or 0), int(m or 0), None if avg is None else float(avg),
-                         int(p or 0), int(v or 0)) for rid, name, as_of, n, m, avg, p, v in rows]
+    return [
+        RoundSummary(
+            rid, name, as_of, int(n or 0), int(m or 0), None if avg is None else float(avg), int(p or 0), int(v or 0)
+        )
+        for rid, name, as_of, n, m, avg, p, v in rows
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -831,8 +935,15 @@ def unit_score_history(db: Database, unit_id: str) -> list[ScoreHistory]:
     """The unit's score in every round that scored it, oldest first."""
     with db.session() as s:
         rows = s.execute(
-            select(RoundRow.name, RoundRow.as_of, ScoreRow.score, ScoreRow.rank, ScoreRow.passed, ScoreRow.veto,
-                   ScoreRow.measured)
+            select(
+                RoundRow.name,
+                RoundRow.as_of,
+                ScoreRow.score,
+                ScoreRow.rank,
+                ScoreRow.passed,
+                ScoreRow.veto,
+                ScoreRow.measured,
+            )
             .join(RoundRow, RoundRow.id == ScoreRow.round_id)
             .where(ScoreRow.unit_id == unit_id)
             .order_by(RoundRow.as_of, RoundRow.id)

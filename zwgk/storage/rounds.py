@@ -9,8 +9,9 @@ never silently means two different assessments.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -182,9 +183,7 @@ def round_unit_ids(db: Database, round_id: int) -> list[str]:
     with db.session() as s:
         return list(
             s.scalars(
-                select(RoundSiteRow.unit_id)
-                .where(RoundSiteRow.round_id == round_id)
-                .order_by(RoundSiteRow.unit_id)
+                select(RoundSiteRow.unit_id).where(RoundSiteRow.round_id == round_id).order_by(RoundSiteRow.unit_id)
             )
         )
 

@@ -13,7 +13,8 @@ same code serves SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, tuple_
 
@@ -139,9 +140,16 @@ def write_links(db: Database, round_id: int, unit_id: str, links: list[Link]) ->
                 ).all()
             )
             new_rows = [
-                {"round_id": round_id, "unit_id": unit_id, "source": link.source, "target": link.target,
-                 "anchor": (link.anchor or "")[:500], "tag": link.tag[:16]}
-                for key, link in chunk if key not in present
+                {
+                    "round_id": round_id,
+                    "unit_id": unit_id,
+                    "source": link.source,
+                    "target": link.target,
+                    "anchor": (link.anchor or "")[:500],
+                    "tag": link.tag[:16],
+                }
+                for key, link in chunk
+                if key not in present
             ]
             if new_rows:  # one executemany: a per-row ORM add cost ~65 µs a link, this ~20 µs
                 s.execute(insert(LinkRow), new_rows)
@@ -169,9 +177,14 @@ def finish_site(
             row.probes = probes
         if stats is not None:
             row.stats = stats
-        row.pages = s.scalar(
-            select(func.count()).select_from(PageRow).where(PageRow.round_id == round_id, PageRow.unit_id == unit_id)
-        ) or 0
+        row.pages = (
+            s.scalar(
+                select(func.count())
+                .select_from(PageRow)
+                .where(PageRow.round_id == round_id, PageRow.unit_id == unit_id)
+            )
+            or 0
+        )
         row.finished_at = utcnow()
 
 
@@ -187,8 +200,7 @@ def set_site_probe(db: Database, round_id: int, unit_id: str, key: str, value: A
         row.probes = probes  # a new dict: JSON columns are not change-tracked in place
 
 
-def site_probe_values(db: Database, round_id: int, key: str,
-                      unit_ids: Iterable[str] | None = None) -> dict[str, Any]:
+def site_probe_values(db: Database, round_id: int, key: str, unit_ids: Iterable[str] | None = None) -> dict[str, Any]:
     """unit_id → ``probes[key]`` for the round's sites that have it (optionally only ``unit_ids``)."""
     # Only that key leaves the database (JSON path on SQLite and PostgreSQL alike), not the
     # whole probes document of every site: a national round has 13,385 of them.
@@ -240,7 +252,9 @@ def evaluated_sites(db: Database, round_id: int) -> dict[str, int]:
         rows = s.execute(
             select(RoundSiteRow.unit_id, RoundSiteRow.stats).where(RoundSiteRow.round_id == round_id)
         ).all()
-    return {unit_id: int(stats[_EVALUATED]) for unit_id, stats in rows if isinstance(stats, dict) and _EVALUATED in stats}
+    return {
+        unit_id: int(stats[_EVALUATED]) for unit_id, stats in rows if isinstance(stats, dict) and _EVALUATED in stats
+    }
 
 
 def round_page_count(db: Database, round_id: int) -> int:
@@ -380,17 +394,36 @@ def unverified_fetches(db: Database, round_id: int, unit_id: str | None = None) 
     retries, or skipped by policy.  They never become LINK findings; an evaluator checks
     them by hand.  Each row names up to 5 pages that link to the URL."""
     with db.session() as s:
-        q = select(PageRow.unit_id, PageRow.url, PageRow.kind, PageRow.outcome, PageRow.status, PageRow.error,
-                   PageRow.fetched_at).where(PageRow.round_id == round_id, PageRow.outcome.in_(UNVERIFIED_OUTCOMES))
+        q = select(
+            PageRow.unit_id,
+            PageRow.url,
+            PageRow.kind,
+            PageRow.outcome,
+            PageRow.status,
+            PageRow.error,
+            PageRow.fetched_at,
+        ).where(PageRow.round_id == round_id, PageRow.outcome.in_(UNVERIFIED_OUTCOMES))
         if unit_id is not None:
             q = q.where(PageRow.unit_id == unit_id)
         rows = s.execute(q.order_by(PageRow.unit_id, PageRow.url)).all()
         out: list[dict[str, Any]] = []
         for unit, url, kind, outcome, status, error, fetched_at in rows:
             sources = s.scalars(
-                select(LinkRow.source).where(LinkRow.round_id == round_id, LinkRow.unit_id == unit, LinkRow.target == url)
-                .order_by(LinkRow.id).limit(5)
+                select(LinkRow.source)
+                .where(LinkRow.round_id == round_id, LinkRow.unit_id == unit, LinkRow.target == url)
+                .order_by(LinkRow.id)
+                .limit(5)
             ).all()
-            out.append({"unit_id": unit, "url": url, "kind": kind, "outcome": outcome, "status": status,
-                        "error": error or "", "fetched_at": fetched_at, "linked_from": " ".join(sources)})
+            out.append(
+                {
+                    "unit_id": unit,
+                    "url": url,
+                    "kind": kind,
+                    "outcome": outcome,
+                    "status": status,
+                    "error": error or "",
+                    "fetched_at": fetched_at,
+                    "linked_from": " ".join(sources),
+                }
+            )
         return out

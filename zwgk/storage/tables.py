@@ -16,13 +16,13 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    LargeBinary,
     Date,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -31,7 +31,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -479,6 +479,8 @@ class InfoRequestRow(Base):
     entered_by: Mapped[str] = mapped_column(String(100), default="")
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (Index("ix_info_requests_unit", "unit_id", "kind"),)
+
+
 class MediaAccountRow(Base):
     """A unit's 政务新媒体 account on the registry the unit reports (platform, name, operator).
 

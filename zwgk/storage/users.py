@@ -31,8 +31,9 @@ import functools
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import bcrypt
@@ -60,7 +61,7 @@ _COST = re.compile(r"^\$2[aby]?\$(\d\d)\$")
 
 def local_time(moment: dt.datetime) -> str:
     """A stored (naive UTC) time as Beijing time for people: ``2026-12-02 15:04（北京时间）``."""
-    aware = moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+    aware = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
     return f"{aware.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}（北京时间）"
 
 
@@ -116,7 +117,9 @@ def _user(row: UserRow, throttle: LoginThrottleRow | None = None) -> User:
 def check_password(password: str) -> bytes:
     """The password as bytes, or a clear error when it cannot be a good bcrypt password."""
     if password is None or len(password) < MIN_PASSWORD_LENGTH:
-        raise ZwgkError(f"password too short: use at least {MIN_PASSWORD_LENGTH} characters / 密码至少 {MIN_PASSWORD_LENGTH} 位")
+        raise ZwgkError(
+            f"password too short: use at least {MIN_PASSWORD_LENGTH} characters / 密码至少 {MIN_PASSWORD_LENGTH} 位"
+        )
     raw = password.encode("utf-8")
     if len(raw) > MAX_PASSWORD_BYTES:
         raise ZwgkError(
@@ -166,8 +169,14 @@ def add_user(
         if s.get(UserRow, name) is not None:
             raise ZwgkError(f"user {name!r} already exists; use `zwgk users passwd {name}` or remove it first")
         row = UserRow(
-            username=name, password_hash=hashed, role=role, unit_ids=units,
-            display_name=display_name or "", failed_logins=0, locked_until=None, created_at=utcnow(),
+            username=name,
+            password_hash=hashed,
+            role=role,
+            unit_ids=units,
+            display_name=display_name or "",
+            failed_logins=0,
+            locked_until=None,
+            created_at=utcnow(),
         )
         s.add(row)
         s.flush()
@@ -200,10 +209,13 @@ def get_user(db: Database, username: str) -> User | None:
 
 def list_users(db: Database) -> list[User]:
     with db.session() as s:
-        throttles = {t.key: t for t in s.scalars(select(LoginThrottleRow).where(
-            LoginThrottleRow.key.like("account:%")))}
-        return [_user(r, throttles.get(_account_key(r.username)))
-                for r in s.scalars(select(UserRow).order_by(UserRow.username))]
+        throttles = {
+            t.key: t for t in s.scalars(select(LoginThrottleRow).where(LoginThrottleRow.key.like("account:%")))
+        }
+        return [
+            _user(r, throttles.get(_account_key(r.username)))
+            for r in s.scalars(select(UserRow).order_by(UserRow.username))
+        ]
 
 
 def set_password(db: Database, username: str, password: str, *, rounds: int = BCRYPT_ROUNDS) -> None:
@@ -246,8 +258,7 @@ def warm_dummy_hash(db: Database) -> None:
 
 def _stored_cost(s: Any) -> int:
     """The bcrypt cost of the stored hashes (the highest), so an unknown name costs the same."""
-    costs = [int(m.group(1)) for h in s.scalars(select(UserRow.password_hash).limit(50))
-             if (m := _COST.match(h or ""))]
+    costs = [int(m.group(1)) for h in s.scalars(select(UserRow.password_hash).limit(50)) if (m := _COST.match(h or ""))]
     return max(costs) if costs else BCRYPT_ROUNDS
 
 
@@ -277,18 +288,21 @@ def record_failure(db: Database, key: str, threshold: int, now: dt.datetime | No
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c.key],
             set_={
-                "failures": case((table.c.last_failure < now - FAILURE_WINDOW, 1),
-                                 else_=table.c.failures + 1),
+                "failures": case((table.c.last_failure < now - FAILURE_WINDOW, 1), else_=table.c.failures + 1),
                 "last_failure": now,
             },
         ).returning(table.c.failures)
         failures = int(s.execute(stmt).scalar_one())
         if failures >= threshold:
             until = now + backoff(failures, threshold)
-            s.execute(update(LoginThrottleRow).where(
-                LoginThrottleRow.key == key,
-                (LoginThrottleRow.blocked_until.is_(None)) | (LoginThrottleRow.blocked_until < until),
-            ).values(blocked_until=until))
+            s.execute(
+                update(LoginThrottleRow)
+                .where(
+                    LoginThrottleRow.key == key,
+                    (LoginThrottleRow.blocked_until.is_(None)) | (LoginThrottleRow.blocked_until < until),
+                )
+                .values(blocked_until=until)
+            )
     return failures
 
 
@@ -392,14 +406,23 @@ def create_session(db: Database, username: str, client: str = "", now: dt.dateti
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     with db.session() as s:
-        s.add(DashboardSessionRow(id=_session_id(token), username=username, created_at=now, last_seen=now,
-                                  expires_at=now + SESSION_LIFETIME, client=(client or "")[:64]))
+        s.add(
+            DashboardSessionRow(
+                id=_session_id(token),
+                username=username,
+                created_at=now,
+                last_seen=now,
+                expires_at=now + SESSION_LIFETIME,
+                client=(client or "")[:64],
+            )
+        )
         s.execute(delete(DashboardSessionRow).where(DashboardSessionRow.expires_at < now - dt.timedelta(days=7)))
     return token
 
 
-def session_user(db: Database, token: str, now: dt.datetime | None = None, touch: bool = True
-                 ) -> tuple[LoginSession, User] | None:
+def session_user(
+    db: Database, token: str, now: dt.datetime | None = None, touch: bool = True
+) -> tuple[LoginSession, User] | None:
     """The session and its user if ``token`` names a live one (not revoked, idle or expired)."""
     if not token:
         return None
@@ -422,8 +445,11 @@ def end_session(db: Database, token: str, now: dt.datetime | None = None) -> Non
     if not token:
         return
     with db.session() as s:
-        s.execute(update(DashboardSessionRow).where(DashboardSessionRow.id == _session_id(token))
-                  .values(revoked_at=now or utcnow()))
+        s.execute(
+            update(DashboardSessionRow)
+            .where(DashboardSessionRow.id == _session_id(token))
+            .values(revoked_at=now or utcnow())
+        )
 
 
 def session_by_id(db: Database, sid: str, now: dt.datetime | None = None) -> tuple[LoginSession, User] | None:

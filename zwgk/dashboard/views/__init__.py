@@ -32,8 +32,9 @@ def _choose_round(url: str, viewer: Viewer) -> int | None:
     wanted = _param("round")
     index = names.index(wanted) if wanted in names else 0
     partial = set(rounds.loc[rounds["partial"], "name"]) if "partial" in rounds else set()
-    name = st.sidebar.selectbox("评估轮次", names, index=index, key="w_round",
-                                format_func=lambda n: f"{n}（部分单位）" if n in partial else n)
+    name = st.sidebar.selectbox(
+        "评估轮次", names, index=index, key="w_round", format_func=lambda n: f"{n}（部分单位）" if n in partial else n
+    )
     if name != wanted:
         st.query_params["round"] = name
     return int(rounds.loc[rounds["name"] == name, "id"].iloc[0])
@@ -60,7 +61,7 @@ def main() -> None:
     st.set_page_config(page_title="政务公开评估", page_icon="📊", layout="wide")
     try:
         _main()
-    except Exception as exc:  # noqa: BLE001 - st.rerun/st.stop are not Exceptions; anything else is a bug
+    except Exception as exc:
         safe.internal_error(exc)
 
 

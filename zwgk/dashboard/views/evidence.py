@@ -22,20 +22,28 @@ import streamlit as st
 
 from zwgk.dashboard import queries
 from zwgk.dashboard.safe import md_escape
-from zwgk.dashboard.views.unit import pick_unit
 from zwgk.dashboard.viewer import Viewer
+from zwgk.dashboard.views.unit import pick_unit
 from zwgk.storage.db import Database
 
 MAX_SOURCE = 300_000  # characters of source shown (the file download has all of it)
-OUTCOME_ZH = {"ok": "正常", "broken": "无法打开", "blocked": "被拦截", "transient": "暂时失败", "skipped": "未访问",
-              "redirect": "跳转"}
+OUTCOME_ZH = {
+    "ok": "正常",
+    "broken": "无法打开",
+    "blocked": "被拦截",
+    "transient": "暂时失败",
+    "skipped": "未访问",
+    "redirect": "跳转",
+}
 
 
 def sandboxed(safe_document: str, height: int = 560) -> str:
     """An iframe with every sandbox restriction holding the (already inert) document."""
-    return (f'<iframe sandbox="" referrerpolicy="no-referrer" loading="eager" title="存档页面安全预览" '
-            f'style="width:100%;height:{height}px;border:1px solid #ccc;background:#fff" '
-            f'srcdoc="{html.escape(safe_document, quote=True)}"></iframe>')
+    return (
+        f'<iframe sandbox="" referrerpolicy="no-referrer" loading="eager" title="存档页面安全预览" '
+        f'style="width:100%;height:{height}px;border:1px solid #ccc;background:#fff" '
+        f'srcdoc="{html.escape(safe_document, quote=True)}"></iframe>'
+    )
 
 
 def page_text(safe_document: str) -> str:
@@ -55,7 +63,9 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
     findings = queries.evidence_findings(db, viewer, round_id, unit_id)  # PermissionError for others' units
     options = [None] + list(range(len(findings)))
     choice = st.selectbox(
-        "问题", options, key="w_ev_finding",
+        "问题",
+        options,
+        key="w_ev_finding",
         format_func=lambda i: "（仅首页）" if i is None else f"{findings.loc[i, 'rule']}　{findings.loc[i, 'subject']}",
     )
     rule = subject = None
@@ -67,8 +77,12 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
         st.info("本轮没有该单位的存档页面（评估时选择了 --archive none）。")
         return
     pages = evidence.pages
-    index = st.selectbox("页面", list(range(len(pages))), key="w_ev_page",
-                         format_func=lambda i: f"[{i + 1}] {pages[i].url}" + ("（首页）" if pages[i].url == evidence.homepage else ""))
+    index = st.selectbox(
+        "页面",
+        list(range(len(pages))),
+        key="w_ev_page",
+        format_func=lambda i: f"[{i + 1}] {pages[i].url}" + ("（首页）" if pages[i].url == evidence.homepage else ""),
+    )
     page = pages[index]
     c1, c2, c3 = st.columns(3)
     c1.metric("抓取时间 (UTC)", page.fetched_at.strftime("%Y-%m-%d %H:%M:%S") if page.fetched_at else "—")

@@ -45,19 +45,54 @@ def downloads(db: Database, viewer: Viewer, round_id: int) -> None:
     quarter = adapters.round_quarter(db, round_id)
     name = adapters._round_name(db, round_id)
     c1, c2, c3, c4 = st.columns([1, 1, 1, 1])
-    dl.button(c1, "下载通报 (PDF)", db, lambda v: adapters.bulletin_download(db, v, round_id),
-              f"通报-{name}.pdf", "application/pdf", "dl_bulletin", pdf=True)
-    dl.button(c1, "下载通报 (Word)", db, lambda v: adapters.bulletin_download(db, v, round_id, "docx"),
-              f"通报-{name}.docx", adapters.MIME["docx"], "dl_bulletin_docx")
-    dl.button(c2, "下载排名 (xlsx)", db, lambda v: adapters.scores_download(db, v, round_id, "xlsx"),
-              f"得分排名-{name}.xlsx", adapters.MIME["xlsx"], "dl_scores")
-    dl.button(c3, f"下载{quarter}季通报 (PDF)", db,
-              lambda v: adapters.quarterly_bulletin_download(db, v, quarter, "pdf"),
-              f"季通报-{quarter}.pdf", "application/pdf", "dl_quarter_pdf",
-              help="日监测可用率、各层级合格率、问题网站、整改进展（季通报）", pdf=True)
-    dl.button(c4, f"下载{quarter}季通报 (xlsx)", db,
-              lambda v: adapters.quarterly_bulletin_download(db, v, quarter, "xlsx"),
-              f"季通报-{quarter}.xlsx", adapters.MIME["xlsx"], "dl_quarter_xlsx")
+    dl.button(
+        c1,
+        "下载通报 (PDF)",
+        db,
+        lambda v: adapters.bulletin_download(db, v, round_id),
+        f"通报-{name}.pdf",
+        "application/pdf",
+        "dl_bulletin",
+        pdf=True,
+    )
+    dl.button(
+        c1,
+        "下载通报 (Word)",
+        db,
+        lambda v: adapters.bulletin_download(db, v, round_id, "docx"),
+        f"通报-{name}.docx",
+        adapters.MIME["docx"],
+        "dl_bulletin_docx",
+    )
+    dl.button(
+        c2,
+        "下载排名 (xlsx)",
+        db,
+        lambda v: adapters.scores_download(db, v, round_id, "xlsx"),
+        f"得分排名-{name}.xlsx",
+        adapters.MIME["xlsx"],
+        "dl_scores",
+    )
+    dl.button(
+        c3,
+        f"下载{quarter}季通报 (PDF)",
+        db,
+        lambda v: adapters.quarterly_bulletin_download(db, v, quarter, "pdf"),
+        f"季通报-{quarter}.pdf",
+        "application/pdf",
+        "dl_quarter_pdf",
+        help="日监测可用率、各层级合格率、问题网站、整改进展（季通报）",
+        pdf=True,
+    )
+    dl.button(
+        c4,
+        f"下载{quarter}季通报 (xlsx)",
+        db,
+        lambda v: adapters.quarterly_bulletin_download(db, v, quarter, "xlsx"),
+        f"季通报-{quarter}.xlsx",
+        adapters.MIME["xlsx"],
+        "dl_quarter_xlsx",
+    )
     problem = dl.pdf_font_problem()
     if problem:
         safe.warning(problem)
@@ -83,8 +118,10 @@ def _ranking_config() -> dict:
 
 def matching(frame: pd.DataFrame, search: str) -> pd.DataFrame:
     """The rows whose unit name or code contains ``search`` (the overview's search box)."""
-    return frame[frame["unit_name"].str.contains(search, case=False, regex=False)
-                 | frame["unit_id"].str.contains(search, case=False, regex=False)]
+    return frame[
+        frame["unit_name"].str.contains(search, case=False, regex=False)
+        | frame["unit_id"].str.contains(search, case=False, regex=False)
+    ]
 
 
 def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -108,8 +145,14 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
         if part.empty:
             continue
         st.markdown(f"**{KIND_LABELS[kind]}排名**（{len(part)} 个）")
-        st.dataframe(part[RANK_COLS], hide_index=True, placeholder="—", width="stretch",
-                     column_config=_ranking_config(), key=f"ranking_table_{kind}")
+        st.dataframe(
+            part[RANK_COLS],
+            hide_index=True,
+            placeholder="—",
+            width="stretch",
+            column_config=_ranking_config(),
+            key=f"ranking_table_{kind}",
+        )
     return shown
 
 
@@ -127,20 +170,29 @@ def score_chart(shown: pd.DataFrame) -> None:
         scores = pd.to_numeric(part["score"]).fillna(0.0).astype(float)
         fig = go.Figure()
         ok = ~vetoed
-        fig.add_bar(name="得分", x=[n for n, k in zip(names, ok) if k], y=scores[ok],
-                    marker_color="#2e6fac")
+        fig.add_bar(name="得分", x=[n for n, k in zip(names, ok) if k], y=scores[ok], marker_color="#2e6fac")
         if vetoed.any():
             top = max(float(scores.max() or 0.0), 10.0)
             reasons = [chart_label(r or "单项否决") for r in part.loc[vetoed, "veto_reason"]]
-            fig.add_bar(name="单项否决", x=[n for n, k in zip(names, vetoed) if k], y=[top * 0.04] * int(vetoed.sum()),
-                        marker_color="#c0392b", text=["否决"] * int(vetoed.sum()), textposition="outside",
-                        hovertext=reasons, hoverinfo="x+text")
+            fig.add_bar(
+                name="单项否决",
+                x=[n for n, k in zip(names, vetoed) if k],
+                y=[top * 0.04] * int(vetoed.sum()),
+                marker_color="#c0392b",
+                text=["否决"] * int(vetoed.sum()),
+                textposition="outside",
+                hovertext=reasons,
+                hoverinfo="x+text",
+            )
         if len(part) <= 3:  # a lone bar would fill the whole width
             fig.update_traces(width=0.4)
         fig.update_layout(
             title=f"{KIND_LABELS[kind]}得分（当前列表前 {len(part)} 个；红色为单项否决）",
             xaxis=dict(title="单位", tickangle=-45, categoryorder="array", categoryarray=names),
-            yaxis=dict(title="得分"), height=420, margin=dict(l=10, r=10, t=50, b=10), barmode="overlay",
+            yaxis=dict(title="得分"),
+            height=420,
+            margin=dict(l=10, r=10, t=50, b=10),
+            barmode="overlay",
             legend=dict(orientation="h", y=1.08, x=1, xanchor="right"),
         )
         st.plotly_chart(fig, width="stretch", key=f"score_chart_{kind}")
@@ -153,8 +205,13 @@ def rule_chart(rules: pd.DataFrame) -> None:
     top = rules.head(25).iloc[::-1]
     fig = go.Figure(
         go.Bar(x=top["findings"], y=[chart_label(r) for r in top["rule_name"]], orientation="h"),
-        layout=dict(title="问题分布（按规则）", xaxis=dict(title="问题数"), yaxis=dict(title="规则"),
-                    height=max(300, 22 * len(top) + 80), margin=dict(l=10, r=10, t=50, b=10)),
+        layout=dict(
+            title="问题分布（按规则）",
+            xaxis=dict(title="问题数"),
+            yaxis=dict(title="规则"),
+            height=max(300, 22 * len(top) + 80),
+            margin=dict(l=10, r=10, t=50, b=10),
+        ),
     )
     st.plotly_chart(fig, width="stretch", key="rule_chart")
 
@@ -165,15 +222,26 @@ def trend_chart(tr: pd.DataFrame) -> None:
         return
     fig = go.Figure(
         go.Scatter(x=[chart_label(r) for r in tr["round"]], y=tr["mean_score"].astype(float), mode="lines+markers"),
-        layout=dict(title="各轮平均分", xaxis=dict(title="轮次"), yaxis=dict(title="平均分"), height=320,
-                    margin=dict(l=10, r=10, t=50, b=10)),
+        layout=dict(
+            title="各轮平均分",
+            xaxis=dict(title="轮次"),
+            yaxis=dict(title="平均分"),
+            height=320,
+            margin=dict(l=10, r=10, t=50, b=10),
+        ),
     )
     st.plotly_chart(fig, width="stretch", key="trend_chart")
     table = tr[["round", "as_of", "units", "measured", "mean_score", "pass_rate", "vetoes"]]
     st.dataframe(
-        table, hide_index=True, placeholder="—", width="stretch",
+        table,
+        hide_index=True,
+        placeholder="—",
+        width="stretch",
         column_config={
-            "round": "轮次", "as_of": "评估日期", "units": "参评单位", "measured": "已测评",
+            "round": "轮次",
+            "as_of": "评估日期",
+            "units": "参评单位",
+            "measured": "已测评",
             "mean_score": st.column_config.NumberColumn("平均分", format="%.2f"),
             "pass_rate": st.column_config.NumberColumn("合格率", format="percent"),
             "vetoes": "单项否决",
@@ -205,9 +273,13 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
             st.caption("没有上一轮可比，或没有单位得分上升。")
         else:
             st.dataframe(
-                mi[["unit_name", "tier", "score_before", "score", "delta"]], hide_index=True, placeholder="—", width="stretch",
+                mi[["unit_name", "tier", "score_before", "score", "delta"]],
+                hide_index=True,
+                placeholder="—",
+                width="stretch",
                 column_config={
-                    "unit_name": "单位", "tier": "层级",
+                    "unit_name": "单位",
+                    "tier": "层级",
                     "score_before": st.column_config.NumberColumn("上轮得分", format="%.2f"),
                     "score": st.column_config.NumberColumn("本轮得分", format="%.2f"),
                     "delta": st.column_config.NumberColumn("提升", format="%+.2f"),
@@ -228,9 +300,14 @@ def ipv6_section(sites: pd.DataFrame) -> None:
     target = float(sites["target"].dropna().iloc[0]) if sites["target"].notna().any() else None
     tiers = queries.ipv6_by_tier(sites)
     st.dataframe(
-        tiers, hide_index=True, placeholder="—", width="stretch",
+        tiers,
+        hide_index=True,
+        placeholder="—",
+        width="stretch",
         column_config={
-            "tier": "层级", "sites": "网站数", "scored": "已评分",
+            "tier": "层级",
+            "sites": "网站数",
+            "scored": "已评分",
             "mean": st.column_config.NumberColumn("平均支持度", format="%.1f"),
             "at_target": st.column_config.NumberColumn(f"达标数（≥{target:g}）" if target is not None else "达标数"),
             "share_at_target": st.column_config.NumberColumn("达标率", format="percent"),
@@ -250,11 +327,15 @@ def ipv6_section(sites: pd.DataFrame) -> None:
         return
     st.dataframe(
         below[["unit_name", "tier", "score", "unmeasured", "failing_count", "failing_links"]],
-        hide_index=True, placeholder="—", width="stretch",
+        hide_index=True,
+        placeholder="—",
+        width="stretch",
         column_config={
-            "unit_name": "单位", "tier": "层级",
+            "unit_name": "单位",
+            "tier": "层级",
             "score": st.column_config.NumberColumn("IPv6支持度", format="%.1f"),
-            "unmeasured": "未测指标", "failing_count": "IPv6无法访问的内链数",
+            "unmeasured": "未测指标",
+            "failing_count": "IPv6无法访问的内链数",
             "failing_links": st.column_config.TextColumn("IPv6无法访问的内链", width="large"),
         },
     )

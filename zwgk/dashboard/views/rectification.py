@@ -9,8 +9,8 @@ import streamlit as st
 from zwgk.dashboard import adapters, queries, safe
 from zwgk.dashboard import downloads as dl
 from zwgk.dashboard.labels import RECT_LABELS, RECT_STATUS_LABELS
-from zwgk.dashboard.views.unit import pick_unit
 from zwgk.dashboard.viewer import Viewer
+from zwgk.dashboard.views.unit import pick_unit
 from zwgk.storage.db import Database
 
 _UNSAFE_FILE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -25,12 +25,23 @@ def _downloads(db: Database, viewer: Viewer, unit_id: str, unit_name: str, round
     viewer.require_unit(unit_id)  # before offering anything
     stem = file_stem(unit_name)
     cols = st.columns([1, 1, 2, 2, 1])
-    for col, fmt, label in ((cols[0], "xlsx", "下载 xlsx"), (cols[1], "csv", "下载 CSV"),
-                            (cols[2], "pdf", "下载整改通知书 (PDF)"), (cols[3], "docx", "下载整改通知书 (Word)")):
+    for col, fmt, label in (
+        (cols[0], "xlsx", "下载 xlsx"),
+        (cols[1], "csv", "下载 CSV"),
+        (cols[2], "pdf", "下载整改通知书 (PDF)"),
+        (cols[3], "docx", "下载整改通知书 (Word)"),
+    ):
         name = f"整改通知书-{stem}.{fmt}" if fmt in ("pdf", "docx") else f"整改清单-{stem}.{fmt}"
-        dl.button(col, label, db,
-                  lambda v, fmt=fmt: adapters.rectification_download(db, v, unit_id, fmt, round_id),
-                  name, adapters.MIME[fmt], f"dl_rect_{fmt}", pdf=fmt == "pdf")
+        dl.button(
+            col,
+            label,
+            db,
+            lambda v, fmt=fmt: adapters.rectification_download(db, v, unit_id, fmt, round_id),
+            name,
+            adapters.MIME[fmt],
+            f"dl_rect_{fmt}",
+            pdf=fmt == "pdf",
+        )
     problem = dl.pdf_font_problem()
     if problem:
         safe.warning(problem)
@@ -63,8 +74,19 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
         ]
     )
     # what a department acts on first: the problem, what to do, by when
-    cols = ["message", "fix", "deadline", "status", "rule_name", "subject", "page_link", "points", "opened_round",
-            "last_seen_round", "closed_round"]
+    cols = [
+        "message",
+        "fix",
+        "deadline",
+        "status",
+        "rule_name",
+        "subject",
+        "page_link",
+        "points",
+        "opened_round",
+        "last_seen_round",
+        "closed_round",
+    ]
     config = {c: st.column_config.TextColumn(RECT_LABELS[c]) for c in cols if c in RECT_LABELS}
     config["message"] = st.column_config.TextColumn(RECT_LABELS["message"], width="large")
     config["fix"] = st.column_config.TextColumn(RECT_LABELS["fix"], width="large")

@@ -51,8 +51,18 @@ def findings_table(frame: pd.DataFrame, key: str, with_unit: bool = False) -> No
         review=frame["review"].map(REVIEW_LABELS).fillna(frame["review"]),
     )
     cols = (["unit_name"] if with_unit else []) + [
-        "rule_name", "subject", "message", "fix", "severity", "points", "page_link", "http_status", "dates",
-        "review", "review_reason", "evidence",
+        "rule_name",
+        "subject",
+        "message",
+        "fix",
+        "severity",
+        "points",
+        "page_link",
+        "http_status",
+        "dates",
+        "review",
+        "review_reason",
+        "evidence",
     ]
     config = {c: st.column_config.TextColumn(FINDING_LABELS[c]) for c in cols if c in FINDING_LABELS}
     config["page_link"] = st.column_config.LinkColumn(FINDING_LABELS["page_link"], max_chars=80)
@@ -67,8 +77,10 @@ def finding_details(frame: pd.DataFrame, key: str) -> None:
     labels = {int(r.id): f"{r.rule_name} · {str(r.subject)[:80]}" for r in frame.itertuples()}
     fid = st.selectbox("问题详情", list(labels), format_func=lambda i: labels[i], key=key)
     row = frame[frame["id"] == fid].iloc[0]
-    st.text(f"规则：{row['rule_name']}    性质：{SEVERITY_LABELS.get(row['severity'], row['severity'])}    "
-            f"扣分：{row['points']:g}    核查：{REVIEW_LABELS.get(row['review'], row['review'])}")
+    st.text(
+        f"规则：{row['rule_name']}    性质：{SEVERITY_LABELS.get(row['severity'], row['severity'])}    "
+        f"扣分：{row['points']:g}    核查：{REVIEW_LABELS.get(row['review'], row['review'])}"
+    )
     st.text(f"对象：{row['subject']}")
     st.text(f"问题描述：{row['message']}")
     st.text(f"整改建议：{row['fix']}")
@@ -91,8 +103,9 @@ def breakdown_chart(bd: pd.DataFrame) -> None:
     fig.add_bar(name="应得分", x=names, y=data["available"])
     fig.add_bar(name="实得分", x=names, y=data["earned"])
     fig.add_bar(name="扣分", x=names, y=data["deducted"])
-    fig.update_layout(barmode="group", height=360, title="分项得分（应得分 / 实得分 / 扣分）",
-                      margin=dict(l=10, r=10, t=50, b=10))
+    fig.update_layout(
+        barmode="group", height=360, title="分项得分（应得分 / 实得分 / 扣分）", margin=dict(l=10, r=10, t=50, b=10)
+    )
     st.plotly_chart(fig, width="stretch", key="breakdown_chart")
 
 
@@ -127,10 +140,14 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
         bd = detail.breakdown
         view = bd.assign(part=bd["part"].map(PART_LABELS).fillna(bd["part"]))
         st.dataframe(
-            view[["name", "part", "available", "earned", "deducted", "findings", "status"]], hide_index=True,
-            placeholder="—", width="stretch",
+            view[["name", "part", "available", "earned", "deducted", "findings", "status"]],
+            hide_index=True,
+            placeholder="—",
+            width="stretch",
             column_config={
-                "name": "指标", "part": "类别", "status": "状态",
+                "name": "指标",
+                "part": "类别",
+                "status": "状态",
                 "available": st.column_config.NumberColumn("应得分", format="%.2f"),
                 "earned": st.column_config.NumberColumn("实得分", format="%.2f"),
                 "deducted": st.column_config.NumberColumn("扣分", format="%.2f"),
@@ -143,11 +160,14 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
         st.markdown("**综合评分构成**")
         st.dataframe(
             pd.DataFrame(
-                [(COMPOSITE_LABELS.get(k, k), v.get("weight"), v.get("score"), "是" if v.get("entered") else "否")
-                 for k, v in items.items()],
+                [
+                    (COMPOSITE_LABELS.get(k, k), v.get("weight"), v.get("score"), "是" if v.get("entered") else "否")
+                    for k, v in items.items()
+                ],
                 columns=["项目", "权重", "得分", "已录入"],
             ),
-            hide_index=True, placeholder="—",
+            hide_index=True,
+            placeholder="—",
         )
     ipv6_block(queries.ipv6_detail(db, viewer, round_id, unit_id))
     st.markdown("**问题与证据**")
@@ -159,10 +179,17 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
         st.caption("没有历史记录。")
     else:
         st.dataframe(
-            detail.history[["round", "as_of", "score", "rank", "verdict"]], hide_index=True, placeholder="—", width="stretch",
-            column_config={"round": "轮次", "as_of": "评估日期",
-                           "score": st.column_config.NumberColumn("得分", format="%.2f"),
-                           "rank": "名次", "verdict": "结论"},
+            detail.history[["round", "as_of", "score", "rank", "verdict"]],
+            hide_index=True,
+            placeholder="—",
+            width="stretch",
+            column_config={
+                "round": "轮次",
+                "as_of": "评估日期",
+                "score": st.column_config.NumberColumn("得分", format="%.2f"),
+                "rank": "名次",
+                "verdict": "结论",
+            },
         )
 
 
@@ -175,14 +202,29 @@ def ipv6_block(sup: dict | None) -> None:
     met = sup.get("meets_target")
     c1, c2 = st.columns(2)
     c1.metric("IPv6支持度", "—" if score is None else f"{score:.1f}")
-    c2.metric("达标线", f"{sup.get('target', 0):g}", "达标" if met else ("未达标" if met is False else None),
-              delta_color="normal" if met else "inverse")
-    rows = [(i.get("name", k), i.get("weight"), i.get("earned"), i.get("detail", ""))
-            for k, i in (sup.get("indicators") or {}).items()]
-    st.dataframe(pd.DataFrame(rows, columns=["指标", "权重", "得分", "说明"]), hide_index=True, placeholder="未测",
-                 width="stretch")
+    c2.metric(
+        "达标线",
+        f"{sup.get('target', 0):g}",
+        "达标" if met else ("未达标" if met is False else None),
+        delta_color="normal" if met else "inverse",
+    )
+    rows = [
+        (i.get("name", k), i.get("weight"), i.get("earned"), i.get("detail", ""))
+        for k, i in (sup.get("indicators") or {}).items()
+    ]
+    st.dataframe(
+        pd.DataFrame(rows, columns=["指标", "权重", "得分", "说明"]),
+        hide_index=True,
+        placeholder="未测",
+        width="stretch",
+    )
     failing = sup.get("failing_links") or []
     if failing:
         st.caption(f"经IPv6无法打开的内链（{len(failing)} 条）")
-        st.dataframe(pd.DataFrame([(f.get("level"), f.get("url"), f.get("error")) for f in failing],
-                                  columns=["层级", "链接", "错误"]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [(f.get("level"), f.get("url"), f.get("error")) for f in failing], columns=["层级", "链接", "错误"]
+            ),
+            hide_index=True,
+            width="stretch",
+        )

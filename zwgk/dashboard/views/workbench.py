@@ -50,8 +50,13 @@ def review_form(db: Database, viewer: Viewer, round_id: int, frame) -> None:
     }
     with st.form("review"):
         fid = st.selectbox("问题", list(labels), format_func=lambda i: labels[i], key="w_review_finding")
-        decision = st.radio("结论", ["confirmed", "dismissed"], format_func=lambda d: REVIEW_LABELS[d],
-                            horizontal=True, key="w_review_decision")
+        decision = st.radio(
+            "结论",
+            ["confirmed", "dismissed"],
+            format_func=lambda d: REVIEW_LABELS[d],
+            horizontal=True,
+            key="w_review_decision",
+        )
         reason = st.text_area("理由（必填）", key="w_review_reason")
         submitted = st.form_submit_button("提交核查结论")
     if submitted:
@@ -60,8 +65,7 @@ def review_form(db: Database, viewer: Viewer, round_id: int, frame) -> None:
             return
         row = frame[frame["id"] == fid].iloc[0]
         try:
-            queries.review_finding(db, viewer, round_id, row["unit_id"], row["rule"], row["subject"], decision,
-                                   reason)
+            queries.review_finding(db, viewer, round_id, row["unit_id"], row["rule"], row["subject"], decision, reason)
         except RescoreFailed as exc:
             _rescore_failed(exc, "核查结论")
         except ZwgkError as exc:
@@ -84,8 +88,14 @@ def manual_form(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
     with st.form("manual"):
         unit_id = st.selectbox("单位", list(names), format_func=lambda u: f"{names[u]}（{u}）", key="w_manual_unit")
         item = st.selectbox("评分项目", items, key="w_manual_item")
-        score = st.number_input("得分（0–100；办事服务填得分 0–25）", min_value=0.0, max_value=100.0, value=80.0, step=1.0,
-                                key="w_manual_score")
+        score = st.number_input(
+            "得分（0–100；办事服务填得分 0–25）",
+            min_value=0.0,
+            max_value=100.0,
+            value=80.0,
+            step=1.0,
+            key="w_manual_score",
+        )
         evidence = st.text_input("依据", key="w_manual_evidence")
         submitted = st.form_submit_button("保存评分")
     if submitted:
@@ -121,8 +131,17 @@ def handmade_form(url: str, db: Database, viewer: Viewer, round_id: int) -> None
         submitted = st.form_submit_button("添加问题")
     if submitted:
         try:
-            queries.add_finding_by_hand(db, viewer, round_id, unit_id, rule, page, note, veto=veto,
-                                        screenshot=(shot.name, shot.getvalue()) if shot is not None else None)
+            queries.add_finding_by_hand(
+                db,
+                viewer,
+                round_id,
+                unit_id,
+                rule,
+                page,
+                note,
+                veto=veto,
+                screenshot=(shot.name, shot.getvalue()) if shot is not None else None,
+            )
         except RescoreFailed as exc:
             _rescore_failed(exc, "人工添加问题")
         except ZwgkError as exc:
@@ -142,14 +161,18 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
     names = adapters.rule_names(db, round_id)
     units = cache.visible_units(url, round_id, cache.key(viewer))
     c1, c2, c3 = st.columns(3)
-    rule = c1.selectbox("规则", [ALL, *rules], key="w_f_rule",
-                        format_func=lambda r: r if r == ALL else adapters.rule_label(names, r))
+    rule = c1.selectbox(
+        "规则", [ALL, *rules], key="w_f_rule", format_func=lambda r: r if r == ALL else adapters.rule_label(names, r)
+    )
     units_by_id = dict(zip(units["unit_id"], units["name"]))
-    unit = c2.selectbox("单位", [ALL, *units_by_id],
-                        format_func=lambda u: u if u == ALL else f"{units_by_id[u]}（{u}）", key="w_f_unit")
+    unit = c2.selectbox(
+        "单位", [ALL, *units_by_id], format_func=lambda u: u if u == ALL else f"{units_by_id[u]}（{u}）", key="w_f_unit"
+    )
     status = c3.selectbox("核查状态", list(STATUS_FILTER), key="w_f_status")
     frame = queries.findings(
-        db, viewer, round_id,
+        db,
+        viewer,
+        round_id,
         unit_id=None if unit == ALL else unit,
         rule=None if rule == ALL else rule,
         status=STATUS_FILTER[status],

@@ -13,7 +13,8 @@ is "today") and never reads files.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from zwgk.indicators.catalog import Rubric, RuleSpec

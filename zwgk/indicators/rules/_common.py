@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from zwgk.model import Finding, Outcome, Page, PageKind, SiteSnapshot
 from zwgk.text import normalise
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def make_finding(
     snapshot: SiteSnapshot,
-    spec: "RuleSpec",
+    spec: RuleSpec,
     subject: str,
     message: str,
     evidence: dict[str, Any],
@@ -113,7 +113,7 @@ def to_simplified(text: str) -> str:
     return normalise(text)
 
 
-def vocabulary(rubric: "Rubric"):
+def vocabulary(rubric: Rubric):
     """The rubric's column vocabulary (built once per rubric object)."""
     cached = _VOCABULARIES.get(id(rubric))
     if cached is None or cached[0] is not rubric:
@@ -125,7 +125,7 @@ def vocabulary(rubric: "Rubric"):
 _VOCABULARIES: dict[int, tuple[Any, Any]] = {}
 
 
-def column_name_of(page: Page, rubric: "Rubric") -> str:
+def column_name_of(page: Page, rubric: Rubric) -> str:
     """The standard column a column page stands for ("" when unknown)."""
     facts = page.facts or {}
     declared = facts.get("column") or ""
@@ -180,7 +180,7 @@ class Column:
 _PAGE_N = re.compile(r"(index|list|default)?_\d+\.s?html?$|[?&](page|pageNo|pageIndex|p)=\d+|/\d+\.s?html?$", re.I)
 
 
-def columns_of(snapshot: SiteSnapshot, rubric: "Rubric") -> list[Column]:
+def columns_of(snapshot: SiteSnapshot, rubric: Rubric) -> list[Column]:
     """Column list pages grouped with their further pages (pagination), items merged.
 
     Pages linked by pagination in either direction (page 2 links back to page 1)

@@ -47,10 +47,18 @@ def _subject(row: dict[str, Any]) -> str:
 
 
 def _row_evidence(row: dict[str, Any], due: dt.date) -> dict[str, Any]:
-    return {"ref": row.get("ref"), "received": row.get("received"), "replied": row.get("replied"),
-            "channel": row.get("channel"), "applicant": row.get("applicant"), "result": row.get("result"),
-            "extended": row.get("extended"), "note": row.get("note"), "ledger_row": row.get("source"),
-            "due": due.isoformat()}
+    return {
+        "ref": row.get("ref"),
+        "received": row.get("received"),
+        "replied": row.get("replied"),
+        "channel": row.get("channel"),
+        "applicant": row.get("applicant"),
+        "result": row.get("result"),
+        "extended": row.get("extended"),
+        "note": row.get("note"),
+        "ledger_row": row.get("source"),
+        "due": due.isoformat(),
+    }
 
 
 @register("REQUEST-LATE")
@@ -74,11 +82,15 @@ def request_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         evidence["working_days_late"] = late
         evidence["working_days_taken"] = workdays.working_days_between(received, until)
         if replied is None:
-            msg = (f"依申请公开申请{row.get('ref') or ''}（{received.isoformat()}收到，{row.get('channel') or '渠道未填'}）"
-                   f"至评估日{as_of.isoformat()}仍未答复，已超过答复期限{due.isoformat()}（{late}个工作日）。")
+            msg = (
+                f"依申请公开申请{row.get('ref') or ''}（{received.isoformat()}收到，{row.get('channel') or '渠道未填'}）"
+                f"至评估日{as_of.isoformat()}仍未答复，已超过答复期限{due.isoformat()}（{late}个工作日）。"
+            )
         else:
-            msg = (f"依申请公开申请{row.get('ref') or ''}（{received.isoformat()}收到）于{replied.isoformat()}答复，"
-                   f"超过{'延期后' if extended else '法定'}答复期限{due.isoformat()}（{late}个工作日）。")
+            msg = (
+                f"依申请公开申请{row.get('ref') or ''}（{received.isoformat()}收到）于{replied.isoformat()}答复，"
+                f"超过{'延期后' if extended else '法定'}答复期限{due.isoformat()}（{late}个工作日）。"
+            )
         text = f"{row.get('result') or ''}{row.get('note') or ''}"
         if extended is None:
             evidence["confidence"] = REVIEW_CONFIDENCE
@@ -107,12 +119,16 @@ def request_test(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             msg = f"{sent.isoformat()}通过{row.get('channel') or '该渠道'}提交的测试申请未能送达或未被受理：{outcome}。"
         elif replied is None and as_of > due:
             evidence["failure"] = "no_reply"
-            msg = (f"{sent.isoformat()}通过{row.get('channel') or '该渠道'}提交的测试申请至评估日{as_of.isoformat()}"
-                   f"未获答复（期限{due.isoformat()}）。")
+            msg = (
+                f"{sent.isoformat()}通过{row.get('channel') or '该渠道'}提交的测试申请至评估日{as_of.isoformat()}"
+                f"未获答复（期限{due.isoformat()}）。"
+            )
         elif replied is not None and replied > due:
             evidence["failure"] = "late"
-            msg = (f"{sent.isoformat()}通过{row.get('channel') or '该渠道'}提交的测试申请于{replied.isoformat()}答复，"
-                   f"超过答复期限{due.isoformat()}。")
+            msg = (
+                f"{sent.isoformat()}通过{row.get('channel') or '该渠道'}提交的测试申请于{replied.isoformat()}答复，"
+                f"超过答复期限{due.isoformat()}。"
+            )
         else:
             continue
         out.append(make_finding(snapshot, spec, subject, msg, evidence, page=""))
@@ -139,12 +155,22 @@ def request_count(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     by_channel: dict[str, int] = {}
     for r in in_year:
         by_channel[r.get("channel") or "未填"] = by_channel.get(r.get("channel") or "未填", 0) + 1
-    evidence = {"year": year, "ledger_count": counted, "report_count": stated, "difference": counted - stated,
-                "report_page": report.get("page"), "report_document": report.get("url") or report.get("page"),
-                "report_row": "一、本年新收政府信息公开申请数量（总计）", "by_channel": by_channel,
-                "ledger_rows": [r.get("source") for r in in_year][:200], "undated_rows": undated[:50]}
-    msg = (f"依申请公开台账记载{year}年收到申请{counted}件，{year}年度年报“本年新收政府信息公开申请数量”为"
-           f"{stated:g}件，相差{counted - stated:+g}件。")
+    evidence = {
+        "year": year,
+        "ledger_count": counted,
+        "report_count": stated,
+        "difference": counted - stated,
+        "report_page": report.get("page"),
+        "report_document": report.get("url") or report.get("page"),
+        "report_row": "一、本年新收政府信息公开申请数量（总计）",
+        "by_channel": by_channel,
+        "ledger_rows": [r.get("source") for r in in_year][:200],
+        "undated_rows": undated[:50],
+    }
+    msg = (
+        f"依申请公开台账记载{year}年收到申请{counted}件，{year}年度年报“本年新收政府信息公开申请数量”为"
+        f"{stated:g}件，相差{counted - stated:+g}件。"
+    )
     reasons = []
     if "new" in (table.get("unsure") or {}):
         reasons.append("年报该行识别存疑")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import fmt_date, home_page, item_date, make_finding, to_date
@@ -41,9 +42,7 @@ def _window_probes(snapshot: SiteSnapshot, window_days: int) -> list[dict[str, A
     return out
 
 
-def _short_days(
-    probes: list[dict[str, Any]], as_of: dt.date, window: int, per_day: int
-) -> dict[str, int]:
+def _short_days(probes: list[dict[str, Any]], as_of: dt.date, window: int, per_day: int) -> dict[str, int]:
     """Days of the window with fewer than ``per_day`` probes (the official shape: ≥ 20 a day)."""
     counts = {(as_of - dt.timedelta(days=d)).isoformat(): 0 for d in range(1, window + 1)}
     for p in probes:
@@ -74,9 +73,14 @@ def avail_down(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             classes[key] = classes.get(key, 0) + 1
         source = "monitoring"
         evidence: dict[str, Any] = {
-            "source": source, "probes": total, "failures": len(failed), "error_classes": classes,
-            "window": [(snapshot.as_of - dt.timedelta(days=window)).isoformat(),
-                       (snapshot.as_of - dt.timedelta(days=1)).isoformat()],
+            "source": source,
+            "probes": total,
+            "failures": len(failed),
+            "error_classes": classes,
+            "window": [
+                (snapshot.as_of - dt.timedelta(days=window)).isoformat(),
+                (snapshot.as_of - dt.timedelta(days=1)).isoformat(),
+            ],
             "first_failures": [str(p.get("at")) for p in failed[:10]],
         }
         n_failed = len(failed)
@@ -84,8 +88,7 @@ def avail_down(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         short = _short_days(probes, snapshot.as_of, window, per_day)
         if short:
             evidence["short_days"] = short
-            review = (f"监测记录不足（{len(short)}天少于每天{per_day}次），不构成单项否决证据，"
-                      "请人工核查后确认")
+            review = f"监测记录不足（{len(short)}天少于每天{per_day}次），不构成单项否决证据，请人工核查后确认"
     else:
         # No monitoring in the window: one crawl cannot estimate a 5% share.  Only a homepage
         # that never opened in any of the crawl's spaced checks counts, and only as a review
@@ -101,14 +104,20 @@ def avail_down(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         total = sum(max(int(c.get("attempts") or 1), 1) for c in checks)
         n_failed = total
         evidence = {
-            "source": "crawl", "probes": total, "failures": n_failed, "checks": checks,
+            "source": "crawl",
+            "probes": total,
+            "failures": n_failed,
+            "checks": checks,
             "errors": [c.get("error") or str(c.get("status") or "") for c in checks][:10],
-            "home_outcome": home.outcome, "home_status": home.status,
+            "home_outcome": home.outcome,
+            "home_status": home.status,
             "note": "评估期无日常监测记录，依据本次抓取判定；建议开启日监测（zwgk monitor）",
         }
         where = f"本次抓取对首页的{len(checks)}轮间隔检查共{total}次访问（无监测记录）"
-        review = (f"仅有本次抓取的{len(checks)}轮间隔检查，不构成单项否决证据"
-                  f"（需连续7天每天不少于{per_day}次监测），请人工核查后确认")
+        review = (
+            f"仅有本次抓取的{len(checks)}轮间隔检查，不构成单项否决证据"
+            f"（需连续7天每天不少于{per_day}次监测），请人工核查后确认"
+        )
     share = n_failed / total
     evidence["share"] = round(share, 4)
     if share + 1e-12 < limit:
@@ -191,8 +200,13 @@ def fresh_home(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     if age is not None and age < days:
         return []
     evidence = {
-        "newest_date": fmt_date(newest) if newest else None, "age_days": age, "as_of": as_of.isoformat(),
-        "date_source": source, "threshold_days": days, "undated_items": undated, "future_dates_ignored": future,
+        "newest_date": fmt_date(newest) if newest else None,
+        "age_days": age,
+        "as_of": as_of.isoformat(),
+        "date_source": source,
+        "threshold_days": days,
+        "undated_items": undated,
+        "future_dates_ignored": future,
     }
     if newest is None:
         msg = f"首页 {snapshot.homepage} 上没有带发布日期的信息（无日期视为未更新），无法证明近{days}天有更新。"

@@ -6,7 +6,7 @@ national rubric deducts one problem once.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import (
@@ -14,9 +14,9 @@ from zwgk.indicators.rules._common import (
     columns_of,
     fmt_date,
     home_ok,
+    item_date,
     make_finding,
     nav_texts,
-    item_date,
     vocabulary,
 )
 from zwgk.model import Finding, PageKind, SiteSnapshot
@@ -26,7 +26,8 @@ def _hub_names(rubric) -> set[str]:
     """Columns that hold other columns (e.g. 政府信息公开) or entries (办事服务, ``hub = true``):
     their page lists columns or services, not dated items, so it is never blank."""
     return {c.parent for c in rubric.columns.values() if c.parent} | {
-        name for name, c in rubric.columns.items() if getattr(c, "hub", False)}
+        name for name, c in rubric.columns.items() if getattr(c, "hub", False)
+    }
 
 
 def _weak(col: Column, evidence: dict) -> dict:
@@ -68,16 +69,24 @@ def column_blank(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     out = []
     for col in blank:
         evidence = {
-            "column": col.name, "anchor": col.label, "pages": col.pages, "items": 0,
-            "blank_columns": len(blank), "veto_count": veto_count, "veto": veto,
+            "column": col.name,
+            "anchor": col.label,
+            "pages": col.pages,
+            "items": 0,
+            "blank_columns": len(blank),
+            "veto_count": veto_count,
+            "veto": veto,
         }
         msg = f"栏目“{col.label}”（{col.url}）没有任何信息，为空白栏目"
         if veto:
             msg += f"；全站空白栏目共{len(blank)}个（≥{veto_count}个），单项否决。"
         else:
             msg += f"（全站空白栏目{len(blank)}个）。"
-        out.append(make_finding(snapshot, spec, col.url, msg, _weak(col, evidence), page=col.url,
-                                severity="veto" if veto else None))
+        out.append(
+            make_finding(
+                snapshot, spec, col.url, msg, _weak(col, evidence), page=col.url, severity="veto" if veto else None
+            )
+        )
     return out
 
 
@@ -110,24 +119,43 @@ def fresh_column(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     for col, period, newest, undated, age in stale:
         kind = rubric.columns[col.name].kind
         evidence = {
-            "column": col.name, "kind": kind, "anchor": col.label, "newest_date": fmt_date(newest) if newest else None,
-            "age_days": age, "period_days": period, "as_of": as_of.isoformat(), "items": len(col.items),
-            "undated_items": undated, "date_source": "column items", "pages": col.pages,
-            "stale_columns": len(stale), "stale_timely_columns": timely, "veto": veto,
+            "column": col.name,
+            "kind": kind,
+            "anchor": col.label,
+            "newest_date": fmt_date(newest) if newest else None,
+            "age_days": age,
+            "period_days": period,
+            "as_of": as_of.isoformat(),
+            "items": len(col.items),
+            "undated_items": undated,
+            "date_source": "column items",
+            "pages": col.pages,
+            "stale_columns": len(stale),
+            "stale_timely_columns": timely,
+            "veto": veto,
         }
         if newest is None:
-            msg = (f"栏目“{col.label}”（{col.url}）的{len(col.items)}条信息均无发布日期，"
-                   f"视为{period}天内未更新（{kind}类栏目更新周期{period}天）")
+            msg = (
+                f"栏目“{col.label}”（{col.url}）的{len(col.items)}条信息均无发布日期，"
+                f"视为{period}天内未更新（{kind}类栏目更新周期{period}天）"
+            )
         else:
-            msg = (f"栏目“{col.label}”（{col.url}）最新信息日期为{newest.isoformat()}，距评估日{as_of.isoformat()}"
-                   f"已{age}天未更新，超过{kind}类栏目更新周期{period}天")
+            msg = (
+                f"栏目“{col.label}”（{col.url}）最新信息日期为{newest.isoformat()}，距评估日{as_of.isoformat()}"
+                f"已{age}天未更新，超过{kind}类栏目更新周期{period}天"
+            )
         if veto:
-            msg += (f"；全站不更新栏目{len(stale)}个（其中动态要闻/通知公告/政策文件类{timely}个），"
-                    f"达到单项否决线（{veto_timely}个或共{veto_total}个）。")
+            msg += (
+                f"；全站不更新栏目{len(stale)}个（其中动态要闻/通知公告/政策文件类{timely}个），"
+                f"达到单项否决线（{veto_timely}个或共{veto_total}个）。"
+            )
         else:
             msg += "。"
-        out.append(make_finding(snapshot, spec, col.url, msg, _weak(col, evidence), page=col.url,
-                                severity="veto" if veto else None))
+        out.append(
+            make_finding(
+                snapshot, spec, col.url, msg, _weak(col, evidence), page=col.url, severity="veto" if veto else None
+            )
+        )
     return out
 
 
@@ -169,9 +197,16 @@ def column_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             continue
         names = [name] + list(cspec.synonyms)
         where = f"（应位于“{cspec.parent}”栏目下）" if cspec.parent else ""
-        msg = (f"网站 {snapshot.homepage} 的导航（含“更多”菜单与政府信息公开专栏，共检查{nav_count}个导航入口、"
-               f"{len(snapshot.pages)}个页面）中未找到必设栏目“{name}”{where}；可接受的名称：{'、'.join(names)}。")
-        evidence = {"column": name, "accepted_names": names, "parent": cspec.parent,
-                    "nav_entries_checked": nav_count, "pages_checked": len(snapshot.pages)}
+        msg = (
+            f"网站 {snapshot.homepage} 的导航（含“更多”菜单与政府信息公开专栏，共检查{nav_count}个导航入口、"
+            f"{len(snapshot.pages)}个页面）中未找到必设栏目“{name}”{where}；可接受的名称：{'、'.join(names)}。"
+        )
+        evidence = {
+            "column": name,
+            "accepted_names": names,
+            "parent": cspec.parent,
+            "nav_entries_checked": nav_count,
+            "pages_checked": len(snapshot.pages),
+        }
         out.append(make_finding(snapshot, spec, name, msg, evidence, page=""))
     return out

@@ -16,7 +16,8 @@ tampered template counts once per page it shows on and evidence lists every hit 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -35,8 +36,12 @@ def _content(page) -> dict[str, Any]:
 
 def _pages(snapshot: SiteSnapshot) -> list:
     """HTML pages of the site that were read (attachments and link-check targets have no content)."""
-    return [p for p in ok_pages(snapshot) if p.kind in (PageKind.HOME.value, PageKind.COLUMN.value, PageKind.ARTICLE.value)
-            and isinstance((p.facts or {}).get("content"), dict)]
+    return [
+        p
+        for p in ok_pages(snapshot)
+        if p.kind in (PageKind.HOME.value, PageKind.COLUMN.value, PageKind.ARTICLE.value)
+        and isinstance((p.facts or {}).get("content"), dict)
+    ]
 
 
 REVIEW_REASONS = {
@@ -69,8 +74,11 @@ def _candidate(snapshot, spec, page, message: str, evidence: dict[str, Any], str
 
 def _attacker_hits(page, categories: set[str] | None = None) -> list[dict[str, Any]]:
     """Illegal-vocabulary hits of ``page`` in the title, keywords/description meta or a hidden container."""
-    return [h for h in _content(page).get("illegal", []) if h.get("where") in _ATTACKER_PLACES
-            and (categories is None or h.get("category") in categories)]
+    return [
+        h
+        for h in _content(page).get("illegal", [])
+        if h.get("where") in _ATTACKER_PLACES and (categories is None or h.get("category") in categories)
+    ]
 
 
 def _strong_reason(hits: list[dict[str, Any]]) -> str:
@@ -82,7 +90,8 @@ def _strong_reason(hits: list[dict[str, Any]]) -> str:
 
 def _where_zh(where: str) -> str:
     return {"title": "网页标题", "hidden": "隐藏区域链接", "link": "链接文字", "text": "正文"}.get(
-        where, "meta 标签" if where.startswith("meta") else where)
+        where, "meta 标签" if where.startswith("meta") else where
+    )
 
 
 @register("CONTENT-ILLEGAL")
@@ -96,8 +105,10 @@ def content_illegal(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             continue
         first = hits[0]
         strong = _strong_reason([h for h in hits if h.get("where") in _ATTACKER_PLACES])
-        msg = (f"页面 {page.url} 的{_where_zh(first.get('where', ''))}出现涉嫌违法违规内容“{first.get('term')}”"
-               f"（共 {len(hits)} 处），疑似被篡改或挂马{'' if strong else '，请核查'}。")
+        msg = (
+            f"页面 {page.url} 的{_where_zh(first.get('where', ''))}出现涉嫌违法违规内容“{first.get('term')}”"
+            f"（共 {len(hits)} 处），疑似被篡改或挂马{'' if strong else '，请核查'}。"
+        )
         out.append(_candidate(snapshot, spec, page, msg, {"hits": hits}, strong))
     return out
 
@@ -111,8 +122,10 @@ def content_hidden_link(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Findin
         if len(links) < int(spec.params.get("min_links", 1)):
             continue
         first = links[0]
-        msg = (f"页面 {page.url} 含 {len(links)} 个隐藏的外部链接（如 {first.get('url')}，隐藏方式 "
-               f"{first.get('how')}），疑似被植入暗链。")
+        msg = (
+            f"页面 {page.url} 含 {len(links)} 个隐藏的外部链接（如 {first.get('url')}，隐藏方式 "
+            f"{first.get('how')}），疑似被植入暗链。"
+        )
         # a hover menu of 人民网/新华网 links is hidden too; hidden links worded as gambling are not
         spam = [link for link in links if link.get("illegal")]
         strong = f"隐藏链接的文字含违法违规词语（如“{spam[0].get('text')}”），属植入的暗链" if spam else ""
@@ -129,11 +142,12 @@ def content_redirect(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         if not redirects:
             continue
         first = redirects[0]
-        msg = (f"页面 {page.url} 的脚本通过 {first.get('how')} 指向非政府网站 {first.get('url')}，"
-               "疑似被篡改跳转或挂马。")
+        msg = f"页面 {page.url} 的脚本通过 {first.get('how')} 指向非政府网站 {first.get('url')}，疑似被篡改跳转或挂马。"
         # a script to a partner site is ordinary; one on a page whose title/meta/hidden text
         # carries illegal vocabulary is the same intrusion seen twice
-        out.append(_candidate(snapshot, spec, page, msg, {"redirects": redirects}, _strong_reason(_attacker_hits(page))))
+        out.append(
+            _candidate(snapshot, spec, page, msg, {"redirects": redirects}, _strong_reason(_attacker_hits(page)))
+        )
     return out
 
 
@@ -161,9 +175,15 @@ def content_title(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     illegal = [h for h in _content(home).get("illegal", []) if h.get("where") == "title"]
     if best >= min_similarity and not illegal:
         return []
-    msg = (f"首页标题为“{title[:60]}”，与网站名称“{names[0]}”不符"
-           f"{'并含违法违规词语' if illegal else ''}，疑似首页被篡改。")
-    evidence: dict[str, Any] = {"title": title, "expected": names, "similarity": round(best / 100.0, 3), "illegal": illegal}
+    msg = (
+        f"首页标题为“{title[:60]}”，与网站名称“{names[0]}”不符{'并含违法违规词语' if illegal else ''}，疑似首页被篡改。"
+    )
+    evidence: dict[str, Any] = {
+        "title": title,
+        "expected": names,
+        "similarity": round(best / 100.0, 3),
+        "illegal": illegal,
+    }
     if illegal:  # a title replaced by a gambling site's name: no review needed
         evidence = {"confidence": STRONG, "strong_reason": _strong_reason(illegal), **evidence}
     else:  # only unlike the site's name (a renamed unit, a slogan title): a person judges
@@ -208,8 +228,10 @@ def _privacy(snapshot, spec, kind: str, label: str, strong_labels: tuple[str, ..
         hits = [h for h in _content(page).get("privacy", []) if h.get("kind") == kind]
         if not hits:
             continue
-        msg = (f"页面 {page.url} 公开了 {len(hits)} 个未脱敏的{label}（如 {hits[0].get('masked')}），"
-               "个人信息应去标识化后发布。")
+        msg = (
+            f"页面 {page.url} 公开了 {len(hits)} 个未脱敏的{label}（如 {hits[0].get('masked')}），"
+            "个人信息应去标识化后发布。"
+        )
         beside = sorted({lab for h in hits for lab in strong_labels if lab in str(h.get("excerpt") or "")})
         strong = f"号码校验位正确且紧邻“{'、'.join(beside)}”等个人信息标签" if beside else ""
         # only masked numbers are ever stored (content_scan masks before the crawl writes facts)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import home_page, make_finding, ok_pages
@@ -47,7 +48,9 @@ def _missing_footer_field(snapshot, spec, key: str, label: str, example: str) ->
     if footer is None or str(footer.get(key) or "").strip():
         return []
     msg = f"首页 {snapshot.homepage} 底部未标注{label}（如“{example}”）。"
-    return [make_finding(snapshot, spec, snapshot.homepage, msg, {"footer": footer, "field": key}, page=snapshot.homepage)]
+    return [
+        make_finding(snapshot, spec, snapshot.homepage, msg, {"footer": footer, "field": key}, page=snapshot.homepage)
+    ]
 
 
 @register("IDENT-ICP")
@@ -137,11 +140,16 @@ def ident_meta(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             continue
         label = _PAGE_TYPE_ZH[kind]
         summary = "、".join(f"{t}（{n}页）" for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-        msg = (f"{len(missing_by_page)}/{len(pages)}个{label}缺少必需的 meta 标签：{summary}；"
-               f"例如 {next(iter(sorted(missing_by_page)))}。")
+        msg = (
+            f"{len(missing_by_page)}/{len(pages)}个{label}缺少必需的 meta 标签：{summary}；"
+            f"例如 {next(iter(sorted(missing_by_page)))}。"
+        )
         evidence = {
-            "page_type": kind, "required_tags": tags, "pages_checked": len(pages),
-            "pages_missing": len(missing_by_page), "missing_counts": counts,
+            "page_type": kind,
+            "required_tags": tags,
+            "pages_checked": len(pages),
+            "pages_missing": len(missing_by_page),
+            "missing_counts": counts,
             "pages": dict(sorted(missing_by_page.items())[:200]),
         }
         out.append(make_finding(snapshot, spec, kind, msg, evidence, page=next(iter(sorted(missing_by_page)))))

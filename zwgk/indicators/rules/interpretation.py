@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from zwgk.columns import INTERPRETATION_WORDS
 from zwgk.indicators import workdays
@@ -26,7 +26,9 @@ def is_interpretation(page: Page) -> bool:
 
 
 _QUOTED = re.compile(r"《([^《》]{4,80})》")
-_PROMULGATES = re.compile(r"^(?:.{0,30}?)关于(?:印发|转发|发布|公布|颁布|出台)?(.{4,80}?)的(?:通知|决定|公告|通告|批复|函)$")
+_PROMULGATES = re.compile(
+    r"^(?:.{0,30}?)关于(?:印发|转发|发布|公布|颁布|出台)?(.{4,80}?)的(?:通知|决定|公告|通告|批复|函)$"
+)
 _INTERP_AFFIX = re.compile(
     r"^(?:【[^】]{0,12}】)?(?:一图(?:读懂|看懂|速览|了解)|图文解读|政策解读|解读|图解|图说|图读|漫画|视频|音频|H5)?[:：]?(?:关于)?"
     r"|(?:的)?(?:政策)?(?:解读|图解|解读材料|解读问答|问答|答记者问|起草说明)(?:稿)?$"
@@ -46,7 +48,7 @@ def instrument_names(title: str) -> set[str]:
     names.add(plain)
     about = plain.find("关于")
     if about >= 0:  # "云湖县人民政府关于…的意见": the instrument without its issuing organ
-        names.add(plain[about + 2:])
+        names.add(plain[about + 2 :])
     return {_PUNCT.sub("", n) for n in names if len(_PUNCT.sub("", n)) >= 6}
 
 
@@ -223,18 +225,29 @@ def interp_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         if lag <= limit:
             continue
         number = (doc.facts or {}).get("doc_number") or ""
-        msg = (f"政策文件《{doc.title or doc.url}》（{number}，{doc_date.isoformat()}发布）的解读"
-               f"“{first.title or first.url}”于{interp_date.isoformat()}发布，晚了{lag}个工作日，"
-               f"超过{limit}个工作日的要求（应不晚于{deadline.isoformat()}）。")
+        msg = (
+            f"政策文件《{doc.title or doc.url}》（{number}，{doc_date.isoformat()}发布）的解读"
+            f"“{first.title or first.url}”于{interp_date.isoformat()}发布，晚了{lag}个工作日，"
+            f"超过{limit}个工作日的要求（应不晚于{deadline.isoformat()}）。"
+        )
         evidence = {
-            "document": doc.url, "doc_number": number, "doc_date": doc_date.isoformat(), "doc_date_source": doc_src,
-            "interpretation": first.url, "interp_date": interp_date.isoformat(), "interp_date_source": interp_src,
-            "working_days": lag, "limit_working_days": limit, "deadline": deadline.isoformat(),
+            "document": doc.url,
+            "doc_number": number,
+            "doc_date": doc_date.isoformat(),
+            "doc_date_source": doc_src,
+            "interpretation": first.url,
+            "interp_date": interp_date.isoformat(),
+            "interp_date_source": interp_src,
+            "working_days": lag,
+            "limit_working_days": limit,
+            "deadline": deadline.isoformat(),
         }
         weak = [src for src in (doc_src, interp_src) if src == "url" or src.startswith("element:")]
         if weak:  # a date read from the URL or an unlabelled element is not a published date
             evidence["confidence"] = "review"
-            evidence["review_reason"] = "日期取自网址或无标签元素（" + "、".join(weak) + "），需人工核对页面显示的发布日期"
+            evidence["review_reason"] = (
+                "日期取自网址或无标签元素（" + "、".join(weak) + "），需人工核对页面显示的发布日期"
+            )
         out.append(make_finding(snapshot, spec, doc.url, msg, evidence, page=doc.url))
     return out
 
@@ -252,12 +265,19 @@ def interp_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             continue
         number = (doc.facts or {}).get("doc_number") or ""
         doc_date, src = _page_date(doc)
-        msg = (f"规范性文件《{doc.title or doc.url}》（{number}"
-               f"{'，' + doc_date.isoformat() + '发布' if doc_date else ''}）没有相关解读：文件页无解读链接，"
-               "也没有解读页面链接回该文件或引用其标题。")
-        evidence = {"document": doc.url, "doc_number": number, "doc_date": doc_date.isoformat() if doc_date else None,
-                    "doc_date_source": src, "related_links": (doc.facts or {}).get("related") or [],
-                    "markers": markers}
+        msg = (
+            f"规范性文件《{doc.title or doc.url}》（{number}"
+            f"{'，' + doc_date.isoformat() + '发布' if doc_date else ''}）没有相关解读：文件页无解读链接，"
+            "也没有解读页面链接回该文件或引用其标题。"
+        )
+        evidence = {
+            "document": doc.url,
+            "doc_number": number,
+            "doc_date": doc_date.isoformat() if doc_date else None,
+            "doc_date_source": src,
+            "related_links": (doc.facts or {}).get("related") or [],
+            "markers": markers,
+        }
         out.append(make_finding(snapshot, spec, doc.url, msg, evidence, page=doc.url))
     return out
 
@@ -265,7 +285,11 @@ def interp_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
 @register("INTERP-RATE")
 def interp_rate(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     target = float(spec.params["target_rate"])
-    markers = list(rubric.rules["INTERP-MISSING"].params.get("doc_number_markers", [])) if "INTERP-MISSING" in rubric.rules else []
+    markers = (
+        list(rubric.rules["INTERP-MISSING"].params.get("doc_number_markers", []))
+        if "INTERP-MISSING" in rubric.rules
+        else []
+    )
     links = interpretations_of(snapshot, rubric)
     docs = [d for d in policy_documents(snapshot, rubric) if not markers or _is_normative(d, markers)]
     if not docs:
@@ -274,8 +298,12 @@ def interp_rate(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     rate = len(with_interp) / len(docs)
     if rate + 1e-12 >= target:
         return []
-    msg = (f"已抓取的{len(docs)}件规范性文件中有{len(with_interp)}件有解读，解读率{rate:.0%}，"
-           f"低于目标{target:.0%}。")
-    evidence = {"documents": len(docs), "with_interpretation": len(with_interp), "rate": round(rate, 4),
-                "target_rate": target, "without": sorted(d.url for d in docs if d not in with_interp)[:50]}
+    msg = f"已抓取的{len(docs)}件规范性文件中有{len(with_interp)}件有解读，解读率{rate:.0%}，低于目标{target:.0%}。"
+    evidence = {
+        "documents": len(docs),
+        "with_interpretation": len(with_interp),
+        "rate": round(rate, 4),
+        "target_rate": target,
+        "without": sorted(d.url for d in docs if d not in with_interp)[:50],
+    }
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page="")]

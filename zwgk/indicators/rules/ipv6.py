@@ -10,7 +10,8 @@ needs an AAAA record: a site without IPv6 has one finding, not six.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from zwgk.indicators import ipv6_support as support
 from zwgk.indicators.rules import register
@@ -56,11 +57,17 @@ def ipv6_unreachable(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     if not home_ok(snapshot):
         return []  # not reachable over IPv4 either: AVAIL-DOWN, not an IPv6 problem
     tries = probe.get("v6_attempts") or 0
-    why = ("无法建立IPv6连接" if not probe.get("tcp6") else
-           f"经IPv6间隔访问首页{tries}次均失败" if tries > 1 else
-           f"经IPv6访问首页返回{probe.get('http6_status') or '错误'}")
-    msg = (f"网站 {snapshot.homepage} 有IPv6地址（{'、'.join(map(str, probe.get('aaaa') or []))}），但{why}"
-           f"{'：' + str(probe.get('error')) if probe.get('error') else ''}。")
+    why = (
+        "无法建立IPv6连接"
+        if not probe.get("tcp6")
+        else f"经IPv6间隔访问首页{tries}次均失败"
+        if tries > 1
+        else f"经IPv6访问首页返回{probe.get('http6_status') or '错误'}"
+    )
+    msg = (
+        f"网站 {snapshot.homepage} 有IPv6地址（{'、'.join(map(str, probe.get('aaaa') or []))}），但{why}"
+        f"{'：' + str(probe.get('error')) if probe.get('error') else ''}。"
+    )
     evidence = _evidence(probe) | {"attempts6": probe.get("attempts6") or []}
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
 
@@ -74,8 +81,10 @@ def ipv6_mismatch(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     similarity = probe.get("similarity")
     if similarity is None or float(similarity) >= minimum:
         return []
-    msg = (f"网站 {snapshot.homepage} 经IPv6访问的首页与IPv4首页相似度仅{float(similarity):.2f}，"
-           f"低于{minimum:.2f}（内容差异超过{1 - minimum:.0%}）。")
+    msg = (
+        f"网站 {snapshot.homepage} 经IPv6访问的首页与IPv4首页相似度仅{float(similarity):.2f}，"
+        f"低于{minimum:.2f}（内容差异超过{1 - minimum:.0%}）。"
+    )
     evidence = _evidence(probe) | {"min_similarity": minimum}
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
 
@@ -90,12 +99,19 @@ def ipv6_intermittent(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]
     seen = support.success(probe, snapshot.history)
     if seen["rate"] is None or float(seen["rate"]) >= minimum:
         return []
-    msg = (f"网站 {snapshot.homepage} 首页经IPv6间隔访问{seen['total']}次，仅{seen['loaded']}次成功"
-           f"（成功率{float(seen['rate']):.0%}，低于{minimum:.0%}），IPv6访问时通时断。")
-    evidence = _evidence(probe) | {"success": seen, "attempts6": probe.get("attempts6") or [],
-                                   "min_success_rate": minimum}
+    msg = (
+        f"网站 {snapshot.homepage} 首页经IPv6间隔访问{seen['total']}次，仅{seen['loaded']}次成功"
+        f"（成功率{float(seen['rate']):.0%}，低于{minimum:.0%}），IPv6访问时通时断。"
+    )
+    evidence = _evidence(probe) | {
+        "success": seen,
+        "attempts6": probe.get("attempts6") or [],
+        "min_success_rate": minimum,
+    }
     if seen["total"] < int(spec.params["min_attempts"]):
-        evidence = _review(evidence, f"仅{seen['total']}次IPv6访问，少于{int(spec.params['min_attempts'])}次，需人工复核")
+        evidence = _review(
+            evidence, f"仅{seen['total']}次IPv6访问，少于{int(spec.params['min_attempts'])}次，需人工复核"
+        )
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
 
 
@@ -110,16 +126,24 @@ def ipv6_delegation(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         return []  # complete, or unknown (the NS lookup got no answer): not judged
     servers = delegation.get("ns") or []
     lacking = [e.get("name", "") for e in servers if not e.get("aaaa") and not e.get("aaaa_unknown")]
-    evidence = {"zone": delegation.get("zone", ""), "ns": servers, "query": delegation.get("query"),
-                "error": delegation.get("error", "")}
+    evidence = {
+        "zone": delegation.get("zone", ""),
+        "ns": servers,
+        "query": delegation.get("query"),
+        "error": delegation.get("error", ""),
+    }
     zone = delegation.get("zone", "")
     if lacking:
-        msg = (f"网站 {snapshot.homepage} 所在域 {zone} 的权威域名服务器 {'、'.join(lacking)} 没有 AAAA 记录，"
-               f"IPv6解析链不完整，仅有IPv6的用户无法经IPv6完成域名解析。")
+        msg = (
+            f"网站 {snapshot.homepage} 所在域 {zone} 的权威域名服务器 {'、'.join(lacking)} 没有 AAAA 记录，"
+            f"IPv6解析链不完整，仅有IPv6的用户无法经IPv6完成域名解析。"
+        )
         return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
     query = delegation.get("query") or {}
-    msg = (f"网站 {snapshot.homepage} 所在域 {zone} 的域名服务器 {query.get('ns', '')}"
-           f"（{query.get('address', '')}）经IPv6查询没有应答：{query.get('error', '')}。")
+    msg = (
+        f"网站 {snapshot.homepage} 所在域 {zone} 的域名服务器 {query.get('ns', '')}"
+        f"（{query.get('address', '')}）经IPv6查询没有应答：{query.get('error', '')}。"
+    )
     evidence = _review(evidence, "域名服务器有AAAA记录，但经IPv6的查询无应答（可能是网络波动），需人工复核")
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
 
@@ -143,9 +167,13 @@ def ipv6_inner_links(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     if not low:
         return []
     failing = support.failing_links(probe)
-    parts = [f"{label}内链抽样{levels[label]['checked']}条，经IPv6可打开{float(levels[label]['share']):.0%}" for label in low]
-    msg = (f"网站 {snapshot.homepage} 首页支持IPv6，但{'；'.join(parts)}，低于{minimum:.0%}；"
-           f"无法经IPv6打开的链接{len(failing)}条，如 {failing[0]['url'] if failing else ''}。")
+    parts = [
+        f"{label}内链抽样{levels[label]['checked']}条，经IPv6可打开{float(levels[label]['share']):.0%}" for label in low
+    ]
+    msg = (
+        f"网站 {snapshot.homepage} 首页支持IPv6，但{'；'.join(parts)}，低于{minimum:.0%}；"
+        f"无法经IPv6打开的链接{len(failing)}条，如 {failing[0]['url'] if failing else ''}。"
+    )
     evidence = {"levels": levels, "failing_links": failing, "min_share": minimum}
     smallest = min(int(levels[label]["checked"]) for label in low)
     if smallest < int(spec.params["min_checked"]):

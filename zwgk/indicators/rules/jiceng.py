@@ -54,13 +54,18 @@ def jiceng_area(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     out = []
     weak = any(c.weakly_named for c in cols)
     for name in missing:
-        evidence = {"area": name, "standard": standard.name, "catalog": [c.url for c in cols],
-                    "areas_present": sorted(seen, key=names.index), "coverage": coverage,
-                    "areas_missing": missing}
+        evidence = {
+            "area": name,
+            "standard": standard.name,
+            "catalog": [c.url for c in cols],
+            "areas_present": sorted(seen, key=names.index),
+            "coverage": coverage,
+            "areas_missing": missing,
+        }
         if weak:
             evidence["confidence"] = REVIEW_CONFIDENCE
             evidence["review_reason"] = "标准目录栏目仅按近似名称识别，需人工确认"
-        msg = (f"基层政务公开标准目录缺少“{name}”领域（26个试点领域已覆盖{len(seen)}个，覆盖率{coverage:.0%}）。")
+        msg = f"基层政务公开标准目录缺少“{name}”领域（26个试点领域已覆盖{len(seen)}个，覆盖率{coverage:.0%}）。"
         out.append(make_finding(snapshot, spec, name, msg, evidence, page=cols[0].url))
     return out
 
@@ -88,9 +93,16 @@ def jiceng_element(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         missing = [e for e in required if e not in stated]
         if not missing:
             continue
-        msg = (f"“{area.name}”领域标准目录（《{page.title}》）未列明要素：{'、'.join(missing)}"
-               f"（应包括{'、'.join(required)}）。")
-        evidence = {"area": area.name, "headers": table.get("headers"), "rows": table.get("rows"),
-                    "missing": missing, "required": required}
+        msg = (
+            f"“{area.name}”领域标准目录（《{page.title}》）未列明要素：{'、'.join(missing)}"
+            f"（应包括{'、'.join(required)}）。"
+        )
+        evidence = {
+            "area": area.name,
+            "headers": table.get("headers"),
+            "rows": table.get("rows"),
+            "missing": missing,
+            "required": required,
+        }
         out.append(make_finding(snapshot, spec, page.url, msg, evidence, page=page.url))
     return out

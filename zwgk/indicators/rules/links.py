@@ -7,7 +7,7 @@ target linked from the homepage is LINK-HOME (and not also LINK-PAGE).
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import make_finding
@@ -41,9 +41,14 @@ def _home_keys(snapshot: SiteSnapshot) -> set[str]:
 def _evidence(snapshot: SiteSnapshot, target: str, entry: dict[str, list]) -> dict:
     page = snapshot.pages[target]
     return {
-        "target": target, "status": page.status, "outcome": page.outcome, "error": page.error,
-        "soft404": bool((page.facts or {}).get("soft404")), "pages": sorted(entry["sources"]),
-        "page_count": len(entry["sources"]), "anchors": entry["anchors"][:10],
+        "target": target,
+        "status": page.status,
+        "outcome": page.outcome,
+        "error": page.error,
+        "soft404": bool((page.facts or {}).get("soft404")),
+        "pages": sorted(entry["sources"]),
+        "page_count": len(entry["sources"]),
+        "anchors": entry["anchors"][:10],
     }
 
 
@@ -67,7 +72,9 @@ def link_home(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         msg = f"首页 {snapshot.homepage} 上的链接{anchor}指向 {target}，无法打开（{_why(snapshot, target)}）。"
         if len(entry["sources"]) > 1:
             msg += f"共有{len(entry['sources'])}个页面链接到该地址。"
-        out.append(make_finding(snapshot, spec, target, msg, _evidence(snapshot, target, entry), page=snapshot.homepage))
+        out.append(
+            make_finding(snapshot, spec, target, msg, _evidence(snapshot, target, entry), page=snapshot.homepage)
+        )
     return out
 
 
@@ -83,7 +90,9 @@ def link_page(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             continue  # a 办事指南's form: SVC-FORM (not deducted twice)
         sources = sorted(entry["sources"])
         anchor = f"“{entry['anchors'][0]}”" if entry["anchors"] else ""
-        msg = (f"链接{anchor}指向 {target}，无法打开（{_why(snapshot, target)}）；"
-               f"共{len(sources)}个页面引用该链接，如 {sources[0]}。")
+        msg = (
+            f"链接{anchor}指向 {target}，无法打开（{_why(snapshot, target)}）；"
+            f"共{len(sources)}个页面引用该链接，如 {sources[0]}。"
+        )
         out.append(make_finding(snapshot, spec, target, msg, _evidence(snapshot, target, entry), page=sources[0]))
     return out

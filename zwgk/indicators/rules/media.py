@@ -59,16 +59,25 @@ def media_stale(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         limit = snapshot.as_of - dt.timedelta(days=days)
         if last is not None and last.date() >= limit:
             continue
-        evidence = {"platform": a.get("platform"), "name": a.get("name"), "operator": a.get("operator"),
-                    "last_post": a.get("last_post"), "observed_until": a.get("observed_until"),
-                    "posts": a.get("posts"), "stale_days": days, "url": a.get("url") or a.get("feed_url")}
+        evidence = {
+            "platform": a.get("platform"),
+            "name": a.get("name"),
+            "operator": a.get("operator"),
+            "last_post": a.get("last_post"),
+            "observed_until": a.get("observed_until"),
+            "posts": a.get("posts"),
+            "stale_days": days,
+            "url": a.get("url") or a.get("feed_url"),
+        }
         if last is None:
             msg = f"政务新媒体“{a.get('name')}”（{a.get('platform')}）没有任何发布记录。"
             evidence["confidence"] = REVIEW_CONFIDENCE
             evidence["review_reason"] = "导出或订阅源中没有任何发布记录，需人工核实账号是否确无更新"
         else:
-            msg = (f"政务新媒体“{a.get('name')}”（{a.get('platform')}）最近一次发布在{last.date().isoformat()}，"
-                   f"评估日前{days}天内无更新。")
+            msg = (
+                f"政务新媒体“{a.get('name')}”（{a.get('platform')}）最近一次发布在{last.date().isoformat()}，"
+                f"评估日前{days}天内无更新。"
+            )
         out.append(make_finding(snapshot, spec, _key(a), msg, evidence, page=a.get("url") or a.get("feed_url") or ""))
     return out
 
@@ -81,11 +90,18 @@ def media_gone(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     for a in _accounts(snapshot):
         if a.get("closed") or not _gone(a, snapshot.as_of, spec):
             continue
-        msg = (f"政务新媒体“{a.get('name')}”（{a.get('platform')}）仍在本单位账号清单中，但已无法访问"
-               f"（{a.get('check_detail') or '不存在'}），应核实并更新清单或办理注销备案。")
-        evidence = {"platform": a.get("platform"), "name": a.get("name"), "operator": a.get("operator"),
-                    "checked_at": a.get("checked_at"), "detail": a.get("check_detail"),
-                    "url": a.get("feed_url") or a.get("url")}
+        msg = (
+            f"政务新媒体“{a.get('name')}”（{a.get('platform')}）仍在本单位账号清单中，但已无法访问"
+            f"（{a.get('check_detail') or '不存在'}），应核实并更新清单或办理注销备案。"
+        )
+        evidence = {
+            "platform": a.get("platform"),
+            "name": a.get("name"),
+            "operator": a.get("operator"),
+            "checked_at": a.get("checked_at"),
+            "detail": a.get("check_detail"),
+            "url": a.get("feed_url") or a.get("url"),
+        }
         out.append(make_finding(snapshot, spec, _key(a), msg, evidence, page=a.get("feed_url") or a.get("url") or ""))
     return out
 
@@ -102,9 +118,16 @@ def media_reply(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         if not late:
             continue
         open_comments = sum(int(p.get("comments", 0)) - int(p.get("replied", 0)) for p in late)
-        msg = (f"政务新媒体“{a.get('name')}”（{a.get('platform')}）有{len(late)}条发布下的{open_comments}条网民留言/评论"
-               f"超过{days}天未回复。")
-        evidence = {"platform": a.get("platform"), "name": a.get("name"), "reply_days": days,
-                    "posts": late[:20], "open_comments": open_comments}
+        msg = (
+            f"政务新媒体“{a.get('name')}”（{a.get('platform')}）有{len(late)}条发布下的{open_comments}条网民留言/评论"
+            f"超过{days}天未回复。"
+        )
+        evidence = {
+            "platform": a.get("platform"),
+            "name": a.get("name"),
+            "reply_days": days,
+            "posts": late[:20],
+            "open_comments": open_comments,
+        }
         out.append(make_finding(snapshot, spec, _key(a), msg, evidence, page=a.get("url") or ""))
     return out

@@ -7,7 +7,7 @@ Messages come from ``facts["messages"]`` of list pages (``{"url", "asked",
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from zwgk.indicators import workdays
 from zwgk.indicators.rules import register
@@ -38,8 +38,12 @@ def collect_messages(snapshot: SiteSnapshot) -> dict[str, dict]:
             url = msg.get("url") or ""
             if not url or url in out:
                 continue
-            out[url] = {"asked": to_date(msg.get("asked")), "answered": to_date(msg.get("answered")),
-                        "title": msg.get("title") or "", "source": f"list:{page.url}"}
+            out[url] = {
+                "asked": to_date(msg.get("asked")),
+                "answered": to_date(msg.get("answered")),
+                "title": msg.get("title") or "",
+                "source": f"list:{page.url}",
+            }
     for page in ok_pages(snapshot):
         dates = (page.facts or {}).get("dates") or {}
         asked = next((to_date(dates[k]) for k in ASKED_LABELS if dates.get(k)), None)
@@ -47,8 +51,12 @@ def collect_messages(snapshot: SiteSnapshot) -> dict[str, dict]:
             continue
         answered = next((to_date(dates[k]) for k in ANSWERED_LABELS if dates.get(k)), None)
         prev = out.get(page.url, {})
-        out[page.url] = {"asked": asked, "answered": answered or prev.get("answered"),
-                         "title": page.title or prev.get("title", ""), "source": "page:labels"}
+        out[page.url] = {
+            "asked": asked,
+            "answered": answered or prev.get("answered"),
+            "title": page.title or prev.get("title", ""),
+            "source": "page:labels",
+        }
     return out
 
 
@@ -63,30 +71,50 @@ def reply_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         if asked is None or asked < since or asked > snapshot.as_of:
             continue
         title = f"“{m['title']}”" if m["title"] else ""
-        evidence = {"message": url, "asked": asked.isoformat(), "answered": answered.isoformat() if answered else None,
-                    "date_source": m["source"], "limit_working_days": limit, "unanswered_months": months}
+        evidence = {
+            "message": url,
+            "asked": asked.isoformat(),
+            "answered": answered.isoformat() if answered else None,
+            "date_source": m["source"],
+            "limit_working_days": limit,
+            "unanswered_months": months,
+        }
         if answered is None or answered > snapshot.as_of:
             limit_day = add_months(asked, months)
             if snapshot.as_of > limit_day:
                 evidence |= {"status": "unanswered", "days_open": (snapshot.as_of - asked).days, "veto": True}
-                msg = (f"留言{title}（{url}）于{asked.isoformat()}提出，至评估日{snapshot.as_of.isoformat()}"
-                       f"已{(snapshot.as_of - asked).days}天仍未答复，超过{months}个月，单项否决。")
+                msg = (
+                    f"留言{title}（{url}）于{asked.isoformat()}提出，至评估日{snapshot.as_of.isoformat()}"
+                    f"已{(snapshot.as_of - asked).days}天仍未答复，超过{months}个月，单项否决。"
+                )
                 out.append(make_finding(snapshot, spec, url, msg, evidence, page=url, severity="veto"))
                 continue
             waited = workdays.working_days_between(asked, snapshot.as_of)
             if waited <= limit:
                 continue
-            evidence |= {"status": "unanswered", "working_days": waited, "veto": False,
-                         "deadline": workdays.add_working_days(asked, limit).isoformat()}
-            msg = (f"留言{title}（{url}）于{asked.isoformat()}提出，至评估日{snapshot.as_of.isoformat()}"
-                   f"已过{waited}个工作日仍未答复，超过{limit}个工作日。")
+            evidence |= {
+                "status": "unanswered",
+                "working_days": waited,
+                "veto": False,
+                "deadline": workdays.add_working_days(asked, limit).isoformat(),
+            }
+            msg = (
+                f"留言{title}（{url}）于{asked.isoformat()}提出，至评估日{snapshot.as_of.isoformat()}"
+                f"已过{waited}个工作日仍未答复，超过{limit}个工作日。"
+            )
             out.append(make_finding(snapshot, spec, url, msg, evidence, page=url))
             continue
         lag = workdays.working_days_between(asked, answered)
         if lag <= limit:
             continue
-        evidence |= {"status": "late", "working_days": lag, "deadline": workdays.add_working_days(asked, limit).isoformat()}
-        msg = (f"留言{title}（{url}）于{asked.isoformat()}提出，{answered.isoformat()}才答复，"
-               f"用时{lag}个工作日，超过{limit}个工作日。")
+        evidence |= {
+            "status": "late",
+            "working_days": lag,
+            "deadline": workdays.add_working_days(asked, limit).isoformat(),
+        }
+        msg = (
+            f"留言{title}（{url}）于{asked.isoformat()}提出，{answered.isoformat()}才答复，"
+            f"用时{lag}个工作日，超过{limit}个工作日。"
+        )
         out.append(make_finding(snapshot, spec, url, msg, evidence, page=url))
     return out

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from zwgk.indicators.rules import register
-from zwgk.text import normalise
-from zwgk.indicators.rules._common import columns_of, home_ok, item_date, make_finding, ok_pages, to_date
+from zwgk.indicators.rules._common import columns_of, home_ok, item_date, make_finding, ok_pages
 from zwgk.model import Finding, SiteSnapshot, UnitKind
+from zwgk.text import normalise
 
 REPORT_COLUMN = "政府信息公开年报"
 
@@ -42,7 +42,9 @@ def report_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         for item in col.items:
             if _is_report(item.get("title") or "", year, keywords, in_col):
                 url = item.get("url") or col.url
-                candidates.setdefault(url, (item.get("title") or "", item_date(item, snapshot.as_of), f"column:{col.url}"))
+                candidates.setdefault(
+                    url, (item.get("title") or "", item_date(item, snapshot.as_of), f"column:{col.url}")
+                )
     for page in ok_pages(snapshot):
         if page.kind == "column":
             continue
@@ -50,12 +52,20 @@ def report_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             prev = candidates.get(page.url)
             date = page.pub_date or (prev[1] if prev else None)
             candidates[page.url] = (page.title, date, f"page:{page.date_source or 'pub_date'}")
-    evidence = {"year": year, "deadline": deadline.isoformat(), "unit_kind": snapshot.unit.kind,
-                "candidates": [{"url": u, "title": t, "date": d.isoformat() if d else None, "source": s}
-                               for u, (t, d, s) in sorted(candidates.items())]}
+    evidence = {
+        "year": year,
+        "deadline": deadline.isoformat(),
+        "unit_kind": snapshot.unit.kind,
+        "candidates": [
+            {"url": u, "title": t, "date": d.isoformat() if d else None, "source": s}
+            for u, (t, d, s) in sorted(candidates.items())
+        ],
+    }
     if not candidates:
-        msg = (f"未找到{year}年度政府信息公开工作年度报告（{who}应于{deadline.month}月{deadline.day}日前发布），"
-               f"评估日{snapshot.as_of.isoformat()}。")
+        msg = (
+            f"未找到{year}年度政府信息公开工作年度报告（{who}应于{deadline.month}月{deadline.day}日前发布），"
+            f"评估日{snapshot.as_of.isoformat()}。"
+        )
         evidence["status"] = "missing"
         return [make_finding(snapshot, spec, str(year), msg, evidence, page="")]
     dated = sorted((d, u, t) for u, (t, d, _) in candidates.items() if d is not None)
@@ -66,6 +76,8 @@ def report_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         return []
     evidence["status"] = "late"
     evidence["published"] = first_date.isoformat()
-    msg = (f"{year}年度政府信息公开工作年度报告《{title}》于{first_date.isoformat()}发布，"
-           f"晚于{who}的法定期限{deadline.isoformat()}（{(first_date - deadline).days}天）。")
+    msg = (
+        f"{year}年度政府信息公开工作年度报告《{title}》于{first_date.isoformat()}发布，"
+        f"晚于{who}的法定期限{deadline.isoformat()}（{(first_date - deadline).days}天）。"
+    )
     return [make_finding(snapshot, spec, str(year), msg, evidence, page=url)]

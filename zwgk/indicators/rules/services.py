@@ -10,7 +10,8 @@ all (SVC-NONE, a candidate until confirmed), or only a link to a platform outsid
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import home_page, make_finding, ok_pages
@@ -46,10 +47,16 @@ def svc_none(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         return []
     if _entries(snapshot) or _guides(snapshot):
         return []
-    msg = (f"网站 {snapshot.homepage} 未发现办事服务入口（本站办事服务栏目或政务服务网链接）和办事指南，"
-           "疑似无办事服务功能，请核查。")
-    evidence = {"confidence": "review", "services_unjudged": True, "searched": "首页、栏目页的导航与链接",
-                "review_reason": "未发现办事服务入口，需人工确认（入口可能在图片或脚本菜单中）"}
+    msg = (
+        f"网站 {snapshot.homepage} 未发现办事服务入口（本站办事服务栏目或政务服务网链接）和办事指南，"
+        "疑似无办事服务功能，请核查。"
+    )
+    evidence = {
+        "confidence": "review",
+        "services_unjudged": True,
+        "searched": "首页、栏目页的导航与链接",
+        "review_reason": "未发现办事服务入口，需人工确认（入口可能在图片或脚本菜单中）",
+    }
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
 
 
@@ -63,8 +70,10 @@ def svc_external(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         return []
     platform = [e for e in entries if e.get("platform")]
     shown = (platform or entries)[0]
-    msg = (f"网站 {snapshot.homepage} 的办事服务入口为“{shown.get('text')}”（{shown.get('url')}），"
-           "本站未找到可读的办事指南，办事服务需由评估人员在服务平台上打分。")
+    msg = (
+        f"网站 {snapshot.homepage} 的办事服务入口为“{shown.get('text')}”（{shown.get('url')}），"
+        "本站未找到可读的办事指南，办事服务需由评估人员在服务平台上打分。"
+    )
     evidence = {"services_unjudged": True, "entries": entries}
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
 
@@ -78,9 +87,7 @@ def svc_guide(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     """办事指南 missing key elements (categories and their synonyms are rubric data)."""
     if not snapshot.unit.has_services:
         return []
-    categories: dict[str, list[str]] = {
-        k: [k, *v] for k, v in (spec.params.get("categories") or {}).items()
-    }
+    categories: dict[str, list[str]] = {k: [k, *v] for k, v in (spec.params.get("categories") or {}).items()}
     key = [c for c in spec.params.get("key_categories", list(categories)) if c in categories]
     guides = _guides(snapshot)
     incomplete = []
@@ -93,15 +100,22 @@ def svc_guide(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     if not incomplete:
         return []
     share = len(incomplete) / len(guides)
-    veto = (share >= float(spec.params.get("veto_share", 1.0))
-            and len(incomplete) >= int(spec.params.get("veto_min_guides", 1)))
+    veto = share >= float(spec.params.get("veto_share", 1.0)) and len(incomplete) >= int(
+        spec.params.get("veto_min_guides", 1)
+    )
     out = []
     for page, present, missing in incomplete:
         msg = f"办事指南 {page.url}（{page.title[:40]}）缺少要素：{'、'.join(missing)}。"
-        evidence = {"missing": missing, "present": present, "guides": len(guides), "incomplete": len(incomplete),
-                    "veto": veto}
-        out.append(make_finding(snapshot, spec, page.url, msg, evidence, page=page.url,
-                                severity="veto" if veto else None))
+        evidence = {
+            "missing": missing,
+            "present": present,
+            "guides": len(guides),
+            "incomplete": len(incomplete),
+            "veto": veto,
+        }
+        out.append(
+            make_finding(snapshot, spec, page.url, msg, evidence, page=page.url, severity="veto" if veto else None)
+        )
     return out
 
 
@@ -120,8 +134,12 @@ def svc_form(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
                 continue
             seen.add(url)
             msg = f"办事指南 {page.url} 提供的表格“{form.get('text')}”无法下载（{url}，{target.error or target.status}）。"
-            evidence = {"guide": page.url, "form_text": form.get("text"), "status": target.status,
-                        "error": target.error}
+            evidence = {
+                "guide": page.url,
+                "form_text": form.get("text"),
+                "status": target.status,
+                "error": target.error,
+            }
             out.append(make_finding(snapshot, spec, url, msg, evidence, page=page.url))
     return out
 

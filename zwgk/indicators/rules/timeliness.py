@@ -77,12 +77,20 @@ def publish_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         if lag <= limit:
             continue
         title = page.title or page.url
-        msg = (f"《{title}》{written_label}{written.isoformat()}，发布日期{published.isoformat()}，"
-               f"形成后{lag}个工作日才公开，超过{limit}个工作日（应不晚于{deadline.isoformat()}）。")
-        evidence = {"written": written.isoformat(), "written_label": written_label,
-                    "published": published.isoformat(), "published_label": label,
-                    "working_days": lag, "limit_working_days": limit, "deadline": deadline.isoformat(),
-                    "doc_number": (page.facts or {}).get("doc_number") or ""}
+        msg = (
+            f"《{title}》{written_label}{written.isoformat()}，发布日期{published.isoformat()}，"
+            f"形成后{lag}个工作日才公开，超过{limit}个工作日（应不晚于{deadline.isoformat()}）。"
+        )
+        evidence = {
+            "written": written.isoformat(),
+            "written_label": written_label,
+            "published": published.isoformat(),
+            "published_label": label,
+            "working_days": lag,
+            "limit_working_days": limit,
+            "deadline": deadline.isoformat(),
+            "doc_number": (page.facts or {}).get("doc_number") or "",
+        }
         out.append(make_finding(snapshot, spec, page.url, msg, evidence, page=page.url))
     return out
 
@@ -90,7 +98,9 @@ def publish_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
 # ---------------------------------------------------------------- KEYPOINTS-LATE
 
 
-def _reference_year(snapshot: SiteSnapshot, refs: dict[int, dt.date], limit: int) -> tuple[int, dt.date, dt.date] | None:
+def _reference_year(
+    snapshot: SiteSnapshot, refs: dict[int, dt.date], limit: int
+) -> tuple[int, dt.date, dt.date] | None:
     """The newest year (this or last) whose 上级 要点 date is known and whose deadline has passed."""
     for year in (snapshot.as_of.year, snapshot.as_of.year - 1):
         ref = refs.get(year)
@@ -127,8 +137,9 @@ def keypoints_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     if not home_ok(snapshot):
         return []
     limit = int(spec.params["max_working_days"])
-    refs = {int(y): d for y, v in dict(spec.params.get("reference_dates") or {}).items()
-            if (d := to_date(v)) is not None}
+    refs = {
+        int(y): d for y, v in dict(spec.params.get("reference_dates") or {}).items() if (d := to_date(v)) is not None
+    }
     judged = _reference_year(snapshot, refs, limit)
     if judged is None:
         return []
@@ -140,7 +151,9 @@ def keypoints_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         for item in col.items:
             years = _keypoint_years(item.get("title") or "", keywords, exclude)
             if years:
-                seen.setdefault(item.get("url") or col.url, (item.get("title") or "", item_date(item, snapshot.as_of), years))
+                seen.setdefault(
+                    item.get("url") or col.url, (item.get("title") or "", item_date(item, snapshot.as_of), years)
+                )
     for page in ok_pages(snapshot, PageKind.ARTICLE.value):
         years = _keypoint_years(page.title, keywords, exclude)
         if years:
@@ -149,12 +162,18 @@ def keypoints_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     if not seen:
         return []
     this_year = {u: v for u, v in seen.items() if year in v[2]}
-    evidence = {"year": year, "reference_date": ref.isoformat(), "deadline": deadline.isoformat(),
-                "limit_working_days": limit,
-                "seen": [{"url": u, "title": t, "date": d.isoformat() if d else None} for u, (t, d, _) in sorted(seen.items())]}
+    evidence = {
+        "year": year,
+        "reference_date": ref.isoformat(),
+        "deadline": deadline.isoformat(),
+        "limit_working_days": limit,
+        "seen": [{"url": u, "title": t, "date": d.isoformat() if d else None} for u, (t, d, _) in sorted(seen.items())],
+    }
     if not this_year:
-        msg = (f"未找到本单位{year}年政务公开工作要点（上级要点{ref.isoformat()}印发，应于{deadline.isoformat()}前公开）；"
-               "网站上有其他年度的工作要点。")
+        msg = (
+            f"未找到本单位{year}年政务公开工作要点（上级要点{ref.isoformat()}印发，应于{deadline.isoformat()}前公开）；"
+            "网站上有其他年度的工作要点。"
+        )
         evidence["status"] = "missing"
         _review(evidence, "抓取未见本年度要点，可能发布在未抓取的栏目，需人工核实")
         return [make_finding(snapshot, spec, str(year), msg, evidence, page="")]
@@ -166,8 +185,10 @@ def keypoints_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         return []
     lag = workdays.working_days_between(ref, first)
     evidence.update(status="late", published=first.isoformat(), working_days=lag)
-    msg = (f"《{title}》于{first.isoformat()}公开，距上级要点印发（{ref.isoformat()}）{lag}个工作日，"
-           f"超过{limit}个工作日（应不晚于{deadline.isoformat()}）。")
+    msg = (
+        f"《{title}》于{first.isoformat()}公开，距上级要点印发（{ref.isoformat()}）{lag}个工作日，"
+        f"超过{limit}个工作日（应不晚于{deadline.isoformat()}）。"
+    )
     place = _own_place(snapshot)
     if not place or place not in to_simplified(title).replace(" ", ""):
         _review(evidence, "标题未写明本单位名称，需人工确认是否为本单位的工作要点")
@@ -210,7 +231,9 @@ def interp_leader(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         for item in col.items:
             day = item_date(item, snapshot.as_of)
             if day is not None and start <= day <= snapshot.as_of and item.get("url"):
-                seen.setdefault(item["url"], {"title": item.get("title") or "", "date": day, "read": False, "byline": ""})
+                seen.setdefault(
+                    item["url"], {"title": item.get("title") or "", "date": day, "read": False, "byline": ""}
+                )
     for page in ok_pages(snapshot, PageKind.ARTICLE.value):
         if not is_interpretation(page):
             continue
@@ -222,15 +245,23 @@ def interp_leader(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
         entry["title"] = entry["title"] or page.title
     if len(seen) < int(spec.params["min_items"]):
         return []
-    leaders = [u for u, e in seen.items() if _is_leader(e["title"], phrases) or _is_leader(e["byline"], phrases, byline=True)]
+    leaders = [
+        u for u, e in seen.items() if _is_leader(e["title"], phrases) or _is_leader(e["byline"], phrases, byline=True)
+    ]
     if leaders:
         return []
     read = sum(1 for e in seen.values() if e["read"])
     year_text = f"{start.isoformat()}至{snapshot.as_of.isoformat()}"
-    msg = (f"{year_text}网站发布的{len(seen)}篇政策解读中，没有本单位主要负责人（第一解读人）的解读"
-           "（标题与署名均未见主要负责同志解读、访谈或答记者问）。")
-    evidence = {"window": year_text, "interpretations": len(seen), "read_pages": read,
-                "titles": [e["title"] for _, e in sorted(seen.items(), key=lambda kv: kv[1]["date"], reverse=True)][:30]}
+    msg = (
+        f"{year_text}网站发布的{len(seen)}篇政策解读中，没有本单位主要负责人（第一解读人）的解读"
+        "（标题与署名均未见主要负责同志解读、访谈或答记者问）。"
+    )
+    evidence = {
+        "window": year_text,
+        "interpretations": len(seen),
+        "read_pages": read,
+        "titles": [e["title"] for _, e in sorted(seen.items(), key=lambda kv: kv[1]["date"], reverse=True)][:30],
+    }
     if read < int(spec.params["min_pages"]):
         _review(evidence, "仅凭列表标题判断，未读到足够的解读正文署名，需人工核实")
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page="")]
