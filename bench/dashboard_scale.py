@@ -262,7 +262,7 @@ def time_script_runs(db: Database, url: str, round_id: int, repeat: int) -> None
         st.cache_data.clear()
         cold.append(logged_in()[1])
     at, _ = logged_in()
-    for k in range(repeat):
+    for _ in range(repeat):
         t = time.perf_counter()
         at.run()
         warm.append(time.perf_counter() - t)

@@ -222,7 +222,7 @@ def start_farm(registry: Path, workdir: Path) -> FarmProcess:
     log = workdir / "farm.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "zwgk.cli", "farm", "serve", "--registry", str(registry), "--registry-out", str(out)],
-        stdout=open(log, "wb"),
+        stdout=open(log, "wb"),  # noqa: SIM115 — the farm process owns the log while it runs
         stderr=subprocess.STDOUT,
         env=child_env(),
         start_new_session=True,
@@ -449,7 +449,7 @@ def run_config(
         "WARNING",
     ]
     for i in range(workers):
-        log = open(services.workdir / f"worker-{label}-{i}.log", "wb")
+        log = open(services.workdir / f"worker-{label}-{i}.log", "wb")  # noqa: SIM115 — the worker owns its log while it runs
         worker_procs.append(
             subprocess.Popen(
                 [*worker_cmd, "--name", f"bench{i}@%h"],

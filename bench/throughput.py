@@ -128,7 +128,7 @@ class FarmProcess:
             self.proc.stdin.write("quit\n")
             self.proc.stdin.close()
             self.proc.wait(timeout=20)
-        except Exception:
+        except Exception:  # noqa: BLE001 — any failure to quit politely ends in kill()
             self.proc.kill()
             self.proc.wait()
 
@@ -537,7 +537,7 @@ def versions() -> str:
             from importlib.metadata import version
 
             out.append(f"{name} {version(name)}")
-        except Exception:
+        except Exception:  # noqa: BLE001 — a version we cannot read is reported as missing
             out.append(f"{name} (not installed)")
     return ", ".join(out)
 

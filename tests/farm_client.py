@@ -23,11 +23,12 @@ def fetch(
 
     async def go():
         timeout = aiohttp.ClientTimeout(total=20)
-        async with aiohttp.ClientSession(timeout=timeout, auto_decompress=decompress) as session:
-            async with session.request(
-                method, target, allow_redirects=False, headers={"Host": parts.netloc, **(headers or {})}
-            ) as resp:
-                return resp.status, dict(resp.headers), await resp.read()
+        headers_sent = {"Host": parts.netloc, **(headers or {})}
+        async with (
+            aiohttp.ClientSession(timeout=timeout, auto_decompress=decompress) as session,
+            session.request(method, target, allow_redirects=False, headers=headers_sent) as resp,
+        ):
+            return resp.status, dict(resp.headers), await resp.read()
 
     return asyncio.run(go())
 

@@ -99,7 +99,7 @@ class MiniWeb:
                 site = web.TCPSite(self.runner, self.host, self.port, reuse_address=True)
                 self.loop.run_until_complete(site.start())
                 self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-            except BaseException as exc:  # reported to the starting thread
+            except BaseException as exc:  # noqa: BLE001 — reported to the starting thread
                 errors.append(exc)
                 ready.set()
                 return

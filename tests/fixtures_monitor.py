@@ -61,7 +61,7 @@ class ThreadedApp:
 
             try:
                 self.loop.run_until_complete(setup())
-            except BaseException as exc:  # pragma: no cover - reported below
+            except BaseException as exc:  # noqa: BLE001 — reported to the starting thread below
                 errors.append(exc)
                 ready.set()
                 return

@@ -72,7 +72,7 @@ class RedisServer:
     def start(self) -> None:
         if not Path(REDIS_BIN).exists():
             pytest.fail(f"redis-server not found at {REDIS_BIN}: run scripts/install-test-deps.sh")
-        log = open(self.workdir / "redis.log", "ab")
+        log = open(self.workdir / "redis.log", "ab")  # noqa: SIM115 — redis-server writes to it while it runs
         self.proc = subprocess.Popen(
             [
                 REDIS_BIN,
@@ -270,7 +270,7 @@ def pg_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
     yield postgres_cluster.url(name)
     try:
         postgres_cluster.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    except Exception:  # the cluster may have been stopped by a fault test
+    except Exception:  # noqa: BLE001 — the cluster may have been stopped by a fault test
         pass
 
 
@@ -436,7 +436,7 @@ def env(**extra: str) -> dict[str, str]:
 
 
 def zwgk_popen(*args: str, extra_env: dict[str, str] | None = None, log: Path | None = None) -> subprocess.Popen:
-    out = open(log, "ab") if log else subprocess.DEVNULL
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 — the child process owns the log
     return subprocess.Popen(
         [sys.executable, "-m", "zwgk.cli", *args],
         stdout=out,
@@ -502,7 +502,7 @@ def states(db_url: str, name: str = "r1") -> dict[str, str]:
     try:
         info = get_round(db, name)
         return site_states(db, info.id) if info else {}
-    except Exception:
+    except Exception:  # noqa: BLE001 — polled while the round is being written; any error means "not yet"
         return {}
     finally:
         db.dispose()
@@ -537,7 +537,8 @@ def round_record(db_url: str, name: str = "r1") -> dict[str, Any]:
                 for p in s.scalars(select(PageRow).where(PageRow.round_id == info.id))
             ]
             links = [
-                (l.unit_id, l.source, l.target) for l in s.scalars(select(LinkRow).where(LinkRow.round_id == info.id))
+                (link.unit_id, link.source, link.target)
+                for link in s.scalars(select(LinkRow).where(LinkRow.round_id == info.id))
             ]
             findings = [
                 (f.unit_id, f.rule, f.subject, f.points)

@@ -123,7 +123,10 @@ def test_unchanged_pages_are_revisits_of_the_earlier_round(archived):
     for r in revisits[:20]:
         assert r["payload_digest"] == r1[r["url"]]["payload_digest"]
         assert r["refers_file"] == r1[r["url"]]["warc_file"] and r["refers_offset"] == r1[r["url"]]["offset"]
-    size = lambda name: sum(p.stat().st_size for p in (archived["work"] / "archive").glob(f"*-{name}/*.warc.gz"))
+
+    def size(name):
+        return sum(p.stat().st_size for p in (archived["work"] / "archive").glob(f"*-{name}/*.warc.gz"))
+
     assert size("r2") < size("r1") / 2
 
 
@@ -172,7 +175,8 @@ def test_evidence_of_a_broken_link_shows_the_planted_defect(archived):
     assert index["homepage"] in pages and pages[index["homepage"]]["is_homepage"]
     assert "证据包" in (out / "索引.txt").read_text(encoding="utf-8")
     # The exported WARC is self-contained: revisits come with the record holding their payload.
-    types = [r.rec_type for r in ArchiveIterator(open(out / "evidence.warc.gz", "rb"))]
+    with open(out / "evidence.warc.gz", "rb") as warc:
+        types = [r.rec_type for r in ArchiveIterator(warc)]
     assert types[0] == "warcinfo" and "response" in types
     assert types.count("response") >= len([p for p in index["pages"] if p["warc"]["type"] != "metadata"]) - types.count(
         "revisit"

@@ -61,7 +61,7 @@ def test_reviews_keep_history_and_newest_is_in_force(db, round1):
 def test_manual_scores_validate_and_overwrite(db, round1):
     results.set_manual_score(db, round1, "c1", "apply", 80, "依申请公开台账抽查", "王评估")
     results.set_manual_score(db, round1, "c1", "apply", 90, "复核", "李组长")
-    with pytest.raises(ZwgkError, match="0..100"):
+    with pytest.raises(ZwgkError, match=r"0\.\.100"):
         results.set_manual_score(db, round1, "c1", "report", 120)
     ms = results.manual_scores(db, round1)
     assert ms["c1"]["apply"].score == 90 and ms["c1"]["apply"].entered_by == "李组长"

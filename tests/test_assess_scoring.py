@@ -108,7 +108,7 @@ def test_dismissed_and_info_findings_do_not_count(assess_rubric):
 
 @pytest.mark.parametrize("weight", [0.0, 0.03, 0.0399])
 def test_weight_below_four_percent_is_refused_everywhere(assess_rubric, weight):
-    with pytest.raises(WeightError, match="0.04"):
+    with pytest.raises(WeightError, match=r"0\.04"):
         score_unit(PORTAL, [], assess_rubric, weight=weight)
     with pytest.raises(WeightError):
         weighted_component(90.0, weight)

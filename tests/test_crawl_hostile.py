@@ -50,7 +50,7 @@ def test_truncated_html_parsed_as_far_as_it_goes(fetched, corpus_server):
     r = fetched["truncated"]
     ex = extract_page(r.final_url, r.text, "article")
     assert r.outcome == "ok" and ex.title == hostile.TITLE["truncated"]
-    assert corpus_server.url("/ok.html") in {l.target for l in ex.links}
+    assert corpus_server.url("/ok.html") in {link.target for link in ex.links}
 
 
 def test_cut_payload_is_transient(fetched):
@@ -69,12 +69,12 @@ def test_lying_charsets(fetched):
 
 def test_nesting_and_many_links(fetched, corpus_server):
     nested = extract_page(fetched["nested"].final_url, fetched["nested"].text, "other")
-    assert corpus_server.url("/ok.html") in {l.target for l in nested.links}
+    assert corpus_server.url("/ok.html") in {link.target for link in nested.links}
     r = fetched["links"]
     many = extract_page(r.final_url, r.text, "other")
     # The 3.7 MB page is cut at the 2 MB cap: every complete anchor before the cut is found.
     assert "cut at" in r.error
-    assert len({l.target for l in many.links}) == r.text.count("</a>") > 50_000
+    assert len({link.target for link in many.links}) == r.text.count("</a>") > 50_000
 
 
 def test_redirects(fetched):

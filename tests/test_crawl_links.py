@@ -30,7 +30,7 @@ RESOURCES = """<html><head>
 
 def test_every_resource_a_browser_loads_is_a_link_and_hints_are_not():
     ex = extract_page(BASE, RESOURCES, "article")
-    targets = {l.target for l in ex.links}
+    targets = {link.target for link in ex.links}
     host = "http://www.example.gov.cn"
     for path in (
         "/css/main.css",
@@ -78,7 +78,7 @@ def test_navigation_without_plain_links_keeps_every_entry():
     assert ("政府文件", "http://www.example.gov.cn/zcwj/index.html") in nav  # javascript: href + handler
     assert {("政务公开", ""), ("互动交流", ""), ("通知公告", ""), ("政策解读", "")} <= nav  # placeholders
     assert ("政府信息公开", "http://www.example.gov.cn/xxgk/") in nav  # footer site map
-    assert "http://www.example.gov.cn/zcjd/index.html" in {l.target for l in ex.links}
+    assert "http://www.example.gov.cn/zcjd/index.html" in {link.target for link in ex.links}
 
 
 @pytest.mark.parametrize(

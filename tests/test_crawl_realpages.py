@@ -45,14 +45,14 @@ def test_wanzai_2022_footer(wanzai):
 def test_wanzai_2022_date_title_and_links(wanzai):
     assert (wanzai.pub_date, wanzai.date_source) == (dt.date(2023, 8, 16), "meta:PubDate")
     assert wanzai.title == "万载县2022年国民经济和社会发展统计公报"
-    targets = {l.target: l for l in wanzai.links}
+    targets = {link.target: link for link in wanzai.links}
     assert targets["http://www.wanzai.gov.cn/wzxrmzf/zwgk/zwgk.shtml"].anchor == "政务公开"
     assert "https://beian.miit.gov.cn.ipv6.iname.damddos.com/" in targets
     assert "http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=36092202000105" in targets
     # saved-page rewrites ./…_files/… resolve against the page URL
     assert any(t.startswith("http://www.wanzai.gov.cn/wzxrmzf/tjsj/202308/") and "_files/" in t for t in targets)
     assert not any(t.startswith(("javascript:", "mailto:")) for t in targets)
-    assert {l.tag for l in wanzai.links} >= {"a", "img", "script", "link"}
+    assert {link.tag for link in wanzai.links} >= {"a", "img", "script", "link"}
     assert wanzai.facts["related"][0]["text"].startswith("图文解读")
     assert wanzai.facts["soft404"] is False
 

@@ -36,7 +36,7 @@ def _view(db, round_id: int, unit) -> dict:
         url: (p.status, p.outcome, p.kind, p.depth, p.title, p.pub_date, p.date_source, p.final_url, p.error, p.facts)
         for url, p in snap.pages.items()
     }
-    links = sorted((l.source, l.target, l.anchor, l.tag) for l in snap.links)
+    links = sorted((link.source, link.target, link.anchor, link.tag) for link in snap.links)
     return {"pages": pages, "links": links, "probes": snap.probes, "homepage": snap.homepage}
 
 
@@ -181,6 +181,6 @@ def test_conditional_refetch_copies_previous_facts(db, miniweb, crawl_round_setu
     assert new.home.facts["not_modified"] is True and new.home.facts["copied_from_round"] == first
     # The copied links still drive the crawl: the column behind the 304 homepage was crawled.
     assert new.pages[miniweb.url("/zcwj/")].facts["column"] == "政策文件"
-    assert {l.target for l in new.links if l.source == new.homepage} == {
-        l.target for l in old.links if l.source == old.homepage
+    assert {link.target for link in new.links if link.source == new.homepage} == {
+        link.target for link in old.links if link.source == old.homepage
     }

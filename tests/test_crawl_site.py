@@ -139,7 +139,7 @@ def test_items_and_articles(county_crawl):
 
 def test_links_from_all_tags_and_ignored_schemes(county_crawl):
     home = county_crawl.web.url("/")
-    from_home = {(l.target, l.tag) for l in county_crawl.snapshot.links if l.source == home}
+    from_home = {(link.target, link.tag) for link in county_crawl.snapshot.links if link.source == home}
     assert (county_crawl.web.url("/frame.html"), "iframe") in from_home
     assert (county_crawl.web.url("/js/app.js"), "script") in from_home
     assert (county_crawl.web.url("/img/red.png"), "img") in from_home

@@ -112,7 +112,7 @@ def test_beat_sends_a_monthly_round_missed_while_it_was_down_once_at_start(redis
             try:
                 with shelve.open(str(schedule), flag="r") as shelf:
                     return "__version__" in shelf and "zwgk-monthly-round" in shelf["entries"]
-            except Exception:  # not written yet
+            except Exception:  # noqa: BLE001 — the shelf is not written yet (any dbm error)
                 return False
 
         wait_until(stored, 60, "beat to start and write its schedule file")

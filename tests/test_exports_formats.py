@@ -149,7 +149,7 @@ def test_findings_agree_across_json_csv_xlsx_and_db(db, exported_round, tmp_path
     links = {ws.cell(r, page).value: ws.cell(r, page).hyperlink for r in range(2, ws.max_row + 1)}
     assert links["http://d1.gov.cn/msg/1"].target == "http://d1.gov.cn/msg/1"
     assert links["javascript:alert(1)"] is None  # only http(s) become links
-    stats_ws, stats = _xlsx_rows(xlsx, "按规则统计")
+    _stats_ws, stats = _xlsx_rows(xlsx, "按规则统计")
     by_rule = {r[0]: r for r in stats[1:]}
     assert by_rule["LINK-PAGE"][2] == 2 and by_rule["LINK-PAGE"][3] == 2
 

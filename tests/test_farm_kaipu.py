@@ -376,7 +376,7 @@ def test_late_replies_are_late_on_the_letter_pages(kp):
 def test_every_page_has_its_meta_tags_but_the_planted_one(kp):
     for spec in _live(kp):
         site = kp.farm.site(spec)
-        for path, (kind, obj) in list(site.pages.items())[:40]:
+        for path, (kind, _obj) in list(site.pages.items())[:40]:
             page_type = "article" if kind == "article" else "column"
             tags = set(re.findall(r'<meta name="(\w+)"', _page(kp, spec, path)))
             if page_type in site.meta_missing:

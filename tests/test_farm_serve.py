@@ -78,7 +78,7 @@ def test_head_refused_while_get_200(farm):
 
 
 def test_redirect_loop_is_a_loop_and_recorded_as_trap(farm):
-    spec, site = _sites(farm, lambda s: s.loop and not s.down)[0]
+    spec, _site = _sites(farm, lambda s: s.loop and not s.down)[0]
     url = farm.url(spec.unit_id).rstrip("/") + "/loop/a.html"
     assert url in farm.truth["traps"]
     seen = []
@@ -108,7 +108,7 @@ def test_calendar_trap_generates_endless_distinct_pages(farm):
 
 
 def test_gbk_pages_decode_with_gb18030_not_utf8(farm):
-    spec, site = _sites(farm, lambda s: s.charset == "gbk" and not s.down)[0]
+    spec, _site = _sites(farm, lambda s: s.charset == "gbk" and not s.down)[0]
     status, headers, body = fetch(farm.url(spec.unit_id))
     assert status == 200 and "charset=gbk" in headers["Content-Type"]
     with pytest.raises(UnicodeDecodeError):
@@ -118,8 +118,8 @@ def test_gbk_pages_decode_with_gb18030_not_utf8(farm):
 
 def test_meta_only_gb2312_pages_have_no_header_charset(farm_factory):
     handle = farm_factory(sites=60)
-    spec, site = _sites(handle, lambda s: s.charset == "gb2312-meta" and not s.down)[0]
-    status, headers, body = fetch(handle.url(spec.unit_id))
+    spec, _site = _sites(handle, lambda s: s.charset == "gb2312-meta" and not s.down)[0]
+    _status, headers, body = fetch(handle.url(spec.unit_id))
     assert "charset" not in headers["Content-Type"]
     assert b'<meta charset="gb2312">' in body
     assert spec.name in body.decode("gb18030")
@@ -140,7 +140,7 @@ def test_traditional_rendering(farm_factory):
 
 def test_gzip_when_asked(farm):
     spec, site = _sites(farm, lambda s: s.gzip and not s.down and s.ipv6_mode != "mismatch")[0]
-    status, headers, body = fetch(farm.url(spec.unit_id), headers={"Accept-Encoding": "gzip"}, decompress=False)
+    _status, headers, body = fetch(farm.url(spec.unit_id), headers={"Accept-Encoding": "gzip"}, decompress=False)
     assert headers.get("Content-Encoding") == "gzip"
     assert spec.site_code.encode() in gzip.decompress(body) or site.charset != "utf-8"
 

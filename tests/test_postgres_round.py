@@ -177,5 +177,5 @@ def _pg_up(cluster) -> bool:
     try:
         cluster.execute("SELECT 1")
         return True
-    except Exception:
+    except Exception:  # noqa: BLE001 — any error means the cluster is not answering
         return False

@@ -215,7 +215,7 @@ def test_missing_and_mislabelled_files(tmp_path: Path):
         read_registry(tmp_path / "nope.csv")
     fake = tmp_path / "fake.xlsx"
     fake.write_text("unit_id,unit_name,site_url\n", encoding="utf-8")
-    with pytest.raises(ZwgkError, match="fake.xlsx"):
+    with pytest.raises(ZwgkError, match=r"fake\.xlsx"):
         read_registry(fake)
     old = tmp_path / "old.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)

@@ -141,7 +141,7 @@ def _lease(db_url: str):
     db = Database.open(db_url)
     try:
         return get_round_lease(db, "r1")
-    except Exception:
+    except Exception:  # noqa: BLE001 — polled while another process writes; any error means "not yet"
         return None
     finally:
         db.dispose()

@@ -12,11 +12,11 @@ from zwgk.indicators import CalendarUnknownError, evaluate
 D = dt.date
 
 
-def _doc(ws: SiteBuilder, path="doc.html", number="示府办发〔2025〕12号", date=D(2025, 9, 30), **facts):
+def _doc(ws: SiteBuilder, path="doc.html", number="示府办发〔2025〕12号", date=D(2025, 9, 30), **facts):  # noqa: B008 — dates are immutable
     return ws.article(path, "示例市关于促进就业的若干措施", date, doc_number=number, **facts)
 
 
-def _interp(ws: SiteBuilder, path="jd.html", date=D(2025, 10, 11), **facts):
+def _interp(ws: SiteBuilder, path="jd.html", date=D(2025, 10, 11), **facts):  # noqa: B008 — dates are immutable
     return ws.article(path, "《示例市关于促进就业的若干措施》政策解读", date, is_interpretation=True, **facts)
 
 
@@ -238,7 +238,7 @@ def test_other_annual_reports_do_not_count(nat_rubric):
 
 def test_evaluate_refuses_an_as_of_in_an_unknown_year(nat_rubric):
     b = SiteBuilder(as_of=D(2027, 2, 1))
-    with pytest.raises(CalendarUnknownError, match="workdays-override.toml"):
+    with pytest.raises(CalendarUnknownError, match=r"workdays-override\.toml"):
         evaluate(b.snapshot(), nat_rubric)
 
 

@@ -124,7 +124,7 @@ def test_misspelt_terms_and_sensitive_words_are_matched(tmp_path, monkeypatch):
 
 def test_a_broken_extra_list_is_a_clear_error(tmp_path):
     (tmp_path / "lists.toml").write_text("[wording.terms\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="lists.toml: cannot read content word list"):
+    with pytest.raises(ValueError, match=r"lists\.toml: cannot read content word list"):
         load_lists(str(tmp_path))
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.fixtures_indicators import SiteBuilder, by_rule, days_ago
 from zwgk.indicators import evaluate, load_rubric
+from zwgk.indicators.jiceng import load_standard
 from zwgk.model import is_review_candidate
 
 
@@ -190,7 +191,6 @@ def test_byline_is_read_from_the_page():
 
 # ---------------------------------------------------------------- 基层 标准目录 (JICENG-*)
 
-from zwgk.indicators.jiceng import load_standard
 
 HEADERS = ["序号", "公开事项", "公开内容", "公开依据", "公开时限", "公开主体", "公开方式", "公开渠道和载体", "公开对象"]
 

@@ -168,5 +168,5 @@ def test_schema_older_than_this_zwgk_on_a_read_only_database_says_what_to_do(sma
     con.commit()
     con.close()
     fs.remount("ro")
-    with pytest.raises(ZwgkError, match="read-only .* schema is at revision 0001.*open it once with write access"):
+    with pytest.raises(ZwgkError, match=r"read-only .* schema is at revision 0001.*open it once with write access"):
         Database.open(str(path))
