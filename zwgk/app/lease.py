@@ -132,7 +132,7 @@ class RoundLease:
                     self.lost = "another process took the round over after our lease expired"
                     log.error("round %s: %s", self.round_name, self.lost)
                     return
-            except Exception as exc:  # the database is briefly unreachable: keep trying
+            except Exception as exc:  # noqa: BLE001 — database briefly unreachable (any driver error): keep trying
                 log.warning("round %s: cannot renew the lease (%s); retrying", self.round_name, exc)
 
     def ensure(self) -> None:
@@ -161,7 +161,7 @@ class RoundLease:
             return
         try:
             release_round_lease(self.db, self.round_name, self.holder.token)
-        except Exception as err:  # it expires by itself
+        except Exception as err:  # noqa: BLE001 — never mask the round's own outcome; the lease expires by itself
             log.warning(
                 "round %s: could not release the lease (%s); it expires in %.0f s", self.round_name, err, self.ttl
             )

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -303,7 +303,7 @@ def review_list_cmd(
     for col in ("单位", "规则", "问题对象", "依据不足之处", "问题描述"):
         table.add_column(col)
     for f in queue:
-        cells = (f.unit_id, f.rule, f.subject, str(f.evidence.get("review_reason", "")), f.message)
+        cells: tuple[str, ...] = (f.unit_id, f.rule, f.subject, str(f.evidence.get("review_reason", "")), f.message)
         table.add_row(*(Text(c) for c in cells))  # crawled text: never read as rich markup
     console.print(table)
     if pending:
@@ -390,7 +390,7 @@ def rank_cmd(
             f"run `zwgk assess --round {info.name}` first"
         )
     table = Table(title=f"排名 ranking · {info.name}（截至 {info.as_of}）")
-    for col, just in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("排名", "right"),
         ("单位编码", "left"),
         ("单位名称", "left"),
@@ -400,8 +400,9 @@ def rank_cmd(
         ("结果", "left"),
         ("折算分", "right"),
         ("说明", "left"),
-    ):
-        table.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
+    )
+    for col, just in columns:
+        table.add_column(col, justify=just, overflow="fold")
     for s in scores:
         result = ("单项否决" if s.veto else "合格" if s.passed else "不合格") if s.measured else "未测评"
         style = None if s.measured and s.passed else "red" if s.measured else "dim"

@@ -272,7 +272,7 @@ def export_rectification(db: Database, unit_id: str, fmt: str, path: str | Path,
     book = _Book(path)
     unit = results.unit_names(db, [unit_id])[unit_id]
     book.table("整改清单", RECTIFICATION_COLUMNS, records)
-    about = [
+    about: list[dict[str, Any]] = [
         {"k": "单位", "v": f"{unit.name}（{unit.unit_id}）"},
         {"k": "网站", "v": unit.site_url},
         {"k": "评估轮次", "v": f"{info.name}（截至 {info.as_of.isoformat()}）" if info else "—"},
@@ -300,7 +300,7 @@ def export_round_workbook(db: Database, round_name: str, path: str | Path) -> Pa
     for sc in scores:
         if sc.kind != "department":
             continue
-        _, records, note = rectification_records(db, sc.unit_id, info.name)
+        _, records, _note = rectification_records(db, sc.unit_id, info.name)
         if not records:
             continue
         book.table(f"整改-{sc.unit_id}", RECTIFICATION_COLUMNS, records)

@@ -38,6 +38,12 @@ class ManualImportReport:
         return [f"{self.source}:{line}: {reason}" for line, reason in self.errors]
 
 
+def _cell(header: dict[str, int], row: list[Any], key: str) -> str:
+    """The stripped text of column ``key`` in ``row`` ("" when the file or the row has no such cell)."""
+    idx = header.get(key)
+    return "" if idx is None or idx >= len(row) or row[idx] is None else str(row[idx]).strip()
+
+
 def _rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     """(line number, cells) of a CSV (UTF-8 with or without BOM, or GB18030) or the first XLSX sheet."""
     suffix = path.suffix.lower()
@@ -108,12 +114,8 @@ def import_manual_scores(
         if header is None:
             header = _header_map(row, str(path))
             continue
-
-        def get(key: str) -> str:
-            idx = header.get(key)  # type: ignore[union-attr]
-            return "" if idx is None or idx >= len(row) or row[idx] is None else str(row[idx]).strip()
-
-        unit_id, item, score = get("unit_id"), get("item"), get("score")
+        cells = {key: _cell(header, row, key) for key in HEADER_ALIASES}
+        unit_id, item, score = cells["unit_id"], cells["item"], cells["score"]
         if not unit_id:
             report.errors.append((line, "unit_id is empty"))
             continue
@@ -123,19 +125,21 @@ def import_manual_scores(
         if known_items and item not in known_items:
             report.errors.append((line, f"unknown item {item!r}; the rubric's items are: {', '.join(known_items)}"))
             continue
-        if not get("evidence"):
+        if not cells["evidence"]:
             report.errors.append((line, "evidence is empty: say what the score is based on (证据)"))
             continue
-        limit = (limits or {}).get(item)
         try:
-            if limit is not None and float(score) > limit:
-                report.errors.append((line, f"{item} scores at most {limit:g} (points earned), not {score}"))
-                continue
-        except ValueError:
-            pass  # set_manual_score reports the non-number
+            value = float(score)
+        except ValueError:  # worded as set_manual_score words it for a caller's non-number
+            report.errors.append((line, f"manual score for {unit_id}/{item} must be a number 0..100, not {score!r}"))
+            continue
+        limit = (limits or {}).get(item)
+        if limit is not None and value > limit:
+            report.errors.append((line, f"{item} scores at most {limit:g} (points earned), not {score}"))
+            continue
         try:
             results.set_manual_score(
-                db, info.id, unit_id, item, score, get("evidence"), get("entered_by") or entered_by
+                db, info.id, unit_id, item, value, cells["evidence"], cells["entered_by"] or entered_by
             )
         except ZwgkError as exc:
             report.errors.append((line, str(exc)))

@@ -158,16 +158,16 @@ def compare_rounds(db: Database, a: int, b: int, *, unit_ids: Collection[str] | 
         x, y = sa.get(uid), sb.get(uid)
         ref = y or x
         assert ref is not None
-        both = x is not None and y is not None and x.score is not None and y.score is not None
+        score_a, score_b = (x.score if x else None), (y.score if y else None)
         units.append(
             UnitDelta(
                 unit_id=uid,
                 unit_name=ref.unit_name,
                 tier=ref.tier,
                 kind=ref.kind,
-                score_a=x.score if x else None,
-                score_b=y.score if y else None,
-                delta=round(y.score - x.score, 2) if both else None,  # type: ignore[operator,union-attr]
+                score_a=score_a,
+                score_b=score_b,
+                delta=round(score_b - score_a, 2) if score_a is not None and score_b is not None else None,
                 rank_a=x.rank if x else None,
                 rank_b=y.rank if y else None,
                 passed_a=x.passed if x and x.measured else None,

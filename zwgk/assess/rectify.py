@@ -52,10 +52,16 @@ def rectifiable(findings: list[FindingView], rubric: Any) -> list[FindingView]:
     ]
 
 
+def _place(h: dict[str, Any], order: dict[int, tuple[dt.date, int]]) -> tuple[dt.date, int]:
+    """Where a history entry's round falls in ``order`` (an unknown or missing round: last)."""
+    round_id = h.get("round")
+    far = (dt.date.max, 0)
+    return far if round_id is None else order.get(round_id, far)
+
+
 def _normalise(it: RectificationView, order: dict[int, tuple[dt.date, int]]) -> None:
     """Sort an item's history by round and derive status, closed and last-seen rounds from it."""
-    far = (dt.date.max, 0)
-    it.history.sort(key=lambda h: order.get(h.get("round"), far))
+    it.history.sort(key=lambda h: _place(h, order))
     it.status = "open"
     it.closed_round_id = None
     it.last_seen_round_id = it.opened_round_id
@@ -65,13 +71,12 @@ def _normalise(it: RectificationView, order: dict[int, tuple[dt.date, int]]) -> 
             it.status, it.closed_round_id = "fixed", h.get("round")
             break  # a fixed item stays closed; a recurrence is a new item
         if status in ACTIVE:
-            it.status, it.last_seen_round_id = status, h.get("round")
+            it.status, it.last_seen_round_id = status, h["round"]  # every entry names its round
 
 
 def _status_before(it: RectificationView, order: dict[int, tuple[dt.date, int]], here: tuple[dt.date, int]) -> str:
     """The item's status as of the last round before ``here`` ("" if it did not exist yet)."""
-    far = (dt.date.max, 0)
-    before = [h for h in it.history if order.get(h.get("round"), far) < here]
+    before = [h for h in it.history if _place(h, order) < here]
     return before[-1].get("status", "") if before else ""
 
 
@@ -122,11 +127,11 @@ def update_rectification(db: Database, round_id: int, rubric: Any, as_of: dt.dat
                 _normalise(it, order)
                 changed.append(it)
             continue
-        f = by_unit.get(it.unit_id, {}).get((it.rule, it.subject))
-        if f is not None:
+        seen = by_unit.get(it.unit_id, {}).get((it.rule, it.subject))
+        if seen is not None:
             matched.add(key)
             status = "overdue" if as_of > it.deadline else "open"
-            it.page, it.evidence, it.message, it.fix = f.page, dict(f.evidence), f.message, f.fix
+            it.page, it.evidence, it.message, it.fix = seen.page, dict(seen.evidence), seen.message, seen.fix
             counts["overdue" if status == "overdue" else "still_open"] += 1
         else:
             status = "fixed"
@@ -142,9 +147,9 @@ def update_rectification(db: Database, round_id: int, rubric: Any, as_of: dt.dat
             if key in matched:
                 continue
             counts["new"] += 1
-            it = own.pop(key, None)
-            if it is None:
-                it = RectificationView(
+            item = own.pop(key, None)
+            if item is None:
+                item = RectificationView(
                     unit_id=unit_id,
                     rule=rule,
                     subject=subject,
@@ -152,11 +157,11 @@ def update_rectification(db: Database, round_id: int, rubric: Any, as_of: dt.dat
                     last_seen_round_id=round_id,
                     deadline=deadline,
                 )
-            it.deadline, it.points, it.severity = deadline, float(f.points or 0.0), f.severity
-            it.page, it.message, it.fix, it.evidence = f.page, f.message, f.fix, dict(f.evidence)
-            it.history = [h for h in it.history if h.get("round") != round_id] + [{**entry, "status": "open"}]
-            _normalise(it, order)
-            changed.append(it)
+            item.deadline, item.points, item.severity = deadline, float(f.points or 0.0), f.severity
+            item.page, item.message, item.fix, item.evidence = f.page, f.message, f.fix, dict(f.evidence)
+            item.history = [h for h in item.history if h.get("round") != round_id] + [{**entry, "status": "open"}]
+            _normalise(item, order)
+            changed.append(item)
     drop = [it.id for it in own.values() if it.id is not None]  # opened here, no longer found here
     results.delete_rectification_items(db, drop)
     results.save_rectification_items(db, changed)

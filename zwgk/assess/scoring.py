@@ -207,20 +207,20 @@ def score_website(
     for f in live:
         if f.severity == "veto":
             continue
-        ind = indicator_of(f, rubric) or "(未归类)"
-        is_bonus = ind in inds and inds[ind].part == "bonus"
+        ind_id = indicator_of(f, rubric) or "(未归类)"
+        is_bonus = ind_id in inds and inds[ind_id].part == "bonus"
         if f.severity == "info" and not is_bonus:
             continue  # recorded, no points
-        per_rule[(ind, f.rule)] = per_rule.get((ind, f.rule), 0.0) + float(f.points or 0.0)
-        per_count[ind] = per_count.get(ind, 0) + 1
+        per_rule[(ind_id, f.rule)] = per_rule.get((ind_id, f.rule), 0.0) + float(f.points or 0.0)
+        per_count[ind_id] = per_count.get(ind_id, 0) + 1
     per_indicator: dict[str, float] = {}
     rule_caps = rule_caps_of(rubric)
-    for (ind, rule), pts in per_rule.items():
+    for (ind_id, rule), pts in per_rule.items():
         cap = rule_caps.get(rule)
-        per_indicator[ind] = per_indicator.get(ind, 0.0) + (min(pts, cap) if cap is not None else pts)
-    for ind, pts in (awarded or {}).items():
-        if ind in inds and inds[ind].part == "bonus":
-            per_indicator[ind] = per_indicator.get(ind, 0.0) + float(pts)
+        per_indicator[ind_id] = per_indicator.get(ind_id, 0.0) + (min(pts, cap) if cap is not None else pts)
+    for ind_id, pts in (awarded or {}).items():
+        if ind_id in inds and inds[ind_id].part == "bonus":
+            per_indicator[ind_id] = per_indicator.get(ind_id, 0.0) + float(pts)
 
     breakdown: dict[str, Any] = {}
     if vetoes:
@@ -456,7 +456,8 @@ def composite_score(
             scores[item] = None if website is None else min(website, 100.0)
         else:
             scores[item] = manual.get(item)
-    entered = {k: w for k, w in weights.items() if scores[k] is not None and w > 0}
+    given = {k: s for k, s in scores.items() if s is not None}
+    entered = {k: w for k, w in weights.items() if k in given and w > 0}
     missing = sorted(k for k, w in weights.items() if scores[k] is None and w > 0)
     unknown = sorted(set(manual) - set(weights))
     detail: dict[str, Any] = {
@@ -469,7 +470,7 @@ def composite_score(
     if not total_w:
         detail["value"] = None
         return None, detail
-    value = _r(sum(scores[k] * w for k, w in entered.items()) / total_w)  # type: ignore[operator]
+    value = _r(sum(given[k] * w for k, w in entered.items()) / total_w)
     detail["value"] = value
     return value, detail
 

@@ -274,19 +274,19 @@ def bulletin_docx(db: Database, info: RoundInfo, path: Path) -> Path:
     _heading(doc, "二、不合格单位及主要问题")
     failures = [s for s in scores if s.measured and not s.passed]
     if failures:
-        for s in failures:
-            why = "单项否决" if s.veto else f"得分 {_text(s.score)} 分，低于合格线"
-            fs = [f for f in results.list_findings(db, info.id, s.unit_id) if f.review != "dismissed"]
+        for sc in failures:
+            why = "单项否决" if sc.veto else f"得分 {_text(sc.score)} 分，低于合格线"
+            fs = [f for f in results.list_findings(db, info.id, sc.unit_id) if f.review != "dismissed"]
             fs.sort(key=lambda f: (f.severity != "veto", -f.points, f.rule))
             main = "；".join(_text(f.message) for f in fs[:3])
-            _para(doc, f"{_text(s.unit_name)}：{why}。" + (f"主要问题：{main}" if main else ""))
+            _para(doc, f"{_text(sc.unit_name)}：{why}。" + (f"主要问题：{main}" if main else ""))
     else:
         _para(doc, "本轮无不合格单位。")
     unmeasured = [s for s in scores if not s.measured]
     if unmeasured:
         _heading(doc, "三、未能测评单位")
-        for s in unmeasured:
-            _para(doc, f"{_text(s.unit_name)}：{_text(s.reason)}。")
+        for sc in unmeasured:
+            _para(doc, f"{_text(sc.unit_name)}：{_text(sc.reason)}。")
     _heading(doc, "四、进步明显单位" if unmeasured else "三、进步明显单位")
     improved = most_improved(db, info.id)
     if improved:

@@ -178,18 +178,18 @@ def list_cmd(
     table = Table(title=f"{unit} 依申请公开台账 ({len(out)})")
     for col in ("类型", "编号", "收到", "渠道", "申请人", "答复", "延期", "期限", "状态", "结果"):
         table.add_column(col)
-    for r in out:
+    for entry in out:
         table.add_row(
-            "测试" if r["kind"] == "test" else "申请",
-            r["ref"],
-            r["received"] or "?",
-            r["channel"],
-            r["applicant"],
-            r["replied"] or "",
-            "是" if r["extended"] else "否" if r["extended"] is False else "?",
-            r["due"] or "",
-            r["status"],
-            r["result"],
+            "测试" if entry["kind"] == "test" else "申请",
+            entry["ref"],
+            entry["received"] or "?",
+            entry["channel"],
+            entry["applicant"],
+            entry["replied"] or "",
+            "是" if entry["extended"] else "否" if entry["extended"] is False else "?",
+            entry["due"] or "",
+            entry["status"],
+            entry["result"],
         )
     console.print(table)
 

@@ -22,7 +22,7 @@ import logging
 import os
 import smtplib
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -72,7 +72,7 @@ class AlertConfig:
         return seen
 
 
-_ENV = {
+_ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "ZWGK_SMTP_HOST": ("smtp_host", str),
     "ZWGK_SMTP_PORT": ("smtp_port", int),
     "ZWGK_SMTP_USER": ("smtp_user", str),
@@ -84,9 +84,9 @@ _ENV = {
 }
 
 
-def load_alert_config(path: Path | str | None = None, env: dict[str, str] | None = None) -> AlertConfig:
+def load_alert_config(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> AlertConfig:
     """Read ``[alerts]`` from a TOML file, then let ``ZWGK_*`` environment variables override."""
-    env = os.environ if env is None else env
+    source: Mapping[str, str] = os.environ if env is None else env
     values: dict[str, Any] = {}
     if path is not None:
         p = Path(path)
@@ -103,11 +103,11 @@ def load_alert_config(path: Path | str | None = None, env: dict[str, str] | None
             raise ZwgkError(f"{p}: unknown alert setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         values.update(section)
     for var, (name, conv) in _ENV.items():
-        if env.get(var):
+        if source.get(var):
             try:
-                values[name] = conv(env[var])
+                values[name] = conv(source[var])
             except ValueError:
-                raise ZwgkError(f"environment {var}={env[var]!r} is not valid for {name}") from None
+                raise ZwgkError(f"environment {var}={source[var]!r} is not valid for {name}") from None
     return AlertConfig(**values)
 
 
@@ -134,9 +134,11 @@ def send_email(config: AlertConfig, to: list[str], subject: str, body: str) -> N
 async def _post(url: str, payload: dict[str, Any], timeout: float) -> int:
     import aiohttp
 
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-        async with session.post(url, json=payload) as resp:
-            return resp.status
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session,
+        session.post(url, json=payload) as resp,
+    ):
+        return resp.status
 
 
 def post_webhook(config: AlertConfig, payload: dict[str, Any]) -> int | None:
@@ -198,7 +200,7 @@ class Notifier:
             self.errors.append(msg)
         try:
             post_webhook(self.config, notice.payload())
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 — any webhook failure (bad URL, timeout, refusal) is logged; monitoring goes on
             msg = f"alert webhook {self.config.webhook_url} failed: {exc}"
             log.error(msg)
             self.errors.append(msg)

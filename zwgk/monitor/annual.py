@@ -85,12 +85,13 @@ def _round_component(scores: list[tuple[float | None, bool]], total: float, veto
 
 def weighted(components: dict[str, float | None], weights: dict[str, float]) -> tuple[float | None, dict[str, float]]:
     """The renormalised weighted mean over the components that have a value, and the weights used."""
-    used = {k: w for k, w in weights.items() if w > 0 and components.get(k) is not None}
+    given = {k: v for k, v in components.items() if v is not None}
+    used = {k: w for k, w in weights.items() if w > 0 and k in given}
     total = sum(used.values())
     if not total:
         return None, {}
     applied = {k: w / total for k, w in used.items()}
-    return round(sum(components[k] * w for k, w in applied.items()), 4), applied  # type: ignore[operator]
+    return round(sum(given[k] * w for k, w in applied.items()), 4), applied
 
 
 def annual_scores(
@@ -165,6 +166,8 @@ def annual_scores(
             "rectification_due": len(items),
             "rectification_fixed": sum(items),
         }
+        score: float | None
+        applied: dict[str, float]
         if components["rounds"] is None:  # never measured in the year: no annual score
             score, applied = None, {}
             detail["note"] = "本年度各轮均未能测评"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,9 +123,9 @@ def bulletin_data(db: Database, quarter: str, round_name: str | None = None) -> 
     data.sites_registered = len(units)
 
     per_site = availability_between(db, start, end)
-    for unit_id, (n, f) in per_site.items():
+    for unit_id, (n, failures) in per_site.items():
         u = units.get(unit_id)
-        data.availability.append(SiteAvailability(unit_id, u.name if u else unit_id, u.tier if u else "", n, f))
+        data.availability.append(SiteAvailability(unit_id, u.name if u else unit_id, u.tier if u else "", n, failures))
     data.sites_monitored = len(per_site)
     data.probes = sum(v[0] for v in per_site.values())
     data.failures = sum(v[1] for v in per_site.values())
@@ -295,7 +296,8 @@ def _bar_chart(pdf, title: str, rows: list[tuple[str, float]], max_value: float 
     pdf.ln(3)
 
 
-def _table(pdf, headings: list[str], rows: list[list[str]], widths: tuple[int, ...]) -> None:
+def _table(pdf, headings: list[str], rows: Sequence[Sequence[object]], widths: tuple[int, ...]) -> None:
+    """One table; each cell is shown as ``str(value)``."""
     pdf.set_font("cjk", "", 9)
     with pdf.table(col_widths=widths, text_align="LEFT", line_height=5.5) as table:
         head = table.row()

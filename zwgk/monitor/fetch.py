@@ -15,14 +15,17 @@ import ipaddress
 import socket
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
-from aiohttp.abc import AbstractResolver
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from zwgk.crawlers.net import address_refused
 from zwgk.model import ZwgkError
+
+if TYPE_CHECKING:
+    import dns.asyncresolver
 
 DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; zwgk/0.1; +assessment)"
 
@@ -65,9 +68,11 @@ class GuardedResolver(AbstractResolver):
 
     def __init__(self, nameserver: tuple[str, int] | None, allow_private: bool, timeout: float = 5.0):
         self.allow_private = allow_private
-        self._system = aiohttp.ThreadedResolver() if nameserver is None else None
-        self._dns = None
-        if nameserver is not None:
+        # the system's resolver, or dnspython asking ``nameserver`` (imported only then)
+        self._backend: aiohttp.ThreadedResolver | dns.asyncresolver.Resolver
+        if nameserver is None:
+            self._backend = aiohttp.ThreadedResolver()
+        else:
             import dns.asyncresolver
 
             r = dns.asyncresolver.Resolver(configure=False)
@@ -75,9 +80,10 @@ class GuardedResolver(AbstractResolver):
             r.port = nameserver[1]
             r.lifetime = timeout
             r.timeout = timeout
-            self._dns = r
+            self._backend = r
 
-    async def _lookup(self, host: str, family: int) -> list[tuple[str, int]]:
+    @staticmethod
+    async def _lookup(resolver: dns.asyncresolver.Resolver, host: str, family: int) -> list[tuple[str, int]]:
         import dns.exception
         import dns.resolver
 
@@ -89,7 +95,7 @@ class GuardedResolver(AbstractResolver):
         found: list[tuple[str, int]] = []
         for rtype, fam in wanted:
             try:
-                answer = await self._dns.resolve(host, rtype)  # type: ignore[union-attr]
+                answer = await resolver.resolve(host, rtype)
             except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer, dns.resolver.NoNameservers):
                 continue
             except dns.exception.Timeout as exc:
@@ -99,20 +105,15 @@ class GuardedResolver(AbstractResolver):
             raise NameNotFound(errno.ENOENT, f"no address for {host}")
         return found
 
-    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[dict[str, Any]]:
-        if self._system is not None:
-            results = await self._system.resolve(host, port, family)
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        if isinstance(self._backend, aiohttp.ThreadedResolver):
+            results = await self._backend.resolve(host, port, family)
         else:
             results = [
-                {
-                    "hostname": host,
-                    "host": addr,
-                    "port": port,
-                    "family": fam,
-                    "proto": 0,
-                    "flags": socket.AI_NUMERICHOST,
-                }
-                for addr, fam in await self._lookup(host, family)
+                ResolveResult(hostname=host, host=addr, port=port, family=fam, proto=0, flags=socket.AI_NUMERICHOST)
+                for addr, fam in await self._lookup(self._backend, host, family)
             ]
         for r in results:
             if address_refused(r["host"], self.allow_private):
@@ -120,8 +121,8 @@ class GuardedResolver(AbstractResolver):
         return results
 
     async def close(self) -> None:
-        if self._system is not None:
-            await self._system.close()
+        if isinstance(self._backend, aiohttp.ThreadedResolver):
+            await self._backend.close()
 
 
 @dataclass(slots=True)
@@ -140,7 +141,7 @@ def classify_exception(exc: BaseException) -> str:
     """Map a fetch failure onto the probe error classes."""
     if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
         return "timeout"
-    if isinstance(exc, NameNotFound) or isinstance(exc, aiohttp.ClientConnectorDNSError):
+    if isinstance(exc, (NameNotFound, aiohttp.ClientConnectorDNSError)):
         return "dns"
     cause: BaseException | None = exc
     while cause is not None:

@@ -28,7 +28,7 @@ def history_window_days(rubric: str = "national-2019") -> int:
         from zwgk.indicators import load_rubric
 
         rules = load_rubric(rubric).rules
-    except Exception:  # rubric not available (yet): the defaults apply
+    except Exception:  # noqa: BLE001 — no loadable rubric (missing, broken): the issue's defaults apply
         return DEFAULT_WINDOW_DAYS
     for code in ("AVAIL-DOWN", "FRESH-HOME"):
         rule = rules.get(code) if hasattr(rules, "get") else None

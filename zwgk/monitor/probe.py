@@ -135,7 +135,7 @@ def run_probe_pass(
     settings: ProbeSettings,
     clock: Clock | None = None,
     unit_ids: Iterable[str] | None = None,
-    on_probes: Callable[[PassResult], None] | None = None,
+    on_probes: Callable[[PassResult], object] | None = None,  # its return value is not used
 ) -> PassResult:
     """One pass over the registry: probe, store, then hand the result to ``on_probes`` (alerts)."""
     units = registered_units(db, unit_ids)

@@ -150,12 +150,12 @@ class Scheduler:
         for job in self.jobs:
             job.due = job.next_after(now)
         if db is not None:
-            self._catch_up(now)
+            self._catch_up(db, now)
 
-    def _catch_up(self, now: dt.datetime) -> None:
+    def _catch_up(self, db: Database, now: dt.datetime) -> None:
         from zwgk.storage.jobs import first_job_run, last_job_due
 
-        deployed = first_job_run(self.db)
+        deployed = first_job_run(db)
         if deployed is None:
             return  # a first start: nothing was missed, the monitor was not running
         for job in self.jobs:
@@ -164,7 +164,7 @@ class Scheduler:
             missed = latest_due(job.next_after, now, job.catch_up)
             if missed is None or missed < deployed:
                 continue
-            done = last_job_due(self.db, job.name)
+            done = last_job_due(db, job.name)
             if done is not None and done >= missed:
                 continue
             log.warning("catching up job %s due %s UTC: it was missed while the monitor was down", job.name, missed)
@@ -184,11 +184,11 @@ class Scheduler:
         runs: list[JobRun] = []
         while not (stop is not None and stop.is_set()) and (max_runs is None or len(runs) < max_runs):
             job = self.next_job()
-            if job is None or (until is not None and job.due >= until):
+            due = job.due if job is not None else None  # next_job() gives only a job with a due time
+            if job is None or due is None or (until is not None and due >= until):
                 if until is not None:
                     self.clock.sleep_until(until)
                 break
-            due = job.due
             self.clock.sleep_until(due)
             if stop is not None and stop.is_set():
                 break
@@ -197,7 +197,7 @@ class Scheduler:
             try:
                 result = job.run(due)
                 record = JobRun(job.name, due, True, result=result, caught_up=job.caught_up)
-            except Exception as exc:
+            except Exception as exc:  # any failure of one job is logged and recorded; the cycle goes on
                 log.exception("job %s due %s failed", job.name, due)
                 record = JobRun(job.name, due, False, error=f"{type(exc).__name__}: {exc}", caught_up=job.caught_up)
             record.seconds = time.perf_counter() - began
@@ -226,7 +226,7 @@ class Scheduler:
 
         try:
             finish_job_run(self.db, run_id, record.ok, record.error)
-        except Exception:
+        except Exception:  # the record must not stop the cycle
             log.exception("could not record the end of job %s", record.job)
 
 
