@@ -227,3 +227,52 @@ def test_find_line_understands_headers_dotted_and_quoted_keys():
     assert find_line(text, ["a", "中 文", "b", "y"]) == 4
     assert find_line(text, ["a", "中 文", "b", "z", "w"]) == 5
     assert find_line(text, ["a", "nope"]) == 1
+
+
+def _indicator_imports(path: Path) -> set[str]:
+    """The ``zwgk.indicators`` modules a source file names in its imports (anywhere in it)."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("zwgk.indicators"):
+            names.add(node.module)
+            if node.module == "zwgk.indicators":  # ``from zwgk.indicators import workdays`` names a module
+                names |= {f"zwgk.indicators.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            names |= {a.name for a in node.names if a.name.startswith("zwgk.indicators")}
+    return names
+
+
+def test_rules_never_import_the_catalog():
+    """The dependencies run one way, as in ruff: the catalog (loader) checks codes against the rule
+    table, and the rule functions — with every ``zwgk.indicators`` module they import, followed
+    through — name only the typed values of ``zwgk.indicators.spec``, never the loader, the engine
+    or the package (whose ``__init__`` imports the catalog)."""
+    import zwgk.indicators.rules as rules_pkg
+
+    package = Path(rules_pkg.__file__).parents[1]
+    forbidden = {"zwgk.indicators", "zwgk.indicators.catalog", "zwgk.indicators.engine"}
+
+    def source(module: str) -> Path | None:
+        rel = Path(*module.split(".")[2:])
+        for candidate in (package / rel / "__init__.py", package / rel.with_suffix(".py")):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    todo = [f"zwgk.indicators.rules.{p.stem}" for p in sorted((package / "rules").glob("*.py"))]
+    todo = [m.removesuffix(".__init__") for m in todo]
+    seen: set[str] = set()
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        path = source(module)
+        assert path is not None, module
+        named = _indicator_imports(path)
+        assert not named & forbidden, (path.name, named & forbidden)
+        todo += [m for m in named if source(m) is not None]
+    assert {"zwgk.indicators.spec", "zwgk.indicators.workdays", "zwgk.indicators.ipv6_support"} <= seen
+    assert not _indicator_imports(package / "spec.py"), "spec imports nothing of zwgk.indicators"

@@ -11,19 +11,31 @@ an unknown key is a typo that would otherwise silently change nothing.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, NoReturn, TypeGuard
 
+from zwgk.indicators.rules import RULES
+from zwgk.indicators.spec import (
+    IPV6_DEFAULT_WEIGHTS,
+    IPV6_INDICATORS,
+    ColumnSpec,
+    Indicator,
+    Ipv6Scoring,
+    Rubric,
+    RuleSpec,
+    Scoring,
+)
 from zwgk.model import RubricError, Severity, WeightError, check_weight
 
-if TYPE_CHECKING:
-    from zwgk.columns import ColumnVocabulary
+# The typed values live in zwgk.indicators.spec (the rule functions import them from there);
+# the loader builds them, and callers of the catalog may still import them from here.
 
 RUBRIC_DIR = Path(__file__).resolve().parents[1] / "data" / "rubrics"
 
@@ -33,166 +45,9 @@ NO_SERVICES_MODES = {"scale", "redistribute"}
 SERVICES_UNJUDGED_MODES = {"exclude", "zero"}
 
 
-# ---------------------------------------------------------------------------- typed values
-
-
-@dataclass(frozen=True)
-class Scoring:
-    """How findings become a score (used by ``zwgk.assess``)."""
-
-    total: float = 100.0
-    pass_line: float = 60.0
-    bonus_gate: float = 80.0
-    bonus_max: float = 30.0
-    weight: float = 0.04
-    no_services_mode: str = "scale"  # "scale" (×4/3, national) or "redistribute" (Zhaoqing)
-    no_services_factor: float = 4 / 3
-    services_indicator: str = "services"
-    rectify_working_days: int = 10
-    overdue_extra_points: float = 1.0
-    overdue_cap: float = 10.0
-    # a unit with services nobody judged: "exclude" (未测评, scored like a unit without services)
-    # or "zero" (the indicator earns nothing until judged); never the full points
-    services_unjudged: str = "exclude"
-    composite: dict[str, float] = field(default_factory=dict)
-
-
-# The seven indicators of the IPv6 support degree (official-rules.md §2.5), in the monitoring's order.
-IPV6_INDICATORS: tuple[str, ...] = ("aaaa", "home", "success_rate", "delegation", "same_content", "inner2", "inner3")
-IPV6_DEFAULT_WEIGHTS: dict[str, float] = {
-    "aaaa": 15.0,
-    "home": 15.0,
-    "success_rate": 15.0,
-    "delegation": 10.0,
-    "same_content": 15.0,
-    "inner2": 15.0,
-    "inner3": 15.0,
-}
-
-
-@dataclass(frozen=True)
-class Ipv6Scoring:
-    """How the IPv6 support degree (0–100) is scored: ``[ipv6]`` of the rubric.
-
-    weights: points of each of the seven indicators (``IPV6_INDICATORS``), summing to 100.
-    full_rate: a rate indicator (success rate, inner links) earns its full weight at or above
-      this rate and ``weight × rate / full_rate`` below.
-    target: the score a site should reach (provinces report the share of sites at or above it).
-    """
-
-    weights: dict[str, float] = field(default_factory=lambda: dict(IPV6_DEFAULT_WEIGHTS))
-    full_rate: float = 0.95
-    target: float = 90.0
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """A scored indicator; ``points`` caps the deductions (or bonus) under it."""
-
-    id: str
-    name: str
-    points: float
-    part: str = "deduct"  # "deduct" | "bonus"
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class RuleSpec:
-    """A rule's catalog entry: what the code means, what it costs, how to fix it."""
-
-    code: str
-    name_zh: str
-    name_en: str
-    category: str
-    indicator: str
-    severity: str
-    points: float
-    cap: float | None = None
-    tiers: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    params: dict[str, Any] = field(default_factory=dict)
-    why_zh: str = ""
-    why_en: str = ""
-    fix_zh: str = ""
-    fix_en: str = ""
-    what_zh: str = ""
-    what_en: str = ""
-    subject: str = ""
-    source: str = ""
-    enabled: bool = True
-
-    def applies_to(self, tier: str, kind: str) -> bool:
-        return (not self.tiers or tier in self.tiers) and (not self.kinds or kind in self.kinds)
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """A standard column (栏目) and the names sites give it."""
-
-    name: str
-    synonyms: tuple[str, ...] = ()
-    key_terms: tuple[str, ...] = ()  # "解读", "法定+公开": what a name must contain (see zwgk.columns)
-    exclude: tuple[str, ...] = ()  # look-alikes that are not this column (数据解读)
-    examples: tuple[str, ...] = ()  # real names seen on sites (docs, tests)
-    hub: bool = False  # its page lists entries or services, not dated items: never judged blank
-    required: bool = False
-    freshness_days: int | None = None
-    kind: str = ""  # 动态 / 要闻 / 通知 / 政策 / 人事 / 规划 / ""
-    parent: str = ""
-    tiers: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-
-    def applies_to(self, tier: str, kind: str) -> bool:
-        return (not self.tiers or tier in self.tiers) and (not self.kinds or kind in self.kinds)
-
-
-@dataclass(frozen=True)
-class Rubric:
-    """A resolved rubric (base and overrides merged), ready for rules and scoring."""
-
-    name: str
-    title: str
-    source: str
-    hash: str
-    text: str
-    scoring: Scoring
-    indicators: dict[str, Indicator]
-    rules: dict[str, RuleSpec]
-    columns: dict[str, ColumnSpec]
-    path: str = ""
-    ipv6: Ipv6Scoring = field(default_factory=Ipv6Scoring)
-    # 年考核: component → weight (sum 1), plus "veto_round_score"; see ``zwgk.monitor.annual``
-    annual: dict[str, float] = field(default_factory=dict)
-
-    def column_vocabulary(self, cutoff: float = 90.0) -> ColumnVocabulary:
-        """The columns' names, key terms and look-alikes, for recognising names by meaning."""
-        from zwgk.columns import ColumnTerms, ColumnVocabulary
-
-        parents = {c.parent for c in self.columns.values() if c.parent}
-        return ColumnVocabulary(
-            tuple(
-                ColumnTerms(c.name, c.synonyms, c.key_terms, c.exclude, c.hub or c.name in parents)
-                for c in self.columns.values()
-            ),
-            cutoff,
-        )
-
-    def column_synonyms(self) -> dict[str, list[str]]:
-        """Standard column name → names it is known under (the name itself first)."""
-        out: dict[str, list[str]] = {}
-        for name, spec in self.columns.items():
-            names = [name] + [s for s in spec.synonyms if s != name]
-            out[name] = names
-        return out
-
-    def rule(self, code: str) -> RuleSpec:
-        try:
-            return self.rules[code]
-        except KeyError:
-            raise RubricError(self.path or self.name, None, f"unknown rule code {code!r}") from None
-
-
 # ---------------------------------------------------------------------------- schema
+
+_Fail = Callable[[list[str], str], NoReturn]  # raises RubricError at the line of the key path
 
 _IPV6_FIELDS = {"weights": "table", "full_rate": "number", "target": "number"}
 _TOP_KEYS = {
@@ -309,6 +164,17 @@ def available_rubrics() -> list[str]:
     return sorted(p.stem for p in RUBRIC_DIR.glob("*.toml"))
 
 
+@functools.cache
+def rule_codes(rubric: str = "national-2019") -> tuple[str, ...]:
+    """Every rule code of a shipped rubric, in catalog order: the one list of codes.
+
+    The site farm derives the codes it plants from it (``zwgk.sitefarm.specs``) and the tests
+    check that every code is planted and in the farm's ground truth; a province's rubric cannot
+    add codes (``_validate`` refuses them), so the national catalog's are all there are.
+    """
+    return tuple(load_rubric(rubric).rules)
+
+
 def load_rubric(name_or_path: str | Path = "national-2019") -> Rubric:
     """Load, merge with its base, validate and freeze a rubric."""
     path = resolve_path(name_or_path)
@@ -340,7 +206,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
         if not isinstance(base_name, str):
             raise RubricError(str(path), find_line(text, ["base"]), "base must be a rubric name or path")
         base_path = _base_path(path, base_name)
-        base = _resolve(base_path, seen + (real,))
+        base = _resolve(base_path, (*seen, real))
     _validate(raw, base, path, text)
     merged = deep_merge(base, raw) if base is not None else copy.deepcopy(raw)
     _check_relations(merged, raw, path, text)
@@ -374,7 +240,7 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text: str) -> None:
-    def fail(keys: list[str], reason: str) -> None:
+    def fail(keys: list[str], reason: str) -> NoReturn:
         raise RubricError(str(path), find_line(text, keys), reason)
 
     for key in raw:
@@ -429,8 +295,6 @@ def _validate(raw: dict[str, Any], base: dict[str, Any] | None, path: Path, text
             fail(["rules", code], f"unknown rule code {code!r}: not in base rubric (codes are fixed by zwgk)")
         _check_fields(spec, _RULE_FIELDS, ["rules", code], fail)
         if base is None:
-            from zwgk.indicators.rules import RULES
-
             if code not in RULES:
                 fail(["rules", code], f"unknown rule code {code!r}: zwgk has no rule with this code")
             for req in _RULE_REQUIRED:
@@ -515,7 +379,7 @@ def _check_relations(merged: dict[str, Any], raw: dict[str, Any], path: Path, te
     if not isinstance(scoring, dict):
         return
 
-    def fail(keys: tuple[str, ...], reason: str) -> None:
+    def fail(keys: tuple[str, ...], reason: str) -> NoReturn:
         mine = [k for k in keys if k in own] or list(keys)
         raise RubricError(str(path), find_line(text, ["scoring", mine[0]]), reason)
 
@@ -538,7 +402,7 @@ def _check_relations(merged: dict[str, Any], raw: dict[str, Any], path: Path, te
         )
 
 
-def _check_range(value: Any, low: float, high: float, keys: list[str], fail: Any) -> None:
+def _check_range(value: Any, low: float, high: float, keys: list[str], fail: _Fail) -> None:
     """Refuse nan, inf and numbers outside ``[low, high]`` (ints compared exactly, never overflowing)."""
     if not _is_number(value):
         return
@@ -559,15 +423,15 @@ def _finite(value: Any) -> bool:
     return not isinstance(value, float) or math.isfinite(value)
 
 
-def _check_table(value: Any, keys: list[str], fail: Any) -> None:
+def _check_table(value: Any, keys: list[str], fail: _Fail) -> None:
     if not isinstance(value, dict):
         fail(keys, f"{'.'.join(keys)} must be a table")
 
 
-def _check_fields(spec: dict[str, Any], fields: dict[str, str], keys: list[str], fail: Any) -> None:
+def _check_fields(spec: dict[str, Any], fields: dict[str, str], keys: list[str], fail: _Fail) -> None:
     for key, value in spec.items():
         kind = fields.get(key)
-        where = keys + [key]
+        where = [*keys, key]
         if kind is None:
             fail(where, f"unknown key {key!r} in [{'.'.join(keys)}]; allowed: {', '.join(sorted(fields))}")
         ok = {
@@ -586,7 +450,7 @@ def _check_fields(spec: dict[str, Any], fields: dict[str, str], keys: list[str],
             fail(where, f"{'.'.join(where)} = {value} is negative; points and thresholds must be ≥ 0")
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -662,13 +526,13 @@ def _build(data: dict[str, Any], path: Path) -> Rubric:
         weights=weights, full_rate=float(ipv6_raw.get("full_rate", 0.95)), target=float(ipv6_raw.get("target", 90.0))
     )
     annual = {str(k): float(v) for k, v in data.get("annual", {}).items()}
-    weights = [annual[k] for k in ANNUAL_COMPONENTS if k in annual]
-    if weights and abs(sum(weights) - 1.0) > 1e-6:
+    annual_weights = [annual[k] for k in ANNUAL_COMPONENTS if k in annual]
+    if annual_weights and abs(sum(annual_weights) - 1.0) > 1e-6:
         raise RubricError(
             where,
             None,
             f"[annual] weights {', '.join(k for k in ANNUAL_COMPONENTS if k in annual)} "
-            f"sum to {sum(weights):g}; they must sum to 1",
+            f"sum to {sum(annual_weights):g}; they must sum to 1",
         )
 
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, default=str)

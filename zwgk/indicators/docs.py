@@ -9,8 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from zwgk.indicators.catalog import Rubric, available_rubrics, load_rubric
+from zwgk.indicators.catalog import available_rubrics, load_rubric
 from zwgk.indicators.explain import SEVERITY_ZH, thresholds
+from zwgk.indicators.spec import Rubric
 
 DOCS_PATH = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 
@@ -94,13 +95,13 @@ def render(rubric: Rubric | None = None) -> str:
             f"{spec.indicator} | {_cell(spec.subject)} |"
         )
     for spec in sorted(r.rules.values(), key=lambda x: x.code):
-        ind = r.indicators.get(spec.indicator)
+        owner = r.indicators.get(spec.indicator)
         out += [
             "",
             f"### {spec.code}",
             "",
             f"**{spec.name_zh} / {spec.name_en}** — {spec.category}; indicator `{spec.indicator}`"
-            f"{f' ({ind.name}, cap {ind.points:g})' if ind else ''}; "
+            f"{f' ({owner.name}, cap {owner.points:g})' if owner else ''}; "
             f"{SEVERITY_ZH.get(spec.severity, spec.severity)} ({spec.severity}); {spec.points:g} per instance"
             f"{'' if spec.enabled else '; **disabled**'}.",
             "",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from zwgk.indicators import workdays
-from zwgk.indicators.catalog import Rubric
+import zwgk.indicators.workdays as workdays
 from zwgk.indicators.rules import RULES
+from zwgk.indicators.spec import Rubric
 from zwgk.model import Finding, RubricError, Severity, SiteSnapshot
 
 # Rules that still judge a site whose homepage never opened (its content was never

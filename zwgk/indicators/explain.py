@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zwgk.indicators.catalog import Rubric, RuleSpec
+from zwgk.indicators.spec import Rubric, RuleSpec
 
 SEVERITY_ZH = {"veto": "单项否决", "deduct": "扣分", "info": "提示"}
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from zwgk.indicators.catalog import IPV6_INDICATORS, Ipv6Scoring
+from zwgk.indicators.spec import IPV6_INDICATORS, Ipv6Scoring
 
 LABELS_ZH: dict[str, str] = {
     "aaaa": "域名AAAA解析",

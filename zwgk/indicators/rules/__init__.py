@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from zwgk.indicators.catalog import Rubric, RuleSpec
+    from zwgk.indicators.spec import Rubric, RuleSpec
     from zwgk.model import Finding, SiteSnapshot
 
 RuleFn = Callable[["SiteSnapshot", "RuleSpec", "Rubric"], "Iterable[Finding]"]

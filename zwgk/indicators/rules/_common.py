@@ -11,7 +11,7 @@ from zwgk.model import Finding, Outcome, Page, PageKind, SiteSnapshot
 from zwgk.text import normalise
 
 if TYPE_CHECKING:
-    from zwgk.indicators.catalog import Rubric, RuleSpec
+    from zwgk.indicators.spec import Rubric, RuleSpec
 
 
 def make_finding(

@@ -12,7 +12,7 @@ candidate, never a deduction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeGuard
 
 from zwgk.crawlers.annual_report import REQUEST_COLUMNS, request_checks, review_checks
 from zwgk.indicators.rules import register
@@ -50,8 +50,9 @@ def last_years_report(snapshot: SiteSnapshot) -> dict[str, Any] | None:
     return reports_by_year(snapshot).get(snapshot.as_of.year - 1)
 
 
-def _readable(report: dict[str, Any] | None) -> bool:
-    return bool(report) and not report.get("unreadable") and (report.get("chars") or 0) >= 200
+def _readable(report: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
+    """A report read well enough to judge (narrows away ``None`` for the rules below)."""
+    return bool(report and not report.get("unreadable") and (report.get("chars") or 0) >= 200)
 
 
 def _evidence(report: dict[str, Any], **extra: Any) -> dict[str, Any]:

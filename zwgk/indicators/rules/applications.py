@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from zwgk.indicators import workdays
+import zwgk.indicators.workdays as workdays
 from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import make_finding
 from zwgk.indicators.rules.annual import last_years_report

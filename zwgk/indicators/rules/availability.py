@@ -163,8 +163,8 @@ def fresh_home(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     future: list[str] = []
     newest: dt.date | None = None
     source = ""
-    history_dates = [to_date(h.get("newest_date")) for h in snapshot.history if h.get("newest_date")]
-    history_dates = [d for d in history_dates if d is not None]
+    recorded = [to_date(h.get("newest_date")) for h in snapshot.history if h.get("newest_date")]
+    history_dates = [d for d in recorded if d is not None]
     if history_dates:
         valid = [d for d in history_dates if d <= as_of]
         future = [d.isoformat() for d in history_dates if d > as_of]
@@ -190,9 +190,9 @@ def fresh_home(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
             candidates.append((home.pub_date, f"page:{home.date_source or 'pub_date'}"))
         candidates.extend(_linked_item_dates(snapshot, home))
         future = sorted({d.isoformat() for d, _ in candidates if d > as_of})
-        valid = [(d, s) for d, s in candidates if d <= as_of]
-        if valid:
-            newest, kind = max(valid)
+        dated = [(d, s) for d, s in candidates if d <= as_of]
+        if dated:
+            newest, kind = max(dated)
             source = "homepage:" + kind
         else:
             source = "homepage:no dated item"

@@ -6,6 +6,7 @@ national rubric deducts one problem once.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from zwgk.indicators.rules import register
@@ -94,7 +95,7 @@ def column_blank(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
 def fresh_column(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     as_of = snapshot.as_of
     hubs = _hub_names(rubric)
-    stale: list[tuple[Column, int, object, int, int | None]] = []
+    stale: list[tuple[Column, int, dt.date | None, int, int | None]] = []
     for col in columns_of(snapshot, rubric):
         cspec = rubric.columns.get(col.name)
         if cspec is None or not cspec.freshness_days or not _applies(rubric, col.name, snapshot):
@@ -171,7 +172,7 @@ def column_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
 
     found: dict[str, tuple[str, str]] = {}
     nav_count = 0
-    for text, url, page in nav_texts(snapshot):
+    for text, _url, page in nav_texts(snapshot):
         nav_count += 1
         name = _match(text)
         if name and name not in found:
@@ -195,7 +196,7 @@ def column_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     for name, cspec in rubric.columns.items():
         if not cspec.required or not cspec.applies_to(snapshot.unit.tier, snapshot.unit.kind) or name in found:
             continue
-        names = [name] + list(cspec.synonyms)
+        names = [name, *cspec.synonyms]
         where = f"（应位于“{cspec.parent}”栏目下）" if cspec.parent else ""
         msg = (
             f"网站 {snapshot.homepage} 的导航（含“更多”菜单与政府信息公开专栏，共检查{nav_count}个导航入口、"

@@ -102,7 +102,7 @@ def search_missing(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     if home is None:
         return []
     facts = home.facts or {}
-    anchors = [(l.anchor, l.target) for l in snapshot.links if l.source in (home.url, home.final_url)]
+    anchors = [(link.anchor, link.target) for link in snapshot.links if link.source in (home.url, home.final_url)]
     anchors += [(e.get("text") or "", e.get("url") or "") for e in facts.get("nav") or []]
     linked = any(any(w in (a or "") for w in _SEARCH_WORDS) or _SEARCH_URL.search(t or "") for a, t in anchors)
     if linked or "search" not in facts or facts["search"]:

@@ -10,8 +10,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+import zwgk.indicators.workdays as workdays
 from zwgk.columns import INTERPRETATION_WORDS
-from zwgk.indicators import workdays
 from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import columns_of, make_finding, ok_pages, to_date, to_simplified
 from zwgk.model import Finding, Page, SiteSnapshot

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from zwgk.indicators import ipv6_support as support
+import zwgk.indicators.ipv6_support as support
 from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import home_ok, make_finding
 from zwgk.model import REVIEW_CONFIDENCE, Finding, SiteSnapshot

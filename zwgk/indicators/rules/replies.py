@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from zwgk.indicators import workdays
+import zwgk.indicators.workdays as workdays
 from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import make_finding, ok_pages, to_date
 from zwgk.model import Finding, SiteSnapshot

@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-from zwgk.indicators import workdays
+import zwgk.indicators.workdays as workdays
 from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import (
     columns_of,
