@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from zwgk.model import Unit
-from zwgk.sitefarm.content_codes import SUBSTANCE_CODES
+from zwgk.sitefarm.substance_codes import SUBSTANCE_CODES
 
 FAMILIES = ("trs", "hanweb", "jiyue", "xiangzhen", "kaipu")
 

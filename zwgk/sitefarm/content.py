@@ -29,9 +29,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from zwgk.sitefarm.content_codes import CONTENT_CODES
 from zwgk.sitefarm.model import Column, Item, Site, SiteSpec
-from zwgk.sitefarm.specs import derive_seed
+from zwgk.sitefarm.specs import CONTENT_CODES, derive_seed
 
 SERVICE_CODES = frozenset({"SVC-NONE", "SVC-EXTERNAL", "SVC-GUIDE", "SVC-FORM"})
 ARTICLE_CODES = (
@@ -472,7 +471,9 @@ def leaders_listed(farm: Any) -> Iterator[Path]:
         (Path(tmp) / "leaders.toml").write_text(leaders_toml(farm.specs), encoding="utf-8")
         before = os.environ.get(content_scan.ENV_DIR)
         os.environ[content_scan.ENV_DIR] = os.pathsep.join([d for d in (before or "").split(os.pathsep) if d] + [tmp])
-        content_scan.load_lists.cache_clear()
+        # load_lists.cache_clear is _load_lists.cache_clear, assigned at run time: call it where
+        # its type is known (the lru_cache wrapper's), so the lists are rebuilt with the farm's
+        content_scan._load_lists.cache_clear()
         try:
             yield Path(tmp)
         finally:
@@ -481,4 +482,4 @@ def leaders_listed(farm: Any) -> Iterator[Path]:
                 os.environ[content_scan.ENV_DIR] = os.pathsep.join(now)
             else:
                 os.environ.pop(content_scan.ENV_DIR, None)
-            content_scan.load_lists.cache_clear()
+            content_scan._load_lists.cache_clear()

@@ -17,9 +17,9 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from zwgk.indicators.catalog import rule_codes
 from zwgk.model import ZwgkError
 from zwgk.sitefarm.config import DEFAULT_FAMILIES, FarmConfig
-from zwgk.sitefarm.content_codes import CONTENT_CODES, SUBSTANCE_CODES
 from zwgk.sitefarm.disclosure_codes import DISCLOSURE_CODES
 from zwgk.sitefarm.model import SiteSpec
 from zwgk.sitefarm.names import (
@@ -30,49 +30,10 @@ from zwgk.sitefarm.names import (
     REGION_ABBR,
     STANDARD_COLUMN_NAMES,
 )
+from zwgk.sitefarm.substance_codes import SUBSTANCE_CODES
 
-PLAN_CODES: tuple[str, ...] = (
-    "AVAIL-DOWN",
-    "FRESH-HOME",
-    "FRESH-COLUMN",
-    "COLUMN-BLANK",
-    "COLUMN-MISSING",
-    "INTERP-LATE",
-    "INTERP-MISSING",
-    "IPV6-NONE",
-    "IPV6-UNREACHABLE",
-    "IPV6-MISMATCH",
-    "LINK-HOME",
-    "LINK-PAGE",
-    "IDENT-SITECODE",
-    "IDENT-ICP",
-    "IDENT-PSB",
-    "IDENT-META",
-    "REPORT-LATE",
-    "REPLY-LATE",
-    "INTERP-RATE",
-    "IDENT-SPONSOR",
-    "CONAC-BADGE",
-    "SEARCH-MISSING",
-    "IPV6-INTERMITTENT",
-    "IPV6-DELEGATION",
-    "IPV6-INNER-LINKS",
-)
-IPV6_CODES = frozenset(
-    {"IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "IPV6-INTERMITTENT", "IPV6-DELEGATION", "IPV6-INNER-LINKS"}
-)
-# The IPv6 support-degree plants added later (issue 20) are drawn from their own stream, so the
-# rest of every farm's plan (and the figures measured on it) is unchanged: about one site in six
-# without another IPv6 defect gets one of these, each with this probability.
-IPV6_LATE_CODES: tuple[tuple[str, float], ...] = (
-    ("IPV6-INTERMITTENT", 0.06),
-    ("IPV6-DELEGATION", 0.06),
-    ("IPV6-INNER-LINKS", 0.06),
-)
-# every code the farm plants: the plan above, the 办事服务 / content plants (zwgk.sitefarm.content),
-# the 年报 / 依申请公开 plants (zwgk.sitefarm.disclosure) and the 政务公开 substance plants (zwgk.sitefarm.substance)
-ALL_CODES: tuple[str, ...] = PLAN_CODES + CONTENT_CODES + DISCLOSURE_CODES + SUBSTANCE_CODES
-# Relative frequency of each plantable code (AVAIL-DOWN is decided separately).
+# The plan's codes, planted here and by ``generate`` / ``render`` / ``truth``: code → relative
+# frequency (AVAIL-DOWN is decided separately, the IPv6 support-degree codes below).
 WEIGHTS: dict[str, int] = {
     "FRESH-HOME": 3,
     "FRESH-COLUMN": 6,
@@ -96,6 +57,34 @@ WEIGHTS: dict[str, int] = {
     "CONAC-BADGE": 2,
     "SEARCH-MISSING": 2,
 }
+# The IPv6 support-degree plants added later (issue 20) are drawn from their own stream, so the
+# rest of every farm's plan (and the figures measured on it) is unchanged: about one site in six
+# without another IPv6 defect gets one of these, each with this probability.
+IPV6_LATE_CODES: tuple[tuple[str, float], ...] = (
+    ("IPV6-INTERMITTENT", 0.06),
+    ("IPV6-DELEGATION", 0.06),
+    ("IPV6-INNER-LINKS", 0.06),
+)
+PLAN_CODES: tuple[str, ...] = ("AVAIL-DOWN", *WEIGHTS, *(code for code, _ in IPV6_LATE_CODES))  # coverage order
+IPV6_CODES = frozenset(
+    {"IPV6-NONE", "IPV6-UNREACHABLE", "IPV6-MISMATCH", "IPV6-INTERMITTENT", "IPV6-DELEGATION", "IPV6-INNER-LINKS"}
+)
+# Catalog codes the farm plants no defect for, each with the reason (a rule only an evaluator
+# can judge by hand, say).  Empty today: every rule of the catalog has a plant, including those
+# judged from an input besides the site (the 依申请公开 register, 政务新媒体 accounts, the 上级
+# 要点 dates), whose truth entries say which input.  tests/test_farm_truth.py holds the farm to
+# it: every other code is planned on the default farm and in its ground truth.
+NOT_PLANTED: dict[str, str] = {}
+# Every code the farm plants, derived from the rule catalog (never a second hand-written list):
+# the plan's codes above, the 年报 / 依申请公开 plants of ``zwgk.sitefarm.disclosure`` and the
+# 政务公开 substance plants of ``zwgk.sitefarm.substance`` (each its own table, whose order is
+# part of that module's seeded draw); every other code is a 办事服务 / content plant of
+# ``zwgk.sitefarm.content``, in catalog order (part of that module's seeded draw: moving a code
+# in the catalog, or adding one, changes which sites get which content plant).
+ALL_CODES: tuple[str, ...] = tuple(code for code in rule_codes() if code not in NOT_PLANTED)
+CONTENT_CODES: tuple[str, ...] = tuple(
+    code for code in ALL_CODES if code not in PLAN_CODES + DISCLOSURE_CODES + SUBSTANCE_CODES
+)
 # Codes that need policy documents with 规范性文件 文号 (only portals number theirs 政发/府办发…).
 INTERP_PORTAL_CODES = frozenset({"INTERP-MISSING", "INTERP-RATE"})
 REPORT_MARGIN_DAYS = 20  # REPORT-LATE is only planted this far past the deadline

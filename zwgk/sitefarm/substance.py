@@ -25,9 +25,9 @@ import random
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from zwgk.sitefarm.content_codes import SUBSTANCE_CODES
 from zwgk.sitefarm.model import Column, Item, SiteSpec
 from zwgk.sitefarm.specs import derive_seed, pick_family
+from zwgk.sitefarm.substance_codes import SUBSTANCE_CODES
 from zwgk.sitefarm.workdays import add_workdays
 
 SUBSTANCE_SHARE = 0.3
