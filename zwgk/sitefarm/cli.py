@@ -45,7 +45,8 @@ def serve(
         "trs,hanweb",
         "--families",
         help="Comma-separated template families the sites are drawn from: trs, hanweb, jiyue, "
-        "xiangzhen, kaipu (jiyue, xiangzhen and kaipu were written from real pages only).",
+        "xiangzhen, kaipu (jiyue, xiangzhen and kaipu were written from real pages only); the held-out "
+        "lingnan family (written blind) is chosen only by name here.",
     ),
 ) -> None:
     """Serve the farm (HTTP + DNS) until Ctrl-C."""

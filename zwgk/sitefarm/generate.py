@@ -72,6 +72,10 @@ def materialise(spec: SiteSpec, config: FarmConfig) -> Site:
         from zwgk.sitefarm.kaipu import KaipuBuilder
 
         return add_disclosure(KaipuBuilder(spec, config).build(), config)
+    if family == "lingnan":
+        from zwgk.sitefarm.lingnan import LingnanBuilder
+
+        return add_disclosure(LingnanBuilder(spec, config).build(), config)
     return add_disclosure(add_content(_Builder(spec, config).build(), config), config)  # 办事服务 / content plants
 
 

@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from aiohttp import web
 
-from zwgk.sitefarm import disclosure, render, render_jiyue, render_kaipu, render_xiangzhen
+from zwgk.sitefarm import disclosure, render, render_jiyue, render_kaipu, render_lingnan, render_xiangzhen
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.model import Item, Site, SiteSpec
 from zwgk.sitefarm.substance import media_feed
@@ -31,7 +31,7 @@ ATTACHMENT_TYPES = {
 }
 STATIC_PAGES = {"/wzdt/": "wzdt", "/lxwm/": "lxwm", "/bsfw/": "bsfw", "/search/": "search"}
 # The page renderer of each template family (``render`` serves trs and hanweb).
-RENDERERS = {"jiyue": render_jiyue, "xiangzhen": render_xiangzhen, "kaipu": render_kaipu}
+RENDERERS = {"jiyue": render_jiyue, "xiangzhen": render_xiangzhen, "kaipu": render_kaipu, "lingnan": render_lingnan}
 
 
 def renderer(site: Site):
