@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import cast
 
 from zwgk.sitefarm.config import FarmConfig
 from zwgk.sitefarm.generate import _Builder, _rng
@@ -123,9 +124,15 @@ STANDALONE_TITLES = (
 class LingnanBuilder(_Builder):
     """``_Builder`` with this family's names, paths, 解读 titles and looks."""
 
-    _distinct_instruments = JiyueBuilder._distinct_instruments
-    _instrument = JiyueBuilder._instrument
-    _unique = JiyueBuilder._unique
+    # 解读 naming shared with the other families written from real pages (one instrument, one name)
+    def _distinct_instruments(self, docs: list[Item], rng: random.Random) -> None:
+        JiyueBuilder._distinct_instruments(self, docs, rng)  # type: ignore[arg-type]
+
+    def _instrument(self, doc: Item, docs: list[Item]) -> tuple[str, bool]:
+        return JiyueBuilder._instrument(self, doc, docs)  # type: ignore[arg-type]
+
+    def _unique(self, title: str) -> str:
+        return JiyueBuilder._unique(self, title)  # type: ignore[arg-type]
 
     def __init__(self, spec: SiteSpec, config: FarmConfig):
         super().__init__(spec, config)
@@ -267,7 +274,7 @@ class LingnanBuilder(_Builder):
         """The shared documents and 解读 (dates, planted defects), then this family's titles and links."""
         super()._fill_policy(cols)
         rng = _rng(self.spec, "lingnan-interp")
-        items = {p: o for p, (k, o) in self.pages.items() if k == "article"}
+        items: dict[str, Item] = {p: cast(Item, o) for p, (k, o) in self.pages.items() if k == "article"}
         docs: list[Item] = cols["zcwj"].items if "zcwj" in cols else []
         self._distinct_instruments(docs, rng)
         interps = [o for o in items.values() if o.kind == "interp"]

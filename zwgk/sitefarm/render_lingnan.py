@@ -209,8 +209,8 @@ def nav(ctx: Ctx) -> str:
             items.append('<li><a href="/bsfw/" target="_blank">政务服务</a></li>')
         more = _more_columns(site)
         if more:
-            subs = "".join(f'<a href="{esc(c.path)}">{esc(c.name)}</a>' for c in more)
-            items.append(f'<li class="more"><a href="javascript:;">更多</a><div class="subnav">{subs}</div></li>')
+            menu = "".join(f'<a href="{esc(c.path)}">{esc(c.name)}</a>' for c in more)
+            items.append(f'<li class="more"><a href="javascript:;">更多</a><div class="subnav">{menu}</div></li>')
         site.cache["nav"] = f'<div class="nav"><ul class="wrap">{"".join(items)}</ul></div>\n'
     return site.cache["nav"]
 
