@@ -527,3 +527,36 @@ def test_farm_serve_names_the_held_out_family():
     )
     assert done.returncode == 2
     assert "unknown farm family 'plone'" in done.stderr and "lingnan" in done.stderr
+
+
+def test_the_keypoints_and_leaders_interpretations_are_as_the_truth_says(ln):
+    """KEYPOINTS-LATE: this year's 政务公开工作要点 is missing from the 制度 column, or listed with a
+    date past the deadline; INTERP-LEADER: no listed 解读 of the year carries the head's name."""
+    from zwgk.sitefarm.substance import keypoints_deadline
+
+    as_of = ln.farm.config.as_of
+    rules = {(d["unit_id"], d["rule"]) for d in ln.truth["defects"]}
+    seen = Counter()
+    for spec in _live(ln):
+        site = ln.farm.site(spec)
+        col = site.columns.get("gkzd")
+        if col is not None and col.items:
+            title = f"{spec.name}关于印发{as_of.year}年政务公开工作要点的通知"
+            first = _page(ln, spec, col.path)
+            on_page = title in first or any(a["title"] == title for a in _json_titles(first))
+            listed = [it for it in col.items if it.title == title]
+            assert on_page == bool(listed), spec.unit_id  # the 制度 column is short: page 1 lists it all
+            late = (spec.unit_id, "KEYPOINTS-LATE") in rules
+            assert late == (not listed or listed[0].date > keypoints_deadline(as_of.year)), spec.unit_id
+            seen["keypoints", late] += 1
+        if "zcjd" in site.columns:
+            heads = ("主要负责同志", "县长", "市长", "省长", "局长", "主任")
+            zcjd = site.columns["zcjd"]
+            text = "".join(_page(ln, spec, zcjd.page_path(n, zcjd.paging)) for n in range(1, zcjd.pages + 1))
+            text += "".join(a["title"] for a in _json_titles(text))
+            by_head = any(h in t and "解读" in t for t in re.findall(r'title="([^"]+)"', text) for h in heads)
+            missing = (spec.unit_id, "INTERP-LEADER") in rules
+            if missing:
+                assert not by_head, spec.unit_id
+            seen["leader", missing] += 1
+    assert seen["keypoints", True] and seen["keypoints", False] and seen["leader", True], seen

@@ -252,12 +252,12 @@ def footer_parts(ctx: Ctx) -> tuple[list[str], list[str]]:
         ids.append(f"{_opt(site, 'code_label')}{esc(f['site_code'])}")
     if f["icp"]:
         icp, form = f["icp"], _opt(site, "icp_form")
-        digits = icp.split("备", 1)[1]
+        digits = re.match(r"\d+", icp.split("备", 1)[1])
         text = (
             f"备案序号：{icp}",
-            f"ICP备案编号：{icp.replace('-', '－')}",
+            f"ICP备案编号：{icp.replace('-', '－')}",  # 北京: a full-width dash
             icp,
-            f"{icp.split('ICP')[0]}ICP备：{digits.rstrip('号').split('-')[0]}",
+            f"{icp.split('ICP')[0]}ICP备：{digits.group(0) if digits else icp}",  # 上海: 沪ICP备：12004267
         )[form]
         ids.append(f'<a href="{ctx.ext("beian.miit.gov.cn")}/" target="_blank">{esc(text)}</a>')
     if f["psb"]:
@@ -276,7 +276,8 @@ def footer_parts(ctx: Ctx) -> tuple[list[str], list[str]]:
         )
     if ids:
         lines.append("&nbsp;&nbsp;".join(ids))
-    lines.append(f"版权所有：{esc(site.spec.name) if f['sponsor'] else esc(_place(site))}　未经许可不得复制")
+    # no name here when the sponsor is left out: a copyright holder must not stand in for the 主办单位
+    lines.append(f"版权所有：{esc(f['sponsor'])}　未经许可不得复制" if f["sponsor"] else "版权所有　未经许可不得复制")
     badges: list[str] = []
     if site.conac_id:
         if _opt(site, "conac") == "link":
