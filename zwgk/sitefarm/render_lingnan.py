@@ -460,9 +460,25 @@ def _records(site: Site, col: Column, items: list[Item], page: int) -> str:
     )
 
 
-def _pager(col: Column, page: int) -> str:
+def _pager(site: Site, col: Column, page: int) -> str:
     if col.pages <= 1:
         return ""
+    if _opt(site, "list").get(col.key) == "ewb" and col.key not in ("zcwj", "hdjl"):
+        # 新点: the pager's links call the platform's script, which loads the page into the list box
+        # (the pages themselves are still served at their addresses)
+        def go(n: int, text: str) -> str:
+            return (
+                f'<a href="javascript:void(0)" onclick="ShowAjaxNewPage(\'{esc(col.path)}\','
+                f"'categorypagingcontent',{n})\">{text}</a>"
+            )
+
+        parts = [f'<span class="ewb-page-total">共{col.pages}页</span>']
+        if page > 1:
+            parts.append(go(page - 1, "上页"))
+        parts.append(f'<span class="ewb-page-num">{page}/{col.pages}</span>')
+        if page < col.pages:
+            parts.append(go(page + 1, "下页"))
+        return '<div class="ewb-page">' + "".join(parts) + "</div>"
 
     def href(n: int) -> str:
         path = col.page_path(n, col.paging)
@@ -616,7 +632,7 @@ def render_column(ctx: Ctx, col: Column, page: int) -> str:
     ]
     start = (page - 1) * col.page_size
     out.append(_records(site, col, col.items[start : start + col.page_size], page))
-    out.append(_pager(col, page))
+    out.append(_pager(site, col, page))
     if page == 1 and col.key == "hdjl" and site.calendar:
         out.append(f'<p class="rl"><a href="{site.calendar}">活动日历</a></p>')
     if page == 1 and (col.broken or col.loop_link):
@@ -722,6 +738,7 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
                 + "</ul></div>"
             )
         out.append(_related(site, item, targets))
+        out.append(_neighbours(site, item, column))
         out.append(
             '<div class="tools"><a href="javascript:window.print();">[打印本页]</a> '
             '<a href="javascript:window.close();">[关闭窗口]</a></div>'
@@ -730,6 +747,18 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
     out.append(footer(ctx))
     out.append(page_end())
     return "".join(out)
+
+
+def _neighbours(site: Site, item: Item, column: Column | None) -> str:
+    """上一篇 / 下一篇: the column's next newer and older items."""
+    i = next((n for n, it in enumerate(column.items) if it is item), -1) if column is not None else -1
+    if column is None or i < 0:
+        return ""
+    newer = column.items[i - 1] if i > 0 else None
+    older = column.items[i + 1] if i + 1 < len(column.items) else None
+    prev = f'<a href="{esc(newer.path)}">{esc(newer.title)}</a>' if newer else "没有了"
+    nxt = f'<a href="{esc(older.path)}">{esc(older.title)}</a>' if older else "没有了"
+    return f'<div class="prenext"><p>上一篇：{prev}</p><p>下一篇：{nxt}</p></div>'
 
 
 def _related(site: Site, item: Item, targets: list[Item]) -> str:
