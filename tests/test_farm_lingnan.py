@@ -563,3 +563,22 @@ def test_the_keypoints_and_leaders_interpretations_are_as_the_truth_says(ln):
                 assert not by_head, spec.unit_id
             seen["leader", missing] += 1
     assert seen["keypoints", True] and seen["keypoints", False] and seen["leader", True], seen
+
+
+def test_inner_links_plants_link_the_ipv4_only_host_from_the_homepage():
+    """IPV6-INNER-LINKS: the homepage's 专题 block links five articles on the site's second,
+    IPv4-only host (``farm.alias_host``); other sites link only their own host."""
+    from zwgk.sitefarm import render_lingnan as r
+    from zwgk.sitefarm.farm import alias_host
+
+    farm, truth = _farm(48, 4)
+    inner = {d["unit_id"] for d in truth["defects"] if d["rule"] == "IPV6-INNER-LINKS"}
+    assert inner
+    for spec in farm.specs:
+        site = farm.site(spec)
+        if site.down:
+            continue
+        home = r.render_home(Ctx(site, farm.origins))
+        links = re.findall(rf'href="http://{re.escape(alias_host(spec.host))}:1(/[^"]*)"', home)
+        assert (len(links) == 5) == (spec.unit_id in inner), (spec.unit_id, links)
+        assert all(path in site.pages for path in links)
