@@ -6,8 +6,12 @@ their authors never saw.
 
 Named for the 广东 (岭南) provincial 集约化 platform that about two in three of its sites follow (by
 draw); the others follow older Struts / JSP platforms (``*.action`` pages) seen in 黑龙江 and
-elsewhere.  Facts it
-is built from (public pages and repositories found with the ``search`` tool; nothing copied):
+elsewhere.  Facts it is built from (nothing copied): the stored page qqhr.gov.cn
+``News_showGkmlNews.action?messagekey=189769`` and code search over public repositories that scrape or embed these sites — scrapers of
+广东 cities' gkmlpt directories and environmental-impact lists, spiders of 新点 lists, RSSHub-style
+routes (绵竹 ``/info/iList.jsp?…&cur_page=``), and portal footers kept in front-end code (河南,
+北京, 天津, 上海); where a fact was not found (the 互动 letter addresses, the Struts list names) the
+form is assumed and said so below.
 
 * the 广东 platform: articles at ``/<dir>/content/post_9157920.html`` (www.gz.gov.cn,
   wglj.gz.gov.cn, mzzjj.gz.gov.cn ``/xxgk/ghjh/content/post_…``), the 信息公开 directory's
@@ -19,9 +23,12 @@ is built from (public pages and repositories found with the ``search`` tool; not
   ``<span>``), lists fed as JSON ``{"total": …, "articles": [{"id", "title", "url",
   "created_at"}]}`` (the ``/gkmlpt/api/all/<cat>?page=&sid=`` answer), titles sometimes
   ``%u``-escaped (a crawler of zfcxjst.gd.gov.cn / gdaudit.gd.gov.cn decodes them), the
-  互动交流 platform under ``/hdjlpt/`` (gdee.gd.gov.cn);
+  互动交流 platform under ``/hdjlpt/`` (gdee.gd.gov.cn; the letter pages' ``/hdjlpt/letter/
+  pubdetail/<id>`` form is assumed);
 * Struts / JSP platforms: ``News_showGkmlNews.action?messagekey=189769`` (qqhr.gov.cn, 齐齐哈尔),
-  ``item.do`` / ``view.do`` (东莞); their 信息公开 head as a table of spaced labels
+  ``item.do`` / ``view.do`` (东莞) — the list pages' ``News_showList.action?colid=`` /
+  ``Gkml_showList.action?catid=`` and letters' ``Letter_showLetter.action?letterid=`` are
+  assumed; their 信息公开 head as a table of spaced labels
   ``索   引   号 20191202-189769 | 分 类 | 发 布 机 构 | 发 文 日 期 2019-11-29 | 名 称 |
   文 号 齐政办发〔2019〕29号 | 上 载 日 期 2019-12-02`` — the written date as 发文日期, the
   publication date as 上载日期 — and ``信息来源:`` under the title; an index number made of the
