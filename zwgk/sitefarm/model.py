@@ -107,7 +107,7 @@ class Site:
     """A materialised site."""
 
     spec: SiteSpec
-    template: str  # the template family: trs (index_1.html, t20240512_1.html) / hanweb (?page=, art_…) / jiyue / xiangzhen / kaipu
+    template: str  # the template family: trs (index_1.html, t20240512_1.html) / hanweb (?page=, art_…) / jiyue / xiangzhen / kaipu / lingnan
     charset: str  # utf-8 / gbk (header) / gb2312-meta (meta only)
     traditional: bool
     gzip: bool

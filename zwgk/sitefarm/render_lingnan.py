@@ -664,9 +664,9 @@ def _gk_head(site: Site, item: Item) -> str:
             "</table>\n"
         )
 
-    def spaced(label: str) -> str:
+    def spaced(label: str) -> str:  # labels spaced to one width, as 齐齐哈尔's 发 文 日 期 / 上 载 日 期
         bare = label.replace(" ", "")
-        return " ".join(bare) if len(bare) < 4 else bare
+        return "　　".join(bare) if len(bare) == 2 else " ".join(bare)
 
     return (
         '<table class="gkml-head" width="100%" border="1" cellspacing="0" cellpadding="4">'
