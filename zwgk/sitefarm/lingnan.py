@@ -23,6 +23,7 @@ form is assumed and said so below.
   ``<span>``), lists fed as JSON ``{"total": …, "articles": [{"id", "title", "url",
   "created_at"}]}`` (the ``/gkmlpt/api/all/<cat>?page=&sid=`` answer), titles sometimes
   ``%u``-escaped (a crawler of zfcxjst.gd.gov.cn / gdaudit.gd.gov.cn decodes them), the
+  directory's landing page ``/gkmlpt/index`` with its ``window._CONFIG`` (``SID``, ``TREE``), the
   互动交流 platform under ``/hdjlpt/`` (gdee.gd.gov.cn; the letter pages' ``/hdjlpt/letter/
   pubdetail/<id>`` form is assumed);
 * Struts / JSP platforms: ``News_showGkmlNews.action?messagekey=189769`` (qqhr.gov.cn, 齐齐哈尔),
@@ -179,8 +180,8 @@ class LingnanBuilder(_Builder):
                 return f"/Gkml_showList.action?catid={self._num(key)}"
             return f"/News_showList.action?colid={self._num(key)}"
         base = self.prefix
-        if key == "xxgk":
-            return f"{base}/xxgk/index.html"
+        if key == "xxgk":  # the directory's landing page (its categories are #<id> routes of one page)
+            return f"{base}/gkmlpt/index"
         if key == "fdzdgk":
             return f"{base}/xxgk/fdzdgknr/index.html"
         if key == "hdjl":
