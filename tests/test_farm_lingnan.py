@@ -582,3 +582,42 @@ def test_inner_links_plants_link_the_ipv4_only_host_from_the_homepage():
         links = re.findall(rf'href="http://{re.escape(alias_host(spec.host))}:1(/[^"]*)"', home)
         assert (len(links) == 5) == (spec.unit_id in inner), (spec.unit_id, links)
         assert all(path in site.pages for path in links)
+
+
+DIGEST = """
+import hashlib, json
+from zwgk.sitefarm import FarmConfig
+from zwgk.sitefarm.farm import Farm
+from zwgk.sitefarm.render import Ctx
+from zwgk.sitefarm import render_lingnan as r
+from zwgk.sitefarm.truth import build_truth
+farm = Farm(FarmConfig(sites=12, seed=9, families=("lingnan",)))
+farm.origins.port = 1
+h = hashlib.sha256(json.dumps(build_truth(farm), sort_keys=True).encode())
+for spec in farm.specs:
+    site = farm.site(spec)
+    if not site.down:
+        ctx = Ctx(site, farm.origins)
+        h.update(r.render_home(ctx).encode())
+        h.update(repr(sorted(site.opts.items(), key=str)).encode())
+        for col in site.columns.values():
+            h.update((r.render_hub(ctx, col) if col.kind == "hub" else r.render_column(ctx, col, 1)).encode())
+print(h.hexdigest())
+"""
+
+
+def test_the_family_is_the_same_in_every_process():
+    """No set or hash order leaks into the family: two processes with different hash seeds build
+    the same truth, looks and pages."""
+    import os
+    import subprocess
+    import sys
+
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        done = subprocess.run(
+            [sys.executable, "-c", DIGEST], capture_output=True, text=True, check=True, env=env, timeout=300
+        )
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1, digests
