@@ -289,7 +289,7 @@ class _Builder:
                 page_size=15,
             )
         # A missing hub: its sub-columns move up a level (they still exist).
-        for key, col in cols.items():
+        for col in cols.values():
             while col.parent and col.parent not in cols:
                 col.parent = "xxgk" if col.parent == "fdzdgk" else ""
                 col.where = "sub" if col.parent else "more"
@@ -345,7 +345,7 @@ class _Builder:
                 "gkzd": f"{self.spec.name}政府信息公开制度",
                 "jgzn": f"{self.spec.name}机构职能",
             }
-            for i, day in enumerate(self._dates(count, newest, gap, rng)):
+            for day in self._dates(count, newest, gap, rng):
                 title = fixed.get(key) or self._fmt(rng.choice(titles), rng, day)
                 if key == "czyjs":
                     title = f"{self.spec.name}{day.year}年{rng.choice(('部门预算', '部门决算', '财政预算', '三公经费'))}公开"
