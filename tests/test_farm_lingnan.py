@@ -621,3 +621,23 @@ def test_the_family_is_the_same_in_every_process():
         )
         digests.add(done.stdout.strip())
     assert len(digests) == 1, digests
+
+
+def test_last_years_report_is_missing_or_late_exactly_when_the_truth_says(ln):
+    as_of = ln.farm.config.as_of
+    late = {d["unit_id"] for d in ln.truth["defects"] if d["rule"] == "REPORT-LATE"}
+    seen = Counter()
+    for spec in _live(ln):
+        site = ln.farm.site(spec)
+        col = site.columns.get("gknb")
+        report = next((it for it in (col.items if col else []) if it.year == as_of.year - 1), None)
+        if report is not None:
+            page = _page(ln, spec, report.path)
+            flat = re.sub(r"<[^>]+>|[ 　：]", "", page)
+            assert report.title in page and any(f in flat for f in _formats(report.date)), spec.unit_id
+            first = _page(ln, spec, col.path)
+            assert report.title in first or any(a["title"] == report.title for a in _json_titles(first))
+        is_late = report is None or report.date > site.report_deadline
+        assert is_late == (spec.unit_id in late), spec.unit_id
+        seen[is_late] += 1
+    assert seen[True] and seen[False], seen
