@@ -641,3 +641,28 @@ def test_last_years_report_is_missing_or_late_exactly_when_the_truth_says(ln):
         assert is_late == (spec.unit_id in late), spec.unit_id
         seen[is_late] += 1
     assert seen[True] and seen[False], seen
+
+
+def test_late_interpretations_are_late_on_the_pages(ln):
+    """INTERP-LATE: the document's 发布日期 (its head) and its 解读's date (under the title) are
+    more than three working days apart exactly on the planted documents."""
+    late = {d["subject"] for d in ln.truth["defects"] if d["rule"] == "INTERP-LATE"}
+    checked = Counter()
+    for spec in _live(ln):
+        site = ln.farm.site(spec)
+        for path, (kind, doc) in site.pages.items():
+            if kind != "article" or doc.kind != "doc" or not doc.related:
+                continue
+            page = re.sub(r"<[^>]+>|[ 　：]", "", _page(ln, spec, path))
+            assert any(f"{label}{f}" in page for label in ("发布日期", "上载日期") for f in _formats(doc.date))
+            gaps = []
+            for ipath in doc.related:
+                interp = site.pages[ipath][1]
+                ipage = _page(ln, spec, ipath)
+                head = ipage[ipage.index('<div class="info">') : ipage.index('<div class="content"')]
+                assert any(f in head for f in _formats(interp.date)), (spec.unit_id, ipath)
+                gaps.append(workdays_between(doc.date, interp.date))
+            is_late = min(gaps) > 3
+            assert is_late == (ln.farm.origins.resolve(spec, path) in late), (spec.unit_id, path)
+            checked[is_late] += 1
+    assert checked[True] and checked[False], checked
