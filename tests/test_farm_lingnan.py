@@ -232,7 +232,7 @@ PATTERNS = (
     r"^(/[a-z]+)?/(zwgk|xxgk)/[a-z]+/index(_\d+)?\.html$",
     r"^(/[a-z]+)?/hdjlpt/letter/pubdetail/\d{7}$",
     r"^/News_show(Gkml)?News\.action\?messagekey=\d+$",
-    r"^/(News|Gkml)_showList\.action\?(colid|catid)=\d+(&page=\d+)?$",
+    r"^/(News|Gkml)_showList\.action\?(colid|catid)=\d+(&(page|pageIndex|cur_page)=\d+)?$",
     r"^/Letter_showLetter\.action\?letterid=\d+$",
 )
 

@@ -52,7 +52,8 @@ form is assumed and said so below.
 * 政府网站发展指引 / 61号文 (``shared/domain``): 指南 / 制度 / 法定主动公开内容 / 年报 in the
   信息公开 platform, the 指引 meta tags.
 
-What a ``lingnan`` site does differently from the other families: the two URL schemes above;
+What a ``lingnan`` site does differently from the other families: the two URL schemes above
+(Struts lists paged by ``&page=``, ``&pageIndex=`` — the brief's example — or ``&cur_page=``);
 lists as ``common-list`` spans, Epoint ``ewb-list`` nodes, a directory table (索引号 / 名称 /
 文号 / 发文日期 / 上载日期) or gkmlpt JSON rendered by a script; list dates as 2026-09-05,
 (2026-09-05), 2026年9月5日 or 2026-09-05 14:32; article heads 发布日期： / 发布时间：…发布单位： /
@@ -155,6 +156,7 @@ class LingnanBuilder(_Builder):
         self.prefix = ""
         if self.platform == "post" and spec.kind == "department" and self.style.random() < 0.6:
             self.prefix = "/" + spec.host.split(".")[0] + spec.host.split(".")[1][:2]
+        self.paging = self.style.choice(("query", "pageIndex", "cur_page"))
         self.next_id = self.style.randint(101, 899)
         self.ids: dict[str, int] = {}
         self.interp_links: dict[str, str] = {}
@@ -175,7 +177,7 @@ class LingnanBuilder(_Builder):
             if key == "fdzdgk":
                 return "/Gkml_showCatalog.action?catid=0"
             if key == "hdjl":
-                return "/Letter_showList.action"
+                return "/Letter_showList.action?typeid=1"
             if gk:
                 return f"/Gkml_showList.action?catid={self._num(key)}"
             return f"/News_showList.action?colid={self._num(key)}"
@@ -205,7 +207,9 @@ class LingnanBuilder(_Builder):
         return f"{self.prefix}/zwgk/{DIRS.get(key, key)}/content/post_{post}.html"
 
     def _paging(self, key: str) -> str:
-        return "query" if self.platform == "action" else "shtml"  # &page=2 / index_2.html
+        """``index_2.html`` on the 广东 platform; a query parameter on Struts ones (``page``,
+        ``pageIndex``, or ``cur_page`` as 绵竹's ``iList.jsp?…&cur_page=2``)."""
+        return self.paging if self.platform == "action" else "shtml"
 
     def _register_columns(self, cols: dict[str, Column]) -> None:
         for col in cols.values():

@@ -80,15 +80,16 @@ class Column:
     page_size: int = 15
     broken: list[tuple[str, str]] = field(default_factory=list)  # planted (url, anchor)
     loop_link: bool = False
-    paging: str = ""  # the column's own pagination style (overrides the site's): shtml / jhtml / query / num
+    paging: str = ""  # the column's own pagination style (overrides the site's): shtml / jhtml / query / pageIndex / cur_page / num
 
     def page_path(self, page: int, style: str) -> str:
         """Path of list page ``page`` (1-based) in the site's (or the column's own) pagination style."""
         if page <= 1:
             return self.path
         style = self.paging or style
-        if style == "query":  # list.php?catid=12 → list.php?catid=12&page=2
-            return f"{self.path}{'&' if '?' in self.path else '?'}page={page}"
+        if style in ("query", "pageIndex", "cur_page"):  # list.php?catid=12 → list.php?catid=12&page=2
+            param = "page" if style == "query" else style  # …&pageIndex=2, iList.jsp?…&cur_page=2
+            return f"{self.path}{'&' if '?' in self.path else '?'}{param}={page}"
         if style == "num":  # /html/zwyw/index.html → /html/zwyw/2.html
             return f"{self.path.rsplit('/', 1)[0]}/{page}.html"
         if style in ("shtml", "jhtml"):  # list.shtml → list_2.shtml, index.jhtml → index_2.jhtml
