@@ -53,7 +53,7 @@ form is assumed and said so below.
   信息公开 platform, the 指引 meta tags.
 
 What a ``lingnan`` site does differently from the other families: the two URL schemes above
-(Struts lists paged by ``&page=``, ``&pageIndex=`` — the brief's example — or ``&cur_page=``);
+(Struts lists paged by ``&page=``, ``&pageIndex=`` or ``&cur_page=``);
 lists as ``common-list`` spans, Epoint ``ewb-list`` nodes, a directory table (索引号 / 名称 /
 文号 / 发文日期 / 上载日期) or gkmlpt JSON rendered by a script; list dates as 2026-09-05,
 (2026-09-05), 2026年9月5日 or 2026-09-05 14:32; article heads 发布日期： / 发布时间：…发布单位： /
