@@ -48,10 +48,13 @@ DEFAULT_MIN_SIMILARITY = 0.9
 
 
 def v6_history(history: Iterable[dict[str, Any]] | None) -> tuple[int, int]:
-    """(probes, successes) of the monitoring probes taken over IPv6 (``"ipv6": true``)."""
+    """(probes, successes) of the monitoring probes taken over IPv6 (``"ipv6": true``).
+
+    A probe the monitor marked ``"error_class": "unverified"`` (the assessor's own IPv6
+    was down, ``zwgk.monitor.ipv6``) is evidence of nothing and is not counted."""
     n = ok = 0
     for entry in history or []:
-        if isinstance(entry, dict) and entry.get("ipv6") is True:
+        if isinstance(entry, dict) and entry.get("ipv6") is True and entry.get("error_class") != "unverified":
             n += 1
             ok += bool(entry.get("ok"))
     return n, ok

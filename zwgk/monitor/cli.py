@@ -80,6 +80,20 @@ def register(app: typer.Typer) -> None:
             console.print(f"  [red]✗[/] {p.unit_id}: {p.error_class} {p.status or ''}")
         for unit_id, reason in result.refused.items():
             console.print(f"  [yellow]跳过 skipped[/] {unit_id}: {reason}")
+        if result.ipv6 is not None:
+            v6 = result.ipv6
+            console.print(f"IPv6 {ipv6_line(v6.summary())}")
+            if v6.outage:
+                console.print(f"  [yellow]{v6.outage}[/]")
+            for p in v6.failures:
+                console.print(
+                    f"  [red]✗ IPv6[/] {p.unit_id}: {p.error_class} {p.status or ''} {v6.errors.get(p.unit_id, '')}"
+                )
+            if v6.unverified and not v6.outage:
+                for p in v6.unverified:
+                    console.print(f"  [yellow]未能核验 IPv6 unverified[/] {p.unit_id}: {v6.errors.get(p.unit_id, '')}")
+            for unit_id, reason in {**v6.unknown, **v6.refused}.items():
+                console.print(f"  [yellow]IPv6 跳过 skipped[/] {unit_id}: {reason}")
 
     @app.command("monitor")
     def monitor_cmd(
@@ -173,6 +187,30 @@ def register(app: typer.Typer) -> None:
         )
 
 
+def ipv6_line(counts: dict) -> str:
+    """One line of a pass's IPv6 counts (``Ipv6Pass.summary`` / the probe job's result)."""
+    probed = int(counts.get("ipv6_probes", 0))
+    failed = int(counts.get("ipv6_failures", 0))
+    return (
+        f"探测 probed {probed} 个网站 sites: [green]{probed - failed} 可访问 ok[/], "
+        f"[red]{failed} 无法访问 failed[/], {counts.get('ipv6_unverified', 0)} 未能核验 unverified, "
+        f"{counts.get('ipv6_no_aaaa', 0)} 无AAAA记录 no AAAA"
+    )
+
+
+def _run_result(run) -> str:
+    """A job run's result for the log line; a probe pass as IPv4 and IPv6 counts."""
+    result = run.result
+    if not (isinstance(result, dict) and "probes" in result and "ipv6_probes" in result):
+        return str(result)
+    text = f"{result['probes']} probes, {result['failures']} failures, {result['refused']} refused; IPv6 " + ipv6_line(
+        result
+    )
+    if result.get("ipv6_outage"):
+        text += f"\n  [yellow]{result['ipv6_outage']}[/]"
+    return text
+
+
 def _forever(scheduler, stop: threading.Event, until: dt.datetime | None = None):
     """Run the scheduler job by job until ``stop`` is set (or ``until``), yielding each run."""
     while not stop.is_set():
@@ -182,5 +220,5 @@ def _forever(scheduler, stop: threading.Event, until: dt.datetime | None = None)
         run = runs[0]
         status = "[green]ok[/]" if run.ok else f"[red]failed: {run.error}[/]"
         late = " (补做 caught up)" if run.caught_up else ""
-        console.print(f"{run.due:%Y-%m-%d %H:%M} {run.job}{late}: {status} {run.result if run.ok else ''}")
+        console.print(f"{run.due:%Y-%m-%d %H:%M} {run.job}{late}: {status} {_run_result(run) if run.ok else ''}")
         yield run

@@ -4,6 +4,12 @@ Politeness: at most ``concurrency`` homepages in flight, one connection per
 visit, one GET per site per pass, no retries.  A pass over 13,385 sites at
 concurrency 64 with a 15 s worst case per site finishes well inside the
 72 minutes between two of 20 daily passes.
+
+With ``ipv6`` (the default) the same pass also fetches each homepage whose host has
+AAAA once over IPv6 only (``zwgk.monitor.ipv6``), beside the IPv4 visits and with its
+own ``concurrency``: at most one more GET per site and pass.  Those probes are stored
+marked ``ipv6`` and feed the IPv6 success rate of the next round, never AVAIL-DOWN or
+the outage alerts (``PassResult.probes`` holds the availability probes only).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from zwgk.model import Unit, ZwgkError
 from zwgk.monitor.clock import Clock, SystemClock
 from zwgk.monitor.fetch import DEFAULT_USER_AGENT, PolicyRefused, fetch_homepage, make_session
 from zwgk.monitor.homepage import decode, read_homepage
+from zwgk.monitor.ipv6 import Ipv6Pass, crawl_settings, probe_ipv6_async
 from zwgk.storage import Database
 from zwgk.storage.probes import Probe, add_probes
 
@@ -33,6 +40,8 @@ class ProbeSettings:
     concurrency: int = 32
     user_agent: str = DEFAULT_USER_AGENT
     max_bytes: int = 2_000_000
+    ipv6: bool = True  # also probe each homepage with AAAA over IPv6 (the IPv6 success rate)
+    control_urls: tuple[str, ...] | None = None  # IPv6 control hosts (None: the crawler's defaults)
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -61,8 +70,9 @@ class PassResult:
     """What one pass measured: the stored probes and the sites it may not contact."""
 
     at: dt.datetime
-    probes: list[Probe] = field(default_factory=list)
+    probes: list[Probe] = field(default_factory=list)  # availability probes (IPv4 / the default path)
     refused: dict[str, str] = field(default_factory=dict)  # unit_id → reason (policy)
+    ipv6: Ipv6Pass | None = None  # the pass's IPv6 probes (None when ``ProbeSettings.ipv6`` is off)
 
     @property
     def failures(self) -> list[Probe]:
@@ -94,9 +104,20 @@ async def _probe_one(session, unit: Unit, settings: ProbeSettings, clock: Clock)
 
 
 async def probe_units_async(units: Iterable[Unit], settings: ProbeSettings, clock: Clock) -> PassResult:
-    """Probe every unit's homepage once, ``settings.concurrency`` at a time."""
+    """Probe every unit's homepage once, ``settings.concurrency`` at a time (and over IPv6, see the module doc)."""
     units = list(units)
     out = PassResult(at=clock.now())
+    v6 = None
+    if settings.ipv6:
+        crawl = crawl_settings(
+            settings.resolver,
+            settings.allow_private,
+            settings.timeout,
+            settings.concurrency,
+            settings.user_agent,
+            settings.control_urls,
+        )
+        v6 = asyncio.create_task(probe_ipv6_async(units, crawl, clock))
     sem = asyncio.Semaphore(settings.concurrency)
     async with make_session(
         settings.resolver, settings.allow_private, settings.concurrency, settings.timeout, settings.user_agent
@@ -109,8 +130,15 @@ async def probe_units_async(units: Iterable[Unit], settings: ProbeSettings, cloc
                 except PolicyRefused as exc:
                     out.refused[unit.unit_id] = f"{exc} (pass --allow-private to permit)"
 
-        await asyncio.gather(*(one(u) for u in units))
+        try:
+            await asyncio.gather(*(one(u) for u in units))
+        except BaseException:
+            if v6 is not None:
+                v6.cancel()
+            raise
     out.probes.sort(key=lambda p: p.unit_id)
+    if v6 is not None:
+        out.ipv6 = await v6
     return out
 
 
@@ -137,12 +165,13 @@ def run_probe_pass(
     unit_ids: Iterable[str] | None = None,
     on_probes: Callable[[PassResult], object] | None = None,  # its return value is not used
 ) -> PassResult:
-    """One pass over the registry: probe, store, then hand the result to ``on_probes`` (alerts)."""
+    """One pass over the registry: probe, store (IPv6 probes marked), then hand the result to
+    ``on_probes`` (alerts, which read ``result.probes``: availability only)."""
     units = registered_units(db, unit_ids)
     if not units:
         raise ZwgkError(f"no units registered in {db.url}: import a site registry first (`zwgk registry import FILE`)")
     result = probe_units(units, settings, clock)
-    add_probes(db, result.probes)
+    add_probes(db, result.probes + (result.ipv6.probes if result.ipv6 is not None else []))
     if on_probes is not None:
         on_probes(result)
     return result

@@ -269,14 +269,27 @@ def probe_settings(config: MonitorConfig):
     )
 
 
-def probe_job(db: Database, config: MonitorConfig, clock: Clock, notifier: Any = None) -> dict[str, int]:
-    """One probe pass over the registry, then outage alerts."""
+def probe_job(db: Database, config: MonitorConfig, clock: Clock, notifier: Any = None) -> dict[str, Any]:
+    """One probe pass over the registry (IPv4 and, for hosts with AAAA, IPv6), then outage alerts.
+
+    The result counts both sides; ``ipv6_outage`` names the assessor-side IPv6 outage
+    that left the pass's IPv6 probes unverified ("" when there was none).
+    """
     from zwgk.monitor.alerts import check_outages
     from zwgk.monitor.probe import run_probe_pass
 
     on = (lambda r: check_outages(db, r.probes, notifier, clock.now())) if notifier is not None else None
     result = run_probe_pass(db, probe_settings(config), clock, on_probes=on)
-    return {"probes": len(result.probes), "failures": len(result.failures), "refused": len(result.refused)}
+    out: dict[str, Any] = {
+        "probes": len(result.probes),
+        "failures": len(result.failures),
+        "refused": len(result.refused),
+    }
+    if result.ipv6 is not None:
+        out.update(result.ipv6.summary())
+        if result.ipv6.outage:
+            out["ipv6_outage"] = result.ipv6.outage
+    return out
 
 
 def round_job(

@@ -56,12 +56,20 @@ def bind_pair(host: str, port: int, ipv6: bool) -> list[socket.socket]:
 class FarmHandle:
     """A running farm: ports, truth, registry, and runtime switches."""
 
-    def __init__(self, farm: Farm, server: FarmServer, port: int, dns_port: int):
+    def __init__(
+        self,
+        farm: Farm,
+        server: FarmServer,
+        port: int,
+        dns_port: int,
+        listener: _Ipv6Listener | None = None,
+    ):
         self._farm, self._server = farm, server
         self.port, self.dns_port = port, dns_port
         self.resolver = f"127.0.0.1:{dns_port}"
         self._truth: dict | None = None
         self._lock = threading.Lock()
+        self._v6 = listener
 
     @property
     def config(self) -> FarmConfig:
@@ -108,11 +116,47 @@ class FarmHandle:
         else:
             self._server.down.discard(unit_id)
 
+    def set_ipv6_listening(self, listening: bool) -> None:
+        """Stop the farm's [::1] listener (IPv6 connections refused; DNS still answers AAAA) or
+        start it again on the same port: a web server whose IPv6 side is down."""
+        if self._v6 is None:
+            raise ZwgkError("this farm does not serve IPv6 (FarmConfig.ipv6 off, or bench mode)")
+        self._v6.set(listening)
+
     def _spec(self, unit_id: str):
         spec = self._farm.by_unit.get(unit_id)
         if spec is None:
             raise ZwgkError(f"the farm has no unit {unit_id!r}")
         return spec
+
+
+class _Ipv6Listener:
+    """The farm's [::1] listening socket, stopped and restarted from other threads."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, runner: web.AppRunner, sock: socket.socket):
+        self.loop, self.runner, self.port = loop, runner, sock.getsockname()[1]
+        self.sock: socket.socket | None = sock
+        self.site: web.SockSite | None = None
+
+    async def start(self) -> None:
+        if self.sock is None:
+            self.sock = _bind(socket.AF_INET6, "::1", self.port)
+        self.site = web.SockSite(self.runner, self.sock)
+        await self.site.start()
+
+    async def stop(self) -> None:
+        if self.site is not None:
+            await self.site.stop()
+            self.site = None
+        if self.sock is not None:
+            with contextlib.suppress(OSError):
+                self.sock.close()
+            self.sock = None
+
+    def set(self, listening: bool) -> None:
+        step = self.start() if listening and self.site is None else self.stop() if not listening else None
+        if step is not None:
+            asyncio.run_coroutine_threadsafe(step, self.loop).result(10)
 
 
 @contextlib.contextmanager
@@ -141,11 +185,16 @@ def running_farm(config: FarmConfig | None = None) -> Iterator[FarmHandle]:
     runner = web.AppRunner(server.app(), access_log=None, handle_signals=False, shutdown_timeout=0.5)
     started = threading.Event()
     failure: list[BaseException] = []
+    v6_socks = [sock for sock in sockets if sock.family == socket.AF_INET6]
+    listener = _Ipv6Listener(loop, runner, v6_socks[0]) if v6_socks else None
 
     async def start() -> None:
         await runner.setup()
         for sock in sockets:
-            await web.SockSite(runner, sock).start()
+            if listener is not None and sock is listener.sock:
+                await listener.start()
+            else:
+                await web.SockSite(runner, sock).start()
 
     def run() -> None:
         asyncio.set_event_loop(loop)
@@ -168,7 +217,7 @@ def running_farm(config: FarmConfig | None = None) -> Iterator[FarmHandle]:
         raise ZwgkError(f"farm server failed to start: {failure[0]}")
     try:
         with leaders_listed(farm):  # the farm's leaders list, for WORDING-LEADER (zwgk.sitefarm.content)
-            yield FarmHandle(farm, server, port, dns_port)
+            yield FarmHandle(farm, server, port, dns_port, listener)
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)

@@ -12,6 +12,15 @@ and everything older is folded into one ``probe_days`` row per site and day
 (13,385 × 365 ≈ 4.9 million rows, ≈ 110 bytes each ≈ 0.5 GB per year).  The
 quarterly bulletin reads both.
 
+IPv6 probes (``ipv6=True``: the homepage fetched over IPv6 only, for the IPv6
+success rate of ``zwgk.indicators.ipv6_support``) share the table and the raw
+retention but are never availability evidence: the availability readers here
+(alerts, daily aggregates, bulletins, the annual roll-up) read IPv4 rows only,
+and the fold deletes old IPv6 rows without aggregating them (a round reads 14
+days of history; the quarterly IPv6 figures come from the rounds).  An IPv6
+probe the assessor could not verify (its own IPv6 down, ``zwgk.monitor.ipv6``) is
+stored with ``error_class="unverified"``: a record of the attempt, never a failure.
+
 All times are naive UTC datetimes (as ``tables.utcnow``); a date window
 ``[as_of - N days, as_of)`` is taken at 00:00 of those dates.
 """
@@ -32,7 +41,8 @@ from zwgk.storage.tables import AlertRow, Base, ProbeDayRow, ProbeRow
 
 RAW_KEEP_DAYS = 30
 
-_ERROR_CLASSES = ("", "timeout", "refused", "dns", "http5xx", "http4xx", "reset", "blocked", "other")
+_ERROR_CLASSES = ("", "timeout", "refused", "dns", "http5xx", "http4xx", "reset", "blocked", "other", "unverified")
+UNVERIFIED = "unverified"  # error class of an IPv6 probe the assessor's own outage stopped (not a failure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +57,12 @@ class Probe:
     error_class: str = ""  # "" when ok; timeout / refused / dns / http5xx / http4xx / reset / blocked / other
     newest_date: dt.date | None = None
     fingerprint: str = ""
+    ipv6: bool = False  # fetched over IPv6 only (the IPv6 success rate), not an availability probe
+
+    @property
+    def unverified(self) -> bool:
+        """An IPv6 probe stopped by the assessor's own outage: evidence of nothing."""
+        return self.error_class == UNVERIFIED
 
     def history_entry(self) -> dict[str, Any]:
         """The dict shape rules read from ``SiteSnapshot.history``."""
@@ -102,6 +118,7 @@ _PROBE_COLUMNS = (
     ProbeRow.error_class,
     ProbeRow.newest_date,
     ProbeRow.fingerprint,
+    ProbeRow.ipv6,
 )
 
 
@@ -115,6 +132,7 @@ def _probe(row: Any) -> Probe:
         error_class=row.error_class or "",
         newest_date=row.newest_date,
         fingerprint=row.fingerprint or "",
+        ipv6=bool(row.ipv6),
     )
 
 
@@ -131,6 +149,7 @@ def add_probes(db: Database, rows: Iterable[Probe]) -> int:
             error_class=p.error_class[:32],
             newest_date=p.newest_date,
             fingerprint=p.fingerprint[:64],
+            ipv6=p.ipv6,
         )
         for p in rows
     ]
@@ -141,35 +160,43 @@ def add_probes(db: Database, rows: Iterable[Probe]) -> int:
     return len(items)
 
 
-def probes_between(db: Database, unit_id: str, start: dt.datetime, end: dt.datetime) -> list[Probe]:
-    """Raw probes of ``unit_id`` with ``start <= at < end``, oldest first."""
+def probes_between(
+    db: Database, unit_id: str, start: dt.datetime, end: dt.datetime, ipv6: bool | None = None
+) -> list[Probe]:
+    """Raw probes of ``unit_id`` with ``start <= at < end``, oldest first.
+
+    ``ipv6``: None gives both kinds (a round's monitoring history: each entry says
+    which it is), False the availability probes only, True the IPv6 probes only.
+    """
     ensure_tables(db)
+    query = select(ProbeRow).where(
+        ProbeRow.unit_id == unit_id, ProbeRow.at >= _naive_utc(start), ProbeRow.at < _naive_utc(end)
+    )
+    if ipv6 is not None:
+        query = query.where(ProbeRow.ipv6.is_(ipv6))
     with db.session() as s:
-        rows = s.scalars(
-            select(ProbeRow)
-            .where(ProbeRow.unit_id == unit_id, ProbeRow.at >= _naive_utc(start), ProbeRow.at < _naive_utc(end))
-            .order_by(ProbeRow.at, ProbeRow.id)
-        ).all()
+        rows = s.scalars(query.order_by(ProbeRow.at, ProbeRow.id)).all()
         return [_probe(r) for r in rows]
 
 
-def latest_probes(db: Database, unit_id: str, n: int) -> list[Probe]:
-    """The ``n`` most recent raw probes of ``unit_id``, newest first."""
+def latest_probes(db: Database, unit_id: str, n: int, ipv6: bool = False) -> list[Probe]:
+    """The ``n`` most recent raw availability probes of ``unit_id`` (``ipv6``: the IPv6 ones), newest first."""
     ensure_tables(db)
     with db.session() as s:
         rows = s.scalars(
             select(ProbeRow)
-            .where(ProbeRow.unit_id == unit_id)
+            .where(ProbeRow.unit_id == unit_id, ProbeRow.ipv6.is_(ipv6))
             .order_by(ProbeRow.at.desc(), ProbeRow.id.desc())
             .limit(n)
         ).all()
         return [_probe(r) for r in rows]
 
 
-def probe_count(db: Database) -> int:
+def probe_count(db: Database, ipv6: bool = False) -> int:
+    """Raw availability probes stored (``ipv6``: IPv6 probes instead)."""
     ensure_tables(db)
     with db.session() as s:
-        return int(s.scalar(select(func.count()).select_from(ProbeRow)) or 0)
+        return int(s.scalar(select(func.count()).select_from(ProbeRow).where(ProbeRow.ipv6.is_(ipv6))) or 0)
 
 
 def _summarise(unit_id: str, day: dt.date, probes: list[Probe]) -> ProbeDay:
@@ -195,11 +222,17 @@ def aggregate_old_probes(db: Database, now: dt.datetime, keep_days: int = RAW_KE
 
     Idempotent and safe to re-run: a day already partly aggregated is merged
     (counts added, newest date maxed).  Returns the number of raw rows folded.
+    IPv6 probes of those days are deleted, not folded (not availability evidence).
     """
     ensure_tables(db)
     cutoff = dt.datetime.combine((_naive_utc(now) - dt.timedelta(days=keep_days)).date(), dt.time())
     with db.session() as s:
-        rows = s.execute(select(*_PROBE_COLUMNS).where(ProbeRow.at < cutoff).order_by(ProbeRow.at, ProbeRow.id)).all()
+        s.execute(delete(ProbeRow).where(ProbeRow.at < cutoff, ProbeRow.ipv6.is_(True)))
+        rows = s.execute(
+            select(*_PROBE_COLUMNS)
+            .where(ProbeRow.at < cutoff, ProbeRow.ipv6.is_(False))
+            .order_by(ProbeRow.at, ProbeRow.id)
+        ).all()
         if not rows:
             return 0
         groups: dict[tuple[str, dt.date], list[Probe]] = defaultdict(list)
@@ -249,7 +282,7 @@ def aggregate_old_probes(db: Database, now: dt.datetime, keep_days: int = RAW_KE
 
 
 def probe_days(db: Database, start: dt.date, end: dt.date, unit_ids: Iterable[str] | None = None) -> list[ProbeDay]:
-    """Per-site, per-day availability for ``start <= day < end``: aggregates plus raw days.
+    """Per-site, per-day availability for ``start <= day < end``: aggregates plus raw days (IPv4 probes).
 
     Used by the quarterly bulletin, which spans both the aggregated past and
     the raw recent weeks.
@@ -274,7 +307,9 @@ def probe_days(db: Database, start: dt.date, end: dt.date, unit_ids: Iterable[st
         raw = s.execute(
             select(*_PROBE_COLUMNS)
             .where(
-                ProbeRow.at >= dt.datetime.combine(start, dt.time()), ProbeRow.at < dt.datetime.combine(end, dt.time())
+                ProbeRow.at >= dt.datetime.combine(start, dt.time()),
+                ProbeRow.at < dt.datetime.combine(end, dt.time()),
+                ProbeRow.ipv6.is_(False),
             )
             .order_by(ProbeRow.at, ProbeRow.id)
         ).all()
@@ -305,7 +340,8 @@ def probe_days(db: Database, start: dt.date, end: dt.date, unit_ids: Iterable[st
 
 
 def availability_between(db: Database, start: dt.date, end: dt.date) -> dict[str, tuple[int, int]]:
-    """unit_id → (probes, failures) for ``start <= day < end``, summed in SQL over daily rows and raw probes.
+    """unit_id → (probes, failures) for ``start <= day < end``, summed in SQL over daily rows and raw
+    availability probes (IPv6 probes are not availability evidence).
 
     Unlike :func:`probe_days` this never loads probes into Python, so a quarter
     of a national registry (millions of raw rows) costs two GROUP BY queries.
@@ -324,7 +360,9 @@ def availability_between(db: Database, start: dt.date, end: dt.date) -> dict[str
         for unit_id, n, f in s.execute(
             select(ProbeRow.unit_id, func.count(), failed)
             .where(
-                ProbeRow.at >= dt.datetime.combine(start, dt.time()), ProbeRow.at < dt.datetime.combine(end, dt.time())
+                ProbeRow.at >= dt.datetime.combine(start, dt.time()),
+                ProbeRow.at < dt.datetime.combine(end, dt.time()),
+                ProbeRow.ipv6.is_(False),
             )
             .group_by(ProbeRow.unit_id)
         ):

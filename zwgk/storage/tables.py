@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -287,6 +288,9 @@ class ProbeRow(Base):
     error_class: Mapped[str] = mapped_column(String(32), default="")
     newest_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    # True: the homepage fetched over IPv6 only (the IPv6 success rate); False: the
+    # availability probe (AVAIL-DOWN, FRESH-HOME, alerts, bulletins).  Migration 0010.
+    ipv6: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     __table_args__ = (Index("ix_probes_unit_at", "unit_id", "at"),)
 
 

@@ -28,12 +28,13 @@ UNREACHABLE = {Outcome.BROKEN.value, Outcome.TRANSIENT.value}  # refused, NXDOMA
 def _window_probes(snapshot: SiteSnapshot, window_days: int) -> list[dict[str, Any]]:
     """Monitoring probes of the ``window_days`` days before as_of (as_of itself excluded).
 
-    A round uses only the monitoring that precedes it (``zwgk.monitor.history``).
+    A round uses only the monitoring that precedes it (``zwgk.monitor.history``).  IPv6
+    probes (``"ipv6": true``) measure the IPv6 success rate, not availability: left out.
     """
     start = snapshot.as_of - dt.timedelta(days=window_days)
     out = []
     for probe in snapshot.history:
-        if "ok" not in probe:
+        if "ok" not in probe or probe.get("ipv6"):
             continue
         at = _at(probe.get("at"))
         if at is None or not (start <= at.date() < snapshot.as_of):
@@ -163,7 +164,7 @@ def fresh_home(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     future: list[str] = []
     newest: dt.date | None = None
     source = ""
-    recorded = [to_date(h.get("newest_date")) for h in snapshot.history if h.get("newest_date")]
+    recorded = [to_date(h.get("newest_date")) for h in snapshot.history if h.get("newest_date") and not h.get("ipv6")]
     history_dates = [d for d in recorded if d is not None]
     if history_dates:
         valid = [d for d in history_dates if d <= as_of]
