@@ -60,7 +60,7 @@ def test_history_is_the_14_days_before_as_of(db):
     assert len(history) == 14 * 2
     assert min(h["at"] for h in history) == dt.datetime(2026, 10, 6)
     assert max(h["at"] for h in history) < dt.datetime(2026, 10, 20)  # nothing from as_of itself
-    assert set(history[0]) == {"at", "ok", "status", "latency_ms", "error_class", "newest_date", "fingerprint"}
+    assert set(history[0]) == {"at", "ok", "status", "latency_ms", "error_class", "newest_date", "fingerprint", "ipv6"}
 
 
 def test_old_probes_fold_into_daily_rows_without_losing_counts(db):

@@ -86,9 +86,8 @@ def register(app: typer.Typer) -> None:
             if v6.outage:
                 console.print(f"  [yellow]{v6.outage}[/]")
             for p in v6.failures:
-                console.print(
-                    f"  [red]✗ IPv6[/] {p.unit_id}: {p.error_class} {p.status or ''} {v6.errors.get(p.unit_id, '')}"
-                )
+                detail = " ".join(str(x) for x in (p.error_class, p.status, v6.errors.get(p.unit_id)) if x)
+                console.print(f"  [red]✗ IPv6[/] {p.unit_id}: {detail}")
             if v6.unverified and not v6.outage:
                 for p in v6.unverified:
                     console.print(f"  [yellow]未能核验 IPv6 unverified[/] {p.unit_id}: {v6.errors.get(p.unit_id, '')}")

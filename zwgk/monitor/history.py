@@ -45,8 +45,11 @@ def probe_history(db: Database, unit_id: str, as_of: dt.date, days: int | None =
     """Probes of ``unit_id`` taken in the ``days`` before ``as_of`` (00:00), oldest first.
 
     Each entry: ``{"at", "ok", "status", "latency_ms", "error_class",
-    "newest_date", "fingerprint"}``.  Probes taken on ``as_of`` itself or later
-    are excluded: a round uses only the monitoring that precedes it.
+    "newest_date", "fingerprint", "ipv6"}``.  Probes taken on ``as_of`` itself or later
+    are excluded: a round uses only the monitoring that precedes it.  Availability
+    probes (``"ipv6": false``) and IPv6 probes (``true``, ``zwgk.monitor.ipv6``) come
+    together, oldest first: AVAIL-DOWN and FRESH-HOME read the former, the IPv6
+    success rate (``zwgk.indicators.ipv6_support.v6_history``) the latter.
     """
     window = days if days is not None else history_window_days()
     end = dt.datetime.combine(as_of, dt.time())
