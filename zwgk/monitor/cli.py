@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         alerts: Path | None = typer.Option(None, "--alerts", help="Alert config TOML (see docs/monitoring.md)."),
         unit: list[str] | None = typer.Option(None, "--unit", help="Only these unit ids (repeatable)."),
     ) -> None:
-        """日监测: probe every registered homepage once and store the result."""
+        """日监测: probe every registered homepage once (and over IPv6 when its host has AAAA) and store the result."""
         from zwgk.monitor.clock import SimulatedClock, SystemClock
         from zwgk.monitor.probe import ProbeSettings, run_probe_pass
 
