@@ -6,7 +6,8 @@ its web server listens on ::1 as well as 127.0.0.1.
   through the same monitoring history as AVAIL-DOWN) counts them — AVAIL-DOWN does not;
 - a site without AAAA is not probed over IPv6 and has no failure;
 - a probe host without IPv6 (``::1`` switched off in a network namespace of its own) leaves
-  the pass unverified: no failure for any unit;
+  the pass unverified: no failure for any unit; so does a pass where nearly every site got no
+  answer over IPv6, unless an IPv6 control host answers;
 - storage round trip (SQLite, and PostgreSQL with ZWGK_TEST_DB=postgresql), migration 0010.
 """
 
@@ -261,3 +262,37 @@ def test_migration_0010_marks_existing_probes_as_availability_probes(db_url):
         assert probe_count(db) == 1 and probe_count(db, ipv6=True) == 0
     finally:
         db.dispose()
+
+
+def test_nearly_all_sites_silent_over_ipv6_is_unverified_unless_a_control_answers(db, mon_farm, mon_farm_units):
+    """Every farm site down (most of them reset the connection: no answer at all): without an
+    IPv6 control host the silent IPv6 failures are the assessor's doubt, not the sites' fault;
+    with a control host answering over IPv6 they count."""
+    farm = mon_farm
+    (no_aaaa,) = _planted(farm, "IPV6-NONE")
+    at = dt.datetime.combine(farm.config.as_of - dt.timedelta(days=1), dt.time(3))
+    for unit in mon_farm_units:
+        farm.set_down(unit.unit_id, True)
+    try:
+        alone = run_probe_pass(db, ProbeSettings(resolver=farm.resolver, allow_private=True), SimulatedClock(at))
+        control = f"{farm.farm.origins.external(sorted(farm.farm.external_hosts)[0])}/"
+        checked = run_probe_pass(
+            db,
+            ProbeSettings(resolver=farm.resolver, allow_private=True, control_urls=(control,)),
+            SimulatedClock(at + dt.timedelta(hours=1)),
+        )
+    finally:
+        for unit in mon_farm_units:
+            farm.set_down(unit.unit_id, False)
+    answered = {p.unit_id for p in alone.ipv6.probes if p.status is not None}  # 503: an answer
+    silent = {u.unit_id for u in mon_farm_units} - answered - {no_aaaa}
+    assert len(silent) >= 4 and answered  # ≥ 80 % of the 5 sites with AAAA got no answer
+
+    assert alone.ipv6.outage.startswith("评估方IPv6网络故障，未能核验")
+    assert "no IPv6 control host is configured" in alone.ipv6.outage
+    assert {p.unit_id for p in alone.ipv6.unverified} == silent
+    assert {p.unit_id for p in alone.ipv6.failures} == answered  # an HTTP answer still counts
+
+    assert checked.ipv6.outage == "" and checked.ipv6.unverified == []
+    assert {p.unit_id for p in checked.ipv6.failures} == silent | answered
+    assert len(checked.failures) == len(alone.failures) == len(mon_farm_units)  # IPv4: all down either way

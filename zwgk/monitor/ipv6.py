@@ -27,8 +27,8 @@ The assessor's own IPv6 outage never counts against a unit (as the crawler's
    an HTTP status or a refused connection is an answer), and none of the control hosts
    (``control_urls``, fetched over IPv6) answers, those probes are marked ``unverified``.
 
-When every IPv6 probe of a pass ended unverified the pass itself is marked unverified
-(``Ipv6Pass.outage``): ``zwgk probe`` / ``zwgk monitor`` say so.  Unverified probes are
+When the route check failed for every site, or step 2 found the outage, the pass itself is
+marked unverified (``Ipv6Pass.outage``, the reason): ``zwgk probe`` / ``zwgk monitor`` say so.  Unverified probes are
 kept as a record but the success rate leaves them out (``ipv6_support.v6_history``).
 """
 
