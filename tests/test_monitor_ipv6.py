@@ -296,3 +296,16 @@ def test_nearly_all_sites_silent_over_ipv6_is_unverified_unless_a_control_answer
     assert checked.ipv6.outage == "" and checked.ipv6.unverified == []
     assert {p.unit_id for p in checked.ipv6.failures} == silent | answered
     assert len(checked.failures) == len(alone.failures) == len(mon_farm_units)  # IPv4: all down either way
+
+
+def test_ipv6_probes_obey_the_ssrf_policy(mon_farm, mon_farm_units):
+    """Without --allow-private the farm's AAAA (::1, loopback) is refused before any request."""
+    from zwgk.monitor.probe import probe_units
+
+    served = mon_farm.requests_served
+    result = probe_units(mon_farm_units, ProbeSettings(resolver=mon_farm.resolver), SimulatedClock(T0))
+    (no_aaaa,) = _planted(mon_farm, "IPV6-NONE")
+    assert result.ipv6.probes == [] and result.ipv6.no_aaaa == [no_aaaa]
+    assert set(result.ipv6.refused) == {u.unit_id for u in mon_farm_units} - {no_aaaa}
+    assert all("loopback" in why and "--allow-private" in why for why in result.ipv6.refused.values())
+    assert mon_farm.requests_served == served  # nothing reached the farm, over IPv4 or IPv6
