@@ -14,8 +14,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -187,8 +188,9 @@ class Database:
         resolved = resolve_url(url)
         path = _sqlite_file(resolved)
         reason = sqlite_read_only_reason(path) if path is not None else ""
-        if reason:
-            immutable = not os.access(path.parent, os.W_OK)  # type: ignore[union-attr]
+        read_only_file = path if reason else None  # only a SQLite file can have a reason
+        if read_only_file is not None:
+            immutable = not os.access(read_only_file.parent, os.W_OK)
             engine = make_engine(resolved, read_only=True, immutable=immutable)
         else:
             engine = make_engine(resolved)
@@ -196,8 +198,8 @@ class Database:
         delay = 0.2
         for attempt in range(1, attempts + 1):
             try:
-                if reason:
-                    _check_read_only_schema(engine, path, reason)  # type: ignore[arg-type]
+                if read_only_file is not None:
+                    _check_read_only_schema(engine, read_only_file, reason)
                     log.warning("database %s is read-only (%s): opened for reading only", path, reason)
                 elif migrate_schema:
                     migrate(engine)
@@ -230,3 +232,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def dml_result(result: Result[Any]) -> CursorResult[Any]:
+    """``Session.execute`` of an UPDATE / DELETE, typed as what it is at run time.
+
+    SQLAlchemy's stubs type every ``Session.execute`` as a ``Result``; an UPDATE or DELETE
+    returns a ``CursorResult``, whose ``rowcount`` says how many rows matched — which is how
+    leases and deletions know whether they won or what they removed."""
+    return cast(CursorResult[Any], result)

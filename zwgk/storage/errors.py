@@ -19,7 +19,7 @@ _RESUME = "a round resumes where it stopped when the same command is run again"
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     """``exc``, its causes/contexts and the members of exception groups, each once."""
     seen: set[int] = set()
-    todo = [exc]
+    todo: list[BaseException | None] = [exc]
     while todo:
         cur = todo.pop(0)
         if cur is None or id(cur) in seen:
@@ -27,7 +27,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         seen.add(id(cur))
         yield cur
         todo.extend(getattr(cur, "exceptions", ()) or ())
-        todo.extend([cur.__cause__, cur.__context__])  # type: ignore[list-item]
+        todo.extend([cur.__cause__, cur.__context__])
 
 
 def _driver_text(exc: DBAPIError) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+import weakref
 
 from sqlalchemy import select, text
 
@@ -30,9 +31,13 @@ def database_id(db: Database) -> str:
         return row.value
 
 
+# The fingerprint of each open handle, forgotten with the handle.
+_fingerprints: weakref.WeakKeyDictionary[Database, str] = weakref.WeakKeyDictionary()
+
+
 def database_fingerprint(db: Database) -> str:
-    """16 hex digits naming this database (cached on the handle: it never changes)."""
-    cached = getattr(db, "_zwgk_fingerprint", None)
+    """16 hex digits naming this database (cached per handle: it never changes)."""
+    cached = _fingerprints.get(db)
     if cached:
         return cached
     ident = database_id(db)
@@ -41,7 +46,7 @@ def database_fingerprint(db: Database) -> str:
         with db.session() as s:
             name = s.scalar(text("SELECT current_database()")) or ""
     fingerprint = hashlib.sha256(f"{ident}/{name}".encode()).hexdigest()[:16]
-    db._zwgk_fingerprint = fingerprint  # type: ignore[attr-defined]
+    _fingerprints[db] = fingerprint
     return fingerprint
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from zwgk.storage.db import Database
+from zwgk.storage.db import Database, dml_result
 from zwgk.storage.tables import RoundLeaseRow, utcnow
 
 
@@ -74,14 +74,16 @@ def acquire_round_lease(db: Database, round_name: str, holder: LeaseHolder, ttl:
             expires_at=now + dt.timedelta(seconds=ttl),
         )
         with db.session() as s:
-            taken = s.execute(
-                update(RoundLeaseRow)
-                .where(
-                    RoundLeaseRow.round_name == round_name,
-                    or_(RoundLeaseRow.expires_at < now, RoundLeaseRow.token == holder.token),
+            taken = dml_result(
+                s.execute(
+                    update(RoundLeaseRow)
+                    .where(
+                        RoundLeaseRow.round_name == round_name,
+                        or_(RoundLeaseRow.expires_at < now, RoundLeaseRow.token == holder.token),
+                    )
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
                 )
-                .values(**values)
-                .execution_options(synchronize_session=False)
             ).rowcount
         if taken == 1:
             return None
@@ -102,19 +104,21 @@ def take_over_round_lease(db: Database, round_name: str, old_token: str, holder:
     now = utcnow()
     with db.session() as s:
         return (
-            s.execute(
-                update(RoundLeaseRow)
-                .where(RoundLeaseRow.round_name == round_name, RoundLeaseRow.token == old_token)
-                .values(
-                    token=holder.token,
-                    owner=holder.owner,
-                    host=holder.host,
-                    pid=holder.pid,
-                    acquired_at=now,
-                    heartbeat_at=now,
-                    expires_at=now + dt.timedelta(seconds=ttl),
+            dml_result(
+                s.execute(
+                    update(RoundLeaseRow)
+                    .where(RoundLeaseRow.round_name == round_name, RoundLeaseRow.token == old_token)
+                    .values(
+                        token=holder.token,
+                        owner=holder.owner,
+                        host=holder.host,
+                        pid=holder.pid,
+                        acquired_at=now,
+                        heartbeat_at=now,
+                        expires_at=now + dt.timedelta(seconds=ttl),
+                    )
+                    .execution_options(synchronize_session=False)
                 )
-                .execution_options(synchronize_session=False)
             ).rowcount
             == 1
         )
@@ -125,11 +129,13 @@ def renew_round_lease(db: Database, round_name: str, token: str, ttl: float) -> 
     now = utcnow()
     with db.session() as s:
         return (
-            s.execute(
-                update(RoundLeaseRow)
-                .where(RoundLeaseRow.round_name == round_name, RoundLeaseRow.token == token)
-                .values(heartbeat_at=now, expires_at=now + dt.timedelta(seconds=ttl))
-                .execution_options(synchronize_session=False)
+            dml_result(
+                s.execute(
+                    update(RoundLeaseRow)
+                    .where(RoundLeaseRow.round_name == round_name, RoundLeaseRow.token == token)
+                    .values(heartbeat_at=now, expires_at=now + dt.timedelta(seconds=ttl))
+                    .execution_options(synchronize_session=False)
+                )
             ).rowcount
             == 1
         )

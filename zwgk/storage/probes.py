@@ -97,9 +97,8 @@ def ensure_tables(db: Database) -> None:
     """
     if db.engine in _ensured:
         return
-    Base.metadata.create_all(
-        db.engine, tables=[ProbeRow.__table__, ProbeDayRow.__table__, AlertRow.__table__], checkfirst=True
-    )
+    tables = [Base.metadata.tables[row.__tablename__] for row in (ProbeRow, ProbeDayRow, AlertRow)]
+    Base.metadata.create_all(db.engine, tables=tables, checkfirst=True)
     _ensured.add(db.engine)
 
 
@@ -314,9 +313,9 @@ def probe_days(db: Database, start: dt.date, end: dt.date, unit_ids: Iterable[st
             .order_by(ProbeRow.at, ProbeRow.id)
         ).all()
     groups: dict[tuple[str, dt.date], list[Probe]] = defaultdict(list)
-    for r in raw:
-        if wanted is None or r.unit_id in wanted:
-            groups[(r.unit_id, r.at.date())].append(_probe(r))
+    for probe_row in raw:
+        if wanted is None or probe_row.unit_id in wanted:
+            groups[(probe_row.unit_id, probe_row.at.date())].append(_probe(probe_row))
     for key, probes in groups.items():
         agg = _summarise(key[0], key[1], probes)
         if key in out:  # a day partly aggregated, partly raw
@@ -418,14 +417,12 @@ def any_alert(db: Database, unit_id: str, kind: str, key: str) -> bool:
     """Whether an alert with this key was ever raised (veto alerts are sent once per finding)."""
     ensure_tables(db)
     with db.session() as s:
-        return (
-            s.scalar(
-                select(func.count())
-                .select_from(AlertRow)
-                .where(AlertRow.unit_id == unit_id, AlertRow.kind == kind, AlertRow.key == key)
-            )
-            > 0
-        )
+        count = s.execute(
+            select(func.count())
+            .select_from(AlertRow)
+            .where(AlertRow.unit_id == unit_id, AlertRow.kind == kind, AlertRow.key == key)
+        ).scalar_one()  # COUNT(*) always returns one row
+        return count > 0
 
 
 def record_alert(db: Database, unit_id: str, kind: str, key: str, at: dt.datetime, details: dict[str, Any]) -> Alert:

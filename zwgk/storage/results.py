@@ -29,7 +29,7 @@ from zwgk.model import (
     is_review_candidate,
     score_sort_key,
 )
-from zwgk.storage.db import Database
+from zwgk.storage.db import Database, dml_result
 from zwgk.storage.tables import (
     FindingRow,
     ManualFindingRow,
@@ -856,11 +856,11 @@ def save_rectification_items(db: Database, items: Iterable[RectificationView]) -
                 s.flush()
                 it.id = row.id
             else:
-                row = existing.get(it.id)
-                if row is None:
+                stored = existing.get(it.id)
+                if stored is None:
                     raise ZwgkError(f"rectification item id {it.id} does not exist")
                 for k, v in values.items():
-                    setattr(row, k, v)
+                    setattr(stored, k, v)
             ids.append(it.id)
     return ids
 
@@ -870,7 +870,7 @@ def delete_rectification_items(db: Database, ids: Iterable[int]) -> int:
     if not ids:
         return 0
     with db.session() as s:
-        res = s.execute(delete(RectificationRow).where(RectificationRow.id.in_(ids)))
+        res = dml_result(s.execute(delete(RectificationRow).where(RectificationRow.id.in_(ids))))
         return res.rowcount or 0
 
 

@@ -40,7 +40,7 @@ import bcrypt
 from sqlalchemy import case, delete, select, update
 
 from zwgk.model import ZwgkError
-from zwgk.storage.db import Database
+from zwgk.storage.db import Database, dml_result
 from zwgk.storage.tables import DashboardSessionRow, LoginThrottleRow, UnitRow, UserRow, utcnow
 
 ROLES = ("leader", "evaluator", "department")
@@ -268,11 +268,14 @@ def _blocked(s: Any, key: str, now: dt.datetime) -> dt.datetime | None:
 
 
 def _insert(s: Any) -> Any:
+    """The dialect's own INSERT (both have ``on_conflict_do_update``; the generic one has not)."""
     if s.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(LoginThrottleRow)
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(LoginThrottleRow)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(LoginThrottleRow)
 
 
 def record_failure(db: Database, key: str, threshold: int, now: dt.datetime | None = None) -> int:
@@ -318,7 +321,7 @@ def clear_throttle(db: Database, key: str | None = None) -> int:
         q = delete(LoginThrottleRow)
         if key is not None:
             q = q.where(LoginThrottleRow.key == key)
-        return int(s.execute(q).rowcount or 0)
+        return int(dml_result(s.execute(q)).rowcount or 0)
 
 
 def account_key(username: str) -> str:
@@ -375,7 +378,10 @@ def authenticate(
     if ok:
         with db.session() as s:
             s.execute(delete(LoginThrottleRow).where(LoginThrottleRow.key == akey))
-            return _user(s.get(UserRow, name))
+            current = s.get(UserRow, name)
+            if current is None:  # deleted since its password was read a moment ago
+                raise AuthError("用户名或密码错误。")
+            return _user(current)
     count = record_failure(db, akey, MAX_FAILURES, now)
     if client:
         record_failure(db, ckey, CLIENT_MAX_FAILURES, now)
