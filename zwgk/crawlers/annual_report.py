@@ -303,7 +303,7 @@ def read_document(data: bytes, url: str = "", *, cut: bool = False) -> dict[str,
         rows = pdf_rows(data) if kind == "pdf" else docx_rows(data)
     except PdfToolMissing:
         return _unreadable(url, kind, "未安装 pdftotext（poppler-utils），PDF附件未读取")
-    except Exception as exc:  # damaged or hostile files: say so, never stop the crawl
+    except Exception as exc:  # noqa: BLE001 — damaged or hostile files: say so, never stop the crawl
         return _unreadable(url, kind, f"附件无法解析（{type(exc).__name__}）")
     parsed = parse_rows(rows, source=kind, url=url)
     if parsed["chars"] < 50:

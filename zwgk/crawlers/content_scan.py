@@ -119,9 +119,23 @@ def _automaton(pairs: Iterable[tuple[str, Any]]) -> ahocorasick.Automaton | None
     return auto
 
 
-def load_lists(extra_dir: str | None = None) -> Lists:
-    """The bundled lists plus those in ``extra_dir`` (default ``$ZWGK_CONTENT_LISTS``), built once."""
-    return _load_lists(extra_dir if extra_dir is not None else os.environ.get(ENV_DIR, ""))
+class _ListsLoader:
+    """``load_lists``: called like a function and cleared like an ``lru_cache`` (``cache_clear``).
+
+    A class, not a function given a ``cache_clear`` attribute, so that the type checker knows
+    both; the default directory is read from the environment at each call, so the cache (keyed
+    by directory) sees ``$ZWGK_CONTENT_LISTS`` change."""
+
+    def __call__(self, extra_dir: str | None = None) -> Lists:
+        """The bundled lists plus those in ``extra_dir`` (default ``$ZWGK_CONTENT_LISTS``), built once."""
+        return _load_lists(extra_dir if extra_dir is not None else os.environ.get(ENV_DIR, ""))
+
+    def cache_clear(self) -> None:
+        """Forget the built lists (tests and the site farm rewrite the list files)."""
+        _load_lists.cache_clear()
+
+
+load_lists = _ListsLoader()
 
 
 @functools.lru_cache(maxsize=4)
@@ -167,9 +181,6 @@ def _load_lists(extra: str) -> Lists:
     lists.form_extensions = tuple(e.lower() for e in svc.get("form_extensions", []))
     lists.trusted_script_hosts = tuple(h.lower() for h in (data.get("scripts") or {}).get("trusted_hosts", []))
     return lists
-
-
-load_lists.cache_clear = _load_lists.cache_clear  # type: ignore[attr-defined]
 
 
 def _norm(text: str, fold: dict[int, str]) -> str:
@@ -242,13 +253,14 @@ def _hidden_why(
     chain: list[int] = []
     found = ""
     depth = 0
-    while node is not None and depth < 12 and node.tag not in ("body", "html"):
-        key = node.mem_id
+    current: LexborNode | None = node  # climbs to the ancestors
+    while current is not None and depth < 12 and current.tag not in ("body", "html"):
+        key = current.mem_id
         if key in cache:
             found = cache[key]
             break
         chain.append(key)
-        attrs = node.attributes
+        attrs = current.attributes
         style = attrs.get("style")
         match = _HIDDEN_STYLE.search(style) if style else None
         if match:
@@ -265,7 +277,7 @@ def _hidden_why(
         if hidden_ids and (attrs.get("id") or "") in hidden_ids:
             found = "#" + (attrs.get("id") or "") + "{display:none}"
             break
-        node = node.parent
+        current = current.parent
         depth += 1
     for key in chain:
         cache[key] = found
@@ -515,15 +527,15 @@ def scan_page(tree: LexborHTMLParser, url: str, kind: str, home: str | None = No
                 found = _URL_IN_SCRIPT.search(tail)
                 if not found:
                     continue
-                link = found.group(0)
-                link = ("http:" + link) if link.startswith("//") else link
-                host = (urlsplit(link).hostname or "").lower()
+                script_url = found.group(0)
+                script_url = ("http:" + script_url) if script_url.startswith("//") else script_url
+                host = (urlsplit(script_url).hostname or "").lower()
                 if not is_government_host(host, home) and not any(
                     host == t or host.endswith("." + t) for t in lists.trusted_script_hosts
                 ):
                     redirects.append(
                         {
-                            "url": link[:300],
+                            "url": script_url[:300],
                             "how": how,
                             "excerpt": re.sub(r"\s+", " ", decoded[m.start() : m.end() + 80])[:160],
                         }

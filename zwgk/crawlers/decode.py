@@ -80,7 +80,7 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
 
         best = from_bytes(body[:65536]).best()
         codec = normalise_charset(best.encoding) if best else None
-    except Exception:  # detection is a best effort; fall through to GB18030
+    except Exception:  # noqa: BLE001 — detection is a best effort; fall through to GB18030
         codec = None
     if codec:
         try:

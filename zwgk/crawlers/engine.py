@@ -81,7 +81,7 @@ def crawl_round(
     def runner() -> None:
         try:
             box["result"] = asyncio.run(coro)
-        except BaseException as exc:  # re-raised in the caller's thread
+        except BaseException as exc:  # noqa: BLE001 — nothing is swallowed: re-raised in the caller's thread
             box["error"] = exc
 
     thread = threading.Thread(target=runner, name="zwgk-crawl")
@@ -219,7 +219,7 @@ async def _crawl_site(
         )
     except asyncio.CancelledError:
         raise
-    except Exception as exc:  # one site's bug must not stop the round; it is reported
+    except Exception as exc:  # noqa: BLE001 — one site's bug must not stop the round; it is reported
         await site_writer.flush()
         reason = f"crawler error: {type(exc).__name__}: {exc}"
         await writer.call(snapshot.finish_site, round_id, unit.unit_id, "failed", reason, None, {"homepage": home})
@@ -267,7 +267,7 @@ def _safe(progress: ProgressFn | None) -> ProgressFn:
     def call(event: dict[str, Any]) -> None:
         try:
             progress(event)
-        except Exception:
+        except Exception:  # noqa: BLE001 — a display's failure never breaks the crawl (see docstring)
             pass
 
     return call

@@ -469,11 +469,12 @@ def pagination(anchors: list[tuple[LexborNode, str, str, str]], page_url: str, h
             continue
         if not target.startswith(page_dir) or urlsplit(target).path in ("", "/"):
             continue  # "首页" on a list page is the site's homepage, not its first page
+        if target == page_url or target in found:
+            continue
         if _PAGINATION_HREF.search(target) or (
             _PAGINATION_TEXT.match(normalise(text)) and target.split("?", 1)[0].rsplit("/", 1)[0] == page_dir
         ):
-            if target != page_url and target not in found:
-                found.append(target)
+            found.append(target)
     match = _CREATE_PAGE.search(html)
     if match:
         total, _current, stem, ext = match.groups()

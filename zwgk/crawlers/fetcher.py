@@ -239,7 +239,7 @@ class Fetcher:
                 limit=limit,
                 limit_per_host=s.per_host_concurrency,
                 ttl_dns_cache=300,
-                family=socket.AF_INET6 if mode == "v6" else 0,
+                family=socket.AF_INET6 if mode == "v6" else socket.AF_UNSPEC,
             )
             return aiohttp.ClientSession(
                 connector=connector,

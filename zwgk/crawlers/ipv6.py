@@ -156,7 +156,7 @@ async def probe_delegation(fetcher: Fetcher, host: str) -> dict[str, Any]:
     lookups = await asyncio.gather(*(fetcher.dns.lookup(n) for n in names))
     unknown = False
     for name, lookup in zip(names, lookups):
-        entry = {"name": name, "a": lookup.a, "aaaa": lookup.aaaa}
+        entry: dict[str, Any] = {"name": name, "a": lookup.a, "aaaa": lookup.aaaa}
         if not lookup.aaaa and "AAAA" in lookup.unanswered:
             entry["aaaa_unknown"] = True
             unknown = True
@@ -195,7 +195,7 @@ async def probe_delegation(fetcher: Fetcher, host: str) -> dict[str, Any]:
 async def _safe_delegation(fetcher: Fetcher, host: str) -> dict[str, Any]:
     try:
         return await probe_delegation(fetcher, host)
-    except Exception as exc:  # the IPv6 side must never break the crawl
+    except Exception as exc:  # noqa: BLE001 — the IPv6 side must never break the crawl
         return {
             "zone": "",
             "ns": [],

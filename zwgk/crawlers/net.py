@@ -167,7 +167,7 @@ class DnsClient:
             raise NameNotFound(host, f"NXDOMAIN ({exc.strerror})") from None
         result: list[str] = []
         for info in infos:
-            address = info[4][0]
+            address = str(info[4][0])  # sockaddr[0] of AF_INET / AF_INET6 is the address string
             if address not in result:
                 result.append(address)
         return result

@@ -18,9 +18,9 @@ import asyncio
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from zwgk.columns import INTERPRETATION_WORDS, ColumnMatch, ColumnVocabulary, is_hub_name
@@ -54,6 +54,16 @@ class Seen:
     page: Page
     links: list[Link]
     html: str | None = None  # the homepage's text, kept only for the IPv6 comparison
+
+
+class PageJob(NamedTuple):
+    """One page of a wave: where, as what, how deep, and the facts its page starts with
+    (its column, listed date …, and how it was found: ``list_probe``, ``page_of``, ``related_from``)."""
+
+    url: str
+    kind: str
+    depth: int
+    extra: Mapping[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -110,7 +120,7 @@ def _may_be_list(url: str) -> bool:
 
 def _entries(seen: Seen) -> list[tuple[str, str]]:
     """(text, url) of every entry a page offers: each anchor's own text, navigation included."""
-    out = [(l.anchor, l.target) for l in seen.links if l.tag in ("a", "area") and l.anchor]
+    out = [(link.anchor, link.target) for link in seen.links if link.tag in ("a", "area") and link.anchor]
     out += [(e.get("text") or "", e.get("url") or "") for e in (seen.page.facts or {}).get("nav") or []]
     return list(dict.fromkeys(out))
 
@@ -169,7 +179,7 @@ class SiteCrawler:
             try:
                 if not self.robots.can_fetch(url, self.s.user_agent):
                     return "robots.txt disallows"
-            except Exception:  # a malformed robots.txt never stops the crawl
+            except Exception:  # noqa: BLE001 — a malformed robots.txt never stops the crawl
                 pass
         pattern = path_pattern(url)
         query = urlsplit(url).query
@@ -196,13 +206,13 @@ class SiteCrawler:
         return True
 
     # ----------------------------------------------------------------- fetch
-    async def _page(self, url: str, kind: str, depth: int, extra: dict[str, Any] | None = None) -> Seen | None:
+    async def _page(self, url: str, kind: str, depth: int, extra: Mapping[str, Any] | None = None) -> Seen | None:
         """Fetch and extract one page of the crawl; None when caps or policy refuse it."""
         if url in self.crawled or depth > self.s.max_depth or self.budget <= 0:
             return None
         # Pages the site's own structure names (columns, their pages, listed articles) are not a
         # calendar trap even when one script serves them all (list.php?catid=3 … catid=32).
-        if not self._claim(url, listed=bool(extra) and not extra.get("list_probe")):
+        if not self._claim(url, listed=bool(extra and not extra.get("list_probe"))):
             return None
         self.budget -= 1
         self.crawled[url] = depth
@@ -232,12 +242,12 @@ class SiteCrawler:
         report = parse_rows(rows, source="html", url="", images=images)
         if len(report["tables"]) < 3:  # a table missing on the page: the attachment may have it
             docs = [
-                l.target
-                for l in seen.links
-                if l.tag == "a"
-                and is_attachment(l.target)
-                and extension(l.target) in DOCUMENT_EXTENSIONS
-                and same_site(l.target, self.home)
+                link.target
+                for link in seen.links
+                if link.tag == "a"
+                and is_attachment(link.target)
+                and extension(link.target) in DOCUMENT_EXTENSIONS
+                and same_site(link.target, self.home)
             ]
             for target in list(dict.fromkeys(docs))[: self.s.max_report_attachments]:
                 if target in self.crawled or not self._claim(target):
@@ -305,7 +315,7 @@ class SiteCrawler:
             facts={**old.facts, "not_modified": True, "copied_from_round": round_id},
         )
         self.stats["not_modified"] += 1
-        return Seen(page, [Link(source=url, target=l.target, anchor=l.anchor, tag=l.tag) for l in links])
+        return Seen(page, [Link(source=url, target=link.target, anchor=link.anchor, tag=link.tag) for link in links])
 
     def _build(self, url: str, kind: str, depth: int, result: FetchResult) -> Seen:
         page = _fetched_page(url, kind, depth, result)
@@ -317,7 +327,7 @@ class SiteCrawler:
             page.pub_date, page.date_source = ex.pub_date, ex.date_source
             if ex.soft404:
                 page.outcome, page.error = "broken", "soft-404: page says it does not exist"
-            links = [Link(source=url, target=l.target, anchor=l.anchor, tag=l.tag) for l in ex.links]
+            links = [Link(source=url, target=link.target, anchor=link.anchor, tag=link.tag) for link in ex.links]
         elif result.outcome == "ok" and is_attachment(url):
             page.kind = PageKind.ATTACHMENT.value
         return Seen(page, links)
@@ -345,8 +355,8 @@ class SiteCrawler:
             {"stage": "page", "unit_id": self.unit.unit_id, "url": page.url, "outcome": page.outcome, "kind": page.kind}
         )
 
-    async def _wave(self, jobs: list[tuple[str, str, int, dict[str, Any] | None]]) -> list[Seen | None]:
-        return list(await asyncio.gather(*(self._page(*job) for job in jobs)))
+    async def _wave(self, jobs: Sequence[PageJob]) -> list[Seen | None]:
+        return list(await asyncio.gather(*(self._page(job.url, job.kind, job.depth, job.extra) for job in jobs)))
 
     # ----------------------------------------------------------------- crawl
     async def run(self) -> SiteResult:
@@ -369,9 +379,12 @@ class SiteCrawler:
 
         ipv6_task = None
         inner = [
-            l.target
-            for l in home.links
-            if l.tag == "a" and same_site(l.target, self.home) and l.target != self.home and not is_attachment(l.target)
+            link.target
+            for link in home.links
+            if link.tag == "a"
+            and same_site(link.target, self.home)
+            and link.target != self.home
+            and not is_attachment(link.target)
         ]
         inner = list(dict.fromkeys(inner))
         self.level2 = set(inner)
@@ -390,7 +403,7 @@ class SiteCrawler:
             third = [u for u in self.level3 if self.outcomes.get(u) == "ok"]
             try:
                 await add_inner_links(self.fetcher, probes["ipv6"], loaded, third)
-            except Exception as exc:  # the IPv6 side must never break the crawl
+            except Exception as exc:  # noqa: BLE001 — the IPv6 side must never break the crawl
                 probes["ipv6"]["error"] = probes["ipv6"]["error"] or f"inner-link probe failed: {exc}"
         await self.writer.flush()
         stats = self._stats()
@@ -407,7 +420,7 @@ class SiteCrawler:
     async def _safe_ipv6(self, html: str | None, inner: list[str]) -> dict[str, Any]:
         try:
             return await probe_ipv6(self.fetcher, self.home, html, inner)
-        except Exception as exc:  # the IPv6 side must never break the crawl
+        except Exception as exc:  # noqa: BLE001 — the IPv6 side must never break the crawl
             probe = empty_probe()
             probe["error"] = f"probe failed: {type(exc).__name__}: {exc}"
             return probe
@@ -427,7 +440,7 @@ class SiteCrawler:
             try:
                 self.robots = Protego.parse(result.text)
                 delay = self.robots.crawl_delay(self.s.user_agent)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 — any parser failure means unreadable, recorded
                 info["error"] = f"unreadable robots.txt: {exc}"
                 self.robots, delay = None, None
             if delay:
@@ -500,9 +513,13 @@ class SiteCrawler:
         for text, target in _entries(seen):
             if not target or not same_site(target, self.home) or is_attachment(target) or target in dated:
                 continue
-            if hubs is not None and is_hub_name(text, self.s.hub_names):
-                if all(target != h for h, _ in hubs) and target != seen.page.url:
-                    hubs.append((target, text))
+            if (
+                hubs is not None
+                and is_hub_name(text, self.s.hub_names)
+                and all(target != h for h, _ in hubs)
+                and target != seen.page.url
+            ):
+                hubs.append((target, text))
             match = self.matcher.match(text)
             if match is None:
                 if unknown is not None and (text, target) in menu and target not in (seen.page.url, self.home):
@@ -522,10 +539,10 @@ class SiteCrawler:
         hubs: list[tuple[str, str]] = []
         unknown: dict[str, tuple[str, int]] = {}
         self._match_columns(home, found, 1, hubs, unknown)
-        hub_jobs = []
+        hub_jobs: list[PageJob] = []
         for url, text in hubs[:3]:
-            column = next((c.name for c in found.values() if c.url == url), "")
-            hub_jobs.append((url, PageKind.COLUMN.value, 1, {"column": column, "column_text": text, "hub": True}))
+            name = next((c.name for c in found.values() if c.url == url), "")
+            hub_jobs.append(PageJob(url, PageKind.COLUMN.value, 1, {"column": name, "column_text": text, "hub": True}))
         hub_pages = await self._wave(hub_jobs)
         for hub in hub_pages:
             if hub is not None and hub.page.outcome == "ok":
@@ -542,7 +559,7 @@ class SiteCrawler:
         pending = [c for c in found.values() if not c.pages]
         while pending and waves < MAX_COLUMN_WAVES:
             waves += 1
-            jobs = [(c.url, PageKind.COLUMN.value, c.depth, c.facts()) for c in pending]
+            jobs = [PageJob(c.url, PageKind.COLUMN.value, c.depth, c.facts()) for c in pending]
             results = await self._wave(jobs)
             before = set(found)
             for column, seen in zip(pending, results):
@@ -564,7 +581,7 @@ class SiteCrawler:
         urls = {c.url for c in named}
         probes = [(u, t, d) for u, (t, d) in self.unknown.items() if u not in urls and u not in self.crawled]
         jobs = [
-            (u, PageKind.COLUMN.value, d, {"column": "", "column_text": t, "list_probe": True})
+            PageJob(u, PageKind.COLUMN.value, d, {"column": "", "column_text": t, "list_probe": True})
             for u, t, d in probes[: self.s.max_unnamed_lists]
         ]
         lists = []
@@ -576,8 +593,8 @@ class SiteCrawler:
         return lists
 
     async def _pagination(self, columns: list[Column]) -> None:
-        jobs = []
-        owners = []
+        jobs: list[PageJob] = []
+        owners: list[Column] = []
         for column in columns:
             if not column.pages or column.pages[0].page.outcome != "ok":
                 continue
@@ -585,7 +602,7 @@ class SiteCrawler:
             more = [u for u in first.facts.get("pagination", []) if u not in self.crawled and same_site(u, self.home)]
             more.sort(key=_page_number)
             for url in more[: max(self.s.max_pages_per_column - 1, 0)]:
-                jobs.append((url, PageKind.COLUMN.value, column.depth, {**column.facts(), "page_of": first.url}))
+                jobs.append(PageJob(url, PageKind.COLUMN.value, column.depth, {**column.facts(), "page_of": first.url}))
                 owners.append(column)
         for column, seen in zip(owners, await self._wave(jobs)):
             if seen is not None:
@@ -599,7 +616,7 @@ class SiteCrawler:
         return self.s.articles_per_other_column
 
     async def _articles(self, columns: list[Column]) -> None:
-        jobs = []
+        jobs: list[PageJob] = []
         queued: set[str] = set()
         extra_interp = 0
         column_urls = {p.page.url for c in columns for p in c.pages} | {c.url for c in columns}
@@ -624,7 +641,7 @@ class SiteCrawler:
                     extra = {**column.facts(), "listed_date": item.get("date")}
                     if interp_column or interp_item:
                         extra["is_interpretation"] = True  # set before the page is stored
-                    jobs.append((url, PageKind.ARTICLE.value, column.depth + 1, extra))
+                    jobs.append(PageJob(url, PageKind.ARTICLE.value, column.depth + 1, extra))
                     queued.add(url)
                     if taken >= want:
                         extra_interp += 1
@@ -632,20 +649,22 @@ class SiteCrawler:
                         taken += 1
         results = await self._wave(jobs)
         # Related 解读 / 原文 links are followed even beyond the article caps.
-        related_jobs = []
-        for seen in results:
-            if seen is None or seen.page.outcome != "ok":
+        related_jobs: list[PageJob] = []
+        for done in results:
+            if done is None or done.page.outcome != "ok":
                 continue
-            for rel in seen.page.facts.get("related", []) or []:
+            for rel in done.page.facts.get("related", []) or []:
                 url = rel.get("url")
                 if len(related_jobs) >= self.s.max_related_per_site:
                     break
                 if not url or url in self.crawled or not same_site(url, self.home) or is_attachment(url):
                     continue
-                if any(job[0] == url for job in related_jobs):
+                if any(job.url == url for job in related_jobs):
                     continue
                 related_jobs.append(
-                    (url, PageKind.ARTICLE.value, seen.page.depth + 1, {"column": "", "related_from": seen.page.url})
+                    PageJob(
+                        url, PageKind.ARTICLE.value, done.page.depth + 1, {"column": "", "related_from": done.page.url}
+                    )
                 )
         saved_budget = self.budget
         self.budget = max(self.budget, len(related_jobs))
