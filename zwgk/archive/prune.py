@@ -51,7 +51,7 @@ def keep_finding_pages(
             data = warc.read_bytes(root, rec.warc_file, rec.offset, rec.length + rec.request_length)
             offset = fh.tell()
             fh.write(data)
-            row = {name: getattr(rec, name) for name in rec.__slots__}  # type: ignore[attr-defined]
+            row = {name: getattr(rec, name) for name in rec.__slots__}
             row.update(warc_file=new, offset=offset)
             rows.append(row)
     archive_store.replace_site_records(db, round_id, unit_id, rows)

@@ -78,10 +78,12 @@ class ReplayFetcher(Fetcher):
     def __init__(self, settings: Any, archive: ReplayArchive):
         super().__init__(settings)
         self.replay = archive
-        self.dns = ArchivedDns()  # type: ignore[assignment]
+        # A replay calls only lookup(): it opens no sessions (no PolicyResolver), runs no IPv6
+        # probe (re-judging turns it off; probes come from the source round) and no outage checks.
+        self.dns = ArchivedDns()  # type: ignore[assignment]  # answers lookup() only, see above
         self._guard = ReplayGuard(self, settings)
 
-    @property  # type: ignore[override]
+    @property
     def guard(self) -> ReplayGuard:
         return self._guard
 
