@@ -6,8 +6,12 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:  # imported when a command runs, so `zwgk --help` stays quick
+    from zwgk.distributed.status import RoundStatus
 
 round_app = typer.Typer(help="Rounds: `zwgk round list`, `zwgk round status --round NAME`.", no_args_is_help=True)
 
@@ -220,7 +224,7 @@ def status(
         time.sleep(watch)
 
 
-def _print_status(st) -> None:  # type: ignore[no-untyped-def]
+def _print_status(st: RoundStatus) -> None:
     from rich.console import Console
 
     console = Console(soft_wrap=True)

@@ -188,7 +188,7 @@ class Coordinator:
                 retry=True,
                 retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1.0},
             )
-        except Exception as exc:  # kombu raises OperationalError / ConnectionError subclasses
+        except Exception as exc:  # noqa: BLE001 — kombu's OperationalError / ConnectionError and kin: not queued, sent later
             self._broker_down(exc)
             return False
         self.dispatches += 1
@@ -258,7 +258,7 @@ class Coordinator:
                 except (ValueError, KeyError, TypeError):
                     continue
                 if task_id.startswith(prefix) and task_id in {d.task_id for d in self.outstanding.values()}:
-                    self.client.lrem(QUEUE, 1, raw)
+                    self.client.lrem(QUEUE, 1, raw)  # type: ignore[arg-type]  # redis-py sends bytes as is; its stub says str
             self.client.delete(self.refused_at)
         except _REDIS_ERRORS:
             pass
@@ -273,7 +273,9 @@ class Coordinator:
             value = self.client.get(error_key(self.round_id, unit_id))
         except _REDIS_ERRORS:
             return ""
-        return value.decode("utf-8", "replace") if value else ""
+        if isinstance(value, bytes):  # the client does not decode responses
+            return value.decode("utf-8", "replace")
+        return value or ""
 
     # ------------------------------------------------------------ life cycle
 

@@ -59,7 +59,7 @@ def shown_url(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:
+    except Exception:  # noqa: BLE001 — a URL that does not parse is not shown at all: it may hold a password
         return "(database)"
 
 
