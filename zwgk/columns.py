@@ -156,9 +156,12 @@ class ColumnVocabulary:
         if len(key) <= MAX_TERMS_LEN and not _ORGAN.search(key):
             best: dict[str, tuple[int, tuple[str, ...]]] = {}
             for column, parts, weight in self._terms:
-                if all(p in key for p in parts) and not self._excluded(column, key):
-                    if weight > best.get(column, (0, ()))[0]:
-                        best[column] = (weight, parts)
+                if (
+                    all(p in key for p in parts)
+                    and not self._excluded(column, key)
+                    and weight > best.get(column, (0, ()))[0]
+                ):
+                    best[column] = (weight, parts)
             if best:
                 ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
                 if len(ranked) == 1 or ranked[0][1][0] > ranked[1][1][0]:

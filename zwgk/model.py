@@ -209,7 +209,7 @@ def is_review_candidate(evidence: dict[str, Any] | None) -> bool:
     """``evidence["confidence"] == "review"``: the rule saw weak evidence (a loose column
     match, a short title fragment, a date read from a URL, content that only a person can
     judge) and asks an evaluator before accusing anyone."""
-    return bool(evidence) and evidence.get("confidence") == REVIEW_CONFIDENCE
+    return bool(evidence and evidence.get("confidence") == REVIEW_CONFIDENCE)
 
 
 def finding_in_force(finding: Any) -> bool:

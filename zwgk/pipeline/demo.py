@@ -15,7 +15,7 @@ from rich.console import Console
 
 from zwgk.storage import Database
 
-DEMO_USERS = (
+DEMO_USERS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     # (username, password, role, unit ids) — printed so a newcomer can log in
     ("leader", "leader-demo", "leader", ()),
     ("evaluator", "evaluator-demo", "evaluator", ()),

@@ -202,13 +202,13 @@ def _read_row(
     if tier is None or kind is None or not region:
         guess = infer(name, site_code or unit_id, places)
         if tier is None or kind is None:
-            if tier is None and guess.tier is None:
+            tier = tier or guess.tier
+            if tier is None:
                 reject(
                     f"no tier given and none can be inferred from the name {name!r}; fill the tier column ({_TIERS})"
                 )
                 return None
             report.inferred += 1
-            tier = tier or guess.tier
             kind = kind or guess.kind
         region = region or guess.region
 

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from zwgk.model import ZwgkError
@@ -177,7 +178,7 @@ def _load_csv(path: Path, limits: RegistryLimits) -> RawTable:
         table.rows.append((start, cells))
     if bad_lines:
         starts = [line for line, _ in table.rows] + [len(physical) + 1]
-        ends = {line: following - 1 for line, following in zip(starts, starts[1:])}
+        ends = {line: following - 1 for line, following in pairwise(starts)}
         reason = f"bytes that are not {encoding} on this line (mixed encodings?); re-save the file as UTF-8"
         kept = []
         for line, cells in table.rows:
@@ -209,7 +210,7 @@ def _load_xlsx(path: Path, scan_header, limits: RegistryLimits) -> RawTable:
     extents = check_workbook(path, limits)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl surfaces damaged parts as many exception types
+    except Exception as exc:  # noqa: BLE001 — openpyxl surfaces damaged parts as many exception types
         raise ZwgkError(
             f"{path}: cannot open as an Excel workbook ({_short(exc)}); re-save it, or save it as CSV"
         ) from None
@@ -235,7 +236,7 @@ def _load_xlsx(path: Path, scan_header, limits: RegistryLimits) -> RawTable:
                             cells.pop()
                         if cells:
                             table.rows.append((line, cells))
-                except Exception as exc:  # malformed XML, bad cell values: one line naming the file
+                except Exception as exc:  # noqa: BLE001 — malformed XML, bad cell values: one line naming the file
                     raise ZwgkError(
                         f"{path}: sheet {sheet.title!r} cannot be read ({_short(exc)}); "
                         "the workbook is damaged — open and re-save it, or save it as CSV"
