@@ -143,7 +143,8 @@ def read_posts(path: Path) -> tuple[list[tuple[tuple[str, str, str], MediaPost]]
     path = Path(path)
     table = load_table(path)
     start, index = _header(table.rows, POST_HEADERS, ("posted_at",), path)
-    out, errors = [], list(table.broken)
+    out: list[tuple[tuple[str, str, str], MediaPost]] = []
+    errors = list(table.broken)
     for line, cells in table.rows[start + 1 :]:
         if not any(str(c).strip() for c in cells):
             continue
@@ -154,7 +155,7 @@ def read_posts(path: Path) -> tuple[list[tuple[tuple[str, str, str], MediaPost]]
         url = _cell(cells, index, "url")
         if url and not url.lower().startswith(("http://", "https://")):
             url = ""
-        key = tuple(_cell(cells, index, k) for k in ("unit_id", "platform", "name"))
+        key = (_cell(cells, index, "unit_id"), _cell(cells, index, "platform"), _cell(cells, index, "name"))
         out.append(
             (
                 key,
@@ -168,7 +169,7 @@ def read_posts(path: Path) -> tuple[list[tuple[tuple[str, str, str], MediaPost]]
                 ),
             )
         )
-    return out, errors  # type: ignore[return-value]
+    return out, errors
 
 
 def import_posts(
