@@ -92,6 +92,17 @@ def test_navigation_without_plain_links_keeps_every_entry():
         ("ICP备案号：苏ICP备05003616号", "icp", "苏ICP备05003616号"),
         ("贛ICP備06000141號", "icp", "贛ICP備06000141號"),  # evidence keeps the page's characters
         ("公安机关备案号：苏公网安备32041102000483号", "psb", "苏公网安备32041102000483号"),
+        # the spellings government footers really use for the 公安机关备案号
+        (
+            "政府网站标识码：1100000169 京公网安备110102000155 ICP备案编号：京ICP备14005922号－1",
+            "psb",
+            "京公网安备110102000155",
+        ),
+        ("津公网安备 ：12010302000991号", "psb", "津公网安备 ：12010302000991号"),
+        ("沪ICP备：12004267 沪公安备：31010102045442号", "psb", "沪公安备：31010102045442号"),
+        ("备案序号：豫ICP备05024460号-1 郑公备：41010029000130", "psb", "郑公备：41010029000130"),
+        ("公安备案号 36010802000108", "psb", "公安备案号 36010802000108"),
+        ("京公网安备案号：11010502030143", "psb", "京公网安备案号：11010502030143"),
         ("主办方：某某县人民政府 承办：某某县政府办公室", "sponsor", "某某县人民政府"),
         ("网站主办：某某市财政局 | 联系电话", "sponsor", "某某市财政局"),
         ("主办单位 某某县人民政府办公室 技术支持：某公司", "sponsor", "某某县人民政府办公室"),
@@ -103,6 +114,52 @@ def test_navigation_without_plain_links_keeps_every_entry():
 )
 def test_footer_label_variants(text, key, value):
     assert footer_facts(text)[key] == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "备案序号：豫ICP备05024460号-1 政府网站标识码：4100000001",  # the ICP number, not a PSB one
+        "联系电话：0791-86201234 邮编：330000",
+        "公安备勤 2026 年 3 月",
+        "郑公备：4101",  # too short to be a filing number
+    ],
+)
+def test_no_psb_number_read_out_of_other_numbers(text):
+    assert footer_facts(text)["psb"] == ""
+
+
+def test_a_number_linked_to_the_filing_system_is_a_psb_number_whatever_its_spelling():
+    facts = footer_facts("网站标识码：3609000002 豫公网备 41010502000123", linked=["41010502000123"])
+    assert facts["psb"] == "豫公网备 41010502000123"
+    assert facts["psb_link"] == "41010502000123"
+    icon_only = footer_facts("网站标识码：3609000002", linked=["41010502000123"])
+    assert icon_only["psb"] == "" and icon_only["psb_link"] == "41010502000123"
+
+
+def test_footer_written_inline_by_document_writeln():
+    """The footer a page writes with ``document.writeln`` in an inline script reads as the text it
+    writes: the sponsor named before 主办, the filing number as the MPS link shows it."""
+    html = (
+        '<html><body><div class="footer"><div class="copy"><script type="text/javascript">\n'
+        'document.writeln("<p><a href=\\"/wzdt/\\">网站地图<\\/a><\\/p>");\n'
+        'document.writeln("<p>某某县交通运输局主办<\\/p>");\n'
+        'document.writeln("<p>网站标识码：3609000002&nbsp;&nbsp;<a href=\\"https://beian.miit.gov.cn/\\">'
+        '赣ICP备：29537416<\\/a>&nbsp;&nbsp;<a href=\\"http://www.beian.gov.cn/portal/registerSystemInfo'
+        '?recordcode=36012151325237\\"><img src=\\"/images/ga.png\\" />赣公网备：36012151325237<\\/a><\\/p>");\n'
+        "</script></div></div></body></html>"
+    )
+    footer = extract_page("http://www.example.gov.cn/", html, "home").facts["footer"]
+    assert footer["sponsor"] == "某某县交通运输局"
+    assert footer["site_code"] == "3609000002" and footer["icp"] == "赣ICP备：29537416"
+    assert footer["psb"] == "赣公网备：36012151325237" and footer["psb_link"] == "36012151325237"
+    html_icon = (
+        '<html><body><div class="footer">主办单位：某某县人民政府 网站标识码：3609000002 '
+        '<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=36012151325237">'
+        '<img src="/images/ga.png" alt="" /></a></div></body></html>'
+    )
+    footer = extract_page("http://www.example.gov.cn/", html_icon, "home").facts["footer"]
+    assert footer["psb"] == "" and footer["psb_link"] == "36012151325237"
 
 
 def test_no_sponsor_read_out_of_copyright_or_a_sentence():

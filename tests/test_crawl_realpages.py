@@ -35,6 +35,7 @@ def test_wanzai_2022_footer(wanzai):
         "site_code": "3609220011",
         "icp": "赣ICP备11002306号-1",
         "psb": "赣公网安备 36092202000105号",
+        "psb_link": "36092202000105",  # the number is linked to www.beian.gov.cn (recordcode=…)
         "sponsor": "万载县人民政府",
         "organiser": "万载县人民政府办公室",
         "conac": True,

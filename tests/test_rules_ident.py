@@ -6,6 +6,7 @@ import pytest
 
 from tests.fixtures_indicators import HOME, SITE_CODE, by_rule, u
 from zwgk.indicators import evaluate
+from zwgk.model import finding_in_force, is_review_candidate
 
 # ------------------------------------------------------------------ LINK-HOME / LINK-PAGE
 
@@ -113,6 +114,19 @@ def test_footer_fields(ws, nat_rubric, key, code):
     findings = evaluate(ws.snapshot(), nat_rubric)
     assert [f.rule for f in findings] == [code]
     assert findings[0].subject == HOME
+
+
+def test_psb_missing_but_linked_to_the_filing_system_goes_to_review(ws, nat_rubric):
+    """An icon linked to beian.gov.cn with no number the extractor can read: the site has a
+    filing, so whether its number is shown is for a person to judge, not a deduction."""
+    ws.home.facts["footer"]["psb"] = ""
+    ws.home.facts["footer"]["psb_link"] = "36012151325237"
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "IDENT-PSB")
+    assert is_review_candidate(f.evidence) and not finding_in_force(f)
+    assert "36012151325237" in f.evidence["review_reason"]
+    ws.home.facts["footer"]["psb_link"] = ""
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "IDENT-PSB")
+    assert finding_in_force(f)
 
 
 def test_conac_badge(ws, nat_rubric):

@@ -27,7 +27,15 @@ from zwgk.crawlers.dates import (
     parse_date,
     pick_publish,
 )
-from zwgk.crawlers.footer import CONAC_MARKERS, JIUCUO_MARKERS, footer_facts, has_marker, script_raw
+from zwgk.crawlers.footer import (
+    CONAC_MARKERS,
+    JIUCUO_MARKERS,
+    footer_facts,
+    has_marker,
+    psb_links,
+    script_raw,
+    script_text,
+)
 from zwgk.crawlers.links import page_base, placeholder_anchors, raw_links
 from zwgk.crawlers.urls import normalise_url, resolve_link
 from zwgk.model import Link
@@ -235,16 +243,18 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
 
     # Footer identifiers: from footer-like containers, else the page's tail.
     footer_text = " ".join(
-        node.text(separator=" ")
+        written_text(node)
         for node in tree.css("footer, [class*=foot], [id*=foot], [class*=bottom], [id*=bottom], [class*=copyright]")
     )
     body = tree.body
     body_text = body.text(separator=" ") if body is not None else ""
     probe = footer_facts(footer_text)
     if not probe["site_code"] and not probe["icp"]:
-        footer_text = body_text[-4000:]
+        footer_text = (written_text(body) if body is not None else "")[-4000:]
     lower = html.lower()
-    out.facts["footer"] = footer_facts(footer_text, has_marker(lower, CONAC_MARKERS), has_marker(lower, JIUCUO_MARKERS))
+    out.facts["footer"] = footer_facts(
+        footer_text, has_marker(lower, CONAC_MARKERS), has_marker(lower, JIUCUO_MARKERS), psb_links(html)
+    )
     if not any(out.facts["footer"][k] for k in ("site_code", "icp", "psb", "sponsor")):
         # The footer may be written by a script (document.writeln in footer.js): name the
         # same-site scripts a browser runs there, so the crawler can read them.
@@ -275,6 +285,18 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
         _article_facts(out, tree, url, anchors, meta, simple_text, body_text)
     out.facts.update(scan_page(tree, url, kind))  # content, services, guide facts (content_scan.py)
     return out
+
+
+def written_text(node: LexborNode) -> str:
+    """A node's text as a browser shows it: an inline ``document.write(…)`` script reads as
+    the text it writes (many footers are written so: ``<script>document.writeln("<p>某某局主办</p>")``),
+    not as its source, so the words keep their boundaries (the ``<p>`` before 某某局主办)."""
+    text = node.text(separator=" ")
+    for script in node.css("script"):
+        code = script.text()
+        if code and "document.write" in code and code in text:
+            text = text.replace(code, " " + script_text(code) + " ", 1)
+    return text
 
 
 _FOOTER_SCRIPT = re.compile(r"foot|bottom|copyright|banquan|bq|dibu|db\.js", re.I)

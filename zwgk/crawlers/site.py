@@ -27,7 +27,7 @@ from zwgk.columns import INTERPRETATION_WORDS, ColumnMatch, ColumnVocabulary, is
 from zwgk.crawlers.annual_report import DOCUMENT_EXTENSIONS, html_rows, looks_like_report, parse_rows, read_document
 from zwgk.crawlers.extract import Extracted, extract_page, is_soft404
 from zwgk.crawlers.fetcher import Fetcher, FetchResult
-from zwgk.crawlers.footer import CONAC_MARKERS, JIUCUO_MARKERS, footer_facts, has_marker, script_text
+from zwgk.crawlers.footer import CONAC_MARKERS, JIUCUO_MARKERS, footer_facts, has_marker, psb_links, script_text
 from zwgk.crawlers.ipv6 import add_inner_links, empty_probe, probe_ipv6
 from zwgk.crawlers.pipeline import SiteWriter
 from zwgk.crawlers.settings import CrawlSettings
@@ -484,7 +484,8 @@ class SiteCrawler:
                 text = _visible_text(text)  # an included footer page (iframe), not a script
             else:
                 text = script_text(text)
-            found = footer_facts(text, bool(old.get("conac")), bool(old.get("jiucuo")))
+            linked = psb_links(result.text) + [n for n in [old.get("psb_link") or ""] if n]
+            found = footer_facts(text, bool(old.get("conac")), bool(old.get("jiucuo")), linked)
             if any(found[k] for k in ("site_code", "icp", "psb", "sponsor")):
                 found["conac"] = found["conac"] or has_marker(result.text.lower(), CONAC_MARKERS)
                 found["jiucuo"] = found["jiucuo"] or has_marker(result.text.lower(), JIUCUO_MARKERS)

@@ -60,7 +60,22 @@ def ident_icp(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
 
 @register("IDENT-PSB")
 def ident_psb(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
-    return _missing_footer_field(snapshot, spec, "psb", "公安机关备案号", "京公网安备11010202000001号")
+    """No 公安机关备案号 in the homepage footer.
+
+    The extractor accepts the spellings sites use (公网安备 with or without 号, 公安备, the
+    older city 郑公备, 公安备案号：…) and any number linked to the MPS filing system; a page
+    that links the filing system but shows no number the extractor can read (an icon only, a
+    spelling not known) has a filing: a person checks whether its number is shown.
+    """
+    found = _missing_footer_field(snapshot, spec, "psb", "公安机关备案号", "京公网安备11010202000001号")
+    footer = _footer(snapshot) or {}
+    for f in found:
+        if str(footer.get("psb_link") or "").strip():
+            f.evidence["confidence"] = "review"
+            f.evidence["review_reason"] = (
+                f"页脚链接到公安机关备案系统（备案号{footer['psb_link']}），但未识别出备案号文字，需人工核对"
+            )
+    return found
 
 
 @register("IDENT-SPONSOR")
