@@ -151,6 +151,7 @@ def test_footer_facts_on_home(county_crawl):
         "site_code": "3609220011",
         "icp": "赣ICP备11002306号-1",
         "psb": "赣公网安备 36092202000105号",
+        "psb_link": "",  # the number is not linked to the MPS filing system here
         "sponsor": "测试县人民政府",
         "organiser": "测试县政府办公室",
         "conac": True,
