@@ -1005,6 +1005,17 @@ def _figure(v: Any) -> float | None:
         return None
 
 
+def _whole_numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """Figure columns whose values are all whole numbers as integers (件数), the rest stay floats
+    (收费金额 in 万元 may have decimals)."""
+    for col in df.columns:
+        if pd.api.types.is_float_dtype(df[col]):
+            values = df[col].dropna()
+            if (values == values.round()).all():
+                df[col] = df[col].round().astype("Int64")
+    return df
+
+
 def _active_frame(active: dict[str, Any], template: str) -> pd.DataFrame:
     """Table 二 as the 2021 format lays it out (制发/废止/现行有效; 处理决定数量; 收费金额), any
     other layout (the 2019 trial format) by column position."""
@@ -1024,7 +1035,7 @@ def _active_frame(active: dict[str, Any], template: str) -> pd.DataFrame:
     if df.empty:
         return df
     ordered = ["项目"] + [c for c in cols_2021 if c in df] + [c for c in df if c.startswith("第")]
-    return df[ordered]
+    return _whole_numbers(df[ordered].copy())
 
 
 def _requests_frame(table: dict[str, Any]) -> pd.DataFrame:
@@ -1049,7 +1060,7 @@ def _requests_frame(table: dict[str, Any]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=columns)
     if not df["识别到的数字"].fillna("").astype(bool).any():
         df = df.drop(columns="识别到的数字")
-    return df
+    return _whole_numbers(df)
 
 
 def _review_frame(table: dict[str, Any]) -> pd.DataFrame:
@@ -1062,7 +1073,7 @@ def _review_frame(table: dict[str, Any]) -> pd.DataFrame:
         return pd.DataFrame([{"项目": "识别到的数字", "数值": " ".join(f"{v:g}" for v in values if v is not None)}])
     groups = list(dict.fromkeys(c.split(":")[0] for c in REVIEW_COLUMNS))
     rows = [{"项目": g, **dict(zip(parts, values[i * 5 : i * 5 + 5]))} for i, g in enumerate(groups)]
-    return pd.DataFrame(rows, columns=["项目", *parts])
+    return _whole_numbers(pd.DataFrame(rows, columns=["项目", *parts]))
 
 
 def unit_reports(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> list[AnnualReportView]:
