@@ -140,9 +140,7 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def _table_download(
-    columns: dict[str, str], frame: Any, fmt: str, sheet: str, title: str, file_name: str
-) -> Download:
+def _table_download(columns: dict[str, str], frame: Any, fmt: str, sheet: str, title: str, file_name: str) -> Download:
     """A query frame as xlsx / csv through the exports' writers: every text cell passes the one
     formula guard (``zwgk.assess.tabular.neutralise``), links only for http(s) in xlsx."""
     fmt = fmt.lower()
@@ -198,7 +196,7 @@ def load_round_rubric(db: Database, round_id: int) -> Any | None:
     name = (info.settings or {}).get("rubric") or info.rubric
     try:
         return load_rubric(name)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a missing, moved or invalid rubric file: the caller says "cannot re-score"
         return None
 
 
@@ -238,7 +236,7 @@ def rule_names(db: Database, round_id: int | None = None) -> dict[str, str]:
                 from zwgk.indicators import load_rubric
 
                 rubric = load_rubric("national-2019")
-            except Exception:
+            except Exception:  # noqa: BLE001 - names are a nicety: without a catalog the codes are shown
                 rubric = None
         rules = getattr(rubric, "rules", None) or {}
         _RULE_NAMES[name] = {code: getattr(spec, "name_zh", "") or code for code, spec in rules.items()}
@@ -255,5 +253,5 @@ def monitoring_ran(db: Database, quarter: str) -> bool:
 
     try:
         return probe_count(db) > 0
-    except Exception:
+    except Exception:  # noqa: BLE001 - only decides whether a caption hint is shown; never worth a failed page
         return False

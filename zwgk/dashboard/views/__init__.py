@@ -61,7 +61,7 @@ def main() -> None:
     st.set_page_config(page_title="政务公开评估", page_icon="📊", layout="wide")
     try:
         _main()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the page's last line: any error is a reference id, never a traceback
         safe.internal_error(exc)
 
 

@@ -9,6 +9,7 @@ cells and ``st.text`` only; only http(s) addresses become links.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -71,7 +72,7 @@ def accounts_table(shown: pd.DataFrame) -> None:
         status_label=[STALE_MARK + s if stale else s for s, stale in zip(shown["status_label"], shown["stale"])],
         unanswered=["有" if u else "" for u in shown["unanswered"]],
     )
-    config: dict[str, object] = {c: st.column_config.TextColumn(MEDIA_LABELS[c]) for c in TABLE_COLS}
+    config: dict[str, Any] = {c: st.column_config.TextColumn(MEDIA_LABELS[c]) for c in TABLE_COLS}
     config["last_post"] = st.column_config.DateColumn(MEDIA_LABELS["last_post"], format="YYYY-MM-DD")
     config["observed_until"] = st.column_config.DateColumn(MEDIA_LABELS["observed_until"], format="YYYY-MM-DD")
     config["days_since"] = st.column_config.NumberColumn(MEDIA_LABELS["days_since"], format="%d")
@@ -79,7 +80,7 @@ def accounts_table(shown: pd.DataFrame) -> None:
     config["account_link"] = st.column_config.LinkColumn(MEDIA_LABELS["account_link"], max_chars=50)
     config["feed_link"] = st.column_config.LinkColumn(MEDIA_LABELS["feed_link"], max_chars=50)
     table = view[[*TABLE_COLS, "stale"]]
-    data: object = table
+    data: Any = table
     if len(table) * len(table.columns) <= MAX_STYLED_CELLS:
         data = table.style.apply(_highlight, axis=1)
     config["stale"] = None  # carries the shading, not shown

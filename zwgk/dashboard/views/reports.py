@@ -9,6 +9,7 @@ are dataframes, details ``st.text``; only http(s) addresses become links.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -71,7 +72,9 @@ def overview_table(frame: pd.DataFrame) -> None:
         shown = frame[problem.fillna(False).astype(bool)]
     view = shown.assign(
         tier=shown["tier"].astype(str),
-        **{c: [_yes_no(v) for v in shown[c]] for c in ("template_ok", "tables_complete", "totals_consistent", "unsure")},
+        **{
+            c: [_yes_no(v) for v in shown[c]] for c in ("template_ok", "tables_complete", "totals_consistent", "unsure")
+        },
     )
     view = view.assign(tables=[f"{t}/3" if not pd.isna(t) else "—" for t in shown["tables"]])
     config = {c: st.column_config.TextColumn(REPORT_OVERVIEW_LABELS[c]) for c in OVERVIEW_COLS}
@@ -106,7 +109,7 @@ def _downloads(db: Database, round_id: int) -> None:
 
 def _figures(df: pd.DataFrame, key: str) -> None:
     """A statistical table: the label column as text, every figure as a number."""
-    config: dict[str, object] = {"项目": st.column_config.TextColumn("项目", width="large")}
+    config: dict[str, Any] = {"项目": st.column_config.TextColumn("项目", width="large")}
     for col in df.columns:
         if col != "项目" and pd.api.types.is_numeric_dtype(df[col]):
             config[col] = st.column_config.NumberColumn(str(col))
