@@ -1058,7 +1058,7 @@ def _requests_frame(table: dict[str, Any]) -> pd.DataFrame:
         rows.append(row)
     columns = ["项目", *REQUEST_COLUMNS, "识别到的数字", "识别存疑"]
     df = pd.DataFrame(rows, columns=columns)
-    if not df["识别到的数字"].fillna("").astype(bool).any():
+    if not any(isinstance(v, str) and v for v in df["识别到的数字"]):
         df = df.drop(columns="识别到的数字")
     return _whole_numbers(df)
 

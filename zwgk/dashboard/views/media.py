@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from zwgk.dashboard import adapters, cache, queries, safe
+from zwgk.dashboard import adapters, cache, queries
 from zwgk.dashboard import downloads as dl
 from zwgk.dashboard.labels import MEDIA_LABELS
 from zwgk.dashboard.viewer import Viewer
@@ -157,7 +157,7 @@ def render(url: str, db: Database, viewer: Viewer, round_id: int) -> None:
     shown = frame if unit == ALL_UNITS else frame[frame["unit_id"] == unit]
     if chosen:
         shown = shown[shown["status_label"].isin(chosen)]
-    safe.caption(f"共 {len(shown)} 个账号，其中不更新 {int(shown['stale'].sum())} 个（标 ⚠，排在前面）。")
+    st.caption(f"共 {len(shown)} 个账号，其中不更新 {int(shown['stale'].sum())} 个（标 ⚠，排在前面）。")
     if shown.empty:
         return
     accounts_table(shown)
