@@ -325,6 +325,7 @@ def farm_dashboard(work: Path, sites: int = FARM_SITES, *, bcrypt_rounds: int = 
     from zwgk.app import RoundOptions, run_round
     from zwgk.assess.ranking import rescore_round
     from zwgk.sitefarm import FarmConfig, running_farm
+    from zwgk.sitefarm.substance import load_farm_media
 
     url = f"sqlite:///{work / 'zwgk.db'}"
     db = Database.open(url)
@@ -336,6 +337,8 @@ def farm_dashboard(work: Path, sites: int = FARM_SITES, *, bcrypt_rounds: int = 
             as_of = dt.date.fromisoformat(farm.truth["as_of"])
             hosts = {s["unit_id"]: s["host"] for s in farm.sites}
             urls = {s["unit_id"]: s["url"] for s in farm.sites}
+            # the units' 政务新媒体 registry, export and feeds, as an office loads them before a round
+            load_farm_media(db, farm, work, as_of)
             result = run_round(
                 db,
                 RoundOptions(
@@ -349,7 +352,7 @@ def farm_dashboard(work: Path, sites: int = FARM_SITES, *, bcrypt_rounds: int = 
         a, b = departments[:2]
         kept = [f.to_finding() for f in results.list_findings(db, result.round_id, unit_id=a)]
         results.replace_findings(
-            db, result.round_id, a, kept + [script_finding(a, urls[a]), formula_finding(a, urls[a])]
+            db, result.round_id, a, [*kept, script_finding(a, urls[a]), formula_finding(a, urls[a])]
         )
         scores = rescore_round(db, result.round_id)
         users.add_user(db, "leader", PASSWORDS["leader"], "leader", rounds=bcrypt_rounds)

@@ -78,6 +78,8 @@ def test_login_success_shows_the_overview(app, dash):
     assert at.sidebar.radio[0].options == [
         "总览",
         "单位详情",
+        "政府信息公开年报",
+        "政务新媒体",
         "整改清单",
         "存档证据",
         "年度考核",
@@ -103,7 +105,14 @@ def test_without_a_session_the_page_only_points_to_the_login_form(app, dash):
 def test_department_sees_only_its_unit(app, dash):
     at = login(app(), "dept_a", dash.passwords["dept_a"])
     assert at.title[0].value == "整改清单"
-    assert at.sidebar.radio[0].options == ["整改清单", "单位详情", "存档证据", "年度考核"]
+    assert at.sidebar.radio[0].options == [
+        "整改清单",
+        "单位详情",
+        "政府信息公开年报",
+        "政务新媒体",
+        "存档证据",
+        "年度考核",
+    ]
     shown = texts(at)
     assert "甲市教育局" in shown and "甲市卫生健康委员会" not in shown and "dept-b" not in shown
     assert at.selectbox(key="w_rect_unit").options == ["甲市教育局（dept-a）"]

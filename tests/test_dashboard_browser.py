@@ -158,20 +158,26 @@ async (grid) => {
 """
 
 
-def grid_text(pg) -> str:
+def grid_text(pg, timeout: float = WAIT_MS) -> str:
     """Every cell of every dataframe on the page, scrolled into view one screenful at a time."""
     texts: list[str] = []
     for grid in pg.locator('[data-testid="stDataFrame"]').all():
-        texts += grid.evaluate(_READ_GRID)
+        texts += grid.evaluate(_READ_GRID, timeout=timeout)
     return "\n".join(texts)
 
 
 def wait_grid(pg, check, what: str) -> str:
-    """Re-read the grids until ``check(text)`` holds (a grid repaints a moment after its script run)."""
+    """Re-read the grids until ``check(text)`` holds (a grid repaints a moment after its script run;
+    one that the run removed while it was being read is read again with the others)."""
+    from playwright.sync_api import Error as PlaywrightError
+
     text = ""
     for _ in range(WAIT_MS // 250):
-        text = grid_text(pg)
-        if check(text):
+        try:
+            text = grid_text(pg, timeout=2_000)
+        except PlaywrightError:  # a grid listed a moment ago is gone (the page changed): read again
+            text = ""
+        if text and check(text):
             return text
         pg.wait_for_timeout(250)
     raise AssertionError(f"grid never showed {what}; it holds:\n{text}")
@@ -330,6 +336,8 @@ def deep_links(fd: FarmDashboard) -> list[str]:
         "/?page=overview",
         f"/?page=workbench&unit={fd.b_id}",
         f"/?page=evidence&unit={fd.b_id}",
+        f"/?page=reports&unit={fd.b_id}",
+        f"/?page=media&unit={fd.b_id}",
     ]
 
 
@@ -342,7 +350,14 @@ def test_department_cannot_reach_another_units_list_by_any_page_or_widget(server
     settle(page)
     # widgets: the page radio and every unit selectbox offer only its own unit
     radios = page.locator('[data-testid="stSidebar"] [role="radiogroup"] label').all_inner_texts()
-    assert [r.strip() for r in radios] == ["整改清单", "单位详情", "存档证据", "年度考核"]
+    assert [r.strip() for r in radios] == [
+        "整改清单",
+        "单位详情",
+        "政府信息公开年报",
+        "政务新媒体",
+        "存档证据",
+        "年度考核",
+    ]
     assert selectbox_options(page, "单位") == [own]
     assert not leaks(page_text(page), fd)
     page.locator('[data-testid="stSidebar"] label').filter(has_text="单位详情").click()
@@ -640,3 +655,130 @@ def test_websocket_without_a_session_cookie_is_refused(server, page):
         additional_headers={"Cookie": f"zwgk_session={cookie['value']}", "Origin": server},
     ) as ws:
         assert ws.protocol.state.name == "OPEN"
+
+
+# --------------------------------------------------------------------------- 政府信息公开年报 and 政务新媒体
+
+
+def _round_id(db: Database, fd: FarmDashboard) -> int:
+    from zwgk.storage.rounds import require_round
+
+    return require_round(db, fd.round_name).id
+
+
+def test_leader_reports_page_shows_every_unit_and_a_units_tables_and_failed_checks(
+    server, page, db, farm_dash, tmp_path
+):
+    from zwgk.dashboard import queries
+    from zwgk.dashboard.viewer import Viewer
+
+    fd = farm_dash
+    rid = _round_id(db, fd)
+    leader = Viewer("leader", "leader")
+    overview = queries.report_overview(db, leader, rid)
+    failing = queries.report_findings(db, leader, rid, fd.b_id)
+    assert not failing.empty and failing["detail"].iloc[0], "the farm plants a 年报 defect on department B"
+    login(page, server, "leader", PASSWORDS["leader"], f"/?page=reports&unit={fd.b_id}")
+    logged_in(page)
+    page.get_by_role("heading", name="政府信息公开年报").wait_for(timeout=WAIT_MS)
+    text = wait_grid(page, lambda t: all(n in t for n in fd.names.values()), "every unit in the 年报 overview")
+    settle(page)
+    text = grid_text(page)
+    assert "（七）总计" in text and "一、本年新收政府信息公开申请数量" in text  # table 三 of B's report
+    assert "各项办理结果之和" in text  # the arithmetic checked
+    for rule_name in failing["rule_name"]:
+        assert rule_name in text
+    body = page_text(page)
+    assert failing["detail"].iloc[0].splitlines()[0] in body  # the first finding's failed check, as text
+    for label in ("格式符合", "统计表齐全", "数字相符"):
+        assert label in body
+    shot(page, "leader-reports")
+    with page.expect_download(timeout=WAIT_MS) as info:
+        page.get_by_role("button", name="下载年报核查表 (xlsx)").click()
+    path = tmp_path / "reports.xlsx"
+    info.value.save_as(path)
+    flat, sheets = xlsx_text(path)
+    assert all(n in flat for n in fd.names.values())
+    rows = [r for r in next(iter(sheets.values())) if any(r)]
+    assert len(rows) == len(overview) + 2  # title, header, one row per unit
+    assert page.dialogs == []
+
+
+def test_department_reports_and_media_pages_hold_only_its_own_unit(server, page, db, farm_dash):
+    import datetime as dt
+
+    from zwgk.storage.media import MediaAccount, MediaPost, add_posts, find_account, upsert_accounts
+
+    fd = farm_dash
+    # an account on A's registry whose name, operator and address are hostile (a unit's file may carry them)
+    upsert_accounts(db, [MediaAccount(fd.a_id, "微博", SCRIPT, FORMULA, url="javascript:alert(1)")])
+    account = find_account(db, fd.a_id, "微博", SCRIPT)
+    assert account is not None and account.id is not None
+    add_posts(db, account.id, [MediaPost(dt.datetime(2026, 11, 18, 9), SCRIPT, "javascript:alert(2)")])
+    own = f"{fd.a_name}（{fd.a_id}）"
+    login(page, server, "dept_a", PASSWORDS["dept_a"], "/?page=reports")
+    logged_in(page)
+    page.get_by_role("heading", name="政府信息公开年报").wait_for(timeout=WAIT_MS)
+    wait_cell(page, fd.a_name)
+    settle(page)
+    assert selectbox_options(page, "单位") == [own]
+    text = page_text(page)
+    assert fd.a_name in text and not leaks(text, fd)
+    shot(page, "department-reports")
+    page.goto(server + "/?page=media")  # a fresh page: no grid of the 年报 page left to read
+    logged_in(page)
+    page.get_by_role("heading", name="政务新媒体").wait_for(timeout=WAIT_MS)
+    wait_cell(page, SCRIPT)
+    settle(page)
+    cells = wait_grid(page, lambda t: SCRIPT in t and fd.a_name in t, "A's accounts")
+    assert not leaks(cells, fd)
+    assert selectbox_options(page, "单位") == ["全部单位", own]
+    assert not leaks(page_text(page), fd)
+    assert page.locator("script", has_text="alert(1)").count() == 0
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    assert not [h for h in hrefs if h.strip().lower().startswith(("javascript:", "data:"))]
+    page.wait_for_timeout(500)
+    assert page.dialogs == []
+    shot(page, "department-media")
+
+
+def test_leader_media_page_marks_stale_accounts_lists_posts_and_filters(server, page, db, farm_dash):
+    from zwgk.dashboard import queries
+    from zwgk.dashboard.viewer import Viewer
+
+    fd = farm_dash
+    rid = _round_id(db, fd)
+    leader = Viewer("leader", "leader")
+    frame = queries.media_accounts(db, leader, rid)
+    stale = frame[frame["stale"]]
+    assert len(stale) >= 2, "the farm plants MEDIA-STALE"
+    first = stale.iloc[0]
+    posts = queries.media_posts(db, leader, first["unit_id"], int(first["account_id"]))
+    login(page, server, "leader", PASSWORDS["leader"], "/?page=media")
+    logged_in(page)
+    page.get_by_role("heading", name="政务新媒体").wait_for(timeout=WAIT_MS)
+    text = wait_grid(page, lambda t: all(n in t for n in stale["name"]), "the stale accounts")
+    settle(page)
+    text = grid_text(page)
+    assert "⚠ 不更新" in text  # (grid_text reads overlapping screenfuls: a cell may come twice)
+    assert all(n in text for n in frame["name"]) and all(o in text for o in frame["operator"] if o)
+    assert posts["title"].iloc[0] in text  # the first (stale) account's newest post
+    metrics = {m.split("\n")[0]: m.split("\n")[-1] for m in page.locator('[data-testid="stMetric"]').all_inner_texts()}
+    assert metrics["不更新"] == str(len(stale)) and metrics["账号"] == str(len(frame))
+    # the grid's own toolbar offers no CSV (it would bypass the exports' formula guard)
+    page.locator('[data-testid="stDataFrame"]').first.hover()
+    toolbar = page.locator('[data-testid="stElementToolbar"]').first
+    toolbar.wait_for(state="visible", timeout=WAIT_MS)
+    buttons = [b.get_attribute("aria-label") or b.inner_text() for b in toolbar.locator("button").all()]
+    assert buttons and not [b for b in buttons if "download" in b.lower() or "csv" in b.lower()], buttons
+    shot(page, "leader-media")
+    # filter by status: only the accounts the registry marks as fine
+    ok = frame[frame["status"] == "ok"]
+    page.get_by_role("combobox", name="状态", exact=True).click()
+    page.locator('[role="option"]', has_text="正常").first.click()
+    page.keyboard.press("Escape")
+    page.get_by_text(f"共 {len(ok)} 个账号，其中不更新 0 个").wait_for(timeout=WAIT_MS)
+    settle(page)
+    text = wait_grid(page, lambda t: "⚠" not in t and first["name"] not in t, "only the accounts without problems")
+    assert all(n in text for n in ok["name"].head(5))
+    assert page.dialogs == []

@@ -126,6 +126,64 @@ def annual_download(db: Database, viewer: Viewer, year: int, fmt: str = "xlsx") 
     return Download(data, f"年度考核-{int(year)}.{fmt}", MIME[fmt])
 
 
+def _frame_records(frame: Any) -> list[dict[str, Any]]:
+    """A query frame's rows as plain records (pandas' missing values as None: empty cells)."""
+    return [{k: (None if _missing(v) else v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _missing(value: Any) -> bool:
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or dict cell: present
+        return False
+
+
+def _table_download(columns: dict[str, str], frame: Any, fmt: str, sheet: str, title: str, file_name: str) -> Download:
+    """A query frame as xlsx / csv through the exports' writers: every text cell passes the one
+    formula guard (``zwgk.assess.tabular.neutralise``), links only for http(s) in xlsx."""
+    fmt = fmt.lower()
+    if fmt not in ("xlsx", "csv"):
+        raise ValueError(f"format must be xlsx or csv, not {fmt!r}")
+    from zwgk.assess.exports import _Book, write_csv
+    from zwgk.assess.tabular import Column
+
+    cols = [Column(k, t, 30 if k.endswith("link") else 14, link=k.endswith("link")) for k, t in columns.items()]
+    records = _frame_records(frame)
+
+    def write(path: Path) -> Any:
+        if fmt == "csv":
+            return write_csv(path, cols, records)
+        book = _Book(path)
+        book.table(sheet, cols, records, title=title)
+        return book.close()
+
+    return Download(_via_tempfile(fmt, write), f"{file_name}.{fmt}", MIME[fmt])
+
+
+def report_overview_download(db: Database, viewer: Viewer, round_id: int, fmt: str = "xlsx") -> Download:
+    """The round's 年报 check per unit (the 年报 page's table), only the units the viewer may see."""
+    from zwgk.dashboard import queries
+    from zwgk.dashboard.labels import REPORT_OVERVIEW_LABELS
+
+    name = _round_name(db, round_id)
+    frame = queries.report_overview(db, viewer, round_id)
+    return _table_download(
+        REPORT_OVERVIEW_LABELS, frame, fmt, "年报核查", f"{name} 政府信息公开年报核查", f"年报核查-{name}"
+    )
+
+
+def media_download(db: Database, viewer: Viewer, round_id: int, fmt: str = "xlsx") -> Download:
+    """The 政务新媒体 accounts as judged in the round (the page's table), only the viewer's units."""
+    from zwgk.dashboard import queries
+    from zwgk.dashboard.labels import MEDIA_LABELS
+
+    name = _round_name(db, round_id)
+    frame = queries.media_accounts(db, viewer, round_id)
+    return _table_download(MEDIA_LABELS, frame, fmt, "政务新媒体", f"{name} 政务新媒体账号", f"政务新媒体-{name}")
+
+
 def load_round_rubric(db: Database, round_id: int) -> Any | None:
     """The rubric a round was scored with, or None when it cannot be loaded here."""
     from zwgk.storage.rounds import get_round_by_id
@@ -138,7 +196,7 @@ def load_round_rubric(db: Database, round_id: int) -> Any | None:
     name = (info.settings or {}).get("rubric") or info.rubric
     try:
         return load_rubric(name)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a missing, moved or invalid rubric file: the caller says "cannot re-score"
         return None
 
 
@@ -178,7 +236,7 @@ def rule_names(db: Database, round_id: int | None = None) -> dict[str, str]:
                 from zwgk.indicators import load_rubric
 
                 rubric = load_rubric("national-2019")
-            except Exception:
+            except Exception:  # noqa: BLE001 - names are a nicety: without a catalog the codes are shown
                 rubric = None
         rules = getattr(rubric, "rules", None) or {}
         _RULE_NAMES[name] = {code: getattr(spec, "name_zh", "") or code for code, spec in rules.items()}
@@ -195,5 +253,5 @@ def monitoring_ran(db: Database, quarter: str) -> bool:
 
     try:
         return probe_count(db) > 0
-    except Exception:
+    except Exception:  # noqa: BLE001 - only decides whether a caption hint is shown; never worth a failed page
         return False

@@ -77,3 +77,13 @@ def clear() -> None:
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def ipv6_sites(url: str, round_id: int, vk: ViewerKey) -> pd.DataFrame:
     return queries.ipv6_sites(database(url), _v(vk), round_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def report_overview(url: str, round_id: int, vk: ViewerKey) -> pd.DataFrame:
+    return queries.report_overview(database(url), _v(vk), round_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def media_accounts(url: str, round_id: int, vk: ViewerKey) -> pd.DataFrame:
+    return queries.media_accounts(database(url), _v(vk), round_id)

@@ -117,7 +117,9 @@ def dashboard(
         "from X-Real-IP and https from X-Forwarded-Proto.",
     ),
 ) -> None:
-    """Start the dashboard: rankings, unit details, review workbench, 整改清单.
+    """Start the dashboard: 总览 (rankings), 单位详情, 评估工作台 (review), 政府信息公开年报 (the 年报
+    a round read, its tables and REPORT-* checks), 政务新媒体 (accounts, last post, status),
+    整改清单, 存档证据 and 年度考核; each role sees the pages and units it may.
 
     Streamlit runs behind zwgk's own front in the same process: login form, signed session
     cookie, security headers (CSP, frame-ancestors), /_stcore/metrics closed.  SIGTERM and

@@ -29,7 +29,7 @@ def pdf_font_problem() -> str:
 
     try:
         find_cjk_font()
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure to find or open a font means "PDF export unavailable", said below
         override = os.environ.get("ZWGK_CJK_FONT")
         if override:
             return f"PDF 导出不可用：ZWGK_CJK_FONT 指向的字体文件不存在（{override}）。"

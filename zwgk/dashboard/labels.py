@@ -15,11 +15,13 @@ PAGES = {
     "rectification": "整改清单",
     "evidence": "存档证据",
     "annual": "年度考核",
+    "reports": "政府信息公开年报",
+    "media": "政务新媒体",
 }
 ROLE_PAGES = {
-    "leader": ("overview", "unit", "rectification", "evidence", "annual"),
-    "evaluator": ("overview", "unit", "workbench", "rectification", "evidence", "annual"),
-    "department": ("rectification", "unit", "evidence", "annual"),
+    "leader": ("overview", "unit", "reports", "media", "rectification", "evidence", "annual"),
+    "evaluator": ("overview", "unit", "workbench", "reports", "media", "rectification", "evidence", "annual"),
+    "department": ("rectification", "unit", "reports", "media", "evidence", "annual"),
 }
 
 RANKING_LABELS = {
@@ -167,4 +169,47 @@ ANNUAL_LABELS = {
     "c_bulletins": "季通报",
     "c_rectification": "整改完成",
     "note": "说明",
+}
+
+REPORT_OVERVIEW_LABELS = {
+    "unit_id": "单位编码",
+    "unit_name": "单位",
+    "tier": "层级",
+    "kind": "类型",
+    "year": "年报年度",
+    "read": "读取情况",
+    "source": "来源",
+    "template": "格式",
+    "template_ok": "格式符合",
+    "sections": "六部分标题",
+    "tables": "统计表",
+    "tables_complete": "统计表齐全",
+    "missing_tables": "缺少的统计表",
+    "checks": "核对项",
+    "checks_failed": "不相符项",
+    "totals_consistent": "数字相符",
+    "unsure": "识别存疑",
+    "findings": "问题数",
+    "report_findings": "年报问题",
+    "title": "标题",
+    "document_link": "年报地址",
+}
+
+MEDIA_LABELS = {
+    "unit_id": "单位编码",
+    "unit_name": "单位",
+    "platform": "平台",
+    "name": "账号名称",
+    "operator": "运营主体",
+    "last_post": "最近发布",
+    "days_since": "距评估日天数",
+    "posts": "发布记录数",
+    "observed_until": "发布记录截至",
+    "status_label": "状态",
+    "unanswered": "留言未回复",
+    "check": "存在性检查",
+    "check_detail": "检查说明",
+    "checked_at": "检查时间",
+    "account_link": "账号主页",
+    "feed_link": "订阅地址",
 }

@@ -828,3 +828,430 @@ def annual(db: Database, viewer: Viewer, year: int) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     df["rank"] = df["rank"].astype("Int64")
     return df[ANNUAL_COLUMNS].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- 年报 (annual disclosure reports)
+
+REPORT_RULE_PREFIX = "REPORT-"
+REPORT_TEMPLATES = {"2021": "2021年格式", "2019": "2019年试行格式", "mixed": "新旧格式混用", "unknown": "未识别"}
+REPORT_SOURCES = {"html": "网页", "pdf": "PDF附件", "docx": "Word附件"}
+REPORT_TABLE_KEYS = ("active", "requests", "review")
+REPORT_OVERVIEW_COLUMNS = [
+    "unit_id",
+    "unit_name",
+    "tier",
+    "kind",
+    "year",
+    "read",
+    "source",
+    "template",
+    "template_ok",
+    "sections",
+    "tables",
+    "tables_complete",
+    "missing_tables",
+    "checks",
+    "checks_failed",
+    "totals_consistent",
+    "unsure",
+    "findings",
+    "report_findings",
+    "title",
+    "document_link",
+]
+
+
+@dataclass(slots=True)
+class AnnualReportView:
+    """One year's 年报 as the round read it, its three tables as typed figures and its arithmetic."""
+
+    year: int
+    title: str
+    page: str
+    document: str
+    source: str
+    template: str
+    sections: list[str]
+    unreadable: str
+    notes: list[str]
+    active: pd.DataFrame
+    requests: pd.DataFrame
+    review: pd.DataFrame
+    checks: pd.DataFrame
+
+
+def _readings(db: Database, viewer: Viewer, round_id: int, unit_ids: list[str] | None) -> dict[str, dict[int, Any]]:
+    """unit_id → year → the best reading of that year's report (the rules' own choice:
+    ``reports_by_year``), read with the viewer's scope in SQL."""
+    from zwgk.indicators.rules.annual import reports_by_year
+    from zwgk.model import SiteSnapshot
+    from zwgk.storage.reports import annual_report_pages
+
+    info = rounds_store.require_round_id(db, round_id)
+    found = annual_report_pages(db, round_id, unit_ids)
+    units = {u.unit_id: u for u in list_units(db, sorted(found))} if found else {}
+    out: dict[str, dict[int, Any]] = {}
+    for unit_id, pages in found.items():
+        if unit_id not in units:
+            continue
+        shell = SiteSnapshot(  # the pages that hold a reading are all reports_by_year looks at
+            unit=units[unit_id],
+            homepage=units[unit_id].site_url,
+            as_of=info.as_of,
+            pages={p.url: p for p in pages},
+        )
+        out[unit_id] = reports_by_year(shell)
+    return out
+
+
+def _report_checks(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The arithmetic REPORT-TOTALS applies to the report's tables, each with whether it holds."""
+    from zwgk.crawlers.annual_report import request_checks, review_checks
+
+    tables = report.get("tables") or {}
+    checks = request_checks(tables["requests"]) if "requests" in tables else []
+    return checks + (review_checks(tables["review"]) if "review" in tables else [])
+
+
+def _report_unsure(report: dict[str, Any]) -> bool:
+    tables = report.get("tables") or {}
+    return bool((tables.get("requests") or {}).get("unsure")) or bool((tables.get("review") or {}).get("unsure"))
+
+
+def _report_findings(db: Database, viewer: Viewer, round_id: int, unit_id: str | None = None) -> list[Any]:
+    """The round's REPORT-* findings the viewer may see (one unit, or all in scope), dismissed ones
+    left out: one query per REPORT rule of the round's catalog."""
+    from zwgk.dashboard.adapters import rule_names
+
+    codes = sorted(c for c in rule_names(db, round_id) if c.startswith(REPORT_RULE_PREFIX))
+    found: list[Any] = []
+    for code in codes:
+        found += [
+            f
+            for f in results.list_findings(
+                db, round_id, unit_id, code, include_dismissed=False, unit_ids=_scope(viewer)
+            )
+            if f.in_force or f.needs_review
+        ]
+    return found
+
+
+def report_overview(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
+    """Per visible unit of the round: last year's 年报 (the one the REPORT rules judge) — read or
+    not, its format, sections, tables, whether its totals agree — and its REPORT-* findings."""
+    from zwgk.dashboard.adapters import rule_names as _names
+    from zwgk.indicators.rules.annual import TABLE_NAMES
+
+    units = visible_units(db, viewer, round_id)
+    if units.empty:
+        return pd.DataFrame(columns=REPORT_OVERVIEW_COLUMNS)
+    year = rounds_store.require_round_id(db, round_id).as_of.year - 1
+    readings = _readings(db, viewer, round_id, _scope(viewer))
+    names = _names(db, round_id)
+    by_unit: dict[str, list[str]] = {}
+    for f in _report_findings(db, viewer, round_id):
+        label = (names.get(f.rule) or f.rule) + ("（待核查）" if f.needs_review else "")
+        if label not in by_unit.setdefault(f.unit_id, []):
+            by_unit[f.unit_id].append(label)
+    rows = []
+    for u in units.itertuples():
+        report = readings.get(u.unit_id, {}).get(year)
+        row: dict[str, Any] = {
+            "unit_id": u.unit_id,
+            "unit_name": u.name,
+            "tier": u.tier,
+            "kind": u.kind,
+            "year": year,
+            "findings": len(by_unit.get(u.unit_id, [])),
+            "report_findings": "、".join(by_unit.get(u.unit_id, [])),
+        }
+        if report is None:
+            row["read"] = "未读到"
+        else:
+            tables = report.get("tables") or {}
+            checks = _report_checks(report)
+            failed = [c for c in checks if not c["holds"]]
+            missing = [TABLE_NAMES[k] for k in REPORT_TABLE_KEYS if k not in tables]
+            unreadable = bool(report.get("unreadable"))
+            row.update(
+                read="无法读取" if unreadable else "已读取",
+                source=REPORT_SOURCES.get(str(report.get("source")), str(report.get("source") or "")),
+                template=REPORT_TEMPLATES.get(str(report.get("template")), str(report.get("template") or "")),
+                template_ok=None if unreadable else report.get("template") == "2021",
+                sections=len(report.get("sections") or []),
+                tables=len([k for k in REPORT_TABLE_KEYS if k in tables]),
+                tables_complete=None if unreadable else not missing,
+                missing_tables="、".join(missing) if not unreadable else "",
+                checks=len(checks),
+                checks_failed=len(failed),
+                totals_consistent=None if not checks else not failed,  # None: no table to check
+                unsure=_report_unsure(report),
+                title=report.get("title") or "",
+                document_link=http_url(report.get("url") or report.get("page")),
+            )
+        rows.append(row)
+    df = pd.DataFrame(rows, columns=REPORT_OVERVIEW_COLUMNS)
+    for col in ("sections", "tables", "checks", "checks_failed"):
+        df[col] = df[col].astype("Int64")
+    for col in ("template_ok", "tables_complete", "totals_consistent", "unsure"):
+        df[col] = df[col].astype("boolean")
+    return df
+
+
+def _figure(v: Any) -> float | None:
+    try:
+        return None if v is None else float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _whole_numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """Figure columns whose values are all whole numbers as integers (件数), the rest stay floats
+    (收费金额 in 万元 may have decimals)."""
+    for col in df.columns:
+        if pd.api.types.is_float_dtype(df[col]):
+            values = df[col].dropna()
+            if (values == values.round()).all():
+                df[col] = df[col].round().astype("Int64")
+    return df
+
+
+def _active_frame(active: dict[str, Any], template: str) -> pd.DataFrame:
+    """Table 二 as the 2021 format lays it out (制发/废止/现行有效; 处理决定数量; 收费金额), any
+    other layout (the 2019 trial format) by column position."""
+    cols_2021 = ["本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额（万元）"]
+    rows: list[dict[str, Any]] = []
+    for name, values in active.items():
+        figures = [_figure(v) for v in values or []]
+        row: dict[str, Any] = {"项目": name}
+        if template == "2021" and len(figures) == 3:
+            row.update(zip(cols_2021[:3], figures))
+        elif template == "2021" and len(figures) == 1:
+            row[cols_2021[4] if name == "行政事业性收费" else cols_2021[3]] = figures[0]
+        else:
+            row.update({f"第{i + 1}列": v for i, v in enumerate(figures)})
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return df
+    ordered = ["项目"] + [c for c in cols_2021 if c in df] + [c for c in df if c.startswith("第")]
+    return _whole_numbers(df[ordered].copy())
+
+
+def _requests_frame(table: dict[str, Any]) -> pd.DataFrame:
+    """Table 三: one row per recognised line (in the format's order), the seven columns as figures,
+    and why a line was read with doubt."""
+    from zwgk.crawlers.annual_report import REQUEST_COLUMNS, REQUEST_LABELS
+
+    found: dict[str, list[Any]] = table.get("rows") or {}
+    unsure: dict[str, str] = table.get("unsure") or {}
+    order = [k for k in REQUEST_LABELS if k in found] + [k for k in found if k not in REQUEST_LABELS]
+    rows = []
+    for key in order:
+        figures = [_figure(v) for v in found[key]]
+        row: dict[str, Any] = {"项目": REQUEST_LABELS.get(key, key)}
+        if len(figures) == len(REQUEST_COLUMNS):
+            row.update(zip(REQUEST_COLUMNS, figures))
+        else:  # a doubtful line: where its blanks were cannot be told, so its figures stay unplaced
+            row["识别到的数字"] = " ".join(f"{v:g}" for v in figures if v is not None)
+        row["识别存疑"] = unsure.get(key, "")
+        rows.append(row)
+    columns = ["项目", *REQUEST_COLUMNS, "识别到的数字", "识别存疑"]
+    df = pd.DataFrame(rows, columns=columns)
+    if not any(isinstance(v, str) and v for v in df["识别到的数字"]):
+        df = df.drop(columns="识别到的数字")
+    return _whole_numbers(df)
+
+
+def _review_frame(table: dict[str, Any]) -> pd.DataFrame:
+    """Table 四: 行政复议 and the two kinds of 行政诉讼, each 结果维持 … 总计."""
+    from zwgk.crawlers.annual_report import REVIEW_COLUMNS
+
+    values = [_figure(v) for v in table.get("values") or []]
+    parts = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    if len(values) != len(REVIEW_COLUMNS):
+        return pd.DataFrame([{"项目": "识别到的数字", "数值": " ".join(f"{v:g}" for v in values if v is not None)}])
+    groups = list(dict.fromkeys(c.split(":")[0] for c in REVIEW_COLUMNS))
+    rows = [{"项目": g, **dict(zip(parts, values[i * 5 : i * 5 + 5]))} for i, g in enumerate(groups)]
+    return _whole_numbers(pd.DataFrame(rows, columns=["项目", *parts]))
+
+
+def unit_reports(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> list[AnnualReportView]:
+    """Every year's 年报 the round read on the unit's site, newest first (PermissionError for a unit
+    the viewer may not see)."""
+    viewer.require_unit(unit_id)
+    readings = _readings(db, viewer, round_id, [unit_id]).get(unit_id, {})
+    out = []
+    for year, report in sorted(readings.items(), reverse=True):
+        tables = report.get("tables") or {}
+        template = str(report.get("template") or "")
+        notes = [
+            f"附件未能读取：{a.get('url', '')}（{a.get('why', '')}）" for a in report.get("attachments_unread") or []
+        ]
+        if report.get("images"):
+            notes.append(f"正文含 {report['images']} 张图片（统计表可能以图片形式发布）")
+        if (tables.get("review") or {}).get("unsure"):
+            notes.append(f"四、复议诉讼表：{tables['review']['unsure']}")
+        checks = pd.DataFrame(
+            [
+                {
+                    "check": c.get("text") or c.get("label") or c.get("check"),
+                    "holds": bool(c["holds"]),
+                    "sure": bool(c.get("sure", True)),
+                }
+                for c in _report_checks(report)
+            ],
+            columns=["check", "holds", "sure"],
+        )
+        out.append(
+            AnnualReportView(
+                year=int(year),
+                title=str(report.get("title") or ""),
+                page=str(report.get("page") or ""),
+                document=str(report.get("url") or report.get("page") or ""),
+                source=REPORT_SOURCES.get(str(report.get("source")), str(report.get("source") or "")),
+                template=REPORT_TEMPLATES.get(template, template),
+                sections=list(report.get("sections") or []),
+                unreadable=str(report.get("unreadable") or ""),
+                notes=notes,
+                active=_active_frame(tables.get("active") or {}, template),
+                requests=_requests_frame(tables["requests"]) if "requests" in tables else pd.DataFrame(),
+                review=_review_frame(tables["review"]) if "review" in tables else pd.DataFrame(),
+                checks=checks,
+            )
+        )
+    return out
+
+
+def report_findings(db: Database, viewer: Viewer, round_id: int, unit_id: str) -> pd.DataFrame:
+    """The unit's REPORT-* findings of the round with their evidence (the :func:`findings` frame),
+    plus ``detail``: the failed checks, missing tables or differing carry-over the rule recorded."""
+    viewer.require_unit(unit_id)
+    frame = findings(db, viewer, round_id, unit_id=unit_id)
+    frame = frame[frame["rule"].str.startswith(REPORT_RULE_PREFIX)].reset_index(drop=True)
+    details = []
+    for ev_json in frame["evidence_json"]:
+        ev = json.loads(ev_json) if ev_json else {}
+        lines = [str(c.get("text") or c) for c in ev.get("failed") or []]
+        if ev.get("missing"):
+            lines.append("缺少：" + "、".join(map(str, ev["missing"])))
+        for d in ev.get("differ") or []:
+            lines.append(
+                f"{d.get('column')}：上年结转 {d.get('carried')}，上年度年报结转下年度 {d.get('previous_carry_next')}"
+            )
+        old_format = (ev.get("markers") or {}).get("2019") if ev.get("template") in ("2019", "mixed") else None
+        if old_format:
+            lines.append("2019年试行格式的栏目：" + "、".join(map(str, old_format)))
+        if ev.get("review_reason"):
+            lines.append(f"待核查原因：{ev['review_reason']}")
+        details.append("\n".join(lines))
+    return frame.assign(detail=details)
+
+
+# --------------------------------------------------------------------------- 政务新媒体
+
+MEDIA_RULES = ("MEDIA-STALE", "MEDIA-GONE", "MEDIA-REPLY")
+MEDIA_STATUS = {
+    "stale": "不更新",
+    "stale_review": "疑似不更新（待核查）",
+    "gone": "已无法访问",
+    "closed": "已注销",
+    "unjudged": "未判定（发布记录未覆盖评估日）",
+    "ok": "正常",
+}
+MEDIA_CHECKS = {"": "未检查", "ok": "可访问", "gone": "不存在", "unverified": "未能核验"}
+MEDIA_COLUMNS = [
+    "account_id",
+    "unit_id",
+    "unit_name",
+    "platform",
+    "name",
+    "operator",
+    "last_post",
+    "days_since",
+    "posts",
+    "observed_until",
+    "status",
+    "status_label",
+    "stale",
+    "unanswered",
+    "check",
+    "check_detail",
+    "checked_at",
+    "account_link",
+    "feed_link",
+]
+
+
+def media_accounts(db: Database, viewer: Viewer, round_id: int) -> pd.DataFrame:
+    """The 政务新媒体 accounts of the units the viewer may see, judged as of the round's date:
+    newest post, days since, and a status from the round's MEDIA-* findings (``stale``: a
+    MEDIA-STALE finding in force or awaiting review).  Stale accounts first."""
+    from zwgk.storage.reports import media_overview
+
+    info = rounds_store.require_round_id(db, round_id)
+    scope = _scope(viewer)
+    accounts = media_overview(db, info.as_of, scope)
+    if not accounts:
+        return pd.DataFrame(columns=MEDIA_COLUMNS)
+    judged: dict[tuple[str, str, str], Any] = {}
+    for rule in MEDIA_RULES:
+        for f in results.list_findings(db, round_id, None, rule, include_dismissed=False, unit_ids=scope):
+            if f.in_force or f.needs_review:
+                judged[(f.unit_id, f.rule, f.subject)] = f
+    names = {uid: u.name for uid, u in results.unit_names(db, {a.account.unit_id for a in accounts}).items()}
+    covered = dt.datetime.combine(info.as_of - dt.timedelta(days=1), dt.time())
+    rows = []
+    for o in accounts:
+        a = o.account
+        stale = judged.get((a.unit_id, "MEDIA-STALE", a.key))
+        if a.closed:
+            status = "closed"
+        elif (a.unit_id, "MEDIA-GONE", a.key) in judged:
+            status = "gone"
+        elif stale is not None:
+            status = "stale_review" if stale.needs_review else "stale"
+        elif a.observed_until is None or a.observed_until < covered:
+            status = "unjudged"
+        else:
+            status = "ok"
+        rows.append(
+            {
+                "account_id": a.id,
+                "unit_id": a.unit_id,
+                "unit_name": names.get(a.unit_id, ""),
+                "platform": a.platform,
+                "name": a.name,
+                "operator": a.operator,
+                "last_post": o.last_post.date() if o.last_post else None,
+                "days_since": (info.as_of - o.last_post.date()).days if o.last_post else None,
+                "posts": o.posts,
+                "observed_until": a.observed_until.date() if a.observed_until else None,
+                "status": status,
+                "status_label": MEDIA_STATUS[status],
+                "stale": status in ("stale", "stale_review"),
+                "unanswered": (a.unit_id, "MEDIA-REPLY", a.key) in judged,
+                "check": MEDIA_CHECKS.get(a.check_status, a.check_status),
+                "check_detail": a.check_detail,
+                "checked_at": a.checked_at,
+                "account_link": http_url(a.url),
+                "feed_link": http_url(a.feed_url),
+            }
+        )
+    df = pd.DataFrame(rows, columns=MEDIA_COLUMNS)
+    df["days_since"] = df["days_since"].astype("Int64")
+    df["_o"] = (~df["stale"]).astype(int)
+    df = df.sort_values(["_o", "unit_id", "platform", "name"], kind="stable").drop(columns="_o")
+    return df.reset_index(drop=True)
+
+
+def media_posts(db: Database, viewer: Viewer, unit_id: str, account_id: int, limit: int = 200) -> pd.DataFrame:
+    """An account's newest posts (PermissionError for another unit's; the unit is in the SQL too)."""
+    from zwgk.storage.reports import account_posts
+
+    viewer.require_unit(unit_id)
+    rows = [
+        (p.posted_at, p.title, http_url(p.url), p.comments, p.replied, p.source)
+        for p in account_posts(db, unit_id, account_id, limit)
+    ]
+    return pd.DataFrame(rows, columns=["posted_at", "title", "link", "comments", "replied", "source"])

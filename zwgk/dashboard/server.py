@@ -32,6 +32,7 @@ import logging
 import os
 import secrets
 import sys
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -100,7 +101,7 @@ def database() -> Database:
     return _db_cache[url]
 
 
-def client_address(scope: dict[str, Any], headers: dict[str, str]) -> str:
+def client_address(scope: Mapping[str, Any], headers: Mapping[str, str]) -> str:
     """The client's address: the socket peer, or nginx's ``X-Real-IP`` when told to trust it."""
     peer = (scope.get("client") or ("", 0))[0] or "unknown"
     if os.environ.get(TRUST_PROXY_ENV) == "1" and peer in ("127.0.0.1", "::1"):
@@ -110,12 +111,12 @@ def client_address(scope: dict[str, Any], headers: dict[str, str]) -> str:
 
 
 def _cookies(headers: dict[str, str]) -> dict[str, str]:
-    from http.cookies import SimpleCookie
+    from http.cookies import CookieError, SimpleCookie
 
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(headers.get("cookie", ""))
-    except Exception:
+    except CookieError:  # a malformed Cookie header: no session
         return {}
     return {k: m.value for k, m in jar.items()}
 
@@ -257,7 +258,7 @@ async def login_post(request: Request) -> Response:
     )
     known = auth.device_users(url, request.cookies)
     _set_cookie(
-        resp, request, auth.DEVICE_COOKIE, auth.sign_device(url, known + [user.username]), auth.DEVICE_DAYS * 86400
+        resp, request, auth.DEVICE_COOKIE, auth.sign_device(url, [*known, user.username]), auth.DEVICE_DAYS * 86400
     )
     resp.delete_cookie(auth.CSRF_COOKIE, path="/")
     LOG.info("login %s from %s", user.username, client)

@@ -28,7 +28,7 @@ def cookie_token(db_url: str) -> str:
     """The verified session token of this connection, or ""."""
     try:
         cookies = dict(st.context.cookies)
-    except Exception:
+    except Exception:  # noqa: BLE001 - no script-run context (bare mode) or no request: nobody is logged in
         return ""
     return auth.session_token(db_url, cookies)
 

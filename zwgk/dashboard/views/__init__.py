@@ -61,7 +61,7 @@ def main() -> None:
     st.set_page_config(page_title="政务公开评估", page_icon="📊", layout="wide")
     try:
         _main()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the page's last line: any error is a reference id, never a traceback
         safe.internal_error(exc)
 
 
@@ -88,7 +88,7 @@ def _main() -> None:
         st.info("数据库中还没有评估轮次。请先运行 `zwgk assess` 或 `zwgk demo`。")
         return
 
-    from zwgk.dashboard.views import annual, evidence, overview, rectification, unit, workbench
+    from zwgk.dashboard.views import annual, evidence, media, overview, rectification, reports, unit, workbench
 
     render = {
         "overview": overview.render,
@@ -97,6 +97,8 @@ def _main() -> None:
         "rectification": rectification.render,
         "evidence": evidence.render,
         "annual": annual.render,
+        "reports": reports.render,
+        "media": media.render,
     }[page]
     try:
         render(url, db, viewer, round_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -21,6 +22,12 @@ def file_stem(text: str) -> str:
     return _UNSAFE_FILE.sub("_", text).strip(" ._")[:60] or "单位"
 
 
+def _maker(db: Database, unit_id: str, fmt: str, round_id: int) -> Callable[[Viewer], adapters.Download]:
+    """The file of one format, made for the viewer who clicks (a function, not a lambda in the loop:
+    each button keeps its own format)."""
+    return lambda v: adapters.rectification_download(db, v, unit_id, fmt, round_id)
+
+
 def _downloads(db: Database, viewer: Viewer, unit_id: str, unit_name: str, round_id: int) -> None:
     viewer.require_unit(unit_id)  # before offering anything
     stem = file_stem(unit_name)
@@ -36,7 +43,7 @@ def _downloads(db: Database, viewer: Viewer, unit_id: str, unit_name: str, round
             col,
             label,
             db,
-            lambda v, fmt=fmt: adapters.rectification_download(db, v, unit_id, fmt, round_id),
+            _maker(db, unit_id, fmt, round_id),
             name,
             adapters.MIME[fmt],
             f"dl_rect_{fmt}",
@@ -106,7 +113,7 @@ def item_cards(view) -> None:
     todo = view[view["status"].str.startswith(("待整改", "逾期"))].head(MAX_CARDS)
     if todo.empty:
         return
-    st.markdown(f"**待办事项**（{len(todo)} 项{'，仅列前 %d 项' % MAX_CARDS if len(todo) == MAX_CARDS else ''}）")
+    st.markdown(f"**待办事项**（{len(todo)} 项{f'，仅列前 {MAX_CARDS} 项' if len(todo) == MAX_CARDS else ''}）")
     for i, row in enumerate(todo.itertuples(), start=1):
         with st.container(border=True):
             deadline = row.deadline.isoformat() if hasattr(row.deadline, "isoformat") else str(row.deadline or "—")
