@@ -468,10 +468,10 @@ def report_body(site: Site, item: Item) -> str:
     plan: ReportPlan | None = getattr(site, "disclosure", None)
     spec, year = site.spec, item.year
     last = plan.year if plan else year
-    planted = plan is not None and item.path == plan.item_path
-    if planted and plan.pdf_path:
+    planted = plan if plan is not None and item.path == plan.item_path else None  # the plan of this very report
+    if planted is not None and planted.pdf_path:
         return "<p>现将本机关政府信息公开工作年度报告予以公布，全文详见附件。</p>"
-    template = plan.template if planted else "2021"
+    template = planted.template if planted is not None else "2021"
     blank = bool(plan and plan.zero_blank)
     fig = figures(spec, year, last)
     org = html.escape(spec.name)
@@ -484,7 +484,7 @@ def report_body(site: Site, item: Item) -> str:
         _active_html(spec, year, template),
         "<p>三、收到和处理政府信息公开申请情况</p>",
     ]
-    if planted and plan.drop_requests_table:
+    if planted is not None and planted.drop_requests_table:
         parts.append(f"<p>{year}年共收到政府信息公开申请{fig['new'][6]}件，均已按时答复。</p>")
     else:
         parts.append(_request_html(fig, template, blank))

@@ -14,7 +14,7 @@ import random
 
 from zwgk.sitefarm.config import FarmConfig
 from zwgk.sitefarm.content import add_content
-from zwgk.sitefarm.model import Column, Item, Site, SiteSpec
+from zwgk.sitefarm.model import Column, Item, PageEntry, Site, SiteSpec, articles
 from zwgk.sitefarm.names import (
     COLUMNS,
     DEPT_DOC_WORD,
@@ -87,7 +87,7 @@ class _Builder:
         self.plant = _rng(spec, "plant")
         self.content = _rng(spec, "content")
         self.template = self.look.choice(config.families)  # == pick_family(spec, config)
-        self.pages: dict[str, tuple[str, object]] = {}
+        self.pages: dict[str, PageEntry] = {}
         self.used_ids: set[int] = set()
         self.attachments: dict[str, int] = {}
         self.soft404: set[str] = set()
@@ -175,7 +175,7 @@ class _Builder:
         from zwgk.sitefarm.substance import fill_substance
 
         substance = fill_substance(self, columns)  # 要点, 成文日期, leaders' 解读 (every family)
-        home_blocks = [k for k in ("yw", "tzgg", "zcwj", "zcjd") if k in columns]
+        home_blocks: list[str] = [k for k in ("yw", "tzgg", "zcwj", "zcjd") if k in columns]
         self._register_columns(columns)
         home_broken, _statics = self._links(columns)
         meta_missing = self._meta_missing()
@@ -237,9 +237,9 @@ class _Builder:
         (its own stream: the rest of the site is drawn as before)."""
         if "IPV6-INNER-LINKS" not in self.codes:
             return []
-        articles = sorted((path, obj.title) for path, (kind, obj) in self.pages.items() if kind == "article")
+        titled = sorted((path, item.title) for path, item in articles(self.pages).items())
         rng = _rng(self.spec, "v4only")
-        return [(f"v4only:{path}", title) for path, title in rng.sample(articles, min(5, len(articles)))]
+        return [(f"v4only:{path}", title) for path, title in rng.sample(titled, min(5, len(titled)))]
 
     def _columns(self) -> dict[str, Column]:
         look, missing = self.look, set(self.spec.missing)
@@ -319,6 +319,7 @@ class _Builder:
             if key in ("xxgk", "fdzdgk", "zcwj", "zcjd", "hdjl", "gknb") or key in blank:
                 continue
             stale = key in targets
+            titles: tuple[str, ...]
             if col.fresh == "news":
                 count, gap, titles = rng.randint(15, cap), rng.uniform(1.5, 4), NEWS_TITLES
                 newest = rng.randint(25, 60) if stale else rng.randint(0, 4)

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 MB = 1024 * 1024
 
@@ -154,7 +155,7 @@ class HostileCorpus:
         return app
 
     @web.middleware
-    async def _count(self, request: web.Request, handler):  # type: ignore[no-untyped-def]
+    async def _count(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         self.hits[request.path] = self.hits.get(request.path, 0) + 1
         return await handler(request)
 
@@ -308,8 +309,8 @@ class HostileServer:
                 loop.run_until_complete(self._runner.setup())
                 site = web.TCPSite(self._runner, self.host, self.port)
                 loop.run_until_complete(site.start())
-                self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-            except BaseException as exc:  # reported to the caller below
+                self.port = self._runner.addresses[0][1]  # the port the OS picked when asked for 0
+            except BaseException as exc:  # noqa: BLE001 - any failure, SystemExit too, is re-raised by start()
                 errors.append(exc)
                 ready.set()
                 return

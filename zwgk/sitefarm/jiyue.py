@@ -47,7 +47,7 @@ import re
 
 from zwgk.sitefarm.config import FarmConfig
 from zwgk.sitefarm.generate import _Builder, _rng
-from zwgk.sitefarm.model import Column, Item, Site, SiteSpec
+from zwgk.sitefarm.model import Column, Item, Site, SiteSpec, articles
 from zwgk.sitefarm.names import COLUMNS, PLAIN_COLUMNS, TOPICS
 from zwgk.sitefarm.specs import derive_seed
 
@@ -106,7 +106,58 @@ STANDALONE_TITLES = (
 )
 
 
-class JiyueBuilder(_Builder):
+class InstrumentTitles(_Builder):
+    """``_Builder`` with the rules every family written from real pages follows (``jiyue``,
+    ``xiangzhen``, ``kaipu``, ``lingnan``; the trs / hanweb builder does not): no two documents
+    promulgate the same instrument, a 解读 names its instrument, and how each document and its 解读
+    link each other is drawn per pair (``interp_links``, the family's renderer reads it from
+    ``Site.opts``)."""
+
+    interp_links: dict[str, str]  # document path → how it and its 解读 link each other
+
+    def _distinct_instruments(self, docs: list[Item], rng: random.Random) -> None:
+        """No two documents promulgate the same instrument (a real site does not issue one
+        实施方案 twice; the shared generator's "（第二批）" copies would make a 解读 that names it
+        ambiguous even to a careful reader).  A copy gets a topic no document of the site uses.
+        No two documents share a 文号 either."""
+        seen: set[str] = set()
+        numbers: set[str] = set()
+        for doc in docs:
+            while doc.doc_number in numbers:  # the shared generator may number two documents alike
+                head, _, tail = doc.doc_number.rpartition("〕")
+                doc.doc_number = f"{head}〕{int(tail.rstrip('号')) + 1}号"
+            numbers.add(doc.doc_number)
+            key = re.sub(r"（(第.批|\d+)）$", "", doc.title)
+            key = key.split("《", 1)[1].split("》", 1)[0] if "《" in key else key
+            if key in seen:
+                unused = [t for t in TOPICS if not any(t in d.title for d in docs)]
+                topic = rng.choice(unused or list(TOPICS))
+                self.titles.discard(doc.title)
+                region = self._fmt("{region}", rng)
+                doc.title = self._unique(f"{self.spec.name}关于印发《{region}{topic}实施方案》的通知")
+                key = f"{region}{topic}实施方案"
+            seen.add(key)
+
+    def _instrument(self, doc: Item, docs: list[Item]) -> tuple[str, bool]:
+        """What a 解读 of ``doc`` names: the instrument in 《》, unless another document names it too."""
+        bare = doc.title.removeprefix(self.spec.name)
+        if "《" in doc.title and "》" in doc.title:
+            name = doc.title.split("《", 1)[1].split("》", 1)[0]
+            if not any(name in other.title for other in docs if other is not doc):
+                return name, True
+        return bare, False
+
+    def _unique(self, title: str) -> str:
+        """``title``, numbered （2）, （3）… when the site already has it (assessors pair by title)."""
+        base, n = title, 1
+        while title in self.titles:
+            n += 1
+            title = f"{base}（{n}）"
+        self.titles.add(title)
+        return title
+
+
+class JiyueBuilder(InstrumentTitles):
     """``_Builder`` with this family's names, paths, 解读 titles and looks."""
 
     def __init__(self, spec: SiteSpec, config: FarmConfig):
@@ -242,7 +293,7 @@ class JiyueBuilder(_Builder):
         """The shared documents and 解读 (dates, planted defects), then this family's titles and links."""
         super()._fill_policy(cols)
         rng = _rng(self.spec, "jiyue-interp")
-        items = {p: o for p, (k, o) in self.pages.items() if k == "article"}
+        items = articles(self.pages)
         docs: list[Item] = cols["zcwj"].items if "zcwj" in cols else []
         self._distinct_instruments(docs, rng)
         interps = [o for o in items.values() if o.kind == "interp"]
@@ -271,50 +322,10 @@ class JiyueBuilder(_Builder):
             interp.title = self._unique(self._fmt(pattern, rng, interp.date - dt.timedelta(days=365)))
         self.interp_links = links
 
-    def _distinct_instruments(self, docs: list[Item], rng: random.Random) -> None:
-        """No two documents promulgate the same instrument (a real site does not issue one
-        实施方案 twice; the shared generator's "（第二批）" copies would make a 解读 that names it
-        ambiguous even to a careful reader).  A copy gets a topic no document of the site uses.
-        No two documents share a 文号 either."""
-        seen: set[str] = set()
-        numbers: set[str] = set()
-        for doc in docs:
-            while doc.doc_number in numbers:  # the shared generator may number two documents alike
-                head, _, tail = doc.doc_number.rpartition("〕")
-                doc.doc_number = f"{head}〕{int(tail.rstrip('号')) + 1}号"
-            numbers.add(doc.doc_number)
-            key = re.sub(r"（(第.批|\d+)）$", "", doc.title)
-            key = key.split("《", 1)[1].split("》", 1)[0] if "《" in key else key
-            if key in seen:
-                unused = [t for t in TOPICS if not any(t in d.title for d in docs)]
-                topic = rng.choice(unused or list(TOPICS))
-                self.titles.discard(doc.title)
-                region = self._fmt("{region}", rng)
-                doc.title = self._unique(f"{self.spec.name}关于印发《{region}{topic}实施方案》的通知")
-                key = f"{region}{topic}实施方案"
-            seen.add(key)
-
-    def _instrument(self, doc: Item, docs: list[Item]) -> tuple[str, bool]:
-        """What a 解读 of ``doc`` names: the instrument in 《》, unless another document names it too."""
-        bare = doc.title.removeprefix(self.spec.name)
-        if "《" in doc.title and "》" in doc.title:
-            name = doc.title.split("《", 1)[1].split("》", 1)[0]
-            if not any(name in other.title for other in docs if other is not doc):
-                return name, True
-        return bare, False
-
-    def _unique(self, title: str) -> str:
-        base, n = title, 1
-        while title in self.titles:
-            n += 1
-            title = f"{base}（{n}）"
-        self.titles.add(title)
-        return title
-
     # ------------------------------------------------------------ the site
 
     def build(self) -> Site:
-        self.interp_links: dict[str, str] = {}
+        self.interp_links = {}
         site = super().build()
         st, spec = self.style, self.spec
         r = st.random()
@@ -330,7 +341,7 @@ class JiyueBuilder(_Builder):
     def _looks(self, site: Site, st: random.Random) -> dict[str, object]:
         cols = site.columns
         entry: dict[str, str] = {}
-        for key, col in cols.items():
+        for key in cols:
             entry[key] = st.choices(("a", "onclick", "li"), weights=(6, 3, 1))[0]
         top = [k for k, c in cols.items() if not c.parent and c.where == "top"]
         if top and not any(entry[k] != "a" for k in top):

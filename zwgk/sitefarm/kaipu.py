@@ -50,9 +50,9 @@ import datetime as dt
 import random
 
 from zwgk.sitefarm.config import FarmConfig
-from zwgk.sitefarm.generate import _Builder, _rng
-from zwgk.sitefarm.jiyue import JiyueBuilder
-from zwgk.sitefarm.model import Column, Item, Site, SiteSpec
+from zwgk.sitefarm.generate import _rng
+from zwgk.sitefarm.jiyue import InstrumentTitles
+from zwgk.sitefarm.model import Column, Item, Site, SiteSpec, articles
 from zwgk.sitefarm.names import COLUMNS, PLAIN_COLUMNS
 from zwgk.sitefarm.specs import derive_seed
 
@@ -115,12 +115,9 @@ def hex32(*parts: object) -> str:
     return f"{derive_seed(*parts, 'a'):016x}{derive_seed(*parts, 'b'):016x}"
 
 
-class KaipuBuilder(_Builder):
-    """``_Builder`` with this family's names, paths, 解读 titles and looks."""
-
-    _distinct_instruments = JiyueBuilder._distinct_instruments
-    _instrument = JiyueBuilder._instrument
-    _unique = JiyueBuilder._unique
+class KaipuBuilder(InstrumentTitles):
+    """``_Builder`` with this family's names, paths, 解读 titles and looks (``InstrumentTitles``: no
+    two documents promulgate the same instrument, and a 解读 names its instrument)."""
 
     def __init__(self, spec: SiteSpec, config: FarmConfig):
         super().__init__(spec, config)
@@ -132,7 +129,7 @@ class KaipuBuilder(_Builder):
         self.dynamic = {
             k for k in list(DIRS) + [k for k, _ in PLAIN_COLUMNS] if k != "hdjl" and self.style.random() < 0.5
         }
-        self.interp_links: dict[str, str] = {}
+        self.interp_links = {}
 
     # ------------------------------------------------------------ paths
 
@@ -241,7 +238,7 @@ class KaipuBuilder(_Builder):
         """The shared documents and 解读 (dates, planted defects), then this family's titles and links."""
         super()._fill_policy(cols)
         rng = _rng(self.spec, "kaipu-interp")
-        items = {p: o for p, (k, o) in self.pages.items() if k == "article"}
+        items = articles(self.pages)
         docs: list[Item] = cols["zcwj"].items if "zcwj" in cols else []
         self._distinct_instruments(docs, rng)
         interps = [o for o in items.values() if o.kind == "interp"]

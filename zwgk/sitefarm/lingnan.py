@@ -68,12 +68,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import cast
 
 from zwgk.sitefarm.config import FarmConfig
-from zwgk.sitefarm.generate import _Builder, _rng
-from zwgk.sitefarm.jiyue import JiyueBuilder
-from zwgk.sitefarm.model import Column, Item, Site, SiteSpec
+from zwgk.sitefarm.generate import _rng
+from zwgk.sitefarm.jiyue import InstrumentTitles
+from zwgk.sitefarm.model import Column, Item, Site, SiteSpec, articles
 from zwgk.sitefarm.names import COLUMNS, PLAIN_COLUMNS
 from zwgk.sitefarm.specs import derive_seed
 
@@ -131,18 +130,9 @@ STANDALONE_TITLES = (
 )
 
 
-class LingnanBuilder(_Builder):
-    """``_Builder`` with this family's names, paths, 解读 titles and looks."""
-
-    # 解读 naming shared with the other families written from real pages (one instrument, one name)
-    def _distinct_instruments(self, docs: list[Item], rng: random.Random) -> None:
-        JiyueBuilder._distinct_instruments(self, docs, rng)  # type: ignore[arg-type]
-
-    def _instrument(self, doc: Item, docs: list[Item]) -> tuple[str, bool]:
-        return JiyueBuilder._instrument(self, doc, docs)  # type: ignore[arg-type]
-
-    def _unique(self, title: str) -> str:
-        return JiyueBuilder._unique(self, title)  # type: ignore[arg-type]
+class LingnanBuilder(InstrumentTitles):
+    """``_Builder`` with this family's names, paths, 解读 titles and looks (``InstrumentTitles``: 解读
+    naming shared with the other families written from real pages, one instrument, one name)."""
 
     def __init__(self, spec: SiteSpec, config: FarmConfig):
         super().__init__(spec, config)
@@ -159,7 +149,7 @@ class LingnanBuilder(_Builder):
         self.paging = self.style.choice(("query", "pageIndex", "cur_page"))
         self.next_id = self.style.randint(101, 899)
         self.ids: dict[str, int] = {}
-        self.interp_links: dict[str, str] = {}
+        self.interp_links = {}
 
     # ------------------------------------------------------------ paths
 
@@ -287,7 +277,7 @@ class LingnanBuilder(_Builder):
         """The shared documents and 解读 (dates, planted defects), then this family's titles and links."""
         super()._fill_policy(cols)
         rng = _rng(self.spec, "lingnan-interp")
-        items: dict[str, Item] = {p: cast(Item, o) for p, (k, o) in self.pages.items() if k == "article"}
+        items = articles(self.pages)
         docs: list[Item] = cols["zcwj"].items if "zcwj" in cols else []
         self._distinct_instruments(docs, rng)
         interps = [o for o in items.values() if o.kind == "interp"]

@@ -13,8 +13,13 @@ the pages show.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # the plants' modules build on this one
+    from zwgk.sitefarm.disclosure import ReportPlan
+    from zwgk.sitefarm.substance import SubstancePlants
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,18 @@ class Column:
         return max(1, -(-len(self.items) // self.page_size))
 
 
+# What a path of a site serves: an article, or page ``n`` (1-based) of a column's list.  The tag
+# says which, so a reader narrows with ``entry[0] == "article"`` instead of trusting a cast.
+ArticleEntry = tuple[Literal["article"], Item]
+ColumnEntry = tuple[Literal["column"], tuple[Column, int]]
+PageEntry = ArticleEntry | ColumnEntry
+
+
+def articles(pages: Mapping[str, PageEntry]) -> dict[str, Item]:
+    """path → item of every article page of ``pages`` (a site's or a builder's), in their order."""
+    return {path: entry[1] for path, entry in pages.items() if entry[0] == "article"}
+
+
 @dataclass(slots=True)
 class Site:
     """A materialised site."""
@@ -118,7 +135,7 @@ class Site:
     nav_more: list[str]  # column keys shown only in the 更多 menu
     home_blocks: list[str]  # column keys whose newest items the homepage lists
     home_broken: list[tuple[str, str]]  # planted broken links on the homepage (url, anchor)
-    pages: dict[str, tuple[str, object]]  # path → (kind, Column|Item|extra)
+    pages: dict[str, PageEntry]  # path → ("article", Item) | ("column", (Column, page number))
     soft404: set[str]
     attachments: dict[str, int]  # path → body size (served attachments)
     meta_missing: dict[str, str]  # page type → meta tag left out
@@ -138,11 +155,16 @@ class Site:
     cache: dict[str, str] = field(default_factory=dict)  # rendered fragments shared by its pages
     opts: dict[str, object] = field(default_factory=dict)  # family-specific looks (jiyue: markup, labels …)
     content: Any = None  # zwgk.sitefarm.content.ContentPlants (services, tampering, wording, privacy)
-    disclosure: Any = None  # zwgk.sitefarm.disclosure.ReportPlan (last year's 年报, the register)
+    disclosure: ReportPlan | None = None  # last year's 年报, the register (zwgk.sitefarm.disclosure)
     # IPV6-INNER-LINKS: homepage links ("v4only:/path", anchor) to pages served on the site's
     # second host (``farm.alias_host``), which has an A record and no AAAA
     v4_only_links: list[tuple[str, str]] = field(default_factory=list)
-    substance: Any = None  # zwgk.sitefarm.substance.SubstancePlants (要点, 成文日期, leaders' 解读)
+    substance: SubstancePlants | None = None  # 要点, 成文日期, leaders' 解读 (zwgk.sitefarm.substance)
+
+    def article(self, path: str) -> Item | None:
+        """The item whose page is ``path`` (None: no article there)."""
+        entry = self.pages.get(path)
+        return entry[1] if entry is not None and entry[0] == "article" else None
 
     def column_by_std(self, std: str) -> Column | None:
         for col in self.columns.values():

@@ -408,8 +408,8 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
             label = "相关解读：" if item.kind == "doc" else ("原文链接：", "相关文件：")[_style(site, "orig", 2)]
             out.append(f'<div class="related"><span>{label}</span>')
             for path in item.related:
-                target = site.pages.get(path)
-                title = target[1].title if target else "相关文件"
+                target = site.article(path)
+                title = target.title if target else "相关文件"
                 out.append(f'<p><a href="{path}">{esc(title)}</a></p>')
             out.append("</div>")
     out.append("</div>\n")

@@ -684,10 +684,10 @@ def _related(ctx: Ctx, item: Item) -> str:
     targets: list[Item] = []
     if item.kind == "doc" and links.get(item.path, "both") == "both":
         label = _opt(site, "rel_label")
-        targets = [site.pages[p][1] for p in item.related if p in site.pages]  # type: ignore[misc]
+        targets = [t for p in item.related if (t := site.article(p)) is not None]
     elif item.kind == "interp" and item.related and links.get(item.related[0], "both") != "title":
         label = _opt(site, "orig_label")
-        targets = [site.pages[p][1] for p in item.related if p in site.pages]  # type: ignore[misc]
+        targets = [t for p in item.related if (t := site.article(p)) is not None]
     if not targets:
         return ""
     rows = "".join(f'<li><a href="{t.path}" target="_blank">{esc(t.title)}</a></li>' for t in targets)

@@ -642,7 +642,7 @@ def _info_block(site: Site, item: Item) -> str:
 
 
 def _links_of(site: Site, item: Item) -> list[Item]:
-    return [site.pages[p][1] for p in item.related if p in site.pages]  # type: ignore[misc]
+    return [t for p in item.related if (t := site.article(p)) is not None]
 
 
 def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:

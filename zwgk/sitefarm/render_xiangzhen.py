@@ -701,7 +701,7 @@ def render_article(ctx: Ctx, item: Item, column: Column | None) -> str:
 def _related(ctx: Ctx, item: Item, here: str) -> str:
     """The 相关链接 box of a document (its 解读) or the 原文 link of a 解读, as the pair's style allows."""
     site, links = ctx.site, _opt(ctx.site, "links")
-    targets = [site.pages[p][1] for p in item.related if p in site.pages]
+    targets = [t for p in item.related if (t := site.article(p)) is not None]
     if not targets:
         return ""
     if item.kind == "doc" and links.get(item.path, "both") in ("both", "forward"):

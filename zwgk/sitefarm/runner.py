@@ -200,7 +200,7 @@ def running_farm(config: FarmConfig | None = None) -> Iterator[FarmHandle]:
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(start())
-        except BaseException as exc:  # reported to the caller below
+        except BaseException as exc:  # noqa: BLE001 - re-raised below; else the caller waits forever
             failure.append(exc)
             started.set()
             return

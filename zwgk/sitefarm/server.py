@@ -14,12 +14,13 @@ import logging
 import socket
 import struct
 from collections import defaultdict
+from typing import Protocol
 
 from aiohttp import web
 
 from zwgk.sitefarm import disclosure, render, render_jiyue, render_kaipu, render_lingnan, render_xiangzhen
 from zwgk.sitefarm.farm import Farm
-from zwgk.sitefarm.model import Item, Site, SiteSpec
+from zwgk.sitefarm.model import Column, Item, Site, SiteSpec
 from zwgk.sitefarm.substance import media_feed
 
 ATTACHMENT_TYPES = {
@@ -30,11 +31,32 @@ ATTACHMENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 STATIC_PAGES = {"/wzdt/": "wzdt", "/lxwm/": "lxwm", "/bsfw/": "bsfw", "/search/": "search"}
+
+
+class Renderer(Protocol):
+    """What the server calls on a template family's renderer module (``render`` and each
+    ``render_<family>``; a family's own includes are its optional ``render_extra``)."""
+
+    def render_home(self, ctx: render.Ctx) -> str: ...
+    def render_hub(self, ctx: render.Ctx, col: Column) -> str: ...
+    def render_column(self, ctx: render.Ctx, col: Column, page: int) -> str: ...
+    def render_article(self, ctx: render.Ctx, item: Item, column: Column | None) -> str: ...
+    def render_static(self, ctx: render.Ctx, kind: str) -> str: ...
+    def render_calendar(self, ctx: render.Ctx, day: dt.date) -> str: ...
+    def render_soft404(self, ctx: render.Ctx) -> str: ...
+    def encode(self, site: Site, page: str) -> tuple[bytes, str]: ...
+
+
 # The page renderer of each template family (``render`` serves trs and hanweb).
-RENDERERS = {"jiyue": render_jiyue, "xiangzhen": render_xiangzhen, "kaipu": render_kaipu, "lingnan": render_lingnan}
+RENDERERS: dict[str, Renderer] = {
+    "jiyue": render_jiyue,
+    "xiangzhen": render_xiangzhen,
+    "kaipu": render_kaipu,
+    "lingnan": render_lingnan,
+}
 
 
-def renderer(site: Site):
+def renderer(site: Site) -> Renderer:
     """The module that renders ``site``'s pages (same function names in every module)."""
     return RENDERERS.get(site.template, render)
 
@@ -80,7 +102,7 @@ class FarmServer:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         self.requests += 1
         sockname = request.transport.get_extra_info("sockname") if request.transport else None
-        over_v6 = bool(sockname) and ":" in str(sockname[0])
+        over_v6 = bool(sockname and ":" in str(sockname[0]))
         bench = self.farm.config.bench_mode
         path = request.path
         if bench and sockname:
@@ -146,7 +168,7 @@ class FarmServer:
         delay = site.slow.get(path) or (qs and site.slow.get(f"{path}?{qs}"))
         if delay and not self.farm.config.bench_mode:
             await asyncio.sleep(delay)
-        plan = getattr(site, "disclosure", None)
+        plan = site.disclosure
         if plan is not None and plan.pdf_path and path == plan.pdf_path:  # a 年报 PDF: made off the event loop
             document = await asyncio.to_thread(disclosure.attachment_body, site, path)
             return self._respond(site, web.Response(body=document, content_type="application/pdf"))
@@ -160,9 +182,8 @@ class FarmServer:
         if entry is None and qs:  # pages addressed by their query (detail.jsp?id=…)
             entry = site.pages.get(f"{path}?{qs}")
         if entry is not None:
-            kind, obj = entry
-            if kind == "column":
-                col, page = obj  # type: ignore[misc]
+            if entry[0] == "column":
+                col, page = entry[1]
                 if col.kind == "hub":
                     return self._html(site, r.render_hub(ctx, col), request)
                 if page == 1 and request.query.get("page", "").isdigit():
@@ -170,7 +191,7 @@ class FarmServer:
                 if not 1 <= page <= col.pages:
                     return self._not_found(site)
                 return self._html(site, r.render_column(ctx, col, page), request)
-            item: Item = obj  # type: ignore[assignment]
+            item = entry[1]
             return self._html(site, r.render_article(ctx, item, site.columns.get(item.col)), request)
         feed = media_feed(site, path)  # 政务新媒体 accounts' RSS (zwgk.sitefarm.substance)
         if feed is not None:

@@ -15,7 +15,7 @@ from zwgk.sitefarm.disclosure import LEDGER_CODES as REGISTER_CODES
 from zwgk.sitefarm.disclosure import disclosure_defects
 from zwgk.sitefarm.farm import Farm
 from zwgk.sitefarm.generate import IMPORTANT_WORDS
-from zwgk.sitefarm.model import Site
+from zwgk.sitefarm.model import Site, articles
 from zwgk.sitefarm.names import FRESHNESS_DAYS
 from zwgk.sitefarm.substance import substance_defects
 from zwgk.sitefarm.workdays import workdays_between
@@ -61,7 +61,7 @@ def site_defects(farm: Farm, site: Site) -> list[dict]:
             out.append(("LINK-PAGE", origins.resolve(spec, "/loop/a.html")))
     for std in spec.missing:
         out.append(("COLUMN-MISSING", std))
-    items = {path: obj for path, (kind, obj) in site.pages.items() if kind == "article"}
+    items = articles(site.pages)
     normative = with_interp = 0
     for item in items.values():
         for path, _ in item.attachments:
@@ -79,12 +79,13 @@ def site_defects(farm: Farm, site: Site) -> list[dict]:
                 out.append(("INTERP-LATE", url))
         if item.kind == "message" and "hdjl" in site.columns:
             until = item.answered.date() if item.answered else as_of
+            assert item.asked is not None, item.path  # every message of the model is asked on a date
             if workdays_between(item.asked.date(), until) > REPLY_WORKDAYS:
                 out.append(("REPLY-LATE", origins.resolve(spec, item.path)))
     if as_of > site.report_deadline:
         last = as_of.year - 1
-        col = site.columns.get("gknb")
-        report = next((it for it in (col.items if col else []) if it.year == last), None)
+        gknb = site.columns.get("gknb")
+        report = next((it for it in (gknb.items if gknb else []) if it.year == last), None)
         if report is None or report.date > site.report_deadline:
             out.append(("REPORT-LATE", str(last)))
     # INTERP-RATE as the rule computes it: 规范性文件 with a 解读 over all 规范性文件, under target.
@@ -151,7 +152,11 @@ def site_entry(farm: Farm, site: Site) -> dict:
 
 def build_truth(farm: Farm) -> dict:
     """The whole ground-truth document (materialises every site once)."""
-    sites, defects, transient, traps, prefixes = [], [], [], [], []
+    sites: list[dict] = []
+    defects: list[dict] = []
+    transient: list[str] = []
+    traps: list[str] = []
+    prefixes: list[str] = []
     for spec in farm.specs:
         site = farm.site(spec)
         sites.append(site_entry(farm, site))

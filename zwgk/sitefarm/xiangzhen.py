@@ -44,9 +44,9 @@ import datetime as dt
 import random
 
 from zwgk.sitefarm.config import FarmConfig
-from zwgk.sitefarm.generate import _Builder, _rng
-from zwgk.sitefarm.jiyue import JiyueBuilder
-from zwgk.sitefarm.model import Column, Item, Site, SiteSpec
+from zwgk.sitefarm.generate import _rng
+from zwgk.sitefarm.jiyue import InstrumentTitles
+from zwgk.sitefarm.model import Column, Item, Site, SiteSpec, articles
 from zwgk.sitefarm.names import COLUMNS, PLAIN_COLUMNS
 from zwgk.sitefarm.specs import derive_seed
 
@@ -99,14 +99,12 @@ STANDALONE_TITLES = (
 )
 
 
-class XiangzhenBuilder(_Builder):
-    """``_Builder`` with this family's names, paths, 解读 titles and looks."""
+class XiangzhenBuilder(InstrumentTitles):
+    """``_Builder`` with this family's names, paths, 解读 titles and looks.
 
-    # No two documents promulgate the same instrument; a 解读 names its instrument (shared
-    # helpers of the other family written from real pages: the rule is the same on any site).
-    _distinct_instruments = JiyueBuilder._distinct_instruments
-    _instrument = JiyueBuilder._instrument
-    _unique = JiyueBuilder._unique
+    No two documents promulgate the same instrument; a 解读 names its instrument
+    (``InstrumentTitles``, shared with the other families written from real pages: the rule is
+    the same on any site)."""
 
     def __init__(self, spec: SiteSpec, config: FarmConfig):
         super().__init__(spec, config)
@@ -116,7 +114,7 @@ class XiangzhenBuilder(_Builder):
         self.catids: dict[str, int] = {}
         self.static = {k for k in CATDIR if self.style.random() < 0.5}
         self.lookalikes: set[str] = set()
-        self.interp_links: dict[str, str] = {}
+        self.interp_links = {}
 
     # ------------------------------------------------------------ paths
 
@@ -222,7 +220,7 @@ class XiangzhenBuilder(_Builder):
         """The shared documents and 解读 (dates, planted defects), then this family's titles and links."""
         super()._fill_policy(cols)
         rng = _rng(self.spec, "xiangzhen-interp")
-        items = {p: o for p, (k, o) in self.pages.items() if k == "article"}
+        items = articles(self.pages)
         docs: list[Item] = cols["zcwj"].items if "zcwj" in cols else []
         self._distinct_instruments(docs, rng)
         interps = [o for o in items.values() if o.kind == "interp"]
