@@ -445,10 +445,7 @@ def script_items(tree: LexborHTMLParser, base: str) -> list[dict[str, Any]]:
         if "[" not in code:
             continue
         for obj in _JS_OBJECT.findall(code):
-            values = [
-                v.encode("utf-8").decode("unicode_escape", "ignore") if "\\u" in v else v
-                for _k, v in _JS_PAIR.findall(obj)
-            ]
+            values = [_js_unescape(v) for _k, v in _JS_PAIR.findall(obj)]
             link = next((v for v in values if re.search(r"(?:^/|^https?://|\.s?html?$)", v)), None)
             date = next((d for d in (parse_date(v) for v in values) if d is not None), None)
             title = max((v for v in values if v != link and re.search(r"[\u4e00-\u9fff]", v)), key=len, default="")
@@ -458,6 +455,21 @@ def script_items(tree: LexborHTMLParser, base: str) -> list[dict[str, Any]]:
             seen.add(target)
             items.append({"title": _squash(title), "url": target, "date": date.isoformat() if date else None})
     return items
+
+
+_PCT_U = re.compile(r"%u([0-9A-Fa-f]{4})")
+_PCT_XX = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def _js_unescape(value: str) -> str:
+    """A string of an inline data array as the page's script shows it: ``\\u6C5F`` (a JSON
+    escape) and ``%u6C5F`` (``escape()``d titles the list script passes through ``unescape()``,
+    as 广东's 集约化 gkmlpt lists do) both become the character."""
+    if "\\u" in value:
+        value = value.encode("utf-8").decode("unicode_escape", "ignore")
+    if _PCT_U.search(value):  # escape() also wrote ASCII punctuation as %XX: unescape() both
+        value = _PCT_XX.sub(lambda m: chr(int(m.group(1), 16)), _PCT_U.sub(lambda m: chr(int(m.group(1), 16)), value))
+    return value
 
 
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
