@@ -303,3 +303,20 @@ def test_article_addresses_are_not_tried_as_lists(url):
     assert not _may_be_list(url)
     assert _may_be_list("http://czj.example.gov.cn/News_showList.action?colid=12")
     assert _may_be_list("http://www.example.gov.cn/zwgk/zwdt/index.html")
+
+
+def test_a_column_page_that_is_one_document_counts_its_running_text():
+    guide = "为保障公民、法人和其他组织依法获取政府信息，根据《中华人民共和国政府信息公开条例》，编制本指南。" * 6
+    footer = "主办单位：某某县人民政府办公室　地址：某某县人民大道1号　联系电话：0791-1234567" * 3
+    html = (
+        "<html><body><ul class='nav'><li><a href='/'>首页</a></li></ul>"
+        f"<div class='content'><h1>政府信息公开指南</h1><p>{guide}</p><p>{guide}</p></div>"
+        f"<div class='footer'><p>{footer}</p></div></body></html>"
+    )
+    facts = extract_page("http://www.example.gov.cn/xxgk/gkzn/index.html", html, "column").facts
+    assert facts["items"] == [] and facts["document_chars"] >= 300
+    empty = (
+        "<html><body><div class='list'><ul></ul></div>"
+        f"<div class='footer'><p>{footer}</p></div><p><a href='/a.html'>链接一</a> <a href='/b.html'>链接二</a></p></body></html>"
+    )
+    assert extract_page("http://www.example.gov.cn/xxgk/tjxx/index.html", empty, "column").facts["document_chars"] < 300

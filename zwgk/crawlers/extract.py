@@ -281,6 +281,9 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
             items = ([i for i in items if i.get("date") or i.get("md")] + scripted) if scripted else items
         out.facts["items"] = items
         out.facts["pagination"] = pagination(anchors, url, html)
+        if not items and not out.facts.get("empty_notice"):
+            # 指南 / 制度 / 机构职能 columns often open one document, not a list of them
+            out.facts["document_chars"] = prose_chars(tree)
     if kind == "article" or want_dates:
         _article_facts(out, tree, url, anchors, meta, simple_text, body_text)
     out.facts.update(scan_page(tree, url, kind))  # content, services, guide facts (content_scan.py)
@@ -297,6 +300,34 @@ def written_text(node: LexborNode) -> str:
         if code and "document.write" in code and code in text:
             text = text.replace(code, " " + script_text(code) + " ", 1)
     return text
+
+
+_PROSE_CJK = re.compile(r"[\u4e00-\u9fff]")
+_FOOTER_LIKE = ("foot", "bottom", "copyright", "banquan")
+
+
+def prose_chars(tree: LexborHTMLParser) -> int:
+    """Chinese characters of the page's running text: paragraphs that are not mostly links and
+    not in a footer-like container.  A column page showing one document (the 政府信息公开指南
+    itself) has hundreds; a list page or an empty column has next to none."""
+    total = 0
+    for para in tree.css("p"):
+        text = para.text(separator="")
+        links = sum(len(a.text(separator="")) for a in para.css("a"))
+        if not text or links * 3 > len(text):
+            continue
+        node, footer = para.parent, False
+        for _ in range(8):
+            if node is None:
+                break
+            hint = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}".lower()
+            if node.tag == "footer" or any(word in hint for word in _FOOTER_LIKE):
+                footer = True
+                break
+            node = node.parent
+        if not footer:
+            total += len(_PROSE_CJK.findall(text))
+    return total
 
 
 _FOOTER_SCRIPT = re.compile(r"foot|bottom|copyright|banquan|bq|dibu|db\.js", re.I)
