@@ -97,3 +97,29 @@ def test_an_entry_worded_as_a_headline_is_no_column(vocab, text):
 
 def test_a_department_sites_own_news_is_a_news_column(vocab):
     assert vocab.match("单位动态").column == "部门动态" and vocab.match("本单位动态").column == "部门动态"
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("财政信息", "财政预决算"),  # the 信息公开目录 category of many county and department sites
+        ("财政信息公开", "财政预决算"),
+        ("新闻动态", "工作动态"),  # a site's own news, as common a name as 工作动态
+    ],
+)
+def test_common_names_of_budget_and_news_columns(vocab, text, column):
+    match = vocab.match(text)
+    assert match is not None and match.column == column and match.strong
+
+
+@pytest.mark.parametrize("text", ["县长调研重点项目建设工作", "市政府召开重点项目推进会", "县领导走访慰问困难群众"])
+def test_a_news_headline_is_no_column_whatever_terms_it_holds(vocab, text):
+    assert vocab.match(text) is None
+
+
+@pytest.mark.parametrize("text", ["调研成果", "重点项目", "重大建设项目"])
+def test_a_column_name_beginning_with_a_news_word_still_matches_or_not_as_before(vocab, text):
+    """The headline guard wants a subject before the verb: names that start with it are untouched."""
+    from zwgk.columns import _HEADLINE, clean_name
+
+    assert not _HEADLINE.search(clean_name(text))

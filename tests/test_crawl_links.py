@@ -263,3 +263,60 @@ def test_list_rows_in_divs_and_chinese_numeral_dates():
     assert [i["date"] for i in ex.facts["items"]] == [f"2024-05-{10 + i:02d}" for i in range(5)]
     doc = "<html><body><h1>某某办法</h1><table><tr><td>成文日期：</td><td>二〇二四年五月十二日</td></tr></table></body></html>"
     assert extract_page("http://www.example.gov.cn/a.html", doc, "article").facts["dates"]["成文日期"] == "2024-05-12"
+
+
+def test_a_list_of_escaped_titles_a_script_unescapes_is_read():
+    """广东 集约化 lists: the page carries its list as JSON with titles ``escape()``d (%uXXXX) and a
+    script writes the rows through ``unescape()``; the list is not empty."""
+    data = (
+        '{"total": 2, "articles": ['
+        '{"id": 1, "title": "%u653F%u5E9C%u4FE1%u606F%u516C%u5F00%u6307%u5357", "url": "/gkmlpt/content/4/4919/post_4919703.html", '
+        '"created_at": "2026-01-23 10:15:00"}, '
+        '{"id": 2, "title": "%u653F%u5E9C%u4FE1%u606F%u516C%u5F00%u6307%u5357%uFF082%uFF09%20", "url": "/gkmlpt/content/3/3220/post_3220853.html", '
+        '"created_at": "2025-07-21 08:32:00"}]}'
+    )
+    html = (
+        '<html><body><div class="common-list"><ul id="artList"></ul></div><script>'
+        f"var pageData = {data};"
+        "for (var i = 0; i < pageData.articles.length; i++) { var a = pageData.articles[i];"
+        " out.push('<li><a href=\"' + a.url + '\">' + unescape(a.title) + '</a></li>'); }"
+        "</script></body></html>"
+    )
+    items = extract_page("http://www.example.gov.cn/xxgk/gkzn/index.html", html, "column").facts["items"]
+    assert [(i["title"], i["date"]) for i in items] == [
+        ("政府信息公开指南", "2026-01-23"),
+        ("政府信息公开指南（2）", "2025-07-21"),
+    ]
+    assert items[0]["url"] == "http://www.example.gov.cn/gkmlpt/content/4/4919/post_4919703.html"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://czj.example.gov.cn/News_showNews.action?messagekey=800452",  # Struts article (齐齐哈尔 form)
+        "http://www.example.gov.cn/zwgk/zwdt/content/post_6089643.html",  # 广东 集约化 article
+    ],
+)
+def test_article_addresses_are_not_tried_as_lists(url):
+    from zwgk.crawlers.site import _may_be_list
+
+    assert not _may_be_list(url)
+    assert _may_be_list("http://czj.example.gov.cn/News_showList.action?colid=12")
+    assert _may_be_list("http://www.example.gov.cn/zwgk/zwdt/index.html")
+
+
+def test_a_column_page_that_is_one_document_counts_its_running_text():
+    guide = "为保障公民、法人和其他组织依法获取政府信息，根据《中华人民共和国政府信息公开条例》，编制本指南。" * 6
+    footer = "主办单位：某某县人民政府办公室　地址：某某县人民大道1号　联系电话：0791-1234567" * 3
+    html = (
+        "<html><body><ul class='nav'><li><a href='/'>首页</a></li></ul>"
+        f"<div class='content'><h1>政府信息公开指南</h1><p>{guide}</p><p>{guide}</p></div>"
+        f"<div class='footer'><p>{footer}</p></div></body></html>"
+    )
+    facts = extract_page("http://www.example.gov.cn/xxgk/gkzn/index.html", html, "column").facts
+    assert facts["items"] == [] and facts["document_chars"] >= 300
+    empty = (
+        "<html><body><div class='list'><ul></ul></div>"
+        f"<div class='footer'><p>{footer}</p></div><p><a href='/a.html'>链接一</a> <a href='/b.html'>链接二</a></p></body></html>"
+    )
+    assert extract_page("http://www.example.gov.cn/xxgk/tjxx/index.html", empty, "column").facts["document_chars"] < 300

@@ -333,3 +333,11 @@ def test_column_listed_in_traditional_characters_on_a_hub_page_counts(ws, nat_ru
     ws.links.clear()
     [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "COLUMN-MISSING")
     assert f.subject == "财政预决算"
+
+
+def test_a_column_that_opens_one_document_is_not_blank(ws, nat_rubric):
+    # 政府信息公开指南 / 机构职能: the column's page is the document itself, no list of them
+    ws.column("gkzn/", "政府信息公开指南", [], document_chars=1800)
+    ws.column("tjxx/", "统计信息", [], document_chars=12)  # a few words of layout: still blank
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "COLUMN-BLANK")
+    assert f.evidence["column"] == "统计信息"

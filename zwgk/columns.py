@@ -49,7 +49,12 @@ MIN_SUFFIX = 6  # a synonym at least this long ending a name names it (万载县
 _ORGAN = re.compile(r"(?:局|厅|委|委员会|人民政府|政府|办公室|办|院|所|中心|集团|公司|学校)$")
 # A text worded like an entry (a 公文 title "关于…", a citizen's letter "…的咨询/问题/建议") is a
 # headline, not a column name: only an exact or suffix match may name a column then.
-_HEADLINE = re.compile(r"^关于|的(?:咨询|问题|建议|通知|公告|意见|报告|批复|函|请示|决定)$|(?:咨询|投诉|求助|反映)$")
+# A news headline names who did what: a subject, a news verb, an object ("县长调研重点项目建设工作",
+# "市政府召开常务会议"); a column name never has a verb between two other words.
+_HEADLINE = re.compile(
+    r"^关于|的(?:咨询|问题|建议|通知|公告|意见|报告|批复|函|请示|决定)$|(?:咨询|投诉|求助|反映)$"
+    r"|^.{2,}(?:调研|召开|举办|举行|部署|出席|会见|视察|督导|走访|慰问)..."
+)
 STRONG_METHODS = frozenset({"exact", "suffix", "terms"})
 
 

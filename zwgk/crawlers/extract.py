@@ -281,6 +281,9 @@ def extract_page(url: str, html: str, kind: str = "other", *, want_dates: bool |
             items = ([i for i in items if i.get("date") or i.get("md")] + scripted) if scripted else items
         out.facts["items"] = items
         out.facts["pagination"] = pagination(anchors, url, html)
+        if not items and not out.facts.get("empty_notice"):
+            # 指南 / 制度 / 机构职能 columns often open one document, not a list of them
+            out.facts["document_chars"] = prose_chars(tree)
     if kind == "article" or want_dates:
         _article_facts(out, tree, url, anchors, meta, simple_text, body_text)
     out.facts.update(scan_page(tree, url, kind))  # content, services, guide facts (content_scan.py)
@@ -297,6 +300,34 @@ def written_text(node: LexborNode) -> str:
         if code and "document.write" in code and code in text:
             text = text.replace(code, " " + script_text(code) + " ", 1)
     return text
+
+
+_PROSE_CJK = re.compile(r"[\u4e00-\u9fff]")
+_FOOTER_LIKE = ("foot", "bottom", "copyright", "banquan")
+
+
+def prose_chars(tree: LexborHTMLParser) -> int:
+    """Chinese characters of the page's running text: paragraphs that are not mostly links and
+    not in a footer-like container.  A column page showing one document (the 政府信息公开指南
+    itself) has hundreds; a list page or an empty column has next to none."""
+    total = 0
+    for para in tree.css("p"):
+        text = para.text(separator="")
+        links = sum(len(a.text(separator="")) for a in para.css("a"))
+        if not text or links * 3 > len(text):
+            continue
+        node, footer = para.parent, False
+        for _ in range(8):
+            if node is None:
+                break
+            hint = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}".lower()
+            if node.tag == "footer" or any(word in hint for word in _FOOTER_LIKE):
+                footer = True
+                break
+            node = node.parent
+        if not footer:
+            total += len(_PROSE_CJK.findall(text))
+    return total
 
 
 _FOOTER_SCRIPT = re.compile(r"foot|bottom|copyright|banquan|bq|dibu|db\.js", re.I)
@@ -445,10 +476,7 @@ def script_items(tree: LexborHTMLParser, base: str) -> list[dict[str, Any]]:
         if "[" not in code:
             continue
         for obj in _JS_OBJECT.findall(code):
-            values = [
-                v.encode("utf-8").decode("unicode_escape", "ignore") if "\\u" in v else v
-                for _k, v in _JS_PAIR.findall(obj)
-            ]
+            values = [_js_unescape(v) for _k, v in _JS_PAIR.findall(obj)]
             link = next((v for v in values if re.search(r"(?:^/|^https?://|\.s?html?$)", v)), None)
             date = next((d for d in (parse_date(v) for v in values) if d is not None), None)
             title = max((v for v in values if v != link and re.search(r"[\u4e00-\u9fff]", v)), key=len, default="")
@@ -458,6 +486,21 @@ def script_items(tree: LexborHTMLParser, base: str) -> list[dict[str, Any]]:
             seen.add(target)
             items.append({"title": _squash(title), "url": target, "date": date.isoformat() if date else None})
     return items
+
+
+_PCT_U = re.compile(r"%u([0-9A-Fa-f]{4})")
+_PCT_XX = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def _js_unescape(value: str) -> str:
+    """A string of an inline data array as the page's script shows it: ``\\u6C5F`` (a JSON
+    escape) and ``%u6C5F`` (``escape()``d titles the list script passes through ``unescape()``,
+    as 广东's 集约化 gkmlpt lists do) both become the character."""
+    if "\\u" in value:
+        value = value.encode("utf-8").decode("unicode_escape", "ignore")
+    if _PCT_U.search(value):  # escape() also wrote ASCII punctuation as %XX: unescape() both
+        value = _PCT_XX.sub(lambda m: chr(int(m.group(1), 16)), _PCT_U.sub(lambda m: chr(int(m.group(1), 16)), value))
+    return value
 
 
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)

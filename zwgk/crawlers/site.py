@@ -101,8 +101,9 @@ def looks_like_list(facts: dict[str, Any]) -> bool:
 
 
 _ARTICLE_URL = re.compile(
-    r"[?&](?:id|docid|articleid|infoid|aid|contentid|newsid|letterid|itemid)=|/\d{6,}[^/]*$|/[0-9a-f]{16,}[^/]*$|/t\d{8}_|/art_"
-    r"|/(?:content|detail|show|article|news|info)[_-]?\d{4,}\.\w+$",  # …/content_432254.html
+    r"[?&](?:id|docid|articleid|infoid|aid|contentid|newsid|letterid|itemid|messagekey)="  # Struts …action?messagekey=
+    r"|/\d{6,}[^/]*$|/[0-9a-f]{16,}[^/]*$|/t\d{8}_|/art_"
+    r"|/(?:content|detail|show|article|news|info|post)[_-]?\d{4,}\.\w+$",  # …/content_432254.html, 广东 …/post_9157920.html
     re.I,
 )
 

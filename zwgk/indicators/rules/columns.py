@@ -47,8 +47,18 @@ def _has_more_pages(col: Column) -> bool:
     return len(col.pages) > 1 or bool((col.page.facts or {}).get("pagination"))
 
 
+# Running text (Chinese characters) that makes a column page one document rather than an
+# empty list: a 政府信息公开指南 runs to thousands, a 机构职能 page to several hundred.
+DOCUMENT_MIN_CHARS = 300
+
+
+def _is_document(col: Column) -> bool:
+    """The column opens one document (指南, 制度, 机构职能 pages often do): it is not blank."""
+    return int((col.page.facts or {}).get("document_chars") or 0) >= DOCUMENT_MIN_CHARS
+
+
 def _is_blank(col: Column, hubs: set[str]) -> bool:
-    if col.items or _has_more_pages(col):
+    if col.items or _has_more_pages(col) or _is_document(col):
         return False
     if col.name in hubs or (col.page.facts or {}).get("hub"):
         return False
