@@ -218,6 +218,21 @@ def test_intermittent_on_few_attempts_is_a_review_candidate(ws, nat_rubric):
     assert is_review_candidate(f.evidence) and not finding_in_force(f)
 
 
+def test_intermittent_by_timeouts_alone_is_a_review_candidate(ws, nat_rubric):
+    """A timed-out attempt is no answer from the site (the assessor's load can cause it): review."""
+    ok = {"ok": True, "status": 200, "error": ""}
+    timeout = {"ok": False, "status": None, "error": "transient timeout"}
+    ws.probes["ipv6"] = probe(attempts6=[ok, timeout, ok, timeout, timeout], v6_ok=2)
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "IPV6-INTERMITTENT")
+    assert is_review_candidate(f.evidence) and not finding_in_force(f)
+    assert "超时" in f.evidence["review_reason"]
+    # One reset among the failures is the site's own answer: in force.
+    reset = {"ok": False, "status": None, "error": "transient connection reset: ServerDisconnectedError"}
+    ws.probes["ipv6"] = probe(attempts6=[ok, timeout, ok, reset, timeout], v6_ok=2)
+    [f] = by_rule(evaluate(ws.snapshot(), nat_rubric), "IPV6-INTERMITTENT")
+    assert finding_in_force(f)
+
+
 def test_every_attempt_failing_is_unreachable_not_intermittent(ws, nat_rubric):
     ws.probes["ipv6"] = probe(
         attempts6=[{"ok": False, "status": None, "error": "transient reset"}] * 5, v6_ok=0, http6_status=None

@@ -108,9 +108,18 @@ def ipv6_intermittent(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]
         "attempts6": probe.get("attempts6") or [],
         "min_success_rate": minimum,
     }
+    failed = [a for a in probe.get("attempts6") or [] if not a.get("ok")]
+    monitor_failures = seen["monitor_probes"] - seen["monitor_ok"]
     if seen["total"] < int(spec.params["min_attempts"]):
         evidence = _review(
             evidence, f"仅{seen['total']}次IPv6访问，少于{int(spec.params['min_attempts'])}次，需人工复核"
+        )
+    elif failed and not monitor_failures and all("timeout" in str(a.get("error", "")) for a in failed):
+        # A timeout is no answer from the site: the assessor's own network or load can cause it
+        # as well as the site.  A reset, a refusal or an HTTP error is the site's answer.
+        evidence = _review(
+            evidence,
+            "IPv6访问失败均为超时（站点未作出拒绝、重置或错误响应），可能由评估方网络或负载造成，需人工复核",
         )
     return [make_finding(snapshot, spec, snapshot.homepage, msg, evidence, page=snapshot.homepage)]
 
