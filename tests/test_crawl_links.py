@@ -3,8 +3,11 @@ constructs real government templates use (and link checkers' own test pages cove
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from zwgk.crawlers.dates import labelled_dates
 from zwgk.crawlers.extract import extract_page
 from zwgk.crawlers.footer import footer_facts
 
@@ -248,6 +251,46 @@ def test_a_published_label_variant_beats_the_date_of_creation():
     )
     ex = extract_page("http://www.example.gov.cn/show.php?catid=14&id=1", html, "article")
     assert ex.pub_date.isoformat() == "2026-06-24" and ex.date_source == "label:发表时间"
+
+
+def test_directory_system_dates_made_and_uploaded_rank_as_written_and_published():
+    """政府信息公开目录 systems label the date a document was made 产生日期 and the day it went
+    online 上载日期, in a four-column info table; the bare 日期 ending 产生日期 is no label."""
+    html = (
+        "<html><body><table class='xxgk'>"
+        "<tr><td><b>发文机关：</b></td><td>某县农业农村局</td><td><b>产生日期：</b></td><td>2026年05月24日</td></tr>"
+        "<tr><td><b>文　　号：</b></td><td>某农字〔2026〕3号</td><td><b>上载日期：</b></td><td>2026年05月29日</td></tr>"
+        "</table><h1>某县农业农村局关于印发《某某方案》的通知</h1><p>正文</p></body></html>"
+    )
+    ex = extract_page("http://www.example.gov.cn/gkml/1.html", html, "article")
+    assert ex.facts["dates"] == {"产生日期": "2026-05-24", "上载日期": "2026-05-29"}
+    assert ex.pub_date.isoformat() == "2026-05-29" and ex.date_source == "table:上载日期"
+
+
+def test_spaced_out_info_table_labels_are_read():
+    """Info tables space labels out to align them (发 文 日 期, 上　载　日　期)."""
+    html = (
+        "<html><body><table><tr><th>索 引 号</th><td>0001/2026-1</td><th>发 文 日 期</th><td>2026-05-21</td></tr>"
+        "<tr><th>文　　号</th><td>某政办函〔2026〕27号</td><th>上　载　日　期</th><td>2026-07-27</td></tr></table>"
+        "<h1>某县人民政府关于进一步加强水利建设工作的意见</h1></body></html>"
+    )
+    ex = extract_page("http://www.example.gov.cn/News_showGkmlNews.action?messagekey=1", html, "article")
+    assert ex.facts["dates"] == {"发文日期": "2026-05-21", "上载日期": "2026-07-27"}
+    assert ex.pub_date.isoformat() == "2026-07-27"
+    # the same labels in running text (no table cells)
+    assert labelled_dates("发 文 日 期 2026-05-21 名 称 某意见 上 载 日 期 2026-07-27") == {
+        "发文日期": dt.date(2026, 5, 21),
+        "上载日期": dt.date(2026, 7, 27),
+    }
+
+
+def test_a_bare_date_label_is_not_the_tail_of_another_word():
+    """实施日期 / 截止时间 / an unlisted 产 生 日 期 are not a publication date; 来源：本站 日期： is."""
+    assert labelled_dates("实施日期：2026-01-01 发布日期：2025-12-01") == {"发布日期": dt.date(2025, 12, 1)}
+    assert labelled_dates("报名截止时间：2026年5月1日") == {}
+    assert labelled_dates("形 成 日 期 2026-05-01") == {}
+    assert labelled_dates("来源：本站 日期：2026-05-12") == {"日期": dt.date(2026, 5, 12)}
+    assert labelled_dates("[日期：2026-05-12]") == {"日期": dt.date(2026, 5, 12)}
 
 
 def test_list_rows_in_divs_and_chinese_numeral_dates():

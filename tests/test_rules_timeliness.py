@@ -55,6 +55,19 @@ def test_publish_late_reads_the_pubdate_tag_when_no_date_is_labelled(ws, rubric)
     assert f.evidence["published_label"] == "meta:PubDate"
 
 
+def test_publish_late_reads_a_directory_systems_made_and_uploaded_dates(ws, rubric):
+    """政府信息公开目录 systems: 产生日期 (made) and 上载日期 (put online), no PubDate tag."""
+    page = ws.article(
+        "gkml/1.html",
+        "关于印发某某方案的通知",
+        days_ago(10),
+        dates={"产生日期": days_ago(120).isoformat(), "上载日期": days_ago(10).isoformat()},
+    )
+    page.date_source = "table:上载日期"
+    [f] = by_rule(evaluate(ws.snapshot(), rubric), "PUBLISH-LATE")
+    assert (f.evidence["written_label"], f.evidence["published_label"]) == ("产生日期", "上载日期")
+
+
 def test_publish_late_needs_both_labelled_dates_in_the_window(ws, rubric):
     ws.article("zc/a.html", "只有发布日期", days_ago(10), dates={"发布日期": days_ago(10).isoformat()})
     url_dated = ws.article("zc/b.html", "只有成文日期", days_ago(10), dates={"成文日期": days_ago(200).isoformat()})

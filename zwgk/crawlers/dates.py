@@ -26,11 +26,14 @@ DATE_LABELS: tuple[str, ...] = (
     "发稿日期",
     "上传时间",
     "上传日期",
+    "上载时间",  # 政府信息公开目录 systems: 上载日期 is the day the item went online (published)
+    "上载日期",
     "录入时间",
     "成文日期",
     "发文日期",
     "印发日期",
     "生成日期",
+    "产生日期",  # … and 产生日期 the day it was made (= 成文日期): never the publication date first
     "公开日期",
     "留言时间",
     "留言日期",
@@ -61,16 +64,24 @@ PUBLISH_LABELS: tuple[str, ...] = (
     "发稿日期",
     "上传时间",
     "上传日期",
+    "上载时间",
+    "上载日期",
     "录入时间",
     "成文日期",
     "发文日期",
     "印发日期",
     "生成日期",
+    "产生日期",
     "日期",
     "时间",
 )
+# Labels whose words only end in 日期 / 时间: on their own they are a date of unknown kind.
+GENERIC_LABELS: frozenset[str] = frozenset({"日期", "时间"})
+# Info tables space their labels out to align them (发 布 日 期, 上　载　日　期): any label may
+# have blanks (ASCII, full-width, no-break) between its characters.
+_LABEL_GAP = r"[ \t\u3000\xa0]*"
 _LABELLED_RE = re.compile(
-    r"(" + "|".join(DATE_LABELS) + r")\s*[:：]?\s*[\[【(（]?\s*"
+    r"(" + "|".join(_LABEL_GAP.join(map(re.escape, label)) for label in DATE_LABELS) + r")\s*[:：]?\s*[\[【(（]?\s*"
     r"((?:19|20)\d{2}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?"
     r"|[〇零○一二三四五六七八九]{4}\s*年\s*[〇零○一二三四五六七八九十]{1,3}\s*月\s*[〇零○一二三四五六七八九十]{1,3}\s*日)"
 )
@@ -83,7 +94,17 @@ _URL_DATE_RES = (
 )
 
 
-__all__ = ["DATE_LABELS", "date_from_url", "day_box_date", "labelled_dates", "normalise", "parse_date", "pick_publish"]
+__all__ = [
+    "DATE_LABELS",
+    "GENERIC_LABELS",
+    "date_from_url",
+    "day_box_date",
+    "label_key",
+    "labelled_dates",
+    "normalise",
+    "parse_date",
+    "pick_publish",
+]
 
 
 def _make(y: str, m: str, d: str) -> dt.date | None:
@@ -196,13 +217,34 @@ def labelled_dates(text: str) -> dict[str, dt.date]:
     """
     found: dict[str, dt.date] = {}
     for match in _LABELLED_RE.finditer(text):
-        label = match.group(1)
+        label = label_key(match.group(1))
+        if label in GENERIC_LABELS and _ends_a_longer_label(text, match.start(1), spaced=label != match.group(1)):
+            continue  # 实施日期 / 有效时间 / a label not in the list: not a publication date
         if label in found:
             continue
         value = parse_date(match.group(2))
         if value is not None:
             found[label] = value
     return found
+
+
+_BLANKS = re.compile(r"[\s\u3000\xa0]+")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def label_key(label: str) -> str:
+    """A label as listed: blanks between its characters removed (发 文 日 期 → 发文日期)."""
+    return _BLANKS.sub("", label)
+
+
+def _ends_a_longer_label(text: str, start: int, spaced: bool) -> bool:
+    """Whether a bare 日期 / 时间 at ``start`` is the tail of a longer word (产生日期, 截止时间):
+    a Chinese character right before it, or one gap before it when the label is spaced out
+    (产 生 日 期).  "来源：本站 日期：…" is a label of its own."""
+    before = text[max(0, start - 8) : start]
+    if spaced:
+        before = before.rstrip(" \t\u3000\xa0")
+    return bool(before) and bool(_HAN.match(before[-1]))
 
 
 def pick_publish(dates: dict[str, dt.date]) -> tuple[str, dt.date] | None:

@@ -21,6 +21,7 @@ from zwgk.crawlers.dates import (
     DATE_LABELS,
     date_from_url,
     day_box_date,
+    label_key,
     labelled_dates,
     month_day,
     normalise,
@@ -607,7 +608,7 @@ def _article_facts(
         raw = node.text()
         if not raw or len(raw) > 12:
             continue
-        label = normalise(_squash(raw)).rstrip(":：").strip()
+        label = label_key(normalise(raw)).rstrip(":：")  # 发 布 日 期： → 发布日期
         if label not in label_set or label in table_dates:
             continue
         value_node = node.next

@@ -56,12 +56,13 @@ def publish_late(snapshot: SiteSnapshot, spec, rubric) -> Iterable[Finding]:
     limit = int(spec.params["max_working_days"])
     lookback = dt.timedelta(days=int(spec.params["lookback_days"]))
     written_labels = list(spec.params.get("written_labels") or [WRITTEN_LABEL])
+    published_labels = list(spec.params.get("published_labels") or PUBLISH_LABELS)
     out: list[Finding] = []
     for page in ok_pages(snapshot, PageKind.ARTICLE.value):
         dates = (page.facts or {}).get("dates") or {}
         written_label = next((lab for lab in written_labels if to_date(dates.get(lab))), "")
         written = to_date(dates.get(written_label)) if written_label else None
-        label = next((lab for lab in PUBLISH_LABELS if to_date(dates.get(lab))), "")
+        label = next((lab for lab in published_labels if to_date(dates.get(lab))), "")
         published = to_date(dates.get(label)) if label else None
         if published is None and page.pub_date and (page.date_source or "").startswith("meta:"):
             published, label = page.pub_date, page.date_source  # the page's PubDate tag (strong evidence)
