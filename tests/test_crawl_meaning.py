@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.fixtures_crawl import fast_settings, unit_for
-from zwgk.crawlers import crawl_round
+from zwgk.crawlers import CrawlSettings, crawl_round
+from zwgk.crawlers.extract import extract_page
 from zwgk.indicators import evaluate, load_rubric
 from zwgk.storage.snapshot import load_snapshot
 
@@ -131,3 +132,58 @@ def test_footer_written_by_a_script_and_many_listed_messages(db, miniweb, crawl_
     assert footer["source"] == "script:" + web.url("/common/js/footer.js")
     read = [u for u, p in snap.pages.items() if "detail.jsp" in u and p.kind == "article" and p.outcome == "ok"]
     assert len(read) == 14
+
+
+def test_a_dead_link_to_an_article_script_with_many_listed_items_is_checked(db, miniweb, crawl_round_setup):
+    """Struts sites name every article ``News_showNews.action?messagekey=N``: once the site's
+    lists named more than ``max_query_variants`` of them, a homepage 专题 link to one more that
+    is gone is still checked (a dead link), while an unlisted calendar stays capped."""
+    web = miniweb
+    nav = "<div class='nav'><a href='/Gkml_showList.action?catid=1'>通知公告</a></div>"
+    cal = "".join(f"<a href='/cal.action?date=202601{d:02d}'>{d}</a>" for d in range(1, 21))
+    web.add(
+        "/",
+        f"<html><body>{nav}<a href='/News_showNews.action?messagekey=999'>专题：城乡低保</a>{cal}</body></html>",
+    )
+    rows = "".join(
+        f"<li><a href='/News_showNews.action?messagekey={100 + i}'>关于第{i}项工作的通知</a>"
+        f"<span>2026-10-{i + 1:02d}</span></li>"
+        for i in range(14)
+    )
+    web.add("/Gkml_showList.action?catid=1", f"<html><body>{nav}<ul>{rows}</ul></body></html>")
+    for i in range(14):
+        web.add(
+            f"/News_showNews.action?messagekey={100 + i}",
+            f"<html><body><h1>关于第{i}项工作的通知</h1><p>发布日期：2026-10-{i + 1:02d}</p></body></html>",
+        )
+    for d in range(1, 21):
+        web.add(f"/cal.action?date=202601{d:02d}", f"<html><body>{d}</body></html>")
+    unit = unit_for(web.url("/"))
+    round_id = crawl_round_setup([unit])
+    crawl_round(db, round_id, [unit], fast_settings(), load_rubric("national-2019").column_vocabulary())
+    snap = load_snapshot(db, round_id, unit, AS_OF)
+    dead = web.url("/News_showNews.action?messagekey=999")
+    assert snap.pages[dead].outcome == "broken"
+    found = {f.subject for f in evaluate(snap, load_rubric("national-2019")) if f.rule == "LINK-HOME"}
+    assert dead in found
+    assert sum(1 for u in snap.pages if "/cal.action?" in u) == CrawlSettings().max_query_variants
+
+
+def test_a_list_a_script_renders_from_escaped_titles():
+    """gkmlpt-style lists: ``var pageData = {articles: [{title: escape(标题), url, created_at}]}``
+    and a script that ``unescape()``s the titles into ``<li>``s; an inspector sees the titles."""
+    title = "关于印发《某某实施方案》的通知"
+    escaped = "".join(f"%u{ord(c):04X}" if ord(c) > 127 else c for c in title)
+    html = (
+        '<html><body><ul id=\'artList\'></ul><script>var pageData = {"total": 1, "articles": ['
+        f'{{"id": 1, "title": "{escaped}", "url": "/gkmlpt/content/2/2059/post_2059993.html", '
+        '"created_at": "2026-09-26 15:20:00"}]};'
+        "for (var i = 0; i < pageData.articles.length; i++) { var a = pageData.articles[i], t = unescape(a.title); }"
+        "</script></body></html>"
+    )
+    [item] = extract_page("http://www.example.gov.cn/xxgk/zcwj/index.html", html, "column").facts["items"]
+    assert item == {
+        "title": title,
+        "url": "http://www.example.gov.cn/gkmlpt/content/2/2059/post_2059993.html",
+        "date": "2026-09-26",
+    }

@@ -93,6 +93,10 @@ MAX_COLUMN_WAVES = 3
 _INTERP_WORDS = INTERPRETATION_WORDS
 _RANK = {"exact": 3, "suffix": 2, "terms": 1, "fuzzy": 0}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# A query that names one item by number (messagekey=718613, id=12, articleId=9): once the site's
+# own lists named articles of that script so, a further number is another article — a link to it
+# is checked like any page, not refused as a calendar trap's next query.
+_ITEM_QUERY = re.compile(r"[A-Za-z_]\w{0,30}=\d{1,20}")
 
 
 def looks_like_list(facts: dict[str, Any]) -> bool:
@@ -158,6 +162,7 @@ class SiteCrawler:
         self.budget = settings.max_pages_per_site
         self.patterns: Counter[str] = Counter()
         self.query_variants: dict[str, set[str]] = {}
+        self.item_scripts: set[str] = set()  # path keys of scripts serving listed articles by number
         self.traps: list[str] = []
         self.robots: Any = None
         self.stats: Counter[str] = Counter()
@@ -184,7 +189,7 @@ class SiteCrawler:
                 pass
         pattern = path_pattern(url)
         query = urlsplit(url).query
-        if query and not listed:
+        if query and not listed and not (path_key(url) in self.item_scripts and _ITEM_QUERY.fullmatch(query)):
             variants = self.query_variants.setdefault(path_key(url), set())
             if query not in variants and len(variants) >= self.s.max_query_variants:
                 return "trap: too many query variants"
@@ -217,6 +222,8 @@ class SiteCrawler:
             return None
         self.budget -= 1
         self.crawled[url] = depth
+        if extra and kind == PageKind.ARTICLE.value and _ITEM_QUERY.fullmatch(urlsplit(url).query):
+            self.item_scripts.add(path_key(url))  # News_showNews.action?messagekey=… named by a list
         seen, result = await self._fetch_seen(url, kind, depth)
         if extra:
             seen.page.facts.update(extra)
