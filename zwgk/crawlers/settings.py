@@ -91,7 +91,9 @@ class CrawlSettings:
       max_related_per_site: 相关解读 / 原文 links followed beyond the article caps.
       max_links_checked_per_site: uncrawled link targets checked per site.
       max_urls_per_pattern: pages per URL path pattern (digits folded) — trap cap.
-      max_query_variants: distinct query strings per path — calendar-trap cap.
+      max_query_variants: distinct query strings per path — calendar-trap cap (queries the
+        site's lists name, and ``name=<number>`` items of a script whose articles they name,
+        are exempt: ``News_showNews.action?messagekey=N`` is a page, not a trap).
       check_external_links: also check links leaving the site.
       column_match_cutoff: rapidfuzz ratio (0–100) for a near column-name match.
       max_unnamed_lists: navigation entries under names no rubric column has that are
