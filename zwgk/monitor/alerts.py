@@ -355,7 +355,8 @@ def pass_alerts(db: Database, result: Any, notifier: Notifier, now: dt.datetime)
     outages = {"ipv4": result.outage}
     if result.ipv6 is not None:
         outages["ipv6"] = result.ipv6.outage
-    return check_outages(db, result.probes, notifier, now) + check_monitor_outage(db, outages, notifier, now)
+    monitor = check_monitor_outage(db, outages, notifier, now)  # first: the evaluators learn the monitor is back
+    return monitor + check_outages(db, result.probes, notifier, now)
 
 
 def check_vetoes(db: Database, round_id: int, notifier: Notifier, now: dt.datetime) -> list[Notice]:
