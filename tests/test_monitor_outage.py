@@ -224,12 +224,14 @@ def test_some_sites_down_still_fail_and_answers_are_answers(db, mon_farm, mon_fa
     # a control host answers: the assessor's network works, every failure is the site's
     assert checked.outage == "" and checked.unverified == [] and len(checked.failures) == len(everyone)
 
-    # refused connections are answers: five sites on closed ports are five failures, not an outage
-    closed = [Unit(f"closed{i}", f"关闭{i}", "县", "portal", f"http://127.0.0.1:{free_port()}/") for i in range(5)]
-    mon_add_units(db, closed)
-    refused = run_probe_pass(db, settings, SimulatedClock(at + 3 * STEP), unit_ids=[u.unit_id for u in closed])
-    assert refused.outage == "" and refused.unverified == []
-    assert [p.error_class for p in refused.failures] == ["refused"] * 5
+    # refused connections and NXDOMAIN are answers: sites on closed ports and names the
+    # resolver says do not exist are failures, not an outage
+    closed = [Unit(f"closed{i}", f"关闭{i}", "县", "portal", f"http://127.0.0.1:{free_port()}/") for i in range(3)]
+    gone = [Unit(f"gone{i}", f"注销{i}", "县", "portal", f"http://gone{i}.zwgk-nx.gov.cn/") for i in range(3)]
+    mon_add_units(db, closed + gone)
+    answers = run_probe_pass(db, settings, SimulatedClock(at + 3 * STEP), unit_ids=[u.unit_id for u in closed + gone])
+    assert answers.outage == "" and answers.unverified == []
+    assert sorted(p.error_class for p in answers.failures) == ["dns"] * 3 + ["refused"] * 3
 
 
 def test_a_probe_host_without_network_leaves_the_pass_unverified(tmp_path, mon_farm):

@@ -54,7 +54,11 @@ def register(app: typer.Typer) -> None:
         alerts: Path | None = typer.Option(None, "--alerts", help="Alert config TOML (see docs/monitoring.md)."),
         unit: list[str] | None = typer.Option(None, "--unit", help="Only these unit ids (repeatable)."),
     ) -> None:
-        """日监测: probe every registered homepage once (and over IPv6 when its host has AAAA) and store the result."""
+        """日监测: probe every registered homepage once (and over IPv6 when its host has AAAA) and store the result.
+
+        A pass during the assessor's own outage (≥80% of ≥5 sites without any answer, no control
+        host answering) is stored as unverified, not as the sites' failures (docs/monitoring.md).
+        """
         from zwgk.monitor.clock import SimulatedClock, SystemClock
         from zwgk.monitor.probe import ProbeSettings, run_probe_pass
 

@@ -103,8 +103,7 @@ class GuardedResolver(AbstractResolver):
             except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
                 continue  # the name server answered: no such name / no record of this type
             except dns.resolver.NoNameservers as exc:
-                if _server_answered(exc):
-                    continue  # SERVFAIL / REFUSED: an answer about the site's DNS
+                # unreachable, SERVFAIL: no usable answer — as the crawler's resolver (transient)
                 raise NameNotFound(errno.EAGAIN, f"no name server answered for {host}: {exc}") from exc
             except dns.exception.Timeout as exc:
                 raise NameNotFound(errno.EAGAIN, f"DNS timeout for {host}") from exc
@@ -133,15 +132,6 @@ class GuardedResolver(AbstractResolver):
             await self._backend.close()
 
 
-def _server_answered(exc: BaseException) -> bool:
-    """Whether a dnspython ``NoNameservers`` carries a response (SERVFAIL, REFUSED …) rather
-    than only socket errors and timeouts (the name server never answered)."""
-    import dns.message
-
-    errors = getattr(exc, "kwargs", {}).get("errors") or []
-    return any(isinstance(e[-1], (dns.message.Message, dns.resolver.Answer)) for e in errors if e)
-
-
 @dataclass(slots=True)
 class FetchResult:
     ok: bool
@@ -157,7 +147,8 @@ class FetchResult:
 
 def no_answer(exc: BaseException) -> bool:
     """A failed visit that got no answer at all: a timeout, a reset, a lookup no name server
-    answered, or the probe host's own "no route / network down".  An HTTP status, a refused
+    answered usefully (unreachable, timeout, SERVFAIL), or the probe host's own "no route /
+    network down".  An HTTP status, a refused
     connection or NXDOMAIN is an answer (``zwgk.crawlers.outage.no_answer`` is the same
     distinction for crawl results): only silent failures can be the assessor's outage."""
     seen: set[int] = set()
