@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import datetime as dt
+import errno
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,21 @@ from zwgk.crawlers.settings import CrawlSettings
 OUTAGE_PREFIX = "评估方网络或DNS故障，未能核验 (assessor-side outage, not verified)"
 HEALTHY_CONTROLS = 3  # hosts that opened earlier in the round, asked as resolver control queries
 PARTIAL_SHARE = 0.2  # transient pages of a crawled site that make the control checks worth asking
+
+# connect() errors that come from the probe host itself: no route or no source address for the
+# target (network down, ``::1`` disabled, IPv6 switched off, no default route)
+NO_ROUTE_ERRNOS = frozenset(
+    code
+    for code in (
+        errno.ENETUNREACH,
+        errno.EHOSTUNREACH,
+        errno.EADDRNOTAVAIL,
+        errno.EAFNOSUPPORT,
+        errno.ENETDOWN,
+        getattr(errno, "EPFNOSUPPORT", None),
+    )
+    if code is not None
+)
 
 
 def no_answer(home: dict[str, Any]) -> bool:
@@ -92,15 +108,8 @@ class OutageGuard:
         now = time.monotonic()
         while self.homes and now - self.homes[0][0] > self.s.outage_window_s:
             self.homes.popleft()
-        tried = len(self.homes)
         silent = sum(1 for _, failed in self.homes if failed)
-        if tried >= self.s.outage_min_sites and silent / tried >= self.s.outage_fail_share:
-            return (
-                f"{silent} of the {tried} homepages tried in the last "
-                f"{self.s.outage_window_s:.0f} s "
-                f"got no answer at all (≥ {self.s.outage_fail_share:.0%})"
-            )
-        return ""
+        return share_reason(silent, len(self.homes), self.s, f" in the last {self.s.outage_window_s:.0f} s")
 
     async def check(self) -> str:
         """Why the assessor's side is down now ("" when the controls are fine)."""
@@ -132,16 +141,56 @@ class OutageGuard:
         return f"{where} answered none of {len(names)} control queries ({', '.join(names)})"
 
     async def _control_reason(self) -> str:
-        urls = list(self.s.controls())
-        if not urls:
-            return ""
-        results = await asyncio.gather(
-            *(self.fetcher.fetch(u, full_body=False, retries=0, use_breaker=False) for u in urls)
+        return await control_reason(self.fetcher, self.s)
+
+
+def share_reason(silent: int, tried: int, settings: CrawlSettings, where: str = "") -> str:
+    """Why ``silent`` of ``tried`` homepages without any answer look like the assessor's outage
+    ("" when they do not): at least ``outage_min_sites`` tried and at least
+    ``outage_fail_share`` of them silent.  One rule for the crawler's rolling window
+    (:class:`OutageGuard`) and the monitor's probe passes (:func:`pass_outage`)."""
+    if tried >= settings.outage_min_sites and silent / tried >= settings.outage_fail_share:
+        return (
+            f"{silent} of the {tried} homepages tried{where} got no answer at all (≥ {settings.outage_fail_share:.0%})"
         )
-        if any(r.status is not None for r in results):
-            return ""
-        errors = "; ".join(f"{r.url}: {r.error}" for r in results)
-        return f"none of the {len(urls)} control hosts answered ({errors})"
+    return ""
+
+
+async def control_reason(fetcher: Fetcher, settings: CrawlSettings, v6: bool = False) -> str:
+    """Why the control hosts say the assessor's side is down ("" when one of them gives an HTTP
+    answer, or none is configured).  ``v6``: fetched over IPv6 only (the IPv6 probes)."""
+    urls = list(settings.controls())
+    if not urls:
+        return ""
+    results = await asyncio.gather(
+        *(fetcher.fetch(u, full_body=False, v6=v6, retries=0, use_breaker=False) for u in urls)
+    )
+    if any(r.status is not None for r in results):
+        return ""
+    errors = "; ".join(f"{r.url}: {r.error}" for r in results)
+    over = " over IPv6" if v6 else ""
+    return f"none of the {len(urls)} control hosts answered{over} ({errors})"
+
+
+async def pass_outage(fetcher: Fetcher, settings: CrawlSettings, silent: int, tried: int, v6: bool = False) -> str:
+    """The assessor-side outage of a whole monitoring pass ("" when none): the share rule
+    (:func:`share_reason`) holds and no control host answers (``v6``: over IPv6).
+
+    Why controls are asked only after the share rule: a pass where a few sites are down
+    is their failure, and a healthy pass costs no extra request.  Without a control host
+    (``--allow-private``, or ``control_urls=()``) the share rule alone decides: a pass that
+    nearly all went silent is no evidence against the sites.  Used by the IPv4 probe pass
+    (``zwgk.monitor.probe``) and the IPv6 one (``zwgk.monitor.ipv6``).
+    """
+    share = share_reason(silent, tried, settings, " in this pass" + (" over IPv6" if v6 else ""))
+    if not share:
+        return ""
+    if settings.controls():
+        controls = await control_reason(fetcher, settings, v6)
+        if not controls:
+            return ""  # the assessor's network works: the sites' failures are theirs
+        return f"{share} and {controls}"
+    return f"{share} and no{' IPv6' if v6 else ''} control host is configured"
 
 
 def outage_reason(detail: str) -> str:

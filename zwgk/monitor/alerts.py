@@ -6,7 +6,14 @@ by e-mail over SMTP and by a JSON webhook POST.
 
 De-duplication: an outage opens one ``down`` alert (stored in
 ``monitor_alerts``); further failed probes of the same outage send nothing;
-the first successful probe closes it and sends one recovery notice.  A veto
+the first successful probe closes it and sends one recovery notice.  Unverified
+probes (a pass during the assessor's own outage, ``zwgk.monitor.probe``) neither
+open, continue nor close a site's alert.
+
+The monitor's own outage: a pass left unverified (IPv4, or its IPv6 side) opens one
+``monitor`` alert per side and tells the **evaluators only** (``evaluator_emails``
+and the webhook, kind ``monitor-down``) that the monitor lost the network — never the
+units' departments; the next verified pass closes it (``monitor-recovered``).  A veto
 finding is alerted once per ``(unit, rule, subject)`` and re-armed only after
 a later round no longer has it.
 
@@ -190,10 +197,12 @@ class Notifier:
         self.sent: list[Notice] = []
         self.errors: list[str] = []
 
-    def deliver(self, notice: Notice) -> None:
+    def deliver(self, notice: Notice, to: list[str] | None = None) -> None:
+        """Send ``notice`` by e-mail (to ``to``, default the unit's recipients) and webhook."""
         self.sent.append(notice)
         try:
-            send_email(self.config, self.config.recipients(notice.unit_id), notice.subject, notice.body)
+            recipients = self.config.recipients(notice.unit_id) if to is None else to
+            send_email(self.config, recipients, notice.subject, notice.body)
         except (OSError, smtplib.SMTPException) as exc:
             msg = f"alert e-mail to {self.config.smtp_host}:{self.config.smtp_port} failed: {exc}"
             log.error(msg)
@@ -226,9 +235,11 @@ _ERROR_ZH = {
 
 
 def check_outages(db: Database, probes: Iterable[Probe], notifier: Notifier, now: dt.datetime) -> list[Notice]:
-    """After a pass: open a ``down`` alert after N consecutive failures, close it on recovery."""
+    """After a pass: open a ``down`` alert after N consecutive failures, close it on recovery.
+
+    Unverified probes (the assessor's own outage) are skipped: no alert to a unit from them."""
     n = notifier.config.consecutive_failures
-    probes = list(probes)
+    probes = [p for p in probes if not p.unverified]
     opened = open_alerts(db, "down")
     involved = {p.unit_id for p in probes if not p.ok} | {u for u, _ in opened}
     names = _names(db, involved)
@@ -259,7 +270,7 @@ def check_outages(db: Database, probes: Iterable[Probe], notifier: Notifier, now
             continue
         if current is not None:
             continue  # same outage: already alerted
-        recent = latest_probes(db, probe.unit_id, n)
+        recent = latest_probes(db, probe.unit_id, n, verified_only=True)
         if len(recent) < n or any(p.ok for p in recent):
             continue
         errors = [{"at": p.at.isoformat(), "status": p.status, "error_class": p.error_class} for p in reversed(recent)]
@@ -281,6 +292,71 @@ def check_outages(db: Database, probes: Iterable[Probe], notifier: Notifier, now
         notifier.deliver(notice)
         notices.append(notice)
     return notices
+
+
+MONITOR_UNIT = ""  # the ``unit_id`` of the monitor's own alerts (no unit is concerned)
+
+
+def check_monitor_outage(
+    db: Database, outages: Mapping[str, str], notifier: Notifier, now: dt.datetime
+) -> list[Notice]:
+    """After a pass: tell the evaluators when the monitor itself lost the network.
+
+    ``outages``: side (``ipv4`` / ``ipv6``) → the pass's outage reason ("" when that side
+    was verified).  One ``monitor`` alert per side and outage (de-duplicated like a site's
+    ``down``), closed with a recovery notice by the next verified pass.  Sent to
+    ``evaluator_emails`` and the webhook only: the units did nothing wrong.
+    """
+    opened = open_alerts(db, "monitor")
+    to = list(notifier.config.evaluator_emails)
+    notices: list[Notice] = []
+    for side, reason in outages.items():
+        current = opened.get((MONITOR_UNIT, side))
+        label = "IPv6" if side == "ipv6" else "IPv4"
+        if reason and current is None:
+            record_alert(db, MONITOR_UNIT, "monitor", side, now, {"reason": reason})
+            notice = Notice(
+                "monitor-down",
+                MONITOR_UNIT,
+                "监测系统 monitor",
+                "",
+                now,
+                f"【监测系统告警】监测服务器{label}网络中断，本轮监测未能核验 / the monitor lost the network ({label})",
+                f"监测服务器自身的{label}网络或域名解析于 {now:%Y-%m-%d %H:%M} UTC 中断，本轮监测结果记为“未能核验”，"
+                "不计入任何单位的可访问性，不向各单位告警。请检查监测服务器的网络。\n"
+                f"The monitor itself could not reach the network over {label} at {now:%Y-%m-%d %H:%M} UTC: "
+                f"the pass is stored as unverified and counts against no unit.\n{reason}",
+                {"side": side, "reason": reason},
+            )
+            notifier.deliver(notice, to=to)
+            notices.append(notice)
+        elif not reason and current is not None:
+            close_alert(db, current.id, now)
+            notice = Notice(
+                "monitor-recovered",
+                MONITOR_UNIT,
+                "监测系统 monitor",
+                "",
+                now,
+                f"【监测系统恢复】监测服务器{label}网络已恢复 / the monitor's network is back ({label})",
+                f"监测服务器的{label}网络已于 {now:%Y-%m-%d %H:%M} UTC 恢复，监测结果重新计入。\n"
+                f"The monitor reaches the network over {label} again (lost since "
+                f"{current.opened_at:%Y-%m-%d %H:%M} UTC).",
+                {"side": side, "opened_at": current.opened_at.isoformat()},
+            )
+            notifier.deliver(notice, to=to)
+            notices.append(notice)
+    return notices
+
+
+def pass_alerts(db: Database, result: Any, notifier: Notifier, now: dt.datetime) -> list[Notice]:
+    """Every alert of one probe pass (a ``zwgk.monitor.probe.PassResult``): the sites' ``down`` /
+    ``recovered`` from its verified availability probes, and the monitor's own outage."""
+    outages = {"ipv4": result.outage}
+    if result.ipv6 is not None:
+        outages["ipv6"] = result.ipv6.outage
+    monitor = check_monitor_outage(db, outages, notifier, now)  # first: the evaluators learn the monitor is back
+    return monitor + check_outages(db, result.probes, notifier, now)
 
 
 def check_vetoes(db: Database, round_id: int, notifier: Notifier, now: dt.datetime) -> list[Notice]:

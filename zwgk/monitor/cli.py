@@ -54,7 +54,11 @@ def register(app: typer.Typer) -> None:
         alerts: Path | None = typer.Option(None, "--alerts", help="Alert config TOML (see docs/monitoring.md)."),
         unit: list[str] | None = typer.Option(None, "--unit", help="Only these unit ids (repeatable)."),
     ) -> None:
-        """日监测: probe every registered homepage once (and over IPv6 when its host has AAAA) and store the result."""
+        """日监测: probe every registered homepage once (and over IPv6 when its host has AAAA) and store the result.
+
+        A pass during the assessor's own outage (≥80% of ≥5 sites without any answer, no control
+        host answering) is stored as unverified, not as the sites' failures (docs/monitoring.md).
+        """
         from zwgk.monitor.clock import SimulatedClock, SystemClock
         from zwgk.monitor.probe import ProbeSettings, run_probe_pass
 
@@ -66,16 +70,19 @@ def register(app: typer.Typer) -> None:
         )
         on = None
         if alerts is not None:
-            from zwgk.monitor.alerts import Notifier, check_outages, load_alert_config
+            from zwgk.monitor.alerts import Notifier, load_alert_config, pass_alerts
 
             notifier = Notifier(load_alert_config(alerts))
-            on = lambda r: check_outages(database, r.probes, notifier, clock.now())  # noqa: E731
+            on = lambda r: pass_alerts(database, r, notifier, clock.now())  # noqa: E731
         result = run_probe_pass(database, settings, clock, unit_ids=unit or None, on_probes=on)
-        ok = len(result.probes) - len(result.failures)
+        ok = len(result.probes) - len(result.failures) - len(result.unverified)
         console.print(
             f"监测 probed {len(result.probes)} 个网站 sites at {result.at:%Y-%m-%d %H:%M} UTC: "
             f"[green]{ok} 可访问 ok[/], [red]{len(result.failures)} 无法访问 failed[/]"
+            + (f", [yellow]{len(result.unverified)} 未能核验 unverified[/]" if result.unverified else "")
         )
+        if result.outage:
+            console.print(f"  [yellow]本轮监测未能核验 pass unverified — {result.outage}[/]")
         for p in result.failures:
             console.print(f"  [red]✗[/] {p.unit_id}: {p.error_class} {p.status or ''}")
         for unit_id, reason in result.refused.items():
@@ -202,9 +209,12 @@ def _run_result(run) -> str:
     result = run.result
     if not (isinstance(result, dict) and "probes" in result and "ipv6_probes" in result):
         return str(result)
-    text = f"{result['probes']} probes, {result['failures']} failures, {result['refused']} refused; IPv6 " + ipv6_line(
-        result
+    text = (
+        f"{result['probes']} probes, {result['failures']} failures, {result.get('unverified', 0)} unverified, "
+        f"{result['refused']} refused; IPv6 " + ipv6_line(result)
     )
+    if result.get("outage"):
+        text += f"\n  [yellow]本轮监测未能核验 pass unverified — {result['outage']}[/]"
     if result.get("ipv6_outage"):
         text += f"\n  [yellow]{result['ipv6_outage']}[/]"
     return text

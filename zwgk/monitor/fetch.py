@@ -22,12 +22,16 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from zwgk.crawlers.net import address_refused
+from zwgk.crawlers.outage import NO_ROUTE_ERRNOS
 from zwgk.model import ZwgkError
 
 if TYPE_CHECKING:
     import dns.asyncresolver
 
 DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; zwgk/0.1; +assessment)"
+# errno values of a failed visit that got no answer: the probe host's own "no route" ones, a DNS
+# lookup no name server answered (NameNotFound EAGAIN), timeouts and resets
+SILENT_ERRNOS = NO_ROUTE_ERRNOS | {errno.EAGAIN, errno.ETIMEDOUT, errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED}
 
 
 class PolicyRefused(Exception):
@@ -96,8 +100,11 @@ class GuardedResolver(AbstractResolver):
         for rtype, fam in wanted:
             try:
                 answer = await resolver.resolve(host, rtype)
-            except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer, dns.resolver.NoNameservers):
-                continue
+            except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+                continue  # the name server answered: no such name / no record of this type
+            except dns.resolver.NoNameservers as exc:
+                # unreachable, SERVFAIL: no usable answer — as the crawler's resolver (transient)
+                raise NameNotFound(errno.EAGAIN, f"no name server answered for {host}: {exc}") from exc
             except dns.exception.Timeout as exc:
                 raise NameNotFound(errno.EAGAIN, f"DNS timeout for {host}") from exc
             found.extend((rr.address, fam) for rr in answer)
@@ -135,6 +142,34 @@ class FetchResult:
     content_type: str = ""
     final_url: str = ""
     error: str = ""
+    silent: bool = False  # no answer at all (see :func:`no_answer`): the assessor's outage may explain it
+
+
+def no_answer(exc: BaseException) -> bool:
+    """A failed visit that got no answer at all: a timeout, a reset, a lookup no name server
+    answered usefully (unreachable, timeout, SERVFAIL), or the probe host's own "no route /
+    network down".  An HTTP status, a refused
+    connection or NXDOMAIN is an answer (``zwgk.crawlers.outage.no_answer`` is the same
+    distinction for crawl results): only silent failures can be the assessor's outage."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return False
+        if isinstance(cause, (TimeoutError, asyncio.TimeoutError, aiohttp.ServerTimeoutError, ConnectionResetError)):
+            return True
+        if isinstance(cause, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError)):
+            return True
+        if isinstance(cause, socket.gaierror):
+            return cause.errno in (socket.EAI_AGAIN, getattr(socket, "EAI_SYSTEM", None))
+        if isinstance(cause, OSError) and cause.errno is not None:
+            if cause.errno == errno.ECONNREFUSED:
+                return False
+            if cause.errno in SILENT_ERRNOS:
+                return True
+        cause = cause.__cause__ or getattr(cause, "os_error", None)
+    return False
 
 
 def classify_exception(exc: BaseException) -> str:
@@ -236,6 +271,10 @@ async def fetch_homepage(
         inner = getattr(exc, "__cause__", None) or getattr(exc, "os_error", None)
         if isinstance(inner, PolicyRefused):
             raise inner from None
-        return FetchResult(False, None, None, classify_exception(exc), error=f"{type(exc).__name__}: {exc}")
+        return FetchResult(
+            False, None, None, classify_exception(exc), error=f"{type(exc).__name__}: {exc}", silent=no_answer(exc)
+        )
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-        return FetchResult(False, None, None, classify_exception(exc), error=f"{type(exc).__name__}: {exc}")
+        return FetchResult(
+            False, None, None, classify_exception(exc), error=f"{type(exc).__name__}: {exc}", silent=no_answer(exc)
+        )

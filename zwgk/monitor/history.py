@@ -49,9 +49,12 @@ def probe_history(db: Database, unit_id: str, as_of: dt.date, days: int | None =
     are excluded: a round uses only the monitoring that precedes it.  Availability
     probes (``"ipv6": false``) and IPv6 probes (``true``, ``zwgk.monitor.ipv6``) come
     together, oldest first: AVAIL-DOWN and FRESH-HOME read the former, the IPv6
-    success rate (``zwgk.indicators.ipv6_support.v6_history``) the latter.
+    success rate (``zwgk.indicators.ipv6_support.v6_history``) the latter.  Probes the
+    assessor could not verify (``error_class="unverified"``: its own network, resolver or
+    IPv6 was down during the pass, ``zwgk.monitor.probe`` / ``zwgk.monitor.ipv6``) are left
+    out: they are evidence of nothing, and must never feed AVAIL-DOWN.
     """
     window = days if days is not None else history_window_days()
     end = dt.datetime.combine(as_of, dt.time())
     start = end - dt.timedelta(days=window)
-    return [p.history_entry() for p in probes_between(db, unit_id, start, end)]
+    return [p.history_entry() for p in probes_between(db, unit_id, start, end, verified_only=True)]

@@ -35,7 +35,6 @@ kept as a record but the success rate leaves them out (``ipv6_support.v6_history
 from __future__ import annotations
 
 import asyncio
-import errno
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,26 +42,13 @@ from urllib.parse import urlsplit
 
 from zwgk.crawlers.fetcher import Fetcher, FetchResult
 from zwgk.crawlers.net import address_refused
+from zwgk.crawlers.outage import NO_ROUTE_ERRNOS, no_answer, pass_outage
 from zwgk.crawlers.settings import CrawlSettings
 from zwgk.crawlers.urls import host_of
 from zwgk.model import Unit
 from zwgk.monitor.clock import Clock
 from zwgk.storage.probes import UNVERIFIED, Probe
 
-# connect() errors that come from the probe host itself: it has no IPv6 route or no IPv6
-# source address for the target (``::1`` disabled, IPv6 switched off, no default route).
-NO_ROUTE_ERRNOS = frozenset(
-    code
-    for code in (
-        errno.ENETUNREACH,
-        errno.EHOSTUNREACH,
-        errno.EADDRNOTAVAIL,
-        errno.EAFNOSUPPORT,
-        errno.ENETDOWN,
-        getattr(errno, "EPFNOSUPPORT", None),
-    )
-    if code is not None
-)
 OUTAGE_PREFIX = "评估方IPv6网络故障，未能核验 (assessor-side IPv6 outage, not verified)"
 
 
@@ -167,7 +153,7 @@ def _error_class(result: FetchResult) -> str:
 
 def _silent(result: FetchResult) -> bool:
     """No answer at all (timeout, reset, unreachable); an HTTP status or a refusal is an answer."""
-    return result.status is None and result.outcome == "transient"
+    return no_answer({"outcome": result.outcome, "status": result.status})
 
 
 async def _probe_one(fetcher: Fetcher, unit: Unit, clock: Clock, out: Ipv6Pass, silent: set[str]) -> None:
@@ -225,27 +211,12 @@ async def _probe_one(fetcher: Fetcher, unit: Unit, clock: Clock, out: Ipv6Pass, 
 
 
 async def _pass_outage(fetcher: Fetcher, out: Ipv6Pass, silent: set[str]) -> str:
-    """The pass's assessor-side outage ("" when none): see the module doc, step 2."""
-    s = fetcher.settings
+    """The pass's assessor-side outage ("" when none): see the module doc, step 2 (the rule is
+    the crawler's and the IPv4 pass's: ``zwgk.crawlers.outage.pass_outage``)."""
     tried = [p for p in out.probes if not p.unverified]
     if out.probes and not tried:
         return next(iter(out.errors.values()), "the probe host has no IPv6 route")
-    if len(tried) < s.outage_min_sites or len(silent) / len(tried) < s.outage_fail_share:
-        return ""
-    controls = list(s.controls())
-    if controls:
-        results = await asyncio.gather(
-            *(fetcher.fetch(u, full_body=False, v6=True, retries=0, use_breaker=False) for u in controls)
-        )
-        if any(r.status is not None for r in results):
-            return ""  # the assessor's IPv6 works: the sites' failures are theirs
-        where = f"none of the {len(controls)} control hosts answered over IPv6"
-    else:
-        where = "no IPv6 control host is configured"
-    return (
-        f"{len(silent)} of the {len(tried)} homepages probed over IPv6 got no answer at all "
-        f"(≥ {s.outage_fail_share:.0%}) and {where}"
-    )
+    return await pass_outage(fetcher, fetcher.settings, len(silent), len(tried), v6=True)
 
 
 async def probe_ipv6_async(units: Iterable[Unit], settings: CrawlSettings, clock: Clock) -> Ipv6Pass:

@@ -272,19 +272,22 @@ def probe_settings(config: MonitorConfig):
 def probe_job(db: Database, config: MonitorConfig, clock: Clock, notifier: Any = None) -> dict[str, Any]:
     """One probe pass over the registry (IPv4 and, for hosts with AAAA, IPv6), then outage alerts.
 
-    The result counts both sides; ``ipv6_outage`` names the assessor-side IPv6 outage
-    that left the pass's IPv6 probes unverified ("" when there was none).
+    The result counts both sides; ``outage`` / ``ipv6_outage`` name the assessor-side
+    outage that left the pass's IPv4 / IPv6 probes unverified (absent when there was none).
     """
-    from zwgk.monitor.alerts import check_outages
+    from zwgk.monitor.alerts import pass_alerts
     from zwgk.monitor.probe import run_probe_pass
 
-    on = (lambda r: check_outages(db, r.probes, notifier, clock.now())) if notifier is not None else None
+    on = (lambda r: pass_alerts(db, r, notifier, clock.now())) if notifier is not None else None
     result = run_probe_pass(db, probe_settings(config), clock, on_probes=on)
     out: dict[str, Any] = {
         "probes": len(result.probes),
         "failures": len(result.failures),
         "refused": len(result.refused),
+        "unverified": len(result.unverified),
     }
+    if result.outage:
+        out["outage"] = result.outage
     if result.ipv6 is not None:
         out.update(result.ipv6.summary())
         if result.ipv6.outage:

@@ -42,7 +42,7 @@ from zwgk.storage.tables import AlertRow, Base, ProbeDayRow, ProbeRow
 RAW_KEEP_DAYS = 30
 
 _ERROR_CLASSES = ("", "timeout", "refused", "dns", "http5xx", "http4xx", "reset", "blocked", "other", "unverified")
-UNVERIFIED = "unverified"  # error class of an IPv6 probe the assessor's own outage stopped (not a failure)
+UNVERIFIED = "unverified"  # error class of a probe the assessor's own outage stopped (not a failure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ class Probe:
 
     @property
     def unverified(self) -> bool:
-        """An IPv6 probe stopped by the assessor's own outage: evidence of nothing."""
+        """A probe stopped by the assessor's own outage (IPv4 or IPv6): evidence of nothing."""
         return self.error_class == UNVERIFIED
 
     def history_entry(self) -> dict[str, Any]:
@@ -121,6 +121,11 @@ _PROBE_COLUMNS = (
 )
 
 
+def _verified() -> Any:
+    """The SQL condition of a probe that is evidence about its site (not ``unverified``)."""
+    return ProbeRow.error_class != UNVERIFIED
+
+
 def _probe(row: Any) -> Probe:
     return Probe(
         unit_id=row.unit_id,
@@ -160,12 +165,18 @@ def add_probes(db: Database, rows: Iterable[Probe]) -> int:
 
 
 def probes_between(
-    db: Database, unit_id: str, start: dt.datetime, end: dt.datetime, ipv6: bool | None = None
+    db: Database,
+    unit_id: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    ipv6: bool | None = None,
+    verified_only: bool = False,
 ) -> list[Probe]:
     """Raw probes of ``unit_id`` with ``start <= at < end``, oldest first.
 
     ``ipv6``: None gives both kinds (a round's monitoring history: each entry says
     which it is), False the availability probes only, True the IPv6 probes only.
+    ``verified_only``: leave out the probes of the assessor's outages (the rules' history).
     """
     ensure_tables(db)
     query = select(ProbeRow).where(
@@ -173,26 +184,30 @@ def probes_between(
     )
     if ipv6 is not None:
         query = query.where(ProbeRow.ipv6.is_(ipv6))
+    if verified_only:
+        query = query.where(_verified())
     with db.session() as s:
         rows = s.scalars(query.order_by(ProbeRow.at, ProbeRow.id)).all()
         return [_probe(r) for r in rows]
 
 
-def latest_probes(db: Database, unit_id: str, n: int, ipv6: bool = False) -> list[Probe]:
-    """The ``n`` most recent raw availability probes of ``unit_id`` (``ipv6``: the IPv6 ones), newest first."""
+def latest_probes(db: Database, unit_id: str, n: int, ipv6: bool = False, verified_only: bool = False) -> list[Probe]:
+    """The ``n`` most recent raw availability probes of ``unit_id`` (``ipv6``: the IPv6 ones), newest first.
+
+    ``verified_only`` (the alerts): leave out unverified probes (the assessor's outage), which
+    neither continue nor break a run of consecutive failures."""
     ensure_tables(db)
+    query = select(ProbeRow).where(ProbeRow.unit_id == unit_id, ProbeRow.ipv6.is_(ipv6))
+    if verified_only:
+        query = query.where(_verified())
     with db.session() as s:
-        rows = s.scalars(
-            select(ProbeRow)
-            .where(ProbeRow.unit_id == unit_id, ProbeRow.ipv6.is_(ipv6))
-            .order_by(ProbeRow.at.desc(), ProbeRow.id.desc())
-            .limit(n)
-        ).all()
+        rows = s.scalars(query.order_by(ProbeRow.at.desc(), ProbeRow.id.desc()).limit(n)).all()
         return [_probe(r) for r in rows]
 
 
 def probe_count(db: Database, ipv6: bool = False) -> int:
-    """Raw availability probes stored (``ipv6``: IPv6 probes instead)."""
+    """Raw availability probes stored (``ipv6``: IPv6 probes instead), unverified ones included
+    (they are stored records; the availability figures leave them out)."""
     ensure_tables(db)
     with db.session() as s:
         return int(s.scalar(select(func.count()).select_from(ProbeRow).where(ProbeRow.ipv6.is_(ipv6))) or 0)
@@ -221,12 +236,14 @@ def aggregate_old_probes(db: Database, now: dt.datetime, keep_days: int = RAW_KE
 
     Idempotent and safe to re-run: a day already partly aggregated is merged
     (counts added, newest date maxed).  Returns the number of raw rows folded.
-    IPv6 probes of those days are deleted, not folded (not availability evidence).
+    IPv6 probes and unverified probes of those days are deleted, not folded (not
+    availability evidence).
     """
     ensure_tables(db)
     cutoff = dt.datetime.combine((_naive_utc(now) - dt.timedelta(days=keep_days)).date(), dt.time())
     with db.session() as s:
         s.execute(delete(ProbeRow).where(ProbeRow.at < cutoff, ProbeRow.ipv6.is_(True)))
+        s.execute(delete(ProbeRow).where(ProbeRow.at < cutoff, ProbeRow.error_class == UNVERIFIED))
         rows = s.execute(
             select(*_PROBE_COLUMNS)
             .where(ProbeRow.at < cutoff, ProbeRow.ipv6.is_(False))
@@ -281,7 +298,8 @@ def aggregate_old_probes(db: Database, now: dt.datetime, keep_days: int = RAW_KE
 
 
 def probe_days(db: Database, start: dt.date, end: dt.date, unit_ids: Iterable[str] | None = None) -> list[ProbeDay]:
-    """Per-site, per-day availability for ``start <= day < end``: aggregates plus raw days (IPv4 probes).
+    """Per-site, per-day availability for ``start <= day < end``: aggregates plus raw days (IPv4
+    probes the assessor could verify).
 
     Used by the quarterly bulletin, which spans both the aggregated past and
     the raw recent weeks.
@@ -309,6 +327,7 @@ def probe_days(db: Database, start: dt.date, end: dt.date, unit_ids: Iterable[st
                 ProbeRow.at >= dt.datetime.combine(start, dt.time()),
                 ProbeRow.at < dt.datetime.combine(end, dt.time()),
                 ProbeRow.ipv6.is_(False),
+                _verified(),
             )
             .order_by(ProbeRow.at, ProbeRow.id)
         ).all()
@@ -340,7 +359,7 @@ def probe_days(db: Database, start: dt.date, end: dt.date, unit_ids: Iterable[st
 
 def availability_between(db: Database, start: dt.date, end: dt.date) -> dict[str, tuple[int, int]]:
     """unit_id → (probes, failures) for ``start <= day < end``, summed in SQL over daily rows and raw
-    availability probes (IPv6 probes are not availability evidence).
+    availability probes (IPv6 probes and unverified probes are not availability evidence).
 
     Unlike :func:`probe_days` this never loads probes into Python, so a quarter
     of a national registry (millions of raw rows) costs two GROUP BY queries.
@@ -362,6 +381,7 @@ def availability_between(db: Database, start: dt.date, end: dt.date) -> dict[str
                 ProbeRow.at >= dt.datetime.combine(start, dt.time()),
                 ProbeRow.at < dt.datetime.combine(end, dt.time()),
                 ProbeRow.ipv6.is_(False),
+                _verified(),
             )
             .group_by(ProbeRow.unit_id)
         ):

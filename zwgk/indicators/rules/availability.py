@@ -29,12 +29,14 @@ def _window_probes(snapshot: SiteSnapshot, window_days: int) -> list[dict[str, A
     """Monitoring probes of the ``window_days`` days before as_of (as_of itself excluded).
 
     A round uses only the monitoring that precedes it (``zwgk.monitor.history``).  IPv6
-    probes (``"ipv6": true``) measure the IPv6 success rate, not availability: left out.
+    probes (``"ipv6": true``) measure the IPv6 success rate, not availability: left out;
+    so are probes of a pass the assessor could not verify (``"error_class":
+    "unverified"``, its own outage): the history normally omits them already.
     """
     start = snapshot.as_of - dt.timedelta(days=window_days)
     out = []
     for probe in snapshot.history:
-        if "ok" not in probe or probe.get("ipv6"):
+        if "ok" not in probe or probe.get("ipv6") or probe.get("error_class") == "unverified":
             continue
         at = _at(probe.get("at"))
         if at is None or not (start <= at.date() < snapshot.as_of):
