@@ -17,8 +17,13 @@
 #   7. a round of the site farm on the workers (zwgk assess --executor celery) and a probe
 #      pass, then the checks: round done, findings stored, login page through nginx with the
 #      security headers, no password on any command line, the restore check of §8
+# zwgk and its dependencies are installed the way docs/deployment.md §1 gives for servers without
+# Internet access: a wheelhouse collected with `pip wheel` (this machine stands for the build
+# machine too), installed into the service user's venv with `pip install --no-index`.
 # Options (environment): ZWGK_DEPLOY_KEEP=1 keeps the directory and processes' logs;
-# ZWGK_DEPLOY_PIP_CACHE=DIR reuses downloaded packages between runs.
+# ZWGK_DEPLOY_WHEELS=DIR (default /var/cache/zwgk-deploy) keeps the dependencies' wheels and the
+# build venv between runs: a run whose requirements they satisfy collects the wheelhouse from
+# there without the package index (delete DIR to collect the newest versions again).
 set -euo pipefail
 umask 022
 
@@ -89,15 +94,29 @@ python3 -m pip wheel -q --no-deps --no-build-isolation -w "$WORK/dist" "$WORK/sr
   || fail "building the wheel: $(tail -5 "$WORK/logs/wheel.log")"
 WHEEL=$(ls "$WORK"/dist/zwgk-*.whl)
 chmod -R a+rX "$WORK/dist"
-as_svc /usr/bin/python3 -m venv "$SRV/venv"
-PIP_ENV=()
-if [ -n "${ZWGK_DEPLOY_PIP_CACHE:-}" ]; then
-  mkdir -p "$ZWGK_DEPLOY_PIP_CACHE" && chown -R "$SVC" "$ZWGK_DEPLOY_PIP_CACHE"
-  PIP_ENV=(env "PIP_CACHE_DIR=$ZWGK_DEPLOY_PIP_CACHE")
+# The wheelhouse (build machine): zwgk's wheel and every dependency's, by the build venv's pip
+# (/usr/bin/python3, the servers' Python).  Kept wheels first, without the index; else online.
+KEPT=${ZWGK_DEPLOY_WHEELS:-/var/cache/zwgk-deploy}
+WH="$WORK/wheelhouse"
+mkdir -p "$KEPT/wheels" "$WH"
+[ -x "$KEPT/build/bin/pip" ] || /usr/bin/python3 -m venv "$KEPT/build" >"$WORK/logs/build-venv.log" 2>&1 \
+  || fail "the build venv: $(tail -5 "$WORK/logs/build-venv.log")"
+collect=("$KEPT/build/bin/pip" wheel -q --disable-pip-version-check -w "$WH" --find-links "$KEPT/wheels" "$WHEEL[postgres,celery]")
+if "${collect[@]}" --no-index >"$WORK/logs/wheelhouse.log" 2>&1; then
+  say "   wheelhouse collected from the wheels kept in $KEPT"
+else
+  "${collect[@]}" >>"$WORK/logs/wheelhouse.log" 2>&1 || fail "pip wheel: $(tail -5 "$WORK/logs/wheelhouse.log")"
+  find "$WH" -maxdepth 1 -name '*.whl' ! -name 'zwgk-*' -exec cp -n {} "$KEPT/wheels/" \;
+  say "   wheelhouse collected from the package index (kept in $KEPT for the next run)"
 fi
-as_svc "${PIP_ENV[@]}" "$SRV/venv/bin/pip" install -q --disable-pip-version-check "$WHEEL[postgres,celery]" \
-  >"$WORK/logs/pip.log" 2>&1 || fail "pip install: $(tail -5 "$WORK/logs/pip.log")"
-[ -n "${ZWGK_DEPLOY_PIP_CACHE:-}" ] && chown -R root "$ZWGK_DEPLOY_PIP_CACHE"
+chmod -R a+rX "$WH"
+# Every server: the venv, installed from the wheelhouse alone (no index, no pip configuration of this
+# machine, so a wheel missing from the wheelhouse fails here as it would on an intranet server).
+as_svc /usr/bin/python3 -m venv "$SRV/venv"
+as_svc env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \
+  "$SRV/venv/bin/pip" install -q --disable-pip-version-check --no-index --find-links "$WH" "$WHEEL[postgres,celery]" \
+  >"$WORK/logs/pip.log" 2>&1 || fail "pip install from the wheelhouse: $(tail -5 "$WORK/logs/pip.log")"
+say "   venv installed from the wheelhouse ($(find "$WH" -name '*.whl' | wc -l) wheels, no index)"
 as_svc "$SRV/venv/bin/zwgk" --version >/dev/null
 [ "$(stat -c %U "$SRV/venv/bin/python3")" = "$SVC" ] || fail "the venv is not owned by $SVC"
 install -d -o root -g "$SVC" -m 0750 "$ETC"
