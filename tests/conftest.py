@@ -29,8 +29,27 @@ def pytest_report_header(config) -> str:
     return f"zwgk test database: {_test_backend()}"
 
 
+_SHARED_SCOPES = ("module", "class", "package")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's worker hook reads the xdist_group marks
 def pytest_collection_modifyitems(config, items) -> None:
-    """With ZWGK_TEST_DB=postgresql, run the tests that use the database fixture (the rest never touch it)."""
+    """Keep each module's shared fixtures on one xdist worker; with ZWGK_TEST_DB=postgresql,
+    run only the tests that use the database fixture (the rest never touch it).
+
+    A module-scoped fixture (a farm round, a crawl, a dashboard server) is built once per
+    worker that runs a test of the module.  pytest-xdist's default ``load`` scheduling deals
+    the first quarter of the tests out one by one, so such a module was set up on both
+    workers, and a module could be split again later.  Every test that uses a fixture of a
+    wider scope than the function is marked ``xdist_group(<its module>)``; with ``--dist
+    loadgroup`` (pyproject addopts) the module then runs on one worker, while the tests
+    without such fixtures are still dealt out one by one.
+    """
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        defs = info.name2fixturedefs.values() if info is not None else ()
+        if any(d.scope in _SHARED_SCOPES for seq in defs for d in seq):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
     if _test_backend() != "postgresql":
         return
     keep = [item for item in items if "db_url" in getattr(item, "fixturenames", ())]
