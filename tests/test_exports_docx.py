@@ -26,30 +26,13 @@ def zwgk(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def round_db(farm, tmp_path_factory):
+def round_db(default_round, tmp_path_factory):
+    """The run's round 2026-Q4 over the default farm (``default_round``), a private copy."""
     work = tmp_path_factory.mktemp("docx")
-    registry = farm.write_registry(work / "registry.csv")
-    db = f"sqlite:///{work / 'zwgk.db'}"
-    zwgk(
-        "assess",
-        "--round",
-        "2026-Q4",
-        "--registry",
-        str(registry),
-        "--as-of",
-        farm.truth["as_of"],
-        "--resolver",
-        farm.resolver,
-        "--allow-private",
-        "--db",
-        db,
-        "--quiet",
-        "--archive",
-        "none",
-    )
+    db = default_round.copy_db(work)
     zwgk("export", "findings", "--round", "2026-Q4", "-o", str(work / "findings.json"), "--db", db)
     findings = json.loads((work / "findings.json").read_text(encoding="utf-8"))
-    return {"work": work, "db": db, "findings": findings, "truth": farm.truth}
+    return {"work": work, "db": db, "findings": findings, "truth": default_round.truth}
 
 
 def _all_text(document) -> str:

@@ -7,26 +7,29 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixtures_farm import DEFAULT_ROUND
 from zwgk.model import Unit
 from zwgk.sitefarm.disclosure_codes import DISCLOSURE_CODES
 
 
 @pytest.fixture(scope="module")
-def judged(farm, tmp_path_factory):
+def judged(default_round, tmp_path_factory):
+    """The run's round over the default farm (``default_round``, crawled by ``zwgk assess``) in a
+    private copy, the farm's 依申请公开 ledgers imported as evaluators do, each measured site's
+    stored snapshot judged with its registers."""
+    import datetime as dt
+
     from zwgk.app.rounds import unit_inputs
-    from zwgk.crawlers import CrawlSettings, crawl_round
     from zwgk.disclosure.ledger import read_ledger
     from zwgk.indicators import evaluate, load_rubric
-    from zwgk.sitefarm.disclosure import write_ledgers
     from zwgk.storage import Database
-    from zwgk.storage.registry import upsert_units
     from zwgk.storage.requests import add_test, replace_applications
-    from zwgk.storage.rounds import create_round
+    from zwgk.storage.rounds import failed_sites, require_round
     from zwgk.storage.snapshot import load_snapshot
 
     rubric = load_rubric("national-2019")
-    tmp = tmp_path_factory.mktemp("farmdisclosure")
-    db = Database.open(f"sqlite:///{tmp / 'zwgk.db'}")
+    db_url = default_round.copy_db(tmp_path_factory.mktemp("farmdisclosure"))
+    db = Database.open(db_url)
     units = [
         Unit(
             unit_id=s["unit_id"],
@@ -36,33 +39,32 @@ def judged(farm, tmp_path_factory):
             site_url=s["url"],
             site_code=s["site_code"],
         )
-        for s in farm.sites
+        for s in default_round.sites
     ]
-    upsert_units(db, units)
-    ledgers = write_ledgers(farm.farm, tmp / "ledgers")
+    ledgers = default_round.ledgers
     for unit_id, path in ledgers.items():
         report = read_ledger(path, unit_id)
         replace_applications(db, unit_id, report.applications)
         for test in report.tests:
             add_test(db, test)
-    info, _ = create_round(
-        db, "farm-disclosure", as_of=farm.config.as_of, rubric="national-2019", weight=0.05, units=units
-    )
-    settings = CrawlSettings(resolver=farm.resolver, allow_private=True, backoff_base=0.2)
-    summary = crawl_round(db, info.id, units, settings, rubric.column_synonyms())
+    round_id = require_round(db, DEFAULT_ROUND).id
+    failed = failed_sites(db, round_id)
+    as_of = dt.date.fromisoformat(default_round.as_of)
     found, pdf_reports = set(), 0
     for unit in units:
-        if unit.unit_id in summary.failed:
+        if unit.unit_id in failed:
             continue
-        snapshot = load_snapshot(db, info.id, unit, farm.config.as_of)
+        snapshot = load_snapshot(db, round_id, unit, as_of)
         snapshot.inputs = unit_inputs(db, unit)
         pdf_reports += sum(
             1 for p in snapshot.pages.values() if ((p.facts or {}).get("annual_report") or {}).get("source") == "pdf"
         )
         found |= {(f.unit_id, f.rule, f.subject) for f in evaluate(snapshot, rubric) if f.rule in DISCLOSURE_CODES}
     db.dispose()
-    truth = {(d["unit_id"], d["rule"], d["subject"]) for d in farm.truth["defects"] if d["rule"] in DISCLOSURE_CODES}
-    return truth, found, pdf_reports, ledgers, f"sqlite:///{tmp / 'zwgk.db'}"
+    truth = {
+        (d["unit_id"], d["rule"], d["subject"]) for d in default_round.truth["defects"] if d["rule"] in DISCLOSURE_CODES
+    }
+    return truth, found, pdf_reports, ledgers, db_url
 
 
 def test_some_reports_were_read_from_pdf_attachments_and_ledgers_written(judged):
@@ -70,7 +72,7 @@ def test_some_reports_were_read_from_pdf_attachments_and_ledgers_written(judged)
     assert pdf_reports >= 1 and len(ledgers) >= 3
 
 
-def test_reports_show_gives_evaluators_the_extracted_tables(judged, farm):
+def test_reports_show_gives_evaluators_the_extracted_tables(judged, default_round):
     import json
 
     from typer.testing import CliRunner
@@ -79,14 +81,14 @@ def test_reports_show_gives_evaluators_the_extracted_tables(judged, farm):
 
     truth, _, _, _, db_url = judged
     unit = next(u for u, rule, _ in sorted(truth) if rule == "REPORT-TOTALS")
-    year = str(farm.config.as_of.year - 1)
+    year = str(int(default_round.as_of[:4]) - 1)
     shown = CliRunner().invoke(
-        app, ["reports", "show", "--round", "farm-disclosure", "--unit", unit, "--format", "json", "--db", db_url]
+        app, ["reports", "show", "--round", DEFAULT_ROUND, "--unit", unit, "--format", "json", "--db", db_url]
     )
     assert shown.exit_code == 0, shown.output
     report = json.loads(shown.output)[year]
     assert report["template"] == "2021" and len(report["tables"]["requests"]["rows"]) == 25
-    table = CliRunner().invoke(app, ["reports", "show", "--round", "farm-disclosure", "--unit", unit, "--db", db_url])
+    table = CliRunner().invoke(app, ["reports", "show", "--round", DEFAULT_ROUND, "--unit", unit, "--db", db_url])
     assert table.exit_code == 0 and "三、收到和处理政府信息公开申请情况" in table.output
     assert "不相符" in table.output and "各类申请人之和" in table.output
 

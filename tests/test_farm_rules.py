@@ -5,23 +5,26 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixtures_farm import DEFAULT_ROUND
 from zwgk.model import Unit
 
 CODES = ("IDENT-SPONSOR", "CONAC-BADGE", "SEARCH-MISSING", "INTERP-RATE", "INTERP-MISSING", "INTERP-LATE")
 
 
 @pytest.fixture(scope="module")
-def judged(farm, tmp_path_factory):
-    """(truth set, found set) of (unit_id, rule, subject) for CODES over the default farm."""
-    from zwgk.crawlers import CrawlSettings, crawl_round
+def judged(default_round, tmp_path_factory):
+    """(truth set, found set) of (unit_id, rule, subject) for CODES over the default farm: the
+    run's round (``default_round``, crawled by ``zwgk assess``), each measured site's stored
+    snapshot judged by the rules."""
+    import datetime as dt
+
     from zwgk.indicators import evaluate, load_rubric
     from zwgk.storage import Database
-    from zwgk.storage.registry import upsert_units
-    from zwgk.storage.rounds import create_round
+    from zwgk.storage.rounds import failed_sites, require_round
     from zwgk.storage.snapshot import load_snapshot
 
     rubric = load_rubric("national-2019")
-    db = Database.open(f"sqlite:///{tmp_path_factory.mktemp('farmrules') / 'zwgk.db'}")
+    db = Database.open(default_round.copy_db(tmp_path_factory.mktemp("farmrules")))
     units = [
         Unit(
             unit_id=s["unit_id"],
@@ -31,20 +34,19 @@ def judged(farm, tmp_path_factory):
             site_url=s["url"],
             site_code=s["site_code"],
         )
-        for s in farm.sites
+        for s in default_round.sites
     ]
-    upsert_units(db, units)
-    info, _ = create_round(db, "farm-rules", as_of=farm.config.as_of, rubric="national-2019", weight=0.05, units=units)
-    settings = CrawlSettings(resolver=farm.resolver, allow_private=True, backoff_base=0.2)
-    summary = crawl_round(db, info.id, units, settings, rubric.column_synonyms())
+    round_id = require_round(db, DEFAULT_ROUND).id
+    failed = failed_sites(db, round_id)
+    as_of = dt.date.fromisoformat(default_round.as_of)
     found = set()
     for unit in units:
-        if unit.unit_id in summary.failed:
+        if unit.unit_id in failed:
             continue
-        snapshot = load_snapshot(db, info.id, unit, farm.config.as_of)
+        snapshot = load_snapshot(db, round_id, unit, as_of)
         found |= {(f.unit_id, f.rule, f.subject) for f in evaluate(snapshot, rubric) if f.rule in CODES}
     db.dispose()
-    truth = {(d["unit_id"], d["rule"], d["subject"]) for d in farm.truth["defects"] if d["rule"] in CODES}
+    truth = {(d["unit_id"], d["rule"], d["subject"]) for d in default_round.truth["defects"] if d["rule"] in CODES}
     return truth, found
 
 

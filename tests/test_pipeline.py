@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures_farm import DEFAULT_ROUND
+
 SKELETON_RULES = {"COLUMN-MISSING", "INTERP-LATE", "IPV6-NONE", "LINK-PAGE", "LINK-HOME"}
 
 
@@ -29,42 +31,30 @@ def zwgk(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
 
 
 @pytest.fixture(scope="module")
-def assessed_round(farm, tmp_path_factory):
-    """One round over the default farm, run once for the module's tests."""
+def assessed_round(default_round, tmp_path_factory):
+    """The run's round over the default farm (``zwgk assess`` from the command line, see
+    ``default_round``), a private copy of its database for the module's tests."""
     work = tmp_path_factory.mktemp("round")
-    registry = work / "registry.csv"
-    farm.write_registry(registry)
-    db = f"sqlite:///{work / 'zwgk.db'}"
-    run = zwgk(
-        "assess",
-        "--round",
-        "r1",
-        "--registry",
-        str(registry),
-        "--as-of",
-        farm.truth["as_of"],
-        "--resolver",
-        farm.resolver,
-        "--allow-private",
-        "--db",
-        db,
-        "--quiet",
-    )
-    assert run.returncode == 0, run.stderr + run.stdout
-    return {"db": db, "work": work, "stdout": run.stdout}
+    return {
+        "db": default_round.copy_db(work),
+        "work": work,
+        "stdout": default_round.stdout,
+        "truth": default_round.truth,
+    }
 
 
 def _export(assessed_round, what: str, fmt: str = "json"):
     path = assessed_round["work"] / f"{what}.{fmt}"
-    run = zwgk("export", what, "--round", "r1", "--format", fmt, "-o", str(path), "--db", assessed_round["db"])
+    run = zwgk("export", what, "--round", DEFAULT_ROUND, "--format", fmt, "-o", str(path), "--db", assessed_round["db"])
     assert run.returncode == 0, run.stderr + run.stdout
     return path
 
 
-def test_skeleton_rules_find_exactly_the_planted_defects(farm, assessed_round):
+def test_skeleton_rules_find_exactly_the_planted_defects(assessed_round):
     findings = json.loads(_export(assessed_round, "findings").read_text(encoding="utf-8"))
     found = {(f["unit_id"], f["rule"], f["subject"]) for f in findings if f["rule"] in SKELETON_RULES}
-    planted = {(d["unit_id"], d["rule"], d["subject"]) for d in farm.truth["defects"] if d["rule"] in SKELETON_RULES}
+    truth = assessed_round["truth"]
+    planted = {(d["unit_id"], d["rule"], d["subject"]) for d in truth["defects"] if d["rule"] in SKELETON_RULES}
     assert {r for _, r, _ in planted} == SKELETON_RULES, "the default farm must plant every skeleton rule"
     missed = planted - found
     spurious = found - planted
@@ -81,9 +71,9 @@ def test_findings_json_has_the_public_fields(assessed_round):
         assert isinstance(f["evidence"], dict)
 
 
-def test_scores_rank_every_unit_of_the_registry(farm, assessed_round):
+def test_scores_rank_every_unit_of_the_registry(assessed_round):
     scores = json.loads(_export(assessed_round, "scores").read_text(encoding="utf-8"))
-    assert {s["unit_id"] for s in scores} == {site["unit_id"] for site in farm.truth["sites"]}
+    assert {s["unit_id"] for s in scores} == {site["unit_id"] for site in assessed_round["truth"]["sites"]}
     for s in scores:
         assert {"unit_id", "unit_name", "tier", "score", "veto", "passed", "weight", "weighted", "rank"} <= s.keys()
         assert s["weight"] >= 0.04
@@ -159,14 +149,15 @@ def test_loopback_targets_are_refused_without_allow_private(farm, tmp_path):
     assert "策略" in rows[0]["说明"]
 
 
-def test_rectification_export_holds_only_that_departments_findings(farm, assessed_round):
+def test_rectification_export_holds_only_that_departments_findings(assessed_round):
     import openpyxl
 
     findings = json.loads(_export(assessed_round, "findings").read_text(encoding="utf-8"))
     by_unit: dict[str, int] = {}
     for f in findings:
         by_unit[f["unit_id"]] = by_unit.get(f["unit_id"], 0) + 1
-    departments = [s["unit_id"] for s in farm.truth["sites"] if s["kind"] == "department" and s["unit_id"] in by_unit]
+    sites = assessed_round["truth"]["sites"]
+    departments = [s["unit_id"] for s in sites if s["kind"] == "department" and s["unit_id"] in by_unit]
     assert departments, "the farm must have departments with findings"
     unit = departments[0]
     out = assessed_round["work"] / f"rect-{unit}.xlsx"
@@ -176,7 +167,7 @@ def test_rectification_export_holds_only_that_departments_findings(farm, assesse
         "--unit",
         unit,
         "--round",
-        "r1",
+        DEFAULT_ROUND,
         "--format",
         "xlsx",
         "-o",
