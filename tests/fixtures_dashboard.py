@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures_farm import QUICK_HOME_CHECKS
 from zwgk.model import Finding
 from zwgk.storage import results, users
 from zwgk.storage.db import Database
@@ -342,7 +343,12 @@ def farm_dashboard(work: Path, sites: int = FARM_SITES, *, bcrypt_rounds: int = 
             result = run_round(
                 db,
                 RoundOptions(
-                    name=FARM_ROUND, as_of=as_of, registry=registry, resolver=farm.resolver, allow_private=True
+                    name=FARM_ROUND,
+                    as_of=as_of,
+                    registry=registry,
+                    resolver=farm.resolver,
+                    allow_private=True,
+                    crawl=QUICK_HOME_CHECKS,
                 ),
             )
         with_items = {it.unit_id for it in results.list_rectification_items(db)}

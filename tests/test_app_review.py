@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.fixtures_farm import QUICK_HOME_CHECKS
 from zwgk.assess.scoring import rank_scores
 from zwgk.cli import app as cli_app
 from zwgk.dashboard import queries
@@ -48,7 +49,7 @@ def farm_round(tmp_path_factory) -> Path:
                     registry=registry,
                     resolver=farm.resolver,
                     allow_private=True,
-                    crawl={"archive": "none"},
+                    crawl={"archive": "none", **QUICK_HOME_CHECKS},
                 ),
             )
     finally:

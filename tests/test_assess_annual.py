@@ -13,6 +13,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from tests.fixtures_farm import QUICK_HOME_CHECKS
 from zwgk.indicators import load_rubric
 from zwgk.model import RubricError
 from zwgk.monitor.annual import COMPONENTS, annual_scores, annual_weights
@@ -52,6 +53,7 @@ def year_db(tmp_path_factory):
                     registry=registry,
                     resolver=farm.resolver,
                     allow_private=True,
+                    crawl=QUICK_HOME_CHECKS,
                 ),
             )
     units = [s.unit_id for s in results.list_scores(db, results_round(db, "2026-11"))]

@@ -14,6 +14,7 @@ import datetime as dt
 
 import pytest
 
+from tests.fixtures_farm import QUICK_HOME_CHECKS
 from zwgk.assess import rectification_list
 from zwgk.assess.scoring import is_candidate
 from zwgk.storage import Database, results
@@ -45,7 +46,15 @@ def two_farm_rounds(tmp_path_factory):
     with running_farm(FarmConfig(sites=6, seed=1, as_of=first_day, port=port)) as farm:
         registry = farm.write_registry(work / "registry.csv")
         first = run_round(
-            db, RoundOptions(name="r1", as_of=first_day, registry=registry, resolver=farm.resolver, allow_private=True)
+            db,
+            RoundOptions(
+                name="r1",
+                as_of=first_day,
+                registry=registry,
+                resolver=farm.resolver,
+                allow_private=True,
+                crawl=QUICK_HOME_CHECKS,
+            ),
         )
         truth1 = farm.truth
     # the site taken down in round 2: one judged in round 1 with findings, preferably not vetoed
@@ -59,7 +68,15 @@ def two_farm_rounds(tmp_path_factory):
     with running_farm(FarmConfig(sites=6, seed=1, as_of=later, port=port, repaired=0.5)) as farm:
         farm.set_down(down)
         second = run_round(
-            db, RoundOptions(name="r2", as_of=later, registry=registry, resolver=farm.resolver, allow_private=True)
+            db,
+            RoundOptions(
+                name="r2",
+                as_of=later,
+                registry=registry,
+                resolver=farm.resolver,
+                allow_private=True,
+                crawl=QUICK_HOME_CHECKS,
+            ),
         )
         truth2 = farm.truth
     yield {"db": db, "r1": first, "r2": second, "down": down, "truth1": truth1, "truth2": truth2}

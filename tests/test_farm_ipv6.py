@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures_farm import QUICK_HOME_CHECKS
 from zwgk.sitefarm.config import FAMILIES
 from zwgk.sitefarm.farm import alias_host, zone_of
 from zwgk.sitefarm.truth import IPV6_MODES
@@ -51,7 +52,7 @@ def ipv6_round(tmp_path_factory):
                 registry=registry,
                 resolver=farm.resolver,
                 allow_private=True,
-                crawl={"ipv6_attempt_spacing": 0.2},
+                crawl={"ipv6_attempt_spacing": 0.2, **QUICK_HOME_CHECKS},
             ),
         )
         yield Ipv6Round(farm, db, result.round_id, farm.truth, list_findings(db, result.round_id), tmp)
