@@ -508,9 +508,9 @@ def annual_cmd(
             style=None if s.score is not None else "dim",
         )
     if scores:
-        from zwgk.monitor.annual import _rubric_of_year, annual_weights
+        from zwgk.monitor.annual import annual_weights, rubric_of_year
 
-        weights, _ = annual_weights(loaded if loaded is not None else _rubric_of_year(database, year, end))
+        weights, _ = annual_weights(loaded if loaded is not None else rubric_of_year(database, year, end))
         console.print(table)
         console.print(
             "权重 weights: "

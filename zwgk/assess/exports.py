@@ -63,7 +63,7 @@ ABOUT_COLUMNS = (Column("k", "项目", 12), Column("v", "内容", 70))
 MAX_URL = 2079  # Excel's limit for a hyperlink target
 
 
-def _check_fmt(fmt: str, allowed: Sequence[str]) -> str:
+def check_format(fmt: str, allowed: Sequence[str]) -> str:
     fmt = (fmt or "").lower().lstrip(".")
     if fmt not in allowed:
         raise ZwgkError(f"unknown export format {fmt!r}; choose one of: {', '.join(allowed)}")
@@ -131,7 +131,7 @@ def _is_http(value: Any) -> bool:
 MAX_URLS_PER_SHEET = 65_000  # Excel's hard limit is 65,530 hyperlinks per worksheet
 
 
-class _Book:
+class SafeWorkbook:
     """A thin xlsxwriter workbook that writes every table the same safe way."""
 
     def __init__(self, path: Path):
@@ -214,7 +214,7 @@ class _Book:
 
 def export_findings(db: Database, round_name: str, fmt: str, path: str | Path, unit_id: str | None = None) -> Path:
     """Findings of round ``round_name`` (optionally one unit) as json / csv / xlsx."""
-    fmt = _check_fmt(fmt, FORMATS)
+    fmt = check_format(fmt, FORMATS)
     info = find_round(db, round_name)
     records = finding_records(db, info, unit_id)
     path = Path(path)
@@ -222,7 +222,7 @@ def export_findings(db: Database, round_name: str, fmt: str, path: str | Path, u
         return write_json(path, records)
     if fmt == "csv":
         return write_csv(path, FINDING_COLUMNS, records)
-    book = _Book(path)
+    book = SafeWorkbook(path)
     book.table("问题清单", FINDING_COLUMNS, records)
     book.table("按规则统计", RULE_STAT_COLUMNS, rule_statistics(records))
     return book.close()
@@ -230,7 +230,7 @@ def export_findings(db: Database, round_name: str, fmt: str, path: str | Path, u
 
 def export_scores(db: Database, round_name: str, fmt: str, path: str | Path) -> Path:
     """Scores and ranks of round ``round_name`` as json / csv / xlsx (xlsx adds a 统计 sheet)."""
-    fmt = _check_fmt(fmt, FORMATS)
+    fmt = check_format(fmt, FORMATS)
     info = find_round(db, round_name)
     records = score_records(db, info)
     path = Path(path)
@@ -238,7 +238,7 @@ def export_scores(db: Database, round_name: str, fmt: str, path: str | Path) -> 
         return write_json(path, records)
     if fmt == "csv":
         return write_csv(path, SCORE_COLUMNS, records)
-    book = _Book(path)
+    book = SafeWorkbook(path)
     book.table(
         "得分排名",
         SCORE_COLUMNS,
@@ -254,7 +254,7 @@ def export_rectification(db: Database, unit_id: str, fmt: str, path: str | Path,
 
     ``round_name`` None → the unit's newest round.
     """
-    fmt = _check_fmt(fmt, ("xlsx", "csv", "pdf", "docx", "json"))
+    fmt = check_format(fmt, ("xlsx", "csv", "pdf", "docx", "json"))
     info, records, note = rectification_records(db, unit_id, round_name)
     path = Path(path)
     if fmt == "json":
@@ -269,7 +269,7 @@ def export_rectification(db: Database, unit_id: str, fmt: str, path: str | Path,
         from zwgk.assess.word import rectification_notice_docx
 
         return rectification_notice_docx(db, unit_id, info, records, note, path)
-    book = _Book(path)
+    book = SafeWorkbook(path)
     unit = results.unit_names(db, [unit_id])[unit_id]
     book.table("整改清单", RECTIFICATION_COLUMNS, records)
     about: list[dict[str, Any]] = [
@@ -289,7 +289,7 @@ def export_round_workbook(db: Database, round_name: str, path: str | Path) -> Pa
     info = find_round(db, round_name)
     scores = results.list_scores(db, info.id)
     findings = finding_records(db, info)
-    book = _Book(Path(path))
+    book = SafeWorkbook(Path(path))
     book.table("得分排名", SCORE_COLUMNS, score_records(db, info))
     book.table("统计", STAT_COLUMNS, score_statistics(scores))
     book.table("问题清单", FINDING_COLUMNS, findings)
@@ -326,7 +326,7 @@ def export_ipv6(db: Database, round_name: str, fmt: str, path: str | Path) -> Pa
     links that fail over IPv6, as json / csv / xlsx (xlsx adds a per-tier sheet)."""
     from zwgk.indicators.ipv6_support import tier_summary
 
-    fmt = _check_fmt(fmt, FORMATS)
+    fmt = check_format(fmt, FORMATS)
     info = find_round(db, round_name)
     records = ipv6_records(db, info)
     path = Path(path)
@@ -334,7 +334,7 @@ def export_ipv6(db: Database, round_name: str, fmt: str, path: str | Path) -> Pa
         return write_json(path, records)
     if fmt == "csv":
         return write_csv(path, IPV6_COLUMNS, records)
-    book = _Book(path)
+    book = SafeWorkbook(path)
     book.table("IPv6支持度", IPV6_COLUMNS, records, note=_IPV6_NOTE)
     by_tier = tier_summary((r["tier"], r["ipv6_score"], r["target"]) for r in records)
     book.table("分层级", IPV6_TIER_COLUMNS, by_tier)
@@ -366,7 +366,7 @@ def export_unverified(db: Database, round_name: str, fmt: str, path: str | Path,
     listed so an evaluator can check them by hand."""
     from zwgk.storage.snapshot import unverified_fetches
 
-    fmt = _check_fmt(fmt, FORMATS)
+    fmt = check_format(fmt, FORMATS)
     info = find_round(db, round_name)
     names = {m.unit.unit_id: m.unit.name for m in results.round_members(db, info.id)}
     records = [
@@ -378,7 +378,7 @@ def export_unverified(db: Database, round_name: str, fmt: str, path: str | Path,
         return write_json(path, records)
     if fmt == "csv":
         return write_csv(path, UNVERIFIED_COLUMNS, records)
-    book = _Book(path)
+    book = SafeWorkbook(path)
     book.table(
         "未能核验",
         UNVERIFIED_COLUMNS,
@@ -391,7 +391,7 @@ def export_unverified(db: Database, round_name: str, fmt: str, path: str | Path,
 def export_bulletin(db: Database, round_name: str, path: str | Path, fmt: str = "pdf") -> Path:
     """The round's 通报 as PDF (ranking, pass rate, named failures, most improved, chart)
     or as an editable Word document (docx)."""
-    fmt = _check_fmt(fmt, ("pdf", "docx"))
+    fmt = check_format(fmt, ("pdf", "docx"))
     if fmt == "docx":
         from zwgk.assess.word import bulletin_docx
 

@@ -146,7 +146,7 @@ def _table_download(columns: dict[str, str], frame: Any, fmt: str, sheet: str, t
     fmt = fmt.lower()
     if fmt not in ("xlsx", "csv"):
         raise ValueError(f"format must be xlsx or csv, not {fmt!r}")
-    from zwgk.assess.exports import _Book, write_csv
+    from zwgk.assess.exports import SafeWorkbook, write_csv
     from zwgk.assess.tabular import Column
 
     cols = [Column(k, t, 30 if k.endswith("link") else 14, link=k.endswith("link")) for k, t in columns.items()]
@@ -155,7 +155,7 @@ def _table_download(columns: dict[str, str], frame: Any, fmt: str, sheet: str, t
     def write(path: Path) -> Any:
         if fmt == "csv":
             return write_csv(path, cols, records)
-        book = _Book(path)
+        book = SafeWorkbook(path)
         book.table(sheet, cols, records, title=title)
         return book.close()
 

@@ -248,10 +248,10 @@ def export_annual(
     """The year's ranking as json / csv / xlsx (xlsx adds the weights and method on a second sheet)."""
     from pathlib import Path
 
-    from zwgk.assess.exports import FORMATS, _Book, _check_fmt, write_csv, write_json
+    from zwgk.assess.exports import FORMATS, SafeWorkbook, check_format, write_csv, write_json
     from zwgk.assess.tabular import Column
 
-    fmt = _check_fmt(fmt, FORMATS)
+    fmt = check_format(fmt, FORMATS)
     scores = annual_scores(db, year, rubric, through)
     records = [s.record() for s in scores]
     path = Path(path)
@@ -261,7 +261,7 @@ def export_annual(
         )
     if fmt == "csv":
         return write_csv(path, annual_columns(), records)
-    book = _Book(path)
+    book = SafeWorkbook(path)
     book.table(
         f"{year}年度考核",
         annual_columns(),
@@ -269,7 +269,7 @@ def export_annual(
         title=f"{year}年度政务公开考核排名",
         note="年度得分 = Σ 各项得分 × 权重；某项无数据时按其余项权重折算（见“权重”列）。",
     )
-    weights, veto = annual_weights(rubric if rubric is not None else _rubric_of_year(db, year, through))
+    weights, veto = annual_weights(rubric if rubric is not None else rubric_of_year(db, year, through))
     book.table(
         "计分方法",
         (Column("item", "项目", 14), Column("weight", "权重", 8), Column("how", "计算方法", 60)),
@@ -299,7 +299,7 @@ def export_annual(
     return book.close()
 
 
-def _rubric_of_year(db: Database, year: int, through: dt.date | None) -> Any:
+def rubric_of_year(db: Database, year: int, through: dt.date | None) -> Any:
     from zwgk.assess.ranking import round_rubric
 
     return round_rubric(db, year_rounds(db, year, through)[-1].id)
