@@ -363,3 +363,32 @@ def test_a_column_page_that_is_one_document_counts_its_running_text():
         f"<div class='footer'><p>{footer}</p></div><p><a href='/a.html'>链接一</a> <a href='/b.html'>链接二</a></p></body></html>"
     )
     assert extract_page("http://www.example.gov.cn/xxgk/tjxx/index.html", empty, "column").facts["document_chars"] < 300
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["【相关解读】", "[相关解读]", "［政策解读］", "〖原文链接〗", "【相關解讀】", "「相关文件」"],
+)
+def test_a_related_box_whose_label_is_bracketed_links_its_interpretation(label):
+    """Templates often set the box label in brackets (【相关解读】, 繁体 pages 【相關解讀】) and the
+    entries under it carry only the 解读's title, which names the instrument first."""
+    html = (
+        "<html><body><div class='art-title'>某某县人民政府关于进一步加强就业创业工作的意见</div>"
+        "<p>某府发〔2026〕3号</p><div class='art-con'><p>正文。</p></div>"
+        f"<div class='xgjd'><span>{label}</span><ul><li>"
+        "<a href='/zcjd/202608/t20260831_9.html'>关于进一步加强就业创业工作的意见政策解读</a></li></ul></div>"
+        "</body></html>"
+    )
+    facts = extract_page("http://www.example.gov.cn/zcwj/202608/t20260828_7.html", html, "article").facts
+    assert [r["url"] for r in facts["related"]] == ["http://www.example.gov.cn/zcjd/202608/t20260831_9.html"]
+
+
+def test_a_bracketed_heading_that_names_no_related_box_links_nothing():
+    html = (
+        "<html><body><div class='art-title'>某某县人民政府关于进一步加强就业创业工作的意见</div>"
+        "<div class='box'><span>【热点新闻】</span><ul><li>"
+        "<a href='/xwzx/202608/t20260831_9.html'>全县召开就业创业工作推进会</a></li></ul></div>"
+        "</body></html>"
+    )
+    facts = extract_page("http://www.example.gov.cn/zcwj/202608/t20260828_7.html", html, "article").facts
+    assert facts["related"] == []

@@ -8,6 +8,7 @@ import pytest
 
 from tests.fixtures_indicators import SiteBuilder, by_rule, u
 from zwgk.indicators import CalendarUnknownError, evaluate
+from zwgk.model import Page
 
 D = dt.date
 
@@ -92,6 +93,24 @@ def test_interp_listed_by_title_in_a_list_the_crawl_did_not_open_counts(ws, nat_
     _doc(other, number="示府办发〔2025〕12号")
     other.column("jd/", "政策解读", [("图解：《示例市关于稳定物价的若干措施》", D(2025, 10, 9))])
     assert by_rule(evaluate(other.snapshot(), nat_rubric), "INTERP-MISSING")  # another document's 解读
+
+
+def test_interp_seen_only_by_its_page_title_with_the_site_name_counts(ws, nat_rubric):
+    """A 解读 the crawl only link-checked keeps its raw ``<title>``, the site's name appended as
+    CMSs do (…政策解读-示例市人民政府); an inspector still pairs it with the document by title."""
+    _doc(ws)  # the document's related box was not recognised: no link either way
+    ws.add(
+        Page(
+            u("jd.html"),
+            200,
+            "ok",
+            "other",
+            title="示例市关于促进就业的若干措施政策解读-示例市人民政府",
+            content_type="text/html",
+            facts={},
+        )
+    )
+    assert not by_rule(evaluate(ws.snapshot(), nat_rubric), "INTERP-MISSING")
 
 
 def test_interp_rate_info_below_target(ws, nat_rubric):

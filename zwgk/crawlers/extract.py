@@ -715,8 +715,16 @@ _INFO_HINT = re.compile(r"info|attr|property|source|msg|fbxx|xxly|sub-?tit|tit-?
 _INFO_LABEL = re.compile(r"来源|作者|浏览|点击|字号|阅读|访问量|信息来源|责任编辑|发布机构")
 
 
+# Brackets and bullets a template sets a box label in: 【相关解读】, [原文链接], 〖相关文件〗, ▶ 政策解读.
+# Not 《》: a title in 《》 names an instrument (《相关文件管理办法》), not a box.
+_LABEL_LEAD = re.compile(r"^[\s【\[〖〔「『■□▶►▪•·>]+")
+
+
 def _is_related(anchor: LexborNode, simple_text: str, cache: dict[int, bool]) -> bool:
-    if any(simple_text.startswith(label) for label in RELATED_LABELS) or "解读" in simple_text[:12]:
+    """Whether an article's link is a 相关解读 / 原文 link: its own text or the head of a
+    container up to three levels up starts with a related-box label, bracketed or not."""
+    own = _LABEL_LEAD.sub("", simple_text)
+    if any(own.startswith(label) for label in RELATED_LABELS) or "解读" in simple_text[:12]:
         return True
     node = anchor.parent
     for _ in range(3):
@@ -724,7 +732,7 @@ def _is_related(anchor: LexborNode, simple_text: str, cache: dict[int, bool]) ->
             return False
         key = node.mem_id
         if key not in cache:
-            head = normalise(_squash(node.text())[:16])
+            head = _LABEL_LEAD.sub("", normalise(_squash(node.text())[:20]))
             cache[key] = any(head.startswith(label) for label in RELATED_LABELS)
         if cache[key]:
             return True

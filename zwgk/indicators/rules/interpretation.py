@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import zwgk.indicators.workdays as workdays
 from zwgk.columns import INTERPRETATION_WORDS
+from zwgk.crawlers.extract import without_site_name
 from zwgk.indicators.rules import register
 from zwgk.indicators.rules._common import columns_of, make_finding, ok_pages, to_date, to_simplified
 from zwgk.model import Finding, Page, SiteSnapshot
@@ -53,8 +54,10 @@ def instrument_names(title: str) -> set[str]:
 
 
 def interpretation_subject(title: str) -> str:
-    """What a 解读 is about, its affixes stripped: 一图读懂《X实施办法》 → X实施办法."""
-    simple = to_simplified(title or "").strip()
+    """What a 解读 is about, its affixes stripped: 一图读懂《X实施办法》 → X实施办法.  A page the
+    crawl only link-checked keeps its raw ``<title>``: the site name a CMS appends goes first
+    (X政策解读-某某县人民政府 → X)."""
+    simple = to_simplified(without_site_name(title or "")).strip()
     quoted = _QUOTED.findall(simple)
     if quoted:
         name = _PUNCT.sub("", max(quoted, key=len))
