@@ -13,7 +13,7 @@ the pages show.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -165,6 +165,31 @@ class Site:
         """The item whose page is ``path`` (None: no article there)."""
         entry = self.pages.get(path)
         return entry[1] if entry is not None and entry[0] == "article" else None
+
+    def under(self, col: Column, key: str) -> bool:
+        """Whether ``col`` sits below the hub ``key``, at any depth."""
+        while col.parent:
+            if col.parent == key:
+                return True
+            parent = self.columns.get(col.parent)
+            if parent is None:
+                return False
+            col = parent
+        return False
+
+    def columns_under(self, key: str) -> list[Column]:
+        """Every column below the hub ``key``, at any depth, in the site's column order."""
+        return [c for c in self.columns.values() if self.under(c, key)]
+
+    def top_columns(self, order: Sequence[str]) -> list[Column]:
+        """The top navigation's columns, in a family's navigation ``order`` (others after it)."""
+        top = [c for c in self.columns.values() if not c.parent and c.where == "top"]
+        rank = {k: i for i, k in enumerate(order)}
+        return sorted(top, key=lambda c: rank.get(c.key, len(rank)))
+
+    def more_columns(self) -> list[Column]:
+        """The columns shown only in the 更多 menu."""
+        return [c for c in self.columns.values() if c.where == "more"]
 
     def column_by_std(self, std: str) -> Column | None:
         for col in self.columns.values():

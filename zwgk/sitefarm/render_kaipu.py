@@ -169,25 +169,15 @@ def header(ctx: Ctx) -> str:
     )
 
 
-def _top_columns(site: Site) -> list[Column]:
-    top = [c for c in site.columns.values() if not c.parent and c.where == "top"]
-    rank = {k: i for i, k in enumerate(NAV_ORDER)}
-    return sorted(top, key=lambda c: rank.get(c.key, len(rank)))
-
-
-def _more_columns(site: Site) -> list[Column]:
-    return [c for c in site.columns.values() if c.where == "more"]
-
-
 def nav(ctx: Ctx) -> str:
     key = "nav"
     site = ctx.site
     if key not in site.cache:
         items = ['<li class="on"><a href="/">首页</a></li>']
-        items += [f'<li><a href="{esc(c.path)}">{esc(c.name)}</a></li>' for c in _top_columns(site)]
+        items += [f'<li><a href="{esc(c.path)}">{esc(c.name)}</a></li>' for c in site.top_columns(NAV_ORDER)]
         if site.spec.kind == "portal":
             items.append('<li><a href="/bsfw/">政务服务</a></li>')
-        more = _more_columns(site)
+        more = site.more_columns()
         if more:
             subs = "".join(f'<dd><a href="{esc(c.path)}">{esc(c.name)}</a></dd>' for c in more)
             items.append(f'<li class="more"><a href="javascript:void(0)">更多</a><dl class="sub">{subs}</dl></li>')
@@ -445,22 +435,14 @@ def _pager(site: Site, col: Column, page: int) -> str:
     return '<div class="page">' + " ".join(parts) + "</div>"
 
 
-def _under(site: Site, col: Column, key: str) -> bool:
-    while col.parent:
-        if col.parent == key:
-            return True
-        col = site.columns.get(col.parent) or Column("", "", "", "", "", "", "", "")
-    return False
-
-
 def _side(site: Site, col: Column) -> str:
     root = col
     while root.parent and root.parent in site.columns:
         root = site.columns[root.parent]
     if root.key == "xxgk":
-        members, title = [c for c in site.columns.values() if _under(site, c, "xxgk")], root.name
+        members, title = site.columns_under("xxgk"), root.name
     else:
-        members, title = _top_columns(site) + _more_columns(site), "栏目导航"
+        members, title = site.top_columns(NAV_ORDER) + site.more_columns(), "栏目导航"
     rows = "".join(
         f'<li{" class=on" if c is col else ""}><a href="{esc(c.path)}">{esc(c.name)}</a></li>' for c in members
     )
@@ -764,8 +746,8 @@ def render_static(ctx: Ctx, kind: str) -> str:
         f'<div class="main w1200"><h2>{title}</h2>',
     ]
     if kind == "wzdt":
-        for top in _top_columns(site) + _more_columns(site):
-            children = [c for c in site.columns.values() if _under(site, c, top.key)]
+        for top in site.top_columns(NAV_ORDER) + site.more_columns():
+            children = site.columns_under(top.key)
             out.append(f'<dl class="map"><dt><a href="{esc(top.path)}">{esc(top.name)}</a></dt><dd>')
             out.extend(f'<a href="{esc(c.path)}">{esc(c.name)}</a> ' for c in children)
             out.append("</dd></dl>")

@@ -181,21 +181,11 @@ def header(ctx: Ctx) -> str:
     )
 
 
-def _top_columns(site: Site) -> list[Column]:
-    top = [c for c in site.columns.values() if not c.parent and c.where == "top"]
-    rank = {k: i for i, k in enumerate(NAV_ORDER)}
-    return sorted(top, key=lambda c: rank.get(c.key, len(rank)))
-
-
-def _more_columns(site: Site) -> list[Column]:
-    return [c for c in site.columns.values() if c.where == "more"]
-
-
 def nav(ctx: Ctx) -> str:
     site = ctx.site
     if "nav" not in site.cache:
         items = ['<li class="first"><a href="/">首　页</a></li>']
-        for c in _top_columns(site):
+        for c in site.top_columns(NAV_ORDER):
             subs = [s for s in site.columns.values() if s.parent == c.key]
             sub = ""
             if subs:  # the 二级 menu shown on hover
@@ -207,7 +197,7 @@ def nav(ctx: Ctx) -> str:
             items.append(f'<li><a href="{esc(c.path)}">{esc(c.name)}</a>{sub}</li>')
         if site.spec.kind == "portal":
             items.append('<li><a href="/bsfw/" target="_blank">政务服务</a></li>')
-        more = _more_columns(site)
+        more = site.more_columns()
         if more:
             menu = "".join(f'<a href="{esc(c.path)}">{esc(c.name)}</a>' for c in more)
             items.append(f'<li class="more"><a href="javascript:;">更多</a><div class="subnav">{menu}</div></li>')
@@ -496,22 +486,14 @@ def _pager(site: Site, col: Column, page: int) -> str:
     return '<div class="pagination">' + " ".join(parts) + "</div>"
 
 
-def _under(site: Site, col: Column, key: str) -> bool:
-    while col.parent:
-        if col.parent == key:
-            return True
-        col = site.columns.get(col.parent) or Column("", "", "", "", "", "", "", "")
-    return False
-
-
 def _side(site: Site, col: Column) -> str:
     root = col
     while root.parent and root.parent in site.columns:
         root = site.columns[root.parent]
     if root.key == "xxgk":
-        members, title = [c for c in site.columns.values() if _under(site, c, "xxgk")], root.name
+        members, title = site.columns_under("xxgk"), root.name
     else:
-        members, title = _top_columns(site) + _more_columns(site), "栏目导航"
+        members, title = site.top_columns(NAV_ORDER) + site.more_columns(), "栏目导航"
     rows = "".join(
         f'<dd{" class=cur" if c is col else ""}><a href="{esc(c.path)}">{esc(c.name)}</a></dd>' for c in members
     )
@@ -597,7 +579,7 @@ def render_hub(ctx: Ctx, col: Column) -> str:
         tree = [
             {"id": n, "name": c.name, "url": c.path}
             for n, c in enumerate(site.columns.values(), 1)
-            if _under(site, c, "xxgk") and c.kind != "hub"
+            if site.under(c, "xxgk") and c.kind != "hub"
         ]
         raw = json.dumps({"SID": _opt(site, "sid"), "TREE": tree}, ensure_ascii=False).replace("</", "<\\/")
         out.append(f'<script type="text/javascript">window._CONFIG = {raw};</script>')
@@ -809,8 +791,8 @@ def render_static(ctx: Ctx, kind: str) -> str:
         f'<div class="main wrap"><h2>{title}</h2>',
     ]
     if kind == "wzdt":
-        for top in _top_columns(site) + _more_columns(site):
-            children = [c for c in site.columns.values() if _under(site, c, top.key)]
+        for top in site.top_columns(NAV_ORDER) + site.more_columns():
+            children = site.columns_under(top.key)
             out.append(f'<div class="map"><h3><a href="{esc(top.path)}">{esc(top.name)}</a></h3><p>')
             out.extend(f'<a href="{esc(c.path)}">{esc(c.name)}</a> ' for c in children)
             out.append("</p></div>")

@@ -198,19 +198,13 @@ def top(ctx: Ctx, here: str) -> str:
     )
 
 
-def _top_columns(site: Site) -> list[Column]:
-    top = [c for c in site.columns.values() if not c.parent and c.where == "top"]
-    rank = {k: i for i, k in enumerate(NAV_ORDER)}
-    return sorted(top, key=lambda c: rank.get(c.key, len(rank)))
-
-
 def nav(ctx: Ctx, here: str) -> str:
     key = f"nav:{ctx.base}:{here.split('?', 1)[0].rsplit('/', 1)[0]}"
     if key not in ctx.site.cache:
         cells = [
             f'<td align="center"><a href="{url(ctx, "/", here)}"><font color="#FFFFFF"><b>网站首页</b></font></a></td>'
         ]
-        for col in _top_columns(ctx.site):
+        for col in ctx.site.top_columns(NAV_ORDER):
             cells.append(
                 f'<td align="center"><a href="{url(ctx, col.path, here)}"><font color="#FFFFFF"><b>'
                 f"{esc(col.name)}</b></font></a></td>"
@@ -438,10 +432,10 @@ def _side(ctx: Ctx, col: Column, here: str) -> str:
     while root.parent and root.parent in site.columns:
         root = site.columns[root.parent]
     if root.key == "xxgk":
-        members = [c for c in site.columns.values() if _under(site, c, "xxgk")]
+        members = site.columns_under("xxgk")
         title = root.name
     else:
-        members, title = _top_columns(site), "栏目导航"
+        members, title = site.top_columns(NAV_ORDER), "栏目导航"
     rows = "".join(
         f'<tr><td height="32" background="/images/xz/left_li.gif">&nbsp;&nbsp;'
         f'<a href="{url(ctx, c.path, here)}">{esc(c.name)}</a></td></tr>'
@@ -452,17 +446,6 @@ def _side(ctx: Ctx, col: Column, here: str) -> str:
         f'<tr><td height="38" background="/images/xz/left_title.jpg" class="lt">{esc(title)}</td></tr>'
         f"{rows}</table></td>"
     )
-
-
-def _under(site: Site, col: Column, key: str) -> bool:
-    while col.parent:
-        if col.parent == key:
-            return True
-        col = site.columns.get(col.parent) or Column("", "", "", "", "", "", "", "")
-    return False
-
-
-# ---------------------------------------------------------------- pages
 
 
 def render_home(ctx: Ctx) -> str:
@@ -756,8 +739,8 @@ def render_static(ctx: Ctx, kind: str) -> str:
         f'<table width="980" border="0" align="center"><tr><td style="padding:20px"><h3>{title}</h3>',
     ]
     if kind == "wzdt":
-        for col in _top_columns(site) + [c for c in site.columns.values() if c.where == "more"]:
-            children = [c for c in site.columns.values() if _under(site, c, col.key)]
+        for col in site.top_columns(NAV_ORDER) + site.more_columns():
+            children = site.columns_under(col.key)
             out.append(f'<dl><dt><a href="{url(ctx, col.path, here)}">{esc(col.name)}</a></dt><dd>')
             out.extend(f'<a href="{url(ctx, c.path, here)}">{esc(c.name)}</a> ' for c in children)
             out.append("</dd></dl>")
